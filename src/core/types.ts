@@ -1,0 +1,67 @@
+// The domain's vocabulary. Plain data only: everything here is serialised into db.json
+// and into the notes, so no classes, no Dates (ISO strings instead), no undefined fields.
+
+export const BACKUP_STATES = ['CREATED', 'PENDING', 'CONFIRMED', 'CLEANABLE', 'ARCHIVED', 'DELETED'] as const;
+export type BackupState = (typeof BACKUP_STATES)[number];
+
+export const TRIGGERS = ['USER', 'DISK_SPACE', 'GIT_HOOK', 'TIME_BASED'] as const;
+export type Trigger = (typeof TRIGGERS)[number];
+
+/** One step of a backup's life, as kept in its history and in its note. */
+export interface HistoryEntry {
+  at: string; // ISO-8601 UTC
+  from: BackupState | null; // null for the creation record
+  to: BackupState;
+  trigger: Trigger;
+  reason: string;
+  forced: boolean;
+}
+
+/** What was lost when a backup was deleted; kept forever in place of the content. */
+export interface Tombstone {
+  deleted_at: string;
+  trigger: Trigger;
+  reason: string;
+  files: number;
+  bytes: number;
+  paths: string[];
+}
+
+export interface BackupRecord {
+  id: string;
+  state: BackupState;
+  created_at: string;
+  updated_at: string;
+  message: string;
+  /** Branch checked out at creation (short name), null when HEAD was detached. */
+  branch: string | null;
+  /** HEAD commit at creation; null on an unborn branch. */
+  base: string | null;
+  /** The stash-shaped snapshot commit, reachable from refs/backups/<id> until archived or deleted. */
+  snapshot: string;
+  /** Paths the user limited the backup to; empty means the whole working tree. */
+  paths: string[];
+  /** Files the backup protects (changed vs base, plus untracked) and their size in bytes. */
+  files: number;
+  bytes: number;
+  include_ignored: boolean;
+  /** Top of the working tree the backup was taken from (worktrees share one store). */
+  worktree: string;
+  pinned: boolean;
+  labels: string[];
+  pending_commit: string | null;
+  confirmed_by: string | null;
+  confidence: number | null;
+  /** Last time the user showed, diffed or restored it: recent access argues for keeping it. */
+  accessed_at: string | null;
+  history: HistoryEntry[];
+  tombstone: Tombstone | null;
+}
+
+export interface StoreData {
+  schema: number;
+  generation: number;
+  backups: BackupRecord[];
+}
+
+export const SCHEMA_VERSION = 1;

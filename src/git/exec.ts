@@ -1,0 +1,124 @@
+// The one way we run git: execFile, no shell, explicit environment. simple-git is not used because
+// its environment guard strips GIT_INDEX_FILE, which the temporary-index snapshot depends on.
+import { execFile, type ExecFileException } from 'node:child_process';
+import { BackupError, ExitCode } from '../errors.js';
+
+export interface GitOptions {
+  cwd: string;
+  /** Extra variables; a value of undefined removes the variable from the child's environment. */
+  env?: Record<string, string | undefined>;
+  input?: string | Buffer;
+  /** Exit codes besides 0 that are answers rather than failures (e.g. 1 for `merge-base --is-ancestor`). */
+  okCodes?: number[];
+  /** Keep stdout as bytes (for blobs). */
+  binary?: boolean;
+}
+
+export interface GitResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface GitBinaryResult {
+  code: number;
+  stdout: Buffer;
+  stderr: string;
+}
+
+// Our read-only commands must never rewrite the user's index (git status refreshes and writes it
+// back otherwise), and parsing must not depend on the user's locale.
+const BASE_ENV: Record<string, string> = {
+  GIT_OPTIONAL_LOCKS: '0',
+  LC_ALL: 'C',
+  GIT_TERMINAL_PROMPT: '0',
+};
+
+function childEnv(extra: GitOptions['env']): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...BASE_ENV };
+  if (extra) {
+    for (const [k, v] of Object.entries(extra)) {
+      if (v === undefined) delete env[k];
+      else env[k] = v;
+    }
+  }
+  return env;
+}
+
+const MAX_BUFFER = 1024 * 1024 * 1024;
+
+function run(args: string[], opts: GitOptions, binary: boolean): Promise<{ code: number; stdout: Buffer | string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      'git',
+      args,
+      { cwd: opts.cwd, env: childEnv(opts.env), maxBuffer: MAX_BUFFER, encoding: binary ? 'buffer' : 'utf8' },
+      (err: ExecFileException | null, stdout: string | Buffer, stderr: string | Buffer) => {
+        const stderrText = stderr.toString();
+        if (err && typeof err.code !== 'number') {
+          reject(new BackupError(ExitCode.UNEXPECTED, `cannot run git: ${err.message.split('\n')[0]}`));
+          return;
+        }
+        const code = err ? (err.code as number) : 0;
+        if (code !== 0 && !(opts.okCodes ?? []).includes(code)) {
+          reject(new GitError(args, code, stderrText));
+          return;
+        }
+        resolve({ code, stdout, stderr: stderrText });
+      },
+    );
+    if (opts.input !== undefined) child.stdin!.end(opts.input);
+    else child.stdin!.end();
+  });
+}
+
+export class GitError extends BackupError {
+  constructor(
+    readonly args: string[],
+    readonly code: number,
+    readonly stderr: string,
+  ) {
+    const first = stderr.split('\n').find((l) => l.trim()) ?? `exit ${code}`;
+    super(ExitCode.UNEXPECTED, `git ${args[0]} failed: ${first.trim()}`);
+  }
+}
+
+export async function git(args: string[], opts: GitOptions): Promise<GitResult> {
+  const r = await run(args, opts, false);
+  return { code: r.code, stdout: r.stdout as string, stderr: r.stderr };
+}
+
+export async function gitBinary(args: string[], opts: GitOptions): Promise<GitBinaryResult> {
+  const r = await run(args, opts, true);
+  return { code: r.code, stdout: r.stdout as Buffer, stderr: r.stderr };
+}
+
+/** stdout of a git command with the trailing newline removed. */
+export async function gitLine(args: string[], opts: GitOptions): Promise<string> {
+  return (await git(args, opts)).stdout.replace(/\n$/, '');
+}
+
+export interface RepoPaths {
+  /** Top of the current working tree; null in a bare repository. */
+  worktree: string;
+  gitDir: string;
+  commonDir: string;
+}
+
+/** Locate the repository around cwd the way git does; a clear error outside one. */
+export async function findRepo(cwd: string): Promise<RepoPaths> {
+  let out: string;
+  try {
+    out = await gitLine(['rev-parse', '--path-format=absolute', '--show-toplevel', '--git-dir', '--git-common-dir'], { cwd });
+  } catch (e) {
+    if (e instanceof GitError) {
+      throw new BackupError(ExitCode.USAGE, 'not inside a git working tree: run git backup from inside a repository');
+    }
+    throw e;
+  }
+  const [worktree, gitDir, commonDir] = out.split('\n');
+  if (!worktree || !gitDir || !commonDir) {
+    throw new BackupError(ExitCode.USAGE, 'not inside a git working tree: run git backup from inside a repository');
+  }
+  return { worktree, gitDir, commonDir };
+}

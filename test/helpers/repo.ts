@@ -1,0 +1,120 @@
+// Scratch repositories driven by the real git binary, and the real CLI run as a child process.
+import { execFileSync, spawnSync, spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync, realpathSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const CLI = join(PROJECT_ROOT, 'bin', 'git-backup.js');
+
+const scratch: string[] = [];
+process.on('exit', () => {
+  if (process.env.KEEP_TEST_REPOS) return;
+  for (const d of scratch) rmSync(d, { recursive: true, force: true });
+});
+
+/** A private HOME so the developer's global git config cannot leak into tests. */
+const home = mkdtempSync(join(tmpdir(), 'gb-home-'));
+scratch.push(home);
+
+export const TEST_ENV: NodeJS.ProcessEnv = {
+  ...process.env,
+  HOME: home,
+  XDG_CONFIG_HOME: join(home, '.config'),
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_AUTHOR_NAME: 'Test Author',
+  GIT_AUTHOR_EMAIL: 'author@example.com',
+  GIT_COMMITTER_NAME: 'Test Committer',
+  GIT_COMMITTER_EMAIL: 'committer@example.com',
+  GIT_BACKUP_HOOK_MODE: 'sync',
+};
+delete TEST_ENV.GIT_DIR;
+delete TEST_ENV.GIT_INDEX_FILE;
+delete TEST_ENV.GIT_WORK_TREE;
+delete TEST_ENV.NODE_ENV;
+
+export function scratchDir(prefix = 'gb-'): string {
+  const d = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
+  scratch.push(d);
+  return d;
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export class TestRepo {
+  constructor(readonly dir: string) {}
+
+  git(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}): string {
+    return execFileSync('git', args, {
+      cwd: this.dir,
+      env: { ...TEST_ENV, ...opts.env },
+      input: opts.input,
+      encoding: 'utf8',
+      stdio: ['pipe', 'pipe', 'pipe'],
+    }).replace(/\n$/, '');
+  }
+
+  write(path: string, content: string | Buffer, mode?: number): void {
+    const p = join(this.dir, path);
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, content);
+    if (mode !== undefined) execFileSync('chmod', [mode.toString(8), p]);
+  }
+
+  read(path: string): string {
+    return readFileSync(join(this.dir, path), 'utf8');
+  }
+
+  commitAll(message: string): string {
+    this.git(['add', '-A']);
+    this.git(['commit', '-q', '-m', message]);
+    return this.git(['rev-parse', 'HEAD']);
+  }
+
+  /** Run the real CLI in this repository. */
+  cli(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {}): CliResult {
+    const r = spawnSync(process.execPath, [CLI, ...args], {
+      cwd: opts.cwd ?? this.dir,
+      env: { ...TEST_ENV, ...opts.env },
+      input: opts.input ?? '',
+      encoding: 'utf8',
+    });
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /** Run the CLI and parse its --json output, failing loudly on a non-zero exit. */
+  json<T = unknown>(args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): T {
+    const r = this.cli([...args, '--json'], opts);
+    if (r.code !== 0) throw new Error(`git backup ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+    return JSON.parse(r.stdout) as T;
+  }
+
+  /** Start the CLI without waiting (for concurrency tests). */
+  cliAsync(args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [CLI, ...args], { cwd: this.dir, env: { ...TEST_ENV, ...opts.env } });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+  }
+}
+
+/** A new repository; with `commit`, one initial commit holding a README. */
+export function tempRepo(opts: { commit?: boolean; branch?: string } = {}): TestRepo {
+  const dir = scratchDir('gb-repo-');
+  const repo = new TestRepo(dir);
+  repo.git(['init', '-q', '-b', opts.branch ?? 'main']);
+  if (opts.commit !== false) {
+    repo.write('README.md', '# test\n');
+    repo.commitAll('initial');
+  }
+  return repo;
+}
