@@ -1,0 +1,33 @@
+// Small record updates that are not lifecycle transitions: pinning, and remembering that the user
+// looked at a backup (recent access argues for keeping it).
+import type { Context } from './context.js';
+import type { BackupRecord } from '../core/types.js';
+import { pinNoteLine } from '../core/record.js';
+import { appendNoteLines } from '../git/notes.js';
+import { BackupError, ExitCode } from '../errors.js';
+
+export async function setPinned(ctx: Context, id: string, pinned: boolean): Promise<BackupRecord> {
+  return ctx.store.update(
+    (data) => {
+      const r = data.backups.find((b) => b.id === id);
+      if (!r) throw new BackupError(ExitCode.NOT_FOUND, `no backup ${id}; see git backup list`);
+      if (r.state === 'DELETED') throw new BackupError(ExitCode.INVALID, `${id} is DELETED; there is nothing left to pin`);
+      r.pinned = pinned;
+      r.updated_at = ctx.now.toISOString();
+      return r;
+    },
+    { afterWrite: (r) => appendNoteLines(ctx.repo, r.snapshot, [pinNoteLine(r.id, pinned, ctx.now.toISOString())]) },
+  );
+}
+
+/** Best effort: a busy store must not make `show` or `diff` fail. */
+export async function recordAccess(ctx: Context, id: string): Promise<void> {
+  try {
+    await ctx.store.update((data) => {
+      const r = data.backups.find((b) => b.id === id);
+      if (r) r.accessed_at = ctx.now.toISOString();
+    });
+  } catch {
+    // Access time is a hint for cleanup confidence, never worth failing a read for.
+  }
+}

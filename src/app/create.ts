@@ -1,0 +1,101 @@
+// Taking a backup: snapshot outside the lock (it only adds objects), then record it, ref it and
+// note it under the lock.
+import { lstatSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import type { Context } from './context.js';
+import type { BackupRecord, Trigger } from '../core/types.js';
+import { chooseId } from '../core/ids.js';
+import { newRecord, creationNoteLine } from '../core/record.js';
+import { takeSnapshot, writeBackupRef } from '../git/snapshot.js';
+import { git } from '../git/exec.js';
+import { appendNoteLines } from '../git/notes.js';
+import { BackupError, ExitCode, usageError } from '../errors.js';
+
+export interface CreateOptions {
+  message: string;
+  includeIgnored: boolean;
+  /** As the user typed them, relative to `cwd`. */
+  paths: string[];
+  cwd: string;
+  pin: boolean;
+  labels: string[];
+  trigger: Trigger;
+}
+
+/** Turn user path arguments into repository-relative paths, refusing anything outside the tree. */
+export function normalizePaths(ctx: Context, cwd: string, args: string[]): string[] {
+  const out: string[] = [];
+  for (const arg of args) {
+    if (arg === '' || /[\0\n\r]/.test(arg)) throw usageError(`invalid path ${JSON.stringify(arg)}: empty or contains a control character`);
+    const rel = relative(ctx.repo.worktree, resolve(cwd, arg));
+    if (rel === '..' || rel.startsWith('..' + sep) || isAbsolute(rel)) {
+      throw usageError(`path ${JSON.stringify(arg)} is outside the working tree ${ctx.repo.worktree}`);
+    }
+    out.push(rel === '' ? '.' : rel.split(sep).join('/'));
+  }
+  return [...new Set(out)];
+}
+
+/** A path to back up must exist now or in HEAD (a deleted tracked file is worth backing up). */
+async function requireExisting(ctx: Context, paths: string[]): Promise<void> {
+  for (const p of paths) {
+    if (p === '.' || exists(resolve(ctx.repo.worktree, p)) || (await trackedInHead(ctx, p))) continue;
+    throw new BackupError(ExitCode.NOT_FOUND, `path ${JSON.stringify(p)} matches no file in the working tree or in HEAD`);
+  }
+}
+
+function exists(p: string): boolean {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function trackedInHead(ctx: Context, path: string): Promise<boolean> {
+  const r = await git(['ls-tree', '-z', '--name-only', 'HEAD', '--', path], { cwd: ctx.repo.worktree, okCodes: [128] });
+  return r.code === 0 && r.stdout.length > 0;
+}
+
+export async function createBackup(ctx: Context, opts: CreateOptions): Promise<BackupRecord> {
+  const paths = normalizePaths(ctx, opts.cwd, opts.paths);
+  await requireExisting(ctx, paths);
+  const wholeTree = paths.includes('.');
+  const snap = await takeSnapshot({
+    repo: ctx.repo,
+    message: opts.message,
+    includeIgnored: opts.includeIgnored,
+    paths: wholeTree ? [] : paths,
+    createdAt: ctx.now,
+    tmpDir: ctx.tmpDir,
+  });
+  return ctx.store.update(
+    async (data) => {
+      const taken = new Set(data.backups.map((b) => b.id));
+      const id = chooseId(ctx.now, snap.commit, taken);
+      // The ref goes in before the record is written, so a crash never leaves a record whose
+      // content git could prune; update-ref to the same commit is harmless if this runs again.
+      await writeBackupRef(ctx.repo, id, snap.commit);
+      const record = newRecord({
+        id,
+        createdAt: ctx.now.toISOString(),
+        message: opts.message,
+        branch: snap.branch,
+        base: snap.base,
+        snapshot: snap.commit,
+        paths: wholeTree ? [] : paths,
+        files: snap.files,
+        bytes: snap.bytes,
+        includeIgnored: opts.includeIgnored,
+        worktree: ctx.repo.worktree,
+        pinned: opts.pin,
+        labels: opts.labels,
+        trigger: opts.trigger,
+      });
+      data.backups.push(record);
+      return record;
+    },
+    { afterWrite: (record) => appendNoteLines(ctx.repo, record.snapshot, [creationNoteLine(record)]) },
+  );
+}

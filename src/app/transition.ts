@@ -1,0 +1,86 @@
+// Moving backups through the lifecycle. The core decides; this applies the decisions under the
+// lock, all or nothing, then carries out their effects on git (refs, notes).
+import type { Context } from './context.js';
+import type { BackupRecord, BackupState, HistoryEntry, Trigger } from '../core/types.js';
+import { decideTransition, applyTransition } from '../core/lifecycle.js';
+import { transitionNoteLine } from '../core/record.js';
+import { BackupError, ExitCode } from '../errors.js';
+import { deleteBackupRef } from '../git/snapshot.js';
+import { appendNoteLines } from '../git/notes.js';
+import { protectedContent } from '../git/contents.js';
+
+export interface TransitionOptions {
+  trigger: Trigger;
+  reason: string;
+  force: boolean;
+  dryRun: boolean;
+}
+
+export interface PlannedMove {
+  id: string;
+  /** The states the backup passes through, in order (one for a plain transition). */
+  steps: BackupState[];
+}
+
+export interface MoveResult {
+  record: BackupRecord;
+  entries: HistoryEntry[];
+}
+
+/**
+ * Apply every move or none: each step of each backup is decided against the state the previous
+ * step left, and the first refusal aborts the whole batch before anything is written.
+ */
+export async function moveBackups(ctx: Context, moves: PlannedMove[], opts: TransitionOptions): Promise<MoveResult[]> {
+  const decide = (data: { backups: BackupRecord[] }, write: boolean): MoveResult[] => {
+    const results: MoveResult[] = [];
+    for (const move of moves) {
+      const found = data.backups.find((b) => b.id === move.id);
+      if (!found) throw new BackupError(ExitCode.NOT_FOUND, `no backup ${move.id}; see git backup list`);
+      const record = write ? found : structuredClone(found);
+      const entries: HistoryEntry[] = [];
+      for (const to of move.steps) {
+        const d = decideTransition(record, { to, trigger: opts.trigger, reason: opts.reason, force: opts.force, at: ctx.now });
+        if (!d.ok) throw new BackupError(d.code, `${move.id}: ${d.message}`);
+        if (to === 'ARCHIVED') {
+          throw new BackupError(ExitCode.INVALID, `${move.id}: archiving is not available in this version; the backup stays ${record.state}`);
+        }
+        applyTransition(record, d.entry);
+        entries.push(d.entry);
+      }
+      results.push({ record, entries });
+    }
+    return results;
+  };
+
+  if (opts.dryRun) return decide(await ctx.store.read(), false);
+
+  return ctx.store.update(
+    async (data) => {
+      const results = decide(data, true);
+      for (const r of results) {
+        if (r.record.state === 'DELETED' && !r.record.tombstone) {
+          const lost = await protectedContent(ctx.repo, r.record.snapshot, r.record.base);
+          const last = r.entries[r.entries.length - 1]!;
+          r.record.tombstone = {
+            deleted_at: last.at,
+            trigger: last.trigger,
+            reason: last.reason,
+            files: r.record.files,
+            bytes: r.record.bytes,
+            paths: lost,
+          };
+        }
+      }
+      return results;
+    },
+    {
+      afterWrite: async (results) => {
+        for (const r of results) {
+          await appendNoteLines(ctx.repo, r.record.snapshot, r.entries.map((e) => transitionNoteLine(r.record.id, e)));
+          if (r.record.state === 'DELETED') await deleteBackupRef(ctx.repo, r.record.id);
+        }
+      },
+    },
+  );
+}

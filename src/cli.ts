@@ -1,0 +1,202 @@
+// The command line: parse with yargs (strict), open the context, call one command, map errors to
+// exit codes (SPEC §6). Command modules are imported only when their command runs.
+import yargs, { type Argv } from 'yargs';
+import { BackupError, ExitCode, usageError } from './errors.js';
+import { openContext, processOutput, type Context } from './app/context.js';
+import { parseState } from './core/query.js';
+import type { BackupState } from './core/types.js';
+
+const EPILOGUE = 'Exit codes: 0 ok, 2 usage, 3 invalid transition, 4 not found, 5 store busy, 6 deferred, 7 store damaged, 9 needs --yes/--force.\nDocs: README.md of git-backup, or man git-backup.';
+
+async function withContext(fn: (ctx: Context) => Promise<void>): Promise<void> {
+  const ctx = await openContext(processOutput());
+  await fn(ctx);
+}
+
+const idArg = (y: Argv) => y.positional('id', { type: 'string', describe: 'backup id or a unique prefix of 8+ characters', demandOption: true });
+const jsonOpt = { type: 'boolean', default: false, describe: 'print one JSON document on stdout' } as const;
+const stringList = (v: unknown): string[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]).map(String);
+
+function bulk(verb: 'confirm' | 'cleanup' | 'delete', describe: string) {
+  return [
+    `${verb} <ids..>`,
+    describe,
+    (y: Argv) =>
+      y
+        .positional('ids', { type: 'string', array: true, describe: 'backup ids or unique prefixes' })
+        .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask for confirmation' })
+        .option('force', { type: 'boolean', default: false, describe: 'allow a move the lifecycle forbids (recorded as forced)' })
+        .option('dry-run', { type: 'boolean', default: false, describe: 'print what would happen, change nothing' })
+        .option('reason', { type: 'string', describe: 'why, kept in the history' })
+        .option('json', jsonOpt),
+    (a: Record<string, unknown>) =>
+      withContext(async (ctx) => {
+        const { runBulk } = await import('./commands/transition.js');
+        await runBulk(ctx, verb, {
+          ids: stringList(a.ids),
+          yes: Boolean(a.yes),
+          force: Boolean(a.force),
+          dryRun: Boolean(a.dryRun),
+          reason: a.reason as string | undefined,
+          json: Boolean(a.json),
+        });
+      }),
+  ] as const;
+}
+
+export function buildParser(argv: string[]): Argv {
+  return yargs(argv)
+    .scriptName('git backup')
+    .usage('git backup <command> [options]\n\nBackups of your working tree that follow your work through git (commit, merge) until they are provably safe to delete.')
+    .command('init', 'create the backup store of this repository (idempotent)', (y) => y.option('json', jsonOpt), (a) =>
+      withContext(async (ctx) => (await import('./commands/init.js')).runInit(ctx, { json: Boolean(a.json) })),
+    )
+    .command(
+      'create [paths..]',
+      'take a backup of the working tree (tracked files, staged state, untracked files)',
+      (y) =>
+        y
+          .positional('paths', { type: 'string', array: true, describe: 'limit the backup to these paths (ignored or not)' })
+          .option('message', { alias: 'm', type: 'string', default: '', describe: 'what this backup is for' })
+          .option('include-ignored', { type: 'boolean', default: false, describe: 'also capture ignored files' })
+          .option('pin', { type: 'boolean', default: false, describe: 'protect it from automatic cleanup' })
+          .option('label', { type: 'string', array: true, default: [], describe: 'a label (repeatable)' })
+          .option('json', jsonOpt)
+          .example('git backup create -m "before codemod"', 'back up everything')
+          .example('git backup create -- src/app.ts .env', 'back up two paths only'),
+      (a) =>
+        withContext(async (ctx) =>
+          (await import('./commands/create.js')).runCreate(ctx, {
+            message: a.message,
+            includeIgnored: a.includeIgnored,
+            pin: a.pin,
+            label: stringList(a.label),
+            paths: stringList(a.paths),
+            json: a.json,
+          }),
+        ),
+    )
+    .command(
+      'list',
+      'list backups (all but DELETED unless --state says otherwise)',
+      (y) =>
+        y
+          .option('state', { type: 'string', array: true, describe: 'only these states (repeatable)', coerce: (v: unknown) => stringList(v).map(parseState) })
+          .option('sort', { choices: ['age', 'size', 'confidence'] as const, default: 'age' as const, describe: 'newest first, largest first, or most confident first' })
+          .option('limit', { type: 'number', describe: 'at most N backups', coerce: positiveInt('--limit') })
+          .option('json', jsonOpt),
+      (a) =>
+        withContext(async (ctx) =>
+          (await import('./commands/list.js')).runList(ctx, {
+            state: (a.state ?? []) as BackupState[],
+            sort: a.sort,
+            limit: (a.limit as number | undefined) ?? null,
+            json: a.json,
+          }),
+        ),
+    )
+    .command('show <id>', 'show one backup: metadata, content size, history', (y) => idArg(y).option('json', jsonOpt), (a) =>
+      withContext(async (ctx) => (await import('./commands/show.js')).runShow(ctx, { id: a.id, json: a.json })),
+    )
+    .command('status', 'counts per state, total size, where the store lives', (y) => y.option('json', jsonOpt), (a) =>
+      withContext(async (ctx) => (await import('./commands/list.js')).runStatus(ctx, { json: a.json })),
+    )
+    .command(
+      'transition <id> <state>',
+      'move a backup to another lifecycle state',
+      (y) =>
+        idArg(y)
+          .positional('state', { type: 'string', demandOption: true, describe: 'CREATED, PENDING, CONFIRMED, CLEANABLE, ARCHIVED or DELETED', coerce: parseState })
+          .option('reason', { type: 'string', describe: 'why, kept in the history' })
+          .option('force', { type: 'boolean', default: false, describe: 'allow a move the lifecycle forbids (recorded as forced)' })
+          .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask before DELETED' })
+          .option('json', jsonOpt),
+      (a) =>
+        withContext(async (ctx) =>
+          (await import('./commands/transition.js')).runTransition(ctx, {
+            id: a.id,
+            state: a.state as BackupState,
+            reason: a.reason,
+            force: a.force,
+            yes: a.yes,
+            json: a.json,
+          }),
+        ),
+    )
+    .command(...bulk('confirm', 'mark backups CONFIRMED: their work is in the integration branch'))
+    .command(...bulk('cleanup', 'mark backups CLEANABLE: they may be cleaned up'))
+    .command(...bulk('delete', 'delete backups (removes the ref; keeps a tombstone). CREATED/PENDING also need --force'))
+    .command('pin <id>', 'protect a backup from automatic cleanup', idArg, (a) =>
+      withContext(async (ctx) => (await import('./commands/pin.js')).runPin(ctx, { id: a.id }, true)),
+    )
+    .command('unpin <id>', 'let automatic cleanup consider a backup again', idArg, (a) =>
+      withContext(async (ctx) => (await import('./commands/pin.js')).runPin(ctx, { id: a.id }, false)),
+    )
+    .command(
+      'restore <id> [paths..]',
+      'write a backup\'s files back (first backing up every file it would overwrite)',
+      (y) =>
+        idArg(y)
+          .positional('paths', { type: 'string', array: true, describe: 'only these files or directories' })
+          .option('to', { type: 'string', describe: 'restore into DIR instead of the working tree (must not hold different files)' })
+          .option('json', jsonOpt)
+          .example('git backup restore 20261121-1030 -- src/', 'bring back src/ only'),
+      (a) =>
+        withContext(async (ctx) =>
+          (await import('./commands/restore.js')).runRestore(ctx, { id: a.id, to: a.to, paths: stringList(a.paths), json: a.json }),
+        ),
+    )
+    .command(
+      'diff <id>',
+      'show what changed between a backup and the working tree',
+      (y) => idArg(y).option('stat', { type: 'boolean', default: false, describe: 'a summary per file instead of a patch' }),
+      (a) => withContext(async (ctx) => (await import('./commands/diff.js')).runDiff(ctx, { id: a.id, stat: a.stat })),
+    )
+    .command(
+      'log [id]',
+      'transition history of all backups, or of one',
+      (y) => y.positional('id', { type: 'string', describe: 'one backup' }).option('json', jsonOpt),
+      (a) => withContext(async (ctx) => (await import('./commands/show.js')).runLog(ctx, { id: a.id, json: a.json })),
+    )
+    .demandCommand(1, 'name a command; see git backup --help')
+    .strict()
+    .recommendCommands()
+    .parserConfiguration({ 'populate--': false })
+    .help()
+    .alias('h', 'help')
+    .version()
+    .epilogue(EPILOGUE)
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw usageError(`${msg}; see git backup --help`);
+    });
+}
+
+function positiveInt(name: string) {
+  return (v: unknown): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw usageError(`${name} wants a whole number of 1 or more, not ${JSON.stringify(v)}`);
+    return n;
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildParser(argv).parseAsync();
+    return ExitCode.OK;
+  } catch (e) {
+    return reportError(e);
+  }
+}
+
+function reportError(e: unknown): number {
+  if (process.env.GIT_BACKUP_DEBUG === '1' && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+  if (e instanceof BackupError) {
+    process.stderr.write(`git backup: ${e.message.split('\n')[0]}\n`);
+    return e.exitCode;
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`git backup: unexpected error: ${message.split('\n')[0]} (GIT_BACKUP_DEBUG=1 shows details)\n`);
+  return ExitCode.UNEXPECTED;
+}

@@ -1,0 +1,23 @@
+import type { Context } from '../app/context.js';
+import { findBackup } from '../app/resolve.js';
+import { recordAccess } from '../app/access.js';
+import { backupTree, snapshotWorkingTree, diffTrees } from '../git/snapshot.js';
+import { requireContent } from './content.js';
+
+export interface DiffArgs {
+  id: string;
+  stat: boolean;
+}
+
+/** What changed since the backup: backup on the left, working tree on the right, like `git diff <commit>`. */
+export async function runDiff(ctx: Context, args: DiffArgs): Promise<void> {
+  const record = findBackup(await ctx.store.read(), args.id);
+  requireContent(record);
+  const [from, to] = await Promise.all([
+    backupTree(ctx.repo, record.snapshot, ctx.tmpDir),
+    snapshotWorkingTree(ctx.repo, { includeIgnored: record.include_ignored, paths: record.paths, tmpDir: ctx.tmpDir }),
+  ]);
+  const text = await diffTrees(ctx.repo, from, to, { stat: args.stat });
+  if (text) process.stdout.write(text);
+  await recordAccess(ctx, record.id);
+}

@@ -1,0 +1,56 @@
+// Human-readable renderings shared by the read commands.
+import type { BackupRecord, HistoryEntry } from '../core/types.js';
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+}
+
+export function formatAge(fromIso: string, now: Date): string {
+  const s = Math.max(0, Math.round((now.getTime() - new Date(fromIso).getTime()) / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86400)}d`;
+}
+
+/** Left-aligned columns; the last column is not padded. */
+export function table(rows: string[][]): string {
+  if (rows.length === 0) return '';
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ')).join('\n');
+}
+
+/** One line, whatever the user put in a message. */
+export function oneLine(text: string, max = 60): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
+}
+
+export function historyLine(id: string | null, e: HistoryEntry): string {
+  const move = e.from ? `${e.from} -> ${e.to}` : `created ${e.to}`;
+  const who = `${e.trigger}${e.forced ? ' (forced)' : ''}`;
+  return [e.at, id, move, who, e.reason ? `: ${oneLine(e.reason, 200)}` : ''].filter((x) => x !== null && x !== '').join('  ');
+}
+
+export function listRows(records: BackupRecord[], now: Date): string[][] {
+  return [
+    ['ID', 'STATE', 'AGE', 'FILES', 'SIZE', 'BRANCH', 'MESSAGE'],
+    ...records.map((r) => [
+      r.id + (r.pinned ? '*' : ''),
+      r.state,
+      formatAge(r.created_at, now),
+      String(r.files),
+      formatBytes(r.bytes),
+      r.branch ?? '(detached)',
+      oneLine(r.message || r.labels.map((l) => `[${l}]`).join(' ')),
+    ]),
+  ];
+}

@@ -1,0 +1,15 @@
+import type { Context } from '../app/context.js';
+
+export interface InitArgs {
+  json: boolean;
+}
+
+/** Creates the store (idempotent) and says where it lives. */
+export async function runInit(ctx: Context, args: InitArgs): Promise<void> {
+  const data = await ctx.store.update((d) => ({ count: d.backups.length, generation: d.generation }));
+  if (args.json) {
+    ctx.io.out(JSON.stringify({ store: ctx.store.paths.dir, db: ctx.store.paths.db, backups: data.count }));
+    return;
+  }
+  ctx.io.out(`git backup store ready at ${ctx.store.paths.dir} (${data.count} backups)`);
+}

@@ -1,0 +1,60 @@
+import type { Context } from '../app/context.js';
+import { findBackup } from '../app/resolve.js';
+import { recordAccess } from '../app/access.js';
+import { toPublicJson } from '../core/record.js';
+import type { HistoryEntry } from '../core/types.js';
+import { formatBytes, historyLine } from './format.js';
+
+export interface ShowArgs {
+  id: string;
+  json: boolean;
+}
+
+export async function runShow(ctx: Context, args: ShowArgs): Promise<void> {
+  const r = findBackup(await ctx.store.read(), args.id);
+  if (args.json) ctx.io.out(JSON.stringify(toPublicJson(r)));
+  else {
+    const lines = [
+      `id:          ${r.id}`,
+      `state:       ${r.state}${r.pinned ? ' (pinned)' : ''}`,
+      `created:     ${r.created_at}`,
+      `updated:     ${r.updated_at}`,
+      `message:     ${r.message}`,
+      `branch:      ${r.branch ?? '(detached)'}`,
+      `base:        ${r.base ?? '(unborn branch: no commit yet)'}`,
+      `snapshot:    ${r.snapshot}${r.state === 'DELETED' ? ' (deleted)' : ` (refs/backups/${r.id})`}`,
+      `worktree:    ${r.worktree}`,
+      `content:     ${r.files} files, ${formatBytes(r.bytes)}${r.include_ignored ? ', ignored files included' : ''}`,
+      `paths:       ${r.paths.length ? r.paths.join(' ') : '(whole working tree)'}`,
+      `labels:      ${r.labels.join(', ') || '-'}`,
+      `pending:     ${r.pending_commit ?? '-'}`,
+      `confirmed:   ${r.confirmed_by ?? '-'}`,
+      `confidence:  ${r.confidence ?? '-'}`,
+    ];
+    if (r.tombstone) {
+      const t = r.tombstone;
+      lines.push(`deleted:     ${t.deleted_at} by ${t.trigger}: ${t.reason} (${t.files} files, ${formatBytes(t.bytes)} lost)`);
+    }
+    lines.push('history:', ...r.history.map((e) => '  ' + historyLine(null, e)));
+    ctx.io.out(lines.join('\n'));
+  }
+  await recordAccess(ctx, r.id);
+}
+
+export interface LogArgs {
+  id: string | undefined;
+  json: boolean;
+}
+
+export async function runLog(ctx: Context, args: LogArgs): Promise<void> {
+  const data = await ctx.store.read();
+  const records = args.id ? [findBackup(data, args.id)] : data.backups;
+  const events: { id: string; entry: HistoryEntry }[] = [];
+  for (const r of records) for (const entry of r.history) events.push({ id: r.id, entry });
+  events.sort((a, b) => (a.entry.at < b.entry.at ? -1 : a.entry.at > b.entry.at ? 1 : 0));
+  if (args.json) {
+    ctx.io.out(JSON.stringify(events.map((e) => ({ id: e.id, ...e.entry }))));
+    return;
+  }
+  ctx.io.out(events.length ? events.map((e) => historyLine(e.id, e.entry)).join('\n') : 'no history yet');
+}

@@ -1,0 +1,87 @@
+import type { Context } from '../app/context.js';
+import { resolveBackups } from '../app/resolve.js';
+import { moveBackups, type MoveResult, type PlannedMove } from '../app/transition.js';
+import { routeTo } from '../core/lifecycle.js';
+import { toPublicJson } from '../core/record.js';
+import type { BackupState } from '../core/types.js';
+import { refusedError } from '../errors.js';
+import { formatBytes } from './format.js';
+
+export interface TransitionArgs {
+  id: string;
+  state: BackupState;
+  reason: string | undefined;
+  force: boolean;
+  yes: boolean;
+  json: boolean;
+}
+
+export async function runTransition(ctx: Context, args: TransitionArgs): Promise<void> {
+  const [record] = await resolveBackups(ctx, [args.id]);
+  if (args.state === 'DELETED') await confirmDeletion(ctx, [record!.id], args.yes, `delete backup ${record!.id}`);
+  const [result] = await moveBackups(ctx, [{ id: record!.id, steps: [args.state] }], {
+    trigger: 'USER',
+    reason: args.reason ?? 'by user',
+    force: args.force,
+    dryRun: false,
+  });
+  if (args.json) ctx.io.out(JSON.stringify(toPublicJson(result!.record)));
+  else report(ctx, [result!], false);
+}
+
+export type BulkVerb = 'confirm' | 'cleanup' | 'delete';
+
+const TARGET: Record<BulkVerb, BackupState> = { confirm: 'CONFIRMED', cleanup: 'CLEANABLE', delete: 'DELETED' };
+
+export interface BulkArgs {
+  ids: string[];
+  yes: boolean;
+  force: boolean;
+  dryRun: boolean;
+  reason: string | undefined;
+  json: boolean;
+}
+
+/** confirm | cleanup | delete: each walks every named backup to its target state, all or nothing. */
+export async function runBulk(ctx: Context, verb: BulkVerb, args: BulkArgs): Promise<void> {
+  const records = await resolveBackups(ctx, args.ids);
+  const target = TARGET[verb];
+  // confirm takes the path the lifecycle allows (CREATED -> PENDING -> CONFIRMED): the user vouches
+  // that the work is integrated, which implies it was committed.
+  const moves: PlannedMove[] = [...new Map(records.map((r) => [r.id, r])).values()].map((r) => ({
+    id: r.id,
+    steps: verb === 'confirm' ? routeTo(r.state, target) ?? [target] : [target],
+  }));
+  const opts = { trigger: 'USER' as const, reason: args.reason ?? `${verb} by user`, force: args.force };
+  // Decide first (dry run), so refusals come before any question is asked.
+  const planned = await moveBackups(ctx, moves, { ...opts, dryRun: true });
+  if (args.dryRun) {
+    if (args.json) ctx.io.out(JSON.stringify(planned.map((p) => ({ id: p.record.id, steps: p.entries.map((e) => e.to) }))));
+    else report(ctx, planned, true);
+    return;
+  }
+  if (verb === 'delete') {
+    const bytes = planned.reduce((n, p) => n + p.record.bytes, 0);
+    await confirmDeletion(ctx, moves.map((m) => m.id), args.yes, `delete ${moves.length} backup(s) holding ${formatBytes(bytes)}`);
+  }
+  const results = await moveBackups(ctx, moves, { ...opts, dryRun: false });
+  if (args.json) ctx.io.out(JSON.stringify(results.map((r) => toPublicJson(r.record))));
+  else report(ctx, results, false);
+}
+
+async function confirmDeletion(ctx: Context, ids: string[], yes: boolean, what: string): Promise<void> {
+  if (yes) return;
+  if (!ctx.io.interactive) throw refusedError(`refusing to ${what} without a terminal to confirm; add --yes`);
+  const answer = await ctx.io.ask(`${what[0]!.toUpperCase()}${what.slice(1)} (${ids.join(', ')})? [y/N] `);
+  if (!/^y(es)?$/i.test(answer.trim())) throw refusedError('not confirmed; nothing was deleted');
+}
+
+function report(ctx: Context, results: MoveResult[], dryRun: boolean): void {
+  const lines = results.map((r) => {
+    const from = r.entries[0]?.from ?? r.record.state;
+    const path = [from, ...r.entries.map((e) => e.to)].join(' -> ');
+    const forced = r.entries.some((e) => e.forced) ? ' (forced)' : '';
+    return `${dryRun ? 'would move' : 'moved'} ${r.record.id}: ${path}${forced}`;
+  });
+  ctx.io.out(lines.join('\n'));
+}

@@ -1,0 +1,56 @@
+// refs/notes/backups: the durable, shareable mirror of every backup's life. One note per backup,
+// on its snapshot commit, one JSON event per line behind a fixed-width timestamp, so git's
+// cat_sort_uniq strategy merges two clones' notes in time order without conflict.
+import { git, type RepoPaths } from './exec.js';
+import { identityEnv } from './identity.js';
+
+export const NOTES_REF = 'refs/notes/backups';
+
+/** The note on `object`, or '' when it has none. */
+export async function readNote(repo: RepoPaths, object: string): Promise<string> {
+  const r = await git(['notes', `--ref=${NOTES_REF}`, 'show', object], { cwd: repo.worktree, okCodes: [1] });
+  return r.code === 0 ? r.stdout : '';
+}
+
+/**
+ * Add lines to the note on `object`. `git notes append` would put a blank line between
+ * paragraphs (git 2.39 has no --no-separator), so the note is rewritten whole. Callers hold the
+ * store lock, which also serialises updates of the notes ref.
+ */
+export async function appendNoteLines(repo: RepoPaths, object: string, lines: string[]): Promise<void> {
+  if (lines.length === 0) return;
+  const existing = await readNote(repo, object);
+  const have = new Set(existing.split('\n').filter(Boolean));
+  const added = lines.filter((l) => !have.has(l));
+  if (added.length === 0) return;
+  const text = [...have, ...added].sort().join('\n') + '\n';
+  await git(['notes', `--ref=${NOTES_REF}`, 'add', '-f', '-F', '-', object], {
+    cwd: repo.worktree,
+    input: text,
+    env: await identityEnv(repo),
+  });
+}
+
+/** Every annotated object in the notes ref with its note text (for rebuilding the index). */
+export async function listNotes(repo: RepoPaths): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const list = await git(['notes', `--ref=${NOTES_REF}`, 'list'], { cwd: repo.worktree, okCodes: [1, 128] });
+  if (list.code !== 0) return out;
+  const pairs = list.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(' ') as [string, string]);
+  if (pairs.length === 0) return out;
+  // One cat-file for all blobs: a note per backup can mean thousands of notes.
+  const batch = await git(['cat-file', '--batch'], { cwd: repo.worktree, input: pairs.map((p) => p[0]).join('\n') + '\n' });
+  let pos = 0;
+  const buf = Buffer.from(batch.stdout, 'utf8');
+  for (const [, object] of pairs) {
+    const nl = buf.indexOf(10, pos);
+    const header = buf.subarray(pos, nl).toString('utf8').split(' ');
+    const size = Number(header[2]);
+    out.set(object, buf.subarray(nl + 1, nl + 1 + size).toString('utf8'));
+    pos = nl + 1 + size + 1;
+  }
+  return out;
+}
