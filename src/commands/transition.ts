@@ -1,6 +1,6 @@
 import type { Context } from '../app/context.js';
 import { resolveBackups } from '../app/resolve.js';
-import { moveBackups, type MoveResult, type PlannedMove } from '../app/transition.js';
+import { moveBackups, type MoveResult, type PlannedMove, type TransitionOptions } from '../app/transition.js';
 import { routeTo } from '../core/lifecycle.js';
 import { toPublicJson } from '../core/record.js';
 import type { BackupState } from '../core/types.js';
@@ -18,13 +18,10 @@ export interface TransitionArgs {
 
 export async function runTransition(ctx: Context, args: TransitionArgs): Promise<void> {
   const [record] = await resolveBackups(ctx, [args.id]);
-  if (args.state === 'DELETED') await confirmDeletion(ctx, [record!.id], args.yes, `delete backup ${record!.id}`);
-  const [result] = await moveBackups(ctx, [{ id: record!.id, steps: [args.state] }], {
-    trigger: 'USER',
-    reason: args.reason ?? 'by user',
-    force: args.force,
-    dryRun: false,
-  });
+  const moves = [{ id: record!.id, steps: [args.state] }];
+  const opts = { trigger: 'USER' as const, reason: args.reason ?? 'by user', force: args.force };
+  await decideThenMove(ctx, moves, opts, args.yes);
+  const [result] = await moveBackups(ctx, moves, { ...opts, dryRun: false });
   if (args.json) ctx.io.out(JSON.stringify(toPublicJson(result!.record)));
   else report(ctx, [result!], false);
 }
@@ -53,24 +50,31 @@ export async function runBulk(ctx: Context, verb: BulkVerb, args: BulkArgs): Pro
     steps: verb === 'confirm' ? routeTo(r.state, target) ?? [target] : [target],
   }));
   const opts = { trigger: 'USER' as const, reason: args.reason ?? `${verb} by user`, force: args.force };
-  // Decide first (dry run), so refusals come before any question is asked.
-  const planned = await moveBackups(ctx, moves, { ...opts, dryRun: true });
   if (args.dryRun) {
+    const planned = await moveBackups(ctx, moves, { ...opts, dryRun: true });
     if (args.json) ctx.io.out(JSON.stringify(planned.map((p) => ({ id: p.record.id, steps: p.entries.map((e) => e.to) }))));
     else report(ctx, planned, true);
     return;
   }
-  if (verb === 'delete') {
-    const bytes = planned.reduce((n, p) => n + p.record.bytes, 0);
-    await confirmDeletion(ctx, moves.map((m) => m.id), args.yes, `delete ${moves.length} backup(s) holding ${formatBytes(bytes)}`);
-  }
+  await decideThenMove(ctx, moves, opts, args.yes);
   const results = await moveBackups(ctx, moves, { ...opts, dryRun: false });
   if (args.json) ctx.io.out(JSON.stringify(results.map((r) => toPublicJson(r.record))));
   else report(ctx, results, false);
 }
 
-async function confirmDeletion(ctx: Context, ids: string[], yes: boolean, what: string): Promise<void> {
-  if (yes) return;
+/**
+ * Decide everything first (a dry run), so a refusal comes before any question; then, when
+ * something would be deleted, ask (or demand --yes without a terminal).
+ */
+async function decideThenMove(ctx: Context, moves: PlannedMove[], opts: Omit<TransitionOptions, 'dryRun'>, yes: boolean): Promise<void> {
+  const planned = await moveBackups(ctx, moves, { ...opts, dryRun: true });
+  const doomed = planned.filter((p) => p.record.state === 'DELETED');
+  if (doomed.length === 0 || yes) return;
+  const bytes = doomed.reduce((n, p) => n + p.record.bytes, 0);
+  await confirmDeletion(ctx, doomed.map((p) => p.record.id), `delete ${doomed.length} backup(s) holding ${formatBytes(bytes)}`);
+}
+
+async function confirmDeletion(ctx: Context, ids: string[], what: string): Promise<void> {
   if (!ctx.io.interactive) throw refusedError(`refusing to ${what} without a terminal to confirm; add --yes`);
   const answer = await ctx.io.ask(`${what[0]!.toUpperCase()}${what.slice(1)} (${ids.join(', ')})? [y/N] `);
   if (!/^y(es)?$/i.test(answer.trim())) throw refusedError('not confirmed; nothing was deleted');

@@ -1,0 +1,80 @@
+// Acceptance: bad input gets the right exit code, one line on stderr, and changes nothing.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createHash } from 'node:crypto';
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { scratchDir, tempRepo, TestRepo, type CliResult } from '../helpers/repo.js';
+
+function fingerprint(repo: TestRepo): string {
+  const db = join(repo.dir, '.git', 'backup', 'db.json');
+  const dbHash = existsSync(db) ? createHash('sha256').update(readFileSync(db)).digest('hex') : 'none';
+  return [dbHash, repo.git(['for-each-ref']), repo.git(['status', '--porcelain=v2'])].join('\n');
+}
+
+function expectError(r: CliResult, code: number, pattern?: RegExp): void {
+  assert.is(r.code, code, `exit ${r.code}, stderr: ${r.stderr}`);
+  assert.is(r.stdout, '', 'nothing on stdout');
+  const lines = r.stderr.split('\n').filter(Boolean);
+  assert.is(lines.length, 1, `one line on stderr, got: ${r.stderr}`);
+  if (pattern) assert.match(lines[0]!, pattern);
+}
+
+const repo = tempRepo();
+repo.write('a.txt', 'x\n');
+// A fixed clock (GIT_BACKUP_NOW, test-only) makes both ids share their time part.
+const clock = { env: { GIT_BACKUP_NOW: '2026-11-21T10:30:00Z' } };
+const first = repo.json<{ id: string }>(['create', '-m', 'first'], clock);
+const second = repo.json<{ id: string }>(['create', '-m', 'second'], clock);
+const sharedPrefix = '20261121-103000';
+
+const cases: [string, string[], number, RegExp?][] = [
+  ['unknown id', ['show', '20000101-000000-abcd'], 4, /no backup/],
+  ['id with ..', ['show', '../x'], 2, /id/],
+  ['id with a newline', ['show', '20261121\n-000000'], 2],
+  ['too short a prefix', ['show', '2026'], 2],
+  ['unknown state', ['transition', first.id, 'BOGUS'], 2, /state/i],
+  ['unknown state in list', ['list', '--state', 'nope'], 2, /state/i],
+  ['invalid transition', ['transition', first.id, 'CONFIRMED'], 3],
+  ['unknown command', ['frobnicate'], 2],
+  ['unknown option', ['list', '--bogus'], 2],
+  ['missing id', ['show'], 2],
+  ['bad limit', ['list', '--limit', '0'], 2],
+  ['path outside the tree', ['create', '--', '../outside'], 2, /outside/],
+  ['path that does not exist', ['create', '--', 'no-such-file'], 4],
+  ['delete without a terminal', ['delete', first.id], 9],
+  ['delete un-integrated work without --force', ['delete', first.id, '--yes'], 9, /--force/],
+  ['restore of a path not in the backup', ['restore', first.id, '--', 'nope.txt'], 4],
+];
+
+for (const [name, args, code, pattern] of cases) {
+  test(`${name}: exit ${code}, one line, nothing changed`, () => {
+    const before = fingerprint(repo);
+    expectError(repo.cli(args), code, pattern);
+    assert.is(fingerprint(repo), before);
+  });
+}
+
+test('ambiguous prefix: exit 2 naming the candidates', () => {
+  const before = fingerprint(repo);
+  expectError(repo.cli(['show', sharedPrefix]), 2, /ambiguous/);
+  assert.is(fingerprint(repo), before);
+});
+
+test('outside a git repository: exit 2, one line', () => {
+  const dir = scratchDir('gb-norepo-');
+  const r = new TestRepo(dir).cli(['list']);
+  expectError(r, 2, /git/);
+  assert.not.ok(existsSync(join(dir, '.git')));
+});
+
+test('a unique prefix of 8+ characters works where an id does', () => {
+  let len = 8;
+  while (first.id.startsWith(second.id.slice(0, len))) len++;
+  assert.ok(len < second.id.length, 'a proper prefix');
+  const r = repo.cli(['show', second.id.slice(0, len), '--json']);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(JSON.parse(r.stdout).id, second.id);
+});
+
+test.run();
