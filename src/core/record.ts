@@ -445,7 +445,7 @@ export function rebuildRecord(events: readonly TimedNoteEvent[], problems: strin
 
   const rest = events
     .map((e, i) => ({ ...e, i }))
-    .filter((e) => e !== undefined && e.event !== c)
+    .filter((e) => e.event !== c)
     .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.i - b.i));
 
   while (rest.length) {
