@@ -1,0 +1,115 @@
+// What `git backup list` and `status` show: filtering, sorting, limiting and counting records.
+
+import { usageError } from '../errors.js';
+import type { BackupRecord, BackupState } from './types.js';
+import { BACKUP_STATES } from './types.js';
+
+export const SORT_KEYS = ['age', 'size', 'confidence'] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+
+export interface ListQuery {
+  /**
+   * States to show. Empty means every state except DELETED: a deleted backup is a tombstone, not
+   * something the user can act on, so by default it would only be noise. `--state DELETED` shows them.
+   */
+  states: BackupState[];
+  sort: SortKey;
+  /** At most this many, after sorting; null for all. */
+  limit: number | null;
+}
+
+export const DEFAULT_QUERY: ListQuery = { states: [], sort: 'age', limit: null };
+
+/** Case-insensitive state name; unknown → USAGE (2) naming the valid ones. */
+export function parseState(s: string): BackupState {
+  const up = s.trim().toUpperCase();
+  const found = BACKUP_STATES.find((st) => st === up);
+  if (!found) throw usageError(`unknown state ${JSON.stringify(s)}; states are ${BACKUP_STATES.join(', ')}`);
+  return found;
+}
+
+export function parseSort(s: string): SortKey {
+  const low = s.trim().toLowerCase();
+  const found = SORT_KEYS.find((k) => k === low);
+  if (!found) throw usageError(`unknown sort ${JSON.stringify(s)}; use one of ${SORT_KEYS.join(', ')}`);
+  return found;
+}
+
+/** A non-negative integer, written in plain decimal. */
+export function parseLimit(s: string): number {
+  if (!/^\d{1,9}$/.test(s.trim())) throw usageError(`--limit wants a whole number of 0 or more, not ${JSON.stringify(s)}`);
+  return Number(s.trim());
+}
+
+const byId = (a: BackupRecord, b: BackupRecord) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * Filter, sort and limit. Does not modify `records`. Sorts are descending (newest, largest, most
+ * confident first: the ones a user deciding what to clean looks at first); ties break by id
+ * ascending so output is stable from run to run.
+ */
+export function queryBackups(records: readonly BackupRecord[], q: ListQuery): BackupRecord[] {
+  if (q.limit !== null && (!Number.isInteger(q.limit) || q.limit < 0)) {
+    throw usageError(`--limit wants a whole number of 0 or more, not ${q.limit}`);
+  }
+  const wanted = new Set<BackupState>(q.states);
+  const keep = wanted.size === 0 ? (r: BackupRecord) => r.state !== 'DELETED' : (r: BackupRecord) => wanted.has(r.state);
+  const picked = records.filter(keep);
+
+  // Sort keys are computed once per record, not once per comparison: with 10,000 backups
+  // Date.parse in the comparator would run ~280,000 times.
+  const key = new Map<BackupRecord, number>();
+  for (const r of picked) {
+    let k: number;
+    switch (q.sort) {
+      case 'age': {
+        const t = Date.parse(r.created_at);
+        k = Number.isNaN(t) ? -Infinity : t;
+        break;
+      }
+      case 'size':
+        k = r.bytes;
+        break;
+      case 'confidence':
+        // Unknown confidence sorts after every known one, 0 included.
+        k = r.confidence ?? -Infinity;
+        break;
+    }
+    key.set(r, k);
+  }
+  picked.sort((a, b) => {
+    const d = key.get(b)! - key.get(a)!;
+    if (d > 0) return 1;
+    if (d < 0) return -1;
+    return byId(a, b);
+  });
+  return q.limit === null ? picked : picked.slice(0, q.limit);
+}
+
+export interface Summary {
+  /** Every state, zeros included, so consumers need not guess which keys exist. */
+  counts: Record<BackupState, number>;
+  /** All records, DELETED (tombstones) included. */
+  total: number;
+  /** Records that are not DELETED. */
+  live: number;
+  /** Bytes protected by the backups that are not DELETED. */
+  bytes: number;
+  /** Pinned backups that are not DELETED. */
+  pinned: number;
+}
+
+export function summarize(records: readonly BackupRecord[]): Summary {
+  const counts = Object.fromEntries(BACKUP_STATES.map((s) => [s, 0])) as Record<BackupState, number>;
+  let bytes = 0;
+  let live = 0;
+  let pinned = 0;
+  for (const r of records) {
+    counts[r.state]++;
+    if (r.state === 'DELETED') continue;
+    live++;
+    bytes += r.bytes;
+    if (r.pinned) pinned++;
+  }
+  return { counts, total: records.length, live, bytes, pinned };
+}

@@ -1,0 +1,505 @@
+// Backup records: construction, the public JSON shape (SPEC §6), and the note lines on
+// refs/notes/backups (SPEC §3) from which the index can be rebuilt.
+//
+// Note format: one event per line, `<timestamp> <compact JSON>`, where the timestamp is always
+// the 24-character `YYYY-MM-DDTHH:MM:SS.mmmZ`. Fixed width and zero padding make plain byte order
+// equal time order, which is what git's cat_sort_uniq notes merge produces when two clones' notes
+// are merged; identical lines (the same event seen by both clones) collapse into one.
+
+import { BackupError, ExitCode } from '../errors.js';
+import { applyTransition } from './lifecycle.js';
+import type { BackupRecord, BackupState, HistoryEntry, Tombstone, Trigger } from './types.js';
+import { BACKUP_STATES, TRIGGERS } from './types.js';
+
+// ---------------------------------------------------------------------------------------------
+// Construction
+
+export interface NewRecordInput {
+  id: string;
+  created_at: Date | string;
+  message: string;
+  branch: string | null;
+  base: string | null;
+  snapshot: string;
+  paths: readonly string[];
+  files: number;
+  bytes: number;
+  include_ignored: boolean;
+  worktree: string;
+  pinned?: boolean;
+  labels?: readonly string[];
+  /** Who created it: USER for `create`, GIT_HOOK for the pre-rebase backup. Default USER. */
+  trigger?: Trigger;
+  /** Default "created". */
+  reason?: string;
+}
+
+/** A time as the one ISO form used everywhere (24 characters, UTC, milliseconds). */
+export function isoTime(t: Date | string): string {
+  const d = typeof t === 'string' ? new Date(t) : t;
+  const ms = d.getTime();
+  if (Number.isNaN(ms)) throw new Error(`invalid time ${JSON.stringify(String(t))}`);
+  const s = d.toISOString();
+  // Years outside 0000–9999 get a sign and six digits, which would break fixed width.
+  if (s.length !== 24) throw new Error(`time ${s} is outside the years 0000-9999`);
+  return s;
+}
+
+export function newRecord(input: NewRecordInput): BackupRecord {
+  const at = isoTime(input.created_at);
+  const creation: HistoryEntry = {
+    at,
+    from: null,
+    to: 'CREATED',
+    trigger: input.trigger ?? 'USER',
+    reason: input.reason ?? 'created',
+    forced: false,
+  };
+  return {
+    id: input.id,
+    state: 'CREATED',
+    created_at: at,
+    updated_at: at,
+    message: input.message,
+    branch: input.branch,
+    base: input.base,
+    snapshot: input.snapshot,
+    paths: [...input.paths],
+    files: input.files,
+    bytes: input.bytes,
+    include_ignored: input.include_ignored,
+    worktree: input.worktree,
+    pinned: input.pinned ?? false,
+    labels: [...(input.labels ?? [])],
+    pending_commit: null,
+    confirmed_by: null,
+    confidence: null,
+    accessed_at: null,
+    history: [creation],
+    tombstone: null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public JSON (SPEC §6)
+
+export interface PublicRecord {
+  id: string;
+  state: BackupState;
+  created_at: string;
+  updated_at: string;
+  accessed_at: string | null;
+  message: string;
+  branch: string | null;
+  base: string | null;
+  snapshot: string;
+  paths: string[];
+  files: number;
+  bytes: number;
+  include_ignored: boolean;
+  worktree: string;
+  pinned: boolean;
+  labels: string[];
+  pending_commit: string | null;
+  confirmed_by: string | null;
+  confidence: number | null;
+  history: HistoryEntry[];
+  /** Always present so consumers see one shape; non-null exactly when the backup is DELETED. */
+  tombstone: Tombstone | null;
+}
+
+/**
+ * The record as `--json` prints it: the SPEC §6 fields plus include_ignored, worktree, accessed_at
+ * and tombstone, in a fixed key order, as a deep copy (callers may serialise it later while the
+ * record changes).
+ */
+export function toPublicJson(r: BackupRecord): PublicRecord {
+  return {
+    id: r.id,
+    state: r.state,
+    created_at: r.created_at,
+    updated_at: r.updated_at,
+    accessed_at: r.accessed_at,
+    message: r.message,
+    branch: r.branch,
+    base: r.base,
+    snapshot: r.snapshot,
+    paths: [...r.paths],
+    files: r.files,
+    bytes: r.bytes,
+    include_ignored: r.include_ignored,
+    worktree: r.worktree,
+    pinned: r.pinned,
+    labels: [...r.labels],
+    pending_commit: r.pending_commit,
+    confirmed_by: r.confirmed_by,
+    confidence: r.confidence,
+    history: r.history.map((e) => ({ at: e.at, from: e.from, to: e.to, trigger: e.trigger, reason: e.reason, forced: e.forced })),
+    tombstone: r.state === 'DELETED' && r.tombstone ? { ...r.tombstone, paths: [...r.tombstone.paths] } : null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Note events
+
+/** Record facts that change with the lifecycle and must survive a rebuild from notes. */
+export interface RecordFacts {
+  pending_commit?: string | null;
+  confirmed_by?: string | null;
+  confidence?: number | null;
+}
+
+export interface CreatedEvent {
+  event: 'created';
+  id: string;
+  created_at: string;
+  message: string;
+  branch: string | null;
+  base: string | null;
+  snapshot: string;
+  paths: string[];
+  files: number;
+  bytes: number;
+  include_ignored: boolean;
+  worktree: string;
+  labels: string[];
+  pinned: boolean;
+  trigger: Trigger;
+  reason: string;
+}
+
+export interface TransitionEvent {
+  event: 'transition';
+  id: string;
+  from: BackupState;
+  to: BackupState;
+  trigger: Trigger;
+  reason: string;
+  forced: boolean;
+  /** Facts set together with the transition (e.g. pending_commit on the way to PENDING). */
+  facts?: RecordFacts;
+}
+
+export interface PinEvent {
+  event: 'pin' | 'unpin';
+  id: string;
+}
+
+/** Facts that changed without a state change (e.g. pending_commit after an amend). */
+export interface FactsEvent {
+  event: 'facts';
+  id: string;
+  facts: RecordFacts;
+}
+
+/** The short line put on a user commit that drove a transition (for `git log --notes=backups`). */
+export interface DroveEvent {
+  event: 'drove';
+  id: string;
+  from: BackupState;
+  to: BackupState;
+  trigger: Trigger;
+}
+
+export type NoteEvent = CreatedEvent | TransitionEvent | PinEvent | FactsEvent | DroveEvent;
+
+export interface TimedNoteEvent {
+  at: string;
+  event: NoteEvent;
+}
+
+export interface SkippedLine {
+  /** 1-based line number in the note text. */
+  line: number;
+  text: string;
+  why: string;
+}
+
+/**
+ * Keys are written in a fixed order (by building a fresh object) so that the same event always
+ * produces the same bytes: cat_sort_uniq can only collapse duplicates that are byte-identical.
+ */
+function canonical(e: NoteEvent): NoteEvent {
+  switch (e.event) {
+    case 'created':
+      return {
+        event: 'created', id: e.id, created_at: e.created_at, message: e.message, branch: e.branch, base: e.base,
+        snapshot: e.snapshot, paths: [...e.paths], files: e.files, bytes: e.bytes, include_ignored: e.include_ignored,
+        worktree: e.worktree, labels: [...e.labels], pinned: e.pinned, trigger: e.trigger, reason: e.reason,
+      };
+    case 'transition': {
+      const t: TransitionEvent = {
+        event: 'transition', id: e.id, from: e.from, to: e.to, trigger: e.trigger, reason: e.reason, forced: e.forced,
+      };
+      const facts = canonicalFacts(e.facts);
+      if (facts) t.facts = facts;
+      return t;
+    }
+    case 'pin':
+    case 'unpin':
+      return { event: e.event, id: e.id };
+    case 'facts':
+      return { event: 'facts', id: e.id, facts: canonicalFacts(e.facts) ?? {} };
+    case 'drove':
+      return { event: 'drove', id: e.id, from: e.from, to: e.to, trigger: e.trigger };
+  }
+}
+
+function canonicalFacts(f: RecordFacts | undefined): RecordFacts | undefined {
+  if (!f) return undefined;
+  const out: RecordFacts = {};
+  if (f.pending_commit !== undefined) out.pending_commit = f.pending_commit;
+  if (f.confirmed_by !== undefined) out.confirmed_by = f.confirmed_by;
+  if (f.confidence !== undefined) out.confidence = f.confidence;
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** One note line, without the newline. JSON.stringify escapes newlines in messages, so it is one line. */
+export function formatNoteLine(at: string | Date, event: NoteEvent): string {
+  return `${isoTime(at)} ${JSON.stringify(canonical(event))}`;
+}
+
+/** The creation event, carrying everything needed to rebuild the record. */
+export function createdEvent(r: BackupRecord): CreatedEvent {
+  const c = r.history.find((e) => e.from === null);
+  return {
+    event: 'created', id: r.id, created_at: r.created_at, message: r.message, branch: r.branch, base: r.base,
+    snapshot: r.snapshot, paths: [...r.paths], files: r.files, bytes: r.bytes, include_ignored: r.include_ignored,
+    worktree: r.worktree, labels: [...r.labels], pinned: r.pinned, trigger: c?.trigger ?? 'USER', reason: c?.reason ?? 'created',
+  };
+}
+
+/**
+ * The note line for one history entry of `record`: the creation line for the creation entry (call
+ * it right after newRecord, while `pinned` is still the creation value), else a transition line.
+ */
+export function noteLines(record: BackupRecord, entry: HistoryEntry, facts?: RecordFacts): string {
+  if (entry.from === null) return formatNoteLine(entry.at, { ...createdEvent(record), created_at: entry.at });
+  const ev: TransitionEvent = {
+    event: 'transition', id: record.id, from: entry.from, to: entry.to, trigger: entry.trigger,
+    reason: entry.reason, forced: entry.forced,
+  };
+  if (facts) ev.facts = facts;
+  return formatNoteLine(entry.at, ev);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing
+
+const LINE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z) (\{.*\})$/;
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isStrOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
+const isStrArr = (v: unknown): v is string[] => Array.isArray(v) && v.every(isStr);
+const isState = (v: unknown): v is BackupState => isStr(v) && (BACKUP_STATES as readonly string[]).includes(v);
+const isTrigger = (v: unknown): v is Trigger => isStr(v) && (TRIGGERS as readonly string[]).includes(v);
+const isIso = (v: unknown): v is string => isStr(v) && LINE.test(`${v} {}`);
+
+function parseFacts(v: unknown): RecordFacts | string {
+  if (!isObj(v)) return 'facts is not an object';
+  const out: RecordFacts = {};
+  if ('pending_commit' in v) {
+    if (!isStrOrNull(v.pending_commit)) return 'bad pending_commit';
+    out.pending_commit = v.pending_commit;
+  }
+  if ('confirmed_by' in v) {
+    if (!isStrOrNull(v.confirmed_by)) return 'bad confirmed_by';
+    out.confirmed_by = v.confirmed_by;
+  }
+  if ('confidence' in v) {
+    const c = v.confidence;
+    if (!(c === null || (typeof c === 'number' && c >= 0 && c <= 1))) return 'bad confidence';
+    out.confidence = c;
+  }
+  return out;
+}
+
+/** A NoteEvent, or the reason the value is not one. Unknown event kinds (from a newer version) are reasons too. */
+function toEvent(v: unknown): NoteEvent | string {
+  if (!isObj(v)) return 'not a JSON object';
+  if (!isStr(v.id)) return 'no id';
+  const id = v.id;
+  switch (v.event) {
+    case 'created': {
+      if (!isIso(v.created_at)) return 'bad created_at';
+      if (!isStr(v.message)) return 'bad message';
+      if (!isStrOrNull(v.branch) || !isStrOrNull(v.base)) return 'bad branch or base';
+      if (!isStr(v.snapshot)) return 'bad snapshot';
+      if (!isStrArr(v.paths) || !isStrArr(v.labels)) return 'bad paths or labels';
+      if (!isCount(v.files) || !isCount(v.bytes)) return 'bad files or bytes';
+      if (!isBool(v.include_ignored) || !isBool(v.pinned)) return 'bad include_ignored or pinned';
+      if (!isStr(v.worktree)) return 'bad worktree';
+      // trigger and reason were optional in spirit: default them rather than drop the backup.
+      const trigger = v.trigger === undefined ? 'USER' : v.trigger;
+      if (!isTrigger(trigger)) return 'bad trigger';
+      const reason = v.reason === undefined ? 'created' : v.reason;
+      if (!isStr(reason)) return 'bad reason';
+      return {
+        event: 'created', id, created_at: v.created_at, message: v.message, branch: v.branch, base: v.base,
+        snapshot: v.snapshot, paths: v.paths, files: v.files, bytes: v.bytes, include_ignored: v.include_ignored,
+        worktree: v.worktree, labels: v.labels, pinned: v.pinned, trigger, reason,
+      };
+    }
+    case 'transition': {
+      if (!isState(v.from) || !isState(v.to)) return 'bad from or to';
+      if (!isTrigger(v.trigger)) return 'bad trigger';
+      if (!isStr(v.reason)) return 'bad reason';
+      if (!isBool(v.forced)) return 'bad forced';
+      const t: TransitionEvent = { event: 'transition', id, from: v.from, to: v.to, trigger: v.trigger, reason: v.reason, forced: v.forced };
+      if (v.facts !== undefined) {
+        const f = parseFacts(v.facts);
+        if (typeof f === 'string') return f;
+        t.facts = f;
+      }
+      return t;
+    }
+    case 'pin':
+    case 'unpin':
+      return { event: v.event, id };
+    case 'facts': {
+      const f = parseFacts(v.facts);
+      if (typeof f === 'string') return f;
+      return { event: 'facts', id, facts: f };
+    }
+    case 'drove':
+      if (!isState(v.from) || !isState(v.to)) return 'bad from or to';
+      if (!isTrigger(v.trigger)) return 'bad trigger';
+      return { event: 'drove', id, from: v.from, to: v.to, trigger: v.trigger };
+    default:
+      return `unknown event ${JSON.stringify(v.event)}`;
+  }
+}
+
+/**
+ * Parse a note's text. Blank lines are ignored silently (`git notes append` separates paragraphs
+ * with one); any other line that is not a well-formed event is skipped and reported, never fatal:
+ * one damaged or newer-format line must not cost the whole backup's record.
+ */
+export function parseNoteLines(text: string): { events: TimedNoteEvent[]; skipped: SkippedLine[] } {
+  const events: TimedNoteEvent[] = [];
+  const skipped: SkippedLine[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.trim() === '') return;
+    const m = LINE.exec(line);
+    if (!m) {
+      skipped.push({ line: i + 1, text: line, why: 'not "<timestamp> <json>"' });
+      return;
+    }
+    const at = m[1]!;
+    if (Number.isNaN(Date.parse(at))) {
+      skipped.push({ line: i + 1, text: line, why: 'invalid timestamp' });
+      return;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(m[2]!);
+    } catch {
+      skipped.push({ line: i + 1, text: line, why: 'invalid JSON' });
+      return;
+    }
+    const ev = toEvent(value);
+    if (typeof ev === 'string') skipped.push({ line: i + 1, text: line, why: ev });
+    else events.push({ at, event: ev });
+  });
+  return { events, skipped };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rebuild
+
+function applyFacts(r: BackupRecord, f: RecordFacts | undefined): void {
+  if (!f) return;
+  if (f.pending_commit !== undefined) r.pending_commit = f.pending_commit;
+  if (f.confirmed_by !== undefined) r.confirmed_by = f.confirmed_by;
+  if (f.confidence !== undefined) r.confidence = f.confidence;
+}
+
+/**
+ * Replay one backup's note events into a record (used to rebuild db.json from refs + notes).
+ * Events are taken in time order; among events with the same timestamp, one that continues from
+ * the current state goes first (byte order alone would put CONFIRMED→CLEANABLE before
+ * PENDING→CONFIRMED if both fell in one millisecond).
+ *
+ * Merged notes from two clones can disagree (both moved the backup from the same state). The
+ * notes are the durable record, so rather than refuse, the replay follows time order — the later
+ * event wins, recorded as it happened — except that DELETED stays terminal: once deleted on any
+ * clone, the content is gone there, so later events are ignored. Each such oddity is reported
+ * through `problems`. accessed_at is not kept in notes (it would mean a write per `show`) and
+ * comes back null.
+ *
+ * Throws BackupError STORE_DAMAGED (7) when there is no creation event to rebuild from.
+ */
+export function rebuildRecord(events: readonly TimedNoteEvent[], problems: string[] = []): BackupRecord {
+  const created = events.find((e) => e.event.event === 'created');
+  if (!created || created.event.event !== 'created') {
+    throw new BackupError(ExitCode.STORE_DAMAGED, 'cannot rebuild a backup record: its note has no creation line');
+  }
+  const c = created.event;
+  const r = newRecord({ ...c, created_at: c.created_at });
+  const id = c.id;
+
+  const rest = events
+    .map((e, i) => ({ ...e, i }))
+    .filter((e) => e.event !== c)
+    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.i - b.i));
+
+  while (rest.length) {
+    // Among the earliest events, prefer one that continues from the current state.
+    const first = rest[0]!;
+    let pick = 0;
+    for (let k = 0; k < rest.length && rest[k]!.at === first.at; k++) {
+      const ev = rest[k]!.event;
+      if (ev.event === 'transition' && ev.from === r.state) {
+        pick = k;
+        break;
+      }
+    }
+    const { at, event: ev } = rest.splice(pick, 1)[0]!;
+    if (ev.id !== id) {
+      problems.push(`${at}: event for ${ev.id} in the note of ${id}; ignored`);
+      continue;
+    }
+    if (ev.event === 'created') {
+      problems.push(`${at}: a second creation line for ${id}; ignored`);
+      continue;
+    }
+    if (ev.event === 'drove') continue; // belongs on user commits; harmless here
+    if (r.state === 'DELETED') {
+      problems.push(`${at}: ${ev.event} after ${id} was DELETED; ignored`);
+      continue;
+    }
+    if (at < r.created_at) problems.push(`${at}: ${ev.event} dated before ${id} was created`);
+    switch (ev.event) {
+      case 'pin':
+      case 'unpin':
+        r.pinned = ev.event === 'pin';
+        r.updated_at = at;
+        break;
+      case 'facts':
+        applyFacts(r, ev.facts);
+        r.updated_at = at;
+        break;
+      case 'transition': {
+        if (ev.from !== r.state) {
+          problems.push(`${at}: ${id} moved ${ev.from}→${ev.to} but was ${r.state} (merged notes disagree); took ${ev.to}`);
+        }
+        const entry: HistoryEntry = { at, from: r.state, to: ev.to, trigger: ev.trigger, reason: ev.reason, forced: ev.forced };
+        if (ev.to === r.state) {
+          problems.push(`${at}: ${id} already ${ev.to}; transition ignored`);
+          break;
+        }
+        applyTransition(r, entry);
+        // Keep the history as it was written, even where it disagreed with the replayed state.
+        r.history[r.history.length - 1]!.from = ev.from;
+        applyFacts(r, ev.facts);
+        break;
+      }
+    }
+  }
+  return r;
+}
