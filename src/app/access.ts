@@ -2,7 +2,7 @@
 // looked at a backup (recent access argues for keeping it).
 import type { Context } from './context.js';
 import type { BackupRecord } from '../core/types.js';
-import { pinNoteLine } from '../core/record.js';
+import { formatNoteLine } from '../core/record.js';
 import { appendNoteLines } from '../git/notes.js';
 import { BackupError, ExitCode } from '../errors.js';
 
@@ -16,7 +16,7 @@ export async function setPinned(ctx: Context, id: string, pinned: boolean): Prom
       r.updated_at = ctx.now.toISOString();
       return r;
     },
-    { afterWrite: (r) => appendNoteLines(ctx.repo, r.snapshot, [pinNoteLine(r.id, pinned, ctx.now.toISOString())]) },
+    { afterWrite: (r) => appendNoteLines(ctx.repo, r.snapshot, [formatNoteLine(ctx.now, { event: pinned ? 'pin' : 'unpin', id: r.id })]) },
   );
 }
 

@@ -5,7 +5,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Context } from './context.js';
 import type { BackupRecord, Trigger } from '../core/types.js';
 import { chooseId } from '../core/ids.js';
-import { newRecord, creationNoteLine } from '../core/record.js';
+import { newRecord, noteLines } from '../core/record.js';
 import { takeSnapshot, writeBackupRef } from '../git/snapshot.js';
 import { git } from '../git/exec.js';
 import { appendNoteLines } from '../git/notes.js';
@@ -79,7 +79,7 @@ export async function createBackup(ctx: Context, opts: CreateOptions): Promise<B
       await writeBackupRef(ctx.repo, id, snap.commit);
       const record = newRecord({
         id,
-        createdAt: ctx.now.toISOString(),
+        created_at: ctx.now,
         message: opts.message,
         branch: snap.branch,
         base: snap.base,
@@ -87,7 +87,7 @@ export async function createBackup(ctx: Context, opts: CreateOptions): Promise<B
         paths: wholeTree ? [] : paths,
         files: snap.files,
         bytes: snap.bytes,
-        includeIgnored: opts.includeIgnored,
+        include_ignored: opts.includeIgnored,
         worktree: ctx.repo.worktree,
         pinned: opts.pin,
         labels: opts.labels,
@@ -96,6 +96,6 @@ export async function createBackup(ctx: Context, opts: CreateOptions): Promise<B
       data.backups.push(record);
       return record;
     },
-    { afterWrite: (record) => appendNoteLines(ctx.repo, record.snapshot, [creationNoteLine(record)]) },
+    { afterWrite: (record) => appendNoteLines(ctx.repo, record.snapshot, [noteLines(record, record.history[0]!)]) },
   );
 }

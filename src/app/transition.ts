@@ -3,7 +3,7 @@
 import type { Context } from './context.js';
 import type { BackupRecord, BackupState, HistoryEntry, Trigger } from '../core/types.js';
 import { decideTransition, applyTransition } from '../core/lifecycle.js';
-import { transitionNoteLine } from '../core/record.js';
+import { noteLines } from '../core/record.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { deleteBackupRef } from '../git/snapshot.js';
 import { appendNoteLines } from '../git/notes.js';
@@ -59,17 +59,10 @@ export async function moveBackups(ctx: Context, moves: PlannedMove[], opts: Tran
     async (data) => {
       const results = decide(data, true);
       for (const r of results) {
-        if (r.record.state === 'DELETED' && !r.record.tombstone) {
-          const lost = await protectedContent(ctx.repo, r.record.snapshot, r.record.base);
-          const last = r.entries[r.entries.length - 1]!;
-          r.record.tombstone = {
-            deleted_at: last.at,
-            trigger: last.trigger,
-            reason: last.reason,
-            files: r.record.files,
-            bytes: r.record.bytes,
-            paths: lost,
-          };
+        // The tombstone names every file whose content goes (not just the paths the user limited
+        // the backup to), read from the snapshot while it still exists.
+        if (r.record.tombstone && r.entries.some((e) => e.to === 'DELETED')) {
+          r.record.tombstone.paths = await protectedContent(ctx.repo, r.record.snapshot, r.record.base);
         }
       }
       return results;
@@ -77,7 +70,7 @@ export async function moveBackups(ctx: Context, moves: PlannedMove[], opts: Tran
     {
       afterWrite: async (results) => {
         for (const r of results) {
-          await appendNoteLines(ctx.repo, r.record.snapshot, r.entries.map((e) => transitionNoteLine(r.record.id, e)));
+          await appendNoteLines(ctx.repo, r.record.snapshot, r.entries.map((e) => noteLines(r.record, e)));
           if (r.record.state === 'DELETED') await deleteBackupRef(ctx.repo, r.record.id);
         }
       },

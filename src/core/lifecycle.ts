@@ -212,3 +212,26 @@ export function tombstoneFor(record: Pick<BackupRecord, 'files' | 'bytes' | 'pat
 export function isBackupState(s: string): s is BackupState {
   return (BACKUP_STATES as readonly string[]).includes(s);
 }
+
+/**
+ * The shortest path of allowed moves from one state to another, excluding `from` itself; null when
+ * the table allows none. `confirm` uses it: vouching that work is integrated implies it was committed.
+ */
+export function routeTo(from: BackupState, to: BackupState): BackupState[] | null {
+  const previous = new Map<BackupState, BackupState>();
+  const queue: BackupState[] = [from];
+  while (queue.length) {
+    const at = queue.shift()!;
+    if (at === to && at !== from) break;
+    for (const next of ALLOWED[at]) {
+      if (next !== from && !previous.has(next)) {
+        previous.set(next, at);
+        queue.push(next);
+      }
+    }
+  }
+  if (!previous.has(to)) return null;
+  const path: BackupState[] = [];
+  for (let s: BackupState = to; s !== from; s = previous.get(s)!) path.unshift(s);
+  return path;
+}

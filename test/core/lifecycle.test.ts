@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ALLOWED, PRIORITY, DEFAULT_CONFLICT_WINDOW_MS, decideTransition, applyTransition, lastActionBy, conflictingAction } from '../../src/core/lifecycle.js';
+import { ALLOWED, PRIORITY, DEFAULT_CONFLICT_WINDOW_MS, decideTransition, applyTransition, lastActionBy, conflictingAction, routeTo } from '../../src/core/lifecycle.js';
 import type { Decision } from '../../src/core/lifecycle.js';
 import { newRecord } from '../../src/core/record.js';
 import type { BackupRecord, BackupState, HistoryEntry, Trigger } from '../../src/core/types.js';
@@ -231,6 +231,15 @@ test('lastActionBy', () => {
   assert.is(lastActionBy(r, 'GIT_HOOK')!.at, at(-300).toISOString());
   assert.is(lastActionBy(r, 'DISK_SPACE'), null);
   assert.is(lastActionBy(r, 'USER')!.from, null); // the creation entry
+});
+
+test('routeTo: shortest allowed path, null when none', () => {
+  assert.equal(routeTo('CREATED', 'CONFIRMED'), ['PENDING', 'CONFIRMED']);
+  assert.equal(routeTo('PENDING', 'CONFIRMED'), ['CONFIRMED']);
+  assert.equal(routeTo('CREATED', 'ARCHIVED'), ['CLEANABLE', 'ARCHIVED']);
+  assert.is(routeTo('CLEANABLE', 'CONFIRMED'), null);
+  assert.is(routeTo('DELETED', 'CREATED'), null);
+  assert.is(routeTo('CONFIRMED', 'CONFIRMED'), null);
 });
 
 test.run();
