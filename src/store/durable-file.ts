@@ -10,7 +10,7 @@
 // compare-and-swap check without parsing megabytes (see readGeneration).
 import { randomBytes } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
-import { copyFile, link, open, readFile, rename, unlink } from 'node:fs/promises';
+import { copyFile, link, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import type { StoreData } from '../core/types.js';
@@ -96,6 +96,34 @@ async function fsyncDir(dir: string): Promise<void> {
 
 function tempName(file: string): string {
   return join(dirname(file), `${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+const TEMP = /^db\.json(\.prev)?\.\d+\.[0-9a-f]{12}\.tmp$/;
+
+/**
+ * Remove temp files that a writer killed mid-write left in the store directory. Called under the lock,
+ * where no one else is writing; the age limit spares a racing writer's file all the same.
+ */
+export async function removeLeftoverTemps(dir: string, olderThanMs: number): Promise<string[]> {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    if (!TEMP.test(name)) continue;
+    const p = join(dir, name);
+    try {
+      if (Date.now() - (await stat(p)).mtimeMs < olderThanMs) continue;
+      await unlink(p);
+      removed.push(name);
+    } catch {
+      // gone already, or not ours to remove: harmless either way
+    }
+  }
+  return removed;
 }
 
 export interface DurableFileOptions {

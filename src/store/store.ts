@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { SCHEMA_VERSION, type StoreData } from '../core/types.js';
 import { BackupError, ExitCode } from '../errors.js';
-import { DurableJSONFile, StoreDamagedError, readGeneration } from './durable-file.js';
-import { lockLostError, withLock } from './lock.js';
+import { DurableJSONFile, StoreDamagedError, readGeneration, removeLeftoverTemps } from './durable-file.js';
+import { lockLostError, staleMs, withLock } from './lock.js';
 
 export const DIR_MODE = 0o700;
 /** How many times update() re-runs fn when the generation moved under it. */
@@ -118,6 +118,7 @@ class FileStore implements Store {
     return withLock(
       this.paths.db,
       async (signal) => {
+        await removeLeftoverTemps(this.paths.dir, staleMs());
         for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
           const adapter = new DurableJSONFile(this.paths.db, { prev: this.paths.prev });
           const { data, diskGeneration } = await this.load(adapter);

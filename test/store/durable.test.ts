@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { scratchDir } from '../helpers/repo.js';
 import { openStore, storePaths } from '../../src/store/store.js';
 import { DurableJSONFile, readGeneration, serializeStore } from '../../src/store/durable-file.js';
@@ -122,6 +122,26 @@ test('the adapter works on its own as a lowdb Adapter', async () => {
   await a.write({ schema: 1, generation: 2, backups: [] });
   assert.is((await a.read())!.generation, 2);
   assert.is(JSON.parse(readFileSync(`${dir}/x.json.prev`, 'utf8')).generation, 1);
+});
+
+test('temp files left by a writer killed mid-write are ignored by reads and removed by the next update', async () => {
+  const store = await openStore(scratchDir());
+  await store.update((d) => void d.backups.push(makeRecord('a')));
+  const dead = `${store.paths.db}.99999.0123456789ab.tmp`;
+  const deadPrev = `${store.paths.prev}.99999.ba9876543210.tmp`;
+  const fresh = `${store.paths.db}.99998.aaaaaaaaaaaa.tmp`;
+  const other = `${store.paths.dir}/events.log`;
+  for (const f of [dead, deadPrev, fresh, other]) writeFileSync(f, '{"schema":1,"gener');
+  const old = new Date(Date.now() - 60_000);
+  utimesSync(dead, old, old);
+  utimesSync(deadPrev, old, old);
+  utimesSync(other, old, old);
+  assert.equal((await store.read()).backups.map((b) => b.id), ['a']);
+  await store.update((d) => void d.backups.push(makeRecord('b')));
+  assert.not.ok(existsSync(dead));
+  assert.not.ok(existsSync(deadPrev));
+  assert.ok(existsSync(fresh), 'a fresh temp file may belong to a live writer');
+  assert.ok(existsSync(other), 'only our temp names are touched');
 });
 
 test('storePaths', () => {
