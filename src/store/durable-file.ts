@@ -1,0 +1,216 @@
+// A lowdb Adapter<StoreData> that reads strictly and writes durably.
+//
+// lowdb's own TextFile adapter goes through steno, which writes one fixed temp name and renames it
+// without fsync: two processes corrupt each other and a crash can leave an empty file. Here every
+// write goes to a unique temp file in the same directory, is fsynced, keeps the generation it replaces
+// as db.json.prev (a hard link, so no copy), is renamed over db.json, and the directory is fsynced.
+//
+// The file is written compactly (no indentation) with the keys in a fixed order, `schema`, then
+// `generation`, then `backups`, so the generation can be read from the first bytes of the file for the
+// compare-and-swap check without parsing megabytes (see readGeneration).
+import { randomBytes } from 'node:crypto';
+import { constants as fsc } from 'node:fs';
+import { copyFile, link, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { Adapter } from 'lowdb';
+import type { StoreData } from '../core/types.js';
+import { BackupError, ExitCode } from '../errors.js';
+
+export const FILE_MODE = 0o600;
+
+/** db.json (or db.json.prev) exists but is not a store: truncated, garbled, or the wrong shape. */
+export class StoreDamagedError extends BackupError {
+  constructor(
+    readonly file: string,
+    readonly detail: string,
+  ) {
+    super(ExitCode.STORE_DAMAGED, `${file} is damaged (${detail})`);
+    this.name = 'StoreDamagedError';
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Minimal shape check: deep validation of 10k records would cost more than it would catch. */
+export function parseStore(text: string, file: string): StoreData {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new StoreDamagedError(file, text.length === 0 ? 'empty file' : `not valid JSON: ${(e as Error).message}`);
+  }
+  if (!isObject(data)) throw new StoreDamagedError(file, 'not a JSON object');
+  if (!Number.isInteger(data.schema) || (data.schema as number) < 1) throw new StoreDamagedError(file, 'no schema number');
+  if (!Number.isInteger(data.generation) || (data.generation as number) < 0) {
+    throw new StoreDamagedError(file, 'no generation number');
+  }
+  if (!Array.isArray(data.backups)) throw new StoreDamagedError(file, 'no backups array');
+  for (const b of data.backups) {
+    if (!isObject(b) || typeof b.id !== 'string') throw new StoreDamagedError(file, 'a backup record without an id');
+  }
+  return data as unknown as StoreData;
+}
+
+/** The text we write: compact, keys in a fixed order (generation near the start). */
+export function serializeStore(data: StoreData): string {
+  return JSON.stringify({ schema: data.schema, generation: data.generation, backups: data.backups });
+}
+
+const HEADER = /^\{"schema":(\d+),"generation":(\d+),/;
+
+/**
+ * The generation currently on disk, or null when the file does not exist. Reads only the first bytes
+ * of a file we wrote; anything else (written by hand, another key order) falls back to a full parse.
+ * A damaged file throws StoreDamagedError.
+ */
+export async function readGeneration(file: string): Promise<number | null> {
+  let fh;
+  try {
+    fh = await open(file, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+  try {
+    const buf = Buffer.alloc(64);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const m = HEADER.exec(buf.subarray(0, bytesRead).toString('utf8'));
+    if (m) return Number(m[2]);
+  } finally {
+    await fh.close();
+  }
+  const text = await readFile(file, 'utf8');
+  return parseStore(text, file).generation;
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, fsc.O_RDONLY | fsc.O_DIRECTORY);
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+function tempName(file: string): string {
+  return join(dirname(file), `${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+const TEMP = /^db\.json(\.prev)?\.\d+\.[0-9a-f]{12}\.tmp$/;
+
+/**
+ * Remove temp files that a writer killed mid-write left in the store directory. Called under the lock,
+ * where no one else is writing; the age limit spares a racing writer's file all the same.
+ */
+export async function removeLeftoverTemps(dir: string, olderThanMs: number): Promise<string[]> {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    if (!TEMP.test(name)) continue;
+    const p = join(dir, name);
+    try {
+      if (Date.now() - (await stat(p)).mtimeMs < olderThanMs) continue;
+      await unlink(p);
+      removed.push(name);
+    } catch {
+      // gone already, or not ours to remove: harmless either way
+    }
+  }
+  return removed;
+}
+
+export interface DurableFileOptions {
+  /** Where the generation being replaced is kept; null to keep none. */
+  prev: string | null;
+}
+
+export class DurableJSONFile implements Adapter<StoreData> {
+  /**
+   * Whether db.json, as last seen by read(), was a good store. write() keeps the file it replaces as
+   * db.json.prev only then, so a damaged db.json never overwrites the good previous generation.
+   */
+  currentIsGood = true;
+
+  constructor(
+    readonly file: string,
+    readonly opts: DurableFileOptions = { prev: null },
+  ) {}
+
+  async read(): Promise<StoreData | null> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.currentIsGood = false;
+        return null;
+      }
+      throw e;
+    }
+    try {
+      const data = parseStore(text, this.file);
+      this.currentIsGood = true;
+      return data;
+    } catch (e) {
+      this.currentIsGood = false;
+      throw e;
+    }
+  }
+
+  async write(data: StoreData): Promise<void> {
+    const dir = dirname(this.file);
+    const tmp = tempName(this.file);
+    const fh = await open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, FILE_MODE);
+    try {
+      try {
+        await fh.chmod(FILE_MODE); // the umask only removes bits, but a strange one could remove ours
+        await fh.writeFile(serializeStore(data), 'utf8');
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      if (this.opts.prev && this.currentIsGood) await this.keepPrevious(this.opts.prev);
+      await rename(tmp, this.file);
+    } catch (e) {
+      await unlink(tmp).catch(() => {});
+      throw e;
+    }
+    // One directory fsync makes both renames (prev and db.json) durable.
+    await fsyncDir(dir);
+    this.currentIsGood = true;
+  }
+
+  /** db.json.prev := the current db.json, atomically (link to a temp name, rename over prev). */
+  private async keepPrevious(prev: string): Promise<void> {
+    const tmp = tempName(prev);
+    try {
+      await link(this.file, tmp);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return; // first write: nothing to keep
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV' && code !== 'EMLINK') throw e;
+      // A filesystem without hard links: copy, and fsync the copy before it replaces prev.
+      await copyFile(this.file, tmp, fsc.COPYFILE_EXCL);
+      const fh = await open(tmp, 'r+');
+      try {
+        await fh.chmod(FILE_MODE);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    }
+    try {
+      await rename(tmp, prev);
+    } catch (e) {
+      await unlink(tmp).catch(() => {});
+      throw e;
+    }
+  }
+}

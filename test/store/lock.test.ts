@@ -1,0 +1,157 @@
+// The lock with real processes: stale takeover (hand-made and SIGKILLed holder), timeout, compromise.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, mkdirSync, utimesSync } from 'node:fs';
+import { scratchDir } from '../helpers/repo.js';
+import { openStore } from '../../src/store/store.js';
+import { withLock, staleMs, lockTimeoutMs } from '../../src/store/lock.js';
+import { BackupError, ExitCode } from '../../src/errors.js';
+import { makeRecord } from './fixtures/records.js';
+import { captureStderr, runFixture, waitFor } from './fixtures/util.js';
+
+const STALE = 2000;
+
+function withEnv<T>(env: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  return fn().finally(() => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+}
+
+test('stale time and timeout come from the environment, clamped like proper-lockfile', async () => {
+  await withEnv({ GIT_BACKUP_LOCK_STALE_MS: '500', GIT_BACKUP_LOCK_TIMEOUT_MS: '' }, async () => {
+    assert.is(staleMs(), 2000);
+    assert.is(lockTimeoutMs(), 15000);
+  });
+  await withEnv({ GIT_BACKUP_LOCK_STALE_MS: '20000', GIT_BACKUP_LOCK_TIMEOUT_MS: '1500' }, async () => {
+    assert.is(staleMs(), 20000);
+    assert.is(lockTimeoutMs(), 1500);
+  });
+  await withEnv({ GIT_BACKUP_LOCK_STALE_MS: '', GIT_BACKUP_LOCK_TIMEOUT_MS: '' }, async () => {
+    assert.is(staleMs(), 10000);
+    assert.ok(lockTimeoutMs() > staleMs(), 'waiting outlasts the stale time');
+  });
+});
+
+test('a lock left by a dead process (old mtime) is taken over, with one line', async () => {
+  const store = await openStore(scratchDir());
+  mkdirSync(store.paths.lock);
+  const old = new Date(Date.now() - 60_000);
+  utimesSync(store.paths.lock, old, old);
+  const { error, stderr } = await captureStderr(() => store.update((d) => void d.backups.push(makeRecord('a'))));
+  assert.is(error, undefined);
+  assert.is(stderr.split('\n').filter(Boolean).length, 1);
+  assert.match(stderr, /taking over a stale lock left by a dead process \(.*db\.json\.lock, untouched for 60s\)/);
+  assert.is((await store.read()).generation, 1);
+  assert.not.ok(existsSync(store.paths.lock));
+});
+
+test('a fresh hand-made lock is waited for until it goes stale, then taken over', async () => {
+  await withEnv({ GIT_BACKUP_LOCK_STALE_MS: String(STALE), GIT_BACKUP_LOCK_TIMEOUT_MS: '' }, async () => {
+    const store = await openStore(scratchDir());
+    mkdirSync(store.paths.lock);
+    const started = Date.now();
+    const { error, stderr } = await captureStderr(() => store.update((d) => void d.backups.push(makeRecord('a'))));
+    assert.is(error, undefined);
+    assert.ok(Date.now() - started >= STALE - 100, 'waited for the stale time');
+    assert.match(stderr, /taking over a stale lock/);
+  });
+});
+
+test('a holder killed with SIGKILL: another process gets the lock after the stale time', async () => {
+  const common = scratchDir();
+  const store = await openStore(common);
+  const env = { GIT_BACKUP_LOCK_STALE_MS: String(STALE), GIT_BACKUP_LOCK_TIMEOUT_MS: '' };
+  const holder = runFixture('holder', [common], env);
+  await waitFor(holder.child, 'locked');
+  assert.ok(existsSync(store.paths.lock));
+  holder.child.kill('SIGKILL');
+  const h = await holder.done;
+  assert.is(h.signal, 'SIGKILL');
+  assert.ok(existsSync(store.paths.lock), 'the dead holder left its lock');
+  const started = Date.now();
+  const writer = await runFixture('writer', [common, 'after-kill', '1'], env).done;
+  assert.is(writer.code, 0, writer.stderr);
+  assert.is(writer.stderr.split('\n').filter(Boolean).length, 1);
+  assert.match(writer.stderr, /taking over a stale lock left by a dead process/);
+  assert.ok(Date.now() - started < 10_000);
+  assert.equal((await store.read()).backups.map((b) => b.id), ['after-kill-0']);
+});
+
+test('a lock held by a live process: update fails with exit 5 after the timeout', async () => {
+  const common = scratchDir();
+  const store = await openStore(common);
+  await store.update((d) => void d.backups.push(makeRecord('a')));
+  const holder = runFixture('holder', [common], { GIT_BACKUP_LOCK_STALE_MS: String(STALE) });
+  await waitFor(holder.child, 'locked');
+  try {
+    // Longer than the stale time: the live holder keeps refreshing its lock, so it never goes stale.
+    await withEnv({ GIT_BACKUP_LOCK_STALE_MS: String(STALE), GIT_BACKUP_LOCK_TIMEOUT_MS: '3000' }, async () => {
+      const started = Date.now();
+      const { error, stderr } = await captureStderr(() => store.update((d) => void d.backups.push(makeRecord('b'))));
+      assert.instance(error, BackupError);
+      assert.is((error as BackupError).exitCode, ExitCode.LOCK_TIMEOUT);
+      assert.match(
+        (error as Error).message,
+        /^could not lock the backup store at .*db\.json\.lock within 3s: another git backup is running; retry$/,
+      );
+      assert.ok(Date.now() - started >= 2900);
+      assert.is(stderr, '');
+    });
+    await withEnv({ GIT_BACKUP_LOCK_TIMEOUT_MS: '1500' }, async () => {
+      const { error } = await captureStderr(() => store.update(() => undefined));
+      assert.is((error as BackupError).exitCode, ExitCode.LOCK_TIMEOUT);
+      assert.match((error as Error).message, /within 1\.5s/);
+    });
+  } finally {
+    holder.child.stdin!.end();
+  }
+  const h = await holder.done;
+  assert.is(h.code, 0, h.stderr);
+  assert.not.ok(existsSync(store.paths.lock), 'the holder released on exit');
+  assert.is((await store.read()).generation, 1, 'nothing written by the timed-out updates');
+});
+
+test('a compromised lock aborts the pending write cleanly with exit 5', async () => {
+  await withEnv({ GIT_BACKUP_LOCK_STALE_MS: String(STALE), GIT_BACKUP_LOCK_TIMEOUT_MS: '' }, async () => {
+    const store = await openStore(scratchDir());
+    await store.update((d) => void d.backups.push(makeRecord('a')));
+    const { error } = await captureStderr(() =>
+      store.update(async (d) => {
+        d.backups.push(makeRecord('b'));
+        // Someone else touches our lock: at its next refresh proper-lockfile sees the mtime is not ours.
+        const t = new Date(Date.now() + 5000);
+        utimesSync(store.paths.lock, t, t);
+        await new Promise((r) => setTimeout(r, STALE));
+      }),
+    );
+    assert.instance(error, BackupError);
+    assert.is((error as BackupError).exitCode, ExitCode.LOCK_TIMEOUT);
+    assert.match((error as Error).message, /lost the lock .* nothing was written; retry/);
+    const data = await store.read();
+    assert.is(data.generation, 1);
+    assert.equal(data.backups.map((b) => b.id), ['a']);
+    assert.ok(existsSync(store.paths.lock), 'the lock that is no longer ours was not removed');
+  });
+});
+
+test('withLock returns the value of fn and releases on throw', async () => {
+  const dir = scratchDir();
+  const target = `${dir}/thing`;
+  assert.is(await withLock(target, async (s) => (s.compromised ? 'no' : 'yes')), 'yes');
+  assert.not.ok(existsSync(`${target}.lock`));
+  try {
+    await withLock(target, async () => {
+      throw new Error('inner');
+    });
+  } catch (e) {
+    assert.is((e as Error).message, 'inner');
+  }
+  assert.not.ok(existsSync(`${target}.lock`));
+});
+
+test.run();
