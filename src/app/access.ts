@@ -26,7 +26,7 @@ export async function recordAccess(ctx: Context, id: string): Promise<void> {
     await ctx.store.update((data) => {
       const r = data.backups.find((b) => b.id === id);
       if (r) r.accessed_at = ctx.now.toISOString();
-    });
+    }, { timeoutMs: 1000 });
   } catch {
     // Access time is a hint for cleanup confidence, never worth failing a read for.
   }

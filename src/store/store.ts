@@ -41,7 +41,17 @@ export interface Store {
    * fn may run more than once (when another writer got in), so it must have no side effects besides
    * mutating `data`. Returns fn's result.
    */
-  update<T>(fn: (data: StoreData) => T | Promise<T>): Promise<T>;
+  update<T>(fn: (data: StoreData) => T | Promise<T>, opts?: UpdateOptions<T>): Promise<T>;
+}
+
+export interface UpdateOptions<T> {
+  /**
+   * Effects that must follow the write while the lock is still held (notes, ref removal): they run
+   * once, after db.json is durable, so a retry of `fn` never repeats them.
+   */
+  afterWrite?: (result: T) => Promise<void>;
+  /** Give up sooner than the default lock timeout (best-effort writes such as access times). */
+  timeoutMs?: number;
 }
 
 export function emptyStore(): StoreData {
@@ -114,7 +124,7 @@ class FileStore implements Store {
     );
   }
 
-  async update<T>(fn: (data: StoreData) => T | Promise<T>): Promise<T> {
+  async update<T>(fn: (data: StoreData) => T | Promise<T>, opts: UpdateOptions<T> = {}): Promise<T> {
     return withLock(
       this.paths.db,
       async (signal) => {
@@ -138,6 +148,7 @@ class FileStore implements Store {
           data.generation = generation + 1;
           const db = new Low<StoreData>(adapter, data);
           await db.write();
+          if (opts.afterWrite) await opts.afterWrite(result);
           return result;
         }
         throw new BackupError(
@@ -146,7 +157,7 @@ class FileStore implements Store {
             'another process is writing it without the lock; retry',
         );
       },
-      { lockfilePath: this.paths.lock },
+      { lockfilePath: this.paths.lock, ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) },
     );
   }
 }
