@@ -258,6 +258,30 @@ test('names with spaces, unicode, newlines and leading dashes', async () => {
   assert.equal(p.protectedPaths, ['*glob?.txt', ':(magic)x']);
 });
 
+test('a same-size edit right after the index was written is still captured (racy-git)', async () => {
+  const repo = tempRepo();
+  for (let i = 0; i < 2; i++) {
+    repo.write('r.txt', `v${i}-a\n`);
+    repo.git(['add', 'r.txt']);
+    repo.write('r.txt', `v${i}-b\n`); // same size, same second as the index write
+    // A copy made a second later must still look racy to git (the copy keeps the index's mtime).
+    if (i === 1) await new Promise((r) => setTimeout(r, 1100));
+    const { s } = await snap(repo);
+    assert.is(repo.git(['show', `${s.commit}:r.txt`]), `v${i}-b`);
+    assert.is(repo.git(['show', `${s.indexCommit}:r.txt`]), `v${i}-a`);
+  }
+});
+
+test('stash apply --index also brings back ignored files of an --include-ignored backup', async () => {
+  const repo = richRepo();
+  const expected = treeState(repo.dir);
+  const { s } = await snap(repo, { includeIgnored: true });
+  const wt = join(scratchDir(), 'wt');
+  repo.git(['worktree', 'add', '-q', '--detach', wt, s.base!]);
+  repo.git(['-C', wt, 'stash', 'apply', '--index', s.commit]);
+  assert.is(sorted(treeState(wt)), sorted(expected));
+});
+
 test('the temporary directory is left empty', async () => {
   const repo = richRepo();
   const { paths } = await snap(repo, { includeIgnored: true });
