@@ -1,6 +1,6 @@
 // The one way we run git: execFile, no shell, explicit environment. simple-git is not used because
 // its environment guard strips GIT_INDEX_FILE, which the temporary-index snapshot depends on.
-import { execFile, type ExecFileException } from 'node:child_process';
+import { execFile, spawn, type ChildProcessWithoutNullStreams, type ExecFileException } from 'node:child_process';
 import { BackupError, ExitCode } from '../errors.js';
 
 export interface GitOptions {
@@ -121,4 +121,12 @@ export async function findRepo(cwd: string): Promise<RepoPaths> {
     throw new BackupError(ExitCode.USAGE, 'not inside a git working tree: run git backup from inside a repository');
   }
   return { worktree, gitDir, commonDir };
+}
+
+/**
+ * A long-lived git child (for `cat-file --batch`), with the same environment rules as git().
+ * The caller owns the process: it must end stdin and handle errors.
+ */
+export function gitSpawn(args: string[], opts: { cwd: string; env?: GitOptions['env'] }): ChildProcessWithoutNullStreams {
+  return spawn('git', args, { cwd: opts.cwd, env: childEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
 }

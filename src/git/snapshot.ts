@@ -1,0 +1,266 @@
+// The backup content: a stash-shaped commit made through temporary indexes (SPEC §3), so that
+// `git stash apply --index <commit>` restores it without this tool, and nothing of the user's
+// (index, HEAD, refs, reflogs, stash, working tree) is touched.
+import { randomBytes } from 'node:crypto';
+import { BackupError, ExitCode, invalidError, usageError } from '../errors.js';
+import { git, GitError, gitLine, type RepoPaths } from './exec.js';
+import {
+  addFiles,
+  captureTracked,
+  emptyTree,
+  isZeroSha,
+  listUntracked,
+  parseLsTreeZ,
+  parseRawZ,
+  realIndexPath,
+  withTempIndex,
+  writeTree,
+} from './tree.js';
+
+export interface SnapshotRequest {
+  repo: RepoPaths;
+  message: string;
+  includeIgnored: boolean;
+  /** Repo-relative paths, validated by the caller; [] means the whole working tree. */
+  paths: string[];
+  createdAt: Date;
+  /** A private 0700 directory for the temporary indexes (never /tmp). */
+  tmpDir: string;
+}
+
+export interface Snapshot {
+  commit: string;
+  /** HEAD at creation, null on an unborn branch. */
+  base: string | null;
+  /** Short branch name (the unborn one on an unborn branch), null when detached. */
+  branch: string | null;
+  indexCommit: string;
+  untrackedCommit: string | null;
+  /** Files the backup protects: tracked paths differing from base (worktree or staged) + untracked. */
+  files: number;
+  bytes: number;
+  protectedPaths: string[];
+}
+
+export interface SnapshotTrailers {
+  created: string;
+  branch: string | null;
+  base: string | null;
+  includeIgnored: boolean;
+  paths: string[];
+  nonce: string;
+}
+
+const FALLBACK_IDENT = { name: 'git-backup', email: 'git-backup@localhost' };
+const IDENT_ERROR = /tell me who you are|unable to auto-detect email|empty ident|no name was given|invalid ident/i;
+
+interface HeadInfo {
+  base: string | null;
+  branch: string | null;
+  /** "<short> <subject>" as stash writes it. */
+  describe: string;
+}
+
+async function readHead(repo: RepoPaths): Promise<HeadInfo> {
+  const cwd = repo.worktree;
+  const [sym, head, log] = await Promise.all([
+    git(['symbolic-ref', '-q', '--short', 'HEAD'], { cwd, okCodes: [1] }),
+    git(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { cwd, okCodes: [1] }),
+    git(['log', '-1', '--no-show-signature', '--format=%h %s', 'HEAD', '--'], { cwd, okCodes: [128] }),
+  ]);
+  const base = head.code === 0 ? head.stdout.trim() : null;
+  return {
+    base,
+    branch: sym.code === 0 ? sym.stdout.trim() : null,
+    describe: base ? log.stdout.replace(/\n$/, '') : '(no commits yet)',
+  };
+}
+
+/**
+ * commit-tree never runs hooks or moves HEAD. When git has no identity (no user.email, nothing to
+ * auto-detect) the commit is retried once under a fixed fallback identity rather than failing the
+ * backup; the user's configured identity is used whenever there is one.
+ */
+class Committer {
+  private fallback = false;
+  constructor(
+    private readonly repo: RepoPaths,
+    private readonly date: Date,
+  ) {}
+
+  async commit(tree: string, parents: string[], message: string): Promise<string> {
+    const when = `${Math.floor(this.date.getTime() / 1000)} +0000`;
+    const args = ['commit-tree', '--no-gpg-sign', tree, ...parents.flatMap((p) => ['-p', p]), '-F', '-'];
+    const run = () => {
+      const env: Record<string, string> = { GIT_AUTHOR_DATE: when, GIT_COMMITTER_DATE: when };
+      if (this.fallback) {
+        Object.assign(env, {
+          GIT_AUTHOR_NAME: FALLBACK_IDENT.name,
+          GIT_AUTHOR_EMAIL: FALLBACK_IDENT.email,
+          GIT_COMMITTER_NAME: FALLBACK_IDENT.name,
+          GIT_COMMITTER_EMAIL: FALLBACK_IDENT.email,
+        });
+      }
+      return gitLine(args, { cwd: this.repo.worktree, env, input: message });
+    };
+    try {
+      return await run();
+    } catch (e) {
+      if (this.fallback || !(e instanceof GitError) || !IDENT_ERROR.test(e.stderr)) throw e;
+      this.fallback = true;
+      return await run();
+    }
+  }
+}
+
+function snapshotMessage(req: SnapshotRequest, head: HeadInfo, nonce: string): string {
+  const on = head.branch ?? '(no branch)';
+  const subject = req.message.trim() ? `On ${on}: ${req.message.trim().split('\n')[0]}` : `WIP on ${on}: ${head.describe}`;
+  const lines = [subject, ''];
+  if (req.message.trim()) lines.push(req.message.trim(), '');
+  lines.push(`Backup-Created: ${req.createdAt.toISOString()}`);
+  lines.push(`Backup-Branch: ${head.branch ?? '(detached)'}`);
+  lines.push(`Backup-Base: ${head.base ?? 'none'}`);
+  lines.push(`Backup-Include-Ignored: ${req.includeIgnored}`);
+  if (req.paths.length) lines.push(`Backup-Paths: ${JSON.stringify(req.paths)}`);
+  lines.push(`Backup-Nonce: ${nonce}`);
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * On an unborn branch there is no HEAD to be the first parent. Rather than change the commit's
+ * shape (which would break `stash apply` and every reader that counts parents), the first parent
+ * is a parentless commit of the empty tree; `Backup-Base: none` records that it is not a real base.
+ */
+async function unbornBase(committer: Committer, empty: string, on: string): Promise<string> {
+  return committer.commit(empty, [], `git-backup: empty base for unborn branch ${on}\n`);
+}
+
+export async function takeSnapshot(req: SnapshotRequest): Promise<Snapshot> {
+  const { repo } = req;
+  const [head, indexPath] = await Promise.all([readHead(repo), realIndexPath(repo)]);
+  const committer = new Committer(repo, req.createdAt);
+  const baseTree = head.base ? `${head.base}^{tree}` : await emptyTree(repo);
+  const on = head.branch ?? '(no branch)';
+
+  const trackedP = withTempIndex(req.tmpDir, indexPath, (idx) => captureTracked(repo, idx, baseTree, req.paths, true));
+  const untrackedP = (async () => {
+    const files = await listUntracked(repo, req.includeIgnored, req.paths);
+    if (files.length === 0) return null;
+    return withTempIndex(req.tmpDir, null, async (idx) => {
+      await addFiles(repo, idx, files);
+      return writeTree(repo, idx);
+    });
+  })();
+  const [tracked, untrackedTree] = await Promise.all([trackedP, untrackedP]);
+
+  const parent = head.base ?? (await unbornBase(committer, await emptyTree(repo), on));
+  const indexCommit = await committer.commit(tracked.indexTree!, [parent], `index on ${on}: ${head.describe}\n`);
+  const untrackedCommit = untrackedTree ? await committer.commit(untrackedTree, [], `untracked files on ${on}: ${head.describe}\n`) : null;
+  const nonce = randomBytes(8).toString('hex');
+  const parents = [parent, indexCommit, ...(untrackedCommit ? [untrackedCommit] : [])];
+  const commit = await committer.commit(tracked.worktreeTree, parents, snapshotMessage(req, head, nonce));
+
+  const protectedFiles = await protectedContent(repo, baseTree, tracked.worktreeTree, tracked.indexTree!, untrackedTree);
+  const protectedPaths = [...protectedFiles.keys()].sort();
+  let bytes = 0;
+  for (const size of protectedFiles.values()) bytes += size;
+  return { commit, base: head.base, branch: head.branch, indexCommit, untrackedCommit, files: protectedPaths.length, bytes, protectedPaths };
+}
+
+/**
+ * What the backup protects (SPEC §3): tracked paths whose worktree or staged content differs from
+ * the base, plus everything in the untracked part, each with its blob size (0 for deletions and
+ * submodule pointers). Sizes come from one cat-file process for all blobs.
+ */
+async function protectedContent(repo: RepoPaths, baseTree: string, worktreeTree: string, indexTree: string, untrackedTree: string | null): Promise<Map<string, number>> {
+  const cwd = repo.worktree;
+  const diff = (tree: string) => git(['diff-tree', '-r', '-z', '--no-renames', baseTree, tree], { cwd }).then((r) => parseRawZ(r.stdout));
+  const [work, staged, untracked] = await Promise.all([
+    diff(worktreeTree),
+    diff(indexTree),
+    untrackedTree ? git(['ls-tree', '-r', '-z', '-l', untrackedTree], { cwd }).then((r) => parseLsTreeZ(r.stdout)) : Promise.resolve([]),
+  ]);
+  const blobOf = new Map<string, string | null>();
+  for (const c of [...work, ...staged]) {
+    if (blobOf.has(c.path)) continue; // the working-tree version wins over the staged one
+    blobOf.set(c.path, isZeroSha(c.dstSha) || c.dstMode === '160000' ? null : c.dstSha);
+  }
+  const wanted = [...new Set([...blobOf.values()].filter((s): s is string => s !== null))];
+  const sizes = new Map<string, number>();
+  if (wanted.length) {
+    const out = await git(['cat-file', '--batch-check=%(objectname) %(objectsize)'], { cwd, input: wanted.join('\n') + '\n' });
+    for (const line of out.stdout.split('\n')) {
+      const [sha, size] = line.split(' ');
+      if (sha && size && /^\d+$/.test(size)) sizes.set(sha, Number(size));
+    }
+  }
+  const result = new Map<string, number>();
+  for (const [path, sha] of blobOf) result.set(path, sha ? (sizes.get(sha) ?? 0) : 0);
+  for (const e of untracked) result.set(e.path, /^\d+$/.test(e.size) ? Number(e.size) : 0);
+  return result;
+}
+
+const ID_RE = /^\d{8}-\d{6}-[0-9a-f]{4,}$/;
+const refName = (id: string) => {
+  if (!ID_RE.test(id)) throw usageError(`invalid backup id "${id}": expected YYYYMMDD-HHMMSS-xxxx`);
+  return `refs/backups/${id}`;
+};
+
+/** Create refs/backups/<id>; refuses to replace an existing ref. */
+export async function writeBackupRef(repo: RepoPaths, id: string, commit: string): Promise<void> {
+  const ref = refName(id);
+  try {
+    await git(['update-ref', '-m', 'git-backup: create', ref, commit, ''], { cwd: repo.worktree });
+  } catch (e) {
+    if (e instanceof GitError) throw invalidError(`cannot create ${ref}: it already exists or is locked (${e.stderr.trim().split('\n')[0]})`);
+    throw e;
+  }
+}
+
+/** Delete refs/backups/<id> only if it still points at expectedSha. */
+export async function deleteBackupRef(repo: RepoPaths, id: string, expectedSha: string): Promise<void> {
+  const ref = refName(id);
+  try {
+    await git(['update-ref', '-d', ref, expectedSha], { cwd: repo.worktree });
+  } catch (e) {
+    if (e instanceof GitError) throw invalidError(`cannot delete ${ref}: it no longer points at ${expectedSha.slice(0, 12)}`);
+    throw e;
+  }
+}
+
+/** The creation metadata carried in a snapshot commit's message. */
+export async function readSnapshotTrailers(repo: RepoPaths, commit: string): Promise<SnapshotTrailers> {
+  const raw = await git(['cat-file', 'commit', commit], { cwd: repo.worktree });
+  return parseTrailers(raw.stdout, commit);
+}
+
+export function parseTrailers(commitText: string, commit: string): SnapshotTrailers {
+  const body = commitText.slice(commitText.indexOf('\n\n') + 2);
+  const paragraphs = body.replace(/\n+$/, '').split('\n\n');
+  const fields = new Map<string, string>();
+  for (const line of paragraphs[paragraphs.length - 1]!.split('\n')) {
+    const m = /^(Backup-[A-Za-z-]+): (.*)$/.exec(line);
+    if (m) fields.set(m[1]!, m[2]!);
+  }
+  const created = fields.get('Backup-Created');
+  const nonce = fields.get('Backup-Nonce');
+  if (!created || !nonce) throw new BackupError(ExitCode.INVALID, `commit ${commit.slice(0, 12)} is not a git-backup snapshot (no Backup- trailers)`);
+  const branch = fields.get('Backup-Branch') ?? '(detached)';
+  const base = fields.get('Backup-Base') ?? 'none';
+  let paths: string[] = [];
+  const rawPaths = fields.get('Backup-Paths');
+  if (rawPaths) {
+    const parsed: unknown = JSON.parse(rawPaths);
+    if (!Array.isArray(parsed) || !parsed.every((p) => typeof p === 'string')) throw invalidError(`commit ${commit.slice(0, 12)}: bad Backup-Paths trailer`);
+    paths = parsed as string[];
+  }
+  return {
+    created,
+    branch: branch === '(detached)' ? null : branch,
+    base: base === 'none' ? null : base,
+    includeIgnored: fields.get('Backup-Include-Ignored') === 'true',
+    paths,
+    nonce,
+  };
+}

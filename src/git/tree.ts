@@ -1,0 +1,223 @@
+// Building trees from the working tree through a temporary index, the way `git stash` does, so the
+// user's own index file is never opened for writing. Shared by snapshot.ts and diff.ts.
+import { copyFile, mkdir, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import { git, GitError, gitLine, type RepoPaths } from './exec.js';
+
+/** Every path we hand git is a literal file name, never a glob or pathspec magic. */
+export const LITERAL: Record<string, string> = { GIT_LITERAL_PATHSPECS: '1' };
+
+export const indexEnv = (indexFile: string): Record<string, string> => ({ ...LITERAL, GIT_INDEX_FILE: indexFile });
+
+/** NUL-separated git output split into records (the trailing NUL yields no empty record). */
+export function splitZ(out: string): string[] {
+  const parts = out.split('\0');
+  if (parts[parts.length - 1] === '') parts.pop();
+  return parts;
+}
+
+/** The user's index file (`--git-path index` knows linked worktrees and GIT_INDEX_FILE). */
+export async function realIndexPath(repo: RepoPaths): Promise<string> {
+  const p = await gitLine(['rev-parse', '--git-path', 'index'], { cwd: repo.worktree });
+  return isAbsolute(p) ? p : join(repo.worktree, p);
+}
+
+const emptyTrees = new Map<string, string>();
+/** The empty tree's id in this repository's hash (sha1 or sha256), written so it surely exists. */
+export async function emptyTree(repo: RepoPaths): Promise<string> {
+  const known = emptyTrees.get(repo.commonDir);
+  if (known) return known;
+  const sha = await gitLine(['hash-object', '-t', 'tree', '-w', '--stdin'], { cwd: repo.worktree, input: '' });
+  emptyTrees.set(repo.commonDir, sha);
+  return sha;
+}
+
+/**
+ * Run fn with a fresh, unguessable index path inside tmpDir (its own mkdtemp directory, so git's
+ * `<index>.lock` lands there too). With seed, the index starts as a byte copy of that file with its
+ * mtime kept: git's racy-clean check compares entry mtimes with the index file's, and a fresh mtime
+ * would make a file changed in the same second as the last index write look clean.
+ */
+export async function withTempIndex<T>(tmpDir: string, seed: string | null, fn: (indexFile: string) => Promise<T>): Promise<T> {
+  await mkdir(tmpDir, { recursive: true, mode: 0o700 });
+  const dir = await mkdtemp(join(tmpDir, 'index-'));
+  try {
+    const indexFile = join(dir, 'index');
+    if (seed) {
+      try {
+        const st = await stat(seed);
+        await copyFile(seed, indexFile);
+        await utimes(indexFile, st.atime, st.mtime);
+      } catch (e) {
+        // A fresh repository has no index yet: start empty.
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      }
+    }
+    return await fn(indexFile);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** One `git diff-tree/diff-index --raw -z` record. */
+export interface RawChange {
+  srcMode: string;
+  dstMode: string;
+  srcSha: string;
+  dstSha: string;
+  status: string;
+  path: string;
+}
+
+export function parseRawZ(out: string): RawChange[] {
+  const parts = splitZ(out);
+  const changes: RawChange[] = [];
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const [srcMode, dstMode, srcSha, dstSha, status] = parts[i]!.slice(1).split(' ');
+    changes.push({ srcMode: srcMode!, dstMode: dstMode!, srcSha: srcSha!, dstSha: dstSha!, status: status!, path: parts[i + 1]! });
+  }
+  return changes;
+}
+
+export interface TreeEntry {
+  mode: string;
+  type: string;
+  sha: string;
+  /** Only with `ls-tree -l`; '-' for trees and gitlinks. */
+  size: string;
+  path: string;
+}
+
+/** `git ls-tree -r -z [-l]` output. */
+export function parseLsTreeZ(out: string): TreeEntry[] {
+  return splitZ(out).map((rec) => {
+    const tab = rec.indexOf('\t');
+    const [mode, type, sha, size] = rec.slice(0, tab).split(/ +/);
+    return { mode: mode!, type: type!, sha: sha!, size: size ?? '-', path: rec.slice(tab + 1) };
+  });
+}
+
+export const isZeroSha = (sha: string) => /^0+$/.test(sha);
+
+/** Whether path is one of the selectors or lies under one (selectors are repo-relative, no trailing slash). */
+export function underAny(path: string, selectors: string[]): boolean {
+  return selectors.some((s) => s === '' || s === '.' || path === s || path.startsWith(s + '/'));
+}
+
+export const normalizeSelector = (p: string) => p.replace(/\/+$/, '');
+
+/**
+ * In paths mode the backup is HEAD's tree with only the named paths taken from the index/working
+ * tree (as `git stash push -- PATH`). Entries outside the paths are put back to HEAD in the temporary
+ * index with one update-index, so unchanged entries keep their stat data and are not re-hashed.
+ */
+async function resetOutsidePaths(repo: RepoPaths, indexFile: string, headTree: string, paths: string[]): Promise<void> {
+  const env = indexEnv(indexFile);
+  const changes = parseRawZ((await git(['diff-index', '--cached', '-z', '--no-renames', headTree], { cwd: repo.worktree, env })).stdout);
+  const outside = changes.filter((c) => !underAny(c.path, paths));
+  if (outside.length === 0) return;
+  const lines: string[] = [];
+  const unmerged: string[] = [];
+  for (const c of outside) {
+    if (c.status === 'U') unmerged.push(c.path);
+    else if (isZeroSha(c.srcSha)) lines.push(`0 ${c.srcSha}\t${c.path}`);
+    else lines.push(`${c.srcMode} ${c.srcSha} 0\t${c.path}`);
+  }
+  if (unmerged.length) {
+    // An unmerged entry's raw record carries no HEAD side: look it up, or drop it if HEAD lacks it.
+    const inHead = parseLsTreeZ((await git(['ls-tree', '-r', '-z', headTree, '--', ...unmerged], { cwd: repo.worktree, env: LITERAL })).stdout);
+    const found = new Set(inHead.map((e) => e.path));
+    for (const e of inHead) lines.push(`${e.mode} ${e.sha} 0\t${e.path}`);
+    for (const p of unmerged) if (!found.has(p)) lines.push(`0 ${'0'.repeat(headTree.length)}\t${p}`);
+  }
+  await updateIndexInfo(repo, indexFile, lines);
+}
+
+export async function updateIndexInfo(repo: RepoPaths, indexFile: string, lines: string[]): Promise<void> {
+  if (lines.length === 0) return;
+  await git(['update-index', '-z', '--index-info'], { cwd: repo.worktree, env: indexEnv(indexFile), input: lines.map((l) => l + '\0').join('') });
+}
+
+/**
+ * write-tree of the temporary index. Unmerged entries make write-tree fail; the backup keeps the
+ * "ours" side (stage 2) in the index commit, or drops a path that only the other side has — the
+ * working-tree file (with its conflict markers) is still captured by the worktree tree.
+ */
+export async function writeTree(repo: RepoPaths, indexFile: string): Promise<string> {
+  const env = indexEnv(indexFile);
+  try {
+    return await gitLine(['write-tree'], { cwd: repo.worktree, env });
+  } catch (e) {
+    if (!(e instanceof GitError)) throw e;
+    const stages = splitZ((await git(['ls-files', '-u', '-z'], { cwd: repo.worktree, env })).stdout);
+    if (stages.length === 0) throw e;
+    const ours = new Map<string, string>();
+    const all = new Map<string, string>();
+    for (const rec of stages) {
+      const tab = rec.indexOf('\t');
+      const [mode, sha, stage] = rec.slice(0, tab).split(' ');
+      const path = rec.slice(tab + 1);
+      all.set(path, '0'.repeat(sha!.length));
+      if (stage === '2') ours.set(path, `${mode} ${sha} 0\t${path}`);
+    }
+    await updateIndexInfo(repo, indexFile, [...all].map(([p, zero]) => ours.get(p) ?? `0 ${zero}\t${p}`));
+    return await gitLine(['write-tree'], { cwd: repo.worktree, env });
+  }
+}
+
+export interface TrackedTrees {
+  /** The staged state (null when not asked for). */
+  indexTree: string | null;
+  /** Tracked files as they are in the working tree. */
+  worktreeTree: string;
+}
+
+/**
+ * Fill indexFile (already seeded from the real index) with the tracked files as they are in the
+ * working tree. `git add -u` only re-hashes files whose stat data changed, which is what makes a
+ * snapshot of a 20k-file tree cheap.
+ */
+export async function captureTracked(
+  repo: RepoPaths,
+  indexFile: string,
+  headTree: string,
+  paths: string[],
+  wantIndexTree: boolean,
+): Promise<TrackedTrees> {
+  const env = indexEnv(indexFile);
+  const cwd = repo.worktree;
+  if (paths.length) await resetOutsidePaths(repo, indexFile, headTree, paths);
+  const indexTree = wantIndexTree ? await writeTree(repo, indexFile) : null;
+  if (paths.length === 0) {
+    await git(['add', '-u'], { cwd, env });
+  } else {
+    // `add -u -- PATH` dies on a path that matches nothing in the index, so name only tracked entries.
+    const tracked = (await git(['ls-files', '-z', '--', ...paths], { cwd, env })).stdout;
+    if (tracked) await git(['add', '-u', '--pathspec-from-file=-', '--pathspec-file-nul'], { cwd, env, input: tracked });
+  }
+  return { indexTree, worktreeTree: await writeTree(repo, indexFile) };
+}
+
+/**
+ * Untracked files to capture, from the user's real index (read-only). Whole tree: not-ignored ones,
+ * plus ignored ones when asked. Explicit paths: everything untracked under them, ignored or not,
+ * since the user named them. Directories holding their own repository (`dir/`) are not files we can
+ * capture and are left out.
+ */
+export async function listUntracked(repo: RepoPaths, includeIgnored: boolean, paths: string[]): Promise<string[]> {
+  const args = ['ls-files', '--others', '-z'];
+  if (!includeIgnored && paths.length === 0) args.push('--exclude-standard');
+  if (paths.length) args.push('--', ...paths);
+  const out = (await git(args, { cwd: repo.worktree, env: LITERAL })).stdout;
+  return splitZ(out).filter((p) => !p.endsWith('/'));
+}
+
+/** Hash files into indexFile (one update-index for all of them). */
+export async function addFiles(repo: RepoPaths, indexFile: string, files: string[]): Promise<void> {
+  if (files.length === 0) return;
+  await git(['update-index', '--add', '--replace', '-z', '--stdin'], {
+    cwd: repo.worktree,
+    env: indexEnv(indexFile),
+    input: files.map((f) => f + '\0').join(''),
+  });
+}
