@@ -16,6 +16,8 @@ async function withContext(fn: (ctx: Context) => Promise<void>): Promise<void> {
 const idArg = (y: Argv) => y.positional('id', { type: 'string', describe: 'backup id or a unique prefix of 8+ characters', demandOption: true });
 const jsonOpt = { type: 'boolean', default: false, describe: 'print one JSON document on stdout' } as const;
 const stringList = (v: unknown): string[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]).map(String);
+/** Positional paths plus everything after `--` (which yargs keeps apart). */
+const pathArgs = (a: { paths?: unknown; '--'?: unknown }): string[] => [...stringList(a.paths), ...stringList(a['--'])];
 
 function bulk(verb: 'confirm' | 'cleanup' | 'delete', describe: string) {
   return [
@@ -71,7 +73,7 @@ export function buildParser(argv: string[]): Argv {
             includeIgnored: a.includeIgnored,
             pin: a.pin,
             label: stringList(a.label),
-            paths: stringList(a.paths),
+            paths: pathArgs(a),
             json: a.json,
           }),
         ),
@@ -143,7 +145,7 @@ export function buildParser(argv: string[]): Argv {
           .example('git backup restore 20261121-1030 -- src/', 'bring back src/ only'),
       (a) =>
         withContext(async (ctx) =>
-          (await import('./commands/restore.js')).runRestore(ctx, { id: a.id, to: a.to, paths: stringList(a.paths), json: a.json }),
+          (await import('./commands/restore.js')).runRestore(ctx, { id: a.id, to: a.to, paths: pathArgs(a), json: a.json }),
         ),
     )
     .command(
@@ -161,13 +163,15 @@ export function buildParser(argv: string[]): Argv {
     .demandCommand(1, 'name a command; see git backup --help')
     .strict()
     .recommendCommands()
-    .parserConfiguration({ 'populate--': false })
+    .parserConfiguration({ 'populate--': true })
     .help()
     .alias('h', 'help')
     .version()
     .epilogue(EPILOGUE)
     .wrap(Math.min(100, process.stdout.columns || 100))
     .fail((msg, err) => {
+      // yargs reports a failed coerce() as its own YError carrying our message: still a usage error.
+      if (err && !(err instanceof BackupError) && err.name === 'YError') throw usageError(`${err.message}; see git backup --help`);
       if (err) throw err;
       throw usageError(`${msg}; see git backup --help`);
     });

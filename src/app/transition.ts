@@ -5,9 +5,8 @@ import type { BackupRecord, BackupState, HistoryEntry, Trigger } from '../core/t
 import { decideTransition, applyTransition } from '../core/lifecycle.js';
 import { noteLines } from '../core/record.js';
 import { BackupError, ExitCode } from '../errors.js';
-import { deleteBackupRef } from '../git/snapshot.js';
+import { deleteBackupRef, protectedPathsOf } from '../git/snapshot.js';
 import { appendNoteLines } from '../git/notes.js';
-import { protectedContent } from '../git/contents.js';
 
 export interface TransitionOptions {
   trigger: Trigger;
@@ -62,7 +61,7 @@ export async function moveBackups(ctx: Context, moves: PlannedMove[], opts: Tran
         // The tombstone names every file whose content goes (not just the paths the user limited
         // the backup to), read from the snapshot while it still exists.
         if (r.record.tombstone && r.entries.some((e) => e.to === 'DELETED')) {
-          r.record.tombstone.paths = await protectedContent(ctx.repo, r.record.snapshot, r.record.base);
+          r.record.tombstone.paths = await protectedPathsOf(ctx.repo, r.record.snapshot);
         }
       }
       return results;
@@ -71,7 +70,7 @@ export async function moveBackups(ctx: Context, moves: PlannedMove[], opts: Tran
       afterWrite: async (results) => {
         for (const r of results) {
           await appendNoteLines(ctx.repo, r.record.snapshot, r.entries.map((e) => noteLines(r.record, e)));
-          if (r.record.state === 'DELETED') await deleteBackupRef(ctx.repo, r.record.id);
+          if (r.record.state === 'DELETED') await deleteBackupRef(ctx.repo, r.record.id, r.record.snapshot);
         }
       },
     },

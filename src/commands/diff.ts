@@ -1,7 +1,7 @@
 import type { Context } from '../app/context.js';
 import { findBackup } from '../app/resolve.js';
 import { recordAccess } from '../app/access.js';
-import { backupTree, snapshotWorkingTree, diffTrees } from '../git/snapshot.js';
+import { backupTree, snapshotWorkingTree, diffTrees } from '../git/diff.js';
 import { requireContent } from './content.js';
 
 export interface DiffArgs {

@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Context } from '../app/context.js';
 import { findBackup } from '../app/resolve.js';
@@ -20,6 +21,7 @@ export async function runRestore(ctx: Context, args: RestoreArgs): Promise<void>
   const paths = normalizePaths(ctx, process.cwd(), args.paths);
   const target = args.to ? resolve(process.cwd(), args.to) : ctx.repo.worktree;
   const plan = await planRestore(ctx.repo, record.snapshot, paths.includes('.') ? [] : paths);
+  if (target !== ctx.repo.worktree) await mkdir(target, { recursive: true });
   const overwritten = await filesThatDiffer(plan, target);
   let safety: string | null = null;
   if (overwritten.length > 0) {

@@ -207,15 +207,28 @@ const refName = (id: string) => {
   return `refs/backups/${id}`;
 };
 
-/** Create refs/backups/<id>; refuses to replace an existing ref. */
+/**
+ * Create refs/backups/<id>; refuses to replace a ref that points elsewhere. Finding it already at
+ * `commit` is success, so a retried store update can write it again.
+ */
 export async function writeBackupRef(repo: RepoPaths, id: string, commit: string): Promise<void> {
   const ref = refName(id);
   try {
     await git(['update-ref', '-m', 'git-backup: create', ref, commit, ''], { cwd: repo.worktree });
   } catch (e) {
-    if (e instanceof GitError) throw invalidError(`cannot create ${ref}: it already exists or is locked (${e.stderr.trim().split('\n')[0]})`);
-    throw e;
+    if (!(e instanceof GitError)) throw e;
+    const now = await git(['rev-parse', '--verify', '-q', ref], { cwd: repo.worktree, okCodes: [1] });
+    if (now.stdout.trim() === commit) return;
+    throw invalidError(`cannot create ${ref}: it already exists or is locked (${e.stderr.trim().split('\n')[0]})`);
   }
+}
+
+/** The paths a snapshot protects, read back from its parents (for tombstones). */
+export async function protectedPathsOf(repo: RepoPaths, snapshot: string): Promise<string[]> {
+  const parents = (await gitLine(['rev-parse', `${snapshot}^@`], { cwd: repo.worktree })).split('\n');
+  const tree = (c: string) => `${c}^{tree}`;
+  const files = await protectedContent(repo, tree(parents[0]!), tree(snapshot), tree(parents[1]!), parents[2] ? tree(parents[2]) : null);
+  return [...files.keys()].sort();
 }
 
 /** Delete refs/backups/<id> only if it still points at expectedSha. */

@@ -214,13 +214,15 @@ test('conflicted index: snapshot keeps ours in the index commit and the marked f
   assert.match(repo.git(['show', `${s.commit}:c.txt`]), /<<<<<<</);
 });
 
-test('backup refs are create-only and deleted only at the expected sha', async () => {
+test('backup refs are never moved to another commit and deleted only at the expected sha', async () => {
   const repo = tempRepo();
   repo.write('README.md', 'z\n');
   const { paths, s } = await snap(repo);
   await writeBackupRef(paths, '20240506-070809-abcd', s.commit);
   assert.is(repo.git(['rev-parse', 'refs/backups/20240506-070809-abcd']), s.commit);
-  await writeBackupRef(paths, '20240506-070809-abcd', s.commit).then(() => assert.unreachable(), (e) => assert.instance(e, BackupError));
+  await writeBackupRef(paths, '20240506-070809-abcd', s.commit); // already there at that commit: a retry is fine
+  await writeBackupRef(paths, '20240506-070809-abcd', s.base!).then(() => assert.unreachable(), (e) => assert.instance(e, BackupError));
+  assert.is(repo.git(['rev-parse', 'refs/backups/20240506-070809-abcd']), s.commit, 'never moved to another commit');
   await writeBackupRef(paths, '../evil', s.commit).then(() => assert.unreachable(), (e) => assert.is((e as BackupError).exitCode, 2));
   await deleteBackupRef(paths, '20240506-070809-abcd', s.base!).then(() => assert.unreachable(), (e) => assert.instance(e, BackupError));
   await deleteBackupRef(paths, '20240506-070809-abcd', s.commit);
