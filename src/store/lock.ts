@@ -77,9 +77,14 @@ export async function withLock<T>(
   const deadline = Date.now() + timeout;
   let release: (() => Promise<void>) | undefined;
   let delay = 25;
+  // Whoever saw the lock stale may be the one whose attempt removed it even if another process
+  // then won the race for the fresh lock; remembering it across attempts means the takeover is
+  // always reported by someone.
+  let staleAge: number | null = null;
 
   for (;;) {
     const age = await lockAge(lockfilePath);
+    if (age !== null && age > stale) staleAge = age;
     try {
       release = await lock(lockTarget, {
         realpath: false,
@@ -107,9 +112,9 @@ export async function withLock<T>(
       delay = Math.min(delay * 1.5, 250);
       continue;
     }
-    if (age !== null && age > stale) {
+    if (staleAge !== null) {
       process.stderr.write(
-        `git-backup: taking over a stale lock left by a dead process (${lockfilePath}, untouched for ${Math.round(age / 1000)}s)\n`,
+        `git-backup: taking over a stale lock left by a dead process (${lockfilePath}, untouched for ${Math.round(staleAge / 1000)}s)\n`,
       );
     }
     break;
