@@ -6,7 +6,7 @@ import { openContext, processOutput, type Context } from './app/context.js';
 import { parseState } from './core/query.js';
 import type { BackupState } from './core/types.js';
 
-const EPILOGUE = 'Exit codes: 0 ok, 2 usage, 3 invalid transition, 4 not found, 5 store busy, 6 deferred, 7 store damaged, 9 needs --yes/--force.\nDocs: README.md of git-backup, or man git-backup.';
+const EPILOGUE = 'Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 invalid transition or value, 4 not found, 5 store busy, 6 deferred to a higher-priority trigger, 7 store damaged, 8 CI check failed, 9 needs --yes or --force.\nDocs: README.md of git-backup, or man git-backup.';
 
 async function withContext(fn: (ctx: Context) => Promise<void>): Promise<void> {
   const ctx = await openContext(processOutput());
