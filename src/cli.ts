@@ -151,8 +151,11 @@ export function buildParser(argv: string[]): Argv {
     .command(
       'diff <id>',
       'show what changed between a backup and the working tree',
-      (y) => idArg(y).option('stat', { type: 'boolean', default: false, describe: 'a summary per file instead of a patch' }),
-      (a) => withContext(async (ctx) => (await import('./commands/diff.js')).runDiff(ctx, { id: a.id, stat: a.stat })),
+      (y) =>
+        idArg(y)
+          .option('stat', { type: 'boolean', default: false, describe: 'a summary per file instead of a patch' })
+          .option('json', { ...jsonOpt, describe: 'one JSON document: each changed file with its status and line counts' }),
+      (a) => withContext(async (ctx) => (await import('./commands/diff.js')).runDiff(ctx, { id: a.id, stat: a.stat, json: a.json })),
     )
     .command(
       'log [id]',

@@ -1,12 +1,13 @@
 import type { Context } from '../app/context.js';
 import { findBackup } from '../app/resolve.js';
 import { recordAccess } from '../app/access.js';
-import { backupTree, snapshotWorkingTree, diffTrees } from '../git/diff.js';
+import { backupTree, snapshotWorkingTree, diffTrees, diffSummary } from '../git/diff.js';
 import { requireContent } from './content.js';
 
 export interface DiffArgs {
   id: string;
   stat: boolean;
+  json: boolean;
 }
 
 /** What changed since the backup: backup on the left, working tree on the right, like `git diff <commit>`. */
@@ -17,7 +18,11 @@ export async function runDiff(ctx: Context, args: DiffArgs): Promise<void> {
     backupTree(ctx.repo, record.snapshot, ctx.tmpDir),
     snapshotWorkingTree(ctx.repo, { includeIgnored: record.include_ignored, paths: record.paths, tmpDir: ctx.tmpDir }),
   ]);
-  const text = await diffTrees(ctx.repo, from, to, { stat: args.stat });
-  if (text) process.stdout.write(text);
+  if (args.json) {
+    ctx.io.out(JSON.stringify({ id: record.id, files: await diffSummary(ctx.repo, from, to) }));
+  } else {
+    const text = await diffTrees(ctx.repo, from, to, { stat: args.stat });
+    if (text) process.stdout.write(text);
+  }
   await recordAccess(ctx, record.id);
 }

@@ -3,7 +3,7 @@
 // the user's index is only ever copied.
 import { join } from 'node:path';
 import { git, gitLine, type RepoPaths } from './exec.js';
-import { addFiles, captureTracked, emptyTree, indexEnv, listUntracked, realIndexPath, withTempIndex, writeTree } from './tree.js';
+import { addFiles, captureTracked, emptyTree, indexEnv, listUntracked, realIndexPath, splitZ, withTempIndex, writeTree } from './tree.js';
 
 export interface WorkingTreeOptions {
   includeIgnored: boolean;
@@ -50,4 +50,37 @@ export async function diffTrees(repo: RepoPaths, a: string, b: string, opts: { s
   if (opts.stat) args.push('--stat');
   args.push(a, b, '--');
   return (await git(args, { cwd: repo.worktree })).stdout;
+}
+
+export interface FileChange {
+  path: string;
+  /** A added, D deleted, M modified, T type changed (file ↔ symlink), from tree a to tree b. */
+  status: string;
+  /** Lines added/deleted; null for binary files. */
+  added: number | null;
+  deleted: number | null;
+}
+
+/** Per-file summary from tree a to tree b, for `diff --json`. */
+export async function diffSummary(repo: RepoPaths, a: string, b: string): Promise<FileChange[]> {
+  const cwd = repo.worktree;
+  const [status, numstat] = await Promise.all([
+    git(['diff-tree', '-r', '-z', '--no-renames', '--name-status', a, b], { cwd }),
+    git(['diff-tree', '-r', '-z', '--no-renames', '--numstat', a, b], { cwd }),
+  ]);
+  const counts = new Map<string, [number | null, number | null]>();
+  // --numstat -z: "added<TAB>deleted<TAB>path\0", with "-" for binary files.
+  for (const rec of splitZ(numstat.stdout)) {
+    const [added, deleted, ...rest] = rec.split('\t');
+    const num = (v: string | undefined) => (v === undefined || v === '-' ? null : Number(v));
+    counts.set(rest.join('\t'), [num(added), num(deleted)]);
+  }
+  const parts = splitZ(status.stdout);
+  const out: FileChange[] = [];
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const path = parts[i + 1]!;
+    const [added, deleted] = counts.get(path) ?? [null, null];
+    out.push({ path, status: parts[i]!, added, deleted });
+  }
+  return out;
 }

@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { lstatSync, readFileSync, readlinkSync, rmSync, symlinkSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempRepo, type TestRepo } from '../helpers/repo.js';
+import { tempRepo, TestRepo } from '../helpers/repo.js';
 
 interface FileState { kind: 'file' | 'link'; content: string; exec: boolean }
 
@@ -119,6 +119,21 @@ test('restore refuses to write through a symlinked directory', () => {
   assert.is.not(r.code, 0);
   assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
   assert.not.ok(existsSync(outside), 'nothing written outside');
+});
+
+test('git stash apply --index refs/backups/<id> in a fresh clone at the base restores files and staged state', () => {
+  const repo = setup();
+  const staged = repo.git(['diff', '--cached']);
+  const before = snapshotFiles(repo, PATHS.filter((p) => p !== 'build/out.bin'));
+  const { id } = repo.json<{ id: string }>(['create']);
+  const clone = join(repo.dir, '..', `${id}-clone`);
+  repo.git(['clone', '-q', repo.dir, clone]);
+  const other = new TestRepo(clone);
+  other.git(['fetch', '-q', 'origin', `refs/backups/${id}:refs/backups/${id}`]);
+  other.git(['stash', 'apply', '--index', `refs/backups/${id}`]);
+  assert.equal([...snapshotFiles(other, PATHS.filter((p) => p !== 'build/out.bin'))], [...before]);
+  assert.is(other.git(['diff', '--cached']), staged);
+  rmSync(clone, { recursive: true, force: true });
 });
 
 test.run();

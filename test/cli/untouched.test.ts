@@ -70,6 +70,12 @@ test('diff shows what changed since the backup', () => {
   const s = repo.cli(['diff', '--stat', id]);
   assert.match(s.stdout, /a\.txt/);
   assert.match(s.stdout, /1 file changed/);
+  repo.write('new-after.txt', 'n\n');
+  const j = repo.json<{ id: string; files: { path: string; status: string; added: number; deleted: number }[] }>(['diff', id]);
+  assert.equal(j.files, [
+    { path: 'a.txt', status: 'M', added: 1, deleted: 1 },
+    { path: 'new-after.txt', status: 'A', added: 1, deleted: 0 },
+  ]);
 });
 
 test.run();
