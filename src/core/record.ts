@@ -8,7 +8,7 @@
 
 import { BackupError, ExitCode } from '../errors.js';
 import { applyTransition } from './lifecycle.js';
-import type { BackupRecord, BackupState, HistoryEntry, Tombstone, Trigger } from './types.js';
+import type { BackupRecord, BackupState, HistoryEntry, Trigger } from './types.js';
 import { BACKUP_STATES, TRIGGERS } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -83,30 +83,11 @@ export function newRecord(input: NewRecordInput): BackupRecord {
 // ---------------------------------------------------------------------------------------------
 // Public JSON (SPEC §6)
 
-export interface PublicRecord {
-  id: string;
-  state: BackupState;
-  created_at: string;
-  updated_at: string;
-  accessed_at: string | null;
-  message: string;
-  branch: string | null;
-  base: string | null;
-  snapshot: string;
-  paths: string[];
-  files: number;
-  bytes: number;
-  include_ignored: boolean;
-  worktree: string;
-  pinned: boolean;
-  labels: string[];
-  pending_commit: string | null;
-  confirmed_by: string | null;
-  confidence: number | null;
-  history: HistoryEntry[];
-  /** Always present so consumers see one shape; non-null exactly when the backup is DELETED. */
-  tombstone: Tombstone | null;
-}
+/**
+ * The `--json` shape is the record itself (its fields are the SPEC §6 ones plus include_ignored,
+ * worktree, accessed_at and tombstone); toPublicJson fixes the key order and copies it.
+ */
+export type PublicRecord = BackupRecord;
 
 /**
  * The record as `--json` prints it: the SPEC §6 fields plus include_ignored, worktree, accessed_at
@@ -149,24 +130,11 @@ export interface RecordFacts {
   confidence?: number | null;
 }
 
-export interface CreatedEvent {
-  event: 'created';
-  id: string;
-  created_at: string;
-  message: string;
-  branch: string | null;
-  base: string | null;
-  snapshot: string;
-  paths: string[];
-  files: number;
-  bytes: number;
-  include_ignored: boolean;
-  worktree: string;
-  labels: string[];
-  pinned: boolean;
-  trigger: Trigger;
-  reason: string;
-}
+/** The creation line carries everything needed to rebuild the record from notes alone. */
+export type CreatedEvent = { event: 'created'; trigger: Trigger; reason: string } & Pick<
+  BackupRecord,
+  'id' | 'created_at' | 'message' | 'branch' | 'base' | 'snapshot' | 'paths' | 'files' | 'bytes' | 'include_ignored' | 'worktree' | 'labels' | 'pinned'
+>;
 
 export interface TransitionEvent {
   event: 'transition';
