@@ -1,26 +1,30 @@
 // Our commits (snapshots, notes) must never fail because the user has no user.name/user.email.
-// Only when git cannot form an identity do we supply a fallback, so configured ones still show.
-import { git, type RepoPaths } from './exec.js';
+// The user's identity is used whenever git can form one; only when git refuses for want of one is
+// the command retried once under a fixed fallback identity.
+import { GitError, type RepoPaths } from './exec.js';
 
-export const FALLBACK_NAME = 'git-backup';
-export const FALLBACK_EMAIL = 'git-backup@localhost';
+const FALLBACK_ENV: Record<string, string> = {
+  GIT_AUTHOR_NAME: 'git-backup',
+  GIT_AUTHOR_EMAIL: 'git-backup@localhost',
+  GIT_COMMITTER_NAME: 'git-backup',
+  GIT_COMMITTER_EMAIL: 'git-backup@localhost',
+};
+const IDENT_ERROR = /tell me who you are|unable to auto-detect email|empty ident|no name was given|invalid ident/i;
 
-const cache = new Map<string, Record<string, string>>();
+/** Repositories (by common dir) already known to have no identity: skip the failing first try. */
+const needsFallback = new Set<string>();
 
-export async function identityEnv(repo: RepoPaths): Promise<Record<string, string>> {
-  const hit = cache.get(repo.worktree);
-  if (hit) return hit;
-  const env: Record<string, string> = {};
-  const committer = await git(['var', 'GIT_COMMITTER_IDENT'], { cwd: repo.worktree, okCodes: [128] });
-  if (committer.code !== 0) {
-    env.GIT_COMMITTER_NAME = FALLBACK_NAME;
-    env.GIT_COMMITTER_EMAIL = FALLBACK_EMAIL;
+/**
+ * Run a git command that records an identity. `run` gets extra environment: empty at first, the
+ * fallback identity on the one retry.
+ */
+export async function withIdentity<T>(repo: RepoPaths, run: (identity: Record<string, string>) => Promise<T>): Promise<T> {
+  if (needsFallback.has(repo.commonDir)) return run(FALLBACK_ENV);
+  try {
+    return await run({});
+  } catch (e) {
+    if (!(e instanceof GitError) || !IDENT_ERROR.test(e.stderr)) throw e;
+    needsFallback.add(repo.commonDir);
+    return run(FALLBACK_ENV);
   }
-  const author = await git(['var', 'GIT_AUTHOR_IDENT'], { cwd: repo.worktree, okCodes: [128] });
-  if (author.code !== 0) {
-    env.GIT_AUTHOR_NAME = FALLBACK_NAME;
-    env.GIT_AUTHOR_EMAIL = FALLBACK_EMAIL;
-  }
-  cache.set(repo.worktree, env);
-  return env;
 }

@@ -2,7 +2,7 @@
 // on its snapshot commit, one JSON event per line behind a fixed-width timestamp, so git's
 // cat_sort_uniq strategy merges two clones' notes in time order without conflict.
 import { git, type RepoPaths } from './exec.js';
-import { identityEnv } from './identity.js';
+import { withIdentity } from './identity.js';
 
 export const NOTES_REF = 'refs/notes/backups';
 
@@ -24,11 +24,9 @@ export async function appendNoteLines(repo: RepoPaths, object: string, lines: st
   const added = lines.filter((l) => !have.has(l));
   if (added.length === 0) return;
   const text = [...have, ...added].sort().join('\n') + '\n';
-  await git(['notes', `--ref=${NOTES_REF}`, 'add', '-f', '-F', '-', object], {
-    cwd: repo.worktree,
-    input: text,
-    env: await identityEnv(repo),
-  });
+  await withIdentity(repo, (identity) =>
+    git(['notes', `--ref=${NOTES_REF}`, 'add', '-f', '-F', '-', object], { cwd: repo.worktree, input: text, env: identity }),
+  );
 }
 
 /** Every annotated object in the notes ref with its note text (for rebuilding the index). */

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { BackupError, ExitCode, invalidError, usageError } from '../errors.js';
 import { git, GitError, gitLine, type RepoPaths } from './exec.js';
+import { withIdentity } from './identity.js';
 import {
   addFiles,
   captureTracked,
@@ -51,8 +52,6 @@ export interface SnapshotTrailers {
   nonce: string;
 }
 
-const FALLBACK_IDENT = { name: 'git-backup', email: 'git-backup@localhost' };
-const IDENT_ERROR = /tell me who you are|unable to auto-detect email|empty ident|no name was given|invalid ident/i;
 
 interface HeadInfo {
   base: string | null;
@@ -76,13 +75,8 @@ async function readHead(repo: RepoPaths): Promise<HeadInfo> {
   };
 }
 
-/**
- * commit-tree never runs hooks or moves HEAD. When git has no identity (no user.email, nothing to
- * auto-detect) the commit is retried once under a fixed fallback identity rather than failing the
- * backup; the user's configured identity is used whenever there is one.
- */
+/** commit-tree never runs hooks or moves HEAD; commit dates are the backup's creation time. */
 class Committer {
-  private fallback = false;
   constructor(
     private readonly repo: RepoPaths,
     private readonly date: Date,
@@ -91,25 +85,9 @@ class Committer {
   async commit(tree: string, parents: string[], message: string): Promise<string> {
     const when = `${Math.floor(this.date.getTime() / 1000)} +0000`;
     const args = ['commit-tree', '--no-gpg-sign', tree, ...parents.flatMap((p) => ['-p', p]), '-F', '-'];
-    const run = () => {
-      const env: Record<string, string> = { GIT_AUTHOR_DATE: when, GIT_COMMITTER_DATE: when };
-      if (this.fallback) {
-        Object.assign(env, {
-          GIT_AUTHOR_NAME: FALLBACK_IDENT.name,
-          GIT_AUTHOR_EMAIL: FALLBACK_IDENT.email,
-          GIT_COMMITTER_NAME: FALLBACK_IDENT.name,
-          GIT_COMMITTER_EMAIL: FALLBACK_IDENT.email,
-        });
-      }
-      return gitLine(args, { cwd: this.repo.worktree, env, input: message });
-    };
-    try {
-      return await run();
-    } catch (e) {
-      if (this.fallback || !(e instanceof GitError) || !IDENT_ERROR.test(e.stderr)) throw e;
-      this.fallback = true;
-      return await run();
-    }
+    return withIdentity(this.repo, (identity) =>
+      gitLine(args, { cwd: this.repo.worktree, env: { GIT_AUTHOR_DATE: when, GIT_COMMITTER_DATE: when, ...identity }, input: message }),
+    );
   }
 }
 
