@@ -20,8 +20,13 @@ export async function setPinned(ctx: Context, id: string, pinned: boolean): Prom
   );
 }
 
+/** Access is a coarse signal; rewriting the whole index on every `show` would buy nothing. */
+const ACCESS_RESOLUTION_MS = 60 * 60_000;
+
 /** Best effort: a busy store must not make `show` or `diff` fail. */
-export async function recordAccess(ctx: Context, id: string): Promise<void> {
+export async function recordAccess(ctx: Context, record: BackupRecord): Promise<void> {
+  const id = record.id;
+  if (record.accessed_at && ctx.now.getTime() - Date.parse(record.accessed_at) < ACCESS_RESOLUTION_MS) return;
   try {
     await ctx.store.update((data) => {
       const r = data.backups.find((b) => b.id === id);

@@ -24,5 +24,5 @@ export async function runDiff(ctx: Context, args: DiffArgs): Promise<void> {
     const text = await diffTrees(ctx.repo, from, to, { stat: args.stat });
     if (text) process.stdout.write(text);
   }
-  await recordAccess(ctx, record.id);
+  await recordAccess(ctx, record);
 }

@@ -41,7 +41,7 @@ export async function runRestore(ctx: Context, args: RestoreArgs): Promise<void>
     safety = before.id;
   }
   const { written } = await applyRestore(ctx.repo, plan, target);
-  await recordAccess(ctx, record.id);
+  await recordAccess(ctx, record);
   if (args.json) {
     ctx.io.out(JSON.stringify({ id: record.id, target, written, overwritten, safety_backup: safety }));
     return;

@@ -38,7 +38,7 @@ export async function runShow(ctx: Context, args: ShowArgs): Promise<void> {
     lines.push('history:', ...r.history.map((e) => '  ' + historyLine(null, e)));
     ctx.io.out(lines.join('\n'));
   }
-  await recordAccess(ctx, r.id);
+  await recordAccess(ctx, r);
 }
 
 export interface LogArgs {
