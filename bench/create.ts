@@ -4,6 +4,7 @@
 import type { BenchContext } from './lib/context.js';
 import type { BigRepo } from './fixtures/big-repo.js';
 import type { Section } from './lib/report.js';
+import { summarizeTrace, traceGit } from './lib/git-trace.js';
 import { interleave, max, median, min, ms, ratio } from './lib/stats.js';
 
 export const CREATE_TARGET = 2;
@@ -30,6 +31,8 @@ export async function benchCreate(ctx: BenchContext, repo: BigRepo): Promise<Sec
   const native = s.get('native')!;
   const node = s.get('node')!;
   const r = median(create) / (median(native) + median(node));
+  const trace = await traceGit(ctx, ctx.cli(['create', '-m', 'traced']), repo.dir);
+  const gitMs = trace.processes.reduce((a, p) => a + p.ms, 0);
   const row = (label: string, xs: number[]) => [label, ms(median(xs)), `${ms(min(xs))} – ${ms(max(xs))}`, String(xs.length)];
   return {
     title: 'create on a 20,000-file repository',
@@ -49,6 +52,11 @@ export async function benchCreate(ctx: BenchContext, repo: BigRepo): Promise<Sec
     verdicts: [
       { what: 'create / (native + node start-up)', value: ratio(r), target: `≤ ${CREATE_TARGET}×`, meets: r <= CREATE_TARGET },
     ],
-    notes: [`for information, create / native alone = ${ratio(median(create) / median(native))}`],
+    notes: [
+      `for information, create / native alone = ${ratio(median(create) / median(native))}`,
+      `where the time goes (one extra run under GIT_TRACE2_EVENT, ${ms(trace.wallMs)} wall): ${trace.processes.length} git processes, ` +
+        `${ms(gitMs)} of git time summed (some run concurrently): ${summarizeTrace(trace)}; ` +
+        'the rest is Node: start-up, loading the CLI (yargs) and spawning each git process',
+    ],
   };
 }
