@@ -96,6 +96,6 @@ export async function createBackup(ctx: Context, opts: CreateOptions): Promise<B
       data.backups.push(record);
       return record;
     },
-    { afterWrite: (record) => appendNoteLines(ctx.repo, record.snapshot, [noteLines(record, record.history[0]!)]) },
+    { afterWrite: (record) => appendNoteLines(ctx.repo, record.snapshot, [noteLines(record, record.history[0]!)], { isNew: true }) },
   );
 }

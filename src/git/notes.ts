@@ -17,9 +17,10 @@ export async function readNote(repo: RepoPaths, object: string): Promise<string>
  * paragraphs (git 2.39 has no --no-separator), so the note is rewritten whole. Callers hold the
  * store lock, which also serialises updates of the notes ref.
  */
-export async function appendNoteLines(repo: RepoPaths, object: string, lines: string[]): Promise<void> {
+export async function appendNoteLines(repo: RepoPaths, object: string, lines: string[], opts: { isNew?: boolean } = {}): Promise<void> {
   if (lines.length === 0) return;
-  const existing = await readNote(repo, object);
+  // A snapshot made a moment ago has no note yet: skip the read (one git process less per create).
+  const existing = opts.isNew ? '' : await readNote(repo, object);
   const have = new Set(existing.split('\n').filter(Boolean));
   const added = lines.filter((l) => !have.has(l));
   if (added.length === 0) return;

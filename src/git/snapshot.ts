@@ -62,16 +62,18 @@ interface HeadInfo {
 
 async function readHead(repo: RepoPaths): Promise<HeadInfo> {
   const cwd = repo.worktree;
-  const [sym, head, log] = await Promise.all([
+  // `log` fails (128) on an unborn branch: that is how "no base" is detected, in one process.
+  const [sym, log] = await Promise.all([
     git(['symbolic-ref', '-q', '--short', 'HEAD'], { cwd, okCodes: [1] }),
-    git(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { cwd, okCodes: [1] }),
-    git(['log', '-1', '--no-show-signature', '--format=%h %s', 'HEAD', '--'], { cwd, okCodes: [128] }),
+    git(['log', '-1', '--no-show-signature', '--format=%H %h %s', 'HEAD', '--'], { cwd, okCodes: [128] }),
   ]);
-  const base = head.code === 0 ? head.stdout.trim() : null;
+  const line = log.code === 0 ? log.stdout.replace(/\n$/, '') : '';
+  const space = line.indexOf(' ');
+  const base = space > 0 ? line.slice(0, space) : null;
   return {
     base,
     branch: sym.code === 0 ? sym.stdout.trim() : null,
-    describe: base ? log.stdout.replace(/\n$/, '') : '(no commits yet)',
+    describe: base ? line.slice(space + 1) : '(no commits yet)',
   };
 }
 
@@ -132,14 +134,22 @@ export async function takeSnapshot(req: SnapshotRequest): Promise<Snapshot> {
   })();
   const [tracked, untrackedTree] = await Promise.all([trackedP, untrackedP]);
 
-  const parent = head.base ?? (await unbornBase(committer, await emptyTree(repo), on));
-  const indexCommit = await committer.commit(tracked.indexTree!, [parent], `index on ${on}: ${head.describe}\n`);
-  const untrackedCommit = untrackedTree ? await committer.commit(untrackedTree, [], `untracked files on ${on}: ${head.describe}\n`) : null;
-  const nonce = randomBytes(8).toString('hex');
-  const parents = [parent, indexCommit, ...(untrackedCommit ? [untrackedCommit] : [])];
-  const commit = await committer.commit(tracked.worktreeTree, parents, snapshotMessage(req, head, nonce));
-
-  const protectedFiles = await protectedContent(repo, baseTree, tracked.worktreeTree, tracked.indexTree!, untrackedTree);
+  // The commits and the protected-content scan need only the trees: run them side by side.
+  const commitsP = (async () => {
+    const parent = head.base ?? (await unbornBase(committer, await emptyTree(repo), on));
+    const [indexCommit, untrackedCommit] = await Promise.all([
+      committer.commit(tracked.indexTree!, [parent], `index on ${on}: ${head.describe}\n`),
+      untrackedTree ? committer.commit(untrackedTree, [], `untracked files on ${on}: ${head.describe}\n`) : null,
+    ]);
+    const nonce = randomBytes(8).toString('hex');
+    const parents = [parent, indexCommit, ...(untrackedCommit ? [untrackedCommit] : [])];
+    const commit = await committer.commit(tracked.worktreeTree, parents, snapshotMessage(req, head, nonce));
+    return { indexCommit, untrackedCommit, commit };
+  })();
+  const [{ indexCommit, untrackedCommit, commit }, protectedFiles] = await Promise.all([
+    commitsP,
+    protectedContent(repo, baseTree, tracked.worktreeTree, tracked.indexTree!, untrackedTree),
+  ]);
   const protectedPaths = [...protectedFiles.keys()].sort();
   let bytes = 0;
   for (const size of protectedFiles.values()) bytes += size;
