@@ -6,7 +6,7 @@ import { openContext, processOutput, type Context } from './app/context.js';
 import { parseState } from './core/query.js';
 import type { BackupState } from './core/types.js';
 
-const EPILOGUE = 'Exit codes: 0 ok, 2 usage, 3 invalid transition, 4 not found, 5 store busy, 6 deferred, 7 store damaged, 9 needs --yes/--force.\nDocs: README.md of git-backup, or man git-backup.';
+const EPILOGUE = 'Exit codes: 0 ok, 2 usage, 3 invalid transition, 4 not found, 5 store busy, 6 deferred, 7 store damaged, 8 CI check failed, 9 needs --yes/--force.\nDocs: README.md of git-backup, or man git-backup.';
 
 async function withContext(fn: (ctx: Context) => Promise<void>): Promise<void> {
   const ctx = await openContext(processOutput());
@@ -159,6 +159,42 @@ export function buildParser(argv: string[]): Argv {
       'transition history of all backups, or of one',
       (y) => y.positional('id', { type: 'string', describe: 'one backup' }).option('json', jsonOpt),
       (a) => withContext(async (ctx) => (await import('./commands/show.js')).runLog(ctx, { id: a.id, json: a.json })),
+    )
+    .command(
+      'reconcile',
+      'move backups CREATED -> PENDING -> CONFIRMED from repository facts (commits, merges, rebases, squashes)',
+      (y) =>
+        y
+          .option('dry-run', { type: 'boolean', default: false, describe: 'print what would move, change nothing' })
+          .option('json', jsonOpt)
+          .epilogue('Moves are recorded with trigger GIT_HOOK (git facts drive them). See docs/reconcile.md.'),
+      (a) => withContext(async (ctx) => (await import('./commands/reconcile.js')).runReconcile(ctx, { json: a.json, dryRun: a.dryRun })),
+    )
+    .command(
+      'sync [remote]',
+      'fetch, merge (cat_sort_uniq) and push refs/notes/backups, so clones share backup histories',
+      (y) => y.positional('remote', { type: 'string', default: 'origin', describe: 'the remote to sync with' }).option('json', jsonOpt),
+      (a) => withContext(async (ctx) => (await import('./commands/sync.js')).runSync(ctx, { remote: a.remote, json: a.json })),
+    )
+    .command(
+      'recover',
+      'check the store against refs/backups/* and the notes, and repair what is safe',
+      (y) =>
+        y
+          .option('rebuild', { type: 'boolean', default: false, describe: 'rebuild db.json from refs and notes alone (keeps the old one as db.json.before-rebuild)' })
+          .option('json', jsonOpt),
+      (a) => withContext(async (ctx) => (await import('./commands/recover.js')).runRecover(ctx, { rebuild: a.rebuild, json: a.json })),
+    )
+    .command(
+      'ci',
+      'check recorded histories (from the notes) and age limits; exit 8 when a check fails',
+      (y) =>
+        y
+          .option('max-age', { type: 'string', array: true, default: [], describe: 'STATE=DURATION, e.g. PENDING=14d (units m, h, d, w); repeatable' })
+          .option('json', jsonOpt)
+          .example('git backup ci --max-age PENDING=14d', 'fail when work was committed but not merged for two weeks')
+          .epilogue('Reads refs/notes/backups; on a fresh clone fetch them first: git fetch origin refs/notes/backups:refs/notes/backups'),
+      (a) => withContext(async (ctx) => (await import('./commands/ci.js')).runCi(ctx, { maxAge: stringList(a.maxAge), json: a.json })),
     )
     .demandCommand(1, 'name a command; see git backup --help')
     .strict()
