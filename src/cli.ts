@@ -163,6 +163,42 @@ export function buildParser(argv: string[]): Argv {
       (y) => y.positional('id', { type: 'string', describe: 'one backup' }).option('json', jsonOpt),
       (a) => withContext(async (ctx) => (await import('./commands/show.js')).runLog(ctx, { id: a.id, json: a.json })),
     )
+    .command(
+      'reconcile',
+      'move backups CREATED -> PENDING -> CONFIRMED from repository facts (commits, merges, rebases, squashes)',
+      (y) =>
+        y
+          .option('dry-run', { type: 'boolean', default: false, describe: 'print what would move, change nothing' })
+          .option('json', jsonOpt)
+          .epilogue('Moves are recorded with trigger GIT_HOOK (git facts drive them). See docs/reconcile.md.'),
+      (a) => withContext(async (ctx) => (await import('./commands/reconcile.js')).runReconcile(ctx, { json: a.json, dryRun: a.dryRun })),
+    )
+    .command(
+      'sync [remote]',
+      'fetch, merge (cat_sort_uniq) and push refs/notes/backups, so clones share backup histories',
+      (y) => y.positional('remote', { type: 'string', default: 'origin', describe: 'the remote to sync with' }).option('json', jsonOpt),
+      (a) => withContext(async (ctx) => (await import('./commands/sync.js')).runSync(ctx, { remote: a.remote, json: a.json })),
+    )
+    .command(
+      'recover',
+      'check the store against refs/backups/* and the notes, and repair what is safe',
+      (y) =>
+        y
+          .option('rebuild', { type: 'boolean', default: false, describe: 'rebuild db.json from refs and notes alone (keeps the old one as db.json.before-rebuild)' })
+          .option('json', jsonOpt),
+      (a) => withContext(async (ctx) => (await import('./commands/recover.js')).runRecover(ctx, { rebuild: a.rebuild, json: a.json })),
+    )
+    .command(
+      'ci',
+      'check recorded histories (from the notes) and age limits; exit 8 when a check fails',
+      (y) =>
+        y
+          .option('max-age', { type: 'string', array: true, default: [], describe: 'STATE=DURATION, e.g. PENDING=14d (units m, h, d, w); repeatable' })
+          .option('json', jsonOpt)
+          .example('git backup ci --max-age PENDING=14d', 'fail when work was committed but not merged for two weeks')
+          .epilogue('Reads refs/notes/backups; on a fresh clone fetch them first: git fetch origin refs/notes/backups:refs/notes/backups'),
+      (a) => withContext(async (ctx) => (await import('./commands/ci.js')).runCi(ctx, { maxAge: stringList(a.maxAge), json: a.json })),
+    )
     .demandCommand(1, 'name a command; see git backup --help')
     .strict()
     .recommendCommands()

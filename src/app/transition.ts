@@ -3,27 +3,66 @@
 import type { Context } from './context.js';
 import type { BackupRecord, BackupState, HistoryEntry, Trigger } from '../core/types.js';
 import { decideTransition, applyTransition } from '../core/lifecycle.js';
-import { noteLines } from '../core/record.js';
+import { formatNoteLine, noteLines, type RecordFacts } from '../core/record.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { deleteBackupRef, protectedPathsOf } from '../git/snapshot.js';
-import { appendNoteLines } from '../git/notes.js';
+import { appendNotesBatch } from '../git/notes-batch.js';
 
 export interface TransitionOptions {
   trigger: Trigger;
   reason: string;
   force: boolean;
   dryRun: boolean;
+  /**
+   * Leave out, instead of aborting the batch, a move that is refused (deferred, or made stale by
+   * a change since it was planned): for automatic triggers that simply try again next time.
+   */
+  skipRefused?: boolean;
 }
 
 export interface PlannedMove {
   id: string;
   /** The states the backup passes through, in order (one for a plain transition). */
   steps: BackupState[];
+  /** Facts set together with each step (same index): written atomically with it and noted on its line. */
+  stepFacts?: (RecordFacts | undefined)[];
+  /** The user commit that drove each step (same index): it gets a short line in the notes too. */
+  drivenBy?: (string | undefined)[];
+  /** Facts that change before the steps, without a state change (noted as a `facts` event). */
+  facts?: RecordFacts;
+  /** Why each step happens (same index); defaults to the options' reason. */
+  reasons?: string[];
+  /** Apply only if the backup is still in this state (a plan made outside the lock may be stale). */
+  expect?: BackupState;
 }
 
 export interface MoveResult {
   record: BackupRecord;
   entries: HistoryEntry[];
+  /** The move that produced this result (its facts and driving commits are noted after the write). */
+  move: PlannedMove;
+}
+
+function setFacts(r: BackupRecord, f: RecordFacts | undefined): void {
+  if (!f) return;
+  if (f.pending_commit !== undefined) r.pending_commit = f.pending_commit;
+  if (f.confirmed_by !== undefined) r.confirmed_by = f.confirmed_by;
+  if (f.confidence !== undefined) r.confidence = f.confidence;
+}
+
+/** Every note line a result adds, grouped by the object it annotates (snapshot or user commit). */
+function notesOf(results: MoveResult[], at: Date): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const add = (object: string, line: string) => out.set(object, [...(out.get(object) ?? []), line]);
+  for (const { record, entries, move } of results) {
+    if (move.facts) add(record.snapshot, formatNoteLine(at, { event: 'facts', id: record.id, facts: move.facts }));
+    entries.forEach((e, i) => {
+      add(record.snapshot, noteLines(record, e, move.stepFacts?.[i]));
+      const commit = move.drivenBy?.[i];
+      if (commit && e.from !== null) add(commit, formatNoteLine(e.at, { event: 'drove', id: record.id, from: e.from, to: e.to, trigger: e.trigger }));
+    });
+  }
+  return out;
 }
 
 /**
@@ -36,18 +75,37 @@ export async function moveBackups(ctx: Context, moves: PlannedMove[], opts: Tran
     for (const move of moves) {
       const found = data.backups.find((b) => b.id === move.id);
       if (!found) throw new BackupError(ExitCode.NOT_FOUND, `no backup ${move.id}; see git backup list`);
-      const record = write ? found : structuredClone(found);
+      if (move.expect !== undefined && found.state !== move.expect) {
+        if (opts.skipRefused) continue;
+        throw new BackupError(ExitCode.INVALID, `${move.id}: is ${found.state} now, not ${move.expect}; nothing changed`);
+      }
+      // Decide every step on a copy first, so a refused later step leaves this backup untouched.
+      const record = structuredClone(found);
       const entries: HistoryEntry[] = [];
-      for (const to of move.steps) {
-        const d = decideTransition(record, { to, trigger: opts.trigger, reason: opts.reason, force: opts.force, at: ctx.now });
-        if (!d.ok) throw new BackupError(d.code, `${move.id}: ${d.message}`);
+      let refused: BackupError | null = null;
+      for (const [i, to] of move.steps.entries()) {
+        const d = decideTransition(record, { to, trigger: opts.trigger, reason: move.reasons?.[i] ?? opts.reason, force: opts.force, at: ctx.now });
+        if (!d.ok) {
+          refused = new BackupError(d.code, `${move.id}: ${d.message}`);
+          break;
+        }
         if (to === 'ARCHIVED') {
           throw new BackupError(ExitCode.INVALID, `${move.id}: archiving is not available in this version; the backup stays ${record.state}`);
         }
         applyTransition(record, d.entry);
+        setFacts(record, move.stepFacts?.[i]);
         entries.push(d.entry);
       }
-      results.push({ record, entries });
+      if (refused) {
+        if (opts.skipRefused && refused.exitCode !== ExitCode.USAGE) continue;
+        throw refused;
+      }
+      if (move.facts) {
+        setFacts(record, move.facts);
+        record.updated_at = ctx.now.toISOString();
+      }
+      if (write) Object.assign(found, record);
+      results.push({ record: write ? found : record, entries, move });
     }
     return results;
   };
@@ -68,8 +126,8 @@ export async function moveBackups(ctx: Context, moves: PlannedMove[], opts: Tran
     },
     {
       afterWrite: async (results) => {
+        await appendNotesBatch(ctx.repo, notesOf(results, ctx.now));
         for (const r of results) {
-          await appendNoteLines(ctx.repo, r.record.snapshot, r.entries.map((e) => noteLines(r.record, e)));
           if (r.record.state === 'DELETED') await deleteBackupRef(ctx.repo, r.record.id, r.record.snapshot);
         }
       },

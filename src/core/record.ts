@@ -222,8 +222,15 @@ function canonicalFacts(f: RecordFacts | undefined): RecordFacts | undefined {
   return Object.keys(out).length ? out : undefined;
 }
 
-/** One note line, without the newline. JSON.stringify escapes newlines in messages, so it is one line. */
+/**
+ * One note line, without the newline. JSON.stringify escapes newlines in messages, so it is one line.
+ *
+ * A `drove` line (on a user's commit) is written as text instead of JSON, because people read it
+ * in `git log --notes=backups`: `<timestamp> backup <id>: PENDING (from CREATED by GIT_HOOK)`.
+ * It is still timestamp-first (cat_sort_uniq order) and parsed back by DROVE_LINE.
+ */
 export function formatNoteLine(at: string | Date, event: NoteEvent): string {
+  if (event.event === 'drove') return `${isoTime(at)} backup ${event.id}: ${event.to} (from ${event.from} by ${event.trigger})`;
   return `${isoTime(at)} ${JSON.stringify(canonical(event))}`;
 }
 
@@ -255,6 +262,7 @@ export function noteLines(record: BackupRecord, entry: HistoryEntry, facts?: Rec
 // Parsing
 
 const LINE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z) (\{.*\})$/;
+const DROVE_LINE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z) backup (\S+): ([A-Z]+) \(from ([A-Z]+) by ([A-Z_]+)\)$/;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -353,6 +361,14 @@ export function parseNoteLines(text: string): { events: TimedNoteEvent[]; skippe
   text.split('\n').forEach((raw, i) => {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (line.trim() === '') return;
+    const drove = DROVE_LINE.exec(line);
+    if (drove) {
+      const [, at, id, to, from, trigger] = drove as unknown as [string, string, string, string, string, string];
+      if (isState(to) && isState(from) && isTrigger(trigger) && !Number.isNaN(Date.parse(at))) {
+        events.push({ at, event: { event: 'drove', id, from, to, trigger } });
+        return;
+      }
+    }
     const m = LINE.exec(line);
     if (!m) {
       skipped.push({ line: i + 1, text: line, why: 'not "<timestamp> <json>"' });

@@ -213,10 +213,14 @@ export async function writeBackupRef(repo: RepoPaths, id: string, commit: string
 
 /** The paths a snapshot protects, read back from its parents (for tombstones). */
 export async function protectedPathsOf(repo: RepoPaths, snapshot: string): Promise<string[]> {
+  return [...(await protectedContentOf(repo, snapshot)).keys()].sort();
+}
+
+/** Path → size of what a snapshot protects, read back from its parents (tombstones, rebuilds). */
+export async function protectedContentOf(repo: RepoPaths, snapshot: string): Promise<Map<string, number>> {
   const parents = (await gitLine(['rev-parse', `${snapshot}^@`], { cwd: repo.worktree })).split('\n');
   const tree = (c: string) => `${c}^{tree}`;
-  const files = await protectedContent(repo, tree(parents[0]!), tree(snapshot), tree(parents[1]!), parents[2] ? tree(parents[2]) : null);
-  return [...files.keys()].sort();
+  return protectedContent(repo, tree(parents[0]!), tree(snapshot), tree(parents[1]!), parents[2] ? tree(parents[2]) : null);
 }
 
 /** Delete refs/backups/<id> only if it still points at expectedSha. */

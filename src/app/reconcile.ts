@@ -1,0 +1,73 @@
+// Reconcile: recompute the git-driven states (CREATED → PENDING → CONFIRMED) from repository facts
+// (SPEC §5), so whatever the hooks missed — a merge on a server, a fetch, hooks not installed — is
+// caught up. Facts are read without the lock; moveBackups re-checks every decision under it, and a
+// plan made stale meanwhile (or deferred by a higher-priority trigger) is skipped and retried on
+// the next run. Every move is made as GIT_HOOK: git facts, not the user, drive it.
+import type { Context } from './context.js';
+import type { Trigger } from '../core/types.js';
+import { planByAncestry, planByPatch, type ReconcilePlan } from '../core/reconcile.js';
+import { readPatchFacts, readReconcileFacts } from '../git/facts.js';
+import { moveBackups, type PlannedMove } from './transition.js';
+
+export interface ReconcileReport {
+  moved: { id: string; from: string; to: string }[];
+}
+
+export interface ReconcilePreview extends ReconcileReport {
+  /** Backups whose pending_commit follows their branch (advanced, amended, rebased). */
+  followed: { id: string; pending_commit: string }[];
+}
+
+/** What reconcile would do, without writing anything. */
+export async function planReconcile(ctx: Context): Promise<ReconcilePlan[]> {
+  const data = await ctx.store.read();
+  const active = data.backups.filter((b) => b.state === 'CREATED' || b.state === 'PENDING');
+  if (active.length === 0) return []; // the common, cheap case: no git process at all
+  const facts = await readReconcileFacts(ctx.repo, active);
+  const { plans, patchQueries } = planByAncestry(active, facts);
+  if (patchQueries.length && facts.integration) {
+    const patches = await readPatchFacts(ctx.repo, patchQueries.map((q) => q.pending), facts.integration.tip);
+    planByPatch(patchQueries, patches, facts.integration.name, plans);
+  }
+  return plans;
+}
+
+export function toMoves(plans: readonly ReconcilePlan[]): PlannedMove[] {
+  return plans.map((p) => ({
+    id: p.id,
+    expect: p.from,
+    steps: p.steps.map((s) => s.to),
+    stepFacts: p.steps.map((s) => s.facts),
+    drivenBy: p.steps.map((s) => s.drivenBy),
+    reasons: p.steps.map((s) => s.reason),
+    ...(p.facts ? { facts: p.facts } : {}),
+  }));
+}
+
+function report(plans: readonly ReconcilePlan[], applied: ReadonlySet<string>): ReconcilePreview {
+  const moved: ReconcileReport['moved'] = [];
+  const followed: ReconcilePreview['followed'] = [];
+  for (const p of plans) {
+    if (!applied.has(p.id)) continue;
+    let from: string = p.from;
+    for (const s of p.steps) {
+      moved.push({ id: p.id, from, to: s.to });
+      from = s.to;
+    }
+    if (p.facts?.pending_commit) followed.push({ id: p.id, pending_commit: p.facts.pending_commit });
+  }
+  return { moved, followed };
+}
+
+export async function reconcile(ctx: Context, opts: { trigger: Trigger; dryRun?: boolean }): Promise<ReconcilePreview> {
+  const plans = await planReconcile(ctx);
+  if (plans.length === 0) return { moved: [], followed: [] };
+  const results = await moveBackups(ctx, toMoves(plans), {
+    trigger: opts.trigger,
+    reason: 'reconcile',
+    force: false,
+    dryRun: opts.dryRun ?? false,
+    skipRefused: true,
+  });
+  return report(plans, new Set(results.map((r) => r.record.id)));
+}

@@ -1,0 +1,81 @@
+// Checks for CI pipelines, over note events alone (a fresh clone has no db.json): every recorded
+// history must be a valid path through the state machine, and no backup may sit in a state longer
+// than the pipeline allows.
+import { isAllowed, isBackupState } from './lifecycle.js';
+import type { SkippedLine, TimedNoteEvent } from './record.js';
+import type { BackupState } from './types.js';
+import { requireDuration } from './duration.js';
+import { usageError } from '../errors.js';
+
+export interface CiProblem {
+  id: string;
+  check: 'note' | 'history' | 'max-age';
+  message: string;
+}
+
+export interface HistoryVerdict {
+  id: string;
+  state: BackupState;
+  /** When the backup entered its current state (ISO). */
+  since: string;
+  problems: CiProblem[];
+}
+
+/** `STATE=DURATION` arguments → limit per state (ms). */
+export function parseMaxAges(args: readonly string[]): Map<BackupState, number> {
+  const out = new Map<BackupState, number>();
+  for (const a of args) {
+    const m = /^([A-Za-z]+)=(.+)$/.exec(a);
+    const state = m?.[1]?.toUpperCase();
+    if (!m || !state || !isBackupState(state)) throw usageError(`--max-age ${JSON.stringify(a)}: write STATE=DURATION with a state such as PENDING, e.g. PENDING=14d`);
+    out.set(state, requireDuration(m[2]!, `--max-age ${state}`));
+  }
+  return out;
+}
+
+/**
+ * Walk one backup's events in time order and check the chain: it starts with the creation, each
+ * transition leaves the state the previous one reached, each step is in the table or forced by
+ * the USER, nothing follows DELETED. Same-millisecond transitions are taken in chain order.
+ */
+export function checkHistory(id: string, events: readonly TimedNoteEvent[], skipped: readonly SkippedLine[] = []): HistoryVerdict {
+  const problems: CiProblem[] = skipped.map((s) => ({ id, check: 'note' as const, message: `line ${s.line} is not a valid event (${s.why})` }));
+  const fail = (message: string) => problems.push({ id, check: 'history', message });
+  const own = events.filter((e) => e.event.id === id && e.event.event !== 'drove');
+  const created = own.filter((e) => e.event.event === 'created');
+  if (created.length !== 1) fail(created.length === 0 ? 'no creation line' : `${created.length} creation lines`);
+  const start = created[0];
+  let state: BackupState = 'CREATED';
+  let since = start?.at ?? own[0]?.at ?? '';
+  const rest = own.filter((e) => e.event.event === 'transition').sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  while (rest.length) {
+    let pick = 0;
+    for (let k = 0; k < rest.length && rest[k]!.at === rest[0]!.at; k++) {
+      const ev = rest[k]!.event;
+      if (ev.event === 'transition' && ev.from === state) {
+        pick = k;
+        break;
+      }
+    }
+    const { at, event: ev } = rest.splice(pick, 1)[0]!;
+    if (ev.event !== 'transition') continue;
+    if (start && at < start.at) fail(`${at}: ${ev.from}→${ev.to} dated before the creation`);
+    if (ev.from !== state) fail(`${at}: ${ev.from}→${ev.to} but the backup was ${state}`);
+    else if (state === 'DELETED') fail(`${at}: ${ev.from}→${ev.to} after DELETED`);
+    else if (ev.forced && ev.trigger !== 'USER') fail(`${at}: ${ev.from}→${ev.to} forced by ${ev.trigger} (only USER may force)`);
+    else if (!isAllowed(ev.from, ev.to) && !ev.forced) fail(`${at}: ${ev.from}→${ev.to} is not an allowed transition`);
+    state = ev.to;
+    since = at;
+  }
+  return { id, state, since, problems };
+}
+
+export function checkMaxAge(v: HistoryVerdict, limits: ReadonlyMap<BackupState, number>, now: Date): CiProblem | null {
+  const limit = limits.get(v.state);
+  const entered = Date.parse(v.since);
+  if (limit === undefined || Number.isNaN(entered)) return null;
+  const age = now.getTime() - entered;
+  if (age <= limit) return null;
+  const days = (age / 86_400_000).toFixed(1);
+  return { id: v.id, check: 'max-age', message: `${v.state} since ${v.since} (${days} days), longer than the limit` };
+}

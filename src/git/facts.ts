@@ -1,0 +1,148 @@
+// Repository facts for reconcile, gathered with a handful of git processes however many backups
+// there are: one for-each-ref, one config read, one cat-file, one merge-base, one rev-list for the
+// commit graph; and, only for pending commits not merged by ancestry, one merge-base per distinct
+// pending commit plus three diff/patch-id pipelines.
+import { git, type RepoPaths } from './exec.js';
+import { CommitGraph, type CommitInfo } from '../core/graph.js';
+import type { PatchFacts, ReconcileFacts } from '../core/reconcile.js';
+
+export interface RefFacts {
+  /** Local branches: short name → tip. */
+  branches: Map<string, string>;
+  /** Every ref under refs/heads and refs/remotes: full name → sha. */
+  refs: Map<string, string>;
+  /** refs/remotes/origin/HEAD's target (full name), if any. */
+  originHead: string | null;
+}
+
+export async function readRefs(repo: RepoPaths): Promise<RefFacts> {
+  const out = await git(['for-each-ref', '--format=%(refname)%00%(objectname)%00%(symref)', 'refs/heads', 'refs/remotes'], { cwd: repo.worktree });
+  const branches = new Map<string, string>();
+  const refs = new Map<string, string>();
+  let originHead: string | null = null;
+  for (const line of out.stdout.split('\n')) {
+    if (!line) continue;
+    const [name, sha, symref] = line.split('\0') as [string, string, string];
+    if (name === 'refs/remotes/origin/HEAD') {
+      if (symref) originHead = symref;
+      continue;
+    }
+    refs.set(name, sha);
+    if (name.startsWith('refs/heads/')) branches.set(name.slice('refs/heads/'.length), sha);
+  }
+  return { branches, refs, originHead };
+}
+
+const shortRef = (full: string) => full.replace(/^refs\/(heads|remotes)\//, '');
+
+/**
+ * The integration branch (SPEC §4): backup.integrationBranch, else origin's HEAD branch, else
+ * main, else master. A configured name is looked up as a local branch, then as a remote-tracking
+ * branch, then as a full ref. Null when none exists (nothing can be confirmed yet).
+ */
+export async function integrationBranch(repo: RepoPaths, refs: RefFacts): Promise<{ name: string; tip: string } | null> {
+  const cfg = await git(['config', '--get', 'backup.integrationBranch'], { cwd: repo.worktree, okCodes: [1] });
+  const configured = cfg.code === 0 ? cfg.stdout.trim() : '';
+  const candidates = configured
+    ? [`refs/heads/${configured}`, `refs/remotes/${configured}`, configured]
+    : [...(refs.originHead ? [refs.originHead] : []), 'refs/heads/main', 'refs/heads/master'];
+  for (const c of candidates) {
+    const tip = refs.refs.get(c);
+    if (tip) return { name: shortRef(c), tip };
+  }
+  return null;
+}
+
+/** Which of these object names exist in the repository (pending commits from another clone may not). */
+async function existing(repo: RepoPaths, shas: string[]): Promise<string[]> {
+  if (shas.length === 0) return [];
+  const out = await git(['cat-file', '--batch-check=%(objectname) %(objecttype)'], { cwd: repo.worktree, input: shas.join('\n') + '\n' });
+  return out.stdout.split('\n').filter((l) => l.endsWith(' commit')).map((l) => l.split(' ')[0]!);
+}
+
+/**
+ * The commit graph reachable from `starts`, cut below their common ancestor (all of them descend
+ * from it, so ancestry among them is exact inside the segment). Unrelated histories: no cut.
+ */
+export async function readGraph(repo: RepoPaths, starts: string[]): Promise<CommitGraph> {
+  const commits = new Map<string, CommitInfo>();
+  const present = await existing(repo, [...new Set(starts)]);
+  if (present.length === 0) return new CommitGraph(commits);
+  const mb = await git(['merge-base', '--octopus', ...present], { cwd: repo.worktree, okCodes: [1] });
+  const cut = mb.code === 0 ? mb.stdout.trim().split('\n')[0] : undefined;
+  const args = ['rev-list', '--parents', '--timestamp', ...present, ...(cut ? ['--not', `${cut}^@`] : [])];
+  const out = await git(args, { cwd: repo.worktree });
+  for (const line of out.stdout.split('\n')) {
+    if (!line) continue;
+    const [time, sha, ...parents] = line.split(' ');
+    commits.set(sha!, { parents, time: Number(time) });
+  }
+  return new CommitGraph(commits);
+}
+
+export async function readReconcileFacts(
+  repo: RepoPaths,
+  backups: readonly { state: string; branch: string | null; base: string | null; pending_commit: string | null }[],
+): Promise<ReconcileFacts> {
+  const refs = await readRefs(repo);
+  const integration = await integrationBranch(repo, refs);
+  const starts: string[] = [];
+  for (const b of backups) {
+    if (b.state !== 'CREATED' && b.state !== 'PENDING') continue;
+    const tip = b.branch === null ? undefined : refs.branches.get(b.branch);
+    if (tip) starts.push(tip);
+    if (b.base) starts.push(b.base);
+    if (b.pending_commit) starts.push(b.pending_commit);
+  }
+  if (starts.length && integration) starts.push(integration.tip);
+  return { graph: await readGraph(repo, starts), branches: refs.branches, integration };
+}
+
+// Diffs are produced the same way on both sides (no renames, fixed prefixes, no external or
+// coloured diff) so that equal changes give equal patch-ids whatever the user's diff config.
+const DIFF_OPTS = ['--no-renames', '--no-ext-diff', '--no-color', '--src-prefix=a/', '--dst-prefix=b/'];
+
+/** "<patch-id> <commit>" lines → commit → patch-id (the first seen per commit). */
+async function patchIds(repo: RepoPaths, diff: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (!diff.trim()) return out;
+  const r = await git(['patch-id', '--stable'], { cwd: repo.worktree, input: diff });
+  for (const line of r.stdout.split('\n')) {
+    const [pid, commit] = line.split(' ');
+    if (pid && commit && !out.has(commit)) out.set(commit, pid);
+  }
+  return out;
+}
+
+/** Patch-ids for squash- and rebase-merge detection (see core/reconcile.ts planByPatch). */
+export async function readPatchFacts(repo: RepoPaths, pendings: string[], integrationTip: string): Promise<PatchFacts> {
+  const cwd = repo.worktree;
+  const forks = new Map<string, string>();
+  for (const p of new Set(pendings)) {
+    const mb = await git(['merge-base', p, integrationTip], { cwd, okCodes: [1] });
+    const fork = mb.stdout.trim();
+    if (mb.code === 0 && fork && fork !== p) forks.set(p, fork);
+  }
+  const pending = new Map<string, { own: string | null; combined: string | null }>();
+  if (forks.size === 0) return { pending, integration: new Map() };
+
+  // Two diff-tree runs: a "<commit> <parent>" input line grafts that parent onto the commit for
+  // the rest of the run, so own diffs and combined diffs must not share a process.
+  const own = await git(['diff-tree', '-p', ...DIFF_OPTS, '--stdin'], { cwd, input: [...forks.keys()].join('\n') + '\n' });
+  const combined = await git(['diff-tree', '-p', ...DIFF_OPTS, '--stdin'], {
+    cwd,
+    input: [...forks].map(([p, f]) => `${p} ${f}`).join('\n') + '\n',
+  });
+  const ownIds = await patchIds(repo, own.stdout);
+  const combinedIds = await patchIds(repo, combined.stdout);
+  for (const p of forks.keys()) pending.set(p, { own: ownIds.get(p) ?? null, combined: combinedIds.get(p) ?? null });
+
+  // Integration commits since the oldest fork point (a superset for the others: harmless).
+  const forkList = [...new Set(forks.values())];
+  const since = forkList.length === 1 ? forkList[0]! : (await git(['merge-base', '--octopus', ...forkList], { cwd, okCodes: [1] })).stdout.trim().split('\n')[0];
+  const log = await git(['log', '-p', '--no-merges', '--format=commit %H', ...DIFF_OPTS, integrationTip, ...(since ? [`^${since}`] : [])], { cwd });
+  const integration = new Map<string, string>();
+  // git log lists newest first; keep the oldest commit per patch-id (the one that brought it in).
+  for (const [commit, pid] of await patchIds(repo, log.stdout)) integration.set(pid, commit);
+  return { pending, integration };
+}

@@ -1,0 +1,179 @@
+// Reconcile end to end against real git (no hooks: reconcile is run explicitly, as after a fetch
+// or on a server). Every integration style SPEC §4 names: --no-ff, fast-forward, squash, rebase
+// then fast-forward, amend before merging.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { tempRepo, type TestRepo } from '../helpers/repo.js';
+
+interface Rec { id: string; state: string; pending_commit: string | null; confirmed_by: string | null; history: { from: string | null; to: string; trigger: string; reason: string }[] }
+
+const show = (repo: TestRepo, id: string) => repo.json<Rec>(['show', id]);
+const reconcile = (repo: TestRepo) => repo.json<{ moved: { id: string; from: string; to: string }[] }>(['reconcile']);
+
+/** main with one commit, branch `feature` checked out, a backup of an edit, then that edit committed. */
+function featureWithBackup(): { repo: TestRepo; id: string; commit: string } {
+  const repo = tempRepo();
+  repo.git(['checkout', '-q', '-b', 'feature']);
+  repo.write('a.txt', 'work\n');
+  const id = repo.json<Rec>(['create', '-m', 'before']).id;
+  const commit = repo.commitAll('feature work');
+  return { repo, id, commit };
+}
+
+test('commit then --no-ff merge: CREATED -> PENDING -> CONFIRMED by the merge commit', () => {
+  const { repo, id, commit } = featureWithBackup();
+  assert.equal(reconcile(repo).moved, [{ id, from: 'CREATED', to: 'PENDING' }]);
+  let r = show(repo, id);
+  assert.is(r.state, 'PENDING');
+  assert.is(r.pending_commit, commit);
+  assert.is(r.history[1]!.trigger, 'GIT_HOOK');
+  repo.git(['checkout', '-q', 'main']);
+  repo.git(['merge', '-q', '--no-ff', '-m', 'merge feature', 'feature']);
+  const merge = repo.git(['rev-parse', 'HEAD']);
+  assert.equal(reconcile(repo).moved, [{ id, from: 'PENDING', to: 'CONFIRMED' }]);
+  r = show(repo, id);
+  assert.is(r.state, 'CONFIRMED');
+  assert.is(r.confirmed_by, merge);
+  assert.equal(reconcile(repo).moved, [], 'idempotent');
+});
+
+test('fast-forward merge, CREATED straight to CONFIRMED in one run (two history entries)', () => {
+  const { repo, id, commit } = featureWithBackup();
+  repo.git(['checkout', '-q', 'main']);
+  repo.git(['merge', '-q', '--ff-only', 'feature']);
+  assert.equal(reconcile(repo).moved.map((m) => m.to), ['PENDING', 'CONFIRMED']);
+  const r = show(repo, id);
+  assert.equal(r.history.map((h) => h.to), ['CREATED', 'PENDING', 'CONFIRMED']);
+  assert.is(r.confirmed_by, commit);
+});
+
+test('squash merge + commit: confirmed by the squash commit (patch-id of the combined diff)', () => {
+  const { repo, id } = featureWithBackup();
+  repo.write('b.txt', 'more\n');
+  repo.commitAll('second feature commit');
+  reconcile(repo);
+  repo.git(['checkout', '-q', 'main']);
+  repo.write('other.txt', 'main moved on\n');
+  repo.commitAll('main advanced');
+  repo.git(['merge', '-q', '--squash', 'feature']);
+  repo.git(['commit', '-q', '-m', 'squashed feature']);
+  const squash = repo.git(['rev-parse', 'HEAD']);
+  reconcile(repo);
+  const r = show(repo, id);
+  assert.is(r.state, 'CONFIRMED');
+  assert.is(r.confirmed_by, squash);
+  assert.match(r.history[2]!.reason, /squash/);
+});
+
+test('rebase onto an advanced main, then fast-forward', () => {
+  const { repo, id, commit } = featureWithBackup();
+  reconcile(repo);
+  repo.git(['checkout', '-q', 'main']);
+  repo.write('other.txt', 'main moved on\n');
+  repo.commitAll('main advanced');
+  repo.git(['checkout', '-q', 'feature']);
+  repo.git(['rebase', '-q', 'main']);
+  const rebased = repo.git(['rev-parse', 'HEAD']);
+  assert.not.equal(rebased, commit);
+  reconcile(repo);
+  assert.is(show(repo, id).pending_commit, rebased, 'pending commit follows the rewrite');
+  repo.git(['checkout', '-q', 'main']);
+  repo.git(['merge', '-q', '--ff-only', 'feature']);
+  reconcile(repo);
+  const r = show(repo, id);
+  assert.is(r.state, 'CONFIRMED');
+  assert.is(r.confirmed_by, rebased);
+});
+
+test('amend before merging: the pending commit is remapped without hooks', () => {
+  const { repo, id, commit } = featureWithBackup();
+  reconcile(repo);
+  repo.write('a.txt', 'work, amended\n');
+  repo.git(['commit', '-q', '-a', '--amend', '-m', 'feature work (amended)']);
+  const amended = repo.git(['rev-parse', 'HEAD']);
+  reconcile(repo);
+  assert.is(show(repo, id).pending_commit, amended);
+  assert.not.equal(amended, commit);
+  repo.git(['checkout', '-q', 'main']);
+  repo.git(['merge', '-q', '--no-ff', '-m', 'merge', 'feature']);
+  reconcile(repo);
+  assert.is(show(repo, id).state, 'CONFIRMED');
+  // The remap is in the notes as a facts event, so a rebuild keeps it.
+  const snap = repo.git(['rev-parse', `refs/backups/${id}`]);
+  assert.match(repo.git(['notes', '--ref=backups', 'show', snap]), `"event":"facts","id":"${id}","facts":{"pending_commit":"${amended}"}`);
+});
+
+test('rebase merge (commits replayed onto main): confirmed by patch-id of the tip', () => {
+  const { repo, id } = featureWithBackup();
+  reconcile(repo);
+  repo.git(['checkout', '-q', 'main']);
+  repo.write('other.txt', 'main moved on\n');
+  repo.commitAll('main advanced');
+  repo.git(['cherry-pick', 'feature']);
+  const picked = repo.git(['rev-parse', 'HEAD']);
+  repo.git(['branch', '-q', '-D', 'feature']); // merged branches get deleted: the pending commit still counts
+  reconcile(repo);
+  const r = show(repo, id);
+  assert.is(r.state, 'CONFIRMED');
+  assert.is(r.confirmed_by, picked);
+});
+
+test('git log --notes=backups shows "backup <id>: PENDING" under the commit', () => {
+  const { repo, id, commit } = featureWithBackup();
+  reconcile(repo);
+  const log = repo.git(['log', '-1', '--notes=backups', commit]);
+  assert.match(log, `backup ${id}: PENDING`);
+});
+
+test('no commit after the backup, detached, or branch deleted: stays CREATED', () => {
+  const repo = tempRepo();
+  repo.git(['checkout', '-q', '-b', 'gone']);
+  repo.write('a.txt', 'x\n');
+  const a = repo.json<Rec>(['create']).id;
+  assert.equal(reconcile(repo).moved, []);
+  repo.commitAll('on gone');
+  repo.git(['checkout', '-q', 'main']);
+  repo.git(['branch', '-q', '-D', 'gone']);
+  assert.equal(reconcile(repo).moved, []);
+  assert.is(show(repo, a).state, 'CREATED');
+});
+
+test('unborn branch: any commit after the backup makes it PENDING (and CONFIRMED on main)', () => {
+  const repo = tempRepo({ commit: false });
+  repo.write('a.txt', 'first\n');
+  const id = repo.json<Rec>(['create']).id;
+  repo.commitAll('first');
+  assert.equal(reconcile(repo).moved.map((m) => m.to), ['PENDING', 'CONFIRMED']);
+  assert.is(repo.json<{ base: string | null }>(['show', id]).base, null);
+});
+
+test('integration branch from backup.integrationBranch; --dry-run changes nothing', () => {
+  const { repo, id } = featureWithBackup();
+  repo.git(['branch', 'release', 'main']);
+  repo.git(['config', 'backup.integrationBranch', 'release']);
+  repo.git(['checkout', '-q', 'main']);
+  repo.git(['merge', '-q', '--ff-only', 'feature']);
+  const dry = repo.json<{ moved: unknown[] }>(['reconcile', '--dry-run']);
+  assert.is(dry.moved.length, 1);
+  assert.is(show(repo, id).state, 'CREATED');
+  reconcile(repo);
+  assert.is(show(repo, id).state, 'PENDING', 'main is not the integration branch');
+  repo.git(['checkout', '-q', 'release']);
+  repo.git(['merge', '-q', '--ff-only', 'feature']);
+  reconcile(repo);
+  assert.is(show(repo, id).state, 'CONFIRMED');
+});
+
+test('a recent USER move defers reconcile silently; it catches up after the window', () => {
+  const { repo, id } = featureWithBackup();
+  assert.is(repo.cli(['transition', id, 'PENDING']).code, 0);
+  repo.git(['checkout', '-q', 'main']);
+  repo.git(['merge', '-q', '--ff-only', 'feature']);
+  const r = repo.cli(['reconcile', '--json']);
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).moved, []);
+  const later = new Date(Date.now() + 10 * 60_000).toISOString();
+  assert.equal(repo.json<{ moved: { to: string }[] }>(['reconcile'], { env: { GIT_BACKUP_NOW: later } }).moved.map((m) => m.to), ['CONFIRMED']);
+});
+
+test.run();
