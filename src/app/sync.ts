@@ -5,7 +5,7 @@
 import type { Context } from './context.js';
 import { BackupError, ExitCode, usageError } from '../errors.js';
 import { git, GitError } from '../git/exec.js';
-import { identityEnv } from '../git/identity.js';
+import { withIdentity } from '../git/identity.js';
 import { NOTES_REF } from '../git/notes.js';
 import { withLock } from '../store/lock.js';
 
@@ -55,7 +55,6 @@ export async function syncNotes(ctx: Context, remote: string): Promise<SyncRepor
 /** Merge the fetched notes into ours under the store lock (our own note writers hold it too). */
 async function mergeUnderLock(ctx: Context, tracking: string): Promise<boolean> {
   const cwd = ctx.repo.worktree;
-  const env = await identityEnv(ctx.repo);
   return withLock(
     ctx.store.paths.db,
     async () => {
@@ -65,7 +64,9 @@ async function mergeUnderLock(ctx: Context, tracking: string): Promise<boolean> 
         await git(['update-ref', NOTES_REF, tracking, ''], { cwd });
         return true;
       }
-      await git(['notes', `--ref=${NOTES_REF}`, 'merge', '--quiet', '-s', 'cat_sort_uniq', tracking], { cwd, env });
+      await withIdentity(ctx.repo, (identity) =>
+        git(['notes', `--ref=${NOTES_REF}`, 'merge', '--quiet', '-s', 'cat_sort_uniq', tracking], { cwd, env: identity }),
+      );
       const after = await git(['rev-parse', NOTES_REF], { cwd });
       return after.stdout.trim() !== before.stdout.trim();
     },

@@ -3,8 +3,8 @@
 // rewritten in one `git fast-import` commit on refs/notes/backups (it handles the fan-out).
 // Callers hold the store lock, which serialises our updates of the notes ref.
 import { git, gitLine, type RepoPaths } from './exec.js';
-import { identityEnv } from './identity.js';
-import { appendNoteLines, NOTES_REF } from './notes.js';
+import { withIdentity } from './identity.js';
+import { appendNoteLines, listNotes, NOTES_REF } from './notes.js';
 
 /** Below this many objects the plain per-object path is simpler and as fast. */
 const BATCH_FROM = 8;
@@ -17,13 +17,12 @@ export async function appendNotesBatch(repo: RepoPaths, additions: ReadonlyMap<s
     return;
   }
   const cwd = repo.worktree;
-  const env = await identityEnv(repo);
   const tip = await git(['rev-parse', '-q', '--verify', `${NOTES_REF}^{commit}`], { cwd, okCodes: [1] });
-  const existing = tip.code === 0 ? await readNotesOf(repo, new Set(todo.map(([o]) => o))) : new Map<string, string>();
+  const existing = tip.code === 0 ? await listNotes(repo, new Set(todo.map(([o]) => o))) : new Map<string, string>();
 
   const chunks: string[] = [];
   const data = (text: string) => `data ${Buffer.byteLength(text)}\n${text}\n`;
-  const ident = await gitLine(['var', 'GIT_COMMITTER_IDENT'], { cwd, env });
+  const ident = await withIdentity(repo, (identity) => gitLine(['var', 'GIT_COMMITTER_IDENT'], { cwd, env: identity }));
   chunks.push(`commit ${NOTES_REF}\ncommitter ${ident}\n`, data('Notes added by git backup\n'));
   if (tip.code === 0) chunks.push(`from ${tip.stdout.trim()}\n`);
   let changed = 0;
@@ -36,28 +35,5 @@ export async function appendNotesBatch(repo: RepoPaths, additions: ReadonlyMap<s
     chunks.push(`N inline ${object}\n`, data([...have].sort().join('\n') + '\n'));
   }
   if (changed === 0) return;
-  await git(['fast-import', '--quiet', '--date-format=raw'], { cwd, env, input: chunks.join('') });
-}
-
-/** The note text of each of `objects` that has one (one notes list, one cat-file). */
-async function readNotesOf(repo: RepoPaths, objects: ReadonlySet<string>): Promise<Map<string, string>> {
-  const cwd = repo.worktree;
-  const list = await git(['notes', `--ref=${NOTES_REF}`, 'list'], { cwd, okCodes: [1, 128] });
-  const pairs = list.stdout
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => l.split(' ') as [string, string])
-    .filter(([, o]) => objects.has(o));
-  const out = new Map<string, string>();
-  if (pairs.length === 0) return out;
-  const batch = await git(['cat-file', '--batch'], { cwd, input: pairs.map((p) => p[0]).join('\n') + '\n', binary: false });
-  const buf = Buffer.from(batch.stdout, 'utf8');
-  let pos = 0;
-  for (const [, object] of pairs) {
-    const nl = buf.indexOf(10, pos);
-    const size = Number(buf.subarray(pos, nl).toString('utf8').split(' ')[2]);
-    out.set(object, buf.subarray(nl + 1, nl + 1 + size).toString('utf8'));
-    pos = nl + 1 + size + 1;
-  }
-  return out;
+  await git(['fast-import', '--quiet', '--date-format=raw'], { cwd, input: chunks.join('') });
 }

@@ -30,15 +30,19 @@ export async function appendNoteLines(repo: RepoPaths, object: string, lines: st
   );
 }
 
-/** Every annotated object in the notes ref with its note text (for rebuilding the index). */
-export async function listNotes(repo: RepoPaths): Promise<Map<string, string>> {
+/**
+ * Annotated objects in the notes ref with their note text (all of them, or only those in `only`):
+ * one `notes list` and one `cat-file --batch` however many there are.
+ */
+export async function listNotes(repo: RepoPaths, only?: ReadonlySet<string>): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const list = await git(['notes', `--ref=${NOTES_REF}`, 'list'], { cwd: repo.worktree, okCodes: [1, 128] });
   if (list.code !== 0) return out;
   const pairs = list.stdout
     .split('\n')
     .filter(Boolean)
-    .map((l) => l.split(' ') as [string, string]);
+    .map((l) => l.split(' ') as [string, string])
+    .filter(([, object]) => !only || only.has(object));
   if (pairs.length === 0) return out;
   // One cat-file for all blobs: a note per backup can mean thousands of notes.
   const batch = await git(['cat-file', '--batch'], { cwd: repo.worktree, input: pairs.map((p) => p[0]).join('\n') + '\n' });
