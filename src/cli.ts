@@ -100,7 +100,7 @@ export function buildParser(argv: string[]): Argv {
     .command('show <id>', 'show one backup: metadata, content size, history', (y) => idArg(y).option('json', jsonOpt), (a) =>
       withContext(async (ctx) => (await import('./commands/show.js')).runShow(ctx, { id: a.id, json: a.json })),
     )
-    .command('status', 'counts per state, total size, where the store lives', (y) => y.option('json', jsonOpt), (a) =>
+    .command('status', 'counts per state, total size, where the store lives, hooks installed, hook events waiting', (y) => y.option('json', jsonOpt), (a) =>
       withContext(async (ctx) => (await import('./commands/list.js')).runStatus(ctx, { json: a.json })),
     )
     .command(
@@ -159,6 +159,21 @@ export function buildParser(argv: string[]): Argv {
       'transition history of all backups, or of one',
       (y) => y.positional('id', { type: 'string', describe: 'one backup' }).option('json', jsonOpt),
       (a) => withContext(async (ctx) => (await import('./commands/show.js')).runLog(ctx, { id: a.id, json: a.json })),
+    )
+    .command(
+      'install',
+      'install the git hooks that move backups along as you commit, merge, rebase and push (adds a marked block; never replaces your hooks; husky and lefthook aware)',
+      (y) =>
+        y
+          .option('force', { type: 'boolean', default: false, describe: 'replace older git-backup blocks with this version (never touches anything else)' })
+          .option('json', jsonOpt),
+      (a) => withContext(async (ctx) => (await import('./commands/install.js')).runInstall(ctx, { force: a.force, json: a.json })),
+    )
+    .command(
+      'uninstall',
+      'remove exactly the blocks install added (your hook files end up byte-identical to before)',
+      (y) => y.option('json', jsonOpt),
+      (a) => withContext(async (ctx) => (await import('./commands/install.js')).runUninstall(ctx, { json: a.json })),
     )
     .demandCommand(1, 'name a command; see git backup --help')
     .strict()
