@@ -100,7 +100,7 @@ export function buildParser(argv: string[]): Argv {
     .command('show <id>', 'show one backup: metadata, content size, history', (y) => idArg(y).option('json', jsonOpt), (a) =>
       withContext(async (ctx) => (await import('./commands/show.js')).runShow(ctx, { id: a.id, json: a.json })),
     )
-    .command('status', 'counts per state, total size, where the store lives', (y) => y.option('json', jsonOpt), (a) =>
+    .command('status', 'counts per state, total size, where the store lives, hooks installed, hook events waiting', (y) => y.option('json', jsonOpt), (a) =>
       withContext(async (ctx) => (await import('./commands/list.js')).runStatus(ctx, { json: a.json })),
     )
     .command(
@@ -198,6 +198,21 @@ export function buildParser(argv: string[]): Argv {
           .example('git backup ci --max-age PENDING=14d', 'fail when work was committed but not merged for two weeks')
           .epilogue('Reads refs/notes/backups; on a fresh clone fetch them first: git fetch origin refs/notes/backups:refs/notes/backups'),
       (a) => withContext(async (ctx) => (await import('./commands/ci.js')).runCi(ctx, { maxAge: stringList(a.maxAge), json: a.json })),
+    )
+    .command(
+      'install',
+      'install the git hooks that move backups along as you commit, merge, rebase and push (adds a marked block; never replaces your hooks; husky and lefthook aware)',
+      (y) =>
+        y
+          .option('force', { type: 'boolean', default: false, describe: 'replace older git-backup blocks with this version (never touches anything else)' })
+          .option('json', jsonOpt),
+      (a) => withContext(async (ctx) => (await import('./commands/install.js')).runInstall(ctx, { force: a.force, json: a.json })),
+    )
+    .command(
+      'uninstall',
+      'remove exactly the blocks install added (your hook files end up byte-identical to before)',
+      (y) => y.option('json', jsonOpt),
+      (a) => withContext(async (ctx) => (await import('./commands/install.js')).runUninstall(ctx, { json: a.json })),
     )
     .demandCommand(1, 'name a command; see git backup --help')
     .strict()

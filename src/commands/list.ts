@@ -3,6 +3,8 @@ import type { BackupState } from '../core/types.js';
 import { queryBackups, summarize } from '../core/query.js';
 import { toPublicJson } from '../core/record.js';
 import { formatBytes, listRows, table } from './format.js';
+import { eventsWaiting } from '../app/events-log.js';
+import { inspectHooks } from '../install/inspect.js';
 
 export interface ListArgs {
   state: BackupState[];
@@ -40,6 +42,8 @@ export async function runStatus(ctx: Context, args: StatusArgs): Promise<void> {
     bytes: s.bytes,
     states: s.counts,
     pinned: data.backups.filter((b) => b.pinned && b.state !== 'DELETED').length,
+    hooks: await inspectHooks(ctx.repo),
+    events_waiting: await eventsWaiting(ctx.store.paths.dir, data),
   };
   if (args.json) {
     ctx.io.out(JSON.stringify(report));
@@ -49,6 +53,17 @@ export async function runStatus(ctx: Context, args: StatusArgs): Promise<void> {
     `store: ${report.store}`,
     `backups: ${report.total} (${formatBytes(report.bytes)} protected content, ${report.pinned} pinned)`,
     ...Object.entries(report.states).map(([state, n]) => `  ${state.padEnd(9)} ${n}`),
+    hooksLine(report.hooks),
+    `hook events waiting: ${report.events_waiting.lines} (${formatBytes(report.events_waiting.bytes)})`,
   ];
   ctx.io.out(lines.join('\n'));
+}
+
+function hooksLine(h: Awaited<ReturnType<typeof inspectHooks>>): string {
+  const mode = h.mode === 'hooks' ? '' : ` (${h.mode})`;
+  if (h.installed.length === 0) return `hooks: not installed${mode}; run git backup install`;
+  const parts = [`hooks${mode}: ${h.installed.join(', ')} in ${h.location}`];
+  if (h.missing.length) parts.push(`missing ${h.missing.join(', ')}`);
+  if (h.outdated.length) parts.push(`outdated ${h.outdated.join(', ')} (git backup install --force)`);
+  return parts.join('; ');
 }

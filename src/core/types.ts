@@ -62,6 +62,14 @@ export interface StoreData {
   schema: number;
   generation: number;
   backups: BackupRecord[];
+  /**
+   * Bytes of <store>/events.log already applied by a hook drain (missing = 0). It lives in db.json,
+   * advanced in the same write that applies the events, so a crash can neither apply an event twice
+   * nor lose one.
+   */
+  events_offset?: number;
+  /** How many hook events have been applied, in total (missing = 0); lets tests prove exactly-once. */
+  events_applied?: number;
 }
 
 export const SCHEMA_VERSION = 1;

@@ -53,9 +53,15 @@ export function parseStore(text: string, file: string): StoreData {
   return data as unknown as StoreData;
 }
 
-/** The text we write: compact, keys in a fixed order (generation near the start). */
+/**
+ * The text we write: compact, keys in a fixed order (generation near the start). The hook-event
+ * counters follow the backups, and only once a drain has set them, so older stores are unchanged.
+ */
 export function serializeStore(data: StoreData): string {
-  return JSON.stringify({ schema: data.schema, generation: data.generation, backups: data.backups });
+  const out: Record<string, unknown> = { schema: data.schema, generation: data.generation, backups: data.backups };
+  if (data.events_offset !== undefined) out.events_offset = data.events_offset;
+  if (data.events_applied !== undefined) out.events_applied = data.events_applied;
+  return JSON.stringify(out);
 }
 
 const HEADER = /^\{"schema":(\d+),"generation":(\d+),/;

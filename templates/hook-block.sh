@@ -1,0 +1,91 @@
+# >>> git-backup >>>
+# git-backup @VERSION@ (@HOOK@): records this git event for `git backup hook drain` (docs/hooks.md).
+# Managed by `git backup install`; `git backup uninstall` removes exactly these lines. POSIX sh;
+# never fails the hook (guarded, safe under sh -e and set -u), prints at most one line.
+__gb_hook() {
+  __gb_name=@HOOK@ __gb_stdin=@STDIN@ __gb_t='@TAB@' __gb_nl='
+'
+  case ${GIT_BACKUP_HOOK_MODE-} in off) return 0 ;; esac
+  # One git process for everything: store location, time (--since=now prints it), HEAD, branch.
+  __gb_out=$(git rev-parse --path-format=absolute --git-common-dir --since=now HEAD --symbolic-full-name HEAD 2>/dev/null) ||
+    __gb_out=$(git rev-parse --path-format=absolute --git-common-dir --since=now 2>/dev/null &&
+      echo && git symbolic-ref -q HEAD 2>/dev/null) || return 0
+  __gb_dir= __gb_time= __gb_head= __gb_ref=
+  { read -r __gb_dir; read -r __gb_time; read -r __gb_head; read -r __gb_ref; } <<__GB_EOF__
+$__gb_out
+__GB_EOF__
+  __gb_store=$__gb_dir/backup
+  # No store: git-backup was never set up in this clone (say, a teammate sharing husky files). Stay silent.
+  [ -d "$__gb_store" ] || return 0
+  __gb_time=${__gb_time#--max-age=}
+  case $__gb_ref in refs/heads/*) __gb_branch=${__gb_ref#refs/heads/} ;; *) __gb_branch= ;; esac
+  __gb_data=-
+  if [ "$__gb_stdin" = 1 ]; then
+    # Read stdin line by line with builtins only, then give it back to the code after this block.
+    __gb_in= __gb_enc= __gb_sep= __gb_l=
+    while IFS= read -r __gb_l || [ -n "$__gb_l" ]; do
+      __gb_in=$__gb_in$__gb_l$__gb_nl
+      __gb_esc "$__gb_l"
+      __gb_enc=$__gb_enc$__gb_sep$__gb_r __gb_sep='\n' __gb_l=
+    done
+    if [ -n "$__gb_in" ]; then
+      exec 0<<__GB_EOF__
+${__gb_in%"$__gb_nl"}
+__GB_EOF__
+    else
+      exec 0</dev/null
+    fi
+    __gb_data==$__gb_enc
+  fi
+  __gb_args=
+  for __gb_a in "$@"; do __gb_esc "$__gb_a"; __gb_args=$__gb_args$__gb_t$__gb_r; done
+  __gb_line=gb1$__gb_t$__gb_time$__gb_t$__gb_name$__gb_t$__gb_head$__gb_t$__gb_branch$__gb_t$__gb_data$__gb_args
+  if [ ${#__gb_line} -gt 3800 ]; then
+    # Too big for one atomic append (PIPE_BUF): stdin goes to its own file, named in the event.
+    __gb_f=events.$__gb_time.$$.stdin
+    (umask 077 && printf '%s' "$__gb_in" >"$__gb_store/$__gb_f") 2>/dev/null || return 0
+    __gb_line=gb1$__gb_t$__gb_time$__gb_t$__gb_name$__gb_t$__gb_head$__gb_t$__gb_branch$__gb_t@$__gb_f$__gb_args
+  fi
+  # One printf, one write(2) on an O_APPEND descriptor: concurrent hooks never interleave.
+  printf '%s\n' "$__gb_line" 2>/dev/null >>"$__gb_store/events.log" || return 0
+  if ! command -v git-backup >/dev/null 2>&1; then
+    echo "git-backup: not on PATH; the $__gb_name event waits in $__gb_store/events.log" >&2
+    return 0
+  fi
+  if [ "$__gb_name" = pre-rebase ]; then
+    # Opt-in automatic backup before a rebase; synchronous, since the rebase is about to change the tree.
+    case $(git config --bool backup.hooks.preRebase 2>/dev/null) in
+      true) git-backup hook pre-rebase "$@" </dev/null >/dev/null 2>&1 ||
+        echo "git-backup: the automatic backup before this rebase failed; see $__gb_store/backup.log" >&2 ;;
+    esac
+  fi
+  if [ "${GIT_BACKUP_HOOK_MODE-}" = sync ]; then
+    git-backup hook drain --repo "$PWD" </dev/null >/dev/null 2>>"$__gb_store/backup.log" || :
+  elif command -v setsid >/dev/null 2>&1; then
+    setsid git-backup hook drain --repo "$PWD" </dev/null >/dev/null 2>>"$__gb_store/backup.log" &
+  else
+    git-backup hook drain --repo "$PWD" </dev/null >/dev/null 2>>"$__gb_store/backup.log" &
+  fi
+  return 0
+}
+# Escape \, TAB and LF in $1 into $__gb_r, with shell builtins only (no forks on the commit path).
+__gb_esc() {
+  __gb_s=$1 __gb_r=
+  while :; do
+    case $__gb_s in
+      *[\\"$__gb_t$__gb_nl"]*)
+        __gb_p=${__gb_s%%[\\"$__gb_t$__gb_nl"]*}
+        __gb_s=${__gb_s#"$__gb_p"}
+        case $__gb_s in
+          \\*) __gb_r=$__gb_r$__gb_p'\\' ;;
+          "$__gb_t"*) __gb_r=$__gb_r$__gb_p'\t' ;;
+          *) __gb_r=$__gb_r$__gb_p'\n' ;;
+        esac
+        __gb_s=${__gb_s#?} ;;
+      *) __gb_r=$__gb_r$__gb_s; return 0 ;;
+    esac
+  done
+}
+__gb_hook "$@" || true
+unset -f __gb_hook __gb_esc 2>/dev/null || true
+# <<< git-backup <<<
