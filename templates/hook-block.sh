@@ -6,14 +6,29 @@ __gb_hook() {
   __gb_name=@HOOK@ __gb_stdin=@STDIN@ __gb_t='@TAB@' __gb_nl='
 '
   case ${GIT_BACKUP_HOOK_MODE-} in off) return 0 ;; esac
-  # One git process for everything: store location, time (--since=now prints it), HEAD, branch.
-  __gb_out=$(git rev-parse --path-format=absolute --git-common-dir --since=now HEAD --symbolic-full-name HEAD 2>/dev/null) ||
-    __gb_out=$(git rev-parse --path-format=absolute --git-common-dir --since=now 2>/dev/null &&
-      echo && git symbolic-ref -q HEAD 2>/dev/null) || return 0
-  __gb_dir= __gb_time= __gb_head= __gb_ref=
-  { read -r __gb_dir; read -r __gb_time; read -r __gb_head; read -r __gb_ref; } <<__GB_EOF__
+  __gb_dir= __gb_time= __gb_head= __gb_ref= __gb_h=
+  # Fast path, no process at all: a plain repository (.git directory here, not a linked worktree)
+  # whose branch is a loose ref. The time is left out (it would cost a fork; nothing needs it).
+  case ${GIT_DIR-.git} in .git | "$PWD/.git") __gb_plain=1 ;; *) __gb_plain= ;; esac
+  if [ -n "$__gb_plain" ] && [ -f .git/HEAD ] && [ ! -f .git/commondir ] && read -r __gb_h <.git/HEAD 2>/dev/null; then
+    case $__gb_h in
+      "ref: refs/heads/"*) __gb_ref=${__gb_h#ref: }
+        [ -f ".git/$__gb_ref" ] && read -r __gb_head <".git/$__gb_ref" 2>/dev/null ;;
+    esac
+  fi
+  if [ -n "$__gb_head" ]; then
+    __gb_dir=$PWD/.git
+  else
+    # Everything else (worktrees, packed refs, detached or unborn HEAD, GIT_DIR): one git process
+    # gives the store location, the time (--since=now prints it), HEAD and the branch.
+    __gb_ref=
+    __gb_out=$(git rev-parse --path-format=absolute --git-common-dir --since=now HEAD --symbolic-full-name HEAD 2>/dev/null) ||
+      __gb_out=$(git rev-parse --path-format=absolute --git-common-dir --since=now 2>/dev/null &&
+        echo && git symbolic-ref -q HEAD 2>/dev/null) || return 0
+    { read -r __gb_dir; read -r __gb_time; read -r __gb_head; read -r __gb_ref; } <<__GB_EOF__
 $__gb_out
 __GB_EOF__
+  fi
   __gb_store=$__gb_dir/backup
   # No store: git-backup was never set up in this clone (say, a teammate sharing husky files). Stay silent.
   [ -d "$__gb_store" ] || return 0
@@ -42,6 +57,7 @@ __GB_EOF__
   __gb_line=gb1$__gb_t$__gb_time$__gb_t$__gb_name$__gb_t$__gb_head$__gb_t$__gb_branch$__gb_t$__gb_data$__gb_args
   if [ ${#__gb_line} -gt 3800 ]; then
     # Too big for one atomic append (PIPE_BUF): stdin goes to its own file, named in the event.
+    [ -n "$__gb_time" ] || __gb_time=$(git rev-parse --since=now 2>/dev/null) && __gb_time=${__gb_time#--max-age=}
     __gb_f=events.$__gb_time.$$.stdin
     (umask 077 && printf '%s' "$__gb_in" >"$__gb_store/$__gb_f") 2>/dev/null || return 0
     __gb_line=gb1$__gb_t$__gb_time$__gb_t$__gb_name$__gb_t$__gb_head$__gb_t$__gb_branch$__gb_t@$__gb_f$__gb_args

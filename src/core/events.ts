@@ -2,7 +2,7 @@
 //
 // One event per line, fields separated by TAB, so one O_APPEND write from the hook is one event:
 //
-//   gb1 TAB epoch TAB hook TAB head TAB branch TAB data [TAB arg]...
+//   gb1 TAB epoch-or-empty TAB hook TAB head TAB branch TAB data [TAB arg]...
 //
 // - `gb1` is the format version: a drain skips (and logs) lines of a version it does not know.
 // - `head` is the commit HEAD named when the hook ran ('' on an unborn branch); `branch` the short
@@ -25,8 +25,11 @@ export const STDIN_HOOKS: readonly HookName[] = ['post-rewrite', 'pre-push'];
 export type EventData = { kind: 'none' } | { kind: 'inline'; text: string } | { kind: 'file'; name: string };
 
 export interface HookEvent {
-  /** Seconds since the epoch when the hook ran. */
-  time: number;
+  /**
+   * Seconds since the epoch when the hook ran; null when the hook's fork-free fast path recorded
+   * none (the time costs a process in POSIX sh, and nothing downstream needs it).
+   */
+  time: number | null;
   hook: HookName;
   head: string | null;
   branch: string | null;
@@ -45,7 +48,7 @@ export function unescapeField(s: string): string {
 
 export function formatEventLine(e: HookEvent): string {
   const data = e.data.kind === 'none' ? '-' : e.data.kind === 'inline' ? `=${escapeField(e.data.text)}` : `@${e.data.name}`;
-  const fields = [EVENT_VERSION, String(e.time), e.hook, e.head ?? '', e.branch ?? '', data, ...e.args.map(escapeField)];
+  const fields = [EVENT_VERSION, e.time === null ? '' : String(e.time), e.hook, e.head ?? '', e.branch ?? '', data, ...e.args.map(escapeField)];
   return fields.join('\t') + '\n';
 }
 
@@ -61,7 +64,7 @@ export function parseEventLine(line: string): ParsedLine {
   if (f[0] !== EVENT_VERSION) return { ok: false, reason: `unknown event format ${JSON.stringify(f[0]?.slice(0, 12) ?? '')}` };
   if (f.length < 6) return { ok: false, reason: `an event needs at least 6 fields, this has ${f.length}` };
   const [, time, hook, head, branch, data] = f as [string, string, string, string, string, string];
-  if (!/^\d{1,12}$/.test(time)) return { ok: false, reason: `bad event time ${JSON.stringify(time)}` };
+  if (!/^\d{0,12}$/.test(time)) return { ok: false, reason: `bad event time ${JSON.stringify(time)}` };
   if (!(HOOK_NAMES as readonly string[]).includes(hook)) return { ok: false, reason: `unknown hook ${JSON.stringify(hook)}` };
   if (head !== '' && !SHA.test(head)) return { ok: false, reason: `bad HEAD ${JSON.stringify(head)}` };
   let parsedData: EventData;
@@ -72,7 +75,7 @@ export function parseEventLine(line: string): ParsedLine {
   return {
     ok: true,
     event: {
-      time: Number(time),
+      time: time === '' ? null : Number(time),
       hook: hook as HookName,
       head: head === '' ? null : head,
       branch: branch === '' ? null : unescapeField(branch),

@@ -99,4 +99,15 @@ test('remapPendingCommits moves live backups only, along chains', () => {
   assert.equal(remapPendingCommits(backups, rewriteMap([]), 'x'), []);
 });
 
+test('the fork-free hook path leaves the time empty: it parses as null and round-trips', () => {
+  const line = ['gb1', '', 'post-commit', A, 'main', '-'].join('\t');
+  const p = parseEventLine(line);
+  assert.ok(p.ok);
+  if (p.ok) {
+    assert.is(p.event.time, null);
+    assert.is(formatEventLine(p.event), line + '\n');
+  }
+  assert.not.ok(parseEventLine(['gb1', 'x1', 'post-commit', A, 'main', '-'].join('\t')).ok);
+});
+
 test.run();
