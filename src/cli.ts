@@ -214,6 +214,17 @@ export function buildParser(argv: string[]): Argv {
       (y) => y.option('json', jsonOpt),
       (a) => withContext(async (ctx) => (await import('./commands/install.js')).runUninstall(ctx, { json: a.json })),
     )
+    .command(
+      'hook <name> [args..]',
+      'what the hook templates call (drain, pre-rebase); see git backup hook --help',
+      (y) => y.positional('name', { type: 'string', describe: 'drain or pre-rebase' }).positional('args', { type: 'string', array: true }),
+      // bin/git-backup.js sends `hook` to this fast path before yargs loads; this covers main() callers.
+      async (a) => {
+        const { hookMain } = await import('./hook/main.js');
+        const code = await hookMain([String(a.name), ...stringList(a.args)]);
+        if (code !== ExitCode.OK) throw new BackupError(code as ExitCode, `git backup hook ${String(a.name)} failed`);
+      },
+    )
     .demandCommand(1, 'name a command; see git backup --help')
     .strict()
     .recommendCommands()

@@ -73,10 +73,24 @@ async function runPreRebase(args: string[]): Promise<number> {
   return ExitCode.OK;
 }
 
+const HELP = `git backup hook <command>
+
+What the hook templates call; you do not need it day to day (docs/hooks.md).
+
+Commands:
+  git backup hook drain [--repo DIR]                  apply the events the hooks recorded (exactly once), then reconcile
+  git backup hook pre-rebase [UPSTREAM [BRANCH]]      the automatic backup before a rebase (backup.hooks.preRebase=true)
+
+Environment: GIT_BACKUP_HOOK_MODE=sync drains in the foreground (tests, CI); =off makes the hooks do nothing.`;
+
 export async function hookMain(argv: string[]): Promise<number> {
   // First thing: git's hook variables must not leak into any git command we run.
   stripHookEnvironment(process.env);
   const [sub, ...rest] = argv;
+  if (sub === '--help' || sub === '-h' || sub === 'help') {
+    process.stdout.write(`${HELP}\n`);
+    return ExitCode.OK;
+  }
   try {
     if (sub === 'drain') return await runDrain(rest);
     if (sub === 'pre-rebase') return await runPreRebase(rest);
