@@ -3,6 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { scratchDir, tempRepo, TestRepo } from '../helpers/repo.js';
+import { install, withShim } from '../helpers/hooks.js';
 
 interface Rec { id: string; state: string; confirmed_by: string | null }
 
@@ -39,6 +40,30 @@ test('A backs up and pushes a branch, B merges it on main and pushes, A pulls: C
   a.json(['reconcile']);
   const r = a.json<Rec>(['show', id]);
   assert.is(r.state, 'CONFIRMED');
+  assert.is(r.confirmed_by, merge);
+});
+
+test('with hooks installed in A, its own commit and `git pull` alone confirm the backup', () => {
+  const { a, b } = setup();
+  install(a);
+  const git = (args: string[]) => a.git(args, { env: withShim() });
+  git(['checkout', '-q', '-b', 'feature']);
+  a.write('f.txt', 'feature\n');
+  const id = a.json<Rec>(['create', '-m', 'A'], { env: withShim() }).id;
+  git(['add', 'f.txt']);
+  git(['commit', '-q', '-m', 'feature']);
+  assert.is(a.json<Rec>(['show', id]).state, 'PENDING', 'post-commit hook');
+  git(['push', '-q', 'origin', 'feature']);
+
+  b.git(['fetch', '-q', 'origin']);
+  b.git(['merge', '-q', '--no-ff', '-m', 'merge feature', 'origin/feature']);
+  const merge = b.git(['rev-parse', 'HEAD']);
+  b.git(['push', '-q', 'origin', 'main']);
+
+  git(['checkout', '-q', 'main']);
+  git(['pull', '-q', '--ff-only']);
+  const r = a.json<Rec>(['show', id]);
+  assert.is(r.state, 'CONFIRMED', 'post-merge hook of the pull');
   assert.is(r.confirmed_by, merge);
 });
 
