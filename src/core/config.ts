@@ -1,0 +1,51 @@
+// The configuration the policies run on (SPEC §7), as plain typed data. Parsing and validating git
+// config values into it is done elsewhere; this file only says what there is and the defaults.
+import type { BackupState } from './types.js';
+
+export type DiskStrategy = 'conservative' | 'aggressive' | 'nuclear';
+
+/** States that the time policy moves on when they have been held for `retention[state]`. */
+export type RetainedState = Exclude<BackupState, 'DELETED'>;
+
+export interface BackupConfig {
+  /** null: the remote's HEAD branch, else main, else master. */
+  integrationBranch: string | null;
+  /** How long a backup may stay in a state before the time policy moves it on (ms). */
+  retention: Record<RetainedState, number>;
+  keep: { last: number; daily: number; weekly: number };
+  /** CLEANABLE → ARCHIVED happens automatically only at or above this confidence (0..1). */
+  autoCleanupConfidence: number;
+  disk: {
+    /** Percent of the store's filesystem used. */
+    warning: number;
+    critical: number;
+    emergency: number;
+    /** Bytes the backups may hold exclusively; null for no quota. */
+    quota: number | null;
+    strategy: DiskStrategy;
+  };
+  check: { interval: number };
+  /** null: <git-common-dir>/backup/archive. */
+  archiveDir: string | null;
+  /** Globs whose content is overwritten before an archive holding it is removed. */
+  sensitive: string[];
+  /** A command run with one JSON document on stdin on alerts; null for none. */
+  alertCommand: string | null;
+  hooks: { preRebase: boolean };
+}
+
+const DAY = 86_400_000;
+
+export const DEFAULT_CONFIG: BackupConfig = {
+  integrationBranch: null,
+  // CREATED and PENDING hold work that is not integrated yet: they wait long before becoming CLEANABLE.
+  retention: { CREATED: 30 * DAY, PENDING: 60 * DAY, CONFIRMED: 7 * DAY, CLEANABLE: 7 * DAY, ARCHIVED: 90 * DAY },
+  keep: { last: 5, daily: 7, weekly: 4 },
+  autoCleanupConfidence: 0.8,
+  disk: { warning: 80, critical: 90, emergency: 95, quota: null, strategy: 'conservative' },
+  check: { interval: 60 * 60_000 },
+  archiveDir: null,
+  sensitive: [],
+  alertCommand: null,
+  hooks: { preRebase: false },
+};
