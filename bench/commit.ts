@@ -1,92 +1,88 @@
-// Commit benchmark (SPEC §9): median wall time of a small commit in three scratch repositories —
-// no hooks, our hooks (installed by `git backup install`, default detached drain) and husky with a
-// trivial post-commit — interleaved so machine noise hits all three alike. Not a test.
-//
-//   npx tsc -p tsconfig.json && node dist/bench/commit.js [ITERATIONS]
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdtempSync, rmSync, writeFileSync, existsSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// Benchmark (SPEC §9): wall time of a small `git commit` (one changed file, 20-file repository) with
+// our hooks installed, against the same commit without hooks and, for comparison, with husky 9 and a
+// trivial post-commit. Three repositories, commits interleaved in rotating order.
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, type BenchContext } from './lib/context.js';
+import type { Section } from './lib/report.js';
+import { run } from './lib/proc.js';
+import { assertCleanBackupLog, envWithShim, installHooks, waitForDrains } from './lib/hooks.js';
+import { interleave, max, median, min, ms, ratio, signedMs } from './lib/stats.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CLI = join(ROOT, 'bin', 'git-backup.js');
-const N = Number(process.argv[2] ?? 40);
-const base = mkdtempSync(join(tmpdir(), 'gb-bench-'));
-process.on('exit', () => rmSync(base, { recursive: true, force: true }));
+export const COMMIT_TARGET = 1.3;
+const FILES = 20;
+const WARM_UP_ROUNDS = 3;
 
-const shim = join(base, 'bin');
-execFileSync('mkdir', ['-p', shim]);
-writeFileSync(join(shim, 'git-backup'), `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`);
-chmodSync(join(shim, 'git-backup'), 0o755);
-
-const env: NodeJS.ProcessEnv = {
-  ...process.env, HOME: base, GIT_CONFIG_NOSYSTEM: '1', PATH: `${shim}:${process.env.PATH}`,
-  GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@x', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@x',
-};
-delete env.GIT_BACKUP_HOOK_MODE; // the default: detached drain
-
-function repo(name: string): string {
-  const dir = join(base, name);
-  execFileSync('git', ['init', '-q', '-b', 'main', dir], { env });
-  for (let i = 0; i < 20; i++) writeFileSync(join(dir, `f${i}.txt`), `file ${i}\n`);
-  execFileSync('git', ['add', '-A'], { cwd: dir, env });
-  execFileSync('git', ['commit', '-q', '-m', 'init'], { cwd: dir, env });
+async function makeRepo(ctx: BenchContext, label: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const dir = ctx.scratch.dir(label);
+  await run(['git', 'init', '-q', '-b', 'main'], { cwd: dir, env });
+  for (let i = 0; i < FILES; i++) writeFileSync(join(dir, `f${i}.txt`), `file ${i}\n`);
+  await run(['git', 'add', '-A'], { cwd: dir, env });
+  await run(['git', 'commit', '-q', '-m', 'initial'], { cwd: dir, env });
   return dir;
 }
 
-const plain = repo('none');
-const ours = repo('ours');
-execFileSync(process.execPath, [CLI, 'install'], { cwd: ours, env, stdio: 'ignore' });
-const husky = repo('husky');
-cpSync(join(ROOT, 'node_modules', 'husky'), join(husky, 'node_modules', 'husky'), { recursive: true });
-execFileSync(process.execPath, [join(husky, 'node_modules', 'husky', 'bin.js')], { cwd: husky, env, stdio: 'ignore' });
-writeFileSync(join(husky, '.husky', 'post-commit'), 'true\n');
-
-const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-
-/** Wait for our detached drain to finish, so it does not steal CPU from the next measurement. */
-function settle(dir: string): void {
-  const lock = join(dir, '.git', 'backup', 'drain.lock');
-  const log = join(dir, '.git', 'backup', 'events.log');
-  for (let i = 0; i < 200; i++) {
-    const db = join(dir, '.git', 'backup', 'db.json');
-    const offset = existsSync(db) ? (JSON.parse(execFileSync('cat', [db], { encoding: 'utf8' })) as { events_offset?: number }).events_offset ?? 0 : 0;
-    if (!existsSync(lock) && offset === statSync(log).size) return;
-    sleep(10);
-  }
+/** husky 9 from this project's node_modules, set up as `npx husky` would, with a post-commit that does nothing. */
+async function setUpHusky(dir: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const husky = join(dir, 'node_modules', 'husky');
+  mkdirSync(husky, { recursive: true });
+  cpSync(join(ROOT, 'node_modules', 'husky'), husky, { recursive: true });
+  await run([process.execPath, join(husky, 'bin.js')], { cwd: dir, env });
+  writeFileSync(join(dir, '.husky', 'post-commit'), 'true\n');
 }
 
-function commit(dir: string, i: number): number {
-  writeFileSync(join(dir, 'f0.txt'), `change ${i}\n`);
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync('git', ['commit', '-q', '-a', '-m', `c${i}`], { cwd: dir, env, stdio: 'ignore' });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`commit failed in ${dir}`);
-  return ms;
-}
+export async function benchCommit(ctx: BenchContext): Promise<Section> {
+  // One environment for all three: the shim on PATH costs the others nothing.
+  const env = envWithShim(ctx);
+  const none = await makeRepo(ctx, 'commit-none', env);
+  const ours = await makeRepo(ctx, 'commit-ours', env);
+  await installHooks(ctx, ours, env);
+  const husky = await makeRepo(ctx, 'commit-husky', env);
+  await setUpHusky(husky, env);
 
-const times: Record<string, number[]> = { none: [], ours: [], husky: [] };
-for (let i = 0; i < N + 3; i++) {
-  const order: [string, string][] = [['none', plain], ['ours', ours], ['husky', husky]];
-  if (i % 2) order.reverse();
-  for (const [name, dir] of order) {
-    const ms = commit(dir, i);
-    if (i >= 3) times[name]!.push(ms); // first rounds warm caches
-    settle(ours);
-  }
-}
+  // A detached drain must not pile up behind later commits, nor steal the CPU of the next timed
+  // commit: after each commit in `ours`, wait for its drain (untimed) and keep how long that took.
+  const drainLag: number[] = [];
+  let n = 0;
+  const commit = (dir: string) => async (): Promise<number> => {
+    writeFileSync(join(dir, 'f0.txt'), `change ${++n}\n`);
+    const { ms: t } = await run(['git', 'commit', '-q', '-a', '-m', `change ${n}`], { cwd: dir, env });
+    if (dir === ours) drainLag.push(await waitForDrains(ours));
+    return t;
+  };
+  const variants = [
+    { name: 'no hooks', run: commit(none) },
+    { name: 'git-backup hooks (detached drain)', run: commit(ours) },
+    { name: 'husky 9, trivial post-commit', run: commit(husky) },
+  ];
+  await interleave(variants, WARM_UP_ROUNDS);
+  drainLag.length = 0;
+  const rounds = ctx.rounds(45, 5);
+  ctx.log(`commit: ${rounds} interleaved rounds`);
+  const s = await interleave(variants, rounds);
+  await waitForDrains(ours);
+  assertCleanBackupLog(ours, 'commit with our hooks');
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-const none = median(times.none!);
-console.log(`commit benchmark: ${N} interleaved iterations, small repository (20 files, one changed), median wall time\n`);
-console.log('| setup | median ms | ratio vs no hooks |');
-console.log('| --- | ---: | ---: |');
-for (const name of ['none', 'ours', 'husky']) {
-  const m = median(times[name]!);
-  const label = name === 'none' ? 'no hooks' : name === 'ours' ? 'git-backup hooks (detached drain)' : 'husky, trivial post-commit';
-  console.log(`| ${label} | ${m.toFixed(1)} | ${(m / none).toFixed(2)} |`);
+  const base = median(s.get('no hooks')!);
+  const oursMs = median(s.get('git-backup hooks (detached drain)')!);
+  const huskyMs = median(s.get('husky 9, trivial post-commit')!);
+  const row = (name: string, xs: number[]) => [name, ms(median(xs)), `${ms(min(xs))} – ${ms(max(xs))}`, ratio(median(xs) / base), signedMs(median(xs) - base)];
+  return {
+    title: 'commit with the hooks installed',
+    method: [
+      `three ${FILES}-file repositories; each sample is \`git commit -q -a -m …\` after rewriting one file, wall time from spawn to exit`,
+      'ours: `git backup install` (plain `.git/hooks`), default mode (`GIT_BACKUP_HOOK_MODE` unset: the hook records the event and starts a detached drain); `git-backup` on PATH is a shim script that execs `node bin/git-backup.js`',
+      "husky: husky 9 from this project's node_modules, set up by its `bin.js`, `.husky/post-commit` is `true`",
+      `${rounds} rounds, the three interleaved in rotating order, after ${WARM_UP_ROUNDS} unmeasured rounds; the same PATH (with the shim) for all three`,
+      "after each commit with our hooks the benchmark waits, untimed, until that commit's detached drain has finished (drain lock released, every event applied), so drains never pile up nor overlap the next timed commit; backup.log must stay empty",
+    ],
+    table: [['setup', 'median', 'range', '÷ no hooks', 'over no hooks'], ...variants.map((v) => row(v.name, s.get(v.name)!))],
+    verdicts: [
+      { what: 'commit with our hooks / without hooks', value: ratio(oursMs / base), target: `≤ ${COMMIT_TARGET}×`, meets: oursMs / base <= COMMIT_TARGET },
+    ],
+    notes: [
+      `for comparison, husky 9 with a trivial post-commit / no hooks = ${ratio(huskyMs / base)}`,
+      `the detached drain finished a median ${ms(median(drainLag))} after its commit returned (range ${ms(min(drainLag))} – ${ms(max(drainLag))}): off the commit's path, but real CPU spent per commit`,
+    ],
+  };
 }

@@ -9,6 +9,8 @@ import { renderReport, verdictLine, type Section } from './lib/report.js';
 import { makeBigRepo } from './fixtures/big-repo.js';
 import { benchDiskGrowth } from './disk-growth.js';
 import { benchCreate } from './create.js';
+import { benchCommit } from './commit.js';
+import { benchDrain } from './drain.js';
 import { benchManyBackups } from './many-backups.js';
 import { benchStartup } from './startup.js';
 
@@ -24,6 +26,8 @@ try {
   sections.push(await benchDiskGrowth(ctx, repo));
   sections.push(await benchCreate(ctx, repo));
   sections.push(await benchManyBackups(ctx));
+  sections.push(await benchDrain(ctx));
+  sections.push(await benchCommit(ctx));
   sections.push(await benchStartup(ctx));
 } finally {
   ctx.scratch.cleanup();
