@@ -67,6 +67,9 @@ function run(args: string[], opts: GitOptions, binary: boolean): Promise<{ code:
         resolve({ code, stdout, stderr: stderrText });
       },
     );
+    // A git that exits before reading all its input (fast-import refusing a line) closes the pipe:
+    // the exit code reports that, an EPIPE on our side must not crash the process.
+    child.stdin!.on('error', () => {});
     if (opts.input !== undefined) child.stdin!.end(opts.input);
     else child.stdin!.end();
   });

@@ -114,15 +114,22 @@ async function patchIds(repo: RepoPaths, diff: string): Promise<Map<string, stri
   return out;
 }
 
+const MERGE_BASE_PARALLEL = 4;
+
 /** Patch-ids for squash- and rebase-merge detection (see core/reconcile.ts planByPatch). */
 export async function readPatchFacts(repo: RepoPaths, pendings: string[], integrationTip: string): Promise<PatchFacts> {
   const cwd = repo.worktree;
   const forks = new Map<string, string>();
-  for (const p of new Set(pendings)) {
+  // A pending commit this clone does not have (pruned, or recorded elsewhere) has no patch to
+  // compare: leave it out rather than let one missing object fail every drain.
+  const todo = await existing(repo, [...new Set(pendings)]);
+  const forkOf = async (p: string) => {
     const mb = await git(['merge-base', p, integrationTip], { cwd, okCodes: [1] });
     const fork = mb.stdout.trim();
     if (mb.code === 0 && fork && fork !== p) forks.set(p, fork);
-  }
+  };
+  // merge-base has no batch mode: a few at a time keeps thousands of pending commits bearable.
+  for (let i = 0; i < todo.length; i += MERGE_BASE_PARALLEL) await Promise.all(todo.slice(i, i + MERGE_BASE_PARALLEL).map(forkOf));
   const pending = new Map<string, { own: string | null; combined: string | null }>();
   if (forks.size === 0) return { pending, integration: new Map() };
 

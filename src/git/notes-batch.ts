@@ -10,7 +10,12 @@ import { appendNoteLines, listNotes, NOTES_REF } from './notes.js';
 const BATCH_FROM = 8;
 
 export async function appendNotesBatch(repo: RepoPaths, additions: ReadonlyMap<string, readonly string[]>): Promise<void> {
-  const todo = [...additions].filter(([, lines]) => lines.length > 0);
+  const wanted = [...additions].filter(([, lines]) => lines.length > 0);
+  if (wanted.length === 0) return;
+  // git cannot annotate an object it does not have (a snapshot pruned or recorded in another clone):
+  // its history stays in db.json, and `recover` reports the missing content.
+  const present = await presentObjects(repo, wanted.map(([o]) => o));
+  const todo = wanted.filter(([o]) => present.has(o));
   if (todo.length === 0) return;
   if (todo.length < BATCH_FROM) {
     for (const [object, lines] of todo) await appendNoteLines(repo, object, [...lines]);
@@ -36,4 +41,9 @@ export async function appendNotesBatch(repo: RepoPaths, additions: ReadonlyMap<s
   }
   if (changed === 0) return;
   await git(['fast-import', '--quiet', '--date-format=raw'], { cwd, input: chunks.join('') });
+}
+
+async function presentObjects(repo: RepoPaths, objects: string[]): Promise<Set<string>> {
+  const out = await git(['cat-file', '--batch-check=%(objectname)'], { cwd: repo.worktree, input: objects.join('\n') + '\n' });
+  return new Set(out.stdout.split('\n').filter((l) => /^[0-9a-f]{40,64}$/.test(l)));
 }

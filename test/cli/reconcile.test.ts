@@ -3,6 +3,8 @@
 // then fast-forward, amend before merging.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { tempRepo, type TestRepo } from '../helpers/repo.js';
 
 interface Rec { id: string; state: string; pending_commit: string | null; confirmed_by: string | null; history: { from: string | null; to: string; trigger: string; reason: string }[] }
@@ -174,6 +176,26 @@ test('a recent USER move defers reconcile silently; it catches up after the wind
   assert.equal(JSON.parse(r.stdout).moved, []);
   const later = new Date(Date.now() + 10 * 60_000).toISOString();
   assert.equal(repo.json<{ moved: { to: string }[] }>(['reconcile'], { env: { GIT_BACKUP_NOW: later } }).moved.map((m) => m.to), ['CONFIRMED']);
+});
+
+test('records pointing at commits this clone lacks do not break reconcile (or the others with them)', () => {
+  const { repo, id } = featureWithBackup();
+  reconcile(repo);
+  // A second backup that stays PENDING normally, and the first one made to point at missing objects
+  // (as after a prune, or a db.json carried over from another clone).
+  repo.write('b.txt', 'more\n');
+  const other = repo.json<Rec>(['create']).id;
+  const dbPath = join(repo.dir, '.git', 'backup', 'db.json');
+  const db = JSON.parse(readFileSync(dbPath, 'utf8')) as { backups: { id: string; pending_commit: string | null; snapshot: string }[] };
+  const lost = db.backups.find((b) => b.id === id)!;
+  lost.pending_commit = 'e1bc428d4c70640a084acb6919040de30b98d9e6';
+  lost.snapshot = 'f2cd539e5d81751b195bd72a02a151ef40c09ef7';
+  writeFileSync(dbPath, JSON.stringify(db));
+  repo.commitAll('more');
+  const r = repo.cli(['reconcile', '--json']);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(show(repo, other).state, 'PENDING', 'the healthy backup still moves');
+  assert.is(show(repo, id).state, 'PENDING', 'the damaged one stays where it was');
 });
 
 test.run();
