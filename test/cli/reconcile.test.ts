@@ -186,8 +186,9 @@ test('records pointing at commits this clone lacks do not break reconcile (or th
   repo.write('b.txt', 'more\n');
   const other = repo.json<Rec>(['create']).id;
   const dbPath = join(repo.dir, '.git', 'backup', 'db.json');
-  const db = JSON.parse(readFileSync(dbPath, 'utf8')) as { backups: { id: string; pending_commit: string | null; snapshot: string }[] };
+  const db = JSON.parse(readFileSync(dbPath, 'utf8')) as { backups: { id: string; branch: string; pending_commit: string | null; snapshot: string }[] };
   const lost = db.backups.find((b) => b.id === id)!;
+  lost.branch = 'gone'; // no branch tip to follow: the missing pending commit itself is looked at
   lost.pending_commit = 'e1bc428d4c70640a084acb6919040de30b98d9e6';
   lost.snapshot = 'f2cd539e5d81751b195bd72a02a151ef40c09ef7';
   writeFileSync(dbPath, JSON.stringify(db));
