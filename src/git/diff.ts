@@ -3,7 +3,7 @@
 // the user's index is only ever copied.
 import { join } from 'node:path';
 import { git, gitLine, type RepoPaths } from './exec.js';
-import { addFiles, captureTracked, emptyTree, indexEnv, listUntracked, realIndexPath, splitZ, withTempIndex, writeTree } from './tree.js';
+import { addFiles, captureTracked, emptyTree, indexEnv, listUntracked, splitZ, withTempIndex, writeTree } from './tree.js';
 
 export interface WorkingTreeOptions {
   includeIgnored: boolean;
@@ -16,13 +16,12 @@ const defaultTmp = (repo: RepoPaths) => join(repo.commonDir, 'backup', 'tmp');
 
 /** A tree of the working tree as a backup taken now would hold it (tracked + untracked combined). */
 export async function snapshotWorkingTree(repo: RepoPaths, opts: WorkingTreeOptions): Promise<string> {
-  const [head, indexPath, untracked] = await Promise.all([
+  const [head, untracked] = await Promise.all([
     git(['rev-parse', '-q', '--verify', 'HEAD^{tree}'], { cwd: repo.worktree, okCodes: [1] }),
-    realIndexPath(repo),
     listUntracked(repo, opts.includeIgnored, opts.paths),
   ]);
   const headTree = head.code === 0 ? head.stdout.trim() : await emptyTree(repo);
-  return withTempIndex(opts.tmpDir, indexPath, async (idx) => {
+  return withTempIndex(opts.tmpDir, repo.indexFile, async (idx) => {
     await captureTracked(repo, idx, headTree, opts.paths, false);
     await addFiles(repo, idx, untracked);
     return writeTree(repo, idx);

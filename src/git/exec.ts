@@ -106,24 +106,27 @@ export interface RepoPaths {
   worktree: string;
   gitDir: string;
   commonDir: string;
+  /** The user's index file (linked worktrees have their own; GIT_INDEX_FILE is honoured). */
+  indexFile: string;
 }
 
 /** Locate the repository around cwd the way git does; a clear error outside one. */
 export async function findRepo(cwd: string): Promise<RepoPaths> {
   let out: string;
   try {
-    out = await gitLine(['rev-parse', '--path-format=absolute', '--show-toplevel', '--git-dir', '--git-common-dir'], { cwd });
+    // One process for all of it: every command starts here.
+    out = await gitLine(['rev-parse', '--path-format=absolute', '--show-toplevel', '--git-dir', '--git-common-dir', '--git-path', 'index'], { cwd });
   } catch (e) {
     if (e instanceof GitError) {
       throw new BackupError(ExitCode.USAGE, 'not inside a git working tree: run git backup from inside a repository');
     }
     throw e;
   }
-  const [worktree, gitDir, commonDir] = out.split('\n');
-  if (!worktree || !gitDir || !commonDir) {
+  const [worktree, gitDir, commonDir, indexFile] = out.split('\n');
+  if (!worktree || !gitDir || !commonDir || !indexFile) {
     throw new BackupError(ExitCode.USAGE, 'not inside a git working tree: run git backup from inside a repository');
   }
-  return { worktree, gitDir, commonDir };
+  return { worktree, gitDir, commonDir, indexFile };
 }
 
 /**

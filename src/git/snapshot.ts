@@ -13,7 +13,6 @@ import {
   listUntracked,
   parseLsTreeZ,
   parseRawZ,
-  realIndexPath,
   withTempIndex,
   writeTree,
 } from './tree.js';
@@ -118,7 +117,8 @@ async function unbornBase(committer: Committer, empty: string, on: string): Prom
 
 export async function takeSnapshot(req: SnapshotRequest): Promise<Snapshot> {
   const { repo } = req;
-  const [head, indexPath] = await Promise.all([readHead(repo), realIndexPath(repo)]);
+  const head = await readHead(repo);
+  const indexPath = repo.indexFile;
   const committer = new Committer(repo, req.createdAt);
   const baseTree = head.base ? `${head.base}^{tree}` : await emptyTree(repo);
   const on = head.branch ?? '(no branch)';

@@ -1,7 +1,7 @@
 // Building trees from the working tree through a temporary index, the way `git stash` does, so the
 // user's own index file is never opened for writing. Shared by snapshot.ts and diff.ts.
 import { copyFile, mkdir, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { git, GitError, gitLine, type RepoPaths } from './exec.js';
 
 /** Every path we hand git is a literal file name, never a glob or pathspec magic. */
@@ -14,12 +14,6 @@ export function splitZ(out: string): string[] {
   const parts = out.split('\0');
   if (parts[parts.length - 1] === '') parts.pop();
   return parts;
-}
-
-/** The user's index file (`--git-path index` knows linked worktrees and GIT_INDEX_FILE). */
-export async function realIndexPath(repo: RepoPaths): Promise<string> {
-  const p = await gitLine(['rev-parse', '--git-path', 'index'], { cwd: repo.worktree });
-  return isAbsolute(p) ? p : join(repo.worktree, p);
 }
 
 const emptyTrees = new Map<string, string>();
