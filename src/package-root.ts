@@ -20,3 +20,8 @@ export function packageRoot(): string {
 }
 
 export const packageFile = (...segments: string[]): string => join(packageRoot(), ...segments);
+
+/** The version in our package.json (yargs cannot find it from inside the bundle). */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version;
+}

@@ -31,4 +31,9 @@ test('package.json ships the man page and the bin', () => {
   assert.ok(pkg.man.includes('man/git-backup.1'));
 });
 
+test('--version prints the package version', () => {
+  const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
+  assert.is(repo.cli(['--version']).stdout.trim(), pkg.version);
+});
+
 test.run();
