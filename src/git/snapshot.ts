@@ -2,6 +2,8 @@
 // `git stash apply --index <commit>` restores it without this tool, and nothing of the user's
 // (index, HEAD, refs, reflogs, stash, working tree) is touched.
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { BackupError, ExitCode, invalidError, usageError } from '../errors.js';
 import { git, GitError, gitLine, type RepoPaths } from './exec.js';
 import { withIdentity } from './identity.js';
@@ -59,21 +61,30 @@ interface HeadInfo {
   describe: string;
 }
 
+/**
+ * The checked-out branch. HEAD is a plain file in the git dir ("ref: refs/heads/<name>" or a commit
+ * id when detached): reading it saves a process on every backup. Anything else (a reftable stub,
+ * an unreadable file) is left to `git symbolic-ref`.
+ */
+async function readBranch(repo: RepoPaths): Promise<string | null> {
+  const text = await readFile(join(repo.gitDir, 'HEAD'), 'utf8').catch(() => '');
+  const ref = /^ref: refs\/heads\/(.+)\n?$/.exec(text);
+  if (ref && !ref[1]!.startsWith('.')) return ref[1]!;
+  if (/^[0-9a-f]{40}([0-9a-f]{24})?\n?$/.test(text)) return null;
+  const sym = await git(['symbolic-ref', '-q', '--short', 'HEAD'], { cwd: repo.worktree, okCodes: [1] });
+  return sym.code === 0 ? sym.stdout.trim() : null;
+}
+
 async function readHead(repo: RepoPaths): Promise<HeadInfo> {
-  const cwd = repo.worktree;
   // `log` fails (128) on an unborn branch: that is how "no base" is detected, in one process.
-  const [sym, log] = await Promise.all([
-    git(['symbolic-ref', '-q', '--short', 'HEAD'], { cwd, okCodes: [1] }),
-    git(['log', '-1', '--no-show-signature', '--format=%H %h %s', 'HEAD', '--'], { cwd, okCodes: [128] }),
+  const [branch, log] = await Promise.all([
+    readBranch(repo),
+    git(['log', '-1', '--no-show-signature', '--format=%H %h %s', 'HEAD', '--'], { cwd: repo.worktree, okCodes: [128] }),
   ]);
   const line = log.code === 0 ? log.stdout.replace(/\n$/, '') : '';
   const space = line.indexOf(' ');
   const base = space > 0 ? line.slice(0, space) : null;
-  return {
-    base,
-    branch: sym.code === 0 ? sym.stdout.trim() : null,
-    describe: base ? line.slice(space + 1) : '(no commits yet)',
-  };
+  return { base, branch, describe: base ? line.slice(space + 1) : '(no commits yet)' };
 }
 
 /** commit-tree never runs hooks or moves HEAD; commit dates are the backup's creation time. */
