@@ -3,6 +3,7 @@
 import yargs, { type Argv } from 'yargs';
 import { BackupError, ExitCode, usageError } from './errors.js';
 import { openContext, processOutput, type Context } from './app/context.js';
+import { configCommand } from './cli-config.js';
 import { parseState } from './core/query.js';
 import type { BackupState } from './core/types.js';
 
@@ -199,6 +200,7 @@ export function buildParser(argv: string[]): Argv {
           .epilogue('Reads refs/notes/backups; on a fresh clone fetch them first: git fetch origin refs/notes/backups:refs/notes/backups'),
       (a) => withContext(async (ctx) => (await import('./commands/ci.js')).runCi(ctx, { maxAge: stringList(a.maxAge), json: a.json })),
     )
+    .command(...configCommand)
     .command(
       'install',
       'install the git hooks that move backups along as you commit, merge, rebase and push (adds a marked block; never replaces your hooks; husky and lefthook aware)',
