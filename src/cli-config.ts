@@ -2,6 +2,7 @@
 // Only the builders load here; each handler imports its command module when it runs.
 import type { Argv } from 'yargs';
 import { processOutput } from './app/context.js';
+import { usageError } from './errors.js';
 import { findRepo } from './git/exec.js';
 import { KEYS, KIND_HINT, defaultConfig, fullName } from './core/config-keys.js';
 import { TEMPLATES, TEMPLATE_NAMES } from './core/config-templates.js';
@@ -20,6 +21,14 @@ function keysEpilogue(): string {
   return `Keys (any case; with or without "backup."):\n${lines.join('\n')}\nDocs: docs/config.md and the Configuration section of README.md.`;
 }
 
+/** The value of `config set KEY VALUE`, or of `config set KEY -- -VALUE` (yargs keeps `--` apart). */
+function setValue(a: { value?: unknown; '--'?: unknown }): string {
+  const rest = Array.isArray(a['--']) ? a['--'].map(String) : [];
+  const values = [...(a.value === undefined ? [] : [String(a.value)]), ...rest];
+  if (values.length !== 1) throw usageError(`config set wants one value after the key, got ${values.length}; see git backup config set --help`);
+  return values[0]!;
+}
+
 const keyArg = (y: Argv) => y.positional('key', { type: 'string', demandOption: true, describe: 'a backup.* key, e.g. backup.retention.confirmed or retention.confirmed' });
 
 export const configCommand = [
@@ -31,15 +40,15 @@ export const configCommand = [
         withConfig(async (ctx) => (await import('./commands/config.js')).runConfigGet(ctx, { key: String(a.key), json: Boolean(a.json) })),
       )
       .command(
-        'set <key> <value>',
+        'set <key> [value]',
         "validate a value and write it to this repository's git config (git config --local); an invalid value is refused (exit 3) and nothing is written",
         (y2) =>
           keyArg(y2)
-            .positional('value', { type: 'string', demandOption: true, describe: 'the value, e.g. 14d, 500M, 0.8, 85%, true' })
+            .positional('value', { type: 'string', describe: 'the value, e.g. 14d, 500M, 0.8, 85%, true; after -- when it starts with -' })
             .option('json', jsonOpt)
             .example('git backup config set retention.confirmed 14d', 'keep confirmed backups two weeks')
             .example('git backup config set disk.quota 2G', 'at most 2 GiB for backups'),
-        (a) => withConfig(async (ctx) => (await import('./commands/config.js')).runConfigSet(ctx, { key: String(a.key), value: String(a.value), json: Boolean(a.json) })),
+        (a) => withConfig(async (ctx) => (await import('./commands/config.js')).runConfigSet(ctx, { key: String(a.key), value: setValue(a), json: Boolean(a.json) })),
       )
       .command('unset <key>', "remove a key from this repository's git config (also an unknown, misspelt key)", (y2) => keyArg(y2).option('json', jsonOpt), (a) =>
         withConfig(async (ctx) => (await import('./commands/config.js')).runConfigUnset(ctx, { key: String(a.key), json: Boolean(a.json) })),

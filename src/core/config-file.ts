@@ -1,7 +1,7 @@
 // The export format: git-config syntax, so the file is also something git itself reads: it can be
 // pulled in with `git config include.path FILE`, or read back with `git backup config import FILE`.
 // (`config export --json` prints a JSON object instead; import reads that too.)
-import { usageError } from '../errors.js';
+import { invalidError } from '../errors.js';
 import type { ConfigEntry } from './config-parse.js';
 
 /** `[backup "retention"]`-style text for canonical key names (`backup.retention.created`). */
@@ -30,14 +30,14 @@ export function entriesFromJson(text: string, file: string): ConfigEntry[] {
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw usageError(`${file}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+    throw invalidError(`${file}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw usageError(`${file}: expected a JSON object of "backup.KEY": "VALUE"`);
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw invalidError(`${file}: expected a JSON object of "backup.KEY": "VALUE"`);
   const entries: ConfigEntry[] = [];
   for (const [key, value] of Object.entries(doc)) {
     const values = Array.isArray(value) ? value : [value];
     for (const v of values) {
-      if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw usageError(`${file}: ${key}: values must be strings (or lists of strings for backup.sensitive)`);
+      if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw invalidError(`${file}: ${key}: values must be strings (or lists of strings for backup.sensitive)`);
       entries.push({ key, value: String(v), scope: 'file', origin: `file:${file}` });
     }
   }
