@@ -3,6 +3,7 @@
 import yargs, { type Argv, type ArgumentsCamelCase } from 'yargs';
 import { BackupError, ExitCode, usageError } from './errors.js';
 import { openContext, processOutput, type Context } from './app/context.js';
+import { configCommand } from './cli-config.js';
 import { parseState } from './core/query.js';
 import type { BackupState } from './core/types.js';
 import { packageVersion } from './package-root.js';
@@ -214,6 +215,12 @@ export function buildParser(argv: string[]): Argv {
           .epilogue('Reads refs/notes/backups; on a fresh clone fetch them first: git fetch origin refs/notes/backups:refs/notes/backups'),
       (a) => withContext(async (ctx) => (await import('./commands/ci.js')).runCi(ctx, { maxAge: stringList(a.maxAge), json: a.json })),
     ))
+    // config's subcommands run their own yargs handlers; this one only runs for a bare `config`.
+    .command(
+      ...def(configCommand[0], configCommand[1], configCommand[2], async (a) => {
+        if (a._.length <= 1) await configCommand[3](a);
+      }),
+    )
     .command(...def(
       'install',
       'install the git hooks that move backups along as you commit, merge, rebase and push (adds a marked block; never replaces your hooks; husky and lefthook aware)',

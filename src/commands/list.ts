@@ -5,6 +5,10 @@ import { toPublicJson } from '../core/record.js';
 import { formatBytes, listRows, table } from './format.js';
 import { eventsWaiting } from '../app/events-log.js';
 import { inspectHooks } from '../install/inspect.js';
+import { loadConfig } from '../config/load.js';
+import { formatDuration } from '../core/duration.js';
+import { formatSize } from '../core/config-values.js';
+import type { BackupConfig } from '../core/config.js';
 
 export interface ListArgs {
   state: BackupState[];
@@ -33,6 +37,8 @@ export interface StatusArgs {
 
 export async function runStatus(ctx: Context, args: StatusArgs): Promise<void> {
   const data = await ctx.store.read();
+  // Loaded (and validated) here too, so a bad backup.* value surfaces in status with exit 3.
+  const config = await loadConfig(ctx.repo, { warn: (line) => ctx.io.err(`git backup: ${line}`) });
   const s = summarize(data.backups);
   const report = {
     store: ctx.store.paths.dir,
@@ -44,6 +50,7 @@ export async function runStatus(ctx: Context, args: StatusArgs): Promise<void> {
     pinned: data.backups.filter((b) => b.pinned && b.state !== 'DELETED').length,
     hooks: await inspectHooks(ctx.repo),
     events_waiting: await eventsWaiting(ctx.store.paths.dir, data),
+    config,
   };
   if (args.json) {
     ctx.io.out(JSON.stringify(report));
@@ -55,6 +62,7 @@ export async function runStatus(ctx: Context, args: StatusArgs): Promise<void> {
     ...Object.entries(report.states).map(([state, n]) => `  ${state.padEnd(9)} ${n}`),
     hooksLine(report.hooks),
     `hook events waiting: ${report.events_waiting.lines} (${formatBytes(report.events_waiting.bytes)})`,
+    configLine(config),
   ];
   ctx.io.out(lines.join('\n'));
 }
@@ -66,4 +74,8 @@ function hooksLine(h: Awaited<ReturnType<typeof inspectHooks>>): string {
   if (h.missing.length) parts.push(`missing ${h.missing.join(', ')}`);
   if (h.outdated.length) parts.push(`outdated ${h.outdated.join(', ')} (git backup install --force)`);
   return parts.join('; ');
+}
+
+function configLine(c: BackupConfig): string {
+  return `config: confirmed kept ${formatDuration(c.retention.CONFIRMED)}, auto-archive at confidence >= ${c.autoCleanupConfidence}, quota ${formatSize(c.disk.quota)}, disk strategy ${c.disk.strategy} (git backup config list)`;
 }

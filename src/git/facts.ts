@@ -3,6 +3,7 @@
 // commit graph; and, only for pending commits not merged by ancestry, one merge-base per distinct
 // pending commit plus three diff/patch-id pipelines.
 import { git, type RepoPaths } from './exec.js';
+import { loadConfig } from '../config/load.js';
 import { CommitGraph, type CommitInfo } from '../core/graph.js';
 import type { PatchFacts, ReconcileFacts } from '../core/reconcile.js';
 
@@ -41,8 +42,8 @@ const shortRef = (full: string) => full.replace(/^refs\/(heads|remotes)\//, '');
  * branch, then as a full ref. Null when none exists (nothing can be confirmed yet).
  */
 export async function integrationBranch(repo: RepoPaths, refs: RefFacts): Promise<{ name: string; tip: string } | null> {
-  const cfg = await git(['config', '--get', 'backup.integrationBranch'], { cwd: repo.worktree, okCodes: [1] });
-  const configured = cfg.code === 0 ? cfg.stdout.trim() : '';
+  // Through loadConfig, so the value is validated like every other key (exit 3 naming it).
+  const configured = (await loadConfig(repo)).integrationBranch ?? '';
   const candidates = configured
     ? [`refs/heads/${configured}`, `refs/remotes/${configured}`, configured]
     : [...(refs.originHead ? [refs.originHead] : []), 'refs/heads/main', 'refs/heads/master'];

@@ -54,11 +54,12 @@ async function runDrain(args: string[]): Promise<number> {
 async function runPreRebase(args: string[]): Promise<number> {
   const { positionals } = parseArgs({ args, options: {}, strict: true, allowPositionals: true });
   const ctx = await open(process.cwd());
-  const { git } = await import('../git/exec.js');
-  const enabled = await git(['config', '--bool', '--get', 'backup.hooks.preRebase'], { cwd: ctx.repo.worktree, okCodes: [1] });
-  if (enabled.stdout.trim() !== 'true') return ExitCode.OK;
-  const { createBackup } = await import('../app/create.js');
+  const { loadConfig } = await import('../config/load.js');
   const { logLine } = await import('../app/backup-log.js');
+  // Warnings (unknown keys) go to backup.log: a hook prints at most one line.
+  const config = await loadConfig(ctx.repo, { warn: (line) => logLine(ctx.store.paths.dir, line) });
+  if (!config.hooks.preRebase) return ExitCode.OK;
+  const { createBackup } = await import('../app/create.js');
   const [upstream, branch] = positionals;
   const record = await createBackup(ctx, {
     message: `before rebase${branch ? ` of ${branch}` : ''}${upstream ? ` onto ${upstream}` : ''}`,

@@ -1,0 +1,125 @@
+// `git backup config get|set|unset|list`: read and change the `backup.*` git config keys. Reads
+// show the effective value and where it came from; writes go to the repository's own config
+// (`git config --local`) after the configuration they would produce has been validated in full.
+import type { Output } from '../app/context.js';
+import type { RepoPaths } from '../git/exec.js';
+import { invalidError } from '../errors.js';
+import { KEYS, defaultConfig, findKey, fullName, type KeyDef } from '../core/config-keys.js';
+import { evaluate, unknownWarning, type ConfigEntry, type Evaluation } from '../core/config-parse.js';
+import { evaluateConfig, readEntries, resolveArchiveDir } from '../config/load.js';
+import { applyChanges, requireKey } from '../config/apply.js';
+import { unsetRaw } from '../config/write.js';
+import { table } from './format.js';
+
+export interface ConfigContext {
+  repo: RepoPaths;
+  io: Output;
+}
+
+const DEFAULTS = defaultConfig();
+
+/** One key as get and list report it. */
+export interface KeyReport {
+  key: string;
+  value: unknown;
+  text: string[];
+  default: boolean;
+  /** default, system, global, local, worktree or command. */
+  scope: string;
+  origin: string | null;
+}
+
+function report(k: KeyDef, ev: Pick<Evaluation, 'config' | 'sources'>): KeyReport {
+  const es = ev.sources.get(k);
+  const last = es?.[es.length - 1];
+  return { key: fullName(k), value: k.value(ev.config), text: k.render(ev.config), default: !es, scope: last?.scope ?? 'default', origin: last?.origin ?? null };
+}
+
+const shown = (text: string[]) => (text.length === 0 || (text.length === 1 && text[0] === '') ? '(not set)' : text.join(', '));
+
+export async function runConfigGet(ctx: ConfigContext, args: { key: string; json: boolean }): Promise<void> {
+  const k = requireKey(args.key);
+  const ev = await evaluateConfig(ctx.repo);
+  const r = report(k, ev);
+  if (args.json) ctx.io.out(JSON.stringify(r));
+  else if (k.multi && !r.default) ctx.io.out(r.text.join('\n') || '(none)');
+  else ctx.io.out(`${shown(r.text)}${r.default ? ' (default)' : ''}`);
+  for (const u of ev.unknown) ctx.io.err(`git backup: ${unknownWarning(u)}`);
+}
+
+export async function runConfigSet(ctx: ConfigContext, args: { key: string; value: string; json: boolean }): Promise<void> {
+  const k = requireKey(args.key);
+  const ev = await applyChanges(ctx.repo, new Map([[k, [args.value]]]));
+  const r = report(k, ev);
+  ctx.io.out(args.json ? JSON.stringify(r) : `${r.key} = ${shown(r.text)}`);
+}
+
+export async function runConfigUnset(ctx: ConfigContext, args: { key: string; json: boolean }): Promise<void> {
+  const entries = await readEntries(ctx.repo);
+  const exact = entries.filter((e) => e.scope === 'local' && e.key.toLowerCase() === normalize(args.key));
+  if (!findKey(args.key) && exact.length) {
+    // An unknown key (a typo) that is set locally: removing it is how to fix it.
+    await unsetRaw(ctx.repo, exact[0]!.key);
+    ctx.io.out(args.json ? JSON.stringify({ key: exact[0]!.key, removed: true }) : `removed ${exact[0]!.key}`);
+    return;
+  }
+  const k = requireKey(args.key);
+  const wasLocal = entries.some((e) => e.scope === 'local' && findKey(e.key) === k);
+  const ev = wasLocal ? await applyChanges(ctx.repo, new Map([[k, []]])) : evaluate(entries);
+  const r = report(k, ev);
+  if (args.json) {
+    ctx.io.out(JSON.stringify({ ...r, removed: wasLocal }));
+    return;
+  }
+  const now = `now ${shown(r.text)} (${r.scope})`;
+  ctx.io.out(wasLocal ? `removed ${r.key} from this repository's config; ${now}` : `${r.key} is not set in this repository's config; ${now}`);
+}
+
+const normalize = (name: string) => {
+  const n = name.trim().toLowerCase();
+  return n.startsWith('backup.') ? n : `backup.${n}`;
+};
+
+/** `config list` (and `config` without a terminal): every key, its value and its source. */
+export async function runConfigList(ctx: ConfigContext, args: { json: boolean }): Promise<void> {
+  const entries = await readEntries(ctx.repo);
+  const ev = evaluate(entries);
+  const problems = [...ev.problems];
+  if (ev.config.archiveDir !== null && problems.length === 0) {
+    try {
+      ev.config.archiveDir = resolveArchiveDir(ev.config.archiveDir, ctx.repo);
+    } catch (e) {
+      problems.push({ key: 'backup.archiveDir', message: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  const reports = KEYS.map((k) => report(k, ev));
+  const bad = new Map(problems.map((p) => [p.key, p]));
+  if (args.json) {
+    ctx.io.out(
+      JSON.stringify({
+        keys: reports.map((r) => ({ ...r, problem: bad.get(r.key)?.message ?? null })),
+        unknown: ev.unknown.map((u) => ({ key: u.entry.key, value: u.entry.value, scope: u.entry.scope, suggestion: u.suggestion })),
+      }),
+    );
+  } else {
+    const rows = reports.map((r) => {
+      const invalid = bad.has(r.key) ? rawValue(entries, r.key) : null;
+      const value = invalid !== null ? `${JSON.stringify(invalid)} INVALID` : shown(r.text);
+      return [r.key, value, r.scope];
+    });
+    const unknownRows = ev.unknown.map((u) => [u.entry.key, u.entry.value ?? '', `${u.entry.scope}: UNKNOWN${u.suggestion ? `, did you mean ${u.suggestion}?` : ''}`]);
+    ctx.io.out(table([['KEY', 'VALUE', 'FROM'], ...rows, ...unknownRows]));
+  }
+  if (problems[0]) throw invalidError(problems[0].message);
+}
+
+function rawValue(entries: readonly ConfigEntry[], key: string): string {
+  const k = requireKey(key);
+  const es = entries.filter((e) => findKey(e.key) === k);
+  return es.map((e) => e.value ?? '').join(', ');
+}
+
+/** Whether a key's effective value equals the default (for export). */
+export function isDefaultValue(k: KeyDef, ev: Pick<Evaluation, 'config'>): boolean {
+  return JSON.stringify(k.render(ev.config)) === JSON.stringify(k.render(DEFAULTS));
+}

@@ -1,0 +1,77 @@
+// Reading the configuration: ONE git process prints every `backup.*` entry of every scope (git does
+// the layering of system, global, local, worktree and `-c`), core/config-parse.ts validates them.
+import { homedir } from 'node:os';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { git, type RepoPaths } from '../git/exec.js';
+import { invalidError } from '../errors.js';
+import type { BackupConfig } from '../core/config.js';
+import { parseEntries, unknownWarning, type ConfigEntry, type Evaluation } from '../core/config-parse.js';
+
+/** `--show-scope --show-origin -z` records: scope NUL origin NUL key [LF value] NUL. */
+export function parseConfigOutput(out: string): ConfigEntry[] {
+  const parts = out.split('\0');
+  const entries: ConfigEntry[] = [];
+  for (let i = 0; i + 2 < parts.length; i += 3) {
+    const [scope, origin, kv] = [parts[i]!, parts[i + 1]!, parts[i + 2]!];
+    const nl = kv.indexOf('\n');
+    entries.push(nl < 0 ? { key: kv, value: null, scope, origin } : { key: kv.slice(0, nl), value: kv.slice(nl + 1), scope, origin });
+  }
+  return entries;
+}
+
+/** Every `backup.*` entry git sees here, or in `file` alone (for import). */
+export async function readEntries(repo: RepoPaths, file?: string): Promise<ConfigEntry[]> {
+  const source = file ? ['--file', file] : [];
+  const r = await git(['config', ...source, '-z', '--show-scope', '--show-origin', '--get-regexp', '^backup\\.'], { cwd: repo.worktree, okCodes: [1] });
+  // Exit 1: no such key (nothing configured). Anything worse (a broken config file) throws.
+  return r.code === 1 ? [] : parseConfigOutput(r.stdout);
+}
+
+/** The top of the main working tree (shared by linked worktrees), or the common dir when bare. */
+export function mainTop(repo: RepoPaths): string {
+  return basename(repo.commonDir) === '.git' ? dirname(repo.commonDir) : repo.worktree;
+}
+
+/**
+ * `backup.archiveDir` made absolute: `~/` is the home directory, a relative path is relative to
+ * the top of the main working tree (the same for every worktree). Inside the working tree (but
+ * outside .git) it is refused: every later backup would capture the archives as untracked files.
+ */
+export function resolveArchiveDir(raw: string, repo: RepoPaths, home = homedir()): string {
+  const expanded = raw === '~' ? home : raw.startsWith('~/') ? join(home, raw.slice(2)) : raw;
+  const top = mainTop(repo);
+  const dir = isAbsolute(expanded) ? resolve(expanded) : resolve(top, expanded);
+  const inside = (parent: string) => {
+    const rel = relative(parent, dir);
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  };
+  if (top !== repo.commonDir && inside(top) && !inside(repo.commonDir)) {
+    throw invalidError(`backup.archiveDir: ${JSON.stringify(raw)} is inside the working tree (${dir}), where backups would capture the archives; use a directory outside it, e.g. ../backup-archive or ~/backup-archive`);
+  }
+  return dir;
+}
+
+export interface LoadOptions {
+  /** Where the one-line warnings about unknown keys go (default: stderr). */
+  warn?: (line: string) => void;
+}
+
+/** Everything loadConfig knows, for the config command (which shows sources and unknown keys). */
+export async function evaluateConfig(repo: RepoPaths): Promise<Evaluation & { entries: ConfigEntry[] }> {
+  const entries = await readEntries(repo);
+  const ev = parseEntries(entries);
+  if (ev.config.archiveDir !== null) ev.config.archiveDir = resolveArchiveDir(ev.config.archiveDir, repo);
+  return { ...ev, entries };
+}
+
+/**
+ * The effective configuration: DEFAULT_CONFIG overlaid with every `backup.*` key git sees here,
+ * each validated (an invalid value: exit 3 naming the key and the value). Unknown `backup.*` keys
+ * are ignored with a warning suggesting the closest known key. archiveDir comes back absolute.
+ */
+export async function loadConfig(repo: RepoPaths, opts: LoadOptions = {}): Promise<BackupConfig> {
+  const ev = await evaluateConfig(repo);
+  const warn = opts.warn ?? ((line: string) => process.stderr.write(`git backup: ${line}\n`));
+  for (const u of ev.unknown) warn(unknownWarning(u));
+  return ev.config;
+}
