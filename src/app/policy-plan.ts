@@ -99,15 +99,18 @@ export async function planPolicies(ctx: Context, config: BackupConfig, mode: Pla
     confidence,
     kept,
     threshold: config.autoCleanupConfidence,
-    exclude: new Set(time.moves.map((m) => m.id)),
+    // A backup the time policy archives or deletes is already freed; one it only marks CLEANABLE the
+    // disk policy may take further (its move passes through CLEANABLE), and then replaces the time move.
+    exclude: new Set(time.moves.filter(removes).map((m) => m.id)),
     now,
     userConsent: consent,
     trigger: mode === 'emergency' ? 'USER' : 'DISK_SPACE',
   });
+  const takenByDisk = new Set(disk.map((m) => m.id));
   return {
     at: now.toISOString(),
     mode,
-    time: time.moves,
+    time: time.moves.filter((m) => !takenByDisk.has(m.id)),
     disk,
     waiting: time.waiting,
     kept: [...kept].map(([id, why]) => ({ id, why })),
