@@ -190,6 +190,28 @@ export function buildParser(argv: string[]): Argv {
       (a) => withContext(async (ctx) => (await import('./commands/reconcile.js')).runReconcile(ctx, { json: a.json, dryRun: a.dryRun })),
     ))
     .command(...def(
+      'tick',
+      'apply the cleanup policies now: time retention and keep rules, then disk thresholds and quota',
+      (y) =>
+        y
+          .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan (each move: id, from -> to, why, confidence), change nothing' })
+          .option('json', jsonOpt)
+          .example('git backup tick --dry-run', 'what the policies would do now')
+          .epilogue('Hook drains run the same checks at most once per backup.check.interval. See docs/policies.md.'),
+      (a) => withContext(async (ctx) => (await import('./commands/tick.js')).runTick(ctx, { dryRun: a.dryRun, json: a.json })),
+    ))
+    .command(...def(
+      'emergency',
+      'free disk space now with the nuclear strategy: delete every backup but pinned and un-integrated work (asks twice)',
+      (y) =>
+        y
+          .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask (required without a terminal)' })
+          .option('force', { type: 'boolean', default: false, describe: 'also delete CREATED and PENDING work (not yet integrated)' })
+          .option('json', jsonOpt)
+          .epilogue('Shows the plan first. Pinned backups are never removed. Without a terminal it refuses (exit 9) unless --yes.'),
+      (a) => withContext(async (ctx) => (await import('./commands/tick.js')).runEmergency(ctx, { yes: a.yes, force: a.force, json: a.json })),
+    ))
+    .command(...def(
       'sync [remote]',
       'fetch, merge (cat_sort_uniq) and push refs/notes/backups, so clones share backup histories',
       (y) => y.positional('remote', { type: 'string', default: 'origin', describe: 'the remote to sync with' }).option('json', jsonOpt),

@@ -1,12 +1,36 @@
 // The rate-limited time and disk checks a drain runs after reconcile (SPEC §5: TIME_BASED and
-// DISK_SPACE, at most once per backup.check.interval).
+// DISK_SPACE, at most once per backup.check.interval). The last run is stamped in db.json before
+// the checks run, so a check that fails is not retried on every commit; failures go to backup.log
+// (a drain has no terminal, and a hook must never fail because of us).
 import type { Context } from './context.js';
+import { loadConfig } from '../config/load.js';
+import { logLine } from './backup-log.js';
+import { evaluate } from './tick.js';
 
-/**
- * A no-op until the retention and disk policies land. The drain already calls it at the right
- * moment (after events and reconcile, outside the drain's event write), so the policies only have to
- * fill it in: read backup.check.interval, compare with a last-run stamp in the store, run the checks.
- */
-export async function runRateLimitedChecks(_ctx: Context): Promise<void> {
-  return;
+function due(last: string | undefined, now: Date, intervalMs: number): boolean {
+  if (!last) return true;
+  const t = Date.parse(last);
+  // A stamp in the future (clock stepped back) would block checks for that long: run instead.
+  return Number.isNaN(t) || t > now.getTime() || now.getTime() - t >= intervalMs;
+}
+
+/** true when the checks ran. */
+export async function runRateLimitedChecks(ctx: Context): Promise<boolean> {
+  try {
+    const config = await loadConfig(ctx.repo);
+    // Unlocked read first: the common case (not due) costs no write.
+    if (!due((await ctx.store.read()).policy?.last_check_at, ctx.now, config.check.interval)) return false;
+    const go = await ctx.store.update((d) => {
+      if (!due(d.policy?.last_check_at, ctx.now, config.check.interval)) return false; // another drain ran them
+      d.policy = { ...d.policy, last_check_at: ctx.now.toISOString() };
+      return true;
+    });
+    if (!go) return false;
+    const r = await evaluate(ctx, { dryRun: false });
+    for (const m of r.moves) logLine(ctx.store.paths.dir, `checks: ${m.id}: ${m.from} -> ${m.to} (${m.trigger}): ${m.why}`, ctx.now);
+    return true;
+  } catch (e) {
+    logLine(ctx.store.paths.dir, `checks: ${e instanceof Error ? e.message : String(e)}`);
+    return false;
+  }
 }

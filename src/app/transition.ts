@@ -90,7 +90,9 @@ export async function moveBackups(ctx: Context, moves: PlannedMove[], opts: Tran
           break;
         }
         if (to === 'ARCHIVED') {
-          throw new BackupError(ExitCode.INVALID, `${move.id}: archiving is not available in this version; the backup stays ${record.state}`);
+          // A refusal like any other, so automatic triggers (skipRefused) leave the backup for later.
+          refused = new BackupError(ExitCode.INVALID, `${move.id}: archiving is not available in this version; the backup stays ${record.state}`);
+          break;
         }
         applyTransition(record, d.entry);
         setFacts(record, move.stepFacts?.[i]);

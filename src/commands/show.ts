@@ -1,6 +1,7 @@
 import type { Context } from '../app/context.js';
 import { findBackup } from '../app/resolve.js';
 import { recordAccess } from '../app/access.js';
+import { explainConfidence } from '../app/confidence.js';
 import { toPublicJson } from '../core/record.js';
 import type { HistoryEntry } from '../core/types.js';
 import { formatBytes, historyLine } from './format.js';
@@ -12,8 +13,11 @@ export interface ShowArgs {
 
 export async function runShow(ctx: Context, args: ShowArgs): Promise<void> {
   const r = findBackup(await ctx.store.read(), args.id);
-  if (args.json) ctx.io.out(JSON.stringify(toPublicJson(r)));
-  else {
+  // Computed before recording this access, so looking at a backup does not change what it shows.
+  const conf = await explainConfidence(ctx, r);
+  if (args.json) {
+    ctx.io.out(JSON.stringify({ ...toPublicJson(r), confidence_now: conf?.total ?? null, confidence_factors: conf?.factors ?? [] }));
+  } else {
     const lines = [
       `id:          ${r.id}`,
       `state:       ${r.state}${r.pinned ? ' (pinned)' : ''}`,
@@ -29,7 +33,8 @@ export async function runShow(ctx: Context, args: ShowArgs): Promise<void> {
       `labels:      ${r.labels.join(', ') || '-'}`,
       `pending:     ${r.pending_commit ?? '-'}`,
       `confirmed:   ${r.confirmed_by ?? '-'}`,
-      `confidence:  ${r.confidence ?? '-'}`,
+      `confidence:  ${conf ? `${conf.total} now` : '-'}${r.confidence !== null ? ` (${r.confidence} at the last policy move)` : ''}`,
+      ...(conf?.factors ?? []).map((f) => `  ${f.name.padEnd(12)} weight ${f.weight.toFixed(2)}  value ${f.value.toFixed(2)}  ${f.why}`),
     ];
     if (r.tombstone) {
       const t = r.tombstone;

@@ -70,6 +70,15 @@ export interface StoreData {
   events_offset?: number;
   /** How many hook events have been applied, in total (missing = 0); lets tests prove exactly-once. */
   events_applied?: number;
+  /** The policies' own bookkeeping (missing = never ran). */
+  policy?: PolicyStamp;
+}
+
+export interface PolicyStamp {
+  /** Last rate-limited check run by a hook drain (ISO): at most one per backup.check.interval. */
+  last_check_at?: string;
+  /** The disk level last seen by a real tick, so an alert fires when a threshold is crossed, not on every tick. */
+  disk_level?: 'ok' | 'warning' | 'critical' | 'emergency';
 }
 
 export const SCHEMA_VERSION = 1;

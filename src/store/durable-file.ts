@@ -61,6 +61,7 @@ export function serializeStore(data: StoreData): string {
   const out: Record<string, unknown> = { schema: data.schema, generation: data.generation, backups: data.backups };
   if (data.events_offset !== undefined) out.events_offset = data.events_offset;
   if (data.events_applied !== undefined) out.events_applied = data.events_applied;
+  if (data.policy !== undefined) out.policy = data.policy;
   return JSON.stringify(out);
 }
 

@@ -1,0 +1,124 @@
+// `git backup tick` and `emergency`: plan (app/policy-plan.ts), then apply through moveBackups with
+// skipRefused (a move made stale or deferred meanwhile is left for next time), then alert.
+// The dry run applies the same plan with moveBackups' dry run, so it reports exactly the moves a
+// real tick with the same facts makes.
+import type { Context } from './context.js';
+import type { BackupConfig } from '../core/config.js';
+import type { PolicyMove } from '../core/policies/plan.js';
+import { levelRank } from '../core/policies/disk.js';
+import type { Trigger } from '../core/types.js';
+import { loadConfig } from '../config/load.js';
+import { moveBackups, type PlannedMove } from './transition.js';
+import { planPolicies, type PolicyPlan, type PlanMode } from './policy-plan.js';
+import { sendAlert, type AlertKind } from './alert.js';
+import { logLine } from './backup-log.js';
+
+export interface TickMove {
+  id: string;
+  from: string;
+  to: string;
+  steps: string[];
+  trigger: Trigger;
+  why: string;
+  confidence: number;
+  bytes: number;
+}
+
+export interface TickReport {
+  at: string;
+  dry_run: boolean;
+  moves: TickMove[];
+  /** Planned moves that were refused when applied (not deferrals: those are not planned). */
+  failed: TickMove[];
+  waiting: PolicyPlan['waiting'];
+  kept: PolicyPlan['kept'];
+  disk: PolicyPlan['diskReport'];
+}
+
+const toTickMove = (m: PolicyMove): TickMove => ({
+  id: m.id, from: m.from, to: m.steps[m.steps.length - 1]!, steps: m.steps, trigger: m.trigger, why: m.why, confidence: m.confidence, bytes: m.bytes,
+});
+
+function planned(moves: PolicyMove[]): PlannedMove[] {
+  return moves.map((m) => ({
+    id: m.id,
+    expect: m.from,
+    steps: m.steps,
+    reasons: m.steps.map(() => m.why),
+    stepFacts: m.steps.map(() => ({ confidence: m.confidence })),
+  }));
+}
+
+export async function applyPlan(ctx: Context, plan: PolicyPlan, opts: { dryRun: boolean; force?: boolean }): Promise<TickReport> {
+  const groups: [PolicyMove[], Trigger][] = [
+    [plan.time, 'TIME_BASED'],
+    [plan.disk.filter((m) => m.trigger === 'DISK_SPACE'), 'DISK_SPACE'],
+    [plan.disk.filter((m) => m.trigger === 'USER'), 'USER'],
+  ];
+  const moves: TickMove[] = [];
+  const failed: TickMove[] = [];
+  for (const [group, trigger] of groups) {
+    if (group.length === 0) continue;
+    const results = await moveBackups(ctx, planned(group), {
+      trigger,
+      reason: plan.mode,
+      force: trigger === 'USER' && (opts.force ?? false),
+      dryRun: opts.dryRun,
+      skipRefused: true,
+    });
+    const applied = new Set(results.map((r) => r.record.id));
+    for (const m of group) (applied.has(m.id) ? moves : failed).push(toTickMove(m));
+  }
+  return { at: plan.at, dry_run: opts.dryRun, moves, failed, waiting: plan.waiting, kept: plan.kept, disk: plan.diskReport };
+}
+
+/** Alerts for a real evaluation, and the disk level remembered so the next one alerts on a change only. */
+async function afterTick(ctx: Context, config: BackupConfig, plan: PolicyPlan, report: TickReport): Promise<void> {
+  const alert = (kind: AlertKind, details: unknown) =>
+    sendAlert(config.alertCommand, { kind, repo: ctx.repo.worktree, at: report.at, details }, ctx.store.paths.dir);
+  const before = plan.seen.policy?.disk_level ?? 'ok';
+  const level = report.disk.level;
+  if (level !== before) {
+    if (levelRank(level) > levelRank(before)) await alert('disk-threshold', { from: before, to: level, disk: report.disk });
+    await ctx.store
+      .update((d) => {
+        d.policy = { ...d.policy, disk_level: level };
+      }, { timeoutMs: 2000 })
+      .catch((e: unknown) => logLine(ctx.store.paths.dir, `tick: cannot remember disk level: ${String(e)}`));
+  }
+  if (report.moves.length && plan.mode === 'tick') await alert('auto-cleanup', { moves: report.moves, disk: report.disk });
+  if (report.failed.length) {
+    for (const f of report.failed) logLine(ctx.store.paths.dir, `${plan.mode}: ${f.id}: ${f.from} -> ${f.to} was refused when applied`);
+    await alert('transition-failed', { failed: report.failed });
+  }
+}
+
+export interface EvaluateOptions {
+  dryRun: boolean;
+  mode?: PlanMode;
+  /** emergency --force: the user consents to CREATED/PENDING too. */
+  force?: boolean;
+}
+
+/** Plan and apply (or dry-run) one evaluation of the policies. */
+export async function evaluate(ctx: Context, opts: EvaluateOptions): Promise<TickReport> {
+  const config = await loadConfig(ctx.repo);
+  const plan = await planPolicies(ctx, config, opts.mode ?? 'tick', opts.force ?? false);
+  return runPlan(ctx, config, plan, opts.dryRun, opts.force ?? false);
+}
+
+export async function runPlan(ctx: Context, config: BackupConfig, plan: PolicyPlan, dryRun: boolean, force = false): Promise<TickReport> {
+  let report: TickReport;
+  try {
+    report = await applyPlan(ctx, plan, { dryRun, force });
+  } catch (e) {
+    if (!dryRun) {
+      const message = e instanceof Error ? e.message : String(e);
+      logLine(ctx.store.paths.dir, `${plan.mode}: ${message}`);
+      await sendAlert(config.alertCommand, { kind: 'transition-failed', repo: ctx.repo.worktree, at: plan.at, details: { error: message } }, ctx.store.paths.dir);
+    }
+    throw e;
+  }
+  if (!dryRun) await afterTick(ctx, config, plan, report);
+  return report;
+}

@@ -1,0 +1,52 @@
+// `git backup tick [--dry-run] [--json]` and `git backup emergency [--yes] [--force] [--json]`.
+import type { Context } from '../app/context.js';
+import { evaluate, runPlan, type TickMove, type TickReport } from '../app/tick.js';
+import { planPolicies } from '../app/policy-plan.js';
+import { loadConfig } from '../config/load.js';
+import { refusedError } from '../errors.js';
+import { formatBytes } from './format.js';
+
+const moveLine = (m: TickMove, verb: string) =>
+  `${verb} ${m.id}: ${[m.from, ...m.steps].join(' -> ')}  [${m.trigger}, confidence ${m.confidence}]  ${m.why}`;
+
+function render(r: TickReport, verb: string): string {
+  const lines = r.moves.map((m) => moveLine(m, verb));
+  for (const f of r.failed) lines.push(moveLine(f, 'could not move'));
+  for (const w of r.waiting) lines.push(`waits     ${w.id}: ${w.why}`);
+  const d = r.disk;
+  const used = d.used_percent === null ? 'unknown' : `${d.used_percent.toFixed(1)}%`;
+  const quota = d.quota === null ? 'no quota' : `${formatBytes(d.exclusive_bytes ?? 0)} held exclusively, quota ${formatBytes(d.quota)}`;
+  lines.push(`disk: ${d.level} (${used} used); ${quota}${d.predicted_freed ? `; frees ~${formatBytes(d.predicted_freed)} (after git backup gc)` : ''}`);
+  lines.push(`${r.moves.length ? `${r.dry_run ? 'would move' : 'moved'} ${r.moves.length} backup(s)` : 'nothing to move'}; ${r.kept.length} kept by keep rules or pins`);
+  return lines.join('\n');
+}
+
+export async function runTick(ctx: Context, args: { dryRun: boolean; json: boolean }): Promise<void> {
+  const r = await evaluate(ctx, { dryRun: args.dryRun });
+  ctx.io.out(args.json ? JSON.stringify(r) : render(r, r.dry_run ? 'would move' : 'moved'));
+}
+
+export async function runEmergency(ctx: Context, args: { yes: boolean; force: boolean; json: boolean }): Promise<void> {
+  const config = await loadConfig(ctx.repo);
+  const plan = await planPolicies(ctx, config, 'emergency', args.force);
+  const preview = await runPlan(ctx, config, plan, true, args.force);
+  if (preview.moves.length === 0) {
+    ctx.io.out(args.json ? JSON.stringify(preview) : 'emergency: nothing the nuclear strategy may remove (pinned and un-integrated work stay)');
+    return;
+  }
+  const bytes = preview.moves.reduce((n, m) => n + m.bytes, 0);
+  const what = `delete ${preview.moves.length} backup(s), freeing ~${formatBytes(bytes)}`;
+  if (!args.yes) {
+    if (!ctx.io.interactive) {
+      if (!args.json) ctx.io.err(render(preview, 'would delete'));
+      throw refusedError(`emergency would ${what}; refusing without a terminal to confirm; add --yes`);
+    }
+    ctx.io.err(render(preview, 'would delete'));
+    const first = await ctx.io.ask(`Emergency cleanup: ${what}? [y/N] `);
+    if (!/^y(es)?$/i.test(first.trim())) throw refusedError('not confirmed; nothing was deleted');
+    const second = await ctx.io.ask(`This cannot be undone. Type "delete ${preview.moves.length}" to go ahead: `);
+    if (second.trim() !== `delete ${preview.moves.length}`) throw refusedError('not confirmed; nothing was deleted');
+  }
+  const r = await runPlan(ctx, config, plan, false, args.force);
+  ctx.io.out(args.json ? JSON.stringify(r) : render(r, 'deleted'));
+}

@@ -1,0 +1,32 @@
+// What a policy evaluation decides: moves (with why and confidence), and what it leaves and why.
+import type { BackupState, Trigger } from '../types.js';
+
+export interface PolicyMove {
+  id: string;
+  from: BackupState;
+  /** The states passed through, in order. */
+  steps: BackupState[];
+  trigger: Extract<Trigger, 'TIME_BASED' | 'DISK_SPACE' | 'USER'>;
+  why: string;
+  confidence: number;
+  /** Predicted bytes this move frees from the object database (disk policy; 0 for the others). */
+  bytes: number;
+}
+
+/** A backup the policy would move but does not, and why (waits for the user, deferred). */
+export interface Held {
+  id: string;
+  state: BackupState;
+  why: string;
+  confidence: number | null;
+}
+
+const DAY = 86_400_000;
+
+/** When the backup entered its current state: the last history entry that led there. */
+export function enteredAt(r: { state: BackupState; created_at: string; history: readonly { to: BackupState; at: string }[] }): number {
+  for (let i = r.history.length - 1; i >= 0; i--) if (r.history[i]!.to === r.state) return Date.parse(r.history[i]!.at);
+  return Date.parse(r.created_at);
+}
+
+export const fmtDays = (ms: number) => (ms % DAY === 0 ? `${ms / DAY}d` : `${(ms / DAY).toFixed(1)}d`);

@@ -1,0 +1,144 @@
+// tick, emergency, alerts and the rate-limited checks, with real git and the real CLI.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { scratchDir, tempRepo, type TestRepo } from '../helpers/repo.js';
+import { install, withShim } from '../helpers/hooks.js';
+
+const DAY = 86_400_000;
+const T0 = Date.parse('2025-03-03T09:00:00.000Z');
+const when = (d: number) => ({ GIT_BACKUP_NOW: new Date(T0 + d * DAY).toISOString() });
+
+interface Move { id: string; from: string; to: string; steps: string[]; trigger: string; why: string; confidence: number }
+interface Report { dry_run: boolean; moves: Move[]; failed: Move[]; waiting: { id: string; why: string }[]; kept: { id: string; why: string }[]; disk: { level: string } }
+
+function backup(repo: TestRepo, day: number, file: string, commit: boolean): string {
+  repo.write(file, `${file} ${Math.random()}\n`);
+  const out = repo.json<{ id: string }>(['create', '-m', file], { env: when(day) });
+  if (commit) {
+    repo.commitAll(file);
+    const r = repo.cli(['reconcile'], { env: when(day) });
+    assert.is(r.code, 0, r.stderr);
+  }
+  return out.id;
+}
+
+function setup(): { repo: TestRepo; confirmed: string[]; abandoned: string } {
+  const repo = tempRepo();
+  repo.git(['config', 'backup.keep.last', '1']);
+  repo.git(['config', 'backup.keep.daily', '0']);
+  repo.git(['config', 'backup.keep.weekly', '0']);
+  const confirmed = [backup(repo, 0, 'a.txt', true), backup(repo, 1, 'b.txt', true), backup(repo, 2, 'c.txt', true)];
+  // Abandoned work on a branch that never gets a commit: stays CREATED.
+  repo.git(['checkout', '-q', '-b', 'scratch']);
+  const abandoned = backup(repo, 3, 'd.txt', false);
+  repo.git(['clean', '-q', '-f', '--', 'd.txt']);
+  repo.git(['checkout', '-q', 'main']);
+  backup(repo, 4, 'e.txt', true); // newest: kept by keep.last
+  return { repo, confirmed, abandoned };
+}
+
+test('tick --dry-run predicts the real tick exactly, day after day; kept and waiting are reported', () => {
+  const { repo, confirmed, abandoned } = setup();
+  let moved = 0;
+  for (const day of [5, 9, 12, 17, 25, 40]) {
+    const dry = repo.json<Report>(['tick', '--dry-run'], { env: when(day) });
+    const real = repo.json<Report>(['tick'], { env: when(day) });
+    assert.ok(dry.dry_run && !real.dry_run);
+    assert.equal(real.moves, dry.moves, `day ${day}`);
+    moved += real.moves.length;
+    const again = repo.json<Report>(['tick', '--dry-run'], { env: when(day) });
+    assert.equal(again.moves, [], `day ${day}: a second tick has nothing left`);
+  }
+  assert.ok(moved >= 4, `moved ${moved}`);
+  const list = repo.json<{ id: string; state: string; history: { trigger: string }[] }[]>(['list', '--state', 'CLEANABLE', '--state', 'CONFIRMED', '--state', 'CREATED']);
+  const state = new Map(list.map((b) => [b.id, b.state]));
+  for (const id of confirmed) assert.is(state.get(id), 'CLEANABLE', id); // archive refused in this version: stays, reported as failed
+  assert.is(state.get(abandoned), 'CLEANABLE'); // 30 days as CREATED
+  const dry = repo.json<Report>(['tick', '--dry-run'], { env: when(60) });
+  assert.ok(dry.waiting.some((w) => w.id === abandoned && /waits for the user/.test(w.why)), JSON.stringify(dry.waiting));
+  assert.is(dry.kept.length, 1);
+  const text = repo.cli(['tick', '--dry-run'], { env: when(60) });
+  assert.match(text.stdout, new RegExp(`waits\\s+${abandoned}`));
+});
+
+test('show prints every confidence factor with its weight, and --json has confidence_factors', () => {
+  const { repo, confirmed } = setup();
+  const shown = repo.json<{ confidence_now: number; confidence_factors: { name: string; weight: number; value: number }[] }>(['show', confirmed[0]!], { env: when(40) });
+  assert.equal(shown.confidence_factors.map((f) => f.name), ['integration', 'containment', 'age', 'size', 'access']);
+  assert.is(shown.confidence_now, 1); // confirmed, contained, 40 days, small, never accessed
+  const text = repo.cli(['show', confirmed[1]!], { env: when(40) }).stdout;
+  for (const n of ['integration', 'containment', 'age', 'size', 'access']) assert.match(text, new RegExp(`${n}\\s+weight 0\\.\\d0`));
+  // The file changed on main: no longer contained.
+  repo.write('b.txt', 'changed\n');
+  repo.commitAll('change b');
+  const after = repo.json<{ confidence_factors: { name: string; value: number }[] }>(['show', confirmed[1]!], { env: when(40) });
+  assert.is(after.confidence_factors.find((f) => f.name === 'containment')!.value, 0);
+});
+
+test('alerts: auto-cleanup, disk-threshold once per crossing, transition-failed; one JSON document on stdin', () => {
+  const { repo } = setup();
+  const dir = scratchDir('gb-alert-');
+  const out = join(dir, 'alerts');
+  repo.git(['config', 'backup.alert.command', `cat >> '${out}'; echo >> '${out}'`]);
+  const read = () => (existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string; repo: string; details: Record<string, unknown> }) : []);
+  const disk = { GIT_BACKUP_TEST_DISK_USED_PERCENT: '85' };
+  repo.cli(['tick', '--dry-run'], { env: { ...when(12), ...disk } });
+  assert.equal(read(), [], 'a dry run alerts nobody');
+  assert.is(repo.cli(['tick'], { env: { ...when(12), ...disk } }).code, 0);
+  const kinds = read().map((a) => a.kind);
+  assert.ok(kinds.includes('disk-threshold') && kinds.includes('auto-cleanup'), kinds.join());
+  assert.is(read()[0]!.repo, repo.dir);
+  repo.cli(['tick'], { env: { ...when(13), ...disk } });
+  assert.is(read().filter((a) => a.kind === 'disk-threshold').length, 1, 'not again while still at warning');
+  // CLEANABLE -> ARCHIVED is refused in this version: a transition-failed alert names it.
+  repo.cli(['tick'], { env: { ...when(40), ...disk } });
+  const failed = read().filter((a) => a.kind === 'transition-failed');
+  if (failed.length) assert.ok(JSON.stringify(failed[0]!.details).includes('ARCHIVED'));
+  else assert.ok(read().some((a) => a.kind === 'auto-cleanup' && JSON.stringify(a.details).includes('"to":"ARCHIVED"')), 'archived (archive available)');
+});
+
+test('a hook drain runs the checks at most once per backup.check.interval', () => {
+  const { repo } = setup();
+  install(repo);
+  repo.git(['config', 'backup.check.interval', '1d']);
+  const states = () => repo.json<{ state: string }[]>(['list']).map((b) => b.state).join();
+  const before = states();
+  repo.write('x.txt', 'x\n');
+  repo.git(['add', 'x.txt']);
+  repo.git(['commit', '-q', '-m', 'x'], { env: withShim(when(20)) }); // hook drain: runs the checks
+  const after = states();
+  assert.is.not(after, before, 'the drain ran the time policy');
+  const log = join(repo.dir, '.git', 'backup', 'db.json');
+  const stamp = (JSON.parse(readFileSync(log, 'utf8')) as { policy?: { last_check_at?: string } }).policy?.last_check_at;
+  assert.is(stamp, new Date(T0 + 20 * DAY).toISOString());
+  repo.write('y.txt', 'y\n');
+  repo.git(['add', 'y.txt']);
+  repo.git(['commit', '-q', '-m', 'y'], { env: withShim(when(20.5)) });
+  const stamp2 = (JSON.parse(readFileSync(log, 'utf8')) as { policy?: { last_check_at?: string } }).policy?.last_check_at;
+  assert.is(stamp2, stamp, 'within the interval: not run again');
+  repo.git(['commit', '-q', '--allow-empty', '-m', 'z'], { env: withShim(when(21.1)) });
+  const stamp3 = (JSON.parse(readFileSync(log, 'utf8')) as { policy?: { last_check_at?: string } }).policy?.last_check_at;
+  assert.is(stamp3, new Date(T0 + 21.1 * DAY).toISOString());
+});
+
+test('emergency: shows the nuclear plan, refuses without a terminal (exit 9), never CREATED/PENDING or pinned without --force', () => {
+  const { repo, confirmed, abandoned } = setup();
+  repo.cli(['pin', confirmed[0]!]);
+  const r = repo.cli(['emergency'], { env: when(6) });
+  assert.is(r.code, 9, r.stderr);
+  assert.match(r.stderr, /--yes/);
+  assert.is(repo.json<{ state: string }[]>(['list']).filter((b) => b.state === 'DELETED').length, 0);
+  const done = repo.json<Report>(['emergency', '--yes'], { env: when(6) });
+  const gone = done.moves.map((m) => m.id).sort();
+  assert.equal(gone, [confirmed[1]!, confirmed[2]!].concat(done.moves.filter((m) => !confirmed.includes(m.id)).map((m) => m.id)).sort());
+  assert.ok(!gone.includes(confirmed[0]!), 'pinned stays');
+  assert.ok(!gone.includes(abandoned), 'CREATED stays without --force');
+  for (const m of done.moves) assert.is(m.to, 'DELETED');
+  const forced = repo.json<Report>(['emergency', '--yes', '--force'], { env: when(6.1) });
+  assert.ok(forced.moves.some((m) => m.id === abandoned), 'with --force the CREATED one goes too');
+  assert.ok(!forced.moves.some((m) => m.id === confirmed[0]), 'never pinned');
+});
+
+test.run();
