@@ -19,7 +19,7 @@ const stringList = (v: unknown): string[] => (Array.isArray(v) ? v : v === undef
 /** Positional paths plus everything after `--` (which yargs keeps apart). */
 const pathArgs = (a: { paths?: unknown; '--'?: unknown }): string[] => [...stringList(a.paths), ...stringList(a['--'])];
 
-function bulk(verb: 'confirm' | 'cleanup' | 'delete', describe: string) {
+function bulk(verb: 'confirm' | 'cleanup' | 'archive' | 'delete', describe: string) {
   return [
     `${verb} <ids..>`,
     describe,
@@ -127,7 +127,8 @@ export function buildParser(argv: string[]): Argv {
     )
     .command(...bulk('confirm', 'mark backups CONFIRMED: their work is in the integration branch'))
     .command(...bulk('cleanup', 'mark backups CLEANABLE: they may be cleaned up'))
-    .command(...bulk('delete', 'delete backups (removes the ref; keeps a tombstone). CREATED/PENDING also need --force'))
+    .command(...bulk('archive', 'archive CONFIRMED or CLEANABLE backups: a verified .tar.gz (path, mode and hash of every file checked), then the ref goes; restore and diff still work'))
+    .command(...bulk('delete', 'delete backups (removes the ref, or the archive; keeps a tombstone). CREATED/PENDING also need --force'))
     .command('pin <id>', 'protect a backup from automatic cleanup', idArg, (a) =>
       withContext(async (ctx) => (await import('./commands/pin.js')).runPin(ctx, { id: a.id }, true)),
     )
@@ -187,6 +188,22 @@ export function buildParser(argv: string[]): Argv {
           .option('rebuild', { type: 'boolean', default: false, describe: 'rebuild db.json from refs and notes alone (keeps the old one as db.json.before-rebuild)' })
           .option('json', jsonOpt),
       (a) => withContext(async (ctx) => (await import('./commands/recover.js')).runRecover(ctx, { rebuild: a.rebuild, json: a.json })),
+    )
+    .command(
+      'verify [ids..]',
+      'check every archive (sha256, then every path, mode and blob hash against its manifest) and every live backup\'s ref and snapshot; exit 3 when one fails',
+      (y) => y.positional('ids', { type: 'string', array: true, describe: 'only these backups (default: all but DELETED)' }).option('json', jsonOpt),
+      (a) => withContext(async (ctx) => (await import('./commands/verify.js')).runVerify(ctx, { ids: stringList(a.ids), json: a.json })),
+    )
+    .command(
+      'gc',
+      'prune objects only deleted or archived backups held (git decides reachability); reports bytes freed',
+      (y) =>
+        y
+          .option('now', { type: 'boolean', default: false, describe: 'prune now instead of after gc.pruneExpire (default 2 weeks)' })
+          .option('json', jsonOpt)
+          .epilogue('Runs git repack -A --unpack-unreachable=<expiry> (only when there are packs) and git prune --expire=<expiry>; never touches reflogs. See docs/archive.md.'),
+      (a) => withContext(async (ctx) => (await import('./commands/gc.js')).runGc(ctx, { now: a.now, json: a.json })),
     )
     .command(
       'ci',
