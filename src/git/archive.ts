@@ -3,8 +3,8 @@
 // hash beside it, and the read-back that proves an archive holds exactly what the manifest says.
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, gunzip } from 'node:zlib';
@@ -85,6 +85,7 @@ export async function writeArchive(
   const manifest: Manifest = { format: 'git-backup-archive-manifest/1', id, snapshot, tree, files };
   await mkdirPrivate(dirname(dest));
   const tmp = tempBeside(dest);
+  let cleanup = async () => undefined as void;
   try {
     let bytes = 0;
     const hash = createHash('sha256');
@@ -95,8 +96,10 @@ export async function writeArchive(
         done(null, chunk);
       },
     });
+    const shadow = await shadowRepo(repo, tmpDir, tree.length === 64);
+    cleanup = () => rm(shadow, { recursive: true, force: true });
     // tar.umask pinned so the exec bit survives whatever the user configured.
-    const child = gitSpawn(['-c', 'tar.umask=0022', 'archive', '--format=tar', tree], { cwd });
+    const child = gitSpawn(['-c', 'tar.umask=0022', `--git-dir=${shadow}`, 'archive', '--format=tar', tree], { cwd, env: { GIT_DIR: undefined, GIT_INDEX_FILE: undefined } });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
@@ -116,7 +119,26 @@ export async function writeArchive(
   } catch (e) {
     await rm(tmp, { force: true });
     throw e;
+  } finally {
+    await cleanup();
   }
+}
+
+/**
+ * `git archive` applies the export-ignore and export-subst attributes of the archived tree, which
+ * would leave files out of (or rewrite them in) a backup. $GIT_DIR/info/attributes overrides the
+ * tree's .gitattributes, but the user's is not ours to edit: so archive through a private bare
+ * repository in the store's scratch space that borrows the user's objects (alternates) and whose
+ * info/attributes unsets both for every path.
+ */
+async function shadowRepo(repo: RepoPaths, tmpDir: string, sha256: boolean): Promise<string> {
+  await mkdir(tmpDir, { recursive: true, mode: 0o700 });
+  const dir = await mkdtemp(join(tmpDir, 'archive-'));
+  await git(['init', '-q', '--bare', ...(sha256 ? ['--object-format=sha256'] : []), dir], { cwd: repo.worktree, env: { GIT_DIR: undefined } });
+  await writeFile(join(dir, 'objects', 'info', 'alternates'), `${resolve(repo.commonDir, 'objects')}\n`);
+  await mkdir(join(dir, 'info'), { recursive: true });
+  await writeFile(join(dir, 'info', 'attributes'), '* -export-ignore -export-subst\n');
+  return dir;
 }
 
 /** Compare every entry of a tar with the manifest: same paths, kinds, exec bits and blob hashes. */

@@ -172,6 +172,22 @@ test('recover --rebuild from notes keeps the archive info, and restore still wor
   assert.is(repo.read('README.md'), '# changed\n');
 });
 
+test('export-ignore and export-subst in .gitattributes do not leave files out of an archive or rewrite them', () => {
+  const repo = tempRepo();
+  repo.write('.gitattributes', 'secret.txt export-ignore\nversion.txt export-subst\n');
+  repo.write('secret.txt', 'kept\n');
+  repo.write('version.txt', '$Format:%H$\n');
+  repo.commitAll('attrs');
+  repo.write('secret.txt', 'kept, changed\n');
+  const r = archived(repo);
+  rmSync(join(repo.dir, 'secret.txt'));
+  rmSync(join(repo.dir, 'version.txt'));
+  repo.json(['restore', r.id]);
+  assert.is(repo.read('secret.txt'), 'kept, changed\n');
+  assert.is(repo.read('version.txt'), '$Format:%H$\n');
+  assert.equal(readdirSync(join(repo.dir, '.git/backup/tmp')), [], 'the private archive repository is gone');
+});
+
 test('archive, verify and gc have --help', () => {
   const repo = tempRepo();
   for (const c of ['archive', 'verify', 'gc']) {
