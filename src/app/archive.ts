@@ -34,8 +34,17 @@ export interface PreparedArchive {
   journal: string;
 }
 
-/** Write and verify the archive of every target; all or none (a failure removes those already made). */
-export async function prepareArchives(ctx: Context, targets: { id: string; snapshot: string }[]): Promise<PreparedArchive[]> {
+/**
+ * Write and verify the archive of every target; all or none (a failure removes those already made),
+ * unless `onFailure` is given: then a failed one is reported to it and left out (automatic triggers
+ * archive what they can and try the rest again next time).
+ */
+export async function prepareArchives(
+  ctx: Context,
+  targets: { id: string; snapshot: string }[],
+  onFailure?: (id: string, e: unknown) => void,
+): Promise<PreparedArchive[]> {
+  if (targets.length === 0) return [];
   const dir = await archiveDirOf(ctx);
   const done: PreparedArchive[] = [];
   try {
@@ -51,7 +60,9 @@ export async function prepareArchives(ctx: Context, targets: { id: string; snaps
       } catch (e) {
         await removeArchiveFiles(path);
         await endJournal(journal);
-        throw e;
+        if (!onFailure) throw e;
+        onFailure(t.id, e);
+        continue;
       }
       await pauseAt('archive:after-verify');
     }

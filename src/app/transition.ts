@@ -14,6 +14,7 @@ import {
 } from './archive.js';
 import { endJournal } from './journal.js';
 import { settleJournals } from './settle.js';
+import { logLine } from './backup-log.js';
 
 export interface TransitionOptions {
   trigger: Trigger;
@@ -127,16 +128,26 @@ export async function moveBackups(ctx: Context, plannedMoves: PlannedMove[], opt
   // Archives are written and verified before the store update, outside the lock (they only read
   // the snapshot); deletions of archives are journaled before it. Both are planned on a fresh read
   // and checked again under the lock, where a mismatch aborts the batch (nothing is written).
-  const preview = decide(await ctx.store.read(), false);
+  // Only batches that archive or delete need the preview (reconcile's moves, the hot path, do not).
+  const needsPreview = moves.some((m) => m.steps.includes('ARCHIVED') || m.steps.includes('DELETED'));
+  const preview = needsPreview ? decide(await ctx.store.read(), false) : [];
+  const failed = new Set<string>();
   const prepared = await prepareArchives(
     ctx,
     preview.filter((r) => r.entries.some((e) => e.to === 'ARCHIVED')).map((r) => ({ id: r.record.id, snapshot: r.record.snapshot })),
+    opts.skipRefused
+      ? (id, e) => {
+          failed.add(id);
+          logLine(ctx.store.paths.dir, `archive of ${id} failed, left as it was: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      : undefined,
   );
+  moves = moves.filter((m) => !failed.has(m.id));
   const byId = new Map(prepared.map((p) => [p.id, p]));
   moves = moves.map((m) => (byId.has(m.id) ? addArchiveFacts(m, byId.get(m.id)!.info) : m));
   let deletes: PlannedArchiveDelete[] = [];
   try {
-    const doomed = preview.filter((r) => r.record.state === 'DELETED').map((r) => ({ ...r.record, archive: byId.get(r.record.id)?.info ?? r.record.archive ?? null }));
+    const doomed = preview.filter((r) => r.record.state === 'DELETED' && !failed.has(r.record.id)).map((r) => ({ ...r.record, archive: byId.get(r.record.id)?.info ?? r.record.archive ?? null }));
     deletes = await journalArchiveDeletes(ctx, archivedRecords(doomed));
     const deleting = new Set(deletes.map((d) => d.id));
     const results = await ctx.store.update(
