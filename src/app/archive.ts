@@ -58,7 +58,7 @@ export async function prepareArchives(
         };
         done.push({ id: t.id, snapshot: t.snapshot, info, journal });
       } catch (e) {
-        await removeArchiveFiles(path);
+        // writeArchive removed what it made, and only that (dest may be another process's archive).
         await endJournal(journal);
         if (!onFailure) throw e;
         onFailure(t.id, e);
@@ -73,10 +73,10 @@ export async function prepareArchives(
   return done;
 }
 
-/** Undo prepared archives whose transition was not written. */
+/** Undo prepared archives whose transition was not written (their files were claimed by us). */
 export async function discardArchives(prepared: PreparedArchive[]): Promise<void> {
   for (const p of prepared) {
-    await removeArchiveFiles(p.info.path);
+    await removeArchiveFiles(p.info.path, false);
     await endJournal(p.journal);
   }
 }
@@ -170,12 +170,15 @@ export async function zeroInPlace(path: string): Promise<void> {
   }
 }
 
-/** Remove an archive, its manifest and any temp file of ours beside them (a killed writer's). Idempotent. */
-export async function removeArchiveFiles(path: string): Promise<void> {
+/**
+ * Remove an archive and its manifest; with temps, also the temp files a killed writer left beside
+ * them (only when settling a dead owner's journal, under the lock). Idempotent.
+ */
+export async function removeArchiveFiles(path: string, temps = true): Promise<void> {
   const dir = dirname(path);
-  const temps = [basename(path), basename(manifestPathOf(path))].map((b) => `.${b}.`);
-  const names = await readdir(dir).catch(() => [] as string[]);
-  for (const n of names) if (n.endsWith('.tmp') && temps.some((t) => n.startsWith(t))) await rm(join(dir, n), { force: true });
+  const prefixes = [basename(path), basename(manifestPathOf(path))].map((b) => `.${b}.`);
+  const names = temps ? await readdir(dir).catch(() => [] as string[]) : [];
+  for (const n of names) if (n.endsWith('.tmp') && prefixes.some((t) => n.startsWith(t))) await rm(join(dir, n), { force: true });
   await rm(path, { force: true });
   await rm(manifestPathOf(path), { force: true });
   await fsyncPath(dir).catch(() => undefined);

@@ -3,7 +3,7 @@
 // hash beside it, and the read-back that proves an archive holds exactly what the manifest says.
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -67,8 +67,8 @@ export interface WrittenArchive {
 
 /**
  * Write the archive of `snapshot` to a temp name beside `dest`, fsync it, read it back in full and
- * compare it with the manifest, and only then rename it (and its manifest) into place. On any
- * failure the temp files are removed and nothing is left at dest. `onWritten` runs between the
+ * compare it with the manifest, and only then claim dest (never replacing a file there) and write
+ * the manifest beside it. On any failure what this call made is removed, and only that. `onWritten` runs between the
  * durable write and the read-back (the test pause point).
  */
 export async function writeArchive(
@@ -112,8 +112,14 @@ export async function writeArchive(
     const sha256 = hash.digest('hex');
     await checkArchive(tmp, manifest, sha256);
     const manifestText = JSON.stringify(manifest) + '\n';
-    await writeDurably(manifestPathOf(dest), manifestText);
-    await rename(tmp, dest);
+    await claim(tmp, dest, id);
+    try {
+      await writeDurably(manifestPathOf(dest), manifestText);
+    } catch (e) {
+      await rm(dest, { force: true });
+      throw e;
+    }
+    await rm(tmp, { force: true });
     await fsyncPath(dirname(dest));
     return { manifest, sha256, bytes, manifestSha256: sha256Of(Buffer.from(manifestText)) };
   } catch (e) {
@@ -121,6 +127,25 @@ export async function writeArchive(
     throw e;
   } finally {
     await cleanup();
+  }
+}
+
+/**
+ * Put the verified temp file at dest only if nothing is there: a hard link fails on an existing
+ * name, where a rename would silently replace another process's archive of the same backup (whose
+ * recorded sha256 would then not match). Filesystems without hard links (FAT on a removable
+ * archive disk) fall back to check-then-rename.
+ */
+async function claim(tmp: string, dest: string, id: string): Promise<void> {
+  const taken = () => new BackupError(ExitCode.INVALID, `${dest} already exists: another git backup is archiving ${id}; nothing changed, retry later`);
+  try {
+    await link(tmp, dest);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw taken();
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EMLINK') throw e;
+    if (await stat(dest).then(() => true, () => false)) throw taken();
+    await rename(tmp, dest);
   }
 }
 

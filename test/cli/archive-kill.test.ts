@@ -100,4 +100,18 @@ test('kill at delete:after-record, then at gc:after-repack: gc finishes the dele
   repo.git(['fsck', '--no-progress']);
 });
 
+test('two archives of the same backup at once: one wins, the other changes nothing, the recorded archive verifies', async () => {
+  const repo = repoWith({ 'c.txt': 'concurrent\n'.repeat(5000) });
+  for (let round = 0; round < 3; round++) {
+    const id = repo.json<Rec>(['create']).id;
+    repo.json(['cleanup', id]);
+    const [a, b] = await Promise.all([repo.cliAsync(['archive', id]), repo.cliAsync(['archive', id])]);
+    assert.equal([a.code, b.code].sort(), [0, 3], a.stderr + b.stderr);
+    assert.is(repo.json<Rec>(['show', id]).state, 'ARCHIVED');
+    const v = repo.cli(['verify', id]);
+    assert.is(v.code, 0, v.stdout + v.stderr);
+  }
+  assert.equal(journal(repo), []);
+});
+
 test.run();
