@@ -31,6 +31,7 @@ export async function runShow(ctx: Context, args: ShowArgs): Promise<void> {
       `confirmed:   ${r.confirmed_by ?? '-'}`,
       `confidence:  ${r.confidence ?? '-'}`,
     ];
+    if (r.state === 'ARCHIVED' && r.archive) lines.push(`archive:     ${r.archive.path} (${formatBytes(r.archive.bytes)}, ${r.archive.files} files, sha256 ${r.archive.sha256.slice(0, 16)}…)`);
     if (r.tombstone) {
       const t = r.tombstone;
       lines.push(`deleted:     ${t.deleted_at} by ${t.trigger}: ${t.reason} (${t.files} files, ${formatBytes(t.bytes)} lost)`);

@@ -92,6 +92,7 @@ test('without --include-ignored the ignored file is not archived; verify passes;
   assert.not.ok(existsSync(join(repo.dir, 'ignored.log')));
   const shown = repo.json<Rec>(['show', r.id]);
   assert.equal(shown.archive, r.archive);
+  assert.match(repo.cli(['show', r.id]).stdout, new RegExp(`archive: +${r.archive!.path.replace(/[.]/g, '\\.')} `));
 });
 
 test('a flipped byte is caught by verify (exit 3) and by restore (exit 3, nothing written)', () => {
