@@ -189,6 +189,28 @@ test('export-ignore and export-subst in .gitattributes do not leave files out of
   assert.equal(readdirSync(join(repo.dir, '.git/backup/tmp')), [], 'the private archive repository is gone');
 });
 
+test('bad input to archive, verify and gc: one line on stderr, the SPEC exit code, nothing changed', () => {
+  const repo = richRepo();
+  const id = repo.json<Rec>(['create']).id;
+  repo.json(['cleanup', id]);
+  const db = () => readFileSync(join(repo.dir, '.git/backup/db.json'), 'utf8');
+  const before = db();
+  for (const [args, code] of [
+    [['archive', '../etc'], 2],
+    [['archive', '20991231-000000-ffff'], 4],
+    [['archive', id, '20991231-000000-ffff'], 4],
+    [['archive'], 2],
+    [['verify', 'x\ny'], 2],
+    [['gc', 'extra'], 2],
+  ] as [string[], number][]) {
+    const r = repo.cli(args);
+    assert.is(r.code, code, `${args.join(' ')}: ${r.stderr}`);
+    assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+  assert.is(db(), before);
+  assert.not.ok(existsSync(join(repo.dir, '.git/backup/archive')));
+});
+
 test('archive, verify and gc have --help', () => {
   const repo = tempRepo();
   for (const c of ['archive', 'verify', 'gc']) {
