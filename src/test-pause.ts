@@ -1,9 +1,15 @@
 // TEST-ONLY: GIT_BACKUP_TEST_PAUSE_AT=<point> makes the process announce the point on stderr and
-// wait there forever, so a test can SIGKILL it at exactly that step of a multi-step effect
-// (archive, delete) and prove the journal finishes or undoes it. Points are named where pauseAt is
-// called (e.g. archive:after-write, archive:after-record, delete:before-unlink). Never set it in use.
+// wait there, so a test can SIGKILL it at exactly that step of a multi-step effect (archive, delete,
+// gc) and prove the journal finishes or undoes it, or change something on disk and send SIGUSR1 to
+// let it go on (e.g. damage an archive between its write and its read-back). Points are named where
+// pauseAt is called (archive:after-write, archive:after-verify, archive:after-record,
+// delete:after-record, delete:before-unlink, gc:after-repack). Never set it in real use.
 export async function pauseAt(point: string): Promise<void> {
   if (process.env.GIT_BACKUP_TEST_PAUSE_AT !== point) return;
-  process.stderr.write(`git-backup: test pause at ${point}\n`);
-  await new Promise<never>(() => setInterval(() => undefined, 1 << 30));
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  await new Promise<void>((resolve) => {
+    process.once('SIGUSR1', () => resolve());
+    process.stderr.write(`git-backup: test pause at ${point}\n`);
+  });
+  clearInterval(keepAlive);
 }

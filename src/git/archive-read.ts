@@ -79,7 +79,7 @@ export async function checkArchive(path: string, manifest: Manifest, expectedSha
     throw new ArchiveMismatch(path, `cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
   const sha = sha256Of(data);
-  if (sha !== expectedSha256) throw new ArchiveMismatch(path, `sha256 is ${sha.slice(0, 12)}…, recorded ${expectedSha256.slice(0, 12)}…`);
+  if (sha !== expectedSha256) throw new ArchiveMismatch(path, `sha256 is ${sha.slice(0, 12)}…, expected ${expectedSha256.slice(0, 12)}…`);
   let entries: TarEntry[];
   try {
     entries = readTar(await gunzipAsync(data));

@@ -2,7 +2,7 @@
 // backup stays restorable, and the next command that takes the lock (or recover) finishes or undoes it.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempRepo, type TestRepo } from '../helpers/repo.js';
 import { runUntil } from '../helpers/pause.js';
@@ -98,6 +98,27 @@ test('kill at delete:after-record, then at gc:after-repack: gc finishes the dele
   assert.ok(report.repaired.some((l) => /interrupted gc/.test(l)));
   assert.equal(journal(repo), []);
   repo.git(['fsck', '--no-progress']);
+});
+
+test('an archive damaged between its write and its read-back: exit 3, one line, partial archive removed, backup as it was', async () => {
+  const repo = repoWith({ 'v.txt': 'verify me\n'.repeat(1000) });
+  const id = repo.json<Rec>(['create']).id;
+  repo.json(['cleanup', id]);
+  const p = await runUntil(repo, ['archive', id], 'archive:after-write');
+  const dir = join(repo.dir, '.git/backup/archive', id.slice(0, 4), id.slice(4, 6));
+  const tmp = readdirSync(dir).find((n) => n.endsWith('.tmp'))!;
+  const buf = readFileSync(join(dir, tmp));
+  buf[buf.length - 12]! ^= 0x40; // inside the gzip trailer or the last block: the read-back must notice
+  writeFileSync(join(dir, tmp), buf);
+  const r = await p.resume();
+  assert.is(r.code, 3, r.stderr);
+  const lines = r.stderr.trim().split('\n').filter((l) => !l.includes('test pause'));
+  assert.is(lines.length, 1, r.stderr);
+  assert.match(lines[0]!, /failed verification/);
+  assert.equal(archiveFiles(repo), []);
+  assert.equal(journal(repo), []);
+  assert.is(repo.json<Rec>(['show', id]).state, 'CLEANABLE');
+  assert.is(repo.git(['for-each-ref', '--format=%(refname)', 'refs/backups/']), `refs/backups/${id}`);
 });
 
 test('two archives of the same backup at once: one wins, the other changes nothing, the recorded archive verifies', async () => {

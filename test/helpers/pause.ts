@@ -7,6 +7,8 @@ export interface Paused {
   /** Everything the process printed on stderr before it paused. */
   stderr: string;
   kill(): Promise<void>;
+  /** Let it go on (SIGUSR1) and wait for it to exit. */
+  resume(): Promise<{ code: number; stderr: string }>;
 }
 
 /** Start `git backup args` paused at `point`; resolves once it is waiting there (rejects if it exits first). */
@@ -15,7 +17,8 @@ export function runUntil(repo: TestRepo, args: string[], point: string, env: Nod
     const child = spawn(process.execPath, [CLI, ...args], { cwd: repo.dir, env: { ...TEST_ENV, ...env, GIT_BACKUP_TEST_PAUSE_AT: point } });
     let stderr = '';
     let paused = false;
-    const closed = new Promise<void>((r) => child.on('close', () => r()));
+    let code = -1;
+    const closed = new Promise<void>((r) => child.on('close', (c) => ((code = c ?? -1), r())));
     child.stdout.resume();
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
@@ -26,6 +29,11 @@ export function runUntil(repo: TestRepo, args: string[], point: string, env: Nod
           kill: async () => {
             child.kill('SIGKILL');
             await closed;
+          },
+          resume: async () => {
+            child.kill('SIGUSR1');
+            await closed;
+            return { code, stderr };
           },
         });
       }
