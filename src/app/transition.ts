@@ -146,8 +146,13 @@ export async function moveBackups(ctx: Context, plannedMoves: PlannedMove[], opt
   const byId = new Map(prepared.map((p) => [p.id, p]));
   moves = moves.map((m) => (byId.has(m.id) ? addArchiveFacts(m, byId.get(m.id)!.info) : m));
   let deletes: PlannedArchiveDelete[] = [];
+  // Once the store write is durable, prepared archives are recorded: never discard them then; a
+  // failure in the effects after it leaves their journal entries for settleJournals to finish.
+  let written = false;
   try {
-    const doomed = preview.filter((r) => r.record.state === 'DELETED' && !failed.has(r.record.id)).map((r) => ({ ...r.record, archive: byId.get(r.record.id)?.info ?? r.record.archive ?? null }));
+    const doomed = preview
+      .filter((r) => r.record.state === 'DELETED' && !failed.has(r.record.id))
+      .map((r) => ({ ...r.record, archive: byId.get(r.record.id)?.info ?? r.record.archive ?? null }));
     deletes = await journalArchiveDeletes(ctx, archivedRecords(doomed));
     const deleting = new Set(deletes.map((d) => d.id));
     const results = await ctx.store.update(
@@ -169,6 +174,7 @@ export async function moveBackups(ctx: Context, plannedMoves: PlannedMove[], opt
       },
       {
         afterWrite: async (results) => {
+          written = true;
           await appendNotesBatch(ctx.repo, notesOf(results, ctx.now));
           for (const r of results) {
             const p = byId.get(r.record.id);
@@ -186,8 +192,10 @@ export async function moveBackups(ctx: Context, plannedMoves: PlannedMove[], opt
     for (const d of deletes) if (!done.has(d.id)) await endJournal(d.journal);
     return results;
   } catch (e) {
-    await discardArchives(prepared);
-    for (const d of deletes) await endJournal(d.journal);
+    if (!written) {
+      await discardArchives(prepared);
+      for (const d of deletes) await endJournal(d.journal);
+    }
     throw e;
   }
 }
