@@ -35,7 +35,7 @@ function def<U>(command: string, describe: string, builder: (y: Argv) => Argv<U>
   return [command, describe, builder] as const;
 }
 
-function bulk(verb: 'confirm' | 'cleanup' | 'delete', describe: string) {
+function bulk(verb: 'confirm' | 'cleanup' | 'archive' | 'delete', describe: string) {
   return def(
     `${verb} <ids..>`,
     describe,
@@ -143,7 +143,8 @@ export function buildParser(argv: string[]): Argv {
     ))
     .command(...bulk('confirm', 'mark backups CONFIRMED: their work is in the integration branch'))
     .command(...bulk('cleanup', 'mark backups CLEANABLE: they may be cleaned up'))
-    .command(...bulk('delete', 'delete backups (removes the ref; keeps a tombstone). CREATED/PENDING also need --force'))
+    .command(...bulk('archive', 'archive CONFIRMED or CLEANABLE backups: a verified .tar.gz (path, mode and hash of every file checked), then the ref goes; restore and diff still work'))
+    .command(...bulk('delete', 'delete backups (removes the ref, or the archive; keeps a tombstone). CREATED/PENDING also need --force'))
     .command(...def('pin <id>', 'protect a backup from automatic cleanup', idArg, (a) =>
       withContext(async (ctx) => (await import('./commands/pin.js')).runPin(ctx, { id: a.id }, true)),
     ))
@@ -225,6 +226,22 @@ export function buildParser(argv: string[]): Argv {
           .option('rebuild', { type: 'boolean', default: false, describe: 'rebuild db.json from refs and notes alone (keeps the old one as db.json.before-rebuild)' })
           .option('json', jsonOpt),
       (a) => withContext(async (ctx) => (await import('./commands/recover.js')).runRecover(ctx, { rebuild: a.rebuild, json: a.json })),
+    ))
+    .command(...def(
+      'verify [ids..]',
+      'check every archive (sha256, then every path, mode and blob hash against its manifest) and every live backup\'s ref and snapshot; exit 3 when one fails',
+      (y) => y.positional('ids', { type: 'string', array: true, describe: 'only these backups (default: all but DELETED)' }).option('json', jsonOpt),
+      (a) => withContext(async (ctx) => (await import('./commands/verify.js')).runVerify(ctx, { ids: stringList(a.ids), json: a.json })),
+    ))
+    .command(...def(
+      'gc',
+      'prune objects only deleted or archived backups held (git decides reachability); reports bytes freed',
+      (y) =>
+        y
+          .option('now', { type: 'boolean', default: false, describe: 'prune now instead of after gc.pruneExpire (default 2 weeks)' })
+          .option('json', jsonOpt)
+          .epilogue('Runs git repack -A --unpack-unreachable=<expiry> (only when there are packs) and git prune --expire=<expiry>; never touches reflogs. See docs/archive.md.'),
+      (a) => withContext(async (ctx) => (await import('./commands/gc.js')).runGc(ctx, { now: a.now, json: a.json })),
     ))
     .command(...def(
       'ci',

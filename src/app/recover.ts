@@ -10,6 +10,7 @@ import { git } from '../git/exec.js';
 import { listNotes } from '../git/notes.js';
 import { appendNotesBatch } from '../git/notes-batch.js';
 import { deleteBackupRef, protectedContentOf, readSnapshotTrailers, writeBackupRef } from '../git/snapshot.js';
+import { settleJournals } from './settle.js';
 
 export interface RecoverReport {
   mode: 'check' | 'rebuild';
@@ -120,6 +121,8 @@ interface Repairs {
 }
 
 export async function checkStore(ctx: Context): Promise<RecoverReport> {
+  // Interrupted archives and deletes first, so the checks below see their finished state.
+  const settled = await settleJournals(ctx);
   const g = await recordsFromGit(ctx);
   const cwd = ctx.repo.worktree;
   // Which snapshot objects still exist, for records whose ref is gone (one cat-file for all).
@@ -168,7 +171,7 @@ export async function checkStore(ctx: Context): Promise<RecoverReport> {
   );
   const data = await ctx.store.read();
   return {
-    mode: 'check', records: data.backups.length, from_notes: 0, from_snapshots: 0, repaired: result.repaired,
+    mode: 'check', records: data.backups.length, from_notes: 0, from_snapshots: 0, repaired: [...settled, ...result.repaired],
     problems: [...g.problems.filter((p) => !/content cannot be restored/.test(p)), ...result.problems], kept: null,
   };
 }

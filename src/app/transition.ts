@@ -7,6 +7,14 @@ import { formatNoteLine, noteLines, type RecordFacts } from '../core/record.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { deleteBackupRef, protectedPathsOf } from '../git/snapshot.js';
 import { appendNotesBatch } from '../git/notes-batch.js';
+import type { ArchiveInfo } from '../core/types.js';
+import {
+  archivedRecords, assertArchivePresent, discardArchives, finishArchive, finishArchiveDelete, journalArchiveDeletes, prepareArchives,
+  type PlannedArchiveDelete,
+} from './archive.js';
+import { endJournal } from './journal.js';
+import { settleJournals } from './settle.js';
+import { logLine } from './backup-log.js';
 
 export interface TransitionOptions {
   trigger: Trigger;
@@ -48,6 +56,7 @@ function setFacts(r: BackupRecord, f: RecordFacts | undefined): void {
   if (f.pending_commit !== undefined) r.pending_commit = f.pending_commit;
   if (f.confirmed_by !== undefined) r.confirmed_by = f.confirmed_by;
   if (f.confidence !== undefined) r.confidence = f.confidence;
+  if (f.archive !== undefined) r.archive = f.archive;
 }
 
 /** Every note line a result adds, grouped by the object it annotates (snapshot or user commit). */
@@ -69,7 +78,8 @@ function notesOf(results: MoveResult[], at: Date): Map<string, string[]> {
  * Apply every move or none: each step of each backup is decided against the state the previous
  * step left, and the first refusal aborts the whole batch before anything is written.
  */
-export async function moveBackups(ctx: Context, moves: PlannedMove[], opts: TransitionOptions): Promise<MoveResult[]> {
+export async function moveBackups(ctx: Context, plannedMoves: PlannedMove[], opts: TransitionOptions): Promise<MoveResult[]> {
+  let moves = plannedMoves;
   const decide = (data: { backups: BackupRecord[] }, write: boolean): MoveResult[] => {
     const results: MoveResult[] = [];
     for (const move of moves) {
@@ -89,9 +99,9 @@ export async function moveBackups(ctx: Context, moves: PlannedMove[], opts: Tran
           refused = new BackupError(d.code, `${move.id}: ${d.message}`);
           break;
         }
-        if (to === 'ARCHIVED') {
-          // A refusal like any other, so automatic triggers (skipRefused) leave the backup for later.
-          refused = new BackupError(ExitCode.INVALID, `${move.id}: archiving is not available in this version; the backup stays ${record.state}`);
+        if (record.state === 'ARCHIVED' && to !== 'DELETED') {
+          // Its ref is gone: any live state would claim content that only the archive holds.
+          refused = new BackupError(ExitCode.INVALID, `${move.id}: an ARCHIVED backup can only be DELETED (even with --force); to get its content back use git backup restore ${move.id}`);
           break;
         }
         applyTransition(record, d.entry);
@@ -114,25 +124,90 @@ export async function moveBackups(ctx: Context, moves: PlannedMove[], opts: Tran
 
   if (opts.dryRun) return decide(await ctx.store.read(), false);
 
-  return ctx.store.update(
-    async (data) => {
-      const results = decide(data, true);
-      for (const r of results) {
-        // The tombstone names every file whose content goes (not just the paths the user limited
-        // the backup to), read from the snapshot while it still exists.
-        if (r.record.tombstone && r.entries.some((e) => e.to === 'DELETED')) {
-          r.record.tombstone.paths = await protectedPathsOf(ctx.repo, r.record.snapshot);
+  await settleJournals(ctx);
+  // Archives are written and verified before the store update, outside the lock (they only read
+  // the snapshot); deletions of archives are journaled before it. Both are planned on a fresh read
+  // and checked again under the lock, where a mismatch aborts the batch (nothing is written).
+  // Only batches that archive or delete need the preview (reconcile's moves, the hot path, do not).
+  const needsPreview = moves.some((m) => m.steps.includes('ARCHIVED') || m.steps.includes('DELETED'));
+  const preview = needsPreview ? decide(await ctx.store.read(), false) : [];
+  const failed = new Set<string>();
+  const prepared = await prepareArchives(
+    ctx,
+    preview.filter((r) => r.entries.some((e) => e.to === 'ARCHIVED')).map((r) => ({ id: r.record.id, snapshot: r.record.snapshot })),
+    opts.skipRefused
+      ? (id, e) => {
+          failed.add(id);
+          logLine(ctx.store.paths.dir, `archive of ${id} failed, left as it was: ${e instanceof Error ? e.message : String(e)}`);
         }
-      }
-      return results;
-    },
-    {
-      afterWrite: async (results) => {
-        await appendNotesBatch(ctx.repo, notesOf(results, ctx.now));
-        for (const r of results) {
-          if (r.record.state === 'DELETED') await deleteBackupRef(ctx.repo, r.record.id, r.record.snapshot);
-        }
-      },
-    },
+      : undefined,
   );
+  moves = moves.filter((m) => !failed.has(m.id));
+  const byId = new Map(prepared.map((p) => [p.id, p]));
+  moves = moves.map((m) => (byId.has(m.id) ? addArchiveFacts(m, byId.get(m.id)!.info) : m));
+  let deletes: PlannedArchiveDelete[] = [];
+  // Once the store write is durable, prepared archives are recorded: never discard them then; a
+  // failure in the effects after it leaves their journal entries for settleJournals to finish.
+  let written = false;
+  try {
+    const doomed = preview
+      .filter((r) => r.record.state === 'DELETED' && !failed.has(r.record.id))
+      .map((r) => ({ ...r.record, archive: byId.get(r.record.id)?.info ?? r.record.archive ?? null }));
+    deletes = await journalArchiveDeletes(ctx, archivedRecords(doomed));
+    const deleting = new Set(deletes.map((d) => d.id));
+    const results = await ctx.store.update(
+      async (data) => {
+        const results = decide(data, true);
+        for (const r of results) {
+          const archived = r.entries.some((e) => e.to === 'ARCHIVED');
+          if (archived && !byId.has(r.record.id)) throw changedError(r.record.id);
+          if (archived) await assertArchivePresent(byId.get(r.record.id)!);
+          if (r.record.state === 'DELETED' && r.record.archive && !deleting.has(r.record.id)) throw changedError(r.record.id);
+          // The tombstone names every file whose content goes (not just the paths the user limited
+          // the backup to), read from the snapshot while it still exists (an archived one's objects
+          // may be gone already: then the record's paths stay).
+          if (r.record.tombstone && r.entries.some((e) => e.to === 'DELETED')) {
+            r.record.tombstone.paths = await protectedPathsOf(ctx.repo, r.record.snapshot).catch(() => r.record.tombstone!.paths);
+          }
+        }
+        return results;
+      },
+      {
+        afterWrite: async (results) => {
+          written = true;
+          await appendNotesBatch(ctx.repo, notesOf(results, ctx.now));
+          for (const r of results) {
+            const p = byId.get(r.record.id);
+            if (p) await finishArchive(ctx, p);
+            else if (r.record.state === 'DELETED' && r.entries[0]?.from !== 'ARCHIVED') await deleteBackupRef(ctx.repo, r.record.id, r.record.snapshot);
+            const d = deletes.find((x) => x.id === r.record.id);
+            if (d && r.record.state === 'DELETED') await finishArchiveDelete(d);
+          }
+        },
+      },
+    );
+    // Prepared work that the batch left out (skipRefused) is undone.
+    const done = new Set(results.map((r) => r.record.id));
+    await discardArchives(prepared.filter((p) => !done.has(p.id)));
+    for (const d of deletes) if (!done.has(d.id)) await endJournal(d.journal);
+    return results;
+  } catch (e) {
+    if (!written) {
+      await discardArchives(prepared);
+      for (const d of deletes) await endJournal(d.journal);
+    }
+    throw e;
+  }
+}
+
+function changedError(id: string): BackupError {
+  return new BackupError(ExitCode.INVALID, `${id} changed while its archive was being prepared; nothing changed, retry`);
+}
+
+/** The move with the archive's info set on its ARCHIVED step (written with it, and noted on its line). */
+function addArchiveFacts(move: PlannedMove, info: ArchiveInfo): PlannedMove {
+  const i = move.steps.indexOf('ARCHIVED');
+  const stepFacts = move.steps.map((_, k) => move.stepFacts?.[k]);
+  stepFacts[i] = { ...stepFacts[i], archive: info };
+  return { ...move, stepFacts };
 }

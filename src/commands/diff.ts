@@ -3,6 +3,7 @@ import { findBackup } from '../app/resolve.js';
 import { recordAccess } from '../app/access.js';
 import { backupTree, snapshotWorkingTree, diffTrees, diffSummary } from '../git/diff.js';
 import { requireContent } from './content.js';
+import { archivedTree } from '../app/archived-content.js';
 
 export interface DiffArgs {
   id: string;
@@ -15,7 +16,7 @@ export async function runDiff(ctx: Context, args: DiffArgs): Promise<void> {
   const record = findBackup(await ctx.store.read(), args.id);
   requireContent(record);
   const [from, to] = await Promise.all([
-    backupTree(ctx.repo, record.snapshot, ctx.tmpDir),
+    record.state === 'ARCHIVED' ? archivedTree(ctx, record, 'diff') : backupTree(ctx.repo, record.snapshot, ctx.tmpDir),
     snapshotWorkingTree(ctx.repo, { includeIgnored: record.include_ignored, paths: record.paths, tmpDir: ctx.tmpDir }),
   ]);
   if (args.json) {

@@ -4,7 +4,8 @@ import type { Context } from '../app/context.js';
 import { findBackup } from '../app/resolve.js';
 import { createBackup, normalizePaths } from '../app/create.js';
 import { recordAccess } from '../app/access.js';
-import { planRestore, filesThatDiffer, applyRestore } from '../git/restore.js';
+import { planRestore, planRestoreFromTree, filesThatDiffer, applyRestore } from '../git/restore.js';
+import { archivedTree } from '../app/archived-content.js';
 import { refusedError } from '../errors.js';
 import { requireContent } from './content.js';
 
@@ -20,7 +21,11 @@ export async function runRestore(ctx: Context, args: RestoreArgs): Promise<void>
   requireContent(record);
   const paths = normalizePaths(ctx, process.cwd(), args.paths);
   const target = args.to ? resolve(process.cwd(), args.to) : ctx.repo.worktree;
-  const plan = await planRestore(ctx.repo, record.snapshot, paths.includes('.') ? [] : paths);
+  const selected = paths.includes('.') ? [] : paths;
+  const plan =
+    record.state === 'ARCHIVED'
+      ? await planRestoreFromTree(ctx.repo, await archivedTree(ctx, record, 'restore'), selected)
+      : await planRestore(ctx.repo, record.snapshot, selected);
   if (target !== ctx.repo.worktree) await mkdir(target, { recursive: true });
   const overwritten = await filesThatDiffer(plan, target);
   let safety: string | null = null;

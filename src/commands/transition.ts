@@ -26,9 +26,9 @@ export async function runTransition(ctx: Context, args: TransitionArgs): Promise
   else report(ctx, [result!], false);
 }
 
-export type BulkVerb = 'confirm' | 'cleanup' | 'delete';
+export type BulkVerb = 'confirm' | 'cleanup' | 'archive' | 'delete';
 
-const TARGET: Record<BulkVerb, BackupState> = { confirm: 'CONFIRMED', cleanup: 'CLEANABLE', delete: 'DELETED' };
+const TARGET: Record<BulkVerb, BackupState> = { confirm: 'CONFIRMED', cleanup: 'CLEANABLE', archive: 'ARCHIVED', delete: 'DELETED' };
 
 export interface BulkArgs {
   ids: string[];
@@ -39,7 +39,7 @@ export interface BulkArgs {
   json: boolean;
 }
 
-/** confirm | cleanup | delete: each walks every named backup to its target state, all or nothing. */
+/** confirm | cleanup | archive | delete: each walks every named backup to its target state, all or nothing. */
 export async function runBulk(ctx: Context, verb: BulkVerb, args: BulkArgs): Promise<void> {
   const records = await resolveBackups(ctx, args.ids);
   const target = TARGET[verb];
@@ -85,7 +85,9 @@ function report(ctx: Context, results: MoveResult[], dryRun: boolean): void {
     const from = r.entries[0]?.from ?? r.record.state;
     const path = [from, ...r.entries.map((e) => e.to)].join(' -> ');
     const forced = r.entries.some((e) => e.forced) ? ' (forced)' : '';
-    return `${dryRun ? 'would move' : 'moved'} ${r.record.id}: ${path}${forced}`;
+    const a = r.record.state === 'ARCHIVED' ? r.record.archive : null;
+    const where = a ? `; archive ${a.path} (${formatBytes(a.bytes)}, ${a.files} file(s), verified)` : '';
+    return `${dryRun ? 'would move' : 'moved'} ${r.record.id}: ${path}${forced}${where}`;
   });
   ctx.io.out(lines.join('\n'));
 }

@@ -8,7 +8,7 @@
 
 import { BackupError, ExitCode } from '../errors.js';
 import { applyTransition } from './lifecycle.js';
-import type { BackupRecord, BackupState, HistoryEntry, Trigger } from './types.js';
+import type { ArchiveInfo, BackupRecord, BackupState, HistoryEntry, Trigger } from './types.js';
 import { BACKUP_STATES, TRIGGERS } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -117,6 +117,7 @@ export function toPublicJson(r: BackupRecord): PublicRecord {
     confidence: r.confidence,
     history: r.history.map((e) => ({ at: e.at, from: e.from, to: e.to, trigger: e.trigger, reason: e.reason, forced: e.forced })),
     tombstone: r.state === 'DELETED' && r.tombstone ? { ...r.tombstone, paths: [...r.tombstone.paths] } : null,
+    archive: r.archive ? { ...r.archive } : null,
   };
 }
 
@@ -128,6 +129,8 @@ export interface RecordFacts {
   pending_commit?: string | null;
   confirmed_by?: string | null;
   confidence?: number | null;
+  /** Set on the way to ARCHIVED, so a rebuild from notes finds the archive again. */
+  archive?: ArchiveInfo | null;
 }
 
 /** The creation line carries everything needed to rebuild the record from notes alone. */
@@ -219,7 +222,20 @@ function canonicalFacts(f: RecordFacts | undefined): RecordFacts | undefined {
   if (f.pending_commit !== undefined) out.pending_commit = f.pending_commit;
   if (f.confirmed_by !== undefined) out.confirmed_by = f.confirmed_by;
   if (f.confidence !== undefined) out.confidence = f.confidence;
+  if (f.archive !== undefined) out.archive = f.archive && canonicalArchive(f.archive);
   return Object.keys(out).length ? out : undefined;
+}
+
+function canonicalArchive(a: ArchiveInfo): ArchiveInfo {
+  return { path: a.path, sha256: a.sha256, bytes: a.bytes, created_at: a.created_at, manifest_sha256: a.manifest_sha256, files: a.files };
+}
+
+function parseArchive(v: unknown): ArchiveInfo | null | string {
+  if (v === null) return null;
+  if (!isObj(v)) return 'bad archive';
+  const hex = (x: unknown) => isStr(x) && /^[0-9a-f]{64}$/.test(x);
+  if (!isStr(v.path) || !hex(v.sha256) || !hex(v.manifest_sha256) || !isCount(v.bytes) || !isCount(v.files) || !isIso(v.created_at)) return 'bad archive';
+  return canonicalArchive(v as unknown as ArchiveInfo);
 }
 
 /**
@@ -290,6 +306,11 @@ function parseFacts(v: unknown): RecordFacts | string {
     const c = v.confidence;
     if (!(c === null || (typeof c === 'number' && c >= 0 && c <= 1))) return 'bad confidence';
     out.confidence = c;
+  }
+  if ('archive' in v) {
+    const a = parseArchive(v.archive);
+    if (typeof a === 'string') return a;
+    out.archive = a;
   }
   return out;
 }
@@ -401,6 +422,7 @@ function applyFacts(r: BackupRecord, f: RecordFacts | undefined): void {
   if (f.pending_commit !== undefined) r.pending_commit = f.pending_commit;
   if (f.confirmed_by !== undefined) r.confirmed_by = f.confirmed_by;
   if (f.confidence !== undefined) r.confidence = f.confidence;
+  if (f.archive !== undefined) r.archive = f.archive;
 }
 
 /**

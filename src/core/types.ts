@@ -27,6 +27,23 @@ export interface Tombstone {
   paths: string[];
 }
 
+/**
+ * Where an ARCHIVED backup's content lives (SPEC §3): a gzip'd tar at `path`, with a manifest beside
+ * it (`<id>.manifest.json`: every path, mode and blob hash) that verify and restore check it against.
+ */
+export interface ArchiveInfo {
+  /** Absolute path of `<archiveDir>/YYYY/MM/<id>.tar.gz`. */
+  path: string;
+  /** sha256 (hex) of the archive file's bytes. */
+  sha256: string;
+  bytes: number;
+  created_at: string;
+  /** sha256 (hex) of the manifest file's bytes, so a changed manifest cannot vouch for a changed archive. */
+  manifest_sha256: string;
+  /** Files in the archive (tracked tree and untracked part combined). */
+  files: number;
+}
+
 export interface BackupRecord {
   id: string;
   state: BackupState;
@@ -56,6 +73,11 @@ export interface BackupRecord {
   accessed_at: string | null;
   history: HistoryEntry[];
   tombstone: Tombstone | null;
+  /**
+   * The archive of an ARCHIVED backup (kept on a DELETED one as where it was). Optional because
+   * records written before archives existed lack it: read it as `archive ?? null`.
+   */
+  archive?: ArchiveInfo | null;
 }
 
 export interface StoreData {

@@ -40,11 +40,21 @@ function toMode(mode: string): RestoreMode {
 export async function planRestore(repo: RepoPaths, snapshotCommit: string, paths: string[]): Promise<RestorePlan> {
   const cwd = repo.worktree;
   const [tree, ...parents] = (await gitLine(['log', '-1', '--no-show-signature', '--format=%T %P', snapshotCommit, '--'], { cwd })).split(' ');
-  const lsTree = (t: string) => git(['ls-tree', '-r', '-z', t], { cwd }).then((r) => parseLsTreeZ(r.stdout));
   const untrackedParent = parents[2];
-  const [tracked, untracked] = await Promise.all([lsTree(tree!), untrackedParent ? lsTree(untrackedParent) : Promise.resolve([])]);
+  const [tracked, untracked] = await Promise.all([lsTree(repo, tree!), untrackedParent ? lsTree(repo, untrackedParent) : Promise.resolve([])]);
+  return selectFiles([...tracked, ...untracked], paths);
+}
+
+/** The plan for one tree holding everything (an archived backup brought back by importArchive). */
+export async function planRestoreFromTree(repo: RepoPaths, tree: string, paths: string[]): Promise<RestorePlan> {
+  return selectFiles(await lsTree(repo, tree), paths);
+}
+
+const lsTree = (repo: RepoPaths, t: string) => git(['ls-tree', '-r', '-z', t], { cwd: repo.worktree }).then((r) => parseLsTreeZ(r.stdout));
+
+function selectFiles(entries: { path: string; mode: string; sha: string }[], paths: string[]): RestorePlan {
   const byPath = new Map<string, RestoreFile>();
-  for (const e of [...tracked, ...untracked]) byPath.set(e.path, { path: e.path, mode: toMode(e.mode), blob: e.sha });
+  for (const e of entries) byPath.set(e.path, { path: e.path, mode: toMode(e.mode), blob: e.sha });
 
   const selectors = paths.map((p) => normalizeSelector(p));
   for (const s of selectors) if (s !== '' && s !== '.') checkRelative(s, 'path');

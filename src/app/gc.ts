@@ -1,0 +1,51 @@
+// `git backup gc`: prune the objects that only deleted (or archived) backups held. Git decides what
+// is unreachable — anything a branch, tag, reflog, stash or index reaches stays — and, unless
+// --now, keeps unreachable objects younger than gc.pruneExpire (default 2.weeks.ago), as git gc
+// does. Reflogs, worktrees and rerere (the rest of `git gc`) are the user's and left alone.
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Context } from './context.js';
+import { git } from '../git/exec.js';
+import { beginJournal, endJournal } from './journal.js';
+import { settleJournals } from './settle.js';
+import { pauseAt } from '../test-pause.js';
+
+export interface GcReport {
+  expire: string;
+  bytes_before: number;
+  bytes_after: number;
+  bytes_freed: number;
+  repacked: boolean;
+}
+
+/** Bytes of every file under dir (the object database: loose objects and packs). */
+async function diskBytes(dir: string): Promise<number> {
+  let total = 0;
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) total += await diskBytes(p);
+    else if (e.isFile()) total += (await stat(p).catch(() => ({ size: 0 }))).size;
+  }
+  return total;
+}
+
+export async function gcBackups(ctx: Context, now: boolean): Promise<GcReport> {
+  const cwd = ctx.repo.worktree;
+  await settleJournals(ctx);
+  const configured = await git(['config', '--get', 'gc.pruneExpire'], { cwd, okCodes: [1] });
+  const expire = now ? 'now' : configured.stdout.trim() || '2.weeks.ago';
+  const objects = join(ctx.repo.commonDir, 'objects');
+  const before = await diskBytes(objects);
+  const journal = await beginJournal(ctx.store.paths.dir, { op: 'gc' });
+  const counts = (await git(['count-objects', '-v'], { cwd })).stdout;
+  const packs = Number(/^packs: (\d+)$/m.exec(counts)?.[1] ?? 0);
+  // Packed unreachable objects: repack keeps the reachable ones and loosens the unreachable ones
+  // younger than the expiry (so prune judges them by the same rule); older ones are dropped.
+  if (packs > 0) await git(['repack', '-A', '-d', '-l', '-q', `--unpack-unreachable=${expire}`], { cwd });
+  await pauseAt('gc:after-repack');
+  await git(['prune', `--expire=${expire}`], { cwd });
+  await endJournal(journal);
+  const after = await diskBytes(objects);
+  return { expire, bytes_before: before, bytes_after: after, bytes_freed: Math.max(0, before - after), repacked: packs > 0 };
+}

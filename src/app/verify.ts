@@ -1,0 +1,60 @@
+// `git backup verify`: every ARCHIVED backup's archive is read back in full (sha256 of archive and
+// manifest, then every path, mode and blob hash of the tar against the manifest); every live backup
+// has its ref, pointing at its snapshot, and the snapshot commit exists.
+import type { Context } from './context.js';
+import type { BackupRecord } from '../core/types.js';
+import { ArchiveMismatch, checkArchive, readManifest } from '../git/archive.js';
+import { git } from '../git/exec.js';
+
+export interface VerifyItem {
+  id: string;
+  state: string;
+  ok: boolean;
+  /** What was checked, or what is wrong. */
+  detail: string;
+}
+
+async function checkArchived(r: BackupRecord): Promise<VerifyItem> {
+  const info = r.archive;
+  if (!info) return { id: r.id, state: r.state, ok: false, detail: 'ARCHIVED but the record names no archive' };
+  try {
+    const manifest = await readManifest(info.path, info.manifest_sha256);
+    await checkArchive(info.path, manifest, info.sha256);
+    return { id: r.id, state: r.state, ok: true, detail: `archive ${info.path}: sha256 and all ${manifest.files.length} file(s) match` };
+  } catch (e) {
+    if (e instanceof ArchiveMismatch) return { id: r.id, state: r.state, ok: false, detail: e.message };
+    throw e;
+  }
+}
+
+export async function verifyBackups(ctx: Context, records: BackupRecord[]): Promise<VerifyItem[]> {
+  const cwd = ctx.repo.worktree;
+  const live = records.filter((r) => r.state !== 'ARCHIVED' && r.state !== 'DELETED');
+  const refs = new Map(
+    (await git(['for-each-ref', '--format=%(refname:lstrip=2) %(objectname)', 'refs/backups/'], { cwd })).stdout
+      .split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string]),
+  );
+  const commits = new Set<string>();
+  if (live.length) {
+    const out = await git(['cat-file', '--batch-check=%(objectname) %(objecttype)'], { cwd, input: live.map((r) => r.snapshot).join('\n') + '\n' });
+    for (const l of out.stdout.split('\n')) if (l.endsWith(' commit')) commits.add(l.split(' ')[0]!);
+  }
+  const items: VerifyItem[] = [];
+  for (const r of records) {
+    if (r.state === 'DELETED') continue;
+    if (r.state === 'ARCHIVED') {
+      items.push(await checkArchived(r));
+      continue;
+    }
+    const ref = refs.get(r.id);
+    const detail = !commits.has(r.snapshot)
+      ? `snapshot commit ${r.snapshot.slice(0, 12)} is missing from the repository`
+      : !ref
+        ? `refs/backups/${r.id} is missing (git backup recover points it at the snapshot again)`
+        : ref !== r.snapshot
+          ? `refs/backups/${r.id} points at ${ref.slice(0, 12)}, not the snapshot ${r.snapshot.slice(0, 12)}`
+          : null;
+    items.push({ id: r.id, state: r.state, ok: detail === null, detail: detail ?? 'ref and snapshot present' });
+  }
+  return items;
+}

@@ -1,0 +1,20 @@
+// `git backup verify [ID...] [--json]`: exit 3 (validation failed) when any check fails.
+import type { Context } from '../app/context.js';
+import { resolveBackups } from '../app/resolve.js';
+import { settleJournals } from '../app/settle.js';
+import { verifyBackups } from '../app/verify.js';
+import { BackupError, ExitCode } from '../errors.js';
+
+export async function runVerify(ctx: Context, args: { ids: string[]; json: boolean }): Promise<void> {
+  const settled = await settleJournals(ctx);
+  for (const line of settled) ctx.io.err(`git backup: ${line}`);
+  const records = args.ids.length ? await resolveBackups(ctx, args.ids) : (await ctx.store.read()).backups;
+  const items = await verifyBackups(ctx, [...new Map(records.map((r) => [r.id, r])).values()]);
+  const bad = items.filter((i) => !i.ok);
+  if (args.json) ctx.io.out(JSON.stringify({ ok: bad.length === 0, checked: items.length, failed: bad.length, backups: items }));
+  else {
+    for (const i of items) ctx.io.out(`${i.ok ? 'ok  ' : 'FAIL'} ${i.id} ${i.state}: ${i.detail}`);
+    ctx.io.out(`verify: ${items.length} backup(s) checked, ${bad.length} failed`);
+  }
+  if (bad.length) throw new BackupError(ExitCode.INVALID, `${bad.length} backup(s) failed verification (first: ${bad[0]!.id}: ${bad[0]!.detail})`);
+}

@@ -1,0 +1,45 @@
+// Small durable-file helpers for files other than db.json (journal entries, archives, manifests):
+// write to a unique temp name beside the target, fsync, rename, fsync the directory.
+import { randomBytes } from 'node:crypto';
+import { constants as fsc } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+export const FILE_MODE = 0o600;
+
+/** A temp name in target's directory that no other writer can pick (leading dot: never listed as a result). */
+export function tempBeside(target: string): string {
+  return join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+export async function fsyncPath(path: string): Promise<void> {
+  const fh = await open(path, fsc.O_RDONLY);
+  try {
+    await fh.sync();
+  } catch (e) {
+    // Some filesystems refuse fsync on a directory; the data itself was fsynced.
+    if ((e as NodeJS.ErrnoException).code !== 'EINVAL' && (e as NodeJS.ErrnoException).code !== 'EISDIR') throw e;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Write data to target durably (0600): unique temp, fsync, rename, fsync the directory. */
+export async function writeDurably(target: string, data: string | Buffer): Promise<void> {
+  const tmp = tempBeside(target);
+  const fh = await open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, FILE_MODE);
+  try {
+    try {
+      await fh.chmod(FILE_MODE);
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, target);
+  } catch (e) {
+    await unlink(tmp).catch(() => {});
+    throw e;
+  }
+  await fsyncPath(dirname(target));
+}
