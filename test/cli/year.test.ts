@@ -177,8 +177,11 @@ test('a year: every tick as the oracle predicts, dry run = real, keep rules hold
     if (b.pinned) assert.ok(['CREATED', 'PENDING', 'CONFIRMED'].includes(b.state), `${b.id} pinned stays`);
   }
   const count = (s: string) => final.backups.filter((b) => b.state === s).length;
-  assert.ok(count('CLEANABLE') > n / 4 && ticksMoved > n / 2, `moved ${ticksMoved}`);
-  if (archiveWorks) assert.ok(count('DELETED') > 50, 'a year is long enough for archive then delete');
+  assert.ok(ticksMoved > n / 2, `moved ${ticksMoved}`);
+  assert.ok(archiveWorks, 'archiving is available: confident CLEANABLE backups were archived');
+  // Confident backups go on to ARCHIVED and DELETED; un-integrated ones wait as CLEANABLE for the user.
+  assert.ok(count('DELETED') > 50, `a year is long enough for archive then delete (${count('DELETED')} deleted)`);
+  assert.ok(count('CLEANABLE') > 0, 'un-integrated work waits for the user');
   console.log(`year: ${n} backups, ${ticksMoved} policy moves; archive ${archiveWorks ? 'available' : 'not available in this build'}; ` +
     `final ${['CREATED', 'PENDING', 'CONFIRMED', 'CLEANABLE', 'ARCHIVED', 'DELETED'].map((s) => `${s} ${count(s)}`).join(', ')}; ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });
