@@ -13,8 +13,8 @@ import {
   emptyTree,
   isZeroSha,
   listUntracked,
-  parseLsTreeZ,
-  parseRawZ,
+  emptyTreeId,
+  parseStdinRawZ,
   withTempIndex,
   writeTree,
 } from './tree.js';
@@ -56,6 +56,7 @@ export interface SnapshotTrailers {
 
 interface HeadInfo {
   base: string | null;
+  baseTree: string | null;
   branch: string | null;
   /** "<short> <subject>" as stash writes it. */
   describe: string;
@@ -79,12 +80,10 @@ async function readHead(repo: RepoPaths): Promise<HeadInfo> {
   // `log` fails (128) on an unborn branch: that is how "no base" is detected, in one process.
   const [branch, log] = await Promise.all([
     readBranch(repo),
-    git(['log', '-1', '--no-show-signature', '--format=%H %h %s', 'HEAD', '--'], { cwd: repo.worktree, okCodes: [128] }),
+    git(['log', '-1', '--no-show-signature', '--format=%H %T %h %s', 'HEAD', '--'], { cwd: repo.worktree, okCodes: [128] }),
   ]);
-  const line = log.code === 0 ? log.stdout.replace(/\n$/, '') : '';
-  const space = line.indexOf(' ');
-  const base = space > 0 ? line.slice(0, space) : null;
-  return { base, branch, describe: base ? line.slice(space + 1) : '(no commits yet)' };
+  const m = log.code === 0 ? /^(\S+) (\S+) (.*)$/s.exec(log.stdout.replace(/\n$/, '')) : null;
+  return m ? { base: m[1]!, baseTree: m[2]!, branch, describe: m[3]! } : { base: null, baseTree: null, branch, describe: '(no commits yet)' };
 }
 
 /** commit-tree never runs hooks or moves HEAD; commit dates are the backup's creation time. */
@@ -131,7 +130,7 @@ export async function takeSnapshot(req: SnapshotRequest): Promise<Snapshot> {
   const head = await readHead(repo);
   const indexPath = repo.indexFile;
   const committer = new Committer(repo, req.createdAt);
-  const baseTree = head.base ? `${head.base}^{tree}` : await emptyTree(repo);
+  const baseTree = head.baseTree ?? (await emptyTree(repo));
   const on = head.branch ?? '(no branch)';
 
   const trackedP = withTempIndex(req.tmpDir, indexPath, (idx) => captureTracked(repo, idx, baseTree, req.paths, true));
@@ -170,33 +169,33 @@ export async function takeSnapshot(req: SnapshotRequest): Promise<Snapshot> {
 /**
  * What the backup protects (SPEC §3): tracked paths whose worktree or staged content differs from
  * the base, plus everything in the untracked part, each with its blob size (0 for deletions and
- * submodule pointers). Sizes come from one cat-file process for all blobs.
+ * submodule pointers). Two git processes whatever the size: one `diff-tree --stdin` for the three
+ * comparisons (base→worktree, base→index, nothing→untracked) and one cat-file for the sizes.
+ * Every argument is a tree id.
  */
 async function protectedContent(repo: RepoPaths, baseTree: string, worktreeTree: string, indexTree: string, untrackedTree: string | null): Promise<Map<string, number>> {
   const cwd = repo.worktree;
-  const diff = (tree: string) => git(['diff-tree', '-r', '-z', '--no-renames', baseTree, tree], { cwd }).then((r) => parseRawZ(r.stdout));
-  const [work, staged, untracked] = await Promise.all([
-    diff(worktreeTree),
-    diff(indexTree),
-    untrackedTree ? git(['ls-tree', '-r', '-z', '-l', untrackedTree], { cwd }).then((r) => parseLsTreeZ(r.stdout)) : Promise.resolve([]),
-  ]);
+  const pairs = [`${baseTree} ${worktreeTree}`, `${baseTree} ${indexTree}`];
+  if (untrackedTree) pairs.push(`${emptyTreeId(untrackedTree)} ${untrackedTree}`);
+  const out = await git(['diff-tree', '-r', '-z', '--no-renames', '--stdin'], { cwd, input: pairs.join('\n') + '\n' });
+  const [work = [], staged = [], untracked = []] = parseStdinRawZ(out.stdout, pairs);
   const blobOf = new Map<string, string | null>();
-  for (const c of [...work, ...staged]) {
-    if (blobOf.has(c.path)) continue; // the working-tree version wins over the staged one
+  // The working-tree version wins over the staged one; the untracked part cannot overlap either.
+  for (const c of [...work, ...staged, ...untracked]) {
+    if (blobOf.has(c.path)) continue;
     blobOf.set(c.path, isZeroSha(c.dstSha) || c.dstMode === '160000' ? null : c.dstSha);
   }
   const wanted = [...new Set([...blobOf.values()].filter((s): s is string => s !== null))];
   const sizes = new Map<string, number>();
   if (wanted.length) {
-    const out = await git(['cat-file', '--batch-check=%(objectname) %(objectsize)'], { cwd, input: wanted.join('\n') + '\n' });
-    for (const line of out.stdout.split('\n')) {
+    const sizesOut = await git(['cat-file', '--batch-check=%(objectname) %(objectsize)'], { cwd, input: wanted.join('\n') + '\n' });
+    for (const line of sizesOut.stdout.split('\n')) {
       const [sha, size] = line.split(' ');
       if (sha && size && /^\d+$/.test(size)) sizes.set(sha, Number(size));
     }
   }
   const result = new Map<string, number>();
   for (const [path, sha] of blobOf) result.set(path, sha ? (sizes.get(sha) ?? 0) : 0);
-  for (const e of untracked) result.set(e.path, /^\d+$/.test(e.size) ? Number(e.size) : 0);
   return result;
 }
 
@@ -230,8 +229,9 @@ export async function protectedPathsOf(repo: RepoPaths, snapshot: string): Promi
 /** Path → size of what a snapshot protects, read back from its parents (tombstones, rebuilds). */
 export async function protectedContentOf(repo: RepoPaths, snapshot: string): Promise<Map<string, number>> {
   const parents = (await gitLine(['rev-parse', `${snapshot}^@`], { cwd: repo.worktree })).split('\n');
-  const tree = (c: string) => `${c}^{tree}`;
-  return protectedContent(repo, tree(parents[0]!), tree(snapshot), tree(parents[1]!), parents[2] ? tree(parents[2]) : null);
+  const commits = [parents[0]!, snapshot, parents[1]!, ...(parents[2] ? [parents[2]] : [])];
+  const trees = (await gitLine(['rev-parse', ...commits.map((c) => `${c}^{tree}`)], { cwd: repo.worktree })).split('\n');
+  return protectedContent(repo, trees[0]!, trees[1]!, trees[2]!, trees[3] ?? null);
 }
 
 /** Delete refs/backups/<id> only if it still points at expectedSha. */

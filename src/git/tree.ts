@@ -73,6 +73,36 @@ export function parseRawZ(out: string): RawChange[] {
   return changes;
 }
 
+/**
+ * `git diff-tree -r -z --stdin` output for tree pairs: each input line comes back as a header
+ * (ending in a newline even with -z), followed by that pair's raw records. One list per line.
+ */
+export function parseStdinRawZ(out: string, lines: string[]): RawChange[][] {
+  const groups: RawChange[][] = [];
+  let pos = 0;
+  for (const line of lines) {
+    const header = line + '\n';
+    if (!out.startsWith(header, pos)) throw new Error(`unexpected git diff-tree --stdin output at ${pos}: expected the line for ${line}`);
+    pos += header.length;
+    const changes: RawChange[] = [];
+    while (out[pos] === ':') {
+      const metaEnd = out.indexOf('\0', pos);
+      const pathEnd = out.indexOf('\0', metaEnd + 1);
+      if (metaEnd < 0 || pathEnd < 0) throw new Error('truncated git diff-tree --stdin output');
+      const [srcMode, dstMode, srcSha, dstSha, status] = out.slice(pos + 1, metaEnd).split(' ');
+      changes.push({ srcMode: srcMode!, dstMode: dstMode!, srcSha: srcSha!, dstSha: dstSha!, status: status!, path: out.slice(metaEnd + 1, pathEnd) });
+      pos = pathEnd + 1;
+    }
+    groups.push(changes);
+  }
+  return groups;
+}
+
+/** The empty tree's id in the hash of `like` (sha1 or sha256); git knows it without storing it. */
+export function emptyTreeId(like: string): string {
+  return like.length === 64 ? '6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321' : '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+}
+
 export interface TreeEntry {
   mode: string;
   type: string;
