@@ -30,7 +30,7 @@ export async function runRateLimitedChecks(ctx: Context): Promise<boolean> {
     for (const m of r.moves) logLine(ctx.store.paths.dir, `checks: ${m.id}: ${m.from} -> ${m.to} (${m.trigger}): ${m.why}`, ctx.now);
     return true;
   } catch (e) {
-    logLine(ctx.store.paths.dir, `checks: ${e instanceof Error ? e.message : String(e)}`);
+    logLine(ctx.store.paths.dir, `checks failed: ${e instanceof Error ? e.message : String(e)}`);
     return false;
   }
 }
