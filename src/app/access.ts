@@ -2,7 +2,7 @@
 // looked at a backup (recent access argues for keeping it).
 import type { Context } from './context.js';
 import type { BackupRecord } from '../core/types.js';
-import { formatNoteLine } from '../core/record.js';
+import { formatNoteLine } from '../core/notes-format.js';
 import { appendNoteLines } from '../git/notes.js';
 import { BackupError, ExitCode } from '../errors.js';
 

@@ -1,7 +1,7 @@
 // `git backup ci`: the checks of core/ci.ts over every note in refs/notes/backups.
 import type { Context } from './context.js';
 import { checkHistory, checkMaxAge, parseMaxAges, type CiProblem } from '../core/ci.js';
-import { parseNoteLines } from '../core/record.js';
+import { parseNoteLines } from '../core/notes-format.js';
 import { formatDuration } from '../core/duration.js';
 import { git } from '../git/exec.js';
 import { listNotes, NOTES_REF } from '../git/notes.js';

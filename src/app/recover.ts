@@ -4,7 +4,9 @@
 import { rename, writeFile } from 'node:fs/promises';
 import type { Context } from './context.js';
 import type { BackupRecord } from '../core/types.js';
-import { newRecord, noteLines, parseNoteLines, rebuildRecord } from '../core/record.js';
+import { newRecord } from '../core/record.js';
+import { noteLines, parseNoteLines } from '../core/notes-format.js';
+import { rebuildRecord } from '../core/rebuild.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { git } from '../git/exec.js';
 import { listNotes } from '../git/notes.js';

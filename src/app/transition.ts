@@ -3,7 +3,8 @@
 import type { Context } from './context.js';
 import type { BackupRecord, BackupState, HistoryEntry, Trigger } from '../core/types.js';
 import { decideTransition, applyTransition } from '../core/lifecycle.js';
-import { formatNoteLine, noteLines, type RecordFacts } from '../core/record.js';
+import { formatNoteLine, noteLines, type RecordFacts } from '../core/notes-format.js';
+import { applyFacts } from '../core/record.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { deleteBackupRef, protectedPathsOf } from '../git/snapshot.js';
 import { appendNotesBatch } from '../git/notes-batch.js';
@@ -49,14 +50,6 @@ export interface MoveResult {
   entries: HistoryEntry[];
   /** The move that produced this result (its facts and driving commits are noted after the write). */
   move: PlannedMove;
-}
-
-function setFacts(r: BackupRecord, f: RecordFacts | undefined): void {
-  if (!f) return;
-  if (f.pending_commit !== undefined) r.pending_commit = f.pending_commit;
-  if (f.confirmed_by !== undefined) r.confirmed_by = f.confirmed_by;
-  if (f.confidence !== undefined) r.confidence = f.confidence;
-  if (f.archive !== undefined) r.archive = f.archive;
 }
 
 /** Every note line a result adds, grouped by the object it annotates (snapshot or user commit). */
@@ -105,7 +98,7 @@ export async function moveBackups(ctx: Context, plannedMoves: PlannedMove[], opt
           break;
         }
         applyTransition(record, d.entry);
-        setFacts(record, move.stepFacts?.[i]);
+        applyFacts(record, move.stepFacts?.[i]);
         entries.push(d.entry);
       }
       if (refused) {
@@ -113,7 +106,7 @@ export async function moveBackups(ctx: Context, plannedMoves: PlannedMove[], opt
         throw refused;
       }
       if (move.facts) {
-        setFacts(record, move.facts);
+        applyFacts(record, move.facts);
         record.updated_at = ctx.now.toISOString();
       }
       if (write) Object.assign(found, record);

@@ -2,7 +2,7 @@
 // history must be a valid path through the state machine, and no backup may sit in a state longer
 // than the pipeline allows.
 import { isAllowed, isBackupState } from './lifecycle.js';
-import type { SkippedLine, TimedNoteEvent } from './record.js';
+import type { SkippedLine, TimedNoteEvent } from './notes-format.js';
 import type { BackupState } from './types.js';
 import { requireDuration } from './duration.js';
 import { usageError } from '../errors.js';

@@ -7,7 +7,7 @@
 // tip makes squash detection work, and following the tip also follows amends and rebases without
 // needing the post-rewrite map.
 import type { BackupState } from './types.js';
-import type { RecordFacts } from './record.js';
+import type { RecordFacts } from './notes-format.js';
 import type { CommitGraph } from './graph.js';
 
 export interface ReconcileBackup {

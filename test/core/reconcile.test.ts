@@ -5,7 +5,7 @@ import { CommitGraph, type CommitInfo } from '../../src/core/graph.js';
 import { planByAncestry, planByPatch, type ReconcileBackup } from '../../src/core/reconcile.js';
 import { checkHistory, checkMaxAge, parseMaxAges } from '../../src/core/ci.js';
 import { formatDuration, parseDuration } from '../../src/core/duration.js';
-import { formatNoteLine, parseNoteLines, type TimedNoteEvent } from '../../src/core/record.js';
+import { formatNoteLine, parseNoteLines, type TimedNoteEvent } from '../../src/core/notes-format.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z') / 1000;
 /** base <- c1 <- c2 (feature); base <- m1 (main) <- M (merge of c2) */

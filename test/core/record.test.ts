@@ -2,10 +2,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { decideTransition, applyTransition } from '../../src/core/lifecycle.js';
 import type { TransitionRequest } from '../../src/core/lifecycle.js';
-import {
-  newRecord, toPublicJson, noteLines, formatNoteLine, parseNoteLines, rebuildRecord, isoTime,
-} from '../../src/core/record.js';
-import type { RecordFacts } from '../../src/core/record.js';
+import { newRecord, toPublicJson, isoTime } from '../../src/core/record.js';
+import { noteLines, formatNoteLine, parseNoteLines } from '../../src/core/notes-format.js';
+import { rebuildRecord } from '../../src/core/rebuild.js';
+import type { RecordFacts } from '../../src/core/notes-format.js';
 import type { BackupRecord } from '../../src/core/types.js';
 import { BackupError, ExitCode } from '../../src/errors.js';
 

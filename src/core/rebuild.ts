@@ -1,0 +1,95 @@
+// Rebuilding a backup record from its note events (db.json from refs + notes, SPEC §3).
+
+import { BackupError, ExitCode } from '../errors.js';
+import { applyTransition } from './lifecycle.js';
+import type { BackupRecord, HistoryEntry } from './types.js';
+import { applyFacts, newRecord } from './record.js';
+import type { TimedNoteEvent } from './notes-format.js';
+
+// ---------------------------------------------------------------------------------------------
+// Rebuild
+
+/**
+ * Replay one backup's note events into a record (used to rebuild db.json from refs + notes).
+ * Events are taken in time order; among events with the same timestamp, one that continues from
+ * the current state goes first (byte order alone would put CONFIRMED→CLEANABLE before
+ * PENDING→CONFIRMED if both fell in one millisecond).
+ *
+ * Merged notes from two clones can disagree (both moved the backup from the same state). The
+ * notes are the durable record, so rather than refuse, the replay follows time order — the later
+ * event wins, recorded as it happened — except that DELETED stays terminal: once deleted on any
+ * clone, the content is gone there, so later events are ignored. Each such oddity is reported
+ * through `problems`. accessed_at is not kept in notes (it would mean a write per `show`) and
+ * comes back null.
+ *
+ * Throws BackupError STORE_DAMAGED (7) when there is no creation event to rebuild from.
+ */
+export function rebuildRecord(events: readonly TimedNoteEvent[], problems: string[] = []): BackupRecord {
+  const created = events.find((e) => e.event.event === 'created');
+  if (!created || created.event.event !== 'created') {
+    throw new BackupError(ExitCode.STORE_DAMAGED, 'cannot rebuild a backup record: its note has no creation line');
+  }
+  const c = created.event;
+  const r = newRecord({ ...c, created_at: c.created_at });
+  const id = c.id;
+
+  const rest = events
+    .map((e, i) => ({ ...e, i }))
+    .filter((e) => e.event !== c)
+    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.i - b.i));
+
+  while (rest.length) {
+    // Among the earliest events, prefer one that continues from the current state.
+    const first = rest[0]!;
+    let pick = 0;
+    for (let k = 0; k < rest.length && rest[k]!.at === first.at; k++) {
+      const ev = rest[k]!.event;
+      if (ev.event === 'transition' && ev.from === r.state) {
+        pick = k;
+        break;
+      }
+    }
+    const { at, event: ev } = rest.splice(pick, 1)[0]!;
+    if (ev.id !== id) {
+      problems.push(`${at}: event for ${ev.id} in the note of ${id}; ignored`);
+      continue;
+    }
+    if (ev.event === 'created') {
+      problems.push(`${at}: a second creation line for ${id}; ignored`);
+      continue;
+    }
+    if (ev.event === 'drove') continue; // belongs on user commits; harmless here
+    if (r.state === 'DELETED') {
+      problems.push(`${at}: ${ev.event} after ${id} was DELETED; ignored`);
+      continue;
+    }
+    if (at < r.created_at) problems.push(`${at}: ${ev.event} dated before ${id} was created`);
+    switch (ev.event) {
+      case 'pin':
+      case 'unpin':
+        r.pinned = ev.event === 'pin';
+        r.updated_at = at;
+        break;
+      case 'facts':
+        applyFacts(r, ev.facts);
+        r.updated_at = at;
+        break;
+      case 'transition': {
+        if (ev.from !== r.state) {
+          problems.push(`${at}: ${id} moved ${ev.from}→${ev.to} but was ${r.state} (merged notes disagree); took ${ev.to}`);
+        }
+        const entry: HistoryEntry = { at, from: r.state, to: ev.to, trigger: ev.trigger, reason: ev.reason, forced: ev.forced };
+        if (ev.to === r.state) {
+          problems.push(`${at}: ${id} already ${ev.to}; transition ignored`);
+          break;
+        }
+        applyTransition(r, entry);
+        // Keep the history as it was written, even where it disagreed with the replayed state.
+        r.history[r.history.length - 1]!.from = ev.from;
+        applyFacts(r, ev.facts);
+        break;
+      }
+    }
+  }
+  return r;
+}
