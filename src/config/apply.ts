@@ -17,16 +17,6 @@ export function requireKey(name: string): KeyDef {
   throw usageError(`unknown config key ${JSON.stringify(name)}; ${hint ? `did you mean ${hint}?` : 'see git backup config list'}`);
 }
 
-/** Changes from `name → value(s)` pairs (template presets, imported files, wizard answers). */
-export function changesFrom(pairs: Iterable<readonly [string, string]>): LocalChanges {
-  const changes: LocalChanges = new Map();
-  for (const [name, value] of pairs) {
-    const k = requireKey(name);
-    changes.set(k, k.multi ? [...(changes.get(k) ?? []), value] : [value]);
-  }
-  return changes;
-}
-
 /** What the configuration would be after the changes; throws exit 3 if it would be invalid. */
 export function simulate(repo: RepoPaths, entries: readonly ConfigEntry[], changes: LocalChanges): Evaluation {
   let next = [...entries];
