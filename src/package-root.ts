@@ -5,23 +5,30 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-let root: string | undefined;
+interface Manifest {
+  name?: string;
+  version: string;
+}
 
-export function packageRoot(): string {
-  if (root) return root;
+let found: { root: string; manifest: Manifest } | undefined;
+
+/** Our package directory and its package.json, found once (every command's start-up asks for the version). */
+function ourPackage(): { root: string; manifest: Manifest } {
+  if (found) return found;
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'git-backup') return (root = dir);
+    if (existsSync(pkg)) {
+      const manifest = JSON.parse(readFileSync(pkg, 'utf8')) as Manifest;
+      if (manifest.name === 'git-backup') return (found = { root: dir, manifest });
+    }
     const up = dirname(dir);
     if (up === dir) throw new Error('cannot find the git-backup package directory (no package.json named git-backup above this module)');
     dir = up;
   }
 }
 
-export const packageFile = (...segments: string[]): string => join(packageRoot(), ...segments);
+export const packageFile = (...segments: string[]): string => join(ourPackage().root, ...segments);
 
 /** The version in our package.json (yargs cannot find it from inside the bundle). */
-export function packageVersion(): string {
-  return (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version;
-}
+export const packageVersion = (): string => ourPackage().manifest.version;
