@@ -2,7 +2,7 @@
 // history must be a valid path through the state machine, and no backup may sit in a state longer
 // than the pipeline allows.
 import { isAllowed, isBackupState } from './lifecycle.js';
-import type { SkippedLine, TimedNoteEvent } from './notes-format.js';
+import { inReplayOrder, type SkippedLine, type TimedNoteEvent } from './notes-format.js';
 import type { BackupState } from './types.js';
 import { requireDuration } from './duration.js';
 import { usageError } from '../errors.js';
@@ -47,17 +47,8 @@ export function checkHistory(id: string, events: readonly TimedNoteEvent[], skip
   const start = created[0];
   let state: BackupState = 'CREATED';
   let since = start?.at ?? own[0]?.at ?? '';
-  const rest = own.filter((e) => e.event.event === 'transition').sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-  while (rest.length) {
-    let pick = 0;
-    for (let k = 0; k < rest.length && rest[k]!.at === rest[0]!.at; k++) {
-      const ev = rest[k]!.event;
-      if (ev.event === 'transition' && ev.from === state) {
-        pick = k;
-        break;
-      }
-    }
-    const { at, event: ev } = rest.splice(pick, 1)[0]!;
+  const transitions = own.filter((e) => e.event.event === 'transition');
+  for (const { at, event: ev } of inReplayOrder(transitions, () => state)) {
     if (ev.event !== 'transition') continue;
     if (start && at < start.at) fail(`${at}: ${ev.from}→${ev.to} dated before the creation`);
     if (ev.from !== state) fail(`${at}: ${ev.from}→${ev.to} but the backup was ${state}`);

@@ -162,6 +162,28 @@ export function noteLines(record: BackupRecord, entry: HistoryEntry, facts?: Rec
   return formatNoteLine(entry.at, ev);
 }
 
+/**
+ * One backup's events in the order they are replayed: by time, and among events with the same
+ * timestamp, a transition that continues from the current state first (byte order alone would put
+ * CONFIRMED→CLEANABLE before PENDING→CONFIRMED if both fell in one millisecond). `current` is asked
+ * before each event is handed out, so it sees the state the previous events led to.
+ */
+export function* inReplayOrder(events: readonly TimedNoteEvent[], current: () => BackupState): Generator<TimedNoteEvent> {
+  const rest = [...events].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  while (rest.length) {
+    const state = current();
+    let pick = 0;
+    for (let k = 0; k < rest.length && rest[k]!.at === rest[0]!.at; k++) {
+      const ev = rest[k]!.event;
+      if (ev.event === 'transition' && ev.from === state) {
+        pick = k;
+        break;
+      }
+    }
+    yield rest.splice(pick, 1)[0]!;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Parsing
 

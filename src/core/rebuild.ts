@@ -4,16 +4,14 @@ import { BackupError, ExitCode } from '../errors.js';
 import { applyTransition } from './lifecycle.js';
 import type { BackupRecord, HistoryEntry } from './types.js';
 import { applyFacts, newRecord } from './record.js';
-import type { TimedNoteEvent } from './notes-format.js';
+import { inReplayOrder, type TimedNoteEvent } from './notes-format.js';
 
 // ---------------------------------------------------------------------------------------------
 // Rebuild
 
 /**
  * Replay one backup's note events into a record (used to rebuild db.json from refs + notes).
- * Events are taken in time order; among events with the same timestamp, one that continues from
- * the current state goes first (byte order alone would put CONFIRMED→CLEANABLE before
- * PENDING→CONFIRMED if both fell in one millisecond).
+ * Events are taken in replay order (inReplayOrder: time, then the transition that continues).
  *
  * Merged notes from two clones can disagree (both moved the backup from the same state). The
  * notes are the durable record, so rather than refuse, the replay follows time order — the later
@@ -33,23 +31,7 @@ export function rebuildRecord(events: readonly TimedNoteEvent[], problems: strin
   const r = newRecord({ ...c, created_at: c.created_at });
   const id = c.id;
 
-  const rest = events
-    .map((e, i) => ({ ...e, i }))
-    .filter((e) => e.event !== c)
-    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.i - b.i));
-
-  while (rest.length) {
-    // Among the earliest events, prefer one that continues from the current state.
-    const first = rest[0]!;
-    let pick = 0;
-    for (let k = 0; k < rest.length && rest[k]!.at === first.at; k++) {
-      const ev = rest[k]!.event;
-      if (ev.event === 'transition' && ev.from === r.state) {
-        pick = k;
-        break;
-      }
-    }
-    const { at, event: ev } = rest.splice(pick, 1)[0]!;
+  for (const { at, event: ev } of inReplayOrder(events.filter((e) => e.event !== c), () => r.state)) {
     if (ev.id !== id) {
       problems.push(`${at}: event for ${ev.id} in the note of ${id}; ignored`);
       continue;
