@@ -15,8 +15,9 @@ import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import type { StoreData } from '../core/types.js';
 import { BackupError, ExitCode } from '../errors.js';
+import { FILE_MODE, fsyncPath, writeNewFile } from './durable-write.js';
 
-export const FILE_MODE = 0o600;
+export { FILE_MODE };
 
 /** db.json (or db.json.prev) exists but is not a store: truncated, garbled, or the wrong shape. */
 export class StoreDamagedError extends BackupError {
@@ -92,15 +93,6 @@ export async function readGeneration(file: string): Promise<number | null> {
   return parseStore(text, file).generation;
 }
 
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, fsc.O_RDONLY | fsc.O_DIRECTORY);
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
 function tempName(file: string): string {
   return join(dirname(file), `${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
 }
@@ -172,17 +164,9 @@ export class DurableJSONFile implements Adapter<StoreData> {
   }
 
   async write(data: StoreData): Promise<void> {
-    const dir = dirname(this.file);
     const tmp = tempName(this.file);
-    const fh = await open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, FILE_MODE);
+    await writeNewFile(tmp, serializeStore(data));
     try {
-      try {
-        await fh.chmod(FILE_MODE); // the umask only removes bits, but a strange one could remove ours
-        await fh.writeFile(serializeStore(data), 'utf8');
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
       if (this.opts.prev && this.currentIsGood) await this.keepPrevious(this.opts.prev);
       await rename(tmp, this.file);
     } catch (e) {
@@ -190,7 +174,7 @@ export class DurableJSONFile implements Adapter<StoreData> {
       throw e;
     }
     // One directory fsync makes both renames (prev and db.json) durable.
-    await fsyncDir(dir);
+    await fsyncPath(dirname(this.file));
     this.currentIsGood = true;
   }
 

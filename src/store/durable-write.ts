@@ -24,18 +24,28 @@ export async function fsyncPath(path: string): Promise<void> {
   }
 }
 
-/** Write data to target durably (0600): unique temp, fsync, rename, fsync the directory. */
-export async function writeDurably(target: string, data: string | Buffer): Promise<void> {
-  const tmp = tempBeside(target);
-  const fh = await open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, FILE_MODE);
+/** Create `path` (it must not exist) holding `data`, 0600, fsynced; removed again if that fails. */
+export async function writeNewFile(path: string, data: string | Buffer): Promise<void> {
+  const fh = await open(path, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, FILE_MODE);
   try {
     try {
-      await fh.chmod(FILE_MODE);
+      await fh.chmod(FILE_MODE); // the umask only removes bits, but a strange one could remove ours
       await fh.writeFile(data);
       await fh.sync();
     } finally {
       await fh.close();
     }
+  } catch (e) {
+    await unlink(path).catch(() => {});
+    throw e;
+  }
+}
+
+/** Write data to target durably (0600): unique temp, fsync, rename, fsync the directory. */
+export async function writeDurably(target: string, data: string | Buffer): Promise<void> {
+  const tmp = tempBeside(target);
+  await writeNewFile(tmp, data);
+  try {
     await rename(tmp, target);
   } catch (e) {
     await unlink(tmp).catch(() => {});
