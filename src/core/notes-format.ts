@@ -6,7 +6,8 @@
 // are merged; identical lines (the same event seen by both clones) collapse into one.
 
 import type { ArchiveInfo, BackupRecord, BackupState, HistoryEntry, Trigger } from './types.js';
-import { BACKUP_STATES, TRIGGERS } from './types.js';
+import { TRIGGERS } from './types.js';
+import { isBackupState } from './lifecycle.js';
 import { isoTime } from './record.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -197,7 +198,7 @@ const isStrOrNull = (v: unknown): v is string | null => v === null || typeof v =
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
 const isStrArr = (v: unknown): v is string[] => Array.isArray(v) && v.every(isStr);
-const isState = (v: unknown): v is BackupState => isStr(v) && (BACKUP_STATES as readonly string[]).includes(v);
+const isState = (v: unknown): v is BackupState => isStr(v) && isBackupState(v);
 const isTrigger = (v: unknown): v is Trigger => isStr(v) && (TRIGGERS as readonly string[]).includes(v);
 const isIso = (v: unknown): v is string => isStr(v) && LINE.test(`${v} {}`);
 
