@@ -1,5 +1,12 @@
-// Which of a list of object names the repository has: one `cat-file --batch-check` for all of them.
+// Object ids: which of a list the repository has (one `cat-file --batch-check` for all of them), and
+// the id git gives a blob, computed without git.
+import { createHash } from 'node:crypto';
 import { git, type RepoPaths } from './exec.js';
+
+/** git's object id of a blob with this content (sha1 or sha256, as the repository uses). */
+export function blobId(content: Buffer, sha256: boolean): string {
+  return createHash(sha256 ? 'sha256' : 'sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
+}
 
 /**
  * The names in `shas` that exist (of `type` only, when given), in input order. A snapshot can be
