@@ -7,7 +7,8 @@
 import { statfs } from 'node:fs/promises';
 import type { BackupRecord } from '../core/types.js';
 import type { RepoPaths } from '../git/exec.js';
-import { diskUsage, existingObjects, keepingTips } from '../git/disk-usage.js';
+import { diskUsage, keepingTips } from '../git/disk-usage.js';
+import { existingObjects } from '../git/objects.js';
 
 export interface FsReading {
   usedPercent: number;

@@ -7,6 +7,7 @@ import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { BackupError, ExitCode } from '../errors.js';
 import { git, type RepoPaths } from './exec.js';
+import { blobId, existingObjects } from './objects.js';
 import { readTar, TarError, type TarEntry } from './tar.js';
 import { indexEnv, withTempIndex, writeTree } from './tree.js';
 
@@ -39,11 +40,6 @@ export class ArchiveMismatch extends BackupError {
   constructor(path: string, detail: string) {
     super(ExitCode.INVALID, `archive ${path} failed verification: ${detail}`);
   }
-}
-
-/** git's object id of a blob with this content (sha1 or sha256, as the repository uses). */
-export function blobId(content: Buffer, sha256: boolean): string {
-  return createHash(sha256 ? 'sha256' : 'sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
 }
 
 export const sha256Of = (data: Buffer) => createHash('sha256').update(data).digest('hex');
@@ -113,8 +109,7 @@ export async function importArchive(repo: RepoPaths, tmpDir: string, manifest: M
   const cwd = repo.worktree;
   const byPath = new Map(entries.map((e) => [e.path, e]));
   const want = manifest.files.filter((f) => f.mode !== '160000');
-  const check = await git(['cat-file', '--batch-check=%(objectname) %(objecttype)'], { cwd, input: want.map((f) => f.blob).join('\n') + '\n' });
-  const have = new Set(check.stdout.split('\n').filter((l) => l.endsWith(' blob')).map((l) => l.split(' ')[0]));
+  const have = new Set(await existingObjects(repo, want.map((f) => f.blob), 'blob'));
   const chunks: Buffer[] = [];
   const written = new Set<string>();
   for (const f of want) {

@@ -15,7 +15,8 @@ import { backupTree } from './diff.js';
 import { git, gitSpawn, type RepoPaths } from './exec.js';
 import { parseLsTreeZ } from './tree.js';
 
-export { ArchiveMismatch, archivePathFor, blobId, checkArchive, importArchive, manifestPathOf, readManifest, sha256Of } from './archive-read.js';
+export { ArchiveMismatch, archivePathFor, checkArchive, importArchive, manifestPathOf, readManifest, sha256Of } from './archive-read.js';
+export { blobId } from './objects.js';
 export type { Manifest, ManifestEntry } from './archive-read.js';
 
 async function mkdirPrivate(dir: string): Promise<void> {

@@ -4,7 +4,7 @@
 // snapshots' trees and parents, one for the parents' trees, one `diff-tree --stdin` for every
 // (base, tree) pair, one `ls-tree` of the tip — four git processes however many backups there are.
 import { git, type RepoPaths } from './exec.js';
-import { emptyTree, isZeroSha } from './tree.js';
+import { emptyTreeId, isZeroSha, parseLsTreeZ, parseStdinRawZ } from './tree.js';
 
 interface CommitTrees {
   tree: string;
@@ -27,32 +27,6 @@ async function treesOf(repo: RepoPaths, commits: string[]): Promise<Map<string, 
   return out;
 }
 
-/** Per input line pair, the set of non-deleted blob ids on the right side of the diff. */
-function parseDiffStdin(out: string): Map<string, Set<string>> {
-  const result = new Map<string, Set<string>>();
-  let current: Set<string> | null = null;
-  let i = 0;
-  while (i < out.length) {
-    if (out[i] !== ':') {
-      const nl = out.indexOf('\n', i);
-      const end = nl < 0 ? out.length : nl;
-      const header = out.slice(i, end).trim();
-      if (header) {
-        current = result.get(header) ?? new Set();
-        result.set(header, current);
-      }
-      i = end + 1;
-      continue;
-    }
-    const metaEnd = out.indexOf('\0', i);
-    const pathEnd = out.indexOf('\0', metaEnd + 1);
-    const [, dstMode, , dstSha] = out.slice(i + 1, metaEnd).split(' ');
-    if (current && dstSha && !isZeroSha(dstSha) && dstMode !== '160000') current.add(dstSha);
-    i = pathEnd < 0 ? out.length : pathEnd + 1;
-  }
-  return result;
-}
-
 /**
  * snapshot → true/false, for every snapshot whose objects exist; absent from the map: unknown.
  * Protected blobs: the worktree tree and the index tree against the base, plus the untracked tree.
@@ -64,7 +38,6 @@ export async function readContainment(repo: RepoPaths, snapshots: string[], inte
   const snaps = await treesOf(repo, [...new Set(snapshots)]);
   const parentCommits = [...new Set([...snaps.values()].flatMap((s) => s.parents))];
   const parents = await treesOf(repo, parentCommits);
-  const empty = await emptyTree(repo);
   const pairs = new Map<string, string[]>(); // snapshot → "left right" pair keys
   for (const [snap, s] of snaps) {
     const t = (c: string | undefined) => (c ? parents.get(c)?.tree : undefined);
@@ -73,7 +46,7 @@ export async function readContainment(repo: RepoPaths, snapshots: string[], inte
     if (!base || !index) continue;
     const keys = [`${base} ${s.tree}`, `${base} ${index}`];
     const untracked = t(s.parents[2]);
-    if (untracked) keys.push(`${empty} ${untracked}`);
+    if (untracked) keys.push(`${emptyTreeId(untracked)} ${untracked}`);
     pairs.set(snap, keys);
   }
   const allKeys = [...new Set([...pairs.values()].flat())];
@@ -82,12 +55,13 @@ export async function readContainment(repo: RepoPaths, snapshots: string[], inte
     git(['diff-tree', '-r', '-z', '--no-renames', '--stdin'], { cwd, input: allKeys.join('\n') + '\n' }),
     git(['ls-tree', '-r', '-z', integrationTip], { cwd }),
   ]);
-  const blobsByPair = parseDiffStdin(diff.stdout);
-  const inTip = new Set<string>();
-  for (const rec of tip.stdout.split('\0')) {
-    const [, type, sha] = rec.slice(0, rec.indexOf('\t')).split(' ');
-    if (type === 'blob' && sha) inTip.add(sha);
-  }
+  // Per pair, the non-deleted blob ids on its right side (submodule pointers have no blob).
+  const blobsByPair = new Map<string, Set<string>>();
+  parseStdinRawZ(diff.stdout, allKeys).forEach((changes, i) => {
+    const blobs = changes.filter((c) => !isZeroSha(c.dstSha) && c.dstMode !== '160000').map((c) => c.dstSha);
+    blobsByPair.set(allKeys[i]!, new Set(blobs));
+  });
+  const inTip = new Set(parseLsTreeZ(tip.stdout).filter((e) => e.type === 'blob').map((e) => e.sha));
   for (const [snap, keys] of pairs) {
     let all = true;
     for (const k of keys) for (const b of blobsByPair.get(k) ?? []) if (!inTip.has(b)) all = false;

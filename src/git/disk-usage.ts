@@ -10,13 +10,6 @@ export async function keepingTips(repo: RepoPaths): Promise<string[]> {
   return [...new Set(r.stdout.split('\n').filter(Boolean))];
 }
 
-/** Which of these objects exist (a snapshot can be gone after archive and prune). */
-export async function existingObjects(repo: RepoPaths, shas: string[]): Promise<string[]> {
-  if (shas.length === 0) return [];
-  const r = await git(['cat-file', '--batch-check=%(objectname) %(objecttype)'], { cwd: repo.worktree, input: shas.join('\n') + '\n' });
-  return r.stdout.split('\n').filter((l) => / (commit|tree|blob|tag)$/.test(l)).map((l) => l.split(' ')[0]!);
-}
-
 /** On-disk bytes of the objects reachable from `include` and from none of `exclude`. */
 export async function diskUsage(repo: RepoPaths, include: string[], exclude: string[]): Promise<number> {
   if (include.length === 0) return 0;

@@ -3,6 +3,7 @@
 // commit graph; and, only for pending commits not merged by ancestry, one merge-base per distinct
 // pending commit plus three diff/patch-id pipelines.
 import { git, type RepoPaths } from './exec.js';
+import { existingObjects } from './objects.js';
 import { loadConfig } from '../config/load.js';
 import { CommitGraph, type CommitInfo } from '../core/graph.js';
 import type { PatchFacts, ReconcileFacts } from '../core/reconcile.js';
@@ -54,20 +55,13 @@ export async function integrationBranch(repo: RepoPaths, refs: RefFacts): Promis
   return null;
 }
 
-/** Which of these object names exist in the repository (pending commits from another clone may not). */
-async function existing(repo: RepoPaths, shas: string[]): Promise<string[]> {
-  if (shas.length === 0) return [];
-  const out = await git(['cat-file', '--batch-check=%(objectname) %(objecttype)'], { cwd: repo.worktree, input: shas.join('\n') + '\n' });
-  return out.stdout.split('\n').filter((l) => l.endsWith(' commit')).map((l) => l.split(' ')[0]!);
-}
-
 /**
  * The commit graph reachable from `starts`, cut below their common ancestor (all of them descend
  * from it, so ancestry among them is exact inside the segment). Unrelated histories: no cut.
  */
 export async function readGraph(repo: RepoPaths, starts: string[]): Promise<CommitGraph> {
   const commits = new Map<string, CommitInfo>();
-  const present = await existing(repo, [...new Set(starts)]);
+  const present = await existingObjects(repo, [...new Set(starts)], 'commit');
   if (present.length === 0) return new CommitGraph(commits);
   const mb = await git(['merge-base', '--octopus', ...present], { cwd: repo.worktree, okCodes: [1] });
   const cut = mb.code === 0 ? mb.stdout.trim().split('\n')[0] : undefined;
@@ -123,7 +117,7 @@ export async function readPatchFacts(repo: RepoPaths, pendings: string[], integr
   const forks = new Map<string, string>();
   // A pending commit this clone does not have (pruned, or recorded elsewhere) has no patch to
   // compare: leave it out rather than let one missing object fail every drain.
-  const todo = await existing(repo, [...new Set(pendings)]);
+  const todo = await existingObjects(repo, [...new Set(pendings)], 'commit');
   const forkOf = async (p: string) => {
     const mb = await git(['merge-base', p, integrationTip], { cwd, okCodes: [1] });
     const fork = mb.stdout.trim();

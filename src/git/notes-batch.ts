@@ -5,6 +5,7 @@
 import { git, gitLine, type RepoPaths } from './exec.js';
 import { withIdentity } from './identity.js';
 import { appendNoteLines, listNotes, NOTES_REF } from './notes.js';
+import { existingObjects } from './objects.js';
 
 /** Below this many objects the plain per-object path is simpler and as fast. */
 const BATCH_FROM = 8;
@@ -14,7 +15,7 @@ export async function appendNotesBatch(repo: RepoPaths, additions: ReadonlyMap<s
   if (wanted.length === 0) return;
   // git cannot annotate an object it does not have (a snapshot pruned or recorded in another clone):
   // its history stays in db.json, and `recover` reports the missing content.
-  const present = await presentObjects(repo, wanted.map(([o]) => o));
+  const present = new Set(await existingObjects(repo, wanted.map(([o]) => o)));
   const todo = wanted.filter(([o]) => present.has(o));
   if (todo.length === 0) return;
   if (todo.length < BATCH_FROM) {
@@ -41,9 +42,4 @@ export async function appendNotesBatch(repo: RepoPaths, additions: ReadonlyMap<s
   }
   if (changed === 0) return;
   await git(['fast-import', '--quiet', '--date-format=raw'], { cwd, input: chunks.join('') });
-}
-
-async function presentObjects(repo: RepoPaths, objects: string[]): Promise<Set<string>> {
-  const out = await git(['cat-file', '--batch-check=%(objectname)'], { cwd: repo.worktree, input: objects.join('\n') + '\n' });
-  return new Set(out.stdout.split('\n').filter((l) => /^[0-9a-f]{40,64}$/.test(l)));
 }

@@ -4,12 +4,13 @@
 // It never writes outside the target or through a symlink, checks every path before writing the
 // first file, replaces each file atomically, never deletes files the backup does not have (new work
 // is never removed by a restore) and never touches the git index.
-import { createHash, randomBytes } from 'node:crypto';
 import { lstat, mkdir, readFile, readlink, realpath, rename, rm, symlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { invalidError, notFoundError } from '../errors.js';
+import { tempBeside } from '../store/durable-write.js';
 import { BlobReader } from './blobs.js';
 import { git, gitLine, type RepoPaths } from './exec.js';
+import { blobId } from './objects.js';
 import { normalizeSelector, parseLsTreeZ, underAny } from './tree.js';
 
 export type RestoreMode = '100644' | '100755' | '120000' | '160000';
@@ -110,8 +111,7 @@ async function validate(plan: RestorePlan, root: string): Promise<void> {
   }
 }
 
-const blobHash = (sha: string, content: Buffer) =>
-  createHash(sha.length === 64 ? 'sha256' : 'sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
+const blobHash = (sha: string, content: Buffer) => blobId(content, sha.length === 64);
 
 /**
  * Paths whose existing file in targetDir would be overwritten with something different (content,
@@ -140,7 +140,7 @@ export async function filesThatDiffer(plan: RestorePlan, targetDir: string): Pro
 /** Write one file atomically: a temp name in the same directory, then rename over the old one. */
 async function writeOne(dest: string, mode: RestoreMode, content: Buffer): Promise<void> {
   await mkdir(dirname(dest), { recursive: true });
-  const tmp = join(dirname(dest), `.${basename(dest)}.gb-${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = tempBeside(dest);
   try {
     if (mode === '120000') await symlink(content, tmp);
     else await writeFile(tmp, content, { mode: mode === '100755' ? 0o777 : 0o666, flag: 'wx' });

@@ -1,11 +1,11 @@
 // install / uninstall: put our block into the hook files git (or husky, or lefthook) will run, and
 // take exactly that block out again. Never rewrites anything outside our markers.
 import { chmodSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
 import type { Context } from '../app/context.js';
 import { HOOK_NAMES, type HookName } from '../core/events.js';
 import { git } from '../git/exec.js';
+import { tempBeside } from '../store/durable-write.js';
 import { NOTES_REF } from '../git/notes.js';
 import { withIdentity } from '../git/identity.js';
 import { findBlock, insertBlock, isShellScript, removeBlock, replaceBlock, withFlags } from './block.js';
@@ -43,7 +43,7 @@ export interface InstallReport {
 /** Write a file whole through a unique temp name + rename, keeping (or setting) its mode. */
 function writeAtomic(path: string, text: string, mode: number): void {
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = tempBeside(path);
   writeFileSync(tmp, text, { mode, flag: 'wx' });
   chmodSync(tmp, mode);
   renameSync(tmp, path);

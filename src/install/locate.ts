@@ -1,7 +1,7 @@
 // Where git will look for our hooks, and which hook manager (if any) owns them.
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
-import { git, gitLine, type RepoPaths } from '../git/exec.js';
+import { gitLine, type RepoPaths } from '../git/exec.js';
 import { LEFTHOOK_CONFIGS } from './lefthook.js';
 
 export type HookMode = 'hooks' | 'husky' | 'lefthook';
@@ -10,8 +10,6 @@ export interface HookSetup {
   mode: HookMode;
   /** The directory git runs hooks from (`git rev-parse --git-path hooks`: honours core.hooksPath). */
   gitHooksDir: string;
-  /** core.hooksPath as configured, or null. */
-  hooksPath: string | null;
   /** husky: the .husky directory whose <hook> files get our block. */
   huskyDir: string | null;
   /** husky is there but git does not run its hooks (core.hooksPath is not .husky/_ yet). */
@@ -33,8 +31,6 @@ const isDir = (p: string) => {
 export async function locateHooks(repo: RepoPaths): Promise<HookSetup> {
   const cwd = repo.worktree;
   const gitHooksDir = await gitLine(['rev-parse', '--path-format=absolute', '--git-path', 'hooks'], { cwd });
-  const hp = await git(['config', '--get', 'core.hooksPath'], { cwd, okCodes: [1] });
-  const hooksPath = hp.code === 0 ? hp.stdout.trim() : null;
 
   // husky 9 sets core.hooksPath=.husky/_ (or <dir>/_ for a custom dir) and runs <dir>/<hook> with sh -e.
   const normalized = gitHooksDir.split(sep).join('/');
@@ -47,5 +43,5 @@ export async function locateHooks(repo: RepoPaths): Promise<HookSetup> {
   const preCommit = existsSync(join(cwd, '.pre-commit-config.yaml'));
 
   const mode: HookMode = huskyDir ? 'husky' : lefthookConfig ? 'lefthook' : 'hooks';
-  return { mode, gitHooksDir, hooksPath, huskyDir, huskyInactive: huskyDir !== null && !huskyActive, lefthookConfig, preCommit };
+  return { mode, gitHooksDir, huskyDir, huskyInactive: huskyDir !== null && !huskyActive, lefthookConfig, preCommit };
 }
