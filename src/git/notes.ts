@@ -1,7 +1,7 @@
 // refs/notes/backups: the durable, shareable mirror of every backup's life. One note per backup,
 // on its snapshot commit, one JSON event per line behind a fixed-width timestamp, so git's
 // cat_sort_uniq strategy merges two clones' notes in time order without conflict.
-import { git, type RepoPaths } from './exec.js';
+import { git, gitBinary, type RepoPaths } from './exec.js';
 import { withIdentity } from './identity.js';
 
 export const NOTES_REF = 'refs/notes/backups';
@@ -45,9 +45,10 @@ export async function listNotes(repo: RepoPaths, only?: ReadonlySet<string>): Pr
     .filter(([, object]) => !only || only.has(object));
   if (pairs.length === 0) return out;
   // One cat-file for all blobs: a note per backup can mean thousands of notes.
-  const batch = await git(['cat-file', '--batch'], { cwd: repo.worktree, input: pairs.map((p) => p[0]).join('\n') + '\n' });
+  // Bytes, not text: the sizes git reports are byte counts, and a note that is not valid UTF-8 must
+  // not shift every note after it.
+  const buf = (await gitBinary(['cat-file', '--batch'], { cwd: repo.worktree, input: pairs.map((p) => p[0]).join('\n') + '\n' })).stdout;
   let pos = 0;
-  const buf = Buffer.from(batch.stdout, 'utf8');
   for (const [, object] of pairs) {
     const nl = buf.indexOf(10, pos);
     const header = buf.subarray(pos, nl).toString('utf8').split(' ');
