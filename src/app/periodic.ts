@@ -27,7 +27,7 @@ export async function runRateLimitedChecks(ctx: Context, seen: StoreData): Promi
       return true;
     });
     if (!go) return false;
-    const r = await evaluate(ctx, { dryRun: false });
+    const r = await evaluate(ctx, { dryRun: false, config });
     for (const m of r.moves) logLine(ctx.store.paths.dir, `checks: ${m.id}: ${m.from} -> ${m.to} (${m.trigger}): ${m.why}`, ctx.now);
     return true;
   } catch (e) {
