@@ -9,6 +9,7 @@
 import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from './context.js';
+import type { StoreData } from '../core/types.js';
 import { completeLines, parseEventLine, parseRewritePairs, type HookEvent } from '../core/events.js';
 import { remapPendingCommits, rewriteMap, type Remapped } from '../core/rewrite.js';
 import { isoTime } from '../core/record.js';
@@ -24,6 +25,8 @@ const MAX_CHUNK = 1024 * 1024;
 
 export interface ApplyResult {
   applied: number;
+  /** The store as this write left it (reconcile plans from it: remapped pending commits included). */
+  data: StoreData;
   skipped: string[];
   remapped: Remapped[];
   /** Stdin files of applied events, removed once the write is durable. */
@@ -42,15 +45,22 @@ async function rewriteInput(storeDir: string, e: HookEvent, problems: string[]):
   }
 }
 
-/** Apply every complete event line past the offset in one store write. Null when none wait. */
-export async function applyEvents(ctx: Context): Promise<ApplyResult | null> {
+/** Whether events.log holds bytes past the offset `data` records as applied. */
+async function eventsPending(storeDir: string, data: StoreData): Promise<boolean> {
+  return (await fileSize(eventsLogPath(storeDir))) !== appliedOffset(data);
+}
+
+/**
+ * Apply every complete event line past the offset in one store write. Null when none wait by
+ * `seen` (a read without the lock: a drain with nothing to do must not rewrite a large db.json).
+ */
+export async function applyEvents(ctx: Context, seen: StoreData): Promise<ApplyResult | null> {
   const dir = ctx.store.paths.dir;
   const log = eventsLogPath(dir);
-  // A read without the lock first: a drain with nothing to do must not rewrite a large db.json.
-  if ((await fileSize(log)) === appliedOffset(await ctx.store.read())) return null;
+  if (!(await eventsPending(dir, seen))) return null;
   return ctx.store.update(
     async (data) => {
-      const result: ApplyResult = { applied: 0, skipped: [], remapped: [], dataFiles: [] };
+      const result: ApplyResult = { applied: 0, data, skipped: [], remapped: [], dataFiles: [] };
       let offset = appliedOffset(data);
       const size = await fileSize(log);
       if (size < offset) {
@@ -98,18 +108,22 @@ export interface DrainReport {
   moved: { id: string; from: string; to: string }[];
 }
 
-/** One round under the drain lock: events, then reconcile, then the rate-limited checks. */
+/**
+ * One round under the drain lock: events, then reconcile, then the rate-limited checks, all from
+ * one read of the store (or the one the events' write left): each re-checks under the lock.
+ */
 async function round(ctx: Context, report: DrainReport): Promise<number> {
-  const r = await applyEvents(ctx);
+  const seen = await ctx.store.read();
+  const r = await applyEvents(ctx, seen);
   if (r) {
     report.applied += r.applied;
     report.remapped.push(...r.remapped);
     for (const s of r.skipped) logLine(ctx.store.paths.dir, `drain: ${s}`);
     for (const m of r.remapped) logLine(ctx.store.paths.dir, `drain: ${m.id}: pending commit ${m.from.slice(0, 12)} was rewritten as ${m.to.slice(0, 12)}`);
   }
-  const rec = await reconcile(ctx, { trigger: 'GIT_HOOK' });
+  const rec = await reconcile(ctx, { trigger: 'GIT_HOOK', data: r?.data ?? seen });
   report.moved.push(...rec.moved);
-  await runRateLimitedChecks(ctx);
+  await runRateLimitedChecks(ctx, seen);
   return r?.applied ?? 0;
 }
 
@@ -141,8 +155,7 @@ export async function drain(ctx: Context): Promise<DrainReport> {
     }
     // Released. Anything appended while we held the lock belongs to a drain that found it busy and
     // left: it is ours to apply now.
-    const waiting = (await fileSize(eventsLogPath(dir))) !== appliedOffset(await ctx.store.read());
-    if (!waiting) return report;
+    if (!(await eventsPending(dir, await ctx.store.read()))) return report;
     idle = progress === 0 ? idle + 1 : 0;
     if (idle >= MAX_IDLE_ROUNDS) {
       logLine(dir, 'drain: events.log ends with an incomplete line; it is left for the next drain');

@@ -3,6 +3,7 @@
 // the checks run, so a check that fails is not retried on every commit; failures go to backup.log
 // (a drain has no terminal, and a hook must never fail because of us).
 import type { Context } from './context.js';
+import type { StoreData } from '../core/types.js';
 import { loadConfig } from '../config/load.js';
 import { logLine } from './backup-log.js';
 import { evaluate } from './tick.js';
@@ -14,19 +15,19 @@ function due(last: string | undefined, now: Date, intervalMs: number): boolean {
   return Number.isNaN(t) || t > now.getTime() || now.getTime() - t >= intervalMs;
 }
 
-/** true when the checks ran. */
-export async function runRateLimitedChecks(ctx: Context): Promise<boolean> {
+/** true when the checks ran. `seen`: the store as the drain read it without the lock this round. */
+export async function runRateLimitedChecks(ctx: Context, seen: StoreData): Promise<boolean> {
   try {
     const config = await loadConfig(ctx.repo);
-    // Unlocked read first: the common case (not due) costs no write.
-    if (!due((await ctx.store.read()).policy?.last_check_at, ctx.now, config.check.interval)) return false;
+    // The unlocked read first: the common case (not due) costs no write.
+    if (!due(seen.policy?.last_check_at, ctx.now, config.check.interval)) return false;
     const go = await ctx.store.update((d) => {
       if (!due(d.policy?.last_check_at, ctx.now, config.check.interval)) return false; // another drain ran them
       d.policy = { ...d.policy, last_check_at: ctx.now.toISOString() };
       return true;
     });
     if (!go) return false;
-    const r = await evaluate(ctx, { dryRun: false });
+    const r = await evaluate(ctx, { dryRun: false, config });
     for (const m of r.moves) logLine(ctx.store.paths.dir, `checks: ${m.id}: ${m.from} -> ${m.to} (${m.trigger}): ${m.why}`, ctx.now);
     return true;
   } catch (e) {

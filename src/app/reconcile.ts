@@ -4,7 +4,7 @@
 // plan made stale meanwhile (or deferred by a higher-priority trigger) is skipped and retried on
 // the next run. Every move is made as GIT_HOOK: git facts, not the user, drive it.
 import type { Context } from './context.js';
-import type { Trigger } from '../core/types.js';
+import type { StoreData, Trigger } from '../core/types.js';
 import { planByAncestry, planByPatch, type ReconcilePlan } from '../core/reconcile.js';
 import { readPatchFacts, readReconcileFacts } from '../git/facts.js';
 import { moveBackups, type PlannedMove } from './transition.js';
@@ -18,9 +18,9 @@ export interface ReconcilePreview extends ReconcileReport {
   followed: { id: string; pending_commit: string }[];
 }
 
-/** What reconcile would do, without writing anything. */
-export async function planReconcile(ctx: Context): Promise<ReconcilePlan[]> {
-  const data = await ctx.store.read();
+/** What reconcile would do, without writing anything; from `data` when the caller has just read the store. */
+export async function planReconcile(ctx: Context, data?: StoreData): Promise<ReconcilePlan[]> {
+  data ??= await ctx.store.read();
   const active = data.backups.filter((b) => b.state === 'CREATED' || b.state === 'PENDING');
   if (active.length === 0) return []; // the common, cheap case: no git process at all
   const facts = await readReconcileFacts(ctx.repo, active);
@@ -59,8 +59,8 @@ function report(plans: readonly ReconcilePlan[], applied: ReadonlySet<string>): 
   return { moved, followed };
 }
 
-export async function reconcile(ctx: Context, opts: { trigger: Trigger; dryRun?: boolean }): Promise<ReconcilePreview> {
-  const plans = await planReconcile(ctx);
+export async function reconcile(ctx: Context, opts: { trigger: Trigger; dryRun?: boolean; data?: StoreData }): Promise<ReconcilePreview> {
+  const plans = await planReconcile(ctx, opts.data);
   if (plans.length === 0) return { moved: [], followed: [] };
   const results = await moveBackups(ctx, toMoves(plans), {
     trigger: opts.trigger,

@@ -13,6 +13,7 @@ import { listNotes } from '../git/notes.js';
 import { appendNotesBatch } from '../git/notes-batch.js';
 import { deleteBackupRef, protectedContentOf, readSnapshotTrailers, writeBackupRef } from '../git/snapshot.js';
 import { settleJournals } from './settle.js';
+import { backupRefs, existingCommits } from './backup-refs.js';
 
 export interface RecoverReport {
   mode: 'check' | 'rebuild';
@@ -25,11 +26,6 @@ export interface RecoverReport {
   problems: string[];
   /** Where the previous db.json was kept (rebuild only). */
   kept: string | null;
-}
-
-async function backupRefs(ctx: Context): Promise<Map<string, string>> {
-  const out = await git(['for-each-ref', '--format=%(refname:lstrip=2) %(objectname)', 'refs/backups/'], { cwd: ctx.repo.worktree });
-  return new Map(out.stdout.split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string]));
 }
 
 interface GitRecords {
@@ -126,15 +122,10 @@ export async function checkStore(ctx: Context): Promise<RecoverReport> {
   // Interrupted archives and deletes first, so the checks below see their finished state.
   const settled = await settleJournals(ctx);
   const g = await recordsFromGit(ctx);
-  const cwd = ctx.repo.worktree;
-  // Which snapshot objects still exist, for records whose ref is gone (one cat-file for all).
+  // Which snapshot objects still exist, for records whose ref is gone.
   const data0 = await ctx.store.read();
   const orphans = data0.backups.filter((b) => b.state !== 'ARCHIVED' && b.state !== 'DELETED' && !g.refs.has(b.id));
-  const exists = new Set<string>();
-  if (orphans.length) {
-    const out = await git(['cat-file', '--batch-check=%(objectname) %(objecttype)'], { cwd, input: orphans.map((b) => b.snapshot).join('\n') + '\n' });
-    for (const l of out.stdout.split('\n')) if (l.endsWith(' commit')) exists.add(l.split(' ')[0]!);
-  }
+  const exists = await existingCommits(ctx, orphans.map((b) => b.snapshot));
   const result = await ctx.store.update(
     (data): Repairs => {
       const r: Repairs = { deleteRefs: [], restoreRefs: [], renote: [], repaired: [], problems: [], added: 0 };

@@ -98,11 +98,13 @@ export interface EvaluateOptions {
   mode?: PlanMode;
   /** emergency --force: the user consents to CREATED/PENDING too. */
   force?: boolean;
+  /** The configuration, when the caller has loaded it already. */
+  config?: BackupConfig;
 }
 
 /** Plan and apply (or dry-run) one evaluation of the policies. */
 export async function evaluate(ctx: Context, opts: EvaluateOptions): Promise<TickReport> {
-  const config = await loadConfig(ctx.repo);
+  const config = opts.config ?? (await loadConfig(ctx.repo));
   const plan = await planPolicies(ctx, config, opts.mode ?? 'tick', opts.force ?? false);
   return runPlan(ctx, config, plan, opts.dryRun, opts.force ?? false);
 }

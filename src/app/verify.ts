@@ -4,7 +4,7 @@
 import type { Context } from './context.js';
 import type { BackupRecord } from '../core/types.js';
 import { ArchiveMismatch, checkArchive, readManifest } from '../git/archive.js';
-import { git } from '../git/exec.js';
+import { backupRefs, existingCommits } from './backup-refs.js';
 
 export interface VerifyItem {
   id: string;
@@ -28,17 +28,9 @@ async function checkArchived(r: BackupRecord): Promise<VerifyItem> {
 }
 
 export async function verifyBackups(ctx: Context, records: BackupRecord[]): Promise<VerifyItem[]> {
-  const cwd = ctx.repo.worktree;
   const live = records.filter((r) => r.state !== 'ARCHIVED' && r.state !== 'DELETED');
-  const refs = new Map(
-    (await git(['for-each-ref', '--format=%(refname:lstrip=2) %(objectname)', 'refs/backups/'], { cwd })).stdout
-      .split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string]),
-  );
-  const commits = new Set<string>();
-  if (live.length) {
-    const out = await git(['cat-file', '--batch-check=%(objectname) %(objecttype)'], { cwd, input: live.map((r) => r.snapshot).join('\n') + '\n' });
-    for (const l of out.stdout.split('\n')) if (l.endsWith(' commit')) commits.add(l.split(' ')[0]!);
-  }
+  const refs = await backupRefs(ctx);
+  const commits = await existingCommits(ctx, live.map((r) => r.snapshot));
   const items: VerifyItem[] = [];
   for (const r of records) {
     if (r.state === 'DELETED') continue;

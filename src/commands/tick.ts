@@ -5,6 +5,7 @@ import { planPolicies } from '../app/policy-plan.js';
 import { loadConfig } from '../config/load.js';
 import { refusedError } from '../errors.js';
 import { formatBytes } from './format.js';
+import { askYes } from './confirm.js';
 
 const moveLine = (m: TickMove, verb: string) =>
   `${verb} ${m.id}: ${[m.from, ...m.steps].join(' -> ')}  [${m.trigger}, confidence ${m.confidence}]  ${m.why}`;
@@ -42,8 +43,7 @@ export async function runEmergency(ctx: Context, args: { yes: boolean; force: bo
       throw refusedError(`emergency would ${what}; refusing without a terminal to confirm; add --yes`);
     }
     ctx.io.err(render(preview, 'would delete'));
-    const first = await ctx.io.ask(`Emergency cleanup: ${what}? [y/N] `);
-    if (!/^y(es)?$/i.test(first.trim())) throw refusedError('not confirmed; nothing was deleted');
+    await askYes(ctx, `Emergency cleanup: ${what}?`);
     const second = await ctx.io.ask(`This cannot be undone. Type "delete ${preview.moves.length}" to go ahead: `);
     if (second.trim() !== `delete ${preview.moves.length}`) throw refusedError('not confirmed; nothing was deleted');
   }

@@ -6,6 +6,7 @@ import { toPublicJson } from '../core/record.js';
 import type { BackupState } from '../core/types.js';
 import { refusedError } from '../errors.js';
 import { formatBytes } from './format.js';
+import { askYes } from './confirm.js';
 
 export interface TransitionArgs {
   id: string;
@@ -76,8 +77,7 @@ async function decideThenMove(ctx: Context, moves: PlannedMove[], opts: Omit<Tra
 
 async function confirmDeletion(ctx: Context, ids: string[], what: string): Promise<void> {
   if (!ctx.io.interactive) throw refusedError(`refusing to ${what} without a terminal to confirm; add --yes`);
-  const answer = await ctx.io.ask(`${what[0]!.toUpperCase()}${what.slice(1)} (${ids.join(', ')})? [y/N] `);
-  if (!/^y(es)?$/i.test(answer.trim())) throw refusedError('not confirmed; nothing was deleted');
+  await askYes(ctx, `${what[0]!.toUpperCase()}${what.slice(1)} (${ids.join(', ')})?`);
 }
 
 function report(ctx: Context, results: MoveResult[], dryRun: boolean): void {
