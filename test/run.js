@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const testDir = join(root, 'dist', 'test');
-const TIME_LIMIT_MS = Number(process.env.TEST_TIME_LIMIT_MS ?? 180_000);
+const TIME_LIMIT_MS = Number(process.env.TEST_TIME_LIMIT_MS ?? 300_000);
 const PARALLEL = Number(process.env.TEST_PARALLEL ?? 2);
 const filter = process.argv.slice(2);
 
