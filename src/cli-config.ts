@@ -8,7 +8,7 @@ import { KEYS, KIND_HINT, defaultConfig, fullName } from './core/config-keys.js'
 import { TEMPLATES, TEMPLATE_NAMES } from './core/config-templates.js';
 import type { ConfigContext } from './commands/config.js';
 
-const jsonOpt = { type: 'boolean', default: false, describe: 'print one JSON document on stdout' } as const;
+export const jsonOpt = { type: 'boolean', default: false, describe: 'print one JSON document on stdout' } as const;
 
 async function withConfig(fn: (ctx: ConfigContext) => Promise<void>): Promise<void> {
   // Configuration needs the repository only, not the store: config commands never create it.

@@ -3,7 +3,7 @@
 import yargs, { type Argv, type ArgumentsCamelCase } from 'yargs';
 import { BackupError, ExitCode, usageError } from './errors.js';
 import { openContext, processOutput, type Context } from './app/context.js';
-import { configCommand } from './cli-config.js';
+import { configCommand, jsonOpt } from './cli-config.js';
 import { parseState } from './core/query.js';
 import type { BackupState } from './core/types.js';
 import { packageVersion } from './package-root.js';
@@ -16,7 +16,6 @@ async function withContext(fn: (ctx: Context) => Promise<void>): Promise<void> {
 }
 
 const idArg = (y: Argv) => y.positional('id', { type: 'string', describe: 'backup id or a unique prefix of 8+ characters', demandOption: true });
-const jsonOpt = { type: 'boolean', default: false, describe: 'print one JSON document on stdout' } as const;
 const stringList = (v: unknown): string[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]).map(String);
 /** Positional paths plus everything after `--` (which yargs keeps apart). */
 const pathArgs = (a: { paths?: unknown; '--'?: unknown }): string[] => [...stringList(a.paths), ...stringList(a['--'])];

@@ -9,6 +9,7 @@ import type { BackupRecord } from '../core/types.js';
 import type { RepoPaths } from '../git/exec.js';
 import { diskUsage, keepingTips } from '../git/disk-usage.js';
 import { existingObjects } from '../git/objects.js';
+import { holdsRef } from '../core/lifecycle.js';
 
 export interface FsReading {
   usedPercent: number;
@@ -38,11 +39,10 @@ export async function readFs(dir: string, env: NodeJS.ProcessEnv = process.env):
   return used === null || total === null ? null : { usedPercent: used, totalBytes: total, injected };
 }
 
-const hasRef = (r: BackupRecord) => r.state !== 'DELETED' && r.state !== 'ARCHIVED';
 
 /** Total exclusive bytes of the backups that still have a ref. */
 export async function exclusiveBytes(repo: RepoPaths, records: readonly BackupRecord[], tips: string[]): Promise<number> {
-  return diskUsage(repo, records.filter(hasRef).map((r) => r.snapshot), tips);
+  return diskUsage(repo, records.filter(holdsRef).map((r) => r.snapshot), tips);
 }
 
 /**
@@ -51,10 +51,10 @@ export async function exclusiveBytes(repo: RepoPaths, records: readonly BackupRe
  * otherwise every tick before the next gc would free the same bytes again.
  */
 export async function unprunedBytes(repo: RepoPaths, records: readonly BackupRecord[], tips: string[]): Promise<number> {
-  const gone = records.filter((r) => !hasRef(r)).map((r) => r.snapshot);
+  const gone = records.filter((r) => !holdsRef(r)).map((r) => r.snapshot);
   const present = await existingObjects(repo, gone);
   if (present.length === 0) return 0;
-  return diskUsage(repo, present, [...tips, ...records.filter(hasRef).map((r) => r.snapshot)]);
+  return diskUsage(repo, present, [...tips, ...records.filter(holdsRef).map((r) => r.snapshot)]);
 }
 
 export { keepingTips };

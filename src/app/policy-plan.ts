@@ -12,6 +12,7 @@ import { readContainment } from '../git/containment.js';
 import { integrationBranch, readRefs } from '../git/facts.js';
 import { uniqueUsage } from '../git/disk-usage.js';
 import { exclusiveBytes, keepingTips, readFs, unprunedBytes } from './disk-facts.js';
+import { holdsRef } from '../core/lifecycle.js';
 
 export type PlanMode = 'tick' | 'emergency';
 
@@ -40,7 +41,6 @@ export interface PolicyPlan {
   seen: StoreData;
 }
 
-const hasRef = (r: BackupRecord) => r.state !== 'DELETED' && r.state !== 'ARCHIVED';
 
 export async function planPolicies(ctx: Context, config: BackupConfig, mode: PlanMode, consent = false): Promise<PolicyPlan> {
   const data = await ctx.store.read();
@@ -51,7 +51,7 @@ export async function planPolicies(ctx: Context, config: BackupConfig, mode: Pla
 
   // Disk facts. The quota needs one rev-list; the filesystem reading none unless it is critical.
   const fs = await readFs(ctx.store.paths.dir);
-  const live = records.filter(hasRef);
+  const live = records.filter(holdsRef);
   const needTips = config.disk.quota !== null || mode === 'emergency' || (fs !== null && fs.usedPercent >= config.disk.critical);
   const tips = needTips && live.length ? await keepingTips(ctx.repo) : [];
   const exclusive = config.disk.quota !== null ? await exclusiveBytes(ctx.repo, records, tips) : null;
@@ -74,7 +74,7 @@ export async function planPolicies(ctx: Context, config: BackupConfig, mode: Pla
   }
 
   // Confidence needs containment, read only for the backups something may happen to.
-  const wanted = [...due.map((d) => d.record), ...(need.bytes > 0 ? live : [])].filter(hasRef);
+  const wanted = [...due.map((d) => d.record), ...(need.bytes > 0 ? live : [])].filter(holdsRef);
   let contained = new Map<string, boolean>();
   if (wanted.length) {
     const integration = await integrationBranch(ctx.repo, await readRefs(ctx.repo));

@@ -14,6 +14,7 @@ import { appendNotesBatch } from '../git/notes-batch.js';
 import { deleteBackupRef, protectedContentOf, readSnapshotTrailers, writeBackupRef } from '../git/snapshot.js';
 import { settleJournals } from './settle.js';
 import { backupRefs, existingCommits } from './backup-refs.js';
+import { holdsRef } from '../core/lifecycle.js';
 
 export interface RecoverReport {
   mode: 'check' | 'rebuild';
@@ -77,7 +78,7 @@ async function recordsFromGit(ctx: Context): Promise<GitRecords> {
     }
   }
   for (const r of records.values()) {
-    if (r.state !== 'ARCHIVED' && r.state !== 'DELETED' && !refs.has(r.id)) problems.push(`${r.id} is ${r.state} but refs/backups/${r.id} is missing: its content cannot be restored`);
+    if (holdsRef(r) && !refs.has(r.id)) problems.push(`${r.id} is ${r.state} but refs/backups/${r.id} is missing: its content cannot be restored`);
   }
   return { records, fromNotes, problems, refs, noted: new Set(notes.keys()) };
 }
@@ -124,7 +125,7 @@ export async function checkStore(ctx: Context): Promise<RecoverReport> {
   const g = await recordsFromGit(ctx);
   // Which snapshot objects still exist, for records whose ref is gone.
   const data0 = await ctx.store.read();
-  const orphans = data0.backups.filter((b) => b.state !== 'ARCHIVED' && b.state !== 'DELETED' && !g.refs.has(b.id));
+  const orphans = data0.backups.filter((b) => holdsRef(b) && !g.refs.has(b.id));
   const exists = await existingCommits(ctx, orphans.map((b) => b.snapshot));
   const result = await ctx.store.update(
     (data): Repairs => {
@@ -135,7 +136,7 @@ export async function checkStore(ctx: Context): Promise<RecoverReport> {
         if (b.state === 'DELETED' && ref) {
           r.deleteRefs.push({ id: b.id, sha: ref });
           r.repaired.push(`${b.id} is DELETED but its ref remained: finished the deletion`);
-        } else if (b.state !== 'ARCHIVED' && b.state !== 'DELETED' && !ref) {
+        } else if (holdsRef(b) && !ref) {
           if (exists.has(b.snapshot)) {
             r.restoreRefs.push({ id: b.id, sha: b.snapshot });
             r.repaired.push(`${b.id}: refs/backups/${b.id} was missing; pointed it at its snapshot again`);

@@ -5,6 +5,7 @@ import type { Context } from './context.js';
 import type { BackupRecord } from '../core/types.js';
 import { ArchiveMismatch, checkArchive, readManifest } from '../git/archive.js';
 import { backupRefs, existingCommits } from './backup-refs.js';
+import { holdsRef } from '../core/lifecycle.js';
 
 export interface VerifyItem {
   id: string;
@@ -28,7 +29,7 @@ async function checkArchived(r: BackupRecord): Promise<VerifyItem> {
 }
 
 export async function verifyBackups(ctx: Context, records: BackupRecord[]): Promise<VerifyItem[]> {
-  const live = records.filter((r) => r.state !== 'ARCHIVED' && r.state !== 'DELETED');
+  const live = records.filter(holdsRef);
   const refs = await backupRefs(ctx);
   const commits = await existingCommits(ctx, live.map((r) => r.snapshot));
   const items: VerifyItem[] = [];

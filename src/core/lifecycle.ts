@@ -235,3 +235,9 @@ export function routeTo(from: BackupState, to: BackupState): BackupState[] | nul
   for (let s: BackupState = to; s !== from; s = previous.get(s)!) path.unshift(s);
   return path;
 }
+
+/** Whether a backup in this state still has its content under refs/backups/<id> (ARCHIVED moved it
+ * into an archive; DELETED has none). */
+export function holdsRef(r: Pick<BackupRecord, 'state'>): boolean {
+  return r.state !== 'ARCHIVED' && r.state !== 'DELETED';
+}

@@ -8,6 +8,7 @@ import { git } from '../git/exec.js';
 import { tempBeside } from '../store/durable-write.js';
 import { NOTES_REF } from '../git/notes.js';
 import { withIdentity } from '../git/identity.js';
+import { emptyTree } from '../git/tree.js';
 import { findBlock, insertBlock, isShellScript, removeBlock, replaceBlock, withFlags } from './block.js';
 import { lefthookBlock, localConfigName } from './lefthook.js';
 import { locateHooks, type HookSetup } from './locate.js';
@@ -102,7 +103,7 @@ async function setNotesConfig(ctx: Context): Promise<string[]> {
   // (before the first backup): start it as an empty notes tree, only if nobody made it meanwhile.
   const exists = await git(['rev-parse', '-q', '--verify', NOTES_REF], { cwd, okCodes: [1] });
   if (exists.code !== 0) {
-    const tree = (await git(['hash-object', '-t', 'tree', '-w', '--stdin'], { cwd, input: '' })).stdout.trim();
+    const tree = await emptyTree(ctx.repo);
     const made = await withIdentity(ctx.repo, (identity) => git(['commit-tree', tree, '-m', 'git-backup: notes start'], { cwd, env: identity }));
     const commit = made.stdout.trim();
     const started = await git(['update-ref', NOTES_REF, commit, ''], { cwd, okCodes: [128] });

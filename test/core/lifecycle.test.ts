@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ALLOWED, PRIORITY, DEFAULT_CONFLICT_WINDOW_MS, decideTransition, applyTransition, lastActionBy, conflictingAction, routeTo } from '../../src/core/lifecycle.js';
+import { ALLOWED, PRIORITY, DEFAULT_CONFLICT_WINDOW_MS, decideTransition, applyTransition, lastActionBy, conflictingAction, routeTo, holdsRef } from '../../src/core/lifecycle.js';
 import type { Decision } from '../../src/core/lifecycle.js';
+import { BACKUP_STATES as BACKUP_STATES_FOR_REF } from '../../src/core/types.js';
 import { newRecord } from '../../src/core/record.js';
 import type { BackupRecord, BackupState, HistoryEntry, Trigger } from '../../src/core/types.js';
 import { ExitCode } from '../../src/errors.js';
@@ -240,6 +241,10 @@ test('routeTo: shortest allowed path, null when none', () => {
   assert.is(routeTo('CLEANABLE', 'CONFIRMED'), null);
   assert.is(routeTo('DELETED', 'CREATED'), null);
   assert.is(routeTo('CONFIRMED', 'CONFIRMED'), null);
+});
+
+test('holdsRef: only ARCHIVED and DELETED backups have no ref', () => {
+  for (const state of BACKUP_STATES_FOR_REF) assert.is(holdsRef({ state }), state !== 'ARCHIVED' && state !== 'DELETED', state);
 });
 
 test.run();
