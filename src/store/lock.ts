@@ -5,6 +5,8 @@
 //   is always taken over before we give up (proper-lockfile's `retries` counts attempts, not time).
 // - onCompromised only marks the signal: the default throws from a timer and kills the process. The
 //   store checks the signal before it writes and aborts cleanly with exit 5.
+// - A lock left by a dead process can look fresh for up to a second beyond the stale time:
+//   proper-lockfile's mtime-precision probe sets a new lock's mtime to the next whole second.
 // - proper-lockfile removes a stale lock silently; we stat the lock first so the takeover is reported.
 // - A stale takeover can let two waiters in (proper-lockfile issue #121): the store's generation
 //   compare-and-swap is what makes that harmless, not this file.
