@@ -31,6 +31,11 @@ export async function openContext(io: Output, cwd = process.cwd()): Promise<Cont
   return { repo, store, now: now(), io, tmpDir };
 }
 
+/** Open the context on the real process (cwd, stdout, stderr, stdin) and run one command in it. */
+export async function withContext(fn: (ctx: Context) => Promise<void>): Promise<void> {
+  await fn(await openContext(processOutput()));
+}
+
 export function processOutput(): Output {
   return {
     out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n'),
