@@ -309,8 +309,26 @@ export function createArgs(a: Record<string, unknown>): CreateArgs {
   };
 }
 
+/** Every boolean option of every command (test/cli/docs.test.ts checks this against each --help). */
+export const BOOLEAN_OPTIONS: ReadonlySet<string> = new Set(['json', 'yes', 'force', 'dry-run', 'include-ignored', 'pin', 'now', 'rebuild', 'stat']);
+
+/**
+ * yargs reads `--json=maybe` as false without a word; a flag given a value that is not true or
+ * false is a usage error instead.
+ */
+function rejectBooleanValues(argv: string[]): void {
+  for (const arg of argv) {
+    if (arg === '--') return;
+    const m = /^--(?:no-)?([^=]+)=(.*)$/s.exec(arg);
+    if (m && BOOLEAN_OPTIONS.has(m[1]!) && m[2] !== 'true' && m[2] !== 'false') {
+      throw usageError(`--${m[1]} is a flag: give it alone (or =true/=false), not ${JSON.stringify(m[2])}; see git backup --help`);
+    }
+  }
+}
+
 /** Parse argv with yargs and run the command it names; errors are thrown for cli.ts to report. */
 export async function parseAndRun(argv: string[]): Promise<void> {
+  rejectBooleanValues(argv);
   const parsed = await buildParser(argv).parseAsync();
   const handler = handlers.get(String(parsed._[0]));
   if (!handler) throw usageError(`name a command; see git backup --help`);

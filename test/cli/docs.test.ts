@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT, tempRepo } from '../helpers/repo.js';
+import { BOOLEAN_OPTIONS } from '../../src/cli-parser.js';
 
 const repo = tempRepo();
 const help = repo.cli(['--help']).stdout;
@@ -34,6 +35,18 @@ test('package.json ships the man page and the bin', () => {
 test('--version prints the package version', () => {
   const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
   assert.is(repo.cli(['--version']).stdout.trim(), pkg.version);
+});
+
+test('every boolean option in any --help is one the parser refuses a value for', () => {
+  const found = new Set<string>();
+  for (const c of commands) {
+    const text = repo.cli([c, '--help']).stdout;
+    for (const m of text.matchAll(/--([a-z-]+)[^\n]*\[boolean\]/g)) found.add(m[1]!);
+  }
+  found.delete('help');
+  found.delete('version');
+  assert.ok(found.has('json') && found.has('dry-run'), [...found].join(' '));
+  for (const name of found) assert.ok(BOOLEAN_OPTIONS.has(name), `--${name} is boolean in --help but not in BOOLEAN_OPTIONS`);
 });
 
 test.run();
