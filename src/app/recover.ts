@@ -5,7 +5,9 @@ import { rename, writeFile } from 'node:fs/promises';
 import type { Context } from './context.js';
 import type { BackupRecord } from '../core/types.js';
 import { newRecord } from '../core/record.js';
-import { noteLines, parseNoteLines } from '../core/notes-format.js';
+import { parseNoteLines } from '../core/notes-format.js';
+import { noteCatchUpLines, type NotedBackup } from '../core/note-catch-up.js';
+import { isoTime } from '../core/record.js';
 import { rebuildRecord } from '../core/rebuild.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { git } from '../git/exec.js';
@@ -34,8 +36,8 @@ interface GitRecords {
   fromNotes: Set<string>;
   problems: string[];
   refs: Map<string, string>;
-  /** Objects that carry a note (so a record whose snapshot has none can be re-noted). */
-  noted: Set<string>;
+  /** Backups that have a note: its events and what they replay to (so the note can be caught up). */
+  notes: Map<string, NotedBackup>;
 }
 
 /** A record from the snapshot commit alone (a ref whose note never got written): CREATED, no history beyond creation. */
@@ -56,9 +58,9 @@ async function recordsFromGit(ctx: Context): Promise<GitRecords> {
   const refs = await backupRefs(ctx);
   const records = new Map<string, BackupRecord>();
   const fromNotes = new Set<string>();
+  const noted = new Map<string, NotedBackup>();
   const problems: string[] = [];
-  const notes = await listNotes(ctx.repo);
-  for (const [object, text] of notes) {
+  for (const [object, text] of await listNotes(ctx.repo)) {
     const { events, skipped } = parseNoteLines(text);
     if (!events.some((e) => e.event.event === 'created')) {
       if (events.some((e) => e.event.event === 'transition')) problems.push(`note on ${object.slice(0, 12)} has transitions but no creation line; ignored`);
@@ -68,6 +70,7 @@ async function recordsFromGit(ctx: Context): Promise<GitRecords> {
     const r = rebuildRecord(events, problems);
     records.set(r.id, r);
     fromNotes.add(r.id);
+    noted.set(r.id, { events, record: r });
   }
   for (const [id, sha] of refs) {
     if (records.has(id)) continue;
@@ -80,7 +83,7 @@ async function recordsFromGit(ctx: Context): Promise<GitRecords> {
   for (const r of records.values()) {
     if (holdsRef(r) && !refs.has(r.id)) problems.push(`${r.id} is ${r.state} but refs/backups/${r.id} is missing: its content cannot be restored`);
   }
-  return { records, fromNotes, problems, refs, noted: new Set(notes.keys()) };
+  return { records, fromNotes, problems, refs, notes: noted };
 }
 
 export async function rebuildStore(ctx: Context): Promise<RecoverReport> {
@@ -113,7 +116,8 @@ export async function rebuildStore(ctx: Context): Promise<RecoverReport> {
 interface Repairs {
   deleteRefs: { id: string; sha: string }[];
   restoreRefs: { id: string; sha: string }[];
-  renote: BackupRecord[];
+  /** Snapshot → lines its note lacks. */
+  renote: Map<string, string[]>;
   repaired: string[];
   problems: string[];
   added: number;
@@ -126,10 +130,13 @@ export async function checkStore(ctx: Context): Promise<RecoverReport> {
   // Which snapshot objects still exist, for records whose ref is gone.
   const data0 = await ctx.store.read();
   const orphans = data0.backups.filter((b) => holdsRef(b) && !g.refs.has(b.id));
-  const exists = await existingCommits(ctx, orphans.map((b) => b.snapshot));
+  // A deleted backup's note can only be caught up while git still has its snapshot to hang it on.
+  const notedDeleted = data0.backups.filter((b) => b.state === 'DELETED' && g.notes.has(b.id));
+  const exists = await existingCommits(ctx, [...orphans, ...notedDeleted].map((b) => b.snapshot));
+  const at = isoTime(ctx.now);
   const result = await ctx.store.update(
     (data): Repairs => {
-      const r: Repairs = { deleteRefs: [], restoreRefs: [], renote: [], repaired: [], problems: [], added: 0 };
+      const r: Repairs = { deleteRefs: [], restoreRefs: [], renote: new Map(), repaired: [], problems: [], added: 0 };
       const have = new Set(data.backups.map((b) => b.id));
       for (const b of data.backups) {
         const ref = g.refs.get(b.id);
@@ -142,10 +149,16 @@ export async function checkStore(ctx: Context): Promise<RecoverReport> {
             r.repaired.push(`${b.id}: refs/backups/${b.id} was missing; pointed it at its snapshot again`);
           } else r.problems.push(`${b.id} is ${b.state} but its content is gone (no ref, no snapshot object); mark it deleted with: git backup delete --force ${b.id}`);
         }
-        if (!g.noted.has(b.snapshot) && b.state !== 'DELETED') {
-          r.renote.push(b);
-          r.repaired.push(`${b.id}: its note was missing; wrote it again from the index`);
-        }
+        const noted = g.notes.get(b.id);
+        if (b.state === 'DELETED' && !(noted && exists.has(b.snapshot))) continue;
+        const lines = noteCatchUpLines(b, noted, at);
+        if (lines.length === 0) continue;
+        r.renote.set(b.snapshot, lines);
+        r.repaired.push(
+          noted
+            ? `${b.id}: its note lacked ${lines.length} line(s) the index has (a process stopped between the two writes); appended them`
+            : `${b.id}: its note was missing; wrote it again from the index`,
+        );
       }
       for (const [id, rec] of g.records) {
         if (have.has(id) || !g.refs.has(id)) continue;
@@ -159,7 +172,7 @@ export async function checkStore(ctx: Context): Promise<RecoverReport> {
       afterWrite: async (r) => {
         for (const x of r.deleteRefs) await deleteBackupRef(ctx.repo, x.id, x.sha);
         for (const x of r.restoreRefs) await writeBackupRef(ctx.repo, x.id, x.sha);
-        await appendNotesBatch(ctx.repo, new Map(r.renote.map((b) => [b.snapshot, b.history.map((e) => noteLines(b, e))])));
+        await appendNotesBatch(ctx.repo, r.renote);
       },
     },
   );

@@ -11,6 +11,7 @@ import { SCHEMA_VERSION, type StoreData } from '../core/types.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { DurableJSONFile, StoreDamagedError, readGeneration, removeLeftoverTemps } from './durable-file.js';
 import { lockLostError, staleMs, withLock } from './lock.js';
+import { pauseAt } from '../test-pause.js';
 
 export const DIR_MODE = 0o700;
 /** How many times update() re-runs fn when the generation moved under it. */
@@ -148,7 +149,10 @@ class FileStore implements Store {
           data.generation = generation + 1;
           const db = new Low<StoreData>(adapter, data);
           await db.write();
-          if (opts.afterWrite) await opts.afterWrite(result);
+          if (opts.afterWrite) {
+            await pauseAt('store:after-write');
+            await opts.afterWrite(result);
+          }
           return result;
         }
         throw new BackupError(

@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempRepo, type TestRepo } from '../helpers/repo.js';
+import { runUntil } from '../helpers/pause.js';
 
 interface Rec { id: string; state: string; snapshot: string; pending_commit: string | null; confirmed_by: string | null; history: unknown[]; pinned: boolean }
 
@@ -116,6 +117,27 @@ test('recover (check): finishes a deletion, restores a lost ref, adds a record f
   const again = repo.cli(['recover']);
   assert.is(again.code, 0);
   assert.match(again.stdout, /0 repair\(s\), 0 problem\(s\)/);
+});
+
+test('killed between the store write and the note: recover appends the missing line, and a rebuild agrees', async () => {
+  const { repo, ids } = populated();
+  const id = ids[2]!; // CREATED
+  const notesBefore = repo.git(['rev-parse', 'refs/notes/backups']);
+  const paused = await runUntil(repo, ['transition', id, 'CLEANABLE', '--force', '--reason', 'killed'], 'store:after-write');
+  await paused.kill();
+  assert.is(repo.json<Rec>(['show', id]).state, 'CLEANABLE', 'db.json has the move');
+  assert.is(repo.git(['rev-parse', 'refs/notes/backups']), notesBefore, 'the note does not');
+  const r = repo.cli(['recover']);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, new RegExp(`${id}: its note lacked 1 line\\(s\\)`));
+  assert.match(repo.git(['notes', '--ref=backups', 'show', repo.json<Rec>(['show', id]).snapshot]), /"to":"CLEANABLE"/);
+  assert.match(repo.cli(['recover']).stdout, /0 repair\(s\), 0 problem\(s\)/, 'nothing left to catch up');
+  rmSync(dbPath(repo));
+  rmSync(dbPath(repo) + '.prev', { force: true });
+  assert.is(repo.cli(['recover', '--rebuild']).code, 0);
+  const rebuilt = repo.json<Rec>(['show', id]);
+  assert.is(rebuilt.state, 'CLEANABLE');
+  assert.is(rebuilt.pinned, true);
 });
 
 test.run();
