@@ -4,7 +4,7 @@
 import { isAllowed, isBackupState } from './lifecycle.js';
 import { inReplayOrder, type SkippedLine, type TimedNoteEvent } from './notes-format.js';
 import type { BackupState } from './types.js';
-import { requireDuration } from './duration.js';
+import { DAY_MS, requireDuration } from './duration.js';
 import { usageError } from '../errors.js';
 
 export interface CiProblem {
@@ -67,6 +67,6 @@ export function checkMaxAge(v: HistoryVerdict, limits: ReadonlyMap<BackupState, 
   if (limit === undefined || Number.isNaN(entered)) return null;
   const age = now.getTime() - entered;
   if (age <= limit) return null;
-  const days = (age / 86_400_000).toFixed(1);
+  const days = (age / DAY_MS).toFixed(1);
   return { id: v.id, check: 'max-age', message: `${v.state} since ${v.since} (${days} days), longer than the limit` };
 }

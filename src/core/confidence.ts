@@ -3,6 +3,7 @@
 // why. Pure: the containment fact is read at the git edge (git/containment.ts) and passed in.
 // The formula and the reasons for each weight are in docs/policies.md.
 import type { BackupRecord } from './types.js';
+import { DAY_MS } from './duration.js';
 
 export type FactorName = 'integration' | 'containment' | 'age' | 'size' | 'access';
 
@@ -29,12 +30,11 @@ export const WEIGHTS: Readonly<Record<FactorName, number>> = Object.freeze({
   access: 0.1,
 });
 
-const DAY = 86_400_000;
 const MIB = 1024 * 1024;
 /** Age at which the age factor saturates. */
-export const AGE_FULL_MS = 30 * DAY;
+export const AGE_FULL_MS = 30 * DAY_MS;
 /** Time since the last show/diff/restore after which access no longer argues for keeping. */
-export const ACCESS_FULL_MS = 7 * DAY;
+export const ACCESS_FULL_MS = 7 * DAY_MS;
 
 /**
  * true: every protected blob is in the integration tip's tree; false: at least one is not;
@@ -45,7 +45,7 @@ export type Containment = boolean | null;
 type Input = Pick<BackupRecord, 'state' | 'history' | 'created_at' | 'accessed_at' | 'bytes'>;
 
 const clamp = (x: number) => Math.min(1, Math.max(0, x));
-const days = (ms: number) => `${Math.floor(ms / DAY)}d`;
+const days = (ms: number) => `${Math.floor(ms / DAY_MS)}d`;
 
 /** Was the work ever confirmed in the integration branch (or committed, at least)? */
 function integration(r: Input): Omit<Factor, 'weight' | 'name'> {

@@ -1,6 +1,7 @@
 // The configuration the policies run on (SPEC §7), as plain typed data. Parsing and validating git
 // config values into it is done elsewhere; this file only says what there is and the defaults.
 import type { BackupState } from './types.js';
+import { DAY_MS } from './duration.js';
 
 export type DiskStrategy = 'conservative' | 'aggressive' | 'nuclear';
 
@@ -34,12 +35,11 @@ export interface BackupConfig {
   hooks: { preRebase: boolean };
 }
 
-const DAY = 86_400_000;
 
 export const DEFAULT_CONFIG: BackupConfig = {
   integrationBranch: null,
   // CREATED and PENDING hold work that is not integrated yet: they wait long before becoming CLEANABLE.
-  retention: { CREATED: 30 * DAY, PENDING: 60 * DAY, CONFIRMED: 7 * DAY, CLEANABLE: 7 * DAY, ARCHIVED: 90 * DAY },
+  retention: { CREATED: 30 * DAY_MS, PENDING: 60 * DAY_MS, CONFIRMED: 7 * DAY_MS, CLEANABLE: 7 * DAY_MS, ARCHIVED: 90 * DAY_MS },
   keep: { last: 5, daily: 7, weekly: 4 },
   autoCleanupConfidence: 0.8,
   disk: { warning: 80, critical: 90, emergency: 95, quota: null, strategy: 'conservative' },

@@ -2,7 +2,10 @@
 // `90m`, `36h`, `14d`, `2w` (also `30s` for tests). No months or years: their length varies.
 import { usageError } from '../errors.js';
 
-const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
+/** One day in milliseconds: policies count in days of 24 hours (UTC, no daylight-saving jumps). */
+export const DAY_MS = 86_400_000;
+
+const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS, w: 7 * DAY_MS };
 
 /** Milliseconds, or null when `text` is not a duration. */
 export function parseDuration(text: string): number | null {

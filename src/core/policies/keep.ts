@@ -5,6 +5,7 @@
 //   weekly N — the newest of each of the N most recent ISO weeks that have a backup;
 //   pinned   — always.
 import type { BackupRecord } from '../types.js';
+import { DAY_MS } from '../duration.js';
 
 export interface KeepRules {
   last: number;
@@ -23,7 +24,7 @@ export function isoWeek(iso: string): string {
   const thursday = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - day + 3));
   // The ISO week number is the ordinal of the week's Thursday within its year, in weeks.
   const jan1 = Date.UTC(thursday.getUTCFullYear(), 0, 1);
-  const week = 1 + Math.floor((thursday.getTime() - jan1) / (7 * 86_400_000));
+  const week = 1 + Math.floor((thursday.getTime() - jan1) / (7 * DAY_MS));
   return `${thursday.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
 }
 

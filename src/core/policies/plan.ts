@@ -1,5 +1,6 @@
 // What a policy evaluation decides: moves (with why and confidence), and what it leaves and why.
 import type { BackupState, Trigger } from '../types.js';
+import { DAY_MS } from '../duration.js';
 
 export interface PolicyMove {
   id: string;
@@ -21,7 +22,6 @@ export interface Held {
   confidence: number | null;
 }
 
-const DAY = 86_400_000;
 
 /** When the backup entered its current state: the last history entry that led there. */
 export function enteredAt(r: { state: BackupState; created_at: string; history: readonly { to: BackupState; at: string }[] }): number {
@@ -29,4 +29,4 @@ export function enteredAt(r: { state: BackupState; created_at: string; history: 
   return Date.parse(r.created_at);
 }
 
-export const fmtDays = (ms: number) => (ms % DAY === 0 ? `${ms / DAY}d` : `${(ms / DAY).toFixed(1)}d`);
+export const fmtDays = (ms: number) => (ms % DAY_MS === 0 ? `${ms / DAY_MS}d` : `${(ms / DAY_MS).toFixed(1)}d`);
