@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Context } from './context.js';
 import type { StoreData } from '../core/types.js';
 import { completeLines, parseEventLine, parseRewritePairs, type HookEvent } from '../core/events.js';
-import { remapPendingCommits, rewriteMap, type Remapped } from '../core/rewrite.js';
+import { remapBaseSuccessors, remapPendingCommits, rewriteMap, type Remapped } from '../core/rewrite.js';
 import { isoTime } from '../core/record.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { withLock } from '../store/lock.js';
@@ -29,6 +29,8 @@ export interface ApplyResult {
   data: StoreData;
   skipped: string[];
   remapped: Remapped[];
+  /** Backups whose base was rewritten (base → successor): reconcile may now find their work committed. */
+  rebased: Remapped[];
   /** Stdin files of applied events, removed once the write is durable. */
   dataFiles: string[];
 }
@@ -60,7 +62,7 @@ export async function applyEvents(ctx: Context, seen: StoreData): Promise<ApplyR
   if (!(await eventsPending(dir, seen))) return null;
   return ctx.store.update(
     async (data) => {
-      const result: ApplyResult = { applied: 0, data, skipped: [], remapped: [], dataFiles: [] };
+      const result: ApplyResult = { applied: 0, data, skipped: [], remapped: [], rebased: [], dataFiles: [] };
       let offset = appliedOffset(data);
       const size = await fileSize(log);
       if (size < offset) {
@@ -83,8 +85,11 @@ export async function applyEvents(ctx: Context, seen: StoreData): Promise<ApplyR
         const e = parsed.event;
         if (e.data.kind === 'file') result.dataFiles.push(e.data.name);
         if (e.hook === 'post-rewrite') {
-          const pairs = parseRewritePairs(await rewriteInput(dir, e, result.skipped));
-          result.remapped.push(...remapPendingCommits(data.backups, rewriteMap(pairs), at));
+          const map = rewriteMap(parseRewritePairs(await rewriteInput(dir, e, result.skipped)));
+          result.remapped.push(...remapPendingCommits(data.backups, map, at));
+          // git names the rewriting command in the hook's first argument; anything else is taken
+          // as a rebase, the reading that never makes uncommitted work look committed.
+          result.rebased.push(...remapBaseSuccessors(data.backups, map, e.args[0] === 'amend', at));
         }
         result.applied++;
       }
@@ -120,6 +125,7 @@ async function round(ctx: Context, report: DrainReport): Promise<number> {
     report.remapped.push(...r.remapped);
     for (const s of r.skipped) logLine(ctx.store.paths.dir, `drain: ${s}`);
     for (const m of r.remapped) logLine(ctx.store.paths.dir, `drain: ${m.id}: pending commit ${m.from.slice(0, 12)} was rewritten as ${m.to.slice(0, 12)}`);
+    for (const m of r.rebased) logLine(ctx.store.paths.dir, `drain: ${m.id}: base ${m.from.slice(0, 12)} was rewritten as ${m.to.slice(0, 12)}`);
   }
   const rec = await reconcile(ctx, { trigger: 'GIT_HOOK', data: r?.data ?? seen });
   report.moved.push(...rec.moved);

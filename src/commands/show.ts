@@ -25,7 +25,7 @@ export async function runShow(ctx: Context, args: ShowArgs): Promise<void> {
       `updated:     ${r.updated_at}`,
       `message:     ${r.message}`,
       `branch:      ${r.branch ?? '(detached)'}`,
-      `base:        ${r.base ?? '(unborn branch: no commit yet)'}`,
+      `base:        ${r.base ?? '(unborn branch: no commit yet)'}${r.base_successor ? ` (rewritten as ${r.base_successor.commit}${r.base_successor.amended ? ', amended' : ', rebased'})` : ''}`,
       `snapshot:    ${r.snapshot}${r.state === 'DELETED' ? ' (deleted)' : ` (refs/backups/${r.id})`}`,
       `worktree:    ${r.worktree}`,
       `content:     ${r.files} files, ${formatBytes(r.bytes)}${r.include_ignored ? ', ignored files included' : ''}`,

@@ -5,8 +5,9 @@
 // pending_commit is the backup's branch tip at reconcile time (while it still qualifies), not the
 // first commit after the backup: a squash merge holds the combined diff fork..tip, so only the
 // tip makes squash detection work, and following the tip also follows amends and rebases without
-// needing the post-rewrite map.
-import type { BackupState } from './types.js';
+// needing the post-rewrite map. Only a rewrite of the base itself needs it (base_successor): the
+// branch then no longer descends from the base at all.
+import type { BackupState, BaseSuccessor } from './types.js';
 import type { RecordFacts } from './notes-format.js';
 import type { CommitGraph } from './graph.js';
 
@@ -15,6 +16,8 @@ export interface ReconcileBackup {
   state: BackupState;
   branch: string | null;
   base: string | null;
+  /** Optional: records from before it existed lack it. */
+  base_successor?: BaseSuccessor | null;
   created_at: string;
   pending_commit: string | null;
 }
@@ -60,15 +63,32 @@ export function createdSeconds(createdAt: string): number {
  * Does `tip` hold work made after a backup taken on `base`? It must descend from the base (any
  * commit does when the branch was unborn) and something between base and tip must have been
  * committed at or after the backup's second (commit times have one-second resolution).
+ *
+ * Or, when the base was rewritten, the same measured from its successor: an amended successor
+ * counts itself (the amend is a commit made after the backup, which is how work gets folded into
+ * the last commit), a rebased one does not (it only replays the base). Says which rule held.
  */
 export class Qualifier {
   private readonly newest = new Map<string, number>();
   constructor(private readonly graph: CommitGraph) {}
 
-  holds(tip: string | undefined, base: string | null, createdSec: number): boolean {
-    if (!tip || !this.graph.has(tip) || tip === base) return false;
+  qualifies(tip: string | undefined, base: string | null, createdSec: number, successor: BaseSuccessor | null = null): 'base' | 'successor' | null {
+    if (!tip || !this.graph.has(tip)) return null;
+    if (this.fromBase(tip, base, createdSec)) return 'base';
+    if (successor && this.fromSuccessor(tip, successor, createdSec)) return 'successor';
+    return null;
+  }
+
+  private fromBase(tip: string, base: string | null, createdSec: number): boolean {
+    if (tip === base) return false;
     if (base !== null && !this.graph.isAncestor(base, tip)) return false;
     return this.newestAbove(tip, base) >= createdSec;
+  }
+
+  private fromSuccessor(tip: string, s: BaseSuccessor, createdSec: number): boolean {
+    if (!this.graph.has(s.commit) || !this.graph.isAncestor(s.commit, tip)) return false;
+    const own = s.amended ? (this.graph.time(s.commit) ?? -Infinity) : -Infinity;
+    return Math.max(own, this.newestAbove(tip, s.commit)) >= createdSec;
   }
 
   /** The newest commit time in tip's history above base (memoised per pair: many backups share one). */
@@ -99,13 +119,16 @@ export function planByAncestry(backups: readonly ReconcileBackup[], facts: Recon
     // A deleted branch has no tip: the backup stays where it is (the time policy judges it), but
     // a pending commit already known can still be found merged.
     const tip = b.branch === null ? undefined : facts.branches.get(b.branch);
-    const holds = q.holds(tip, b.base, createdSeconds(b.created_at));
+    const successor = b.base_successor ?? null;
+    const rule = q.qualifies(tip, b.base, createdSeconds(b.created_at), successor);
+    const holds = rule !== null;
     let pending = b.pending_commit;
 
     if (b.state === 'CREATED') {
       if (!holds) continue;
       pending = tip!;
-      plan.steps.push({ to: 'PENDING', facts: { pending_commit: pending }, drivenBy: pending, reason: `committed on ${b.branch} in ${short(pending)}` });
+      const rewritten = rule === 'successor' && successor && b.base ? ` (its base ${short(b.base)} rewritten as ${short(successor.commit)})` : '';
+      plan.steps.push({ to: 'PENDING', facts: { pending_commit: pending }, drivenBy: pending, reason: `committed on ${b.branch} in ${short(pending)}${rewritten}` });
     } else if (holds && tip !== pending && !(pending !== null && integrated(pending))) {
       // The branch advanced or was rewritten (amend, rebase): follow its tip.
       pending = tip!;

@@ -78,14 +78,15 @@ export function newRecord(input: NewRecordInput): BackupRecord {
 
 /**
  * The `--json` shape is the record itself (its fields are the SPEC §6 ones plus include_ignored,
- * worktree, accessed_at and tombstone); toPublicJson fixes the key order and copies it.
+ * worktree, accessed_at, tombstone, archive and base_successor); toPublicJson fixes the key order
+ * and copies it.
  */
 export type PublicRecord = BackupRecord;
 
 /**
- * The record as `--json` prints it: the SPEC §6 fields plus include_ignored, worktree, accessed_at
- * and tombstone, in a fixed key order, as a deep copy (callers may serialise it later while the
- * record changes).
+ * The record as `--json` prints it: the SPEC §6 fields plus include_ignored, worktree, accessed_at,
+ * tombstone, archive and base_successor (null when absent), in a fixed key order, as a deep copy
+ * (callers may serialise it later while the record changes).
  */
 export function toPublicJson(r: BackupRecord): PublicRecord {
   return {
@@ -97,6 +98,7 @@ export function toPublicJson(r: BackupRecord): PublicRecord {
     message: r.message,
     branch: r.branch,
     base: r.base,
+    base_successor: r.base_successor ? { ...r.base_successor } : null,
     snapshot: r.snapshot,
     paths: [...r.paths],
     files: r.files,

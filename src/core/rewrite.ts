@@ -1,6 +1,7 @@
 // Following commits through amend and rebase. git's post-rewrite hook reports `old new` pairs; a
 // backup whose pending commit was rewritten must now point at the successor, or reconcile would look
-// for a commit that no longer belongs to any branch. Pure.
+// for a commit that no longer belongs to any branch. Likewise a backup whose base was rewritten
+// (its work amended into the base) must learn the successor, or it could never become PENDING. Pure.
 import type { BackupRecord } from './types.js';
 
 export type RewriteMap = ReadonlyMap<string, string>;
@@ -47,6 +48,29 @@ export function remapPendingCommits(backups: BackupRecord[], map: RewriteMap, at
     if (to === b.pending_commit) continue;
     moved.push({ id: b.id, from: b.pending_commit, to });
     b.pending_commit = to;
+    b.updated_at = at;
+  }
+  return moved;
+}
+
+/**
+ * Record where each CREATED or PENDING backup's base went (PENDING ones only so that reconcile can
+ * keep following their branch after a rebase of the base). `amend` says which command rewrote: see
+ * BaseSuccessor.amended. Chains continue from the successor already known, so an amend of an
+ * amend, or an amend then a rebase, ends at the last commit. `base` itself is kept: it is the
+ * snapshot's parent. Mutates the records and returns what moved.
+ */
+export function remapBaseSuccessors(backups: BackupRecord[], map: RewriteMap, amend: boolean, at: string): Remapped[] {
+  if (map.size === 0) return [];
+  const moved: Remapped[] = [];
+  for (const b of backups) {
+    if ((b.state !== 'CREATED' && b.state !== 'PENDING') || b.base === null) continue;
+    const known = b.base_successor ?? null;
+    const from = known?.commit ?? b.base;
+    const to = followRewrites(map, from);
+    if (to === from) continue;
+    moved.push({ id: b.id, from, to });
+    b.base_successor = { commit: to, amended: amend || (known?.amended ?? false) };
     b.updated_at = at;
   }
   return moved;

@@ -44,6 +44,18 @@ export interface ArchiveInfo {
   files: number;
 }
 
+/** The commit a backup's base was rewritten into, following chains (amend of an amend, amend then rebase). */
+export interface BaseSuccessor {
+  commit: string;
+  /**
+   * Whether an amend was among the rewrites. An amend is a new commit made after the backup, so
+   * the successor itself may hold the work; a rebase only replays the base, so the work must be
+   * committed on top of the successor (`git pull --rebase --autostash` must not make uncommitted
+   * work look committed).
+   */
+  amended: boolean;
+}
+
 export interface BackupRecord {
   id: string;
   state: BackupState;
@@ -52,8 +64,15 @@ export interface BackupRecord {
   message: string;
   /** Branch checked out at creation (short name), null when HEAD was detached. */
   branch: string | null;
-  /** HEAD commit at creation; null on an unborn branch. */
+  /** HEAD commit at creation; null on an unborn branch. Never rewritten: it is the snapshot's first parent. */
   base: string | null;
+  /**
+   * Where the base went when it was amended or rebased (post-rewrite): without it a backup whose
+   * work was amended into its base would never qualify, as the amended commit does not descend from
+   * the base. Optional because older records lack it: read it as `base_successor ?? null`. Kept in
+   * db.json only (see docs/reconcile.md).
+   */
+  base_successor?: BaseSuccessor | null;
   /** The stash-shaped snapshot commit, reachable from refs/backups/<id> until archived or deleted. */
   snapshot: string;
   /** Paths the user limited the backup to; empty means the whole working tree. */

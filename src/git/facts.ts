@@ -77,7 +77,7 @@ export async function readGraph(repo: RepoPaths, starts: string[]): Promise<Comm
 
 export async function readReconcileFacts(
   repo: RepoPaths,
-  backups: readonly { state: string; branch: string | null; base: string | null; pending_commit: string | null }[],
+  backups: readonly { state: string; branch: string | null; base: string | null; base_successor?: { commit: string } | null; pending_commit: string | null }[],
 ): Promise<ReconcileFacts> {
   const refs = await readRefs(repo);
   const integration = await integrationBranch(repo, refs);
@@ -87,6 +87,9 @@ export async function readReconcileFacts(
     const tip = b.branch === null ? undefined : refs.branches.get(b.branch);
     if (tip) starts.push(tip);
     if (b.base) starts.push(b.base);
+    // Ancestry is asked from a rewritten base's successor as from the base: both must lie above
+    // the cut, whether or not a branch still reaches them.
+    if (b.base_successor) starts.push(b.base_successor.commit);
     if (b.pending_commit) starts.push(b.pending_commit);
   }
   if (starts.length && integration) starts.push(integration.tip);

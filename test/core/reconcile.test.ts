@@ -6,6 +6,9 @@ import { planByAncestry, planByPatch, type ReconcileBackup } from '../../src/cor
 import { checkHistory, checkMaxAge, parseMaxAges } from '../../src/core/ci.js';
 import { formatDuration, parseDuration } from '../../src/core/duration.js';
 import { formatNoteLine, parseNoteLines, type TimedNoteEvent } from '../../src/core/notes-format.js';
+import { newRecord, toPublicJson } from '../../src/core/record.js';
+import { remapBaseSuccessors, rewriteMap } from '../../src/core/rewrite.js';
+import type { BackupRecord, BackupState } from '../../src/core/types.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z') / 1000;
 /** base <- c1 <- c2 (feature); base <- m1 (main) <- M (merge of c2) */
@@ -95,6 +98,109 @@ test('drove lines: readable in git log, parsed back', () => {
   const { events, skipped } = parseNoteLines(line + '\n');
   assert.equal(skipped, []);
   assert.equal(events[0]!.event, { event: 'drove', id: '20260101-000000-abcd', from: 'CREATED', to: 'PENDING', trigger: 'GIT_HOOK' });
+});
+
+// A backup whose base was rewritten (post-rewrite pairs), then reconcile. P <- X is the branch when
+// the backup is taken on X at T0+50; an amend made X' (parent P, T0+100), a second amend X2
+// (T0+120); a rebase replayed X as R (parent m1, T0+110), and W is work committed on R (T0+130).
+function rewriteGraph(): CommitGraph {
+  const c: [string, CommitInfo][] = [
+    ['P', { parents: [], time: T0 - 100 }],
+    ['X', { parents: ['P'], time: T0 }],
+    ["X'", { parents: ['P'], time: T0 + 100 }],
+    ['X2', { parents: ['P'], time: T0 + 120 }],
+    ['m1', { parents: ['P'], time: T0 + 10 }],
+    ['R', { parents: ['m1'], time: T0 + 110 }],
+    ['W', { parents: ['R'], time: T0 + 130 }],
+    ['Q', { parents: ['P'], time: T0 + 5 }],
+    ["Q'", { parents: ['P'], time: T0 + 105 }],
+  ];
+  return new CommitGraph(new Map(c));
+}
+const AT = '2026-01-02T00:00:00.000Z';
+function record(over: { id?: string; state?: BackupState; createdSec?: number; pending?: string | null } = {}): BackupRecord {
+  const r = newRecord({
+    id: over.id ?? 'b1', created_at: new Date((over.createdSec ?? T0 + 50) * 1000), message: '', branch: 'feature', base: 'X', snapshot: 's',
+    paths: [], files: 1, bytes: 1, include_ignored: false, worktree: '/w',
+  });
+  r.state = over.state ?? 'CREATED';
+  r.pending_commit = over.pending ?? null;
+  return r;
+}
+const planOn = (backups: BackupRecord[], tip: string, integration: { name: string; tip: string } | null = null) =>
+  planByAncestry(backups, { graph: rewriteGraph(), branches: new Map([['feature', tip]]), integration }).plans;
+
+test('base amended: CREATED -> PENDING at the amended commit, base kept, then CONFIRMED once merged', () => {
+  const b = record();
+  assert.is(planOn([b], "X'").length, 0, 'without the rewrite known, the amend does not descend from the base');
+  assert.equal(remapBaseSuccessors([b], rewriteMap([['X', "X'"]]), true, AT), [{ id: 'b1', from: 'X', to: "X'" }]);
+  assert.equal(b.base_successor, { commit: "X'", amended: true });
+  assert.is(b.base, 'X', 'base is the snapshot\'s parent: never rewritten');
+  assert.is(b.updated_at, AT);
+  const plans = planOn([b], "X'");
+  assert.equal(plans[0]!.steps.map((s) => [s.to, s.facts]), [['PENDING', { pending_commit: "X'" }]]);
+  assert.match(plans[0]!.steps[0]!.reason, /rewritten as X'/);
+  const merged = planOn([b], "X'", { name: 'main', tip: "X'" });
+  assert.equal(merged[0]!.steps.map((s) => s.to), ['PENDING', 'CONFIRMED']);
+});
+
+test('a chain of rewrites (X -> X\' -> X2), in one event or across two, ends at the last commit', () => {
+  const one = record();
+  remapBaseSuccessors([one], rewriteMap([['X', "X'"], ["X'", 'X2']]), true, AT);
+  assert.equal(one.base_successor, { commit: 'X2', amended: true });
+  const two = record();
+  remapBaseSuccessors([two], rewriteMap([['X', "X'"]]), true, AT);
+  assert.equal(remapBaseSuccessors([two], rewriteMap([["X'", 'X2']]), false, AT), [{ id: 'b1', from: "X'", to: 'X2' }]);
+  assert.equal(two.base_successor, { commit: 'X2', amended: true }, 'an amend anywhere in the chain counts');
+  assert.equal(planOn([two], 'X2')[0]!.steps.map((s) => [s.to, s.facts]), [['PENDING', { pending_commit: 'X2' }]]);
+});
+
+test('a backup created after the amend is not moved by it', () => {
+  const late = record({ createdSec: T0 + 101 });
+  remapBaseSuccessors([late], rewriteMap([['X', "X'"]]), true, AT);
+  assert.is(planOn([late], "X'").length, 0, "X' was committed before the backup: it cannot hold its work");
+});
+
+test('base rebased: the replayed base is not the work; a commit on it after the backup is', () => {
+  const b = record();
+  remapBaseSuccessors([b], rewriteMap([['X', 'R']]), false, AT);
+  assert.equal(b.base_successor, { commit: 'R', amended: false });
+  assert.is(planOn([b], 'R').length, 0);
+  assert.equal(planOn([b], 'W')[0]!.steps.map((s) => [s.to, s.facts]), [['PENDING', { pending_commit: 'W' }]]);
+  const late = record({ createdSec: T0 + 131 });
+  remapBaseSuccessors([late], rewriteMap([['X', 'R']]), false, AT);
+  assert.is(planOn([late], 'W').length, 0, 'W is older than this backup');
+});
+
+test('a rewrite of an unrelated commit changes nothing; DELETED and CONFIRMED backups are untouched', () => {
+  const b = record();
+  assert.equal(remapBaseSuccessors([b], rewriteMap([['Q', "Q'"]]), true, AT), []);
+  assert.is(b.base_successor, undefined);
+  assert.is(b.updated_at, b.created_at);
+  assert.is(planOn([b], "Q'").length, 0);
+  const gone = record({ id: 'd', state: 'DELETED' });
+  const done = record({ id: 'c', state: 'CONFIRMED', pending: 'Z' });
+  assert.equal(remapBaseSuccessors([gone, done], rewriteMap([['X', "X'"]]), true, AT), []);
+  assert.is(gone.base_successor, undefined);
+  assert.is(done.base_successor, undefined);
+  assert.equal(remapBaseSuccessors([b], rewriteMap([]), true, AT), []);
+});
+
+test('PENDING backups learn the successor too, and keep following their branch after the base is rebased', () => {
+  const b = record({ state: 'PENDING', pending: 'R' });
+  remapBaseSuccessors([b], rewriteMap([['X', 'R']]), false, AT);
+  assert.equal(planOn([b], 'W')[0]!.facts, { pending_commit: 'W' });
+});
+
+test('records without base_successor (older db.json) plan as before and print it as null', () => {
+  const b = record();
+  assert.not.ok('base_successor' in b);
+  assert.is(toPublicJson(b).base_successor, null);
+  b.base_successor = { commit: "X'", amended: true };
+  const j = toPublicJson(b);
+  assert.equal(j.base_successor, { commit: "X'", amended: true });
+  j.base_successor!.commit = 'changed';
+  assert.is(b.base_successor.commit, "X'", 'a copy');
 });
 
 test.run();

@@ -2,10 +2,12 @@
 // CREATED -> PENDING -> CONFIRMED by themselves as the user commits, merges, rebases and amends.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { tempRepo, TestRepo } from '../helpers/repo.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { scratchDir, tempRepo, TestRepo } from '../helpers/repo.js';
 import { install, withShim } from '../helpers/hooks.js';
 
-interface Rec { id: string; state: string; pending_commit: string | null; confirmed_by: string | null; history: { to: string; trigger: string }[] }
+interface Rec { id: string; state: string; base: string | null; base_successor?: { commit: string; amended: boolean } | null; pending_commit: string | null; confirmed_by: string | null; history: { to: string; trigger: string }[] }
 
 /** A repository with hooks installed, on a feature branch with work in progress and a backup of it. */
 function featureWithBackup(): { repo: TestRepo; id: string; git: (args: string[]) => string } {
@@ -88,6 +90,62 @@ test('commit --amend before merging: pending commit remapped, then CONFIRMED', (
   assert.is(show(repo, id).pending_commit, amended);
   git(['checkout', '-q', 'main']);
   git(['merge', '-q', '--no-ff', '-m', 'merge', 'feature']);
+  assert.is(show(repo, id).state, 'CONFIRMED');
+});
+
+/** On `feature`, a commit X, then more work in progress and a backup of it: the backup's base is X. */
+function backupOnFeatureCommit(): { repo: TestRepo; id: string; git: (args: string[]) => string; base: string } {
+  const repo = tempRepo();
+  install(repo);
+  const git = (args: string[]) => repo.git(args, { env: withShim() });
+  git(['checkout', '-q', '-b', 'feature']);
+  repo.write('feature.txt', 'first part\n');
+  git(['add', 'feature.txt']);
+  git(['commit', '-q', '-m', 'feature start']);
+  const base = git(['rev-parse', 'HEAD']);
+  repo.write('feature.txt', 'first part\nsecond part\n');
+  const { id } = repo.json<Rec>(['create', '-m', 'before folding the work in'], { env: withShim() });
+  assert.is(show(repo, id).state, 'CREATED');
+  return { repo, id, git, base };
+}
+
+test('the work amended into the backup\'s base -> PENDING at the amended commit, then CONFIRMED', () => {
+  const { repo, id, git, base } = backupOnFeatureCommit();
+  git(['commit', '-q', '-a', '--amend', '--no-edit']);
+  const amended = git(['rev-parse', 'HEAD']);
+  assert.is.not(amended, base);
+  let r = show(repo, id);
+  assert.is(r.state, 'PENDING', 'the amend holds the work although it does not descend from the base');
+  assert.is(r.pending_commit, amended);
+  assert.is(r.base, base, 'base stays the snapshot\'s parent');
+  assert.is(r.base_successor?.commit, amended);
+  git(['checkout', '-q', 'main']);
+  git(['merge', '-q', '--no-ff', '-m', 'merge feature', 'feature']);
+  r = show(repo, id);
+  assert.is(r.state, 'CONFIRMED');
+  assert.is(r.confirmed_by, git(['rev-parse', 'HEAD']));
+});
+
+test('the backup\'s base rebased: still CREATED (the replayed base holds no work), PENDING once the work is committed on it', () => {
+  const { repo, id, git, base } = backupOnFeatureCommit();
+  // main moves on in another worktree, so the work in progress here stays where it is.
+  const other = join(scratchDir('gb-wt-'), 'main');
+  git(['worktree', 'add', '-q', other, 'main']);
+  writeFileSync(join(other, 'other.txt'), 'main moved on\n');
+  repo.git(['-C', other, 'add', 'other.txt'], { env: withShim() });
+  repo.git(['-C', other, 'commit', '-q', '-m', 'main work'], { env: withShim() });
+  git(['rebase', '-q', '--autostash', 'main']);
+  const rebased = git(['rev-parse', 'HEAD']);
+  assert.is.not(rebased, base);
+  let r = show(repo, id);
+  assert.is(r.state, 'CREATED');
+  assert.is(r.base_successor?.commit, rebased);
+  git(['commit', '-q', '-a', '-m', 'second part']);
+  const work = git(['rev-parse', 'HEAD']);
+  r = show(repo, id);
+  assert.is(r.state, 'PENDING');
+  assert.is(r.pending_commit, work);
+  repo.git(['-C', other, 'merge', '-q', '--ff-only', 'feature'], { env: withShim() });
   assert.is(show(repo, id).state, 'CONFIRMED');
 });
 
