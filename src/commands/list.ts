@@ -73,6 +73,7 @@ function hooksLine(h: Awaited<ReturnType<typeof inspectHooks>>): string {
   const parts = [`hooks${mode}: ${h.installed.join(', ')} in ${h.location}`];
   if (h.missing.length) parts.push(`missing ${h.missing.join(', ')}`);
   if (h.outdated.length) parts.push(`outdated ${h.outdated.join(', ')} (git backup install --force)`);
+  if (h.lefthookNotInstalled?.length) parts.push(`not run by git until lefthook install: ${h.lefthookNotInstalled.join(', ')}`);
   return parts.join('; ');
 }
 

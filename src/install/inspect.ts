@@ -4,7 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { RepoPaths } from '../git/exec.js';
 import { HOOK_NAMES, type HookName } from '../core/events.js';
 import { findBlock } from './block.js';
-import { localConfigName } from './lefthook.js';
+import { isLefthookHook, lefthookBlock, localConfigName } from './lefthook.js';
+import { storePaths } from '../store/store.js';
 import { locateHooks, type HookMode } from './locate.js';
 import { hookBlock } from './template.js';
 
@@ -16,6 +17,8 @@ export interface HooksStatus {
   missing: HookName[];
   /** Installed, but an older version of the block: `git backup install --force`. */
   outdated: HookName[];
+  /** lefthook mode: our entry is there but lefthook has not written the git hook yet (`lefthook install`). */
+  lefthookNotInstalled?: HookName[];
 }
 
 const read = (p: string): string | null => (existsSync(p) ? readFileSync(p, 'utf8') : null);
@@ -28,6 +31,8 @@ export async function inspectHooks(repo: RepoPaths): Promise<HooksStatus> {
     const text = read(status.location);
     const block = text === null ? null : findBlock(text);
     for (const hook of HOOK_NAMES) (block && block.body.includes(`\n${hook}:\n`) ? status.installed : status.missing).push(hook);
+    if (block && block.body !== lefthookBlock(HOOK_NAMES, join(storePaths(repo.commonDir).dir, 'hooks'))) status.outdated.push(...status.installed);
+    status.lefthookNotInstalled = status.installed.filter((hook) => !isLefthookHook(read(join(setup.gitHooksDir, hook)), hook));
     return status;
   }
   status.location = setup.mode === 'husky' ? setup.huskyDir! : setup.gitHooksDir;

@@ -10,7 +10,7 @@ import { NOTES_REF } from '../git/notes.js';
 import { withIdentity } from '../git/identity.js';
 import { emptyTree } from '../git/tree.js';
 import { findBlock, insertBlock, isShellScript, removeBlock, replaceBlock, withFlags } from './block.js';
-import { lefthookBlock, localConfigName } from './lefthook.js';
+import { isLefthookHook, lefthookBlock, localConfigName } from './lefthook.js';
 import { locateHooks, type HookSetup } from './locate.js';
 import { hookBlock, standaloneHook } from './template.js';
 
@@ -126,7 +126,12 @@ export function ensureEventLog(storeDir: string): void {
 /** Where lefthook mode keeps the standalone hook scripts its config runs. */
 export const lefthookScriptDir = (ctx: Context) => join(ctx.store.paths.dir, 'hooks');
 
-function installLefthook(ctx: Context, setup: HookSetup, force: boolean, report: InstallReport): void {
+/** Our hooks for which lefthook has not written `<hooks dir>/<hook>` (`lefthook install` has not run since they were added). */
+function hooksLefthookDoesNotRun(gitHooksDir: string): HookName[] {
+  return HOOK_NAMES.filter((hook) => !isLefthookHook(readOrNull(join(gitHooksDir, hook)), hook));
+}
+
+async function installLefthook(ctx: Context, setup: HookSetup, force: boolean, report: InstallReport): Promise<void> {
   const scriptDir = lefthookScriptDir(ctx);
   mkdirSync(scriptDir, { recursive: true, mode: 0o700 });
   for (const hook of HOOK_NAMES) writeAtomic(join(scriptDir, hook), standaloneHook(hook), 0o700);
@@ -149,14 +154,23 @@ function installLefthook(ctx: Context, setup: HookSetup, force: boolean, report:
     report.files.push({ what: 'lefthook', path, action: 'printed' });
     report.advice.push(`${local} is yours${isYaml ? '' : ' and not YAML'}: add these entries to it, then run lefthook install:`, ...block.trimEnd().split('\n'));
   }
-  report.advice.push('lefthook: run `lefthook install` if it has not installed its hooks in this clone yet');
+  // lefthook merges lefthook-local.yml at run time, but writes .git/hooks/<hook> only for the hooks
+  // its config names when `lefthook install` runs (its automatic sync does not look at the local file).
+  const notRun = hooksLefthookDoesNotRun(setup.gitHooksDir);
+  if (notRun.length) {
+    report.advice.push(`lefthook: now run \`lefthook install\` (or npx lefthook install): git does not run ${notRun.join(', ')} through lefthook until it has`);
+  }
+  const ignored = await git(['check-ignore', '-q', '--', local], { cwd: ctx.repo.worktree, okCodes: [1, 128] });
+  if (ignored.code !== 0 && report.files.some((f) => f.what === 'lefthook' && f.action !== 'printed')) {
+    report.advice.push(`${local} is not ignored by git: add it to .gitignore (it holds paths into this clone's store)`);
+  }
 }
 
 export async function installHooks(ctx: Context, opts: { force: boolean }): Promise<InstallReport> {
   const setup = await locateHooks(ctx.repo);
   const report: InstallReport = { setup, files: [], config: [], advice: [] };
   ensureEventLog(ctx.store.paths.dir);
-  if (setup.mode === 'lefthook') installLefthook(ctx, setup, opts.force, report);
+  if (setup.mode === 'lefthook') await installLefthook(ctx, setup, opts.force, report);
   else {
     const dir = setup.mode === 'husky' ? setup.huskyDir! : setup.gitHooksDir;
     for (const hook of HOOK_NAMES) report.files.push(installInto(join(dir, hook), hook, opts.force));

@@ -97,8 +97,11 @@ test('hooks/ in the package match the template (node scripts/gen-hooks.mjs regen
 test('lefthook entry: one command per hook, stdin where git gives some, markers for uninstall', () => {
   const y = lefthookBlock(HOOK_NAMES, "/r/.git/backup/hooks");
   assert.ok(y.startsWith(BLOCK_BEGIN + '\n') && y.endsWith(BLOCK_END + '\n'));
-  assert.ok(y.includes("post-commit:\n  commands:\n    git-backup:\n      run: sh '/r/.git/backup/hooks/post-commit' {0}\n"));
-  assert.ok(y.includes("pre-push' {0}\n      use_stdin: true\n"));
+  assert.ok(y.includes("post-commit:\n  commands:\n    git-backup:\n      run: sh '/r/.git/backup/hooks/post-commit'\n"));
+  assert.ok(y.includes("post-rewrite:\n  commands:\n    git-backup:\n      run: sh '/r/.git/backup/hooks/post-rewrite' {1}\n      use_stdin: true\n"));
+  // pre-push and pre-rebase: lefthook pastes {0} raw into sh -c, so it goes through a quoted here-document.
+  assert.ok(y.includes("pre-push:\n  commands:\n    git-backup:\n      run: |-\n        IFS= read -r __gb_a <<'__GB_LEFTHOOK_ARGS__' || :\n        {0}\n        __GB_LEFTHOOK_ARGS__\n"));
+  assert.ok(y.includes(`exec sh '/r/.git/backup/hooks/pre-push' "$@"\n      use_stdin: true\n`));
   assert.is(localConfigName('lefthook.yml'), 'lefthook-local.yml');
   assert.is(localConfigName('.lefthook.yaml'), '.lefthook-local.yaml');
 });
