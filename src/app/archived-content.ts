@@ -1,10 +1,10 @@
 // Reading an ARCHIVED backup: its manifest and archive are checked (sha256 of both, then the whole
-// tar against the manifest) before a single byte is used, then its content is brought back into
-// the object database as one tree, so restore and diff treat it exactly like a live snapshot.
+// tar against the manifest, as it streams into the object database) and only then is its tree used,
+// so restore and diff treat it exactly like a live snapshot and a damaged archive writes nothing.
 import type { Context } from './context.js';
 import type { BackupRecord } from '../core/types.js';
 import { BackupError, ExitCode } from '../errors.js';
-import { ArchiveMismatch, checkArchive, importArchive, readManifest } from '../git/archive.js';
+import { ArchiveMismatch, importArchive, readManifest } from '../git/archive.js';
 
 /** The tree of an archived backup's full content (tracked and untracked), or exit 3 when the archive is not intact. */
 export async function archivedTree(ctx: Context, record: BackupRecord, what: string): Promise<string> {
@@ -12,8 +12,7 @@ export async function archivedTree(ctx: Context, record: BackupRecord, what: str
   if (!info) throw new BackupError(ExitCode.INVALID, `${record.id} is ARCHIVED but its record names no archive; run git backup recover`);
   try {
     const manifest = await readManifest(info.path, info.manifest_sha256);
-    const entries = await checkArchive(info.path, manifest, info.sha256);
-    return await importArchive(ctx.repo, ctx.tmpDir, manifest, entries);
+    return await importArchive(ctx.repo, ctx.tmpDir, info.path, manifest, info.sha256);
   } catch (e) {
     if (e instanceof ArchiveMismatch) throw new BackupError(ExitCode.INVALID, `${e.message}; refusing to ${what} ${record.id}, nothing was written`);
     throw e;

@@ -1,6 +1,6 @@
 // Writing archives (SPEC §3): a snapshot's full content (tracked tree and untracked part, as one
-// combined tree) written by `git archive` as a gzip'd tar, verified by reading it back in full
-// (archive-read.ts), with a manifest of every path, mode and blob hash beside it.
+// combined tree) streamed from `git archive` through gzip to disk, verified by reading it back in
+// full (archive-read.ts, streaming too), with a manifest of every path, mode and blob hash beside it.
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { link, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
