@@ -63,8 +63,10 @@ export async function writeArchive(
     });
     const shadow = await shadowRepo(repo, tmpDir, tree.length === 64);
     cleanup = () => rm(shadow, { recursive: true, force: true });
-    // tar.umask pinned so the exec bit survives whatever the user configured.
-    const child = gitSpawn(['-c', 'tar.umask=0022', `--git-dir=${shadow}`, 'archive', '--format=tar', tree], { cwd, env: { GIT_DIR: undefined, GIT_INDEX_FILE: undefined } });
+    // tar.umask pinned so the exec bit survives whatever the user configured. core.bigFileThreshold
+    // low: git archive then streams each large blob into the tar instead of loading it whole first
+    // (same bytes out; measured: half git's peak for a 128 MiB file, the rest being mapped object files).
+    const child = gitSpawn(['-c', 'tar.umask=0022', '-c', 'core.bigFileThreshold=1m', `--git-dir=${shadow}`, 'archive', '--format=tar', tree], { cwd, env: { GIT_DIR: undefined, GIT_INDEX_FILE: undefined } });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
