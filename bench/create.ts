@@ -56,7 +56,7 @@ export async function benchCreate(ctx: BenchContext, repo: BigRepo): Promise<Sec
       `for information, create / native alone = ${ratio(median(create) / median(native))}`,
       `where the time goes (one extra run under GIT_TRACE2_EVENT, ${ms(trace.wallMs)} wall): ${trace.processes.length} git processes, ` +
         `${ms(gitMs)} of git time summed (some run concurrently): ${summarizeTrace(trace)}; ` +
-        'the rest is Node: start-up, loading the CLI (yargs) and spawning each git process',
+        'the rest is Node: start-up, loading the CLI (create takes the fast path without yargs), the store lock and write, and spawning each git process',
     ],
   };
 }
