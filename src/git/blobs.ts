@@ -12,11 +12,11 @@ interface Pending {
 
 export class BlobReader {
   private readonly child: ChildProcessWithoutNullStreams;
-  private chunks: Buffer[] = [];
-  private length = 0;
   private pending: Pending | null = null;
-  /** Header of the response being received: content size and where content starts. */
-  private header: { size: number; start: number } | null = null;
+  /** Bytes of the response header received so far (it is one short line). */
+  private headerBytes: Buffer = Buffer.alloc(0);
+  /** The blob being received: allocated once at its full size when the header names it. */
+  private body: { content: Buffer; filled: number } | null = null;
   private failed: Error | null = null;
   private stderr = '';
   private readonly filters: boolean;
@@ -30,11 +30,7 @@ export class BlobReader {
     this.filters = filters;
     const args = ['cat-file', '--batch', '-z', ...(filters ? ['--filters'] : [])];
     this.child = gitSpawn(args, { cwd: repo.worktree });
-    this.child.stdout.on('data', (d: Buffer) => {
-      this.chunks.push(d);
-      this.length += d.length;
-      this.parse();
-    });
+    this.child.stdout.on('data', (d: Buffer) => this.receive(d));
     this.child.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.child.on('error', (e) => this.fail(new BackupError(ExitCode.UNEXPECTED, `cannot run git cat-file: ${e.message}`)));
     this.child.on('close', () => this.fail(new BackupError(ExitCode.UNEXPECTED, `git cat-file ended early: ${this.stderr.trim().split('\n')[0] ?? ''}`)));
@@ -64,32 +60,39 @@ export class BlobReader {
     p?.reject(this.failed);
   }
 
-  private parse(): void {
-    if (!this.pending) return;
-    // Joining chunks only once the whole blob is in keeps large blobs linear, not quadratic.
-    if (this.header && this.length < this.header.start + this.header.size + 1) return;
-    let buf = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
-    this.chunks = [buf];
-    if (!this.header) {
-      const nl = buf.indexOf(10);
-      if (nl < 0) return;
-      const line = buf.subarray(0, nl).toString();
-      const m = /^(\S+) (\S+) (\d+)$/.exec(line);
-      if (!m) {
-        this.fail(new BackupError(ExitCode.STORE_DAMAGED, `object ${this.pending.what} is missing from the repository`));
-        return;
+  /**
+   * Each chunk is copied once, straight into the blob's buffer: a large blob costs its own size in
+   * memory, not the several copies that gathering chunks and joining them would make.
+   */
+  private receive(chunk: Buffer): void {
+    let rest = chunk;
+    while (rest.length > 0 && this.pending) {
+      if (!this.body) {
+        this.headerBytes = this.headerBytes.length ? Buffer.concat([this.headerBytes, rest]) : rest;
+        const nl = this.headerBytes.indexOf(10);
+        if (nl < 0) return;
+        const m = /^(\S+) (\S+) (\d+)$/.exec(this.headerBytes.subarray(0, nl).toString());
+        rest = this.headerBytes.subarray(nl + 1);
+        this.headerBytes = Buffer.alloc(0);
+        if (!m) {
+          this.fail(new BackupError(ExitCode.STORE_DAMAGED, `object ${this.pending.what} is missing from the repository`));
+          return;
+        }
+        this.body = { content: Buffer.allocUnsafe(Number(m[3])), filled: 0 };
+        continue;
       }
-      this.header = { size: Number(m[3]), start: nl + 1 };
+      const { content, filled } = this.body;
+      if (filled < content.length) {
+        const n = rest.copy(content, filled, 0, Math.min(rest.length, content.length - filled));
+        this.body.filled += n;
+        rest = rest.subarray(n);
+        continue;
+      }
+      rest = rest.subarray(1); // the LF that ends each response
+      this.body = null;
+      const p = this.pending;
+      this.pending = null;
+      p.resolve(content);
     }
-    const end = this.header.start + this.header.size;
-    if (buf.length < end + 1) return; // content plus its terminating LF
-    const content = Buffer.from(buf.subarray(this.header.start, end));
-    buf = buf.subarray(end + 1);
-    this.chunks = buf.length ? [buf] : [];
-    this.length = buf.length;
-    this.header = null;
-    const p = this.pending;
-    this.pending = null;
-    p.resolve(content);
   }
 }
