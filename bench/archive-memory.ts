@@ -152,7 +152,7 @@ export async function benchArchiveMemory(ctx: BenchContext, compare: Build | nul
   const verify = med('verify|this build', 0);
   const notes = [
     `verify of a ${bytes(fx.archiveBytes)} archive peaks at ${ratio(verify / node)} of \`node -e 0\`, ${ratio(verify / med(STATUS, 0))} of \`git backup status\` (${ratio(verify / fx.archiveBytes)} of the archive's size)`,
-    `restore still holds one blob at a time in node (src/git/blobs.ts, \`cat-file --batch\`), so its peak follows the largest file (${bytes(fx.largest)} here), not the archive`,
+    `restore still holds one whole blob at a time in node (src/git/blobs.ts, \`cat-file --batch\`, one copy since it is received straight into a buffer of its size), so its peak follows the largest file (${bytes(fx.largest)} here), not the archive`,
   ];
   if (compare) {
     const was = med(`verify|${compare.name}`, 0);
