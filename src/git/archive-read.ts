@@ -12,7 +12,7 @@ import { createGunzip } from 'node:zlib';
 import { BackupError, ExitCode } from '../errors.js';
 import { BlobImport } from './blob-import.js';
 import { git, type RepoPaths } from './exec.js';
-import { existingObjects } from './objects.js';
+import { blobHasher, existingObjects } from './objects.js';
 import { TarError, TarReader, type TarHeader, type TarKind } from './tar.js';
 import { indexEnv, withTempIndex, writeTree } from './tree.js';
 
@@ -91,7 +91,7 @@ async function scan(path: string, objectSha256: boolean, sinkFor: SinkFor): Prom
       if (ev.type === 'entry') {
         const h = ev.header;
         const content = h.kind !== 'dir';
-        cur = { header: h, hash: content ? createHash(objectSha256 ? 'sha256' : 'sha1').update(`blob ${h.size}\0`) : null, sink: content ? sinkFor(h) : null };
+        cur = { header: h, hash: content ? blobHasher(h.size, objectSha256) : null, sink: content ? sinkFor(h) : null };
         await cur.sink?.begin(h.size);
       } else if (ev.type === 'data') {
         cur!.hash?.update(ev.chunk);

@@ -23,14 +23,6 @@ export interface TarHeader {
  */
 export type TarEvent = { type: 'entry'; header: TarHeader } | { type: 'data'; chunk: Buffer } | { type: 'end' };
 
-/** A whole entry with its content (readTar). */
-export interface TarEntry {
-  path: string;
-  kind: TarKind;
-  mode: number;
-  /** File content; for a symlink, the link target as bytes (what git stores as the blob). */
-  content: Buffer;
-}
 
 export class TarError extends Error {}
 
@@ -207,21 +199,4 @@ export class TarReader {
     if (body.kind === 'content') events.push({ type: 'end' });
     else if (body.kind === 'pax') this.pax = parsePax(Buffer.concat(body.parts));
   }
-}
-
-/** Every entry of a whole uncompressed tar in memory, in archive order (tests, small archives). */
-export function readTar(tar: Buffer): TarEntry[] {
-  const reader = new TarReader();
-  const entries: TarEntry[] = [];
-  let parts: Buffer[] = [];
-  let current: TarHeader | null = null;
-  for (const ev of reader.push(tar)) {
-    if (ev.type === 'entry') {
-      current = ev.header;
-      parts = [];
-    } else if (ev.type === 'data') parts.push(ev.chunk);
-    else entries.push({ path: current!.path, kind: current!.kind, mode: current!.mode, content: Buffer.concat(parts) });
-  }
-  reader.finish();
-  return entries;
 }

@@ -6,10 +6,36 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { readTar, TarError, TarReader, type TarEntry } from '../../src/git/tar.js';
+import { TarError, TarReader, type TarHeader, type TarKind } from '../../src/git/tar.js';
 import { blobId } from '../../src/git/archive.js';
 import { matchesAnyGlob } from '../../src/core/glob.js';
 import { tempRepo, TEST_ENV } from '../helpers/repo.js';
+
+/** A whole entry with its content. */
+interface TarEntry {
+  path: string;
+  kind: TarKind;
+  mode: number;
+  /** File content; for a symlink, the link target as bytes (what git stores as the blob). */
+  content: Buffer;
+}
+
+/** Every entry of a whole uncompressed tar in memory, in archive order, through the streaming reader. */
+function readTar(tar: Buffer): TarEntry[] {
+  const reader = new TarReader();
+  const entries: TarEntry[] = [];
+  let parts: Buffer[] = [];
+  let current: TarHeader | null = null;
+  for (const ev of reader.push(tar)) {
+    if (ev.type === 'entry') {
+      current = ev.header;
+      parts = [];
+    } else if (ev.type === 'data') parts.push(ev.chunk);
+    else entries.push({ path: current!.path, kind: current!.kind, mode: current!.mode, content: Buffer.concat(parts) });
+  }
+  reader.finish();
+  return entries;
+}
 
 const longDir = 'a'.repeat(150);
 const longName = `${longDir}/${'b'.repeat(120)}.txt`;
