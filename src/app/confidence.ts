@@ -1,16 +1,18 @@
-// A backup's cleanup confidence now, with its factors (for `show`).
+// A backup's cleanup confidence now, with its factors and its content verdict (for `show`).
 import type { Context } from './context.js';
 import { confidenceOf, type Confidence } from '../core/confidence.js';
+import type { ContentProof } from '../core/content.js';
 import type { BackupRecord } from '../core/types.js';
-import { readContainment } from '../git/containment.js';
-import { integrationBranch, readRefs } from '../git/facts.js';
+import { readCleanupProofs } from './content.js';
 
-export async function explainConfidence(ctx: Context, r: BackupRecord): Promise<Confidence | null> {
+export interface Explained {
+  confidence: Confidence;
+  /** Where its content is held in the integration branch (null: unknown). */
+  proof: ContentProof | null;
+}
+
+export async function explainConfidence(ctx: Context, r: BackupRecord): Promise<Explained | null> {
   if (r.state === 'DELETED') return null;
-  let contained: boolean | null = null;
-  if (r.state !== 'ARCHIVED') {
-    const integration = await integrationBranch(ctx.repo, await readRefs(ctx.repo));
-    contained = (await readContainment(ctx.repo, [r.snapshot], integration?.tip ?? null)).get(r.snapshot) ?? null;
-  }
-  return confidenceOf(r, ctx.now, contained);
+  const proof = (await readCleanupProofs(ctx, [r])).proofs.get(r.id) ?? null;
+  return { confidence: confidenceOf(r, ctx.now, proof), proof };
 }

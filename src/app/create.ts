@@ -88,6 +88,7 @@ export async function createBackup(ctx: Context, opts: CreateOptions): Promise<B
         paths: wholeTree ? [] : paths,
         files: snap.files,
         bytes: snap.bytes,
+        protects: snap.protects,
         include_ignored: opts.includeIgnored,
         worktree: ctx.repo.worktree,
         pinned: opts.pin,

@@ -8,8 +8,8 @@ import { dueForTime, planTime } from '../core/policies/time.js';
 import { diskNeed, planDisk, type DiskLevel, type DiskNeed } from '../core/policies/disk.js';
 import type { Held, PolicyMove } from '../core/policies/plan.js';
 import type { BackupRecord, StoreData } from '../core/types.js';
-import { readContainment } from '../git/containment.js';
-import { integrationBranch, readRefs } from '../git/facts.js';
+import { readCleanupProofs, type CleanupProofs } from './content.js';
+import type { ContentProof } from '../core/content.js';
 import { uniqueUsage } from '../git/disk-usage.js';
 import { exclusiveBytes, keepingTips, readFs, unprunedBytes } from './disk-facts.js';
 import { holdsRef } from '../core/lifecycle.js';
@@ -39,6 +39,8 @@ export interface PolicyPlan {
   diskReport: DiskReport;
   /** The store as the plan saw it (for alerts: the disk level seen last time). */
   seen: StoreData;
+  /** The content verdicts the plan rests on (kept in db.json by a real tick). */
+  content: CleanupProofs;
 }
 
 
@@ -73,21 +75,23 @@ export async function planPolicies(ctx: Context, config: BackupConfig, mode: Pla
     for (const r of live) freedBy.set(r.id, bySnap.get(r.snapshot) ?? 0);
   }
 
-  // Confidence needs containment, read only for the backups something may happen to.
-  const wanted = [...due.map((d) => d.record), ...(need.bytes > 0 ? live : [])].filter(holdsRef);
-  let contained = new Map<string, boolean>();
-  if (wanted.length) {
-    const integration = await integrationBranch(ctx.repo, await readRefs(ctx.repo));
-    contained = await readContainment(ctx.repo, wanted.map((r) => r.snapshot), integration?.tip ?? null);
-  }
+  // Confidence and the deletion guard need the content proof: read only for the backups something
+  // may happen to (archived ones included: their entries are kept in the record).
+  const wanted = new Map<string, BackupRecord>();
+  for (const d of due) wanted.set(d.record.id, d.record);
+  if (need.bytes > 0) for (const r of records) if (r.state !== 'DELETED') wanted.set(r.id, r);
+  const content = wanted.size ? await readCleanupProofs(ctx, [...wanted.values()]) : { proofs: new Map<string, ContentProof | null>(), protects: new Map() };
+  const proofOf = (r: BackupRecord) => content.proofs.get(r.id) ?? null;
+  // What deleting it would lose: its unique paths; null when nothing is proven (counts as unique).
+  const unique = (r: BackupRecord): string[] | null => proofOf(r)?.unique ?? null;
   const memo = new Map<string, Confidence>();
   const confidence = (r: BackupRecord): Confidence => {
     let c = memo.get(r.id);
-    if (!c) memo.set(r.id, (c = confidenceOf(r, now, contained.get(r.snapshot) ?? null)));
+    if (!c) memo.set(r.id, (c = confidenceOf(r, now, proofOf(r))));
     return c;
   };
 
-  const time = planTime(due, config, confidence);
+  const time = planTime(due, config, confidence, unique);
   // Moves that take a ref away (to ARCHIVED or DELETED from a state that has one) free its bytes.
   const removes = (m: PolicyMove) => m.from !== 'ARCHIVED' && ['ARCHIVED', 'DELETED'].includes(m.steps[m.steps.length - 1]!);
   const alreadyFreed = time.moves.filter(removes).reduce((n, m) => n + (freedBy.get(m.id) ?? 0), 0);
@@ -97,6 +101,7 @@ export async function planPolicies(ctx: Context, config: BackupConfig, mode: Pla
     alreadyFreed,
     freedBy,
     confidence,
+    unique,
     kept,
     threshold: config.autoCleanupConfidence,
     // A backup the time policy archives or deletes is already freed; one it only marks CLEANABLE the
@@ -106,13 +111,14 @@ export async function planPolicies(ctx: Context, config: BackupConfig, mode: Pla
     userConsent: consent,
     trigger: mode === 'emergency' ? 'USER' : 'DISK_SPACE',
   });
-  const takenByDisk = new Set(disk.map((m) => m.id));
+  const takenByDisk = new Set(disk.moves.map((m) => m.id));
   return {
     at: now.toISOString(),
     mode,
     time: time.moves.filter((m) => !takenByDisk.has(m.id)),
-    disk,
-    waiting: time.waiting,
+    disk: disk.moves,
+    waiting: [...time.waiting, ...disk.kept],
+    content,
     kept: [...kept].map(([id, why]) => ({ id, why })),
     seen: data,
     diskReport: {
@@ -124,7 +130,7 @@ export async function planPolicies(ctx: Context, config: BackupConfig, mode: Pla
       quota: config.disk.quota,
       strategy: need.strategy,
       need_bytes: Number.isFinite(need.bytes) ? need.bytes : -1,
-      predicted_freed: alreadyFreed + disk.reduce((n, m) => n + m.bytes, 0),
+      predicted_freed: alreadyFreed + disk.moves.reduce((n, m) => n + m.bytes, 0),
     },
   };
 }

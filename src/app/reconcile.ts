@@ -1,13 +1,17 @@
 // Reconcile: recompute the git-driven states (CREATED → PENDING → CONFIRMED) from repository facts
-// (SPEC §5), so whatever the hooks missed — a merge on a server, a fetch, hooks not installed — is
-// caught up. Facts are read without the lock; moveBackups re-checks every decision under it, and a
+// (SPEC §4/§5), so whatever the hooks missed — a merge on a server, a fetch, hooks not installed —
+// is caught up. Every move rests on a content proof (core/content.ts): where each protected path
+// is held. Facts are read without the lock; moveBackups re-checks every decision under it, and a
 // plan made stale meanwhile (or deferred by a higher-priority trigger) is skipped and retried on
 // the next run. Every move is made as GIT_HOOK: git facts, not the user, drive it.
 import type { Context } from './context.js';
 import type { StoreData, Trigger } from '../core/types.js';
+import type { ContentProof, ProtectedEntry } from '../core/content.js';
 import { planByAncestry, planByPatch, type ReconcilePlan } from '../core/reconcile.js';
 import { readPatchFacts, readReconcileFacts } from '../git/facts.js';
+import { readProtects } from '../git/content.js';
 import { moveBackups, type PlannedMove } from './transition.js';
+import { recordContent } from './content.js';
 
 export interface ReconcileReport {
   moved: { id: string; from: string; to: string }[];
@@ -18,22 +22,40 @@ export interface ReconcilePreview extends ReconcileReport {
   followed: { id: string; pending_commit: string }[];
 }
 
+export interface ReconcileDecisions {
+  /** Every backup something was decided about: moves, facts, or only a new content verdict. */
+  plans: ReconcilePlan[];
+  /** Protected entries read back from snapshots, for records that lacked them. */
+  protects: Map<string, ProtectedEntry[]>;
+}
+
 /** What reconcile would do, without writing anything; from `data` when the caller has just read the store. */
-export async function planReconcile(ctx: Context, data?: StoreData): Promise<ReconcilePlan[]> {
+export async function planReconcile(ctx: Context, data?: StoreData): Promise<ReconcileDecisions> {
   data ??= await ctx.store.read();
   const active = data.backups.filter((b) => b.state === 'CREATED' || b.state === 'PENDING');
-  if (active.length === 0) return []; // the common, cheap case: no git process at all
-  const facts = await readReconcileFacts(ctx.repo, active);
-  const { plans, patchQueries } = planByAncestry(active, facts);
+  if (active.length === 0) return { plans: [], protects: new Map() }; // the common, cheap case: no git process at all
+  // Records from before the content proof (or rebuilt from notes) get their entries from the snapshot.
+  const missing = active.filter((b) => !b.protects);
+  const read = missing.length ? await readProtects(ctx.repo, missing.map((b) => b.snapshot)) : new Map<string, ProtectedEntry[]>();
+  const protects = new Map<string, ProtectedEntry[]>();
+  for (const b of missing) {
+    const entries = read.get(b.snapshot);
+    if (entries) protects.set(b.id, entries);
+  }
+  const backups = active.map((b) => ({ ...b, protects: protects.get(b.id) ?? b.protects ?? null }));
+  const facts = await readReconcileFacts(ctx.repo, backups);
+  const { plans, patchQueries } = planByAncestry(backups, facts);
   if (patchQueries.length && facts.integration) {
     const patches = await readPatchFacts(ctx.repo, patchQueries.map((q) => q.pending), facts.integration.tip);
     planByPatch(patchQueries, patches, facts.integration.name, plans);
   }
-  return plans;
+  return { plans, protects };
 }
 
+const moves = (plans: readonly ReconcilePlan[]) => plans.filter((p) => p.steps.length || p.facts);
+
 export function toMoves(plans: readonly ReconcilePlan[]): PlannedMove[] {
-  return plans.map((p) => ({
+  return moves(plans).map((p) => ({
     id: p.id,
     expect: p.from,
     steps: p.steps.map((s) => s.to),
@@ -60,14 +82,17 @@ function report(plans: readonly ReconcilePlan[], applied: ReadonlySet<string>): 
 }
 
 export async function reconcile(ctx: Context, opts: { trigger: Trigger; dryRun?: boolean; data?: StoreData }): Promise<ReconcilePreview> {
-  const plans = await planReconcile(ctx, opts.data);
-  if (plans.length === 0) return { moved: [], followed: [] };
-  const results = await moveBackups(ctx, toMoves(plans), {
-    trigger: opts.trigger,
-    reason: 'reconcile',
-    force: false,
-    dryRun: opts.dryRun ?? false,
-    skipRefused: true,
-  });
+  const { plans, protects } = await planReconcile(ctx, opts.data);
+  if (plans.length === 0 && protects.size === 0) return { moved: [], followed: [] };
+  const toMove = toMoves(plans);
+  const results = toMove.length
+    ? await moveBackups(ctx, toMove, { trigger: opts.trigger, reason: 'reconcile', force: false, dryRun: opts.dryRun ?? false, skipRefused: true })
+    : [];
+  if (!opts.dryRun) {
+    // The verdicts of backups that did not move (db.json only: they change with every commit).
+    const proofs = new Map<string, ContentProof>();
+    for (const p of plans) if (p.proof) proofs.set(p.id, p.proof);
+    await recordContent(ctx, protects, proofs);
+  }
   return report(plans, new Set(results.map((r) => r.record.id)));
 }

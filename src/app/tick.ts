@@ -9,6 +9,8 @@ import { levelRank } from '../core/policies/disk.js';
 import type { Trigger } from '../core/types.js';
 import { loadConfig } from '../config/load.js';
 import { moveBackups, type PlannedMove } from './transition.js';
+import { recordContent } from './content.js';
+import type { ContentProof } from '../core/content.js';
 import { planPolicies, type PolicyPlan, type PlanMode } from './policy-plan.js';
 import { sendAlert, type AlertKind } from './alert.js';
 import { logLine } from './backup-log.js';
@@ -39,14 +41,18 @@ const toTickMove = (m: PolicyMove): TickMove => ({
   id: m.id, from: m.from, to: m.steps[m.steps.length - 1]!, steps: m.steps, trigger: m.trigger, why: m.why, confidence: m.confidence, bytes: m.bytes,
 });
 
-function planned(moves: PolicyMove[]): PlannedMove[] {
-  return moves.map((m) => ({
-    id: m.id,
-    expect: m.from,
-    steps: m.steps,
-    reasons: m.steps.map(() => m.why),
-    stepFacts: m.steps.map(() => ({ confidence: m.confidence })),
-  }));
+/** Each policy move carries its confidence and the content proof it rested on (for show and log). */
+function planned(moves: PolicyMove[], proofs: ReadonlyMap<string, ContentProof | null>): PlannedMove[] {
+  return moves.map((m) => {
+    const content = proofs.get(m.id);
+    return {
+      id: m.id,
+      expect: m.from,
+      steps: m.steps,
+      reasons: m.steps.map(() => m.why),
+      stepFacts: m.steps.map(() => ({ confidence: m.confidence, ...(content ? { content } : {}) })),
+    };
+  });
 }
 
 export async function applyPlan(ctx: Context, plan: PolicyPlan, opts: { dryRun: boolean; force?: boolean }): Promise<TickReport> {
@@ -59,7 +65,7 @@ export async function applyPlan(ctx: Context, plan: PolicyPlan, opts: { dryRun: 
   const failed: TickMove[] = [];
   for (const [group, trigger] of groups) {
     if (group.length === 0) continue;
-    const results = await moveBackups(ctx, planned(group), {
+    const results = await moveBackups(ctx, planned(group, plan.content.proofs), {
       trigger,
       reason: plan.mode,
       force: trigger === 'USER' && (opts.force ?? false),
@@ -112,6 +118,8 @@ export async function evaluate(ctx: Context, opts: EvaluateOptions): Promise<Tic
 export async function runPlan(ctx: Context, config: BackupConfig, plan: PolicyPlan, dryRun: boolean, force = false): Promise<TickReport> {
   let report: TickReport;
   try {
+    // The entries read back and the verdicts, kept before anything moves (an archive keeps them).
+    if (!dryRun) await recordContent(ctx, plan.content.protects, plan.content.proofs);
     report = await applyPlan(ctx, plan, { dryRun, force });
   } catch (e) {
     if (!dryRun) {

@@ -3,6 +3,7 @@ import { findBackup } from '../app/resolve.js';
 import { recordAccess } from '../app/access.js';
 import { explainConfidence } from '../app/confidence.js';
 import { toPublicJson } from '../core/record.js';
+import { describeProof } from '../core/content.js';
 import type { HistoryEntry } from '../core/types.js';
 import { formatBytes, historyLine } from './format.js';
 
@@ -14,9 +15,11 @@ export interface ShowArgs {
 export async function runShow(ctx: Context, args: ShowArgs): Promise<void> {
   const r = findBackup(await ctx.store.read(), args.id);
   // Computed before recording this access, so looking at a backup does not change what it shows.
-  const conf = await explainConfidence(ctx, r);
+  const explained = await explainConfidence(ctx, r);
+  const conf = explained?.confidence ?? null;
+  const proof = explained?.proof ?? null;
   if (args.json) {
-    ctx.io.out(JSON.stringify({ ...toPublicJson(r), confidence_now: conf?.total ?? null, confidence_factors: conf?.factors ?? [] }));
+    ctx.io.out(JSON.stringify({ ...toPublicJson(r), confidence_now: conf?.total ?? null, confidence_factors: conf?.factors ?? [], content_now: proof }));
   } else {
     const lines = [
       `id:          ${r.id}`,
@@ -30,6 +33,7 @@ export async function runShow(ctx: Context, args: ShowArgs): Promise<void> {
       `worktree:    ${r.worktree}`,
       `content:     ${r.files} files, ${formatBytes(r.bytes)}${r.include_ignored ? ', ignored files included' : ''}`,
       `paths:       ${r.paths.length ? r.paths.join(' ') : '(whole working tree)'}`,
+      `held:        ${proof ? describeProof(proof) : r.state === 'DELETED' ? '-' : 'unknown (no integration branch, or what it protects cannot be read)'}`,
       `labels:      ${r.labels.join(', ') || '-'}`,
       `pending:     ${r.pending_commit ?? '-'}`,
       `confirmed:   ${r.confirmed_by ?? '-'}`,

@@ -1,9 +1,10 @@
 // Cleanup confidence (SPEC §5): how sure we are that a backup may go without losing work, in [0, 1].
 // A weighted mean of five factors, each in [0, 1] with a one-line explanation, so `show` can say
-// why. Pure: the containment fact is read at the git edge (git/containment.ts) and passed in.
+// why. Pure: the content proof is made at the git edge (app/content.ts) and passed in.
 // The formula and the reasons for each weight are in docs/policies.md.
 import type { BackupRecord } from './types.js';
 import { DAY_MS } from './duration.js';
+import { describeProof, type ContentProof } from './content.js';
 
 export type FactorName = 'integration' | 'containment' | 'age' | 'size' | 'access';
 
@@ -21,10 +22,13 @@ export interface Confidence {
   factors: Factor[];
 }
 
-/** Weights sum to 1. Integration and containment are about whether the work exists elsewhere. */
+/**
+ * Weights sum to 1. Containment (is the content held elsewhere, path by path) is the strongest:
+ * it is a proof about content, where integration is about the events the backup went through.
+ */
 export const WEIGHTS: Readonly<Record<FactorName, number>> = Object.freeze({
-  integration: 0.4,
-  containment: 0.2,
+  integration: 0.2,
+  containment: 0.4,
   age: 0.2,
   size: 0.1,
   access: 0.1,
@@ -37,10 +41,10 @@ export const AGE_FULL_MS = 30 * DAY_MS;
 export const ACCESS_FULL_MS = 7 * DAY_MS;
 
 /**
- * true: every protected blob is in the integration tip's tree; false: at least one is not;
- * null: unknown (no integration branch, or the snapshot is gone) — counts half.
+ * The content proof in the integration branch (core/content.ts); null: unknown (no integration
+ * branch, or what it protects cannot be read any more) — counts half.
  */
-export type Containment = boolean | null;
+export type Containment = ContentProof | null;
 
 type Input = Pick<BackupRecord, 'state' | 'history' | 'created_at' | 'accessed_at' | 'bytes'>;
 
@@ -56,9 +60,11 @@ function integration(r: Input): Omit<Factor, 'weight' | 'name'> {
 }
 
 function containment(c: Containment): Omit<Factor, 'weight' | 'name'> {
-  if (c === true) return { value: 1, why: "every file it protects is byte-identical in the integration branch's tip" };
-  if (c === false) return { value: 0, why: "some file it protects is not in the integration branch's tip" };
-  return { value: 0.5, why: 'unknown (no integration branch, or the snapshot is not available)' };
+  if (c === null) return { value: 0.5, why: 'unknown (no integration branch, or what it protects cannot be read)' };
+  if (c.unique.length === 0) return { value: 1, why: `nothing unique: ${describeProof(c)}` };
+  // Unique content: at most half, however much of the rest is held.
+  const share = c.files ? (c.files - c.unique.length) / c.files : 0;
+  return { value: share / 2, why: `unique content: ${describeProof(c)}` };
 }
 
 export function confidenceOf(r: Input, now: Date, contained: Containment): Confidence {

@@ -5,6 +5,7 @@
 // equal time order, which is what git's cat_sort_uniq notes merge produces when two clones' notes
 // are merged; identical lines (the same event seen by both clones) collapse into one.
 
+import type { ContentProof } from './content.js';
 import type { ArchiveInfo, BackupRecord, BackupState, HistoryEntry, Trigger } from './types.js';
 import { TRIGGERS } from './types.js';
 import { isBackupState } from './lifecycle.js';
@@ -20,6 +21,8 @@ export interface RecordFacts {
   confidence?: number | null;
   /** Set on the way to ARCHIVED, so a rebuild from notes finds the archive again. */
   archive?: ArchiveInfo | null;
+  /** The content proof that drove a git-driven move (which history, which commits, which paths). */
+  content?: ContentProof | null;
 }
 
 /** The creation line carries everything needed to rebuild the record from notes alone. */
@@ -112,7 +115,23 @@ function canonicalFacts(f: RecordFacts | undefined): RecordFacts | undefined {
   if (f.confirmed_by !== undefined) out.confirmed_by = f.confirmed_by;
   if (f.confidence !== undefined) out.confidence = f.confidence;
   if (f.archive !== undefined) out.archive = f.archive && canonicalArchive(f.archive);
+  if (f.content !== undefined) out.content = f.content && canonicalContent(f.content);
   return Object.keys(out).length ? out : undefined;
+}
+
+function canonicalContent(c: ContentProof): ContentProof {
+  return {
+    history: c.history, tip: c.tip, files: c.files, held: c.held,
+    superseded: [...c.superseded], uncommitted: [...c.uncommitted], unique: [...c.unique], commits: [...c.commits],
+  };
+}
+
+function parseContent(v: unknown): ContentProof | null | string {
+  if (v === null) return null;
+  if (!isObj(v)) return 'bad content';
+  if ((v.history !== 'line' && v.history !== 'integration') || !isStr(v.tip) || !isCount(v.files) || !isCount(v.held)) return 'bad content';
+  if (!isStrArr(v.superseded) || !isStrArr(v.uncommitted) || !isStrArr(v.unique) || !isStrArr(v.commits)) return 'bad content';
+  return canonicalContent(v as unknown as ContentProof);
 }
 
 function canonicalArchive(a: ArchiveInfo): ArchiveInfo {
@@ -222,6 +241,11 @@ function parseFacts(v: unknown): RecordFacts | string {
     const a = parseArchive(v.archive);
     if (typeof a === 'string') return a;
     out.archive = a;
+  }
+  if ('content' in v) {
+    const c = parseContent(v.content);
+    if (typeof c === 'string') return c;
+    out.content = c;
   }
   return out;
 }

@@ -10,6 +10,7 @@
 import type { BackupState, BaseSuccessor } from './types.js';
 import type { RecordFacts } from './notes-format.js';
 import type { CommitGraph } from './graph.js';
+import { ContentIndex, createdSeconds, describeProof, holdsAll, judgeContent, lineRoot, proofOf, type ContentProof, type PathVerdict, type ProtectedEntry, type Scope } from './content.js';
 
 export interface ReconcileBackup {
   id: string;
@@ -20,6 +21,8 @@ export interface ReconcileBackup {
   base_successor?: BaseSuccessor | null;
   created_at: string;
   pending_commit: string | null;
+  /** What it protects; null or absent: not known (yet), so nothing can be proven. */
+  protects?: readonly ProtectedEntry[] | null;
 }
 
 export interface ReconcileFacts {
@@ -28,6 +31,10 @@ export interface ReconcileFacts {
   branches: ReadonlyMap<string, string>;
   /** The integration branch as the user would name it (e.g. origin/main) and its tip. */
   integration: { name: string; tip: string } | null;
+  /** Who introduced which content in the graph's commits (absent: nothing known). */
+  content?: ContentIndex;
+  /** HEAD now, and its branch (null: detached): work may be committed where the user went. */
+  head?: { commit: string; branch: string | null } | null;
 }
 
 export interface PlanStep {
@@ -45,19 +52,21 @@ export interface ReconcilePlan {
   /** Facts that change without a state change (pending_commit follows the branch). */
   facts: RecordFacts | null;
   steps: PlanStep[];
+  /** The latest content verdict (kept in db.json, so show and list can name what is unique). */
+  proof: ContentProof | null;
 }
 
 /** A PENDING-to-be backup whose pending commit is not in the integration branch by ancestry. */
 export interface PatchQuery {
   plan: ReconcilePlan;
   pending: string;
+  /** The content proof in the integration branch, admitting the commit that merged it; null: not all held. */
+  confirmBy: (by: string) => ContentProof | null;
 }
 
 const short = (sha: string) => sha.slice(0, 12);
 
-export function createdSeconds(createdAt: string): number {
-  return Math.floor(Date.parse(createdAt) / 1000);
-}
+export { createdSeconds };
 
 /**
  * Does `tip` hold work made after a backup taken on `base`? It must descend from the base (any
@@ -104,46 +113,116 @@ export class Qualifier {
   }
 }
 
-/** First pass: commits on the branch (→ PENDING) and ancestry in the integration branch (→ CONFIRMED). */
+/** Judges one backup's content against histories (core/content.ts), for the plans below. */
+class ContentJudge {
+  constructor(private readonly facts: ReconcileFacts) {}
+
+  /** Verdicts for the history up to `tip`; `alsoCounts` admits the commit that merged the work. */
+  judge(b: ReconcileBackup, tip: string, rootFrom: string, alsoCounts: string | null = null): PathVerdict[] {
+    const scope: Scope = { tip, ...lineRoot(b.base, b.base_successor ?? null, rootFrom, this.facts.graph), createdSec: createdSeconds(b.created_at), alsoCounts };
+    return judgeContent(b.protects ?? [], scope, this.facts.graph, this.facts.content ?? EMPTY_INDEX);
+  }
+}
+
+const EMPTY_INDEX = new ContentIndex([]);
+
+/**
+ * Where a backup's work may have been committed: its own branch; HEAD (the user may have switched
+ * branches before committing); and, for a backup taken on a detached HEAD or whose branch is gone,
+ * the integration branch and every local branch. First one that holds the work wins.
+ */
+function lineCandidates(b: ReconcileBackup, facts: ReconcileFacts): { tip: string; name: string }[] {
+  const out: { tip: string; name: string }[] = [];
+  const add = (tip: string | undefined | null, name: string) => {
+    if (tip && !out.some((c) => c.tip === tip)) out.push({ tip, name });
+  };
+  const own = b.branch === null ? undefined : facts.branches.get(b.branch);
+  add(own, b.branch ?? '');
+  add(facts.head?.commit, facts.head?.branch ?? 'HEAD (detached)');
+  if (!own) {
+    add(facts.integration?.tip, facts.integration?.name ?? '');
+    for (const [name, tip] of facts.branches) add(tip, name);
+  }
+  return out;
+}
+
+/**
+ * First pass: work committed on its line (→ PENDING) and merged into the integration branch by
+ * ancestry (→ CONFIRMED). Both need the content proof: every protected path held or superseded in
+ * that history; timing alone (a commit after the backup) moves nothing.
+ */
 export function planByAncestry(backups: readonly ReconcileBackup[], facts: ReconcileFacts): { plans: ReconcilePlan[]; patchQueries: PatchQuery[] } {
   const plans: ReconcilePlan[] = [];
   const patchQueries: PatchQuery[] = [];
   const q = new Qualifier(facts.graph);
+  const judge = new ContentJudge(facts);
   const integ = facts.integration;
   const introduced = integ ? facts.graph.introducedBy(integ.tip) : new Map<string, string>();
   const integrated = (c: string) => integ !== null && facts.graph.has(c) && facts.graph.isAncestor(c, integ.tip);
 
   for (const b of backups) {
     if (b.state !== 'CREATED' && b.state !== 'PENDING') continue;
-    const plan: ReconcilePlan = { id: b.id, from: b.state, facts: null, steps: [] };
-    // A deleted branch has no tip: the backup stays where it is (the time policy judges it), but
-    // a pending commit already known can still be found merged.
-    const tip = b.branch === null ? undefined : facts.branches.get(b.branch);
+    // Without the list of what it protects nothing can be proven: leave it (the edge fills it in).
+    if (!b.protects) continue;
+    const plan: ReconcilePlan = { id: b.id, from: b.state, facts: null, steps: [], proof: null };
     const successor = b.base_successor ?? null;
-    const rule = q.qualifies(tip, b.base, createdSeconds(b.created_at), successor);
-    const holds = rule !== null;
+    const createdSec = createdSeconds(b.created_at);
+    // The first line tip that qualifies by time and holds the content.
+    let found: { tip: string; name: string; rule: 'base' | 'successor'; proof: ContentProof } | null = null;
+    // A PENDING backup only follows its own branch; its pending commit is what gets confirmed.
+    const own = b.branch === null ? undefined : facts.branches.get(b.branch);
+    const candidates = b.state === 'CREATED' ? lineCandidates(b, facts) : own ? [{ tip: own, name: b.branch! }] : [];
+    for (const c of candidates) {
+      const rule = q.qualifies(c.tip, b.base, createdSec, successor);
+      if (!rule) continue;
+      const v = judge.judge(b, c.tip, c.tip);
+      const proof = proofOf('line', c.tip, v);
+      if (holdsAll(v)) {
+        found = { ...c, rule, proof };
+        break;
+      }
+      plan.proof ??= proof;
+    }
     let pending = b.pending_commit;
 
     if (b.state === 'CREATED') {
-      if (!holds) continue;
-      pending = tip!;
-      const rewritten = rule === 'successor' && successor && b.base ? ` (its base ${short(b.base)} rewritten as ${short(successor.commit)})` : '';
-      plan.steps.push({ to: 'PENDING', facts: { pending_commit: pending }, drivenBy: pending, reason: `committed on ${b.branch} in ${short(pending)}${rewritten}` });
-    } else if (holds && tip !== pending && !(pending !== null && integrated(pending))) {
+      if (!found) {
+        if (plan.proof) plans.push(plan);
+        continue;
+      }
+      pending = found.tip;
+      const rewritten = found.rule === 'successor' && successor && b.base ? ` (its base ${short(b.base)} rewritten as ${short(successor.commit)})` : '';
+      plan.proof = found.proof;
+      plan.steps.push({
+        to: 'PENDING',
+        facts: { pending_commit: pending, content: found.proof },
+        drivenBy: pending,
+        reason: `committed on ${found.name} in ${short(pending)}${rewritten}: ${describeProof(found.proof)}`,
+      });
+    } else if (found && found.tip !== pending && !(pending !== null && integrated(pending))) {
       // The branch advanced or was rewritten (amend, rebase): follow its tip.
-      pending = tip!;
+      pending = found.tip;
       plan.facts = { pending_commit: pending };
+      plan.proof = found.proof;
     }
 
     if (pending !== null && integ) {
+      const pendingCommit = pending;
+      const confirmBy = (by: string): ContentProof | null => {
+        const v = judge.judge(b, integ.tip, pendingCommit, by);
+        const proof = proofOf('integration', integ.tip, v);
+        plan.proof = proof;
+        return holdsAll(v) ? proof : null;
+      };
       if (integrated(pending)) {
         const by = introduced.get(pending) ?? pending;
-        plan.steps.push({ to: 'CONFIRMED', facts: { confirmed_by: by }, drivenBy: by, reason: `merged into ${integ.name} by ${short(by)}` });
+        const proof = confirmBy(by);
+        if (proof) plan.steps.push({ to: 'CONFIRMED', facts: { confirmed_by: by, content: proof }, drivenBy: by, reason: `merged into ${integ.name} by ${short(by)}: ${describeProof(proof)}` });
       } else {
-        patchQueries.push({ plan, pending });
+        patchQueries.push({ plan, pending, confirmBy });
       }
     }
-    if (plan.steps.length || plan.facts) plans.push(plan);
+    if (plan.steps.length || plan.facts || plan.proof) plans.push(plan);
   }
   return { plans, patchQueries };
 }
@@ -161,15 +240,17 @@ export interface PatchFacts {
  * the integration branch, whose last replayed commit has the tip's patch).
  */
 export function planByPatch(queries: readonly PatchQuery[], patches: PatchFacts, integrationName: string, plans: ReconcilePlan[]): void {
-  for (const { plan, pending } of queries) {
+  for (const { plan, pending, confirmBy } of queries) {
     const ids = patches.pending.get(pending);
     if (!ids) continue;
     const squash = ids.combined ? patches.integration.get(ids.combined) : undefined;
     const rebased = ids.own ? patches.integration.get(ids.own) : undefined;
     const by = squash ?? rebased;
     if (!by) continue;
+    const proof = confirmBy(by);
+    if (!proof) continue;
     const how = squash ? 'squash-merged' : 'rebase-merged';
-    plan.steps.push({ to: 'CONFIRMED', facts: { confirmed_by: by }, drivenBy: by, reason: `${how} into ${integrationName} as ${short(by)} (same patch-id)` });
+    plan.steps.push({ to: 'CONFIRMED', facts: { confirmed_by: by, content: proof }, drivenBy: by, reason: `${how} into ${integrationName} as ${short(by)} (same patch-id): ${describeProof(proof)}` });
     if (!plans.includes(plan)) plans.push(plan);
   }
 }

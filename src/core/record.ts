@@ -3,6 +3,7 @@
 
 import type { BackupRecord, HistoryEntry, Trigger } from './types.js';
 import type { RecordFacts } from './notes-format.js';
+import type { ProtectedEntry } from './content.js';
 
 // ---------------------------------------------------------------------------------------------
 // Construction
@@ -19,6 +20,8 @@ export interface NewRecordInput {
   bytes: number;
   include_ignored: boolean;
   worktree: string;
+  /** What it protects, path by path (from the snapshot). */
+  protects?: readonly ProtectedEntry[] | null;
   pinned?: boolean;
   labels?: readonly string[];
   /** Who created it: USER for `create`, GIT_HOOK for the pre-rebase backup. Default USER. */
@@ -70,6 +73,7 @@ export function newRecord(input: NewRecordInput): BackupRecord {
     accessed_at: null,
     history: [creation],
     tombstone: null,
+    ...(input.protects ? { protects: input.protects.map((e) => ({ ...e })) } : {}),
   };
 }
 
@@ -113,6 +117,7 @@ export function toPublicJson(r: BackupRecord): PublicRecord {
     history: r.history.map((e) => ({ at: e.at, from: e.from, to: e.to, trigger: e.trigger, reason: e.reason, forced: e.forced })),
     tombstone: r.state === 'DELETED' && r.tombstone ? { ...r.tombstone, paths: [...r.tombstone.paths] } : null,
     archive: r.archive ? { ...r.archive } : null,
+    content: r.content ? { ...r.content, superseded: [...r.content.superseded], uncommitted: [...r.content.uncommitted], unique: [...r.content.unique], commits: [...r.content.commits] } : null,
   };
 }
 
@@ -123,4 +128,5 @@ export function applyFacts(r: BackupRecord, f: RecordFacts | undefined): void {
   if (f.confirmed_by !== undefined) r.confirmed_by = f.confirmed_by;
   if (f.confidence !== undefined) r.confidence = f.confidence;
   if (f.archive !== undefined) r.archive = f.archive;
+  if (f.content !== undefined) r.content = f.content;
 }

@@ -1,6 +1,8 @@
 // The domain's vocabulary. Plain data only: everything here is serialised into db.json
 // and into the notes, so no classes, no Dates (ISO strings instead), no undefined fields.
 
+import type { ContentProof, ProtectedEntry } from './content.js';
+
 export const BACKUP_STATES = ['CREATED', 'PENDING', 'CONFIRMED', 'CLEANABLE', 'ARCHIVED', 'DELETED'] as const;
 export type BackupState = (typeof BACKUP_STATES)[number];
 
@@ -97,6 +99,14 @@ export interface BackupRecord {
    * records written before archives existed lack it: read it as `archive ?? null`.
    */
   archive?: ArchiveInfo | null;
+  /**
+   * What it protects, path by path with its content id (SPEC §3): the basis of every content
+   * proof. Optional: records from before it existed, or rebuilt from notes, lack it until the
+   * next decision pass reads it back from the snapshot (db.json only: it can be large).
+   */
+  protects?: ProtectedEntry[] | null;
+  /** The latest content verdict: where its content is held, and which paths are unique. */
+  content?: ContentProof | null;
 }
 
 export interface StoreData {

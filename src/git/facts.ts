@@ -1,11 +1,13 @@
 // Repository facts for reconcile, gathered with a handful of git processes however many backups
-// there are: one for-each-ref, one config read, one cat-file, one merge-base, one rev-list for the
-// commit graph; and, only for pending commits not merged by ancestry, one merge-base per distinct
+// there are: one for-each-ref, one config read, one cat-file, one merge-base, one `log --raw` for
+// the commit graph and every commit's changes (git/content.ts); and, only for pending commits not merged by ancestry, one merge-base per distinct
 // pending commit plus three diff/patch-id pipelines.
 import { git, type RepoPaths } from './exec.js';
 import { existingObjects } from './objects.js';
+import { readHistory } from './content.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { loadConfig } from '../config/load.js';
-import { CommitGraph, type CommitInfo } from '../core/graph.js';
 import type { PatchFacts, ReconcileFacts } from '../core/reconcile.js';
 
 export interface RefFacts {
@@ -55,24 +57,15 @@ export async function integrationBranch(repo: RepoPaths, refs: RefFacts): Promis
   return null;
 }
 
-/**
- * The commit graph reachable from `starts`, cut below their common ancestor (all of them descend
- * from it, so ancestry among them is exact inside the segment). Unrelated histories: no cut.
- */
-export async function readGraph(repo: RepoPaths, starts: string[]): Promise<CommitGraph> {
-  const commits = new Map<string, CommitInfo>();
-  const present = await existingObjects(repo, [...new Set(starts)], 'commit');
-  if (present.length === 0) return new CommitGraph(commits);
-  const mb = await git(['merge-base', '--octopus', ...present], { cwd: repo.worktree, okCodes: [1] });
-  const cut = mb.code === 0 ? mb.stdout.trim().split('\n')[0] : undefined;
-  const args = ['rev-list', '--parents', '--timestamp', ...present, ...(cut ? ['--not', `${cut}^@`] : [])];
-  const out = await git(args, { cwd: repo.worktree });
-  for (const line of out.stdout.split('\n')) {
-    if (!line) continue;
-    const [time, sha, ...parents] = line.split(' ');
-    commits.set(sha!, { parents, time: Number(time) });
+/** HEAD's commit and branch, read from the HEAD file (no process); null on an unborn branch. */
+export async function readHeadRef(repo: RepoPaths, branches: ReadonlyMap<string, string>): Promise<{ commit: string; branch: string | null } | null> {
+  const text = (await readFile(join(repo.gitDir, 'HEAD'), 'utf8').catch(() => '')).trim();
+  const ref = /^ref: refs\/heads\/(.+)$/.exec(text);
+  if (ref) {
+    const commit = branches.get(ref[1]!);
+    return commit ? { commit, branch: ref[1]! } : null;
   }
-  return new CommitGraph(commits);
+  return /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(text) ? { commit: text, branch: null } : null;
 }
 
 export async function readReconcileFacts(
@@ -81,19 +74,28 @@ export async function readReconcileFacts(
 ): Promise<ReconcileFacts> {
   const refs = await readRefs(repo);
   const integration = await integrationBranch(repo, refs);
+  const head = await readHeadRef(repo, refs.branches);
   const starts: string[] = [];
+  let anywhere = false;
   for (const b of backups) {
     if (b.state !== 'CREATED' && b.state !== 'PENDING') continue;
     const tip = b.branch === null ? undefined : refs.branches.get(b.branch);
     if (tip) starts.push(tip);
+    // A backup taken on a detached HEAD (or whose branch is gone) may be committed anywhere.
+    else if (b.state === 'CREATED') anywhere = true;
     if (b.base) starts.push(b.base);
     // Ancestry is asked from a rewritten base's successor as from the base: both must lie above
     // the cut, whether or not a branch still reaches them.
     if (b.base_successor) starts.push(b.base_successor.commit);
     if (b.pending_commit) starts.push(b.pending_commit);
   }
-  if (starts.length && integration) starts.push(integration.tip);
-  return { graph: await readGraph(repo, starts), branches: refs.branches, integration };
+  if (starts.length) {
+    if (integration) starts.push(integration.tip);
+    if (head) starts.push(head.commit);
+    if (anywhere) starts.push(...refs.branches.values());
+  }
+  const { graph, content } = await readHistory(repo, starts);
+  return { graph, content, branches: refs.branches, integration, head };
 }
 
 // Diffs are produced the same way on both sides (no renames, fixed prefixes, no external or

@@ -7,11 +7,12 @@ import { join } from 'node:path';
 import { BackupError, ExitCode, invalidError, usageError } from '../errors.js';
 import { git, GitError, gitLine, type RepoPaths } from './exec.js';
 import { withIdentity } from './identity.js';
+import { toEntry } from './content.js';
+import { protectedEntries, type ProtectedEntry } from '../core/content.js';
 import {
   addFiles,
   captureTracked,
   emptyTree,
-  isZeroSha,
   listUntracked,
   emptyTreeId,
   parseStdinRawZ,
@@ -41,7 +42,8 @@ export interface Snapshot {
   /** Files the backup protects: tracked paths differing from base (worktree or staged) + untracked. */
   files: number;
   bytes: number;
-  protectedPaths: string[];
+  /** What it protects, path by path with its content id (sorted by path). */
+  protects: ProtectedEntry[];
 }
 
 export interface SnapshotTrailers {
@@ -156,14 +158,13 @@ export async function takeSnapshot(req: SnapshotRequest): Promise<Snapshot> {
     const commit = await committer.commit(tracked.worktreeTree, parents, snapshotMessage(req, head, nonce));
     return { indexCommit, untrackedCommit, commit };
   })();
-  const [{ indexCommit, untrackedCommit, commit }, protectedFiles] = await Promise.all([
+  const [{ indexCommit, untrackedCommit, commit }, { entries: protects, sizes }] = await Promise.all([
     commitsP,
     protectedContent(repo, baseTree, tracked.worktreeTree, tracked.indexTree!, untrackedTree),
   ]);
-  const protectedPaths = [...protectedFiles.keys()].sort();
   let bytes = 0;
-  for (const size of protectedFiles.values()) bytes += size;
-  return { commit, base: head.base, branch: head.branch, indexCommit, untrackedCommit, files: protectedPaths.length, bytes, protectedPaths };
+  for (const size of sizes.values()) bytes += size;
+  return { commit, base: head.base, branch: head.branch, indexCommit, untrackedCommit, files: protects.length, bytes, protects };
 }
 
 /**
@@ -173,30 +174,26 @@ export async function takeSnapshot(req: SnapshotRequest): Promise<Snapshot> {
  * comparisons (base→worktree, base→index, nothing→untracked) and one cat-file for the sizes.
  * Every argument is a tree id.
  */
-async function protectedContent(repo: RepoPaths, baseTree: string, worktreeTree: string, indexTree: string, untrackedTree: string | null): Promise<Map<string, number>> {
+async function protectedContent(repo: RepoPaths, baseTree: string, worktreeTree: string, indexTree: string, untrackedTree: string | null): Promise<{ entries: ProtectedEntry[]; sizes: Map<string, number> }> {
   const cwd = repo.worktree;
   const pairs = [`${baseTree} ${worktreeTree}`, `${baseTree} ${indexTree}`];
   if (untrackedTree) pairs.push(`${emptyTreeId(untrackedTree)} ${untrackedTree}`);
   const out = await git(['diff-tree', '-r', '-z', '--no-renames', '--stdin'], { cwd, input: pairs.join('\n') + '\n' });
   const [work = [], staged = [], untracked = []] = parseStdinRawZ(out.stdout, pairs);
-  const blobOf = new Map<string, string | null>();
-  // The working-tree version wins over the staged one; the untracked part cannot overlap either.
-  for (const c of [...work, ...staged, ...untracked]) {
-    if (blobOf.has(c.path)) continue;
-    blobOf.set(c.path, isZeroSha(c.dstSha) || c.dstMode === '160000' ? null : c.dstSha);
-  }
-  const wanted = [...new Set([...blobOf.values()].filter((s): s is string => s !== null))];
-  const sizes = new Map<string, number>();
+  const gitlinks = new Set([...work, ...staged, ...untracked].filter((c) => c.dstMode === '160000').map((c) => c.dstSha));
+  const entries = protectedEntries(work.map(toEntry), staged.map(toEntry), untracked.map(toEntry));
+  const wanted = [...new Set(entries.map((e) => e.oid).filter((s): s is string => s !== null && !gitlinks.has(s)))];
+  const bySha = new Map<string, number>();
   if (wanted.length) {
     const sizesOut = await git(['cat-file', '--batch-check=%(objectname) %(objectsize)'], { cwd, input: wanted.join('\n') + '\n' });
     for (const line of sizesOut.stdout.split('\n')) {
       const [sha, size] = line.split(' ');
-      if (sha && size && /^\d+$/.test(size)) sizes.set(sha, Number(size));
+      if (sha && size && /^\d+$/.test(size)) bySha.set(sha, Number(size));
     }
   }
-  const result = new Map<string, number>();
-  for (const [path, sha] of blobOf) result.set(path, sha ? (sizes.get(sha) ?? 0) : 0);
-  return result;
+  // Deletions and submodule pointers count as files of 0 bytes.
+  const sizes = new Map(entries.map((e) => [e.path, e.oid ? (bySha.get(e.oid) ?? 0) : 0]));
+  return { entries, sizes };
 }
 
 const ID_RE = /^\d{8}-\d{6}-[0-9a-f]{4,}$/;
@@ -223,7 +220,7 @@ export async function writeBackupRef(repo: RepoPaths, id: string, commit: string
 
 /** The paths a snapshot protects, read back from its parents (for tombstones). */
 export async function protectedPathsOf(repo: RepoPaths, snapshot: string): Promise<string[]> {
-  return [...(await protectedContentOf(repo, snapshot)).keys()].sort();
+  return [...(await protectedContentOf(repo, snapshot)).keys()];
 }
 
 /** Path → size of what a snapshot protects, read back from its parents (tombstones, rebuilds). */
@@ -231,7 +228,7 @@ export async function protectedContentOf(repo: RepoPaths, snapshot: string): Pro
   const parents = (await gitLine(['rev-parse', `${snapshot}^@`], { cwd: repo.worktree })).split('\n');
   const commits = [parents[0]!, snapshot, parents[1]!, ...(parents[2] ? [parents[2]] : [])];
   const trees = (await gitLine(['rev-parse', ...commits.map((c) => `${c}^{tree}`)], { cwd: repo.worktree })).split('\n');
-  return protectedContent(repo, trees[0]!, trees[1]!, trees[2]!, trees[3] ?? null);
+  return (await protectedContent(repo, trees[0]!, trees[1]!, trees[2]!, trees[3] ?? null)).sizes;
 }
 
 /** Delete refs/backups/<id> only if it still points at expectedSha. */

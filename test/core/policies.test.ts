@@ -9,6 +9,7 @@ import { DEFAULT_CONFIG } from '../../src/core/config.js';
 import { newRecord } from '../../src/core/record.js';
 import { applyTransition } from '../../src/core/lifecycle.js';
 import type { BackupRecord, BackupState, Trigger } from '../../src/core/types.js';
+import type { ContentProof } from '../../src/core/content.js';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2025-01-01T12:00:00.000Z');
@@ -25,18 +26,25 @@ function rec(n: number, createdDay: number, path: [BackupState, number, Trigger?
   return Object.assign(r, extra);
 }
 
-test('confidence: weights sum to 1, each factor moves the total the documented way', () => {
+const proof = (files: number, unique: string[] = []): ContentProof => ({ history: 'integration', tip: 'm', files, held: files - unique.length, superseded: [], uncommitted: [], unique, commits: [] });
+const HELD = proof(1);
+const UNIQUE = proof(1, ['idea.txt']);
+
+test('confidence: weights sum to 1, each factor moves the total the documented way; content is the strongest', () => {
   const confirmed = rec(1, 0, [['PENDING', 0], ['CONFIRMED', 1]]);
-  const c = confidenceOf(confirmed, at(30), true);
+  const c = confidenceOf(confirmed, at(30), HELD);
   assert.is(c.factors.reduce((n, f) => n + f.weight, 0), 1);
+  assert.is(Math.max(...c.factors.map((f) => f.weight)), c.factors.find((f) => f.name === 'containment')!.weight);
   assert.is(c.total, 1);
-  assert.is(confidenceOf(confirmed, at(30), false).total, 0.8);
-  assert.is(confidenceOf(confirmed, at(30), null).total, 0.9);
-  assert.is(confidenceOf(confirmed, at(15), true).total, 0.9); // age half
-  assert.is(confidenceOf(rec(2, 0), at(30), true).total, 0.6); // never committed
-  assert.is(confidenceOf(rec(3, 0, [['PENDING', 0]]), at(30), false).total, 0.52);
-  assert.is(confidenceOf({ ...confirmed, bytes: 1024 ** 3 }, at(30), true).total, 0.9); // 1 GiB: size 0
-  assert.is(confidenceOf({ ...confirmed, accessed_at: at(29).toISOString() }, at(30), true).total, 0.914);
+  assert.is(confidenceOf(confirmed, at(30), UNIQUE).total, 0.6);
+  assert.is(confidenceOf(confirmed, at(30), proof(4, ['l.txt'])).total, 0.75); // 3 of 4 held: at most half
+  assert.match(confidenceOf(confirmed, at(30), proof(4, ['l.txt'])).factors.find((f) => f.name === 'containment')!.why, /l\.txt is found nowhere else/);
+  assert.is(confidenceOf(confirmed, at(30), null).total, 0.8);
+  assert.is(confidenceOf(confirmed, at(15), HELD).total, 0.9); // age half
+  assert.is(confidenceOf(rec(2, 0), at(30), HELD).total, 0.8); // never committed, but the content is held
+  assert.is(confidenceOf(rec(3, 0, [['PENDING', 0]]), at(30), UNIQUE).total, 0.46);
+  assert.is(confidenceOf({ ...confirmed, bytes: 1024 ** 3 }, at(30), HELD).total, 0.9); // 1 GiB: size 0
+  assert.is(confidenceOf({ ...confirmed, accessed_at: at(29).toISOString() }, at(30), HELD).total, 0.914);
   for (const f of c.factors) assert.ok(f.why.length > 5, f.name);
 });
 
@@ -67,9 +75,19 @@ test('time: one step per evaluation, from the entry into the state; CLEANABLE wa
   assert.equal(due.map((d) => d.to), ['CLEANABLE']);
   const cleanable = rec(2, 0, [['CLEANABLE', 5]]);
   const d2 = dueForTime([cleanable], at(12), cfg, none);
-  assert.is(planTime(d2, cfg, conf(0.79)).moves.length, 0);
-  assert.match(planTime(d2, cfg, conf(0.79)).waiting[0]!.why, /waits for the user/);
-  assert.equal(planTime(d2, cfg, conf(0.8)).moves[0]!.steps, ['ARCHIVED']);
+  const nothingUnique = () => [];
+  assert.is(planTime(d2, cfg, conf(0.79), nothingUnique).moves.length, 0);
+  assert.match(planTime(d2, cfg, conf(0.79), nothingUnique).waiting[0]!.why, /waits for the user/);
+  assert.equal(planTime(d2, cfg, conf(0.8), nothingUnique).moves[0]!.steps, ['ARCHIVED']);
+  // Unique content may be archived but not deleted; unknown content counts as unique.
+  assert.equal(planTime(d2, cfg, conf(0.8), () => ['idea.txt']).moves[0]!.steps, ['ARCHIVED']);
+  const archived = rec(5, 0, [['CLEANABLE', 5], ['ARCHIVED', 12]]);
+  const d3 = dueForTime([archived], at(102), cfg, none);
+  assert.equal(planTime(d3, cfg, conf(1), nothingUnique).moves[0]!.steps, ['DELETED']);
+  const kept = planTime(d3, cfg, conf(1), () => ['idea.txt', 'b', 'c', 'd']);
+  assert.is(kept.moves.length, 0);
+  assert.match(kept.waiting[0]!.why, /unique content \(idea\.txt, b, c and 1 more\): kept until you delete it/);
+  assert.match(planTime(d3, cfg, conf(1), () => null).waiting[0]!.why, /not proven held anywhere else/);
   assert.is(dueForTime([rec(3, 0)], at(29.9), cfg, none).length, 0);
   assert.is(dueForTime([rec(3, 0)], at(30), cfg, none).length, 1);
   assert.is(dueForTime([rec(3, 0)], at(30), cfg, new Map([['2025-0003', 'keep.last']])).length, 0);
@@ -95,8 +113,9 @@ test('disk: levels, need, order (high confidence oldest first), stop when enough
     rec(5, 0, [['PENDING', 0], ['CONFIRMED', 1]], { pinned: true }),
     rec(6, 3, [['CLEANABLE', 4, 'USER']]),
   ];
-  const plan = (n: typeof need, strategyKept = new Map()) =>
-    planDisk({ records: rs, need: n, alreadyFreed: 0, freedBy: new Map(rs.map((r) => [r.id, 100])), confidence: (r) => ({ total: c.get(r.id)!, factors: [] }), kept: strategyKept, threshold: 0.8, exclude: new Set(), now: at(30), userConsent: false, trigger: 'DISK_SPACE' });
+  const full = (n: typeof need, strategyKept = new Map(), unique: (r: BackupRecord) => string[] | null = () => [], trigger: 'DISK_SPACE' | 'USER' = 'DISK_SPACE', userConsent = false) =>
+    planDisk({ records: rs, need: n, alreadyFreed: 0, freedBy: new Map(rs.map((r) => [r.id, 100])), confidence: (r) => ({ total: c.get(r.id)!, factors: [] }), unique, kept: strategyKept, threshold: 0.8, exclude: new Set(), now: at(30), userConsent, trigger });
+  const plan = (n: typeof need, strategyKept = new Map()) => full(n, strategyKept).moves;
   const moves = plan(need);
   assert.equal(moves.map((m) => m.id), ['2025-0002', '2025-0003', '2025-0006']);
   assert.equal(moves[0]!.steps, ['CLEANABLE', 'DELETED']);
@@ -105,6 +124,19 @@ test('disk: levels, need, order (high confidence oldest first), stop when enough
   assert.equal(conservative.map((m) => [m.id, m.steps.at(-1)]), [['2025-0002', 'ARCHIVED'], ['2025-0003', 'ARCHIVED']]);
   assert.equal(plan({ ...need, bytes: 150 }).map((m) => m.id), ['2025-0002', '2025-0003']);
   assert.equal(plan(need, new Map([['2025-0002', 'keep.last']])).map((m) => m.id), ['2025-0003', '2025-0006', '2025-0001']);
+  // Unique content: archived instead of deleted, named in why; only the user's consent deletes it.
+  const uniq = (r: BackupRecord) => (r.id === '2025-0002' ? ['idea.txt'] : []);
+  const guarded = full(need, new Map(), uniq);
+  assert.equal(guarded.moves.map((m) => [m.id, m.steps.at(-1)]), [['2025-0002', 'ARCHIVED'], ['2025-0003', 'DELETED'], ['2025-0006', 'DELETED']]);
+  assert.match(guarded.moves[0]!.why, /archived, not deleted: it holds unique content \(idea\.txt\)/);
+  assert.equal(full(need, new Map(), uniq, 'USER', false).moves[0]!.steps, ['CLEANABLE', 'ARCHIVED']);
+  assert.equal(full(need, new Map(), uniq, 'USER', true).moves[0]!.steps, ['CLEANABLE', 'DELETED']);
+  // Already archived with unique content: kept, and the plan says why.
+  const archivedRs = [rec(7, 0, [['CLEANABLE', 1], ['ARCHIVED', 2]])];
+  c.set('2025-0007', 0.99);
+  const onlyArchived = planDisk({ records: archivedRs, need, alreadyFreed: 0, freedBy: new Map([['2025-0007', 100]]), confidence: (r) => ({ total: c.get(r.id)!, factors: [] }), unique: () => null, kept: new Map(), threshold: 0.8, exclude: new Set(), now: at(30), userConsent: false, trigger: 'DISK_SPACE' });
+  assert.is(onlyArchived.moves.length, 0);
+  assert.match(onlyArchived.kept[0]!.why, /not proven held anywhere else/);
 });
 
 test.run();

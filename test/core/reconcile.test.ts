@@ -5,12 +5,14 @@ import { CommitGraph, type CommitInfo } from '../../src/core/graph.js';
 import { planByAncestry, planByPatch, type ReconcileBackup } from '../../src/core/reconcile.js';
 import { checkHistory, checkMaxAge, parseMaxAges } from '../../src/core/ci.js';
 import { formatDuration, parseDuration } from '../../src/core/duration.js';
-import { formatNoteLine, parseNoteLines, type TimedNoteEvent } from '../../src/core/notes-format.js';
+import { formatNoteLine, parseNoteLines, type RecordFacts, type TimedNoteEvent } from '../../src/core/notes-format.js';
 import { newRecord, toPublicJson } from '../../src/core/record.js';
 import { remapBaseSuccessors, rewriteMap } from '../../src/core/rewrite.js';
 import type { BackupRecord, BackupState } from '../../src/core/types.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z') / 1000;
+/** Step facts without the content proof (tested on its own below). */
+const bare = ({ content: _proof, ...rest }: RecordFacts) => rest;
 /** base <- c1 <- c2 (feature); base <- m1 (main) <- M (merge of c2) */
 function graph(): CommitGraph {
   const c: [string, CommitInfo][] = [
@@ -23,14 +25,14 @@ function graph(): CommitGraph {
   return new CommitGraph(new Map(c));
 }
 const backup = (over: Partial<ReconcileBackup> = {}): ReconcileBackup => ({
-  id: 'b1', state: 'CREATED', branch: 'feature', base: 'base', created_at: new Date((T0 + 50) * 1000).toISOString(), pending_commit: null, ...over,
+  id: 'b1', state: 'CREATED', branch: 'feature', base: 'base', created_at: new Date((T0 + 50) * 1000).toISOString(), pending_commit: null, protects: [], ...over,
 });
 
 test('CREATED -> PENDING at the branch tip; PENDING -> CONFIRMED by the merge that brought it in', () => {
   const facts = { graph: graph(), branches: new Map([['feature', 'c2']]), integration: { name: 'main', tip: 'M' } };
   const { plans, patchQueries } = planByAncestry([backup()], facts);
   assert.is(patchQueries.length, 0);
-  assert.equal(plans[0]!.steps.map((s) => [s.to, s.facts]), [['PENDING', { pending_commit: 'c2' }], ['CONFIRMED', { confirmed_by: 'M' }]]);
+  assert.equal(plans[0]!.steps.map((s) => [s.to, bare(s.facts)]), [['PENDING', { pending_commit: 'c2' }], ['CONFIRMED', { confirmed_by: 'M' }]]);
 });
 
 test('commits older than the backup, a tip equal to base, a deleted branch: no move', () => {
@@ -121,7 +123,7 @@ const AT = '2026-01-02T00:00:00.000Z';
 function record(over: { id?: string; state?: BackupState; createdSec?: number; pending?: string | null } = {}): BackupRecord {
   const r = newRecord({
     id: over.id ?? 'b1', created_at: new Date((over.createdSec ?? T0 + 50) * 1000), message: '', branch: 'feature', base: 'X', snapshot: 's',
-    paths: [], files: 1, bytes: 1, include_ignored: false, worktree: '/w',
+    paths: [], files: 1, bytes: 1, include_ignored: false, worktree: '/w', protects: [],
   });
   r.state = over.state ?? 'CREATED';
   r.pending_commit = over.pending ?? null;
@@ -138,7 +140,7 @@ test('base amended: CREATED -> PENDING at the amended commit, base kept, then CO
   assert.is(b.base, 'X', 'base is the snapshot\'s parent: never rewritten');
   assert.is(b.updated_at, AT);
   const plans = planOn([b], "X'");
-  assert.equal(plans[0]!.steps.map((s) => [s.to, s.facts]), [['PENDING', { pending_commit: "X'" }]]);
+  assert.equal(plans[0]!.steps.map((s) => [s.to, bare(s.facts)]), [['PENDING', { pending_commit: "X'" }]]);
   assert.match(plans[0]!.steps[0]!.reason, /rewritten as X'/);
   const merged = planOn([b], "X'", { name: 'main', tip: "X'" });
   assert.equal(merged[0]!.steps.map((s) => s.to), ['PENDING', 'CONFIRMED']);
@@ -152,7 +154,7 @@ test('a chain of rewrites (X -> X\' -> X2), in one event or across two, ends at 
   remapBaseSuccessors([two], rewriteMap([['X', "X'"]]), true, AT);
   assert.equal(remapBaseSuccessors([two], rewriteMap([["X'", 'X2']]), false, AT), [{ id: 'b1', from: "X'", to: 'X2' }]);
   assert.equal(two.base_successor, { commit: 'X2', amended: true }, 'an amend anywhere in the chain counts');
-  assert.equal(planOn([two], 'X2')[0]!.steps.map((s) => [s.to, s.facts]), [['PENDING', { pending_commit: 'X2' }]]);
+  assert.equal(planOn([two], 'X2')[0]!.steps.map((s) => [s.to, bare(s.facts)]), [['PENDING', { pending_commit: 'X2' }]]);
 });
 
 test('a backup created after the amend is not moved by it', () => {
@@ -166,7 +168,7 @@ test('base rebased: the replayed base is not the work; a commit on it after the 
   remapBaseSuccessors([b], rewriteMap([['X', 'R']]), false, AT);
   assert.equal(b.base_successor, { commit: 'R', amended: false });
   assert.is(planOn([b], 'R').length, 0);
-  assert.equal(planOn([b], 'W')[0]!.steps.map((s) => [s.to, s.facts]), [['PENDING', { pending_commit: 'W' }]]);
+  assert.equal(planOn([b], 'W')[0]!.steps.map((s) => [s.to, bare(s.facts)]), [['PENDING', { pending_commit: 'W' }]]);
   const late = record({ createdSec: T0 + 131 });
   remapBaseSuccessors([late], rewriteMap([['X', 'R']]), false, AT);
   assert.is(planOn([late], 'W').length, 0, 'W is older than this backup');

@@ -50,7 +50,7 @@ test('snapshot is stash-shaped and leaves everything of the user untouched', asy
   assert.is(repo.git(['ls-tree', s.commit, 'bin/run.sh']).slice(0, 6), '100755');
   assert.is(repo.git(['ls-tree', s.commit, 'link']).slice(0, 6), '120000');
 
-  assert.equal(s.protectedPaths, ['-untracked-dash', 'a.txt', 'deep/x/y/z.txt', 'dir/with space.txt', 'new staged.txt', 'untracked file.txt']);
+  assert.equal(s.protects.map((e) => e.path), ['-untracked-dash', 'a.txt', 'deep/x/y/z.txt', 'dir/with space.txt', 'new staged.txt', 'untracked file.txt']);
   assert.is(s.files, 6);
   const expectBytes = ['alpha staged then edited\n', 'deep edited\n', 'new\n', 'untracked\n', 'dash untracked\n'].reduce((n, t) => n + t.length, 0);
   assert.is(s.bytes, expectBytes);
@@ -73,7 +73,7 @@ test('include ignored captures ignored files in the untracked part', async () =>
   const { s } = await snap(repo, { includeIgnored: true });
   const untracked = lsTree(repo, s.untrackedCommit!);
   for (const f of IGNORED) assert.ok(untracked.includes(f), f);
-  assert.ok(s.protectedPaths.includes('build/out.bin'));
+  assert.ok(s.protects.map((e) => e.path).includes('build/out.bin'));
   const plain = ['alpha staged then edited\n', 'deep edited\n', 'new\n', 'untracked\n', 'dash untracked\n', 'ignored log\n'];
   assert.is(s.bytes, plain.reduce((n, t) => n + t.length, 0) + 7);
   assert.is((await readSnapshotTrailers(await findRepo(repo.dir), s.commit)).includeIgnored, true);
@@ -97,7 +97,7 @@ test('nothing untracked: no untracked parent', async () => {
   const { s } = await snap(repo);
   assert.is(s.untrackedCommit, null);
   assert.is(parentsOf(repo, s.commit).length, 2);
-  assert.equal(s.protectedPaths, ['README.md']);
+  assert.equal(s.protects.map((e) => e.path), ['README.md']);
 });
 
 test('unborn branch: empty-tree base commit, Backup-Base none', async () => {
@@ -115,7 +115,7 @@ test('unborn branch: empty-tree base commit, Backup-Base none', async () => {
   assert.is(lsTree(repo, base!).length, 0);
   assert.equal(lsTree(repo, s.commit), ['staged.txt']);
   assert.equal(lsTree(repo, s.untrackedCommit!), ['loose.txt']);
-  assert.equal(s.protectedPaths, ['loose.txt', 'staged.txt']);
+  assert.equal(s.protects.map((e) => e.path), ['loose.txt', 'staged.txt']);
   const t = await readSnapshotTrailers(paths, s.commit);
   assert.is(t.base, null);
   assert.is(t.branch, 'trunk');
@@ -155,7 +155,7 @@ test('linked worktree: its own index and branch, main worktree untouched', async
   assert.is(s.branch, 'feature');
   assert.is(wt.git(['show', `${s.commit}:a.txt`]), 'feature work');
   assert.is(wt.git(['show', `${s.indexCommit}:feature-new.txt`]), 'new');
-  assert.equal(s.protectedPaths, ['a.txt', 'feature-new.txt']);
+  assert.equal(s.protects.map((e) => e.path), ['a.txt', 'feature-new.txt']);
 });
 
 test('no identity configured: falls back to git-backup identity', async () => {
@@ -191,7 +191,7 @@ test('explicit paths: HEAD tree with only those paths from the working tree, nam
   assert.is(repo.git(['show', `${s.commit}:deep/x/y/z.txt`]), 'deep edited');
   assert.is(repo.git(['show', `${s.indexCommit}:new staged.txt`]), 'new');
   assert.equal(lsTree(repo, s.untrackedCommit!), ['debug.log']);
-  assert.equal(s.protectedPaths, ['debug.log', 'deep/x/y/z.txt', 'new staged.txt']);
+  assert.equal(s.protects.map((e) => e.path), ['debug.log', 'deep/x/y/z.txt', 'new staged.txt']);
   assert.equal((await readSnapshotTrailers(paths, s.commit)).paths, ['deep', 'debug.log', 'new staged.txt']);
   assert.is(s.base, head);
 });
@@ -255,9 +255,9 @@ test('names with spaces, unicode, newlines and leading dashes', async () => {
   for (const n of odd) repo.write(n, `content of ${n}\n`);
   repo.git(['add', '--', odd[0]!, odd[1]!]);
   const { s } = await snap(repo);
-  assert.equal(s.protectedPaths, [...odd].sort());
+  assert.equal(s.protects.map((e) => e.path), [...odd].sort());
   const { s: p } = await snap(repo, { paths: ['*glob?.txt', ':(magic)x'] });
-  assert.equal(p.protectedPaths, ['*glob?.txt', ':(magic)x']);
+  assert.equal(p.protects.map((e) => e.path), ['*glob?.txt', ':(magic)x']);
 });
 
 test('a same-size edit right after the index was written is still captured (racy-git)', async () => {

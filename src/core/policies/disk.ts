@@ -15,7 +15,7 @@ import type { Confidence } from '../confidence.js';
 import { conflictingAction } from '../lifecycle.js';
 import type { BackupRecord, BackupState } from '../types.js';
 import type { KeepReason } from './keep.js';
-import type { PolicyMove } from './plan.js';
+import { keptForContent, type Held, type PolicyMove, type UniqueContent } from './plan.js';
 
 export type DiskLevel = 'ok' | 'warning' | 'critical' | 'emergency';
 const LEVELS: readonly DiskLevel[] = ['ok', 'warning', 'critical', 'emergency'];
@@ -77,6 +77,8 @@ export interface DiskPlanInput {
   /** Predicted bytes freed by removing each backup's content (its objects nothing else reaches). */
   freedBy: ReadonlyMap<string, number>;
   confidence: (r: BackupRecord) => Confidence;
+  /** Unique paths per backup: no deletion while any (unless the user consents in an emergency). */
+  unique: UniqueContent;
   kept: ReadonlyMap<string, KeepReason>;
   threshold: number;
   /** Backups another policy moves in this evaluation: left for the next one. */
@@ -98,10 +100,16 @@ function stepsTo(from: BackupState, target: 'ARCHIVED' | 'DELETED'): BackupState
   return [target];
 }
 
-export function planDisk(p: DiskPlanInput): PolicyMove[] {
+export interface DiskPlan {
+  moves: PolicyMove[];
+  /** Candidates it would have deleted but keeps for their unique content. */
+  kept: Held[];
+}
+
+export function planDisk(p: DiskPlanInput): DiskPlan {
   const { need } = p;
   let remaining = need.bytes - p.alreadyFreed;
-  if (!need.strategy || remaining <= 0) return [];
+  if (!need.strategy || remaining <= 0) return { moves: [], kept: [] };
   const strategy = need.strategy;
   const states = new Set(candidateStates(strategy, p.userConsent));
   const target = strategy === 'conservative' ? 'ARCHIVED' : 'DELETED';
@@ -122,19 +130,29 @@ export function planDisk(p: DiskPlanInput): PolicyMove[] {
     return a.r.created_at < b.r.created_at ? -1 : a.r.created_at > b.r.created_at ? 1 : a.r.id < b.r.id ? -1 : 1;
   });
   const moves: PolicyMove[] = [];
+  const kept: Held[] = [];
+  const consented = p.trigger === 'USER' && p.userConsent;
   for (const { r, c } of scored) {
     if (remaining <= 0) break;
+    // Unique content is never deleted without the user's consent: archived instead (compressed,
+    // verified, restorable), or left alone when it already is.
+    const lost = target === 'DELETED' && !consented ? keptForContent(p.unique(r)) : null;
+    const to = lost ? 'ARCHIVED' : target;
+    if (lost && (r.state === 'ARCHIVED' || r.state === 'CREATED' || r.state === 'PENDING')) {
+      kept.push({ id: r.id, state: r.state, why: `${strategy}: ${lost}`, confidence: c });
+      continue;
+    }
     const bytes = p.freedBy.get(r.id) ?? 0;
     remaining -= bytes;
     moves.push({
       id: r.id,
       from: r.state,
-      steps: stepsTo(r.state, target),
+      steps: stepsTo(r.state, to),
       trigger: p.trigger,
-      why: `${strategy}: ${need.why.join('; ') || 'emergency'}; frees ~${bytes} bytes`,
+      why: `${strategy}: ${need.why.join('; ') || 'emergency'}; frees ~${bytes} bytes${lost ? `; archived, not deleted: ${lost}` : ''}`,
       confidence: c,
       bytes,
     });
   }
-  return moves;
+  return { moves, kept };
 }

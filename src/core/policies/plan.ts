@@ -1,5 +1,5 @@
 // What a policy evaluation decides: moves (with why and confidence), and what it leaves and why.
-import type { BackupState, Trigger } from '../types.js';
+import type { BackupRecord, BackupState, Trigger } from '../types.js';
 import { DAY_MS } from '../duration.js';
 
 export interface PolicyMove {
@@ -30,3 +30,17 @@ export function enteredAt(r: { state: BackupState; created_at: string; history: 
 }
 
 export const fmtDays = (ms: number) => (ms % DAY_MS === 0 ? `${ms / DAY_MS}d` : `${(ms / DAY_MS).toFixed(1)}d`);
+
+/**
+ * A backup's unique paths (what deleting it would lose); null when nothing is proven about its
+ * content, which counts as unique. Read at the edge from the integration branch (app/content.ts).
+ */
+export type UniqueContent = (r: BackupRecord) => readonly string[] | null;
+
+/** Why an automatic trigger may not delete it (SPEC §4 proof before deletion), or null when it may. */
+export function keptForContent(unique: readonly string[] | null): string | null {
+  if (unique === null) return 'what it protects is not proven held anywhere else: kept until you delete it';
+  if (unique.length === 0) return null;
+  const shown = unique.slice(0, 3).join(', ') + (unique.length > 3 ? ` and ${unique.length - 3} more` : '');
+  return `it holds unique content (${shown}): kept until you delete it`;
+}

@@ -4,7 +4,9 @@
 //   CREATED, PENDING, CONFIRMED → CLEANABLE after retention[state]
 //   CLEANABLE → ARCHIVED after retention.CLEANABLE, only with confidence ≥ autoCleanupConfidence
 //               (else it waits for the user, and the plan says so)
-//   ARCHIVED → DELETED after retention.ARCHIVED
+//   ARCHIVED → DELETED after retention.ARCHIVED, only when none of its content is unique (every
+//               protected path held or superseded in the integration branch): else it stays
+//               archived until the user deletes it, and the plan names the unique paths
 // Kept backups (keep rules, pinned) are not moved at all. A backup on which a higher-priority trigger
 // acted within the conflict window is left silently for the next evaluation.
 import type { BackupConfig } from '../config.js';
@@ -12,7 +14,7 @@ import type { Confidence } from '../confidence.js';
 import { conflictingAction } from '../lifecycle.js';
 import type { BackupRecord, BackupState } from '../types.js';
 import type { KeepReason } from './keep.js';
-import { enteredAt, fmtDays, type Held, type PolicyMove } from './plan.js';
+import { enteredAt, fmtDays, keptForContent, type Held, type PolicyMove, type UniqueContent } from './plan.js';
 
 const NEXT: Partial<Record<BackupState, BackupState>> = {
   CREATED: 'CLEANABLE',
@@ -57,6 +59,7 @@ export function planTime(
   due: readonly Due[],
   config: Pick<BackupConfig, 'retention' | 'autoCleanupConfidence'>,
   confidence: (r: BackupRecord) => Confidence,
+  unique: UniqueContent,
 ): TimePlan {
   const moves: PolicyMove[] = [];
   const waiting: Held[] = [];
@@ -66,6 +69,11 @@ export function planTime(
     const why = `${r.state} for ${fmtDays(heldMs)} (retention ${limit})`;
     if (to === 'ARCHIVED' && c < config.autoCleanupConfidence) {
       waiting.push({ id: r.id, state: r.state, why: `${why}, but confidence ${c} < ${config.autoCleanupConfidence}: waits for the user`, confidence: c });
+      continue;
+    }
+    const lost = to === 'DELETED' ? keptForContent(unique(r)) : null;
+    if (lost) {
+      waiting.push({ id: r.id, state: r.state, why: `${why}, but ${lost}`, confidence: c });
       continue;
     }
     moves.push({ id: r.id, from: r.state, steps: [to], trigger: 'TIME_BASED', why, confidence: c, bytes: 0 });

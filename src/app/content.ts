@@ -1,0 +1,65 @@
+// Content proofs for use cases: judge backups against the integration branch (for cleanup,
+// confidence and show), and keep the latest verdicts in db.json. A constant number of git
+// processes per call, whatever the number of backups (git/content.ts).
+import type { Context } from './context.js';
+import type { BackupRecord } from '../core/types.js';
+import { integrationProof, type ContentProof, type ProtectedEntry } from '../core/content.js';
+import { readHistory, readProtects } from '../git/content.js';
+import { integrationBranch, readRefs } from '../git/facts.js';
+
+export interface CleanupProofs {
+  /** id → the verdict in the integration branch; null: nothing can be proven (no integration branch, unknown content). */
+  proofs: Map<string, ContentProof | null>;
+  /** Protected entries read back from snapshots for records that lacked them (to keep in db.json). */
+  protects: Map<string, ProtectedEntry[]>;
+}
+
+/** The integration-branch verdict of each record (DELETED ones are skipped). */
+export async function readCleanupProofs(ctx: Context, records: readonly BackupRecord[]): Promise<CleanupProofs> {
+  const proofs = new Map<string, ContentProof | null>();
+  const protects = new Map<string, ProtectedEntry[]>();
+  const live = records.filter((r) => r.state !== 'DELETED');
+  if (live.length === 0) return { proofs, protects };
+  const missing = live.filter((r) => !r.protects);
+  if (missing.length) {
+    const read = await readProtects(ctx.repo, missing.map((r) => r.snapshot));
+    for (const r of missing) {
+      const entries = read.get(r.snapshot);
+      if (entries) protects.set(r.id, entries);
+    }
+  }
+  const integration = await integrationBranch(ctx.repo, await readRefs(ctx.repo));
+  if (!integration) {
+    for (const r of live) proofs.set(r.id, null);
+    return { proofs, protects };
+  }
+  const starts = [integration.tip];
+  for (const r of live) {
+    if (r.base) starts.push(r.base);
+    if (r.base_successor) starts.push(r.base_successor.commit);
+    if (r.pending_commit) starts.push(r.pending_commit);
+  }
+  const { graph, content } = await readHistory(ctx.repo, starts);
+  for (const r of live) proofs.set(r.id, integrationProof({ ...r, protects: protects.get(r.id) ?? r.protects ?? null }, integration.tip, graph, content));
+  return { proofs, protects };
+}
+
+const same = (a: ContentProof | null | undefined, b: ContentProof | null | undefined) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/**
+ * Keep protected entries read back from snapshots and the latest verdicts in db.json (not in the
+ * notes: a verdict changes with every commit, and the entries can be large). Writes only when
+ * something differs from what the store holds.
+ */
+export async function recordContent(ctx: Context, protects: ReadonlyMap<string, ProtectedEntry[]>, proofs: ReadonlyMap<string, ContentProof | null>): Promise<void> {
+  const differs = (r: BackupRecord) => (protects.has(r.id) && !r.protects) || (proofs.has(r.id) && !same(r.content, proofs.get(r.id)));
+  if (!(await ctx.store.read()).backups.some(differs)) return;
+  await ctx.store.update((data) => {
+    for (const r of data.backups) {
+      if (r.state === 'DELETED') continue;
+      const entries = protects.get(r.id);
+      if (entries && !r.protects) r.protects = entries;
+      if (proofs.has(r.id)) r.content = proofs.get(r.id) ?? null;
+    }
+  });
+}

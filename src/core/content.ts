@@ -1,0 +1,204 @@
+// Where a backup's content is (SPEC §4 "Proof before deletion"), as pure decisions over plain data.
+//
+// A backup protects a list of (path, content id) entries: its difference from its base plus its
+// untracked part. For a history (the backup's line up to its branch tip, or the integration
+// branch), each entry is
+//   held        — its blob is in some commit of that history, at any path;
+//   superseded  — not held, but the path was changed again and committed on the backup's line
+//                 after the backup (the work was continued and committed);
+//   uncommitted — a deletion the history has not made (nothing is lost: the base has the content);
+//   unique      — found nowhere: deleting the backup would lose it.
+// States follow from these verdicts (every entry held or superseded), and so does cleanup (no
+// automatic deletion while an entry is unique). The git edge (git/content.ts) reads the protected
+// entries and the per-commit changes with a constant number of processes; everything here runs
+// in memory over the commit graph.
+import type { CommitGraph } from './graph.js';
+import type { BaseSuccessor } from './types.js';
+
+/** One protected path and its content: a blob (or gitlink) id, null when the backup deleted it. */
+export interface ProtectedEntry {
+  path: string;
+  oid: string | null;
+}
+
+export type PathStatus = 'held' | 'superseded' | 'uncommitted' | 'unique';
+
+export interface PathVerdict {
+  path: string;
+  status: PathStatus;
+  /** The commit that holds or supersedes it (null for uncommitted and unique). */
+  commit: string | null;
+}
+
+/** A commit's changes against its first parent: path → new content id (null: deleted). */
+export interface CommitChanges {
+  commit: string;
+  changes: readonly ProtectedEntry[];
+}
+
+/**
+ * Who introduced which content, and who touched which path, inside the commit-graph segment the
+ * facts were read for. Content introduced below the segment is not seen: the verdicts are then
+ * "unique" where they might have been "held" — the safe direction.
+ */
+export class ContentIndex {
+  private readonly byOid = new Map<string, string[]>();
+  private readonly byPath = new Map<string, { commit: string; oid: string | null }[]>();
+
+  constructor(commits: Iterable<CommitChanges>) {
+    for (const { commit, changes } of commits) {
+      for (const c of changes) {
+        if (c.oid !== null) push(this.byOid, c.oid, commit);
+        push(this.byPath, c.path, { commit, oid: c.oid });
+      }
+    }
+  }
+
+  introducers(oid: string): readonly string[] {
+    return this.byOid.get(oid) ?? [];
+  }
+
+  touches(path: string): readonly { commit: string; oid: string | null }[] {
+    return this.byPath.get(path) ?? [];
+  }
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
+/**
+ * The history one verdict is about. `tip` bounds it (its ancestors). Superseding commits must lie
+ * on the backup's line: descend from `root` (the base, or the commit it was rewritten into) and be
+ * committed at or after the backup's second; `rootCounts` lets an amended successor count itself,
+ * and `alsoCounts` admits one more commit (the squash or rebase merge that confirmed the work).
+ */
+export interface Scope {
+  tip: string;
+  root: string | null;
+  rootCounts: boolean;
+  createdSec: number;
+  alsoCounts?: string | null;
+}
+
+/**
+ * Where a backup's line starts, as seen from `commit`: its base, or the commit the base was
+ * rewritten into when only that one leads to `commit` (an amended successor counts itself).
+ */
+export function lineRoot(base: string | null, successor: BaseSuccessor | null, commit: string, graph: CommitGraph): Pick<Scope, 'root' | 'rootCounts'> {
+  if (base === null || graph.isAncestor(base, commit) || !successor || !graph.isAncestor(successor.commit, commit)) return { root: base, rootCounts: false };
+  return { root: successor.commit, rootCounts: successor.amended };
+}
+
+export function judgeContent(entries: readonly ProtectedEntry[], scope: Scope, graph: CommitGraph, index: ContentIndex): PathVerdict[] {
+  if (!graph.has(scope.tip)) return entries.map((e) => ({ path: e.path, status: e.oid === null ? 'uncommitted' : 'unique', commit: null }));
+  const inHistory = (c: string) => graph.isAncestor(c, scope.tip);
+  const onLine = (c: string) => {
+    if (!inHistory(c) || (graph.time(c) ?? -Infinity) < scope.createdSec) return false;
+    if (c === scope.alsoCounts) return true;
+    if (scope.root === null) return true;
+    if (c === scope.root) return scope.rootCounts;
+    return graph.isAncestor(scope.root, c);
+  };
+  return entries.map((e): PathVerdict => {
+    if (e.oid !== null) {
+      const holder = index.introducers(e.oid).find(inHistory);
+      if (holder) return { path: e.path, status: 'held', commit: holder };
+    }
+    const touch = index.touches(e.path).find((t) => onLine(t.commit));
+    if (touch) return { path: e.path, status: e.oid === null && touch.oid === null ? 'held' : 'superseded', commit: touch.commit };
+    return { path: e.path, status: e.oid === null ? 'uncommitted' : 'unique', commit: null };
+  });
+}
+
+/** Commit times have one-second resolution: a commit in the backup's own second counts as after it. */
+export function createdSeconds(createdAt: string): number {
+  return Math.floor(Date.parse(createdAt) / 1000);
+}
+
+/** What a cleanup decision needs to know of a backup. */
+export interface ContentSubject {
+  protects?: readonly ProtectedEntry[] | null;
+  base: string | null;
+  base_successor?: BaseSuccessor | null;
+  created_at: string;
+  pending_commit: string | null;
+  confirmed_by: string | null;
+}
+
+/**
+ * The verdict that matters for deletion: how much of the content the integration branch holds
+ * (or supersedes on the backup's line, or through the commit that confirmed it). Null: unknown
+ * (what it protects was never read and its snapshot is gone), which proves nothing.
+ */
+export function integrationProof(b: ContentSubject, tip: string, graph: CommitGraph, index: ContentIndex): ContentProof | null {
+  if (!b.protects) return null;
+  const scope: Scope = { tip, ...lineRoot(b.base, b.base_successor ?? null, b.pending_commit ?? tip, graph), createdSec: createdSeconds(b.created_at), alsoCounts: b.confirmed_by };
+  return proofOf('integration', tip, judgeContent(b.protects, scope, graph, index));
+}
+
+/** Every entry held or superseded: the history holds the work (PENDING on a line, CONFIRMED in integration). */
+export const holdsAll = (v: readonly PathVerdict[]) => v.every((p) => p.status === 'held' || p.status === 'superseded');
+
+/** The paths whose content exists nowhere else: what deleting the backup would lose. */
+export const uniquePaths = (v: readonly PathVerdict[]) => v.filter((p) => p.status === 'unique').map((p) => p.path);
+
+/**
+ * The proof recorded with a backup (and with each content-driven transition): which history was
+ * searched, how much of the content it holds, and which commits hold it. Plain data for db.json
+ * and the notes.
+ */
+export interface ContentProof {
+  /** 'line': the backup's branch (or the commit it was found on); 'integration': the integration branch. */
+  history: 'line' | 'integration';
+  /** The commit whose history was searched. */
+  tip: string;
+  files: number;
+  held: number;
+  /** Paths not held but changed again and committed after the backup. */
+  superseded: string[];
+  /** Deletions not made in that history (nothing lost). */
+  uncommitted: string[];
+  /** Paths found nowhere else. */
+  unique: string[];
+  /** Distinct commits that hold or supersede the content, as found (at most MAX_PROOF_COMMITS). */
+  commits: string[];
+}
+
+export const MAX_PROOF_COMMITS = 20;
+
+export function proofOf(history: ContentProof['history'], tip: string, v: readonly PathVerdict[]): ContentProof {
+  const commits = [...new Set(v.map((p) => p.commit).filter((c): c is string => c !== null))].slice(0, MAX_PROOF_COMMITS);
+  const of = (s: PathStatus) => v.filter((p) => p.status === s).map((p) => p.path);
+  return { history, tip, files: v.length, held: of('held').length, superseded: of('superseded'), uncommitted: of('uncommitted'), unique: of('unique'), commits };
+}
+
+const short = (sha: string) => sha.slice(0, 12);
+
+function listed(paths: readonly string[], max = 3): string {
+  const shown = paths.slice(0, max).join(', ');
+  return paths.length > max ? `${shown} and ${paths.length - max} more` : shown;
+}
+
+/** One line for people: "3 of 4 files held; l.txt is found nowhere else". */
+export function describeProof(p: ContentProof): string {
+  const parts = [`${p.held} of ${p.files} file${p.files === 1 ? '' : 's'} held`];
+  if (p.superseded.length) parts.push(`${listed(p.superseded)} changed again and committed`);
+  if (p.uncommitted.length) parts.push(`deletion of ${listed(p.uncommitted)} not committed`);
+  if (p.unique.length) parts.push(`${listed(p.unique)} ${p.unique.length === 1 ? 'is' : 'are'} found nowhere else`);
+  const where = p.history === 'integration' ? 'the integration branch' : 'its line';
+  return `${parts.join('; ')} (in ${where} at ${short(p.tip)})`;
+}
+
+/**
+ * The protected entries from the snapshot's three comparisons (base→worktree, base→index,
+ * nothing→untracked), as git lists them: the worktree version wins over the staged one, and the
+ * untracked part cannot overlap either. Sorted by path.
+ */
+export function protectedEntries(work: readonly ProtectedEntry[], staged: readonly ProtectedEntry[], untracked: readonly ProtectedEntry[]): ProtectedEntry[] {
+  const seen = new Map<string, string | null>();
+  for (const c of [...work, ...staged, ...untracked]) if (!seen.has(c.path)) seen.set(c.path, c.oid);
+  return [...seen].map(([path, oid]) => ({ path, oid })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}

@@ -1,0 +1,106 @@
+// The git edge of the content proof (core/content.ts): what each backup protects, and which commits
+// introduced which content. A constant number of git processes per decision pass, however many
+// backups and files: protected entries come from one `log --no-walk --stdin` (snapshot trees and
+// parents), one more for the parents' trees, and one `diff-tree --stdin` for every comparison;
+// the history from one `merge-base --octopus` and one `log --raw` that gives the commit graph and
+// every commit's changes together.
+import { git, type RepoPaths } from './exec.js';
+import { existingObjects } from './objects.js';
+import { emptyTreeId, isZeroSha, parseStdinRawZ } from './tree.js';
+import { CommitGraph, type CommitInfo } from '../core/graph.js';
+import { ContentIndex, protectedEntries, type CommitChanges, type ProtectedEntry } from '../core/content.js';
+
+interface CommitTrees {
+  tree: string;
+  parents: string[];
+}
+
+async function treesOf(repo: RepoPaths, commits: string[]): Promise<Map<string, CommitTrees>> {
+  const out = new Map<string, CommitTrees>();
+  if (commits.length === 0) return out;
+  // Missing objects (a snapshot pruned after archive) are skipped: --ignore-missing with --stdin.
+  const r = await git(['log', '--no-walk=unsorted', '--ignore-missing', '--stdin', '--format=%H %T %P'], {
+    cwd: repo.worktree,
+    input: commits.join('\n') + '\n',
+    okCodes: [128],
+  });
+  for (const line of r.stdout.split('\n')) {
+    const [c, tree, ...parents] = line.trim().split(' ');
+    if (c && tree) out.set(c, { tree, parents });
+  }
+  return out;
+}
+
+/** A raw change as a protected entry: deletions have no content id. */
+export const toEntry = (c: { path: string; dstSha: string }): ProtectedEntry => ({ path: c.path, oid: isZeroSha(c.dstSha) ? null : c.dstSha });
+
+/**
+ * snapshot → its protected entries, for every snapshot whose objects exist (absent: unknown).
+ * The same comparisons `create` makes: base→worktree, base→index, nothing→untracked.
+ */
+export async function readProtects(repo: RepoPaths, snapshots: readonly string[]): Promise<Map<string, ProtectedEntry[]>> {
+  const result = new Map<string, ProtectedEntry[]>();
+  if (snapshots.length === 0) return result;
+  const snaps = await treesOf(repo, [...new Set(snapshots)]);
+  const parents = await treesOf(repo, [...new Set([...snaps.values()].flatMap((s) => s.parents))]);
+  const pairs = new Map<string, string[]>();
+  for (const [snap, s] of snaps) {
+    const t = (c: string | undefined) => (c ? parents.get(c)?.tree : undefined);
+    const base = t(s.parents[0]);
+    const index = t(s.parents[1]);
+    if (!base || !index) continue;
+    const untracked = t(s.parents[2]);
+    pairs.set(snap, [`${base} ${s.tree}`, `${base} ${index}`, ...(untracked ? [`${emptyTreeId(untracked)} ${untracked}`] : [])]);
+  }
+  const keys = [...new Set([...pairs.values()].flat())];
+  if (keys.length === 0) return result;
+  const diff = await git(['diff-tree', '-r', '-z', '--no-renames', '--stdin'], { cwd: repo.worktree, input: keys.join('\n') + '\n' });
+  const byKey = new Map<string, ProtectedEntry[]>();
+  parseStdinRawZ(diff.stdout, keys).forEach((changes, i) => byKey.set(keys[i]!, changes.map(toEntry)));
+  for (const [snap, [work, staged, untracked]] of pairs) {
+    result.set(snap, protectedEntries(byKey.get(work!) ?? [], byKey.get(staged!) ?? [], untracked ? (byKey.get(untracked) ?? []) : []));
+  }
+  return result;
+}
+
+export interface History {
+  graph: CommitGraph;
+  content: ContentIndex;
+}
+
+/**
+ * The commit graph reachable from `starts`, cut below their common ancestor (all of them descend
+ * from it, so ancestry among them is exact inside the segment), with each commit's changes against
+ * its first parent (merges included, so a conflict resolution's new content is seen). Content
+ * introduced below the cut is not seen, which can only make a verdict more cautious.
+ */
+export async function readHistory(repo: RepoPaths, starts: readonly string[]): Promise<History> {
+  const commits = new Map<string, CommitInfo>();
+  const changes: CommitChanges[] = [];
+  const present = await existingObjects(repo, [...new Set(starts)], 'commit');
+  if (present.length === 0) return { graph: new CommitGraph(commits), content: new ContentIndex([]) };
+  const mb = await git(['merge-base', '--octopus', ...present], { cwd: repo.worktree, okCodes: [1] });
+  const cut = mb.code === 0 ? mb.stdout.trim().split('\n')[0] : undefined;
+  const args = ['log', '--raw', '-z', '--no-renames', '--no-abbrev', '--diff-merges=first-parent', '--root', '--no-show-signature', '--format=%x01%ct %H %P'];
+  const out = await git([...args, ...present, ...(cut ? ['--not', `${cut}^@`] : [])], { cwd: repo.worktree });
+  for (const rec of out.stdout.split('\x01')) {
+    if (!rec) continue;
+    const headerEnd = rec.indexOf('\0');
+    const header = headerEnd < 0 ? rec.trim() : rec.slice(0, headerEnd);
+    const [time, sha, ...parents] = header.split(' ');
+    if (!sha) continue;
+    commits.set(sha, { parents, time: Number(time) });
+    if (headerEnd < 0) continue;
+    // After the header: a newline, then ":<meta>\0<path>\0" per change.
+    const parts = rec.slice(headerEnd + 1).replace(/^\n/, '').split('\0');
+    const list: ProtectedEntry[] = [];
+    for (let i = 0; i + 1 < parts.length; i += 2) {
+      const meta = parts[i]!;
+      if (!meta.startsWith(':')) break;
+      const dstSha = meta.slice(1).split(' ')[3] ?? '';
+      list.push(toEntry({ path: parts[i + 1]!, dstSha }));
+    }
+    changes.push({ commit: sha, changes: list });
+  }
+  return { graph: new CommitGraph(commits), content: new ContentIndex(changes) };
+}

@@ -1,0 +1,143 @@
+// Content proofs as pure functions: which protected paths a history holds, supersedes or lacks,
+// and the reconcile decisions that follow from them (no git here; the edge is tested in cli/).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { CommitGraph, type CommitInfo } from '../../src/core/graph.js';
+import { ContentIndex, describeProof, holdsAll, integrationProof, judgeContent, proofOf, uniquePaths, type CommitChanges, type ProtectedEntry } from '../../src/core/content.js';
+import { planByAncestry, type ReconcileBackup } from '../../src/core/reconcile.js';
+
+const T0 = Date.parse('2026-01-01T00:00:00Z') / 1000;
+/**
+ * base <- c1 (feature: idea.txt=I, README=R1) <- c2 (feature: l.txt=L2)
+ * base <- m1 (main: b.txt) <- M (merge of c2)
+ * base <- s1 (main2: a squash of the feature: idea.txt=I, README=R1, l.txt=L2)
+ */
+function history(): { graph: CommitGraph; content: ContentIndex } {
+  const c: [string, CommitInfo][] = [
+    ['base', { parents: [], time: T0 }],
+    ['c1', { parents: ['base'], time: T0 + 100 }],
+    ['c2', { parents: ['c1'], time: T0 + 200 }],
+    ['m1', { parents: ['base'], time: T0 + 150 }],
+    ['M', { parents: ['m1', 'c2'], time: T0 + 300 }],
+    ['s1', { parents: ['base'], time: T0 + 400 }],
+  ];
+  const changes: CommitChanges[] = [
+    { commit: 'base', changes: [{ path: 'README', oid: 'R0' }, { path: 'old.txt', oid: 'O0' }] },
+    { commit: 'c1', changes: [{ path: 'idea.txt', oid: 'I' }, { path: 'README', oid: 'R1' }, { path: 'old.txt', oid: null }] },
+    { commit: 'c2', changes: [{ path: 'l.txt', oid: 'L2' }] },
+    { commit: 'm1', changes: [{ path: 'b.txt', oid: 'B' }] },
+    { commit: 'M', changes: [{ path: 'idea.txt', oid: 'I' }, { path: 'README', oid: 'RM' }, { path: 'l.txt', oid: 'L2' }, { path: 'old.txt', oid: null }] },
+    { commit: 's1', changes: [{ path: 'idea.txt', oid: 'I' }, { path: 'README', oid: 'R1' }, { path: 'l.txt', oid: 'L2' }] },
+  ];
+  return { graph: new CommitGraph(new Map(c)), content: new ContentIndex(changes) };
+}
+const created = T0 + 50;
+const scope = (tip: string, extra: { alsoCounts?: string } = {}) => ({ tip, root: 'base', rootCounts: false, createdSec: created, ...extra });
+const judge = (entries: ProtectedEntry[], tip: string, extra: { alsoCounts?: string } = {}) => {
+  const { graph, content } = history();
+  return judgeContent(entries, scope(tip, extra), graph, content);
+};
+
+test('held at any path and in any commit of the history, not only the tip', () => {
+  const v = judge([{ path: 'copy-of-idea.txt', oid: 'I' }], 'c2');
+  assert.equal(v, [{ path: 'copy-of-idea.txt', status: 'held', commit: 'c1' }]);
+});
+
+test('an unrelated commit holds nothing: the work stays unique', () => {
+  const v = judge([{ path: 'idea.txt', oid: 'I-uncommitted' }, { path: 'README', oid: 'R-edit' }], 'm1');
+  assert.equal(uniquePaths(v), ['idea.txt', 'README']);
+  assert.equal(v.map((p) => p.status), ['unique', 'unique']);
+  assert.not.ok(holdsAll(v));
+});
+
+test('edited further and committed on the line: superseded, and said so', () => {
+  const v = judge([{ path: 'README', oid: 'R-first-draft' }], 'c2');
+  assert.equal(v, [{ path: 'README', status: 'superseded', commit: 'c1' }]);
+  assert.ok(holdsAll(v));
+  assert.match(describeProof(proofOf('line', 'c2', v)), /0 of 1 file held; README changed again and committed/);
+});
+
+test('a change committed before the backup does not supersede it', () => {
+  const { graph, content } = history();
+  const late = judgeContent([{ path: 'README', oid: 'R-later' }], { ...scope('c2'), createdSec: T0 + 101 }, graph, content);
+  assert.equal(late.map((p) => p.status), ['unique']);
+});
+
+test('half committed, half thrown away: partly held is a visible fact, not a state', () => {
+  const v = judge([{ path: 'idea.txt', oid: 'I' }, { path: 'a.txt', oid: 'A' }, { path: 'b.txt', oid: 'B-mine' }, { path: 'l.txt', oid: 'L-lost' }], 'c1');
+  const p = proofOf('line', 'c1', v);
+  assert.not.ok(holdsAll(v));
+  assert.equal(p.unique, ['a.txt', 'b.txt', 'l.txt']);
+  assert.is(describeProof(p), '1 of 4 files held; a.txt, b.txt, l.txt are found nowhere else (in its line at c1)');
+});
+
+test('deletions: held when the history deletes the path too, else uncommitted (nothing lost)', () => {
+  const v = judge([{ path: 'old.txt', oid: null }, { path: 'never.txt', oid: null }], 'c1');
+  assert.equal(v.map((p) => [p.path, p.status]), [['old.txt', 'held'], ['never.txt', 'uncommitted']]);
+  assert.equal(uniquePaths(v), []);
+  assert.not.ok(holdsAll(v));
+});
+
+test('a tip outside the known graph proves nothing', () => {
+  assert.equal(judge([{ path: 'idea.txt', oid: 'I' }], 'nowhere').map((p) => p.status), ['unique']);
+});
+
+test('integration proof: merged content is held; a squash merge supersedes through the commit that confirmed it', () => {
+  const { graph, content } = history();
+  const b = { protects: [{ path: 'idea.txt', oid: 'I' }, { path: 'README', oid: 'R-draft' }], base: 'base', created_at: new Date(created * 1000).toISOString(), pending_commit: 'c2', confirmed_by: null };
+  assert.equal(integrationProof(b, 'M', graph, content)!.unique, [], 'README superseded on the line (c1), merged by M');
+  // Work on top of c1, squashed into s1 (which does not descend from c1): only the confirming commit supersedes.
+  const onC1 = { ...b, base: 'c1', created_at: new Date((T0 + 150) * 1000).toISOString() };
+  assert.equal(integrationProof(onC1, 's1', graph, content)!.unique, ['README'], 's1 is not on the backup\'s line');
+  assert.equal(integrationProof({ ...onC1, confirmed_by: 's1' }, 's1', graph, content)!.unique, [], 'the squash that confirmed it counts');
+  assert.is(integrationProof({ ...b, protects: null }, 'M', graph, content), null);
+});
+
+// ------------------------------------------------------------------------------------------------
+// Reconcile decisions by content
+
+const backup = (over: Partial<ReconcileBackup> = {}): ReconcileBackup => ({
+  id: 'b1', state: 'CREATED', branch: 'feature', base: 'base', created_at: new Date(created * 1000).toISOString(), pending_commit: null,
+  protects: [{ path: 'idea.txt', oid: 'I' }, { path: 'README', oid: 'R1' }], ...over,
+});
+const facts = (branches: [string, string][], integration: string | null, head: { commit: string; branch: string | null } | null = null) => {
+  const { graph, content } = history();
+  return { graph, content, branches: new Map(branches), integration: integration ? { name: 'origin/main', tip: integration } : null, head };
+};
+
+test('the new-user scenario: a commit after the backup that touches none of its content moves nothing', () => {
+  const work = backup({ branch: 'main', protects: [{ path: 'idea.txt', oid: 'I-never-committed' }, { path: 'README', oid: 'R-edit' }] });
+  const { plans } = planByAncestry([work], facts([['main', 'm1']], 'm1'));
+  assert.equal(plans.flatMap((p) => p.steps), []);
+  assert.equal(plans[0]!.proof!.unique, ['idea.txt', 'README']);
+});
+
+test('work committed exactly -> PENDING with the proof; merged -> CONFIRMED with the proof', () => {
+  const { plans } = planByAncestry([backup()], facts([['feature', 'c2']], 'M'));
+  const steps = plans[0]!.steps;
+  assert.equal(steps.map((s) => s.to), ['PENDING', 'CONFIRMED']);
+  assert.equal(steps[0]!.facts.content!.commits, ['c1']);
+  assert.match(steps[0]!.reason, /committed on feature in c2: 2 of 2 files held/);
+  assert.equal(steps[1]!.facts.content!.history, 'integration');
+  assert.match(steps[1]!.reason, /merged into origin\/main by M: 2 of 2 files held/);
+});
+
+test('committed on the line but not all of it in the integration branch: stays PENDING', () => {
+  const work = backup({ protects: [{ path: 'l.txt', oid: 'L2' }] });
+  const { plans } = planByAncestry([work], facts([['feature', 'c2']], 'm1'));
+  assert.equal(plans[0]!.steps.map((s) => s.to), ['PENDING']);
+});
+
+test('detached HEAD: the work is found where it was committed (HEAD, a branch, the integration branch)', () => {
+  const detached = backup({ branch: null });
+  assert.equal(planByAncestry([detached], facts([], null, { commit: 'c1', branch: null })).plans[0]!.steps.map((s) => s.to), ['PENDING']);
+  const merged = planByAncestry([detached], facts([['main', 'M']], 'M')).plans[0]!;
+  assert.equal(merged.steps.map((s) => s.to), ['PENDING', 'CONFIRMED']);
+  assert.equal(planByAncestry([detached], facts([['main', 'm1']], 'm1')).plans.flatMap((p) => p.steps), []);
+});
+
+test('without the list of what it protects nothing moves', () => {
+  assert.equal(planByAncestry([backup({ protects: null })], facts([['feature', 'c2']], 'M')).plans, []);
+});
+
+test.run();
