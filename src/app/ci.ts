@@ -1,6 +1,8 @@
 // `git backup ci`: the checks of core/ci.ts over every note in refs/notes/backups.
 import type { Context } from './context.js';
-import { checkHistory, checkMaxAge, parseMaxAges, type CiProblem } from '../core/ci.js';
+import { checkHistory, checkMaxAge, parseMaxAges, type CiProblem, type HistoryVerdict } from '../core/ci.js';
+import { integrationBranch, readPatchFacts, readRefs } from '../git/facts.js';
+import { readHistory } from '../git/content.js';
 import { parseNoteLines } from '../core/notes-format.js';
 import { formatDuration } from '../core/duration.js';
 import { git } from '../git/exec.js';
@@ -14,13 +16,19 @@ export interface CiReport {
   states: Record<string, number>;
   limits: Record<string, string>;
   problems: CiProblem[];
+  /**
+   * PENDING backups whose pending commit this clone's integration branch already holds (by
+   * ancestry or an equal patch): the notes lag (the clone that took the backup has not reconciled
+   * and synced yet), so the max-age limit does not fail them.
+   */
+  merged_here: string[];
 }
 
 export const FETCH_HINT = `git fetch origin ${NOTES_REF}:${NOTES_REF}`;
 
 export async function runCiChecks(ctx: Context, maxAge: readonly string[]): Promise<CiReport> {
   const limits = parseMaxAges(maxAge); // usage errors before any git work
-  const report: CiReport = { ok: true, warning: null, checked: 0, states: {}, limits: {}, problems: [] };
+  const report: CiReport = { ok: true, warning: null, checked: 0, states: {}, limits: {}, problems: [], merged_here: [] };
   for (const [s, ms] of limits) report.limits[s] = formatDuration(ms);
   const ref = await git(['rev-parse', '-q', '--verify', NOTES_REF], { cwd: ctx.repo.worktree, okCodes: [1] });
   if (ref.code !== 0) {
@@ -29,6 +37,7 @@ export async function runCiChecks(ctx: Context, maxAge: readonly string[]): Prom
     report.warning = `no ${NOTES_REF} in this clone, nothing to check; fetch them with: ${FETCH_HINT}`;
     return report;
   }
+  const tooOld: { v: HistoryVerdict; problem: CiProblem }[] = [];
   for (const [object, text] of await listNotes(ctx.repo)) {
     const { events, skipped } = parseNoteLines(text);
     const ids = [...new Set(events.filter((e) => e.event.event !== 'drove').map((e) => e.event.id))];
@@ -43,9 +52,40 @@ export async function runCiChecks(ctx: Context, maxAge: readonly string[]): Prom
       report.states[v.state] = (report.states[v.state] ?? 0) + 1;
       report.problems.push(...v.problems);
       const old = checkMaxAge(v, limits, ctx.now);
-      if (old) report.problems.push({ ...old, message: `${old.message} ${report.limits[v.state]}` });
+      if (old) tooOld.push({ v, problem: { ...old, message: `${old.message} ${report.limits[v.state]}` } });
     });
+  }
+  const merged = await mergedHere(ctx, tooOld.filter(({ v }) => v.state === 'PENDING' && v.pending_commit).map(({ v }) => v.pending_commit!));
+  for (const { v, problem } of tooOld) {
+    if (v.state === 'PENDING' && v.pending_commit && merged.has(v.pending_commit)) report.merged_here.push(v.id);
+    else report.problems.push(problem);
   }
   report.ok = report.problems.length === 0;
   return report;
+}
+
+/**
+ * Which pending commits this clone's integration branch holds, by ancestry or by an equal patch
+ * (squash or rebase merge): the same rules reconcile uses, judged from the clone's own history,
+ * with a constant number of git processes.
+ */
+async function mergedHere(ctx: Context, pendings: string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  if (pendings.length === 0) return out;
+  const integration = await integrationBranch(ctx.repo, await readRefs(ctx.repo));
+  if (!integration) return out;
+  const { graph } = await readHistory(ctx.repo, [...pendings, integration.tip]);
+  const rest: string[] = [];
+  for (const p of new Set(pendings)) {
+    if (graph.has(p) && graph.isAncestor(p, integration.tip)) out.add(p);
+    else rest.push(p);
+  }
+  if (rest.length) {
+    const patches = await readPatchFacts(ctx.repo, rest, integration.tip);
+    for (const p of rest) {
+      const ids = patches.pending.get(p);
+      if (ids && ((ids.combined && patches.integration.has(ids.combined)) || (ids.own && patches.integration.has(ids.own)))) out.add(p);
+    }
+  }
+  return out;
 }

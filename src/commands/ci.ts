@@ -9,6 +9,7 @@ export async function runCi(ctx: Context, args: { maxAge: string[]; json: boolea
   else {
     if (r.warning) ctx.io.err(`git backup ci: warning: ${r.warning}`);
     for (const p of r.problems) ctx.io.out(`FAIL ${p.id} [${p.check}] ${p.message}`);
+    for (const id of r.merged_here) ctx.io.out(`ok   ${id} PENDING in the notes, but its commit is in this clone's integration branch (the notes lag until its clone runs reconcile and sync)`);
     const states = Object.entries(r.states).map(([s, n]) => `${n} ${s}`).join(', ');
     ctx.io.out(`ci: ${r.checked} backup(s) checked${states ? ` (${states})` : ''}: ${r.ok ? 'ok' : `${r.problems.length} problem(s)`}`);
   }

@@ -18,6 +18,8 @@ export interface HistoryVerdict {
   state: BackupState;
   /** When the backup entered its current state (ISO). */
   since: string;
+  /** The last pending commit the notes recorded (null: never committed, as far as they say). */
+  pending_commit: string | null;
   problems: CiProblem[];
 }
 
@@ -47,6 +49,8 @@ export function checkHistory(id: string, events: readonly TimedNoteEvent[], skip
   const start = created[0];
   let state: BackupState = 'CREATED';
   let since = start?.at ?? own[0]?.at ?? '';
+  let pending: string | null = null;
+  for (const { event: ev } of own) if ((ev.event === 'transition' || ev.event === 'facts') && ev.facts?.pending_commit !== undefined) pending = ev.facts.pending_commit;
   const transitions = own.filter((e) => e.event.event === 'transition');
   for (const { at, event: ev } of inReplayOrder(transitions, () => state)) {
     if (ev.event !== 'transition') continue;
@@ -58,7 +62,7 @@ export function checkHistory(id: string, events: readonly TimedNoteEvent[], skip
     state = ev.to;
     since = at;
   }
-  return { id, state, since, problems };
+  return { id, state, since, pending_commit: pending, problems };
 }
 
 export function checkMaxAge(v: HistoryVerdict, limits: ReadonlyMap<BackupState, number>, now: Date): CiProblem | null {

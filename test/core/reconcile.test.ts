@@ -83,7 +83,7 @@ test('ci history: valid chains pass (same-millisecond steps in chain order); bro
 test('ci max-age and durations', () => {
   const limits = parseMaxAges(['pending=14d', 'CREATED=36h']);
   assert.equal([...limits], [['PENDING', 14 * 86_400_000], ['CREATED', 36 * 3_600_000]]);
-  const v = { id: 'x', state: 'PENDING' as const, since: '2026-01-01T00:00:00.000Z', problems: [] };
+  const v = { id: 'x', state: 'PENDING' as const, since: '2026-01-01T00:00:00.000Z', pending_commit: null, problems: [] };
   assert.is(checkMaxAge(v, limits, new Date('2026-01-14T00:00:00Z')), null);
   assert.is(checkMaxAge(v, limits, new Date('2026-01-16T00:00:00Z'))!.check, 'max-age');
   assert.is(parseDuration('90m'), 90 * 60_000);
