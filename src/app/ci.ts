@@ -81,7 +81,7 @@ async function mergedHere(ctx: Context, pendings: string[]): Promise<Set<string>
     else rest.push(p);
   }
   if (rest.length) {
-    const patches = await readPatchFacts(ctx.repo, rest, integration.tip);
+    const patches = await readPatchFacts(ctx.repo, rest, integration.tip, graph);
     for (const p of rest) {
       const ids = patches.pending.get(p);
       if (ids && ((ids.combined && patches.integration.has(ids.combined)) || (ids.own && patches.integration.has(ids.own)))) out.add(p);

@@ -46,7 +46,7 @@ export async function planReconcile(ctx: Context, data?: StoreData): Promise<Rec
   const facts = await readReconcileFacts(ctx.repo, backups);
   const { plans, patchQueries } = planByAncestry(backups, facts);
   if (patchQueries.length && facts.integration) {
-    const patches = await readPatchFacts(ctx.repo, patchQueries.map((q) => q.pending), facts.integration.tip);
+    const patches = await readPatchFacts(ctx.repo, patchQueries.map((q) => q.pending), facts.integration.tip, facts.graph);
     planByPatch(patchQueries, patches, facts.integration.name, plans);
   }
   return { plans, protects };

@@ -62,4 +62,18 @@ export class CommitGraph {
     }
     return out;
   }
+
+  /**
+   * A best common ancestor of a and b inside the segment (the newest common one by commit time,
+   * which is git's merge-base for ordinary histories), or null when the segment has none.
+   */
+  mergeBase(a: string, b: string): string | null {
+    const ofB = this.ancestors(b);
+    let best: string | null = null;
+    for (const c of this.ancestors(a)) {
+      if (!ofB.has(c)) continue;
+      if (best === null || this.time(c)! > this.time(best)! || (this.time(c) === this.time(best) && this.isAncestor(best, c))) best = c;
+    }
+    return best;
+  }
 }

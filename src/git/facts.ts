@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { PatchFacts, ReconcileFacts } from '../core/reconcile.js';
+import type { CommitGraph } from '../core/graph.js';
 
 export interface RefFacts {
   /** Local branches: short name → tip. */
@@ -116,14 +117,26 @@ async function patchIds(repo: RepoPaths, diff: string): Promise<Map<string, stri
 
 const MERGE_BASE_PARALLEL = 4;
 
+/** The fork that is an ancestor of every other one, when the graph knows them all (else ask git). */
+function oldestFork(forks: string[], graph?: CommitGraph): string | undefined {
+  if (!graph || !forks.every((f) => graph.has(f))) return undefined;
+  return forks.find((f) => forks.every((g) => graph.isAncestor(f, g)));
+}
+
 /** Patch-ids for squash- and rebase-merge detection (see core/reconcile.ts planByPatch). */
-export async function readPatchFacts(repo: RepoPaths, pendings: string[], integrationTip: string): Promise<PatchFacts> {
+export async function readPatchFacts(repo: RepoPaths, pendings: string[], integrationTip: string, graph?: CommitGraph): Promise<PatchFacts> {
   const cwd = repo.worktree;
   const forks = new Map<string, string>();
   // A pending commit this clone does not have (pruned, or recorded elsewhere) has no patch to
   // compare: leave it out rather than let one missing object fail every drain.
   const todo = await existingObjects(repo, [...new Set(pendings)], 'commit');
   const forkOf = async (p: string) => {
+    // The graph read for this pass answers in memory when it holds both; git only otherwise.
+    if (graph?.has(p) && graph.has(integrationTip)) {
+      const fork = graph.mergeBase(p, integrationTip);
+      if (fork && fork !== p) forks.set(p, fork);
+      if (fork) return;
+    }
     const mb = await git(['merge-base', p, integrationTip], { cwd, okCodes: [1] });
     const fork = mb.stdout.trim();
     if (mb.code === 0 && fork && fork !== p) forks.set(p, fork);
@@ -146,7 +159,7 @@ export async function readPatchFacts(repo: RepoPaths, pendings: string[], integr
 
   // Integration commits since the oldest fork point (a superset for the others: harmless).
   const forkList = [...new Set(forks.values())];
-  const since = forkList.length === 1 ? forkList[0]! : (await git(['merge-base', '--octopus', ...forkList], { cwd, okCodes: [1] })).stdout.trim().split('\n')[0];
+  const since = forkList.length === 1 ? forkList[0]! : oldestFork(forkList, graph) ?? (await git(['merge-base', '--octopus', ...forkList], { cwd, okCodes: [1] })).stdout.trim().split('\n')[0];
   const log = await git(['log', '-p', '--no-merges', '--format=commit %H', ...DIFF_OPTS, integrationTip, ...(since ? [`^${since}`] : [])], { cwd });
   const integration = new Map<string, string>();
   // git log lists newest first; keep the oldest commit per patch-id (the one that brought it in).
