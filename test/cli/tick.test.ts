@@ -71,11 +71,13 @@ test('show prints every confidence factor with its weight, and --json has confid
   assert.is(shown.confidence_now, 1); // confirmed, contained, 40 days, small, never accessed
   const text = repo.cli(['show', confirmed[1]!], { env: when(40) }).stdout;
   for (const n of ['integration', 'containment', 'age', 'size', 'access']) assert.match(text, new RegExp(`${n}\\s+weight 0\\.\\d0`));
-  // The file changed on main: no longer contained.
+  // The file changed again on main: its backed-up content is still held in main's history.
   repo.write('b.txt', 'changed\n');
   repo.commitAll('change b');
-  const after = repo.json<{ confidence_factors: { name: string; value: number }[] }>(['show', confirmed[1]!], { env: when(40) });
-  assert.is(after.confidence_factors.find((f) => f.name === 'containment')!.value, 0);
+  const after = repo.json<{ confidence_factors: { name: string; value: number; why: string }[] }>(['show', confirmed[1]!], { env: when(40) });
+  const containment = after.confidence_factors.find((f) => f.name === 'containment')!;
+  assert.is(containment.value, 1);
+  assert.match(containment.why, /nothing unique: 1 of 1 file held/);
 });
 
 test('alerts: auto-cleanup, disk-threshold once per crossing, transition-failed; one JSON document on stdin', () => {
