@@ -71,7 +71,8 @@ function confidence(m: Model, now: number): number {
   const r3 = (x: number) => Math.round(x * 1000) / 1000;
   const integ = m.everConfirmed ? 1 : m.everPending ? 0.3 : 0;
   const age = r3(Math.min(1, (now - m.created) / (30 * DAY)));
-  return r3(0.4 * integ + 0.2 * (m.contained ? 1 : 0) + 0.2 * age + 0.1 + 0.1);
+  // Containment: the content held in main's history (unique work scores 0: nothing of it is held).
+  return r3(0.2 * integ + 0.4 * (m.contained ? 1 : 0) + 0.2 * age + 0.1 + 0.1);
 }
 function predict(models: Model[], now: number): { keep: Set<string>; moves: Map<string, string> } {
   const keep = kept(models);
