@@ -10,7 +10,7 @@ import type { Trigger } from '../core/types.js';
 import { loadConfig } from '../config/load.js';
 import { moveBackups, type PlannedMove } from './transition.js';
 import { recordContent } from './content.js';
-import type { ContentProof } from '../core/content.js';
+import { describeProof, type ContentProof } from '../core/content.js';
 import { planPolicies, type PolicyPlan, type PlanMode } from './policy-plan.js';
 import { sendAlert, type AlertKind } from './alert.js';
 import { logLine } from './backup-log.js';
@@ -49,7 +49,8 @@ function planned(moves: PolicyMove[], proofs: ReadonlyMap<string, ContentProof |
       id: m.id,
       expect: m.from,
       steps: m.steps,
-      reasons: m.steps.map(() => m.why),
+      // A removal says what proved it safe (for show and log).
+      reasons: m.steps.map((to) => (content && (to === 'DELETED' || to === 'ARCHIVED') ? `${m.why}; ${describeProof(content)}` : m.why)),
       stepFacts: m.steps.map(() => ({ confidence: m.confidence, ...(content ? { content } : {}) })),
     };
   });
