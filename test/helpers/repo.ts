@@ -114,15 +114,18 @@ const templates = new Map<string, string>();
  * caller: a copy costs a file copy and one git process instead of every git process of the build.
  * Modes, symlinks and timestamps are copied as they are; the index's stat data is refreshed for the
  * copy's own files (inodes and ctimes differ), so git sees the copy exactly as it saw the template:
- * the same commits, the same staged and unstaged changes. Only for fixtures without a backup store
- * (a store records absolute paths).
+ * the same commits, the same staged and unstaged changes. A fixture with a backup store is refused
+ * unless `withStore`: the store's records then name the template's directory as their worktree (as
+ * after the user moved a repository), which the callers accept; archives (absolute paths) must not
+ * be made while building.
  */
-export function fromTemplate(key: string, build: (repo: TestRepo) => void): TestRepo {
+export function fromTemplate(key: string, build: (repo: TestRepo) => void, opts: { withStore?: boolean } = {}): TestRepo {
   let template = templates.get(key);
   if (template === undefined) {
     template = scratchDir('gb-template-');
     build(new TestRepo(template));
-    if (existsSync(join(template, '.git', 'backup'))) throw new Error(`template ${key} has a backup store: build it per test`);
+    if (!opts.withStore && existsSync(join(template, '.git', 'backup'))) throw new Error(`template ${key} has a backup store: build it per test`);
+    if (existsSync(join(template, '.git', 'backup', 'archive'))) throw new Error(`template ${key} has archives: their paths are absolute`);
     templates.set(key, template);
   }
   const repo = new TestRepo(scratchDir('gb-repo-'));
