@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // Runs every compiled test file in its own process with a time limit (uvu has neither isolation nor
-// timeouts), two at a time, and closes with the one line CI reads: "N passed, N failed".
+// timeouts), PARALLEL at a time, and closes with the one line CI reads: "N passed, N failed".
+// Longest first: the durations of the last run are kept in dist/test-times.json (dist/ is not
+// committed); without them, files that drive git and the CLI go before the pure ones. Starting the
+// long files first keeps one long file from running alone at the end.
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -10,7 +13,22 @@ const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const testDir = join(root, 'dist', 'test');
 const TIME_LIMIT_MS = Number(process.env.TEST_TIME_LIMIT_MS ?? 300_000);
 const PARALLEL = Number(process.env.TEST_PARALLEL ?? 2);
+const TIMES = join(root, 'dist', 'test-times.json');
 const filter = process.argv.slice(2);
+
+function readTimes() {
+  try {
+    return JSON.parse(readFileSync(TIMES, 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+/** Previous duration in ms, else a guess by folder: the pure core and the block parser are fast. */
+function expectedMs(times, name) {
+  if (typeof times[name] === 'number') return times[name];
+  return /^(core|install)\//.test(name) ? 1_000 : 10_000;
+}
 
 function findTests(dir) {
   const out = [];
@@ -58,9 +76,14 @@ function runFile(file) {
   });
 }
 
-const files = findTests(testDir).filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)));
+const times = readTimes();
+const files = findTests(testDir)
+  .filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)))
+  .sort((a, b) => expectedMs(times, relative(testDir, b)) - expectedMs(times, relative(testDir, a)));
 let passed = 0, failed = 0;
 const queue = [...files];
+const started = Date.now();
+const took = [];
 async function worker() {
   while (queue.length) {
     const file = queue.shift();
@@ -68,6 +91,8 @@ async function worker() {
     passed += r.passed;
     failed += r.failed;
     const name = relative(testDir, file);
+    took.push([name, r.ms]);
+    if (!r.timedOut) times[name] = r.ms;
     const status = r.failed ? (r.timedOut ? 'TIMEOUT' : 'FAIL') : 'ok';
     console.log(`${status.padEnd(7)} ${name}  ${r.passed} passed, ${r.failed} failed  (${(r.ms / 1000).toFixed(1)} s)`);
     if (r.failed) console.log(r.out.split('\n').map((l) => '    ' + l).join('\n'));
@@ -75,5 +100,10 @@ async function worker() {
 }
 await Promise.all(Array.from({ length: Math.max(1, PARALLEL) }, worker));
 if (files.length === 0) console.log('no test files found under dist/test');
+try {
+  writeFileSync(TIMES, JSON.stringify(times, null, 1) + '\n');
+} catch {}
+const slowest = took.sort((a, b) => b[1] - a[1]).slice(0, 5).map(([n, ms]) => `${n} ${(ms / 1000).toFixed(1)} s`);
+console.log(`${files.length} files in ${((Date.now() - started) / 1000).toFixed(1)} s wall, ${PARALLEL} at a time; slowest: ${slowest.join(', ')}`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed || files.length === 0 ? 1 : 0);

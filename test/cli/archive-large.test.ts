@@ -20,7 +20,14 @@ function pseudoRandom(n: number, seed: number): Buffer {
   return createCipheriv('aes-128-ctr', key, Buffer.alloc(16)).update(Buffer.alloc(n));
 }
 
+// Built once, shared by both tests (the second damages the archive and puts the intact bytes back).
+let built: { repo: TestRepo; files: Map<string, Buffer>; r: Rec } | undefined;
 function setup(): { repo: TestRepo; files: Map<string, Buffer>; r: Rec } {
+  built ??= build();
+  return built;
+}
+
+function build(): { repo: TestRepo; files: Map<string, Buffer>; r: Rec } {
   const repo = tempRepo();
   for (let i = 0; i < 300; i++) repo.write(`src/${i % 17}/f${i}.txt`, `tracked ${i}\n`);
   repo.commitAll('base');

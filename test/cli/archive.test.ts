@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, lstatSync, readFileSync, readlinkSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { scratchDir, tempRepo, type TestRepo } from '../helpers/repo.js';
+import { fromTemplate, scratchDir, tempRepo, type TestRepo } from '../helpers/repo.js';
 
 interface Archive { path: string; sha256: string; bytes: number; files: number; manifest_sha256: string }
 interface Rec { id: string; state: string; snapshot: string; archive: Archive | null }
@@ -13,7 +13,13 @@ const LONG = `deep/${'d'.repeat(120)}/${'n'.repeat(110)}.txt`;
 
 /** A repository with every kind of content: changed, exec, symlink, untracked, ignored, binary, long path. */
 function richRepo(): TestRepo {
-  const repo = tempRepo();
+  return fromTemplate('archive-rich', buildRich);
+}
+
+function buildRich(repo: TestRepo): void {
+  repo.git(['init', '-q', '-b', 'main']);
+  repo.write('README.md', '# test\n');
+  repo.commitAll('initial');
   repo.write('.gitignore', 'ignored.log\n');
   repo.write('run.sh', '#!/bin/sh\necho hi\n', 0o755);
   repo.write('bin.dat', Buffer.from([0, 1, 2, 255, 254, 10, 13, 0]));
@@ -24,7 +30,6 @@ function richRepo(): TestRepo {
   repo.write('ignored.log', 'ignored content\n');
   repo.write(LONG, 'long path\n');
   repo.git(['update-index', '--chmod=+x', 'run.sh']);
-  return repo;
 }
 
 /** An untracked symlink: it must come back as a link, never followed. */

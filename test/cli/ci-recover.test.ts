@@ -3,28 +3,38 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempRepo, type TestRepo } from '../helpers/repo.js';
+import { fromTemplate, tempRepo, type TestRepo } from '../helpers/repo.js';
 import { runUntil } from '../helpers/pause.js';
 
 interface Rec { id: string; state: string; snapshot: string; pending_commit: string | null; confirmed_by: string | null; history: unknown[]; pinned: boolean }
 
-/** Three backups: CONFIRMED (feature merged), PENDING (committed, not merged), CREATED (pinned). */
+/**
+ * Three backups: CONFIRMED (feature merged), PENDING (committed, not merged), CREATED (pinned).
+ * Built once through the CLI, then copied for each test (fromTemplate: the copy's store is the
+ * template's, as in a moved repository).
+ */
+let populatedIds: string[] = [];
 function populated(): { repo: TestRepo; ids: string[] } {
-  const repo = tempRepo();
-  repo.git(['checkout', '-q', '-b', 'feature']);
-  repo.write('a.txt', 'a\n');
-  const a = repo.json<Rec>(['create', '-m', 'a']).id;
-  repo.commitAll('a');
-  repo.git(['checkout', '-q', 'main']);
-  repo.git(['merge', '-q', '--no-ff', '-m', 'merge', 'feature']);
-  repo.git(['checkout', '-q', '-b', 'second']);
-  repo.write('b.txt', 'b\n');
-  const b = repo.json<Rec>(['create', '-m', 'b']).id;
-  repo.commitAll('b');
-  repo.json(['reconcile']);
-  repo.write('c.txt', 'c\n');
-  const c = repo.json<Rec>(['create', '-m', 'c', '--pin']).id;
-  return { repo, ids: [a, b, c] };
+  const repo = fromTemplate('ci-recover', (t) => {
+    t.git(['init', '-q', '-b', 'main']);
+    t.write('README.md', '# test\n');
+    t.commitAll('initial');
+    t.git(['checkout', '-q', '-b', 'feature']);
+    t.write('a.txt', 'a\n');
+    const a = t.json<Rec>(['create', '-m', 'a']).id;
+    t.commitAll('a');
+    t.git(['checkout', '-q', 'main']);
+    t.git(['merge', '-q', '--no-ff', '-m', 'merge', 'feature']);
+    t.git(['checkout', '-q', '-b', 'second']);
+    t.write('b.txt', 'b\n');
+    const b = t.json<Rec>(['create', '-m', 'b']).id;
+    t.commitAll('b');
+    t.json(['reconcile']);
+    t.write('c.txt', 'c\n');
+    const c = t.json<Rec>(['create', '-m', 'c', '--pin']).id;
+    populatedIds = [a, b, c];
+  }, { withStore: true });
+  return { repo, ids: [...populatedIds] };
 }
 
 const dbPath = (repo: TestRepo) => join(repo.dir, '.git', 'backup', 'db.json');

@@ -1,13 +1,13 @@
-// Configuration against real git: every key read through loadConfig; every invalid value exit 3
-// naming the key (config get, status, config set), nothing written; layering, case, unknown keys.
+// Configuration against real git: defaults, case, layering, unknown keys, rules between keys,
+// export/import, templates, help, and the commands that read it. Each key's valid and invalid values
+// (config get, config set, status) are in config-keys.test.ts.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { TEST_ENV, scratchDir, tempRepo, type CliResult, type TestRepo } from '../helpers/repo.js';
 import { loadConfig } from '../../src/config/load.js';
 import { findRepo } from '../../src/git/exec.js';
-import type { BackupConfig } from '../../src/core/config.js';
 
 // loadConfig runs in this process: give it the tests' private HOME, not the developer's.
 Object.assign(process.env, { HOME: TEST_ENV.HOME, XDG_CONFIG_HOME: TEST_ENV.XDG_CONFIG_HOME, GIT_CONFIG_NOSYSTEM: '1' });
@@ -25,59 +25,6 @@ function expectInvalid(r: CliResult, key: string, value?: string): void {
   assert.is(lines.length, 1, r.stderr);
   assert.ok(lines[0]!.includes(key), `names ${key}: ${lines[0]}`);
   if (value !== undefined) assert.ok(lines[0]!.includes(JSON.stringify(value)), `names the value ${value}: ${lines[0]}`);
-}
-
-/** key, a valid value, what loadConfig must return for it, an invalid value (null: written without "="). */
-const CASES: [string, string, (c: BackupConfig) => unknown, unknown, string | null][] = [
-  ['integrationBranch', 'origin/release', (c) => c.integrationBranch, 'origin/release', 'bad..name'],
-  ['retention.created', '90m', (c) => c.retention.CREATED, 90 * 60_000, '90 minutes'],
-  ['retention.pending', '36h', (c) => c.retention.PENDING, 36 * H, '36'],
-  ['retention.confirmed', '14d', (c) => c.retention.CONFIRMED, 14 * D, '2mo'],
-  ['retention.cleanable', '2w', (c) => c.retention.CLEANABLE, 14 * D, '-1d'],
-  ['retention.archived', '400d', (c) => c.retention.ARCHIVED, 400 * D, '1y'],
-  ['keep.last', '12', (c) => c.keep.last, 12, '-1'],
-  ['keep.daily', '0', (c) => c.keep.daily, 0, 'seven'],
-  ['keep.weekly', '3', (c) => c.keep.weekly, 3, '2.5'],
-  ['autoCleanupConfidence', '0.65', (c) => c.autoCleanupConfidence, 0.65, '1.5'],
-  ['disk.warning', '70%', (c) => c.disk.warning, 70, '120'],
-  ['disk.critical', '85', (c) => c.disk.critical, 85, 'high'],
-  ['disk.emergency', '99.5%', (c) => c.disk.emergency, 99.5, '-3'],
-  ['disk.quota', '500M', (c) => c.disk.quota, 500 * 1024 * 1024, '12X'],
-  ['disk.strategy', 'Nuclear', (c) => c.disk.strategy, 'nuclear', 'reckless'],
-  ['check.interval', '30m', (c) => c.check.interval, 30 * 60_000, 'hourly'],
-  ['archiveDir', '../archive', (c) => c.archiveDir, join(dirname(repo.dir), 'archive'), 'inside-the-tree'],
-  ['sensitive', '*.pem', (c) => c.sensitive, ['*.pem'], '[unclosed'],
-  ['alert.command', 'logger -t backup', (c) => c.alertCommand, 'logger -t backup', null],
-  ['hooks.preRebase', 'yes', (c) => c.hooks.preRebase, true, 'maybe'],
-];
-
-for (const [key, valid, get, expected, invalid] of CASES) {
-  const full = `backup.${key}`;
-  test(`${full}: a valid value is used; an invalid one is exit 3 naming it (config get, status, config set)`, async () => {
-    repo.git(['config', full, valid]);
-    assert.equal(get(await load()), expected);
-    assert.is(repo.cli(['config', 'get', key]).code, 0);
-    repo.git(['config', '--unset-all', full]);
-
-    const before = configBytes();
-    // `--` before the value, since some bad values start with "-".
-    const set = repo.cli(['config', 'set', full, '--', invalid ?? '']);
-    if (invalid !== null) {
-      expectInvalid(set, full, invalid);
-      assert.is(configBytes(), before, 'config set wrote nothing');
-      repo.git(['config', full, invalid]);
-    } else {
-      assert.is(set.code, 0, 'an empty alert command means none');
-      repo.git(['config', '--unset-all', full]);
-      appendFileSync(join(repo.dir, '.git', 'config'), '[backup "alert"]\n\tcommand\n');
-    }
-    try {
-      expectInvalid(repo.cli(['config', 'get', key]), full, invalid ?? undefined);
-      expectInvalid(repo.cli(['status']), full, invalid ?? undefined);
-    } finally {
-      repo.git(['config', '--unset-all', full]);
-    }
-  });
 }
 
 test('the defaults with no backup.* key at all; config get marks them', async () => {

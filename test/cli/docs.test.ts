@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT, tempRepo } from '../helpers/repo.js';
 import { BOOLEAN_OPTIONS } from '../../src/cli-parser.js';
+import { KEYS, fullName } from '../../src/core/config-keys.js';
 
 const repo = tempRepo();
 const help = repo.cli(['--help']).stdout;
@@ -18,8 +19,28 @@ test('--help lists commands', () => {
 
 test('README documents every command, with the two set-up commands', () => {
   for (const c of commands) assert.match(readme, new RegExp('`' + c + '\\b'), `README names ${c}`);
-  assert.match(readme, /npm install --global \./);
+  // The quick start installs a packed tarball (a copy), never the clone itself (a link to it).
+  const quick = /## Quick start[\s\S]*?```sh\n([^`]*)```/.exec(readme)?.[1] ?? '';
+  assert.match(quick, /^npm ci && npm install --global --ignore-scripts "\.\/\$\(npm pack --silent\)"/, quick);
+  assert.not.match(quick, /npm install --global \.(\s|$)/);
   assert.match(readme, /npm test/);
+});
+
+test('the man page describes each config key exactly once, and has examples', () => {
+  // `.B backup.keep.last|daily|weekly` describes backup.keep.last, backup.keep.daily and backup.keep.weekly.
+  const described: string[] = [];
+  for (const m of man.matchAll(/^\.TP\n\.B (backup\.\S+)$/gm)) {
+    const [head, ...alts] = m[1]!.split('|');
+    const prefix = head!.slice(0, head!.lastIndexOf('.') + 1);
+    described.push(head!, ...alts.map((a) => prefix + a));
+  }
+  const lower = described.map((k) => k.toLowerCase());
+  for (const k of KEYS) assert.is(lower.filter((d) => d === fullName(k).toLowerCase()).length, 1, `${fullName(k)} described once`);
+  for (const d of described) assert.ok(KEYS.some((k) => fullName(k).toLowerCase() === d.toLowerCase()), `${d} is a known key`);
+  const examples = /^\.SH EXAMPLES\n([\s\S]*?)^\.SH /m.exec(man)?.[1] ?? '';
+  const lines = [...examples.matchAll(/^git backup (\S+)/gm)].map((m) => m[1]!);
+  assert.ok(lines.length >= 10, `examples: ${lines.join(' ')}`);
+  for (const c of lines) assert.ok(commands.includes(c), `example of an unknown command: ${c}`);
 });
 
 test('the man page documents every command', () => {

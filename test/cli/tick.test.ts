@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { scratchDir, tempRepo, type TestRepo } from '../helpers/repo.js';
+import { fromTemplate, scratchDir, type TestRepo } from '../helpers/repo.js';
 import { install, withShim } from '../helpers/hooks.js';
 
 const DAY = 86_400_000;
@@ -24,19 +24,30 @@ function backup(repo: TestRepo, day: number, file: string, commit: boolean): str
   return out.id;
 }
 
+/**
+ * Three confirmed backups (days 0-2), one abandoned on a branch (day 3), the newest kept (day 4).
+ * Built once through the CLI, then copied for each test (fromTemplate: the copy's store is the
+ * template's, as in a moved repository).
+ */
+let built: { confirmed: string[]; abandoned: string } | undefined;
 function setup(): { repo: TestRepo; confirmed: string[]; abandoned: string } {
-  const repo = tempRepo();
-  repo.git(['config', 'backup.keep.last', '1']);
-  repo.git(['config', 'backup.keep.daily', '0']);
-  repo.git(['config', 'backup.keep.weekly', '0']);
-  const confirmed = [backup(repo, 0, 'a.txt', true), backup(repo, 1, 'b.txt', true), backup(repo, 2, 'c.txt', true)];
-  // Abandoned work on a branch that never gets a commit: stays CREATED.
-  repo.git(['checkout', '-q', '-b', 'scratch']);
-  const abandoned = backup(repo, 3, 'd.txt', false);
-  repo.git(['clean', '-q', '-f', '--', 'd.txt']);
-  repo.git(['checkout', '-q', 'main']);
-  backup(repo, 4, 'e.txt', true); // newest: kept by keep.last
-  return { repo, confirmed, abandoned };
+  const repo = fromTemplate('tick', (t) => {
+    t.git(['init', '-q', '-b', 'main']);
+    t.write('README.md', '# test\n');
+    t.commitAll('initial');
+    t.git(['config', 'backup.keep.last', '1']);
+    t.git(['config', 'backup.keep.daily', '0']);
+    t.git(['config', 'backup.keep.weekly', '0']);
+    const confirmed = [backup(t, 0, 'a.txt', true), backup(t, 1, 'b.txt', true), backup(t, 2, 'c.txt', true)];
+    // Abandoned work on a branch that never gets a commit: stays CREATED.
+    t.git(['checkout', '-q', '-b', 'scratch']);
+    const abandoned = backup(t, 3, 'd.txt', false);
+    t.git(['clean', '-q', '-f', '--', 'd.txt']);
+    t.git(['checkout', '-q', 'main']);
+    backup(t, 4, 'e.txt', true); // newest: kept by keep.last
+    built = { confirmed, abandoned };
+  }, { withStore: true });
+  return { repo, confirmed: [...built!.confirmed], abandoned: built!.abandoned };
 }
 
 test('tick --dry-run predicts the real tick exactly, day after day; kept and waiting are reported', () => {

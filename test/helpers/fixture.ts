@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, readlinkSync, symlinkSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAbsolute } from 'node:path';
-import { TEST_ENV, tempRepo, type TestRepo } from './repo.js';
+import { TEST_ENV, fromTemplate, type TestRepo } from './repo.js';
 
 // Library calls run in this process: give them the same isolated HOME and identity as TestRepo.
 Object.assign(process.env, TEST_ENV);
@@ -54,7 +54,13 @@ export const IGNORED = ['debug.log', 'build/out.bin'];
  * change, a deletion, a staged new file, an untracked file and two ignored files.
  */
 export function richRepo(): TestRepo {
-  const repo = tempRepo();
+  return fromTemplate('rich', buildRich);
+}
+
+function buildRich(repo: TestRepo): void {
+  repo.git(['init', '-q', '-b', 'main']);
+  repo.write('README.md', '# test\n');
+  repo.commitAll('initial');
   repo.write('.gitignore', '*.log\nbuild/\n');
   repo.write('a.txt', 'alpha\n');
   repo.write('bin/run.sh', '#!/bin/sh\necho run\n', 0o755);
@@ -76,7 +82,6 @@ export function richRepo(): TestRepo {
   repo.write('-untracked-dash', 'dash untracked\n');
   repo.write('debug.log', 'ignored log\n');
   repo.write('build/out.bin', Buffer.from([0, 1, 2, 255, 10, 13, 0]));
-  return repo;
 }
 
 /** Change the tree after a snapshot: edits, deletions, additions, a retargeted link. */

@@ -1,11 +1,31 @@
 // Kill the real CLI at an exact step: GIT_BACKUP_TEST_PAUSE_AT makes it announce the point on
 // stderr and wait; we SIGKILL it there (no cleanup handlers can run, as in a power cut).
+//
+// A process killed while it holds the store lock leaves the lock directory behind, and the next
+// command waits for it to go stale (10 s). Rather than sleep through that, kill() ages the dead
+// process's lock by moving its mtime a minute back: exactly what the passing of time does to it.
+// The takeover still happens for real (the next command stats the lock, finds it stale, removes it
+// and says so). Waiting the real stale time out is tested once, in test/store/lock.test.ts.
 import { spawn } from 'node:child_process';
+import { existsSync, utimesSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { CLI, TEST_ENV, type TestRepo } from './repo.js';
+
+/** Make a lock left on the store by a dead process look as old as one whose stale time is long past. */
+export function ageStoreLock(repo: TestRepo, ageMs = 60_000): boolean {
+  let common = repo.git(['rev-parse', '--git-common-dir']);
+  if (!isAbsolute(common)) common = join(repo.dir, common);
+  const lock = join(common, 'backup', 'db.json.lock');
+  if (!existsSync(lock)) return false;
+  const old = new Date(Date.now() - ageMs);
+  utimesSync(lock, old, old);
+  return true;
+}
 
 export interface Paused {
   /** Everything the process printed on stderr before it paused. */
   stderr: string;
+  /** SIGKILL it, wait for it to be gone, then age the lock it left (see above). */
   kill(): Promise<void>;
   /** Let it go on (SIGUSR1) and wait for it to exit. */
   resume(): Promise<{ code: number; stderr: string }>;
@@ -29,6 +49,7 @@ export function runUntil(repo: TestRepo, args: string[], point: string, env: Nod
           kill: async () => {
             child.kill('SIGKILL');
             await closed;
+            ageStoreLock(repo);
           },
           resume: async () => {
             child.kill('SIGUSR1');

@@ -1,6 +1,6 @@
 // Scratch repositories driven by the real git binary, and the real CLI run as a child process.
 import { execFileSync, spawnSync, spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync, realpathSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, mkdirSync, writeFileSync, rmSync, realpathSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -107,14 +107,42 @@ export class TestRepo {
   }
 }
 
+const templates = new Map<string, string>();
+
+/**
+ * A repository built once per test process by `build` (in a template directory) and copied for each
+ * caller: a copy costs a file copy and one git process instead of every git process of the build.
+ * Modes, symlinks and timestamps are copied as they are; the index's stat data is refreshed for the
+ * copy's own files (inodes and ctimes differ), so git sees the copy exactly as it saw the template:
+ * the same commits, the same staged and unstaged changes. A fixture with a backup store is refused
+ * unless `withStore`: the store's records then name the template's directory as their worktree (as
+ * after the user moved a repository), which the callers accept; archives (absolute paths) must not
+ * be made while building.
+ */
+export function fromTemplate(key: string, build: (repo: TestRepo) => void, opts: { withStore?: boolean } = {}): TestRepo {
+  let template = templates.get(key);
+  if (template === undefined) {
+    template = scratchDir('gb-template-');
+    build(new TestRepo(template));
+    if (!opts.withStore && existsSync(join(template, '.git', 'backup'))) throw new Error(`template ${key} has a backup store: build it per test`);
+    if (existsSync(join(template, '.git', 'backup', 'archive'))) throw new Error(`template ${key} has archives: their paths are absolute`);
+    templates.set(key, template);
+  }
+  const repo = new TestRepo(scratchDir('gb-repo-'));
+  cpSync(template, repo.dir, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+  if (existsSync(join(repo.dir, '.git', 'index'))) repo.git(['update-index', '-q', '--refresh']);
+  return repo;
+}
+
 /** A new repository; with `commit`, one initial commit holding a README. */
 export function tempRepo(opts: { commit?: boolean; branch?: string } = {}): TestRepo {
-  const dir = scratchDir('gb-repo-');
-  const repo = new TestRepo(dir);
-  repo.git(['init', '-q', '-b', opts.branch ?? 'main']);
-  if (opts.commit !== false) {
-    repo.write('README.md', '# test\n');
-    repo.commitAll('initial');
-  }
-  return repo;
+  const branch = opts.branch ?? 'main';
+  const commit = opts.commit !== false;
+  return fromTemplate(`repo:${branch}:${commit}`, (repo) => {
+    repo.git(['init', '-q', '-b', branch]);
+    if (commit) {
+      repo.write('README.md', '# test\n');
+      repo.commitAll('initial');
+    }
+  });
 }
