@@ -17,7 +17,7 @@ import { isoTime } from '../core/record.js';
 import { nextStep, pushWatches, PUSH_WATCH_MS, SEQUENCE_DIRS, type PushWatch, type WaitState } from '../core/drain-schedule.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { lockTimeoutMs, withLock } from '../store/lock.js';
-import { appliedOffset, eventsLogPath, fileSize, readChunk } from './events-log.js';
+import { appliedOffset, eventsLogPath, fileSize, readChunk, takeMissedEvents } from './events-log.js';
 import { logLine } from './backup-log.js';
 import { reconcile } from './reconcile.js';
 import { gitLine } from '../git/exec.js';
@@ -282,6 +282,12 @@ async function waitForPush(ctx: Context, watches: Watch[]): Promise<'landed' | '
  */
 async function round(ctx: Context, report: DrainReport, watches: Watch[] | null): Promise<number> {
   report.rounds++;
+  // Events a hook could not append (the store was not writable then) join the log first.
+  const missed = await takeMissedEvents(ctx.store.paths.dir).catch((e: Error) => {
+    logLine(ctx.store.paths.dir, `drain: could not take the missed events: ${e.message}`);
+    return 0;
+  });
+  if (missed > 0) logLine(ctx.store.paths.dir, `drain: ${missed} event(s) the hooks could not record in events.log were added to it`);
   const seen = await ctx.store.read();
   const r = await applyEvents(ctx, seen);
   if (r) {
