@@ -4,7 +4,6 @@
 // everything else, and every form the fast path is not sure of, goes through the yargs parser.
 import { BackupError, ExitCode } from './errors.js';
 import { fastCommand, type FastCommand } from './cli-fast.js';
-import { withContext } from './app/context.js';
 
 export async function main(argv: string[]): Promise<number> {
   try {
@@ -18,6 +17,8 @@ export async function main(argv: string[]): Promise<number> {
 
 /** Run what the fast path parsed; false when it is better left to yargs after all (help on a narrow terminal). */
 async function runFast(f: FastCommand): Promise<boolean> {
+  // Loaded on demand: --version and -h need neither git nor the store (lowdb).
+  const withContext = async (fn: Parameters<typeof import('./app/context.js').withContext>[0]) => (await import('./app/context.js')).withContext(fn);
   switch (f.kind) {
     case 'create':
       await withContext(async (ctx) => (await import('./commands/create.js')).runCreate(ctx, f.args));

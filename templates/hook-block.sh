@@ -8,18 +8,21 @@ __gb_hook() {
   case ${GIT_BACKUP_HOOK_MODE-} in off) return 0 ;; esac
   __gb_dir= __gb_time= __gb_head= __gb_ref= __gb_h=
   # Fast path, no process at all: a plain repository (.git directory here, not a linked worktree)
-  # whose branch is a loose ref. The time is left out (it would cost a fork; nothing needs it).
+  # whose branch is a loose ref, or whose HEAD is detached (a rebase). The time is left out (it would cost a fork; nothing needs it).
   case ${GIT_DIR-.git} in .git | "$PWD/.git") __gb_plain=1 ;; *) __gb_plain= ;; esac
   if [ -n "$__gb_plain" ] && [ -f .git/HEAD ] && [ ! -f .git/commondir ] && read -r __gb_h <.git/HEAD 2>/dev/null; then
     case $__gb_h in
       "ref: refs/heads/"*) __gb_ref=${__gb_h#ref: }
         [ -f ".git/$__gb_ref" ] && read -r __gb_head <".git/$__gb_ref" 2>/dev/null ;;
+      # Detached HEAD (every commit a rebase replays): HEAD holds the commit itself.
+      *[!0-9a-f]*) ;;
+      ????????????????????????????????????????*) __gb_head=$__gb_h ;;
     esac
   fi
   if [ -n "$__gb_head" ]; then
     __gb_dir=$PWD/.git
   else
-    # Everything else (worktrees, packed refs, detached or unborn HEAD, GIT_DIR): one git process
+    # Everything else (worktrees, packed refs, unborn HEAD, GIT_DIR): one git process
     # gives the store location, the time (--since=now prints it), HEAD and the branch.
     __gb_ref=
     __gb_out=$(git rev-parse --path-format=absolute --git-common-dir --since=now HEAD --symbolic-full-name HEAD 2>/dev/null) ||

@@ -14,7 +14,7 @@ import type { StoreData } from '../core/types.js';
 import { completeLines, parseEventLine, parseRewritePairs, type HookEvent } from '../core/events.js';
 import { remapBaseSuccessors, remapPendingCommits, rewriteMap, type Remapped } from '../core/rewrite.js';
 import { isoTime } from '../core/record.js';
-import { nextStep, pushWatches, PUSH_WATCH_MS, SEQUENCE_DIRS, type PushWatch, type WaitState } from '../core/drain-schedule.js';
+import { nextStep, pushWatches, sawGrowth, PUSH_WATCH_MS, SEQUENCE_DIRS, type PushWatch, type WaitState } from '../core/drain-schedule.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { lockTimeoutMs, withLock } from '../store/lock.js';
 import { appliedOffset, eventsLogPath, fileSize, readChunk, takeMissedEvents } from './events-log.js';
@@ -209,7 +209,8 @@ function readdirSyncSafe(dir: string): string[] {
 async function waitForQuiet(ctx: Context): Promise<boolean> {
   const log = eventsLogPath(ctx.store.paths.dir);
   const start = Date.now();
-  const w: WaitState = { startedAt: start, lastGrowthAt: start };
+  const w: WaitState = { startedAt: start, lastGrowthAt: start, lastGapMs: null };
+  let grew = false;
   let size = await fileSize(log).catch(() => 0);
   for (;;) {
     const step = nextStep(Date.now(), w, inSequence(ctx));
@@ -219,7 +220,8 @@ async function waitForQuiet(ctx: Context): Promise<boolean> {
     const now = await fileSize(log).catch(() => 0);
     if (now !== size) {
       size = now;
-      w.lastGrowthAt = Date.now();
+      sawGrowth(w, Date.now(), grew);
+      grew = true;
     }
   }
 }
@@ -303,7 +305,9 @@ async function round(ctx: Context, report: DrainReport, watches: Watch[] | null)
   const rec = await reconcile(ctx, { trigger: 'GIT_HOOK', data: r?.data ?? seen });
   report.moved.push(...rec.moved);
   if (repoGone(ctx)) return r?.applied ?? 0;
-  await runRateLimitedChecks(ctx, seen);
+  // The time/disk checks once per drain process: they are rate-limited anyway, and a burst's later
+  // rounds should not pay their config read again.
+  if (report.rounds === 1) await runRateLimitedChecks(ctx, seen);
   return r?.applied ?? 0;
 }
 

@@ -15,8 +15,14 @@ export interface ScheduleTimes {
   maxDelayMs: number;
 }
 
-/** Outside a sequence: a burst of commits from a script or an agent. */
-export const BURST: ScheduleTimes = { quietMs: 250, maxDelayMs: 5_000 };
+/**
+ * Outside a sequence: a burst of commits from a script or an agent. The quiet time adapts to the
+ * burst's pace (QUIET_GAPS × the last gap between events, within these bounds), so a loop whose
+ * commits take longer than 250 ms on a busy machine is still one burst.
+ */
+export const BURST: ScheduleTimes = { quietMs: 250, maxDelayMs: 10_000 };
+export const BURST_MAX_QUIET_MS = 1_500;
+export const QUIET_GAPS = 3;
 /** During a rebase/am/cherry-pick sequence (its end is an event of its own, or a stop for the user). */
 export const SEQUENCE: ScheduleTimes = { quietMs: 1_500, maxDelayMs: 60_000 };
 /** How often a waiting drain looks at events.log (a stat: microseconds). */
@@ -34,17 +40,33 @@ export interface WaitState {
   startedAt: number;
   /** When it last saw events.log grow (ms); startedAt when it has not. */
   lastGrowthAt: number;
+  /** The last interval between two growths it saw (ms); null before two. */
+  lastGapMs: number | null;
+}
+
+/** Record that events.log grew at `now`. */
+export function sawGrowth(w: WaitState, now: number, grewBefore: boolean): void {
+  if (grewBefore) w.lastGapMs = now - w.lastGrowthAt;
+  w.lastGrowthAt = now;
+}
+
+/** The quiet time a burst needs before a round, given its pace. */
+export function quietMs(w: WaitState, inSequence: boolean): number {
+  if (inSequence) return SEQUENCE.quietMs;
+  const paced = w.lastGapMs === null ? 0 : QUIET_GAPS * w.lastGapMs;
+  return Math.min(BURST_MAX_QUIET_MS, Math.max(BURST.quietMs, paced));
 }
 
 export type Step = { kind: 'run' } | { kind: 'wait'; ms: number };
 
 /** Run now, or wait (and look again) how long. */
 export function nextStep(now: number, w: WaitState, inSequence: boolean): Step {
-  const t = inSequence ? SEQUENCE : BURST;
+  const max = (inSequence ? SEQUENCE : BURST).maxDelayMs;
+  const quiet = quietMs(w, inSequence);
   const quietFor = now - w.lastGrowthAt;
   const waited = now - w.startedAt;
-  if (quietFor >= t.quietMs || waited >= t.maxDelayMs) return { kind: 'run' };
-  return { kind: 'wait', ms: Math.max(1, Math.min(POLL_MS, t.quietMs - quietFor, t.maxDelayMs - waited)) };
+  if (quietFor >= quiet || waited >= max) return { kind: 'run' };
+  return { kind: 'wait', ms: Math.max(1, Math.min(POLL_MS, quiet - quietFor, max - waited)) };
 }
 
 /** How long a drain keeps watching for the remote-tracking refs a push is about to update. */
