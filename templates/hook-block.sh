@@ -90,15 +90,17 @@ __GB_EOF__
   fi
   # At most one drain: drain.pid names a drain that will read the log after now (it is due or
   # running). Builtins only (read, kill -0): a burst of commits starts one drain, not one each.
-  __gb_p=
-  { read -r __gb_p <"$__gb_store/drain.pid"; } 2>/dev/null
-  case $__gb_p in '' | *[!0-9]*) ;; *) kill -0 "$__gb_p" 2>/dev/null && return 0 ;; esac
+  # The boot id (Linux) rules out a pid left from before a reboot that now names another process.
+  __gb_p= __gb_b= __gb_nb=
+  { read -r __gb_nb </proc/sys/kernel/random/boot_id; } 2>/dev/null
+  { read -r __gb_p __gb_b <"$__gb_store/drain.pid"; } 2>/dev/null
+  case $__gb_p in '' | *[!0-9]*) ;; *) [ "$__gb_b" = "$__gb_nb" ] && kill -0 "$__gb_p" 2>/dev/null && return 0 ;; esac
   # Detached, at low priority: nice 10 (on Linux the I/O priority follows: best-effort level 6).
   __gb_pre=
   command -v setsid >/dev/null 2>&1 && __gb_pre=setsid
   command -v nice >/dev/null 2>&1 && __gb_pre="$__gb_pre nice -n 10"
   $__gb_pre git-backup hook drain --detached --repo "$PWD" </dev/null >/dev/null 2>>"$__gb_store/backup.log" &
-  { echo $! >|"$__gb_store/drain.pid"; } 2>/dev/null
+  { echo "$! $__gb_nb" >|"$__gb_store/drain.pid"; } 2>/dev/null
   return 0
 }
 # Escape \, TAB and LF in $1 into $__gb_r, with shell builtins only (no forks on the commit path).

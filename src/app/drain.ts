@@ -14,7 +14,7 @@ import type { StoreData } from '../core/types.js';
 import { completeLines, parseEventLine, parseRewritePairs, type HookEvent } from '../core/events.js';
 import { remapBaseSuccessors, remapPendingCommits, rewriteMap, type Remapped } from '../core/rewrite.js';
 import { isoTime } from '../core/record.js';
-import { nextStep, pushWatches, sawGrowth, PUSH_WATCH_MS, SEQUENCE_DIRS, type PushWatch, type WaitState } from '../core/drain-schedule.js';
+import { LINGER_MS, POLL_MS, nextStep, pushWatches, sawGrowth, PUSH_WATCH_MS, SEQUENCE_DIRS, type PushWatch, type WaitState } from '../core/drain-schedule.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { lockTimeoutMs, withLock } from '../store/lock.js';
 import { appliedOffset, eventsLogPath, fileSize, readChunk, takeMissedEvents } from './events-log.js';
@@ -143,10 +143,25 @@ export interface DrainOptions {
 const TOKEN = 'drain.pid';
 const OWNER = 'drain.owner';
 
+/** This boot's id (Linux; '' elsewhere): a pid written before a reboot names nothing of ours. */
+let bootIdCache: string | undefined;
+function bootId(): string {
+  if (bootIdCache === undefined) {
+    try {
+      bootIdCache = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    } catch {
+      bootIdCache = '';
+    }
+  }
+  return bootIdCache;
+}
+
+/** The pid in drain.pid / drain.owner (`PID BOOT-ID`), or null when absent or from another boot. */
 function readPid(path: string): number | null {
   try {
-    const n = Number(readFileSync(path, 'utf8').trim());
-    return Number.isInteger(n) && n > 1 ? n : null;
+    const [p, boot = ''] = readFileSync(path, 'utf8').trim().split(/\s+/);
+    const n = Number(p);
+    return Number.isInteger(n) && n > 1 && boot === bootId() ? n : null;
   } catch {
     return null;
   }
@@ -164,7 +179,7 @@ function alive(pid: number): boolean {
 /** A small file in the store, written only while the store is still there (never recreated). */
 async function writePid(ctx: Context, name: string, pid: number): Promise<void> {
   if (repoGone(ctx)) return;
-  await writeFile(join(ctx.store.paths.dir, name), `${pid}\n`, { mode: 0o600 }).catch(() => {});
+  await writeFile(join(ctx.store.paths.dir, name), `${pid} ${bootId()}\n`.replace(' \n', '\n'), { mode: 0o600 }).catch(() => {});
 }
 
 async function removeIfMine(ctx: Context, name: string, pid: number): Promise<void> {
@@ -224,6 +239,18 @@ async function waitForQuiet(ctx: Context): Promise<boolean> {
       grew = true;
     }
   }
+}
+
+/** Idle for LINGER_MS unless events arrive or the repository goes away. */
+async function linger(ctx: Context): Promise<'events' | 'gone' | 'idle'> {
+  const log = eventsLogPath(ctx.store.paths.dir);
+  const size = await fileSize(log).catch(() => 0);
+  for (const end = Date.now() + LINGER_MS; Date.now() < end; ) {
+    await sleep(POLL_MS);
+    if (repoGone(ctx)) return 'gone';
+    if ((await fileSize(log).catch(() => 0)) !== size) return 'events';
+  }
+  return 'idle';
 }
 
 interface Watch extends PushWatch {
@@ -388,6 +415,12 @@ export async function drain(ctx: Context, opts: DrainOptions = {}): Promise<Drai
       const w = await waitForPush(ctx, watches);
       if (w === 'gone') return gone();
       if (w !== 'expired') continue; // landed: reconcile now sees the pushed refs; events: apply them
+    }
+    // Stay a moment, still the drain the hooks count on: the next commit of a slow burst is ours.
+    if (opts.detached) {
+      const l = await linger(ctx);
+      if (l === 'gone') return gone();
+      if (l === 'events') continue;
     }
     // Leaving: no longer the drain the hooks count on, then one last look (a hook that read our pid
     // before we removed it appended its event before that).

@@ -25,6 +25,12 @@ export const BURST_MAX_QUIET_MS = 1_500;
 export const QUIET_GAPS = 3;
 /** During a rebase/am/cherry-pick sequence (its end is an event of its own, or a stop for the user). */
 export const SEQUENCE: ScheduleTimes = { quietMs: 1_500, maxDelayMs: 60_000 };
+/**
+ * How long a detached drain stays, idle, after the log is empty: a commit that comes within it is
+ * applied by the same process instead of a new Node start (the bulk of a drain's CPU). It sleeps,
+ * looking at the log's size every POLL_MS.
+ */
+export const LINGER_MS = 3_000;
 /** How often a waiting drain looks at events.log (a stat: microseconds). */
 export const POLL_MS = 50;
 
