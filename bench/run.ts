@@ -14,6 +14,7 @@ import { benchDrain } from './drain.js';
 import { benchManyBackups } from './many-backups.js';
 import { benchStartup } from './startup.js';
 import { benchArchiveMemory } from './archive-memory.js';
+import { benchBurst } from './burst.js';
 
 const quick = process.argv.includes('--quick');
 const ctx = new BenchContext(quick);
@@ -29,6 +30,7 @@ try {
   sections.push(await benchManyBackups(ctx));
   sections.push(await benchDrain(ctx));
   sections.push(await benchCommit(ctx));
+  sections.push(...(await benchBurst(ctx)));
   sections.push(await benchStartup(ctx));
   sections.push(await benchArchiveMemory(ctx));
 } finally {

@@ -21,3 +21,13 @@ await build({
   banner: { js: "import { createRequire as __gbCreateRequire } from 'node:module'; const require = __gbCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+
+// `git backup -h` without yargs (issue 9): the help yargs prints, captured once here, non-TTY (so at
+// its 100-column wrap). src/cli.ts prints it; test/cli/fast-args.test.ts checks it matches yargs.
+{
+  const { spawnSync } = await import('node:child_process');
+  const { writeFileSync } = await import('node:fs');
+  const r = spawnSync(process.execPath, ['-e', "const { buildParser } = await import('./dist/src/cli-parser.js'); buildParser(['--help']).exitProcess(false).parse(['--help'], (err, argv, output) => process.stdout.write(output + '\\n'));", '--input-type=module'], { encoding: 'utf8' });
+  if (r.status === 0 && r.stdout.startsWith('git backup')) writeFileSync('dist/bundle/help.txt', r.stdout);
+  else console.warn(`bundle: help text not captured (${r.stderr.split('\n')[0]}); -h goes through yargs`);
+}

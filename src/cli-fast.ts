@@ -48,3 +48,102 @@ export function fastCreateArgs(argv: string[]): CreateArgs | null {
     json: v.json ?? false,
   };
 }
+
+// The everyday read-only commands and --version / -h take the same kind of path (issue 9: start-up
+// without the 191 KB yargs chunk): argument lists whose meaning is certain only; null hands the rest
+// to yargs, which also owns every error message. test/cli/fast-args.test.ts checks they agree.
+
+export type FastCommand =
+  | { kind: 'create'; args: CreateArgs }
+  | { kind: 'version' }
+  | { kind: 'help' }
+  | { kind: 'status'; args: { json: boolean } }
+  | { kind: 'list'; args: ListArgs }
+  | { kind: 'show'; args: { id: string; json: boolean } };
+
+export interface ListArgs {
+  state: BackupState[];
+  sort: 'age' | 'size' | 'confidence';
+  limit: number | null;
+  json: boolean;
+}
+
+const STATES = ['CREATED', 'PENDING', 'CONFIRMED', 'CLEANABLE', 'ARCHIVED', 'DELETED'] as const;
+type BackupState = (typeof STATES)[number];
+const SORTS = ['age', 'size', 'confidence'] as const;
+
+/** Options given as `--name value` or `--name=value`, each at most once unless `repeat`; no positionals but `positionals`. */
+function simpleParse(
+  args: string[],
+  options: Record<string, { type: 'string' | 'boolean'; repeat?: boolean }>,
+  positionals: number,
+): { values: Record<string, string[] | true>; positionals: string[] } | null {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: Object.fromEntries(Object.entries(options).map(([k, o]) => [k, { type: o.type, multiple: o.repeat === true }])),
+      strict: true,
+      allowPositionals: true,
+      tokens: true,
+    });
+  } catch {
+    return null;
+  }
+  const seen = new Set<string>();
+  for (const t of parsed.tokens) {
+    if (t.kind === 'option-terminator') return null;
+    if (t.kind === 'option') {
+      if (t.rawName !== `--${t.name}`) return null;
+      if (!options[t.name]!.repeat && seen.has(t.name)) return null;
+      if (options[t.name]!.type === 'boolean' && t.inlineValue !== undefined) return null;
+      if (options[t.name]!.type === 'string' && (t.value === undefined || t.value.startsWith('-'))) return null;
+      seen.add(t.name);
+    } else if (t.value.startsWith('-') || t.value === 'true' || t.value === 'false') {
+      return null;
+    }
+  }
+  if (parsed.positionals.length !== positionals) return null;
+  const values: Record<string, string[] | true> = {};
+  for (const [k, v] of Object.entries(parsed.values)) values[k] = v === true ? true : Array.isArray(v) ? v.map(String) : [String(v)];
+  return { values, positionals: parsed.positionals };
+}
+
+function fastList(args: string[]): ListArgs | null {
+  const p = simpleParse(args, { state: { type: 'string', repeat: true }, sort: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } }, 0);
+  if (!p) return null;
+  const state: BackupState[] = [];
+  for (const s of (p.values.state as string[] | undefined) ?? []) {
+    const up = s.trim().toUpperCase();
+    const found = STATES.find((x) => x === up);
+    if (!found) return null; // yargs says which states there are
+    state.push(found);
+  }
+  const sort = ((p.values.sort as string[] | undefined) ?? ['age'])[0]!;
+  const sortKey = SORTS.find((x) => x === sort);
+  if (!sortKey) return null;
+  const limitText = (p.values.limit as string[] | undefined)?.[0];
+  if (limitText !== undefined && !/^[1-9][0-9]{0,8}$/.test(limitText)) return null;
+  return { state, sort: sortKey, limit: limitText === undefined ? null : Number(limitText), json: p.values.json === true };
+}
+
+export function fastCommand(argv: string[]): FastCommand | null {
+  const create = fastCreateArgs(argv);
+  if (create) return { kind: 'create', args: create };
+  const [cmd, ...rest] = argv;
+  if (argv.length === 1 && cmd === '--version') return { kind: 'version' };
+  if (argv.length === 1 && (cmd === '-h' || cmd === '--help')) return { kind: 'help' };
+  if (cmd === 'status') {
+    const p = simpleParse(rest, { json: { type: 'boolean' } }, 0);
+    return p ? { kind: 'status', args: { json: p.values.json === true } } : null;
+  }
+  if (cmd === 'list') {
+    const a = fastList(rest);
+    return a ? { kind: 'list', args: a } : null;
+  }
+  if (cmd === 'show') {
+    const p = simpleParse(rest, { json: { type: 'boolean' } }, 1);
+    return p ? { kind: 'show', args: { id: p.positionals[0]!, json: p.values.json === true } } : null;
+  }
+  return null;
+}

@@ -3,20 +3,47 @@
 // fast path that never loads yargs (~70 ms of import and parse, measured in BENCHMARKS.md);
 // everything else, and every form the fast path is not sure of, goes through the yargs parser.
 import { BackupError, ExitCode } from './errors.js';
-import { fastCreateArgs } from './cli-fast.js';
-import { withContext } from './app/context.js';
+import { fastCommand, type FastCommand } from './cli-fast.js';
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    const create = fastCreateArgs(argv);
-    if (create) {
-      await withContext(async (ctx) => (await import('./commands/create.js')).runCreate(ctx, create));
-    } else {
-      await (await import('./cli-parser.js')).parseAndRun(argv);
-    }
+    const fast = fastCommand(argv);
+    if (!fast || !(await runFast(fast))) await (await import('./cli-parser.js')).parseAndRun(argv);
     return ExitCode.OK;
   } catch (e) {
     return reportError(e);
+  }
+}
+
+/** Run what the fast path parsed; false when it is better left to yargs after all (help on a narrow terminal). */
+async function runFast(f: FastCommand): Promise<boolean> {
+  // Loaded on demand: --version and -h need neither git nor the store (lowdb).
+  const withContext = async (fn: Parameters<typeof import('./app/context.js').withContext>[0]) => (await import('./app/context.js')).withContext(fn);
+  switch (f.kind) {
+    case 'create':
+      await withContext(async (ctx) => (await import('./commands/create.js')).runCreate(ctx, f.args));
+      return true;
+    case 'version':
+      process.stdout.write(`${(await import('./package-root.js')).packageVersion()}\n`);
+      return true;
+    case 'help': {
+      // The help yargs printed at build time (scripts/bundle.mjs), at its 100-column wrap.
+      if (process.stdout.isTTY && (process.stdout.columns ?? 100) < 100) return false;
+      const { readFile } = await import('node:fs/promises');
+      const text = await readFile(new URL('./help.txt', import.meta.url), 'utf8').catch(() => null);
+      if (text === null) return false;
+      process.stdout.write(text);
+      return true;
+    }
+    case 'status':
+      await withContext(async (ctx) => (await import('./commands/list.js')).runStatus(ctx, f.args));
+      return true;
+    case 'list':
+      await withContext(async (ctx) => (await import('./commands/list.js')).runList(ctx, f.args));
+      return true;
+    case 'show':
+      await withContext(async (ctx) => (await import('./commands/show.js')).runShow(ctx, f.args));
+      return true;
   }
 }
 

@@ -8,18 +8,21 @@ __gb_hook() {
   case ${GIT_BACKUP_HOOK_MODE-} in off) return 0 ;; esac
   __gb_dir= __gb_time= __gb_head= __gb_ref= __gb_h=
   # Fast path, no process at all: a plain repository (.git directory here, not a linked worktree)
-  # whose branch is a loose ref. The time is left out (it would cost a fork; nothing needs it).
+  # whose branch is a loose ref, or whose HEAD is detached (a rebase). The time is left out (it would cost a fork; nothing needs it).
   case ${GIT_DIR-.git} in .git | "$PWD/.git") __gb_plain=1 ;; *) __gb_plain= ;; esac
   if [ -n "$__gb_plain" ] && [ -f .git/HEAD ] && [ ! -f .git/commondir ] && read -r __gb_h <.git/HEAD 2>/dev/null; then
     case $__gb_h in
       "ref: refs/heads/"*) __gb_ref=${__gb_h#ref: }
         [ -f ".git/$__gb_ref" ] && read -r __gb_head <".git/$__gb_ref" 2>/dev/null ;;
+      # Detached HEAD (every commit a rebase replays): HEAD holds the commit itself.
+      *[!0-9a-f]*) ;;
+      ????????????????????????????????????????*) __gb_head=$__gb_h ;;
     esac
   fi
   if [ -n "$__gb_head" ]; then
     __gb_dir=$PWD/.git
   else
-    # Everything else (worktrees, packed refs, detached or unborn HEAD, GIT_DIR): one git process
+    # Everything else (worktrees, packed refs, unborn HEAD, GIT_DIR): one git process
     # gives the store location, the time (--since=now prints it), HEAD and the branch.
     __gb_ref=
     __gb_out=$(git rev-parse --path-format=absolute --git-common-dir --since=now HEAD --symbolic-full-name HEAD 2>/dev/null) ||
@@ -63,7 +66,12 @@ __GB_EOF__
     __gb_line=gb1$__gb_t$__gb_time$__gb_t$__gb_name$__gb_t$__gb_head$__gb_t$__gb_branch$__gb_t@$__gb_f$__gb_args
   fi
   # One printf, one write(2) on an O_APPEND descriptor: concurrent hooks never interleave.
-  printf '%s\n' "$__gb_line" 2>/dev/null >>"$__gb_store/events.log" || return 0
+  if ! { printf '%s\n' "$__gb_line" >>"$__gb_store/events.log"; } 2>/dev/null; then
+    # The store is not writable: keep the event beside it for the next drain that can write, and say so.
+    { printf '%s\n' "$__gb_line" >>"$__gb_dir/backup-events.missed"; } 2>/dev/null
+    echo "git-backup: cannot write $__gb_store/events.log; the $__gb_name event was not recorded there (git backup status)" >&2
+    return 0
+  fi
   if ! command -v git-backup >/dev/null 2>&1; then
     echo "git-backup: not on PATH; the $__gb_name event waits in $__gb_store/events.log" >&2
     return 0
@@ -75,13 +83,24 @@ __GB_EOF__
         echo "git-backup: the automatic backup before this rebase failed; see $__gb_store/backup.log" >&2 ;;
     esac
   fi
+  # sync: drain in the foreground (after pre-push, the drain leaves a detached one to wait for the push).
   if [ "${GIT_BACKUP_HOOK_MODE-}" = sync ]; then
     git-backup hook drain --repo "$PWD" </dev/null >/dev/null 2>>"$__gb_store/backup.log" || :
-  elif command -v setsid >/dev/null 2>&1; then
-    setsid git-backup hook drain --repo "$PWD" </dev/null >/dev/null 2>>"$__gb_store/backup.log" &
-  else
-    git-backup hook drain --repo "$PWD" </dev/null >/dev/null 2>>"$__gb_store/backup.log" &
+    return 0
   fi
+  # At most one drain: drain.pid names a drain that will read the log after now (it is due or
+  # running). Builtins only (read, kill -0): a burst of commits starts one drain, not one each.
+  # The boot id (Linux) rules out a pid left from before a reboot that now names another process.
+  __gb_p= __gb_b= __gb_nb=
+  { read -r __gb_nb </proc/sys/kernel/random/boot_id; } 2>/dev/null
+  { read -r __gb_p __gb_b <"$__gb_store/drain.pid"; } 2>/dev/null
+  case $__gb_p in '' | *[!0-9]*) ;; *) [ "$__gb_b" = "$__gb_nb" ] && kill -0 "$__gb_p" 2>/dev/null && return 0 ;; esac
+  # Detached, at low priority: nice 10 (on Linux the I/O priority follows: best-effort level 6).
+  __gb_pre=
+  command -v setsid >/dev/null 2>&1 && __gb_pre=setsid
+  command -v nice >/dev/null 2>&1 && __gb_pre="$__gb_pre nice -n 10"
+  $__gb_pre git-backup hook drain --detached --repo "$PWD" </dev/null >/dev/null 2>>"$__gb_store/backup.log" &
+  { echo "$! $__gb_nb" >|"$__gb_store/drain.pid"; } 2>/dev/null
   return 0
 }
 # Escape \, TAB and LF in $1 into $__gb_r, with shell builtins only (no forks on the commit path).

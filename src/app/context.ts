@@ -22,12 +22,23 @@ export interface Context {
   tmpDir: string;
 }
 
-export async function openContext(io: Output, cwd = process.cwd()): Promise<Context> {
+export interface OpenOptions {
+  /**
+   * false (the hook drain): create nothing that is not there, no store, no parent directory, so a
+   * drain racing `rm -rf` of the repository never brings it back (StoreGoneError instead).
+   */
+  create?: boolean;
+}
+
+export async function openContext(io: Output, cwd = process.cwd(), opts: OpenOptions = {}): Promise<Context> {
   const repo = await findRepo(cwd);
-  const store = await openStore(repo.commonDir);
+  const store = await openStore(repo.commonDir, opts.create === false ? { create: false } : {});
   const tmpDir = join(store.paths.dir, 'tmp');
-  mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
-  chmodSync(tmpDir, 0o700);
+  // The drain creates nothing up front (every command that opens the store made tmp/ already).
+  if (opts.create !== false) {
+    mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
+    chmodSync(tmpDir, 0o700);
+  }
   return { repo, store, now: now(), io, tmpDir };
 }
 

@@ -6,18 +6,21 @@
 // recorded everything. At most one drain: a second lock beside the store's, tried without waiting;
 // whoever finds it held leaves, and the holder looks at the log again after releasing it, so an event
 // appended meanwhile is never stranded.
-import { readFile, unlink } from 'node:fs/promises';
+import { readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from './context.js';
 import type { StoreData } from '../core/types.js';
 import { completeLines, parseEventLine, parseRewritePairs, type HookEvent } from '../core/events.js';
 import { remapBaseSuccessors, remapPendingCommits, rewriteMap, type Remapped } from '../core/rewrite.js';
 import { isoTime } from '../core/record.js';
+import { LINGER_MS, POLL_MS, nextStep, pushWatches, sawGrowth, PUSH_WATCH_MS, SEQUENCE_DIRS, type PushWatch, type WaitState } from '../core/drain-schedule.js';
 import { BackupError, ExitCode } from '../errors.js';
-import { withLock } from '../store/lock.js';
-import { appliedOffset, eventsLogPath, fileSize, readChunk } from './events-log.js';
+import { lockTimeoutMs, withLock } from '../store/lock.js';
+import { appliedOffset, eventsLogPath, fileSize, readChunk, takeMissedEvents } from './events-log.js';
 import { logLine } from './backup-log.js';
 import { reconcile } from './reconcile.js';
+import { gitLine } from '../git/exec.js';
 import { runRateLimitedChecks } from './periodic.js';
 
 /** Events read per store write: bounds memory; a bigger backlog takes several rounds. */
@@ -33,16 +36,18 @@ export interface ApplyResult {
   rebased: Remapped[];
   /** Stdin files of applied events, removed once the write is durable. */
   dataFiles: string[];
+  /** Remote-tracking refs the pre-push events announce (what a detached drain waits for). */
+  pushes: PushWatch[];
 }
 
-/** post-rewrite's stdin, inline or from its side file (a missing file reads as empty, and is said). */
+/** A hook's stdin (post-rewrite, pre-push), inline or from its side file (a missing file reads as empty, and is said). */
 async function rewriteInput(storeDir: string, e: HookEvent, problems: string[]): Promise<string> {
   if (e.data.kind === 'inline') return e.data.text;
   if (e.data.kind === 'none') return '';
   try {
     return await readFile(join(storeDir, e.data.name), 'utf8');
   } catch {
-    problems.push(`post-rewrite event at ${e.time}: its stdin file ${e.data.name} is gone; rewrites in it were not followed`);
+    problems.push(`${e.hook} event at ${e.time}: its stdin file ${e.data.name} is gone; what it said was not followed`);
     return '';
   }
 }
@@ -62,7 +67,7 @@ export async function applyEvents(ctx: Context, seen: StoreData): Promise<ApplyR
   if (!(await eventsPending(dir, seen))) return null;
   return ctx.store.update(
     async (data) => {
-      const result: ApplyResult = { applied: 0, data, skipped: [], remapped: [], rebased: [], dataFiles: [] };
+      const result: ApplyResult = { applied: 0, data, skipped: [], remapped: [], rebased: [], dataFiles: [], pushes: [] };
       let offset = appliedOffset(data);
       const size = await fileSize(log);
       if (size < offset) {
@@ -91,6 +96,7 @@ export async function applyEvents(ctx: Context, seen: StoreData): Promise<ApplyR
           // as a rebase, the reading that never makes uncommitted work look committed.
           result.rebased.push(...remapBaseSuccessors(data.backups, map, e.args[0] === 'amend', at));
         }
+        if (e.hook === 'pre-push') result.pushes.push(...pushWatches(e, await rewriteInput(dir, e, result.skipped)));
         result.applied++;
       }
       data.events_offset = offset + consumed;
@@ -106,18 +112,211 @@ export async function applyEvents(ctx: Context, seen: StoreData): Promise<ApplyR
 }
 
 export interface DrainReport {
-  /** busy: another drain held the drain lock, and will look at the log after us. */
-  status: 'done' | 'busy';
+  /** busy: another drain held the drain lock, and will look at the log after us. gone: the repository or its store went away. */
+  status: 'done' | 'busy' | 'gone';
   applied: number;
   remapped: Remapped[];
   moved: { id: string; from: string; to: string }[];
+  /** Rounds run (each: events, reconcile, checks). */
+  rounds: number;
+  /** Remote-tracking refs the applied pre-push events announced (a foreground drain leaves them to a detached one). */
+  pushes: PushWatch[];
+}
+
+export interface DrainOptions {
+  /**
+   * Started by a hook in the background (`hook drain --detached`): wait for a burst of events to
+   * end before reading, and after a push wait for the remote-tracking refs it updates.
+   */
+  detached?: boolean;
+  /** How long to wait for the drain lock (default: not at all). */
+  lockWaitMs?: number;
+  /** Remote-tracking refs to wait for from the start (a detached drain a foreground one left them to). */
+  watch?: PushWatch[];
+}
+
+// drain.pid: "a drain will read events.log after you read this". The hook block reads it with the
+// `read` builtin and tests the pid with `kill -0` (no process started): alive means no new drain.
+// The hook writes the pid of the drain it starts; a drain holding the lock writes its own; one that
+// finds the lock held writes the holder's (drain.owner) and leaves. A drain leaves the file only
+// after its last look at the log: it removes its own pid first, then looks once more.
+const TOKEN = 'drain.pid';
+const OWNER = 'drain.owner';
+
+/** This boot's id (Linux; '' elsewhere): a pid written before a reboot names nothing of ours. */
+let bootIdCache: string | undefined;
+function bootId(): string {
+  if (bootIdCache === undefined) {
+    try {
+      bootIdCache = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    } catch {
+      bootIdCache = '';
+    }
+  }
+  return bootIdCache;
+}
+
+/** The pid in drain.pid / drain.owner (`PID BOOT-ID`), or null when absent or from another boot. */
+function readPid(path: string): number | null {
+  try {
+    const [p, boot = ''] = readFileSync(path, 'utf8').trim().split(/\s+/);
+    const n = Number(p);
+    return Number.isInteger(n) && n > 1 && boot === bootId() ? n : null;
+  } catch {
+    return null;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A small file in the store, written only while the store is still there (never recreated). */
+async function writePid(ctx: Context, name: string, pid: number): Promise<void> {
+  if (repoGone(ctx)) return;
+  await writeFile(join(ctx.store.paths.dir, name), `${pid} ${bootId()}\n`.replace(' \n', '\n'), { mode: 0o600 }).catch(() => {});
+}
+
+async function removeIfMine(ctx: Context, name: string, pid: number): Promise<void> {
+  const p = join(ctx.store.paths.dir, name);
+  if (readPid(p) === pid) await unlink(p).catch(() => {});
+}
+
+/**
+ * Whether the repository (or its store) is gone: `rm -rf` under way. Checked before every write,
+ * so a drain racing the deletion stops instead of writing a file back into it.
+ */
+export function repoGone(ctx: Context): boolean {
+  return (
+    !existsSync(ctx.store.paths.dir) ||
+    !existsSync(join(ctx.repo.commonDir, 'HEAD')) ||
+    !existsSync(join(ctx.repo.gitDir, 'HEAD')) ||
+    (ctx.repo.worktree !== '' && !existsSync(ctx.repo.worktree))
+  );
+}
+
+/** A rebase, am or cherry-pick sequence under way in any worktree of the repository. */
+function inSequence(ctx: Context): boolean {
+  const dirs = new Set([ctx.repo.gitDir, ctx.repo.commonDir]);
+  const wt = join(ctx.repo.commonDir, 'worktrees');
+  if (existsSync(wt)) for (const n of readdirSyncSafe(wt)) dirs.add(join(wt, n));
+  for (const d of dirs) for (const s of SEQUENCE_DIRS) if (existsSync(join(d, s))) return true;
+  return false;
+}
+
+function readdirSyncSafe(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Wait until events.log has been quiet long enough (core/drain-schedule): a burst becomes one
+ * round. false when the repository went away meanwhile.
+ */
+async function waitForQuiet(ctx: Context): Promise<boolean> {
+  const log = eventsLogPath(ctx.store.paths.dir);
+  const start = Date.now();
+  const w: WaitState = { startedAt: start, lastGrowthAt: start, lastGapMs: null };
+  let grew = false;
+  let size = await fileSize(log).catch(() => 0);
+  for (;;) {
+    const step = nextStep(Date.now(), w, inSequence(ctx));
+    if (step.kind === 'run') return true;
+    await sleep(step.ms);
+    if (repoGone(ctx)) return false;
+    const now = await fileSize(log).catch(() => 0);
+    if (now !== size) {
+      size = now;
+      sawGrowth(w, Date.now(), grew);
+      grew = true;
+    }
+  }
+}
+
+/** Idle for LINGER_MS unless events arrive or the repository goes away. */
+async function linger(ctx: Context): Promise<'events' | 'gone' | 'idle'> {
+  const log = eventsLogPath(ctx.store.paths.dir);
+  const size = await fileSize(log).catch(() => 0);
+  for (const end = Date.now() + LINGER_MS; Date.now() < end; ) {
+    await sleep(POLL_MS);
+    if (repoGone(ctx)) return 'gone';
+    if ((await fileSize(log).catch(() => 0)) !== size) return 'events';
+  }
+  return 'idle';
+}
+
+interface Watch extends PushWatch {
+  until: number;
+}
+
+/** The value of a ref, cheaply: its loose file when there is one, else git. */
+async function refValue(ctx: Context, ref: string): Promise<string | null> {
+  const loose = join(ctx.repo.commonDir, ref);
+  try {
+    const v = (await readFile(loose, 'utf8')).trim();
+    if (/^[0-9a-f]{40,64}$/.test(v)) return v;
+  } catch {
+    // packed, reftable or absent: ask git
+  }
+  try {
+    return await gitLine(['rev-parse', '--verify', '-q', `${ref}^{commit}`], { cwd: ctx.repo.worktree || ctx.repo.gitDir, okCodes: [1] }) || null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * After a push: wait (without the lock) until a pushed remote-tracking ref points at the pushed
+ * commit, so the reconcile that follows sees it; new events or the repository going away end the
+ * wait too. Watches that landed or expired are removed from `watches`.
+ */
+async function waitForPush(ctx: Context, watches: Watch[]): Promise<'landed' | 'events' | 'expired' | 'gone'> {
+  const dir = ctx.store.paths.dir;
+  let lastStamp = '';
+  for (let i = 0; watches.length > 0; i++) {
+    const now = Date.now();
+    for (let j = watches.length - 1; j >= 0; j--) if (watches[j]!.until <= now) watches.splice(j, 1);
+    if (watches.length === 0) return 'expired';
+    if (repoGone(ctx)) return 'gone';
+    if (await eventsPending(dir, await ctx.store.read())) return 'events';
+    // Look at the refs when their files changed, and every second regardless (packed refs, reftable).
+    const stamp = (await Promise.all(watches.map((w) => stat(join(ctx.repo.commonDir, w.ref)).then((s) => `${s.ino}:${s.mtimeMs}`, () => '-')))).join(',');
+    if (stamp !== lastStamp || i % 5 === 0) {
+      lastStamp = stamp;
+      let landed = false;
+      for (let j = watches.length - 1; j >= 0; j--) {
+        if ((await refValue(ctx, watches[j]!.ref)) === watches[j]!.sha) {
+          watches.splice(j, 1);
+          landed = true;
+        }
+      }
+      if (landed) return 'landed';
+    }
+    await sleep(200);
+  }
+  return 'expired';
 }
 
 /**
  * One round under the drain lock: events, then reconcile, then the rate-limited checks, all from
  * one read of the store (or the one the events' write left): each re-checks under the lock.
  */
-async function round(ctx: Context, report: DrainReport): Promise<number> {
+async function round(ctx: Context, report: DrainReport, watches: Watch[] | null): Promise<number> {
+  report.rounds++;
+  // Events a hook could not append (the store was not writable then) join the log first.
+  const missed = await takeMissedEvents(ctx.store.paths.dir).catch((e: Error) => {
+    logLine(ctx.store.paths.dir, `drain: could not take the missed events: ${e.message}`);
+    return 0;
+  });
+  if (missed > 0) logLine(ctx.store.paths.dir, `drain: ${missed} event(s) the hooks could not record in events.log were added to it`);
   const seen = await ctx.store.read();
   const r = await applyEvents(ctx, seen);
   if (r) {
@@ -126,10 +325,16 @@ async function round(ctx: Context, report: DrainReport): Promise<number> {
     for (const s of r.skipped) logLine(ctx.store.paths.dir, `drain: ${s}`);
     for (const m of r.remapped) logLine(ctx.store.paths.dir, `drain: ${m.id}: pending commit ${m.from.slice(0, 12)} was rewritten as ${m.to.slice(0, 12)}`);
     for (const m of r.rebased) logLine(ctx.store.paths.dir, `drain: ${m.id}: base ${m.from.slice(0, 12)} was rewritten as ${m.to.slice(0, 12)}`);
+    report.pushes.push(...r.pushes);
+    if (watches) for (const p of r.pushes) watches.push({ ...p, until: Date.now() + PUSH_WATCH_MS });
   }
+  if (repoGone(ctx)) return r?.applied ?? 0;
   const rec = await reconcile(ctx, { trigger: 'GIT_HOOK', data: r?.data ?? seen });
   report.moved.push(...rec.moved);
-  await runRateLimitedChecks(ctx, seen);
+  if (repoGone(ctx)) return r?.applied ?? 0;
+  // The time/disk checks once per drain process: they are rate-limited anyway, and a burst's later
+  // rounds should not pay their config read again.
+  if (report.rounds === 1) await runRateLimitedChecks(ctx, seen);
   return r?.applied ?? 0;
 }
 
@@ -138,10 +343,32 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Rounds in a row that may find events waiting yet apply none (a line still being written) before giving up. */
 const MAX_IDLE_ROUNDS = 3;
 
-export async function drain(ctx: Context): Promise<DrainReport> {
+/** Attempts to hand over to a lock holder before waiting for the lock as long as a stale takeover needs. */
+const HANDOVER_ATTEMPTS = 10;
+
+/**
+ * The drain found the lock held: tell the hooks that the holder (drain.owner) is the drain to count
+ * on, then make sure it still holds the lock (so its look at the log after releasing comes later).
+ */
+async function handOver(ctx: Context): Promise<boolean> {
+  const ownerPath = join(ctx.store.paths.dir, OWNER);
+  const owner = readPid(ownerPath);
+  if (owner === null || !alive(owner)) return false;
+  await writePid(ctx, TOKEN, owner);
+  return readPid(ownerPath) === owner && existsSync(join(ctx.store.paths.dir, 'drain.lock'));
+}
+
+export async function drain(ctx: Context, opts: DrainOptions = {}): Promise<DrainReport> {
   const dir = ctx.store.paths.dir;
-  const report: DrainReport = { status: 'done', applied: 0, remapped: [], moved: [] };
+  const me = process.pid;
+  const report: DrainReport = { status: 'done', applied: 0, remapped: [], moved: [], rounds: 0, pushes: [] };
+  const gone = (): DrainReport => ({ ...report, status: 'gone' });
+  const watches: Watch[] | null = opts.detached ? (opts.watch ?? []).map((w) => ({ ...w, until: Date.now() + PUSH_WATCH_MS })) : null;
+  let handovers = 0;
+  let wait = opts.lockWaitMs ?? 0;
   for (let idle = 0; ; ) {
+    if (repoGone(ctx)) return gone();
+    if (opts.detached && !(await waitForQuiet(ctx))) return gone();
     let entered = false;
     let progress = 0;
     try {
@@ -149,24 +376,56 @@ export async function drain(ctx: Context): Promise<DrainReport> {
         join(dir, 'drain'),
         async () => {
           entered = true;
-          return round(ctx, report);
+          if (repoGone(ctx)) return -1;
+          await writePid(ctx, OWNER, me);
+          await writePid(ctx, TOKEN, me);
+          try {
+            return await round(ctx, report, watches);
+          } finally {
+            await removeIfMine(ctx, OWNER, me);
+          }
         },
-        { lockfilePath: join(dir, 'drain.lock'), timeoutMs: 0 },
+        { lockfilePath: join(dir, 'drain.lock'), timeoutMs: wait },
       );
     } catch (e) {
       if (!entered && e instanceof BackupError && e.exitCode === ExitCode.LOCK_TIMEOUT) {
-        return { ...report, status: report.applied > 0 ? 'done' : 'busy' };
+        if (!opts.detached || (await handOver(ctx))) return { ...report, status: report.applied > 0 ? 'done' : 'busy' };
+        // The holder died, or is between two steps: try again, then wait as long as a takeover of
+        // its stale lock needs.
+        wait = ++handovers >= HANDOVER_ATTEMPTS ? lockTimeoutMs() : 100;
+        continue;
       }
+      if (repoGone(ctx)) return gone();
       throw e;
     }
+    if (progress < 0 || repoGone(ctx)) return gone();
     // Released. Anything appended while we held the lock belongs to a drain that found it busy and
     // left: it is ours to apply now.
-    if (!(await eventsPending(dir, await ctx.store.read()))) return report;
-    idle = progress === 0 ? idle + 1 : 0;
-    if (idle >= MAX_IDLE_ROUNDS) {
-      logLine(dir, 'drain: events.log ends with an incomplete line; it is left for the next drain');
-      return report;
+    if (await eventsPending(dir, await ctx.store.read())) {
+      idle = progress === 0 ? idle + 1 : 0;
+      if (idle >= MAX_IDLE_ROUNDS) {
+        logLine(dir, 'drain: events.log ends with an incomplete line; it is left for the next drain');
+        return report;
+      }
+      if (idle > 0) await sleep(50);
+      continue;
     }
-    if (idle > 0) await sleep(50);
+    idle = 0;
+    if (watches && watches.length > 0) {
+      const w = await waitForPush(ctx, watches);
+      if (w === 'gone') return gone();
+      if (w !== 'expired') continue; // landed: reconcile now sees the pushed refs; events: apply them
+    }
+    // Stay a moment, still the drain the hooks count on: the next commit of a slow burst is ours.
+    if (opts.detached) {
+      const l = await linger(ctx);
+      if (l === 'gone') return gone();
+      if (l === 'events') continue;
+    }
+    // Leaving: no longer the drain the hooks count on, then one last look (a hook that read our pid
+    // before we removed it appended its event before that).
+    await removeIfMine(ctx, TOKEN, me);
+    if (repoGone(ctx)) return gone();
+    if (!(await eventsPending(dir, await ctx.store.read()))) return report;
   }
 }

@@ -1,7 +1,8 @@
 // Reading <store>/events.log from the offset db.json says was applied. The hooks only ever append,
 // so everything past the offset is waiting; a file shorter than the offset was replaced or truncated
 // by hand and is read again from the start.
-import { open, stat } from 'node:fs/promises';
+import { appendFile, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { join } from 'node:path';
 import type { StoreData } from '../core/types.js';
 
@@ -9,7 +10,8 @@ export const eventsLogPath = (storeDir: string) => join(storeDir, 'events.log');
 
 export async function fileSize(path: string): Promise<number> {
   try {
-    return (await stat(path)).size;
+    const s = await stat(path);
+    return s.isFile() ? s.size : 0; // not a file (something is in its way): nothing readable waits
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 0;
     throw e;
@@ -57,4 +59,42 @@ export async function eventsWaiting(storeDir: string, data: StoreData): Promise<
   let lines = 0;
   for (let i = chunk.indexOf(0x0a); i >= 0; i = chunk.indexOf(0x0a, i + 1)) lines++;
   return { bytes: size - offset, lines };
+}
+
+/**
+ * Where the hook block puts an event it could not append to events.log (the store was not
+ * writable): beside the store, in the git common dir, for the next drain that can write.
+ */
+export const missedEventsPath = (storeDir: string) => join(dirname(storeDir), 'backup-events.missed');
+
+/** How many events wait in the missed-events file (for status). */
+export async function eventsMissed(storeDir: string): Promise<number> {
+  try {
+    const text = await readFile(missedEventsPath(storeDir), 'utf8');
+    return text.split('\n').filter(Boolean).length;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Move the events the hooks could not record into events.log, where the drain applies them like any
+ * other (call under the drain lock). The file is claimed by a rename first, so a hook appending
+ * meanwhile starts a new one. Returns how many lines moved. A crash between the append and the
+ * unlink moves them twice on the next try: harmless, applying an event again changes nothing
+ * (a rewrite already followed maps nothing; the others only trigger reconcile).
+ */
+export async function takeMissedEvents(storeDir: string): Promise<number> {
+  const missed = missedEventsPath(storeDir);
+  const claimed = join(storeDir, `events.missed.${process.pid}`);
+  try {
+    await rename(missed, claimed);
+  } catch {
+    return 0; // none (the common case: one failed rename, no read)
+  }
+  const text = await readFile(claimed, 'utf8');
+  const lines = text.split('\n').filter(Boolean);
+  if (lines.length > 0) await appendFile(eventsLogPath(storeDir), lines.join('\n') + '\n', { mode: 0o600 });
+  await unlink(claimed).catch(() => {});
+  return lines.length;
 }

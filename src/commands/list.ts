@@ -3,7 +3,7 @@ import type { BackupState } from '../core/types.js';
 import { queryBackups, summarize } from '../core/query.js';
 import { toPublicJson } from '../core/record.js';
 import { formatBytes, listRows, table } from './format.js';
-import { eventsWaiting } from '../app/events-log.js';
+import { eventsMissed, eventsWaiting } from '../app/events-log.js';
 import { inspectHooks } from '../install/inspect.js';
 import { loadConfig } from '../config/load.js';
 import { formatDuration } from '../core/duration.js';
@@ -50,6 +50,7 @@ export async function runStatus(ctx: Context, args: StatusArgs): Promise<void> {
     pinned: data.backups.filter((b) => b.pinned && b.state !== 'DELETED').length,
     hooks: await inspectHooks(ctx.repo),
     events_waiting: await eventsWaiting(ctx.store.paths.dir, data),
+    events_missed: await eventsMissed(ctx.store.paths.dir),
     config,
   };
   if (args.json) {
@@ -62,6 +63,9 @@ export async function runStatus(ctx: Context, args: StatusArgs): Promise<void> {
     ...Object.entries(report.states).map(([state, n]) => `  ${state.padEnd(9)} ${n}`),
     hooksLine(report.hooks),
     `hook events waiting: ${report.events_waiting.lines} (${formatBytes(report.events_waiting.bytes)})`,
+    ...(report.events_missed > 0
+      ? [`hook events not recorded: ${report.events_missed} (the store was not writable); the next drain that can write applies them, git backup reconcile catches the states up`]
+      : []),
     configLine(config),
   ];
   ctx.io.out(lines.join('\n'));

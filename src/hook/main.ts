@@ -1,7 +1,7 @@
 // `git backup hook …`: what the hook templates call. A fast path: bin/git-backup.js comes here
 // without loading yargs (~60 ms), and arguments go through node:util parseArgs.
 //
-//   git backup hook drain [--repo DIR]           apply waiting events, reconcile, checks
+//   git backup hook drain [--repo DIR] [--detached]  apply waiting events, reconcile, checks
 //   git backup hook pre-rebase [UPSTREAM [BRANCH]]  the opt-in automatic backup before a rebase
 //
 // Nothing here may print more than one line: hooks run in the user's terminal.
@@ -9,8 +9,9 @@ import { parseArgs } from 'node:util';
 import { stripHookEnvironment } from './env.js';
 import { BackupError, ExitCode } from '../errors.js';
 import type { Context, Output } from '../app/context.js';
+import type { PushWatch } from '../core/drain-schedule.js';
 
-const USAGE = 'usage: git backup hook drain [--repo DIR] | git backup hook pre-rebase [UPSTREAM [BRANCH]]';
+const USAGE = 'usage: git backup hook drain [--repo DIR] [--detached] | git backup hook pre-rebase [UPSTREAM [BRANCH]]';
 
 /** Output for a process with no one watching: everything goes to the store's backup.log. */
 function logOutput(storeDir: () => string | null, log: (dir: string, line: string) => void): Output {
@@ -28,27 +29,105 @@ function logOutput(storeDir: () => string | null, log: (dir: string, line: strin
   };
 }
 
-async function open(repoDir: string): Promise<Context> {
+async function open(repoDir: string, opts: { create?: boolean } = {}): Promise<Context> {
   const { openContext } = await import('../app/context.js');
   const { logLine } = await import('../app/backup-log.js');
   let ctx: Context | null = null;
   const io = logOutput(() => ctx?.store.paths.dir ?? null, logLine);
-  ctx = await openContext(io, repoDir);
+  ctx = await openContext(io, repoDir, opts);
   return ctx;
 }
 
+/** Lock waits of a drain in the foreground (GIT_BACKUP_HOOK_MODE=sync): the commit waits for it. */
+export const SYNC_LOCK_WAIT_MS = 2_000;
+
+/** The priority a background drain runs at: it yields the CPU to the user's git commands. */
+const DRAIN_NICE = 10;
+
 async function runDrain(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { repo: { type: 'string' } }, strict: true, allowPositionals: false });
-  const ctx = await open(values.repo ?? process.cwd());
-  const { drain } = await import('../app/drain.js');
+  const { values } = parseArgs({
+    args,
+    options: { repo: { type: 'string' }, detached: { type: 'boolean' }, watch: { type: 'string', multiple: true } },
+    strict: true,
+    allowPositionals: false,
+  });
+  const detached = values.detached === true;
+  const sync = !detached && process.env.GIT_BACKUP_HOOK_MODE === 'sync';
+  if (detached) {
+    // The hook starts us under nice (and ionice) when it can; make sure of the CPU part.
+    try {
+      const { getPriority, setPriority } = await import('node:os');
+      if (getPriority() < DRAIN_NICE) setPriority(DRAIN_NICE);
+    } catch {
+      // not permitted: run as we are
+    }
+  }
+  if (sync) {
+    // A commit in sync mode waits for us: never for the whole lock timeout. When the lock stays
+    // held, the event waits in events.log for the holder's next look or the next drain.
+    const set = Number(process.env.GIT_BACKUP_LOCK_TIMEOUT_MS);
+    if (!(set >= 0 && set <= SYNC_LOCK_WAIT_MS)) process.env.GIT_BACKUP_LOCK_TIMEOUT_MS = String(SYNC_LOCK_WAIT_MS);
+  }
+  const repoDir = values.repo ?? process.cwd();
+  const { StoreGoneError } = await import('../store/store.js');
+  let ctx: Context;
+  try {
+    // create: false: a drain never creates the store or a parent, so it cannot bring back a
+    // repository that is being deleted.
+    ctx = await open(repoDir, { create: false });
+  } catch (e) {
+    if (e instanceof StoreGoneError) return ExitCode.OK;
+    // The repository went away under us (or never was one): nothing to do, nothing to say.
+    if (e instanceof BackupError && e.exitCode === ExitCode.USAGE && !(await isDir(repoDir))) return ExitCode.OK;
+    throw e;
+  }
+  // The hook names the top of its worktree: if git found another repository (this one's .git is
+  // being deleted and a parent directory is a repository), it is not ours to drain.
+  if (values.repo !== undefined && !(await sameDir(values.repo, ctx.repo.worktree))) return ExitCode.OK;
+  const { drain, repoGone } = await import('../app/drain.js');
   const { logLine } = await import('../app/backup-log.js');
   try {
-    await drain(ctx);
+    const watch = (values.watch ?? []).map(parseWatch).filter((w): w is PushWatch => w !== null);
+    const report = await drain(ctx, detached ? { detached: true, watch } : sync ? { lockWaitMs: SYNC_LOCK_WAIT_MS } : {});
+    // A foreground drain ran at pre-push, before anything was pushed: a detached drain waits for
+    // the remote-tracking refs the push updates, then reconciles (a push confirms by itself).
+    if (!detached && report.pushes.length > 0 && report.status !== 'gone') await startFollower(ctx.repo.worktree || repoDir, report.pushes);
     return ExitCode.OK;
   } catch (e) {
+    if (repoGone(ctx)) return ExitCode.OK;
     logLine(ctx.store.paths.dir, `drain failed: ${e instanceof Error ? e.message : String(e)}`);
     return e instanceof BackupError ? e.exitCode : ExitCode.UNEXPECTED;
   }
+}
+
+function parseWatch(s: string): PushWatch | null {
+  const m = /^(refs\/remotes\/[^=\s]+)=([0-9a-f]{40,64})$/.exec(s);
+  return m ? { ref: m[1]!, sha: m[2]! } : null;
+}
+
+/** `git backup hook drain --detached --watch REF=SHA…` in the background, as the hooks start one. */
+async function startFollower(repoDir: string, pushes: PushWatch[]): Promise<void> {
+  const { spawn } = await import('node:child_process');
+  const args = [process.argv[1]!, 'hook', 'drain', '--detached', '--repo', repoDir, ...pushes.flatMap((p) => ['--watch', `${p.ref}=${p.sha}`])];
+  try {
+    const child = spawn(process.execPath, args, { cwd: repoDir, detached: true, stdio: 'ignore', env: { ...process.env, GIT_BACKUP_HOOK_MODE: '' } });
+    child.on('error', () => {});
+    child.unref();
+  } catch {
+    // the next git command's drain catches up
+  }
+}
+
+async function isDir(p: string): Promise<boolean> {
+  const { stat } = await import('node:fs/promises');
+  return stat(p).then((s) => s.isDirectory(), () => false);
+}
+
+async function sameDir(a: string, b: string): Promise<boolean> {
+  if (!b) return true; // bare repository: nothing to compare
+  const { realpath } = await import('node:fs/promises');
+  const [ra, rb] = await Promise.all([realpath(a).catch(() => a), realpath(b).catch(() => b)]);
+  return ra === rb;
 }
 
 async function runPreRebase(args: string[]): Promise<number> {
@@ -79,7 +158,8 @@ const HELP = `git backup hook <command>
 What the hook templates call; you do not need it day to day (docs/hooks.md).
 
 Commands:
-  git backup hook drain [--repo DIR]                  apply the events the hooks recorded (exactly once), then reconcile
+  git backup hook drain [--repo DIR] [--detached]     apply the events the hooks recorded (exactly once), then reconcile;
+                                                      --detached (what the hooks use): wait for a burst to end, follow a push
   git backup hook pre-rebase [UPSTREAM [BRANCH]]      the automatic backup before a rebase (backup.hooks.preRebase=true)
 
 Environment: GIT_BACKUP_HOOK_MODE=sync drains in the foreground (tests, CI); =off makes the hooks do nothing.`;

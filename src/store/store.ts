@@ -4,7 +4,7 @@
 // are atomic renames, so a reader sees one whole generation or another). Every change is a
 // read-modify-write under the lock, checked against the generation it read (compare-and-swap) just
 // before the write, because a racy stale-lock takeover can let two processes in at once.
-import { mkdir, chmod } from 'node:fs/promises';
+import { mkdir, chmod, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { SCHEMA_VERSION, type StoreData } from '../core/types.js';
@@ -166,10 +166,33 @@ class FileStore implements Store {
   }
 }
 
-/** Open (creating its directory 0700 if needed) the store of the repository whose common dir is given. */
-export async function openStore(commonDir: string): Promise<Store> {
+/**
+ * Open (creating its directory 0700 if needed) the store of the repository whose common dir is given.
+ * `create: false` (the hook drain): never create it, nor any parent; a store that is not there is
+ * StoreGoneError (the repository is being deleted, or git-backup was never set up in it).
+ */
+export async function openStore(commonDir: string, opts: { create?: boolean } = {}): Promise<Store> {
   const paths = storePaths(commonDir);
+  if (opts.create === false) {
+    if (!(await isDirectory(paths.dir))) throw new StoreGoneError(paths.dir);
+    return new FileStore(paths);
+  }
   const made = await mkdir(paths.dir, { recursive: true, mode: DIR_MODE });
   if (made !== undefined) await chmod(paths.dir, DIR_MODE);
   return new FileStore(paths);
+}
+
+/** The store directory is not there (and was not to be created). */
+export class StoreGoneError extends BackupError {
+  constructor(readonly dir: string) {
+    super(ExitCode.OK, `no backup store at ${dir}`);
+  }
+}
+
+async function isDirectory(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
 }

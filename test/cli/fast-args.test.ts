@@ -2,7 +2,11 @@
 // takes, and must hand everything else to yargs.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fastCreateArgs } from '../../src/cli-fast.js';
+import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fastCommand, fastCreateArgs } from '../../src/cli-fast.js';
+import { CLI, PROJECT_ROOT } from '../helpers/repo.js';
 import { buildParser, createArgs } from '../../src/cli-parser.js';
 
 const TAKEN: string[][] = [
@@ -61,6 +65,73 @@ test('every argument list the fast path takes means the same to yargs', async ()
 
 test('everything else goes to yargs', () => {
   for (const argv of LEFT_TO_YARGS) assert.is(fastCreateArgs(argv), null, JSON.stringify(argv));
+});
+
+// status, list, show, --version, -h (issue 9): the same agreement.
+const READ_TAKEN: string[][] = [
+  ['status'],
+  ['status', '--json'],
+  ['list'],
+  ['list', '--json'],
+  ['list', '--state', 'pending'],
+  ['list', '--state=Confirmed', '--state', 'CREATED'],
+  ['list', '--sort', 'size', '--limit', '3'],
+  ['list', '--sort=confidence', '--limit=12', '--json'],
+  ['show', '20261121-103000-ab12'],
+  ['show', '20261121', '--json'],
+  ['show', '--json', '0000000000'],
+];
+
+const READ_LEFT: string[][] = [
+  ['status', 'x'],
+  ['status', '--json', '--json'],
+  ['status', '--json=true'],
+  ['status', '--bogus'],
+  ['list', '--state', 'nope'],
+  ['list', '--state', 'pending', 'confirmed'],
+  ['list', '--sort', 'AGE'],
+  ['list', '--limit', '0'],
+  ['list', '--limit', '1.5'],
+  ['list', '--limit', '-1'],
+  ['list', '--limit', '1', '--limit', '2'],
+  ['list', '-h'],
+  ['list', '--', 'x'],
+  ['show'],
+  ['show', 'a', 'b'],
+  ['show', '--help'],
+  ['show', '-x'],
+  ['--version', 'x'],
+  ['-h', 'list'],
+  ['--help', '--json'],
+];
+
+test('status, list and show: the fast path means what yargs means', async () => {
+  for (const argv of READ_TAKEN) {
+    const f = fastCommand(argv);
+    assert.ok(f && f.kind === argv[0], `fast path takes ${JSON.stringify(argv)}`);
+    const y = (await buildParser(argv).parseAsync()) as Record<string, unknown>;
+    const fromYargs =
+      argv[0] === 'status'
+        ? { json: y.json }
+        : argv[0] === 'show'
+          ? { id: y.id, json: y.json }
+          : { state: y.state ?? [], sort: y.sort, limit: y.limit ?? null, json: y.json };
+    assert.equal((f as { args: unknown }).args, fromYargs, JSON.stringify(argv));
+  }
+  for (const argv of READ_LEFT) assert.is(fastCommand(argv), null, JSON.stringify(argv));
+  assert.equal(fastCommand(['--version']), { kind: 'version' });
+  assert.equal(fastCommand(['-h']), { kind: 'help' });
+});
+
+test('--version and -h print what yargs prints, without loading it', () => {
+  const viaYargs = (argv: string[]) =>
+    spawnSync(process.execPath, ['--input-type=module', '-e', `const { buildParser } = await import(${JSON.stringify(join(PROJECT_ROOT, 'dist', 'src', 'cli-parser.js'))}); buildParser(${JSON.stringify(argv)}).exitProcess(false).parse(${JSON.stringify(argv)}, (e, a, out) => process.stdout.write(out + '\\n'));`], { encoding: 'utf8' }).stdout;
+  for (const flag of ['-h', '--help', '--version']) {
+    const fast = spawnSync(process.execPath, [CLI, flag], { encoding: 'utf8' });
+    assert.is(fast.status, 0, fast.stderr);
+    assert.is(fast.stdout, viaYargs([flag]), flag);
+  }
+  assert.ok(readFileSync(join(PROJECT_ROOT, 'dist', 'bundle', 'help.txt'), 'utf8').includes('git backup status'));
 });
 
 test.run();

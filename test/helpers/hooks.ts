@@ -1,6 +1,6 @@
 // Hooks call `git-backup` from PATH: tests put a shim directory first on PATH that runs this
 // project's CLI, and take it away again to prove the hooks survive without it.
-import { writeFileSync, chmodSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { writeFileSync, chmodSync, readFileSync, existsSync, statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, scratchDir, TEST_ENV, type TestRepo } from './repo.js';
 
@@ -54,3 +54,48 @@ export function install(repo: TestRepo, args: string[] = []): string {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Environment of the default, detached mode (no GIT_BACKUP_HOOK_MODE), with git-backup on PATH. */
+export function detachedEnv(extra: NodeJS.ProcessEnv = {}, shim = SHIM): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...TEST_ENV, PATH: `${shim}:${TEST_ENV.PATH ?? ''}`, ...extra };
+  delete env.GIT_BACKUP_HOOK_MODE;
+  return env;
+}
+
+/**
+ * A shim that also notes every `git backup hook drain` it starts in `log` (one line each), so a test
+ * can count the drains the hooks started. The drain itself is the real CLI.
+ */
+export function countingShim(log: string): string {
+  const dir = scratchDir('gb-shim-count-');
+  const shim = join(dir, 'git-backup');
+  writeFileSync(shim, `#!/bin/sh\ncase "$1 $2" in "hook drain") echo "$$ $*" >>'${log}' ;; esac\nexec "${process.execPath}" "${CLI}" "$@"\n`);
+  chmodSync(shim, 0o755);
+  return dir;
+}
+
+/** Pids of live `git backup hook drain` processes whose arguments mention `under` (from /proc). */
+export function drainsRunning(under: string): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let cmd: string;
+    try {
+      cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (cmd.includes('hook\0drain') && cmd.includes(under)) out.push(Number(name));
+  }
+  return out;
+}
+
+/** Wait until every appended event is applied and no drain of this repository runs any more. */
+export async function settle(repo: TestRepo, limitMs = 15_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (Date.now() < deadline) {
+    if ((readDb(repo).events_offset ?? 0) === eventLogSize(repo) && drainsRunning(repo.dir).length === 0) return;
+    await sleep(50);
+  }
+  throw new Error(`events not drained within ${limitMs} ms: offset ${readDb(repo).events_offset} of ${eventLogSize(repo)}`);
+}

@@ -1,0 +1,109 @@
+// When a detached drain runs its next round, and what a push leaves it to wait for (docs/hooks.md,
+// "Scheduling"). Pure: the drain (src/app/drain.ts) observes the clock, the size of events.log and
+// the sequence directories, and asks these functions what to do.
+//
+// A burst of git events (a rebase replaying 20 commits, a script committing in a loop, an agent)
+// must cost about one drain, not one per event: the drain waits until events.log has been quiet for
+// a moment (longer while a rebase, am or cherry-pick sequence is under way, since it ends with its
+// own event), but never longer than a bound, so a long burst still makes progress.
+import type { HookEvent } from './events.js';
+
+export interface ScheduleTimes {
+  /** Quiet time after the last event before a round runs. */
+  quietMs: number;
+  /** A round runs at the latest this long after the drain started waiting, quiet or not. */
+  maxDelayMs: number;
+}
+
+/**
+ * Outside a sequence: a burst of commits from a script or an agent. The quiet time adapts to the
+ * burst's pace (QUIET_GAPS × the last gap between events, within these bounds), so a loop whose
+ * commits take longer than 250 ms on a busy machine is still one burst.
+ */
+export const BURST: ScheduleTimes = { quietMs: 250, maxDelayMs: 10_000 };
+export const BURST_MAX_QUIET_MS = 1_500;
+export const QUIET_GAPS = 3;
+/** During a rebase/am/cherry-pick sequence (its end is an event of its own, or a stop for the user). */
+export const SEQUENCE: ScheduleTimes = { quietMs: 1_500, maxDelayMs: 60_000 };
+/**
+ * How long a detached drain stays, idle, after the log is empty: a commit that comes within it is
+ * applied by the same process instead of a new Node start (the bulk of a drain's CPU). It sleeps,
+ * looking at the log's size every POLL_MS.
+ */
+export const LINGER_MS = 3_000;
+/** How often a waiting drain looks at events.log (a stat: microseconds). */
+export const POLL_MS = 50;
+
+/**
+ * Directories git keeps in a worktree's git dir while a sequence of commits is under way:
+ * `rebase-merge` (rebase, rebase -i), `rebase-apply` (am, rebase --apply), `sequencer`
+ * (cherry-pick and revert of several commits).
+ */
+export const SEQUENCE_DIRS = ['rebase-merge', 'rebase-apply', 'sequencer'] as const;
+
+export interface WaitState {
+  /** When the drain began waiting (ms). */
+  startedAt: number;
+  /** When it last saw events.log grow (ms); startedAt when it has not. */
+  lastGrowthAt: number;
+  /** The last interval between two growths it saw (ms); null before two. */
+  lastGapMs: number | null;
+}
+
+/** Record that events.log grew at `now`. */
+export function sawGrowth(w: WaitState, now: number, grewBefore: boolean): void {
+  if (grewBefore) w.lastGapMs = now - w.lastGrowthAt;
+  w.lastGrowthAt = now;
+}
+
+/** The quiet time a burst needs before a round, given its pace. */
+export function quietMs(w: WaitState, inSequence: boolean): number {
+  if (inSequence) return SEQUENCE.quietMs;
+  const paced = w.lastGapMs === null ? 0 : QUIET_GAPS * w.lastGapMs;
+  return Math.min(BURST_MAX_QUIET_MS, Math.max(BURST.quietMs, paced));
+}
+
+export type Step = { kind: 'run' } | { kind: 'wait'; ms: number };
+
+/** Run now, or wait (and look again) how long. */
+export function nextStep(now: number, w: WaitState, inSequence: boolean): Step {
+  const max = (inSequence ? SEQUENCE : BURST).maxDelayMs;
+  const quiet = quietMs(w, inSequence);
+  const quietFor = now - w.lastGrowthAt;
+  const waited = now - w.startedAt;
+  if (quietFor >= quiet || waited >= max) return { kind: 'run' };
+  return { kind: 'wait', ms: Math.max(1, Math.min(POLL_MS, quiet - quietFor, max - waited)) };
+}
+
+/** How long a drain keeps watching for the remote-tracking refs a push is about to update. */
+export const PUSH_WATCH_MS = 60_000;
+
+export interface PushWatch {
+  /** The remote-tracking ref git updates once the remote accepted the push, e.g. refs/remotes/origin/main. */
+  ref: string;
+  /** The commit pushed. */
+  sha: string;
+}
+
+const ZERO = /^0+$/;
+/** A remote name git could have tracking refs for (a URL or a path has none). */
+const REMOTE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9._-]+)*$/;
+
+/**
+ * The remote-tracking refs a pre-push event announces: for each branch pushed to a named remote
+ * (`refs/heads/B` → `refs/remotes/REMOTE/B`, git's default refspec), the commit it will point at
+ * once the push is accepted. Deletions and pushes to a URL (no tracking refs) announce nothing.
+ */
+export function pushWatches(e: HookEvent, stdin: string): PushWatch[] {
+  if (e.hook !== 'pre-push') return [];
+  const [remote, url] = e.args;
+  if (!remote || remote === url || !REMOTE_NAME.test(remote) || remote.includes('..')) return [];
+  const out: PushWatch[] = [];
+  for (const line of stdin.split('\n')) {
+    const [, localSha, remoteRef] = line.trim().split(/\s+/);
+    if (!localSha || !remoteRef || ZERO.test(localSha) || !/^[0-9a-f]{40,64}$/.test(localSha)) continue;
+    if (!remoteRef.startsWith('refs/heads/')) continue;
+    out.push({ ref: `refs/remotes/${remote}/${remoteRef.slice('refs/heads/'.length)}`, sha: localSha });
+  }
+  return out;
+}
