@@ -1,7 +1,7 @@
 // One content-proof decision pass (`git backup reconcile`) over 10,000 CREATED backups: its wall
 // time against `node -e 0` in the same run (interleaved rounds, medians) and the number of git
 // processes it starts (counted through a `git` shim first on PATH). Run alone:
-//   npm run build && node dist/bench/decision-pass.js [--rounds N]
+//   npm run build && node dist/bench/decision-pass.js [--rounds N] [--write]   (--write: its section of BENCHMARKS.md)
 //
 // The store is what `create` writes: stash-shaped snapshot commits (worktree tree, index commit,
 // base parent) made in one fast-import, and records from newRecord without `protects`, so the
@@ -15,6 +15,8 @@ import { scratchDir, tempRepo, CLI, TEST_ENV } from '../test/helpers/repo.js';
 import { openStore } from '../src/store/store.js';
 import { newRecord } from '../src/core/record.js';
 import { median } from './lib/stats.js';
+import { describeMachine } from './lib/machine.js';
+import { ROOT } from './lib/context.js';
 
 const BACKUPS = 10_000;
 const BRANCHES = 20;
@@ -108,9 +110,32 @@ for (let r = 0; r < rounds; r++) {
   steadyRun = reconcile();
   steady.push(steadyRun.ms);
 }
-const count = (g: string[]) => `${g.length} (${[...new Set(g)].map((c) => `${c}×${g.filter((x) => x === c).length}`).join(', ')})`;
+const processCount = (g: string[]) => `${g.length} (${[...new Set(g)].map((c) => `${c}×${g.filter((x) => x === c).length}`).join(', ')})`;
 const nodeMs = median(node);
-console.log(`decision pass over ${BACKUPS} backups on ${BRANCHES} branches, ${rounds} interleaved rounds, medians`);
-console.log(`node -e 0                                   ${nodeMs.toFixed(0)} ms`);
-console.log(`first pass (entries read, ${firstRun.moved} -> PENDING)   ${median(first).toFixed(0)} ms  = ${(median(first) / nodeMs).toFixed(1)}x node -e 0; git processes: ${count(firstRun.gits)}`);
-console.log(`next pass (nothing changes)                 ${median(steady).toFixed(0)} ms  = ${(median(steady) / nodeMs).toFixed(1)}x node -e 0; git processes: ${count(steadyRun.gits)}`);
+const m = describeMachine();
+const report = [
+  `## Content-proof decision pass with ${BACKUPS.toLocaleString('en')} backups`,
+  '',
+  `- date: ${new Date().toISOString()}; machine: ${m.cpu}, ${m.cores} cores, ${m.memory}, ${m.os}; node ${m.node}, ${m.git}`,
+  `- command: \`npm run build && node dist/bench/decision-pass.js --rounds ${rounds} --write\` (${rounds} interleaved rounds, medians; the machine's load is whatever it was)`,
+  `- ${BACKUPS.toLocaleString('en')} CREATED backups on ${BRANCHES} branches, stash-shaped snapshots made in one fast-import, records as \`create\` writes them but without \`protects\` (so the first pass reads every backup's entries back from its snapshot); on each branch one commit holds the content of half its backups`,
+  `- git processes counted through a \`git\` shim first on PATH`,
+  '',
+  '| pass | median wall | ratio to `node -e 0` | git processes |',
+  '| --- | --- | --- | --- |',
+  `| \`node -e 0\` | ${nodeMs.toFixed(0)} ms | 1.00× | 0 |`,
+  `| first pass: entries read, ${firstRun.moved.toLocaleString('en')} → PENDING, proofs stored | ${median(first).toFixed(0)} ms | ${(median(first) / nodeMs).toFixed(1)}× | ${processCount(firstRun.gits)} |`,
+  `| next pass: nothing changes | ${median(steady).toFixed(0)} ms | ${(median(steady) / nodeMs).toFixed(1)}× | ${processCount(steadyRun.gits)} |`,
+  '',
+].join('\n');
+process.stdout.write(report);
+if (process.argv.includes('--write')) {
+  const BEGIN = '<!-- decision pass: begin (bench/decision-pass.ts) -->';
+  const END = '<!-- decision pass: end -->';
+  const path = join(ROOT, 'BENCHMARKS.md');
+  const old = readFileSync(path, 'utf8');
+  const block = `${BEGIN}\n${report}${END}\n`;
+  const i = old.indexOf(BEGIN);
+  const j = old.indexOf(END);
+  writeFileSync(path, i >= 0 && j > i ? old.slice(0, i) + block + old.slice(j + END.length + 1) : `${old.trimEnd()}\n\n${block}`);
+}
