@@ -1,0 +1,43 @@
+// Shared set-up of the content-proof end-to-end tests (issue 7): a clone of a bare origin with the
+// hooks installed (sync mode) and keep rules off, and the CLI calls they make.
+import { join } from 'node:path';
+import { scratchDir, TestRepo } from './repo.js';
+import { install, withShim } from './hooks.js';
+
+export interface Rec {
+  id: string;
+  state: string;
+  content: { unique: string[]; superseded: string[]; held: number; files: number } | null;
+  content_now?: { unique: string[]; history: string } | null;
+  history: { to: string; trigger: string; reason: string }[];
+}
+
+export const DAY = 86_400_000;
+
+/** A clone of a bare origin (so origin/main is the integration branch), hooks installed, keep rules off. */
+export function clonedRepo(): { repo: TestRepo; git: (args: string[]) => string } {
+  const root = scratchDir('gb-proof-');
+  const seed = new TestRepo(join(root, 'seed'));
+  const env = withShim();
+  const run = (cwd: string, args: string[]) => new TestRepo(cwd).git(args, { env });
+  run(root, ['init', '-q', '--bare', '-b', 'main', 'origin.git']);
+  run(root, ['init', '-q', '-b', 'main', 'seed']);
+  seed.write('README', 'hello\n');
+  seed.write('l.txt', 'line\n');
+  seed.git(['add', '-A'], { env });
+  seed.git(['commit', '-q', '-m', 'initial'], { env });
+  seed.git(['push', '-q', join(root, 'origin.git'), 'main'], { env });
+  run(root, ['clone', '-q', join(root, 'origin.git'), 'work']);
+  const repo = new TestRepo(join(root, 'work'));
+  install(repo);
+  for (const k of ['last', 'daily', 'weekly']) repo.git(['config', `backup.keep.${k}`, '0']);
+  return { repo, git: (args) => repo.git(args, { env }) };
+}
+
+export const show = (repo: TestRepo, id: string, now?: number) => repo.json<Rec>(['show', id], { env: withShim(now ? { GIT_BACKUP_NOW: new Date(now).toISOString() } : {}) });
+export const tick = (repo: TestRepo, now: number) => {
+  const r = repo.cli(['tick', '--json'], { env: withShim({ GIT_BACKUP_NOW: new Date(now).toISOString() }) });
+  if (r.code !== 0) throw new Error(`tick exited ${r.code}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as { moves: { id: string; to: string }[]; waiting: { id: string; why: string }[] };
+};
+
