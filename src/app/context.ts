@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { findRepo, type RepoPaths } from '../git/exec.js';
 import { openStore, type Store } from '../store/store.js';
 import { now } from '../clock.js';
+import { makeLedger } from './ledger.js';
 
 export interface Output {
   out(text: string): void;
@@ -28,7 +29,12 @@ export async function openContext(io: Output, cwd = process.cwd()): Promise<Cont
   const tmpDir = join(store.paths.dir, 'tmp');
   mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
   chmodSync(tmpDir, 0o700);
-  return { repo, store, now: now(), io, tmpDir };
+  const ctx: Context = { repo, store, now: now(), io, tmpDir };
+  // The index is derived from the notes (docs/store.md), and a change is dated when the lock is
+  // held, never before: a process that waited for the lock must not date a move before a backup
+  // that was created while it waited.
+  store.attach({ ledger: makeLedger(repo), onLocked: () => (ctx.now = laterOf(ctx.now, now())) });
+  return ctx;
 }
 
 /** Open the context on the real process (cwd, stdout, stderr, stdin) and run one command in it. */
@@ -51,4 +57,8 @@ export function processOutput(): Output {
       }
     },
   };
+}
+
+function laterOf(a: Date, b: Date): Date {
+  return b.getTime() > a.getTime() ? b : a;
 }

@@ -1,0 +1,138 @@
+// The one way note lines reach refs/notes/backups (the durable record, see docs/store.md).
+//
+// A note is a blob in the notes tree at a path named after the annotated object (flat, or with
+// a fan-out of 2-hex directories). `git notes add` and fast-import's `N` refuse an object the
+// repository does not have, which is exactly the case after `git backup gc` pruned an archived
+// backup's snapshot: its DELETED line must still be written. So a note on a missing object is
+// written as a plain tree entry (fast-import `M`) at the path its note already has (the note
+// blob is reachable from the notes ref, gc never prunes it), and git reads it like any other.
+// Every write returns the new tip of the notes ref, which the index records (db.json's
+// notes_tip) so that it can tell whether it has seen every event.
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { git, gitBinary, gitLine, type RepoPaths } from './exec.js';
+import { withIdentity } from './identity.js';
+import { existingObjects } from './objects.js';
+import { NOTES_REF } from './notes.js';
+
+/** The commit refs/notes/backups points at, or null. Read from the files when it can (no process). */
+export async function notesTip(repo: RepoPaths): Promise<string | null> {
+  const common = repo.commonDir;
+  const reftable = await stat(join(common, 'reftable')).then(() => true, () => false);
+  if (!reftable) {
+    try {
+      const loose = (await readFile(join(common, NOTES_REF), 'utf8')).trim();
+      if (/^[0-9a-f]{40,64}$/.test(loose)) return loose;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw e;
+      let packed = '';
+      try {
+        packed = await readFile(join(common, 'packed-refs'), 'utf8');
+      } catch {
+        return null;
+      }
+      for (const line of packed.split('\n')) {
+        const sp = line.indexOf(' ');
+        if (sp > 0 && line.slice(sp + 1) === NOTES_REF) return line.slice(0, sp);
+      }
+      return null;
+    }
+  }
+  const r = await git(['rev-parse', '-q', '--verify', `${NOTES_REF}^{commit}`], { cwd: repo.worktree, okCodes: [1, 128] });
+  return r.code === 0 ? r.stdout.trim() : null;
+}
+
+/** Where a note on `object` may sit in the notes tree: flat, or under one or two fan-out levels. */
+function candidatePaths(object: string): string[] {
+  return [object, `${object.slice(0, 2)}/${object.slice(2)}`, `${object.slice(0, 2)}/${object.slice(2, 4)}/${object.slice(4)}`];
+}
+
+interface ExistingNote {
+  path: string;
+  text: string;
+}
+
+/** The notes of `objects` in the tree of `tip`, with the path each sits at: one cat-file process. */
+async function existingNotes(repo: RepoPaths, tip: string, objects: readonly string[]): Promise<Map<string, ExistingNote>> {
+  const out = new Map<string, ExistingNote>();
+  if (objects.length === 0) return out;
+  const queries: { object: string; path: string }[] = [];
+  for (const o of objects) for (const p of candidatePaths(o)) queries.push({ object: o, path: p });
+  const buf = (await gitBinary(['cat-file', '--batch'], { cwd: repo.worktree, input: queries.map((q) => `${tip}:${q.path}`).join('\n') + '\n' })).stdout;
+  let pos = 0;
+  for (const q of queries) {
+    const nl = buf.indexOf(10, pos);
+    if (nl < 0) break;
+    const header = buf.subarray(pos, nl).toString('utf8');
+    pos = nl + 1;
+    if (header.endsWith(' missing') || header.endsWith(' ambiguous')) continue;
+    const parts = header.split(' ');
+    const size = Number(parts[2]);
+    if (parts[1] === 'blob' && !out.has(q.object)) out.set(q.object, { path: q.path, text: buf.subarray(pos, pos + size).toString('utf8') });
+    pos += size + 1;
+  }
+  return out;
+}
+
+function merged(existing: string, lines: readonly string[]): string | null {
+  const have = new Set(existing.split('\n').filter(Boolean));
+  const before = have.size;
+  for (const l of lines) have.add(l);
+  if (have.size === before && existing !== '') return null;
+  return [...have].sort().join('\n') + '\n';
+}
+
+export interface NoteWriteOptions {
+  /** Objects made a moment ago (a new snapshot): known to exist and to have no note yet. */
+  fresh?: ReadonlySet<string>;
+}
+
+/**
+ * Add lines to the notes of many objects in one commit on refs/notes/backups (lines already there
+ * are not repeated; each note stays sorted, which is cat_sort_uniq's order). Returns the tip after
+ * the write. Callers hold the store lock; a notes ref moved meanwhile by git itself (notes.rewriteRef
+ * during an amend or rebase) makes fast-import refuse the non-fast-forward update, and the write is
+ * tried again on the new tip.
+ */
+export async function writeNoteLines(
+  repo: RepoPaths,
+  additions: ReadonlyMap<string, readonly string[]>,
+  opts: NoteWriteOptions = {},
+): Promise<string | null> {
+  const wanted = [...additions].filter(([, lines]) => lines.length > 0);
+  if (wanted.length === 0) return notesTip(repo);
+  const cwd = repo.worktree;
+  // The common case, one line on a brand-new snapshot (create): one `git notes add`.
+  if (wanted.length === 1 && opts.fresh?.has(wanted[0]![0])) {
+    const [object, lines] = wanted[0]!;
+    const r = await withIdentity(repo, (env) =>
+      git(['notes', `--ref=${NOTES_REF}`, 'add', '-F', '-', object], { cwd, input: [...lines].sort().join('\n') + '\n', env, okCodes: [1] }),
+    );
+    if (r.code === 0) return notesTip(repo);
+  }
+  for (let attempt = 1; ; attempt++) {
+    const tip = await notesTip(repo);
+    const objects = wanted.map(([o]) => o);
+    const present = new Set(await existingObjects(repo, objects));
+    const existing = tip ? await existingNotes(repo, tip, objects) : new Map<string, ExistingNote>();
+    const ident = await withIdentity(repo, (env) => gitLine(['var', 'GIT_COMMITTER_IDENT'], { cwd, env }));
+    const data = (text: string) => `data ${Buffer.byteLength(text)}\n${text}\n`;
+    const chunks: string[] = [`commit ${NOTES_REF}\ncommitter ${ident}\n`, data('Notes added by git backup\n')];
+    if (tip) chunks.push(`from ${tip}\n`);
+    let changed = 0;
+    for (const [object, lines] of wanted) {
+      const note = existing.get(object);
+      const text = merged(note?.text ?? '', lines);
+      if (text === null) continue;
+      changed++;
+      if (present.has(object)) chunks.push(`N inline ${object}\n`, data(text));
+      // The object is gone (pruned): the note is a plain tree entry, where it was or at the top.
+      else chunks.push(`M 100644 inline ${note?.path ?? object}\n`, data(text));
+    }
+    if (changed === 0) return tip;
+    const r = await git(['fast-import', '--quiet', '--date-format=raw'], { cwd, input: chunks.join(''), okCodes: [1, 128] });
+    if (r.code === 0) return notesTip(repo);
+    if (attempt >= 3) throw new Error(`could not update ${NOTES_REF}: ${r.stderr.trim().split('\n').pop() ?? 'git fast-import failed'}`);
+  }
+}
