@@ -27,6 +27,11 @@ function reportError(e: unknown): number {
     return e.exitCode;
   }
   const message = e instanceof Error ? e.message : String(e);
+  if ((e as NodeJS.ErrnoException)?.code === 'ENOSPC' || /ENOSPC|No space left on device/i.test(message)) {
+    const where = (e as NodeJS.ErrnoException)?.path ? ` (writing ${(e as NodeJS.ErrnoException).path})` : '';
+    process.stderr.write(`git backup: no space left on device${where}: free some space and retry; git backup recover finishes anything left half-done\n`);
+    return ExitCode.UNEXPECTED;
+  }
   process.stderr.write(`git backup: unexpected error: ${message.split('\n')[0]} (GIT_BACKUP_DEBUG=1 shows details)\n`);
   return ExitCode.UNEXPECTED;
 }

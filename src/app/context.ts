@@ -5,6 +5,7 @@ import { findRepo, type RepoPaths } from '../git/exec.js';
 import { openStore, type Store } from '../store/store.js';
 import { now } from '../clock.js';
 import { makeLedger } from './ledger.js';
+import { pauseAt } from '../test-pause.js';
 
 export interface Output {
   out(text: string): void;
@@ -39,7 +40,9 @@ export async function openContext(io: Output, cwd = process.cwd()): Promise<Cont
 
 /** Open the context on the real process (cwd, stdout, stderr, stdin) and run one command in it. */
 export async function withContext(fn: (ctx: Context) => Promise<void>): Promise<void> {
-  await fn(await openContext(processOutput()));
+  const ctx = await openContext(processOutput());
+  await pauseAt('context:opened');
+  await fn(ctx);
 }
 
 export function processOutput(): Output {

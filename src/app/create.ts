@@ -7,7 +7,8 @@ import type { BackupRecord, Trigger } from '../core/types.js';
 import { chooseId } from '../core/ids.js';
 import { newRecord } from '../core/record.js';
 import { noteLines } from '../core/notes-format.js';
-import { takeSnapshot, writeBackupRef } from '../git/snapshot.js';
+import { deleteBackupRef, takeSnapshot, writeBackupRef } from '../git/snapshot.js';
+import { readNote } from '../git/notes.js';
 import { git } from '../git/exec.js';
 import { BackupError, ExitCode, usageError } from '../errors.js';
 
@@ -72,13 +73,16 @@ export async function createBackup(ctx: Context, opts: CreateOptions): Promise<B
     createdAt,
     tmpDir: ctx.tmpDir,
   });
-  return ctx.store.update(
+  let made: { id: string } | null = null;
+  try {
+    return await ctx.store.update(
     async (data) => {
       const taken = new Set(data.backups.map((b) => b.id));
       const id = chooseId(createdAt, snap.commit, taken);
       // The ref goes in before the record is written, so a crash never leaves a record whose
       // content git could prune; update-ref to the same commit is harmless if this runs again.
       await writeBackupRef(ctx.repo, id, snap.commit);
+      made = { id };
       const record = newRecord({
         id,
         created_at: createdAt,
@@ -103,5 +107,12 @@ export async function createBackup(ctx: Context, opts: CreateOptions): Promise<B
       // adopts (and notes); a kill after the note leaves an index the next command catches up.
       notes: (record) => ({ lines: new Map([[record.snapshot, [noteLines(record, record.history[0]!)]]]), fresh: new Set([record.snapshot]) }),
     },
-  );
+    );
+  } catch (e) {
+    // Failed before its note was written (a full disk, a lost lock): the backup did not happen, so
+    // its ref goes too, and the exit code says so truthfully. With its note written it did happen.
+    const m = made as { id: string } | null;
+    if (m && !(await readNote(ctx.repo, snap.commit).catch(() => ''))) await deleteBackupRef(ctx.repo, m.id, snap.commit).catch(() => undefined);
+    throw e;
+  }
 }

@@ -50,6 +50,8 @@ export async function runStatus(ctx: Context, args: StatusArgs): Promise<void> {
     pinned: data.backups.filter((b) => b.pinned && b.state !== 'DELETED').length,
     hooks: await inspectHooks(ctx.repo),
     events_waiting: await eventsWaiting(ctx.store.paths.dir, data),
+    // degraded: the index on disk is damaged or missing and what is shown was derived from refs and notes.
+    index: { state: ctx.store.health.source === 'db' || ctx.store.health.source === 'new' ? 'ok' : 'degraded', source: ctx.store.health.source, problem: ctx.store.health.problem },
     config,
   };
   if (args.json) {
@@ -58,6 +60,9 @@ export async function runStatus(ctx: Context, args: StatusArgs): Promise<void> {
   }
   const lines = [
     `store: ${report.store}`,
+    ...(report.index.state === 'degraded'
+      ? [`index: DEGRADED: ${report.index.problem}; shown from ${report.index.source === 'prev' ? 'db.json.prev and ' : ''}refs and notes; nothing is lost, run git backup recover to write it again`]
+      : []),
     `backups: ${report.total} (${formatBytes(report.bytes)} protected content, ${report.pinned} pinned)`,
     ...Object.entries(report.states).map(([state, n]) => `  ${state.padEnd(9)} ${n}`),
     hooksLine(report.hooks),

@@ -159,7 +159,14 @@ class FileStore implements Store {
       const tip = await ledger.tip();
       // An index without a tip that holds records was written before notes came first: it is
       // taken as it is (recover checks it against the notes); an empty one is derived whole.
-      if (full || (data.notes_tip === undefined && data.backups.length === 0)) adopt = await ledger.sync(data, tip, true);
+      if (full || (data.notes_tip === undefined && data.backups.length === 0)) {
+        adopt = await ledger.sync(data, tip, true);
+        if (this.health.source === 'new' && data.backups.length > 0) {
+          // No index at all, yet git knows backups: both generations were deleted (or this is a clone with fetched notes).
+          this.health = { source: 'rebuilt', problem: `${this.paths.db} was missing` };
+          process.stderr.write(`git-backup: no index at ${this.paths.db}; built it from refs/backups/* and refs/notes/backups (${data.backups.length} backup(s))\n`);
+        }
+      }
       else if (data.notes_tip === undefined) data.notes_tip = tip;
       else if (data.notes_tip !== tip) adopt = await ledger.sync(data, tip, false);
     }
@@ -190,13 +197,14 @@ class FileStore implements Store {
       prevDamage = e;
     }
     if (!damage && !prev && !prevDamage) {
+      // A new store, or both files deleted: refs and notes tell (load says so if they hold backups).
       this.health = { source: 'new', problem: null };
-      return { data: emptyStore(), full: true }; // a new store, or both files deleted: refs and notes tell
+      return { data: emptyStore(), full: true };
     }
-    const what = `${this.paths.db} was ${damage ? `damaged (${damage.detail})` : 'missing'}`;
+    const what = `${this.paths.db} was ${damage ? 'damaged' : 'missing'}`;
     if (prev) {
       process.stderr.write(`git-backup: ${what}; restored generation ${prev.generation} from ${this.paths.prev}` +
-        `${this.hooks.ledger ? ' and the notes' : ''}\n`);
+        `${this.hooks.ledger ? ' and brought it up to the notes' : ''}${damage ? ` (${damage.detail})` : ''}\n`);
       this.health = { source: 'prev', problem: what };
       return { data: checkSchema(prev, this.paths.prev), full: false };
     }
