@@ -150,6 +150,7 @@ async function writeOne(dest: string, mode: RestoreMode, content: Buffer, stagin
   try {
     if (mode === '120000') await symlink(content, tmp);
     else await writeFile(tmp, content, { mode: mode === '100755' ? 0o777 : 0o666, flag: 'wx' });
+    await pauseAt('restore:before-rename');
     // rename replaces a symlink at dest rather than following it.
     await rename(tmp, dest);
   } catch (e) {
@@ -187,7 +188,6 @@ export async function applyRestore(repo: RepoPaths, plan: RestorePlan, targetDir
     for (const f of plan.files) {
       if (f.mode === '160000') continue; // submodule pointers have no content to write
       const content = await reader.read(f.blob, f.path);
-      await pauseAt('restore:before-write');
       await writeOne(join(root, f.path), f.mode, content, staging);
       written++;
     }
