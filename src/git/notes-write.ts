@@ -12,7 +12,6 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { git, gitBinary, gitLine, type RepoPaths } from './exec.js';
 import { withIdentity } from './identity.js';
-import { existingObjects } from './objects.js';
 import { NOTES_REF } from './notes.js';
 
 /** The commit refs/notes/backups points at, or null. Read from the files when it can (no process). */
@@ -53,13 +52,20 @@ interface ExistingNote {
   text: string;
 }
 
-/** The notes of `objects` in the tree of `tip`, with the path each sits at: one cat-file process. */
-async function existingNotes(repo: RepoPaths, tip: string, objects: readonly string[]): Promise<Map<string, ExistingNote>> {
-  const out = new Map<string, ExistingNote>();
-  if (objects.length === 0) return out;
-  const queries: { object: string; path: string }[] = [];
-  for (const o of objects) for (const p of candidatePaths(o)) queries.push({ object: o, path: p });
-  const buf = (await gitBinary(['cat-file', '--batch'], { cwd: repo.worktree, input: queries.map((q) => `${tip}:${q.path}`).join('\n') + '\n' })).stdout;
+/**
+ * Which of `objects` exist, and their notes in the tree of `tip` with the path each sits at: one
+ * cat-file process for both questions.
+ */
+async function lookUp(repo: RepoPaths, tip: string | null, objects: readonly string[]): Promise<{ present: Set<string>; notes: Map<string, ExistingNote> }> {
+  const present = new Set<string>();
+  const notes = new Map<string, ExistingNote>();
+  const queries: { object: string; path: string | null }[] = [];
+  for (const o of objects) {
+    queries.push({ object: o, path: null });
+    if (tip) for (const p of candidatePaths(o)) queries.push({ object: o, path: p });
+  }
+  const input = queries.map((q) => (q.path === null ? q.object : `${tip}:${q.path}`)).join('\n') + '\n';
+  const buf = (await gitBinary(['cat-file', '--batch'], { cwd: repo.worktree, input })).stdout;
   let pos = 0;
   for (const q of queries) {
     const nl = buf.indexOf(10, pos);
@@ -69,10 +75,23 @@ async function existingNotes(repo: RepoPaths, tip: string, objects: readonly str
     if (header.endsWith(' missing') || header.endsWith(' ambiguous')) continue;
     const parts = header.split(' ');
     const size = Number(parts[2]);
-    if (parts[1] === 'blob' && !out.has(q.object)) out.set(q.object, { path: q.path, text: buf.subarray(pos, pos + size).toString('utf8') });
+    if (q.path === null) present.add(q.object);
+    else if (parts[1] === 'blob' && !notes.has(q.object)) notes.set(q.object, { path: q.path, text: buf.subarray(pos, pos + size).toString('utf8') });
     pos += size + 1;
   }
-  return out;
+  return { present, notes };
+}
+
+/** The committer identity for our notes commits, asked of git once per process. */
+const idents = new Map<string, string>();
+async function committer(repo: RepoPaths): Promise<string> {
+  let ident = idents.get(repo.commonDir);
+  if (!ident) {
+    ident = await withIdentity(repo, (env) => gitLine(['var', 'GIT_COMMITTER_IDENT'], { cwd: repo.worktree, env }));
+    idents.set(repo.commonDir, ident);
+  }
+  // The stored time is replaced by now: each notes commit is dated when it is made.
+  return ident.replace(/ \d+ [+-]\d{4}$/, ` ${Math.floor(Date.now() / 1000)} +0000`);
 }
 
 function merged(existing: string, lines: readonly string[]): string | null {
@@ -113,10 +132,8 @@ export async function writeNoteLines(
   }
   for (let attempt = 1; ; attempt++) {
     const tip = await notesTip(repo);
-    const objects = wanted.map(([o]) => o);
-    const present = new Set(await existingObjects(repo, objects));
-    const existing = tip ? await existingNotes(repo, tip, objects) : new Map<string, ExistingNote>();
-    const ident = await withIdentity(repo, (env) => gitLine(['var', 'GIT_COMMITTER_IDENT'], { cwd, env }));
+    const { present, notes: existing } = await lookUp(repo, tip, wanted.map(([o]) => o));
+    const ident = await committer(repo);
     const data = (text: string) => `data ${Buffer.byteLength(text)}\n${text}\n`;
     const chunks: string[] = [`commit ${NOTES_REF}\ncommitter ${ident}\n`, data('Notes added by git backup\n')];
     if (tip) chunks.push(`from ${tip}\n`);
