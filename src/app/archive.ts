@@ -45,6 +45,15 @@ export async function archivePathOf(ctx: Context, info: Pick<ArchiveInfo, 'path'
   return info.path;
 }
 
+/**
+ * A record as `--json` prints it, with its archive path resolved (absolute, where the file is now):
+ * the stored path is relative, but a script reading the output wants a path it can open.
+ */
+export async function withArchivePath<T extends { archive?: ArchiveInfo | null }>(ctx: Context, json: T): Promise<T> {
+  if (!json.archive) return json;
+  return { ...json, archive: { ...json.archive, path: await archivePathOf(ctx, json.archive) } };
+}
+
 /** The path stored in a record: relative to the archive directory (absolute only if it lies outside it). */
 export function storedArchivePath(dir: string, abs: string): string {
   const rel = relative(dir, abs);

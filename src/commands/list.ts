@@ -2,6 +2,7 @@ import type { Context } from '../app/context.js';
 import type { BackupState } from '../core/types.js';
 import { queryBackups, summarize } from '../core/query.js';
 import { toPublicJson } from '../core/record.js';
+import { withArchivePath } from '../app/archive.js';
 import { formatBytes, listRows, table } from './format.js';
 import { eventsWaiting } from '../app/events-log.js';
 import { inspectHooks } from '../install/inspect.js';
@@ -21,7 +22,7 @@ export async function runList(ctx: Context, args: ListArgs): Promise<void> {
   const data = await ctx.store.read();
   const records = queryBackups(data.backups, { states: args.state, sort: args.sort, limit: args.limit });
   if (args.json) {
-    ctx.io.out(JSON.stringify(records.map(toPublicJson)));
+    ctx.io.out(JSON.stringify(await Promise.all(records.map((r) => withArchivePath(ctx, toPublicJson(r))))));
     return;
   }
   if (records.length === 0) {

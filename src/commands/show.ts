@@ -5,7 +5,7 @@ import { explainConfidence } from '../app/confidence.js';
 import { toPublicJson } from '../core/record.js';
 import type { HistoryEntry } from '../core/types.js';
 import { formatBytes, historyLine } from './format.js';
-import { archivePathOf } from '../app/archive.js';
+import { archivePathOf, withArchivePath } from '../app/archive.js';
 
 export interface ShowArgs {
   id: string;
@@ -17,7 +17,7 @@ export async function runShow(ctx: Context, args: ShowArgs): Promise<void> {
   // Computed before recording this access, so looking at a backup does not change what it shows.
   const conf = await explainConfidence(ctx, r);
   if (args.json) {
-    ctx.io.out(JSON.stringify({ ...toPublicJson(r), confidence_now: conf?.total ?? null, confidence_factors: conf?.factors ?? [] }));
+    ctx.io.out(JSON.stringify({ ...(await withArchivePath(ctx, toPublicJson(r))), confidence_now: conf?.total ?? null, confidence_factors: conf?.factors ?? [] }));
   } else {
     const lines = [
       `id:          ${r.id}`,
