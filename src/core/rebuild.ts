@@ -87,8 +87,11 @@ export function mergeFromNotes(indexed: BackupRecord, noted: BackupRecord): Back
   out.state = noted.state;
   out.history = structuredClone(noted.history);
   out.pinned = noted.pinned;
-  out.pending_commit = noted.pending_commit ?? indexed.pending_commit;
-  out.confirmed_by = noted.confirmed_by ?? indexed.confirmed_by;
+  // In the same state the index may know newer facts than the note (a drain remaps pending_commit
+  // after a rebase in db.json only): those stay. A state the index had not reached brings the note's.
+  const same = indexed.state === noted.state;
+  out.pending_commit = same ? (indexed.pending_commit ?? noted.pending_commit) : (noted.pending_commit ?? indexed.pending_commit);
+  out.confirmed_by = same ? (indexed.confirmed_by ?? noted.confirmed_by) : (noted.confirmed_by ?? indexed.confirmed_by);
   out.confidence = noted.confidence ?? indexed.confidence;
   if (noted.archive !== undefined && noted.archive !== null) out.archive = structuredClone(noted.archive);
   out.updated_at = noted.updated_at > indexed.updated_at ? noted.updated_at : indexed.updated_at;
