@@ -26,6 +26,7 @@ for (let i = 0; i < count; i++) {
   const op = ops[(i + worker) % ops.length]!;
   ctx.now = new Date();
   const target = mine[i % Math.max(1, mine.length)];
+  const t0 = Date.now();
   try {
     if (op === 'create' || (!target && op !== 'read' && op !== 'reconcile' && op !== 'tick')) {
       const r = await createBackup(ctx, { message: `w${worker} op${i}`, includeIgnored: false, paths: [], cwd: repoDir, pin: false, labels: [], trigger: 'USER' });
@@ -44,6 +45,7 @@ for (let i = 0; i < count; i++) {
     } else if (op === 'tick') {
       await evaluate(ctx, { dryRun: false });
     }
+    if (process.env.TRUTH_WORKER_TIMES) process.stderr.write(`${op} ${Date.now() - t0}\n`);
   } catch (e) {
     if (e instanceof BackupError && [3, 4, 6, 9].includes(e.exitCode)) refused++;
     else failures.push(`${op}: ${e instanceof Error ? e.message : String(e)}`);
