@@ -34,7 +34,17 @@ export async function openContext(io: Output, cwd = process.cwd()): Promise<Cont
   // The index is derived from the notes (docs/store.md), and a change is dated when the lock is
   // held, never before: a process that waited for the lock must not date a move before a backup
   // that was created while it waited.
-  store.attach({ ledger: makeLedger(repo), onLocked: () => (ctx.now = laterOf(ctx.now, now())) });
+  // Only a clock this module read is refreshed: a caller that set ctx.now itself (a test simulating
+  // a year of days) keeps its time.
+  stamps.set(ctx, ctx.now);
+  store.attach({
+    ledger: makeLedger(repo),
+    onLocked: () => {
+      if (stamps.get(ctx) !== ctx.now) return;
+      ctx.now = laterOf(ctx.now, now());
+      stamps.set(ctx, ctx.now);
+    },
+  });
   return ctx;
 }
 
@@ -60,6 +70,14 @@ export function processOutput(): Output {
       }
     },
   };
+}
+
+const stamps = new WeakMap<Context, Date>();
+
+/** Read the clock again for a context used for several operations (it is then refreshed under the lock too). */
+export function resetClock(ctx: Context): void {
+  ctx.now = now();
+  stamps.set(ctx, ctx.now);
 }
 
 function laterOf(a: Date, b: Date): Date {

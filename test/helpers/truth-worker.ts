@@ -2,7 +2,7 @@
 // functions (real store, real lock, real git), in one process so that 8 of them fit the time limit.
 // Prints one JSON line: { ok, failures[] }. Expected refusals (exit 3, 4, 6: another worker or a
 // hook moved the backup first) are counted, not failures.
-import { openContext, type Output } from '../../src/app/context.js';
+import { openContext, resetClock, type Output } from '../../src/app/context.js';
 import { createBackup } from '../../src/app/create.js';
 import { setPinned } from '../../src/app/access.js';
 import { moveBackups } from '../../src/app/transition.js';
@@ -24,7 +24,7 @@ const ops = [
 
 for (let i = 0; i < count; i++) {
   const op = ops[(i + worker) % ops.length]!;
-  ctx.now = new Date();
+  resetClock(ctx);
   const target = mine[i % Math.max(1, mine.length)];
   const t0 = Date.now();
   try {
