@@ -49,11 +49,18 @@ async function runFast(f: FastCommand): Promise<boolean> {
 
 function reportError(e: unknown): number {
   if (process.env.GIT_BACKUP_DEBUG === '1' && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+  const text = e instanceof Error ? e.message : String(e);
+  if ((e as NodeJS.ErrnoException)?.code === 'ENOSPC' || /ENOSPC|No space left on device|Out of diskspace/i.test(text)) {
+    // A full disk is not our bug: one line that says what to do (git's own words after it).
+    const where = (e as NodeJS.ErrnoException)?.path ? ` (writing ${(e as NodeJS.ErrnoException).path})` : '';
+    process.stderr.write(`git backup: no space left on device${where}: free some space and retry; git backup recover finishes anything left half-done [${text.split('\n')[0]}]\n`);
+    return ExitCode.UNEXPECTED;
+  }
   if (e instanceof BackupError) {
     process.stderr.write(`git backup: ${e.message.split('\n')[0]}\n`);
     return e.exitCode;
   }
-  const message = e instanceof Error ? e.message : String(e);
+  const message = text;
   process.stderr.write(`git backup: unexpected error: ${message.split('\n')[0]} (GIT_BACKUP_DEBUG=1 shows details)\n`);
   return ExitCode.UNEXPECTED;
 }

@@ -2,7 +2,10 @@
 // wait there, so a test can SIGKILL it at exactly that step of a multi-step effect (archive, delete,
 // gc) and prove the journal finishes or undoes it, or change something on disk and send SIGUSR1 to
 // let it go on (e.g. damage an archive between its write and its read-back). Points are named where
-// pauseAt is called (store:after-write, before a store update's follow-up such as its note;
+// pauseAt is called (store:before-notes and store:after-notes, around a store update's note write,
+// which comes before its db.json write; store:after-write, before its content effects;
+// context:opened, once a command has read the clock; restore:before-rename, a restored file written
+// to its temp name;
 // archive:after-write, archive:after-verify, archive:after-record,
 // delete:after-record, delete:before-unlink, gc:after-repack). Never set it in real use.
 export async function pauseAt(point: string): Promise<void> {

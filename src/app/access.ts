@@ -3,7 +3,6 @@
 import type { Context } from './context.js';
 import type { BackupRecord } from '../core/types.js';
 import { formatNoteLine } from '../core/notes-format.js';
-import { appendNoteLines } from '../git/notes.js';
 import { BackupError, ExitCode } from '../errors.js';
 
 export async function setPinned(ctx: Context, id: string, pinned: boolean): Promise<BackupRecord> {
@@ -16,7 +15,7 @@ export async function setPinned(ctx: Context, id: string, pinned: boolean): Prom
       r.updated_at = ctx.now.toISOString();
       return r;
     },
-    { afterWrite: (r) => appendNoteLines(ctx.repo, r.snapshot, [formatNoteLine(ctx.now, { event: pinned ? 'pin' : 'unpin', id: r.id })]) },
+    { notes: (r) => ({ lines: new Map([[r.snapshot, [formatNoteLine(ctx.now, { event: pinned ? 'pin' : 'unpin', id: r.id })]]]) }) },
   );
 }
 

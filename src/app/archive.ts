@@ -7,7 +7,8 @@
 // Delete of an archived backup: journal → [store write: DELETED] → overwrite the archive with
 // zeros when it holds a sensitive path → unlink archive and manifest → end journal.
 import { open, readdir, rm, stat } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Context } from './context.js';
 import type { ArchiveInfo, BackupRecord } from '../core/types.js';
 import { matchesAnyGlob } from '../core/glob.js';
@@ -27,10 +28,44 @@ export async function archiveDirOf(ctx: Context): Promise<string> {
   return isAbsolute(dir) ? dir : resolve(ctx.repo.worktree, dir);
 }
 
+/**
+ * Where an archive is now. Records hold its path relative to the archive directory and it is
+ * resolved here, at use, so `mv repo repo2` keeps every archive readable and a `cp -a` copy reads
+ * its own. Older records hold an absolute path: the same YYYY/MM/<file> under this repository's
+ * archive directory is preferred when it exists there, else the path as written.
+ */
+export async function archivePathOf(ctx: Context, info: Pick<ArchiveInfo, 'path'>): Promise<string> {
+  const dir = await archiveDirOf(ctx);
+  if (!isAbsolute(info.path)) return join(dir, info.path);
+  const m = /(\d{4})[\\/](\d{2})[\\/]([^\\/]+)$/.exec(info.path);
+  if (m) {
+    const mine = join(dir, m[1]!, m[2]!, m[3]!);
+    if (mine !== info.path && existsSync(mine)) return mine;
+  }
+  return info.path;
+}
+
+/**
+ * A record as `--json` prints it, with its archive path resolved (absolute, where the file is now):
+ * the stored path is relative, but a script reading the output wants a path it can open.
+ */
+export async function withArchivePath<T extends { archive?: ArchiveInfo | null }>(ctx: Context, json: T): Promise<T> {
+  if (!json.archive) return json;
+  return { ...json, archive: { ...json.archive, path: await archivePathOf(ctx, json.archive) } };
+}
+
+/** The path stored in a record: relative to the archive directory (absolute only if it lies outside it). */
+export function storedArchivePath(dir: string, abs: string): string {
+  const rel = relative(dir, abs);
+  return rel.startsWith('..' + sep) || rel === '..' || isAbsolute(rel) ? abs : rel.split(sep).join('/');
+}
+
 export interface PreparedArchive {
   id: string;
   snapshot: string;
   info: ArchiveInfo;
+  /** Where it was written (info.path is relative to the archive directory). */
+  abs: string;
   journal: string;
 }
 
@@ -54,9 +89,9 @@ export async function prepareArchives(
       try {
         const w = await writeArchive(ctx.repo, ctx.tmpDir, t.id, t.snapshot, path, () => pauseAt('archive:after-write'));
         const info: ArchiveInfo = {
-          path, sha256: w.sha256, bytes: w.bytes, created_at: ctx.now.toISOString(), manifest_sha256: w.manifestSha256, files: w.manifest.files.length,
+          path: storedArchivePath(dir, path), sha256: w.sha256, bytes: w.bytes, created_at: ctx.now.toISOString(), manifest_sha256: w.manifestSha256, files: w.manifest.files.length,
         };
-        done.push({ id: t.id, snapshot: t.snapshot, info, journal });
+        done.push({ id: t.id, snapshot: t.snapshot, info, abs: path, journal });
       } catch (e) {
         // writeArchive removed what it made, and only that (dest may be another process's archive).
         await endJournal(journal);
@@ -76,7 +111,7 @@ export async function prepareArchives(
 /** Undo prepared archives whose transition was not written (their files were claimed by us). */
 export async function discardArchives(prepared: PreparedArchive[]): Promise<void> {
   for (const p of prepared) {
-    await removeArchiveFiles(p.info.path, false);
+    await removeArchiveFiles(p.abs, false);
     await endJournal(p.journal);
   }
 }
@@ -86,9 +121,9 @@ export async function discardArchives(prepared: PreparedArchive[]): Promise<void
  * written (an interrupted operation's cleanup may not remove it from under us once we hold the lock).
  */
 export async function assertArchivePresent(p: PreparedArchive): Promise<void> {
-  const st = await stat(p.info.path).catch(() => null);
+  const st = await stat(p.abs).catch(() => null);
   if (!st || st.size !== p.info.bytes) {
-    throw new BackupError(ExitCode.INVALID, `${p.id}: its new archive ${p.info.path} disappeared before it was recorded; the backup stays as it was, retry`);
+    throw new BackupError(ExitCode.INVALID, `${p.id}: its new archive ${p.abs} disappeared before it was recorded; the backup stays as it was, retry`);
   }
 }
 
@@ -115,10 +150,10 @@ export interface PlannedArchiveDelete {
  * Whether an archive holds a path matching backup.sensitive. A manifest that cannot be read or
  * does not match its sha256 counts as holding one: overwriting costs only time.
  */
-async function holdsSensitive(info: ArchiveInfo, globs: string[]): Promise<boolean> {
+async function holdsSensitive(info: ArchiveInfo, abs: string, globs: string[]): Promise<boolean> {
   if (globs.length === 0) return false;
   try {
-    const m = await readManifest(info.path, info.manifest_sha256);
+    const m = await readManifest(abs, info.manifest_sha256);
     return m.files.some((f) => matchesAnyGlob(f.path, globs));
   } catch {
     return true;
@@ -130,9 +165,10 @@ export async function journalArchiveDeletes(ctx: Context, records: { id: string;
   const globs = records.length ? (await loadConfig(ctx.repo)).sensitive : [];
   const out: PlannedArchiveDelete[] = [];
   for (const r of records) {
-    const overwrite = await holdsSensitive(r.archive, globs);
-    const journal = await beginJournal(ctx.store.paths.dir, { op: 'delete-archive', id: r.id, path: r.archive.path, overwrite });
-    out.push({ id: r.id, path: r.archive.path, overwrite, journal });
+    const abs = await archivePathOf(ctx, r.archive);
+    const overwrite = await holdsSensitive(r.archive, abs, globs);
+    const journal = await beginJournal(ctx.store.paths.dir, { op: 'delete-archive', id: r.id, path: abs, overwrite });
+    out.push({ id: r.id, path: abs, overwrite, journal });
   }
   return out;
 }

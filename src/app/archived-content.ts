@@ -5,14 +5,16 @@ import type { Context } from './context.js';
 import type { BackupRecord } from '../core/types.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { ArchiveMismatch, importArchive, readManifest } from '../git/archive.js';
+import { archivePathOf } from './archive.js';
 
 /** The tree of an archived backup's full content (tracked and untracked), or exit 3 when the archive is not intact. */
 export async function archivedTree(ctx: Context, record: BackupRecord, what: string): Promise<string> {
   const info = record.archive;
   if (!info) throw new BackupError(ExitCode.INVALID, `${record.id} is ARCHIVED but its record names no archive; run git backup recover`);
   try {
-    const manifest = await readManifest(info.path, info.manifest_sha256);
-    return await importArchive(ctx.repo, ctx.tmpDir, info.path, manifest, info.sha256);
+    const path = await archivePathOf(ctx, info);
+    const manifest = await readManifest(path, info.manifest_sha256);
+    return await importArchive(ctx.repo, ctx.tmpDir, path, manifest, info.sha256);
   } catch (e) {
     if (e instanceof ArchiveMismatch) throw new BackupError(ExitCode.INVALID, `${e.message}; refusing to ${what} ${record.id}, nothing was written`);
     throw e;

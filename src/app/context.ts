@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { findRepo, type RepoPaths } from '../git/exec.js';
 import { openStore, type Store } from '../store/store.js';
 import { now } from '../clock.js';
+import { makeLedger } from './ledger.js';
+import { pauseAt } from '../test-pause.js';
 
 export interface Output {
   out(text: string): void;
@@ -39,12 +41,29 @@ export async function openContext(io: Output, cwd = process.cwd(), opts: OpenOpt
     mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
     chmodSync(tmpDir, 0o700);
   }
-  return { repo, store, now: now(), io, tmpDir };
+  const ctx: Context = { repo, store, now: now(), io, tmpDir };
+  // The index is derived from the notes (docs/store.md), and a change is dated when the lock is
+  // held, never before: a process that waited for the lock must not date a move before a backup
+  // that was created while it waited.
+  // Only a clock this module read is refreshed: a caller that set ctx.now itself (a test simulating
+  // a year of days) keeps its time.
+  stamps.set(ctx, ctx.now);
+  store.attach({
+    ledger: makeLedger(repo),
+    onLocked: () => {
+      if (stamps.get(ctx) !== ctx.now) return;
+      ctx.now = laterOf(ctx.now, now());
+      stamps.set(ctx, ctx.now);
+    },
+  });
+  return ctx;
 }
 
 /** Open the context on the real process (cwd, stdout, stderr, stdin) and run one command in it. */
 export async function withContext(fn: (ctx: Context) => Promise<void>): Promise<void> {
-  await fn(await openContext(processOutput()));
+  const ctx = await openContext(processOutput());
+  await pauseAt('context:opened');
+  await fn(ctx);
 }
 
 export function processOutput(): Output {
@@ -62,4 +81,16 @@ export function processOutput(): Output {
       }
     },
   };
+}
+
+const stamps = new WeakMap<Context, Date>();
+
+/** Read the clock again for a context used for several operations (it is then refreshed under the lock too). */
+export function resetClock(ctx: Context): void {
+  ctx.now = now();
+  stamps.set(ctx, ctx.now);
+}
+
+function laterOf(a: Date, b: Date): Date {
+  return b.getTime() > a.getTime() ? b : a;
 }

@@ -7,9 +7,9 @@ import type { BackupRecord, Trigger } from '../core/types.js';
 import { chooseId } from '../core/ids.js';
 import { newRecord } from '../core/record.js';
 import { noteLines } from '../core/notes-format.js';
-import { takeSnapshot, writeBackupRef } from '../git/snapshot.js';
+import { deleteBackupRef, takeSnapshot, writeBackupRef } from '../git/snapshot.js';
+import { readNote } from '../git/notes.js';
 import { git } from '../git/exec.js';
-import { appendNoteLines } from '../git/notes.js';
 import { BackupError, ExitCode, usageError } from '../errors.js';
 
 export interface CreateOptions {
@@ -63,24 +63,29 @@ export async function createBackup(ctx: Context, opts: CreateOptions): Promise<B
   const paths = normalizePaths(ctx, opts.cwd, opts.paths);
   await requireExisting(ctx, paths);
   const wholeTree = paths.includes('.');
+  // The creation time is the snapshot's (its trailers say it too); later moves are dated under the lock.
+  const createdAt = ctx.now;
   const snap = await takeSnapshot({
     repo: ctx.repo,
     message: opts.message,
     includeIgnored: opts.includeIgnored,
     paths: wholeTree ? [] : paths,
-    createdAt: ctx.now,
+    createdAt,
     tmpDir: ctx.tmpDir,
   });
-  return ctx.store.update(
+  let made: { id: string } | null = null;
+  try {
+    return await ctx.store.update(
     async (data) => {
       const taken = new Set(data.backups.map((b) => b.id));
-      const id = chooseId(ctx.now, snap.commit, taken);
+      const id = chooseId(createdAt, snap.commit, taken);
       // The ref goes in before the record is written, so a crash never leaves a record whose
       // content git could prune; update-ref to the same commit is harmless if this runs again.
       await writeBackupRef(ctx.repo, id, snap.commit);
+      made = { id };
       const record = newRecord({
         id,
-        created_at: ctx.now,
+        created_at: createdAt,
         message: opts.message,
         branch: snap.branch,
         base: snap.base,
@@ -98,6 +103,17 @@ export async function createBackup(ctx: Context, opts: CreateOptions): Promise<B
       data.backups.push(record);
       return record;
     },
-    { afterWrite: (record) => appendNoteLines(ctx.repo, record.snapshot, [noteLines(record, record.history[0]!)], { isNew: true }) },
-  );
+    {
+      // ref, then note (the truth), then the index: a kill after the ref leaves a ref that recover
+      // adopts (and notes); a kill after the note leaves an index the next command catches up.
+      notes: (record) => ({ lines: new Map([[record.snapshot, [noteLines(record, record.history[0]!)]]]), fresh: new Set([record.snapshot]) }),
+    },
+    );
+  } catch (e) {
+    // Failed before its note was written (a full disk, a lost lock): the backup did not happen, so
+    // its ref goes too, and the exit code says so truthfully. With its note written it did happen.
+    const m = made as { id: string } | null;
+    if (m && !(await readNote(ctx.repo, snap.commit).catch(() => ''))) await deleteBackupRef(ctx.repo, m.id, snap.commit).catch(() => undefined);
+    throw e;
+  }
 }

@@ -4,6 +4,7 @@
 // the pid and host of their owner, and a live owner's entry is left alone).
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeDurably } from '../store/durable-write.js';
@@ -92,8 +93,38 @@ export function ownerAlive(entry: Journal, now: Date = new Date()): boolean {
   if (entry.host !== hostname()) return true; // another machine sharing the store: not ours to judge
   try {
     process.kill(entry.pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+  // A process killed a moment ago may linger as a zombie until its parent reaps it (a process-group
+  // kill from a shell or a test): it holds a pid but will never run again.
+  try {
+    const stat = readFileSync(`/proc/${entry.pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    if (state === 'Z' || state === 'X') return false;
+  } catch {
+    // no /proc (not Linux): trust kill(0)
+  }
+  return true;
+}
+
+/** Journal files that do not parse (not ours, or damaged by hand): recover reports them. */
+export async function unreadableJournals(storeDir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(journalDir(storeDir));
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const name of names.filter((n) => !n.startsWith('.')).sort()) {
+    const file = join(journalDir(storeDir), name);
+    try {
+      const e = JSON.parse(await readFile(file, 'utf8')) as Partial<Journal>;
+      if (!name.endsWith('.json') || typeof e !== 'object' || e === null || typeof e.op !== 'string' || typeof e.pid !== 'number') out.push(file);
+    } catch {
+      out.push(file);
+    }
+  }
+  return out;
 }

@@ -1,19 +1,18 @@
 // `git backup recover`: the index (db.json) against the durable truth in git — refs/backups/* for
 // content, refs/notes/backups for histories. Without --rebuild: check and repair what is safe.
 // With --rebuild: replace db.json by records rebuilt from refs and notes alone.
-import { rename, writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import type { Context } from './context.js';
 import type { BackupRecord } from '../core/types.js';
-import { newRecord } from '../core/record.js';
-import { parseNoteLines } from '../core/notes-format.js';
+import { noteLines, parseNoteLines } from '../core/notes-format.js';
 import { noteCatchUpLines, type NotedBackup } from '../core/note-catch-up.js';
 import { isoTime } from '../core/record.js';
 import { rebuildRecord } from '../core/rebuild.js';
-import { BackupError, ExitCode } from '../errors.js';
-import { git } from '../git/exec.js';
 import { listNotes } from '../git/notes.js';
-import { appendNotesBatch } from '../git/notes-batch.js';
-import { deleteBackupRef, protectedContentOf, readSnapshotTrailers, writeBackupRef } from '../git/snapshot.js';
+import { deleteBackupRef, writeBackupRef } from '../git/snapshot.js';
+import { recordFromSnapshot } from './ledger.js';
+import { archivePathOf } from './archive.js';
+import { unreadableJournals } from './journal.js';
 import { settleJournals } from './settle.js';
 import { backupRefs, existingCommits } from './backup-refs.js';
 import { holdsRef } from '../core/lifecycle.js';
@@ -40,19 +39,6 @@ interface GitRecords {
   notes: Map<string, NotedBackup>;
 }
 
-/** A record from the snapshot commit alone (a ref whose note never got written): CREATED, no history beyond creation. */
-async function fromSnapshot(ctx: Context, id: string, sha: string): Promise<BackupRecord> {
-  const t = await readSnapshotTrailers(ctx.repo, sha);
-  const content = await protectedContentOf(ctx.repo, sha);
-  const subject = (await git(['show', '-s', '--format=%s', sha], { cwd: ctx.repo.worktree })).stdout.trim();
-  const m = /^On [^:]*: (.*)$/.exec(subject);
-  return newRecord({
-    id, created_at: t.created, message: m ? m[1]! : '', branch: t.branch, base: t.base, snapshot: sha, paths: t.paths,
-    files: content.size, bytes: [...content.values()].reduce((a, b) => a + b, 0), include_ignored: t.includeIgnored,
-    worktree: ctx.repo.worktree, reason: 'rebuilt from the snapshot commit (no note)',
-  });
-}
-
 /** Every record git can vouch for: from its note when there is one, else from its snapshot's trailers. */
 async function recordsFromGit(ctx: Context): Promise<GitRecords> {
   const refs = await backupRefs(ctx);
@@ -66,7 +52,7 @@ async function recordsFromGit(ctx: Context): Promise<GitRecords> {
       if (events.some((e) => e.event.event === 'transition')) problems.push(`note on ${object.slice(0, 12)} has transitions but no creation line; ignored`);
       continue; // a user commit's "drove" lines
     }
-    for (const s of skipped) problems.push(`note on ${object.slice(0, 12)}, line ${s.line}: ${s.why}; skipped`);
+    for (const sk of skipped) problems.push(`note on ${object.slice(0, 12)}, line ${sk.line}: ${sk.why}; skipped`);
     const r = rebuildRecord(events, problems);
     records.set(r.id, r);
     fromNotes.add(r.id);
@@ -75,7 +61,7 @@ async function recordsFromGit(ctx: Context): Promise<GitRecords> {
   for (const [id, sha] of refs) {
     if (records.has(id)) continue;
     try {
-      records.set(id, await fromSnapshot(ctx, id, sha));
+      records.set(id, await recordFromSnapshot(ctx.repo, id, sha));
     } catch (e) {
       problems.push(`refs/backups/${id}: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -86,30 +72,54 @@ async function recordsFromGit(ctx: Context): Promise<GitRecords> {
   return { records, fromNotes, problems, refs, notes: noted };
 }
 
+/** The creation line of a record adopted from its snapshot (it had no note). */
+function creationNote(r: BackupRecord): [string, string[]] {
+  return [r.snapshot, [noteLines(r, r.history[0]!)]];
+}
+
+/** Archive files that ARCHIVED records name but that are gone: their content cannot be restored. */
+async function missingArchives(ctx: Context, records: BackupRecord[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const r of records) {
+    if (r.state !== 'ARCHIVED') continue;
+    if (!r.archive) {
+      out.push(`${r.id} is ARCHIVED but its record names no archive: its content cannot be restored`);
+      continue;
+    }
+    const path = await archivePathOf(ctx, r.archive);
+    if (!(await stat(path).then((st) => st.isFile(), () => false))) out.push(`${r.id} is ARCHIVED but its archive ${path} is missing: its content cannot be restored from here`);
+  }
+  return out;
+}
+
+/** Journal files that are not journal entries: never settled automatically, so a person is told. */
+async function journalProblems(ctx: Context): Promise<string[]> {
+  return (await unreadableJournals(ctx.store.paths.dir)).map((f) => `${f} is not a journal entry git backup can read; it was left alone (look at it, then remove it)`);
+}
+
 export async function rebuildStore(ctx: Context): Promise<RecoverReport> {
-  const g = await recordsFromGit(ctx);
-  const rebuilt = [...g.records.values()].sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : 1));
   const kept = `${ctx.store.paths.db}.before-rebuild`;
   const repaired: string[] = [];
-  try {
-    await ctx.store.read();
-  } catch (e) {
-    if (!(e instanceof BackupError) || e.exitCode !== ExitCode.STORE_DAMAGED) throw e;
-    // Both generations are damaged: keep them aside, then write a fresh store.
-    await rename(ctx.store.paths.db, kept).catch(() => undefined);
-    await rename(ctx.store.paths.prev, `${ctx.store.paths.prev}.before-rebuild`).catch(() => undefined);
-    repaired.push(`moved the damaged db.json aside to ${kept}`);
-  }
-  await ctx.store.update(async (data) => {
-    // Keep what the index held before (as read, possibly restored from db.json.prev); rewriting
-    // it on a retry keeps the latest read, which is the right "before".
-    await writeFile(kept, JSON.stringify(data, null, 2) + '\n', { mode: 0o600 });
-    data.backups = structuredClone(rebuilt);
-  });
-  repaired.push(`rebuilt db.json with ${rebuilt.length} record(s); the previous index is kept as ${kept}`);
+  // Everything is read under the lock: a writer in progress finishes first, and the rebuild sees its notes.
+  const out = await ctx.store.update(
+    async (data) => {
+      const g = await recordsFromGit(ctx);
+      // Keep what the index held before (as read, possibly restored from db.json.prev or the notes);
+      // rewriting it on a retry keeps the latest read, which is the right "before".
+      await writeFile(kept, JSON.stringify(data, null, 2) + '\n', { mode: 0o600 });
+      const rebuilt = [...g.records.values()].sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : 1));
+      data.backups = structuredClone(rebuilt);
+      const renote = new Map(rebuilt.filter((r) => !g.fromNotes.has(r.id)).map(creationNote));
+      return { g, rebuilt, renote };
+    },
+    { notes: (r) => ({ lines: r.renote }) },
+  );
+  repaired.push(`rebuilt db.json with ${out.rebuilt.length} record(s); the previous index is kept as ${kept}`);
+  for (const [sha] of out.renote) repaired.push(`${out.rebuilt.find((r) => r.snapshot === sha)?.id}: had no note; wrote its creation line from the snapshot`);
+  const problems = [...out.g.problems, ...(await missingArchives(ctx, out.rebuilt)), ...(await journalProblems(ctx))];
   return {
-    mode: 'rebuild', records: rebuilt.length, from_notes: g.fromNotes.size, from_snapshots: rebuilt.length - g.fromNotes.size,
-    repaired, problems: g.problems, kept,
+    mode: 'rebuild', records: out.rebuilt.length, from_notes: out.g.fromNotes.size, from_snapshots: out.rebuilt.length - out.g.fromNotes.size,
+    repaired, problems, kept,
   };
 }
 
@@ -121,22 +131,21 @@ interface Repairs {
   repaired: string[];
   problems: string[];
   added: number;
+  gitProblems: string[];
 }
 
 export async function checkStore(ctx: Context): Promise<RecoverReport> {
   // Interrupted archives and deletes first, so the checks below see their finished state.
   const settled = await settleJournals(ctx);
-  const g = await recordsFromGit(ctx);
-  // Which snapshot objects still exist, for records whose ref is gone.
-  const data0 = await ctx.store.read();
-  const orphans = data0.backups.filter((b) => holdsRef(b) && !g.refs.has(b.id));
-  // A deleted backup's note can only be caught up while git still has its snapshot to hang it on.
-  const notedDeleted = data0.backups.filter((b) => b.state === 'DELETED' && g.notes.has(b.id));
-  const exists = await existingCommits(ctx, [...orphans, ...notedDeleted].map((b) => b.snapshot));
-  const at = isoTime(ctx.now);
   const result = await ctx.store.update(
-    (data): Repairs => {
-      const r: Repairs = { deleteRefs: [], restoreRefs: [], renote: new Map(), repaired: [], problems: [], added: 0 };
+    // All of it under the lock, on the index as brought up to the notes: no writer is between its
+    // note and its index write while we look, so nothing in progress is taken for damage.
+    async (data): Promise<Repairs> => {
+      const g = await recordsFromGit(ctx);
+      const orphans = data.backups.filter((b) => holdsRef(b) && !g.refs.has(b.id));
+      const exists = await existingCommits(ctx, orphans.map((b) => b.snapshot));
+      const at = isoTime(ctx.now);
+      const r: Repairs = { deleteRefs: [], restoreRefs: [], renote: new Map(), repaired: [], problems: [], added: 0, gitProblems: g.problems };
       const have = new Set(data.backups.map((b) => b.id));
       for (const b of data.backups) {
         const ref = g.refs.get(b.id);
@@ -149,14 +158,15 @@ export async function checkStore(ctx: Context): Promise<RecoverReport> {
             r.repaired.push(`${b.id}: refs/backups/${b.id} was missing; pointed it at its snapshot again`);
           } else r.problems.push(`${b.id} is ${b.state} but its content is gone (no ref, no snapshot object); mark it deleted with: git backup delete --force ${b.id}`);
         }
-        const noted = g.notes.get(b.id);
-        if (b.state === 'DELETED' && !(noted && exists.has(b.snapshot))) continue;
-        const lines = noteCatchUpLines(b, noted, at);
+        // An index written before notes came first may be ahead of its note (a DELETED line that
+        // gc kept from reaching it, a kill between the two writes): the note is caught up, on the
+        // snapshot's note even when the snapshot itself was pruned.
+        const lines = noteCatchUpLines(b, g.notes.get(b.id), at);
         if (lines.length === 0) continue;
         r.renote.set(b.snapshot, lines);
         r.repaired.push(
-          noted
-            ? `${b.id}: its note lacked ${lines.length} line(s) the index has (a process stopped between the two writes); appended them`
+          g.notes.has(b.id)
+            ? `${b.id}: its note lacked ${lines.length} line(s) the index has (written by an older git-backup, or a process stopped between the two writes); appended them`
             : `${b.id}: its note was missing; wrote it again from the index`,
         );
       }
@@ -164,22 +174,34 @@ export async function checkStore(ctx: Context): Promise<RecoverReport> {
         if (have.has(id) || !g.refs.has(id)) continue;
         data.backups.push(structuredClone(rec));
         r.added++;
-        r.repaired.push(`${id}: refs/backups/${id} had no record; added it from its ${g.fromNotes.has(id) ? 'note' : 'snapshot'}`);
+        if (!g.fromNotes.has(id)) {
+          const [sha, lines] = creationNote(rec);
+          r.renote.set(sha, lines);
+        }
+        r.repaired.push(`${id}: refs/backups/${id} had no record; added it from its ${g.fromNotes.has(id) ? 'note' : 'snapshot (and wrote its note)'}`);
       }
       return r;
     },
     {
+      notes: (r) => ({ lines: r.renote }),
       afterWrite: async (r) => {
         for (const x of r.deleteRefs) await deleteBackupRef(ctx.repo, x.id, x.sha);
         for (const x of r.restoreRefs) await writeBackupRef(ctx.repo, x.id, x.sha);
-        await appendNotesBatch(ctx.repo, r.renote);
       },
     },
   );
   const data = await ctx.store.read();
+  const health = ctx.store.health;
+  const repaired = [...settled, ...result.repaired];
+  if (health.source !== 'db' && health.source !== 'new' && health.problem) repaired.unshift(`${health.problem}; wrote the index again from refs and notes`);
   return {
-    mode: 'check', records: data.backups.length, from_notes: 0, from_snapshots: 0, repaired: [...settled, ...result.repaired],
-    problems: [...g.problems.filter((p) => !/content cannot be restored/.test(p)), ...result.problems], kept: null,
+    mode: 'check', records: data.backups.length, from_notes: 0, from_snapshots: 0, repaired,
+    problems: [
+      ...result.gitProblems.filter((p) => !/content cannot be restored/.test(p)),
+      ...result.problems,
+      ...(await missingArchives(ctx, data.backups)),
+      ...(await journalProblems(ctx)),
+    ],
+    kept: null,
   };
 }
-

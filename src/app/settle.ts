@@ -8,7 +8,7 @@
 //   gc: git's prune and repack are safe to interrupt; the entry is dropped (the next gc finishes).
 import type { Context } from './context.js';
 import { endJournal, listJournals, ownerAlive, type JournalFile } from './journal.js';
-import { finishArchive, finishArchiveDelete, removeArchiveFiles } from './archive.js';
+import { archivePathOf, finishArchive, finishArchiveDelete, removeArchiveFiles } from './archive.js';
 
 type Action = { kind: 'finish-archive' | 'undo-archive' | 'finish-delete' | 'drop'; j: JournalFile; message: string };
 
@@ -20,12 +20,13 @@ export async function settleJournals(ctx: Context): Promise<string[]> {
     async (data) => {
       // Re-list under the lock: another settler may have handled some already.
       const now = (await listJournals(ctx.store.paths.dir)).filter((j) => !ownerAlive(j.entry));
-      return now.map((j): Action => {
+      const actions: Action[] = [];
+      for (const j of now) actions.push(await (async (): Promise<Action> => {
         const e = j.entry;
         if (e.op === 'gc') return { kind: 'drop', j, message: 'an interrupted gc left nothing to repair (git prune is safe to interrupt)' };
         const r = data.backups.find((b) => b.id === e.id);
         if (e.op === 'archive') {
-          const recorded = r && (r.state === 'ARCHIVED' || r.state === 'DELETED') && r.archive?.path === e.path;
+          const recorded = r && (r.state === 'ARCHIVED' || r.state === 'DELETED') && r.archive && (r.archive.path === e.path || (await archivePathOf(ctx, r.archive)) === e.path);
           return recorded
             ? { kind: 'finish-archive', j, message: `${e.id}: finished an interrupted archive (removed refs/backups/${e.id})` }
             : { kind: 'undo-archive', j, message: `${e.id}: undid an interrupted archive (removed the partial archive; the backup stays ${r?.state ?? 'as it was'})` };
@@ -33,7 +34,8 @@ export async function settleJournals(ctx: Context): Promise<string[]> {
         return r?.state === 'DELETED'
           ? { kind: 'finish-delete', j, message: `${e.id}: finished an interrupted delete (archive ${e.overwrite ? 'overwritten and ' : ''}removed)` }
           : { kind: 'drop', j, message: `${e.id}: an interrupted delete never got recorded; nothing changed` };
-      });
+      })());
+      return actions;
     },
     {
       afterWrite: async (actions) => {

@@ -7,7 +7,6 @@ import { formatNoteLine, noteLines, type RecordFacts } from '../core/notes-forma
 import { applyFacts } from '../core/record.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { deleteBackupRef, protectedPathsOf } from '../git/snapshot.js';
-import { appendNotesBatch } from '../git/notes-batch.js';
 import type { ArchiveInfo } from '../core/types.js';
 import {
   archivedRecords, assertArchivePresent, discardArchives, finishArchive, finishArchiveDelete, journalArchiveDeletes, prepareArchives,
@@ -87,7 +86,10 @@ export async function moveBackups(ctx: Context, plannedMoves: PlannedMove[], opt
       const entries: HistoryEntry[] = [];
       let refused: BackupError | null = null;
       for (const [i, to] of move.steps.entries()) {
-        const d = decideTransition(record, { to, trigger: opts.trigger, reason: move.reasons?.[i] ?? opts.reason, force: opts.force, at: ctx.now });
+        // Never dated before the step it follows (clocks of two machines sharing a store may differ).
+        const last = record.history[record.history.length - 1]?.at;
+        const at = last && Date.parse(last) > ctx.now.getTime() ? new Date(last) : ctx.now;
+        const d = decideTransition(record, { to, trigger: opts.trigger, reason: move.reasons?.[i] ?? opts.reason, force: opts.force, at });
         if (!d.ok) {
           refused = new BackupError(d.code, `${move.id}: ${d.message}`);
           break;
@@ -166,9 +168,12 @@ export async function moveBackups(ctx: Context, plannedMoves: PlannedMove[], opt
         return results;
       },
       {
-        afterWrite: async (results) => {
+        // The notes first (the truth), then the index, then the content effects.
+        notes: (results) => {
           written = true;
-          await appendNotesBatch(ctx.repo, notesOf(results, ctx.now));
+          return { lines: notesOf(results, ctx.now) };
+        },
+        afterWrite: async (results) => {
           for (const r of results) {
             const p = byId.get(r.record.id);
             if (p) await finishArchive(ctx, p);

@@ -6,6 +6,7 @@ import type { BackupRecord } from '../core/types.js';
 import { ArchiveMismatch, checkArchive, readManifest } from '../git/archive.js';
 import { backupRefs, existingCommits } from './backup-refs.js';
 import { holdsRef } from '../core/lifecycle.js';
+import { archivePathOf } from './archive.js';
 
 export interface VerifyItem {
   id: string;
@@ -15,13 +16,14 @@ export interface VerifyItem {
   detail: string;
 }
 
-async function checkArchived(r: BackupRecord): Promise<VerifyItem> {
+async function checkArchived(ctx: Context, r: BackupRecord): Promise<VerifyItem> {
   const info = r.archive;
   if (!info) return { id: r.id, state: r.state, ok: false, detail: 'ARCHIVED but the record names no archive' };
   try {
-    const manifest = await readManifest(info.path, info.manifest_sha256);
-    await checkArchive(info.path, manifest, info.sha256);
-    return { id: r.id, state: r.state, ok: true, detail: `archive ${info.path}: sha256 and all ${manifest.files.length} file(s) match` };
+    const path = await archivePathOf(ctx, info);
+    const manifest = await readManifest(path, info.manifest_sha256);
+    await checkArchive(path, manifest, info.sha256);
+    return { id: r.id, state: r.state, ok: true, detail: `archive ${path}: sha256 and all ${manifest.files.length} file(s) match` };
   } catch (e) {
     if (e instanceof ArchiveMismatch) return { id: r.id, state: r.state, ok: false, detail: e.message };
     throw e;
@@ -36,7 +38,7 @@ export async function verifyBackups(ctx: Context, records: BackupRecord[]): Prom
   for (const r of records) {
     if (r.state === 'DELETED') continue;
     if (r.state === 'ARCHIVED') {
-      items.push(await checkArchived(r));
+      items.push(await checkArchived(ctx, r));
       continue;
     }
     const ref = refs.get(r.id);

@@ -2,6 +2,7 @@ import type { Context } from '../app/context.js';
 import type { BackupState } from '../core/types.js';
 import { queryBackups, summarize } from '../core/query.js';
 import { toPublicJson } from '../core/record.js';
+import { withArchivePath } from '../app/archive.js';
 import { formatBytes, listRows, table } from './format.js';
 import { eventsMissed, eventsWaiting } from '../app/events-log.js';
 import { inspectHooks } from '../install/inspect.js';
@@ -21,7 +22,7 @@ export async function runList(ctx: Context, args: ListArgs): Promise<void> {
   const data = await ctx.store.read();
   const records = queryBackups(data.backups, { states: args.state, sort: args.sort, limit: args.limit });
   if (args.json) {
-    ctx.io.out(JSON.stringify(records.map(toPublicJson)));
+    ctx.io.out(JSON.stringify(await Promise.all(records.map((r) => withArchivePath(ctx, toPublicJson(r))))));
     return;
   }
   if (records.length === 0) {
@@ -51,6 +52,8 @@ export async function runStatus(ctx: Context, args: StatusArgs): Promise<void> {
     hooks: await inspectHooks(ctx.repo),
     events_waiting: await eventsWaiting(ctx.store.paths.dir, data),
     events_missed: await eventsMissed(ctx.store.paths.dir),
+    // degraded: the index on disk is damaged or missing and what is shown was derived from refs and notes.
+    index: { state: ctx.store.health.source === 'db' || ctx.store.health.source === 'new' ? 'ok' : 'degraded', source: ctx.store.health.source, problem: ctx.store.health.problem },
     config,
   };
   if (args.json) {
@@ -59,6 +62,9 @@ export async function runStatus(ctx: Context, args: StatusArgs): Promise<void> {
   }
   const lines = [
     `store: ${report.store}`,
+    ...(report.index.state === 'degraded'
+      ? [`index: DEGRADED: ${report.index.problem}; shown from ${report.index.source === 'prev' ? 'db.json.prev and ' : ''}refs and notes; nothing is lost, run git backup recover to write it again`]
+      : []),
     `backups: ${report.total} (${formatBytes(report.bytes)} protected content, ${report.pinned} pinned)`,
     ...Object.entries(report.states).map(([state, n]) => `  ${state.padEnd(9)} ${n}`),
     hooksLine(report.hooks),

@@ -45,7 +45,7 @@ export async function runRestore(ctx: Context, args: RestoreArgs): Promise<void>
     });
     safety = before.id;
   }
-  const { written } = await applyRestore(ctx.repo, plan, target);
+  const { written } = await applyRestore(ctx.repo, plan, target, ctx.tmpDir);
   await recordAccess(ctx, record);
   if (args.json) {
     ctx.io.out(JSON.stringify({ id: record.id, target, written, overwritten, safety_backup: safety }));

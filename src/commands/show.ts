@@ -6,6 +6,7 @@ import { toPublicJson } from '../core/record.js';
 import { describeProof } from '../core/content.js';
 import type { HistoryEntry } from '../core/types.js';
 import { formatBytes, historyLine } from './format.js';
+import { archivePathOf, withArchivePath } from '../app/archive.js';
 
 export interface ShowArgs {
   id: string;
@@ -19,7 +20,7 @@ export async function runShow(ctx: Context, args: ShowArgs): Promise<void> {
   const conf = explained?.confidence ?? null;
   const proof = explained?.proof ?? null;
   if (args.json) {
-    ctx.io.out(JSON.stringify({ ...toPublicJson(r), confidence_now: conf?.total ?? null, confidence_factors: conf?.factors ?? [], content_now: proof }));
+    ctx.io.out(JSON.stringify({ ...(await withArchivePath(ctx, toPublicJson(r))), confidence_now: conf?.total ?? null, confidence_factors: conf?.factors ?? [], content_now: proof }));
   } else {
     const lines = [
       `id:          ${r.id}`,
@@ -40,7 +41,7 @@ export async function runShow(ctx: Context, args: ShowArgs): Promise<void> {
       `confidence:  ${conf ? `${conf.total} now` : '-'}${r.confidence !== null ? ` (${r.confidence} at the last policy move)` : ''}`,
       ...(conf?.factors ?? []).map((f) => `  ${f.name.padEnd(12)} weight ${f.weight.toFixed(2)}  value ${f.value.toFixed(2)}  ${f.why}`),
     ];
-    if (r.state === 'ARCHIVED' && r.archive) lines.push(`archive:     ${r.archive.path} (${formatBytes(r.archive.bytes)}, ${r.archive.files} files, sha256 ${r.archive.sha256.slice(0, 16)}…)`);
+    if (r.state === 'ARCHIVED' && r.archive) lines.push(`archive:     ${await archivePathOf(ctx, r.archive)} (${formatBytes(r.archive.bytes)}, ${r.archive.files} files, sha256 ${r.archive.sha256.slice(0, 16)}…)`);
     if (r.tombstone) {
       const t = r.tombstone;
       lines.push(`deleted:     ${t.deleted_at} by ${t.trigger}: ${t.reason} (${t.files} files, ${formatBytes(t.bytes)} lost)`);

@@ -3,6 +3,7 @@ import { resolveBackups } from '../app/resolve.js';
 import { moveBackups, type MoveResult, type PlannedMove, type TransitionOptions } from '../app/transition.js';
 import { routeTo } from '../core/lifecycle.js';
 import { toPublicJson } from '../core/record.js';
+import { archivePathOf, withArchivePath } from '../app/archive.js';
 import type { BackupState } from '../core/types.js';
 import { refusedError } from '../errors.js';
 import { formatBytes } from './format.js';
@@ -23,8 +24,8 @@ export async function runTransition(ctx: Context, args: TransitionArgs): Promise
   const opts = { trigger: 'USER' as const, reason: args.reason ?? 'by user', force: args.force };
   await decideThenMove(ctx, moves, opts, args.yes);
   const [result] = await moveBackups(ctx, moves, { ...opts, dryRun: false });
-  if (args.json) ctx.io.out(JSON.stringify(toPublicJson(result!.record)));
-  else report(ctx, [result!], false);
+  if (args.json) ctx.io.out(JSON.stringify(await withArchivePath(ctx, toPublicJson(result!.record))));
+  else await report(ctx, [result!], false);
 }
 
 export type BulkVerb = 'confirm' | 'cleanup' | 'archive' | 'delete';
@@ -54,13 +55,13 @@ export async function runBulk(ctx: Context, verb: BulkVerb, args: BulkArgs): Pro
   if (args.dryRun) {
     const planned = await moveBackups(ctx, moves, { ...opts, dryRun: true });
     if (args.json) ctx.io.out(JSON.stringify(planned.map((p) => ({ id: p.record.id, steps: p.entries.map((e) => e.to) }))));
-    else report(ctx, planned, true);
+    else await report(ctx, planned, true);
     return;
   }
   await decideThenMove(ctx, moves, opts, args.yes);
   const results = await moveBackups(ctx, moves, { ...opts, dryRun: false });
-  if (args.json) ctx.io.out(JSON.stringify(results.map((r) => toPublicJson(r.record))));
-  else report(ctx, results, false);
+  if (args.json) ctx.io.out(JSON.stringify(await Promise.all(results.map((r) => withArchivePath(ctx, toPublicJson(r.record))))));
+  else await report(ctx, results, false);
 }
 
 /**
@@ -80,14 +81,14 @@ async function confirmDeletion(ctx: Context, ids: string[], what: string): Promi
   await askYes(ctx, `${what[0]!.toUpperCase()}${what.slice(1)} (${ids.join(', ')})?`);
 }
 
-function report(ctx: Context, results: MoveResult[], dryRun: boolean): void {
-  const lines = results.map((r) => {
+async function report(ctx: Context, results: MoveResult[], dryRun: boolean): Promise<void> {
+  const lines = await Promise.all(results.map(async (r) => {
     const from = r.entries[0]?.from ?? r.record.state;
     const path = [from, ...r.entries.map((e) => e.to)].join(' -> ');
     const forced = r.entries.some((e) => e.forced) ? ' (forced)' : '';
     const a = r.record.state === 'ARCHIVED' ? r.record.archive : null;
-    const where = a ? `; archive ${a.path} (${formatBytes(a.bytes)}, ${a.files} file(s), verified)` : '';
+    const where = a ? `; archive ${await archivePathOf(ctx, a)} (${formatBytes(a.bytes)}, ${a.files} file(s), verified)` : '';
     return `${dryRun ? 'would move' : 'moved'} ${r.record.id}: ${path}${forced}${where}`;
-  });
+  }));
   ctx.io.out(lines.join('\n'));
 }

@@ -75,3 +75,26 @@ export function rebuildRecord(events: readonly TimedNoteEvent[], problems: strin
   }
   return r;
 }
+
+/**
+ * The indexed record brought up to the record its note replays to (the note is the truth for
+ * everything it carries: state, history, pin, lifecycle facts). What only the index keeps
+ * (accessed_at, base_successor, a tombstone's full path list, fields added by later versions) stays.
+ * Pure.
+ */
+export function mergeFromNotes(indexed: BackupRecord, noted: BackupRecord): BackupRecord {
+  const out = structuredClone(indexed);
+  out.state = noted.state;
+  out.history = structuredClone(noted.history);
+  out.pinned = noted.pinned;
+  // In the same state the index may know newer facts than the note (a drain remaps pending_commit
+  // after a rebase in db.json only): those stay. A state the index had not reached brings the note's.
+  const same = indexed.state === noted.state;
+  out.pending_commit = same ? (indexed.pending_commit ?? noted.pending_commit) : (noted.pending_commit ?? indexed.pending_commit);
+  out.confirmed_by = same ? (indexed.confirmed_by ?? noted.confirmed_by) : (noted.confirmed_by ?? indexed.confirmed_by);
+  out.confidence = noted.confidence ?? indexed.confidence;
+  if (noted.archive !== undefined && noted.archive !== null) out.archive = structuredClone(noted.archive);
+  out.updated_at = noted.updated_at > indexed.updated_at ? noted.updated_at : indexed.updated_at;
+  out.tombstone = noted.state === 'DELETED' ? (indexed.state === 'DELETED' && indexed.tombstone ? indexed.tombstone : noted.tombstone) : null;
+  return out;
+}

@@ -34,7 +34,10 @@ export interface Tombstone {
  * it (`<id>.manifest.json`: every path, mode and blob hash) that verify and restore check it against.
  */
 export interface ArchiveInfo {
-  /** Absolute path of `<archiveDir>/YYYY/MM/<id>.tar.gz`. */
+  /**
+   * Where the archive is: `YYYY/MM/<id>.tar.gz`, relative to the archive directory, resolved at use
+   * (so a moved or copied repository reads its own archives). Older records hold an absolute path.
+   */
   path: string;
   /** sha256 (hex) of the archive file's bytes. */
   sha256: string;
@@ -123,6 +126,13 @@ export interface StoreData {
   events_applied?: number;
   /** The policies' own bookkeeping (missing = never ran). */
   policy?: PolicyStamp;
+  /**
+   * The commit of refs/notes/backups this index has seen every event of (missing: an index written
+   * before notes came first, or a new one). The notes are the truth and are written first: a tip on
+   * disk that differs means the index is behind, and it is brought up to date from the notes that
+   * changed between the two (docs/store.md).
+   */
+  notes_tip?: string | null;
 }
 
 export interface PolicyStamp {

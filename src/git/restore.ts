@@ -4,7 +4,9 @@
 // It never writes outside the target or through a symlink, checks every path before writing the
 // first file, replaces each file atomically, never deletes files the backup does not have (new work
 // is never removed by a restore) and never touches the git index.
-import { lstat, mkdir, readFile, readlink, realpath, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { pauseAt } from '../test-pause.js';
 import { dirname, join } from 'node:path';
 import { invalidError, notFoundError } from '../errors.js';
 import { tempBeside } from '../store/durable-write.js';
@@ -137,13 +139,18 @@ export async function filesThatDiffer(plan: RestorePlan, targetDir: string): Pro
   return differ;
 }
 
-/** Write one file atomically: a temp name in the same directory, then rename over the old one. */
-async function writeOne(dest: string, mode: RestoreMode, content: Buffer): Promise<void> {
+/**
+ * Write one file atomically: a temp file, then rename over the old one. The temp file lives in
+ * `staging` (private, inside the store, same filesystem) when given, so a restore killed midway
+ * leaves nothing in the working tree that `git add -A` would pick up; else beside dest.
+ */
+async function writeOne(dest: string, mode: RestoreMode, content: Buffer, staging: string | null): Promise<void> {
   await mkdir(dirname(dest), { recursive: true });
-  const tmp = tempBeside(dest);
+  const tmp = staging ? join(staging, `${randomBytes(8).toString('hex')}.tmp`) : tempBeside(dest);
   try {
     if (mode === '120000') await symlink(content, tmp);
     else await writeFile(tmp, content, { mode: mode === '100755' ? 0o777 : 0o666, flag: 'wx' });
+    await pauseAt('restore:before-rename');
     // rename replaces a symlink at dest rather than following it.
     await rename(tmp, dest);
   } catch (e) {
@@ -152,21 +159,41 @@ async function writeOne(dest: string, mode: RestoreMode, content: Buffer): Promi
   }
 }
 
-export async function applyRestore(repo: RepoPaths, plan: RestorePlan, targetDir: string): Promise<{ written: number }> {
+/** A private staging directory under `tmpDir` when it is on the target's filesystem (rename works), else null. */
+async function stagingFor(tmpDir: string | undefined, root: string): Promise<string | null> {
+  if (!tmpDir) return null;
+  try {
+    const [a, b] = await Promise.all([stat(tmpDir), stat(root)]);
+    if (a.dev !== b.dev) return null;
+    // Leftovers of a killed restore (older than an hour) are removed here; they were never in the tree.
+    for (const n of await readdir(tmpDir)) {
+      if (!n.startsWith('restore-')) continue;
+      const p = join(tmpDir, n);
+      if (Date.now() - (await stat(p)).mtimeMs > 3_600_000) await rm(p, { recursive: true, force: true });
+    }
+    return await mkdtemp(join(tmpDir, 'restore-'));
+  } catch {
+    return null;
+  }
+}
+
+export async function applyRestore(repo: RepoPaths, plan: RestorePlan, targetDir: string, tmpDir?: string): Promise<{ written: number }> {
   await mkdir(targetDir, { recursive: true });
   const root = await realpath(targetDir);
   await validate(plan, root);
+  const staging = await stagingFor(tmpDir, root);
   const reader = new BlobReader(repo, false);
   let written = 0;
   try {
     for (const f of plan.files) {
       if (f.mode === '160000') continue; // submodule pointers have no content to write
       const content = await reader.read(f.blob, f.path);
-      await writeOne(join(root, f.path), f.mode, content);
+      await writeOne(join(root, f.path), f.mode, content, staging);
       written++;
     }
   } finally {
     reader.close();
+    if (staging) await rm(staging, { recursive: true, force: true });
   }
   return { written };
 }

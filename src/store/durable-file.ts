@@ -63,7 +63,24 @@ export function serializeStore(data: StoreData): string {
   if (data.events_offset !== undefined) out.events_offset = data.events_offset;
   if (data.events_applied !== undefined) out.events_applied = data.events_applied;
   if (data.policy !== undefined) out.policy = data.policy;
+  if (data.notes_tip !== undefined) out.notes_tip = data.notes_tip;
   return JSON.stringify(out);
+}
+
+/**
+ * What db.json is on disk, for the compare-and-swap: every write renames a new file into place, so
+ * (inode, size, mtime) changes with each one, and unlike the generation it is defined for a damaged
+ * file too (a torn db.json with its header intact must not look like someone else's write). Null
+ * when there is no db.json.
+ */
+export async function fileIdentity(file: string): Promise<string | null> {
+  try {
+    const st = await stat(file, { bigint: true });
+    return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.isDirectory() ? 'd' : 'f'}`;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
 }
 
 const HEADER = /^\{"schema":(\d+),"generation":(\d+),/;
@@ -147,11 +164,11 @@ export class DurableJSONFile implements Adapter<StoreData> {
     try {
       text = await readFile(this.file, 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-        this.currentIsGood = false;
-        return null;
-      }
-      throw e;
+      this.currentIsGood = false;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return null;
+      // Replaced by a directory, unreadable: damaged like a garbled file (never a crash, SPEC §8).
+      throw new StoreDamagedError(this.file, code === 'EISDIR' ? 'a directory, not a file' : `cannot be read: ${code ?? (e as Error).message}`);
     }
     try {
       const data = parseStore(text, this.file);
@@ -168,6 +185,9 @@ export class DurableJSONFile implements Adapter<StoreData> {
     await writeNewFile(tmp, serializeStore(data));
     try {
       if (this.opts.prev && this.currentIsGood) await this.keepPrevious(this.opts.prev);
+      // A damaged db.json is kept aside for a person to look at (and a directory in its place could
+      // not be renamed over at all).
+      if (!this.currentIsGood) await rename(this.file, `${this.file}.damaged-${Date.now()}`).catch(() => undefined);
       await rename(tmp, this.file);
     } catch (e) {
       await unlink(tmp).catch(() => {});

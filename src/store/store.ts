@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { SCHEMA_VERSION, type StoreData } from '../core/types.js';
 import { BackupError, ExitCode } from '../errors.js';
-import { DurableJSONFile, StoreDamagedError, readGeneration, removeLeftoverTemps } from './durable-file.js';
+import { DurableJSONFile, StoreDamagedError, fileIdentity, removeLeftoverTemps } from './durable-file.js';
 import { lockLostError, staleMs, withLock } from './lock.js';
 import { pauseAt } from '../test-pause.js';
 
@@ -34,7 +34,9 @@ export interface Store {
   readonly paths: StorePaths;
   /**
    * Read without the lock. A missing store reads as empty; a damaged db.json is recovered from
-   * db.json.prev with a one-line warning; both bad is BackupError(STORE_DAMAGED).
+   * db.json.prev with a one-line warning; then, with a ledger attached, the index is brought up to
+   * the notes (the truth, docs/store.md): events the index has not seen are replayed into it, and
+   * a store whose both generations are gone or damaged is rebuilt from refs and notes.
    */
   read(): Promise<StoreData>;
   /**
@@ -43,11 +45,54 @@ export interface Store {
    * mutating `data`. Returns fn's result.
    */
   update<T>(fn: (data: StoreData) => T | Promise<T>, opts?: UpdateOptions<T>): Promise<T>;
+  /** Connect the store to the durable record and the clock (openContext does it). */
+  attach(hooks: StoreHooks): void;
+  /** How the last read or update found the index (for status and degraded mode). */
+  readonly health: StoreHealth;
+}
+
+/** The note lines one update adds: object → lines. `fresh`: objects made a moment ago (no note yet). */
+export interface NotePlan {
+  lines: Map<string, string[]>;
+  fresh?: Set<string>;
+}
+
+/** The durable record (refs/notes/backups), seen from the store. Implemented in app/ledger.ts. */
+export interface Ledger {
+  /** The notes tip now (null: no notes yet). */
+  tip(): Promise<string | null>;
+  /**
+   * Bring `data` up to the notes at `tip`: replay the notes that changed since data.notes_tip, or
+   * (`full`) rebuild every record from refs and notes. Returns note lines that should be written
+   * (records adopted from a ref without a note), which the caller writes when it holds the lock.
+   */
+  sync(data: StoreData, tip: string | null, full: boolean): Promise<NotePlan | null>;
+  /** Write note lines first (the truth), returning the new tip. */
+  write(plan: NotePlan): Promise<string | null>;
+}
+
+export interface StoreHooks {
+  ledger?: Ledger;
+  /** Called as soon as the lock is held: the clock is read here, never before (a move dated before a lock wait could predate the backup). */
+  onLocked?: () => void;
+}
+
+export interface StoreHealth {
+  /** db: db.json was good; prev: restored from db.json.prev; rebuilt: both gone or damaged, rebuilt from refs and notes; new: no store yet. */
+  source: 'db' | 'prev' | 'rebuilt' | 'new';
+  /** What was wrong with db.json (and prev), when source is not db. */
+  problem: string | null;
 }
 
 export interface UpdateOptions<T> {
   /**
-   * Effects that must follow the write while the lock is still held (notes, ref removal): they run
+   * Note lines this update adds. They are written first, under the lock, once fn's result is
+   * final, and the index records the notes tip they produced (so an index write lost after them
+   * is replayed from the notes by the next read).
+   */
+  notes?: (result: T) => NotePlan | null;
+  /**
+   * Effects that must follow the write while the lock is still held (ref removal): they run
    * once, after db.json is durable, so a retry of `fn` never repeats them.
    */
   afterWrite?: (result: T) => Promise<void>;
@@ -76,24 +121,67 @@ function checkSchema(data: StoreData, file: string): StoreData {
 
 interface Loaded {
   data: StoreData;
-  /** The generation db.json had on disk (null: no db.json), which the write must still find there. */
-  diskGeneration: number | null;
+  /** What db.json was on disk when read (fileIdentity), which the write must still find there. */
+  diskId: string | null;
+  /** Note lines the sync with the notes wants written (adopted refs). */
+  adopt: NotePlan | null;
+}
+
+function mergePlans(a: NotePlan | null, b: NotePlan | null): NotePlan | null {
+  if (!a) return b;
+  if (!b) return a;
+  const lines = new Map(a.lines);
+  for (const [o, l] of b.lines) lines.set(o, [...(lines.get(o) ?? []), ...l]);
+  return { lines, fresh: new Set([...(a.fresh ?? []), ...(b.fresh ?? [])].filter((o) => !a.lines.has(o) || !b.lines.has(o))) };
 }
 
 class FileStore implements Store {
+  private hooks: StoreHooks = {};
+  health: StoreHealth = { source: 'db', problem: null };
+
   constructor(readonly paths: StorePaths) {}
+
+  attach(hooks: StoreHooks): void {
+    this.hooks = { ...this.hooks, ...hooks };
+  }
 
   async read(): Promise<StoreData> {
     return (await this.load(new DurableJSONFile(this.paths.db, { prev: this.paths.prev }))).data;
   }
 
-  /** db.json through lowdb, falling back to db.json.prev when db.json is damaged or gone. */
+  /** db.json through lowdb, falling back to db.json.prev when db.json is damaged or gone, then synced with the notes. */
   private async load(adapter: DurableJSONFile): Promise<Loaded> {
+    const diskId = await fileIdentity(this.paths.db);
+    const { data, full } = await this.loadFiles(adapter);
+    let adopt: NotePlan | null = null;
+    const ledger = this.hooks.ledger;
+    if (ledger) {
+      const tip = await ledger.tip();
+      // An index without a tip that holds records was written before notes came first: it is
+      // taken as it is (recover checks it against the notes); an empty one is derived whole.
+      if (full || (data.notes_tip === undefined && data.backups.length === 0)) {
+        adopt = await ledger.sync(data, tip, true);
+        if (this.health.source === 'new' && data.backups.length > 0) {
+          // No index at all, yet git knows backups: both generations were deleted (or this is a clone with fetched notes).
+          this.health = { source: 'rebuilt', problem: `${this.paths.db} was missing` };
+          process.stderr.write(`git-backup: no index at ${this.paths.db}; built it from refs/backups/* and refs/notes/backups (${data.backups.length} backup(s))\n`);
+        }
+      }
+      else if (data.notes_tip === undefined) data.notes_tip = tip;
+      else if (data.notes_tip !== tip) adopt = await ledger.sync(data, tip, false);
+    }
+    return { data, diskId, adopt };
+  }
+
+  private async loadFiles(adapter: DurableJSONFile): Promise<{ data: StoreData; full: boolean }> {
     const db = new Low<StoreData>(adapter, emptyStore());
     let damage: StoreDamagedError | null = null;
     try {
       await db.read();
-      if (adapter.currentIsGood) return { data: checkSchema(db.data, this.paths.db), diskGeneration: db.data.generation };
+      if (adapter.currentIsGood) {
+        this.health = { source: 'db', problem: null };
+        return { data: checkSchema(db.data, this.paths.db), full: false };
+      }
     } catch (e) {
       if (!(e instanceof StoreDamagedError)) throw e;
       damage = e;
@@ -108,47 +196,68 @@ class FileStore implements Store {
       if (!(e instanceof StoreDamagedError)) throw e;
       prevDamage = e;
     }
-    if (!damage && !prev && !prevDamage) return { data: emptyStore(), diskGeneration: null }; // a new store
-    if (prev) {
-      process.stderr.write(
-        `git-backup: ${this.paths.db} was ${damage ? 'damaged' : 'missing'}; ` +
-          `restored generation ${prev.generation} from ${this.paths.prev}\n`,
-      );
-      // A damaged db.json reads as generation -1 in the compare-and-swap (see update).
-      return { data: checkSchema(prev, this.paths.prev), diskGeneration: damage ? -1 : null };
+    if (!damage && !prev && !prevDamage) {
+      // A new store, or both files deleted: refs and notes tell (load says so if they hold backups).
+      this.health = { source: 'new', problem: null };
+      return { data: emptyStore(), full: true };
     }
-    throw new BackupError(
-      ExitCode.STORE_DAMAGED,
-      `the backup store is damaged beyond automatic repair: ${this.paths.db} (${damage ? damage.detail : 'missing'}) ` +
-        `and ${this.paths.prev} (${prevDamage ? prevDamage.detail : 'missing'}); ` +
-        'move them aside and rebuild the index from refs and notes (git backup recover)',
-    );
+    const what = `${this.paths.db} was ${damage ? 'damaged' : 'missing'}`;
+    if (prev) {
+      process.stderr.write(`git-backup: ${what}; restored generation ${prev.generation} from ${this.paths.prev}` +
+        `${this.hooks.ledger ? ' and brought it up to the notes' : ''}${damage ? ` (${damage.detail})` : ''}\n`);
+      this.health = { source: 'prev', problem: what };
+      return { data: checkSchema(prev, this.paths.prev), full: false };
+    }
+    if (!this.hooks.ledger) {
+      throw new BackupError(
+        ExitCode.STORE_DAMAGED,
+        `the backup store is damaged beyond automatic repair: ${this.paths.db} (${damage ? damage.detail : 'missing'}) ` +
+          `and ${this.paths.prev} (${prevDamage ? prevDamage.detail : 'missing'}); ` +
+          'move them aside and rebuild the index from refs and notes (git backup recover)',
+      );
+    }
+    const problem = `${what} and ${this.paths.prev} ${prevDamage ? `was damaged (${prevDamage.detail})` : 'was missing'}`;
+    process.stderr.write(`git-backup: ${problem}; the index was rebuilt from refs/backups/* and refs/notes/backups (git backup recover writes it)\n`);
+    this.health = { source: 'rebuilt', problem };
+    return { data: emptyStore(), full: true };
   }
 
   async update<T>(fn: (data: StoreData) => T | Promise<T>, opts: UpdateOptions<T> = {}): Promise<T> {
     return withLock(
       this.paths.db,
       async (signal) => {
+        this.hooks.onLocked?.();
         await removeLeftoverTemps(this.paths.dir, staleMs());
         for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
           const adapter = new DurableJSONFile(this.paths.db, { prev: this.paths.prev });
-          const { data, diskGeneration } = await this.load(adapter);
+          const { data, diskId, adopt } = await this.load(adapter);
           const generation = data.generation;
           const result = await fn(data);
           if (signal.compromised) throw lockLostError(this.paths.lock);
-          // Compare-and-swap: db.json must still hold what we read (a damaged one reads as -1).
-          let now: number | null;
-          try {
-            now = await readGeneration(this.paths.db);
-          } catch (e) {
-            if (!(e instanceof StoreDamagedError)) throw e;
-            now = -1;
+          // Compare-and-swap: db.json must still be the file we read (damaged or not).
+          if ((await fileIdentity(this.paths.db)) !== diskId) continue; // someone else wrote: redo fn on fresh data
+          // The truth first: note lines (and the tip they make) before the index that mirrors them.
+          const plan = mergePlans(adopt, opts.notes?.(result) ?? null);
+          if (plan && plan.lines.size > 0 && this.hooks.ledger) {
+            await pauseAt('store:before-notes');
+            data.notes_tip = await this.hooks.ledger.write(plan);
+            await pauseAt('store:after-notes');
           }
-          if (now !== diskGeneration) continue; // someone else wrote: redo fn on fresh data
           data.schema = SCHEMA_VERSION;
           data.generation = generation + 1;
           const db = new Low<StoreData>(adapter, data);
-          await db.write();
+          try {
+            await db.write();
+          } catch (e) {
+            // The notes hold the change already: the index is only behind, and the next command
+            // replays it from the notes. The command's own work is done; say so and go on.
+            if (!plan || plan.lines.size === 0 || !this.hooks.ledger) throw e;
+            const code = (e as NodeJS.ErrnoException).code;
+            process.stderr.write(
+              `git-backup: the change is recorded in refs/notes/backups, but the index ${this.paths.db} could not be written ` +
+                `(${code ?? (e as Error).message}); it is rebuilt from the notes by the next command or by git backup recover\n`,
+            );
+          }
           if (opts.afterWrite) {
             await pauseAt('store:after-write');
             await opts.afterWrite(result);

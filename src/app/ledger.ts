@@ -1,0 +1,116 @@
+// The durable record (refs/backups/* for content, refs/notes/backups for every backup's life) as
+// the store sees it: the truth that db.json is derived from (docs/store.md, "One truth").
+//
+// - write: note lines go first, under the store lock; the tip they make is recorded in db.json.
+// - sync: an index whose notes_tip differs from the notes ref is behind (a process killed between
+//   the note write and the index write, a sync that merged another clone's notes, an index restored
+//   from db.json.prev): the notes that changed between the two tips are replayed into it. An index
+//   that is gone (both generations deleted or damaged) is rebuilt whole from refs and notes, and a
+//   ref without a note (a create killed between its ref and its note) is adopted from its
+//   snapshot's trailers, with a note written for it.
+import type { RepoPaths } from '../git/exec.js';
+import { git, gitBinary } from '../git/exec.js';
+import type { BackupRecord, StoreData } from '../core/types.js';
+import { newRecord } from '../core/record.js';
+import { noteLines, parseNoteLines } from '../core/notes-format.js';
+import { mergeFromNotes, rebuildRecord } from '../core/rebuild.js';
+import { notesTip, writeNoteLines } from '../git/notes-write.js';
+import { protectedContentOf, readSnapshotTrailers } from '../git/snapshot.js';
+import type { Ledger, NotePlan } from '../store/store.js';
+
+/** A record from the snapshot commit alone (a ref whose note never got written): CREATED, no history beyond creation. */
+export async function recordFromSnapshot(repo: RepoPaths, id: string, sha: string): Promise<BackupRecord> {
+  const t = await readSnapshotTrailers(repo, sha);
+  const content = await protectedContentOf(repo, sha);
+  const subject = (await git(['show', '-s', '--format=%s', sha], { cwd: repo.worktree })).stdout.trim();
+  const m = /^On [^:]*: (.*)$/.exec(subject);
+  return newRecord({
+    id, created_at: t.created, message: m ? m[1]! : '', branch: t.branch, base: t.base, snapshot: sha, paths: t.paths,
+    files: content.size, bytes: [...content.values()].reduce((a, b) => a + b, 0), include_ignored: t.includeIgnored,
+    worktree: repo.worktree, reason: 'rebuilt from the snapshot commit (no note)',
+  });
+}
+
+/** refs/backups/<id> → commit. */
+export async function listBackupRefs(repo: RepoPaths): Promise<Map<string, string>> {
+  const out = await git(['for-each-ref', '--format=%(refname:lstrip=2) %(objectname)', 'refs/backups/'], { cwd: repo.worktree });
+  return new Map(out.stdout.split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string]));
+}
+
+/** Paths of note blobs in the notes tree that changed from `from` to `to` (all of `to` when from is null or gone). */
+async function changedNotePaths(repo: RepoPaths, from: string | null, to: string): Promise<string[]> {
+  const cwd = repo.worktree;
+  if (from) {
+    const r = await git(['diff-tree', '-r', '--no-renames', '--name-only', '--diff-filter=AM', from, to], { cwd, okCodes: [128] });
+    if (r.code === 0) return r.stdout.split('\n').filter(Boolean);
+  }
+  return (await git(['ls-tree', '-r', '--name-only', to], { cwd })).stdout.split('\n').filter(Boolean);
+}
+
+/** The texts of note blobs at `paths` in `tip`, by annotated object (the path without its fan-out slashes). */
+async function readNotesAt(repo: RepoPaths, tip: string, paths: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (paths.length === 0) return out;
+  const buf = (await gitBinary(['cat-file', '--batch'], { cwd: repo.worktree, input: paths.map((p) => `${tip}:${p}`).join('\n') + '\n' })).stdout;
+  let pos = 0;
+  for (const p of paths) {
+    const nl = buf.indexOf(10, pos);
+    if (nl < 0) break;
+    const header = buf.subarray(pos, nl).toString('utf8').split(' ');
+    pos = nl + 1;
+    if (header[1] !== 'blob') continue;
+    const size = Number(header[2]);
+    out.set(p.replace(/\//g, ''), buf.subarray(pos, pos + size).toString('utf8'));
+    pos += size + 1;
+  }
+  return out;
+}
+
+/** Records rebuilt from note texts that hold a creation line (a user commit's "drove" lines do not). */
+export function recordsFromNotes(notes: Map<string, string>, problems: string[] = []): Map<string, BackupRecord> {
+  const out = new Map<string, BackupRecord>();
+  for (const [object, text] of notes) {
+    const { events, skipped } = parseNoteLines(text);
+    if (!events.some((e) => e.event.event === 'created')) continue;
+    for (const s of skipped) problems.push(`note on ${object.slice(0, 12)}, line ${s.line}: ${s.why}; skipped`);
+    const r = rebuildRecord(events, problems);
+    out.set(r.id, r);
+  }
+  return out;
+}
+
+export function makeLedger(repo: RepoPaths): Ledger {
+  return {
+    tip: () => notesTip(repo),
+    write: (plan: NotePlan) => writeNoteLines(repo, plan.lines, plan.fresh ? { fresh: plan.fresh } : {}),
+    async sync(data: StoreData, tip: string | null, full: boolean): Promise<NotePlan | null> {
+      const from = full ? null : (data.notes_tip ?? null);
+      const noted = tip ? recordsFromNotes(await readNotesAt(repo, tip, await changedNotePaths(repo, from, tip))) : new Map<string, BackupRecord>();
+      const byId = new Map(data.backups.map((b, i) => [b.id, i]));
+      for (const [id, r] of noted) {
+        const i = byId.get(id);
+        if (i === undefined) {
+          byId.set(id, data.backups.length);
+          data.backups.push(r);
+        } else data.backups[i] = mergeFromNotes(data.backups[i]!, r);
+      }
+      data.notes_tip = tip;
+      if (!full) return null;
+      // Refs without a note: adopted from their snapshot, and their note written (under the lock).
+      const lines = new Map<string, string[]>();
+      for (const [id, sha] of await listBackupRefs(repo)) {
+        if (byId.has(id)) continue;
+        try {
+          const r = await recordFromSnapshot(repo, id, sha);
+          data.backups.push(r);
+          byId.set(id, data.backups.length - 1);
+          lines.set(sha, [noteLines(r, r.history[0]!)]);
+        } catch {
+          // not a snapshot of ours: recover reports it
+        }
+      }
+      data.backups.sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : 1));
+      return lines.size ? { lines } : null;
+    },
+  };
+}

@@ -1,0 +1,155 @@
+// The one way note lines reach refs/notes/backups (the durable record, see docs/store.md).
+//
+// A note is a blob in the notes tree at a path named after the annotated object (flat, or with
+// a fan-out of 2-hex directories). `git notes add` and fast-import's `N` refuse an object the
+// repository does not have, which is exactly the case after `git backup gc` pruned an archived
+// backup's snapshot: its DELETED line must still be written. So a note on a missing object is
+// written as a plain tree entry (fast-import `M`) at the path its note already has (the note
+// blob is reachable from the notes ref, gc never prunes it), and git reads it like any other.
+// Every write returns the new tip of the notes ref, which the index records (db.json's
+// notes_tip) so that it can tell whether it has seen every event.
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { git, gitBinary, gitLine, type RepoPaths } from './exec.js';
+import { withIdentity } from './identity.js';
+import { NOTES_REF } from './notes.js';
+
+/** The commit refs/notes/backups points at, or null. Read from the files when it can (no process). */
+export async function notesTip(repo: RepoPaths): Promise<string | null> {
+  const common = repo.commonDir;
+  const reftable = await stat(join(common, 'reftable')).then(() => true, () => false);
+  if (!reftable) {
+    try {
+      const loose = (await readFile(join(common, NOTES_REF), 'utf8')).trim();
+      if (/^[0-9a-f]{40,64}$/.test(loose)) return loose;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw e;
+      let packed = '';
+      try {
+        packed = await readFile(join(common, 'packed-refs'), 'utf8');
+      } catch {
+        return null;
+      }
+      for (const line of packed.split('\n')) {
+        const sp = line.indexOf(' ');
+        if (sp > 0 && line.slice(sp + 1) === NOTES_REF) return line.slice(0, sp);
+      }
+      return null;
+    }
+  }
+  const r = await git(['rev-parse', '-q', '--verify', `${NOTES_REF}^{commit}`], { cwd: repo.worktree, okCodes: [1, 128] });
+  return r.code === 0 ? r.stdout.trim() : null;
+}
+
+/** Where a note on `object` may sit in the notes tree: flat, or under one or two fan-out levels. */
+function candidatePaths(object: string): string[] {
+  return [object, `${object.slice(0, 2)}/${object.slice(2)}`, `${object.slice(0, 2)}/${object.slice(2, 4)}/${object.slice(4)}`];
+}
+
+interface ExistingNote {
+  path: string;
+  text: string;
+}
+
+/**
+ * Which of `objects` exist, and their notes in the tree of `tip` with the path each sits at: one
+ * cat-file process for both questions.
+ */
+async function lookUp(repo: RepoPaths, tip: string | null, objects: readonly string[]): Promise<{ present: Set<string>; notes: Map<string, ExistingNote> }> {
+  const present = new Set<string>();
+  const notes = new Map<string, ExistingNote>();
+  const queries: { object: string; path: string | null }[] = [];
+  for (const o of objects) {
+    queries.push({ object: o, path: null });
+    if (tip) for (const p of candidatePaths(o)) queries.push({ object: o, path: p });
+  }
+  const input = queries.map((q) => (q.path === null ? q.object : `${tip}:${q.path}`)).join('\n') + '\n';
+  const buf = (await gitBinary(['cat-file', '--batch'], { cwd: repo.worktree, input })).stdout;
+  let pos = 0;
+  for (const q of queries) {
+    const nl = buf.indexOf(10, pos);
+    if (nl < 0) break;
+    const header = buf.subarray(pos, nl).toString('utf8');
+    pos = nl + 1;
+    if (header.endsWith(' missing') || header.endsWith(' ambiguous')) continue;
+    const parts = header.split(' ');
+    const size = Number(parts[2]);
+    if (q.path === null) present.add(q.object);
+    else if (parts[1] === 'blob' && !notes.has(q.object)) notes.set(q.object, { path: q.path, text: buf.subarray(pos, pos + size).toString('utf8') });
+    pos += size + 1;
+  }
+  return { present, notes };
+}
+
+/** The committer identity for our notes commits, asked of git once per process. */
+const idents = new Map<string, string>();
+async function committer(repo: RepoPaths): Promise<string> {
+  let ident = idents.get(repo.commonDir);
+  if (!ident) {
+    ident = await withIdentity(repo, (env) => gitLine(['var', 'GIT_COMMITTER_IDENT'], { cwd: repo.worktree, env }));
+    idents.set(repo.commonDir, ident);
+  }
+  // The stored time is replaced by now: each notes commit is dated when it is made.
+  return ident.replace(/ \d+ [+-]\d{4}$/, ` ${Math.floor(Date.now() / 1000)} +0000`);
+}
+
+function merged(existing: string, lines: readonly string[]): string | null {
+  const have = new Set(existing.split('\n').filter(Boolean));
+  const before = have.size;
+  for (const l of lines) have.add(l);
+  if (have.size === before && existing !== '') return null;
+  return [...have].sort().join('\n') + '\n';
+}
+
+export interface NoteWriteOptions {
+  /** Objects made a moment ago (a new snapshot): known to exist and to have no note yet. */
+  fresh?: ReadonlySet<string>;
+}
+
+/**
+ * Add lines to the notes of many objects in one commit on refs/notes/backups (lines already there
+ * are not repeated; each note stays sorted, which is cat_sort_uniq's order). Returns the tip after
+ * the write. Callers hold the store lock; a notes ref moved meanwhile by git itself (notes.rewriteRef
+ * during an amend or rebase) makes fast-import refuse the non-fast-forward update, and the write is
+ * tried again on the new tip.
+ */
+export async function writeNoteLines(
+  repo: RepoPaths,
+  additions: ReadonlyMap<string, readonly string[]>,
+  opts: NoteWriteOptions = {},
+): Promise<string | null> {
+  const wanted = [...additions].filter(([, lines]) => lines.length > 0);
+  if (wanted.length === 0) return notesTip(repo);
+  const cwd = repo.worktree;
+  // The common case, one line on a brand-new snapshot (create): one `git notes add`.
+  if (wanted.length === 1 && opts.fresh?.has(wanted[0]![0])) {
+    const [object, lines] = wanted[0]!;
+    const r = await withIdentity(repo, (env) =>
+      git(['notes', `--ref=${NOTES_REF}`, 'add', '-F', '-', object], { cwd, input: [...lines].sort().join('\n') + '\n', env, okCodes: [1] }),
+    );
+    if (r.code === 0) return notesTip(repo);
+  }
+  for (let attempt = 1; ; attempt++) {
+    const tip = await notesTip(repo);
+    const { present, notes: existing } = await lookUp(repo, tip, wanted.map(([o]) => o));
+    const ident = await committer(repo);
+    const data = (text: string) => `data ${Buffer.byteLength(text)}\n${text}\n`;
+    const chunks: string[] = [`commit ${NOTES_REF}\ncommitter ${ident}\n`, data('Notes added by git backup\n')];
+    if (tip) chunks.push(`from ${tip}\n`);
+    let changed = 0;
+    for (const [object, lines] of wanted) {
+      const note = existing.get(object);
+      const text = merged(note?.text ?? '', lines);
+      if (text === null) continue;
+      changed++;
+      if (present.has(object)) chunks.push(`N inline ${object}\n`, data(text));
+      // The object is gone (pruned): the note is a plain tree entry, where it was or at the top.
+      else chunks.push(`M 100644 inline ${note?.path ?? object}\n`, data(text));
+    }
+    if (changed === 0) return tip;
+    const r = await git(['fast-import', '--quiet', '--date-format=raw'], { cwd, input: chunks.join(''), okCodes: [1, 128] });
+    if (r.code === 0) return notesTip(repo);
+    if (attempt >= 3) throw new Error(`could not update ${NOTES_REF}: ${r.stderr.trim().split('\n').pop() ?? 'git fast-import failed'}`);
+  }
+}

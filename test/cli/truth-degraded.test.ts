@@ -1,0 +1,41 @@
+// Issue 8: one truth. The notes are written first and db.json is derived from them, so no damage
+// to the index, no gc and no lost write can make the two disagree for good.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { archivedAndLive, dbPath, ok, type Rec } from '../helpers/truth.js';
+
+test('db.json replaced by a directory: no EISDIR crash; create works and the directory is kept aside', () => {
+  const { repo, live } = archivedAndLive();
+  rmSync(dbPath(repo));
+  mkdirSync(dbPath(repo));
+  const list = repo.cli(['list', '--json']);
+  assert.is(list.code, 0, list.stderr);
+  assert.ok((JSON.parse(list.stdout) as Rec[]).some((b) => b.id === live));
+  repo.write('d.txt', 'new\n');
+  const made = repo.cli(['create', '-m', 'over a directory']);
+  assert.is(made.code, 0, made.stderr);
+  assert.ok(statSync(dbPath(repo)).isFile());
+  ok(repo, ['recover']);
+});
+test('degraded: both generations damaged, create still takes the backup (ref + note), status says DEGRADED, recover repairs', () => {
+  const { repo, live } = archivedAndLive();
+  writeFileSync(dbPath(repo), '{"schema":1,"generation":9,"backups":[{"id":');
+  writeFileSync(dbPath(repo) + '.prev', 'garbage');
+  const status = repo.cli(['status']);
+  assert.is(status.code, 0, status.stderr);
+  assert.match(status.stdout, /index: DEGRADED: .*git backup recover/);
+  repo.write('e.txt', 'still protected\n');
+  const made = repo.cli(['create', '-m', 'while degraded', '--json']);
+  assert.is(made.code, 0, made.stderr);
+  const id = (JSON.parse(made.stdout) as Rec).id;
+  assert.is(repo.git(['rev-parse', `refs/backups/${id}`]).length, 40);
+  assert.match(repo.git(['notes', '--ref=backups', 'show', `refs/backups/${id}`]), /"event":"created"/);
+  ok(repo, ['recover']);
+  const after = repo.json<Rec[]>(['list']).map((b) => b.id);
+  assert.ok(after.includes(id) && after.includes(live));
+  assert.not.match(ok(repo, ['status']), /DEGRADED/);
+  ok(repo, ['ci']);
+});
+
+test.run();

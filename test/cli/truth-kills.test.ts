@@ -1,0 +1,71 @@
+// Issue 8, real kills: a create killed between its ref and its note, an archive killed with its
+// whole process group (recover runs while the dead process is still a zombie), a restore killed
+// between writing a file and renaming it into place.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI, TEST_ENV, tempRepo, type TestRepo } from '../helpers/repo.js';
+import { runUntil } from '../helpers/pause.js';
+import { ok, type Rec } from '../helpers/truth.js';
+
+test('create killed between its ref and its note: recover adopts it with a note, ci passes', async () => {
+  const repo = tempRepo();
+  repo.write('v.txt', 'first\n');
+  const first = repo.json<Rec>(['create', '-m', 'first']).id;
+  repo.write('w.txt', 'work\n');
+  const paused = await runUntil(repo, ['create', '-m', 'killed'], 'store:before-notes');
+  await paused.kill();
+  const refs = repo.git(['for-each-ref', '--format=%(refname:lstrip=2)', 'refs/backups/']).split('\n').filter((r) => r && r !== first);
+  assert.is(refs.length, 1, 'the ref was written');
+  const r = repo.cli(['recover']);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /had no record; added it from its snapshot \(and wrote its note\)/);
+  assert.match(repo.git(['notes', '--ref=backups', 'show', `refs/backups/${refs[0]}`]), /"event":"created"/);
+  assert.is(repo.json<Rec>(['show', refs[0]!]).state, 'CREATED');
+  ok(repo, ['ci']);
+  assert.match(ok(repo, ['recover']), /0 repair\(s\), 0 problem\(s\)/);
+});
+
+/** Start the CLI in its own process group, paused at `point`. */
+function startGroup(repo: TestRepo, args: string[], point: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: repo.dir, detached: true, env: { ...TEST_ENV, GIT_BACKUP_TEST_PAUSE_AT: point } });
+    let err = '';
+    child.stdout.resume();
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (err.includes(`test pause at ${point}`)) resolve(child.pid!);
+    });
+    child.on('close', (code) => reject(new Error(`exited ${code} before ${point}: ${err}`)));
+  });
+}
+
+test('archive killed with its process group: the first recover settles the journal (the owner is a zombie)', async () => {
+  const repo = tempRepo();
+  repo.write('w.txt', 'work\n');
+  const id = repo.json<Rec>(['create', '-m', 'x']).id;
+  ok(repo, ['transition', id, 'CLEANABLE']);
+  const pid = await startGroup(repo, ['archive', id], 'archive:after-verify');
+  process.kill(-pid, 'SIGKILL');
+  // spawnSync blocks this event loop: the killed child is not reaped and stays a zombie meanwhile.
+  const r = repo.cli(['recover']);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /undid an interrupted archive/);
+  assert.equal(readdirSync(join(repo.dir, '.git', 'backup', 'journal')), []);
+  assert.is(repo.json<Rec>(['show', id]).state, 'CLEANABLE');
+});
+
+test('restore killed between a file write and its rename leaves no temp file in the working tree', async () => {
+  const repo = tempRepo();
+  repo.write('src/one.txt', 'backed up\n');
+  const id = repo.json<Rec>(['create', '-m', 'x']).id;
+  repo.write('src/one.txt', 'changed since\n');
+  const paused = await runUntil(repo, ['restore', id], 'restore:before-rename');
+  await paused.kill();
+  assert.is(repo.git(['status', '--porcelain', '--untracked-files=all']), '?? src/one.txt', 'nothing but the user file');
+  assert.is(repo.read('src/one.txt'), 'changed since\n');
+});
+
+test.run();

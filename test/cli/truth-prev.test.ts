@@ -1,0 +1,32 @@
+// Issue 8: one truth. The notes are written first and db.json is derived from them, so no damage
+// to the index, no gc and no lost write can make the two disagree for good.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
+import { archivedAndLive, dbPath, ok, type Rec } from '../helpers/truth.js';
+
+test('falling back to db.json.prev does not undo the last move (it is replayed from the notes)', () => {
+  const { repo, archived } = archivedAndLive();
+  const id = repo.json<Rec>(['create', '-m', 'third']).id; // prev now has `archived` ARCHIVED
+  ok(repo, ['transition', id, 'CLEANABLE']); // the last move: only db.json has it
+  writeFileSync(dbPath(repo), 'garbage');
+  const r = repo.cli(['show', id, '--json']);
+  assert.is(r.code, 0, r.stderr);
+  assert.is((JSON.parse(r.stdout) as Rec).state, 'CLEANABLE');
+  assert.match(r.stderr, /restored generation \d+ from .*db\.json\.prev/);
+  assert.is(repo.json<Rec>(['show', archived]).state, 'ARCHIVED');
+});
+test('db.json and db.json.prev both deleted: list, plain recover and show know every backup, archived ones too', () => {
+  const { repo, archived, live } = archivedAndLive();
+  rmSync(dbPath(repo));
+  rmSync(dbPath(repo) + '.prev');
+  const list = repo.cli(['list', '--json']);
+  assert.is(list.code, 0, list.stderr);
+  const ids = (JSON.parse(list.stdout) as Rec[]).map((b) => b.id).sort();
+  assert.equal(ids, [archived, live].sort());
+  ok(repo, ['recover']);
+  assert.ok(statSync(dbPath(repo)).isFile(), 'recover wrote the index again');
+  assert.is(repo.json<Rec>(['show', archived]).state, 'ARCHIVED');
+  ok(repo, ['verify']);
+});
+test.run();
