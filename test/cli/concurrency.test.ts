@@ -11,11 +11,15 @@ test('8 concurrent create+cleanup processes: every backup recorded with its full
   repo.write('file.txt', 'base\n');
   repo.commitAll('base');
   repo.write('file.txt', 'work in progress\n');
+  // What is checked is that nothing is lost, not how long eight processes take on a busy machine: a
+  // worker that gave up on the lock after the default 15 s (exit 5, a clean refusal) would fail the
+  // test without any update being lost, so they wait longer here. Timeouts: test/store/lock.test.ts.
+  const env = { GIT_BACKUP_LOCK_TIMEOUT_MS: '120000' };
   const workers = Array.from({ length: 8 }, async (_, i) => {
-    const made = await repo.cliAsync(['create', '-m', `worker ${i}`, '--json']);
+    const made = await repo.cliAsync(['create', '-m', `worker ${i}`, '--json'], { env });
     assert.is(made.code, 0, made.stderr);
     const { id } = JSON.parse(made.stdout) as { id: string };
-    const moved = await repo.cliAsync(['cleanup', id, '--json']);
+    const moved = await repo.cliAsync(['cleanup', id, '--json'], { env });
     assert.is(moved.code, 0, moved.stderr);
     return id;
   });
