@@ -77,7 +77,7 @@ test('sync mode: a store lock held by a live process does not hold the commit; t
   install(repo);
   repo.write('a.txt', 'a\n');
   // `create` paused right after its write, still holding the store lock (it stays there until told).
-  const holder = await runUntil(repo, ['create', '-m', 'held'], 'store:after-write', { GIT_BACKUP_LOCK_TIMEOUT_MS: '60000' });
+  const holder = await runUntil(repo, ['create', '-m', 'held'], 'store:before-notes', { GIT_BACKUP_LOCK_TIMEOUT_MS: '60000' });
   try {
     const env = withShim({ GIT_BACKUP_HOOK_MODE: 'sync', GIT_BACKUP_LOCK_TIMEOUT_MS: '60000' });
     const r = spawnSync('git', ['commit', '-q', '--allow-empty', '-m', 'while locked'], { cwd: repo.dir, env, encoding: 'utf8' });
