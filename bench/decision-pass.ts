@@ -25,7 +25,6 @@ const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 5;
 
 const repo = tempRepo();
 const base = repo.git(['rev-parse', 'HEAD']);
-const baseTree = repo.git(['rev-parse', 'HEAD^{tree}']);
 const created = new Date(Date.now() - 3_600_000);
 const sec = Math.floor(created.getTime() / 1000);
 const stamp = created.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
@@ -57,7 +56,6 @@ for (let b = 0; b < BRANCHES; b++) {
   fi.push('');
 }
 execFileSync('git', ['fast-import', '--quiet'], { cwd: repo.dir, input: fi.join('\n') + '\n', maxBuffer: 1 << 30 });
-void baseTree;
 const snaps = repo.git(['for-each-ref', '--format=%(refname) %(objectname)', 'refs/bench/snap/']).split('\n').map((l) => l.split(' ') as [string, string]);
 execFileSync('git', ['update-ref', '--stdin'], {
   cwd: repo.dir,

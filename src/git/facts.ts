@@ -1,7 +1,7 @@
 // Repository facts for reconcile, gathered with a handful of git processes however many backups
 // there are: one for-each-ref, one config read, one cat-file, one merge-base, one `log --raw` for
-// the commit graph and every commit's changes (git/content.ts); and, only for pending commits not merged by ancestry, one merge-base per distinct
-// pending commit plus three diff/patch-id pipelines.
+// the commit graph and every commit's changes (git/content.ts); and, only for pending commits not
+// merged by ancestry, three diff/patch-id pipelines (fork points from the graph in memory).
 import { git, type RepoPaths } from './exec.js';
 import { existingObjects } from './objects.js';
 import { readHistory } from './content.js';
