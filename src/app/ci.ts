@@ -1,5 +1,6 @@
 // `git backup ci`: the checks of core/ci.ts over every note in refs/notes/backups.
 import type { Context } from './context.js';
+import { mergedByPatch } from '../core/reconcile.js';
 import { checkHistory, checkMaxAge, parseMaxAges, type CiProblem, type HistoryVerdict } from '../core/ci.js';
 import { integrationBranch, readPatchFacts, readRefs } from '../git/facts.js';
 import { readHistory } from '../git/content.js';
@@ -82,10 +83,7 @@ async function mergedHere(ctx: Context, pendings: string[]): Promise<Set<string>
   }
   if (rest.length) {
     const patches = await readPatchFacts(ctx.repo, rest, integration.tip, graph);
-    for (const p of rest) {
-      const ids = patches.pending.get(p);
-      if (ids && ((ids.combined && patches.integration.has(ids.combined)) || (ids.own && patches.integration.has(ids.own)))) out.add(p);
-    }
+    for (const p of rest) if (mergedByPatch(p, patches)) out.add(p);
   }
   return out;
 }

@@ -2,7 +2,7 @@
 // confidence and show), and keep the latest verdicts in db.json. A constant number of git
 // processes per call, whatever the number of backups (git/content.ts).
 import type { Context } from './context.js';
-import type { BackupRecord } from '../core/types.js';
+import type { BackupRecord, StoreData } from '../core/types.js';
 import { integrationProof, type ContentProof, type ProtectedEntry } from '../core/content.js';
 import { readHistory, readProtects } from '../git/content.js';
 import { integrationBranch, readRefs } from '../git/facts.js';
@@ -14,20 +14,28 @@ export interface CleanupProofs {
   protects: Map<string, ProtectedEntry[]>;
 }
 
+/**
+ * id → protected entries read back from the snapshot, for the records that lack them (from before
+ * the content proof, or rebuilt from notes); records whose snapshot is gone are left out.
+ */
+export async function readMissingProtects(ctx: Context, records: readonly BackupRecord[]): Promise<Map<string, ProtectedEntry[]>> {
+  const protects = new Map<string, ProtectedEntry[]>();
+  const missing = records.filter((r) => !r.protects);
+  if (missing.length === 0) return protects;
+  const read = await readProtects(ctx.repo, missing.map((r) => r.snapshot));
+  for (const r of missing) {
+    const entries = read.get(r.snapshot);
+    if (entries) protects.set(r.id, entries);
+  }
+  return protects;
+}
+
 /** The integration-branch verdict of each record (DELETED ones are skipped). */
 export async function readCleanupProofs(ctx: Context, records: readonly BackupRecord[]): Promise<CleanupProofs> {
   const proofs = new Map<string, ContentProof | null>();
-  const protects = new Map<string, ProtectedEntry[]>();
   const live = records.filter((r) => r.state !== 'DELETED');
-  if (live.length === 0) return { proofs, protects };
-  const missing = live.filter((r) => !r.protects);
-  if (missing.length) {
-    const read = await readProtects(ctx.repo, missing.map((r) => r.snapshot));
-    for (const r of missing) {
-      const entries = read.get(r.snapshot);
-      if (entries) protects.set(r.id, entries);
-    }
-  }
+  if (live.length === 0) return { proofs, protects: new Map() };
+  const protects = await readMissingProtects(ctx, live);
   const integration = await integrationBranch(ctx.repo, await readRefs(ctx.repo));
   if (!integration) {
     for (const r of live) proofs.set(r.id, null);
@@ -51,9 +59,15 @@ const same = (a: ContentProof | null | undefined, b: ContentProof | null | undef
  * notes: a verdict changes with every commit, and the entries can be large). Writes only when
  * something differs from what the store holds.
  */
-export async function recordContent(ctx: Context, protects: ReadonlyMap<string, ProtectedEntry[]>, proofs: ReadonlyMap<string, ContentProof | null>): Promise<void> {
+export async function recordContent(
+  ctx: Context,
+  protects: ReadonlyMap<string, ProtectedEntry[]>,
+  proofs: ReadonlyMap<string, ContentProof | null>,
+  /** The store as the caller read it, when nothing was written since (saves a read on the hook path). */
+  seen?: StoreData,
+): Promise<void> {
   const differs = (r: BackupRecord) => (protects.has(r.id) && !r.protects) || (proofs.has(r.id) && !same(r.content, proofs.get(r.id)));
-  if (!(await ctx.store.read()).backups.some(differs)) return;
+  if (!(seen ?? (await ctx.store.read())).backups.some(differs)) return;
   await ctx.store.update((data) => {
     for (const r of data.backups) {
       if (r.state === 'DELETED') continue;

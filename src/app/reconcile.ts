@@ -9,9 +9,8 @@ import type { StoreData, Trigger } from '../core/types.js';
 import type { ContentProof, ProtectedEntry } from '../core/content.js';
 import { planByAncestry, planByPatch, type ReconcilePlan } from '../core/reconcile.js';
 import { readPatchFacts, readReconcileFacts } from '../git/facts.js';
-import { readProtects } from '../git/content.js';
 import { moveBackups, type PlannedMove } from './transition.js';
-import { recordContent } from './content.js';
+import { readMissingProtects, recordContent } from './content.js';
 
 export interface ReconcileReport {
   moved: { id: string; from: string; to: string }[];
@@ -27,21 +26,16 @@ export interface ReconcileDecisions {
   plans: ReconcilePlan[];
   /** Protected entries read back from snapshots, for records that lacked them. */
   protects: Map<string, ProtectedEntry[]>;
+  /** The store the decisions were made from. */
+  data: StoreData;
 }
 
 /** What reconcile would do, without writing anything; from `data` when the caller has just read the store. */
 export async function planReconcile(ctx: Context, data?: StoreData): Promise<ReconcileDecisions> {
   data ??= await ctx.store.read();
   const active = data.backups.filter((b) => b.state === 'CREATED' || b.state === 'PENDING');
-  if (active.length === 0) return { plans: [], protects: new Map() }; // the common, cheap case: no git process at all
-  // Records from before the content proof (or rebuilt from notes) get their entries from the snapshot.
-  const missing = active.filter((b) => !b.protects);
-  const read = missing.length ? await readProtects(ctx.repo, missing.map((b) => b.snapshot)) : new Map<string, ProtectedEntry[]>();
-  const protects = new Map<string, ProtectedEntry[]>();
-  for (const b of missing) {
-    const entries = read.get(b.snapshot);
-    if (entries) protects.set(b.id, entries);
-  }
+  if (active.length === 0) return { plans: [], protects: new Map(), data }; // the common, cheap case: no git process at all
+  const protects = await readMissingProtects(ctx, active);
   const backups = active.map((b) => ({ ...b, protects: protects.get(b.id) ?? b.protects ?? null }));
   const facts = await readReconcileFacts(ctx.repo, backups);
   const { plans, patchQueries } = planByAncestry(backups, facts);
@@ -49,7 +43,7 @@ export async function planReconcile(ctx: Context, data?: StoreData): Promise<Rec
     const patches = await readPatchFacts(ctx.repo, patchQueries.map((q) => q.pending), facts.integration.tip, facts.graph);
     planByPatch(patchQueries, patches, facts.integration.name, plans);
   }
-  return { plans, protects };
+  return { plans, protects, data };
 }
 
 const moves = (plans: readonly ReconcilePlan[]) => plans.filter((p) => p.steps.length || p.facts);
@@ -82,7 +76,7 @@ function report(plans: readonly ReconcilePlan[], applied: ReadonlySet<string>): 
 }
 
 export async function reconcile(ctx: Context, opts: { trigger: Trigger; dryRun?: boolean; data?: StoreData }): Promise<ReconcilePreview> {
-  const { plans, protects } = await planReconcile(ctx, opts.data);
+  const { plans, protects, data } = await planReconcile(ctx, opts.data);
   if (plans.length === 0 && protects.size === 0) return { moved: [], followed: [] };
   const toMove = toMoves(plans);
   const results = toMove.length
@@ -92,7 +86,8 @@ export async function reconcile(ctx: Context, opts: { trigger: Trigger; dryRun?:
     // The verdicts of backups that did not move (db.json only: they change with every commit).
     const proofs = new Map<string, ContentProof>();
     for (const p of plans) if (p.proof) proofs.set(p.id, p.proof);
-    await recordContent(ctx, protects, proofs);
+    // Unless a move wrote the store meanwhile, compare with what the plan read instead of reading again.
+    await recordContent(ctx, protects, proofs, results.length ? undefined : data);
   }
   return report(plans, new Set(results.map((r) => r.record.id)));
 }

@@ -235,21 +235,30 @@ export interface PatchFacts {
 }
 
 /**
+ * The integration commit holding `pending`'s work as an equal patch: the combined diff fork..pending
+ * (a squash merge) first, else the pending commit's own diff (a rebase merge).
+ */
+export function mergedByPatch(pending: string, patches: PatchFacts): { by: string; how: 'squash-merged' | 'rebase-merged' } | null {
+  const ids = patches.pending.get(pending);
+  if (!ids) return null;
+  const squash = ids.combined ? patches.integration.get(ids.combined) : undefined;
+  if (squash) return { by: squash, how: 'squash-merged' };
+  const rebased = ids.own ? patches.integration.get(ids.own) : undefined;
+  return rebased ? { by: rebased, how: 'rebase-merged' } : null;
+}
+
+/**
  * Second pass: an equivalent patch in the integration branch confirms. The combined diff catches
  * a squash merge; the pending commit's own diff catches a rebase merge (the branch replayed onto
  * the integration branch, whose last replayed commit has the tip's patch).
  */
 export function planByPatch(queries: readonly PatchQuery[], patches: PatchFacts, integrationName: string, plans: ReconcilePlan[]): void {
   for (const { plan, pending, confirmBy } of queries) {
-    const ids = patches.pending.get(pending);
-    if (!ids) continue;
-    const squash = ids.combined ? patches.integration.get(ids.combined) : undefined;
-    const rebased = ids.own ? patches.integration.get(ids.own) : undefined;
-    const by = squash ?? rebased;
-    if (!by) continue;
+    const merged = mergedByPatch(pending, patches);
+    if (!merged) continue;
+    const { by, how } = merged;
     const proof = confirmBy(by);
     if (!proof) continue;
-    const how = squash ? 'squash-merged' : 'rebase-merged';
     plan.steps.push({ to: 'CONFIRMED', facts: { confirmed_by: by, content: proof }, drivenBy: by, reason: `${how} into ${integrationName} as ${short(by)} (same patch-id): ${describeProof(proof)}` });
     if (!plans.includes(plan)) plans.push(plan);
   }
