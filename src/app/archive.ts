@@ -17,9 +17,9 @@ import { BackupError, ExitCode } from '../errors.js';
 import { archivePathFor, manifestPathOf, readManifest, writeArchive } from '../git/archive.js';
 import { git } from '../git/exec.js';
 import { deleteBackupRef } from '../git/snapshot.js';
-import { fsyncPath } from '../store/durable-write.js';
+import { fsyncPath } from '../fs/durable-write.js';
 import { pauseAt } from '../test-pause.js';
-import { beginJournal, endJournal } from './journal.js';
+import { beginJournal, endJournal } from '../store/journal.js';
 
 /** backup.archiveDir (a relative one is taken from the top of the working tree), else inside the store. */
 export async function archiveDirOf(ctx: Context): Promise<string> {

@@ -7,7 +7,7 @@
 //   delete-archive: DELETED recorded → finish (overwrite if sensitive, unlink); else → drop it.
 //   gc: git's prune and repack are safe to interrupt; the entry is dropped (the next gc finishes).
 import type { Context } from './context.js';
-import { endJournal, listJournals, ownerAlive, type JournalFile } from './journal.js';
+import { endJournal, listJournals, ownerAlive, type JournalFile } from '../store/journal.js';
 import { archivePathOf, finishArchive, finishArchiveDelete, removeArchiveFiles } from './archive.js';
 
 type Action = { kind: 'finish-archive' | 'undo-archive' | 'finish-delete' | 'drop'; j: JournalFile; message: string };

@@ -13,7 +13,7 @@ import { recordContent } from './content.js';
 import { describeProof, type ContentProof } from '../core/content.js';
 import { planPolicies, type PolicyPlan, type PlanMode } from './policy-plan.js';
 import { sendAlert, type AlertKind } from './alert.js';
-import { logLine } from './backup-log.js';
+import { logLine } from '../store/backup-log.js';
 
 export interface TickMove {
   id: string;

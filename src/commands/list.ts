@@ -4,7 +4,7 @@ import { queryBackups, summarize } from '../core/query.js';
 import { toPublicJson } from '../core/record.js';
 import { withArchivePath } from '../app/archive.js';
 import { formatBytes, listRows, table } from './format.js';
-import { eventsMissed, eventsWaiting } from '../app/events-log.js';
+import { eventsMissed, eventsWaiting } from '../hook/events-log.js';
 import { inspectHooks } from '../install/inspect.js';
 import { loadConfig } from '../config/load.js';
 import { formatDuration } from '../core/duration.js';

@@ -9,7 +9,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { BackupError, ExitCode } from '../errors.js';
-import { fsyncPath, tempBeside, writeDurably, FILE_MODE } from '../store/durable-write.js';
+import { fsyncPath, tempBeside, writeDurably, FILE_MODE } from '../fs/durable-write.js';
 import { checkArchive, manifestPathOf, sha256Of, type Manifest } from './archive-read.js';
 import { backupTree } from './diff.js';
 import { git, gitSpawn, type RepoPaths } from './exec.js';

@@ -15,7 +15,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import type { StoreData } from '../core/types.js';
 import { BackupError, ExitCode } from '../errors.js';
-import { FILE_MODE, fsyncPath, writeNewFile } from './durable-write.js';
+import { FILE_MODE, fsyncPath, writeNewFile } from '../fs/durable-write.js';
 
 export { FILE_MODE };
 

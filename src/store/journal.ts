@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeDurably } from '../store/durable-write.js';
+import { writeDurably } from '../fs/durable-write.js';
 
 interface Owner {
   pid: number;

@@ -2,11 +2,11 @@
 // DISK_SPACE, at most once per backup.check.interval). The last run is stamped in db.json before
 // the checks run, so a check that fails is not retried on every commit; failures go to backup.log
 // (a drain has no terminal, and a hook must never fail because of us).
-import type { Context } from './context.js';
+import type { Context } from '../app/context.js';
 import type { StoreData } from '../core/types.js';
 import { loadConfig } from '../config/load.js';
-import { logLine } from './backup-log.js';
-import { evaluate } from './tick.js';
+import { logLine } from '../store/backup-log.js';
+import { evaluate } from '../app/tick.js';
 
 function due(last: string | undefined, now: Date, intervalMs: number): boolean {
   if (!last) return true;
