@@ -1,5 +1,5 @@
-// The command line's entry: run one command and map errors to exit codes (SPEC §6).
-// `create` is what users run before a risky edit and what SPEC §9 times, so its plain forms take a
+// The command line's entry: run one command and map errors to exit codes (design.md §Command line).
+// `create` is what users run before a risky edit and what design.md §Performance times, so its plain forms take a
 // fast path that never loads yargs (~70 ms of import and parse, measured in BENCHMARKS.md);
 // everything else, and every form the fast path is not sure of, goes through the yargs parser.
 import { BackupError, ExitCode } from './errors.js';

@@ -1,4 +1,4 @@
-// Exit codes are part of the contract (SPEC §6); every expected failure is a BackupError
+// Exit codes are part of the contract (design.md §Command line); every expected failure is a BackupError
 // carrying one, and the command layer prints its message as the one line on stderr.
 
 export const ExitCode = {

@@ -1,4 +1,4 @@
-// Finishing or undoing what an interrupted process left in the journal (SPEC §4: "finished or
+// Finishing or undoing what an interrupted process left in the journal (design.md §Lifecycle: "finished or
 // undone by the next command that takes the lock"). Runs under the store lock, so no live archiver
 // can record an archive this removes (it re-checks its archive under the lock, see
 // assertArchivePresent), and decides from the store alone, whose write is each operation's pivot:

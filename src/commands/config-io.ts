@@ -4,13 +4,12 @@
 // of it or nothing.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { GitError } from '../git/exec.js';
 import { invalidError, notFoundError, usageError } from '../errors.js';
 import { KEYS, findKey, fullName, suggestKey } from '../core/config-keys.js';
 import { parseEntries, type ConfigEntry } from '../core/config-parse.js';
 import { entriesFromJson, looksLikeJson, toGitConfigText } from '../core/config-file.js';
 import { TEMPLATES, TEMPLATE_NAMES, type TemplateName } from '../core/config-templates.js';
-import { readEntries } from '../config/load.js';
+import { readEntries, readImportEntries } from '../config/load.js';
 import { applyChanges, describeChanges } from '../config/apply.js';
 import type { LocalChanges } from '../config/write.js';
 import { isDefaultValue, type ConfigContext } from './config.js';
@@ -48,12 +47,7 @@ async function readImportFile(ctx: ConfigContext, file: string): Promise<ConfigE
   if (!existsSync(path)) throw notFoundError(`no such file: ${file}`);
   const text = readFileSync(path, 'utf8');
   if (looksLikeJson(text)) return entriesFromJson(text, file);
-  try {
-    return await readEntries(ctx.repo, path);
-  } catch (e) {
-    if (e instanceof GitError) throw invalidError(`${file}: git cannot read it as a config file (${e.stderr.trim().split('\n')[0]}); use the output of git backup config export`);
-    throw e;
-  }
+  return readImportEntries(ctx.repo, path, file);
 }
 
 export async function runConfigImport(ctx: ConfigContext, args: { file: string; json: boolean }): Promise<void> {

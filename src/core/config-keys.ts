@@ -1,4 +1,4 @@
-// Every `backup.*` git config key (SPEC §7): its kind, how its text becomes a typed BackupConfig
+// Every `backup.*` git config key (design.md §Configuration): its kind, how its text becomes a typed BackupConfig
 // field and back, and what it does. Pure: config/load.ts feeds it the entries git printed.
 import { DEFAULT_CONFIG, type BackupConfig, type RetainedState } from './config.js';
 import * as v from './config-values.js';

@@ -1,4 +1,4 @@
-// Rebuilding a backup record from its note events (db.json from refs + notes, SPEC §3).
+// Rebuilding a backup record from its note events (db.json from refs + notes, design.md §Storage).
 
 import { BackupError, ExitCode } from '../errors.js';
 import { applyTransition } from './lifecycle.js';

@@ -1,4 +1,4 @@
-// Writing archives (SPEC §3): a snapshot's full content (tracked tree and untracked part, as one
+// Writing archives (design.md §Storage): a snapshot's full content (tracked tree and untracked part, as one
 // combined tree) streamed from `git archive` through gzip to disk, verified by reading it back in
 // full (archive-read.ts, streaming too), with a manifest of every path, mode and blob hash beside it.
 import { createHash } from 'node:crypto';

@@ -133,10 +133,9 @@ async function sameDir(a: string, b: string): Promise<boolean> {
 async function runPreRebase(args: string[]): Promise<number> {
   const { positionals } = parseArgs({ args, options: {}, strict: true, allowPositionals: true });
   const ctx = await open(process.cwd());
-  const { loadConfig } = await import('../config/load.js');
   const { logLine } = await import('../store/backup-log.js');
-  // Warnings (unknown keys) go to backup.log: a hook prints at most one line.
-  const config = await loadConfig(ctx.repo, { warn: (line) => logLine(ctx.store.paths.dir, line) });
+  // Warnings (unknown keys) go to backup.log through the context's output: a hook prints at most one line.
+  const config = await ctx.config();
   if (!config.hooks.preRebase) return ExitCode.OK;
   const { createBackup } = await import('../app/create.js');
   const [upstream, branch] = positionals;
