@@ -2,8 +2,7 @@
 // show the effective value and where it came from; writes go to the repository's own config
 // (`git config --local`) after the configuration they would produce has been validated in full.
 // export, import and template run from config-io.ts, the guided set-up from config-wizard.ts.
-import type { Output } from '../app/context.js';
-import type { RepoPaths } from '../git/exec.js';
+import type { Context, Output } from '../app/context.js';
 import { invalidError, usageError } from '../errors.js';
 import { KEYS, KIND_HINT, defaultConfig, findKey, fullName, type KeyDef } from '../core/config-keys.js';
 import { evaluate, unknownWarning, type ConfigEntry, type Evaluation } from '../core/config-parse.js';
@@ -16,7 +15,7 @@ import { TEMPLATES, TEMPLATE_NAMES } from '../core/config-templates.js';
 import { define, jsonOpt } from './define.js';
 
 export interface ConfigContext {
-  repo: RepoPaths;
+  repo: Context['repo'];
   io: Output;
 }
 

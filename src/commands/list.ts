@@ -1,6 +1,6 @@
 // `git backup list` and `git backup status`: the everyday read-only views, both on the fast path
 // (cli-fast.ts reads LIST_OPTIONS without loading yargs). What they run loads only when they run
-// (deps() below), so the fast path's start-up pays for the option tables alone.
+// (imported inside runList and runStatus), so the fast path's start-up pays for the option tables alone.
 import type { Context } from '../app/context.js';
 import type { BackupState } from '../core/types.js';
 import type { BackupConfig } from '../core/config.js';
@@ -52,7 +52,10 @@ export interface ListArgs {
 }
 
 export async function runList(ctx: Context, args: ListArgs): Promise<void> {
-  const { queryBackups, toPublicJson, withArchivePath, table, listRows } = await deps();
+  const { queryBackups } = await import('../core/query.js');
+  const { toPublicJson } = await import('../core/record.js');
+  const { withArchivePath } = await import('../app/archive.js');
+  const { table, listRows } = await import('./format.js');
   const data = await ctx.store.read();
   const records = queryBackups(data.backups, { states: args.state, sort: args.sort, limit: args.limit });
   if (args.json) {
@@ -71,7 +74,12 @@ export interface StatusArgs {
 }
 
 export async function runStatus(ctx: Context, args: StatusArgs): Promise<void> {
-  const { summarize, inspectHooks, eventsWaiting, eventsMissed, formatBytes, formatDuration, formatSize } = await deps();
+  const { summarize } = await import('../core/query.js');
+  const { inspectHooks } = await import('../install/inspect.js');
+  const { eventsWaiting, eventsMissed } = await import('../hook/events-log.js');
+  const { formatBytes } = await import('./format.js');
+  const { formatDuration } = await import('../core/duration.js');
+  const { formatSize } = await import('../core/config-values.js');
   const data = await ctx.store.read();
   // Loaded (and validated) here too, so a bad backup.* value surfaces in status with exit 3.
   const config = await ctx.config();
@@ -126,17 +134,3 @@ function configLine(c: BackupConfig, formatDuration: (ms: number) => string, for
   return `config: confirmed kept ${formatDuration(c.retention.CONFIRMED)}, auto-archive at confidence >= ${c.autoCleanupConfidence}, quota ${formatSize(c.disk.quota)}, disk strategy ${c.disk.strategy} (git backup config list)`;
 }
 
-/** What running list or status needs, loaded then and not at every start (see the header). */
-async function deps() {
-  const [query, record, archive, format, events, inspect, duration, values] = await Promise.all([
-    import('../core/query.js'),
-    import('../core/record.js'),
-    import('../app/archive.js'),
-    import('./format.js'),
-    import('../hook/events-log.js'),
-    import('../install/inspect.js'),
-    import('../core/duration.js'),
-    import('../core/config-values.js'),
-  ]);
-  return { ...query, ...record, ...archive, ...format, ...events, ...inspect, ...duration, ...values };
-}

@@ -2,7 +2,7 @@
 // more lowercase hex digits of the snapshot commit's sha. Any unique prefix of 8+ characters is
 // accepted where an id is; anything else is a usage error (exit 2) that changes nothing.
 
-import { BackupError, ExitCode, notFoundError, usageError } from '../errors.js';
+import { BackupError, ExitCode, notFoundError, usageError } from './errors.js';
 
 export const MIN_HEX = 4;
 /** Shortest prefix accepted for an id argument (design.md §Storage): the date part. */

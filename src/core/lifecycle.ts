@@ -3,7 +3,7 @@
 // applyTransition() applies that entry. Nothing here reads a clock, the store or git: the caller
 // passes the time in and performs the content effects (archive, delete) itself.
 
-import { ExitCode } from '../errors.js';
+import { ExitCode } from './errors.js';
 import type { BackupRecord, BackupState, HistoryEntry, Tombstone, Trigger } from './types.js';
 import { BACKUP_STATES } from './types.js';
 
