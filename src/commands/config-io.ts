@@ -5,21 +5,21 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { invalidError, notFoundError, usageError } from '../errors.js';
-import { KEYS, findKey, fullName, suggestKey } from '../core/config-keys.js';
+import { KEYS, findKey, fullName, isDefaultValue, suggestKey } from '../core/config-keys.js';
 import { parseEntries, type ConfigEntry } from '../core/config-parse.js';
 import { entriesFromJson, looksLikeJson, toGitConfigText } from '../core/config-file.js';
 import { TEMPLATES, TEMPLATE_NAMES, type TemplateName } from '../core/config-templates.js';
 import { readEntries, readImportEntries } from '../config/load.js';
 import { applyChanges, describeChanges } from '../config/apply.js';
 import type { LocalChanges } from '../config/write.js';
-import { isDefaultValue, type ConfigContext } from './config.js';
+import type { ConfigContext } from './define.js';
 
 /** The effective settings that differ from the defaults, in canonical text, key order. */
 async function nonDefault(ctx: ConfigContext): Promise<[string, string][]> {
   const ev = parseEntries(await readEntries(ctx.repo));
   const pairs: [string, string][] = [];
   for (const k of KEYS) {
-    if (!ev.sources.has(k) || isDefaultValue(k, ev)) continue;
+    if (!ev.sources.has(k) || isDefaultValue(k, ev.config)) continue;
     // archiveDir is exported as written (relative stays relative), not as resolved here.
     for (const text of k.render(ev.config)) pairs.push([fullName(k), text]);
   }

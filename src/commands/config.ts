@@ -2,7 +2,6 @@
 // show the effective value and where it came from; writes go to the repository's own config
 // (`git config --local`) after the configuration they would produce has been validated in full.
 // export, import and template run from config-io.ts, the guided set-up from config-wizard.ts.
-import type { Context, Output } from '../app/context.js';
 import { invalidError, usageError } from '../errors.js';
 import { KEYS, KIND_HINT, defaultConfig, findKey, fullName, type KeyDef } from '../core/config-keys.js';
 import { evaluate, unknownWarning, type ConfigEntry, type Evaluation } from '../core/config-parse.js';
@@ -12,14 +11,7 @@ import { unsetRaw } from '../config/write.js';
 import { table } from './format.js';
 import type { Argv } from 'yargs';
 import { TEMPLATES, TEMPLATE_NAMES } from '../core/config-templates.js';
-import { define, jsonOpt } from './define.js';
-
-export interface ConfigContext {
-  repo: Context['repo'];
-  io: Output;
-}
-
-const DEFAULTS = defaultConfig();
+import { define, jsonOpt, type ConfigContext } from './define.js';
 
 /** One key as get and list report it. */
 export interface KeyReport {
@@ -122,10 +114,6 @@ function rawValue(entries: readonly ConfigEntry[], key: string): string {
   return es.map((e) => e.value ?? '').join(', ');
 }
 
-/** Whether a key's effective value equals the default (for export). */
-export function isDefaultValue(k: KeyDef, ev: Pick<Evaluation, 'config'>): boolean {
-  return JSON.stringify(k.render(ev.config)) === JSON.stringify(k.render(DEFAULTS));
-}
 
 async function withConfig(fn: (ctx: ConfigContext) => Promise<void>): Promise<void> {
   // Configuration needs the repository only, not the store: config commands never create it.

@@ -4,8 +4,8 @@
 // reads the same option tables without loading yargs, and command files load their use cases
 // (app/) only when they run.
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import type { Context } from '../app/context.js';
-import { usageError } from '../errors.js';
+import type { Context, Output } from '../app/context.js';
+import { usageError } from '../core/errors.js';
 
 /** One command, as cli-parser.ts registers it. `U` is what the builder parses. */
 export interface CommandDef<U = object> {
@@ -29,6 +29,12 @@ export interface OptionSpec {
   array?: boolean;
   default?: unknown;
   choices?: readonly string[];
+}
+
+/** What the config commands run in: the repository and the terminal, no store (they never create it). */
+export interface ConfigContext {
+  repo: Context['repo'];
+  io: Output;
 }
 
 export const jsonOpt = { type: 'boolean', default: false, describe: 'print one JSON document on stdout' } as const;

@@ -158,3 +158,8 @@ export function cloneConfig(c: BackupConfig): BackupConfig {
 }
 
 export const defaultConfig = (): BackupConfig => cloneConfig(DEFAULT_CONFIG);
+
+/** Whether a key's value in `config` equals its default (config export writes only the others). */
+export function isDefaultValue(k: KeyDef, config: BackupConfig): boolean {
+  return JSON.stringify(k.render(config)) === JSON.stringify(k.render(defaultConfig()));
+}
