@@ -3,19 +3,28 @@
 // repeated options, `-mMSG`, `--no-…`, a bare `true`/`false` that yargs would read as a flag's
 // value, a value that looks like an option…), which then goes to yargs, the one authority on
 // errors and help. test/cli/fast-args.test.ts checks that both parsers agree on what this takes.
+// The option tables are the command files' own (commands/create.ts, commands/list.ts), read without
+// loading yargs, so a flag added there is known here too.
 import { parseArgs } from 'node:util';
-import type { CreateArgs } from './commands/create.js';
+import { CREATE_OPTIONS, type CreateArgs } from './commands/create.js';
+import { LIST_OPTIONS, LIST_SORTS, type ListArgs } from './commands/list.js';
+import { jsonOpt, type OptionSpec } from './commands/define.js';
+import { BACKUP_STATES, type BackupState } from './core/types.js';
 
-const OPTIONS = {
-  message: { type: 'string', short: 'm' },
-  'include-ignored': { type: 'boolean' },
-  pin: { type: 'boolean' },
-  label: { type: 'string', multiple: true },
-  json: { type: 'boolean' },
-} as const;
+/** node's parseArgs table for a command's options: strings stay text (a number is checked by the caller). */
+function parseArgsTable(options: Record<string, OptionSpec>) {
+  return Object.fromEntries(
+    Object.entries(options).map(([name, o]) => [
+      name,
+      { type: o.type === 'boolean' ? ('boolean' as const) : ('string' as const), multiple: o.array === true, ...(o.alias?.length === 1 ? { short: o.alias } : {}) },
+    ]),
+  );
+}
+
+const OPTIONS = parseArgsTable(CREATE_OPTIONS);
 
 /** The spellings taken as they are; `--message=…` and `--label=…` are taken too. */
-const SPELLINGS = new Set(['-m', '--message', '--include-ignored', '--pin', '--label', '--json']);
+const SPELLINGS = new Set(Object.entries(CREATE_OPTIONS).flatMap(([name, o]: [string, OptionSpec]) => [`--${name}`, ...(o.alias ? [`-${o.alias}`] : [])]));
 
 export function fastCreateArgs(argv: string[]): CreateArgs | null {
   if (argv[0] !== 'create') return null;
@@ -39,13 +48,15 @@ export function fastCreateArgs(argv: string[]): CreateArgs | null {
     }
   }
   const v = parsed.values;
+  const text = (x: unknown) => (typeof x === 'string' ? x : '');
+  const flag = (x: unknown) => x === true;
   return {
-    message: v.message ?? '',
-    includeIgnored: v['include-ignored'] ?? false,
-    pin: v.pin ?? false,
-    label: v.label ?? [],
+    message: text(v.message),
+    includeIgnored: flag(v['include-ignored']),
+    pin: flag(v.pin),
+    label: Array.isArray(v.label) ? v.label.map(String) : [],
     paths: parsed.positionals,
-    json: v.json ?? false,
+    json: flag(v.json),
   };
 }
 
@@ -61,16 +72,6 @@ export type FastCommand =
   | { kind: 'list'; args: ListArgs }
   | { kind: 'show'; args: { id: string; json: boolean } };
 
-export interface ListArgs {
-  state: BackupState[];
-  sort: 'age' | 'size' | 'confidence';
-  limit: number | null;
-  json: boolean;
-}
-
-const STATES = ['CREATED', 'PENDING', 'CONFIRMED', 'CLEANABLE', 'ARCHIVED', 'DELETED'] as const;
-type BackupState = (typeof STATES)[number];
-const SORTS = ['age', 'size', 'confidence'] as const;
 
 /** Options given as `--name value` or `--name=value`, each at most once unless `repeat`; no positionals but `positionals`. */
 function simpleParse(
@@ -109,18 +110,23 @@ function simpleParse(
   return { values, positionals: parsed.positionals };
 }
 
+/** simpleParse's table for a command's options (a number is taken as text and checked by the caller). */
+function simpleTable(options: Record<string, OptionSpec>): Record<string, { type: 'string' | 'boolean'; repeat?: boolean }> {
+  return Object.fromEntries(Object.entries(options).map(([name, o]) => [name, { type: o.type === 'boolean' ? 'boolean' : 'string', repeat: o.array === true }]));
+}
+
 function fastList(args: string[]): ListArgs | null {
-  const p = simpleParse(args, { state: { type: 'string', repeat: true }, sort: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } }, 0);
+  const p = simpleParse(args, simpleTable(LIST_OPTIONS), 0);
   if (!p) return null;
   const state: BackupState[] = [];
   for (const s of (p.values.state as string[] | undefined) ?? []) {
     const up = s.trim().toUpperCase();
-    const found = STATES.find((x) => x === up);
+    const found = BACKUP_STATES.find((x) => x === up);
     if (!found) return null; // yargs says which states there are
     state.push(found);
   }
   const sort = ((p.values.sort as string[] | undefined) ?? ['age'])[0]!;
-  const sortKey = SORTS.find((x) => x === sort);
+  const sortKey = LIST_SORTS.find((x) => x === sort);
   if (!sortKey) return null;
   const limitText = (p.values.limit as string[] | undefined)?.[0];
   if (limitText !== undefined && !/^[1-9][0-9]{0,8}$/.test(limitText)) return null;
@@ -134,7 +140,7 @@ export function fastCommand(argv: string[]): FastCommand | null {
   if (argv.length === 1 && cmd === '--version') return { kind: 'version' };
   if (argv.length === 1 && (cmd === '-h' || cmd === '--help')) return { kind: 'help' };
   if (cmd === 'status') {
-    const p = simpleParse(rest, { json: { type: 'boolean' } }, 0);
+    const p = simpleParse(rest, simpleTable({ json: jsonOpt }), 0);
     return p ? { kind: 'status', args: { json: p.values.json === true } } : null;
   }
   if (cmd === 'list') {
@@ -142,7 +148,7 @@ export function fastCommand(argv: string[]): FastCommand | null {
     return a ? { kind: 'list', args: a } : null;
   }
   if (cmd === 'show') {
-    const p = simpleParse(rest, { json: { type: 'boolean' } }, 1);
+    const p = simpleParse(rest, simpleTable({ json: jsonOpt }), 1);
     return p ? { kind: 'show', args: { id: p.positionals[0]!, json: p.values.json === true } } : null;
   }
   return null;

@@ -1,277 +1,79 @@
 // The full command line: yargs (strict) parses and validates, then one command runs. Loaded by
-// cli.ts only when its fast path does not apply. Command modules are imported only when their
-// command runs.
+// cli.ts only when its fast path does not apply. Each command lives in its own file under
+// commands/ (flags, help, examples, handler); this file only registers them, in the order --help
+// lists them, and holds what is common to all: usage, exit codes, the strictness, error mapping.
 import yargs, { type Argv, type ArgumentsCamelCase } from 'yargs';
-import { BackupError, ExitCode, usageError } from './errors.js';
-import { withContext } from './app/context.js';
-import { configCommand, jsonOpt } from './cli-config.js';
-import { parseState } from './core/query.js';
-import type { BackupState } from './core/types.js';
-import type { CreateArgs } from './commands/create.js';
+import { BackupError, usageError } from './errors.js';
 import { packageVersion } from './package-root.js';
+import type { CommandDef } from './commands/define.js';
+import { initCommand } from './commands/init.js';
+import { createCommand } from './commands/create.js';
+import { listCommand, statusCommand } from './commands/list.js';
+import { logCommand, showCommand } from './commands/show.js';
+import { archiveCommand, cleanupCommand, confirmCommand, deleteCommand, transitionCommand } from './commands/transition.js';
+import { pinCommand, unpinCommand } from './commands/pin.js';
+import { restoreCommand } from './commands/restore.js';
+import { diffCommand } from './commands/diff.js';
+import { reconcileCommand } from './commands/reconcile.js';
+import { emergencyCommand, tickCommand } from './commands/tick.js';
+import { syncCommand } from './commands/sync.js';
+import { recoverCommand } from './commands/recover.js';
+import { verifyCommand } from './commands/verify.js';
+import { gcCommand } from './commands/gc.js';
+import { ciCommand } from './commands/ci.js';
+import { configCommand } from './commands/config.js';
+import { installCommand, uninstallCommand } from './commands/install.js';
+import { hookCommand } from './commands/hook.js';
+
+export { createArgs } from './commands/create.js';
 
 const EPILOGUE = 'Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 invalid transition or value, 4 not found, 5 store busy, 6 deferred to a higher-priority trigger, 7 store damaged, 8 CI check failed, 9 needs --yes or --force.\nDocs: README.md of git-backup, or man git-backup.';
 
-const idArg = (y: Argv) => y.positional('id', { type: 'string', describe: 'backup id or a unique prefix of 8+ characters', demandOption: true });
-const stringList = (v: unknown): string[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]).map(String);
-/** Positional paths plus everything after `--` (which yargs keeps apart). */
-const pathArgs = (a: { paths?: unknown; '--'?: unknown }): string[] => [...stringList(a.paths), ...stringList(a['--'])];
+/** Every command, in the order --help lists them. */
+const COMMANDS = [
+  initCommand,
+  createCommand,
+  listCommand,
+  showCommand,
+  statusCommand,
+  transitionCommand,
+  confirmCommand,
+  cleanupCommand,
+  archiveCommand,
+  deleteCommand,
+  pinCommand,
+  unpinCommand,
+  restoreCommand,
+  diffCommand,
+  logCommand,
+  reconcileCommand,
+  tickCommand,
+  emergencyCommand,
+  syncCommand,
+  recoverCommand,
+  verifyCommand,
+  gcCommand,
+  ciCommand,
+  configCommand,
+  installCommand,
+  uninstallCommand,
+  hookCommand,
+] as const;
 
 type Handler = (argv: ArgumentsCamelCase) => Promise<void>;
-/** Command name → what runs it; filled as the parser is built, used once parsing is done. */
-const handlers = new Map<string, Handler>();
 
-/**
- * A yargs command definition without a yargs handler: yargs only parses and validates, and the
- * handler runs after parsing. Registered with a handler, yargs renders the whole help text on every
- * run to cache it (~10 ms of each command's start-up, measured), which nothing here needs.
- */
-function def<U>(command: string, describe: string, builder: (y: Argv) => Argv<U>, handler: (a: ArgumentsCamelCase<U>) => Promise<void>) {
-  handlers.set(command.split(' ')[0]!, handler as Handler);
-  return [command, describe, builder] as const;
-}
-
-function bulk(verb: 'confirm' | 'cleanup' | 'archive' | 'delete', describe: string) {
-  return def(
-    `${verb} <ids..>`,
-    describe,
-    (y: Argv) =>
-      y
-        .positional('ids', { type: 'string', array: true, describe: 'backup ids or unique prefixes' })
-        .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask for confirmation' })
-        .option('force', { type: 'boolean', default: false, describe: 'allow a move the lifecycle forbids (recorded as forced)' })
-        .option('dry-run', { type: 'boolean', default: false, describe: 'print what would happen, change nothing' })
-        .option('reason', { type: 'string', describe: 'why, kept in the history' })
-        .option('json', jsonOpt),
-    (a: Record<string, unknown>) =>
-      withContext(async (ctx) => {
-        const { runBulk } = await import('./commands/transition.js');
-        await runBulk(ctx, verb, {
-          ids: stringList(a.ids),
-          yes: Boolean(a.yes),
-          force: Boolean(a.force),
-          dryRun: Boolean(a.dryRun),
-          reason: a.reason as string | undefined,
-          json: Boolean(a.json),
-        });
-      }),
-  );
-}
+/** Command name → what runs it, used once parsing is done. */
+const handlers = new Map<string, Handler>(COMMANDS.map((c) => [c.command.split(' ')[0] ?? c.command, c.handler as Handler]));
 
 export function buildParser(argv: string[]): Argv {
-  return yargs(argv)
+  let y = yargs(argv)
     .scriptName('git backup')
-    .usage('git backup <command> [options]\n\nBackups of your working tree that follow your work through git (commit, merge) until they are provably safe to delete.')
-    .command(...def('init', 'create the backup store of this repository (idempotent)', (y) => y.option('json', jsonOpt), (a) =>
-      withContext(async (ctx) => (await import('./commands/init.js')).runInit(ctx, { json: Boolean(a.json) })),
-    ))
-    .command(...def(
-      'create [paths..]',
-      'take a backup of the working tree (tracked files, staged state, untracked files)',
-      (y) =>
-        y
-          .positional('paths', { type: 'string', array: true, describe: 'limit the backup to these paths (ignored or not)' })
-          .option('message', { alias: 'm', type: 'string', default: '', describe: 'what this backup is for' })
-          .option('include-ignored', { type: 'boolean', default: false, describe: 'also capture ignored files' })
-          .option('pin', { type: 'boolean', default: false, describe: 'protect it from automatic cleanup' })
-          .option('label', { type: 'string', array: true, default: [], describe: 'a label (repeatable)' })
-          .option('json', jsonOpt)
-          .example('git backup create -m "before codemod"', 'back up everything')
-          .example('git backup create -- src/app.ts .env', 'back up two paths only'),
-      (a) => withContext(async (ctx) => (await import('./commands/create.js')).runCreate(ctx, createArgs(a))),
-    ))
-    .command(...def(
-      'list',
-      'list backups (all but DELETED unless --state says otherwise)',
-      (y) =>
-        y
-          .option('state', { type: 'string', array: true, describe: 'only these states (repeatable)', coerce: (v: unknown) => stringList(v).map(parseState) })
-          .option('sort', { choices: ['age', 'size', 'confidence'] as const, default: 'age' as const, describe: 'newest first, largest first, or most confident first' })
-          .option('limit', { type: 'number', describe: 'at most N backups', coerce: positiveInt('--limit') })
-          .option('json', jsonOpt),
-      (a) =>
-        withContext(async (ctx) =>
-          (await import('./commands/list.js')).runList(ctx, {
-            state: (a.state ?? []) as BackupState[],
-            sort: a.sort,
-            limit: (a.limit as number | undefined) ?? null,
-            json: a.json,
-          }),
-        ),
-    ))
-    .command(...def('show <id>', 'show one backup: metadata, content size, history', (y) => idArg(y).option('json', jsonOpt), (a) =>
-      withContext(async (ctx) => (await import('./commands/show.js')).runShow(ctx, { id: a.id, json: a.json })),
-    ))
-    .command(...def('status', 'counts per state, total size, where the store lives, hooks installed, hook events waiting', (y) => y.option('json', jsonOpt), (a) =>
-      withContext(async (ctx) => (await import('./commands/list.js')).runStatus(ctx, { json: a.json })),
-    ))
-    .command(...def(
-      'transition <id> <state>',
-      'move a backup to another lifecycle state',
-      (y) =>
-        idArg(y)
-          .positional('state', { type: 'string', demandOption: true, describe: 'CREATED, PENDING, CONFIRMED, CLEANABLE, ARCHIVED or DELETED', coerce: parseState })
-          .option('reason', { type: 'string', describe: 'why, kept in the history' })
-          .option('force', { type: 'boolean', default: false, describe: 'allow a move the lifecycle forbids (recorded as forced)' })
-          .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask before DELETED' })
-          .option('json', jsonOpt),
-      (a) =>
-        withContext(async (ctx) =>
-          (await import('./commands/transition.js')).runTransition(ctx, {
-            id: a.id,
-            state: a.state as BackupState,
-            reason: a.reason,
-            force: a.force,
-            yes: a.yes,
-            json: a.json,
-          }),
-        ),
-    ))
-    .command(...bulk('confirm', 'mark backups CONFIRMED: their work is in the integration branch'))
-    .command(...bulk('cleanup', 'mark backups CLEANABLE: they may be cleaned up'))
-    .command(...bulk('archive', 'archive CONFIRMED or CLEANABLE backups: a verified .tar.gz (path, mode and hash of every file checked), then the ref goes; restore and diff still work'))
-    .command(...bulk('delete', 'delete backups (removes the ref, or the archive; keeps a tombstone). CREATED/PENDING also need --force'))
-    .command(...def('pin <id>', 'protect a backup from automatic cleanup', idArg, (a) =>
-      withContext(async (ctx) => (await import('./commands/pin.js')).runPin(ctx, { id: a.id }, true)),
-    ))
-    .command(...def('unpin <id>', 'let automatic cleanup consider a backup again', idArg, (a) =>
-      withContext(async (ctx) => (await import('./commands/pin.js')).runPin(ctx, { id: a.id }, false)),
-    ))
-    .command(...def(
-      'restore <id> [paths..]',
-      'write a backup\'s files back (first backing up every file it would overwrite)',
-      (y) =>
-        idArg(y)
-          .positional('paths', { type: 'string', array: true, describe: 'only these files or directories' })
-          .option('to', { type: 'string', describe: 'restore into DIR instead of the working tree (must not hold different files)' })
-          .option('json', jsonOpt)
-          .example('git backup restore 20261121-1030 -- src/', 'bring back src/ only'),
-      (a) =>
-        withContext(async (ctx) =>
-          (await import('./commands/restore.js')).runRestore(ctx, { id: a.id, to: a.to, paths: pathArgs(a), json: a.json }),
-        ),
-    ))
-    .command(...def(
-      'diff <id>',
-      'show what changed between a backup and the working tree',
-      (y) =>
-        idArg(y)
-          .option('stat', { type: 'boolean', default: false, describe: 'a summary per file instead of a patch' })
-          .option('json', { ...jsonOpt, describe: 'one JSON document: each changed file with its status and line counts' }),
-      (a) => withContext(async (ctx) => (await import('./commands/diff.js')).runDiff(ctx, { id: a.id, stat: a.stat, json: a.json })),
-    ))
-    .command(...def(
-      'log [id]',
-      'transition history of all backups, or of one',
-      (y) => y.positional('id', { type: 'string', describe: 'one backup' }).option('json', jsonOpt),
-      (a) => withContext(async (ctx) => (await import('./commands/show.js')).runLog(ctx, { id: a.id, json: a.json })),
-    ))
-    .command(...def(
-      'reconcile',
-      'move backups CREATED -> PENDING -> CONFIRMED from repository facts (commits, merges, rebases, squashes)',
-      (y) =>
-        y
-          .option('dry-run', { type: 'boolean', default: false, describe: 'print what would move, change nothing' })
-          .option('json', jsonOpt)
-          .epilogue('Moves are recorded with trigger GIT_HOOK (git facts drive them). See docs/reconcile.md.'),
-      (a) => withContext(async (ctx) => (await import('./commands/reconcile.js')).runReconcile(ctx, { json: a.json, dryRun: a.dryRun })),
-    ))
-    .command(...def(
-      'tick',
-      'apply the cleanup policies now: time retention and keep rules, then disk thresholds and quota',
-      (y) =>
-        y
-          .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan (each move: id, from -> to, why, confidence), change nothing' })
-          .option('json', jsonOpt)
-          .example('git backup tick --dry-run', 'what the policies would do now')
-          .epilogue('Hook drains run the same checks at most once per backup.check.interval. See docs/policies.md.'),
-      (a) => withContext(async (ctx) => (await import('./commands/tick.js')).runTick(ctx, { dryRun: a.dryRun, json: a.json })),
-    ))
-    .command(...def(
-      'emergency',
-      'free disk space now with the nuclear strategy: delete every backup but pinned and un-integrated work (asks twice)',
-      (y) =>
-        y
-          .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask (required without a terminal)' })
-          .option('force', { type: 'boolean', default: false, describe: 'also delete CREATED and PENDING work (not yet integrated)' })
-          .option('json', jsonOpt)
-          .epilogue('Shows the plan first. Pinned backups are never removed. Without a terminal it refuses (exit 9) unless --yes.'),
-      (a) => withContext(async (ctx) => (await import('./commands/tick.js')).runEmergency(ctx, { yes: a.yes, force: a.force, json: a.json })),
-    ))
-    .command(...def(
-      'sync [remote]',
-      'fetch, merge (cat_sort_uniq) and push refs/notes/backups, so clones share backup histories',
-      (y) => y.positional('remote', { type: 'string', default: 'origin', describe: 'the remote to sync with' }).option('json', jsonOpt),
-      (a) => withContext(async (ctx) => (await import('./commands/sync.js')).runSync(ctx, { remote: a.remote, json: a.json })),
-    ))
-    .command(...def(
-      'recover',
-      'check the store against refs/backups/* and the notes, and repair what is safe',
-      (y) =>
-        y
-          .option('rebuild', { type: 'boolean', default: false, describe: 'rebuild db.json from refs and notes alone (keeps the old one as db.json.before-rebuild)' })
-          .option('json', jsonOpt),
-      (a) => withContext(async (ctx) => (await import('./commands/recover.js')).runRecover(ctx, { rebuild: a.rebuild, json: a.json })),
-    ))
-    .command(...def(
-      'verify [ids..]',
-      'check every archive (sha256, then every path, mode and blob hash against its manifest) and every live backup\'s ref and snapshot; exit 3 when one fails',
-      (y) => y.positional('ids', { type: 'string', array: true, describe: 'only these backups (default: all but DELETED)' }).option('json', jsonOpt),
-      (a) => withContext(async (ctx) => (await import('./commands/verify.js')).runVerify(ctx, { ids: stringList(a.ids), json: a.json })),
-    ))
-    .command(...def(
-      'gc',
-      'prune objects only deleted or archived backups held (git decides reachability); reports bytes freed',
-      (y) =>
-        y
-          .option('now', { type: 'boolean', default: false, describe: 'prune now instead of after gc.pruneExpire (default 2 weeks)' })
-          .option('json', jsonOpt)
-          .epilogue('Runs git repack -A --unpack-unreachable=<expiry> (only when there are packs) and git prune --expire=<expiry>; never touches reflogs. See docs/archive.md.'),
-      (a) => withContext(async (ctx) => (await import('./commands/gc.js')).runGc(ctx, { now: a.now, json: a.json })),
-    ))
-    .command(...def(
-      'ci',
-      'check recorded histories (from the notes) and age limits; exit 8 when a check fails',
-      (y) =>
-        y
-          .option('max-age', { type: 'string', array: true, default: [], describe: 'STATE=DURATION, e.g. PENDING=14d (units m, h, d, w); repeatable' })
-          .option('json', jsonOpt)
-          .example('git backup ci --max-age PENDING=14d', 'fail when work was committed but not merged for two weeks')
-          .epilogue('Reads refs/notes/backups; on a fresh clone fetch them first: git fetch origin refs/notes/backups:refs/notes/backups'),
-      (a) => withContext(async (ctx) => (await import('./commands/ci.js')).runCi(ctx, { maxAge: stringList(a.maxAge), json: a.json })),
-    ))
-    // config's subcommands run their own yargs handlers; this one only runs for a bare `config`.
-    .command(
-      ...def(configCommand[0], configCommand[1], configCommand[2], async (a) => {
-        if (a._.length <= 1) await configCommand[3](a);
-      }),
-    )
-    .command(...def(
-      'install',
-      'install the git hooks that move backups along as you commit, merge, rebase and push (adds a marked block; never replaces your hooks; husky and lefthook aware)',
-      (y) =>
-        y
-          .option('force', { type: 'boolean', default: false, describe: 'replace older git-backup blocks with this version (never touches anything else)' })
-          .option('json', jsonOpt),
-      (a) => withContext(async (ctx) => (await import('./commands/install.js')).runInstall(ctx, { force: a.force, json: a.json })),
-    ))
-    .command(...def(
-      'uninstall',
-      'remove exactly the blocks install added (your hook files end up byte-identical to before)',
-      (y) => y.option('json', jsonOpt),
-      (a) => withContext(async (ctx) => (await import('./commands/install.js')).runUninstall(ctx, { json: a.json })),
-    ))
-    .command(...def(
-      'hook <name> [args..]',
-      'what the hook templates call (drain, pre-rebase); see git backup hook --help',
-      (y) => y.positional('name', { type: 'string', describe: 'drain or pre-rebase' }).positional('args', { type: 'string', array: true }),
-      // bin/git-backup.js sends `hook` to this fast path before yargs loads; this covers main() callers.
-      async (a) => {
-        const { hookMain } = await import('./hook/main.js');
-        const code = await hookMain([String(a.name), ...stringList(a.args)]);
-        if (code !== ExitCode.OK) throw new BackupError(code as ExitCode, `git backup hook ${String(a.name)} failed`);
-      },
-    ))
+    .usage('git backup <command> [options]\n\nBackups of your working tree that follow your work through git (commit, merge) until they are provably safe to delete.');
+  // Registered without their handlers: yargs only parses and validates, and the handler runs after
+  // parsing. Registered with a handler, yargs renders the whole help text on every run to cache it
+  // (~10 ms of each command's start-up, measured), which nothing here needs.
+  for (const c of COMMANDS as readonly CommandDef<unknown>[]) y = y.command(c.command, c.describe, c.builder as (y: Argv) => Argv);
+  return y
     .demandCommand(1, 'name a command')
     .strict()
     .recommendCommands()
@@ -289,26 +91,6 @@ export function buildParser(argv: string[]): Argv {
     });
 }
 
-function positiveInt(name: string) {
-  return (v: unknown): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw usageError(`${name} wants a whole number of 1 or more, not ${JSON.stringify(v)}`);
-    return n;
-  };
-}
-
-/** `create`'s arguments from what yargs parsed (cli-fast.ts must give the same for what it takes). */
-export function createArgs(a: Record<string, unknown>): CreateArgs {
-  return {
-    message: String(a.message ?? ''),
-    includeIgnored: Boolean(a.includeIgnored),
-    pin: Boolean(a.pin),
-    label: stringList(a.label),
-    paths: pathArgs(a),
-    json: Boolean(a.json),
-  };
-}
-
 /** Every boolean option of every command (test/cli/docs.test.ts checks this against each --help). */
 export const BOOLEAN_OPTIONS: ReadonlySet<string> = new Set(['json', 'yes', 'force', 'dry-run', 'include-ignored', 'pin', 'now', 'rebuild', 'stat']);
 
@@ -320,7 +102,7 @@ function rejectBooleanValues(argv: string[]): void {
   for (const arg of argv) {
     if (arg === '--') return;
     const m = /^--(?:no-)?([^=]+)=(.*)$/s.exec(arg);
-    if (m && BOOLEAN_OPTIONS.has(m[1]!) && m[2] !== 'true' && m[2] !== 'false') {
+    if (m?.[1] !== undefined && BOOLEAN_OPTIONS.has(m[1]) && m[2] !== 'true' && m[2] !== 'false') {
       throw usageError(`--${m[1]} is a flag: give it alone (or =true/=false), not ${JSON.stringify(m[2])}; see git backup --help`);
     }
   }

@@ -1,18 +1,28 @@
-// The command line's entry: run one command and map errors to exit codes (SPEC §6).
-// `create` is what users run before a risky edit and what SPEC §9 times, so its plain forms take a
+// The command line's entry: run one command and map errors to exit codes (design.md §Command line).
+// `create` is what users run before a risky edit and what design.md §Performance times, so its plain forms take a
 // fast path that never loads yargs (~70 ms of import and parse, measured in BENCHMARKS.md);
 // everything else, and every form the fast path is not sure of, goes through the yargs parser.
-import { BackupError, ExitCode } from './errors.js';
-import { fastCommand, type FastCommand } from './cli-fast.js';
+// Imports are kept to the least `--version` needs (errors straight from core/, the fast path's option
+// tables loaded only past the bare flags): every module file is measurable start-up.
+import { BackupError, ExitCode } from './core/errors.js';
+import type { FastCommand } from './cli-fast.js';
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    const fast = fastCommand(argv);
+    const fast = bareFlag(argv) ?? (await import('./cli-fast.js')).fastCommand(argv);
     if (!fast || !(await runFast(fast))) await (await import('./cli-parser.js')).parseAndRun(argv);
     return ExitCode.OK;
   } catch (e) {
     return reportError(e);
   }
+}
+
+/** --version, -h and --help alone: known without loading anything (cli-fast.ts answers the same). */
+function bareFlag(argv: string[]): FastCommand | null {
+  if (argv.length !== 1) return null;
+  if (argv[0] === '--version') return { kind: 'version' };
+  if (argv[0] === '-h' || argv[0] === '--help') return { kind: 'help' };
+  return null;
 }
 
 /** Run what the fast path parsed; false when it is better left to yargs after all (help on a narrow terminal). */

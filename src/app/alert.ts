@@ -4,7 +4,7 @@
 // (a hook's terminal must not get its chatter), and is killed after ALERT_TIME_LIMIT_MS. An alert
 // never fails the caller: problems go to backup.log.
 import { spawn } from 'node:child_process';
-import { logLine } from './backup-log.js';
+import { logLine } from '../store/backup-log.js';
 
 export type AlertKind = 'disk-threshold' | 'auto-cleanup' | 'transition-failed';
 

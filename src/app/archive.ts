@@ -12,18 +12,17 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import type { Context } from './context.js';
 import type { ArchiveInfo, BackupRecord } from '../core/types.js';
 import { matchesAnyGlob } from '../core/glob.js';
-import { loadConfig } from '../config/load.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { archivePathFor, manifestPathOf, readManifest, writeArchive } from '../git/archive.js';
 import { git } from '../git/exec.js';
 import { deleteBackupRef } from '../git/snapshot.js';
-import { fsyncPath } from '../store/durable-write.js';
+import { fsyncPath } from '../fs/durable-write.js';
 import { pauseAt } from '../test-pause.js';
-import { beginJournal, endJournal } from './journal.js';
+import { beginJournal, endJournal } from '../store/journal.js';
 
 /** backup.archiveDir (a relative one is taken from the top of the working tree), else inside the store. */
 export async function archiveDirOf(ctx: Context): Promise<string> {
-  const dir = (await loadConfig(ctx.repo)).archiveDir;
+  const dir = (await ctx.config()).archiveDir;
   if (!dir) return join(ctx.store.paths.dir, 'archive');
   return isAbsolute(dir) ? dir : resolve(ctx.repo.worktree, dir);
 }
@@ -162,7 +161,7 @@ async function holdsSensitive(info: ArchiveInfo, abs: string, globs: string[]): 
 
 /** Journal the deletion of each record's archive, before the store write that marks it DELETED. */
 export async function journalArchiveDeletes(ctx: Context, records: { id: string; archive: ArchiveInfo }[]): Promise<PlannedArchiveDelete[]> {
-  const globs = records.length ? (await loadConfig(ctx.repo)).sensitive : [];
+  const globs = records.length ? (await ctx.config()).sensitive : [];
   const out: PlannedArchiveDelete[] = [];
   for (const r of records) {
     const abs = await archivePathOf(ctx, r.archive);

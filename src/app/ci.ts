@@ -73,7 +73,7 @@ export async function runCiChecks(ctx: Context, maxAge: readonly string[]): Prom
 async function mergedHere(ctx: Context, pendings: string[]): Promise<Set<string>> {
   const out = new Set<string>();
   if (pendings.length === 0) return out;
-  const integration = await integrationBranch(ctx.repo, await readRefs(ctx.repo));
+  const integration = integrationBranch(await readRefs(ctx.repo), (await ctx.config()).integrationBranch);
   if (!integration) return out;
   const { graph } = await readHistory(ctx.repo, [...pendings, integration.tip]);
   const rest: string[] = [];

@@ -36,7 +36,7 @@ export async function readCleanupProofs(ctx: Context, records: readonly BackupRe
   const live = records.filter((r) => r.state !== 'DELETED');
   if (live.length === 0) return { proofs, protects: new Map() };
   const protects = await readMissingProtects(ctx, live);
-  const integration = await integrationBranch(ctx.repo, await readRefs(ctx.repo));
+  const integration = integrationBranch(await readRefs(ctx.repo), (await ctx.config()).integrationBranch);
   if (!integration) {
     for (const r of live) proofs.set(r.id, null);
     return { proofs, protects };

@@ -6,6 +6,8 @@ import { openStore, type Store } from '../store/store.js';
 import { now } from '../clock.js';
 import { makeLedger } from './ledger.js';
 import { pauseAt } from '../test-pause.js';
+import { loadConfig } from '../config/load.js';
+import type { BackupConfig } from '../core/config.js';
 
 export interface Output {
   out(text: string): void;
@@ -22,6 +24,12 @@ export interface Context {
   io: Output;
   /** Private scratch space inside the store (temporary indexes); never /tmp. */
   tmpDir: string;
+  /**
+   * The configuration, read on first use and then kept for the life of the process: one `git config`
+   * child however many steps need it (a drain reconciles, then runs the policy checks). Unknown-key
+   * warnings go to io.err once.
+   */
+  config(): Promise<BackupConfig>;
 }
 
 export interface OpenOptions {
@@ -41,7 +49,15 @@ export async function openContext(io: Output, cwd = process.cwd(), opts: OpenOpt
     mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
     chmodSync(tmpDir, 0o700);
   }
-  const ctx: Context = { repo, store, now: now(), io, tmpDir };
+  let config: Promise<BackupConfig> | null = null;
+  const ctx: Context = {
+    repo,
+    store,
+    now: now(),
+    io,
+    tmpDir,
+    config: () => (config ??= loadConfig(repo, { warn: (line) => io.err(`git backup: ${line}`) })),
+  };
   // The index is derived from the notes (docs/store.md), and a change is dated when the lock is
   // held, never before: a process that waited for the lock must not date a move before a backup
   // that was created while it waited.
@@ -57,6 +73,11 @@ export async function openContext(io: Output, cwd = process.cwd(), opts: OpenOpt
     },
   });
   return ctx;
+}
+
+/** The repository and the terminal, without the store: configuration commands never create it. */
+export async function openRepoOnly(): Promise<{ repo: RepoPaths; io: Output }> {
+  return { repo: await findRepo(process.cwd()), io: processOutput() };
 }
 
 /** Open the context on the real process (cwd, stdout, stderr, stdin) and run one command in it. */

@@ -6,7 +6,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from './context.js';
 import { git } from '../git/exec.js';
-import { beginJournal, endJournal } from './journal.js';
+import { beginJournal, endJournal } from '../store/journal.js';
 import { settleJournals } from './settle.js';
 import { pauseAt } from '../test-pause.js';
 

@@ -1,5 +1,5 @@
 // Reconcile: recompute the git-driven states (CREATED → PENDING → CONFIRMED) from repository facts
-// (SPEC §4/§5), so whatever the hooks missed — a merge on a server, a fetch, hooks not installed —
+// (design.md §Lifecycle/§Triggers), so whatever the hooks missed — a merge on a server, a fetch, hooks not installed —
 // is caught up. Every move rests on a content proof (core/content.ts): where each protected path
 // is held. Facts are read without the lock; moveBackups re-checks every decision under it, and a
 // plan made stale meanwhile (or deferred by a higher-priority trigger) is skipped and retried on
@@ -37,7 +37,7 @@ export async function planReconcile(ctx: Context, data?: StoreData): Promise<Rec
   if (active.length === 0) return { plans: [], protects: new Map(), data }; // the common, cheap case: no git process at all
   const protects = await readMissingProtects(ctx, active);
   const backups = active.map((b) => ({ ...b, protects: protects.get(b.id) ?? b.protects ?? null }));
-  const facts = await readReconcileFacts(ctx.repo, backups);
+  const facts = await readReconcileFacts(ctx.repo, (await ctx.config()).integrationBranch, backups);
   const { plans, patchQueries } = planByAncestry(backups, facts);
   if (patchQueries.length && facts.integration) {
     const patches = await readPatchFacts(ctx.repo, patchQueries.map((q) => q.pending), facts.integration.tip, facts.graph);

@@ -12,7 +12,7 @@ import { listNotes } from '../git/notes.js';
 import { deleteBackupRef, writeBackupRef } from '../git/snapshot.js';
 import { recordFromSnapshot } from './ledger.js';
 import { archivePathOf } from './archive.js';
-import { unreadableJournals } from './journal.js';
+import { unreadableJournals } from '../store/journal.js';
 import { settleJournals } from './settle.js';
 import { backupRefs, existingCommits } from './backup-refs.js';
 import { holdsRef } from '../core/lifecycle.js';

@@ -1,4 +1,4 @@
-// Finishing or undoing what an interrupted process left in the journal (SPEC §4: "finished or
+// Finishing or undoing what an interrupted process left in the journal (design.md §Lifecycle: "finished or
 // undone by the next command that takes the lock"). Runs under the store lock, so no live archiver
 // can record an archive this removes (it re-checks its archive under the lock, see
 // assertArchivePresent), and decides from the store alone, whose write is each operation's pivot:
@@ -7,7 +7,7 @@
 //   delete-archive: DELETED recorded → finish (overwrite if sensitive, unlink); else → drop it.
 //   gc: git's prune and repack are safe to interrupt; the entry is dropped (the next gc finishes).
 import type { Context } from './context.js';
-import { endJournal, listJournals, ownerAlive, type JournalFile } from './journal.js';
+import { endJournal, listJournals, ownerAlive, type JournalFile } from '../store/journal.js';
 import { archivePathOf, finishArchive, finishArchiveDelete, removeArchiveFiles } from './archive.js';
 
 type Action = { kind: 'finish-archive' | 'undo-archive' | 'finish-delete' | 'drop'; j: JournalFile; message: string };

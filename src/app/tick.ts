@@ -7,13 +7,12 @@ import type { BackupConfig } from '../core/config.js';
 import type { PolicyMove } from '../core/policies/plan.js';
 import { levelRank } from '../core/policies/disk.js';
 import type { Trigger } from '../core/types.js';
-import { loadConfig } from '../config/load.js';
 import { moveBackups, type PlannedMove } from './transition.js';
 import { recordContent } from './content.js';
 import { describeProof, type ContentProof } from '../core/content.js';
 import { planPolicies, type PolicyPlan, type PlanMode } from './policy-plan.js';
 import { sendAlert, type AlertKind } from './alert.js';
-import { logLine } from './backup-log.js';
+import { logLine } from '../store/backup-log.js';
 
 export interface TickMove {
   id: string;
@@ -111,7 +110,7 @@ export interface EvaluateOptions {
 
 /** Plan and apply (or dry-run) one evaluation of the policies. */
 export async function evaluate(ctx: Context, opts: EvaluateOptions): Promise<TickReport> {
-  const config = opts.config ?? (await loadConfig(ctx.repo));
+  const config = opts.config ?? (await ctx.config());
   const plan = await planPolicies(ctx, config, opts.mode ?? 'tick', opts.force ?? false);
   return runPlan(ctx, config, plan, opts.dryRun, opts.force ?? false);
 }

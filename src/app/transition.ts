@@ -12,9 +12,9 @@ import {
   archivedRecords, assertArchivePresent, discardArchives, finishArchive, finishArchiveDelete, journalArchiveDeletes, prepareArchives,
   type PlannedArchiveDelete,
 } from './archive.js';
-import { endJournal } from './journal.js';
+import { endJournal } from '../store/journal.js';
 import { settleJournals } from './settle.js';
-import { logLine } from './backup-log.js';
+import { logLine } from '../store/backup-log.js';
 
 export interface TransitionOptions {
   trigger: Trigger;

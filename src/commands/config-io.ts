@@ -4,23 +4,22 @@
 // of it or nothing.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { GitError } from '../git/exec.js';
 import { invalidError, notFoundError, usageError } from '../errors.js';
-import { KEYS, findKey, fullName, suggestKey } from '../core/config-keys.js';
+import { KEYS, findKey, fullName, isDefaultValue, suggestKey } from '../core/config-keys.js';
 import { parseEntries, type ConfigEntry } from '../core/config-parse.js';
 import { entriesFromJson, looksLikeJson, toGitConfigText } from '../core/config-file.js';
 import { TEMPLATES, TEMPLATE_NAMES, type TemplateName } from '../core/config-templates.js';
-import { readEntries } from '../config/load.js';
+import { readEntries, readImportEntries } from '../config/load.js';
 import { applyChanges, describeChanges } from '../config/apply.js';
 import type { LocalChanges } from '../config/write.js';
-import { isDefaultValue, type ConfigContext } from './config.js';
+import type { ConfigContext } from './define.js';
 
 /** The effective settings that differ from the defaults, in canonical text, key order. */
 async function nonDefault(ctx: ConfigContext): Promise<[string, string][]> {
   const ev = parseEntries(await readEntries(ctx.repo));
   const pairs: [string, string][] = [];
   for (const k of KEYS) {
-    if (!ev.sources.has(k) || isDefaultValue(k, ev)) continue;
+    if (!ev.sources.has(k) || isDefaultValue(k, ev.config)) continue;
     // archiveDir is exported as written (relative stays relative), not as resolved here.
     for (const text of k.render(ev.config)) pairs.push([fullName(k), text]);
   }
@@ -48,12 +47,7 @@ async function readImportFile(ctx: ConfigContext, file: string): Promise<ConfigE
   if (!existsSync(path)) throw notFoundError(`no such file: ${file}`);
   const text = readFileSync(path, 'utf8');
   if (looksLikeJson(text)) return entriesFromJson(text, file);
-  try {
-    return await readEntries(ctx.repo, path);
-  } catch (e) {
-    if (e instanceof GitError) throw invalidError(`${file}: git cannot read it as a config file (${e.stderr.trim().split('\n')[0]}); use the output of git backup config export`);
-    throw e;
-  }
+  return readImportEntries(ctx.repo, path, file);
 }
 
 export async function runConfigImport(ctx: ConfigContext, args: { file: string; json: boolean }): Promise<void> {

@@ -7,7 +7,7 @@ import { TEMPLATES, TEMPLATE_NAMES } from '../core/config-templates.js';
 import { evaluateConfig } from '../config/load.js';
 import type { LocalChanges } from '../config/write.js';
 import { applyAndReport, applyTemplate, parseTemplate } from './config-io.js';
-import type { ConfigContext } from './config.js';
+import type { ConfigContext } from './define.js';
 
 const QUESTIONS: readonly { key: string; ask: string }[] = [
   { key: 'retention.confirmed', ask: 'How long to keep a backup once its work is in the integration branch (90m, 36h, 14d, 2w)' },

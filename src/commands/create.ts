@@ -1,7 +1,8 @@
+// `git backup create [paths..]`: take a backup of the working tree. The command users run before a
+// risky edit, so its plain forms take the fast path (cli-fast.ts reads CREATE_OPTIONS below and never
+// loads yargs); the use case (app/create.ts) loads only when it runs.
 import type { Context } from '../app/context.js';
-import { createBackup } from '../app/create.js';
-import { toPublicJson } from '../core/record.js';
-import { formatBytes } from './format.js';
+import { define, inContext, jsonOpt, pathArgs, stringList } from './define.js';
 
 export interface CreateArgs {
   message: string;
@@ -12,7 +13,41 @@ export interface CreateArgs {
   json: boolean;
 }
 
+/** The options, shared with the fast path (same names, aliases and types). */
+export const CREATE_OPTIONS = {
+  message: { alias: 'm', type: 'string', default: '', describe: 'what this backup is for' },
+  'include-ignored': { type: 'boolean', default: false, describe: 'also capture ignored files' },
+  pin: { type: 'boolean', default: false, describe: 'protect it from automatic cleanup' },
+  label: { type: 'string', array: true, default: [] as string[], describe: 'a label (repeatable)' },
+  json: jsonOpt,
+} as const;
+
+export const createCommand = define({
+  command: 'create [paths..]',
+  describe: 'take a backup of the working tree (tracked files, staged state, untracked files)',
+  builder: (y) =>
+    y
+      .positional('paths', { type: 'string', array: true, describe: 'limit the backup to these paths (ignored or not)' })
+      .options(CREATE_OPTIONS)
+      .example('git backup create -m "before codemod"', 'back up everything')
+      .example('git backup create -- src/app.ts .env', 'back up two paths only'),
+  handler: (a) => inContext((ctx) => runCreate(ctx, createArgs(a))),
+});
+
+/** `create`'s arguments from what yargs parsed (cli-fast.ts must give the same for what it takes). */
+export function createArgs(a: Record<string, unknown>): CreateArgs {
+  return {
+    message: String(a.message ?? ''),
+    includeIgnored: Boolean(a.includeIgnored),
+    pin: Boolean(a.pin),
+    label: stringList(a.label),
+    paths: pathArgs(a),
+    json: Boolean(a.json),
+  };
+}
+
 export async function runCreate(ctx: Context, args: CreateArgs): Promise<void> {
+  const [{ createBackup }, { toPublicJson }, { formatBytes }] = await Promise.all([import('../app/create.js'), import('../core/record.js'), import('./format.js')]);
   const record = await createBackup(ctx, {
     message: args.message,
     includeIgnored: args.includeIgnored,

@@ -1,9 +1,8 @@
+// `git backup diff <id>`: what changed between a backup and the working tree (app/diff.ts), as a
+// patch, a per-file summary (--stat), or one JSON document.
 import type { Context } from '../app/context.js';
-import { findBackup } from '../app/resolve.js';
-import { recordAccess } from '../app/access.js';
-import { backupTree, snapshotWorkingTree, diffTrees, diffSummary } from '../git/diff.js';
-import { requireContent } from './content.js';
-import { archivedTree } from '../app/archived-content.js';
+import { diffBackup } from '../app/diff.js';
+import { define, idArg, inContext, jsonOpt } from './define.js';
 
 export interface DiffArgs {
   id: string;
@@ -11,19 +10,19 @@ export interface DiffArgs {
   json: boolean;
 }
 
-/** What changed since the backup: backup on the left, working tree on the right, like `git diff <commit>`. */
+export const diffCommand = define({
+  command: 'diff <id>',
+  describe: 'show what changed between a backup and the working tree',
+  builder: (y) =>
+    idArg(y)
+      .option('stat', { type: 'boolean', default: false, describe: 'a summary per file instead of a patch' })
+      .option('json', { ...jsonOpt, describe: 'one JSON document: each changed file with its status and line counts' }),
+  handler: (a) => inContext((ctx) => runDiff(ctx, { id: a.id, stat: a.stat, json: a.json })),
+});
+
+/** Backup on the left, working tree on the right, like `git diff <commit>`. */
 export async function runDiff(ctx: Context, args: DiffArgs): Promise<void> {
-  const record = findBackup(await ctx.store.read(), args.id);
-  requireContent(record);
-  const [from, to] = await Promise.all([
-    record.state === 'ARCHIVED' ? archivedTree(ctx, record, 'diff') : backupTree(ctx.repo, record.snapshot, ctx.tmpDir),
-    snapshotWorkingTree(ctx.repo, { includeIgnored: record.include_ignored, paths: record.paths, tmpDir: ctx.tmpDir }),
-  ]);
-  if (args.json) {
-    ctx.io.out(JSON.stringify({ id: record.id, files: await diffSummary(ctx.repo, from, to) }));
-  } else {
-    const text = await diffTrees(ctx.repo, from, to, { stat: args.stat });
-    if (text) process.stdout.write(text);
-  }
-  await recordAccess(ctx, record);
+  const r = await diffBackup(ctx, args.id, { stat: args.stat, summary: args.json });
+  if (r.kind === 'summary') ctx.io.out(JSON.stringify({ id: r.id, files: r.files }));
+  else if (r.text) process.stdout.write(r.text);
 }

@@ -2,6 +2,18 @@
 import type { Context } from '../app/context.js';
 import { gcBackups } from '../app/gc.js';
 import { formatBytes } from './format.js';
+import { define, inContext, jsonOpt } from './define.js';
+
+export const gcCommand = define({
+  command: 'gc',
+  describe: 'prune objects only deleted or archived backups held (git decides reachability); reports bytes freed',
+  builder: (y) =>
+    y
+      .option('now', { type: 'boolean', default: false, describe: 'prune now instead of after gc.pruneExpire (default 2 weeks)' })
+      .option('json', jsonOpt)
+      .epilogue('Runs git repack -A --unpack-unreachable=<expiry> (only when there are packs) and git prune --expire=<expiry>; never touches reflogs. See docs/archive.md.'),
+  handler: (a) => inContext((ctx) => runGc(ctx, { now: a.now, json: a.json })),
+});
 
 export async function runGc(ctx: Context, args: { now: boolean; json: boolean }): Promise<void> {
   const r = await gcBackups(ctx, args.now);

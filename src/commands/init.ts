@@ -1,4 +1,13 @@
+// `git backup init`: create the backup store of this repository (idempotent).
 import type { Context } from '../app/context.js';
+import { define, inContext, jsonOpt } from './define.js';
+
+export const initCommand = define({
+  command: 'init',
+  describe: 'create the backup store of this repository (idempotent)',
+  builder: (y) => y.option('json', jsonOpt),
+  handler: (a) => inContext((ctx) => runInit(ctx, { json: Boolean(a.json) })),
+});
 
 export interface InitArgs {
   json: boolean;

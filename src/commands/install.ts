@@ -1,6 +1,24 @@
 // `git backup install [--force]` and `git backup uninstall`: print what was done, file by file.
 import type { Context } from '../app/context.js';
 import { installHooks, uninstallHooks, type FileResult, type InstallReport } from '../install/install.js';
+import { define, inContext, jsonOpt } from './define.js';
+
+export const installCommand = define({
+  command: 'install',
+  describe: 'install the git hooks that move backups along as you commit, merge, rebase and push (adds a marked block; never replaces your hooks; husky and lefthook aware)',
+  builder: (y) =>
+    y
+      .option('force', { type: 'boolean', default: false, describe: 'replace older git-backup blocks with this version (never touches anything else)' })
+      .option('json', jsonOpt),
+  handler: (a) => inContext((ctx) => runInstall(ctx, { force: a.force, json: a.json })),
+});
+
+export const uninstallCommand = define({
+  command: 'uninstall',
+  describe: 'remove exactly the blocks install added (your hook files end up byte-identical to before)',
+  builder: (y) => y.option('json', jsonOpt),
+  handler: (a) => inContext((ctx) => runUninstall(ctx, { json: a.json })),
+});
 
 const VERB: Record<FileResult['action'], string> = {
   created: 'created',

@@ -1,15 +1,48 @@
+// `git backup list` and `git backup status`: the everyday read-only views, both on the fast path
+// (cli-fast.ts reads LIST_OPTIONS without loading yargs). What they run loads only when they run
+// (imported inside runList and runStatus), so the fast path's start-up pays for the option tables alone.
 import type { Context } from '../app/context.js';
 import type { BackupState } from '../core/types.js';
-import { queryBackups, summarize } from '../core/query.js';
-import { toPublicJson } from '../core/record.js';
-import { withArchivePath } from '../app/archive.js';
-import { formatBytes, listRows, table } from './format.js';
-import { eventsMissed, eventsWaiting } from '../app/events-log.js';
-import { inspectHooks } from '../install/inspect.js';
-import { loadConfig } from '../config/load.js';
-import { formatDuration } from '../core/duration.js';
-import { formatSize } from '../core/config-values.js';
 import type { BackupConfig } from '../core/config.js';
+import type { inspectHooks } from '../install/inspect.js';
+import { parseState } from '../core/query.js';
+import { define, inContext, jsonOpt, positiveInt, stringList } from './define.js';
+
+export const LIST_SORTS = ['age', 'size', 'confidence'] as const;
+
+/** list's options, shared with the fast path (which takes `--limit` as text and checks it itself). */
+export const LIST_OPTIONS = {
+  state: { type: 'string', array: true, describe: 'only these states (repeatable)' },
+  sort: { choices: LIST_SORTS, default: 'age' as const, describe: 'newest first, largest first, or most confident first' },
+  limit: { type: 'number', describe: 'at most N backups' },
+  json: jsonOpt,
+} as const;
+
+export const listCommand = define({
+  command: 'list',
+  describe: 'list backups (all but DELETED unless --state says otherwise)',
+  builder: (y) =>
+    y
+      .options(LIST_OPTIONS)
+      .coerce('state', (v: unknown) => stringList(v).map(parseState))
+      .coerce('limit', positiveInt('--limit')),
+  handler: (a) =>
+    inContext((ctx) =>
+      runList(ctx, {
+        state: (a.state ?? []) as BackupState[],
+        sort: a.sort,
+        limit: (a.limit as number | undefined) ?? null,
+        json: a.json,
+      }),
+    ),
+});
+
+export const statusCommand = define({
+  command: 'status',
+  describe: 'counts per state, total size, where the store lives, hooks installed, hook events waiting',
+  builder: (y) => y.option('json', jsonOpt),
+  handler: (a) => inContext((ctx) => runStatus(ctx, { json: a.json })),
+});
 
 export interface ListArgs {
   state: BackupState[];
@@ -19,6 +52,10 @@ export interface ListArgs {
 }
 
 export async function runList(ctx: Context, args: ListArgs): Promise<void> {
+  const { queryBackups } = await import('../core/query.js');
+  const { toPublicJson } = await import('../core/record.js');
+  const { withArchivePath } = await import('../app/archive.js');
+  const { table, listRows } = await import('./format.js');
   const data = await ctx.store.read();
   const records = queryBackups(data.backups, { states: args.state, sort: args.sort, limit: args.limit });
   if (args.json) {
@@ -37,9 +74,15 @@ export interface StatusArgs {
 }
 
 export async function runStatus(ctx: Context, args: StatusArgs): Promise<void> {
+  const { summarize } = await import('../core/query.js');
+  const { inspectHooks } = await import('../install/inspect.js');
+  const { eventsWaiting, eventsMissed } = await import('../hook/events-log.js');
+  const { formatBytes } = await import('./format.js');
+  const { formatDuration } = await import('../core/duration.js');
+  const { formatSize } = await import('../core/config-values.js');
   const data = await ctx.store.read();
   // Loaded (and validated) here too, so a bad backup.* value surfaces in status with exit 3.
-  const config = await loadConfig(ctx.repo, { warn: (line) => ctx.io.err(`git backup: ${line}`) });
+  const config = await ctx.config();
   const s = summarize(data.backups);
   const report = {
     store: ctx.store.paths.dir,
@@ -72,7 +115,7 @@ export async function runStatus(ctx: Context, args: StatusArgs): Promise<void> {
     ...(report.events_missed > 0
       ? [`hook events not recorded: ${report.events_missed} (the store was not writable); the next drain that can write applies them, git backup reconcile catches the states up`]
       : []),
-    configLine(config),
+    configLine(config, formatDuration, formatSize),
   ];
   ctx.io.out(lines.join('\n'));
 }
@@ -87,6 +130,7 @@ function hooksLine(h: Awaited<ReturnType<typeof inspectHooks>>): string {
   return parts.join('; ');
 }
 
-function configLine(c: BackupConfig): string {
+function configLine(c: BackupConfig, formatDuration: (ms: number) => string, formatSize: (bytes: number | null) => string): string {
   return `config: confirmed kept ${formatDuration(c.retention.CONFIRMED)}, auto-archive at confidence >= ${c.autoCleanupConfidence}, quota ${formatSize(c.disk.quota)}, disk strategy ${c.disk.strategy} (git backup config list)`;
 }
+

@@ -1,6 +1,18 @@
 // `git backup reconcile [--json] [--dry-run]`: catch the lifecycle up with the repository.
 import type { Context } from '../app/context.js';
 import { reconcile } from '../app/reconcile.js';
+import { define, inContext, jsonOpt } from './define.js';
+
+export const reconcileCommand = define({
+  command: 'reconcile',
+  describe: 'move backups CREATED -> PENDING -> CONFIRMED from repository facts (commits, merges, rebases, squashes)',
+  builder: (y) =>
+    y
+      .option('dry-run', { type: 'boolean', default: false, describe: 'print what would move, change nothing' })
+      .option('json', jsonOpt)
+      .epilogue('Moves are recorded with trigger GIT_HOOK (git facts drive them). See docs/reconcile.md.'),
+  handler: (a) => inContext((ctx) => runReconcile(ctx, { json: a.json, dryRun: a.dryRun })),
+});
 
 export async function runReconcile(ctx: Context, args: { json: boolean; dryRun: boolean }): Promise<void> {
   // GIT_HOOK, not USER: the user asks for the check, but git facts decide every move, and the

@@ -2,6 +2,17 @@
 import type { Context } from '../app/context.js';
 import { checkStore, rebuildStore } from '../app/recover.js';
 import { BackupError, ExitCode } from '../errors.js';
+import { define, inContext, jsonOpt } from './define.js';
+
+export const recoverCommand = define({
+  command: 'recover',
+  describe: 'check the store against refs/backups/* and the notes, and repair what is safe',
+  builder: (y) =>
+    y
+      .option('rebuild', { type: 'boolean', default: false, describe: 'rebuild db.json from refs and notes alone (keeps the old one as db.json.before-rebuild)' })
+      .option('json', jsonOpt),
+  handler: (a) => inContext((ctx) => runRecover(ctx, { rebuild: a.rebuild, json: a.json })),
+});
 
 export async function runRecover(ctx: Context, args: { rebuild: boolean; json: boolean }): Promise<void> {
   const r = args.rebuild ? await rebuildStore(ctx) : await checkStore(ctx);

@@ -1,13 +1,8 @@
-import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+// `git backup restore <id> [paths..]`: write a backup's files back (app/restore.ts backs up every
+// file it would overwrite first) and say where what it replaced went.
 import type { Context } from '../app/context.js';
-import { findBackup } from '../app/resolve.js';
-import { createBackup, normalizePaths } from '../app/create.js';
-import { recordAccess } from '../app/access.js';
-import { planRestore, planRestoreFromTree, filesThatDiffer, applyRestore } from '../git/restore.js';
-import { archivedTree } from '../app/archived-content.js';
-import { refusedError } from '../errors.js';
-import { requireContent } from './content.js';
+import { restoreBackup } from '../app/restore.js';
+import { define, idArg, inContext, jsonOpt, pathArgs } from './define.js';
 
 export interface RestoreArgs {
   id: string;
@@ -16,42 +11,24 @@ export interface RestoreArgs {
   json: boolean;
 }
 
+export const restoreCommand = define({
+  command: 'restore <id> [paths..]',
+  describe: "write a backup's files back (first backing up every file it would overwrite)",
+  builder: (y) =>
+    idArg(y)
+      .positional('paths', { type: 'string', array: true, describe: 'only these files or directories' })
+      .option('to', { type: 'string', describe: 'restore into DIR instead of the working tree (must not hold different files)' })
+      .option('json', jsonOpt)
+      .example('git backup restore 20261121-1030 -- src/', 'bring back src/ only'),
+  handler: (a) => inContext((ctx) => runRestore(ctx, { id: a.id, to: a.to, paths: pathArgs(a), json: a.json })),
+});
+
 export async function runRestore(ctx: Context, args: RestoreArgs): Promise<void> {
-  const record = findBackup(await ctx.store.read(), args.id);
-  requireContent(record);
-  const paths = normalizePaths(ctx, process.cwd(), args.paths);
-  const target = args.to ? resolve(process.cwd(), args.to) : ctx.repo.worktree;
-  const selected = paths.includes('.') ? [] : paths;
-  const plan =
-    record.state === 'ARCHIVED'
-      ? await planRestoreFromTree(ctx.repo, await archivedTree(ctx, record, 'restore'), selected)
-      : await planRestore(ctx.repo, record.snapshot, selected);
-  if (target !== ctx.repo.worktree) await mkdir(target, { recursive: true });
-  const overwritten = await filesThatDiffer(plan, target);
-  let safety: string | null = null;
-  if (overwritten.length > 0) {
-    if (target !== ctx.repo.worktree) {
-      // Outside the working tree there is no git snapshot to keep what we would replace.
-      throw refusedError(`restore into ${target} would overwrite ${overwritten.length} existing file(s) (${overwritten[0]}…); restore into an empty directory`);
-    }
-    const before = await createBackup(ctx, {
-      message: `automatic backup before restoring ${record.id}`,
-      includeIgnored: false,
-      paths: overwritten,
-      cwd: ctx.repo.worktree,
-      pin: false,
-      labels: ['auto:restore'],
-      trigger: 'USER',
-    });
-    safety = before.id;
-  }
-  const { written } = await applyRestore(ctx.repo, plan, target, ctx.tmpDir);
-  await recordAccess(ctx, record);
+  const r = await restoreBackup(ctx, { id: args.id, to: args.to, paths: args.paths, cwd: process.cwd() });
   if (args.json) {
-    ctx.io.out(JSON.stringify({ id: record.id, target, written, overwritten, safety_backup: safety }));
+    ctx.io.out(JSON.stringify(r));
     return;
   }
-  const undo = safety ? `; what it replaced is in backup ${safety} (git backup restore ${safety})` : '';
-  ctx.io.out(`restored ${written} file(s) from ${record.id} into ${target}${undo}`);
+  const undo = r.safety_backup ? `; what it replaced is in backup ${r.safety_backup} (git backup restore ${r.safety_backup})` : '';
+  ctx.io.out(`restored ${r.written} file(s) from ${r.id} into ${r.target}${undo}`);
 }
-

@@ -1,3 +1,5 @@
+// `git backup show <id>` (one backup in full: metadata, content, confidence, history) and
+// `git backup log [id]` (the transition history, of all backups or one).
 import type { Context } from '../app/context.js';
 import { findBackup } from '../app/resolve.js';
 import { recordAccess } from '../app/access.js';
@@ -7,6 +9,21 @@ import { describeProof } from '../core/content.js';
 import type { HistoryEntry } from '../core/types.js';
 import { formatBytes, historyLine } from './format.js';
 import { archivePathOf, withArchivePath } from '../app/archive.js';
+import { define, idArg, inContext, jsonOpt } from './define.js';
+
+export const showCommand = define({
+  command: 'show <id>',
+  describe: 'show one backup: metadata, content size, history',
+  builder: (y) => idArg(y).option('json', jsonOpt),
+  handler: (a) => inContext((ctx) => runShow(ctx, { id: a.id, json: a.json })),
+});
+
+export const logCommand = define({
+  command: 'log [id]',
+  describe: 'transition history of all backups, or of one',
+  builder: (y) => y.positional('id', { type: 'string', describe: 'one backup' }).option('json', jsonOpt),
+  handler: (a) => inContext((ctx) => runLog(ctx, { id: a.id, json: a.json })),
+});
 
 export interface ShowArgs {
   id: string;

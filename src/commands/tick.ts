@@ -2,10 +2,34 @@
 import type { Context } from '../app/context.js';
 import { evaluate, runPlan, type TickMove, type TickReport } from '../app/tick.js';
 import { planPolicies } from '../app/policy-plan.js';
-import { loadConfig } from '../config/load.js';
 import { refusedError } from '../errors.js';
 import { formatBytes } from './format.js';
-import { askYes } from './confirm.js';
+import { askYes } from './ask.js';
+import { define, inContext, jsonOpt } from './define.js';
+
+export const tickCommand = define({
+  command: 'tick',
+  describe: 'apply the cleanup policies now: time retention and keep rules, then disk thresholds and quota',
+  builder: (y) =>
+    y
+      .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan (each move: id, from -> to, why, confidence), change nothing' })
+      .option('json', jsonOpt)
+      .example('git backup tick --dry-run', 'what the policies would do now')
+      .epilogue('Hook drains run the same checks at most once per backup.check.interval. See docs/policies.md.'),
+  handler: (a) => inContext((ctx) => runTick(ctx, { dryRun: a.dryRun, json: a.json })),
+});
+
+export const emergencyCommand = define({
+  command: 'emergency',
+  describe: 'free disk space now with the nuclear strategy: delete every backup but pinned and un-integrated work (asks twice)',
+  builder: (y) =>
+    y
+      .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask (required without a terminal)' })
+      .option('force', { type: 'boolean', default: false, describe: 'also delete CREATED and PENDING work (not yet integrated)' })
+      .option('json', jsonOpt)
+      .epilogue('Shows the plan first. Pinned backups are never removed. Without a terminal it refuses (exit 9) unless --yes.'),
+  handler: (a) => inContext((ctx) => runEmergency(ctx, { yes: a.yes, force: a.force, json: a.json })),
+});
 
 const moveLine = (m: TickMove, verb: string) =>
   `${verb} ${m.id}: ${[m.from, ...m.steps].join(' -> ')}  [${m.trigger}, confidence ${m.confidence}]  ${m.why}`;
@@ -28,7 +52,7 @@ export async function runTick(ctx: Context, args: { dryRun: boolean; json: boole
 }
 
 export async function runEmergency(ctx: Context, args: { yes: boolean; force: boolean; json: boolean }): Promise<void> {
-  const config = await loadConfig(ctx.repo);
+  const config = await ctx.config();
   const plan = await planPolicies(ctx, config, 'emergency', args.force);
   const preview = await runPlan(ctx, config, plan, true, args.force);
   if (preview.moves.length === 0) {

@@ -1,3 +1,5 @@
+// `git backup transition <id> <state>` and the lifecycle verbs confirm, cleanup, archive and delete
+// (one move for many backups): ask before a deletion, move, report.
 import type { Context } from '../app/context.js';
 import { resolveBackups } from '../app/resolve.js';
 import { moveBackups, type MoveResult, type PlannedMove, type TransitionOptions } from '../app/transition.js';
@@ -7,7 +9,64 @@ import { archivePathOf, withArchivePath } from '../app/archive.js';
 import type { BackupState } from '../core/types.js';
 import { refusedError } from '../errors.js';
 import { formatBytes } from './format.js';
-import { askYes } from './confirm.js';
+import { askYes } from './ask.js';
+import { parseState } from '../core/query.js';
+import { define, idArg, inContext, jsonOpt, stringList } from './define.js';
+
+export const transitionCommand = define({
+  command: 'transition <id> <state>',
+  describe: 'move a backup to another lifecycle state',
+  builder: (y) =>
+    idArg(y)
+      .positional('state', { type: 'string', demandOption: true, describe: 'CREATED, PENDING, CONFIRMED, CLEANABLE, ARCHIVED or DELETED', coerce: parseState })
+      .option('reason', { type: 'string', describe: 'why, kept in the history' })
+      .option('force', { type: 'boolean', default: false, describe: 'allow a move the lifecycle forbids (recorded as forced)' })
+      .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask before DELETED' })
+      .option('json', jsonOpt),
+  handler: (a) =>
+    inContext((ctx) =>
+      runTransition(ctx, {
+        id: a.id,
+        state: a.state as BackupState,
+        reason: a.reason,
+        force: a.force,
+        yes: a.yes,
+        json: a.json,
+      }),
+    ),
+});
+
+/** confirm, cleanup, archive and delete: one lifecycle move for many backups, with the same flags. */
+function bulk(verb: BulkVerb, describe: string) {
+  return define({
+    command: `${verb} <ids..>`,
+    describe,
+    builder: (y) =>
+      y
+        .positional('ids', { type: 'string', array: true, describe: 'backup ids or unique prefixes' })
+        .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask for confirmation' })
+        .option('force', { type: 'boolean', default: false, describe: 'allow a move the lifecycle forbids (recorded as forced)' })
+        .option('dry-run', { type: 'boolean', default: false, describe: 'print what would happen, change nothing' })
+        .option('reason', { type: 'string', describe: 'why, kept in the history' })
+        .option('json', jsonOpt),
+    handler: (a) =>
+      inContext((ctx) =>
+        runBulk(ctx, verb, {
+          ids: stringList(a.ids),
+          yes: Boolean(a.yes),
+          force: Boolean(a.force),
+          dryRun: Boolean(a.dryRun),
+          reason: a.reason,
+          json: Boolean(a.json),
+        }),
+      ),
+  });
+}
+
+export const confirmCommand = bulk('confirm', 'mark backups CONFIRMED: their work is in the integration branch');
+export const cleanupCommand = bulk('cleanup', 'mark backups CLEANABLE: they may be cleaned up');
+export const archiveCommand = bulk('archive', 'archive CONFIRMED or CLEANABLE backups: a verified .tar.gz (path, mode and hash of every file checked), then the ref goes; restore and diff still work');
+export const deleteCommand = bulk('delete', 'delete backups (removes the ref, or the archive; keeps a tombstone). CREATED/PENDING also need --force');
 
 export interface TransitionArgs {
   id: string;

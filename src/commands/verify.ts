@@ -4,6 +4,14 @@ import { resolveBackups } from '../app/resolve.js';
 import { settleJournals } from '../app/settle.js';
 import { verifyBackups } from '../app/verify.js';
 import { BackupError, ExitCode } from '../errors.js';
+import { define, inContext, jsonOpt, stringList } from './define.js';
+
+export const verifyCommand = define({
+  command: 'verify [ids..]',
+  describe: "check every archive (sha256, then every path, mode and blob hash against its manifest) and every live backup's ref and snapshot; exit 3 when one fails",
+  builder: (y) => y.positional('ids', { type: 'string', array: true, describe: 'only these backups (default: all but DELETED)' }).option('json', jsonOpt),
+  handler: (a) => inContext((ctx) => runVerify(ctx, { ids: stringList(a.ids), json: a.json })),
+});
 
 export async function runVerify(ctx: Context, args: { ids: string[]; json: boolean }): Promise<void> {
   const settled = await settleJournals(ctx);

@@ -2,7 +2,7 @@
 // the layering of system, global, local, worktree and `-c`), core/config-parse.ts validates them.
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { git, type RepoPaths } from '../git/exec.js';
+import { git, GitError, type RepoPaths } from '../git/exec.js';
 import { invalidError } from '../errors.js';
 import type { BackupConfig } from '../core/config.js';
 import { parseEntries, unknownWarning, type ConfigEntry, type Evaluation } from '../core/config-parse.js';
@@ -25,6 +25,16 @@ export async function readEntries(repo: RepoPaths, file?: string): Promise<Confi
   const r = await git(['config', ...source, '-z', '--show-scope', '--show-origin', '--get-regexp', '^backup\\.'], { cwd: repo.worktree, okCodes: [1] });
   // Exit 1: no such key (nothing configured). Anything worse (a broken config file) throws.
   return r.code === 1 ? [] : parseConfigOutput(r.stdout);
+}
+
+/** The `backup.*` entries of a file to import (`name`: how the user wrote it); exit 3 when git cannot read it. */
+export async function readImportEntries(repo: RepoPaths, path: string, name: string): Promise<ConfigEntry[]> {
+  try {
+    return await readEntries(repo, path);
+  } catch (e) {
+    if (e instanceof GitError) throw invalidError(`${name}: git cannot read it as a config file (${e.stderr.trim().split('\n')[0]}); use the output of git backup config export`);
+    throw e;
+  }
 }
 
 /** The top of the main working tree (shared by linked worktrees), or the common dir when bare. */

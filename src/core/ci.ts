@@ -5,7 +5,7 @@ import { isAllowed, isBackupState } from './lifecycle.js';
 import { inReplayOrder, type SkippedLine, type TimedNoteEvent } from './notes-format.js';
 import type { BackupState } from './types.js';
 import { DAY_MS, requireDuration } from './duration.js';
-import { usageError } from '../errors.js';
+import { usageError } from './errors.js';
 
 export interface CiProblem {
   id: string;

@@ -1,4 +1,4 @@
-// Cleanup confidence (SPEC §5): how sure we are that a backup may go without losing work, in [0, 1].
+// Cleanup confidence (design.md §Triggers): how sure we are that a backup may go without losing work, in [0, 1].
 // A weighted mean of five factors, each in [0, 1] with a one-line explanation, so `show` can say
 // why. Pure: the content proof is made at the git edge (app/content.ts) and passed in.
 // The formula and the reasons for each weight are in docs/policies.md.

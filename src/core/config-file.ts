@@ -1,7 +1,7 @@
 // The export format: git-config syntax, so the file is also something git itself reads: it can be
 // pulled in with `git config include.path FILE`, or read back with `git backup config import FILE`.
 // (`config export --json` prints a JSON object instead; import reads that too.)
-import { invalidError } from '../errors.js';
+import { invalidError } from './errors.js';
 import type { ConfigEntry } from './config-parse.js';
 
 /** `[backup "retention"]`-style text for canonical key names (`backup.retention.created`). */

@@ -1,4 +1,4 @@
-// Every `backup.*` git config key (SPEC §7): its kind, how its text becomes a typed BackupConfig
+// Every `backup.*` git config key (design.md §Configuration): its kind, how its text becomes a typed BackupConfig
 // field and back, and what it does. Pure: config/load.ts feeds it the entries git printed.
 import { DEFAULT_CONFIG, type BackupConfig, type RetainedState } from './config.js';
 import * as v from './config-values.js';
@@ -158,3 +158,8 @@ export function cloneConfig(c: BackupConfig): BackupConfig {
 }
 
 export const defaultConfig = (): BackupConfig => cloneConfig(DEFAULT_CONFIG);
+
+/** Whether a key's value in `config` equals its default (config export writes only the others). */
+export function isDefaultValue(k: KeyDef, config: BackupConfig): boolean {
+  return JSON.stringify(k.render(config)) === JSON.stringify(k.render(defaultConfig()));
+}

@@ -1,6 +1,6 @@
 // From the `backup.*` entries git printed (every scope, in git's order) to a validated
 // BackupConfig on top of the defaults. Pure: reading git and printing warnings are the caller's.
-import { invalidError } from '../errors.js';
+import { invalidError } from './errors.js';
 import type { BackupConfig } from './config.js';
 import { KEYS, defaultConfig, findKey, fullName, suggestKey, type KeyDef } from './config-keys.js';
 

@@ -1,4 +1,4 @@
-// Parsers for the kinds of value a `backup.*` git config key holds (SPEC §7). Each takes the raw
+// Parsers for the kinds of value a `backup.*` git config key holds (design.md §Configuration). Each takes the raw
 // string git stored and answers the typed value, or null when the text is not of that kind; the
 // caller (config-keys.ts) turns a null into an error naming the key. Formatters give back the
 // canonical text, which every parser reads again to the same value (export/import rely on it).

@@ -1,4 +1,4 @@
-// The configuration the policies run on (SPEC §7), as plain typed data. Parsing and validating git
+// The configuration the policies run on (design.md §Configuration), as plain typed data. Parsing and validating git
 // config values into it is done elsewhere; this file only says what there is and the defaults.
 import type { BackupState } from './types.js';
 import { DAY_MS } from './duration.js';

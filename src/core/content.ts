@@ -1,4 +1,4 @@
-// Where a backup's content is (SPEC §4 "Proof before deletion"), as pure decisions over plain data.
+// Where a backup's content is (design.md §Lifecycle "Proof before deletion"), as pure decisions over plain data.
 //
 // A backup protects a list of (path, content id) entries: its difference from its base plus its
 // untracked part. For a history (the backup's line up to its branch tip, or the integration

@@ -1,5 +1,5 @@
 // When a detached drain runs its next round, and what a push leaves it to wait for (docs/hooks.md,
-// "Scheduling"). Pure: the drain (src/app/drain.ts) observes the clock, the size of events.log and
+// "Scheduling"). Pure: the drain (src/hook/drain.ts) observes the clock, the size of events.log and
 // the sequence directories, and asks these functions what to do.
 //
 // A burst of git events (a rebase replaying 20 commits, a script committing in a loop, an agent)

@@ -1,6 +1,6 @@
 // Durations as people write them in config and on the command line: a whole number and one unit,
 // `90m`, `36h`, `14d`, `2w` (also `30s` for tests). No months or years: their length varies.
-import { usageError } from '../errors.js';
+import { usageError } from './errors.js';
 
 /** One day in milliseconds: policies count in days of 24 hours (UTC, no daylight-saving jumps). */
 export const DAY_MS = 86_400_000;

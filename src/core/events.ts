@@ -1,4 +1,4 @@
-// Hook events: the lines the shell hooks append to <git-common-dir>/backup/events.log (SPEC §3, §5).
+// Hook events: the lines the shell hooks append to <git-common-dir>/backup/events.log (design.md §Storage, §Triggers).
 //
 // One event per line, fields separated by TAB, so one O_APPEND write from the hook is one event:
 //

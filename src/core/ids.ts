@@ -1,11 +1,11 @@
-// Backup ids (SPEC §3): `YYYYMMDD-HHMMSS-xxxx` — the UTC creation time to the second, then 4 or
+// Backup ids (design.md §Storage): `YYYYMMDD-HHMMSS-xxxx` — the UTC creation time to the second, then 4 or
 // more lowercase hex digits of the snapshot commit's sha. Any unique prefix of 8+ characters is
 // accepted where an id is; anything else is a usage error (exit 2) that changes nothing.
 
-import { BackupError, ExitCode, notFoundError, usageError } from '../errors.js';
+import { BackupError, ExitCode, notFoundError, usageError } from './errors.js';
 
 export const MIN_HEX = 4;
-/** Shortest prefix accepted for an id argument (SPEC §3): the date part. */
+/** Shortest prefix accepted for an id argument (design.md §Storage): the date part. */
 export const MIN_PREFIX = 8;
 /** Length of `YYYYMMDD-HHMMSS-`. */
 const STAMP_LENGTH = 16;
@@ -62,7 +62,7 @@ export function chooseId(
     if (!taken(candidate)) return candidate;
   }
   // Only reachable if the same snapshot was recorded twice at the same second; the snapshot's
-  // random nonce (SPEC §3) rules that out, so this is a bug, not a user error.
+  // random nonce (design.md §Storage) rules that out, so this is a bug, not a user error.
   throw new Error(`no free id for snapshot ${hex}: it is already recorded`);
 }
 

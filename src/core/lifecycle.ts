@@ -1,13 +1,13 @@
-// The lifecycle state machine of SPEC §4 as pure decisions over plain data.
+// The lifecycle state machine of design.md §Lifecycle as pure decisions over plain data.
 // decideTransition() says whether a request may happen and, if so, the history entry to record;
 // applyTransition() applies that entry. Nothing here reads a clock, the store or git: the caller
 // passes the time in and performs the content effects (archive, delete) itself.
 
-import { ExitCode } from '../errors.js';
+import { ExitCode } from './errors.js';
 import type { BackupRecord, BackupState, HistoryEntry, Tombstone, Trigger } from './types.js';
 import { BACKUP_STATES } from './types.js';
 
-/** SPEC §4: the only transitions allowed without --force. DELETED is terminal. */
+/** design.md §Lifecycle: the only transitions allowed without --force. DELETED is terminal. */
 export const ALLOWED: Readonly<Record<BackupState, readonly BackupState[]>> = Object.freeze({
   CREATED: Object.freeze(['PENDING', 'CLEANABLE', 'DELETED'] as const),
   PENDING: Object.freeze(['CONFIRMED', 'CLEANABLE', 'DELETED'] as const),
@@ -17,7 +17,7 @@ export const ALLOWED: Readonly<Record<BackupState, readonly BackupState[]>> = Ob
   DELETED: Object.freeze([] as const),
 });
 
-/** SPEC §4: higher wins. */
+/** design.md §Lifecycle: higher wins. */
 export const PRIORITY: Readonly<Record<Trigger, number>> = Object.freeze({
   USER: 100,
   DISK_SPACE: 90,
@@ -125,7 +125,7 @@ export function decideTransition(record: DecisionInput, req: TransitionRequest):
     return fail(ExitCode.INVALID, `backup ${id} is already ${from}`);
   }
 
-  // 4. Conflict window (SPEC §4): while a higher-priority trigger has acted recently, a lower one
+  // 4. Conflict window (design.md §Lifecycle): while a higher-priority trigger has acted recently, a lower one
   //    waits. This comes before the validity rules below because the lower trigger's view of the
   //    backup is likely stale; it should look again after the window rather than get a verdict
   //    about a state it did not expect. USER has the highest priority, so it is never deferred
@@ -143,7 +143,7 @@ export function decideTransition(record: DecisionInput, req: TransitionRequest):
     };
   }
 
-  // 5. A pin is the user's statement "keep this". SPEC §4 names TIME_BASED and DISK_SPACE; we
+  // 5. A pin is the user's statement "keep this". design.md §Lifecycle names TIME_BASED and DISK_SPACE; we
   //    extend it to every automatic trigger (GIT_HOOK included), since no automatic trigger has a
   //    legitimate reason to archive or delete something the user pinned. Exit 3, not 9: exit 9
   //    means "add --yes/--force", which an automatic trigger cannot do; the user has to unpin.
@@ -151,7 +151,7 @@ export function decideTransition(record: DecisionInput, req: TransitionRequest):
     return fail(ExitCode.INVALID, `backup ${id} is pinned; ${trigger} may not move it to ${to} (unpin it first)`);
   }
 
-  // 6. SPEC §4: automatic triggers delete only what a policy already marked CLEANABLE or what is
+  // 6. design.md §Lifecycle: automatic triggers delete only what a policy already marked CLEANABLE or what is
   //    safely ARCHIVED. Anything else could be work that exists nowhere else.
   if (trigger !== 'USER' && to === 'DELETED' && from !== 'CLEANABLE' && from !== 'ARCHIVED') {
     return fail(ExitCode.INVALID, `${trigger} may delete only CLEANABLE or ARCHIVED backups; ${id} is ${from}`);

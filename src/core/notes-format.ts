@@ -1,4 +1,4 @@
-// The note lines on refs/notes/backups (SPEC §3), from which the index can be rebuilt.
+// The note lines on refs/notes/backups (design.md §Storage), from which the index can be rebuilt.
 //
 // Note format: one event per line, `<timestamp> <compact JSON>`, where the timestamp is always
 // the 24-character `YYYY-MM-DDTHH:MM:SS.mmmZ`. Fixed width and zero padding make plain byte order

@@ -1,6 +1,6 @@
 // What `git backup list` and `status` show: filtering, sorting, limiting and counting records.
 
-import { usageError } from '../errors.js';
+import { usageError } from './errors.js';
 import type { BackupRecord, BackupState } from './types.js';
 import { BACKUP_STATES } from './types.js';
 

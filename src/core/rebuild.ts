@@ -1,6 +1,6 @@
-// Rebuilding a backup record from its note events (db.json from refs + notes, SPEC §3).
+// Rebuilding a backup record from its note events (db.json from refs + notes, design.md §Storage).
 
-import { BackupError, ExitCode } from '../errors.js';
+import { BackupError, ExitCode } from './errors.js';
 import { applyTransition } from './lifecycle.js';
 import type { BackupRecord, HistoryEntry } from './types.js';
 import { applyFacts, newRecord } from './record.js';

@@ -1,6 +1,6 @@
 // Reconcile as pure decisions: given the backups and the repository facts (a commit-graph segment,
 // branch tips, the integration branch, patch-ids), say which backups move and why. The rules are
-// SPEC §4/§5; the choices SPEC leaves open are written down in docs/reconcile.md.
+// design.md §Lifecycle/§Triggers; the choices design.md leaves open are written down in docs/reconcile.md.
 //
 // pending_commit is the backup's branch tip at reconcile time (while it still qualifies), not the
 // first commit after the backup: a squash merge holds the combined diff fork..tip, so only the

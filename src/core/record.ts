@@ -1,4 +1,4 @@
-// Backup records: construction and the public JSON shape (SPEC §6). The note lines that mirror
+// Backup records: construction and the public JSON shape (design.md §Command line). The note lines that mirror
 // them are in notes-format.ts; rebuilding a record from those lines is in rebuild.ts.
 
 import type { BackupRecord, HistoryEntry, Trigger } from './types.js';
@@ -78,17 +78,17 @@ export function newRecord(input: NewRecordInput): BackupRecord {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Public JSON (SPEC §6)
+// Public JSON (design.md §Command line)
 
 /**
- * The `--json` shape is the record itself (its fields are the SPEC §6 ones plus include_ignored,
+ * The `--json` shape is the record itself (its fields are the design.md §Command line ones plus include_ignored,
  * worktree, accessed_at, tombstone, archive and base_successor); toPublicJson fixes the key order
  * and copies it.
  */
 export type PublicRecord = BackupRecord;
 
 /**
- * The record as `--json` prints it: the SPEC §6 fields plus include_ignored, worktree, accessed_at,
+ * The record as `--json` prints it: the design.md §Command line fields plus include_ignored, worktree, accessed_at,
  * tombstone, archive and base_successor (null when absent), in a fixed key order, as a deep copy
  * (callers may serialise it later while the record changes).
  */

@@ -30,7 +30,7 @@ export interface Tombstone {
 }
 
 /**
- * Where an ARCHIVED backup's content lives (SPEC §3): a gzip'd tar at `path`, with a manifest beside
+ * Where an ARCHIVED backup's content lives (design.md §Storage): a gzip'd tar at `path`, with a manifest beside
  * it (`<id>.manifest.json`: every path, mode and blob hash) that verify and restore check it against.
  */
 export interface ArchiveInfo {
@@ -103,7 +103,7 @@ export interface BackupRecord {
    */
   archive?: ArchiveInfo | null;
   /**
-   * What it protects, path by path with its content id (SPEC §3): the basis of every content
+   * What it protects, path by path with its content id (design.md §Storage): the basis of every content
    * proof. Optional: records from before it existed, or rebuilt from notes, lack it until the
    * next decision pass reads it back from the snapshot (db.json only: it can be large).
    */

@@ -1,4 +1,4 @@
-// Reading archives back (SPEC §3 "verified by reading it back in full"): the manifest, the archive's
+// Reading archives back (design.md §Storage "verified by reading it back in full"): the manifest, the archive's
 // sha256, every tar entry against the manifest, and bringing the content back into git as a tree.
 // All of it streams: file → sha256 → gunzip → TarReader → per-entry blob hash (and, for import,
 // fast-import), so memory stays at a few stream buffers whatever the archive's size.

@@ -1,4 +1,4 @@
-// Writing archives (SPEC §3): a snapshot's full content (tracked tree and untracked part, as one
+// Writing archives (design.md §Storage): a snapshot's full content (tracked tree and untracked part, as one
 // combined tree) streamed from `git archive` through gzip to disk, verified by reading it back in
 // full (archive-read.ts, streaming too), with a manifest of every path, mode and blob hash beside it.
 import { createHash } from 'node:crypto';
@@ -9,7 +9,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { BackupError, ExitCode } from '../errors.js';
-import { fsyncPath, tempBeside, writeDurably, FILE_MODE } from '../store/durable-write.js';
+import { fsyncPath, tempBeside, writeDurably, FILE_MODE } from '../fs/durable-write.js';
 import { checkArchive, manifestPathOf, sha256Of, type Manifest } from './archive-read.js';
 import { backupTree } from './diff.js';
 import { git, gitSpawn, type RepoPaths } from './exec.js';

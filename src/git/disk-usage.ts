@@ -1,4 +1,4 @@
-// Bytes the backups hold exclusively (SPEC §5 quota): the on-disk size of the objects reachable from
+// Bytes the backups hold exclusively (design.md §Triggers quota): the on-disk size of the objects reachable from
 // backup snapshots and from no branch, tag or remote-tracking ref (`git rev-list --disk-usage`).
 // Measured cost is in docs/policies.md: one process for the total; per-backup figures (only needed
 // when a threshold or quota is crossed) take one process per backup.

@@ -1,5 +1,5 @@
 // Repository facts for reconcile, gathered with a handful of git processes however many backups
-// there are: one for-each-ref, one config read, one cat-file, one merge-base, one `log --raw` for
+// there are: one for-each-ref, one cat-file, one merge-base, one `log --raw` for
 // the commit graph and every commit's changes (git/content.ts); and, only for pending commits not
 // merged by ancestry, three diff/patch-id pipelines (fork points from the graph in memory).
 import { git, type RepoPaths } from './exec.js';
@@ -7,7 +7,6 @@ import { existingObjects } from './objects.js';
 import { readHistory } from './content.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadConfig } from '../config/load.js';
 import type { PatchFacts, ReconcileFacts } from '../core/reconcile.js';
 import type { CommitGraph } from '../core/graph.js';
 
@@ -41,13 +40,12 @@ export async function readRefs(repo: RepoPaths): Promise<RefFacts> {
 const shortRef = (full: string) => full.replace(/^refs\/(heads|remotes)\//, '');
 
 /**
- * The integration branch (SPEC §4): backup.integrationBranch, else origin's HEAD branch, else
+ * The integration branch (design.md §Lifecycle): backup.integrationBranch, else origin's HEAD branch, else
  * main, else master. A configured name is looked up as a local branch, then as a remote-tracking
- * branch, then as a full ref. Null when none exists (nothing can be confirmed yet).
+ * branch, then as a full ref. Null when none exists (nothing can be confirmed yet). `configured` is
+ * backup.integrationBranch as ctx.config() validated it (exit 3 naming the key when invalid).
  */
-export async function integrationBranch(repo: RepoPaths, refs: RefFacts): Promise<{ name: string; tip: string } | null> {
-  // Through loadConfig, so the value is validated like every other key (exit 3 naming it).
-  const configured = (await loadConfig(repo)).integrationBranch ?? '';
+export function integrationBranch(refs: RefFacts, configured: string | null): { name: string; tip: string } | null {
   const candidates = configured
     ? [`refs/heads/${configured}`, `refs/remotes/${configured}`, configured]
     : [...(refs.originHead ? [refs.originHead] : []), 'refs/heads/main', 'refs/heads/master'];
@@ -71,10 +69,11 @@ export async function readHeadRef(repo: RepoPaths, branches: ReadonlyMap<string,
 
 export async function readReconcileFacts(
   repo: RepoPaths,
+  configuredBranch: string | null,
   backups: readonly { state: string; branch: string | null; base: string | null; base_successor?: { commit: string } | null; pending_commit: string | null }[],
 ): Promise<ReconcileFacts> {
   const refs = await readRefs(repo);
-  const integration = await integrationBranch(repo, refs);
+  const integration = integrationBranch(refs, configuredBranch);
   const head = await readHeadRef(repo, refs.branches);
   const starts: string[] = [];
   let anywhere = false;

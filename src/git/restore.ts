@@ -9,7 +9,7 @@ import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, realpath, rename, r
 import { pauseAt } from '../test-pause.js';
 import { dirname, join } from 'node:path';
 import { invalidError, notFoundError } from '../errors.js';
-import { tempBeside } from '../store/durable-write.js';
+import { tempBeside } from '../fs/durable-write.js';
 import { BlobReader } from './blobs.js';
 import { git, gitLine, type RepoPaths } from './exec.js';
 import { blobId } from './objects.js';

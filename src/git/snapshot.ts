@@ -1,4 +1,4 @@
-// The backup content: a stash-shaped commit made through temporary indexes (SPEC §3), so that
+// The backup content: a stash-shaped commit made through temporary indexes (design.md §Storage), so that
 // `git stash apply --index <commit>` restores it without this tool, and nothing of the user's
 // (index, HEAD, refs, reflogs, stash, working tree) is touched.
 import { randomBytes } from 'node:crypto';
@@ -168,7 +168,7 @@ export async function takeSnapshot(req: SnapshotRequest): Promise<Snapshot> {
 }
 
 /**
- * What the backup protects (SPEC §3): tracked paths whose worktree or staged content differs from
+ * What the backup protects (design.md §Storage): tracked paths whose worktree or staged content differs from
  * the base, plus everything in the untracked part, each with its blob size (0 for deletions and
  * submodule pointers). Two git processes whatever the size: one `diff-tree --stdin` for the three
  * comparisons (base→worktree, base→index, nothing→untracked) and one cat-file for the sizes.

@@ -31,7 +31,7 @@ function logOutput(storeDir: () => string | null, log: (dir: string, line: strin
 
 async function open(repoDir: string, opts: { create?: boolean } = {}): Promise<Context> {
   const { openContext } = await import('../app/context.js');
-  const { logLine } = await import('../app/backup-log.js');
+  const { logLine } = await import('../store/backup-log.js');
   let ctx: Context | null = null;
   const io = logOutput(() => ctx?.store.paths.dir ?? null, logLine);
   ctx = await openContext(io, repoDir, opts);
@@ -84,8 +84,8 @@ async function runDrain(args: string[]): Promise<number> {
   // The hook names the top of its worktree: if git found another repository (this one's .git is
   // being deleted and a parent directory is a repository), it is not ours to drain.
   if (values.repo !== undefined && !(await sameDir(values.repo, ctx.repo.worktree))) return ExitCode.OK;
-  const { drain, repoGone } = await import('../app/drain.js');
-  const { logLine } = await import('../app/backup-log.js');
+  const { drain, repoGone } = await import('./drain.js');
+  const { logLine } = await import('../store/backup-log.js');
   try {
     const watch = (values.watch ?? []).map(parseWatch).filter((w): w is PushWatch => w !== null);
     const report = await drain(ctx, detached ? { detached: true, watch } : sync ? { lockWaitMs: SYNC_LOCK_WAIT_MS } : {});
@@ -133,10 +133,9 @@ async function sameDir(a: string, b: string): Promise<boolean> {
 async function runPreRebase(args: string[]): Promise<number> {
   const { positionals } = parseArgs({ args, options: {}, strict: true, allowPositionals: true });
   const ctx = await open(process.cwd());
-  const { loadConfig } = await import('../config/load.js');
-  const { logLine } = await import('../app/backup-log.js');
-  // Warnings (unknown keys) go to backup.log: a hook prints at most one line.
-  const config = await loadConfig(ctx.repo, { warn: (line) => logLine(ctx.store.paths.dir, line) });
+  const { logLine } = await import('../store/backup-log.js');
+  // Warnings (unknown keys) go to backup.log through the context's output: a hook prints at most one line.
+  const config = await ctx.config();
   if (!config.hooks.preRebase) return ExitCode.OK;
   const { createBackup } = await import('../app/create.js');
   const [upstream, branch] = positionals;

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import type { Context } from '../app/context.js';
 import { HOOK_NAMES, type HookName } from '../core/events.js';
 import { git } from '../git/exec.js';
-import { tempBeside } from '../store/durable-write.js';
+import { tempBeside } from '../fs/durable-write.js';
 import { NOTES_REF } from '../git/notes.js';
 import { withIdentity } from '../git/identity.js';
 import { emptyTree } from '../git/tree.js';

@@ -15,7 +15,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import type { StoreData } from '../core/types.js';
 import { BackupError, ExitCode } from '../errors.js';
-import { FILE_MODE, fsyncPath, writeNewFile } from './durable-write.js';
+import { FILE_MODE, fsyncPath, writeNewFile } from '../fs/durable-write.js';
 
 export { FILE_MODE };
 
@@ -167,7 +167,7 @@ export class DurableJSONFile implements Adapter<StoreData> {
       this.currentIsGood = false;
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return null;
-      // Replaced by a directory, unreadable: damaged like a garbled file (never a crash, SPEC §8).
+      // Replaced by a directory, unreadable: damaged like a garbled file (never a crash, design.md §Guarantees).
       throw new StoreDamagedError(this.file, code === 'EISDIR' ? 'a directory, not a file' : `cannot be read: ${code ?? (e as Error).message}`);
     }
     try {

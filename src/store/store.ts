@@ -1,4 +1,4 @@
-// The state index: <git-common-dir>/backup/db.json, shared by all worktrees (SPEC §3, §8).
+// The state index: <git-common-dir>/backup/db.json, shared by all worktrees (design.md §Storage, §Guarantees).
 //
 // lowdb's Low is the in-memory model, over our DurableJSONFile adapter. Reads take no lock (writes
 // are atomic renames, so a reader sees one whole generation or another). Every change is a

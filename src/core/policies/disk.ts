@@ -1,4 +1,4 @@
-// DISK_SPACE (SPEC §5), pure: from the disk facts, how many bytes must go, and which backups free
+// DISK_SPACE (design.md §Triggers), pure: from the disk facts, how many bytes must go, and which backups free
 // them, in order, stopping as soon as the prediction is back under the threshold or quota.
 //
 // Levels of the store's filesystem (percent used): warning only alerts; critical runs the

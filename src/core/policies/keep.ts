@@ -1,4 +1,4 @@
-// Keep rules (SPEC §5, backup.keep.*): which backups automatic cleanup must leave alone. Pure.
+// Keep rules (design.md §Triggers, backup.keep.*): which backups automatic cleanup must leave alone. Pure.
 // Evaluated over the backups that still exist (not DELETED), by creation time (UTC):
 //   last N   — the N newest;
 //   daily N  — the newest of each of the N most recent days that have a backup;

@@ -37,7 +37,7 @@ export const fmtDays = (ms: number) => (ms % DAY_MS === 0 ? `${ms / DAY_MS}d` : 
  */
 export type UniqueContent = (r: BackupRecord) => readonly string[] | null;
 
-/** Why an automatic trigger may not delete it (SPEC §4 proof before deletion), or null when it may. */
+/** Why an automatic trigger may not delete it (design.md §Lifecycle proof before deletion), or null when it may. */
 export function keptForContent(unique: readonly string[] | null): string | null {
   if (unique === null) return 'what it protects is not proven held anywhere else: kept until you delete it';
   if (unique.length === 0) return null;

@@ -1,4 +1,4 @@
-// TIME_BASED (SPEC §5): per-state retention and keep rules, pure. One step per backup per evaluation:
+// TIME_BASED (design.md §Triggers): per-state retention and keep rules, pure. One step per backup per evaluation:
 // time in a state counts from the history entry that entered it, so each state gets its full
 // retention (CLEANABLE is a visible grace period before anything is archived).
 //   CREATED, PENDING, CONFIRMED → CLEANABLE after retention[state]

@@ -9,7 +9,7 @@
 import { readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Context } from './context.js';
+import type { Context } from '../app/context.js';
 import type { StoreData } from '../core/types.js';
 import { completeLines, parseEventLine, parseRewritePairs, type HookEvent } from '../core/events.js';
 import { remapBaseSuccessors, remapPendingCommits, rewriteMap, type Remapped } from '../core/rewrite.js';
@@ -18,8 +18,8 @@ import { LINGER_MS, POLL_MS, nextStep, pushWatches, sawGrowth, PUSH_WATCH_MS, SE
 import { BackupError, ExitCode } from '../errors.js';
 import { lockTimeoutMs, withLock } from '../store/lock.js';
 import { appliedOffset, eventsLogPath, fileSize, readChunk, takeMissedEvents } from './events-log.js';
-import { logLine } from './backup-log.js';
-import { reconcile } from './reconcile.js';
+import { logLine } from '../store/backup-log.js';
+import { reconcile } from '../app/reconcile.js';
 import { gitLine } from '../git/exec.js';
 import { runRateLimitedChecks } from './periodic.js';
 

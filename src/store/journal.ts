@@ -1,4 +1,4 @@
-// The journal of multi-step effects (SPEC §4, §8): one small JSON file per operation in
+// The journal of multi-step effects (design.md §Lifecycle, §Guarantees): one small JSON file per operation in
 // <store>/journal/, written durably before its first step and removed after its last. Whatever is
 // found there belongs to an operation that was interrupted (or is running right now: entries carry
 // the pid and host of their owner, and a live owner's entry is left alone).
@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeDurably } from '../store/durable-write.js';
+import { writeDurably } from '../fs/durable-write.js';
 
 interface Owner {
   pid: number;

@@ -1,12 +1,11 @@
-// The rate-limited time and disk checks a drain runs after reconcile (SPEC §5: TIME_BASED and
+// The rate-limited time and disk checks a drain runs after reconcile (design.md §Triggers: TIME_BASED and
 // DISK_SPACE, at most once per backup.check.interval). The last run is stamped in db.json before
 // the checks run, so a check that fails is not retried on every commit; failures go to backup.log
 // (a drain has no terminal, and a hook must never fail because of us).
-import type { Context } from './context.js';
+import type { Context } from '../app/context.js';
 import type { StoreData } from '../core/types.js';
-import { loadConfig } from '../config/load.js';
-import { logLine } from './backup-log.js';
-import { evaluate } from './tick.js';
+import { logLine } from '../store/backup-log.js';
+import { evaluate } from '../app/tick.js';
 
 function due(last: string | undefined, now: Date, intervalMs: number): boolean {
   if (!last) return true;
@@ -18,7 +17,7 @@ function due(last: string | undefined, now: Date, intervalMs: number): boolean {
 /** true when the checks ran. `seen`: the store as the drain read it without the lock this round. */
 export async function runRateLimitedChecks(ctx: Context, seen: StoreData): Promise<boolean> {
   try {
-    const config = await loadConfig(ctx.repo);
+    const config = await ctx.config();
     // The unlocked read first: the common case (not due) costs no write.
     if (!due(seen.policy?.last_check_at, ctx.now, config.check.interval)) return false;
     const go = await ctx.store.update((d) => {

@@ -1,0 +1,60 @@
+// What every command file exports for the parser (cli-parser.ts): a yargs command (its command
+// string, description and builder: flags, help, examples) and its handler, plus the little helpers
+// they share. Only yargs' types are imported here, never yargs itself: the fast path (cli-fast.ts)
+// reads the same option tables without loading yargs, and command files load their use cases
+// (app/) only when they run.
+import type { Argv, ArgumentsCamelCase } from 'yargs';
+import type { Context, Output } from '../app/context.js';
+import { usageError } from '../core/errors.js';
+
+/** One command, as cli-parser.ts registers it. `U` is what the builder parses. */
+export interface CommandDef<U = object> {
+  command: string;
+  describe: string;
+  builder: (y: Argv) => Argv<U>;
+  handler: (a: ArgumentsCamelCase<U>) => Promise<void>;
+}
+
+/** Keeps `U` inferred from the builder, so the handler's arguments are typed. */
+export function define<U>(def: CommandDef<U>): CommandDef<U> {
+  return def;
+}
+
+/** An option as yargs takes it, in plain data (cli-fast.ts derives its own parseArgs table from these). */
+export interface OptionSpec {
+  /** Absent when `choices` says what is taken (text). */
+  type?: 'string' | 'boolean' | 'number';
+  describe: string;
+  alias?: string;
+  array?: boolean;
+  default?: unknown;
+  choices?: readonly string[];
+}
+
+/** What the config commands run in: the repository and the terminal, no store (they never create it). */
+export interface ConfigContext {
+  repo: Context['repo'];
+  io: Output;
+}
+
+export const jsonOpt = { type: 'boolean', default: false, describe: 'print one JSON document on stdout' } as const;
+
+export const idArg = (y: Argv) => y.positional('id', { type: 'string', describe: 'backup id or a unique prefix of 8+ characters', demandOption: true });
+
+export const stringList = (v: unknown): string[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]).map(String);
+
+/** Positional paths plus everything after `--` (which yargs keeps apart). */
+export const pathArgs = (a: { paths?: unknown; '--'?: unknown }): string[] => [...stringList(a.paths), ...stringList(a['--'])];
+
+export function positiveInt(name: string) {
+  return (v: unknown): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw usageError(`${name} wants a whole number of 1 or more, not ${JSON.stringify(v)}`);
+    return n;
+  };
+}
+
+/** Open the context on the real process and run one command in it (app/context.ts loads on demand). */
+export async function inContext(fn: (ctx: Context) => Promise<void>): Promise<void> {
+  await (await import('../app/context.js')).withContext(fn);
+}
