@@ -13,7 +13,7 @@ export interface DiffArgs {
 
 /** What changed since the backup: backup on the left, working tree on the right, like `git diff <commit>`. */
 export async function runDiff(ctx: Context, args: DiffArgs): Promise<void> {
-  const record = findBackup(await ctx.store.read(), args.id);
+  const record = await findBackup(ctx, await ctx.store.read(), args.id);
   requireContent(record);
   const [from, to] = await Promise.all([
     record.state === 'ARCHIVED' ? archivedTree(ctx, record, 'diff') : backupTree(ctx.repo, record.snapshot, ctx.tmpDir),

@@ -1,5 +1,6 @@
 import type { Context } from '../app/context.js';
-import type { BackupState } from '../core/types.js';
+import type { BackupRecord, BackupState } from '../core/types.js';
+import { coldCount } from '../core/cold.js';
 import { queryBackups, summarize } from '../core/query.js';
 import { toPublicJson } from '../core/record.js';
 import { withArchivePath } from '../app/archive.js';
@@ -11,6 +12,12 @@ import { formatDuration } from '../core/duration.js';
 import { formatSize } from '../core/config-values.js';
 import type { BackupConfig } from '../core/config.js';
 
+/** Cold tombstones the index does not hold as well (an index restored from db.json.prev may). */
+function notIn(hot: readonly BackupRecord[]): (id: string) => boolean {
+  const ids = new Set(hot.map((b) => b.id));
+  return (id) => !ids.has(id);
+}
+
 export interface ListArgs {
   state: BackupState[];
   sort: 'age' | 'size' | 'confidence';
@@ -20,13 +27,15 @@ export interface ListArgs {
 
 export async function runList(ctx: Context, args: ListArgs): Promise<void> {
   const data = await ctx.store.read();
-  const records = queryBackups(data.backups, { states: args.state, sort: args.sort, limit: args.limit });
+  // Tombstones live in the cold store (docs/store.md): read only when DELETED ones are asked for.
+  const all = args.state.includes('DELETED') ? [...data.backups, ...(await ctx.store.tombstones(data, { wanted: notIn(data.backups) }))] : data.backups;
+  const records = queryBackups(all, { states: args.state, sort: args.sort, limit: args.limit });
   if (args.json) {
     ctx.io.out(JSON.stringify(await Promise.all(records.map((r) => withArchivePath(ctx, toPublicJson(r))))));
     return;
   }
   if (records.length === 0) {
-    ctx.io.out(data.backups.length === 0 ? 'no backups yet; take one with: git backup create -m "before refactor"' : 'no backups match');
+    ctx.io.out(data.backups.length + coldCount(data.cold) === 0 ? 'no backups yet; take one with: git backup create -m "before refactor"' : 'no backups match');
     return;
   }
   ctx.io.out(table(listRows(records, ctx.now)));
@@ -41,6 +50,10 @@ export async function runStatus(ctx: Context, args: StatusArgs): Promise<void> {
   // Loaded (and validated) here too, so a bad backup.* value surfaces in status with exit 3.
   const config = await loadConfig(ctx.repo, { warn: (line) => ctx.io.err(`git backup: ${line}`) });
   const s = summarize(data.backups);
+  // Tombstones in the cold store are counted from the index's bookkeeping, not read.
+  const cold = coldCount(data.cold);
+  s.counts.DELETED += cold;
+  s.total += cold;
   const report = {
     store: ctx.store.paths.dir,
     db: ctx.store.paths.db,

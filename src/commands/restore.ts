@@ -17,7 +17,7 @@ export interface RestoreArgs {
 }
 
 export async function runRestore(ctx: Context, args: RestoreArgs): Promise<void> {
-  const record = findBackup(await ctx.store.read(), args.id);
+  const record = await findBackup(ctx, await ctx.store.read(), args.id);
   requireContent(record);
   const paths = normalizePaths(ctx, process.cwd(), args.paths);
   const target = args.to ? resolve(process.cwd(), args.to) : ctx.repo.worktree;

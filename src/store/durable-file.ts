@@ -64,6 +64,7 @@ export function serializeStore(data: StoreData): string {
   if (data.events_applied !== undefined) out.events_applied = data.events_applied;
   if (data.policy !== undefined) out.policy = data.policy;
   if (data.notes_tip !== undefined) out.notes_tip = data.notes_tip;
+  if (data.cold !== undefined) out.cold = data.cold;
   return JSON.stringify(out);
 }
 
