@@ -58,6 +58,16 @@ test('tombstones leave db.json and are still shown by show, log, list --state DE
   assert.is(repo.cli(['pin', ids[0]!]).code, 3);
   ok(repo, ['ci']);
   assert.match(ok(repo, ['recover']), /0 repair\(s\), 0 problem\(s\)/);
+  // A tombstone's note changed after its compaction (as a notes merge from another clone does):
+  // the catch-up leaves it in the cold store, counted once.
+  const snap = shown.snapshot;
+  const text = repo.git(['notes', '--ref=backups', 'show', snap]);
+  repo.git(['notes', '--ref=backups', 'add', '-f', '-F', '-', snap], { input: `${text}\n2099-01-01T00:00:00.000Z {"event":"unpin","id":"${ids[0]}"}\n` });
+  assert.is(repo.json<{ states: Record<string, number> }>(['status']).states.DELETED, 2);
+  assert.is(repo.json<Rec[]>(['list', '--state', 'DELETED']).length, 2);
+  repo.write('w9.txt', 'nine\n');
+  ok(repo, ['create', '-m', 'after the note changed']);
+  assert.equal(coldLines(repo).sort(), [ids[0], ids[1]].sort());
 });
 
 test('recover --rebuild writes the cold store again from the notes', () => {
