@@ -1,4 +1,5 @@
 import type { Context } from '../app/context.js';
+import { coldCount } from '../core/cold.js';
 
 export interface InitArgs {
   json: boolean;
@@ -6,7 +7,7 @@ export interface InitArgs {
 
 /** Creates the store (idempotent) and says where it lives. */
 export async function runInit(ctx: Context, args: InitArgs): Promise<void> {
-  const data = await ctx.store.update((d) => ({ count: d.backups.length, generation: d.generation }));
+  const data = await ctx.store.update((d) => ({ count: d.backups.length + coldCount(d.cold), generation: d.generation }));
   if (args.json) {
     ctx.io.out(JSON.stringify({ store: ctx.store.paths.dir, db: ctx.store.paths.db, backups: data.count }));
     return;
