@@ -3,7 +3,8 @@
 // gc) and prove the journal finishes or undoes it, or change something on disk and send SIGUSR1 to
 // let it go on (e.g. damage an archive between its write and its read-back). Points are named where
 // pauseAt is called (store:before-notes and store:after-notes, around a store update's note write,
-// which comes before its db.json write; store:after-write, before its content effects;
+// which comes before its db.json write; store:after-cold, tombstones appended to the cold store
+// and db.json not yet written; store:after-write, before its content effects;
 // context:opened, once a command has read the clock; restore:before-rename, a restored file written
 // to its temp name;
 // archive:after-write, archive:after-verify, archive:after-record,

@@ -7,8 +7,8 @@ import { BackupError, ExitCode } from '../errors.js';
 
 export async function setPinned(ctx: Context, id: string, pinned: boolean): Promise<BackupRecord> {
   return ctx.store.update(
-    (data) => {
-      const r = data.backups.find((b) => b.id === id);
+    async (data) => {
+      const r = data.backups.find((b) => b.id === id) ?? (await ctx.store.tombstones(data, { prefix: id, wanted: (x) => x === id }))[0];
       if (!r) throw new BackupError(ExitCode.NOT_FOUND, `no backup ${id}; see git backup list`);
       if (r.state === 'DELETED') throw new BackupError(ExitCode.INVALID, `${id} is DELETED; there is nothing left to pin`);
       r.pinned = pinned;
@@ -25,6 +25,7 @@ const ACCESS_RESOLUTION_MS = 60 * 60_000;
 /** Best effort: a busy store must not make `show` or `diff` fail. */
 export async function recordAccess(ctx: Context, record: BackupRecord): Promise<void> {
   const id = record.id;
+  if (record.state === 'DELETED') return; // a tombstone (in the cold store) has nothing left to keep
   if (record.accessed_at && ctx.now.getTime() - Date.parse(record.accessed_at) < ACCESS_RESOLUTION_MS) return;
   try {
     await ctx.store.update((data) => {

@@ -4,7 +4,7 @@ import { lstatSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Context } from './context.js';
 import type { BackupRecord, Trigger } from '../core/types.js';
-import { chooseId } from '../core/ids.js';
+import { chooseId, formatId } from '../core/ids.js';
 import { newRecord } from '../core/record.js';
 import { noteLines } from '../core/notes-format.js';
 import { deleteBackupRef, takeSnapshot, writeBackupRef } from '../git/snapshot.js';
@@ -77,7 +77,10 @@ export async function createBackup(ctx: Context, opts: CreateOptions): Promise<B
   try {
     return await ctx.store.update(
     async (data) => {
-      const taken = new Set(data.backups.map((b) => b.id));
+      // Tombstones in the cold store keep their ids too: only those of the same second can clash,
+      // and the segment is not even read when its newest id is older (the usual case).
+      const second = formatId(createdAt, snap.commit).slice(0, 16);
+      const taken = new Set([...data.backups.map((b) => b.id), ...(await ctx.store.tombstoneIds(data, second))]);
       const id = chooseId(createdAt, snap.commit, taken);
       // The ref goes in before the record is written, so a crash never leaves a record whose
       // content git could prune; update-ref to the same commit is harmless if this runs again.

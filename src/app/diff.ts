@@ -13,7 +13,7 @@ export type DiffResult =
 
 /** The diff as a per-file summary (`summary`) or as git prints it (a patch, or `--stat` with `stat`). */
 export async function diffBackup(ctx: Context, id: string, opts: { stat: boolean; summary: boolean }): Promise<DiffResult> {
-  const record = findBackup(await ctx.store.read(), id);
+  const record = await findBackup(ctx, await ctx.store.read(), id);
   requireContent(record);
   const [from, to] = await Promise.all([
     record.state === 'ARCHIVED' ? archivedTree(ctx, record, 'diff') : backupTree(ctx.repo, record.snapshot, ctx.tmpDir),

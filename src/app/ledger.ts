@@ -16,7 +16,7 @@ import { noteLines, parseNoteLines } from '../core/notes-format.js';
 import { mergeFromNotes, rebuildRecord } from '../core/rebuild.js';
 import { notesTip, writeNoteLines } from '../git/notes-write.js';
 import { protectedContentOf, readSnapshotTrailers } from '../git/snapshot.js';
-import type { Ledger, NotePlan } from '../store/store.js';
+import type { ColdLookup, Ledger, NotePlan } from '../store/store.js';
 
 /** A record from the snapshot commit alone (a ref whose note never got written): CREATED, no history beyond creation. */
 export async function recordFromSnapshot(repo: RepoPaths, id: string, sha: string): Promise<BackupRecord> {
@@ -83,10 +83,17 @@ export function makeLedger(repo: RepoPaths): Ledger {
   return {
     tip: () => notesTip(repo),
     write: (plan: NotePlan) => writeNoteLines(repo, plan.lines, plan.fresh ? { fresh: plan.fresh } : {}),
-    async sync(data: StoreData, tip: string | null, full: boolean): Promise<NotePlan | null> {
+    async sync(data: StoreData, tip: string | null, full: boolean, cold?: ColdLookup): Promise<NotePlan | null> {
       const from = full ? null : (data.notes_tip ?? null);
       const noted = tip ? recordsFromNotes(await readNotesAt(repo, tip, await changedNotePaths(repo, from, tip))) : new Map<string, BackupRecord>();
       const byId = new Map(data.backups.map((b, i) => [b.id, i]));
+      if (!full && cold) {
+        // A tombstone already moved to the cold store whose note changed again (a merge of another
+        // clone's notes): DELETED is terminal, the tombstone stays as it is (the note keeps the
+        // rest, and recover --rebuild replays it); taking it back in would count it twice.
+        const outside = [...noted.values()].filter((r) => r.state === 'DELETED' && !byId.has(r.id)).map((r) => r.id);
+        for (const id of await cold(outside)) noted.delete(id);
+      }
       for (const [id, r] of noted) {
         const i = byId.get(id);
         if (i === undefined) {

@@ -16,6 +16,7 @@ import { unreadableJournals } from '../store/journal.js';
 import { settleJournals } from './settle.js';
 import { backupRefs, existingCommits } from './backup-refs.js';
 import { holdsRef } from '../core/lifecycle.js';
+import { coldCount } from '../core/cold.js';
 
 export interface RecoverReport {
   mode: 'check' | 'rebuild';
@@ -109,6 +110,9 @@ export async function rebuildStore(ctx: Context): Promise<RecoverReport> {
       await writeFile(kept, JSON.stringify(data, null, 2) + '\n', { mode: 0o600 });
       const rebuilt = [...g.records.values()].sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : 1));
       data.backups = structuredClone(rebuilt);
+      // The cold store is written again from the rebuilt tombstones: an index that accounts for no
+      // segment makes the compaction of this write start every segment from its first byte.
+      delete data.cold;
       const renote = new Map(rebuilt.filter((r) => !g.fromNotes.has(r.id)).map(creationNote));
       return { g, rebuilt, renote };
     },
@@ -170,8 +174,15 @@ export async function checkStore(ctx: Context): Promise<RecoverReport> {
             : `${b.id}: its note was missing; wrote it again from the index`,
         );
       }
+      // Tombstones in the cold store whose ref remained (a kill between the index write and the ref removal).
+      const cold = new Set((await ctx.store.tombstones(data, { wanted: (id) => !have.has(id) && g.refs.has(id) })).map((t) => t.id));
       for (const [id, rec] of g.records) {
         if (have.has(id) || !g.refs.has(id)) continue;
+        if (cold.has(id) || rec.state === 'DELETED') {
+          r.deleteRefs.push({ id, sha: g.refs.get(id)! });
+          r.repaired.push(`${id} is DELETED but its ref remained: finished the deletion`);
+          if (cold.has(id)) continue;
+        }
         data.backups.push(structuredClone(rec));
         r.added++;
         if (!g.fromNotes.has(id)) {
@@ -195,7 +206,7 @@ export async function checkStore(ctx: Context): Promise<RecoverReport> {
   const repaired = [...settled, ...result.repaired];
   if (health.source !== 'db' && health.source !== 'new' && health.problem) repaired.unshift(`${health.problem}; wrote the index again from refs and notes`);
   return {
-    mode: 'check', records: data.backups.length, from_notes: 0, from_snapshots: 0, repaired,
+    mode: 'check', records: data.backups.length + coldCount(data.cold), from_notes: 0, from_snapshots: 0, repaired,
     problems: [
       ...result.gitProblems.filter((p) => !/content cannot be restored/.test(p)),
       ...result.problems,

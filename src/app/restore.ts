@@ -22,7 +22,7 @@ export interface RestoreReport {
 
 /** Restore `paths` (all when empty or `.`) of backup `id` into `to` (default: the working tree); paths are relative to `cwd`. */
 export async function restoreBackup(ctx: Context, args: { id: string; to: string | undefined; paths: string[]; cwd: string }): Promise<RestoreReport> {
-  const record = findBackup(await ctx.store.read(), args.id);
+  const record = await findBackup(ctx, await ctx.store.read(), args.id);
   requireContent(record);
   const paths = normalizePaths(ctx, args.cwd, args.paths);
   const target = args.to ? resolve(args.cwd, args.to) : ctx.repo.worktree;

@@ -24,7 +24,8 @@ export async function settleJournals(ctx: Context): Promise<string[]> {
       for (const j of now) actions.push(await (async (): Promise<Action> => {
         const e = j.entry;
         if (e.op === 'gc') return { kind: 'drop', j, message: 'an interrupted gc left nothing to repair (git prune is safe to interrupt)' };
-        const r = data.backups.find((b) => b.id === e.id);
+        // A deleted one is in the cold store once its DELETED write went through.
+        const r = data.backups.find((b) => b.id === e.id) ?? (await ctx.store.tombstones(data, { prefix: e.id, wanted: (x) => x === e.id }))[0];
         if (e.op === 'archive') {
           const recorded = r && (r.state === 'ARCHIVED' || r.state === 'DELETED') && r.archive && (r.archive.path === e.path || (await archivePathOf(ctx, r.archive)) === e.path);
           return recorded

@@ -1,12 +1,14 @@
 // Moving backups through the lifecycle. The core decides; this applies the decisions under the
 // lock, all or nothing, then carries out their effects on git (refs, notes).
 import type { Context } from './context.js';
-import type { BackupRecord, BackupState, HistoryEntry, Trigger } from '../core/types.js';
+import type { BackupRecord, BackupState, HistoryEntry, StoreData, Trigger } from '../core/types.js';
 import { decideTransition, applyTransition } from '../core/lifecycle.js';
 import { formatNoteLine, noteLines, type RecordFacts } from '../core/notes-format.js';
 import { applyFacts } from '../core/record.js';
 import { BackupError, ExitCode } from '../errors.js';
-import { deleteBackupRef, protectedPathsOf } from '../git/snapshot.js';
+import { deleteBackupRef } from '../git/snapshot.js';
+import { readProtects } from '../git/content.js';
+import type { ProtectedEntry } from '../core/content.js';
 import type { ArchiveInfo } from '../core/types.js';
 import {
   archivedRecords, assertArchivePresent, discardArchives, finishArchive, finishArchiveDelete, journalArchiveDeletes, prepareArchives,
@@ -72,10 +74,13 @@ function notesOf(results: MoveResult[], at: Date): Map<string, string[]> {
  */
 export async function moveBackups(ctx: Context, plannedMoves: PlannedMove[], opts: TransitionOptions): Promise<MoveResult[]> {
   let moves = plannedMoves;
-  const decide = (data: { backups: BackupRecord[] }, write: boolean): MoveResult[] => {
+  const decide = (data: { backups: BackupRecord[] }, write: boolean, cold: ReadonlyMap<string, BackupRecord> = new Map()): MoveResult[] => {
     const results: MoveResult[] = [];
+    // One index for the batch: a find per move made a tick over N backups cost N² (issue 8).
+    const index = new Map(data.backups.map((b) => [b.id, b]));
     for (const move of moves) {
-      const found = data.backups.find((b) => b.id === move.id);
+      // A tombstone in the cold store is found too, and refused like any move from DELETED.
+      const found = index.get(move.id) ?? cold.get(move.id);
       if (!found) throw new BackupError(ExitCode.NOT_FOUND, `no backup ${move.id}; see git backup list`);
       if (move.expect !== undefined && found.state !== move.expect) {
         if (opts.skipRefused) continue;
@@ -117,7 +122,25 @@ export async function moveBackups(ctx: Context, plannedMoves: PlannedMove[], opt
     return results;
   };
 
-  if (opts.dryRun) return decide(await ctx.store.read(), false);
+  /** Tombstones in the cold store that the moves name (only ids the index lacks: a user's mistake, so rare). */
+  const coldOf = async (data: StoreData): Promise<Map<string, BackupRecord>> => {
+    const hot = new Set(data.backups.map((b) => b.id));
+    const out = new Map<string, BackupRecord>();
+    for (const m of moves) {
+      if (hot.has(m.id) || out.has(m.id)) continue;
+      for (const r of await ctx.store.tombstones(data, { prefix: m.id, wanted: (id) => id === m.id })) out.set(r.id, r);
+    }
+    return out;
+  };
+  const read = async (): Promise<[StoreData, Map<string, BackupRecord>]> => {
+    const data = await ctx.store.read();
+    return [data, await coldOf(data)];
+  };
+
+  if (opts.dryRun) {
+    const [data, cold] = await read();
+    return decide(data, false, cold);
+  }
 
   await settleJournals(ctx);
   // Archives are written and verified before the store update, outside the lock (they only read
@@ -125,7 +148,11 @@ export async function moveBackups(ctx: Context, plannedMoves: PlannedMove[], opt
   // and checked again under the lock, where a mismatch aborts the batch (nothing is written).
   // Only batches that archive or delete need the preview (reconcile's moves, the hot path, do not).
   const needsPreview = moves.some((m) => m.steps.includes('ARCHIVED') || m.steps.includes('DELETED'));
-  const preview = needsPreview ? decide(await ctx.store.read(), false) : [];
+  let preview: MoveResult[] = [];
+  if (needsPreview) {
+    const [data, cold] = await read();
+    preview = decide(data, false, cold);
+  }
   const failed = new Set<string>();
   const prepared = await prepareArchives(
     ctx,
@@ -152,18 +179,23 @@ export async function moveBackups(ctx: Context, plannedMoves: PlannedMove[], opt
     const deleting = new Set(deletes.map((d) => d.id));
     const results = await ctx.store.update(
       async (data) => {
-        const results = decide(data, true);
+        const results = decide(data, true, await coldOf(data));
+        // The tombstone names every file whose content goes (not just the paths the user limited
+        // the backup to): the record's protected entries, or read back from the snapshots while
+        // they still exist, all in one batch (one process per backup made a tick over thousands
+        // of old backups take minutes, issue 8). An archived one's objects may be gone: then the
+        // record's paths stay.
+        const dying = results.filter((r) => r.record.tombstone && r.entries.some((e) => e.to === 'DELETED'));
+        const readBack = await readProtects(ctx.repo, dying.filter((r) => !r.record.protects).map((r) => r.record.snapshot)).catch(() => new Map<string, ProtectedEntry[]>());
+        for (const r of dying) {
+          const entries = r.record.protects ?? readBack.get(r.record.snapshot);
+          if (entries) r.record.tombstone!.paths = entries.map((e) => e.path);
+        }
         for (const r of results) {
           const archived = r.entries.some((e) => e.to === 'ARCHIVED');
           if (archived && !byId.has(r.record.id)) throw changedError(r.record.id);
           if (archived) await assertArchivePresent(byId.get(r.record.id)!);
           if (r.record.state === 'DELETED' && r.record.archive && !deleting.has(r.record.id)) throw changedError(r.record.id);
-          // The tombstone names every file whose content goes (not just the paths the user limited
-          // the backup to), read from the snapshot while it still exists (an archived one's objects
-          // may be gone already: then the record's paths stay).
-          if (r.record.tombstone && r.entries.some((e) => e.to === 'DELETED')) {
-            r.record.tombstone.paths = await protectedPathsOf(ctx.repo, r.record.snapshot).catch(() => r.record.tombstone!.paths);
-          }
         }
         return results;
       },

@@ -1,5 +1,6 @@
 // `git backup init`: create the backup store of this repository (idempotent).
 import type { Context } from '../app/context.js';
+import { coldCount } from '../core/cold.js';
 import { define, inContext, jsonOpt } from './define.js';
 
 export const initCommand = define({
@@ -15,7 +16,7 @@ export interface InitArgs {
 
 /** Creates the store (idempotent) and says where it lives. */
 export async function runInit(ctx: Context, args: InitArgs): Promise<void> {
-  const data = await ctx.store.update((d) => ({ count: d.backups.length, generation: d.generation }));
+  const data = await ctx.store.update((d) => ({ count: d.backups.length + coldCount(d.cold), generation: d.generation }));
   if (args.json) {
     ctx.io.out(JSON.stringify({ store: ctx.store.paths.dir, db: ctx.store.paths.db, backups: data.count }));
     return;

@@ -2,7 +2,8 @@
 // (cli-fast.ts reads LIST_OPTIONS without loading yargs). What they run loads only when they run
 // (imported inside runList and runStatus), so the fast path's start-up pays for the option tables alone.
 import type { Context } from '../app/context.js';
-import type { BackupState } from '../core/types.js';
+import type { BackupRecord, BackupState } from '../core/types.js';
+import { coldCount } from '../core/cold.js';
 import type { BackupConfig } from '../core/config.js';
 import type { inspectHooks } from '../install/inspect.js';
 import { parseState } from '../core/query.js';
@@ -44,6 +45,12 @@ export const statusCommand = define({
   handler: (a) => inContext((ctx) => runStatus(ctx, { json: a.json })),
 });
 
+/** Cold tombstones the index does not hold as well (an index restored from db.json.prev may). */
+function notIn(hot: readonly BackupRecord[]): (id: string) => boolean {
+  const ids = new Set(hot.map((b) => b.id));
+  return (id) => !ids.has(id);
+}
+
 export interface ListArgs {
   state: BackupState[];
   sort: 'age' | 'size' | 'confidence';
@@ -57,13 +64,15 @@ export async function runList(ctx: Context, args: ListArgs): Promise<void> {
   const { withArchivePath } = await import('../app/archive.js');
   const { table, listRows } = await import('./format.js');
   const data = await ctx.store.read();
-  const records = queryBackups(data.backups, { states: args.state, sort: args.sort, limit: args.limit });
+  // Tombstones live in the cold store (docs/store.md): read only when DELETED ones are asked for.
+  const all = args.state.includes('DELETED') ? [...data.backups, ...(await ctx.store.tombstones(data, { wanted: notIn(data.backups) }))] : data.backups;
+  const records = queryBackups(all, { states: args.state, sort: args.sort, limit: args.limit });
   if (args.json) {
     ctx.io.out(JSON.stringify(await Promise.all(records.map((r) => withArchivePath(ctx, toPublicJson(r))))));
     return;
   }
   if (records.length === 0) {
-    ctx.io.out(data.backups.length === 0 ? 'no backups yet; take one with: git backup create -m "before refactor"' : 'no backups match');
+    ctx.io.out(data.backups.length + coldCount(data.cold) === 0 ? 'no backups yet; take one with: git backup create -m "before refactor"' : 'no backups match');
     return;
   }
   ctx.io.out(table(listRows(records, ctx.now)));
@@ -84,6 +93,10 @@ export async function runStatus(ctx: Context, args: StatusArgs): Promise<void> {
   // Loaded (and validated) here too, so a bad backup.* value surfaces in status with exit 3.
   const config = await ctx.config();
   const s = summarize(data.backups);
+  // Tombstones in the cold store are counted from the index's bookkeeping, not read.
+  const cold = coldCount(data.cold);
+  s.counts.DELETED += cold;
+  s.total += cold;
   const report = {
     store: ctx.store.paths.dir,
     db: ctx.store.paths.db,

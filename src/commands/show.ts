@@ -31,7 +31,7 @@ export interface ShowArgs {
 }
 
 export async function runShow(ctx: Context, args: ShowArgs): Promise<void> {
-  const r = findBackup(await ctx.store.read(), args.id);
+  const r = await findBackup(ctx, await ctx.store.read(), args.id);
   // Computed before recording this access, so looking at a backup does not change what it shows.
   const explained = await explainConfidence(ctx, r);
   const conf = explained?.confidence ?? null;
@@ -76,7 +76,13 @@ export interface LogArgs {
 
 export async function runLog(ctx: Context, args: LogArgs): Promise<void> {
   const data = await ctx.store.read();
-  const records = args.id ? [findBackup(data, args.id)] : data.backups;
+  // The whole log includes the tombstones in the cold store (read only for it).
+  let records = data.backups;
+  if (args.id) records = [await findBackup(ctx, data, args.id)];
+  else if (data.cold) {
+    const hot = new Set(data.backups.map((b) => b.id));
+    records = [...data.backups, ...(await ctx.store.tombstones(data, { wanted: (id) => !hot.has(id) }))];
+  }
   const events: { id: string; entry: HistoryEntry }[] = [];
   for (const r of records) for (const entry of r.history) events.push({ id: r.id, entry });
   events.sort((a, b) => (a.entry.at < b.entry.at ? -1 : a.entry.at > b.entry.at ? 1 : 0));

@@ -133,6 +133,24 @@ export interface StoreData {
    * changed between the two (docs/store.md).
    */
   notes_tip?: string | null;
+  /**
+   * The cold store: DELETED records moved out of this index into append-only segments
+   * (<store>/cold/<YYYY-MM>.jsonl, by the month in the id), segment name → what of it this index
+   * accounts for. Missing: nothing compacted yet. Bytes past `bytes` in a segment belong to a
+   * compaction that was killed before this index was written: readers ignore them and the next
+   * compaction cuts them off (docs/store.md, "Hot and cold").
+   */
+  cold?: Record<string, ColdSegment>;
+}
+
+/** One cold segment as the index that wrote it knows it. */
+export interface ColdSegment {
+  /** Length of the segment this index accounts for (whole lines). */
+  bytes: number;
+  /** Tombstones in it. */
+  count: number;
+  /** The greatest id in it (ids sort by creation time): lets `create` skip a scan for a clash. */
+  max: string;
 }
 
 export interface PolicyStamp {

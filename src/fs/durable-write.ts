@@ -6,6 +6,8 @@ import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export const FILE_MODE = 0o600;
+/** The cold store's directory, private like the store's. */
+export const DIR_MODE_COLD = 0o700;
 
 /** A temp name in target's directory that no other writer can pick (leading dot: never listed as a result). */
 export function tempBeside(target: string): string {

@@ -1,8 +1,8 @@
 // refs/notes/backups: the durable, shareable mirror of every backup's life. One note per backup,
 // on its snapshot commit, one JSON event per line behind a fixed-width timestamp, so git's
-// cat_sort_uniq strategy merges two clones' notes in time order without conflict.
+// cat_sort_uniq strategy merges two clones' notes in time order without conflict. Notes are
+// written only by notes-write.ts (writeNoteLines), under the store lock.
 import { git, gitBinary, type RepoPaths } from './exec.js';
-import { withIdentity } from './identity.js';
 
 export const NOTES_REF = 'refs/notes/backups';
 
@@ -10,24 +10,6 @@ export const NOTES_REF = 'refs/notes/backups';
 export async function readNote(repo: RepoPaths, object: string): Promise<string> {
   const r = await git(['notes', `--ref=${NOTES_REF}`, 'show', object], { cwd: repo.worktree, okCodes: [1] });
   return r.code === 0 ? r.stdout : '';
-}
-
-/**
- * Add lines to the note on `object`. `git notes append` would put a blank line between
- * paragraphs (git 2.39 has no --no-separator), so the note is rewritten whole. Callers hold the
- * store lock, which also serialises updates of the notes ref.
- */
-export async function appendNoteLines(repo: RepoPaths, object: string, lines: string[], opts: { isNew?: boolean } = {}): Promise<void> {
-  if (lines.length === 0) return;
-  // A snapshot made a moment ago has no note yet: skip the read (one git process less per create).
-  const existing = opts.isNew ? '' : await readNote(repo, object);
-  const have = new Set(existing.split('\n').filter(Boolean));
-  const added = lines.filter((l) => !have.has(l));
-  if (added.length === 0) return;
-  const text = [...have, ...added].sort().join('\n') + '\n';
-  await withIdentity(repo, (identity) =>
-    git(['notes', `--ref=${NOTES_REF}`, 'add', '-f', '-F', '-', object], { cwd: repo.worktree, input: text, env: identity }),
-  );
 }
 
 /**

@@ -10,7 +10,7 @@
 // compare-and-swap check without parsing megabytes (see readGeneration).
 import { randomBytes } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
-import { copyFile, link, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { copyFile, link, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import type { StoreData } from '../core/types.js';
@@ -64,6 +64,7 @@ export function serializeStore(data: StoreData): string {
   if (data.events_applied !== undefined) out.events_applied = data.events_applied;
   if (data.policy !== undefined) out.policy = data.policy;
   if (data.notes_tip !== undefined) out.notes_tip = data.notes_tip;
+  if (data.cold !== undefined) out.cold = data.cold;
   return JSON.stringify(out);
 }
 
@@ -142,6 +143,33 @@ export async function removeLeftoverTemps(dir: string, olderThanMs: number): Pro
   return removed;
 }
 
+/** How many damaged generations are kept aside for a person to look at (older ones are removed). */
+export const KEEP_DAMAGED = 3;
+
+/**
+ * Remove all but the newest `keep` `db.json.damaged-<ms>` files (or directories: a directory put
+ * in place of db.json is moved aside the same way). Without it, a store damaged again and again
+ * (a disk that keeps failing, a script that keeps writing it) would fill the directory.
+ */
+export async function pruneDamaged(file: string, keep: number): Promise<string[]> {
+  const prefix = `${basename(file)}.damaged-`;
+  let names: string[];
+  try {
+    names = await readdir(dirname(file));
+  } catch {
+    return [];
+  }
+  const aside = names
+    .filter((n) => n.startsWith(prefix) && /^\d+$/.test(n.slice(prefix.length)))
+    .sort((a, b) => Number(b.slice(prefix.length)) - Number(a.slice(prefix.length)));
+  const removed: string[] = [];
+  for (const name of aside.slice(keep)) {
+    await rm(join(dirname(file), name), { recursive: true, force: true }).catch(() => undefined);
+    removed.push(name);
+  }
+  return removed;
+}
+
 export interface DurableFileOptions {
   /** Where the generation being replaced is kept; null to keep none. */
   prev: string | null;
@@ -187,7 +215,10 @@ export class DurableJSONFile implements Adapter<StoreData> {
       if (this.opts.prev && this.currentIsGood) await this.keepPrevious(this.opts.prev);
       // A damaged db.json is kept aside for a person to look at (and a directory in its place could
       // not be renamed over at all).
-      if (!this.currentIsGood) await rename(this.file, `${this.file}.damaged-${Date.now()}`).catch(() => undefined);
+      if (!this.currentIsGood) {
+        await rename(this.file, `${this.file}.damaged-${Date.now()}`).catch(() => undefined);
+        await pruneDamaged(this.file, KEEP_DAMAGED);
+      }
       await rename(tmp, this.file);
     } catch (e) {
       await unlink(tmp).catch(() => {});

@@ -12,6 +12,8 @@ import { BackupError, ExitCode } from '../errors.js';
 import { DurableJSONFile, StoreDamagedError, fileIdentity, removeLeftoverTemps } from './durable-file.js';
 import { lockLostError, staleMs, withLock } from './lock.js';
 import { pauseAt } from '../test-pause.js';
+import { coldIds, compactTombstones, readCold } from './cold.js';
+import type { BackupRecord } from '../core/types.js';
 
 export const DIR_MODE = 0o700;
 /** How many times update() re-runs fn when the generation moved under it. */
@@ -49,6 +51,14 @@ export interface Store {
   attach(hooks: StoreHooks): void;
   /** How the last read or update found the index (for status and degraded mode). */
   readonly health: StoreHealth;
+  /**
+   * Tombstones moved out of the index into the cold store (docs/store.md, "Hot and cold"), as
+   * `data` (a read of this store) accounts for them: those whose id starts with `prefix` (one
+   * month's segment is read), or every one. Read only when a command asks for DELETED backups.
+   */
+  tombstones(data: StoreData, opts?: { prefix?: string; wanted?: (id: string) => boolean }): Promise<BackupRecord[]>;
+  /** Ids of cold tombstones that start with `prefix` (8+ characters), without parsing their records. */
+  tombstoneIds(data: StoreData, prefix: string): Promise<string[]>;
 }
 
 /** The note lines one update adds: object → lines. `fresh`: objects made a moment ago (no note yet). */
@@ -66,10 +76,13 @@ export interface Ledger {
    * (`full`) rebuild every record from refs and notes. Returns note lines that should be written
    * (records adopted from a ref without a note), which the caller writes when it holds the lock.
    */
-  sync(data: StoreData, tip: string | null, full: boolean): Promise<NotePlan | null>;
+  sync(data: StoreData, tip: string | null, full: boolean, cold?: ColdLookup): Promise<NotePlan | null>;
   /** Write note lines first (the truth), returning the new tip. */
   write(plan: NotePlan): Promise<string | null>;
 }
+
+/** Which of `ids` the cold store already holds (asked only for tombstones the index does not hold). */
+export type ColdLookup = (ids: readonly string[]) => Promise<Set<string>>;
 
 export interface StoreHooks {
   ledger?: Ledger;
@@ -145,6 +158,23 @@ class FileStore implements Store {
     this.hooks = { ...this.hooks, ...hooks };
   }
 
+  tombstones(data: StoreData, opts: { prefix?: string; wanted?: (id: string) => boolean } = {}): Promise<BackupRecord[]> {
+    return readCold(this.paths.dir, data.cold, opts);
+  }
+
+  tombstoneIds(data: StoreData, prefix: string): Promise<string[]> {
+    return coldIds(this.paths.dir, data.cold, prefix);
+  }
+
+  /** Which of `ids` are in the cold store as `data` accounts for it (the rare catch-up of a note changed after its backup was compacted). */
+  private coldLookup(data: StoreData): ColdLookup {
+    return async (ids) => {
+      const want = new Set(ids);
+      if (want.size === 0 || !data.cold) return new Set();
+      return new Set((await readCold(this.paths.dir, data.cold, { wanted: (id) => want.has(id) })).map((r) => r.id));
+    };
+  }
+
   async read(): Promise<StoreData> {
     return (await this.load(new DurableJSONFile(this.paths.db, { prev: this.paths.prev }))).data;
   }
@@ -168,7 +198,7 @@ class FileStore implements Store {
         }
       }
       else if (data.notes_tip === undefined) data.notes_tip = tip;
-      else if (data.notes_tip !== tip) adopt = await ledger.sync(data, tip, false);
+      else if (data.notes_tip !== tip) adopt = await ledger.sync(data, tip, false, this.coldLookup(data));
     }
     return { data, diskId, adopt };
   }
@@ -247,6 +277,9 @@ class FileStore implements Store {
           data.generation = generation + 1;
           const db = new Low<StoreData>(adapter, data);
           try {
+            // Tombstones leave the index for the cold store, before the index that accounts for them.
+            await compactTombstones(this.paths.dir, data);
+            await pauseAt('store:after-cold');
             await db.write();
           } catch (e) {
             // The notes hold the change already: the index is only behind, and the next command

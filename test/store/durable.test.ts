@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { scratchDir } from '../helpers/repo.js';
 import { openStore, storePaths } from '../../src/store/store.js';
-import { DurableJSONFile, readGeneration, serializeStore } from '../../src/store/durable-file.js';
+import { DurableJSONFile, KEEP_DAMAGED, readGeneration, serializeStore } from '../../src/store/durable-file.js';
 import { SCHEMA_VERSION } from '../../src/core/types.js';
 import { BackupError, ExitCode } from '../../src/errors.js';
 import { makeRecord } from './fixtures/records.js';
@@ -151,6 +151,18 @@ test('storePaths', () => {
     prev: '/r/.git/backup/db.json.prev',
     lock: '/r/.git/backup/db.json.lock',
   });
+});
+
+test('damaged generations set aside are kept to the newest few', async () => {
+  const store = await openStore(scratchDir());
+  for (let i = 0; i < KEEP_DAMAGED + 3; i++) {
+    writeFileSync(store.paths.db, '{"schema":1,"generation":'); // torn
+    writeFileSync(store.paths.prev, serializeStore({ schema: SCHEMA_VERSION, generation: i, backups: [] }));
+    await store.update((d) => void d.backups.push(makeRecord(`r${i}`)));
+    await new Promise((r) => setTimeout(r, 2)); // distinct <ms> names
+  }
+  const aside = readdirSync(store.paths.dir).filter((n) => n.startsWith('db.json.damaged-'));
+  assert.is(aside.length, KEEP_DAMAGED);
 });
 
 test.run();

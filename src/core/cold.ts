@@ -1,0 +1,105 @@
+// The hot/cold split of the index (docs/store.md, "Hot and cold"). Pure.
+//
+// A DELETED record is a tombstone: nothing will ever happen to it again, yet backups taken every
+// few minutes make most records tombstones within months. Kept in db.json they made every command
+// and hook pay for the all-time count (100k records: a 90 MB index, seconds per read). So they
+// leave db.json for the cold store: append-only JSONL segments, one per month of the id's date,
+// read only when a command asks for a DELETED backup. The notes stay the truth for them too.
+import type { BackupRecord, ColdSegment, StoreData } from './types.js';
+
+/** The segment a record goes to: the year and month of its id (`YYYYMMDD-…`), else `other`. */
+export function segmentOf(id: string): string {
+  return /^\d{8}-/.test(id) ? `${id.slice(0, 4)}-${id.slice(4, 6)}` : 'other';
+}
+
+/** Segments that may hold an id starting with `prefix` (an id argument: 8+ characters, the date first). */
+export function segmentsFor(prefix: string, cold: StoreData['cold']): string[] {
+  const names = Object.keys(cold ?? {});
+  if (/^\d{6}/.test(prefix)) return names.filter((n) => n === `${prefix.slice(0, 4)}-${prefix.slice(4, 6)}`);
+  return names;
+}
+
+/**
+ * The line a tombstone is kept as: the record without what only a live backup needs (`protects`,
+ * the path-by-path content list, can be large; `content`, the latest verdict, means nothing once
+ * the content is gone). The id comes first, so a scan can find a line without parsing it.
+ */
+export function coldLine(r: BackupRecord): string {
+  const { id, protects: _p, content: _c, ...rest } = r;
+  return JSON.stringify({ id, ...rest }) + '\n';
+}
+
+/**
+ * Records of a segment's text (the part the index accounts for). A line that does not parse (a
+ * file damaged by hand) is skipped: the notes still hold the tombstone, and `recover --rebuild`
+ * writes the cold store again.
+ */
+export function parseColdLines(text: string, wanted?: (id: string) => boolean): BackupRecord[] {
+  const out: BackupRecord[] = [];
+  let pos = 0;
+  while (pos < text.length) {
+    let nl = text.indexOf('\n', pos);
+    if (nl < 0) nl = text.length;
+    const line = text.slice(pos, nl);
+    pos = nl + 1;
+    if (wanted) {
+      const m = /^\{"id":"([^"\\]*)"/.exec(line);
+      if (!m || !wanted(m[1]!)) continue;
+    }
+    try {
+      const r = JSON.parse(line) as unknown;
+      if (typeof r === 'object' && r !== null && typeof (r as BackupRecord).id === 'string' && (r as BackupRecord).state === 'DELETED') out.push(r as BackupRecord);
+    } catch {
+      // a damaged line: skipped (see above)
+    }
+  }
+  return out;
+}
+
+/** Ids in a segment's text that start with `prefix`, without parsing the lines. */
+export function coldIdsIn(text: string, prefix: string): string[] {
+  const out: string[] = [];
+  const needle = `{"id":"${prefix}`;
+  for (let at = text.startsWith(needle) ? 0 : text.indexOf(`\n${needle}`); at >= 0; at = text.indexOf(`\n${needle}`, at + 1)) {
+    const start = text[at] === '\n' ? at + 8 : at + 7;
+    const end = text.indexOf('"', start);
+    if (end > start) out.push(text.slice(start, end));
+  }
+  return out;
+}
+
+/** How many tombstones the cold store holds, by what the index accounts for. */
+export function coldCount(cold: StoreData['cold']): number {
+  let n = 0;
+  for (const s of Object.values(cold ?? {})) n += s.count;
+  return n;
+}
+
+/**
+ * Take the tombstones out of `data.backups`, grouped by segment (the caller appends them to the
+ * cold store before it writes the index). Mutates `data.backups`.
+ */
+export function takeTombstones(data: StoreData): Map<string, BackupRecord[]> {
+  const out = new Map<string, BackupRecord[]>();
+  if (!data.backups.some((b) => b.state === 'DELETED')) return out;
+  const hot: BackupRecord[] = [];
+  for (const b of data.backups) {
+    if (b.state !== 'DELETED') {
+      hot.push(b);
+      continue;
+    }
+    const s = segmentOf(b.id);
+    let list = out.get(s);
+    if (!list) out.set(s, (list = []));
+    list.push(b);
+  }
+  data.backups = hot;
+  return out;
+}
+
+/** The segment's bookkeeping after `added` was appended to what the index accounted for. */
+export function grown(seg: ColdSegment | undefined, added: readonly BackupRecord[], bytes: number): ColdSegment {
+  let max = seg?.max ?? '';
+  for (const r of added) if (r.id > max) max = r.id;
+  return { bytes: (seg?.bytes ?? 0) + bytes, count: (seg?.count ?? 0) + added.length, max };
+}

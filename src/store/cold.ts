@@ -1,0 +1,98 @@
+// The cold store: tombstones (DELETED records) moved out of db.json into append-only JSONL
+// segments, <store>/cold/<YYYY-MM>.jsonl (docs/store.md, "Hot and cold"). Written only under the
+// store lock, by Store.update, before the index that accounts for them; read only when a command
+// asks for a DELETED backup.
+//
+// Crash safety without a second commit point: db.json records, per segment, how many bytes it
+// accounts for. A compaction killed after its append but before the index write leaves bytes past
+// that length; readers never read past it, and the next compaction cuts them off before it
+// appends (the records are still in the index it read, so they are appended again).
+import { constants as fsc } from 'node:fs';
+import { mkdir, open, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BackupRecord, StoreData } from '../core/types.js';
+import { coldIdsIn, coldLine, grown, parseColdLines, segmentsFor, takeTombstones } from '../core/cold.js';
+import { DIR_MODE_COLD, FILE_MODE, fsyncPath } from '../fs/durable-write.js';
+
+export function coldDir(storeDir: string): string {
+  return join(storeDir, 'cold');
+}
+
+function segmentPath(storeDir: string, segment: string): string {
+  return join(coldDir(storeDir), `${segment}.jsonl`);
+}
+
+/**
+ * Move the tombstones of `data.backups` to the cold store and account for them in `data.cold`.
+ * Called by Store.update under the lock, after the notes and before db.json is written.
+ */
+export async function compactTombstones(storeDir: string, data: StoreData): Promise<number> {
+  const groups = takeTombstones(data);
+  if (groups.size === 0) return 0;
+  const dir = coldDir(storeDir);
+  const made = await mkdir(dir, { recursive: true, mode: DIR_MODE_COLD });
+  const cold = { ...(data.cold ?? {}) };
+  let moved = 0;
+  for (const [segment, records] of groups) {
+    const text = records.map(coldLine).join('');
+    const bytes = Buffer.byteLength(text);
+    const known = cold[segment]?.bytes ?? 0;
+    const fh = await open(segmentPath(storeDir, segment), fsc.O_RDWR | fsc.O_CREAT, FILE_MODE);
+    try {
+      // Bytes past what the index accounts for are a killed compaction's: its records are in the
+      // index we read, and are written again now.
+      if ((await fh.stat()).size !== known) await fh.truncate(known);
+      await fh.write(text, known, 'utf8');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    cold[segment] = grown(cold[segment], records, bytes);
+    moved += records.length;
+  }
+  // A new directory or new segment files must survive a crash as well as their bytes.
+  if (made !== undefined) await fsyncPath(join(dir, '..'));
+  await fsyncPath(dir);
+  data.cold = cold;
+  return moved;
+}
+
+/** The accounted-for part of a segment ('' when the file is gone). */
+async function segmentText(storeDir: string, segment: string, bytes: number): Promise<string> {
+  let buf: Buffer;
+  try {
+    buf = await readFile(segmentPath(storeDir, segment));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw e;
+  }
+  return buf.subarray(0, bytes).toString('utf8');
+}
+
+/**
+ * Tombstones from the cold store: of the segments that may hold ids starting with `prefix` (all
+ * of them without one), and only those `wanted` accepts. A record written twice (a later
+ * compaction of a record whose note changed) counts once, the later line winning.
+ */
+export async function readCold(storeDir: string, cold: StoreData['cold'], opts: { prefix?: string; wanted?: (id: string) => boolean } = {}): Promise<BackupRecord[]> {
+  const byId = new Map<string, BackupRecord>();
+  const segments = opts.prefix === undefined ? Object.keys(cold ?? {}) : segmentsFor(opts.prefix, cold);
+  const prefix = opts.prefix;
+  const wanted = prefix === undefined ? opts.wanted : (id: string) => id.startsWith(prefix) && (opts.wanted?.(id) ?? true);
+  for (const s of segments.sort()) {
+    for (const r of parseColdLines(await segmentText(storeDir, s, cold![s]!.bytes), wanted)) byId.set(r.id, r);
+  }
+  return [...byId.values()];
+}
+
+/** Ids in the cold store that start with `prefix` (8+ characters: one segment is read, lines are not parsed). */
+export async function coldIds(storeDir: string, cold: StoreData['cold'], prefix: string): Promise<string[]> {
+  const out = new Set<string>();
+  for (const s of segmentsFor(prefix, cold)) {
+    const seg = cold![s]!;
+    // Ids sort by creation time: a segment whose greatest id sorts before the prefix has none.
+    if (seg.max < prefix) continue;
+    for (const id of coldIdsIn(await segmentText(storeDir, s, seg.bytes), prefix)) out.add(id);
+  }
+  return [...out];
+}

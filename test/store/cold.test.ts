@@ -1,0 +1,115 @@
+// Issue 8, "Scale": tombstones leave db.json for the cold store (<store>/cold/<YYYY-MM>.jsonl) and
+// stay visible: show, log, list --state DELETED, status counts; recover --rebuild writes the cold
+// store again from the notes; a compaction killed (SIGKILL) between its append and the index write,
+// or a torn line at the end of a segment, leaves a consistent store.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempRepo, type TestRepo } from '../helpers/repo.js';
+import { runUntil } from '../helpers/pause.js';
+import { dbPath, ok, type Rec } from '../helpers/truth.js';
+
+type Db = { backups: Rec[]; cold?: Record<string, { bytes: number; count: number; max: string }> };
+const db = (repo: TestRepo): Db => JSON.parse(readFileSync(dbPath(repo), 'utf8')) as Db;
+const coldDir = (repo: TestRepo) => join(repo.dir, '.git', 'backup', 'cold');
+/** Every line of every cold segment, as ids. */
+const coldLines = (repo: TestRepo): string[] =>
+  existsSync(coldDir(repo))
+    ? readdirSync(coldDir(repo)).sort().flatMap((f) => readFileSync(join(coldDir(repo), f), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as Rec).id))
+    : [];
+
+/** Three backups, the first two deleted: two tombstones in the cold store, one live record in db.json. */
+function threeTwoDeleted(): { repo: TestRepo; ids: string[] } {
+  const repo = tempRepo();
+  const ids: string[] = [];
+  for (const k of [1, 2, 3]) {
+    repo.write(`w${k}.txt`, `work ${k}\n`);
+    ids.push(repo.json<Rec>(['create', '-m', `b${k}`]).id);
+  }
+  ok(repo, ['delete', ids[0]!, ids[1]!, '--yes', '--force']);
+  return { repo, ids };
+}
+
+test('tombstones leave db.json and are still shown by show, log, list --state DELETED and counted by status', () => {
+  const { repo, ids } = threeTwoDeleted();
+  const d = db(repo);
+  assert.equal(d.backups.map((b) => b.id), [ids[2]], 'only the live backup stays in the index');
+  assert.equal(coldLines(repo).sort(), [ids[0], ids[1]].sort());
+  assert.is(Object.values(d.cold!).reduce((n, s) => n + s.count, 0), 2);
+  for (const [seg, s] of Object.entries(d.cold!)) assert.is(statSync(join(coldDir(repo), `${seg}.jsonl`)).size, s.bytes);
+
+  const shown = repo.json<Rec & { tombstone: { paths: string[] } }>(['show', ids[0]!]);
+  assert.is(shown.state, 'DELETED');
+  assert.equal(shown.tombstone.paths, ['w1.txt']);
+  assert.is(repo.json<Rec>(['show', ids[1]!.slice(0, 17)]).id, ids[1], 'a prefix finds a cold tombstone');
+  const log = repo.json<{ id: string; to: string }[]>(['log', ids[0]!]);
+  assert.equal(log.map((e) => e.to), ['CREATED', 'DELETED']);
+  assert.is(repo.json<{ id: string }[]>(['log']).filter((e) => e.id === ids[1]).length, 2, 'the whole log includes tombstones');
+  assert.equal(repo.json<Rec[]>(['list', '--state', 'DELETED']).map((r) => r.id).sort(), [ids[0], ids[1]].sort());
+  assert.equal(repo.json<Rec[]>(['list']).map((r) => r.id), [ids[2]]);
+  const status = repo.json<{ total: number; states: Record<string, number> }>(['status']);
+  assert.is(status.total, 3);
+  assert.is(status.states.DELETED, 2);
+  // Moving a tombstone is refused as before (INVALID, not "no backup").
+  const again = repo.cli(['delete', ids[0]!, '--yes', '--force']);
+  assert.is(again.code, 3, again.stderr);
+  assert.match(again.stderr, /DELETED/);
+  assert.is(repo.cli(['pin', ids[0]!]).code, 3);
+  ok(repo, ['ci']);
+  assert.match(ok(repo, ['recover']), /0 repair\(s\), 0 problem\(s\)/);
+  // A tombstone's note changed after its compaction (as a notes merge from another clone does):
+  // the catch-up leaves it in the cold store, counted once.
+  const snap = shown.snapshot;
+  const text = repo.git(['notes', '--ref=backups', 'show', snap]);
+  repo.git(['notes', '--ref=backups', 'add', '-f', '-F', '-', snap], { input: `${text}\n2099-01-01T00:00:00.000Z {"event":"unpin","id":"${ids[0]}"}\n` });
+  assert.is(repo.json<{ states: Record<string, number> }>(['status']).states.DELETED, 2);
+  assert.is(repo.json<Rec[]>(['list', '--state', 'DELETED']).length, 2);
+  repo.write('w9.txt', 'nine\n');
+  ok(repo, ['create', '-m', 'after the note changed']);
+  assert.equal(coldLines(repo).sort(), [ids[0], ids[1]].sort());
+});
+
+test('recover --rebuild writes the cold store again from the notes', () => {
+  const { repo, ids } = threeTwoDeleted();
+  rmSync(coldDir(repo), { recursive: true });
+  assert.is(repo.cli(['show', ids[0]!]).code, 4, 'the tombstone is gone with its cold segment');
+  ok(repo, ['recover', '--rebuild']);
+  assert.equal(coldLines(repo).sort(), [ids[0], ids[1]].sort());
+  assert.equal(db(repo).backups.map((b) => b.id), [ids[2]]);
+  assert.is(repo.json<Rec>(['show', ids[0]!]).state, 'DELETED');
+  assert.is(repo.json<{ states: Record<string, number> }>(['status']).states.DELETED, 2);
+  // A second rebuild starts the segments over: still one line per tombstone.
+  ok(repo, ['recover', '--rebuild']);
+  assert.equal(coldLines(repo).sort(), [ids[0], ids[1]].sort());
+});
+
+test('a compaction killed between its append and the index write, and a torn line, leave a consistent store', async () => {
+  const { repo, ids } = threeTwoDeleted();
+  const paused = await runUntil(repo, ['delete', ids[2]!, '--yes', '--force'], 'store:after-cold');
+  await paused.kill();
+  // The notes have the delete and the cold segment its line; db.json has neither.
+  assert.is(coldLines(repo).length, 3);
+  assert.equal(db(repo).backups.map((b) => b.id), [ids[2]]);
+  assert.is(repo.json<Rec>(['show', ids[2]!]).state, 'DELETED', 'caught up from the notes');
+  assert.equal(repo.json<Rec[]>(['list', '--state', 'DELETED']).map((r) => r.id).sort(), [...ids].sort(), 'each once');
+  assert.is(repo.json<{ states: Record<string, number> }>(['status']).states.DELETED, 3);
+  // A torn line at the end of a segment, as a kill in the middle of an append leaves it.
+  const seg = readdirSync(coldDir(repo))[0]!;
+  appendFileSync(join(coldDir(repo), seg), '{"id":"2026');
+  assert.is(repo.json<Rec[]>(['list', '--state', 'DELETED']).length, 3);
+  // The next write cuts off what the index does not account for and appends the tombstone once.
+  repo.write('w4.txt', 'four\n');
+  ok(repo, ['create', '-m', 'b4']);
+  assert.equal(coldLines(repo).sort(), [...ids].sort());
+  const d = db(repo);
+  assert.is(d.backups.length, 1);
+  for (const [s, meta] of Object.entries(d.cold!)) assert.is(statSync(join(coldDir(repo), `${s}.jsonl`)).size, meta.bytes);
+  // The killed delete never removed its ref: recover finishes it (the tombstone is in the cold store).
+  assert.match(ok(repo, ['recover']), new RegExp(`${ids[2]} is DELETED but its ref remained: finished the deletion`));
+  assert.is(repo.git(['for-each-ref', `refs/backups/${ids[2]}`]), '');
+  ok(repo, ['ci']);
+  assert.match(ok(repo, ['recover']), /0 repair\(s\), 0 problem\(s\)/);
+});
+
+test.run();
