@@ -12,10 +12,11 @@ const OPTIONS = {
   pin: { type: 'boolean' },
   label: { type: 'string', multiple: true },
   json: { type: 'boolean' },
+  'allow-empty': { type: 'boolean' },
 } as const;
 
 /** The spellings taken as they are; `--message=…` and `--label=…` are taken too. */
-const SPELLINGS = new Set(['-m', '--message', '--include-ignored', '--pin', '--label', '--json']);
+const SPELLINGS = new Set(['-m', '--message', '--include-ignored', '--pin', '--label', '--json', '--allow-empty']);
 
 export function fastCreateArgs(argv: string[]): CreateArgs | null {
   if (argv[0] !== 'create') return null;
@@ -46,6 +47,7 @@ export function fastCreateArgs(argv: string[]): CreateArgs | null {
     label: v.label ?? [],
     paths: parsed.positionals,
     json: v.json ?? false,
+    allowEmpty: v['allow-empty'] ?? false,
   };
 }
 

@@ -75,6 +75,7 @@ export function buildParser(argv: string[]): Argv {
           .option('include-ignored', { type: 'boolean', default: false, describe: 'also capture ignored files' })
           .option('pin', { type: 'boolean', default: false, describe: 'protect it from automatic cleanup' })
           .option('label', { type: 'string', array: true, default: [], describe: 'a label (repeatable)' })
+          .option('allow-empty', { type: 'boolean', default: false, describe: 'take it even when nothing changed, or when the newest backup already holds exactly this' })
           .option('json', jsonOpt)
           .example('git backup create -m "before codemod"', 'back up everything')
           .example('git backup create -- src/app.ts .env', 'back up two paths only'),
@@ -144,11 +145,12 @@ export function buildParser(argv: string[]): Argv {
         idArg(y)
           .positional('paths', { type: 'string', array: true, describe: 'only these files or directories' })
           .option('to', { type: 'string', describe: 'restore into DIR instead of the working tree (must not hold different files)' })
+          .option('sparse', { type: 'boolean', default: true, describe: 'in a sparse checkout, write only paths inside it (--no-sparse writes all)' })
           .option('json', jsonOpt)
           .example('git backup restore 20261121-1030 -- src/', 'bring back src/ only'),
       (a) =>
         withContext(async (ctx) =>
-          (await import('./commands/restore.js')).runRestore(ctx, { id: a.id, to: a.to, paths: pathArgs(a), json: a.json }),
+          (await import('./commands/restore.js')).runRestore(ctx, { id: a.id, to: a.to, paths: pathArgs(a), json: a.json, sparse: a.sparse }),
         ),
     ))
     .command(...def(
@@ -306,11 +308,12 @@ export function createArgs(a: Record<string, unknown>): CreateArgs {
     label: stringList(a.label),
     paths: pathArgs(a),
     json: Boolean(a.json),
+    allowEmpty: Boolean(a.allowEmpty),
   };
 }
 
 /** Every boolean option of every command (test/cli/docs.test.ts checks this against each --help). */
-export const BOOLEAN_OPTIONS: ReadonlySet<string> = new Set(['json', 'yes', 'force', 'dry-run', 'include-ignored', 'pin', 'now', 'rebuild', 'stat']);
+export const BOOLEAN_OPTIONS: ReadonlySet<string> = new Set(['json', 'yes', 'force', 'dry-run', 'include-ignored', 'pin', 'now', 'rebuild', 'stat', 'allow-empty', 'sparse']);
 
 /**
  * yargs reads `--json=maybe` as false without a word; a flag given a value that is not true or

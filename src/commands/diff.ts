@@ -2,8 +2,7 @@ import type { Context } from '../app/context.js';
 import { findBackup } from '../app/resolve.js';
 import { recordAccess } from '../app/access.js';
 import { backupTree, snapshotWorkingTree, diffTrees, diffSummary } from '../git/diff.js';
-import { requireContent } from './content.js';
-import { archivedTree } from '../app/archived-content.js';
+import { archivedTree, requireContent } from '../app/archived-content.js';
 
 export interface DiffArgs {
   id: string;

@@ -1,57 +1,48 @@
-import { mkdir } from 'node:fs/promises';
+// `git backup restore`: parse, restore, print.
 import { resolve } from 'node:path';
 import type { Context } from '../app/context.js';
 import { findBackup } from '../app/resolve.js';
-import { createBackup, normalizePaths } from '../app/create.js';
-import { recordAccess } from '../app/access.js';
-import { planRestore, planRestoreFromTree, filesThatDiffer, applyRestore } from '../git/restore.js';
-import { archivedTree } from '../app/archived-content.js';
-import { refusedError } from '../errors.js';
-import { requireContent } from './content.js';
+import { normalizePaths } from '../app/create.js';
+import { restoreBackup, type RestoreOutcome } from '../app/restore.js';
 
 export interface RestoreArgs {
   id: string;
   to: string | undefined;
   paths: string[];
   json: boolean;
+  sparse: boolean;
 }
 
 export async function runRestore(ctx: Context, args: RestoreArgs): Promise<void> {
   const record = findBackup(await ctx.store.read(), args.id);
-  requireContent(record);
-  const paths = normalizePaths(ctx, process.cwd(), args.paths);
-  const target = args.to ? resolve(process.cwd(), args.to) : ctx.repo.worktree;
-  const selected = paths.includes('.') ? [] : paths;
-  const plan =
-    record.state === 'ARCHIVED'
-      ? await planRestoreFromTree(ctx.repo, await archivedTree(ctx, record, 'restore'), selected)
-      : await planRestore(ctx.repo, record.snapshot, selected);
-  if (target !== ctx.repo.worktree) await mkdir(target, { recursive: true });
-  const overwritten = await filesThatDiffer(plan, target);
-  let safety: string | null = null;
-  if (overwritten.length > 0) {
-    if (target !== ctx.repo.worktree) {
-      // Outside the working tree there is no git snapshot to keep what we would replace.
-      throw refusedError(`restore into ${target} would overwrite ${overwritten.length} existing file(s) (${overwritten[0]}…); restore into an empty directory`);
-    }
-    const before = await createBackup(ctx, {
-      message: `automatic backup before restoring ${record.id}`,
-      includeIgnored: false,
-      paths: overwritten,
-      cwd: ctx.repo.worktree,
-      pin: false,
-      labels: ['auto:restore'],
-      trigger: 'USER',
-    });
-    safety = before.id;
-  }
-  const { written } = await applyRestore(ctx.repo, plan, target, ctx.tmpDir);
-  await recordAccess(ctx, record);
+  const outcome = await restoreBackup(ctx, record, {
+    to: args.to ? resolve(process.cwd(), args.to) : null,
+    paths: normalizePaths(ctx, process.cwd(), args.paths),
+    noSparse: !args.sparse,
+    safetyLabel: 'auto:restore',
+  });
   if (args.json) {
-    ctx.io.out(JSON.stringify({ id: record.id, target, written, overwritten, safety_backup: safety }));
+    ctx.io.out(JSON.stringify({
+      id: record.id,
+      target: outcome.target,
+      written: outcome.written,
+      unchanged: outcome.unchanged,
+      overwritten: outcome.overwritten,
+      safety_backup: outcome.safetyBackup,
+      outside_sparse: outcome.outsideSparse,
+      submodules_not_restored: outcome.submodules,
+    }));
     return;
   }
-  const undo = safety ? `; what it replaced is in backup ${safety} (git backup restore ${safety})` : '';
-  ctx.io.out(`restored ${written} file(s) from ${record.id} into ${target}${undo}`);
+  ctx.io.out(restoreSummary(record.id, outcome));
 }
 
+/** One line, plus one per thing the user must know about (what was skipped, and why). */
+export function restoreSummary(id: string, o: RestoreOutcome): string {
+  const parts = [`restored ${o.written} file(s) from ${id} into ${o.target}`];
+  if (o.unchanged) parts[0] += ` (${o.unchanged} already identical, left untouched)`;
+  if (o.safetyBackup) parts[0] += `; what it replaced is in backup ${o.safetyBackup} (git backup restore ${o.safetyBackup})`;
+  if (o.outsideSparse.length) parts.push(`${o.outsideSparse.length} file(s) outside the sparse checkout not written (${o.outsideSparse[0]}…); use --no-sparse to write them`);
+  for (const s of o.submodules) parts.push(`submodule ${s.path} not restored: the backup had commit ${s.commit} (git -C ${s.path} checkout ${s.commit})`);
+  return parts.join('\n');
+}

@@ -140,7 +140,7 @@ async function runPreRebase(args: string[]): Promise<number> {
   if (!config.hooks.preRebase) return ExitCode.OK;
   const { createBackup } = await import('../app/create.js');
   const [upstream, branch] = positionals;
-  const record = await createBackup(ctx, {
+  const made = await createBackup(ctx, {
     message: `before rebase${branch ? ` of ${branch}` : ''}${upstream ? ` onto ${upstream}` : ''}`,
     includeIgnored: false,
     paths: [],
@@ -149,7 +149,7 @@ async function runPreRebase(args: string[]): Promise<number> {
     labels: ['auto:pre-rebase'],
     trigger: 'GIT_HOOK',
   });
-  logLine(ctx.store.paths.dir, `pre-rebase: took backup ${record.id}`);
+  logLine(ctx.store.paths.dir, made.kind === 'empty' ? 'pre-rebase: nothing to protect, no backup' : `pre-rebase: ${made.kind === 'reused' ? 'the newest backup already holds the work' : 'took backup'} ${made.record.id}`);
   return ExitCode.OK;
 }
 

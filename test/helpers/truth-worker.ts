@@ -29,8 +29,8 @@ for (let i = 0; i < count; i++) {
   const t0 = Date.now();
   try {
     if (op === 'create' || (!target && op !== 'read' && op !== 'reconcile' && op !== 'tick')) {
-      const r = await createBackup(ctx, { message: `w${worker} op${i}`, includeIgnored: false, paths: [], cwd: repoDir, pin: false, labels: [], trigger: 'USER' });
-      mine.push(r.id);
+      const made = await createBackup(ctx, { message: `w${worker} op${i}`, includeIgnored: false, paths: [], cwd: repoDir, pin: false, labels: [], trigger: 'USER', allowEmpty: true });
+      if (made.kind !== 'empty') mine.push(made.record.id);
     } else if (op === 'read') {
       await ctx.store.read();
     } else if (op === 'pin' || op === 'unpin') {

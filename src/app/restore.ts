@@ -1,0 +1,96 @@
+// Restoring a backup: choose its files (its own paths, the user's selection, the sparse checkout),
+// back up whatever the restore would overwrite, then write only what differs.
+import { mkdir } from 'node:fs/promises';
+import type { Context } from './context.js';
+import type { BackupRecord } from '../core/types.js';
+import { inSparseCheckout } from '../core/sparse.js';
+import { applyRestore, compareWithTarget, planRestore, planRestoreFromTree, type RestoreFile, type RestorePlan } from '../git/restore.js';
+import { readSparseCheckout } from '../git/sparse.js';
+import { archivedTree, requireContent } from './archived-content.js';
+import { createBackup } from './create.js';
+import { recordAccess } from './access.js';
+import { refusedError } from '../errors.js';
+
+export interface RestoreOptions {
+  /** Absolute target directory; the working tree when null. */
+  to: string | null;
+  /** Repository-relative paths the user asked for; empty for all of the backup. */
+  paths: string[];
+  /** Write paths outside a sparse checkout too (`--no-sparse`). */
+  noSparse: boolean;
+  /** Label of the safety backup taken of what the restore overwrites. */
+  safetyLabel: string;
+}
+
+export interface RestoreOutcome {
+  target: string;
+  written: number;
+  unchanged: number;
+  overwritten: string[];
+  safetyBackup: string | null;
+  /** Files of the backup left out because the sparse checkout does not hold them. */
+  outsideSparse: string[];
+  /** Submodule pointers the restore did not move: path and the commit the backup had. */
+  submodules: { path: string; commit: string }[];
+}
+
+/** The files a restore of `record` would write, before the sparse checkout is applied. */
+async function planFor(ctx: Context, record: BackupRecord, paths: string[]): Promise<RestorePlan> {
+  const selection = { scope: record.paths, paths: paths.includes('.') ? [] : paths };
+  return record.state === 'ARCHIVED'
+    ? planRestoreFromTree(ctx.repo, await archivedTree(ctx, record, 'restore'), selection)
+    : planRestore(ctx.repo, record.snapshot, selection);
+}
+
+/** Leave out what a sparse checkout keeps out of the working tree. */
+async function applySparse(ctx: Context, plan: RestorePlan): Promise<{ plan: RestorePlan; outside: string[] }> {
+  const read = await readSparseCheckout(ctx.repo);
+  if (!read) return { plan, outside: [] };
+  const keep: RestoreFile[] = [];
+  const outside: string[] = [];
+  for (const f of plan.files) {
+    if (inSparseCheckout(f.path, read.sparse, read.tracked)) keep.push(f);
+    else outside.push(f.path);
+  }
+  return { plan: { files: keep }, outside };
+}
+
+export async function restoreBackup(ctx: Context, record: BackupRecord, opts: RestoreOptions): Promise<RestoreOutcome> {
+  requireContent(record);
+  const target = opts.to ?? ctx.repo.worktree;
+  const intoWorktree = target === ctx.repo.worktree;
+  let plan = await planFor(ctx, record, opts.paths);
+  let outsideSparse: string[] = [];
+  if (intoWorktree && !opts.noSparse) ({ plan, outside: outsideSparse } = await applySparse(ctx, plan));
+  if (!intoWorktree) await mkdir(target, { recursive: true });
+  const { differ, unchanged } = await compareWithTarget(plan, target);
+  let safetyBackup: string | null = null;
+  if (differ.length > 0) {
+    if (!intoWorktree) {
+      // Outside the working tree there is no git snapshot to keep what we would replace.
+      throw refusedError(`restore into ${target} would overwrite ${differ.length} existing file(s) (${differ[0]}…); restore into an empty directory`);
+    }
+    const before = await createBackup(ctx, {
+      message: `automatic backup before restoring ${record.id}`,
+      includeIgnored: false,
+      paths: differ,
+      cwd: ctx.repo.worktree,
+      pin: false,
+      labels: [opts.safetyLabel],
+      trigger: 'USER',
+      allowEmpty: true,
+    });
+    if (before.kind !== 'empty') safetyBackup = before.record.id;
+  }
+  const result = await applyRestore(ctx.repo, plan, target, { tmpDir: ctx.tmpDir, unchanged });
+  await recordAccess(ctx, record);
+  return {
+    target,
+    written: result.written,
+    unchanged: result.unchanged,
+    overwritten: differ,
+    safetyBackup,
+    outsideSparse,
+    submodules: result.submodules.map((f) => ({ path: f.path, commit: f.blob })),
+  };
+}
