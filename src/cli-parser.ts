@@ -58,6 +58,27 @@ function bulk(verb: 'confirm' | 'cleanup' | 'archive' | 'delete', describe: stri
   );
 }
 
+function undoDef(kind: 'undo' | 'redo', describe: string) {
+  return def(
+    kind === 'undo' ? 'undo [id]' : 'redo',
+    describe,
+    (y: Argv) =>
+      (kind === 'undo' ? y.positional('id', { type: 'string', describe: 'put the tree back to this backup instead' }) : y)
+        .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not show the preview and ask (on a terminal)' })
+        .option('dry-run', { type: 'boolean', default: false, describe: 'show what would change, change nothing' })
+        .option('json', jsonOpt),
+    (a: Record<string, unknown>) =>
+      withContext(async (ctx) =>
+        (await import('./commands/undo.js')).runUndo(ctx, kind, {
+          id: typeof a.id === 'string' ? a.id : null,
+          yes: Boolean(a.yes),
+          dryRun: Boolean(a.dryRun),
+          json: Boolean(a.json),
+        }),
+      ),
+  );
+}
+
 export function buildParser(argv: string[]): Argv {
   return yargs(argv)
     .scriptName('git backup')
@@ -154,14 +175,33 @@ export function buildParser(argv: string[]): Argv {
         ),
     ))
     .command(...def(
-      'diff <id>',
-      'show what changed between a backup and the working tree',
+      'diff <id> [other]',
+      'show what changed between a backup and the working tree (or a second backup: what a run did)',
       (y) =>
         idArg(y)
+          .positional('other', { type: 'string', describe: 'compare with this backup instead of the working tree' })
           .option('stat', { type: 'boolean', default: false, describe: 'a summary per file instead of a patch' })
-          .option('json', { ...jsonOpt, describe: 'one JSON document: each changed file with its status and line counts' }),
-      (a) => withContext(async (ctx) => (await import('./commands/diff.js')).runDiff(ctx, { id: a.id, stat: a.stat, json: a.json })),
+          .option('json', { ...jsonOpt, describe: 'one JSON document: each changed file with its status and line counts' })
+          .example('git backup diff BEFORE AFTER', 'what a `git backup run` command changed'),
+      (a) => withContext(async (ctx) => (await import('./commands/diff.js')).runDiff(ctx, { id: a.id, other: a.other ?? null, stat: a.stat, json: a.json })),
     ))
+    .command(...def(
+      'run [command..]',
+      'run a command between two backups: an undo point before, a backup after if it changed anything; exits with its status',
+      (y) =>
+        y
+          .positional('command', { type: 'string', array: true, describe: 'the command and its arguments, after --' })
+          .option('message', { alias: 'm', type: 'string', default: '', describe: 'what the pair of backups is for (default: the command)' })
+          .option('label', { type: 'string', array: true, default: [], describe: 'a label on both backups (repeatable)' })
+          .example('git backup run -- npx codemod src/', 'undoable: git backup undo puts the tree back')
+          .example('git backup run -m "agent session" -- claude', 'anything the agent changes, by any means'),
+      (a) =>
+        withContext(async (ctx) =>
+          (await import('./commands/run.js')).runRun(ctx, { command: pathArgs({ paths: a.command, '--': a['--'] }), message: a.message, label: stringList(a.label) }),
+        ),
+    ))
+    .command(...undoDef('undo', 'put the working tree back to before the last run, restore or redo (or to backup ID); redo reverses it'))
+    .command(...undoDef('redo', 'reverse the last undo'))
     .command(...def(
       'log [id]',
       'transition history of all backups, or of one',

@@ -2,7 +2,7 @@
 // `create` is what users run before a risky edit and what SPEC §9 times, so its plain forms take a
 // fast path that never loads yargs (~70 ms of import and parse, measured in BENCHMARKS.md);
 // everything else, and every form the fast path is not sure of, goes through the yargs parser.
-import { BackupError, ExitCode } from './errors.js';
+import { BackupError, ExitCode, PassThroughExit } from './errors.js';
 import { fastCommand, type FastCommand } from './cli-fast.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -48,6 +48,7 @@ async function runFast(f: FastCommand): Promise<boolean> {
 }
 
 function reportError(e: unknown): number {
+  if (e instanceof PassThroughExit) return e.status;
   if (process.env.GIT_BACKUP_DEBUG === '1' && e instanceof Error) process.stderr.write(`${e.stack}\n`);
   const text = e instanceof Error ? e.message : String(e);
   if ((e as NodeJS.ErrnoException)?.code === 'ENOSPC' || /ENOSPC|No space left on device|Out of diskspace/i.test(text)) {

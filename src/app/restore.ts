@@ -4,7 +4,8 @@ import { mkdir } from 'node:fs/promises';
 import type { Context } from './context.js';
 import type { BackupRecord } from '../core/types.js';
 import { inSparseCheckout } from '../core/sparse.js';
-import { applyRestore, compareWithTarget, planRestore, planRestoreFromTree, type RestoreFile, type RestorePlan } from '../git/restore.js';
+import { undoPointLabels, type UndoOp } from '../core/undo-stack.js';
+import { applyRestore, compareWithTarget, removeFiles, planRestore, planRestoreFromTree, type RestoreFile, type RestorePlan } from '../git/restore.js';
 import { readSparseCheckout } from '../git/sparse.js';
 import { archivedTree, requireContent } from './archived-content.js';
 import { createBackup } from './create.js';
@@ -18,13 +19,19 @@ export interface RestoreOptions {
   paths: string[];
   /** Write paths outside a sparse checkout too (`--no-sparse`). */
   noSparse: boolean;
-  /** Label of the safety backup taken of what the restore overwrites. */
-  safetyLabel: string;
+  /** What the undo point taken before writing says: the operation, what it reverts, extra labels. */
+  undo: { op: UndoOp; reverts: string | null; labels: string[] };
+  /**
+   * Files to delete after writing (undo and redo: what exists now and not in the state they put
+   * back). Everything is in the undo point first; ignored files are never listed.
+   */
+  remove?: string[];
 }
 
 export interface RestoreOutcome {
   target: string;
   written: number;
+  removed: number;
   unchanged: number;
   overwritten: string[];
   safetyBackup: string | null;
@@ -64,28 +71,34 @@ export async function restoreBackup(ctx: Context, record: BackupRecord, opts: Re
   if (intoWorktree && !opts.noSparse) ({ plan, outside: outsideSparse } = await applySparse(ctx, plan));
   if (!intoWorktree) await mkdir(target, { recursive: true });
   const { differ, unchanged } = await compareWithTarget(plan, target);
+  if (differ.length > 0 && !intoWorktree) {
+    // Outside the working tree there is no git snapshot to keep what we would replace.
+    throw refusedError(`restore into ${target} would overwrite ${differ.length} existing file(s) (${differ[0]}…); restore into an empty directory`);
+  }
+  const remove = intoWorktree ? (opts.remove ?? []).filter((p) => !outsideSparse.includes(p)) : [];
+  const writes = plan.files.some((f) => f.mode !== '160000' && !unchanged.has(f.path));
   let safetyBackup: string | null = null;
-  if (differ.length > 0) {
-    if (!intoWorktree) {
-      // Outside the working tree there is no git snapshot to keep what we would replace.
-      throw refusedError(`restore into ${target} would overwrite ${differ.length} existing file(s) (${differ[0]}…); restore into an empty directory`);
-    }
+  if (intoWorktree && (writes || remove.length > 0)) {
+    // The undo point: the whole tree as it is, so undo (or restore of it) brings back everything
+    // this changes, overwritten files and the files it adds or removes alike.
     const before = await createBackup(ctx, {
-      message: `automatic backup before restoring ${record.id}`,
+      message: `automatic backup before ${opts.undo.op === 'restore' ? 'restoring' : `${opts.undo.op} to`} ${record.id}`,
       includeIgnored: false,
-      paths: differ,
+      paths: [],
       cwd: ctx.repo.worktree,
       pin: false,
-      labels: [opts.safetyLabel],
+      labels: [...opts.undo.labels, ...undoPointLabels(opts.undo.op, opts.undo.reverts)],
       trigger: 'USER',
       allowEmpty: true,
     });
     if (before.kind !== 'empty') safetyBackup = before.record.id;
   }
   const result = await applyRestore(ctx.repo, plan, target, { tmpDir: ctx.tmpDir, unchanged });
+  const removed = await removeFiles(ctx.repo.worktree, remove);
   await recordAccess(ctx, record);
   return {
     target,
+    removed,
     written: result.written,
     unchanged: result.unchanged,
     overwritten: differ,

@@ -19,13 +19,14 @@ export async function runRestore(ctx: Context, args: RestoreArgs): Promise<void>
     to: args.to ? resolve(process.cwd(), args.to) : null,
     paths: normalizePaths(ctx, process.cwd(), args.paths),
     noSparse: !args.sparse,
-    safetyLabel: 'auto:restore',
+    undo: { op: 'restore', reverts: null, labels: ['auto:restore'] },
   });
   if (args.json) {
     ctx.io.out(JSON.stringify({
       id: record.id,
       target: outcome.target,
       written: outcome.written,
+      removed: outcome.removed,
       unchanged: outcome.unchanged,
       overwritten: outcome.overwritten,
       safety_backup: outcome.safetyBackup,
@@ -41,7 +42,8 @@ export async function runRestore(ctx: Context, args: RestoreArgs): Promise<void>
 export function restoreSummary(id: string, o: RestoreOutcome): string {
   const parts = [`restored ${o.written} file(s) from ${id} into ${o.target}`];
   if (o.unchanged) parts[0] += ` (${o.unchanged} already identical, left untouched)`;
-  if (o.safetyBackup) parts[0] += `; what it replaced is in backup ${o.safetyBackup} (git backup restore ${o.safetyBackup})`;
+  if (o.removed) parts[0] += `, removed ${o.removed} file(s) it did not have`;
+  if (o.safetyBackup) parts[0] += `; the tree as it was is in backup ${o.safetyBackup} (git backup undo)`;
   if (o.outsideSparse.length) parts.push(`${o.outsideSparse.length} file(s) outside the sparse checkout not written (${o.outsideSparse[0]}…); use --no-sparse to write them`);
   for (const s of o.submodules) parts.push(`submodule ${s.path} not restored: the backup had commit ${s.commit} (git -C ${s.path} checkout ${s.commit})`);
   return parts.join('\n');

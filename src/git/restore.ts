@@ -8,7 +8,7 @@
 // files are streamed from git to disk, so memory stays bounded whatever their size.
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, realpath, rename, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { pauseAt } from '../test-pause.js';
 import { dirname, join } from 'node:path';
@@ -270,4 +270,31 @@ export async function applyRestore(
     if (staging) await rm(staging, { recursive: true, force: true });
   }
   return result;
+}
+
+/**
+ * Delete files (repository-relative) from root, then the directories that become empty. Never
+ * through a symbolic link: a path with a linked or missing parent is left alone. A path that is a
+ * directory (a submodule) is left alone too. Returns how many files went.
+ */
+export async function removeFiles(root: string, paths: readonly string[]): Promise<number> {
+  let removed = 0;
+  const dirs = new Set<string>();
+  for (const path of paths) {
+    checkRelative(path, 'file');
+    const parts = path.split('/');
+    let safe = true;
+    for (let i = 1; i < parts.length && safe; i++) {
+      const st = await lstatOrNull(join(root, ...parts.slice(0, i)));
+      safe = !!st && st.isDirectory() && !st.isSymbolicLink();
+    }
+    const st = safe ? await lstatOrNull(join(root, path)) : null;
+    if (!st || st.isDirectory()) continue;
+    await rm(join(root, path));
+    removed++;
+    for (let i = parts.length - 1; i > 0; i--) dirs.add(parts.slice(0, i).join('/'));
+  }
+  // Deepest first, so a parent is tried after its children; rmdir fails (and is ignored) when not empty.
+  for (const d of [...dirs].sort((a, b) => b.length - a.length)) await rmdir(join(root, d)).catch(() => undefined);
+  return removed;
 }
