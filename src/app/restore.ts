@@ -19,8 +19,13 @@ export interface RestoreOptions {
   paths: string[];
   /** Write paths outside a sparse checkout too (`--no-sparse`). */
   noSparse: boolean;
-  /** What the undo point taken before writing says: the operation, what it reverts, extra labels. */
-  undo: { op: UndoOp; reverts: string | null; labels: string[] };
+  /**
+   * What the undo point taken before writing says: the operation, what it reverts, extra labels.
+   * Null only when finishing an interrupted undo/redo, whose point was taken before it was killed.
+   */
+  undo: { op: UndoOp; reverts: string | null; labels: string[] } | null;
+  /** Runs after the undo point is taken and before the first write (undo records its intent here). */
+  beforeWrite?: (undoPoint: string | null) => Promise<void>;
   /**
    * Files to delete after writing (undo and redo: what exists now and not in the state they put
    * back). Everything is in the undo point first; ignored files are never listed.
@@ -78,7 +83,7 @@ export async function restoreBackup(ctx: Context, record: BackupRecord, opts: Re
   const remove = intoWorktree ? (opts.remove ?? []).filter((p) => !outsideSparse.includes(p)) : [];
   const writes = plan.files.some((f) => f.mode !== '160000' && !unchanged.has(f.path));
   let safetyBackup: string | null = null;
-  if (intoWorktree && (writes || remove.length > 0)) {
+  if (opts.undo && intoWorktree && (writes || remove.length > 0)) {
     // The undo point: the whole tree as it is, so undo (or restore of it) brings back everything
     // this changes, overwritten files and the files it adds or removes alike.
     const before = await createBackup(ctx, {
@@ -93,6 +98,7 @@ export async function restoreBackup(ctx: Context, record: BackupRecord, opts: Re
     });
     if (before.kind !== 'empty') safetyBackup = before.record.id;
   }
+  await opts.beforeWrite?.(safetyBackup);
   const result = await applyRestore(ctx.repo, plan, target, { tmpDir: ctx.tmpDir, unchanged });
   const removed = await removeFiles(ctx.repo.worktree, remove);
   await recordAccess(ctx, record);

@@ -63,8 +63,11 @@ export async function planPutBack(ctx: Context, kind: PutBackKind, id: string | 
 /** The preview: a diffstat of what putting the tree back changes. */
 export const previewText = (ctx: Context, plan: PutBackPlan) => diffTrees(ctx.repo, plan.trees.now, plan.trees.then, { stat: true });
 
-/** Put the tree back as the plan says; the undo point taken first makes it reversible. */
-export async function putBack(ctx: Context, kind: PutBackKind, plan: PutBackPlan): Promise<RestoreOutcome> {
+/**
+ * Put the tree back as the plan says; the undo point taken first makes it reversible. `resumed`:
+ * finishing one that was killed after its undo point was taken, so no second point is taken.
+ */
+async function putBack(ctx: Context, kind: PutBackKind, plan: PutBackPlan, resumed: boolean): Promise<RestoreOutcome> {
   // D: in the tree now, not in the target's: removed (ignored files are never in either tree).
   const remove = plan.changes.filter((c) => c.status === 'D').map((c) => c.path);
   return restoreBackup(ctx, plan.target, {
@@ -72,7 +75,8 @@ export async function putBack(ctx: Context, kind: PutBackKind, plan: PutBackPlan
     paths: [],
     noSparse: false,
     remove,
-    undo: { op: kind, reverts: plan.target.id, labels: [] },
+    undo: resumed ? null : { op: kind, reverts: plan.target.id, labels: [] },
+    beforeWrite: resumed ? undefined : (point) => writeIntent(ctx, { kind, target: plan.target.id, point, pid: process.pid, started_at: ctx.now.toISOString() }),
   });
 }
 
@@ -84,15 +88,21 @@ const intentPath = (ctx: Context) => join(ctx.store.paths.dir, 'putback.json');
 interface PutBackIntent {
   kind: PutBackKind;
   target: string;
+  /** The undo point holding the tree as it was before the first write. */
+  point: string | null;
   pid: number;
   started_at: string;
 }
 
-/** putBack with its intent recorded for the time it runs. */
+/**
+ * Written once the undo point exists and before the first file is touched: killed before it, the
+ * tree is untouched and there is nothing to finish.
+ */
+const writeIntent = (ctx: Context, intent: PutBackIntent) => writeFile(intentPath(ctx), JSON.stringify(intent) + '\n');
+
+/** Put the tree back, its intent recorded for the time it writes. */
 export async function putBackRecorded(ctx: Context, kind: PutBackKind, plan: PutBackPlan): Promise<RestoreOutcome> {
-  const intent: PutBackIntent = { kind, target: plan.target.id, pid: process.pid, started_at: ctx.now.toISOString() };
-  await writeFile(intentPath(ctx), JSON.stringify(intent) + '\n');
-  const out = await putBack(ctx, kind, plan);
+  const out = await putBack(ctx, kind, plan, false);
   await rm(intentPath(ctx), { force: true });
   return out;
 }
@@ -109,9 +119,10 @@ export async function finishInterruptedPutBack(ctx: Context): Promise<string | n
   }
   if (intent.pid !== process.pid && processAlive(intent.pid)) return null; // still running
   const plan = await planPutBack(ctx, intent.kind, intent.target);
-  const out = await putBack(ctx, intent.kind, plan);
+  const out = await putBack(ctx, intent.kind, plan, true);
   await rm(intentPath(ctx), { force: true });
-  return `finished the interrupted ${intent.kind} to ${intent.target} (${out.written} file(s) written, ${out.removed} removed)`;
+  const back = intent.point ? `; the tree before it is in ${intent.point} (git backup ${intent.kind === 'undo' ? 'redo' : 'undo'})` : '';
+  return `finished the interrupted ${intent.kind} to ${intent.target} (${out.written} file(s) written, ${out.removed} removed)${back}`;
 }
 
 function processAlive(pid: number): boolean {

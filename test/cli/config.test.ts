@@ -191,7 +191,7 @@ test('without a terminal, config alone lists; --help names every subcommand and 
 test('reconcile and the pre-rebase hook read through loadConfig (validated)', () => {
   const r = tempRepo();
   r.write('work.txt', 'work\n'); // something to protect: a clean tree gets no backup
-  r.json(['create', '-m', 'x']);
+  r.json(['create', '--allow-empty', '-m', 'x']);
   r.git(['config', 'backup.integrationBranch', 'bad..name']);
   expectInvalid(r.cli(['reconcile']), 'backup.integrationBranch', 'bad..name');
   r.git(['config', 'backup.integrationBranch', 'main']);

@@ -18,7 +18,7 @@ const failures: string[] = [];
 let refused = 0;
 // Per 25 operations: 2 creates, 4 pins/unpins, 2 cleanups, 2 deletes, 1 reconcile, 1 tick, 13 reads.
 const ops = [
-  'create', 'read', 'pin', 'read', 'cleanup', 'read', 'unpin', 'read', 'reconcile', 'read', 'delete', 'read', 'read',
+  'create', '--allow-empty', 'read', 'pin', 'read', 'cleanup', 'read', 'unpin', 'read', 'reconcile', 'read', 'delete', 'read', 'read',
   'create', 'read', 'pin', 'read', 'cleanup', 'read', 'unpin', 'read', 'tick', 'read', 'delete', 'read',
 ] as const;
 
