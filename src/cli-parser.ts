@@ -110,7 +110,12 @@ export function buildParser(argv: string[]): Argv {
           .option('state', { type: 'string', array: true, describe: 'only these states (repeatable)', coerce: (v: unknown) => stringList(v).map(parseState) })
           .option('sort', { choices: ['age', 'size', 'confidence'] as const, default: 'age' as const, describe: 'newest first, largest first, or most confident first' })
           .option('limit', { type: 'number', describe: 'at most N backups', coerce: positiveInt('--limit') })
-          .option('json', jsonOpt),
+          .option('label', { type: 'string', array: true, default: [], describe: 'only backups carrying this label (repeatable: all of them)' })
+          .option('branch', { type: 'string', describe: 'only backups taken on this branch' })
+          .option('grep', { type: 'string', describe: 'only backups whose message contains TEXT (any case)' })
+          .option('since', { type: 'string', describe: 'only backups taken since DURATION ago (36h, 14d) or DATE (2026-11-20)' })
+          .option('json', jsonOpt)
+          .example('git backup list --label run:1a2b3c4d', 'the before/after pair of one run'),
       (a) =>
         withContext(async (ctx) =>
           (await import('./commands/list.js')).runList(ctx, {
@@ -118,6 +123,7 @@ export function buildParser(argv: string[]): Argv {
             sort: a.sort,
             limit: (a.limit as number | undefined) ?? null,
             json: a.json,
+            find: { label: stringList(a.label), branch: a.branch ?? null, grep: a.grep ?? null, since: a.since ?? null },
           }),
         ),
     ))

@@ -1,6 +1,6 @@
 import type { Context } from '../app/context.js';
 import type { BackupState } from '../core/types.js';
-import { queryBackups, summarize } from '../core/query.js';
+import { parseSince, queryBackups, summarize } from '../core/query.js';
 import { toPublicJson } from '../core/record.js';
 import { withArchivePath } from '../app/archive.js';
 import { formatBytes, listRows, table } from './format.js';
@@ -16,11 +16,15 @@ export interface ListArgs {
   sort: 'age' | 'size' | 'confidence';
   limit: number | null;
   json: boolean;
+  /** `--label`, `--branch`, `--grep`, `--since` (as typed); missing: no such filter. */
+  find?: { label: string[]; branch: string | null; grep: string | null; since: string | null };
 }
 
 export async function runList(ctx: Context, args: ListArgs): Promise<void> {
   const data = await ctx.store.read();
-  const records = queryBackups(data.backups, { states: args.state, sort: args.sort, limit: args.limit });
+  const f = args.find;
+  const match = f && { labels: f.label, branch: f.branch, grep: f.grep, since: f.since === null ? null : parseSince(f.since, ctx.now) };
+  const records = queryBackups(data.backups, { states: args.state, sort: args.sort, limit: args.limit, ...(match ? { match } : {}) });
   if (args.json) {
     ctx.io.out(JSON.stringify(await Promise.all(records.map((r) => withArchivePath(ctx, toPublicJson(r))))));
     return;
