@@ -300,19 +300,21 @@ export function buildParser(argv: string[]): Argv {
       (y) =>
         y
           .option('force', { type: 'boolean', default: false, describe: 'replace older git-backup blocks with this version (never touches anything else)' })
-          .option('json', jsonOpt),
-      (a) => withContext(async (ctx) => (await import('./commands/install.js')).runInstall(ctx, { force: a.force, json: a.json })),
+          .option('agent', { type: 'string', describe: 'instead: a checkpoint per turn and per file-changing tool call of this coding agent (claude-code)' })
+          .option('json', jsonOpt)
+          .example('git backup install --agent claude-code', 'hook entries merged into .claude/settings.local.json'),
+      (a) => withContext(async (ctx) => (await import('./commands/install.js')).runInstall(ctx, { force: a.force, json: a.json, agent: a.agent ?? null })),
     ))
     .command(...def(
       'uninstall',
       'remove exactly the blocks install added (your hook files end up byte-identical to before)',
-      (y) => y.option('json', jsonOpt),
-      (a) => withContext(async (ctx) => (await import('./commands/install.js')).runUninstall(ctx, { json: a.json })),
+      (y) => y.option('agent', { type: 'string', describe: 'instead: remove the entries install --agent added' }).option('json', jsonOpt),
+      (a) => withContext(async (ctx) => (await import('./commands/install.js')).runUninstall(ctx, { json: a.json, agent: a.agent ?? null })),
     ))
     .command(...def(
       'hook <name> [args..]',
-      'what the hook templates call (drain, pre-rebase); see git backup hook --help',
-      (y) => y.positional('name', { type: 'string', describe: 'drain or pre-rebase' }).positional('args', { type: 'string', array: true }),
+      'what the hook templates call (drain, pre-rebase, agent); see git backup hook --help',
+      (y) => y.positional('name', { type: 'string', describe: 'drain, pre-rebase or agent' }).positional('args', { type: 'string', array: true }),
       // bin/git-backup.js sends `hook` to this fast path before yargs loads; this covers main() callers.
       async (a) => {
         const { hookMain } = await import('./hook/main.js');

@@ -27,6 +27,11 @@ export interface CreateOptions {
    * restore or an undo set it: they are the undo stack, and must exist even when empty.
    */
   allowEmpty?: boolean;
+  /**
+   * Return the newest backup instead when it holds exactly this (default: unless allowEmpty).
+   * Agent checkpoints take an empty one (an undo point must exist) yet reuse an identical one.
+   */
+  reuse?: boolean;
 }
 
 /** What create did: a new backup, the newest one returned because it already holds this, or nothing to protect. */
@@ -87,7 +92,7 @@ export async function createBackup(ctx: Context, opts: CreateOptions): Promise<C
   try {
     return await ctx.store.update(
     async (data): Promise<CreateOutcome> => {
-      if (!opts.allowEmpty) {
+      if (opts.reuse ?? !opts.allowEmpty) {
         const same = identicalNewest(data.backups, {
           worktree: ctx.repo.worktree,
           base: snap.base,

@@ -26,13 +26,25 @@ function print(ctx: Context, report: InstallReport, json: boolean): void {
   ctx.io.out(lines.length ? lines.join('\n') : 'nothing to do');
 }
 
-export async function runInstall(ctx: Context, args: { force: boolean; json: boolean }): Promise<void> {
+const AGENT_VERB = { added: 'added our hook entries', unchanged: 'nothing to change', removed: 'removed our hook entries', deleted: 'removed our hook entries and the file (nothing else was in it)', absent: 'no such file' } as const;
+
+async function agentCommand(ctx: Context, name: string, install: boolean, json: boolean): Promise<void> {
+  const { installAgent, uninstallAgent, parseAgent } = await import('../install/agent.js');
+  const agent = parseAgent(name);
+  const r = await (install ? installAgent : uninstallAgent)(ctx.repo.worktree, agent);
+  if (json) ctx.io.out(JSON.stringify({ agent, ...r }));
+  else ctx.io.out(`${agent.padEnd(12)} ${AGENT_VERB[r.action]}: ${r.path}`);
+}
+
+export async function runInstall(ctx: Context, args: { force: boolean; json: boolean; agent: string | null }): Promise<void> {
+  if (args.agent !== null) return agentCommand(ctx, args.agent, true, args.json);
   const report = await installHooks(ctx, { force: args.force });
   if (!args.json) ctx.io.out(`hooks: ${report.setup.mode === 'hooks' ? 'git hooks directory' : report.setup.mode}`);
   print(ctx, report, args.json);
 }
 
-export async function runUninstall(ctx: Context, args: { json: boolean }): Promise<void> {
+export async function runUninstall(ctx: Context, args: { json: boolean; agent: string | null }): Promise<void> {
+  if (args.agent !== null) return agentCommand(ctx, args.agent, false, args.json);
   const report = await uninstallHooks(ctx);
   if (report.files.length === 0 && !args.json) ctx.io.out('no git-backup hook blocks found');
   print(ctx, report, args.json);

@@ -3,6 +3,7 @@
 //
 //   git backup hook drain [--repo DIR] [--detached]  apply waiting events, reconcile, checks
 //   git backup hook pre-rebase [UPSTREAM [BRANCH]]  the opt-in automatic backup before a rebase
+//   git backup hook agent claude-code               a coding agent's checkpoint (hook/agent.ts)
 //
 // Nothing here may print more than one line: hooks run in the user's terminal.
 import { parseArgs } from 'node:util';
@@ -11,7 +12,7 @@ import { BackupError, ExitCode } from '../errors.js';
 import type { Context, Output } from '../app/context.js';
 import type { PushWatch } from '../core/drain-schedule.js';
 
-const USAGE = 'usage: git backup hook drain [--repo DIR] [--detached] | git backup hook pre-rebase [UPSTREAM [BRANCH]]';
+const USAGE = 'usage: git backup hook drain [--repo DIR] [--detached] | git backup hook pre-rebase [UPSTREAM [BRANCH]] | git backup hook agent claude-code';
 
 /** Output for a process with no one watching: everything goes to the store's backup.log. */
 function logOutput(storeDir: () => string | null, log: (dir: string, line: string) => void): Output {
@@ -161,6 +162,8 @@ Commands:
   git backup hook drain [--repo DIR] [--detached]     apply the events the hooks recorded (exactly once), then reconcile;
                                                       --detached (what the hooks use): wait for a burst to end, follow a push
   git backup hook pre-rebase [UPSTREAM [BRANCH]]      the automatic backup before a rebase (backup.hooks.preRebase=true)
+  git backup hook agent claude-code                   a checkpoint from a coding agent's hook (install --agent); reads
+                                                      the agent's JSON on stdin, always exits 0, prints nothing
 
 Environment: GIT_BACKUP_HOOK_MODE=sync drains in the foreground (tests, CI); =off makes the hooks do nothing.`;
 
@@ -175,6 +178,7 @@ export async function hookMain(argv: string[]): Promise<number> {
   try {
     if (sub === 'drain') return await runDrain(rest);
     if (sub === 'pre-rebase') return await runPreRebase(rest);
+    if (sub === 'agent') return await (await import('./agent.js')).runAgentCheckpoint(rest, (dir) => open(dir));
     process.stderr.write(`git backup hook: unknown hook command ${JSON.stringify(sub ?? '')}; ${USAGE}\n`);
     return ExitCode.USAGE;
   } catch (e) {
