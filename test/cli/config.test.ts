@@ -202,6 +202,7 @@ test('reconcile and the pre-rebase hook read through loadConfig (validated)', ()
   assert.is(r.cli(['hook', 'pre-rebase']).code, 0);
   assert.is(count(), n);
   r.git(['config', 'backup.hooks.preRebase', 'On']);
+  r.write('work.txt', 'more work\n'); // the newest backup would hold the same: it would be reused
   assert.is(r.cli(['hook', 'pre-rebase']).code, 0);
   assert.is(count(), n + 1, 'git booleans (on) count, as git --bool reads them');
 });
