@@ -10,6 +10,7 @@ import { readSparseCheckout } from '../git/sparse.js';
 import { archivedTree, requireContent } from './archived-content.js';
 import { createBackup } from './create.js';
 import { recordAccess } from './access.js';
+import { progressLine } from './progress.js';
 import { refusedError } from '../errors.js';
 
 export interface RestoreOptions {
@@ -24,6 +25,8 @@ export interface RestoreOptions {
    * Null only when finishing an interrupted undo/redo, whose point was taken before it was killed.
    */
   undo: { op: UndoOp; reverts: string | null; labels: string[] } | null;
+  /** The command prints JSON: no progress line. */
+  json?: boolean;
   /** Runs after the undo point is taken and before the first write (undo records its intent here). */
   beforeWrite?: (undoPoint: string | null) => Promise<void>;
   /**
@@ -99,7 +102,9 @@ export async function restoreBackup(ctx: Context, record: BackupRecord, opts: Re
     if (before.kind !== 'empty') safetyBackup = before.record.id;
   }
   await opts.beforeWrite?.(safetyBackup);
-  const result = await applyRestore(ctx.repo, plan, target, { tmpDir: ctx.tmpDir, unchanged });
+  const total = plan.files.reduce((n, f) => n + (unchanged.has(f.path) ? 0 : f.size), 0);
+  const progress = progressLine(`restoring ${record.id}`, total, { json: opts.json ?? false });
+  const result = await applyRestore(ctx.repo, plan, target, { tmpDir: ctx.tmpDir, unchanged, onBytes: (n) => progress.update(n) }).finally(() => progress.end());
   const removed = await removeFiles(ctx.repo.worktree, remove);
   await recordAccess(ctx, record);
   return {

@@ -67,7 +67,7 @@ export const previewText = (ctx: Context, plan: PutBackPlan) => diffTrees(ctx.re
  * Put the tree back as the plan says; the undo point taken first makes it reversible. `resumed`:
  * finishing one that was killed after its undo point was taken, so no second point is taken.
  */
-async function putBack(ctx: Context, kind: PutBackKind, plan: PutBackPlan, resumed: boolean): Promise<RestoreOutcome> {
+async function putBack(ctx: Context, kind: PutBackKind, plan: PutBackPlan, resumed: boolean, json = true): Promise<RestoreOutcome> {
   // D: in the tree now, not in the target's: removed (ignored files are never in either tree).
   const remove = plan.changes.filter((c) => c.status === 'D').map((c) => c.path);
   return restoreBackup(ctx, plan.target, {
@@ -76,6 +76,7 @@ async function putBack(ctx: Context, kind: PutBackKind, plan: PutBackPlan, resum
     noSparse: false,
     remove,
     undo: resumed ? null : { op: kind, reverts: plan.target.id, labels: [] },
+    json,
     beforeWrite: resumed ? undefined : (point) => writeIntent(ctx, { kind, target: plan.target.id, point, pid: process.pid, started_at: ctx.now.toISOString() }),
   });
 }
@@ -101,8 +102,8 @@ interface PutBackIntent {
 const writeIntent = (ctx: Context, intent: PutBackIntent) => writeFile(intentPath(ctx), JSON.stringify(intent) + '\n');
 
 /** Put the tree back, its intent recorded for the time it writes. */
-export async function putBackRecorded(ctx: Context, kind: PutBackKind, plan: PutBackPlan): Promise<RestoreOutcome> {
-  const out = await putBack(ctx, kind, plan, false);
+export async function putBackRecorded(ctx: Context, kind: PutBackKind, plan: PutBackPlan, json: boolean): Promise<RestoreOutcome> {
+  const out = await putBack(ctx, kind, plan, false, json);
   await rm(intentPath(ctx), { force: true });
   return out;
 }

@@ -20,6 +20,7 @@ export async function runRestore(ctx: Context, args: RestoreArgs): Promise<void>
     paths: normalizePaths(ctx, process.cwd(), args.paths),
     noSparse: !args.sparse,
     undo: { op: 'restore', reverts: null, labels: ['auto:restore'] },
+    json: args.json,
   });
   if (args.json) {
     ctx.io.out(JSON.stringify({

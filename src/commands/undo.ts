@@ -30,7 +30,7 @@ export async function runUndo(ctx: Context, kind: PutBackKind, args: UndoArgs): 
   }
   // Nothing is lost either way (the undo point keeps the tree as it is), so only a terminal asks.
   if (ctx.io.interactive && !args.yes && !args.json) await askYes(ctx, `${kind}?`);
-  const out = await putBackRecorded(ctx, kind, plan);
+  const out = await putBackRecorded(ctx, kind, plan, args.json);
   if (args.json) {
     ctx.io.out(JSON.stringify({ ...summary, done: true, written: out.written, removed: out.removed, undo_point: out.safetyBackup }));
     return;

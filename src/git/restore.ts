@@ -185,14 +185,17 @@ export async function compareWithTarget(plan: RestorePlan, targetDir: string): P
  * `staging` (private, inside the store, same filesystem) when given, so a restore killed midway
  * leaves nothing in the working tree that `git add -A` would pick up; else beside dest.
  */
-async function writeOne(repo: RepoPaths, dest: string, f: RestoreFile, reader: BlobReader, staging: string | null): Promise<void> {
+async function writeOne(repo: RepoPaths, dest: string, f: RestoreFile, reader: BlobReader, staging: string | null, onBytes: (n: number) => void): Promise<void> {
   await mkdir(dirname(dest), { recursive: true });
   const tmp = staging ? join(staging, `${randomBytes(8).toString('hex')}.tmp`) : tempBeside(dest);
   try {
     const fileMode = f.mode === '100755' ? 0o777 : 0o666;
     if (f.mode === '120000') await symlink(await reader.read(f.blob, f.path), tmp);
-    else if (f.size >= STREAM_BYTES) await streamBlob(repo, f.blob, tmp, fileMode);
-    else await writeFile(tmp, await reader.read(f.blob, f.path), { mode: fileMode, flag: 'wx' });
+    else if (f.size >= STREAM_BYTES) await streamBlob(repo, f.blob, tmp, fileMode, onBytes);
+    else {
+      await writeFile(tmp, await reader.read(f.blob, f.path), { mode: fileMode, flag: 'wx' });
+      onBytes(f.size);
+    }
     await pauseAt('restore:before-rename');
     // rename replaces a symlink at dest rather than following it.
     await rename(tmp, dest);
@@ -221,9 +224,10 @@ async function stagingFor(tmpDir: string | undefined, root: string): Promise<str
 }
 
 /** One large blob from its own `git cat-file blob`, piped straight into the temp file. */
-async function streamBlob(repo: RepoPaths, sha: string, tmp: string, mode: number): Promise<void> {
+async function streamBlob(repo: RepoPaths, sha: string, tmp: string, mode: number, onBytes: (n: number) => void): Promise<void> {
   const child = gitSpawn(['cat-file', 'blob', sha], { cwd: repo.worktree });
   child.stdin.end();
+  child.stdout.on('data', (d: Buffer) => onBytes(d.length));
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((res) => child.on('close', res));
@@ -244,7 +248,7 @@ export async function applyRestore(
   repo: RepoPaths,
   plan: RestorePlan,
   targetDir: string,
-  opts: { tmpDir?: string; unchanged?: ReadonlySet<string> } = {},
+  opts: { tmpDir?: string; unchanged?: ReadonlySet<string>; onBytes?: (bytesSoFar: number) => void } = {},
 ): Promise<RestoreResult> {
   await mkdir(targetDir, { recursive: true });
   const root = await realpath(targetDir);
@@ -252,6 +256,8 @@ export async function applyRestore(
   const staging = await stagingFor(opts.tmpDir, root);
   const reader = new BlobReader(repo, false);
   const result: RestoreResult = { written: 0, unchanged: 0, submodules: [] };
+  let bytes = 0;
+  const onBytes = (n: number) => opts.onBytes?.((bytes += n));
   try {
     for (const f of plan.files) {
       if (f.mode === '160000') {
@@ -262,7 +268,7 @@ export async function applyRestore(
         result.unchanged++;
         continue;
       }
-      await writeOne(repo, join(root, f.path), f, reader, staging);
+      await writeOne(repo, join(root, f.path), f, reader, staging, onBytes);
       result.written++;
     }
   } finally {
