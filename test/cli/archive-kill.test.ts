@@ -75,7 +75,7 @@ test('kill at archive:after-record (ARCHIVED written, ref not yet removed): rest
   assert.is(repo.read('k.txt'), 'recorded\n');
   const rec = repo.cli(['recover']);
   assert.match(rec.stdout, /finished an interrupted archive/);
-  assert.is(repo.git(['for-each-ref', 'refs/backups/']), '');
+  assert.is(repo.git(['for-each-ref', `refs/backups/${id}`]), '', 'the archived backup\'s ref is gone (the restore\'s undo point keeps its own)');
   assert.equal(journal(repo), []);
   assert.is(repo.cli(['verify']).code, 0);
 });
