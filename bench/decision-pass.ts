@@ -16,6 +16,7 @@ import { openStore } from '../src/store/store.js';
 import { newRecord } from '../src/core/record.js';
 import { median } from './lib/stats.js';
 import { describeMachine } from './lib/machine.js';
+import { writeSection } from './lib/report.js';
 import { ROOT } from './lib/context.js';
 
 const BACKUPS = 10_000;
@@ -127,13 +128,4 @@ const report = [
   '',
 ].join('\n');
 process.stdout.write(report);
-if (process.argv.includes('--write')) {
-  const BEGIN = '<!-- decision pass: begin (bench/decision-pass.ts) -->';
-  const END = '<!-- decision pass: end -->';
-  const path = join(ROOT, 'BENCHMARKS.md');
-  const old = readFileSync(path, 'utf8');
-  const block = `${BEGIN}\n${report}${END}\n`;
-  const i = old.indexOf(BEGIN);
-  const j = old.indexOf(END);
-  writeFileSync(path, i >= 0 && j > i ? old.slice(0, i) + block + old.slice(j + END.length + 1) : `${old.trimEnd()}\n\n${block}`);
-}
+if (process.argv.includes('--write')) writeSection(ROOT, 'decision pass', 'bench/decision-pass.ts', report);

@@ -57,6 +57,7 @@ export function fastCreateArgs(argv: string[]): CreateArgs | null {
     label: Array.isArray(v.label) ? v.label.map(String) : [],
     paths: parsed.positionals,
     json: flag(v.json),
+    allowEmpty: flag(v['allow-empty']),
   };
 }
 
@@ -130,7 +131,14 @@ function fastList(args: string[]): ListArgs | null {
   if (!sortKey) return null;
   const limitText = (p.values.limit as string[] | undefined)?.[0];
   if (limitText !== undefined && !/^[1-9][0-9]{0,8}$/.test(limitText)) return null;
-  return { state, sort: sortKey, limit: limitText === undefined ? null : Number(limitText), json: p.values.json === true };
+  const one = (name: string) => (p.values[name] as string[] | undefined)?.[0] ?? null;
+  return {
+    state,
+    sort: sortKey,
+    limit: limitText === undefined ? null : Number(limitText),
+    json: p.values.json === true,
+    find: { label: (p.values.label as string[] | undefined) ?? [], branch: one('branch'), grep: one('grep'), since: one('since') },
+  };
 }
 
 export function fastCommand(argv: string[]): FastCommand | null {

@@ -14,6 +14,8 @@ import { archiveCommand, cleanupCommand, confirmCommand, deleteCommand, transiti
 import { pinCommand, unpinCommand } from './commands/pin.js';
 import { restoreCommand } from './commands/restore.js';
 import { diffCommand } from './commands/diff.js';
+import { runCommand } from './commands/run.js';
+import { redoCommand, undoCommand } from './commands/undo.js';
 import { reconcileCommand } from './commands/reconcile.js';
 import { emergencyCommand, tickCommand } from './commands/tick.js';
 import { syncCommand } from './commands/sync.js';
@@ -45,6 +47,9 @@ const COMMANDS = [
   unpinCommand,
   restoreCommand,
   diffCommand,
+  runCommand,
+  undoCommand,
+  redoCommand,
   logCommand,
   reconcileCommand,
   tickCommand,
@@ -92,7 +97,7 @@ export function buildParser(argv: string[]): Argv {
 }
 
 /** Every boolean option of every command (test/cli/docs.test.ts checks this against each --help). */
-export const BOOLEAN_OPTIONS: ReadonlySet<string> = new Set(['json', 'yes', 'force', 'dry-run', 'include-ignored', 'pin', 'now', 'rebuild', 'stat']);
+export const BOOLEAN_OPTIONS: ReadonlySet<string> = new Set(['json', 'yes', 'force', 'dry-run', 'include-ignored', 'pin', 'now', 'rebuild', 'stat', 'allow-empty', 'sparse']);
 
 /**
  * yargs reads `--json=maybe` as false without a word; a flag given a value that is not true or

@@ -4,7 +4,7 @@
 // everything else, and every form the fast path is not sure of, goes through the yargs parser.
 // Imports are kept to the least `--version` needs (errors straight from core/, the fast path's option
 // tables loaded only past the bare flags): every module file is measurable start-up.
-import { BackupError, ExitCode } from './core/errors.js';
+import { BackupError, ExitCode, PassThroughExit } from './core/errors.js';
 import type { FastCommand } from './cli-fast.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -58,6 +58,7 @@ async function runFast(f: FastCommand): Promise<boolean> {
 }
 
 function reportError(e: unknown): number {
+  if (e instanceof PassThroughExit) return e.status;
   if (process.env.GIT_BACKUP_DEBUG === '1' && e instanceof Error) process.stderr.write(`${e.stack}\n`);
   const text = e instanceof Error ? e.message : String(e);
   if ((e as NodeJS.ErrnoException)?.code === 'ENOSPC' || /ENOSPC|No space left on device|Out of diskspace/i.test(text)) {

@@ -1,5 +1,7 @@
 // The shape every benchmark returns, and its rendering as BENCHMARKS.md.
 import type { Machine } from './machine.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface Verdict {
   /** What is compared with the SPEC, e.g. "create / (native + node start-up)". */
@@ -64,4 +66,19 @@ export function renderReport(r: Report): string {
     if (s.notes.length) out.push('', ...s.notes.map((l) => `- ${l}`));
   }
   return out.join('\n') + '\n';
+}
+
+/**
+ * Put one benchmark's report into BENCHMARKS.md between its own markers (replacing the last run's,
+ * or appended the first time), so each script can refresh its section alone.
+ */
+export function writeSection(root: string, name: string, script: string, report: string): void {
+  const BEGIN = `<!-- ${name}: begin (${script}) -->`;
+  const END = `<!-- ${name}: end -->`;
+  const path = join(root, 'BENCHMARKS.md');
+  const old = readFileSync(path, 'utf8');
+  const block = `${BEGIN}\n${report}${END}\n`;
+  const i = old.indexOf(BEGIN);
+  const j = old.indexOf(END);
+  writeFileSync(path, i >= 0 && j > i ? old.slice(0, i) + block + old.slice(j + END.length + 1) : `${old.trimEnd()}\n\n${block}`);
 }

@@ -1,5 +1,6 @@
-// Alerts (backup.alert.command): one JSON document on the command's stdin when a disk threshold is
-// crossed, an automatic cleanup runs, or a transition fails. The command runs through `sh -c`
+// Alerts (backup.alert.command, backup.alert.webhook): one JSON document on the command's stdin, and
+// POSTed to the webhook, when a disk threshold is crossed, an automatic cleanup runs, or a transition
+// fails. The command runs through `sh -c`
 // (so the user may write a pipeline), in its own process group, with stdout/stderr discarded
 // (a hook's terminal must not get its chatter), and is killed after ALERT_TIME_LIMIT_MS. An alert
 // never fails the caller: problems go to backup.log.
@@ -17,7 +18,38 @@ export interface Alert {
 
 export const ALERT_TIME_LIMIT_MS = 10_000;
 
-export async function sendAlert(command: string | null, alert: Alert, storeDir: string, limitMs = ALERT_TIME_LIMIT_MS): Promise<void> {
+/** Where alerts go, as configured; either or both may be null. */
+export interface AlertTargets {
+  command: string | null;
+  webhook: string | null;
+}
+
+export async function sendAlert(to: AlertTargets, alert: Alert, storeDir: string, limitMs = ALERT_TIME_LIMIT_MS): Promise<void> {
+  await Promise.all([runCommand(to.command, alert, storeDir, limitMs), postWebhook(to.webhook, alert, storeDir, limitMs)]);
+}
+
+/**
+ * POST the alert as JSON, given up after limitMs. Any answer but 2xx, a refused connection or a
+ * time-out goes to backup.log; nothing is retried (the next alert is the next chance).
+ */
+async function postWebhook(url: string | null, alert: Alert, storeDir: string, limitMs: number): Promise<void> {
+  if (!url) return;
+  try {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'git-backup' },
+      body: JSON.stringify(alert),
+      signal: AbortSignal.timeout(limitMs),
+    });
+    await res.arrayBuffer().catch(() => undefined);
+    if (!res.ok) logLine(storeDir, `alert ${alert.kind}: webhook answered ${res.status}`);
+  } catch (e) {
+    const why = (e as Error).name === 'TimeoutError' ? `no answer within ${limitMs} ms` : (e as Error).message;
+    logLine(storeDir, `alert ${alert.kind}: webhook failed: ${why}`);
+  }
+}
+
+async function runCommand(command: string | null, alert: Alert, storeDir: string, limitMs: number): Promise<void> {
   if (!command) return;
   await new Promise<void>((resolve) => {
     let done = false;

@@ -8,6 +8,13 @@ import { BackupError, ExitCode } from '../errors.js';
 import { ArchiveMismatch, importArchive, readManifest } from '../git/archive.js';
 import { archivePathOf } from './archive.js';
 
+/** restore and diff need the content (a snapshot, or the archive of an ARCHIVED one); say clearly when it is gone. */
+export function requireContent(record: BackupRecord): void {
+  if (record.state === 'DELETED') {
+    throw new BackupError(ExitCode.INVALID, `${record.id} is DELETED; its content is gone (git backup show ${record.id} lists what was lost)`);
+  }
+}
+
 /** The tree of an archived backup's full content (tracked and untracked), or exit 3 when the archive is not intact. */
 export async function archivedTree(ctx: Context, record: BackupRecord, what: string): Promise<string> {
   const info = record.archive;
@@ -22,9 +29,3 @@ export async function archivedTree(ctx: Context, record: BackupRecord, what: str
   }
 }
 
-/** restore and diff need the content (a snapshot, or the archive of an ARCHIVED one); say clearly when it is gone. */
-export function requireContent(record: BackupRecord): void {
-  if (record.state === 'DELETED') {
-    throw new BackupError(ExitCode.INVALID, `${record.id} is DELETED; its content is gone (git backup show ${record.id} lists what was lost)`);
-  }
-}

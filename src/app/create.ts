@@ -5,7 +5,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Context } from './context.js';
 import type { BackupRecord, Trigger } from '../core/types.js';
 import { chooseId, formatId } from '../core/ids.js';
-import { newRecord } from '../core/record.js';
+import { identicalNewest, newRecord } from '../core/record.js';
 import { noteLines } from '../core/notes-format.js';
 import { deleteBackupRef, takeSnapshot, writeBackupRef } from '../git/snapshot.js';
 import { readNote } from '../git/notes.js';
@@ -21,7 +21,21 @@ export interface CreateOptions {
   pin: boolean;
   labels: string[];
   trigger: Trigger;
+  /**
+   * Take the backup even when it protects nothing (no change against HEAD, no untracked file) or
+   * holds exactly what the newest backup of this worktree holds. Safety backups taken before a
+   * restore or an undo set it: they are the undo stack, and must exist even when empty.
+   */
+  allowEmpty?: boolean;
+  /**
+   * Return the newest backup instead when it holds exactly this (default: unless allowEmpty).
+   * Agent checkpoints take an empty one (an undo point must exist) yet reuse an identical one.
+   */
+  reuse?: boolean;
 }
+
+/** What create did: a new backup, the newest one returned because it already holds this, or nothing to protect. */
+export type CreateOutcome = { kind: 'created'; record: BackupRecord } | { kind: 'reused'; record: BackupRecord } | { kind: 'empty' };
 
 /** Turn user path arguments into repository-relative paths, refusing anything outside the tree. */
 export function normalizePaths(ctx: Context, cwd: string, args: string[]): string[] {
@@ -59,7 +73,7 @@ async function trackedInHead(ctx: Context, path: string): Promise<boolean> {
   return r.code === 0 && r.stdout.length > 0;
 }
 
-export async function createBackup(ctx: Context, opts: CreateOptions): Promise<BackupRecord> {
+export async function createBackup(ctx: Context, opts: CreateOptions): Promise<CreateOutcome> {
   const paths = normalizePaths(ctx, opts.cwd, opts.paths);
   await requireExisting(ctx, paths);
   const wholeTree = paths.includes('.');
@@ -73,10 +87,21 @@ export async function createBackup(ctx: Context, opts: CreateOptions): Promise<B
     createdAt,
     tmpDir: ctx.tmpDir,
   });
+  if (snap.files === 0 && !opts.allowEmpty) return { kind: 'empty' };
   let made: { id: string } | null = null;
   try {
     return await ctx.store.update(
-    async (data) => {
+    async (data): Promise<CreateOutcome> => {
+      if (opts.reuse ?? !opts.allowEmpty) {
+        const same = identicalNewest(data.backups, {
+          worktree: ctx.repo.worktree,
+          base: snap.base,
+          paths: wholeTree ? [] : paths,
+          include_ignored: opts.includeIgnored,
+          protects: snap.protects,
+        });
+        if (same) return { kind: 'reused', record: same };
+      }
       // Tombstones in the cold store keep their ids too: only those of the same second can clash,
       // and the segment is not even read when its newest id is older (the usual case).
       const second = formatId(createdAt, snap.commit).slice(0, 16);
@@ -104,12 +129,15 @@ export async function createBackup(ctx: Context, opts: CreateOptions): Promise<B
         trigger: opts.trigger,
       });
       data.backups.push(record);
-      return record;
+      return { kind: 'created', record };
     },
     {
       // ref, then note (the truth), then the index: a kill after the ref leaves a ref that recover
       // adopts (and notes); a kill after the note leaves an index the next command catches up.
-      notes: (record) => ({ lines: new Map([[record.snapshot, [noteLines(record, record.history[0]!)]]]), fresh: new Set([record.snapshot]) }),
+      notes: (out) =>
+        out.kind === 'created'
+          ? { lines: new Map([[out.record.snapshot, [noteLines(out.record, out.record.history[0]!)]]]), fresh: new Set([out.record.snapshot]) }
+          : null,
     },
     );
   } catch (e) {

@@ -1,56 +1,120 @@
-// `git backup restore`: write a backup's files back. Every file it would overwrite in the working
-// tree is first taken into a new backup (labelled auto:restore), so a restore can itself be undone;
-// outside the working tree there is no snapshot to keep what would be replaced, so it refuses.
+// Restoring a backup: choose its files (its own paths, the user's selection, the sparse checkout),
+// back up whatever the restore would overwrite, then write only what differs.
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { Context } from './context.js';
-import { findBackup } from './resolve.js';
-import { createBackup, normalizePaths } from './create.js';
-import { recordAccess } from './access.js';
+import type { BackupRecord } from '../core/types.js';
+import { inSparseCheckout } from '../core/sparse.js';
+import { undoPointLabels, type UndoOp } from '../core/undo-stack.js';
+import { applyRestore, compareWithTarget, removeFiles, planRestore, planRestoreFromTree, type RestoreFile, type RestorePlan } from '../git/restore.js';
+import { readSparseCheckout } from '../git/sparse.js';
 import { archivedTree, requireContent } from './archived-content.js';
-import { planRestore, planRestoreFromTree, filesThatDiffer, applyRestore } from '../git/restore.js';
+import { createBackup } from './create.js';
+import { recordAccess } from './access.js';
+import { progressLine } from './progress.js';
 import { refusedError } from '../errors.js';
 
-export interface RestoreReport {
-  id: string;
-  target: string;
-  written: number;
-  overwritten: string[];
-  /** The backup of what was overwritten, if anything was. */
-  safety_backup: string | null;
+export interface RestoreOptions {
+  /** Absolute target directory; the working tree when null. */
+  to: string | null;
+  /** Repository-relative paths the user asked for; empty for all of the backup. */
+  paths: string[];
+  /** Write paths outside a sparse checkout too (`--no-sparse`). */
+  noSparse: boolean;
+  /**
+   * What the undo point taken before writing says: the operation, what it reverts, extra labels.
+   * Null only when finishing an interrupted undo/redo, whose point was taken before it was killed.
+   */
+  undo: { op: UndoOp; reverts: string | null; labels: string[] } | null;
+  /** The command prints JSON: no progress line. */
+  json?: boolean;
+  /** Runs after the undo point is taken and before the first write (undo records its intent here). */
+  beforeWrite?: (undoPoint: string | null) => Promise<void>;
+  /**
+   * Files to delete after writing (undo and redo: what exists now and not in the state they put
+   * back). Everything is in the undo point first; ignored files are never listed.
+   */
+  remove?: string[];
 }
 
-/** Restore `paths` (all when empty or `.`) of backup `id` into `to` (default: the working tree); paths are relative to `cwd`. */
-export async function restoreBackup(ctx: Context, args: { id: string; to: string | undefined; paths: string[]; cwd: string }): Promise<RestoreReport> {
-  const record = await findBackup(ctx, await ctx.store.read(), args.id);
+export interface RestoreOutcome {
+  target: string;
+  written: number;
+  removed: number;
+  unchanged: number;
+  overwritten: string[];
+  safetyBackup: string | null;
+  /** Files of the backup left out because the sparse checkout does not hold them. */
+  outsideSparse: string[];
+  /** Submodule pointers the restore did not move: path and the commit the backup had. */
+  submodules: { path: string; commit: string }[];
+}
+
+/** The files a restore of `record` would write, before the sparse checkout is applied. */
+async function planFor(ctx: Context, record: BackupRecord, paths: string[]): Promise<RestorePlan> {
+  const selection = { scope: record.paths, paths: paths.includes('.') ? [] : paths };
+  return record.state === 'ARCHIVED'
+    ? planRestoreFromTree(ctx.repo, await archivedTree(ctx, record, 'restore'), selection)
+    : planRestore(ctx.repo, record.snapshot, selection);
+}
+
+/** Leave out what a sparse checkout keeps out of the working tree. */
+async function applySparse(ctx: Context, plan: RestorePlan): Promise<{ plan: RestorePlan; outside: string[] }> {
+  const read = await readSparseCheckout(ctx.repo);
+  if (!read) return { plan, outside: [] };
+  const keep: RestoreFile[] = [];
+  const outside: string[] = [];
+  for (const f of plan.files) {
+    if (inSparseCheckout(f.path, read.sparse, read.tracked)) keep.push(f);
+    else outside.push(f.path);
+  }
+  return { plan: { files: keep }, outside };
+}
+
+export async function restoreBackup(ctx: Context, record: BackupRecord, opts: RestoreOptions): Promise<RestoreOutcome> {
   requireContent(record);
-  const paths = normalizePaths(ctx, args.cwd, args.paths);
-  const target = args.to ? resolve(args.cwd, args.to) : ctx.repo.worktree;
-  const selected = paths.includes('.') ? [] : paths;
-  const plan =
-    record.state === 'ARCHIVED'
-      ? await planRestoreFromTree(ctx.repo, await archivedTree(ctx, record, 'restore'), selected)
-      : await planRestore(ctx.repo, record.snapshot, selected);
-  if (target !== ctx.repo.worktree) await mkdir(target, { recursive: true });
-  const overwritten = await filesThatDiffer(plan, target);
-  let safety: string | null = null;
-  if (overwritten.length > 0) {
-    if (target !== ctx.repo.worktree) {
-      // Outside the working tree there is no git snapshot to keep what we would replace.
-      throw refusedError(`restore into ${target} would overwrite ${overwritten.length} existing file(s) (${overwritten[0]}…); restore into an empty directory`);
-    }
+  const target = opts.to ?? ctx.repo.worktree;
+  const intoWorktree = target === ctx.repo.worktree;
+  let plan = await planFor(ctx, record, opts.paths);
+  let outsideSparse: string[] = [];
+  if (intoWorktree && !opts.noSparse) ({ plan, outside: outsideSparse } = await applySparse(ctx, plan));
+  if (!intoWorktree) await mkdir(target, { recursive: true });
+  const { differ, unchanged } = await compareWithTarget(plan, target);
+  if (differ.length > 0 && !intoWorktree) {
+    // Outside the working tree there is no git snapshot to keep what we would replace.
+    throw refusedError(`restore into ${target} would overwrite ${differ.length} existing file(s) (${differ[0]}…); restore into an empty directory`);
+  }
+  const remove = intoWorktree ? (opts.remove ?? []).filter((p) => !outsideSparse.includes(p)) : [];
+  const writes = plan.files.some((f) => f.mode !== '160000' && !unchanged.has(f.path));
+  let safetyBackup: string | null = null;
+  if (opts.undo && intoWorktree && (writes || remove.length > 0)) {
+    // The undo point: the whole tree as it is, so undo (or restore of it) brings back everything
+    // this changes, overwritten files and the files it adds or removes alike.
     const before = await createBackup(ctx, {
-      message: `automatic backup before restoring ${record.id}`,
+      message: `automatic backup before ${opts.undo.op === 'restore' ? 'restoring' : `${opts.undo.op} to`} ${record.id}`,
       includeIgnored: false,
-      paths: overwritten,
+      paths: [],
       cwd: ctx.repo.worktree,
       pin: false,
-      labels: ['auto:restore'],
+      labels: [...opts.undo.labels, ...undoPointLabels(opts.undo.op, opts.undo.reverts)],
       trigger: 'USER',
+      allowEmpty: true,
     });
-    safety = before.id;
+    if (before.kind !== 'empty') safetyBackup = before.record.id;
   }
-  const { written } = await applyRestore(ctx.repo, plan, target, ctx.tmpDir);
+  await opts.beforeWrite?.(safetyBackup);
+  const total = plan.files.reduce((n, f) => n + (unchanged.has(f.path) ? 0 : f.size), 0);
+  const progress = progressLine(`restoring ${record.id}`, total, { json: opts.json ?? false });
+  const result = await applyRestore(ctx.repo, plan, target, { tmpDir: ctx.tmpDir, unchanged, onBytes: (n) => progress.update(n) }).finally(() => progress.end());
+  const removed = await removeFiles(ctx.repo.worktree, remove);
   await recordAccess(ctx, record);
-  return { id: record.id, target, written, overwritten, safety_backup: safety };
+  return {
+    target,
+    removed,
+    written: result.written,
+    unchanged: result.unchanged,
+    overwritten: differ,
+    safetyBackup,
+    outsideSparse,
+    submodules: result.submodules.map((f) => ({ path: f.path, commit: f.blob })),
+  };
 }

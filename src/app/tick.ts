@@ -81,7 +81,7 @@ export async function applyPlan(ctx: Context, plan: PolicyPlan, opts: { dryRun: 
 /** Alerts for a real evaluation, and the disk level remembered so the next one alerts on a change only. */
 async function afterTick(ctx: Context, config: BackupConfig, plan: PolicyPlan, report: TickReport): Promise<void> {
   const alert = (kind: AlertKind, details: unknown) =>
-    sendAlert(config.alertCommand, { kind, repo: ctx.repo.worktree, at: report.at, details }, ctx.store.paths.dir);
+    sendAlert({ command: config.alertCommand, webhook: config.alertWebhook }, { kind, repo: ctx.repo.worktree, at: report.at, details }, ctx.store.paths.dir);
   const before = plan.seen.policy?.disk_level ?? 'ok';
   const level = report.disk.level;
   if (level !== before) {
@@ -125,7 +125,7 @@ export async function runPlan(ctx: Context, config: BackupConfig, plan: PolicyPl
     if (!dryRun) {
       const message = e instanceof Error ? e.message : String(e);
       logLine(ctx.store.paths.dir, `${plan.mode}: ${message}`);
-      await sendAlert(config.alertCommand, { kind: 'transition-failed', repo: ctx.repo.worktree, at: plan.at, details: { error: message } }, ctx.store.paths.dir);
+      await sendAlert({ command: config.alertCommand, webhook: config.alertWebhook }, { kind: 'transition-failed', repo: ctx.repo.worktree, at: plan.at, details: { error: message } }, ctx.store.paths.dir);
     }
     throw e;
   }

@@ -11,6 +11,7 @@ export interface CreateArgs {
   label: string[];
   paths: string[];
   json: boolean;
+  allowEmpty: boolean;
 }
 
 /** The options, shared with the fast path (same names, aliases and types). */
@@ -19,6 +20,7 @@ export const CREATE_OPTIONS = {
   'include-ignored': { type: 'boolean', default: false, describe: 'also capture ignored files' },
   pin: { type: 'boolean', default: false, describe: 'protect it from automatic cleanup' },
   label: { type: 'string', array: true, default: [] as string[], describe: 'a label (repeatable)' },
+  'allow-empty': { type: 'boolean', default: false, describe: 'take it even when nothing changed, or when the newest backup already holds exactly this' },
   json: jsonOpt,
 } as const;
 
@@ -43,12 +45,13 @@ export function createArgs(a: Record<string, unknown>): CreateArgs {
     label: stringList(a.label),
     paths: pathArgs(a),
     json: Boolean(a.json),
+    allowEmpty: Boolean(a.allowEmpty),
   };
 }
 
 export async function runCreate(ctx: Context, args: CreateArgs): Promise<void> {
   const [{ createBackup }, { toPublicJson }, { formatBytes }] = await Promise.all([import('../app/create.js'), import('../core/record.js'), import('./format.js')]);
-  const record = await createBackup(ctx, {
+  const made = await createBackup(ctx, {
     message: args.message,
     includeIgnored: args.includeIgnored,
     paths: args.paths,
@@ -56,7 +59,15 @@ export async function runCreate(ctx: Context, args: CreateArgs): Promise<void> {
     pin: args.pin,
     labels: args.label,
     trigger: 'USER',
+    allowEmpty: args.allowEmpty,
   });
-  if (args.json) ctx.io.out(JSON.stringify(toPublicJson(record)));
+  if (made.kind === 'empty') {
+    if (args.json) ctx.io.out(JSON.stringify({ created: false, reused: false, reason: 'nothing to protect' }));
+    else ctx.io.out('nothing to back up: no change against HEAD and no untracked file (--allow-empty takes one anyway)');
+    return;
+  }
+  const { record } = made;
+  if (args.json) ctx.io.out(JSON.stringify({ ...toPublicJson(record), created: made.kind === 'created', reused: made.kind === 'reused' }));
+  else if (made.kind === 'reused') ctx.io.out(`backup ${record.id} already holds exactly this (${record.files} files, ${formatBytes(record.bytes)}); no new backup (--allow-empty takes one anyway)`);
   else ctx.io.out(`created backup ${record.id} (${record.files} files, ${formatBytes(record.bytes)})`);
 }

@@ -5,8 +5,8 @@ import { define, stringList } from './define.js';
 
 export const hookCommand = define({
   command: 'hook <name> [args..]',
-  describe: 'what the hook templates call (drain, pre-rebase); see git backup hook --help',
-  builder: (y) => y.positional('name', { type: 'string', describe: 'drain or pre-rebase' }).positional('args', { type: 'string', array: true }),
+  describe: 'what the hook templates call (drain, pre-rebase, agent); see git backup hook --help',
+  builder: (y) => y.positional('name', { type: 'string', describe: 'drain, pre-rebase or agent' }).positional('args', { type: 'string', array: true }),
   handler: async (a) => {
     const { hookMain } = await import('../hook/main.js');
     const code = await hookMain([String(a.name), ...stringList(a.args)]);

@@ -16,6 +16,10 @@ export const LIST_OPTIONS = {
   state: { type: 'string', array: true, describe: 'only these states (repeatable)' },
   sort: { choices: LIST_SORTS, default: 'age' as const, describe: 'newest first, largest first, or most confident first' },
   limit: { type: 'number', describe: 'at most N backups' },
+  label: { type: 'string', array: true, default: [] as string[], describe: 'only backups carrying this label (repeatable: all of them)' },
+  branch: { type: 'string', describe: 'only backups taken on this branch' },
+  grep: { type: 'string', describe: 'only backups whose message contains TEXT (any case)' },
+  since: { type: 'string', describe: 'only backups taken since DURATION ago (36h, 14d) or DATE (2026-11-20)' },
   json: jsonOpt,
 } as const;
 
@@ -26,7 +30,8 @@ export const listCommand = define({
     y
       .options(LIST_OPTIONS)
       .coerce('state', (v: unknown) => stringList(v).map(parseState))
-      .coerce('limit', positiveInt('--limit')),
+      .coerce('limit', positiveInt('--limit'))
+      .example('git backup list --label run:1a2b3c4d', 'the before/after pair of one run'),
   handler: (a) =>
     inContext((ctx) =>
       runList(ctx, {
@@ -34,6 +39,7 @@ export const listCommand = define({
         sort: a.sort,
         limit: (a.limit as number | undefined) ?? null,
         json: a.json,
+        find: { label: stringList(a.label), branch: a.branch ?? null, grep: a.grep ?? null, since: a.since ?? null },
       }),
     ),
 });
@@ -56,17 +62,21 @@ export interface ListArgs {
   sort: 'age' | 'size' | 'confidence';
   limit: number | null;
   json: boolean;
+  /** `--label`, `--branch`, `--grep`, `--since` (as typed); missing: no such filter. */
+  find?: { label: string[]; branch: string | null; grep: string | null; since: string | null };
 }
 
 export async function runList(ctx: Context, args: ListArgs): Promise<void> {
-  const { queryBackups } = await import('../core/query.js');
+  const { parseSince, queryBackups } = await import('../core/query.js');
   const { toPublicJson } = await import('../core/record.js');
   const { withArchivePath } = await import('../app/archive.js');
   const { table, listRows } = await import('./format.js');
   const data = await ctx.store.read();
   // Tombstones live in the cold store (docs/store.md): read only when DELETED ones are asked for.
   const all = args.state.includes('DELETED') ? [...data.backups, ...(await ctx.store.tombstones(data, { wanted: notIn(data.backups) }))] : data.backups;
-  const records = queryBackups(all, { states: args.state, sort: args.sort, limit: args.limit });
+  const f = args.find;
+  const match = f && { labels: f.label, branch: f.branch, grep: f.grep, since: f.since === null ? null : parseSince(f.since, ctx.now) };
+  const records = queryBackups(all, { states: args.state, sort: args.sort, limit: args.limit, ...(match ? { match } : {}) });
   if (args.json) {
     ctx.io.out(JSON.stringify(await Promise.all(records.map((r) => withArchivePath(ctx, toPublicJson(r))))));
     return;

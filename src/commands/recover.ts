@@ -1,6 +1,7 @@
 // `git backup recover [--rebuild] [--json]`.
 import type { Context } from '../app/context.js';
 import { checkStore, rebuildStore } from '../app/recover.js';
+import { finishInterruptedPutBack } from '../app/undo.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { define, inContext, jsonOpt } from './define.js';
 
@@ -16,6 +17,8 @@ export const recoverCommand = define({
 
 export async function runRecover(ctx: Context, args: { rebuild: boolean; json: boolean }): Promise<void> {
   const r = args.rebuild ? await rebuildStore(ctx) : await checkStore(ctx);
+  const finished = await finishInterruptedPutBack(ctx);
+  if (finished) r.repaired.push(finished);
   if (args.json) ctx.io.out(JSON.stringify(r));
   else {
     for (const line of r.repaired) ctx.io.out(`repaired: ${line}`);

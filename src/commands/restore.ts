@@ -1,7 +1,7 @@
-// `git backup restore <id> [paths..]`: write a backup's files back (app/restore.ts backs up every
-// file it would overwrite first) and say where what it replaced went.
+// `git backup restore <id> [paths..]`: write a backup's files back (app/restore.ts takes an undo point
+// of the whole tree first, and writes only what differs) and say what it did and what it left out.
 import type { Context } from '../app/context.js';
-import { restoreBackup } from '../app/restore.js';
+import type { RestoreOutcome } from '../app/restore.js';
 import { define, idArg, inContext, jsonOpt, pathArgs } from './define.js';
 
 export interface RestoreArgs {
@@ -9,6 +9,7 @@ export interface RestoreArgs {
   to: string | undefined;
   paths: string[];
   json: boolean;
+  sparse: boolean;
 }
 
 export const restoreCommand = define({
@@ -18,17 +19,53 @@ export const restoreCommand = define({
     idArg(y)
       .positional('paths', { type: 'string', array: true, describe: 'only these files or directories' })
       .option('to', { type: 'string', describe: 'restore into DIR instead of the working tree (must not hold different files)' })
+      .option('sparse', { type: 'boolean', default: true, describe: 'in a sparse checkout, write only paths inside it (--no-sparse writes all)' })
       .option('json', jsonOpt)
       .example('git backup restore 20261121-1030 -- src/', 'bring back src/ only'),
-  handler: (a) => inContext((ctx) => runRestore(ctx, { id: a.id, to: a.to, paths: pathArgs(a), json: a.json })),
+  handler: (a) => inContext((ctx) => runRestore(ctx, { id: a.id, to: a.to, paths: pathArgs(a), json: a.json, sparse: a.sparse })),
 });
 
 export async function runRestore(ctx: Context, args: RestoreArgs): Promise<void> {
-  const r = await restoreBackup(ctx, { id: args.id, to: args.to, paths: args.paths, cwd: process.cwd() });
+  const [{ resolve }, { findBackup }, { normalizePaths }, { restoreBackup }] = await Promise.all([
+    import('node:path'),
+    import('../app/resolve.js'),
+    import('../app/create.js'),
+    import('../app/restore.js'),
+  ]);
+  const record = await findBackup(ctx, await ctx.store.read(), args.id);
+  const outcome = await restoreBackup(ctx, record, {
+    to: args.to ? resolve(process.cwd(), args.to) : null,
+    paths: normalizePaths(ctx, process.cwd(), args.paths),
+    noSparse: !args.sparse,
+    undo: { op: 'restore', reverts: null, labels: ['auto:restore'] },
+    json: args.json,
+  });
   if (args.json) {
-    ctx.io.out(JSON.stringify(r));
+    ctx.io.out(
+      JSON.stringify({
+        id: record.id,
+        target: outcome.target,
+        written: outcome.written,
+        removed: outcome.removed,
+        unchanged: outcome.unchanged,
+        overwritten: outcome.overwritten,
+        safety_backup: outcome.safetyBackup,
+        outside_sparse: outcome.outsideSparse,
+        submodules_not_restored: outcome.submodules,
+      }),
+    );
     return;
   }
-  const undo = r.safety_backup ? `; what it replaced is in backup ${r.safety_backup} (git backup restore ${r.safety_backup})` : '';
-  ctx.io.out(`restored ${r.written} file(s) from ${r.id} into ${r.target}${undo}`);
+  ctx.io.out(restoreSummary(record.id, outcome));
+}
+
+/** One line, plus one per thing the user must know about (what was skipped, and why). */
+export function restoreSummary(id: string, o: RestoreOutcome): string {
+  const parts = [`restored ${o.written} file(s) from ${id} into ${o.target}`];
+  if (o.unchanged) parts[0] += ` (${o.unchanged} already identical, left untouched)`;
+  if (o.removed) parts[0] += `, removed ${o.removed} file(s) it did not have`;
+  if (o.safetyBackup) parts[0] += `; the tree as it was is in backup ${o.safetyBackup} (git backup undo)`;
+  if (o.outsideSparse.length) parts.push(`${o.outsideSparse.length} file(s) outside the sparse checkout not written (${o.outsideSparse[0]}…); use --no-sparse to write them`);
+  for (const s of o.submodules) parts.push(`submodule ${s.path} not restored: the backup had commit ${s.commit} (git -C ${s.path} checkout ${s.commit})`);
+  return parts.join('\n');
 }

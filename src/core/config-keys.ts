@@ -3,7 +3,7 @@
 import { DEFAULT_CONFIG, type BackupConfig, type RetainedState } from './config.js';
 import * as v from './config-values.js';
 
-export type KeyKind = 'duration' | 'count' | 'ratio' | 'percent' | 'size' | 'strategy' | 'bool' | 'branch' | 'path' | 'glob' | 'command';
+export type KeyKind = 'duration' | 'count' | 'ratio' | 'percent' | 'size' | 'strategy' | 'bool' | 'branch' | 'path' | 'glob' | 'command' | 'url';
 
 /** One key, its types erased: everything works on the key's raw git values and a config. */
 export interface KeyDef {
@@ -34,6 +34,7 @@ export const KIND_HINT: Record<KeyKind, { what: string; example: string }> = {
   path: { what: 'a path', example: 'write a directory, absolute, ~/..., or relative to the top of the main working tree' },
   glob: { what: 'a glob', example: 'write e.g. *.pem, .env or config/secrets/**' },
   command: { what: 'a command', example: 'write a shell command' },
+  url: { what: 'an http(s) URL', example: 'write it like https://hooks.example.com/backup' },
 };
 
 type Parse<T> = (raw: string) => T | null | undefined;
@@ -89,6 +90,7 @@ export const KEYS: readonly KeyDef[] = [
   key('archiveDir', 'path', 'where archives go (default <git-common-dir>/backup/archive)', v.parsePath, text, (c) => c.archiveDir, (c, t) => (c.archiveDir = t), true),
   sensitiveKey(),
   key('alert.command', 'command', 'a shell command run with one JSON document on stdin on alerts', v.parseCommand, text, (c) => c.alertCommand, (c, t) => (c.alertCommand = t), true),
+  key('alert.webhook', 'url', 'an http(s) URL the alert JSON is POSTed to (10 s time limit)', v.parseUrl, text, (c) => c.alertWebhook, (c, t) => (c.alertWebhook = t), true),
   key('hooks.preRebase', 'bool', 'take an automatic backup before every rebase', v.parseBool, String, (c) => c.hooks.preRebase, (c, t) => (c.hooks.preRebase = t)),
 ];
 

@@ -109,6 +109,18 @@ export function parseCommand(text: string): string | null {
   return t === '' ? null : t;
 }
 
+/** An http or https URL; null for empty (none), undefined for anything else. */
+export function parseUrl(text: string): string | null | undefined {
+  const t = text.trim();
+  if (t === '') return null;
+  try {
+    const u = new URL(t);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A glob for `backup.sensitive` (see glob.ts for the syntax); null when it cannot match sanely. */
 export function parseGlob(text: string): string | null {
   const t = text.trim();

@@ -32,6 +32,8 @@ export interface BackupConfig {
   sensitive: string[];
   /** A command run with one JSON document on stdin on alerts; null for none. */
   alertCommand: string | null;
+  /** backup.alert.webhook: where the alert JSON is POSTed; null for none. */
+  alertWebhook: string | null;
   hooks: { preRebase: boolean };
 }
 
@@ -47,5 +49,6 @@ export const DEFAULT_CONFIG: BackupConfig = {
   archiveDir: null,
   sensitive: [],
   alertCommand: null,
+  alertWebhook: null,
   hooks: { preRebase: false },
 };

@@ -29,3 +29,14 @@ export const usageError = (msg: string) => new BackupError(ExitCode.USAGE, msg);
 export const invalidError = (msg: string) => new BackupError(ExitCode.INVALID, msg);
 export const notFoundError = (msg: string) => new BackupError(ExitCode.NOT_FOUND, msg);
 export const refusedError = (msg: string) => new BackupError(ExitCode.REFUSED, msg);
+
+/**
+ * Not an error: `run` ends with its command's own exit status (any number 0–255), which is not one
+ * of ours, and has nothing to add on stderr.
+ */
+export class PassThroughExit extends Error {
+  constructor(readonly status: number) {
+    super(`exit ${status}`);
+    this.name = 'PassThroughExit';
+  }
+}

@@ -1,6 +1,7 @@
 // What `git backup list` and `status` show: filtering, sorting, limiting and counting records.
 
 import { usageError } from './errors.js';
+import { parseDuration } from './duration.js';
 import type { BackupRecord, BackupState } from './types.js';
 import { BACKUP_STATES } from './types.js';
 
@@ -16,6 +17,37 @@ export interface ListQuery {
   sort: SortKey;
   /** At most this many, after sorting; null for all. */
   limit: number | null;
+  /** Finding things (`list --label --branch --grep --since`); missing matches everything. */
+  match?: RecordMatch;
+}
+
+/** Every given condition must hold. */
+export interface RecordMatch {
+  /** Labels the backup must all carry. */
+  labels: string[];
+  /** Branch it was taken on. */
+  branch: string | null;
+  /** Text its message contains (case-insensitive). */
+  grep: string | null;
+  /** Taken at or after this instant (ISO). */
+  since: string | null;
+}
+
+function matches(r: BackupRecord, m: RecordMatch): boolean {
+  if (!m.labels.every((l) => r.labels.includes(l))) return false;
+  if (m.branch !== null && r.branch !== m.branch) return false;
+  if (m.grep !== null && !r.message.toLowerCase().includes(m.grep.toLowerCase())) return false;
+  if (m.since !== null && Date.parse(r.created_at) < Date.parse(m.since)) return false;
+  return true;
+}
+
+/** `--since` as a duration back from now (`2d`, `36h`) or a date/instant (`2026-11-20`); the instant, ISO. */
+export function parseSince(text: string, now: Date): string {
+  const ms = parseDuration(text);
+  if (ms !== null) return new Date(now.getTime() - ms).toISOString();
+  const t = Date.parse(text.trim());
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text.trim()) || Number.isNaN(t)) throw usageError(`--since wants a duration (36h, 14d) or a date (2026-11-20), not ${JSON.stringify(text)}`);
+  return new Date(t).toISOString();
 }
 
 export const DEFAULT_QUERY: ListQuery = { states: [], sort: 'age', limit: null };
@@ -54,7 +86,8 @@ export function queryBackups(records: readonly BackupRecord[], q: ListQuery): Ba
   }
   const wanted = new Set<BackupState>(q.states);
   const keep = wanted.size === 0 ? (r: BackupRecord) => r.state !== 'DELETED' : (r: BackupRecord) => wanted.has(r.state);
-  const picked = records.filter(keep);
+  const m = q.match;
+  const picked = records.filter((r) => keep(r) && (!m || matches(r, m)));
 
   // Sort keys are computed once per record, not once per comparison: with 10,000 backups
   // Date.parse in the comparator would run ~280,000 times.

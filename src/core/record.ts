@@ -130,3 +130,38 @@ export function applyFacts(r: BackupRecord, f: RecordFacts | undefined): void {
   if (f.archive !== undefined) r.archive = f.archive;
   if (f.content !== undefined) r.content = f.content;
 }
+
+/** What makes two backups the same backup: where they were taken, what they cover and what they hold. */
+export interface BackupIdentity {
+  worktree: string;
+  base: string | null;
+  paths: string[];
+  include_ignored: boolean;
+  protects: ProtectedEntry[];
+}
+
+/**
+ * The newest live backup (CREATED or PENDING: its snapshot is still in place) of this worktree, if it
+ * holds exactly what `candidate` would: same base, same paths, same protected content. A second
+ * `create` (or a checkpoint of a turn that changed nothing) then returns it instead of a copy.
+ * The newest only: an older identical one means the work changed and changed back since, and that
+ * sequence is worth its own backup.
+ */
+export function identicalNewest(backups: readonly BackupRecord[], candidate: BackupIdentity): BackupRecord | null {
+  let newest: BackupRecord | null = null;
+  for (const b of backups) {
+    if (b.worktree !== candidate.worktree || b.state === 'DELETED') continue;
+    if (!newest || b.created_at > newest.created_at || (b.created_at === newest.created_at && b.id > newest.id)) newest = b;
+  }
+  if (!newest || (newest.state !== 'CREATED' && newest.state !== 'PENDING')) return null;
+  const same =
+    newest.base === candidate.base &&
+    newest.include_ignored === candidate.include_ignored &&
+    sameList(newest.paths, candidate.paths) &&
+    !!newest.protects &&
+    newest.protects.length === candidate.protects.length &&
+    newest.protects.every((p, i) => p.path === candidate.protects[i]!.path && p.oid === candidate.protects[i]!.oid);
+  return same ? newest : null;
+}
+
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);

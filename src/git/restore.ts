@@ -2,17 +2,21 @@
 // as git stores them (no smudge/eol filters: in a repository using them, the written bytes are the
 // cleaned form).
 // It never writes outside the target or through a symlink, checks every path before writing the
-// first file, replaces each file atomically, never deletes files the backup does not have (new work
-// is never removed by a restore) and never touches the git index.
+// first file, replaces each file atomically, leaves a file that already holds the right content and
+// mode alone (its mtime too: no needless rebuilds or editor reloads), never deletes files the backup
+// does not have (new work is never removed by a restore) and never touches the git index. Large
+// files are streamed from git to disk, so memory stays bounded whatever their size.
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, realpath, rename, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { pauseAt } from '../test-pause.js';
 import { dirname, join } from 'node:path';
 import { invalidError, notFoundError } from '../errors.js';
 import { tempBeside } from '../fs/durable-write.js';
 import { BlobReader } from './blobs.js';
-import { git, gitLine, type RepoPaths } from './exec.js';
-import { blobId } from './objects.js';
+import { git, gitLine, gitSpawn, type RepoPaths } from './exec.js';
+import { blobHasher, blobId } from './objects.js';
 import { normalizeSelector, parseLsTreeZ, underAny } from './tree.js';
 
 export type RestoreMode = '100644' | '100755' | '120000' | '160000';
@@ -21,7 +25,12 @@ export interface RestoreFile {
   path: string;
   mode: RestoreMode;
   blob: string;
+  /** Bytes of the blob (0 for a submodule pointer). */
+  size: number;
 }
+
+/** Files at least this large are streamed (written and hashed) instead of held in memory. */
+const STREAM_BYTES = 8 * 1024 * 1024;
 
 /** Every file the backup would write, limited to the requested paths, sorted by path. */
 export interface RestorePlan {
@@ -40,28 +49,43 @@ function toMode(mode: string): RestoreMode {
   return '100644'; // 100644 and git's legacy 100664
 }
 
-export async function planRestore(repo: RepoPaths, snapshotCommit: string, paths: string[]): Promise<RestorePlan> {
+/**
+ * Which of a backup's files to restore. `scope` is what the backup covers (a path-limited backup's
+ * paths; empty for the whole tree): its snapshot tree also holds every other tracked file as it was
+ * in HEAD, which a restore must not write back. `paths` is what the user asked for, each of which
+ * must match something.
+ */
+export interface RestoreSelection {
+  scope: string[];
+  paths: string[];
+}
+
+export async function planRestore(repo: RepoPaths, snapshotCommit: string, selection: RestoreSelection): Promise<RestorePlan> {
   const cwd = repo.worktree;
   const [tree, ...parents] = (await gitLine(['log', '-1', '--no-show-signature', '--format=%T %P', snapshotCommit, '--'], { cwd })).split(' ');
   const untrackedParent = parents[2];
   const [tracked, untracked] = await Promise.all([lsTree(repo, tree!), untrackedParent ? lsTree(repo, untrackedParent) : Promise.resolve([])]);
-  return selectFiles([...tracked, ...untracked], paths);
+  return selectFiles([...tracked, ...untracked], selection);
 }
 
 /** The plan for one tree holding everything (an archived backup brought back by importArchive). */
-export async function planRestoreFromTree(repo: RepoPaths, tree: string, paths: string[]): Promise<RestorePlan> {
-  return selectFiles(await lsTree(repo, tree), paths);
+export async function planRestoreFromTree(repo: RepoPaths, tree: string, selection: RestoreSelection): Promise<RestorePlan> {
+  return selectFiles(await lsTree(repo, tree), selection);
 }
 
-const lsTree = (repo: RepoPaths, t: string) => git(['ls-tree', '-r', '-z', t], { cwd: repo.worktree }).then((r) => parseLsTreeZ(r.stdout));
+const lsTree = (repo: RepoPaths, t: string) => git(['ls-tree', '-r', '-l', '-z', t], { cwd: repo.worktree }).then((r) => parseLsTreeZ(r.stdout));
 
-function selectFiles(entries: { path: string; mode: string; sha: string }[], paths: string[]): RestorePlan {
+function selectFiles(entries: { path: string; mode: string; sha: string; size: string }[], selection: RestoreSelection): RestorePlan {
   const byPath = new Map<string, RestoreFile>();
-  for (const e of entries) byPath.set(e.path, { path: e.path, mode: toMode(e.mode), blob: e.sha });
+  for (const e of entries) byPath.set(e.path, { path: e.path, mode: toMode(e.mode), blob: e.sha, size: Number(e.size) || 0 });
 
-  const selectors = paths.map((p) => normalizeSelector(p));
+  const scope = selection.scope.map((p) => normalizeSelector(p)).filter((s) => s !== '' && s !== '.');
+  const selectors = selection.paths.map((p) => normalizeSelector(p));
   for (const s of selectors) if (s !== '' && s !== '.') checkRelative(s, 'path');
   let files = [...byPath.values()];
+  // A path of the scope with nothing in the snapshot was a deletion: restore never deletes, so it
+  // simply has nothing to write.
+  if (scope.length) files = files.filter((f) => underAny(f.path, scope));
   if (selectors.length) {
     files = files.filter((f) => underAny(f.path, selectors));
     for (const s of selectors) {
@@ -115,28 +139,45 @@ async function validate(plan: RestorePlan, root: string): Promise<void> {
 
 const blobHash = (sha: string, content: Buffer) => blobId(content, sha.length === 64);
 
+/** A regular file's blob id, read in chunks when it is large. */
+async function fileBlobId(p: string, size: number, sha256: boolean): Promise<string> {
+  if (size < STREAM_BYTES) return blobId(await readFile(p), sha256);
+  const h = blobHasher(size, sha256);
+  for await (const chunk of createReadStream(p)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+/** How the target compares with the plan, file by file. */
+export interface TargetComparison {
+  /** Existing files the restore would replace with something different (content, exec bit, link target, kind). */
+  differ: string[];
+  /** Files that already hold exactly what the backup has: the restore leaves them (and their mtime) alone. */
+  unchanged: Set<string>;
+}
+
 /**
- * Paths whose existing file in targetDir would be overwritten with something different (content,
- * exec bit, symlink target, or kind). Files that do not exist are not listed. Content is compared
- * with the blob as stored, so in a repository with eol/smudge filters a file may be reported although
- * it only differs by conversion: reporting too much only makes the caller's safety backup larger.
+ * Compare each planned file with what is in targetDir. Files that do not exist are in neither list.
+ * Content is compared with the blob as stored, so in a repository with eol/smudge filters a file may
+ * be reported although it only differs by conversion: reporting too much only makes the caller's
+ * safety backup larger.
  */
-export async function filesThatDiffer(plan: RestorePlan, targetDir: string): Promise<string[]> {
+export async function compareWithTarget(plan: RestorePlan, targetDir: string): Promise<TargetComparison> {
   const root = await realpath(targetDir);
   await validate(plan, root);
-  const differ: string[] = [];
+  const out: TargetComparison = { differ: [], unchanged: new Set() };
   for (const f of plan.files) {
     if (f.mode === '160000') continue;
     const p = join(root, f.path);
     const st = await lstatOrNull(p).catch((e) => (errno(e) === 'ENOTDIR' ? null : Promise.reject(e)));
     if (!st) continue;
+    const sha256 = f.blob.length === 64;
     let same: boolean;
     if (f.mode === '120000') same = st.isSymbolicLink() && blobHash(f.blob, await readlink(p, { encoding: 'buffer' })) === f.blob;
     else if (!st.isFile()) same = false;
-    else same = (f.mode === '100755') === ((st.mode & 0o100) !== 0) && blobHash(f.blob, await readFile(p)) === f.blob;
-    if (!same) differ.push(f.path);
+    else same = (f.mode === '100755') === ((st.mode & 0o100) !== 0) && st.size === f.size && (await fileBlobId(p, st.size, sha256)) === f.blob;
+    (same ? out.unchanged.add(f.path) : out.differ.push(f.path));
   }
-  return differ;
+  return out;
 }
 
 /**
@@ -144,12 +185,17 @@ export async function filesThatDiffer(plan: RestorePlan, targetDir: string): Pro
  * `staging` (private, inside the store, same filesystem) when given, so a restore killed midway
  * leaves nothing in the working tree that `git add -A` would pick up; else beside dest.
  */
-async function writeOne(dest: string, mode: RestoreMode, content: Buffer, staging: string | null): Promise<void> {
+async function writeOne(repo: RepoPaths, dest: string, f: RestoreFile, reader: BlobReader, staging: string | null, onBytes: (n: number) => void): Promise<void> {
   await mkdir(dirname(dest), { recursive: true });
   const tmp = staging ? join(staging, `${randomBytes(8).toString('hex')}.tmp`) : tempBeside(dest);
   try {
-    if (mode === '120000') await symlink(content, tmp);
-    else await writeFile(tmp, content, { mode: mode === '100755' ? 0o777 : 0o666, flag: 'wx' });
+    const fileMode = f.mode === '100755' ? 0o777 : 0o666;
+    if (f.mode === '120000') await symlink(await reader.read(f.blob, f.path), tmp);
+    else if (f.size >= STREAM_BYTES) await streamBlob(repo, f.blob, tmp, fileMode, onBytes);
+    else {
+      await writeFile(tmp, await reader.read(f.blob, f.path), { mode: fileMode, flag: 'wx' });
+      onBytes(f.size);
+    }
     await pauseAt('restore:before-rename');
     // rename replaces a symlink at dest rather than following it.
     await rename(tmp, dest);
@@ -177,23 +223,84 @@ async function stagingFor(tmpDir: string | undefined, root: string): Promise<str
   }
 }
 
-export async function applyRestore(repo: RepoPaths, plan: RestorePlan, targetDir: string, tmpDir?: string): Promise<{ written: number }> {
+/** One large blob from its own `git cat-file blob`, piped straight into the temp file. */
+async function streamBlob(repo: RepoPaths, sha: string, tmp: string, mode: number, onBytes: (n: number) => void): Promise<void> {
+  const child = gitSpawn(['cat-file', 'blob', sha], { cwd: repo.worktree });
+  child.stdin.end();
+  child.stdout.on('data', (d: Buffer) => onBytes(d.length));
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((res) => child.on('close', res));
+  await pipeline(child.stdout, createWriteStream(tmp, { mode, flags: 'wx' }));
+  const code = await exited;
+  if (code !== 0) throw invalidError(`cannot read blob ${sha}: ${stderr.trim().split('\n')[0] ?? `git exited ${code}`}`);
+}
+
+export interface RestoreResult {
+  written: number;
+  /** Files left alone because they already held the backup's content. */
+  unchanged: number;
+  /** Submodule pointers in the plan: restore does not move a submodule's checkout, and says so. */
+  submodules: RestoreFile[];
+}
+
+export async function applyRestore(
+  repo: RepoPaths,
+  plan: RestorePlan,
+  targetDir: string,
+  opts: { tmpDir?: string; unchanged?: ReadonlySet<string>; onBytes?: (bytesSoFar: number) => void } = {},
+): Promise<RestoreResult> {
   await mkdir(targetDir, { recursive: true });
   const root = await realpath(targetDir);
   await validate(plan, root);
-  const staging = await stagingFor(tmpDir, root);
+  const staging = await stagingFor(opts.tmpDir, root);
   const reader = new BlobReader(repo, false);
-  let written = 0;
+  const result: RestoreResult = { written: 0, unchanged: 0, submodules: [] };
+  let bytes = 0;
+  const onBytes = (n: number) => opts.onBytes?.((bytes += n));
   try {
     for (const f of plan.files) {
-      if (f.mode === '160000') continue; // submodule pointers have no content to write
-      const content = await reader.read(f.blob, f.path);
-      await writeOne(join(root, f.path), f.mode, content, staging);
-      written++;
+      if (f.mode === '160000') {
+        result.submodules.push(f); // a pointer has no content to write
+        continue;
+      }
+      if (opts.unchanged?.has(f.path)) {
+        result.unchanged++;
+        continue;
+      }
+      await writeOne(repo, join(root, f.path), f, reader, staging, onBytes);
+      result.written++;
     }
   } finally {
     reader.close();
     if (staging) await rm(staging, { recursive: true, force: true });
   }
-  return { written };
+  return result;
+}
+
+/**
+ * Delete files (repository-relative) from root, then the directories that become empty. Never
+ * through a symbolic link: a path with a linked or missing parent is left alone. A path that is a
+ * directory (a submodule) is left alone too. Returns how many files went.
+ */
+export async function removeFiles(root: string, paths: readonly string[]): Promise<number> {
+  let removed = 0;
+  const dirs = new Set<string>();
+  for (const path of paths) {
+    checkRelative(path, 'file');
+    const parts = path.split('/');
+    let safe = true;
+    for (let i = 1; i < parts.length && safe; i++) {
+      const st = await lstatOrNull(join(root, ...parts.slice(0, i)));
+      safe = !!st && st.isDirectory() && !st.isSymbolicLink();
+    }
+    const st = safe ? await lstatOrNull(join(root, path)) : null;
+    if (!st || st.isDirectory()) continue;
+    await rm(join(root, path));
+    removed++;
+    for (let i = parts.length - 1; i > 0; i--) dirs.add(parts.slice(0, i).join('/'));
+  }
+  // Deepest first, so a parent is tried after its children; rmdir fails (and is ignored) when not empty.
+  for (const d of [...dirs].sort((a, b) => b.length - a.length)) await rmdir(join(root, d)).catch(() => undefined);
+  return removed;
 }

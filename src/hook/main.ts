@@ -3,6 +3,7 @@
 //
 //   git backup hook drain [--repo DIR] [--detached]  apply waiting events, reconcile, checks
 //   git backup hook pre-rebase [UPSTREAM [BRANCH]]  the opt-in automatic backup before a rebase
+//   git backup hook agent claude-code               a coding agent's checkpoint (hook/agent.ts)
 //
 // Nothing here may print more than one line: hooks run in the user's terminal.
 import { parseArgs } from 'node:util';
@@ -11,7 +12,7 @@ import { BackupError, ExitCode } from '../errors.js';
 import type { Context, Output } from '../app/context.js';
 import type { PushWatch } from '../core/drain-schedule.js';
 
-const USAGE = 'usage: git backup hook drain [--repo DIR] [--detached] | git backup hook pre-rebase [UPSTREAM [BRANCH]]';
+const USAGE = 'usage: git backup hook drain [--repo DIR] [--detached] | git backup hook pre-rebase [UPSTREAM [BRANCH]] | git backup hook agent claude-code';
 
 /** Output for a process with no one watching: everything goes to the store's backup.log. */
 function logOutput(storeDir: () => string | null, log: (dir: string, line: string) => void): Output {
@@ -139,7 +140,7 @@ async function runPreRebase(args: string[]): Promise<number> {
   if (!config.hooks.preRebase) return ExitCode.OK;
   const { createBackup } = await import('../app/create.js');
   const [upstream, branch] = positionals;
-  const record = await createBackup(ctx, {
+  const made = await createBackup(ctx, {
     message: `before rebase${branch ? ` of ${branch}` : ''}${upstream ? ` onto ${upstream}` : ''}`,
     includeIgnored: false,
     paths: [],
@@ -148,7 +149,7 @@ async function runPreRebase(args: string[]): Promise<number> {
     labels: ['auto:pre-rebase'],
     trigger: 'GIT_HOOK',
   });
-  logLine(ctx.store.paths.dir, `pre-rebase: took backup ${record.id}`);
+  logLine(ctx.store.paths.dir, made.kind === 'empty' ? 'pre-rebase: nothing to protect, no backup' : `pre-rebase: ${made.kind === 'reused' ? 'the newest backup already holds the work' : 'took backup'} ${made.record.id}`);
   return ExitCode.OK;
 }
 
@@ -160,6 +161,8 @@ Commands:
   git backup hook drain [--repo DIR] [--detached]     apply the events the hooks recorded (exactly once), then reconcile;
                                                       --detached (what the hooks use): wait for a burst to end, follow a push
   git backup hook pre-rebase [UPSTREAM [BRANCH]]      the automatic backup before a rebase (backup.hooks.preRebase=true)
+  git backup hook agent claude-code                   a checkpoint from a coding agent's hook (install --agent); reads
+                                                      the agent's JSON on stdin, always exits 0, prints nothing
 
 Environment: GIT_BACKUP_HOOK_MODE=sync drains in the foreground (tests, CI); =off makes the hooks do nothing.`;
 
@@ -174,6 +177,7 @@ export async function hookMain(argv: string[]): Promise<number> {
   try {
     if (sub === 'drain') return await runDrain(rest);
     if (sub === 'pre-rebase') return await runPreRebase(rest);
+    if (sub === 'agent') return await (await import('./agent.js')).runAgentCheckpoint(rest, (dir) => open(dir));
     process.stderr.write(`git backup hook: unknown hook command ${JSON.stringify(sub ?? '')}; ${USAGE}\n`);
     return ExitCode.USAGE;
   } catch (e) {

@@ -10,7 +10,7 @@ import { runUntil } from '../helpers/pause.js';
 interface Rec { id: string; state: string; archive: { path: string; bytes: number } | null }
 
 function archivedBackup(repo: TestRepo): Rec {
-  const id = repo.json<Rec>(['create', '-m', 'x']).id;
+  const id = repo.json<Rec>(['create', '--allow-empty', '-m', 'x']).id;
   repo.json(['cleanup', id]);
   return repo.json<Rec[]>(['archive', id])[0]!;
 }
@@ -60,7 +60,7 @@ test('delete without a sensitive match: not overwritten (paused before unlink it
   assert.is(bytes[0], 0x1f, 'gzip magic still there');
   await p.kill();
   // The next command that takes the lock finishes it (here: another transition).
-  const other = repo.json<Rec>(['create']).id;
+  const other = repo.json<Rec>(['create', '--allow-empty']).id;
   repo.json(['cleanup', other]);
   assert.not.ok(existsSync(r.archive!.path));
   assert.equal(journal(repo), []);
@@ -80,7 +80,7 @@ test('gc: a deleted backup\'s unique blob survives gc (2-week expiry) and goes w
   const unique = `unique ${Math.random()}\n`.repeat(2000);
   repo.write('scratch.txt', unique);
   const blob = repo.git(['hash-object', '--stdin'], { input: unique });
-  const id = repo.json<Rec>(['create']).id;
+  const id = repo.json<Rec>(['create', '--allow-empty']).id;
   assert.ok(hasObject(repo, blob));
   const soft = repo.json<{ bytes_freed: number; expire: string }>(['gc']);
   assert.is(soft.expire, '2.weeks.ago');

@@ -16,7 +16,7 @@ function repoWith(files: Record<string, string>): TestRepo {
 }
 
 function archivedBackup(repo: TestRepo): Rec {
-  const id = repo.json<Rec>(['create', '-m', 'x']).id;
+  const id = repo.json<Rec>(['create', '--allow-empty', '-m', 'x']).id;
   repo.json(['cleanup', id]);
   return repo.json<Rec[]>(['archive', id])[0]!;
 }
@@ -29,7 +29,7 @@ const archiveFiles = (repo: TestRepo) =>
 
 test('kill at archive:after-write: backup stays CLEANABLE and restorable; recover removes the partial archive', async () => {
   const repo = repoWith({ 'k.txt': 'kill me\n' });
-  const id = repo.json<Rec>(['create']).id;
+  const id = repo.json<Rec>(['create', '--allow-empty']).id;
   repo.json(['cleanup', id]);
   const p = await runUntil(repo, ['archive', id], 'archive:after-write');
   await p.kill();
@@ -49,7 +49,7 @@ test('kill at archive:after-write: backup stays CLEANABLE and restorable; recove
 
 test('kill at archive:after-verify (archive complete, nothing recorded): the next archive command undoes and redoes it', async () => {
   const repo = repoWith({ 'k.txt': 'verified\n' });
-  const id = repo.json<Rec>(['create']).id;
+  const id = repo.json<Rec>(['create', '--allow-empty']).id;
   repo.json(['cleanup', id]);
   const p = await runUntil(repo, ['archive', id], 'archive:after-verify');
   await p.kill();
@@ -64,7 +64,7 @@ test('kill at archive:after-verify (archive complete, nothing recorded): the nex
 
 test('kill at archive:after-record (ARCHIVED written, ref not yet removed): restorable from the archive; recover finishes', async () => {
   const repo = repoWith({ 'k.txt': 'recorded\n' });
-  const id = repo.json<Rec>(['create']).id;
+  const id = repo.json<Rec>(['create', '--allow-empty']).id;
   repo.json(['cleanup', id]);
   const p = await runUntil(repo, ['archive', id], 'archive:after-record');
   await p.kill();
@@ -75,7 +75,7 @@ test('kill at archive:after-record (ARCHIVED written, ref not yet removed): rest
   assert.is(repo.read('k.txt'), 'recorded\n');
   const rec = repo.cli(['recover']);
   assert.match(rec.stdout, /finished an interrupted archive/);
-  assert.is(repo.git(['for-each-ref', 'refs/backups/']), '');
+  assert.is(repo.git(['for-each-ref', `refs/backups/${id}`]), '', 'the archived backup\'s ref is gone (the restore\'s undo point keeps its own)');
   assert.equal(journal(repo), []);
   assert.is(repo.cli(['verify']).code, 0);
 });
@@ -102,7 +102,7 @@ test('kill at delete:after-record, then at gc:after-repack: gc finishes the dele
 
 test('an archive damaged between its write and its read-back: exit 3, one line, partial archive removed, backup as it was', async () => {
   const repo = repoWith({ 'v.txt': 'verify me\n'.repeat(1000) });
-  const id = repo.json<Rec>(['create']).id;
+  const id = repo.json<Rec>(['create', '--allow-empty']).id;
   repo.json(['cleanup', id]);
   const p = await runUntil(repo, ['archive', id], 'archive:after-write');
   const dir = join(repo.dir, '.git/backup/archive', id.slice(0, 4), id.slice(4, 6));
@@ -124,7 +124,7 @@ test('an archive damaged between its write and its read-back: exit 3, one line, 
 test('two archives of the same backup at once: one wins, the other changes nothing, the recorded archive verifies', async () => {
   const repo = repoWith({ 'c.txt': 'concurrent\n'.repeat(5000) });
   for (let round = 0; round < 3; round++) {
-    const id = repo.json<Rec>(['create']).id;
+    const id = repo.json<Rec>(['create', '--allow-empty']).id;
     repo.json(['cleanup', id]);
     const [a, b] = await Promise.all([repo.cliAsync(['archive', id]), repo.cliAsync(['archive', id])]);
     assert.equal([a.code, b.code].sort(), [0, 3], a.stderr + b.stderr);

@@ -39,7 +39,7 @@ function build(): { repo: TestRepo; files: Map<string, Buffer>; r: Rec } {
   put('assets/big.bin', pseudoRandom(BIG, 7)); // untracked: the snapshot's third parent
   for (let i = 0; i < 300; i += 7) put(`src/${i % 17}/f${i}.txt`, Buffer.from(`changed ${i}\n`));
   for (let i = 0; i < 400; i++) put(`new/${i % 13}/n${i}.dat`, pseudoRandom(1 + (i * 37) % 3000, i % 250));
-  const id = repo.json<Rec>(['create', '-m', 'large']).id;
+  const id = repo.json<Rec>(['create', '--allow-empty', '-m', 'large']).id;
   repo.json(['cleanup', id]);
   const [r] = repo.json<Rec[]>(['archive', id]);
   assert.is(r!.state, 'ARCHIVED');

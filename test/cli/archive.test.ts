@@ -51,7 +51,7 @@ function snapshotOf(repo: TestRepo): Map<string, string> {
 }
 
 function archived(repo: TestRepo, extra: string[] = []): Rec {
-  const id = repo.json<Rec>(['create', '-m', 'rich', ...extra]).id;
+  const id = repo.json<Rec>(['create', '--allow-empty', '-m', 'rich', ...extra]).id;
   repo.json(['cleanup', id]);
   const [r] = repo.json<Rec[]>(['archive', id]);
   return r!;
@@ -145,7 +145,7 @@ test('backup.archiveDir elsewhere (relative to the worktree top or absolute): ar
 
 test('lifecycle: CREATED needs --force (exit 3, nothing written); an ARCHIVED backup only goes to DELETED, even forced', () => {
   const repo = richRepo();
-  const id = repo.json<Rec>(['create']).id;
+  const id = repo.json<Rec>(['create', '--allow-empty']).id;
   const res = repo.cli(['archive', id]);
   assert.is(res.code, 3);
   assert.match(res.stderr, /--force/);
@@ -157,7 +157,7 @@ test('lifecycle: CREATED needs --force (exit 3, nothing written); an ARCHIVED ba
   assert.is(back.code, 3);
   assert.match(back.stderr, /only be DELETED/);
   // --dry-run writes nothing.
-  const id2 = repo.json<Rec>(['create']).id;
+  const id2 = repo.json<Rec>(['create', '--allow-empty']).id;
   repo.json(['cleanup', id2]);
   assert.is(repo.cli(['archive', id2, '--dry-run']).code, 0);
   assert.is(repo.json<Rec>(['show', id2]).state, 'CLEANABLE');
@@ -196,7 +196,7 @@ test('export-ignore and export-subst in .gitattributes do not leave files out of
 
 test('bad input to archive, verify and gc: one line on stderr, the SPEC exit code, nothing changed', () => {
   const repo = richRepo();
-  const id = repo.json<Rec>(['create']).id;
+  const id = repo.json<Rec>(['create', '--allow-empty']).id;
   repo.json(['cleanup', id]);
   const db = () => readFileSync(join(repo.dir, '.git/backup/db.json'), 'utf8');
   const before = db();

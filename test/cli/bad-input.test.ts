@@ -24,8 +24,8 @@ const repo = tempRepo();
 repo.write('a.txt', 'x\n');
 // A fixed clock (GIT_BACKUP_NOW, test-only) makes both ids share their time part.
 const clock = { env: { GIT_BACKUP_NOW: '2026-11-21T10:30:00Z' } };
-const first = repo.json<{ id: string }>(['create', '-m', 'first'], clock);
-const second = repo.json<{ id: string }>(['create', '-m', 'second'], clock);
+const first = repo.json<{ id: string }>(['create', '--allow-empty', '-m', 'first'], clock);
+const second = repo.json<{ id: string }>(['create', '--allow-empty', '-m', 'second'], clock);
 const sharedPrefix = '20261121-103000';
 
 const cases: [string, string[], number, RegExp?][] = [

@@ -26,7 +26,7 @@ test('fresh CI clone: merged work whose notes still say PENDING passes --max-age
   for (const name of ['merged', 'open']) {
     git(['checkout', '-q', '-b', name, 'main']);
     dev.write(`${name}.txt`, `${name} work\n`);
-    ids.push(dev.json<{ id: string }>(['create'], { env }).id);
+    ids.push(dev.json<{ id: string }>(['create', '--allow-empty'], { env }).id);
     git(['add', `${name}.txt`]);
     git(['commit', '-q', '-m', name]);
     git(['push', '-q', 'origin', name]);

@@ -21,17 +21,17 @@ function populated(): { repo: TestRepo; ids: string[] } {
     t.commitAll('initial');
     t.git(['checkout', '-q', '-b', 'feature']);
     t.write('a.txt', 'a\n');
-    const a = t.json<Rec>(['create', '-m', 'a']).id;
+    const a = t.json<Rec>(['create', '--allow-empty', '-m', 'a']).id;
     t.commitAll('a');
     t.git(['checkout', '-q', 'main']);
     t.git(['merge', '-q', '--no-ff', '-m', 'merge', 'feature']);
     t.git(['checkout', '-q', '-b', 'second']);
     t.write('b.txt', 'b\n');
-    const b = t.json<Rec>(['create', '-m', 'b']).id;
+    const b = t.json<Rec>(['create', '--allow-empty', '-m', 'b']).id;
     t.commitAll('b');
     t.json(['reconcile']);
     t.write('c.txt', 'c\n');
-    const c = t.json<Rec>(['create', '-m', 'c', '--pin']).id;
+    const c = t.json<Rec>(['create', '--allow-empty', '-m', 'c', '--pin']).id;
     populatedIds = [a, b, c];
   }, { withStore: true });
   return { repo, ids: [...populatedIds] };
@@ -94,7 +94,7 @@ test('recover --rebuild after deleting db.json gives back the same records', () 
 test('recover --rebuild: a ref without a note is rebuilt from the snapshot trailers', () => {
   const repo = tempRepo();
   repo.write('x.txt', 'x\n');
-  const rec = repo.json<Rec>(['create', '-m', 'lonely']);
+  const rec = repo.json<Rec>(['create', '--allow-empty', '-m', 'lonely']);
   repo.git(['update-ref', '-d', 'refs/notes/backups']);
   const r = repo.json<{ from_snapshots: number }>(['recover', '--rebuild']);
   assert.is(r.from_snapshots, 1);

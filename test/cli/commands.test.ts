@@ -17,7 +17,7 @@ function repoWithWork() {
 
 test('create --json returns a full record; show and list agree', () => {
   const repo = repoWithWork();
-  const rec = repo.json<Rec & Record<string, unknown>>(['create', '-m', 'hello', '--label', 'x', '--label', 'y', '--pin']);
+  const rec = repo.json<Rec & Record<string, unknown>>(['create', '--allow-empty', '-m', 'hello', '--label', 'x', '--label', 'y', '--pin']);
   for (const f of RECORD_FIELDS) assert.ok(f in rec, `field ${f}`);
   assert.is(rec.state, 'CREATED');
   assert.equal(rec.labels, ['x', 'y']);
@@ -34,7 +34,7 @@ test('list filters by state, sorts and limits', () => {
   const ids: string[] = [];
   for (let i = 0; i < 4; i++) {
     repo.write(`f${i}.txt`, 'x'.repeat(100 * (i + 1)));
-    ids.push(repo.json<Rec>(['create', '-m', `n${i}`], { env: { GIT_BACKUP_NOW: `2026-11-2${i}T10:00:00Z` } }).id);
+    ids.push(repo.json<Rec>(['create', '--allow-empty', '-m', `n${i}`], { env: { GIT_BACKUP_NOW: `2026-11-2${i}T10:00:00Z` } }).id);
   }
   assert.is(repo.cli(['cleanup', ids[0]!, ids[1]!]).code, 0);
   assert.equal(repo.json<Rec[]>(['list', '--state', 'cleanable']).map((r) => r.id).sort(), [ids[0], ids[1]].sort());
@@ -49,8 +49,8 @@ test('list filters by state, sorts and limits', () => {
 
 test('status counts per state with the store location', () => {
   const repo = repoWithWork();
-  const a = repo.json<Rec>(['create']);
-  repo.json<Rec>(['create']);
+  const a = repo.json<Rec>(['create', '--allow-empty']);
+  repo.json<Rec>(['create', '--allow-empty']);
   repo.cli(['cleanup', a.id]);
   const s = repo.json<{ total: number; states: Record<string, number>; store: string; bytes: number }>(['status']);
   assert.is(s.total, 2);
@@ -63,14 +63,14 @@ test('status counts per state with the store location', () => {
 
 test('transition follows the table; --force is recorded; confirm walks CREATED -> PENDING -> CONFIRMED', () => {
   const repo = repoWithWork();
-  const a = repo.json<Rec>(['create']);
+  const a = repo.json<Rec>(['create', '--allow-empty']);
   assert.is(repo.cli(['transition', a.id, 'CONFIRMED']).code, 3);
   const forced = repo.json<Rec>(['transition', a.id, 'CONFIRMED', '--force', '--reason', 'merged on the server']);
   assert.is(forced.state, 'CONFIRMED');
   const last = forced.history[forced.history.length - 1]!;
   assert.equal([last.from, last.to, last.trigger, last.forced, last.reason], ['CREATED', 'CONFIRMED', 'USER', true, 'merged on the server']);
 
-  const b = repo.json<Rec>(['create']);
+  const b = repo.json<Rec>(['create', '--allow-empty']);
   assert.is(repo.cli(['confirm', b.id]).code, 0);
   const shown = repo.json<Rec>(['show', b.id]);
   assert.equal(shown.history.map((h) => h.to), ['CREATED', 'PENDING', 'CONFIRMED']);
@@ -82,7 +82,7 @@ test('transition follows the table; --force is recorded; confirm walks CREATED -
 
 test('delete: refuses without --yes off a terminal, needs --force for CREATED, keeps a tombstone, removes the ref', () => {
   const repo = repoWithWork();
-  const a = repo.json<Rec>(['create']);
+  const a = repo.json<Rec>(['create', '--allow-empty']);
   assert.is(repo.cli(['delete', a.id]).code, 9);
   assert.is(repo.cli(['delete', a.id, '--yes']).code, 9);
   const r = repo.cli(['delete', a.id, '--yes', '--force']);
@@ -98,14 +98,14 @@ test('delete: refuses without --yes off a terminal, needs --force for CREATED, k
   assert.is(repo.cli(['transition', a.id, 'CREATED', '--force']).code, 3, 'DELETED is terminal');
   assert.is(repo.cli(['restore', a.id]).code, 3);
 
-  const b = repo.json<Rec>(['create']);
+  const b = repo.json<Rec>(['create', '--allow-empty']);
   repo.cli(['cleanup', b.id]);
   assert.is(repo.cli(['delete', b.id, '--yes']).code, 0, 'CLEANABLE needs no --force');
 });
 
 test('pin and unpin are recorded; notes mirror every event', () => {
   const repo = repoWithWork();
-  const a = repo.json<Rec & { snapshot: string }>(['create']);
+  const a = repo.json<Rec & { snapshot: string }>(['create', '--allow-empty']);
   assert.is(repo.cli(['pin', a.id]).code, 0);
   assert.is(repo.json<Rec>(['show', a.id]).pinned, true);
   assert.is(repo.cli(['unpin', a.id]).code, 0);
@@ -119,8 +119,8 @@ test('pin and unpin are recorded; notes mirror every event', () => {
 
 test('log shows transitions of all backups or one', () => {
   const repo = repoWithWork();
-  const a = repo.json<Rec>(['create']);
-  const b = repo.json<Rec>(['create']);
+  const a = repo.json<Rec>(['create', '--allow-empty']);
+  const b = repo.json<Rec>(['create', '--allow-empty']);
   repo.cli(['cleanup', a.id, b.id]);
   const all = repo.json<{ id: string; to: string }[]>(['log']);
   assert.is(all.length, 4);
@@ -145,17 +145,17 @@ test('every command has accurate --help', () => {
 test('works on an unborn branch, in a linked worktree, and without an identity', () => {
   const unborn = tempRepo({ commit: false });
   unborn.write('first.txt', 'no commits yet\n');
-  const u = unborn.json<Rec & { base: string | null }>(['create']);
+  const u = unborn.json<Rec & { base: string | null }>(['create', '--allow-empty']);
   assert.is(u.base, null);
 
   const repo = repoWithWork();
   repo.git(['worktree', 'add', '-q', '-b', 'side', `${repo.dir}-wt`]);
-  const wt = repo.cli(['create', '--json'], { cwd: `${repo.dir}-wt` });
+  const wt = repo.cli(['create', '--allow-empty', '--json'], { cwd: `${repo.dir}-wt` });
   assert.is(wt.code, 0, wt.stderr);
   assert.is(repo.json<Rec[]>(['list']).length, 1, 'worktrees share one store');
 
   const anon = repoWithWork();
-  const r = anon.cli(['create', '--json'], { env: { GIT_AUTHOR_NAME: '', GIT_AUTHOR_EMAIL: '', GIT_COMMITTER_NAME: '', GIT_COMMITTER_EMAIL: '', EMAIL: '' } });
+  const r = anon.cli(['create', '--allow-empty', '--json'], { env: { GIT_AUTHOR_NAME: '', GIT_AUTHOR_EMAIL: '', GIT_COMMITTER_NAME: '', GIT_COMMITTER_EMAIL: '', EMAIL: '' } });
   assert.is(r.code, 0, r.stderr);
 });
 

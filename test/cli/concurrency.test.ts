@@ -16,7 +16,7 @@ test('8 concurrent create+cleanup processes: every backup recorded with its full
   // test without any update being lost, so they wait longer here. Timeouts: test/store/lock.test.ts.
   const env = { GIT_BACKUP_LOCK_TIMEOUT_MS: '120000' };
   const workers = Array.from({ length: 8 }, async (_, i) => {
-    const made = await repo.cliAsync(['create', '-m', `worker ${i}`, '--json'], { env });
+    const made = await repo.cliAsync(['create', '--allow-empty', '-m', `worker ${i}`, '--json'], { env });
     assert.is(made.code, 0, made.stderr);
     const { id } = JSON.parse(made.stdout) as { id: string };
     const moved = await repo.cliAsync(['cleanup', id, '--json'], { env });

@@ -190,7 +190,8 @@ test('without a terminal, config alone lists; --help names every subcommand and 
 
 test('reconcile and the pre-rebase hook read through loadConfig (validated)', () => {
   const r = tempRepo();
-  r.json(['create', '-m', 'x']);
+  r.write('work.txt', 'work\n'); // something to protect: a clean tree gets no backup
+  r.json(['create', '--allow-empty', '-m', 'x']);
   r.git(['config', 'backup.integrationBranch', 'bad..name']);
   expectInvalid(r.cli(['reconcile']), 'backup.integrationBranch', 'bad..name');
   r.git(['config', 'backup.integrationBranch', 'main']);
@@ -201,6 +202,7 @@ test('reconcile and the pre-rebase hook read through loadConfig (validated)', ()
   assert.is(r.cli(['hook', 'pre-rebase']).code, 0);
   assert.is(count(), n);
   r.git(['config', 'backup.hooks.preRebase', 'On']);
+  r.write('work.txt', 'more work\n'); // the newest backup would hold the same: it would be reused
   assert.is(r.cli(['hook', 'pre-rebase']).code, 0);
   assert.is(count(), n + 1, 'git booleans (on) count, as git --bool reads them');
 });

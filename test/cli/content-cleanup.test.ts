@@ -8,7 +8,7 @@ import { clonedRepo, DAY, show, tick, type Rec } from '../helpers/proof.js';
 test('committed exactly and pushed -> CONFIRMED, then archived and deleted by the default policies in time', () => {
   const { repo, git } = clonedRepo();
   repo.write('idea.txt', 'idea\n');
-  const { id } = repo.json<Rec>(['create'], { env: withShim() });
+  const { id } = repo.json<Rec>(['create', '--allow-empty'], { env: withShim() });
   git(['add', 'idea.txt']);
   git(['commit', '-q', '-m', 'idea']);
   git(['push', '-q', 'origin', 'main']);
@@ -29,7 +29,7 @@ test('half committed, half thrown away: stays CREATED, never deleted automatical
   const { repo, git } = clonedRepo();
   repo.write('keep.txt', 'kept\n');
   repo.write('l.txt', 'line\nlost edit\n');
-  const { id } = repo.json<Rec>(['create'], { env: withShim() });
+  const { id } = repo.json<Rec>(['create', '--allow-empty'], { env: withShim() });
   git(['checkout', '-q', '--', 'l.txt']);
   git(['add', 'keep.txt']);
   git(['commit', '-q', '-m', 'keep']);
@@ -55,7 +55,7 @@ test('a detached-HEAD backup whose commit is merged and pushed -> CONFIRMED', ()
   const { repo, git } = clonedRepo();
   git(['checkout', '-q', '--detach']);
   repo.write('det.txt', 'detached work\n');
-  const { id } = repo.json<Rec>(['create'], { env: withShim() });
+  const { id } = repo.json<Rec>(['create', '--allow-empty'], { env: withShim() });
   git(['add', 'det.txt']);
   git(['commit', '-q', '-m', 'on detached HEAD']);
   const c = git(['rev-parse', 'HEAD']);

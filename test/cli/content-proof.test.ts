@@ -12,7 +12,7 @@ test('the new-user scenario: uncommitted work is never confirmed by an unrelated
   const { repo, git } = clonedRepo();
   repo.write('idea.txt', 'idea\n');
   repo.write('README', 'hello\nedit\n');
-  const { id } = repo.json<Rec>(['create', '-m', 'before'], { env: withShim() });
+  const { id } = repo.json<Rec>(['create', '--allow-empty', '-m', 'before'], { env: withShim() });
   git(['checkout', '-q', '--', 'README']);
   git(['clean', '-qf', 'idea.txt']);
   repo.write('b.txt', 'x\n');
@@ -40,7 +40,7 @@ test('the new-user scenario: uncommitted work is never confirmed by an unrelated
 test('edited further and committed -> PENDING (superseded, said so); pushed -> CONFIRMED', () => {
   const { repo, git } = clonedRepo();
   repo.write('idea.txt', 'draft\n');
-  const { id } = repo.json<Rec>(['create'], { env: withShim() });
+  const { id } = repo.json<Rec>(['create', '--allow-empty'], { env: withShim() });
   repo.write('idea.txt', 'draft, finished\n');
   git(['add', 'idea.txt']);
   git(['commit', '-q', '-m', 'idea']);

@@ -99,7 +99,7 @@ test('installed from the tarball into a global prefix: a copy that works without
   assert.match(run(['-h']), /git backup <command>/, 'help works from the bundle');
   assert.match(run(['install']), /post-commit/);
   repo.write('a.txt', 'two\n');
-  const id = (JSON.parse(run(['create', '-m', 'installed', '--json'])) as { id: string }).id;
+  const id = (JSON.parse(run(['create', '--allow-empty', '-m', 'installed', '--json'])) as { id: string }).id;
   repo.git(['commit', '-q', '-am', 'two'], { env }); // the hooks call the installed git-backup
   const shown = JSON.parse(run(['show', id, '--json'])) as { state: string };
   assert.is(shown.state, 'CONFIRMED', 'the hooks drained through the installed copy');

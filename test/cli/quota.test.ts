@@ -34,7 +34,7 @@ test('20 MB held exclusively, quota 10M: tick deletes the oldest high-confidence
   for (let i = 0; i < N; i++) {
     repo.write(`big${i}.bin`, randomBytes(MB));
     repo.write(`work${i}.txt`, `work ${i}\n`);
-    ids.push(repo.json<{ id: string }>(['create', '-m', `b${i}`], { env: when(i) }).id);
+    ids.push(repo.json<{ id: string }>(['create', '--allow-empty', '-m', `b${i}`], { env: when(i) }).id);
     // The big file is edited further and that committed: the backup's version is superseded (safe
     // to delete) yet held by the backup alone (exclusive bytes).
     repo.write(`big${i}.bin`, `replaced ${i}\n`);

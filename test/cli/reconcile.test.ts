@@ -17,7 +17,7 @@ function featureWithBackup(): { repo: TestRepo; id: string; commit: string } {
   const repo = tempRepo();
   repo.git(['checkout', '-q', '-b', 'feature']);
   repo.write('a.txt', 'work\n');
-  const id = repo.json<Rec>(['create', '-m', 'before']).id;
+  const id = repo.json<Rec>(['create', '--allow-empty', '-m', 'before']).id;
   const commit = repo.commitAll('feature work');
   return { repo, id, commit };
 }
@@ -131,7 +131,7 @@ test('no commit after the backup, detached, or branch deleted: stays CREATED', (
   const repo = tempRepo();
   repo.git(['checkout', '-q', '-b', 'gone']);
   repo.write('a.txt', 'x\n');
-  const a = repo.json<Rec>(['create']).id;
+  const a = repo.json<Rec>(['create', '--allow-empty']).id;
   assert.equal(reconcile(repo).moved, []);
   repo.commitAll('on gone');
   repo.git(['checkout', '-q', 'main']);
@@ -143,7 +143,7 @@ test('no commit after the backup, detached, or branch deleted: stays CREATED', (
 test('unborn branch: any commit after the backup makes it PENDING (and CONFIRMED on main)', () => {
   const repo = tempRepo({ commit: false });
   repo.write('a.txt', 'first\n');
-  const id = repo.json<Rec>(['create']).id;
+  const id = repo.json<Rec>(['create', '--allow-empty']).id;
   repo.commitAll('first');
   assert.equal(reconcile(repo).moved.map((m) => m.to), ['PENDING', 'CONFIRMED']);
   assert.is(repo.json<{ base: string | null }>(['show', id]).base, null);
@@ -184,7 +184,7 @@ test('records pointing at commits this clone lacks do not break reconcile (or th
   // A second backup that stays PENDING normally, and the first one made to point at missing objects
   // (as after a prune, or a db.json carried over from another clone).
   repo.write('b.txt', 'more\n');
-  const other = repo.json<Rec>(['create']).id;
+  const other = repo.json<Rec>(['create', '--allow-empty']).id;
   const dbPath = join(repo.dir, '.git', 'backup', 'db.json');
   const db = JSON.parse(readFileSync(dbPath, 'utf8')) as { backups: { id: string; branch: string; pending_commit: string | null; snapshot: string }[] };
   const lost = db.backups.find((b) => b.id === id)!;

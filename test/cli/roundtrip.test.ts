@@ -43,7 +43,7 @@ function setup(): TestRepo {
 test('restore brings back tracked, untracked, exec bits and symlinks byte for byte', () => {
   const repo = setup();
   const before = snapshotFiles(repo, PATHS.filter((p) => p !== 'build/out.bin'));
-  const created = repo.json<{ id: string; files: number }>(['create', '-m', 'before edit']);
+  const created = repo.json<{ id: string; files: number }>(['create', '--allow-empty', '-m', 'before edit']);
   assert.ok(created.files >= 2, `protects the changed and untracked files (${created.files})`);
 
   repo.write('README.md', 'clobbered\n');
@@ -64,7 +64,7 @@ test('restore brings back tracked, untracked, exec bits and symlinks byte for by
 
 test('--include-ignored captures ignored files and restore brings them back', () => {
   const repo = setup();
-  const created = repo.json<{ id: string }>(['create', '--include-ignored']);
+  const created = repo.json<{ id: string }>(['create', '--allow-empty', '--include-ignored']);
   rmSync(join(repo.dir, 'build'), { recursive: true });
   assert.is(repo.cli(['restore', created.id]).code, 0);
   assert.equal([...readFileSync(join(repo.dir, 'build/out.bin'))], [0, 1, 2, 255, 254]);
@@ -72,7 +72,7 @@ test('--include-ignored captures ignored files and restore brings them back', ()
 
 test('ignored files are not captured without the flag', () => {
   const repo = setup();
-  const created = repo.json<{ id: string }>(['create']);
+  const created = repo.json<{ id: string }>(['create', '--allow-empty']);
   rmSync(join(repo.dir, 'build'), { recursive: true });
   assert.is(repo.cli(['restore', created.id]).code, 0);
   assert.not.ok(existsSync(join(repo.dir, 'build/out.bin')));
@@ -80,7 +80,7 @@ test('ignored files are not captured without the flag', () => {
 
 test("restore's safety backup brings back the version it overwrote", () => {
   const repo = setup();
-  const created = repo.json<{ id: string }>(['create']);
+  const created = repo.json<{ id: string }>(['create', '--allow-empty']);
   repo.write('README.md', 'edited after the backup\n');
   const r = repo.json<{ safety_backup: string; overwritten: string[] }>(['restore', created.id]);
   assert.ok(r.safety_backup, 'a safety backup was taken');
@@ -94,7 +94,7 @@ test("restore's safety backup brings back the version it overwrote", () => {
 
 test('restore of some paths and into another directory', () => {
   const repo = setup();
-  const created = repo.json<{ id: string }>(['create']);
+  const created = repo.json<{ id: string }>(['create', '--allow-empty']);
   repo.write('README.md', 'x\n');
   repo.write('untracked.txt', 'y\n');
   assert.is(repo.cli(['restore', created.id, '--', 'untracked.txt']).code, 0);
@@ -111,7 +111,7 @@ test('restore of some paths and into another directory', () => {
 
 test('restore refuses to write through a symlinked directory', () => {
   const repo = setup();
-  const created = repo.json<{ id: string }>(['create']);
+  const created = repo.json<{ id: string }>(['create', '--allow-empty']);
   const outside = join(repo.dir, '..', 'outside-target');
   rmSync(join(repo.dir, 'src'), { recursive: true });
   symlinkSync(outside, join(repo.dir, 'src'));
@@ -125,7 +125,7 @@ test('git stash apply --index refs/backups/<id> in a fresh clone at the base res
   const repo = setup();
   const staged = repo.git(['diff', '--cached']);
   const before = snapshotFiles(repo, PATHS.filter((p) => p !== 'build/out.bin'));
-  const { id } = repo.json<{ id: string }>(['create']);
+  const { id } = repo.json<{ id: string }>(['create', '--allow-empty']);
   const clone = join(repo.dir, '..', `${id}-clone`);
   repo.git(['clone', '-q', repo.dir, clone]);
   const other = new TestRepo(clone);

@@ -25,7 +25,7 @@ test('A backs up and pushes a branch, B merges it on main and pushes, A pulls: C
   const { a, b } = setup();
   a.git(['checkout', '-q', '-b', 'feature']);
   a.write('f.txt', 'feature\n');
-  const id = a.json<Rec>(['create', '-m', 'A']).id;
+  const id = a.json<Rec>(['create', '--allow-empty', '-m', 'A']).id;
   a.commitAll('feature');
   a.git(['push', '-q', 'origin', 'feature']);
   assert.is(a.json<{ moved: { to: string }[] }>(['reconcile']).moved[0]!.to, 'PENDING');
@@ -49,7 +49,7 @@ test('with hooks installed in A, its own commit and `git pull` alone confirm the
   const git = (args: string[]) => a.git(args, { env: withShim() });
   git(['checkout', '-q', '-b', 'feature']);
   a.write('f.txt', 'feature\n');
-  const id = a.json<Rec>(['create', '-m', 'A'], { env: withShim() }).id;
+  const id = a.json<Rec>(['create', '--allow-empty', '-m', 'A'], { env: withShim() }).id;
   git(['add', 'f.txt']);
   git(['commit', '-q', '-m', 'feature']);
   assert.is(a.json<Rec>(['show', id]).state, 'PENDING', 'post-commit hook');
@@ -70,9 +70,9 @@ test('with hooks installed in A, its own commit and `git pull` alone confirm the
 test('sync from A and B: both keep each other\'s lines; a remote without notes is fine', () => {
   const { a, b, bare } = setup();
   a.write('x.txt', 'a\n');
-  const ida = a.json<Rec>(['create', '-m', 'in A']).id;
+  const ida = a.json<Rec>(['create', '--allow-empty', '-m', 'in A']).id;
   b.write('y.txt', 'b\n');
-  const idb = b.json<Rec>(['create', '-m', 'in B']).id;
+  const idb = b.json<Rec>(['create', '--allow-empty', '-m', 'in B']).id;
   const first = a.cli(['sync']);
   assert.is(first.code, 0, first.stderr);
   assert.match(first.stdout, /remote had no notes.*pushed/);

@@ -15,7 +15,7 @@ interface Report { dry_run: boolean; moves: Move[]; failed: Move[]; waiting: { i
 
 function backup(repo: TestRepo, day: number, file: string, commit: boolean): string {
   repo.write(file, `${file} ${Math.random()}\n`);
-  const out = repo.json<{ id: string }>(['create', '-m', file], { env: when(day) });
+  const out = repo.json<{ id: string }>(['create', '--allow-empty', '-m', file], { env: when(day) });
   if (commit) {
     repo.commitAll(file);
     const r = repo.cli(['reconcile'], { env: when(day) });

@@ -13,7 +13,7 @@ test('db.json replaced by a directory: no EISDIR crash; create works and the dir
   assert.is(list.code, 0, list.stderr);
   assert.ok((JSON.parse(list.stdout) as Rec[]).some((b) => b.id === live));
   repo.write('d.txt', 'new\n');
-  const made = repo.cli(['create', '-m', 'over a directory']);
+  const made = repo.cli(['create', '--allow-empty', '-m', 'over a directory']);
   assert.is(made.code, 0, made.stderr);
   assert.ok(statSync(dbPath(repo)).isFile());
   ok(repo, ['recover']);
@@ -26,7 +26,7 @@ test('degraded: both generations damaged, create still takes the backup (ref + n
   assert.is(status.code, 0, status.stderr);
   assert.match(status.stdout, /index: DEGRADED: .*git backup recover/);
   repo.write('e.txt', 'still protected\n');
-  const made = repo.cli(['create', '-m', 'while degraded', '--json']);
+  const made = repo.cli(['create', '--allow-empty', '-m', 'while degraded', '--json']);
   assert.is(made.code, 0, made.stderr);
   const id = (JSON.parse(made.stdout) as Rec).id;
   assert.is(repo.git(['rev-parse', `refs/backups/${id}`]).length, 40);

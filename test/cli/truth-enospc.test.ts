@@ -39,10 +39,10 @@ for (const freeKiB of [8, 24, 40, 64]) test(`create at ${freeKiB} KiB free: exit
     repo.write('README.md', 'x\n');
     repo.commitAll('init');
     repo.write('one.txt', 'first\n');
-    ok(repo, ['create', '-m', 'first']);
+    ok(repo, ['create', '--allow-empty', '-m', 'first']);
     repo.write('two.txt', 'second\n'.repeat(100));
     fillLeaving(mnt, freeKiB * 1024);
-    const r = repo.cli(['create', '-m', 'on a full disk']);
+    const r = repo.cli(['create', '--allow-empty', '-m', 'on a full disk']);
     execFileSync('rm', ['-f', join(mnt, 'filler')]);
     const refs = repo.git(['for-each-ref', 'refs/backups/']).split('\n').filter(Boolean).length;
     if (r.code === 0) {

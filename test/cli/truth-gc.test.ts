@@ -9,7 +9,7 @@ import { archivedAndLive, dbPath, ok, type Rec } from '../helpers/truth.js';
 test('a deleted backup stays deleted after gc --now, delete and recover --rebuild', () => {
   const repo = tempRepo();
   repo.write('x.txt', 'doomed\n');
-  const id = repo.json<Rec>(['create', '-m', 'doomed']).id;
+  const id = repo.json<Rec>(['create', '--allow-empty', '-m', 'doomed']).id;
   ok(repo, ['transition', id, 'CLEANABLE']);
   ok(repo, ['archive', id]);
   ok(repo, ['gc', '--now']); // prunes the snapshot commit the note hangs on
@@ -28,7 +28,7 @@ test('a torn db.json (header intact) blocks no write: create, recover and recove
   truncateSync(dbPath(repo), Math.floor(size / 2));
   assert.match(readFileSync(dbPath(repo), 'utf8'), /^\{"schema":1,"generation":\d+,/, 'the header survived');
   repo.write('c.txt', 'more\n');
-  const r = repo.cli(['create', '-m', 'after the tear']);
+  const r = repo.cli(['create', '--allow-empty', '-m', 'after the tear']);
   assert.is(r.code, 0, r.stderr);
   ok(repo, ['recover']);
   truncateSync(dbPath(repo), Math.floor(statSync(dbPath(repo)).size / 2));

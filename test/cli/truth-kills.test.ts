@@ -13,9 +13,9 @@ import { ok, type Rec } from '../helpers/truth.js';
 test('create killed between its ref and its note: recover adopts it with a note, ci passes', async () => {
   const repo = tempRepo();
   repo.write('v.txt', 'first\n');
-  const first = repo.json<Rec>(['create', '-m', 'first']).id;
+  const first = repo.json<Rec>(['create', '--allow-empty', '-m', 'first']).id;
   repo.write('w.txt', 'work\n');
-  const paused = await runUntil(repo, ['create', '-m', 'killed'], 'store:before-notes');
+  const paused = await runUntil(repo, ['create', '--allow-empty', '-m', 'killed'], 'store:before-notes');
   await paused.kill();
   const refs = repo.git(['for-each-ref', '--format=%(refname:lstrip=2)', 'refs/backups/']).split('\n').filter((r) => r && r !== first);
   assert.is(refs.length, 1, 'the ref was written');
@@ -45,7 +45,7 @@ function startGroup(repo: TestRepo, args: string[], point: string): Promise<numb
 test('archive killed with its process group: the first recover settles the journal (the owner is a zombie)', async () => {
   const repo = tempRepo();
   repo.write('w.txt', 'work\n');
-  const id = repo.json<Rec>(['create', '-m', 'x']).id;
+  const id = repo.json<Rec>(['create', '--allow-empty', '-m', 'x']).id;
   ok(repo, ['transition', id, 'CLEANABLE']);
   const pid = await startGroup(repo, ['archive', id], 'archive:after-verify');
   process.kill(-pid, 'SIGKILL');
@@ -60,7 +60,7 @@ test('archive killed with its process group: the first recover settles the journ
 test('restore killed between a file write and its rename leaves no temp file in the working tree', async () => {
   const repo = tempRepo();
   repo.write('src/one.txt', 'backed up\n');
-  const id = repo.json<Rec>(['create', '-m', 'x']).id;
+  const id = repo.json<Rec>(['create', '--allow-empty', '-m', 'x']).id;
   repo.write('src/one.txt', 'changed since\n');
   const paused = await runUntil(repo, ['restore', id], 'restore:before-rename');
   await paused.kill();

@@ -7,7 +7,7 @@ import { archivedAndLive, dbPath, ok, type Rec } from '../helpers/truth.js';
 
 test('falling back to db.json.prev does not undo the last move (it is replayed from the notes)', () => {
   const { repo, archived } = archivedAndLive();
-  const id = repo.json<Rec>(['create', '-m', 'third']).id; // prev now has `archived` ARCHIVED
+  const id = repo.json<Rec>(['create', '--allow-empty', '-m', 'third']).id; // prev now has `archived` ARCHIVED
   ok(repo, ['transition', id, 'CLEANABLE']); // the last move: only db.json has it
   writeFileSync(dbPath(repo), 'garbage');
   const r = repo.cli(['show', id, '--json']);

@@ -15,7 +15,7 @@ test('recover started 0-0.4 s after tick, transition and a hook drain: every rec
   const ids: string[] = [];
   for (let i = 0; i < 3; i++) {
     repo.write(`w${i}.txt`, `work ${i}\n`);
-    ids.push(repo.json<Rec>(['create', '-m', `w${i}`]).id);
+    ids.push(repo.json<Rec>(['create', '--allow-empty', '-m', `w${i}`]).id);
   }
   const later = { GIT_BACKUP_NOW: new Date(Date.now() + 90 * 86_400_000).toISOString() };
   const writers = [
@@ -49,7 +49,7 @@ test('a reconcile that read the clock before a backup was created dates its move
   const early = await runUntil(repo, ['reconcile'], 'context:opened');
   await sleep(1100);
   repo.write('late.txt', 'work\n');
-  const id = repo.json<Rec>(['create', '-m', 'created while reconcile waited']).id;
+  const id = repo.json<Rec>(['create', '--allow-empty', '-m', 'created while reconcile waited']).id;
   repo.commitAll('the work, committed');
   const done = await early.resume();
   assert.is(done.code, 0, done.stderr);

@@ -39,7 +39,7 @@ test('create, list, show and diff leave index, status, stash, HEAD and refs iden
   repo.git(['stash', 'push', '-u', '-m', 'pre-existing stash', '--', 'stash-me.txt']);
 
   const before = userState(repo);
-  const created = repo.json<{ id: string }>(['create', '-m', 'wip']);
+  const created = repo.json<{ id: string }>(['create', '--allow-empty', '-m', 'wip']);
   assert.equal(userState(repo), before, 'after create');
   repo.json(['list']);
   assert.equal(userState(repo), before, 'after list');
@@ -61,7 +61,7 @@ test('diff shows what changed since the backup', () => {
   repo.commitAll('base');
   repo.write('a.txt', 'backed up\n');
   repo.write('u.txt', 'untracked\n');
-  const { id } = repo.json<{ id: string }>(['create']);
+  const { id } = repo.json<{ id: string }>(['create', '--allow-empty']);
   assert.is(repo.cli(['diff', id]).stdout, '', 'no change, no diff');
   repo.write('a.txt', 'changed later\n');
   const d = repo.cli(['diff', id]);

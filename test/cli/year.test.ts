@@ -57,7 +57,10 @@ test('a compressed year: every tick as the oracle predicts, dry run = real, keep
       ctx.now = new Date(base + 9 * H + (i % 50) * 60_000);
       if (kind !== 'main') repo.git(['checkout', '-q', '-b', branch]);
       repo.write(`w/${i}.txt`, `work ${i}\n`);
-      const r = await createBackup(ctx, { message: `b${i}`, includeIgnored: false, paths: [], cwd: repo.dir, pin: false, labels: [], trigger: 'USER' });
+      const made = await createBackup(ctx, { message: `b${i}`, includeIgnored: false, paths: [], cwd: repo.dir, pin: false, labels: [], trigger: 'USER' });
+      assert.is(made.kind, 'created');
+      if (made.kind !== 'created') continue;
+      const r = made.record;
       const m: Model = { id: r.id, kind, created: ctx.now.getTime(), state: 'CREATED', entered: ctx.now.getTime(), pinned: false, everConfirmed: false, everPending: false, contained: false, mergeDay: null, branch };
       models.set(r.id, m);
       if (kind === 'abandoned') rmSync(join(repo.dir, `w/${i}.txt`));

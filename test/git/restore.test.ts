@@ -6,7 +6,9 @@ import { mutate, richRepo, sorted, treeState, userState, type Entry } from '../h
 import { scratchDir, tempRepo, type TestRepo } from '../helpers/repo.js';
 import { findRepo, type RepoPaths } from '../../src/git/exec.js';
 import { takeSnapshot, type Snapshot } from '../../src/git/snapshot.js';
-import { applyRestore, filesThatDiffer, planRestore } from '../../src/git/restore.js';
+import { applyRestore, compareWithTarget, planRestore, type RestorePlan } from '../../src/git/restore.js';
+
+const differs = async (plan: RestorePlan, dir: string) => (await compareWithTarget(plan, dir)).differ;
 import { BackupError } from '../../src/errors.js';
 
 async function snap(repo: TestRepo, includeIgnored = false, paths: string[] = []): Promise<{ paths: RepoPaths; s: Snapshot }> {
@@ -36,8 +38,8 @@ test('round trip in place: every file back byte for byte, new work kept, index u
   const { paths, s } = await snap(repo);
   mutate(repo);
   const indexBefore = repo.git(['ls-files', '-s']);
-  const plan = await planRestore(paths, s.commit, []);
-  const differ = await filesThatDiffer(plan, repo.dir);
+  const plan = await planRestore(paths, s.commit, { scope: [], paths: [] });
+  const differ = await differs(plan, repo.dir);
   assert.equal(differ, ['a.txt', 'deep/x/y/z.txt', 'dir/ünïcødé.txt', 'link']);
   const { written } = await applyRestore(paths, plan, repo.dir);
   assert.is(written, plan.files.length);
@@ -46,7 +48,7 @@ test('round trip in place: every file back byte for byte, new work kept, index u
   assert.ok(after.has('brand new.txt'), 'files not in the backup are kept');
   assert.not.ok(after.has('debug.log'), 'ignored file not captured without the flag');
   assert.is(repo.git(['ls-files', '-s']), indexBefore);
-  assert.equal(await filesThatDiffer(plan, repo.dir), []);
+  assert.equal(await differs(plan, repo.dir), []);
 });
 
 test('round trip with ignored files into another directory (--to) is exact', async () => {
@@ -55,8 +57,8 @@ test('round trip with ignored files into another directory (--to) is exact', asy
   const { paths, s } = await snap(repo, true);
   mutate(repo);
   const to = join(scratchDir(), 'restored', 'here');
-  const plan = await planRestore(paths, s.commit, []);
-  assert.equal(await filesThatDiffer(plan, scratchDir()), []);
+  const plan = await planRestore(paths, s.commit, { scope: [], paths: [] });
+  assert.equal(await differs(plan, scratchDir()), []);
   await applyRestore(paths, plan, to);
   assert.is(sorted(treeState(to)), sorted(expected));
   const bin = readFileSync(join(to, 'build/out.bin'));
@@ -71,12 +73,12 @@ test('unborn branch and explicit-paths backups restore too', async () => {
   const expected = treeState(repo.dir);
   const { paths, s } = await snap(repo);
   const to = scratchDir();
-  await applyRestore(paths, await planRestore(paths, s.commit, []), to);
+  await applyRestore(paths, await planRestore(paths, s.commit, { scope: [], paths: [] }), to);
   assert.is(sorted(treeState(to)), sorted(expected));
 
   const rich = richRepo();
   const { paths: rp, s: ps } = await snap(rich, false, ['deep', 'debug.log']);
-  const plan = await planRestore(rp, ps.commit, ['deep', 'debug.log']);
+  const plan = await planRestore(rp, ps.commit, { scope: [], paths: ['deep', 'debug.log'] });
   assert.equal(plan.files.map((f) => f.path), ['debug.log', 'deep/x/y/z.txt']);
   const to2 = scratchDir();
   await applyRestore(rp, plan, to2);
@@ -87,13 +89,13 @@ test('unborn branch and explicit-paths backups restore too', async () => {
 test('path filter selects files and directories; unknown path is exit 4', async () => {
   const repo = richRepo();
   const { paths, s } = await snap(repo);
-  const names = async (sel: string[]) => (await planRestore(paths, s.commit, sel)).files.map((f) => f.path);
+  const names = async (sel: string[]) => (await planRestore(paths, s.commit, { scope: [], paths: sel })).files.map((f) => f.path);
   assert.equal(await names(['dir']), ['dir/ünïcødé.txt']);
   assert.equal(await names(['deep/x/']), ['deep/x/y/z.txt']);
   assert.equal(await names(['-dash.txt', 'untracked file.txt']), ['-dash.txt', 'untracked file.txt']);
-  await expectError(planRestore(paths, s.commit, ['de']), 4, /^path not in backup: de$/);
-  await expectError(planRestore(paths, s.commit, ['../etc']), 3, /refusing/);
-  await expectError(planRestore(paths, s.commit, ['/etc/passwd']), 3, /refusing/);
+  await expectError(planRestore(paths, s.commit, { scope: [], paths: ['de'] }), 4, /^path not in backup: de$/);
+  await expectError(planRestore(paths, s.commit, { scope: [], paths: ['../etc'] }), 3, /refusing/);
+  await expectError(planRestore(paths, s.commit, { scope: [], paths: ['/etc/passwd'] }), 3, /refusing/);
 });
 
 test('restore refuses a symlinked parent pointing outside, and writes nothing', async () => {
@@ -102,9 +104,9 @@ test('restore refuses a symlinked parent pointing outside, and writes nothing', 
   const target = scratchDir();
   const outside = scratchDir();
   symlinkSync(outside, join(target, 'deep'));
-  const plan = await planRestore(paths, s.commit, []);
+  const plan = await planRestore(paths, s.commit, { scope: [], paths: [] });
   await expectError(applyRestore(paths, plan, target), 3, /deep is a symbolic link/);
-  await expectError(filesThatDiffer(plan, target), 3, /symbolic link/);
+  await expectError(differs(plan, target), 3, /symbolic link/);
   assert.equal(readdirSync(outside), []);
   assert.equal(readdirSync(target), ['deep']);
 });
@@ -116,8 +118,8 @@ test('a symlink at the destination of a file is replaced, not written through', 
   const outside = join(scratchDir(), 'victim.txt');
   writeFileSync(outside, 'do not touch\n');
   symlinkSync(outside, join(target, 'a.txt'));
-  const plan = await planRestore(paths, s.commit, ['a.txt']);
-  assert.equal(await filesThatDiffer(plan, target), ['a.txt']);
+  const plan = await planRestore(paths, s.commit, { scope: [], paths: ['a.txt'] });
+  assert.equal(await differs(plan, target), ['a.txt']);
   await applyRestore(paths, plan, target);
   assert.is(readFileSync(outside, 'utf8'), 'do not touch\n');
   assert.ok(lstatSync(join(target, 'a.txt')).isFile());
@@ -129,7 +131,7 @@ test('a directory where a file goes, or a file where a directory goes, is refuse
   const { paths, s } = await snap(repo);
   const target = scratchDir();
   mkdirSync(join(target, 'a.txt'));
-  const plan = await planRestore(paths, s.commit, []);
+  const plan = await planRestore(paths, s.commit, { scope: [], paths: [] });
   await expectError(applyRestore(paths, plan, target), 3, /a\.txt: a directory is in the way/);
   assert.equal(readdirSync(target), ['a.txt']);
   const t2 = scratchDir();
@@ -143,7 +145,7 @@ test('bad paths inside a plan are refused', async () => {
   const paths = await findRepo(repo.dir);
   const blob = repo.git(['hash-object', '-w', '--stdin'], { input: 'x' });
   for (const bad of ['../escape', '/abs', 'a/../../b', '.git/config', 'a//b']) {
-    await expectError(applyRestore(paths, { files: [{ path: bad, mode: '100644', blob }] }, scratchDir()), 3, /refusing/);
+    await expectError(applyRestore(paths, { files: [{ path: bad, mode: '100644', blob, size: 1 }] }, scratchDir()), 3, /refusing/);
   }
 });
 
@@ -156,7 +158,7 @@ test('submodule pointers are kept in the plan and skipped when writing', async (
   const before = userState(repo);
   const { paths, s } = await snap(repo);
   assert.is(userState(repo), before);
-  const plan = await planRestore(paths, s.commit, []);
+  const plan = await planRestore(paths, s.commit, { scope: [], paths: [] });
   assert.ok(plan.files.some((f) => f.path === 'sub' && f.mode === '160000'));
   const to = scratchDir();
   const { written } = await applyRestore(paths, plan, to);
@@ -173,7 +175,7 @@ test('large and many files stream through one reader', async () => {
   const expected: Map<string, Entry> = treeState(repo.dir);
   const { paths, s } = await snap(repo);
   const to = scratchDir();
-  await applyRestore(paths, await planRestore(paths, s.commit, []), to);
+  await applyRestore(paths, await planRestore(paths, s.commit, { scope: [], paths: [] }), to);
   assert.is(sorted(treeState(to)), sorted(expected));
 });
 

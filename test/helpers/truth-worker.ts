@@ -18,7 +18,7 @@ const failures: string[] = [];
 let refused = 0;
 // Per 25 operations: 2 creates, 4 pins/unpins, 2 cleanups, 2 deletes, 1 reconcile, 1 tick, 13 reads.
 const ops = [
-  'create', 'read', 'pin', 'read', 'cleanup', 'read', 'unpin', 'read', 'reconcile', 'read', 'delete', 'read', 'read',
+  'create', '--allow-empty', 'read', 'pin', 'read', 'cleanup', 'read', 'unpin', 'read', 'reconcile', 'read', 'delete', 'read', 'read',
   'create', 'read', 'pin', 'read', 'cleanup', 'read', 'unpin', 'read', 'tick', 'read', 'delete', 'read',
 ] as const;
 
@@ -29,8 +29,8 @@ for (let i = 0; i < count; i++) {
   const t0 = Date.now();
   try {
     if (op === 'create' || (!target && op !== 'read' && op !== 'reconcile' && op !== 'tick')) {
-      const r = await createBackup(ctx, { message: `w${worker} op${i}`, includeIgnored: false, paths: [], cwd: repoDir, pin: false, labels: [], trigger: 'USER' });
-      mine.push(r.id);
+      const made = await createBackup(ctx, { message: `w${worker} op${i}`, includeIgnored: false, paths: [], cwd: repoDir, pin: false, labels: [], trigger: 'USER', allowEmpty: true });
+      if (made.kind !== 'empty') mine.push(made.record.id);
     } else if (op === 'read') {
       await ctx.store.read();
     } else if (op === 'pin' || op === 'unpin') {

@@ -17,10 +17,10 @@ export function ok(repo: TestRepo, args: string[]): string {
 export function archivedAndLive(): { repo: TestRepo; archived: string; live: string } {
   const repo = tempRepo();
   repo.write('a.txt', 'archived work\n');
-  const archived = repo.json<Rec>(['create', '-m', 'to archive']).id;
+  const archived = repo.json<Rec>(['create', '--allow-empty', '-m', 'to archive']).id;
   ok(repo, ['transition', archived, 'CLEANABLE']);
   ok(repo, ['archive', archived]);
   repo.write('b.txt', 'live work\n');
-  const live = repo.json<Rec>(['create', '-m', 'live']).id;
+  const live = repo.json<Rec>(['create', '--allow-empty', '-m', 'live']).id;
   return { repo, archived, live };
 }

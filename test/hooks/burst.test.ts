@@ -29,7 +29,7 @@ test('a 20-commit rebase starts at most 2 drains, and every event is applied exa
   };
   git(['checkout', '-q', '-b', 'feature']);
   repo.write('work.txt', 'in progress\n');
-  const { id } = repo.json<{ id: string }>(['create', '-m', 'before the feature'], { env });
+  const { id } = repo.json<{ id: string }>(['create', '--allow-empty', '-m', 'before the feature'], { env });
   // 20 commits on the feature (one script: a burst of its own), main moves on meanwhile.
   const script = 'i=0; while [ $i -lt 20 ]; do i=$((i + 1)); echo "$i" > "f$i.txt"; git add "f$i.txt" && git commit -q -m "f$i" || exit 1; done';
   assert.is(spawnSync('sh', ['-c', `git add work.txt && ${script}`], { cwd: repo.dir, env }).status, 0);
@@ -59,7 +59,7 @@ test('50 back-to-back commits: few drains, each event applied once, PENDING once
   const { log, env } = counted();
   repo.git(['checkout', '-q', '-b', 'feature']);
   repo.write('w.txt', 'work\n');
-  const { id } = repo.json<{ id: string }>(['create', '-m', 'w'], { env });
+  const { id } = repo.json<{ id: string }>(['create', '--allow-empty', '-m', 'w'], { env });
   const script = 'git add w.txt; i=0; while [ $i -lt 50 ]; do i=$((i + 1)); echo "$i" > n.txt; git add n.txt && git commit -q -m "c$i" || exit 1; done';
   assert.is(spawnSync('sh', ['-c', script], { cwd: repo.dir, env }).status, 0);
   await settle(repo);
@@ -77,7 +77,7 @@ test('sync mode: a store lock held by a live process does not hold the commit; t
   install(repo);
   repo.write('a.txt', 'a\n');
   // `create` paused right after its write, still holding the store lock (it stays there until told).
-  const holder = await runUntil(repo, ['create', '-m', 'held'], 'store:before-notes', { GIT_BACKUP_LOCK_TIMEOUT_MS: '60000' });
+  const holder = await runUntil(repo, ['create', '--allow-empty', '-m', 'held'], 'store:before-notes', { GIT_BACKUP_LOCK_TIMEOUT_MS: '60000' });
   try {
     const env = withShim({ GIT_BACKUP_HOOK_MODE: 'sync', GIT_BACKUP_LOCK_TIMEOUT_MS: '60000' });
     const r = spawnSync('git', ['commit', '-q', '--allow-empty', '-m', 'while locked'], { cwd: repo.dir, env, encoding: 'utf8' });

@@ -107,7 +107,7 @@ test('through lefthook alone: its own command still runs; commit -> PENDING, mer
   lefthook(repo, ['install']);
   git(repo, ['checkout', '-q', '-b', 'feature']);
   repo.write('feature.txt', 'work in progress\n');
-  const { id } = repo.json<Rec>(['create', '-m', 'before refactor'], { env: shim() });
+  const { id } = repo.json<Rec>(['create', '--allow-empty', '-m', 'before refactor'], { env: shim() });
   git(repo, ['add', 'feature.txt']);
   git(repo, ['commit', '-q', '-m', 'feature work']);
   const c = git(repo, ['rev-parse', 'HEAD']);
@@ -130,7 +130,7 @@ test('post-rewrite through lefthook: amend gives "amend" and the old/new pair on
   lefthook(repo, ['install']);
   git(repo, ['checkout', '-q', '-b', 'feature']);
   repo.write('feature.txt', 'work\n');
-  const { id } = repo.json<Rec>(['create', '-m', 'wip'], { env: shim() });
+  const { id } = repo.json<Rec>(['create', '--allow-empty', '-m', 'wip'], { env: shim() });
   git(repo, ['add', 'feature.txt']);
   git(repo, ['commit', '-q', '-m', 'feature work']);
   const first = git(repo, ['rev-parse', 'HEAD']);

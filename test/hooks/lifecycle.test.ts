@@ -16,7 +16,7 @@ function featureWithBackup(): { repo: TestRepo; id: string; git: (args: string[]
   const git = (args: string[]) => repo.git(args, { env: withShim() });
   git(['checkout', '-q', '-b', 'feature']);
   repo.write('feature.txt', 'work in progress\n');
-  const { id } = repo.json<Rec>(['create', '-m', 'before refactor'], { env: withShim() });
+  const { id } = repo.json<Rec>(['create', '--allow-empty', '-m', 'before refactor'], { env: withShim() });
   return { repo, id, git };
 }
 
@@ -104,7 +104,7 @@ function backupOnFeatureCommit(): { repo: TestRepo; id: string; git: (args: stri
   git(['commit', '-q', '-m', 'feature start']);
   const base = git(['rev-parse', 'HEAD']);
   repo.write('feature.txt', 'first part\nsecond part\n');
-  const { id } = repo.json<Rec>(['create', '-m', 'before folding the work in'], { env: withShim() });
+  const { id } = repo.json<Rec>(['create', '--allow-empty', '-m', 'before folding the work in'], { env: withShim() });
   assert.is(show(repo, id).state, 'CREATED');
   return { repo, id, git, base };
 }

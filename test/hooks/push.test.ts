@@ -37,7 +37,7 @@ for (const mode of ['detached', 'sync'] as const) {
     install(repo);
     const env = mode === 'sync' ? withShim({ GIT_BACKUP_HOOK_MODE: 'sync' }) : detachedEnv();
     repo.write('work.txt', 'work\n');
-    const { id } = repo.json<{ id: string }>(['create', '-m', 'before'], { env });
+    const { id } = repo.json<{ id: string }>(['create', '--allow-empty', '-m', 'before'], { env });
     repo.git(['add', 'work.txt'], { env });
     repo.git(['commit', '-q', '-m', 'work'], { env });
     if (mode === 'detached') await settle(repo);

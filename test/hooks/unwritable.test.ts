@@ -18,7 +18,7 @@ test('unwritable events.log: one line from the hook, one line in status, applied
   const env = withShim({ GIT_BACKUP_HOOK_MODE: 'sync' });
   repo.git(['checkout', '-q', '-b', 'feature'], { env });
   repo.write('w.txt', 'work\n');
-  const { id } = repo.json<{ id: string }>(['create', '-m', 'w'], { env });
+  const { id } = repo.json<{ id: string }>(['create', '--allow-empty', '-m', 'w'], { env });
   const store = join(repo.dir, '.git', 'backup');
   renameSync(join(store, 'events.log'), join(store, 'events.log.aside'));
   mkdirSync(join(store, 'events.log'));

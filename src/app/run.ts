@@ -1,0 +1,81 @@
+// `git backup run -- COMMAND`: an undo point before, the command with its terminal, streams and exit
+// status untouched, and a backup after when the command changed anything, the two linked by a
+// `run:<session>` label (snapper's pre/post pair) so `diff BEFORE AFTER` shows what it did and
+// `undo` takes the tree back to before it.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { resetClock, type Context } from './context.js';
+import type { BackupRecord } from '../core/types.js';
+import { undoPointLabels } from '../core/undo-stack.js';
+import { createBackup } from './create.js';
+
+export interface RunOptions {
+  command: string;
+  args: string[];
+  message: string;
+  labels: string[];
+}
+
+export interface RunOutcome {
+  session: string;
+  before: BackupRecord;
+  /** The backup after the command; null when it changed nothing (or left nothing to protect). */
+  after: BackupRecord | null;
+  /** The status to exit with: the command's own, 128 + signal number when a signal ended it, 127 not found, 126 not runnable. */
+  exitCode: number;
+  /** Why the command did not run, when it did not. */
+  failure: string | null;
+}
+
+const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15, SIGUSR1: 10, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14 };
+/** Signals passed on to the command; SIGINT and SIGQUIT from a terminal reach it directly (same process group). */
+const FORWARDED = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
+
+/** Run the command with everything inherited; resolves with how it ended. */
+function runChild(command: string, args: string[], cwd: string): Promise<{ code: number; failure: string | null }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: 'inherit', cwd });
+    const forward = (sig: NodeJS.Signals) => () => {
+      // A terminal's Ctrl-C already reached the child (same process group); sending it again would
+      // interrupt twice. Other senders (kill PID) signal only us: pass it on.
+      if (!child.killed) child.kill(sig);
+    };
+    const handlers = FORWARDED.map((sig) => [sig, forward(sig)] as const);
+    for (const [sig, h] of handlers) process.on(sig, h);
+    const done = (r: { code: number; failure: string | null }) => {
+      for (const [sig, h] of handlers) process.off(sig, h);
+      resolve(r);
+    };
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') done({ code: 127, failure: `${command}: command not found` });
+      else if (e.code === 'EACCES') done({ code: 126, failure: `${command}: permission denied` });
+      else done({ code: 126, failure: `${command}: ${e.message}` });
+    });
+    child.on('exit', (code, signal) => done({ code: code ?? 128 + (SIGNALS[signal ?? ''] ?? 1), failure: null }));
+  });
+}
+
+export async function runWrapped(ctx: Context, opts: RunOptions): Promise<RunOutcome> {
+  const session = randomBytes(4).toString('hex');
+  const shown = [opts.command, ...opts.args].join(' ');
+  const what = opts.message || shown;
+  const base = { includeIgnored: false, paths: [], cwd: ctx.repo.worktree, pin: false, trigger: 'USER' as const };
+  const pair = [...opts.labels, `run:${session}`];
+  resetClock(ctx);
+  const pre = await createBackup(ctx, {
+    ...base,
+    message: `before: ${what}`,
+    labels: [...pair, 'run:before', ...undoPointLabels('run', null)],
+    allowEmpty: true, // the undo point must exist even for a clean tree: undo removes what the command adds
+  });
+  if (pre.kind === 'empty') throw new Error('unreachable: allowEmpty'); // narrows the type
+  const ran = await runChild(opts.command, opts.args, process.cwd());
+  let after: BackupRecord | null = null;
+  if (!ran.failure) {
+    // The newest backup is the one just taken, so "reused" means the command changed nothing.
+    resetClock(ctx); // the command may have run for hours: date the after backup now
+    const post = await createBackup(ctx, { ...base, message: `after: ${what} (exit ${ran.code})`, labels: [...pair, 'run:after'] });
+    if (post.kind === 'created') after = post.record;
+  }
+  return { session, before: pre.record, after, exitCode: ran.code, failure: ran.failure };
+}

@@ -1,0 +1,136 @@
+// undo and redo: put the working tree back to a backup's state exactly (files it did not have are
+// removed, not only the ones it had written back), after an undo point of the tree as it is, so that
+// every undo can be redone and every redo undone.
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Context } from './context.js';
+import type { BackupRecord } from '../core/types.js';
+import { redoTarget, undoPointOf, undoTarget, type UndoPoint } from '../core/undo-stack.js';
+import { backupTree, diffSummary, diffTrees, snapshotWorkingTree, type FileChange } from '../git/diff.js';
+import { archivedTree, requireContent } from './archived-content.js';
+import { restoreBackup, type RestoreOutcome } from './restore.js';
+import { findBackup } from './resolve.js';
+import { notFoundError } from '../errors.js';
+import { gitLine } from '../git/exec.js';
+
+export type PutBackKind = 'undo' | 'redo';
+
+/** What putting the tree back would change, file by file, from the tree now to the target's. */
+export interface PutBackPlan {
+  target: BackupRecord;
+  /** The undo point this goes back to (null for `undo ID` naming any backup). */
+  point: UndoPoint | null;
+  changes: FileChange[];
+  /** From the current tree to the target's, for the preview. */
+  trees: { now: string; then: string };
+  /** HEAD moved since the target was taken: files come back, commits stay (git reset moves HEAD). */
+  headMoved: boolean;
+}
+
+/** The undo points of this worktree, from the backups' labels. */
+function pointsOf(ctx: Context, backups: readonly BackupRecord[]): UndoPoint[] {
+  const out: UndoPoint[] = [];
+  for (const b of backups) {
+    if (b.worktree !== ctx.repo.worktree) continue;
+    const p = undoPointOf(b);
+    if (p) out.push(p);
+  }
+  return out;
+}
+
+/** The backup `undo` (with or without an id) or `redo` would put back, and what that changes. */
+export async function planPutBack(ctx: Context, kind: PutBackKind, id: string | null): Promise<PutBackPlan> {
+  const data = await ctx.store.read();
+  let target: BackupRecord;
+  let point: UndoPoint | null = null;
+  if (id !== null) {
+    target = await findBackup(ctx, data, id);
+  } else {
+    point = (kind === 'undo' ? undoTarget : redoTarget)(pointsOf(ctx, data.backups));
+    if (!point) throw notFoundError(kind === 'undo' ? 'nothing to undo: no run, restore or redo has changed this working tree' : 'nothing to redo');
+    target = data.backups.find((b) => b.id === point!.id)!;
+  }
+  requireContent(target);
+  const [now, then, head] = await Promise.all([
+    snapshotWorkingTree(ctx.repo, { includeIgnored: false, paths: target.paths, tmpDir: ctx.tmpDir }),
+    target.state === 'ARCHIVED' ? archivedTree(ctx, target, kind) : backupTree(ctx.repo, target.snapshot, ctx.tmpDir),
+    gitLine(['rev-parse', '-q', '--verify', 'HEAD'], { cwd: ctx.repo.worktree }).catch(() => null),
+  ]);
+  const changes = await diffSummary(ctx.repo, now, then);
+  return { target, point, changes, trees: { now, then }, headMoved: head !== target.base };
+}
+
+/** The preview: a diffstat of what putting the tree back changes. */
+export const previewText = (ctx: Context, plan: PutBackPlan) => diffTrees(ctx.repo, plan.trees.now, plan.trees.then, { stat: true });
+
+/**
+ * Put the tree back as the plan says; the undo point taken first makes it reversible. `resumed`:
+ * finishing one that was killed after its undo point was taken, so no second point is taken.
+ */
+async function putBack(ctx: Context, kind: PutBackKind, plan: PutBackPlan, resumed: boolean, json = true): Promise<RestoreOutcome> {
+  // D: in the tree now, not in the target's: removed (ignored files are never in either tree).
+  const remove = plan.changes.filter((c) => c.status === 'D').map((c) => c.path);
+  return restoreBackup(ctx, plan.target, {
+    to: null,
+    paths: [],
+    noSparse: false,
+    remove,
+    undo: resumed ? null : { op: kind, reverts: plan.target.id, labels: [] },
+    json,
+    beforeWrite: resumed ? undefined : (point) => writeIntent(ctx, { kind, target: plan.target.id, point, pid: process.pid, started_at: ctx.now.toISOString() }),
+  });
+}
+
+// An undo or redo writes many files; killed midway, it leaves a tree half put back. The intent file
+// says what it was doing, so `recover` finishes it (the undo point taken first keeps the tree as it
+// was, so `undo` after that reverses it instead).
+const intentPath = (ctx: Context) => join(ctx.store.paths.dir, 'putback.json');
+
+interface PutBackIntent {
+  kind: PutBackKind;
+  target: string;
+  /** The undo point holding the tree as it was before the first write. */
+  point: string | null;
+  pid: number;
+  started_at: string;
+}
+
+/**
+ * Written once the undo point exists and before the first file is touched: killed before it, the
+ * tree is untouched and there is nothing to finish.
+ */
+const writeIntent = (ctx: Context, intent: PutBackIntent) => writeFile(intentPath(ctx), JSON.stringify(intent) + '\n');
+
+/** Put the tree back, its intent recorded for the time it writes. */
+export async function putBackRecorded(ctx: Context, kind: PutBackKind, plan: PutBackPlan, json: boolean): Promise<RestoreOutcome> {
+  const out = await putBack(ctx, kind, plan, false, json);
+  await rm(intentPath(ctx), { force: true });
+  return out;
+}
+
+/** recover's part: finish an undo/redo whose process died, and say what was done (null: nothing to do). */
+export async function finishInterruptedPutBack(ctx: Context): Promise<string | null> {
+  let intent: PutBackIntent;
+  try {
+    intent = JSON.parse(await readFile(intentPath(ctx), 'utf8')) as PutBackIntent;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    await rm(intentPath(ctx), { force: true });
+    return `removed an unreadable ${intentPath(ctx)}`;
+  }
+  if (intent.pid !== process.pid && processAlive(intent.pid)) return null; // still running
+  const plan = await planPutBack(ctx, intent.kind, intent.target);
+  const out = await putBack(ctx, intent.kind, plan, true);
+  await rm(intentPath(ctx), { force: true });
+  const back = intent.point ? `; the tree before it is in ${intent.point} (git backup ${intent.kind === 'undo' ? 'redo' : 'undo'})` : '';
+  return `finished the interrupted ${intent.kind} to ${intent.target} (${out.written} file(s) written, ${out.removed} removed)${back}`;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,41 @@
+// `git backup run [-m MSG] [--label L]... -- COMMAND [ARG...]`: parse, run (app/run.ts), exit with the
+// command's own status.
+import type { Context } from '../app/context.js';
+import { PassThroughExit, usageError } from '../errors.js';
+import { define, inContext, pathArgs, stringList } from './define.js';
+
+export interface RunArgs {
+  command: string[];
+  message: string;
+  label: string[];
+}
+
+export const runCommand = define({
+  command: 'run [command..]',
+  describe: 'run a command between two backups: an undo point before, a backup after if it changed anything; exits with its status',
+  builder: (y) =>
+    y
+      .positional('command', { type: 'string', array: true, describe: 'the command and its arguments, after --' })
+      .option('message', { alias: 'm', type: 'string', default: '', describe: 'what the pair of backups is for (default: the command)' })
+      .option('label', { type: 'string', array: true, default: [] as string[], describe: 'a label on both backups (repeatable)' })
+      .example('git backup run -- npx codemod src/', 'undoable: git backup undo puts the tree back')
+      .example('git backup run -m "agent session" -- claude', 'anything the agent changes, by any means'),
+  handler: (a) => inContext((ctx) => runRun(ctx, { command: pathArgs({ paths: a.command, '--': a['--'] }), message: a.message, label: stringList(a.label) })),
+});
+
+export async function runRun(ctx: Context, args: RunArgs): Promise<void> {
+  const [command, ...rest] = args.command;
+  if (!command) throw usageError('run needs a command: git backup run [-m MSG] -- COMMAND [ARG...]');
+  const { runWrapped } = await import('../app/run.js');
+  const out = await runWrapped(ctx, { command, args: rest, message: args.message, labels: args.label });
+  // Our lines go to stderr, and only on a terminal: the command's own output stays exactly its own
+  // when a script captures it (`git backup list --label run:<session>` finds the pair).
+  if (out.failure) process.stderr.write(`git backup run: ${out.failure}\n`);
+  if (process.stderr.isTTY) {
+    const after = out.after
+      ? `after: ${out.after.id} (git backup diff ${out.before.id} ${out.after.id}; git backup undo puts the tree back)`
+      : 'the command changed nothing';
+    process.stderr.write(`git backup run: before: ${out.before.id}; ${after}\n`);
+  }
+  if (out.exitCode !== 0) throw new PassThroughExit(out.exitCode);
+}

@@ -1,0 +1,65 @@
+// `git backup undo [ID] [--yes] [--dry-run] [--json]` and `git backup redo`: parse, preview, confirm,
+// put back (app/undo.ts), print.
+import type { Argv } from 'yargs';
+import type { Context } from '../app/context.js';
+import type { PutBackKind } from '../app/undo.js';
+import { askYes } from './ask.js';
+import { define, inContext, jsonOpt } from './define.js';
+
+export interface UndoArgs {
+  id: string | null;
+  yes: boolean;
+  dryRun: boolean;
+  json: boolean;
+}
+
+const options = (y: Argv) =>
+  y
+    .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not show the preview and ask (on a terminal)' })
+    .option('dry-run', { type: 'boolean', default: false, describe: 'show what would change, change nothing' })
+    .option('json', jsonOpt);
+
+export const undoCommand = define({
+  command: 'undo [id]',
+  describe: 'put the working tree back to before the last run, restore or redo (or to backup ID); redo reverses it',
+  builder: (y) => options(y.positional('id', { type: 'string', describe: 'put the tree back to this backup instead' })),
+  handler: (a) => inContext((ctx) => runUndo(ctx, 'undo', { id: typeof a.id === 'string' ? a.id : null, yes: a.yes, dryRun: a.dryRun, json: a.json })),
+});
+
+export const redoCommand = define({
+  command: 'redo',
+  describe: 'reverse the last undo',
+  builder: (y) => options(y),
+  handler: (a) => inContext((ctx) => runUndo(ctx, 'redo', { id: null, yes: a.yes, dryRun: a.dryRun, json: a.json })),
+});
+
+export async function runUndo(ctx: Context, kind: PutBackKind, args: UndoArgs): Promise<void> {
+  const { planPutBack, previewText, putBackRecorded } = await import('../app/undo.js');
+  const plan = await planPutBack(ctx, kind, args.id);
+  const summary = { kind, target: plan.target.id, message: plan.target.message, changes: plan.changes, head_moved: plan.headMoved };
+  if (plan.changes.length === 0) {
+    if (args.json) ctx.io.out(JSON.stringify({ ...summary, done: false, written: 0, removed: 0, undo_point: null }));
+    else ctx.io.out(`nothing to ${kind}: the working tree already matches ${plan.target.id}`);
+    return;
+  }
+  const headNote = plan.headMoved ? `HEAD moved since ${plan.target.id}: files come back, commits stay (git reset moves HEAD)` : null;
+  if (args.dryRun || (ctx.io.interactive && !args.yes && !args.json)) {
+    ctx.io.err(`${kind} puts the working tree back to ${plan.target.id} (${plan.target.message}):`);
+    ctx.io.err((await previewText(ctx, plan)).trimEnd());
+    if (headNote) ctx.io.err(headNote);
+  }
+  if (args.dryRun) {
+    if (args.json) ctx.io.out(JSON.stringify({ ...summary, done: false, written: 0, removed: 0, undo_point: null }));
+    return;
+  }
+  // Nothing is lost either way (the undo point keeps the tree as it is), so only a terminal asks.
+  if (ctx.io.interactive && !args.yes && !args.json) await askYes(ctx, `${kind}?`);
+  const out = await putBackRecorded(ctx, kind, plan, args.json);
+  if (args.json) {
+    ctx.io.out(JSON.stringify({ ...summary, done: true, written: out.written, removed: out.removed, undo_point: out.safetyBackup }));
+    return;
+  }
+  const back = kind === 'undo' ? 'git backup redo' : 'git backup undo';
+  ctx.io.out(`${kind === 'undo' ? 'undid' : 'redid'}: the working tree is back to ${plan.target.id} (${out.written} written, ${out.removed} removed); ${back} reverses it`);
+  if (headNote) ctx.io.out(headNote);
+}

@@ -1,0 +1,96 @@
+// Coding agents (issue 10): `install --agent claude-code` merges our hook entries into the user's
+// .claude/settings.local.json and `uninstall --agent` takes exactly them out; the hook command
+// takes a checkpoint per call from the agent's JSON on stdin, always exits 0 and prints nothing.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI, TEST_ENV, scratchDir, tempRepo, type TestRepo } from '../helpers/repo.js';
+
+const settingsFile = (repo: TestRepo) => join(repo.dir, '.claude', 'settings.local.json');
+
+const USER_SETTINGS = {
+  permissions: { allow: ['Bash(npm test:*)'] },
+  hooks: {
+    PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: 'echo user-hook' }] }],
+    Stop: [],
+  },
+};
+
+/** What Claude Code would do: run the hook command with its JSON on stdin. */
+function agentHook(cwd: string, event: Record<string, unknown>) {
+  const r = spawnSync(process.execPath, [CLI, 'hook', 'agent', 'claude-code'], { cwd, env: TEST_ENV, input: JSON.stringify(event), encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('install --agent merges into the user settings; uninstall --agent removes exactly ours', () => {
+  const repo = tempRepo();
+  mkdirSync(join(repo.dir, '.claude'));
+  const original = JSON.stringify(USER_SETTINGS, null, 2) + '\n';
+  writeFileSync(settingsFile(repo), original);
+  const r = repo.cli(['install', '--agent', 'claude-code']);
+  assert.is(r.code, 0, r.stderr);
+  const merged = JSON.parse(readFileSync(settingsFile(repo), 'utf8'));
+  assert.equal(merged.permissions, USER_SETTINGS.permissions);
+  assert.equal(merged.hooks.Stop, []);
+  assert.is(merged.hooks.PreToolUse.length, 2, 'the user entry stays, ours is added beside it');
+  assert.equal(merged.hooks.PreToolUse[0], USER_SETTINGS.hooks.PreToolUse[0]);
+  assert.match(merged.hooks.PreToolUse[1].matcher, /Bash/);
+  assert.is(merged.hooks.PreToolUse[1].hooks[0].command, 'git backup hook agent claude-code');
+  assert.is(merged.hooks.UserPromptSubmit[0].hooks[0].command, 'git backup hook agent claude-code');
+  const again = repo.json<{ action: string }>(['install', '--agent', 'claude-code']);
+  assert.is(again.action, 'unchanged', 'idempotent');
+  const un = repo.json<{ action: string }>(['uninstall', '--agent', 'claude-code']);
+  assert.is(un.action, 'removed');
+  assert.is(readFileSync(settingsFile(repo), 'utf8'), original, 'byte-identical to before');
+});
+
+test('no settings file: created, then removed with the folder; bad input changes nothing', () => {
+  const repo = tempRepo();
+  assert.is(repo.json<{ action: string }>(['install', '--agent', 'claude-code']).action, 'added');
+  assert.is(repo.json<{ action: string }>(['uninstall', '--agent', 'claude-code']).action, 'deleted');
+  assert.not.ok(existsSync(join(repo.dir, '.claude')));
+  mkdirSync(join(repo.dir, '.claude'));
+  writeFileSync(settingsFile(repo), '{ "hooks": ');
+  const bad = repo.cli(['install', '--agent', 'claude-code']);
+  assert.is(bad.code, 3);
+  assert.match(bad.stderr, /not valid JSON/);
+  assert.is(readFileSync(settingsFile(repo), 'utf8'), '{ "hooks": ');
+  const unknown = repo.cli(['install', '--agent', 'cursor']);
+  assert.is(unknown.code, 2);
+  assert.match(unknown.stderr, /unknown agent "cursor"/);
+});
+
+test('the hook: a checkpoint per call, none for an unchanged tree, undo rewinds the last step, always exit 0', () => {
+  const repo = tempRepo();
+  const first = agentHook(repo.dir, { session_id: 'sess-1', hook_event_name: 'UserPromptSubmit', cwd: repo.dir });
+  assert.equal([first.code, first.stdout, first.stderr], [0, '', '']);
+  const again = agentHook(repo.dir, { session_id: 'sess-1', hook_event_name: 'PreToolUse', tool_name: 'Bash', cwd: repo.dir });
+  assert.is(again.code, 0);
+  let list = repo.json<{ id: string; labels: string[]; message: string }[]>(['list']);
+  assert.is(list.length, 1, 'nothing changed: no second checkpoint');
+  assert.ok(list[0]!.labels.includes('agent:claude-code') && list[0]!.labels.includes('session:sess-1'));
+  // The agent edits through Bash: the next checkpoint sees it.
+  repo.write('made-by-bash.txt', 'x\n');
+  agentHook(repo.dir, { session_id: 'sess-1', hook_event_name: 'PreToolUse', tool_name: 'Edit', cwd: repo.dir });
+  list = repo.json(['list']);
+  assert.is(list.length, 2);
+  assert.match(list[0]!.message, /checkpoint before Edit/);
+  repo.write('made-by-edit.txt', 'y\n');
+  repo.json(['undo']);
+  assert.not.ok(existsSync(join(repo.dir, 'made-by-edit.txt')), 'undo rewinds to before the last tool call');
+  assert.ok(existsSync(join(repo.dir, 'made-by-bash.txt')));
+  // Garbage on stdin, no repository, an unknown agent: still exit 0, still silent.
+  const outside = scratchDir();
+  for (const [cwd, input, args] of [
+    [repo.dir, 'not json', ['hook', 'agent', 'claude-code']],
+    [outside, '{}', ['hook', 'agent', 'claude-code']],
+    [repo.dir, '{}', ['hook', 'agent', 'nobody']],
+  ] as const) {
+    const r = spawnSync(process.execPath, [CLI, ...args], { cwd, env: TEST_ENV, input, encoding: 'utf8' });
+    assert.equal([r.status, r.stdout], [0, ''], `${cwd} ${input} ${args.join(' ')}`);
+  }
+});
+
+test.run();
