@@ -1,4 +1,4 @@
-// Benchmark (issue 9, SPEC §9 "bursts count"): git operations that fire many hooks in a row, on a
+// Benchmark (issue 9, design.md §Performance "bursts count"): git operations that fire many hooks in a row, on a
 // generated repository of 5,000 files, with no hooks, with ours (default detached mode) and with
 // husky 9 running trivial hooks. Samples are interleaved and the benchmark does NOT wait for our
 // drains between them: a burst's drains land on whatever git does next, which is the point.

@@ -1,4 +1,4 @@
-// Benchmark (SPEC §9): wall time of a small `git commit` (one changed file, 20-file repository) with
+// Benchmark (design.md §Performance): wall time of a small `git commit` (one changed file, 20-file repository) with
 // our hooks installed, against the same commit without hooks and, for comparison, with husky 9 and a
 // trivial post-commit. Three repositories, commits interleaved in rotating order.
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// Benchmark 1 (SPEC §9): `git backup create` on 20,000 files with a few hundred changed, against
+// Benchmark 1 (design.md §Performance): `git backup create` on 20,000 files with a few hundred changed, against
 // native `git add -A` + `git write-tree` under a temporary index seeded from the real one, plus
 // Node's own start-up.
 import type { BenchContext } from './lib/context.js';
@@ -9,7 +9,7 @@ import { interleave, max, median, min, ms, ratio } from './lib/stats.js';
 
 export const CREATE_TARGET = 2;
 
-/** The baseline exactly as SPEC §9 states it, as one shell command. */
+/** The baseline exactly as design.md §Performance states it, as one shell command. */
 export const NATIVE_SNAPSHOT =
   'T=$(mktemp -d) && cp .git/index "$T/idx" && GIT_INDEX_FILE="$T/idx" git add -A && GIT_INDEX_FILE="$T/idx" git write-tree >/dev/null; s=$?; rm -rf "$T"; exit $s';
 

@@ -1,4 +1,4 @@
-// Benchmark 2 (SPEC §9): a second backup of an unchanged tree adds almost no bytes, because the
+// Benchmark 2 (design.md §Performance): a second backup of an unchanged tree adds almost no bytes, because the
 // snapshot's blobs and trees are shared with the first one.
 import { join } from 'node:path';
 import type { BenchContext } from './lib/context.js';

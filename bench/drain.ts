@@ -1,4 +1,4 @@
-// Benchmark (SPEC §9): one hook drain of one event with 10,000 backups in the index, wall time and
+// Benchmark (design.md §Performance): one hook drain of one event with 10,000 backups in the index, wall time and
 // peak memory, against Node's start-up and the same drain on an empty store.
 //
 // Timing exactly one drain of exactly one event: each sample makes a real commit with our hooks

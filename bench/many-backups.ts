@@ -1,4 +1,4 @@
-// Benchmark 3 (SPEC §9): `status` and `list --json` with 10,000 backups in the index, wall time and
+// Benchmark 3 (design.md §Performance): `status` and `list --json` with 10,000 backups in the index, wall time and
 // peak memory, against Node's start-up and a bare read + JSON.parse of the same db.json.
 import { join } from 'node:path';
 import { RSS_PROBE, type BenchContext } from './lib/context.js';

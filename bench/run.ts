@@ -1,4 +1,4 @@
-// The benchmarks of SPEC §9: `npm run bench` (full, rewrites BENCHMARKS.md) or
+// The benchmarks of design.md §Performance: `npm run bench` (full, rewrites BENCHMARKS.md) or
 // `npm run bench -- --quick` (few iterations, a smoke run: prints the report, writes nothing).
 // Scratch repositories live in mkdtemp directories and are removed at the end, even on failure.
 import { writeFileSync } from 'node:fs';

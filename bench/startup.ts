@@ -55,7 +55,7 @@ export async function benchStartup(ctx: BenchContext): Promise<Section> {
     ],
     verdicts: [],
     notes: [
-      'no SPEC target of its own (SPEC §9 bounds start-up only through the other benchmarks); for information:',
+      'no SPEC target of its own (design.md §Performance bounds start-up only through the other benchmarks); for information:',
       `\`--version\` costs ${ratio(version / node)} of Node's start-up, \`status\` on an empty store ${ratio(status / node)}`,
     ],
   };

@@ -1,4 +1,4 @@
-// Measures the store with 10,000 records (SPEC §9): read, update, file size, compact vs indented.
+// Measures the store with 10,000 records (design.md §Performance): read, update, file size, compact vs indented.
 // usage: node dist/bench/store-measure.js [N]
 import { mkdtempSync, rmSync, statSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

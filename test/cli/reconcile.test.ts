@@ -1,5 +1,5 @@
 // Reconcile end to end against real git (no hooks: reconcile is run explicitly, as after a fetch
-// or on a server). Every integration style SPEC §4 names: --no-ff, fast-forward, squash, rebase
+// or on a server). Every integration style design.md §Lifecycle names: --no-ff, fast-forward, squash, rebase
 // then fast-forward, amend before merging.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

@@ -8,7 +8,7 @@ import type { BackupRecord, BackupState, HistoryEntry, Trigger } from '../../src
 import { ExitCode } from '../../src/errors.js';
 
 // ---------------------------------------------------------------------------------------------
-// The oracle: built from the SPEC §4 text itself (the table is pasted verbatim and parsed here),
+// The oracle: built from the design.md §Lifecycle text itself (the table is pasted verbatim and parsed here),
 // never from ALLOWED, so a mistake in ALLOWED cannot hide in the expected values.
 
 const SPEC_TABLE = `
@@ -30,7 +30,7 @@ for (const row of SPEC_TABLE.trim().split('\n')) {
 
 type Expected = { ok: true; forced: boolean } | { ok: false; code: number };
 
-/** What SPEC §4/§6 (plus the documented decisions) say should happen for an unpinned backup with no recent actions. */
+/** What design.md §Lifecycle and §Command line (plus the documented decisions) say should happen for an unpinned backup with no recent actions. */
 function oracle(from: BackupState, to: BackupState, trigger: Trigger, force: boolean): Expected {
   const user = trigger === 'USER';
   if (force && !user) return { ok: false, code: 2 }; // "--force is for USER only"

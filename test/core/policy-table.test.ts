@@ -195,7 +195,7 @@ function checkInvariants(c: Case, e: ReturnType<typeof evaluate>): void {
   const byId = new Map(records.map((r) => [r.id, r]));
   const live = records.filter((r) => r.state !== 'DELETED');
 
-  // Proof before deletion (SPEC §4): no automatic move deletes a backup whose content is not proven
+  // Proof before deletion (design.md §Lifecycle): no automatic move deletes a backup whose content is not proven
   // held (contained: false = a unique path, absent = unknown); only the user's consent does.
   const input = new Map(INPUT.map(([created, , extra], i) => [i, extra?.contained]));
   const containedOf = (id: string) => input.get(records.findIndex((r) => r.id === id));

@@ -38,7 +38,7 @@ test('newRecord: CREATED with a creation history entry', () => {
   assert.is(h.pinned, true);
 });
 
-test('toPublicJson: SPEC §6 fields, a copy, tombstone only when DELETED', () => {
+test('toPublicJson: design.md §Command line fields, a copy, tombstone only when DELETED', () => {
   const r = base();
   const j = toPublicJson(r);
   for (const k of ['id', 'state', 'created_at', 'updated_at', 'message', 'branch', 'base', 'snapshot', 'paths', 'files', 'bytes', 'pinned',
