@@ -96,12 +96,16 @@ async function makeVariant(ctx: BenchContext, base: string, name: VariantName, e
   return repo;
 }
 
-export async function benchBurst(ctx: BenchContext, files = 5_000): Promise<Section[]> {
+/** Which part to run: both, the timed git operations only, or the drain CPU only (`--only=`). */
+export type BurstPart = 'all' | 'ops' | 'cpu';
+
+export async function benchBurst(ctx: BenchContext, files = 5_000, part: BurstPart = 'all'): Promise<Section[]> {
   ctx.log(`bursts: building the ${files}-file repository`);
   const big = await makeBigRepo(ctx, { dirs: files / 100, filesPerDir: 100, changed: 0 });
   const env: NodeJS.ProcessEnv = { ...ctx.env, PATH: `${shim(ctx)}:${ctx.env.PATH ?? ''}` };
   delete env.GIT_BACKUP_HOOK_MODE;
   const patches = ctx.scratch.dir('burst-patches');
+  if (part === 'cpu') return [await drainCpu(ctx, big.dir, patches)];
   const repos = new Map<VariantName, Repo>();
   for (const v of VARIANTS) repos.set(v, await makeVariant(ctx, big.dir, v, env, patches));
   const patchFiles = readdirSync(patches).filter((f) => f.endsWith('.patch')).sort().map((f) => join(patches, f));
@@ -154,7 +158,7 @@ export async function benchBurst(ctx: BenchContext, files = 5_000): Promise<Sect
     verdicts.push({ what: `${scenario}: ours / no hooks`, value: ratio(o / base), target: `≤ ${TARGETS[scenario]}×`, meets: o / base <= TARGETS[scenario]! });
   }
 
-  const cpu = await drainCpu(ctx, big.dir, patches);
+  const cpu: Section[] = part === 'ops' ? [] : [await drainCpu(ctx, big.dir, patches)];
   return [
     {
       title: `bursts on a ${files.toLocaleString('en')}-file repository`,
@@ -170,7 +174,7 @@ export async function benchBurst(ctx: BenchContext, files = 5_000): Promise<Sect
         'git am runs none of our hooks (git runs post-applypatch, not post-commit, for each patch), so its ratio is the cost of nothing but noise; git rebase runs post-commit per replayed commit and post-rewrite at the end',
       ],
     },
-    cpu,
+    ...cpu,
   ];
 }
 

@@ -37,9 +37,14 @@ export interface StatusArgs {
 }
 
 export async function runStatus(ctx: Context, args: StatusArgs): Promise<void> {
-  const data = await ctx.store.read();
-  // Loaded (and validated) here too, so a bad backup.* value surfaces in status with exit 3.
-  const config = await loadConfig(ctx.repo, { warn: (line) => ctx.io.err(`git backup: ${line}`) });
+  // The store (git for-each-ref), the config (git config) and the hooks (git rev-parse) at once:
+  // three git processes in parallel instead of one after another (start-up, issue 9).
+  const [data, config, hooks] = await Promise.all([
+    ctx.store.read(),
+    // Loaded (and validated) here too, so a bad backup.* value surfaces in status with exit 3.
+    loadConfig(ctx.repo, { warn: (line) => ctx.io.err(`git backup: ${line}`) }),
+    inspectHooks(ctx.repo),
+  ]);
   const s = summarize(data.backups);
   const report = {
     store: ctx.store.paths.dir,
@@ -49,7 +54,7 @@ export async function runStatus(ctx: Context, args: StatusArgs): Promise<void> {
     bytes: s.bytes,
     states: s.counts,
     pinned: data.backups.filter((b) => b.pinned && b.state !== 'DELETED').length,
-    hooks: await inspectHooks(ctx.repo),
+    hooks,
     events_waiting: await eventsWaiting(ctx.store.paths.dir, data),
     events_missed: await eventsMissed(ctx.store.paths.dir),
     // degraded: the index on disk is damaged or missing and what is shown was derived from refs and notes.
