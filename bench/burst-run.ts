@@ -2,6 +2,7 @@
 // full run; their report replaces the part of BENCHMARKS.md between the burst markers (appended the
 // first time). `-- --quick`: a smoke run, printed only. `-- --files=40000`: the bigger repository.
 // `-- --only=ops|cpu`: one part, printed only. `-- --no-startup`: without the start-up section.
+// `-- --no-husky`: without the husky variant (minutes per round).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BenchContext, ROOT } from './lib/context.js';
@@ -22,7 +23,7 @@ const ctx = new BenchContext(quick);
 const started = Date.now();
 const sections: Section[] = [];
 try {
-  sections.push(...(await benchBurst(ctx, files, part)));
+  sections.push(...(await benchBurst(ctx, files, part, !process.argv.includes('--no-husky'))));
   if (!noStartup) sections.push(await benchStartup(ctx));
 } finally {
   ctx.scratch.cleanup();
