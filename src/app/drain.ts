@@ -399,6 +399,7 @@ export async function drain(ctx: Context, opts: DrainOptions = {}): Promise<Drai
       quiet = q === 'quiet';
     }
     const full = fullRound(quiet, Date.now() - lastReconcileAt);
+    const roundStart = Date.now();
     let entered = false;
     let progress = 0;
     try {
@@ -432,6 +433,7 @@ export async function drain(ctx: Context, opts: DrainOptions = {}): Promise<Drai
     if (progress < 0 || repoGone(ctx)) return gone();
     if (full) {
       lastReconcileAt = Date.now();
+      pace.w.lastRoundMs = lastReconcileAt - roundStart;
       owed = false;
     } else if (progress > 0) {
       owed = true;
@@ -461,7 +463,7 @@ export async function drain(ctx: Context, opts: DrainOptions = {}): Promise<Drai
       if (l === 'gone') return gone();
       if (l === 'events') {
         // After a pause that long a new burst begins: its pace is its own.
-        pace.w = { startedAt: 0, lastGrowthAt: Date.now(), lastGapMs: null, prevGapMs: null };
+        pace.w = { startedAt: 0, lastGrowthAt: Date.now(), lastGapMs: null, prevGapMs: null, lastRoundMs: pace.w.lastRoundMs ?? null };
         pace.size = null;
         continue;
       }

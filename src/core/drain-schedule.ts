@@ -58,7 +58,18 @@ export interface WaitState {
   lastGapMs: number | null;
   /** The one before it (ms); null before three growths. */
   prevGapMs: number | null;
+  /** Wall time of this drain's last reconciling round (ms); null before one. */
+  lastRoundMs?: number | null;
 }
+
+/**
+ * On a loaded machine a commit takes longer than the quiet time's cap and a reconcile takes
+ * seconds: a round per commit would keep the drain busy through the whole burst. So the quiet time
+ * is at least as long as the last reconciling round took (up to this): the drain spends at most
+ * about half a burst's wall time reconciling. Unloaded, a round takes a few hundred ms and this
+ * changes nothing.
+ */
+export const ROUND_QUIET_MAX_MS = 3_000;
 
 /** Record that events.log grew at `now`. */
 export function sawGrowth(w: WaitState, now: number, grewBefore: boolean): void {
@@ -73,7 +84,8 @@ export function sawGrowth(w: WaitState, now: number, grewBefore: boolean): void 
 export function quietMs(w: WaitState, inSequence: boolean): number {
   if (inSequence) return SEQUENCE.quietMs;
   const gap = Math.max(w.lastGapMs ?? 0, w.prevGapMs ?? 0);
-  return Math.min(BURST_MAX_QUIET_MS, Math.max(BURST.quietMs, QUIET_GAPS * gap));
+  const paced = Math.min(BURST_MAX_QUIET_MS, Math.max(BURST.quietMs, QUIET_GAPS * gap));
+  return Math.max(paced, Math.min(ROUND_QUIET_MAX_MS, w.lastRoundMs ?? 0));
 }
 
 /**

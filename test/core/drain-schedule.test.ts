@@ -1,7 +1,7 @@
 // The drain's scheduling decisions (issue 9), as pure functions.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BURST, BURST_MAX_QUIET_MS, QUIET_GAPS, RECONCILE_MAX_STALE_MS, SEQUENCE, fullRound, nextStep, pushWatches, quietMs, sawGrowth, type WaitState } from '../../src/core/drain-schedule.js';
+import { BURST, BURST_MAX_QUIET_MS, QUIET_GAPS, RECONCILE_MAX_STALE_MS, ROUND_QUIET_MAX_MS, SEQUENCE, fullRound, nextStep, pushWatches, quietMs, sawGrowth, type WaitState } from '../../src/core/drain-schedule.js';
 import type { HookEvent } from '../../src/core/events.js';
 
 const fresh = (t: number): WaitState => ({ startedAt: t, lastGrowthAt: t, lastGapMs: null, prevGapMs: null });
@@ -56,6 +56,17 @@ test('the bound forces a round only while the log keeps growing', () => {
   assert.equal(nextStep(150, v, false, 100), { kind: 'wait', ms: 50 }, 'not grown: wait for the quiet');
   sawGrowth(v, 120, false);
   assert.equal(nextStep(150, v, false, 100), { kind: 'run', quiet: false }, 'grown and past the bound: forced');
+});
+
+test('on a loaded machine the quiet time is at least the last reconciling round (bounded)', () => {
+  const w = fresh(0);
+  w.lastGapMs = 300;
+  assert.is(quietMs(w, false), QUIET_GAPS * 300);
+  w.lastRoundMs = 1_800;
+  assert.is(quietMs(w, false), 1_800);
+  w.lastRoundMs = 60_000;
+  assert.is(quietMs(w, false), ROUND_QUIET_MAX_MS);
+  assert.is(quietMs(w, true), SEQUENCE.quietMs, 'a sequence keeps its own');
 });
 
 test('a round forced mid-burst only applies events, unless the last reconcile is stale', () => {
