@@ -19,8 +19,9 @@ __gb_hook() {
       ????????????????????????????????????????*) __gb_head=$__gb_h ;;
     esac
   fi
+  __gb_gd=
   if [ -n "$__gb_head" ]; then
-    __gb_dir=$PWD/.git
+    __gb_dir=$PWD/.git __gb_gd=$PWD/.git
   else
     # Everything else (worktrees, packed refs, unborn HEAD, GIT_DIR): one git process
     # gives the store location, the time (--since=now prints it), HEAD and the branch.
@@ -88,6 +89,13 @@ __GB_EOF__
     git-backup hook drain --repo "$PWD" </dev/null >/dev/null 2>>"$__gb_store/backup.log" || :
     return 0
   fi
+  # No drain for the events that change nothing alone, when the one that does follows: pre-rebase (the
+  # rebase's own events come next; a rebase that stops at once changed nothing), and each post-commit
+  # of a rebase replaying commits (rebase-merge: it ends with post-rewrite, which starts the drain).
+  case $__gb_name in
+    pre-rebase) return 0 ;;
+    post-commit) [ -n "$__gb_gd" ] && [ -d "$__gb_gd/rebase-merge" ] && return 0 ;;
+  esac
   # At most one drain: drain.pid names a drain that will read the log after now (it is due or
   # running). Builtins only (read, kill -0): a burst of commits starts one drain, not one each.
   # The boot id (Linux) rules out a pid left from before a reboot that now names another process.

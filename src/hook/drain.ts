@@ -14,7 +14,7 @@ import type { StoreData } from '../core/types.js';
 import { completeLines, parseEventLine, parseRewritePairs, type HookEvent } from '../core/events.js';
 import { remapBaseSuccessors, remapPendingCommits, rewriteMap, type Remapped } from '../core/rewrite.js';
 import { isoTime } from '../core/record.js';
-import { LINGER_MS, POLL_MS, nextStep, pushWatches, sawGrowth, PUSH_WATCH_MS, SEQUENCE_DIRS, type PushWatch, type WaitState } from '../core/drain-schedule.js';
+import { LINGER_MS, POLL_MS, fullRound, nextStep, pushWatches, sawGrowth, PUSH_WATCH_MS, SEQUENCE_DIRS, type PushWatch, type WaitState } from '../core/drain-schedule.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { lockTimeoutMs, withLock } from '../store/lock.js';
 import { appliedOffset, eventsLogPath, fileSize, readChunk, takeMissedEvents } from './events-log.js';
@@ -117,8 +117,10 @@ export interface DrainReport {
   applied: number;
   remapped: Remapped[];
   moved: { id: string; from: string; to: string }[];
-  /** Rounds run (each: events, reconcile, checks). */
+  /** Rounds run (each: events, then reconcile and checks unless forced in the middle of a burst). */
   rounds: number;
+  /** Rounds that reconciled. */
+  reconciled: number;
   /** Remote-tracking refs the applied pre-push events announced (a foreground drain leaves them to a detached one). */
   pushes: PushWatch[];
 }
@@ -218,26 +220,41 @@ function readdirSyncSafe(dir: string): string[] {
 }
 
 /**
- * Wait until events.log has been quiet long enough (core/drain-schedule): a burst becomes one
- * round. false when the repository went away meanwhile.
+ * TEST-ONLY: GIT_BACKUP_TEST_DRAIN_MAX_DELAY_MS replaces the bound on a burst's wait, so a test's
+ * short burst runs past it (rounds forced mid-burst). Never set it in real use.
  */
-async function waitForQuiet(ctx: Context): Promise<boolean> {
+const TEST_MAX_DELAY_MS = ((v) => (v !== undefined && /^[0-9]+$/.test(v) ? Number(v) : undefined))(process.env.GIT_BACKUP_TEST_DRAIN_MAX_DELAY_MS);
+
+/** What a detached drain knows of the burst's pace, kept across its rounds. */
+interface Pace {
+  w: WaitState;
+  /** The log's size when it last looked; null before the first wait. */
+  size: number | null;
+}
+
+/**
+ * Wait until events.log has been quiet long enough (core/drain-schedule): a burst becomes one
+ * round. 'forced': the bound ran out with the burst still going. The pace (the gaps between events)
+ * carries over from one wait to the next, so the quiet time after a mid-burst round still fits it.
+ */
+async function waitForQuiet(ctx: Context, pace: Pace): Promise<'quiet' | 'forced' | 'gone'> {
   const log = eventsLogPath(ctx.store.paths.dir);
-  const start = Date.now();
-  const w: WaitState = { startedAt: start, lastGrowthAt: start, lastGapMs: null };
-  let grew = false;
-  let size = await fileSize(log).catch(() => 0);
-  for (;;) {
-    const step = nextStep(Date.now(), w, inSequence(ctx));
-    if (step.kind === 'run') return true;
-    await sleep(step.ms);
-    if (repoGone(ctx)) return false;
+  const w = pace.w;
+  w.startedAt = Date.now();
+  const look = async () => {
     const now = await fileSize(log).catch(() => 0);
-    if (now !== size) {
-      size = now;
-      sawGrowth(w, Date.now(), grew);
-      grew = true;
-    }
+    if (now === pace.size) return;
+    // Grown since the last look (during the round, or before the first one: the hook's event).
+    if (pace.size !== null) sawGrowth(w, Date.now(), true);
+    pace.size = now;
+  };
+  await look();
+  for (;;) {
+    const step = nextStep(Date.now(), w, inSequence(ctx), TEST_MAX_DELAY_MS);
+    if (step.kind === 'run') return step.quiet ? 'quiet' : 'forced';
+    await sleep(step.ms);
+    if (repoGone(ctx)) return 'gone';
+    await look();
   }
 }
 
@@ -308,8 +325,10 @@ async function waitForPush(ctx: Context, watches: Watch[]): Promise<'landed' | '
 /**
  * One round under the drain lock: events, then reconcile, then the rate-limited checks, all from
  * one read of the store (or the one the events' write left): each re-checks under the lock.
+ * `full` false (a round forced in the middle of a burst): the events only; the reconcile waits for
+ * the burst's end (core/drain-schedule `fullRound`).
  */
-async function round(ctx: Context, report: DrainReport, watches: Watch[] | null): Promise<number> {
+async function round(ctx: Context, report: DrainReport, watches: Watch[] | null, full: boolean): Promise<number> {
   report.rounds++;
   // Events a hook could not append (the store was not writable then) join the log first.
   const missed = await takeMissedEvents(ctx.store.paths.dir).catch((e: Error) => {
@@ -328,13 +347,14 @@ async function round(ctx: Context, report: DrainReport, watches: Watch[] | null)
     report.pushes.push(...r.pushes);
     if (watches) for (const p of r.pushes) watches.push({ ...p, until: Date.now() + PUSH_WATCH_MS });
   }
-  if (repoGone(ctx)) return r?.applied ?? 0;
+  if (!full || repoGone(ctx)) return r?.applied ?? 0;
   const rec = await reconcile(ctx, { trigger: 'GIT_HOOK', data: r?.data ?? seen });
   report.moved.push(...rec.moved);
+  report.reconciled++;
   if (repoGone(ctx)) return r?.applied ?? 0;
   // The time/disk checks once per drain process: they are rate-limited anyway, and a burst's later
   // rounds should not pay their config read again.
-  if (report.rounds === 1) await runRateLimitedChecks(ctx, seen);
+  if (report.reconciled === 1) await runRateLimitedChecks(ctx, seen);
   return r?.applied ?? 0;
 }
 
@@ -361,14 +381,25 @@ async function handOver(ctx: Context): Promise<boolean> {
 export async function drain(ctx: Context, opts: DrainOptions = {}): Promise<DrainReport> {
   const dir = ctx.store.paths.dir;
   const me = process.pid;
-  const report: DrainReport = { status: 'done', applied: 0, remapped: [], moved: [], rounds: 0, pushes: [] };
+  const report: DrainReport = { status: 'done', applied: 0, remapped: [], moved: [], rounds: 0, reconciled: 0, pushes: [] };
   const gone = (): DrainReport => ({ ...report, status: 'gone' });
   const watches: Watch[] | null = opts.detached ? (opts.watch ?? []).map((w) => ({ ...w, until: Date.now() + PUSH_WATCH_MS })) : null;
   let handovers = 0;
   let wait = opts.lockWaitMs ?? 0;
+  const pace: Pace = { w: { startedAt: 0, lastGrowthAt: Date.now(), lastGapMs: null, prevGapMs: null }, size: null };
+  let lastReconcileAt = Date.now();
+  // Events applied by a round that did not reconcile: a reconcile is owed before leaving.
+  let owed = false;
   for (let idle = 0; ; ) {
     if (repoGone(ctx)) return gone();
-    if (opts.detached && !(await waitForQuiet(ctx))) return gone();
+    let quiet = true;
+    if (opts.detached) {
+      const q = await waitForQuiet(ctx, pace);
+      if (q === 'gone') return gone();
+      quiet = q === 'quiet';
+    }
+    const full = fullRound(quiet, Date.now() - lastReconcileAt);
+    const roundStart = Date.now();
     let entered = false;
     let progress = 0;
     try {
@@ -380,7 +411,7 @@ export async function drain(ctx: Context, opts: DrainOptions = {}): Promise<Drai
           await writePid(ctx, OWNER, me);
           await writePid(ctx, TOKEN, me);
           try {
-            return await round(ctx, report, watches);
+            return await round(ctx, report, watches, full);
           } finally {
             await removeIfMine(ctx, OWNER, me);
           }
@@ -389,7 +420,8 @@ export async function drain(ctx: Context, opts: DrainOptions = {}): Promise<Drai
       );
     } catch (e) {
       if (!entered && e instanceof BackupError && e.exitCode === ExitCode.LOCK_TIMEOUT) {
-        if (!opts.detached || (await handOver(ctx))) return { ...report, status: report.applied > 0 ? 'done' : 'busy' };
+        // Owing a reconcile for events we applied, we stay: the holder may have found nothing to apply.
+        if (!opts.detached || (!owed && (await handOver(ctx)))) return { ...report, status: report.applied > 0 ? 'done' : 'busy' };
         // The holder died, or is between two steps: try again, then wait as long as a takeover of
         // its stale lock needs.
         wait = ++handovers >= HANDOVER_ATTEMPTS ? lockTimeoutMs() : 100;
@@ -399,6 +431,13 @@ export async function drain(ctx: Context, opts: DrainOptions = {}): Promise<Drai
       throw e;
     }
     if (progress < 0 || repoGone(ctx)) return gone();
+    if (full) {
+      lastReconcileAt = Date.now();
+      pace.w.lastRoundMs = lastReconcileAt - roundStart;
+      owed = false;
+    } else if (progress > 0) {
+      owed = true;
+    }
     // Released. Anything appended while we held the lock belongs to a drain that found it busy and
     // left: it is ours to apply now.
     if (await eventsPending(dir, await ctx.store.read())) {
@@ -411,6 +450,8 @@ export async function drain(ctx: Context, opts: DrainOptions = {}): Promise<Drai
       continue;
     }
     idle = 0;
+    // A forced round applied events without reconciling: go round again once the burst is quiet.
+    if (owed) continue;
     if (watches && watches.length > 0) {
       const w = await waitForPush(ctx, watches);
       if (w === 'gone') return gone();
@@ -420,7 +461,12 @@ export async function drain(ctx: Context, opts: DrainOptions = {}): Promise<Drai
     if (opts.detached) {
       const l = await linger(ctx);
       if (l === 'gone') return gone();
-      if (l === 'events') continue;
+      if (l === 'events') {
+        // After a pause that long a new burst begins: its pace is its own.
+        pace.w = { startedAt: 0, lastGrowthAt: Date.now(), lastGapMs: null, prevGapMs: null, lastRoundMs: pace.w.lastRoundMs ?? null };
+        pace.size = null;
+        continue;
+      }
     }
     // Leaving: no longer the drain the hooks count on, then one last look (a hook that read our pid
     // before we removed it appended its event before that).
