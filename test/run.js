@@ -40,12 +40,17 @@ function findTests(dir) {
   return out.sort();
 }
 
+// The test files never reach the network: without this, every node they start (the CLI, each hook
+// drain) would parse a whole CA bundle first when the machine sets one (about a third of a bare start).
+const childEnv = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' };
+delete childEnv.NODE_EXTRA_CA_CERTS;
+
 function runFile(file) {
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(process.execPath, [file], {
       cwd: root,
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      env: childEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
