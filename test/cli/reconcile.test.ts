@@ -1,7 +1,7 @@
 // Reconcile end to end against real git (no hooks: reconcile is run explicitly, as after a fetch
 // or on a server). Every integration style SPEC §4 names: --no-ff, fast-forward, squash, rebase
 // then fast-forward, amend before merging.
-import { test } from 'uvu';
+import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -2,7 +2,7 @@
 // (counted by a shim that notes each start, the drains themselves being the real CLI), and every
 // event is still applied exactly once. In sync mode a held lock never blocks a commit for the lock
 // timeout: the event waits for the next drain.
-import { test } from 'uvu';
+import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 // install/uninstall against real git: existing hooks kept and still run, byte-identical uninstall,
 // idempotence, core.hooksPath, linked worktrees, stdin kept for the user's code, no git-backup on PATH.
-import { test } from 'uvu';
+import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
 import { readFileSync, writeFileSync, existsSync, statSync, chmodSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';

@@ -3,7 +3,7 @@
 // `git backup install` puts our entries into lefthook-local.yml. lefthook's own command keeps
 // running, ours move backups along through lefthook alone, git's arguments and stdin reach our
 // scripts intact (even arguments sh would otherwise parse), and uninstall leaves no trace.
-import { test } from 'uvu';
+import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -1,6 +1,6 @@
 // Acceptance (issue 3): with hooks installed by `install` and GIT_BACKUP_HOOK_MODE=sync, backups move
 // CREATED -> PENDING -> CONFIRMED by themselves as the user commits, merges, rebases and amends.
-import { test } from 'uvu';
+import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
