@@ -54,8 +54,9 @@ delete childEnv.NODE_EXTRA_CA_CERTS;
 /** How many processes a file runs in: 1 unless it uses test/helpers/shard.ts. */
 function shardsFor(times, file, name) {
   if (!readFileSync(file, 'utf8').includes('helpers/shard.js')) return 1;
-  if (typeof times[name] !== 'number') return 2;
-  return Math.min(MAX_SHARDS, Math.max(1, Math.ceil(times[name] / SHARD_TARGET_MS)));
+  const tests = counts[name] ?? MAX_SHARDS; // never more processes than tests
+  if (typeof times[name] !== 'number') return Math.min(2, tests);
+  return Math.min(MAX_SHARDS, tests, Math.max(1, Math.ceil(times[name] / SHARD_TARGET_MS)));
 }
 
 function runFile(file, shard) {
@@ -89,12 +90,15 @@ function runFile(file, shard) {
       } else {
         f = 1; // no summary: the file crashed or timed out
       }
-      resolve({ file, passed: p, failed: f, code, timedOut, out: plain, ms: Date.now() - started });
+      resolve({ file, passed: p, failed: f, total, code, timedOut, out: plain, ms: Date.now() - started });
     });
   });
 }
 
 const times = readTimes();
+// Tests per file (uvu's Total, summed over shards), kept beside the durations.
+const counts = typeof times.__tests === 'object' && times.__tests !== null ? times.__tests : {};
+delete times.__tests;
 const files = findTests(testDir).filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)));
 // One job per process: a file, or one shard of it; longest expected first.
 const jobs = files.flatMap((file) => {
@@ -117,12 +121,16 @@ async function worker() {
     failed += r.failed;
     const label = job.shard.n > 1 ? `${job.name} [${job.shard.k}/${job.shard.n}]` : job.name;
     took.push([label, r.ms]);
-    const sum = fileMs.get(job.name) ?? { ms: 0, done: 0, timedOut: false };
+    const sum = fileMs.get(job.name) ?? { ms: 0, done: 0, tests: 0, timedOut: false };
     sum.ms += r.ms;
     sum.done += 1;
+    sum.tests += r.total;
     sum.timedOut ||= r.timedOut;
     fileMs.set(job.name, sum);
-    if (sum.done === job.shard.n && !sum.timedOut) times[job.name] = sum.ms;
+    if (sum.done === job.shard.n && !sum.timedOut) {
+      times[job.name] = sum.ms;
+      if (Number.isFinite(sum.tests)) counts[job.name] = sum.tests;
+    }
     const status = r.failed ? (r.timedOut ? 'TIMEOUT' : 'FAIL') : 'ok';
     console.log(`${status.padEnd(7)} ${label}  ${r.passed} passed, ${r.failed} failed  (${(r.ms / 1000).toFixed(1)} s)`);
     if (r.failed) console.log(r.out.split('\n').map((l) => '    ' + l).join('\n'));
@@ -131,7 +139,7 @@ async function worker() {
 await Promise.all(Array.from({ length: Math.max(1, PARALLEL) }, worker));
 if (files.length === 0) console.log('no test files found under dist/test');
 try {
-  writeFileSync(TIMES, JSON.stringify(times, null, 1) + '\n');
+  writeFileSync(TIMES, JSON.stringify({ ...times, __tests: counts }, null, 1) + '\n');
 } catch {}
 const slowest = took.sort((a, b) => b[1] - a[1]).slice(0, 5).map(([n, ms]) => `${n} ${(ms / 1000).toFixed(1)} s`);
 console.log(`${files.length} files (${jobs.length} processes) in ${((Date.now() - started) / 1000).toFixed(1)} s wall, ${PARALLEL} at a time; slowest: ${slowest.join(', ')}`);
