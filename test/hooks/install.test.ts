@@ -157,7 +157,7 @@ test('a rewrite bigger than one atomic line goes through a side file, and stdin 
   // The default, detached mode: the replayed commits' post-commit events and the post-rewrite
   // event start one or two real drains (issue 9), not one per commit as sync mode would.
   repo.git(['rebase', '-q', 'main'], { env: detachedEnv() });
-  await settle(repo);
+  await settle(repo, 60_000); // 120 events for drains at nice 10: generous when the machine is busy
   const stdin = repo.read('rw.stdin');
   assert.is(stdin.split('\n').filter(Boolean).length, 60);
   const rw = eventLines(repo).map((l) => parseEventLine(l)).find((e) => e.ok && e.event.hook === 'post-rewrite');
