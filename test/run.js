@@ -4,6 +4,10 @@
 // Longest first: the durations of the last run are kept in dist/test-times.json (dist/ is not
 // committed); without them, files that drive git and the CLI go before the pure ones. Starting the
 // long files first keeps one long file from running alone at the end.
+// A file that takes its `test` from test/helpers/shard.ts is split into processes of about
+// SHARD_TARGET_MS each by its last duration (at most MAX_SHARDS; 2 before its first run): shard k of
+// n gets TEST_SHARD=k/n and runs every n-th test. A failure names its shard, e.g.
+// "hooks/install.test.js [2/3]"; `TEST_SHARD=2/3 node dist/test/hooks/install.test.js` runs it again.
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -13,6 +17,8 @@ const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const testDir = join(root, 'dist', 'test');
 const TIME_LIMIT_MS = Number(process.env.TEST_TIME_LIMIT_MS ?? 300_000);
 const PARALLEL = Number(process.env.TEST_PARALLEL ?? 2);
+const SHARD_TARGET_MS = Number(process.env.TEST_SHARD_TARGET_MS ?? 12_000);
+const MAX_SHARDS = 4;
 const TIMES = join(root, 'dist', 'test-times.json');
 const filter = process.argv.slice(2);
 
@@ -40,12 +46,25 @@ function findTests(dir) {
   return out.sort();
 }
 
-function runFile(file) {
+// The test files never reach the network: without this, every node they start (the CLI, each hook
+// drain) would parse a whole CA bundle first when the machine sets one (about a third of a bare start).
+const childEnv = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' };
+delete childEnv.NODE_EXTRA_CA_CERTS;
+
+/** How many processes a file runs in: 1 unless it uses test/helpers/shard.ts. */
+function shardsFor(times, file, name) {
+  if (!readFileSync(file, 'utf8').includes('helpers/shard.js')) return 1;
+  const tests = counts[name] ?? MAX_SHARDS; // never more processes than tests
+  if (typeof times[name] !== 'number') return Math.min(2, tests);
+  return Math.min(MAX_SHARDS, tests, Math.max(1, Math.ceil(times[name] / SHARD_TARGET_MS)));
+}
+
+function runFile(file, shard) {
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(process.execPath, [file], {
       cwd: root,
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      env: shard.n > 1 ? { ...childEnv, TEST_SHARD: `${shard.k}/${shard.n}` } : childEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -71,39 +90,58 @@ function runFile(file) {
       } else {
         f = 1; // no summary: the file crashed or timed out
       }
-      resolve({ file, passed: p, failed: f, code, timedOut, out: plain, ms: Date.now() - started });
+      resolve({ file, passed: p, failed: f, total, code, timedOut, out: plain, ms: Date.now() - started });
     });
   });
 }
 
 const times = readTimes();
-const files = findTests(testDir)
-  .filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)))
-  .sort((a, b) => expectedMs(times, relative(testDir, b)) - expectedMs(times, relative(testDir, a)));
+// Tests per file (uvu's Total, summed over shards), kept beside the durations.
+const counts = typeof times.__tests === 'object' && times.__tests !== null ? times.__tests : {};
+delete times.__tests;
+const files = findTests(testDir).filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)));
+// One job per process: a file, or one shard of it; longest expected first.
+const jobs = files.flatMap((file) => {
+  const name = relative(testDir, file);
+  const n = shardsFor(times, file, name);
+  const ms = expectedMs(times, name) / n;
+  return Array.from({ length: n }, (_, i) => ({ file, name, shard: { k: i + 1, n }, ms }));
+}).sort((a, b) => b.ms - a.ms);
 let passed = 0, failed = 0;
-const queue = [...files];
+const queue = [...jobs];
 const started = Date.now();
 const took = [];
+// Per file: the sum of its shards' durations (the next run's split), unless one timed out.
+const fileMs = new Map();
 async function worker() {
   while (queue.length) {
-    const file = queue.shift();
-    const r = await runFile(file);
+    const job = queue.shift();
+    const r = await runFile(job.file, job.shard);
     passed += r.passed;
     failed += r.failed;
-    const name = relative(testDir, file);
-    took.push([name, r.ms]);
-    if (!r.timedOut) times[name] = r.ms;
+    const label = job.shard.n > 1 ? `${job.name} [${job.shard.k}/${job.shard.n}]` : job.name;
+    took.push([label, r.ms]);
+    const sum = fileMs.get(job.name) ?? { ms: 0, done: 0, tests: 0, timedOut: false };
+    sum.ms += r.ms;
+    sum.done += 1;
+    sum.tests += r.total;
+    sum.timedOut ||= r.timedOut;
+    fileMs.set(job.name, sum);
+    if (sum.done === job.shard.n && !sum.timedOut) {
+      times[job.name] = sum.ms;
+      if (Number.isFinite(sum.tests)) counts[job.name] = sum.tests;
+    }
     const status = r.failed ? (r.timedOut ? 'TIMEOUT' : 'FAIL') : 'ok';
-    console.log(`${status.padEnd(7)} ${name}  ${r.passed} passed, ${r.failed} failed  (${(r.ms / 1000).toFixed(1)} s)`);
+    console.log(`${status.padEnd(7)} ${label}  ${r.passed} passed, ${r.failed} failed  (${(r.ms / 1000).toFixed(1)} s)`);
     if (r.failed) console.log(r.out.split('\n').map((l) => '    ' + l).join('\n'));
   }
 }
 await Promise.all(Array.from({ length: Math.max(1, PARALLEL) }, worker));
 if (files.length === 0) console.log('no test files found under dist/test');
 try {
-  writeFileSync(TIMES, JSON.stringify(times, null, 1) + '\n');
+  writeFileSync(TIMES, JSON.stringify({ ...times, __tests: counts }, null, 1) + '\n');
 } catch {}
 const slowest = took.sort((a, b) => b[1] - a[1]).slice(0, 5).map(([n, ms]) => `${n} ${(ms / 1000).toFixed(1)} s`);
-console.log(`${files.length} files in ${((Date.now() - started) / 1000).toFixed(1)} s wall, ${PARALLEL} at a time; slowest: ${slowest.join(', ')}`);
+console.log(`${files.length} files (${jobs.length} processes) in ${((Date.now() - started) / 1000).toFixed(1)} s wall, ${PARALLEL} at a time; slowest: ${slowest.join(', ')}`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed || files.length === 0 ? 1 : 0);

@@ -1,6 +1,6 @@
 // Delete of archived backups (sensitive overwrite, checked while paused before the unlink) and gc
 // with real objects.
-import { test } from 'uvu';
+import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
 // SIGKILL at each step of archive, delete and gc (paused there by GIT_BACKUP_TEST_PAUSE_AT): the
 // backup stays restorable, and the next command that takes the lock (or recover) finishes or undoes it.
-import { test } from 'uvu';
+import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,6 @@
-// An archive larger than every stream buffer, with real git and the real CLI: a 20 MB file of
-// pseudo-random bytes (gzip cannot shrink it, so it spans hundreds of chunks at every stage) among
+// An archive larger than every stream buffer, with real git and the real CLI: a 6 MB file of
+// pseudo-random bytes (gzip cannot shrink it, so it spans about a hundred 64 KiB stream chunks, some
+// four hundred 16 KiB zlib chunks, and more than execFile's default 1 MiB maxBuffer) among
 // many small files → archive → gc --now (the blobs now exist only in the archive) → verify →
 // restore --to DIR and in place, byte-exact; a flipped byte in the middle of the large entry and a
 // truncated archive are caught by verify and restore, which write nothing.
@@ -12,7 +13,7 @@ import { scratchDir, tempRepo, type TestRepo } from '../helpers/repo.js';
 
 interface Rec { id: string; state: string; archive: { path: string; bytes: number; files: number } | null }
 
-const BIG = 20 * 1024 * 1024 + 3;
+const BIG = 6 * 1024 * 1024 + 3;
 
 /** Deterministic pseudo-random bytes (AES-CTR over zeros): incompressible, the same every run. */
 function pseudoRandom(n: number, seed: number): Buffer {

@@ -1,6 +1,6 @@
 // Archives with real git: round trip byte-exact, verify catches a flipped byte, restore refuses a
 // damaged archive, archiveDir elsewhere, lifecycle rules, rebuild from notes keeps the archive.
-import { test } from 'uvu';
+import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
 import { existsSync, lstatSync, readFileSync, readlinkSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

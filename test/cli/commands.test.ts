@@ -1,5 +1,5 @@
 // The core commands end to end against real git: list/show/status/log, pin, transitions, delete.
-import { test } from 'uvu';
+import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
 import { tempRepo } from '../helpers/repo.js';
 

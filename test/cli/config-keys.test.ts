@@ -2,7 +2,7 @@
 // `config get`; an invalid one refused by `config set` (nothing written) and, once written by hand,
 // exit 3 naming the key and the value in `config get` and `status`. The rest of the configuration
 // tests (defaults, case, layering, import/export, templates, help) are in config.test.ts.
-import { test } from 'uvu';
+import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -1,7 +1,7 @@
 // Configuration against real git: defaults, case, layering, unknown keys, rules between keys,
 // export/import, templates, help, and the commands that read it. Each key's valid and invalid values
 // (config get, config set, status) are in config-keys.test.ts.
-import { test } from 'uvu';
+import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
 // Provably safe (issue 7), cleanup: what the policies may delete, and backups taken on a detached
 // HEAD, against real git with the hooks installed (sync mode) and a clone of a bare origin.
-import { test } from 'uvu';
+import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
 import { withShim } from '../helpers/hooks.js';
 import { clonedRepo, DAY, show, tick, type Rec } from '../helpers/proof.js';

@@ -1,25 +1,35 @@
 // Reconcile end to end against real git (no hooks: reconcile is run explicitly, as after a fetch
 // or on a server). Every integration style design.md §Lifecycle names: --no-ff, fast-forward, squash, rebase
 // then fast-forward, amend before merging.
-import { test } from 'uvu';
+import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempRepo, type TestRepo } from '../helpers/repo.js';
+import { fromTemplate, tempRepo, type TestRepo } from '../helpers/repo.js';
 
 interface Rec { id: string; state: string; pending_commit: string | null; confirmed_by: string | null; history: { from: string | null; to: string; trigger: string; reason: string }[] }
 
 const show = (repo: TestRepo, id: string) => repo.json<Rec>(['show', id]);
 const reconcile = (repo: TestRepo) => repo.json<{ moved: { id: string; from: string; to: string }[] }>(['reconcile']);
 
-/** main with one commit, branch `feature` checked out, a backup of an edit, then that edit committed. */
+/**
+ * main with one commit, branch `feature` checked out, a backup of an edit, then that edit committed.
+ * Built once per process, then copied for each test (fromTemplate: the copy's store is the
+ * template's, as in a moved repository).
+ */
+let feature: { id: string; commit: string } | undefined;
 function featureWithBackup(): { repo: TestRepo; id: string; commit: string } {
-  const repo = tempRepo();
-  repo.git(['checkout', '-q', '-b', 'feature']);
-  repo.write('a.txt', 'work\n');
-  const id = repo.json<Rec>(['create', '--allow-empty', '-m', 'before']).id;
-  const commit = repo.commitAll('feature work');
-  return { repo, id, commit };
+  const repo = fromTemplate('reconcile-feature', (t) => {
+    t.git(['init', '-q', '-b', 'main']);
+    t.write('README.md', '# test\n');
+    t.commitAll('initial');
+    t.git(['checkout', '-q', '-b', 'feature']);
+    t.write('a.txt', 'work\n');
+    const id = t.json<Rec>(['create', '--allow-empty', '-m', 'before']).id;
+    const commit = t.commitAll('feature work');
+    feature = { id, commit };
+  }, { withStore: true });
+  return { repo, ...feature! };
 }
 
 test('commit then --no-ff merge: CREATED -> PENDING -> CONFIRMED by the merge commit', () => {

@@ -1,6 +1,6 @@
 // Acceptance: create -> change everything -> restore gives back every file byte for byte, and
 // restore's own safety backup brings back what it replaced.
-import { test } from 'uvu';
+import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
 import { lstatSync, readFileSync, readlinkSync, rmSync, symlinkSync, existsSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
 // Two clones and a bare remote: a merge done by B confirms A's backup after A pulls; `sync` from
 // both keeps both clones' note lines (cat_sort_uniq merge).
-import { test } from 'uvu';
+import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
 import { scratchDir, tempRepo, TestRepo } from '../helpers/repo.js';
 import { install, withShim } from '../helpers/hooks.js';

@@ -1,10 +1,14 @@
 // tick, emergency, alerts and the rate-limited checks, with real git and the real CLI.
-import { test } from 'uvu';
+import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fromTemplate, scratchDir, type TestRepo } from '../helpers/repo.js';
+import { fromTemplateAsync, scratchDir, type TestRepo } from '../helpers/repo.js';
 import { install, withShim } from '../helpers/hooks.js';
+import '../helpers/fixture.js';
+import { openContext, type Context, type Output } from '../../src/app/context.js';
+import { createBackup } from '../../src/app/create.js';
+import { reconcile } from '../../src/app/reconcile.js';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2025-03-03T09:00:00.000Z');
@@ -13,45 +17,52 @@ const when = (d: number) => ({ GIT_BACKUP_NOW: new Date(T0 + d * DAY).toISOStrin
 interface Move { id: string; from: string; to: string; steps: string[]; trigger: string; why: string; confidence: number }
 interface Report { dry_run: boolean; moves: Move[]; failed: Move[]; waiting: { id: string; why: string }[]; kept: { id: string; why: string }[]; disk: { level: string } }
 
-function backup(repo: TestRepo, day: number, file: string, commit: boolean): string {
+const silent: Output = { out: () => {}, err: () => {}, interactive: false, ask: async () => '' };
+
+/** What `git backup create` then, after the commit, `git backup reconcile` do on that day, in this process. */
+async function backup(ctx: Context, repo: TestRepo, day: number, file: string, commit: boolean): Promise<string> {
   repo.write(file, `${file} ${Math.random()}\n`);
-  const out = repo.json<{ id: string }>(['create', '--allow-empty', '-m', file], { env: when(day) });
+  ctx.now = new Date(T0 + day * DAY);
+  const made = await createBackup(ctx, { message: file, includeIgnored: false, paths: [], cwd: repo.dir, pin: false, labels: [], trigger: 'USER', allowEmpty: true });
+  if (made.kind === 'empty') throw new Error('allowEmpty takes a backup');
+  const { id } = made.record;
   if (commit) {
     repo.commitAll(file);
-    const r = repo.cli(['reconcile'], { env: when(day) });
-    assert.is(r.code, 0, r.stderr);
+    await reconcile(ctx, { trigger: 'GIT_HOOK' });
   }
-  return out.id;
+  return id;
 }
 
 /**
  * Three confirmed backups (days 0-2), one abandoned on a branch (day 3), the newest kept (day 4).
- * Built once through the CLI, then copied for each test (fromTemplate: the copy's store is the
- * template's, as in a moved repository).
+ * Built once through the app functions the commands call (the CLI is what the tests below drive),
+ * then copied for each test (fromTemplate: the copy's store is the template's, as in a moved
+ * repository).
  */
 let built: { confirmed: string[]; abandoned: string } | undefined;
-function setup(): { repo: TestRepo; confirmed: string[]; abandoned: string } {
-  const repo = fromTemplate('tick', (t) => {
+async function setup(): Promise<{ repo: TestRepo; confirmed: string[]; abandoned: string }> {
+  const repo = await fromTemplateAsync('tick', async (t) => {
     t.git(['init', '-q', '-b', 'main']);
     t.write('README.md', '# test\n');
     t.commitAll('initial');
     t.git(['config', 'backup.keep.last', '1']);
     t.git(['config', 'backup.keep.daily', '0']);
     t.git(['config', 'backup.keep.weekly', '0']);
-    const confirmed = [backup(t, 0, 'a.txt', true), backup(t, 1, 'b.txt', true), backup(t, 2, 'c.txt', true)];
+    const ctx = await openContext(silent, t.dir);
+    const confirmed = [await backup(ctx, t, 0, 'a.txt', true), await backup(ctx, t, 1, 'b.txt', true), await backup(ctx, t, 2, 'c.txt', true)];
     // Abandoned work on a branch that never gets a commit: stays CREATED.
     t.git(['checkout', '-q', '-b', 'scratch']);
-    const abandoned = backup(t, 3, 'd.txt', false);
+    const abandoned = await backup(ctx, t, 3, 'd.txt', false);
     t.git(['clean', '-q', '-f', '--', 'd.txt']);
     t.git(['checkout', '-q', 'main']);
-    backup(t, 4, 'e.txt', true); // newest: kept by keep.last
+    await backup(ctx, t, 4, 'e.txt', true); // newest: kept by keep.last
     built = { confirmed, abandoned };
   }, { withStore: true });
   return { repo, confirmed: [...built!.confirmed], abandoned: built!.abandoned };
 }
 
-test('tick --dry-run predicts the real tick exactly, day after day; kept and waiting are reported', () => {
-  const { repo, confirmed, abandoned } = setup();
+test('tick --dry-run predicts the real tick exactly, day after day; kept and waiting are reported', async () => {
+  const { repo, confirmed, abandoned } = await setup();
   let moved = 0;
   for (const day of [5, 9, 12, 17, 25, 40]) {
     const dry = repo.json<Report>(['tick', '--dry-run'], { env: when(day) });
@@ -75,8 +86,8 @@ test('tick --dry-run predicts the real tick exactly, day after day; kept and wai
   assert.match(text.stdout, new RegExp(`waits\\s+${abandoned}`));
 });
 
-test('show prints every confidence factor with its weight, and --json has confidence_factors', () => {
-  const { repo, confirmed } = setup();
+test('show prints every confidence factor with its weight, and --json has confidence_factors', async () => {
+  const { repo, confirmed } = await setup();
   const shown = repo.json<{ confidence_now: number; confidence_factors: { name: string; weight: number; value: number }[] }>(['show', confirmed[0]!], { env: when(40) });
   assert.equal(shown.confidence_factors.map((f) => f.name), ['integration', 'containment', 'age', 'size', 'access']);
   assert.is(shown.confidence_now, 1); // confirmed, contained, 40 days, small, never accessed
@@ -91,8 +102,8 @@ test('show prints every confidence factor with its weight, and --json has confid
   assert.match(containment.why, /nothing unique: 1 of 1 file held/);
 });
 
-test('alerts: auto-cleanup, disk-threshold once per crossing, transition-failed; one JSON document on stdin', () => {
-  const { repo } = setup();
+test('alerts: auto-cleanup, disk-threshold once per crossing, transition-failed; one JSON document on stdin', async () => {
+  const { repo } = await setup();
   const dir = scratchDir('gb-alert-');
   const out = join(dir, 'alerts');
   repo.git(['config', 'backup.alert.command', `cat >> '${out}'; echo >> '${out}'`]);
@@ -121,8 +132,8 @@ test('alerts: auto-cleanup, disk-threshold once per crossing, transition-failed;
   assert.ok(read().some((a) => a.kind === 'auto-cleanup' && JSON.stringify(a.details).includes('"to":"ARCHIVED"')), 'archived');
 });
 
-test('a hook drain runs the checks at most once per backup.check.interval', () => {
-  const { repo } = setup();
+test('a hook drain runs the checks at most once per backup.check.interval', async () => {
+  const { repo } = await setup();
   install(repo);
   repo.git(['config', 'backup.check.interval', '1d']);
   const states = () => repo.json<{ state: string }[]>(['list']).map((b) => b.state).join();
@@ -145,8 +156,8 @@ test('a hook drain runs the checks at most once per backup.check.interval', () =
   assert.is(stamp3, new Date(T0 + 21.1 * DAY).toISOString());
 });
 
-test('emergency: shows the nuclear plan, refuses without a terminal (exit 9), never CREATED/PENDING or pinned without --force', () => {
-  const { repo, confirmed, abandoned } = setup();
+test('emergency: shows the nuclear plan, refuses without a terminal (exit 9), never CREATED/PENDING or pinned without --force', async () => {
+  const { repo, confirmed, abandoned } = await setup();
   repo.cli(['pin', confirmed[0]!]);
   const r = repo.cli(['emergency'], { env: when(6) });
   assert.is(r.code, 9, r.stderr);

@@ -1,5 +1,5 @@
 // Acceptance: nothing of the user's changes when we create, list, show or diff.
-import { test } from 'uvu';
+import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-import { test } from 'uvu';
+import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
 import { IGNORED, richRepo, sorted, treeState, userState } from '../helpers/fixture.js';

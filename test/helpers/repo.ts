@@ -33,6 +33,9 @@ delete TEST_ENV.GIT_DIR;
 delete TEST_ENV.GIT_INDEX_FILE;
 delete TEST_ENV.GIT_WORK_TREE;
 delete TEST_ENV.NODE_ENV;
+// Nothing here reaches the network; an extra CA bundle would be parsed at every node start (the CLI,
+// every hook drain): about a third of a bare start on the test machine.
+delete TEST_ENV.NODE_EXTRA_CA_CERTS;
 
 export function scratchDir(prefix = 'gb-'): string {
   const d = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
@@ -124,10 +127,29 @@ export function fromTemplate(key: string, build: (repo: TestRepo) => void, opts:
   if (template === undefined) {
     template = scratchDir('gb-template-');
     build(new TestRepo(template));
-    if (!opts.withStore && existsSync(join(template, '.git', 'backup'))) throw new Error(`template ${key} has a backup store: build it per test`);
-    if (existsSync(join(template, '.git', 'backup', 'archive'))) throw new Error(`template ${key} has archives: their paths are absolute`);
-    templates.set(key, template);
+    keepTemplate(key, template, opts);
   }
+  return copyOf(template);
+}
+
+/** fromTemplate for a build that awaits (one driving the app functions in this process). */
+export async function fromTemplateAsync(key: string, build: (repo: TestRepo) => Promise<void>, opts: { withStore?: boolean } = {}): Promise<TestRepo> {
+  let template = templates.get(key);
+  if (template === undefined) {
+    template = scratchDir('gb-template-');
+    await build(new TestRepo(template));
+    keepTemplate(key, template, opts);
+  }
+  return copyOf(template);
+}
+
+function keepTemplate(key: string, template: string, opts: { withStore?: boolean }): void {
+  if (!opts.withStore && existsSync(join(template, '.git', 'backup'))) throw new Error(`template ${key} has a backup store: build it per test`);
+  if (existsSync(join(template, '.git', 'backup', 'archive'))) throw new Error(`template ${key} has archives: their paths are absolute`);
+  templates.set(key, template);
+}
+
+function copyOf(template: string): TestRepo {
   const repo = new TestRepo(scratchDir('gb-repo-'));
   cpSync(template, repo.dir, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
   if (existsSync(join(repo.dir, '.git', 'index'))) repo.git(['update-index', '-q', '--refresh']);

@@ -1,6 +1,6 @@
 // The default, detached mode: hooks return at once and drains apply every event exactly once, even
 // when commits race each other and when a drain is killed at an arbitrary instant.
-import { test } from 'uvu';
+import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';

@@ -2,7 +2,7 @@
 // (counted by a shim that notes each start, the drains themselves being the real CLI), and every
 // event is still applied exactly once. In sync mode a held lock never blocks a commit for the lock
 // timeout: the event waits for the next drain.
-import { test } from 'uvu';
+import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -82,7 +82,7 @@ test('rounds forced in the middle of a burst apply the events only; the reconcil
   const forced = { ...env, GIT_BACKUP_TEST_DRAIN_MAX_DELAY_MS: '0' };
   repo.git(['checkout', '-q', '-b', 'feature']);
   repo.write('w.txt', 'work\n');
-  const { id } = repo.json<{ id: string }>(['create', '-m', 'w'], { env: forced });
+  const { id } = repo.json<{ id: string }>(['create', '--allow-empty', '-m', 'w'], { env: forced });
   // Amends in the burst: their post-rewrite events are applied by rounds that do not reconcile.
   const script = 'git add w.txt; i=0; while [ $i -lt 30 ]; do i=$((i + 1)); echo "$i" > n.txt; git add n.txt && git commit -q -m "c$i" || exit 1; [ $((i % 7)) -eq 0 ] && { git commit -q --amend -m "c$i amended" || exit 1; }; done; exit 0';
   assert.is(spawnSync('sh', ['-c', script], { cwd: repo.dir, env: forced }).status, 0);

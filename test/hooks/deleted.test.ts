@@ -1,7 +1,7 @@
 // Issue 9: a repository deleted right after a commit stays deleted. The detached drain never creates
 // the store or a parent directory, looks before every write, and leaves quietly when the repository
 // is gone; `rm -rf` never fails because a drain wrote into the directory it was emptying.
-import { test } from 'uvu';
+import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';

@@ -3,13 +3,13 @@
 // `git backup install` puts our entries into lefthook-local.yml. lefthook's own command keeps
 // running, ours move backups along through lefthook alone, git's arguments and stdin reach our
 // scripts intact (even arguments sh would otherwise parse), and uninstall leaves no trace.
-import { test } from 'uvu';
+import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { PROJECT_ROOT, scratchDir, tempRepo, type TestRepo } from '../helpers/repo.js';
+import { PROJECT_ROOT, fromTemplate, scratchDir, type TestRepo } from '../helpers/repo.js';
 import { eventLines, install, readDb, sleep, withShim, withoutShim, eventLogSize } from '../helpers/hooks.js';
 import { parseEventLine, type HookEvent } from '../../src/core/events.js';
 
@@ -32,19 +32,26 @@ function lefthook(repo: TestRepo, args: string[]): string {
 const LEFTHOOK_YML = 'post-commit:\n  commands:\n    marker:\n      run: echo "lefthook post-commit ran" >> lefthook-marker\n';
 const MARK = 'lefthook post-commit ran\n';
 
-/** A repository whose lefthook.yml has a post-commit command of its own, with `lefthook install` run. */
+/**
+ * A repository whose lefthook.yml has a post-commit command of its own, with `lefthook install` run:
+ * built (and checked) once per variant, then copied for each test (fromTemplate keeps the hooks'
+ * modes and lefthook's checksum file with its time stamps).
+ */
 function lefthookRepo(opts: { ignoreLocal?: boolean } = {}): TestRepo {
-  const repo = tempRepo();
-  repo.write('lefthook.yml', LEFTHOOK_YML);
-  repo.write('.gitignore', `lefthook-marker\n${opts.ignoreLocal === false ? '' : 'lefthook-local.yml\n'}`);
-  const out = lefthook(repo, ['install']);
-  assert.match(out, /sync hooks/);
-  assert.ok(existsSync(join(repo.dir, '.git', 'hooks', 'post-commit')));
-  repo.git(['add', '-A']);
-  repo.git(['commit', '-q', '-m', 'lefthook set up'], { env: lhEnv(withoutShim()) });
-  assert.is(repo.read('lefthook-marker'), MARK, "lefthook's own hook runs");
-  writeFileSync(join(repo.dir, 'lefthook-marker'), '');
-  return repo;
+  return fromTemplate(`lefthook:${opts.ignoreLocal !== false}`, (repo) => {
+    repo.git(['init', '-q', '-b', 'main']);
+    repo.write('README.md', '# test\n');
+    repo.commitAll('initial');
+    repo.write('lefthook.yml', LEFTHOOK_YML);
+    repo.write('.gitignore', `lefthook-marker\n${opts.ignoreLocal === false ? '' : 'lefthook-local.yml\n'}`);
+    const out = lefthook(repo, ['install']);
+    assert.match(out, /sync hooks/);
+    assert.ok(existsSync(join(repo.dir, '.git', 'hooks', 'post-commit')));
+    repo.git(['add', '-A']);
+    repo.git(['commit', '-q', '-m', 'lefthook set up'], { env: lhEnv(withoutShim()) });
+    assert.is(repo.read('lefthook-marker'), MARK, "lefthook's own hook runs");
+    writeFileSync(join(repo.dir, 'lefthook-marker'), '');
+  });
 }
 
 function git(repo: TestRepo, args: string[], env: NodeJS.ProcessEnv = shim()): string {

@@ -1,23 +1,32 @@
 // Acceptance (issue 3): with hooks installed by `install` and GIT_BACKUP_HOOK_MODE=sync, backups move
 // CREATED -> PENDING -> CONFIRMED by themselves as the user commits, merges, rebases and amends.
-import { test } from 'uvu';
+import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { scratchDir, tempRepo, TestRepo } from '../helpers/repo.js';
+import { fromTemplate, scratchDir, tempRepo, TestRepo } from '../helpers/repo.js';
 import { install, withShim } from '../helpers/hooks.js';
 
 interface Rec { id: string; state: string; base: string | null; base_successor?: { commit: string; amended: boolean } | null; pending_commit: string | null; confirmed_by: string | null; history: { to: string; trigger: string }[] }
 
-/** A repository with hooks installed, on a feature branch with work in progress and a backup of it. */
+/**
+ * A repository with hooks installed, on a feature branch with work in progress and a backup of it.
+ * Built once per process, then copied for each test (fromTemplate: the copy's store is the
+ * template's, as in a moved repository; the hooks find the store from where git runs them).
+ */
+let featureId: string | undefined;
 function featureWithBackup(): { repo: TestRepo; id: string; git: (args: string[]) => string } {
-  const repo = tempRepo();
-  install(repo);
+  const repo = fromTemplate('lifecycle-feature', (t) => {
+    t.git(['init', '-q', '-b', 'main']);
+    t.write('README.md', '# test\n');
+    t.commitAll('initial');
+    install(t);
+    t.git(['checkout', '-q', '-b', 'feature'], { env: withShim() });
+    t.write('feature.txt', 'work in progress\n');
+    featureId = t.json<Rec>(['create', '--allow-empty', '-m', 'before refactor'], { env: withShim() }).id;
+  }, { withStore: true });
   const git = (args: string[]) => repo.git(args, { env: withShim() });
-  git(['checkout', '-q', '-b', 'feature']);
-  repo.write('feature.txt', 'work in progress\n');
-  const { id } = repo.json<Rec>(['create', '--allow-empty', '-m', 'before refactor'], { env: withShim() });
-  return { repo, id, git };
+  return { repo, id: featureId!, git };
 }
 
 const show = (repo: TestRepo, id: string) => repo.json<Rec>(['show', id], { env: withShim() });

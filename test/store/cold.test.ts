@@ -25,7 +25,7 @@ function threeTwoDeleted(): { repo: TestRepo; ids: string[] } {
   const ids: string[] = [];
   for (const k of [1, 2, 3]) {
     repo.write(`w${k}.txt`, `work ${k}\n`);
-    ids.push(repo.json<Rec>(['create', '-m', `b${k}`]).id);
+    ids.push(repo.json<Rec>(['create', '--allow-empty', '-m', `b${k}`]).id);
   }
   ok(repo, ['delete', ids[0]!, ids[1]!, '--yes', '--force']);
   return { repo, ids };
@@ -66,7 +66,7 @@ test('tombstones leave db.json and are still shown by show, log, list --state DE
   assert.is(repo.json<{ states: Record<string, number> }>(['status']).states.DELETED, 2);
   assert.is(repo.json<Rec[]>(['list', '--state', 'DELETED']).length, 2);
   repo.write('w9.txt', 'nine\n');
-  ok(repo, ['create', '-m', 'after the note changed']);
+  ok(repo, ['create', '--allow-empty', '-m', 'after the note changed']);
   assert.equal(coldLines(repo).sort(), [ids[0], ids[1]].sort());
 });
 
@@ -100,7 +100,7 @@ test('a compaction killed between its append and the index write, and a torn lin
   assert.is(repo.json<Rec[]>(['list', '--state', 'DELETED']).length, 3);
   // The next write cuts off what the index does not account for and appends the tombstone once.
   repo.write('w4.txt', 'four\n');
-  ok(repo, ['create', '-m', 'b4']);
+  ok(repo, ['create', '--allow-empty', '-m', 'b4']);
   assert.equal(coldLines(repo).sort(), [...ids].sort());
   const d = db(repo);
   assert.is(d.backups.length, 1);

@@ -31,7 +31,7 @@ test('a store imported from the records equals the store the commands made', asy
   const ids: string[] = [];
   for (const k of [1, 2, 3, 4]) {
     a.write(`w${k}.txt`, `work ${k}\n`);
-    ids.push(a.json<Rec>(['create', '-m', `b${k}`]).id);
+    ids.push(a.json<Rec>(['create', '--allow-empty', '-m', `b${k}`]).id);
   }
   ok(a, ['delete', ids[0]!, ids[2]!, '--yes', '--force']);
   const hot = readDb(a).backups;
@@ -59,7 +59,7 @@ test('a store imported from the records equals the store the commands made', asy
 test('the importer builds the records create and delete --force build', () => {
   const a = tempRepo();
   a.write('w.txt', 'work\n');
-  const made = a.json<BackupRecord>(['create', '-m', 'one']);
+  const made = a.json<BackupRecord>(['create', '--allow-empty', '-m', 'one']);
   const live = readDb(a).backups[0]!;
   const built = createdRecord({
     snapshot: live.snapshot, created: new Date(live.created_at), message: live.message, branch: live.branch!, base: live.base!,
