@@ -12,6 +12,7 @@ import { restoreBackup, type RestoreOutcome } from './restore.js';
 import { findBackup } from './resolve.js';
 import { notFoundError } from '../errors.js';
 import { gitLine } from '../git/exec.js';
+import { processAlive } from '../fs/process.js';
 
 export type PutBackKind = 'undo' | 'redo';
 
@@ -124,13 +125,4 @@ export async function finishInterruptedPutBack(ctx: Context): Promise<string | n
   await rm(intentPath(ctx), { force: true });
   const back = intent.point ? `; the tree before it is in ${intent.point} (git backup ${intent.kind === 'undo' ? 'redo' : 'undo'})` : '';
   return `finished the interrupted ${intent.kind} to ${intent.target} (${out.written} file(s) written, ${out.removed} removed)${back}`;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

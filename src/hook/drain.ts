@@ -22,6 +22,7 @@ import { logLine } from '../store/backup-log.js';
 import { reconcile } from '../app/reconcile.js';
 import { gitLine } from '../git/exec.js';
 import { runRateLimitedChecks } from './periodic.js';
+import { processAlive } from '../fs/process.js';
 
 /** Events read per store write: bounds memory; a bigger backlog takes several rounds. */
 const MAX_CHUNK = 1024 * 1024;
@@ -166,15 +167,6 @@ function readPid(path: string): number | null {
     return Number.isInteger(n) && n > 1 && boot === bootId() ? n : null;
   } catch {
     return null;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -373,7 +365,7 @@ const HANDOVER_ATTEMPTS = 10;
 async function handOver(ctx: Context): Promise<boolean> {
   const ownerPath = join(ctx.store.paths.dir, OWNER);
   const owner = readPid(ownerPath);
-  if (owner === null || !alive(owner)) return false;
+  if (owner === null || !processAlive(owner)) return false;
   await writePid(ctx, TOKEN, owner);
   return readPid(ownerPath) === owner && existsSync(join(ctx.store.paths.dir, 'drain.lock'));
 }
