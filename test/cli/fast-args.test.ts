@@ -77,6 +77,7 @@ const READ_TAKEN: string[][] = [
   ['list', '--state=Confirmed', '--state', 'CREATED'],
   ['list', '--sort', 'size', '--limit', '3'],
   ['list', '--sort=confidence', '--limit=12', '--json'],
+  ['list', '--label', 'run:1a2b', '--label=agent:claude-code', '--branch', 'main', '--grep', 'before', '--since', '2d'],
   ['show', '20261121-103000-ab12'],
   ['show', '20261121', '--json'],
   ['show', '--json', '0000000000'],
@@ -115,7 +116,13 @@ test('status, list and show: the fast path means what yargs means', async () => 
         ? { json: y.json }
         : argv[0] === 'show'
           ? { id: y.id, json: y.json }
-          : { state: y.state ?? [], sort: y.sort, limit: y.limit ?? null, json: y.json };
+          : {
+              state: y.state ?? [],
+              sort: y.sort,
+              limit: y.limit ?? null,
+              json: y.json,
+              find: { label: y.label ?? [], branch: y.branch ?? null, grep: y.grep ?? null, since: y.since ?? null },
+            };
     assert.equal((f as { args: unknown }).args, fromYargs, JSON.stringify(argv));
   }
   for (const argv of READ_LEFT) assert.is(fastCommand(argv), null, JSON.stringify(argv));
