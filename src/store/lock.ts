@@ -85,6 +85,7 @@ export async function withLock<T>(
   let staleAge: number | null = null;
 
   for (;;) {
+    const seenAt = Date.now();
     const age = await lockAge(lockfilePath);
     if (age !== null && age > stale) staleAge = age;
     try {
@@ -114,6 +115,10 @@ export async function withLock<T>(
       delay = Math.min(delay * 1.5, 250);
       continue;
     }
+    // A lock just short of stale when we looked can be stale by the time proper-lockfile looks (a
+    // loaded machine): it removed it silently. A live holder refreshes its lock every stale/2, so a
+    // lock that had reached the stale time when we got in was taken over, not released.
+    if (staleAge === null && age !== null && age + (Date.now() - seenAt) > stale) staleAge = age + (Date.now() - seenAt);
     if (staleAge !== null) {
       process.stderr.write(
         `git-backup: taking over a stale lock left by a dead process (${lockfilePath}, untouched for ${Math.round(staleAge / 1000)}s)\n`,
