@@ -6,7 +6,8 @@ import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { TEST_ENV, tempRepo, type CliResult, type TestRepo } from '../helpers/repo.js';
+import { TEST_ENV, tempRepo, type TestRepo } from '../helpers/repo.js';
+import { expectInvalid } from '../helpers/config.js';
 import { loadConfig } from '../../src/config/load.js';
 import { findRepo } from '../../src/git/exec.js';
 import type { BackupConfig } from '../../src/core/config.js';
@@ -19,14 +20,6 @@ const D = 24 * H;
 const repo = tempRepo();
 const load = async (r: TestRepo = repo) => loadConfig(await findRepo(r.dir), { warn: () => undefined });
 const configBytes = (r: TestRepo = repo) => readFileSync(join(r.dir, '.git', 'config'), 'utf8');
-
-function expectInvalid(r: CliResult, key: string, value?: string): void {
-  assert.is(r.code, 3, `exit ${r.code}: ${r.stderr}`);
-  const lines = r.stderr.split('\n').filter(Boolean);
-  assert.is(lines.length, 1, r.stderr);
-  assert.ok(lines[0]!.includes(key), `names ${key}: ${lines[0]}`);
-  if (value !== undefined) assert.ok(lines[0]!.includes(JSON.stringify(value)), `names the value ${value}: ${lines[0]}`);
-}
 
 /** key, a valid value, what loadConfig must return for it, an invalid value (null: written without "="). */
 const CASES: [string, string, (c: BackupConfig) => unknown, unknown, string | null][] = [

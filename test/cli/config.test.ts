@@ -5,7 +5,8 @@ import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TEST_ENV, scratchDir, tempRepo, type CliResult, type TestRepo } from '../helpers/repo.js';
+import { TEST_ENV, scratchDir, tempRepo, type TestRepo } from '../helpers/repo.js';
+import { expectInvalid } from '../helpers/config.js';
 import { loadConfig } from '../../src/config/load.js';
 import { findRepo } from '../../src/git/exec.js';
 
@@ -18,14 +19,6 @@ const repo = tempRepo();
 const load = async (r: TestRepo = repo) => loadConfig(await findRepo(r.dir), { warn: () => undefined });
 const files = scratchDir('gb-config-files-');
 const configBytes = (r: TestRepo = repo) => readFileSync(join(r.dir, '.git', 'config'), 'utf8');
-
-function expectInvalid(r: CliResult, key: string, value?: string): void {
-  assert.is(r.code, 3, `exit ${r.code}: ${r.stderr}`);
-  const lines = r.stderr.split('\n').filter(Boolean);
-  assert.is(lines.length, 1, r.stderr);
-  assert.ok(lines[0]!.includes(key), `names ${key}: ${lines[0]}`);
-  if (value !== undefined) assert.ok(lines[0]!.includes(JSON.stringify(value)), `names the value ${value}: ${lines[0]}`);
-}
 
 test('the defaults with no backup.* key at all; config get marks them', async () => {
   const fresh = tempRepo();
