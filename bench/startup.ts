@@ -25,7 +25,6 @@ export async function benchStartup(ctx: BenchContext): Promise<Section> {
     'node --input-type=module -e 0': esm('0'),
     "import('yargs')": esm("await import('yargs')"),
     "import('lowdb')": esm("await import('lowdb')"),
-    "import('proper-lockfile')": esm("await import('proper-lockfile')"),
     "import('./dist/src/cli.js') (entry and create's fast path)": esm("await import('./dist/src/cli.js')"),
     "import('./dist/src/cli-parser.js') (the yargs parser, every other command)": esm("await import('./dist/src/cli-parser.js')"),
   };

@@ -17,7 +17,7 @@ await build({
   outExtension: { '.js': '.mjs' },
   minifyWhitespace: true,
   minifySyntax: true,
-  // CommonJS dependencies (proper-lockfile) call require(); give ESM chunks a real one.
+  // A CommonJS dependency bundled into a chunk calls require(); give ESM chunks a real one.
   banner: { js: "import { createRequire as __gbCreateRequire } from 'node:module'; const require = __gbCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });

@@ -182,6 +182,9 @@ export class DurableJSONFile implements Adapter<StoreData> {
    */
   currentIsGood = true;
 
+  /** Called after the new generation is on disk and before it replaces db.json; throwing cancels the write. */
+  beforeCommit: (() => Promise<void>) | null = null;
+
   constructor(
     readonly file: string,
     readonly opts: DurableFileOptions = { prev: null },
@@ -212,6 +215,7 @@ export class DurableJSONFile implements Adapter<StoreData> {
     const tmp = tempName(this.file);
     await writeNewFile(tmp, serializeStore(data));
     try {
+      await this.beforeCommit?.();
       if (this.opts.prev && this.currentIsGood) await this.keepPrevious(this.opts.prev);
       // A damaged db.json is kept aside for a person to look at (and a directory in its place could
       // not be renamed over at all).

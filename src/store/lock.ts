@@ -1,20 +1,32 @@
-// One proper-lockfile lock around the store, used so that nothing can kill the process or hang it.
+// The store's lock: a directory made with mkdir (atomic on every filesystem git runs on) holding an
+// `owner` file that names its holder (a random token, its pid and host). Nothing else may write the
+// store without it, and the store asks `held()` right before its commit point.
 //
-// - realpath:false: the locked file (db.json) may not exist yet.
-// - Our own retry loop with a deadline that outlasts the stale time, so a lock left by a dead process
-//   is always taken over before we give up (proper-lockfile's `retries` counts attempts, not time).
-// - onCompromised only marks the signal: the default throws from a timer and kills the process. The
-//   store checks the signal before it writes and aborts cleanly with exit 5.
-// - A lock left by a dead process can look fresh for up to a second beyond the stale time:
-//   proper-lockfile's mtime-precision probe sets a new lock's mtime to the next whole second.
-// - proper-lockfile removes a stale lock silently; we stat the lock first so the takeover is reported.
-// - A stale takeover can let two waiters in (proper-lockfile issue #121): the store's generation
-//   compare-and-swap is what makes that harmless, not this file.
-import { stat } from 'node:fs/promises';
+// Why not proper-lockfile (used until 0.x): its stale takeover stats the lock, then removes it by
+// path, so two waiters that both saw one stale lock can both get in (its issue #121; it lost an
+// update in our CI). Here a takeover renames the stale directory aside (only one process can move
+// it) and looks at what it moved: if that is not the lock it judged stale (another waiter took over
+// first and made a fresh one), it puts it back. A holder is the process whose token is in `owner`,
+// so a displaced holder finds out before it writes and the store retries instead of writing.
+//
+// - Stale: the directory was not refreshed for the stale time (a live holder touches it every
+//   stale/3), or its owner is a process of this host that is gone (kill -0), which lets a hook's
+//   drain killed with -9 be replaced at once instead of after 10 s.
+// - A directory without `owner` is either being claimed (mkdir then write) or was left by an older
+//   version that used proper-lockfile; it is judged by its age alone, like proper-lockfile does, so
+//   an old version's live lock is respected during an upgrade.
+import { mkdir, readFile, rename, rm, rmdir, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { BackupError, ExitCode } from '../errors.js';
+import { processAlive } from '../fs/process.js';
 
 export interface LockSignal {
+  /** Turned true by a refresh that found the lock no longer ours. */
   compromised: boolean;
+  /** Whether the lock is still ours right now (reads the owner file); ask right before a write. */
+  held(): Promise<boolean>;
 }
 
 export interface LockOptions {
@@ -25,7 +37,8 @@ export interface LockOptions {
 }
 
 const DEFAULT_STALE_MS = 10_000;
-const MIN_STALE_MS = 2_000; // proper-lockfile clamps to this anyway
+const MIN_STALE_MS = 2_000;
+const OWNER = 'owner';
 
 function envMs(name: string): number | undefined {
   const v = process.env[name];
@@ -45,93 +58,154 @@ export function lockTimeoutMs(): number {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-type LockFn = typeof import('proper-lockfile').lock;
-let lockFn: LockFn | undefined;
-async function properLock(): Promise<LockFn> {
-  // Loaded on first use: read-only commands never pay for it (graceful-fs, retry, signal-exit).
-  if (!lockFn) lockFn = (await import('proper-lockfile')).default.lock;
-  return lockFn;
+const code = (e: unknown) => (e as NodeJS.ErrnoException).code;
+
+/** What a waiter saw of a lock directory: enough to know later whether it moved that same one. */
+interface SeenLock {
+  ino: number;
+  token: string | null;
+  ageMs: number;
+  /** The owner's pid when it is a process of this host that no longer exists. */
+  deadPid: number | null;
 }
 
-/** Age of the lock directory in ms, or null when there is none. */
-async function lockAge(lockPath: string): Promise<number | null> {
+async function readOwner(dir: string): Promise<{ token: string; pid: number; host: string } | null> {
   try {
-    return Date.now() - (await stat(lockPath)).mtimeMs;
+    const [token, pid, host] = (await readFile(join(dir, OWNER), 'utf8')).split(' ');
+    // Half-written (claimed a moment ago): no token yet, judged like a directory without owner.
+    if (!token || !pid || host === undefined) return null;
+    return { token, pid: Number(pid), host: host.trimEnd() };
   } catch {
     return null;
   }
 }
 
+async function inspect(dir: string): Promise<SeenLock | null> {
+  let st;
+  try {
+    st = await stat(dir);
+  } catch (e) {
+    if (code(e) === 'ENOENT') return null;
+    throw e;
+  }
+  const owner = await readOwner(dir);
+  const deadPid = owner && owner.host === hostname() && Number.isInteger(owner.pid) && !processAlive(owner.pid) ? owner.pid : null;
+  return { ino: st.ino, token: owner?.token ?? null, ageMs: Date.now() - st.mtimeMs, deadPid };
+}
+
 /**
- * Run fn while holding the lock on lockTarget. fn gets a signal whose `compromised` turns true when
- * the lock was lost (refresh failed, or someone else took it over); it must check it before writing.
+ * Remove the stale lock `seen` if it is still the one at `dir`. True when we removed it. Only one
+ * process can rename a directory away, and what it moved is compared with what it judged stale.
+ */
+async function takeOver(dir: string, seen: SeenLock, token: string): Promise<boolean> {
+  const aside = `${dir}.stale-${token}`;
+  try {
+    await rename(dir, aside);
+  } catch {
+    return false; // someone else moved it first
+  }
+  const moved = await inspect(aside);
+  if (moved && moved.ino === seen.ino && moved.token === seen.token) {
+    await rm(aside, { recursive: true, force: true });
+    return true;
+  }
+  // We moved a lock made after we looked: give it back. If a newer one is there already, the one
+  // we moved is gone and its holder finds that out in held() before it writes.
+  await rename(aside, dir).catch(() => rm(aside, { recursive: true, force: true }));
+  return false;
+}
+
+/** mkdir + write our owner file; false when another process won this round. */
+async function claim(dir: string, token: string): Promise<boolean> {
+  try {
+    await mkdir(dir);
+  } catch (e) {
+    if (code(e) === 'EEXIST') return false;
+    throw e;
+  }
+  try {
+    await writeFile(join(dir, OWNER), `${token} ${process.pid} ${hostname()}\n`, { flag: 'wx', mode: 0o600 });
+    return true;
+  } catch (e) {
+    // ENOENT: a racing takeover moved our empty directory; EEXIST: it put another lock in its place.
+    if (code(e) === 'ENOENT' || code(e) === 'EEXIST') return false;
+    await rmdir(dir).catch(() => {});
+    throw e;
+  }
+}
+
+function describeTakeover(lockfilePath: string, seen: SeenLock): string {
+  const why = seen.deadPid !== null ? `its process ${seen.deadPid} is gone` : `untouched for ${Math.round(seen.ageMs / 1000)}s`;
+  return `git-backup: taking over a stale lock left by a dead process (${lockfilePath}, ${why})\n`;
+}
+
+async function acquire(dir: string, token: string, stale: number, timeout: number): Promise<void> {
+  const deadline = Date.now() + timeout;
+  let delay = 25;
+  for (;;) {
+    let seen: SeenLock | null;
+    try {
+      if (await claim(dir, token)) return;
+      seen = await inspect(dir);
+    } catch (e) {
+      throw new BackupError(ExitCode.UNEXPECTED, `cannot lock the backup store at ${dir}: ${(e as Error).message}`);
+    }
+    if (seen === null) continue; // released between our mkdir and our look: try again at once
+    if (seen.ageMs > stale || seen.deadPid !== null) {
+      if (await takeOver(dir, seen, token)) process.stderr.write(describeTakeover(dir, seen));
+      continue;
+    }
+    const left = deadline - Date.now();
+    if (left <= 0) {
+      throw new BackupError(
+        ExitCode.LOCK_TIMEOUT,
+        `could not lock the backup store at ${dir} within ${Math.round(timeout / 100) / 10}s: another git backup is running; retry`,
+      );
+    }
+    // Jittered backoff, short at first (a store update takes milliseconds), capped at 250 ms.
+    await sleep(Math.min(left, delay * (0.5 + Math.random())));
+    delay = Math.min(delay * 1.5, 250);
+  }
+}
+
+/**
+ * Run fn while holding the lock on lockTarget. fn gets a signal to ask, right before any write,
+ * whether the lock is still ours; a write after it says no must not happen.
  */
 export async function withLock<T>(
   lockTarget: string,
   fn: (signal: LockSignal) => Promise<T>,
   opts: LockOptions = {},
 ): Promise<T> {
-  const lock = await properLock();
   const stale = staleMs();
-  const timeout = opts.timeoutMs ?? lockTimeoutMs();
-  const lockfilePath = opts.lockfilePath ?? `${lockTarget}.lock`;
-  const signal: LockSignal = { compromised: false };
-  const deadline = Date.now() + timeout;
-  let release: (() => Promise<void>) | undefined;
-  let delay = 25;
-  // Whoever saw the lock stale may be the one whose attempt removed it even if another process
-  // then won the race for the fresh lock; remembering it across attempts means the takeover is
-  // always reported by someone.
-  let staleAge: number | null = null;
+  const dir = opts.lockfilePath ?? `${lockTarget}.lock`;
+  const token = randomBytes(8).toString('hex');
+  await acquire(dir, token, stale, opts.timeoutMs ?? lockTimeoutMs());
 
-  for (;;) {
-    const seenAt = Date.now();
-    const age = await lockAge(lockfilePath);
-    if (age !== null && age > stale) staleAge = age;
-    try {
-      release = await lock(lockTarget, {
-        realpath: false,
-        lockfilePath,
-        stale,
-        update: Math.floor(stale / 2),
-        retries: 0,
-        onCompromised: () => {
-          signal.compromised = true;
-        },
-      });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') {
-        throw new BackupError(ExitCode.UNEXPECTED, `cannot lock the backup store at ${lockfilePath}: ${(e as Error).message}`);
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new BackupError(
-          ExitCode.LOCK_TIMEOUT,
-          `could not lock the backup store at ${lockfilePath} within ${Math.round(timeout / 100) / 10}s: another git backup is running; retry`,
-        );
-      }
-      // Jittered backoff, short at first (a store update takes milliseconds), capped at 250 ms.
-      await sleep(Math.min(left, delay * (0.5 + Math.random())));
-      delay = Math.min(delay * 1.5, 250);
-      continue;
-    }
-    // A lock just short of stale when we looked can be stale by the time proper-lockfile looks (a
-    // loaded machine): it removed it silently. A live holder refreshes its lock every stale/2, so a
-    // lock that had reached the stale time when we got in was taken over, not released.
-    if (staleAge === null && age !== null && age + (Date.now() - seenAt) > stale) staleAge = age + (Date.now() - seenAt);
-    if (staleAge !== null) {
-      process.stderr.write(
-        `git-backup: taking over a stale lock left by a dead process (${lockfilePath}, untouched for ${Math.round(staleAge / 1000)}s)\n`,
-      );
-    }
-    break;
-  }
+  const signal: LockSignal = {
+    compromised: false,
+    async held() {
+      if (!signal.compromised && (await readOwner(dir))?.token !== token) signal.compromised = true;
+      return !signal.compromised;
+    },
+  };
+  const refresh = setInterval(() => {
+    const now = new Date();
+    void utimes(dir, now, now)
+      .catch(() => undefined)
+      .then(() => signal.held());
+  }, Math.floor(stale / 3));
+  refresh.unref();
 
   try {
     return await fn(signal);
   } finally {
-    // After a compromise the lock is no longer ours: releasing would remove someone else's.
-    if (!signal.compromised) await release().catch(() => {});
+    clearInterval(refresh);
+    // A lock that is no longer ours is someone else's: leave it.
+    if (await signal.held()) {
+      await unlink(join(dir, OWNER)).catch(() => {});
+      await rmdir(dir).catch(() => {});
+    }
   }
 }
 

@@ -2,8 +2,8 @@
 //
 // lowdb's Low is the in-memory model, over our DurableJSONFile adapter. Reads take no lock (writes
 // are atomic renames, so a reader sees one whole generation or another). Every change is a
-// read-modify-write under the lock, checked against the generation it read (compare-and-swap) just
-// before the write, because a racy stale-lock takeover can let two processes in at once.
+// read-modify-write under the lock, checked against the file it read (compare-and-swap) and against
+// the lock's owner right before the rename, so a holder displaced by another process never writes.
 import { mkdir, chmod, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
@@ -18,6 +18,8 @@ import type { BackupRecord } from '../core/types.js';
 export const DIR_MODE = 0o700;
 /** How many times update() re-runs fn when the generation moved under it. */
 const MAX_ATTEMPTS = 5;
+/** How many times update() waits for the lock again after finding it was displaced before writing. */
+const MAX_LOCK_ROUNDS = 3;
 
 export interface StorePaths {
   dir: string;
@@ -253,6 +255,18 @@ class FileStore implements Store {
   }
 
   async update<T>(fn: (data: StoreData) => T | Promise<T>, opts: UpdateOptions<T> = {}): Promise<T> {
+    // A holder displaced by a racing stale takeover finds out before it writes anything (held());
+    // it then waits for the lock again like any other writer.
+    for (let round = 1; ; round++) {
+      try {
+        return await this.lockedUpdate(fn, opts);
+      } catch (e) {
+        if (!(e instanceof LockLost) || round >= MAX_LOCK_ROUNDS) throw e instanceof LockLost ? lockLostError(this.paths.lock) : e;
+      }
+    }
+  }
+
+  private lockedUpdate<T>(fn: (data: StoreData) => T | Promise<T>, opts: UpdateOptions<T>): Promise<T> {
     return withLock(
       this.paths.db,
       async (signal) => {
@@ -263,18 +277,25 @@ class FileStore implements Store {
           const { data, diskId, adopt } = await this.load(adapter);
           const generation = data.generation;
           const result = await fn(data);
-          if (signal.compromised) throw lockLostError(this.paths.lock);
+          if (!(await signal.held())) throw new LockLost();
           // Compare-and-swap: db.json must still be the file we read (damaged or not).
           if ((await fileIdentity(this.paths.db)) !== diskId) continue; // someone else wrote: redo fn on fresh data
           // The truth first: note lines (and the tip they make) before the index that mirrors them.
           const plan = mergePlans(adopt, opts.notes?.(result) ?? null);
-          if (plan && plan.lines.size > 0 && this.hooks.ledger) {
+          const notesWritten = !!plan && plan.lines.size > 0 && !!this.hooks.ledger;
+          if (notesWritten) {
             await pauseAt('store:before-notes');
-            data.notes_tip = await this.hooks.ledger.write(plan);
+            data.notes_tip = await this.hooks.ledger!.write(plan!);
             await pauseAt('store:after-notes');
           }
           data.schema = SCHEMA_VERSION;
           data.generation = generation + 1;
+          // The same two checks at the commit point, right before the rename: the window in which a
+          // displaced holder could still write is a hard link and a rename long.
+          adapter.beforeCommit = async () => {
+            if (!(await signal.held())) throw new LockLost();
+            if ((await fileIdentity(this.paths.db)) !== diskId) throw new Overtaken();
+          };
           const db = new Low<StoreData>(adapter, data);
           try {
             // Tombstones leave the index for the cold store, before the index that accounts for them.
@@ -282,14 +303,20 @@ class FileStore implements Store {
             await pauseAt('store:after-cold');
             await db.write();
           } catch (e) {
+            if (!notesWritten) {
+              if (e instanceof Overtaken) continue;
+              throw e;
+            }
             // The notes hold the change already: the index is only behind, and the next command
-            // replays it from the notes. The command's own work is done; say so and go on.
-            if (!plan || plan.lines.size === 0 || !this.hooks.ledger) throw e;
-            const code = (e as NodeJS.ErrnoException).code;
-            process.stderr.write(
-              `git-backup: the change is recorded in refs/notes/backups, but the index ${this.paths.db} could not be written ` +
-                `(${code ?? (e as Error).message}); it is rebuilt from the notes by the next command or by git backup recover\n`,
-            );
+            // replays it from the notes. The command's own work is done; say so (unless another
+            // writer's index simply won the race) and go on.
+            if (!(e instanceof Overtaken) && !(e instanceof LockLost)) {
+              const code = (e as NodeJS.ErrnoException).code;
+              process.stderr.write(
+                `git-backup: the change is recorded in refs/notes/backups, but the index ${this.paths.db} could not be written ` +
+                  `(${code ?? (e as Error).message}); it is rebuilt from the notes by the next command or by git backup recover\n`,
+              );
+            }
           }
           if (opts.afterWrite) {
             await pauseAt('store:after-write');
@@ -307,6 +334,11 @@ class FileStore implements Store {
     );
   }
 }
+
+/** The lock turned out not to be ours before anything was written. */
+class LockLost extends Error {}
+/** db.json changed between our read and our commit point (another writer got in). */
+class Overtaken extends Error {}
 
 /**
  * Open (creating its directory 0700 if needed) the store of the repository whose common dir is given.

@@ -1,5 +1,5 @@
-// Compare-and-swap on the generation: a racy stale takeover (proper-lockfile #121) can let a second
-// process in while we hold the lock; its write must not be lost to ours.
+// Compare-and-swap on the file read: a process that writes db.json without the lock (or one paused
+// past the stale time) must not lose its write to ours.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync, writeFileSync } from 'node:fs';

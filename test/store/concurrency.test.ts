@@ -34,7 +34,7 @@ test(`${WRITERS} processes × ${UPDATES} updates lose no update`, async () => {
   assert.is(parseStore(readFileSync(store.paths.prev, 'utf8'), 'prev').generation, WRITERS * UPDATES - 1);
 });
 
-test('8 processes racing to take over one stale lock (proper-lockfile #121) lose no update', async () => {
+test('8 processes racing to take over one stale lock lose no update (the race of proper-lockfile #121)', async () => {
   const common = scratchDir();
   const store = await openStore(common);
   await store.update((d) => void d.backups.push(makeRecord('base')));

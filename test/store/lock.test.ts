@@ -1,7 +1,10 @@
 // The lock with real processes: stale takeover (hand-made and SIGKILLed holder), timeout, compromise.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { scratchDir } from '../helpers/repo.js';
 import { openStore } from '../../src/store/store.js';
 import { withLock, staleMs, lockTimeoutMs } from '../../src/store/lock.js';
@@ -22,7 +25,7 @@ function withEnv<T>(env: Record<string, string>, fn: () => Promise<T>): Promise<
   });
 }
 
-test('stale time and timeout come from the environment, clamped like proper-lockfile', async () => {
+test('stale time and timeout come from the environment, clamped to at least 2 s', async () => {
   await withEnv({ GIT_BACKUP_LOCK_STALE_MS: '500', GIT_BACKUP_LOCK_TIMEOUT_MS: '' }, async () => {
     assert.is(staleMs(), 2000);
     assert.is(lockTimeoutMs(), 15000);
@@ -116,17 +119,48 @@ test('a lock held by a live process: update fails with exit 5 after the timeout'
   assert.is((await store.read()).generation, 1, 'nothing written by the timed-out updates');
 });
 
-test('a compromised lock aborts the pending write cleanly with exit 5', async () => {
+test('a holder whose lock was replaced writes nothing, waits for the lock again, and then writes', async () => {
+  await withEnv({ GIT_BACKUP_LOCK_STALE_MS: String(STALE), GIT_BACKUP_LOCK_TIMEOUT_MS: '' }, async () => {
+    const store = await openStore(scratchDir());
+    await store.update((d) => void d.backups.push(makeRecord('a')));
+    let calls = 0;
+    let foreignGone = false;
+    const { error } = await captureStderr(() =>
+      store.update(async (d) => {
+        calls++;
+        d.backups.push(makeRecord('b'));
+        if (calls > 1) return;
+        // Another process takes our lock over (as a racing stale takeover would) and holds it a while.
+        renameSync(store.paths.lock, `${store.paths.lock}.gone`);
+        rmSync(`${store.paths.lock}.gone`, { recursive: true });
+        mkdirSync(store.paths.lock);
+        writeFileSync(join(store.paths.lock, 'owner'), `someoneelse ${process.pid} ${hostname()}\n`);
+        setTimeout(() => {
+          // That process writes nothing and lets go.
+          rmSync(store.paths.lock, { recursive: true });
+          foreignGone = true;
+        }, 300);
+      }),
+    );
+    assert.is(error, undefined);
+    assert.ok(foreignGone, 'the second run waited for the other holder');
+    assert.is(calls, 2, 'fn ran again on the store read under the lock it then held');
+    const data = await store.read();
+    assert.is(data.generation, 2);
+    assert.equal(data.backups.map((b) => b.id), ['a', 'b']);
+  });
+});
+
+test('a holder that keeps losing its lock gives up with exit 5, writing nothing and leaving the lock alone', async () => {
   await withEnv({ GIT_BACKUP_LOCK_STALE_MS: String(STALE), GIT_BACKUP_LOCK_TIMEOUT_MS: '' }, async () => {
     const store = await openStore(scratchDir());
     await store.update((d) => void d.backups.push(makeRecord('a')));
     const { error } = await captureStderr(() =>
       store.update(async (d) => {
         d.backups.push(makeRecord('b'));
-        // Someone else touches our lock: at its next refresh proper-lockfile sees the mtime is not ours.
-        const t = new Date(Date.now() + 5000);
-        utimesSync(store.paths.lock, t, t);
-        await new Promise((r) => setTimeout(r, STALE));
+        // Someone else's token in our owner file: the lock is no longer ours.
+        writeFileSync(join(store.paths.lock, 'owner'), `someoneelse ${process.pid} ${hostname()}\n`);
+        setTimeout(() => rmSync(store.paths.lock, { recursive: true, force: true }), 100);
       }),
     );
     assert.instance(error, BackupError);
@@ -135,7 +169,44 @@ test('a compromised lock aborts the pending write cleanly with exit 5', async ()
     const data = await store.read();
     assert.is(data.generation, 1);
     assert.equal(data.backups.map((b) => b.id), ['a']);
-    assert.ok(existsSync(store.paths.lock), 'the lock that is no longer ours was not removed');
+  });
+});
+
+test('a refresh that finds another owner marks the lock lost', async () => {
+  await withEnv({ GIT_BACKUP_LOCK_STALE_MS: String(STALE) }, async () => {
+    const dir = scratchDir();
+    const lock = `${dir}/thing.lock`;
+    const seen = await withLock(`${dir}/thing`, async (signal) => {
+      writeFileSync(join(lock, 'owner'), `someoneelse 1 ${hostname()}\n`);
+      await new Promise((r) => setTimeout(r, STALE / 3 + 300));
+      return signal.compromised;
+    });
+    assert.ok(seen, 'the refresh timer noticed');
+    assert.ok(existsSync(lock), 'the lock that is no longer ours was not removed');
+  });
+});
+
+test('a lock whose owner is a process of this host that is gone is taken over at once', async () => {
+  const store = await openStore(scratchDir());
+  mkdirSync(store.paths.lock);
+  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  writeFileSync(join(store.paths.lock, 'owner'), `deadbeef ${dead.stdout} ${hostname()}\n`);
+  const started = Date.now();
+  const { error, stderr } = await captureStderr(() => store.update((d) => void d.backups.push(makeRecord('a'))));
+  assert.is(error, undefined);
+  assert.ok(Date.now() - started < 2000, 'no wait for the stale time');
+  assert.match(stderr, new RegExp(`taking over a stale lock left by a dead process \\(.*db\\.json\\.lock, its process ${dead.stdout} is gone\\)`));
+  assert.is((await store.read()).generation, 1);
+});
+
+test('a fresh lock of another host is not judged by pid: it is waited for', async () => {
+  await withEnv({ GIT_BACKUP_LOCK_STALE_MS: String(STALE), GIT_BACKUP_LOCK_TIMEOUT_MS: '600' }, async () => {
+    const store = await openStore(scratchDir());
+    mkdirSync(store.paths.lock);
+    writeFileSync(join(store.paths.lock, 'owner'), `cafe 999999 another-host.example\n`);
+    const { error } = await captureStderr(() => store.update((d) => void d.backups.push(makeRecord('a'))));
+    assert.is((error as BackupError).exitCode, ExitCode.LOCK_TIMEOUT);
+    assert.ok(existsSync(join(store.paths.lock, 'owner')));
   });
 });
 
