@@ -1,11 +1,10 @@
 // Kill the real CLI at an exact step: GIT_BACKUP_TEST_PAUSE_AT makes it announce the point on
 // stderr and wait; we SIGKILL it there (no cleanup handlers can run, as in a power cut).
 //
-// A process killed while it holds the store lock leaves the lock directory behind, and the next
-// command waits for it to go stale (10 s). Rather than sleep through that, kill() ages the dead
-// process's lock by moving its mtime a minute back: exactly what the passing of time does to it.
-// The takeover still happens for real (the next command stats the lock, finds it stale, removes it
-// and says so). Waiting the real stale time out is tested once, in test/store/lock.test.ts.
+// A process killed while it holds the store lock leaves the lock directory behind. The next command
+// takes it over at once (its owner is a dead process of this host); kill() also ages it a minute,
+// as the passing of time would, so the takeover does not hang on pid checks alone. Waiting the real
+// stale time out is tested once, in test/store/lock.test.ts.
 import { spawn } from 'node:child_process';
 import { existsSync, utimesSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';

@@ -65,7 +65,7 @@ test('a fresh hand-made lock is waited for until it goes stale, then taken over'
   });
 });
 
-test('a holder killed with SIGKILL: another process gets the lock after the stale time', async () => {
+test('a holder killed with SIGKILL: another process takes its lock over at once', async () => {
   const common = scratchDir();
   const store = await openStore(common);
   const env = { GIT_BACKUP_LOCK_STALE_MS: String(STALE), GIT_BACKUP_LOCK_TIMEOUT_MS: '' };
@@ -81,7 +81,7 @@ test('a holder killed with SIGKILL: another process gets the lock after the stal
   assert.is(writer.code, 0, writer.stderr);
   assert.is(writer.stderr.split('\n').filter(Boolean).length, 1);
   assert.match(writer.stderr, /taking over a stale lock left by a dead process/);
-  assert.ok(Date.now() - started < 10_000);
+  assert.ok(Date.now() - started < STALE, 'no wait for the stale time');
   assert.equal((await store.read()).backups.map((b) => b.id), ['after-kill-0']);
 });
 
