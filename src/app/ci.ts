@@ -8,6 +8,7 @@ import { parseNoteLines } from '../core/notes-format.js';
 import { formatDuration } from '../core/duration.js';
 import { git } from '../git/exec.js';
 import { listNotes, NOTES_REF } from '../git/notes.js';
+import { openPatchCache } from '../store/patch-cache.js';
 
 export interface CiReport {
   ok: boolean;
@@ -82,7 +83,9 @@ async function mergedHere(ctx: Context, pendings: string[]): Promise<Set<string>
     else rest.push(p);
   }
   if (rest.length) {
-    const patches = await readPatchFacts(ctx.repo, rest, integration.tip, graph);
+    const cache = await openPatchCache(ctx.store.paths.dir);
+    const patches = await readPatchFacts(ctx.repo, rest, integration.tip, graph, cache);
+    await cache.save();
     for (const p of rest) if (mergedByPatch(p, patches)) out.add(p);
   }
   return out;

@@ -11,6 +11,7 @@ import { planByAncestry, planByPatch, type ReconcilePlan } from '../core/reconci
 import { readPatchFacts, readReconcileFacts } from '../git/facts.js';
 import { moveBackups, type PlannedMove } from './transition.js';
 import { readMissingProtects, recordContent } from './content.js';
+import { openPatchCache } from '../store/patch-cache.js';
 
 export interface ReconcileReport {
   moved: { id: string; from: string; to: string }[];
@@ -40,7 +41,9 @@ export async function planReconcile(ctx: Context, data?: StoreData): Promise<Rec
   const facts = await readReconcileFacts(ctx.repo, (await ctx.config()).integrationBranch, backups);
   const { plans, patchQueries } = planByAncestry(backups, facts);
   if (patchQueries.length && facts.integration) {
-    const patches = await readPatchFacts(ctx.repo, patchQueries.map((q) => q.pending), facts.integration.tip, facts.graph);
+    const cache = await openPatchCache(ctx.store.paths.dir);
+    const patches = await readPatchFacts(ctx.repo, patchQueries.map((q) => q.pending), facts.integration.tip, facts.graph, cache);
+    await cache.save();
     planByPatch(patchQueries, patches, facts.integration.name, plans);
   }
   return { plans, protects, data };

@@ -1,7 +1,8 @@
 // Repository facts for reconcile, gathered with a handful of git processes however many backups
 // there are: one for-each-ref, one cat-file, one merge-base, one `log --raw` for
 // the commit graph and every commit's changes (git/content.ts); and, only for pending commits not
-// merged by ancestry, three diff/patch-id pipelines (fork points from the graph in memory).
+// merged by ancestry, a rev-list and two diff/patch-id pipelines for the patches not in the
+// store's patch-id cache (fork points from the graph in memory).
 import { git, type RepoPaths } from './exec.js';
 import { existingObjects } from './objects.js';
 import { readHistory } from './content.js';
@@ -114,6 +115,49 @@ async function patchIds(repo: RepoPaths, diff: string): Promise<Map<string, stri
   return out;
 }
 
+/**
+ * Patch-ids already computed, by a key that names immutable objects only (`commit:<commit>`, a
+ * commit's own patch; `combined:<commit>:<fork>`, fork..commit), so an entry is never wrong, only absent.
+ * "" records a commit with no patch (an empty diff). The store keeps it between drains.
+ */
+export interface PatchIdCache {
+  get(key: string): string | undefined;
+  set(key: string, patchId: string): void;
+}
+
+/**
+ * Patch-ids of `commits` under `key(commit)`, from the cache where it has them; one diff-tree and
+ * one patch-id process for the rest. `graft` gives a commit's diff base when it is not its parent.
+ */
+async function cachedPatchIds(
+  repo: RepoPaths,
+  commits: string[],
+  key: (commit: string) => string,
+  cache: PatchIdCache | undefined,
+  graft?: (commit: string) => string,
+): Promise<Map<string, string | null>> {
+  const out = new Map<string, string | null>();
+  const missing: string[] = [];
+  for (const c of commits) {
+    const hit = cache?.get(key(c));
+    if (hit === undefined) missing.push(c);
+    else out.set(c, hit || null);
+  }
+  if (missing.length) {
+    // A "<commit> <base>" input line makes diff-tree diff against that base for the rest of the run,
+    // so grafted and plain diffs never share a process. --root: a root commit's diff is its tree.
+    const input = missing.map((c) => (graft ? `${c} ${graft(c)}` : c)).join('\n') + '\n';
+    const diff = await git(['diff-tree', '-p', '--root', ...DIFF_OPTS, '--stdin'], { cwd: repo.worktree, input });
+    const ids = await patchIds(repo, diff.stdout);
+    for (const c of missing) {
+      const pid = ids.get(c) ?? null;
+      out.set(c, pid);
+      cache?.set(key(c), pid ?? '');
+    }
+  }
+  return out;
+}
+
 const MERGE_BASE_PARALLEL = 4;
 
 /** The fork that is an ancestor of every other one, when the graph knows them all (else ask git). */
@@ -123,7 +167,13 @@ function oldestFork(forks: string[], graph?: CommitGraph): string | undefined {
 }
 
 /** Patch-ids for squash- and rebase-merge detection (see core/reconcile.ts planByPatch). */
-export async function readPatchFacts(repo: RepoPaths, pendings: string[], integrationTip: string, graph?: CommitGraph): Promise<PatchFacts> {
+export async function readPatchFacts(
+  repo: RepoPaths,
+  pendings: string[],
+  integrationTip: string,
+  graph?: CommitGraph,
+  cache?: PatchIdCache,
+): Promise<PatchFacts> {
   const cwd = repo.worktree;
   const forks = new Map<string, string>();
   // A pending commit this clone does not have (pruned, or recorded elsewhere) has no patch to
@@ -145,23 +195,25 @@ export async function readPatchFacts(repo: RepoPaths, pendings: string[], integr
   const pending = new Map<string, { own: string | null; combined: string | null }>();
   if (forks.size === 0) return { pending, integration: new Map() };
 
-  // Two diff-tree runs: a "<commit> <parent>" input line grafts that parent onto the commit for
-  // the rest of the run, so own diffs and combined diffs must not share a process.
-  const own = await git(['diff-tree', '-p', ...DIFF_OPTS, '--stdin'], { cwd, input: [...forks.keys()].join('\n') + '\n' });
-  const combined = await git(['diff-tree', '-p', ...DIFF_OPTS, '--stdin'], {
-    cwd,
-    input: [...forks].map(([p, f]) => `${p} ${f}`).join('\n') + '\n',
-  });
-  const ownIds = await patchIds(repo, own.stdout);
-  const combinedIds = await patchIds(repo, combined.stdout);
-  for (const p of forks.keys()) pending.set(p, { own: ownIds.get(p) ?? null, combined: combinedIds.get(p) ?? null });
-
-  // Integration commits since the oldest fork point (a superset for the others: harmless).
+  const pendingCommits = [...forks.keys()];
+  // Integration commits since the oldest fork point (a superset for the others: harmless). A
+  // branch forked at the integration tip (the usual topic branch while main stands still, so every
+  // commit of a burst) has none, and no patch can match: no git process at all.
   const forkList = [...new Set(forks.values())];
+  if (forkList.every((f) => f === integrationTip)) return { pending, integration: new Map() };
   const since = forkList.length === 1 ? forkList[0]! : oldestFork(forkList, graph) ?? (await git(['merge-base', '--octopus', ...forkList], { cwd, okCodes: [1] })).stdout.trim().split('\n')[0];
-  const log = await git(['log', '-p', '--no-merges', '--format=commit %H', ...DIFF_OPTS, integrationTip, ...(since ? [`^${since}`] : [])], { cwd });
+  const list = await git(['rev-list', '--no-merges', integrationTip, ...(since ? [`^${since}`] : [])], { cwd });
+  const commits = list.stdout.split('\n').filter(Boolean);
+  if (commits.length === 0) return { pending, integration: new Map() };
+  // A commit's own patch is the same question for a pending commit and an integration commit.
+  const own = await cachedPatchIds(repo, [...new Set([...pendingCommits, ...commits])], (c) => `commit:${c}`, cache);
+  const combined = await cachedPatchIds(repo, pendingCommits, (c) => `combined:${c}:${forks.get(c)}`, cache, (c) => forks.get(c)!);
+  for (const p of pendingCommits) pending.set(p, { own: own.get(p) ?? null, combined: combined.get(p) ?? null });
   const integration = new Map<string, string>();
-  // git log lists newest first; keep the oldest commit per patch-id (the one that brought it in).
-  for (const [commit, pid] of await patchIds(repo, log.stdout)) integration.set(pid, commit);
+  // rev-list lists newest first; keep the oldest commit per patch-id (the one that brought it in).
+  for (const c of commits) {
+    const pid = own.get(c);
+    if (pid) integration.set(pid, c);
+  }
   return { pending, integration };
 }
