@@ -1,6 +1,6 @@
-// Every config key against real git, one case each: a valid value read through loadConfig and
-// `config get`; an invalid one refused by `config set` (nothing written) and, once written by hand,
-// exit 3 naming the key and the value in `config get` and `status`. The rest of the configuration
+// Every config key against real git, one case each: a valid value read through loadConfig; an
+// invalid one refused by `config set` (nothing written) and, once written by hand, by loading (exit 3
+// naming the key and the value); `config get` and `status` show that refusal for a few keys. The rest of the configuration
 // tests (defaults, case, layering, import/export, templates, help) are in config.test.ts.
 import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
@@ -11,6 +11,7 @@ import { expectInvalid } from '../helpers/config.js';
 import { loadConfig } from '../../src/config/load.js';
 import { findRepo } from '../../src/git/exec.js';
 import type { BackupConfig } from '../../src/core/config.js';
+import type { BackupError } from '../../src/errors.js';
 
 // loadConfig runs in this process: give it the tests' private HOME, not the developer's.
 Object.assign(process.env, { HOME: TEST_ENV.HOME, XDG_CONFIG_HOME: TEST_ENV.XDG_CONFIG_HOME, GIT_CONFIG_NOSYSTEM: '1' });
@@ -45,12 +46,30 @@ const CASES: [string, string, (c: BackupConfig) => unknown, unknown, string | nu
   ['hooks.preRebase', 'yes', (c) => c.hooks.preRebase, true, 'maybe'],
 ];
 
+/** loadConfig's refusal, in this process: exit 3 naming the key (and the value). */
+async function expectLoadRefused(key: string, value?: string): Promise<void> {
+  try {
+    await load();
+  } catch (e) {
+    expectInvalid({ code: (e as BackupError).exitCode, stdout: '', stderr: `${(e as Error).message}\n` }, key, value);
+    return;
+  }
+  assert.unreachable(`a bad ${key} was accepted`);
+}
+
+/** Write a refused value by hand (config set would not), as a user editing .git/config does. */
+function writeByHand(full: string, invalid: string | null): void {
+  if (invalid !== null) repo.git(['config', full, invalid]);
+  else appendFileSync(join(repo.dir, '.git', 'config'), '[backup "alert"]\n\tcommand\n');
+}
+
 for (const [key, valid, get, expected, invalid] of CASES) {
   const full = `backup.${key}`;
-  test(`${full}: a valid value is used; an invalid one is exit 3 naming it (config get, status, config set)`, async () => {
+  // One CLI call per key (config set); loading is the same code for every key, so `config get`
+  // and `status` on a bad value are run through the CLI for a few keys below, not for each.
+  test(`${full}: a valid value is used; an invalid one is refused by config set (nothing written) and by loading (exit 3 naming it)`, async () => {
     repo.git(['config', full, valid]);
     assert.equal(get(await load()), expected);
-    assert.is(repo.cli(['config', 'get', key]).code, 0);
     repo.git(['config', '--unset-all', full]);
 
     const before = configBytes();
@@ -59,12 +78,23 @@ for (const [key, valid, get, expected, invalid] of CASES) {
     if (invalid !== null) {
       expectInvalid(set, full, invalid);
       assert.is(configBytes(), before, 'config set wrote nothing');
-      repo.git(['config', full, invalid]);
     } else {
       assert.is(set.code, 0, 'an empty alert command means none');
       repo.git(['config', '--unset-all', full]);
-      appendFileSync(join(repo.dir, '.git', 'config'), '[backup "alert"]\n\tcommand\n');
     }
+    writeByHand(full, invalid);
+    try {
+      await expectLoadRefused(full, invalid ?? undefined);
+    } finally {
+      repo.git(['config', '--unset-all', full]);
+    }
+  });
+}
+
+for (const [key, , , , invalid] of CASES.filter(([k]) => ['retention.pending', 'disk.strategy', 'alert.command'].includes(k))) {
+  const full = `backup.${key}`;
+  test(`${full} written bad by hand: config get and status exit 3 with one line naming it`, () => {
+    writeByHand(full, invalid);
     try {
       expectInvalid(repo.cli(['config', 'get', key]), full, invalid ?? undefined);
       expectInvalid(repo.cli(['status']), full, invalid ?? undefined);
