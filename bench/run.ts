@@ -1,11 +1,11 @@
 // The benchmarks of design.md §Performance: `npm run bench` (full, rewrites BENCHMARKS.md) or
 // `npm run bench -- --quick` (few iterations, a smoke run: prints the report, writes nothing).
 // Scratch repositories live in mkdtemp directories and are removed at the end, even on failure.
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BenchContext, ROOT } from './lib/context.js';
 import { describeMachine } from './lib/machine.js';
-import { renderReport, verdictLine, type Section } from './lib/report.js';
+import { renderReport, verdictLine, withMarkedSections, type Section } from './lib/report.js';
 import { makeBigRepo } from './fixtures/big-repo.js';
 import { benchDiskGrowth } from './disk-growth.js';
 import { benchCreate } from './create.js';
@@ -48,7 +48,8 @@ const report = renderReport({
 if (quick) {
   process.stdout.write(report);
 } else {
-  writeFileSync(join(ROOT, 'BENCHMARKS.md'), report);
+  const path = join(ROOT, 'BENCHMARKS.md');
+  writeFileSync(path, withMarkedSections(report, existsSync(path) ? readFileSync(path, 'utf8') : ''));
   ctx.log(`wrote ${join(ROOT, 'BENCHMARKS.md')}`);
 }
 for (const s of sections) for (const v of s.verdicts) ctx.log(`${s.title}: ${verdictLine(v)}`);

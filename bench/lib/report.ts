@@ -82,3 +82,12 @@ export function writeSection(root: string, name: string, script: string, report:
   const j = old.indexOf(END);
   writeFileSync(path, i >= 0 && j > i ? old.slice(0, i) + block + old.slice(j + END.length + 1) : `${old.trimEnd()}\n\n${block}`);
 }
+
+/**
+ * The full report with every section that another script keeps between its own markers (bursts,
+ * scale, checkpoints…) carried over from the old BENCHMARKS.md, so `npm run bench` never erases them.
+ */
+export function withMarkedSections(report: string, old: string): string {
+  const blocks = old.match(/<!-- ([^:>]+): ?begin[^\n]*-->\n[\s\S]*?<!-- \1: ?end[^\n]*-->\n?/g) ?? [];
+  return blocks.length ? `${report.trimEnd()}\n\n${blocks.map((b) => b.trimEnd()).join('\n\n')}\n` : report;
+}
