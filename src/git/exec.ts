@@ -108,6 +108,8 @@ export interface RepoPaths {
   commonDir: string;
   /** The user's index file (linked worktrees have their own; GIT_INDEX_FILE is honoured). */
   indexFile: string;
+  /** Where git runs hooks from as the process started (core.hooksPath honoured). */
+  hooksDir?: string;
 }
 
 /** Locate the repository around cwd the way git does; a clear error outside one. */
@@ -115,18 +117,18 @@ export async function findRepo(cwd: string): Promise<RepoPaths> {
   let out: string;
   try {
     // One process for all of it: every command starts here.
-    out = await gitLine(['rev-parse', '--path-format=absolute', '--show-toplevel', '--git-dir', '--git-common-dir', '--git-path', 'index'], { cwd });
+    out = await gitLine(['rev-parse', '--path-format=absolute', '--show-toplevel', '--git-dir', '--git-common-dir', '--git-path', 'index', '--git-path', 'hooks'], { cwd });
   } catch (e) {
     if (e instanceof GitError) {
       throw new BackupError(ExitCode.USAGE, 'not inside a git working tree: run git backup from inside a repository');
     }
     throw e;
   }
-  const [worktree, gitDir, commonDir, indexFile] = out.split('\n');
+  const [worktree, gitDir, commonDir, indexFile, hooksDir] = out.split('\n');
   if (!worktree || !gitDir || !commonDir || !indexFile) {
     throw new BackupError(ExitCode.USAGE, 'not inside a git working tree: run git backup from inside a repository');
   }
-  return { worktree, gitDir, commonDir, indexFile };
+  return { worktree, gitDir, commonDir, indexFile, ...(hooksDir ? { hooksDir } : {}) };
 }
 
 /**

@@ -24,7 +24,7 @@ export interface HooksStatus {
 const read = (p: string): string | null => (existsSync(p) ? readFileSync(p, 'utf8') : null);
 
 export async function inspectHooks(repo: RepoPaths): Promise<HooksStatus> {
-  const setup = await locateHooks(repo);
+  const setup = await locateHooks(repo, { cached: true });
   const status: HooksStatus = { mode: setup.mode, location: '', installed: [], missing: [], outdated: [] };
   if (setup.mode === 'lefthook') {
     status.location = join(repo.worktree, localConfigName(setup.lefthookConfig!));

@@ -28,9 +28,14 @@ const isDir = (p: string) => {
   }
 };
 
-export async function locateHooks(repo: RepoPaths): Promise<HookSetup> {
+/**
+ * `cached`: take the hooks directory findRepo read when the process started (read-only callers such
+ * as status, saving a git process); install and uninstall ask git again, since they may have just
+ * changed core.hooksPath.
+ */
+export async function locateHooks(repo: RepoPaths, opts: { cached?: boolean } = {}): Promise<HookSetup> {
   const cwd = repo.worktree;
-  const gitHooksDir = await gitLine(['rev-parse', '--path-format=absolute', '--git-path', 'hooks'], { cwd });
+  const gitHooksDir = (opts.cached && repo.hooksDir) || (await gitLine(['rev-parse', '--path-format=absolute', '--git-path', 'hooks'], { cwd }));
 
   // husky 9 sets core.hooksPath=.husky/_ (or <dir>/_ for a custom dir) and runs <dir>/<hook> with sh -e.
   const normalized = gitHooksDir.split(sep).join('/');
