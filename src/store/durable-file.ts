@@ -116,10 +116,13 @@ function tempName(file: string): string {
 }
 
 const TEMP = /^db\.json(\.prev)?\.\d+\.[0-9a-f]{12}\.tmp$/;
+/** A stale lock moved aside by a takeover that was killed before it removed it (store/lock.ts). */
+const STALE_LOCK = /^(db\.json|drain)\.lock\.stale-[0-9a-f]{16}$/;
 
 /**
- * Remove temp files that a writer killed mid-write left in the store directory. Called under the lock,
- * where no one else is writing; the age limit spares a racing writer's file all the same.
+ * Remove temp files that a writer killed mid-write left in the store directory, and stale locks a
+ * killed takeover left aside. Called under the lock, where no one else is writing; the age limit
+ * spares a racing writer's file all the same.
  */
 export async function removeLeftoverTemps(dir: string, olderThanMs: number): Promise<string[]> {
   const removed: string[] = [];
@@ -130,11 +133,13 @@ export async function removeLeftoverTemps(dir: string, olderThanMs: number): Pro
     return removed;
   }
   for (const name of names) {
-    if (!TEMP.test(name)) continue;
+    const lockAside = STALE_LOCK.test(name);
+    if (!lockAside && !TEMP.test(name)) continue;
     const p = join(dir, name);
     try {
       if (Date.now() - (await stat(p)).mtimeMs < olderThanMs) continue;
-      await unlink(p);
+      if (lockAside) await rm(p, { recursive: true, force: true });
+      else await unlink(p);
       removed.push(name);
     } catch {
       // gone already, or not ours to remove: harmless either way

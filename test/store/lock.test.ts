@@ -210,6 +210,17 @@ test('a fresh lock of another host is not judged by pid: it is waited for', asyn
   });
 });
 
+test('a stale lock left aside by a takeover killed halfway is removed by the next update', async () => {
+  const store = await openStore(scratchDir());
+  const aside = `${store.paths.lock}.stale-0123456789abcdef`;
+  mkdirSync(aside);
+  writeFileSync(join(aside, 'owner'), `0123456789abcdef 1 ${hostname()}\n`);
+  const old = new Date(Date.now() - 60_000);
+  utimesSync(aside, old, old);
+  await store.update((d) => void d.backups.push(makeRecord('a')));
+  assert.not.ok(existsSync(aside));
+});
+
 test('withLock returns the value of fn and releases on throw', async () => {
   const dir = scratchDir();
   const target = `${dir}/thing`;
