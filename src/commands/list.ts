@@ -99,18 +99,21 @@ export async function runStatus(ctx: Context, args: StatusArgs): Promise<void> {
   const { formatBytes } = await import('./format.js');
   const { formatDuration } = await import('../core/duration.js');
   const { formatSize } = await import('../core/config-values.js');
-  // The store (git for-each-ref), the config (git config) and the hooks (git rev-parse) at once:
-  // three git processes in parallel instead of one after another (start-up, issue 9).
-  const [data, config, hooks] = await Promise.all([
-    ctx.store.read(),
+  // The store, the config (git config) and the hooks at once. The store's head (its first bytes,
+  // with the summary written beside the records) is enough when it is whole and up to date with
+  // the notes; otherwise the whole index is read, and repaired if it must be (scale, issue 8).
+  const [head, config, hooks] = await Promise.all([
+    ctx.store.head(),
     // Loaded (and validated) here too, so a bad backup.* value surfaces in status with exit 3.
     ctx.config(),
     inspectHooks(ctx.repo),
   ]);
-  const s = summarize(data.backups);
+  const full = head ? null : await ctx.store.read();
+  const data = head ?? full!;
+  const s = head ? { ...head.summary } : summarize(full!.backups);
   // Tombstones in the cold store are counted from the index's bookkeeping, not read.
   const cold = coldCount(data.cold);
-  s.counts.DELETED += cold;
+  s.counts = { ...s.counts, DELETED: s.counts.DELETED + cold };
   s.total += cold;
   const report = {
     store: ctx.store.paths.dir,
@@ -119,7 +122,7 @@ export async function runStatus(ctx: Context, args: StatusArgs): Promise<void> {
     total: s.total,
     bytes: s.bytes,
     states: s.counts,
-    pinned: data.backups.filter((b) => b.pinned && b.state !== 'DELETED').length,
+    pinned: s.pinned,
     hooks,
     events_waiting: await eventsWaiting(ctx.store.paths.dir, data),
     events_missed: await eventsMissed(ctx.store.paths.dir),

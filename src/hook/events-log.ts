@@ -19,7 +19,7 @@ export async function fileSize(path: string): Promise<number> {
 }
 
 /** The applied offset as stored, treating a missing or nonsensical value as 0. */
-export function appliedOffset(data: StoreData): number {
+export function appliedOffset(data: Pick<StoreData, 'events_offset'>): number {
   const o = data.events_offset;
   return typeof o === 'number' && Number.isInteger(o) && o >= 0 ? o : 0;
 }
@@ -49,7 +49,7 @@ export interface Waiting {
 }
 
 /** How much of the log no drain has applied yet (for status). */
-export async function eventsWaiting(storeDir: string, data: StoreData): Promise<Waiting> {
+export async function eventsWaiting(storeDir: string, data: Pick<StoreData, 'events_offset'>): Promise<Waiting> {
   const path = eventsLogPath(storeDir);
   const size = await fileSize(path);
   let offset = appliedOffset(data);

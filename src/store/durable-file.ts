@@ -6,8 +6,9 @@
 // as db.json.prev (a hard link, so no copy), is renamed over db.json, and the directory is fsynced.
 //
 // The file is written compactly (no indentation) with the keys in a fixed order, `schema`, then
-// `generation`, then `backups`, so the generation can be read from the first bytes of the file for the
-// compare-and-swap check without parsing megabytes (see readGeneration).
+// `generation`, the other small fields and a summary, and `backups` last, so the generation and the
+// head can be read from the first bytes of the file without parsing megabytes (readGeneration,
+// readHead: `status` on a store of 10,000 live backups).
 import { randomBytes } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import { copyFile, link, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
@@ -16,6 +17,7 @@ import type { Adapter } from 'lowdb';
 import type { StoreData } from '../core/types.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { FILE_MODE, fsyncPath, writeNewFile } from '../fs/durable-write.js';
+import { summarize, type Summary } from '../core/query.js';
 
 export { FILE_MODE };
 
@@ -51,21 +53,68 @@ export function parseStore(text: string, file: string): StoreData {
   for (const b of data.backups) {
     if (!isObject(b) || typeof b.id !== 'string') throw new StoreDamagedError(file, 'a backup record without an id');
   }
+  // Derived when written (serializeStore), never carried as data.
+  delete data.summary;
   return data as unknown as StoreData;
 }
 
 /**
- * The text we write: compact, keys in a fixed order (generation near the start). The hook-event
- * counters follow the backups, and only once a drain has set them, so older stores are unchanged.
+ * The text we write: compact, keys in a fixed order, every small field first and `backups` last, so
+ * the head (generation, counters, the summary `status` shows) is read from the first bytes of the
+ * file without parsing megabytes of records (readHead). `summary.backups_bytes` is the byte length
+ * of the backups array, so a reader can tell a whole file from a torn one by its size alone.
  */
 export function serializeStore(data: StoreData): string {
-  const out: Record<string, unknown> = { schema: data.schema, generation: data.generation, backups: data.backups };
-  if (data.events_offset !== undefined) out.events_offset = data.events_offset;
-  if (data.events_applied !== undefined) out.events_applied = data.events_applied;
-  if (data.policy !== undefined) out.policy = data.policy;
-  if (data.notes_tip !== undefined) out.notes_tip = data.notes_tip;
-  if (data.cold !== undefined) out.cold = data.cold;
-  return JSON.stringify(out);
+  const backups = JSON.stringify(data.backups);
+  const head: Record<string, unknown> = {
+    schema: data.schema,
+    generation: data.generation,
+    summary: { ...summarize(data.backups), backups_bytes: Buffer.byteLength(backups) },
+  };
+  if (data.events_offset !== undefined) head.events_offset = data.events_offset;
+  if (data.events_applied !== undefined) head.events_applied = data.events_applied;
+  if (data.policy !== undefined) head.policy = data.policy;
+  if (data.notes_tip !== undefined) head.notes_tip = data.notes_tip;
+  if (data.cold !== undefined) head.cold = data.cold;
+  return `${JSON.stringify(head).slice(0, -1)},"backups":${backups}}`;
+}
+
+/** Everything of db.json but its records, with the summary of them it was written with. */
+export type StoreHead = Omit<StoreData, 'backups'> & { summary: Summary & { backups_bytes: number } };
+
+const BACKUPS_KEY = ',"backups":[';
+/** The head is a few hundred bytes (a cold segment per month adds ~50); more means "not ours". */
+const HEAD_MAX = 64 * 1024;
+
+/**
+ * The head of db.json from its first bytes, or null when that cannot be trusted: no file, a file
+ * written another way (by hand, by an older version, no summary), or one whose size is not what
+ * its head says (torn). Null means "read the whole file", which also reports damage.
+ */
+export async function readHead(file: string): Promise<StoreHead | null> {
+  let fh;
+  try {
+    fh = await open(file, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const size = (await fh.stat()).size;
+    const buf = Buffer.alloc(Math.min(size, HEAD_MAX));
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const at = buf.subarray(0, bytesRead).indexOf(BACKUPS_KEY);
+    if (at < 0) return null;
+    const head = JSON.parse(`${buf.subarray(0, at).toString('utf8')}}`) as Partial<StoreHead>;
+    const bytes = head.summary?.backups_bytes;
+    if (!Number.isInteger(head.schema) || !Number.isInteger(head.generation) || !Number.isInteger(bytes)) return null;
+    // `{head` + `,"backups":` + the array + `}`
+    if (size !== at + BACKUPS_KEY.length - 1 + bytes! + 1) return null;
+    return head as StoreHead;
+  } catch {
+    return null;
+  } finally {
+    await fh.close();
+  }
 }
 
 /**

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { SCHEMA_VERSION, type StoreData } from '../core/types.js';
 import { BackupError, ExitCode } from '../errors.js';
-import { DurableJSONFile, StoreDamagedError, fileIdentity, removeLeftoverTemps } from './durable-file.js';
+import { DurableJSONFile, StoreDamagedError, fileIdentity, readHead, removeLeftoverTemps, type StoreHead } from './durable-file.js';
 import { lockLostError, staleMs, withLock } from './lock.js';
 import { pauseAt } from '../test-pause.js';
 import { coldIds, compactTombstones, readCold } from './cold.js';
@@ -49,6 +49,12 @@ export interface Store {
    * mutating `data`. Returns fn's result.
    */
   update<T>(fn: (data: StoreData) => T | Promise<T>, opts?: UpdateOptions<T>): Promise<T>;
+  /**
+   * The index's head (generation, counters, the summary of its records) from the first bytes of
+   * db.json, when it can be trusted as it is: written whole by this version, and (with a ledger)
+   * up to date with the notes. Null otherwise: then read() is the way, and it repairs what it finds.
+   */
+  head(): Promise<StoreHead | null>;
   /** Connect the store to the durable record and the clock (openContext does it). */
   attach(hooks: StoreHooks): void;
   /** How the last read or update found the index (for status and degraded mode). */
@@ -175,6 +181,17 @@ class FileStore implements Store {
       if (want.size === 0 || !data.cold) return new Set();
       return new Set((await readCold(this.paths.dir, data.cold, { wanted: (id) => want.has(id) })).map((r) => r.id));
     };
+  }
+
+  async head(): Promise<StoreHead | null> {
+    const head = await readHead(this.paths.db);
+    if (!head || head.schema !== SCHEMA_VERSION) return null;
+    if (this.hooks.ledger) {
+      // An index behind the notes (or written before notes came first) is caught up by read().
+      if (head.notes_tip === undefined || head.notes_tip !== (await this.hooks.ledger.tip())) return null;
+    }
+    this.health = { source: 'db', problem: null };
+    return head;
   }
 
   async read(): Promise<StoreData> {

@@ -82,11 +82,12 @@ test('if fn throws nothing is written and the lock is released', async () => {
   assert.is((await store.read()).generation, 2);
 });
 
-test('the file is compact with the generation at its head', async () => {
+test('the file is compact with the generation at its head and the records last', async () => {
   const store = await openStore(scratchDir());
   await store.update((d) => void d.backups.push(makeRecord('x')));
   const text = readFileSync(store.paths.db, 'utf8');
-  assert.ok(text.startsWith(`{"schema":${SCHEMA_VERSION},"generation":1,"backups":[`));
+  assert.ok(text.startsWith(`{"schema":${SCHEMA_VERSION},"generation":1,"summary":{`));
+  assert.match(text, /,"backups":\[\{"id":"x".*\}\]\}$/);
   assert.not.ok(text.includes('\n'));
 });
 
