@@ -69,7 +69,8 @@ export function detachedEnv(extra: NodeJS.ProcessEnv = {}, shim = SHIM): NodeJS.
 export function countingShim(log: string): string {
   const dir = scratchDir('gb-shim-count-');
   const shim = join(dir, 'git-backup');
-  writeFileSync(shim, `#!/bin/sh\ncase "$1 $2" in "hook drain") echo "$$ $*" >>'${log}' ;; esac\nexec "${process.execPath}" "${CLI}" "$@"\n`);
+  // Each line: the shim's pid, HEAD when the drain started, its arguments.
+  writeFileSync(shim, `#!/bin/sh\ncase "$1 $2" in "hook drain") echo "$$ $(git rev-parse -q --verify HEAD) $*" >>'${log}' ;; esac\nexec "${process.execPath}" "${CLI}" "$@"\n`);
   chmodSync(shim, 0o755);
   return dir;
 }

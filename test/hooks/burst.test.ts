@@ -43,9 +43,11 @@ test('a 20-commit rebase starts one drain, at its post-rewrite, and every event 
 
   git(['rebase', '-q', 'main']);
   await settle(repo);
-  // pre-rebase and the 20 post-commits start none (rebase-merge is there); post-rewrite starts one.
+  // pre-rebase and the 20 post-commits start none (rebase-merge is
+  // there); post-rewrite starts one, once the rebase is done: nothing of ours runs beside the rebase.
   const drains = starts(log);
   assert.is(drains, 1, `the rebase started ${drains} drains`);
+  assert.is(readFileSync(log, 'utf8').split(' ')[1], git(['rev-parse', 'HEAD']), 'the drain started at the rebased tip');
   const db = readDb(repo);
   assert.is(db.events_applied, eventLines(repo).length, 'every event applied once');
   assert.is(db.events_offset, eventLogSize(repo));
