@@ -218,11 +218,6 @@ export async function writeBackupRef(repo: RepoPaths, id: string, commit: string
   }
 }
 
-/** The paths a snapshot protects, read back from its parents (for tombstones). */
-export async function protectedPathsOf(repo: RepoPaths, snapshot: string): Promise<string[]> {
-  return [...(await protectedContentOf(repo, snapshot)).keys()];
-}
-
 /** Path → size of what a snapshot protects, read back from its parents (tombstones, rebuilds). */
 export async function protectedContentOf(repo: RepoPaths, snapshot: string): Promise<Map<string, number>> {
   const parents = (await gitLine(['rev-parse', `${snapshot}^@`], { cwd: repo.worktree })).split('\n');
