@@ -21,7 +21,7 @@ __git_backup_flags ()
 	confirm|cleanup|archive|delete) echo "--yes --force --dry-run --reason --json" ;;
 	restore) echo "--to --no-sparse --json" ;;
 	diff) echo "--stat --json" ;;
-	run) echo "--message --label" ;;
+	run) echo "--message --label --watch" ;;
 	undo|redo) echo "--yes --dry-run --json" ;;
 	reconcile|tick) echo "--dry-run --json" ;;
 	emergency) echo "--yes --force --json" ;;
