@@ -65,6 +65,7 @@ export function serializeStore(data: StoreData): string {
   if (data.policy !== undefined) out.policy = data.policy;
   if (data.notes_tip !== undefined) out.notes_tip = data.notes_tip;
   if (data.cold !== undefined) out.cold = data.cold;
+  if (data.stats !== undefined) out.stats = data.stats;
   return JSON.stringify(out);
 }
 
