@@ -12,7 +12,7 @@ export interface TreeWatchOptions {
   root: string;
   /** Directories (root-relative, forward slashes) not to enter: .git, ignored ones. */
   skip: (rel: string) => boolean;
-  /** A path changed (root-relative; '' is the root itself, also reported after a switch to polling). */
+  /** A path changed (root-relative; '' is the root itself, also reported after a switch to polling). Never called before watchTree returns. */
   onChange: (rel: string) => void;
   /** 'auto': watches, polling when they run out; 'poll': poll from the start. */
   mode?: 'auto' | 'poll';
@@ -158,8 +158,9 @@ export function watchTree(opts: TreeWatchOptions): TreeWatcher {
     const t0 = Date.now();
     seen = walk();
     // What changed while the watches were being set up or lost is unknown: say the root changed (a
-    // checkpoint of an unchanged tree costs a snapshot and is not kept).
-    opts.onChange('');
+    // checkpoint of an unchanged tree costs a snapshot and is not kept). Never before watchTree
+    // has returned: the caller may not hold the watcher yet.
+    setImmediate(() => closed || opts.onChange(''));
     schedulePoll(Date.now() - t0);
     return false;
   }
