@@ -3,7 +3,10 @@
 // interleaved in the same turn: our agent hook (`git backup hook agent claude-code`, the command
 // Claude Code runs, with its JSON on stdin), `git stash create`, and a shadow repository (a separate
 // GIT_DIR over the same worktree: `add -A` + `commit`, what Cline's checkpoints do). `node -e 0`
-// gives the Node start-up every one-shot command of ours pays. Also: what the store grows by.
+// gives the Node start-up every one-shot command of ours pays. And what a `run --watch` checkpoint
+// costs: the create use case called in this process (as app/watch.ts does, no Node start), on a
+// second copy of the repository given the same edits (so it does not just find the hook's
+// checkpoint of the same tree). Also: what the store grows by.
 //
 //   npm run build && node dist/bench/checkpoint.js [--files N]... [--turns N] [--write]
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -15,6 +18,8 @@ import { treeBytes } from './lib/disk.js';
 import { describeMachine } from './lib/machine.js';
 import { writeSection } from './lib/report.js';
 import { median } from './lib/stats.js';
+import { openContext, resetClock, type Context } from '../src/app/context.js';
+import { createBackup } from '../src/app/create.js';
 
 const arg = (name: string, fallback: number[]) => {
   const out: number[] = [];
@@ -59,6 +64,8 @@ function agentTurn(dir: string, files: number, turn: number): void {
 interface Row {
   files: number;
   ours: number;
+  /** An in-process checkpoint, as run --watch takes it. */
+  watch: number;
   stash: number;
   shadow: number;
   node: number;
@@ -68,8 +75,31 @@ interface Row {
   changedTurns: number;
 }
 
-function session(files: number): Row {
+/** A checkpoint as app/watch.ts takes one, timed. */
+async function inProcess(ctx: Context): Promise<number> {
+  const t = process.hrtime.bigint();
+  resetClock(ctx);
+  await createBackup(ctx, {
+    message: 'checkpoint',
+    includeIgnored: false,
+    paths: [],
+    cwd: ctx.repo.worktree,
+    pin: false,
+    labels: ['run:bench', 'run:checkpoint'],
+    trigger: 'USER',
+    allowEmpty: true,
+    reuse: true,
+  });
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+const silent = { out: () => undefined, err: () => undefined, interactive: false, ask: async () => '' };
+
+async function session(files: number): Promise<Row> {
   const dir = makeRepo(files);
+  const twin = makeRepo(files); // the same files: the in-process checkpoints' own repository
+  execFileSync(process.execPath, [BIN, 'init'], { cwd: twin, env: ENV });
+  const ctx = await openContext(silent, twin);
   const shadow = join(dir, '..', `${dir.split('/').pop()}-shadow.git`);
   execFileSync('git', ['init', '-q', '--bare', shadow]);
   const shadowEnv = { ...ENV, GIT_DIR: shadow, GIT_WORK_TREE: dir };
@@ -78,11 +108,12 @@ function session(files: number): Row {
   execFileSync(process.execPath, [BIN, 'init'], { cwd: dir, env: ENV });
   const ourStart = treeBytes(join(dir, '.git'));
   const shadowStart = treeBytes(shadow);
-  const t = { ours: [] as number[], stash: [] as number[], shadow: [] as number[], node: [] as number[] };
+  const t = { ours: [] as number[], watch: [] as number[], stash: [] as number[], shadow: [] as number[], node: [] as number[] };
   let changedTurns = 0;
   const hookInput = JSON.stringify({ session_id: 'bench', hook_event_name: 'PreToolUse', tool_name: 'Edit', cwd: dir });
   for (let turn = 0; turn < TURNS; turn++) {
     agentTurn(dir, files, turn);
+    agentTurn(twin, files, turn);
     if (turn % 5 !== 4) changedTurns++;
     // Rotate the order so no variant always goes first (warm caches) or last.
     const steps = [
@@ -91,12 +122,16 @@ function session(files: number): Row {
       () => t.shadow.push(timed('sh', ['-c', 'git add -A && git commit -qm turn --allow-empty'], dir, { env: shadowEnv })),
       () => t.node.push(timed(process.execPath, ['-e', '0'], dir)),
     ];
+    // The in-process one first or last, alternately (it is async, the others are not).
+    if (turn % 2 === 0) t.watch.push(await inProcess(ctx));
     for (let k = 0; k < steps.length; k++) steps[(turn + k) % steps.length]!();
+    if (turn % 2 === 1) t.watch.push(await inProcess(ctx));
   }
   const backups = (JSON.parse(execFileSync(process.execPath, [BIN, 'list', '--json'], { cwd: dir, env: ENV, encoding: 'utf8' })) as unknown[]).length;
   const row: Row = {
     files,
     ours: median(t.ours),
+    watch: median(t.watch),
     stash: median(t.stash),
     shadow: median(t.shadow),
     node: median(t.node),
@@ -106,14 +141,16 @@ function session(files: number): Row {
     changedTurns,
   };
   rmSync(dir, { recursive: true, force: true });
+  rmSync(twin, { recursive: true, force: true });
   rmSync(shadow, { recursive: true, force: true });
   return row;
 }
 
-const rows = SIZES.map((n) => {
+const rows: Row[] = [];
+for (const n of SIZES) {
   process.stderr.write(`checkpoint: ${n} files, ${TURNS} turns…\n`);
-  return session(n);
-});
+  rows.push(await session(n));
+}
 const m = describeMachine();
 const kb = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
 const report = [
@@ -121,14 +158,16 @@ const report = [
   '',
   `- date: ${new Date().toISOString()}; machine: ${m.cpu}, ${m.cores} cores, ${m.memory}, ${m.os}; node ${m.node}, ${m.git}; load when done: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
   `- command: \`npm run build && node dist/bench/checkpoint.js${SIZES.map((s) => ` --files ${s}`).join('')} --turns ${TURNS} --write\``,
-  '- a generated repository (small TypeScript-like files in 1,000 folders), committed; each turn edits 3 files, every third adds one, every fifth changes nothing; after each turn the four commands run in rotating order; medians over the turns',
+  '- a generated repository (small TypeScript-like files in 1,000 folders), committed; each turn edits 3 files, every third adds one, every fifth changes nothing; after each turn the four commands run in rotating order (the in-process checkpoint first or last, alternately); medians over the turns',
   '- ours: `git backup hook agent claude-code` with Claude Code\'s JSON on stdin (a whole-tree checkpoint that is an undo point; an unchanged turn returns the last one); shadow: a bare GIT_DIR over the same worktree, `git add -A && git commit` (Cline\'s approach); stash: `git stash create`',
   '',
-  '| files | ours | `git stash create` | shadow repo | `node -e 0` | ours / (stash + node) | backups / turns that changed something | store growth: ours / shadow |',
-  '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  '- run --watch: the create use case called in-process (what `run --watch` does when a burst settles), on a second copy of the repository given the same edits',
+  '',
+  '| files | ours | `run --watch` in-process | `git stash create` | shadow repo | `node -e 0` | ours / (stash + node) | watch / shadow | backups / turns that changed something | store growth: ours / shadow |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ...rows.map(
     (r) =>
-      `| ${r.files.toLocaleString('en')} | ${r.ours.toFixed(0)} ms | ${r.stash.toFixed(0)} ms | ${r.shadow.toFixed(0)} ms | ${r.node.toFixed(0)} ms | ${(r.ours / (r.stash + r.node)).toFixed(2)}× (target ≤ 1.5×) | ${r.backups} / ${r.changedTurns} | ${kb(r.ourGrowth)} / ${kb(r.shadowGrowth)} |`,
+      `| ${r.files.toLocaleString('en')} | ${r.ours.toFixed(0)} ms | ${r.watch.toFixed(0)} ms | ${r.stash.toFixed(0)} ms | ${r.shadow.toFixed(0)} ms | ${r.node.toFixed(0)} ms | ${(r.ours / (r.stash + r.node)).toFixed(2)}× (target ≤ 1.5×) | ${(r.watch / r.shadow).toFixed(2)}× (target ≤ 1.2×) | ${r.backups} / ${r.changedTurns} | ${kb(r.ourGrowth)} / ${kb(r.shadowGrowth)} |`,
   ),
   '',
 ].join('\n');

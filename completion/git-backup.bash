@@ -14,14 +14,15 @@ __git_backup_ids ()
 __git_backup_flags ()
 {
 	case "$1" in
-	init|show|status|log|sync|verify) echo "--json" ;;
+	init|show|log|sync|verify) echo "--json" ;;
+	status) echo "--json --prometheus --prometheus-file" ;;
 	create) echo "--message --include-ignored --pin --label --allow-empty --json" ;;
 	list) echo "--state --sort --limit --label --branch --grep --since --json" ;;
 	transition) echo "--reason --force --yes --json" ;;
 	confirm|cleanup|archive|delete) echo "--yes --force --dry-run --reason --json" ;;
 	restore) echo "--to --no-sparse --json" ;;
 	diff) echo "--stat --json" ;;
-	run) echo "--message --label" ;;
+	run) echo "--message --label --watch" ;;
 	undo|redo) echo "--yes --dry-run --json" ;;
 	reconcile|tick) echo "--dry-run --json" ;;
 	emergency) echo "--yes --force --json" ;;
@@ -47,6 +48,7 @@ _git_backup ()
 	--agent) __gitcomp "claude-code"; return ;;
 	--branch) __gitcomp_nl "$(__git_heads)"; return ;;
 	--to) _filedir -d 2>/dev/null; return ;;
+	--prometheus-file) _filedir 2>/dev/null; return ;;
 	--message|-m|--label|--limit|--grep|--since|--reason|--max-age) return ;;
 	esac
 	case "$cur" in

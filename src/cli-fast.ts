@@ -7,7 +7,7 @@
 // loading yargs, so a flag added there is known here too.
 import { parseArgs } from 'node:util';
 import { CREATE_OPTIONS, type CreateArgs } from './commands/create.js';
-import { LIST_OPTIONS, LIST_SORTS, type ListArgs } from './commands/list.js';
+import { LIST_OPTIONS, LIST_SORTS, STATUS_OPTIONS, type ListArgs, type StatusArgs } from './commands/list.js';
 import { jsonOpt, type OptionSpec } from './commands/define.js';
 import { BACKUP_STATES, type BackupState } from './core/types.js';
 
@@ -69,7 +69,7 @@ export type FastCommand =
   | { kind: 'create'; args: CreateArgs }
   | { kind: 'version' }
   | { kind: 'help' }
-  | { kind: 'status'; args: { json: boolean } }
+  | { kind: 'status'; args: StatusArgs }
   | { kind: 'list'; args: ListArgs }
   | { kind: 'show'; args: { id: string; json: boolean } };
 
@@ -148,8 +148,9 @@ export function fastCommand(argv: string[]): FastCommand | null {
   if (argv.length === 1 && cmd === '--version') return { kind: 'version' };
   if (argv.length === 1 && (cmd === '-h' || cmd === '--help')) return { kind: 'help' };
   if (cmd === 'status') {
-    const p = simpleParse(rest, simpleTable({ json: jsonOpt }), 0);
-    return p ? { kind: 'status', args: { json: p.values.json === true } } : null;
+    const p = simpleParse(rest, simpleTable(STATUS_OPTIONS), 0);
+    const file = (p?.values['prometheus-file'] as string[] | undefined)?.[0] ?? null;
+    return p ? { kind: 'status', args: { json: p.values.json === true, prometheus: p.values.prometheus === true, prometheusFile: file } } : null;
   }
   if (cmd === 'list') {
     const a = fastList(rest);

@@ -19,6 +19,7 @@ import { deleteBackupRef } from '../git/snapshot.js';
 import { fsyncPath } from '../fs/durable-write.js';
 import { pauseAt } from '../test-pause.js';
 import { beginJournal, endJournal } from '../store/journal.js';
+import { activityLine } from './progress.js';
 
 /** backup.archiveDir (a relative one is taken from the top of the working tree), else inside the store. */
 export async function archiveDirOf(ctx: Context): Promise<string> {
@@ -81,12 +82,15 @@ export async function prepareArchives(
   if (targets.length === 0) return [];
   const dir = await archiveDirOf(ctx);
   const done: PreparedArchive[] = [];
+  const work = activityLine('archiving', { enabled: ctx.progress });
   try {
-    for (const t of targets) {
+    for (const [i, t] of targets.entries()) {
+      const which = targets.length > 1 ? `${i + 1} of ${targets.length}, ` : '';
+      work.step(`${which}${t.id}: writing`);
       const path = archivePathFor(dir, t.id);
       const journal = await beginJournal(ctx.store.paths.dir, { op: 'archive', id: t.id, snapshot: t.snapshot, path });
       try {
-        const w = await writeArchive(ctx.repo, ctx.tmpDir, t.id, t.snapshot, path, () => pauseAt('archive:after-write'));
+        const w = await writeArchive(ctx.repo, ctx.tmpDir, t.id, t.snapshot, path, () => (work.step(`${which}${t.id}: reading it back`), pauseAt('archive:after-write')));
         const info: ArchiveInfo = {
           path: storedArchivePath(dir, path), sha256: w.sha256, bytes: w.bytes, created_at: ctx.now.toISOString(), manifest_sha256: w.manifestSha256, files: w.manifest.files.length,
         };
@@ -103,6 +107,8 @@ export async function prepareArchives(
   } catch (e) {
     await discardArchives(done);
     throw e;
+  } finally {
+    work.end();
   }
   return done;
 }

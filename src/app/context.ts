@@ -30,6 +30,11 @@ export interface Context {
    * warnings go to io.err once.
    */
   config(): Promise<BackupConfig>;
+  /**
+   * The command wants a progress line for long steps (app/progress.ts activityLine; still only on a
+   * terminal). Off unless a command turns it on: hooks, agent checkpoints and `run --watch` stay silent.
+   */
+  progress: boolean;
 }
 
 export interface OpenOptions {
@@ -56,6 +61,7 @@ export async function openContext(io: Output, cwd = process.cwd(), opts: OpenOpt
     now: now(),
     io,
     tmpDir,
+    progress: false,
     config: () => (config ??= loadConfig(repo, { warn: (line) => io.err(`git backup: ${line}`) })),
   };
   // The index is derived from the notes (docs/store.md), and a change is dated when the lock is

@@ -10,6 +10,7 @@ import { noteLines } from '../core/notes-format.js';
 import { deleteBackupRef, takeSnapshot, writeBackupRef } from '../git/snapshot.js';
 import { readNote } from '../git/notes.js';
 import { git } from '../git/exec.js';
+import { activityLine } from './progress.js';
 import { BackupError, ExitCode, usageError } from '../errors.js';
 
 export interface CreateOptions {
@@ -74,11 +75,21 @@ async function trackedInHead(ctx: Context, path: string): Promise<boolean> {
 }
 
 export async function createBackup(ctx: Context, opts: CreateOptions): Promise<CreateOutcome> {
+  const work = activityLine('creating backup', { enabled: ctx.progress });
+  try {
+    return await create(ctx, opts, (step) => work.step(step));
+  } finally {
+    work.end();
+  }
+}
+
+async function create(ctx: Context, opts: CreateOptions, step: (text: string) => void): Promise<CreateOutcome> {
   const paths = normalizePaths(ctx, opts.cwd, opts.paths);
   await requireExisting(ctx, paths);
   const wholeTree = paths.includes('.');
   // The creation time is the snapshot's (its trailers say it too); later moves are dated under the lock.
   const createdAt = ctx.now;
+  step('reading the working tree'); // git hashes every changed file here: most of a large backup's time
   const snap = await takeSnapshot({
     repo: ctx.repo,
     message: opts.message,
@@ -89,6 +100,7 @@ export async function createBackup(ctx: Context, opts: CreateOptions): Promise<C
   });
   if (snap.files === 0 && !opts.allowEmpty) return { kind: 'empty' };
   let made: { id: string } | null = null;
+  step('recording it');
   try {
     return await ctx.store.update(
     async (data): Promise<CreateOutcome> => {

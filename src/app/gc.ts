@@ -8,6 +8,7 @@ import type { Context } from './context.js';
 import { git } from '../git/exec.js';
 import { beginJournal, endJournal } from '../store/journal.js';
 import { settleJournals } from './settle.js';
+import { activityLine } from './progress.js';
 import { pauseAt } from '../test-pause.js';
 
 export interface GcReport {
@@ -31,19 +32,31 @@ async function diskBytes(dir: string): Promise<number> {
 }
 
 export async function gcBackups(ctx: Context, now: boolean): Promise<GcReport> {
+  const work = activityLine('gc', { enabled: ctx.progress });
+  try {
+    return await gc(ctx, now, (step) => work.step(step));
+  } finally {
+    work.end();
+  }
+}
+
+async function gc(ctx: Context, now: boolean, step: (text: string) => void): Promise<GcReport> {
   const cwd = ctx.repo.worktree;
   await settleJournals(ctx);
   const configured = await git(['config', '--get', 'gc.pruneExpire'], { cwd, okCodes: [1] });
   const expire = now ? 'now' : configured.stdout.trim() || '2.weeks.ago';
   const objects = join(ctx.repo.commonDir, 'objects');
+  step('measuring objects');
   const before = await diskBytes(objects);
   const journal = await beginJournal(ctx.store.paths.dir, { op: 'gc' });
   const counts = (await git(['count-objects', '-v'], { cwd })).stdout;
   const packs = Number(/^packs: (\d+)$/m.exec(counts)?.[1] ?? 0);
   // Packed unreachable objects: repack keeps the reachable ones and loosens the unreachable ones
   // younger than the expiry (so prune judges them by the same rule); older ones are dropped.
+  if (packs > 0) step('repacking (git repack -A)');
   if (packs > 0) await git(['repack', '-A', '-d', '-l', '-q', `--unpack-unreachable=${expire}`], { cwd });
   await pauseAt('gc:after-repack');
+  step('pruning (git prune)');
   await git(['prune', `--expire=${expire}`], { cwd });
   await endJournal(journal);
   const after = await diskBytes(objects);

@@ -1,7 +1,7 @@
 // `git backup run -- COMMAND`: an undo point before, the command with its terminal, streams and exit
 // status untouched, and a backup after when the command changed anything, the two linked by a
 // `run:<session>` label (snapper's pre/post pair) so `diff BEFORE AFTER` shows what it did and
-// `undo` takes the tree back to before it.
+// `undo` takes the tree back to before it. With --watch, checkpoints in between (app/watch.ts).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resetClock, type Context } from './context.js';
@@ -14,6 +14,10 @@ export interface RunOptions {
   args: string[];
   message: string;
   labels: string[];
+  /** Also a checkpoint each time an edit burst settles while the command runs (app/watch.ts). */
+  watch?: boolean;
+  /** Where watch warnings go (a fallback to polling, a failed checkpoint). */
+  warn?: (line: string) => void;
 }
 
 export interface RunOutcome {
@@ -25,6 +29,8 @@ export interface RunOutcome {
   exitCode: number;
   /** Why the command did not run, when it did not. */
   failure: string | null;
+  /** With --watch: the checkpoints taken while it ran, oldest first, and how changes were seen. */
+  watched: { checkpoints: BackupRecord[]; mode: 'watch' | 'poll' } | null;
 }
 
 const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15, SIGUSR1: 10, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14 };
@@ -69,13 +75,30 @@ export async function runWrapped(ctx: Context, opts: RunOptions): Promise<RunOut
     allowEmpty: true, // the undo point must exist even for a clean tree: undo removes what the command adds
   });
   if (pre.kind === 'empty') throw new Error('unreachable: allowEmpty'); // narrows the type
+  const watching = opts.watch
+    ? await (await import('./watch.js')).startWatch(ctx, {
+        labels: pair,
+        what,
+        poll: process.env.GIT_BACKUP_WATCH === 'poll',
+        warn: opts.warn ?? (() => undefined),
+      })
+    : null;
   const ran = await runChild(opts.command, opts.args, process.cwd());
+  const watched = watching ? await watching.stop() : null;
   let after: BackupRecord | null = null;
   if (!ran.failure) {
-    // The newest backup is the one just taken, so "reused" means the command changed nothing.
+    // Without checkpoints the newest backup is the one just taken, so "reused" means the command
+    // changed nothing. After a checkpoint the newest is that checkpoint: the after backup is taken
+    // even when it holds the same, so the pair is always there for `diff BEFORE AFTER`.
+    const checkpointed = (watched?.checkpoints.length ?? 0) > 0;
     resetClock(ctx); // the command may have run for hours: date the after backup now
-    const post = await createBackup(ctx, { ...base, message: `after: ${what} (exit ${ran.code})`, labels: [...pair, 'run:after'] });
+    const post = await createBackup(ctx, {
+      ...base,
+      message: `after: ${what} (exit ${ran.code})`,
+      labels: [...pair, 'run:after'],
+      ...(checkpointed ? { allowEmpty: true, reuse: false } : {}),
+    });
     if (post.kind === 'created') after = post.record;
   }
-  return { session, before: pre.record, after, exitCode: ran.code, failure: ran.failure };
+  return { session, before: pre.record, after, exitCode: ran.code, failure: ran.failure, watched };
 }

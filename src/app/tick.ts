@@ -6,11 +6,13 @@ import type { Context } from './context.js';
 import type { BackupConfig } from '../core/config.js';
 import type { PolicyMove } from '../core/policies/plan.js';
 import { levelRank } from '../core/policies/disk.js';
-import type { Trigger } from '../core/types.js';
+import type { RunStamp, Trigger } from '../core/types.js';
 import { moveBackups, type PlannedMove } from './transition.js';
 import { recordContent } from './content.js';
 import { describeProof, type ContentProof } from '../core/content.js';
 import { planPolicies, type PolicyPlan, type PlanMode } from './policy-plan.js';
+import { activityLine } from './progress.js';
+import { countTransitions } from '../core/metrics.js';
 import { sendAlert, type AlertKind } from './alert.js';
 import { logLine } from '../store/backup-log.js';
 
@@ -84,14 +86,19 @@ async function afterTick(ctx: Context, config: BackupConfig, plan: PolicyPlan, r
     sendAlert({ command: config.alertCommand, webhook: config.alertWebhook }, { kind, repo: ctx.repo.worktree, at: report.at, details }, ctx.store.paths.dir);
   const before = plan.seen.policy?.disk_level ?? 'ok';
   const level = report.disk.level;
-  if (level !== before) {
-    if (levelRank(level) > levelRank(before)) await alert('disk-threshold', { from: before, to: level, disk: report.disk });
-    await ctx.store
-      .update((d) => {
-        d.policy = { ...d.policy, disk_level: level };
-      }, { timeoutMs: 2000 })
-      .catch((e: unknown) => logLine(ctx.store.paths.dir, `tick: cannot remember disk level: ${String(e)}`));
-  }
+  if (level !== before && levelRank(level) > levelRank(before)) await alert('disk-threshold', { from: before, to: level, disk: report.disk });
+  // The disk level (so the next evaluation alerts on a change only) and how this one ended
+  // (status --prometheus), in one write.
+  const ok = report.failed.length === 0;
+  await ctx.store
+    .update((d) => {
+      if (level !== before) d.policy = { ...d.policy, disk_level: level };
+      const byTrigger = new Map<string, number>();
+      for (const f of report.failed) byTrigger.set(f.trigger, (byTrigger.get(f.trigger) ?? 0) + 1);
+      for (const [trigger, n] of byTrigger) d.stats = countTransitions(d.stats, trigger, 'failed', n);
+      d.stats = { ...d.stats, tick: { at: ctx.now.toISOString(), ok, detail: `${report.moves.length} moved, ${report.failed.length} refused` } };
+    }, { timeoutMs: 2000 })
+    .catch((e: unknown) => logLine(ctx.store.paths.dir, `tick: cannot record the disk level and the result: ${String(e)}`));
   if (report.moves.length && plan.mode === 'tick') await alert('auto-cleanup', { moves: report.moves, disk: report.disk });
   if (report.failed.length) {
     for (const f of report.failed) logLine(ctx.store.paths.dir, `${plan.mode}: ${f.id}: ${f.from} -> ${f.to} was refused when applied`);
@@ -111,8 +118,16 @@ export interface EvaluateOptions {
 /** Plan and apply (or dry-run) one evaluation of the policies. */
 export async function evaluate(ctx: Context, opts: EvaluateOptions): Promise<TickReport> {
   const config = opts.config ?? (await ctx.config());
-  const plan = await planPolicies(ctx, config, opts.mode ?? 'tick', opts.force ?? false);
-  return runPlan(ctx, config, plan, opts.dryRun, opts.force ?? false);
+  const work = activityLine(opts.mode ?? 'tick', { enabled: ctx.progress });
+  try {
+    work.step('finding where each backup\'s content is');
+    const plan = await planPolicies(ctx, config, opts.mode ?? 'tick', opts.force ?? false);
+    const n = plan.time.length + plan.disk.length;
+    work.step(opts.dryRun ? 'done' : `applying ${n} move${n === 1 ? '' : 's'}`);
+    return await runPlan(ctx, config, plan, opts.dryRun, opts.force ?? false);
+  } finally {
+    work.end();
+  }
 }
 
 export async function runPlan(ctx: Context, config: BackupConfig, plan: PolicyPlan, dryRun: boolean, force = false): Promise<TickReport> {
@@ -125,6 +140,8 @@ export async function runPlan(ctx: Context, config: BackupConfig, plan: PolicyPl
     if (!dryRun) {
       const message = e instanceof Error ? e.message : String(e);
       logLine(ctx.store.paths.dir, `${plan.mode}: ${message}`);
+      const failed: RunStamp = { at: ctx.now.toISOString(), ok: false, detail: message.split('\n')[0]!.slice(0, 200) };
+      await ctx.store.update((d) => void (d.stats = { ...d.stats, tick: failed }), { timeoutMs: 2000 }).catch(() => undefined);
       await sendAlert({ command: config.alertCommand, webhook: config.alertWebhook }, { kind: 'transition-failed', repo: ctx.repo.worktree, at: plan.at, details: { error: message } }, ctx.store.paths.dir);
     }
     throw e;

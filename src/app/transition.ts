@@ -3,6 +3,7 @@
 import type { Context } from './context.js';
 import type { BackupRecord, BackupState, HistoryEntry, StoreData, Trigger } from '../core/types.js';
 import { decideTransition, applyTransition } from '../core/lifecycle.js';
+import { countTransitions } from '../core/metrics.js';
 import { formatNoteLine, noteLines, type RecordFacts } from '../core/notes-format.js';
 import { applyFacts } from '../core/record.js';
 import { BackupError, ExitCode } from '../errors.js';
@@ -180,6 +181,10 @@ export async function moveBackups(ctx: Context, plannedMoves: PlannedMove[], opt
     const results = await ctx.store.update(
       async (data) => {
         const results = decide(data, true, await coldOf(data));
+        // Counted in the same write (status --prometheus: git_backup_transitions_total).
+        const byTrigger = new Map<string, number>();
+        for (const e of results.flatMap((r) => r.entries)) byTrigger.set(e.trigger, (byTrigger.get(e.trigger) ?? 0) + 1);
+        for (const [trigger, n] of byTrigger) data.stats = countTransitions(data.stats, trigger, 'applied', n);
         // The tombstone names every file whose content goes (not just the paths the user limited
         // the backup to): the record's protected entries, or read back from the snapshots while
         // they still exist, all in one batch (one process per backup made a tick over thousands

@@ -7,6 +7,7 @@ import { ArchiveMismatch, checkArchive, readManifest } from '../git/archive.js';
 import { backupRefs, existingCommits } from './backup-refs.js';
 import { holdsRef } from '../core/lifecycle.js';
 import { archivePathOf } from './archive.js';
+import { activityLine } from './progress.js';
 
 export interface VerifyItem {
   id: string;
@@ -35,10 +36,22 @@ export async function verifyBackups(ctx: Context, records: BackupRecord[]): Prom
   const refs = await backupRefs(ctx);
   const commits = await existingCommits(ctx, live.map((r) => r.snapshot));
   const items: VerifyItem[] = [];
+  const checked = new Map<string, VerifyItem>();
+  // Reading archives back is the long part: one step each.
+  const archived = records.filter((r) => r.state === 'ARCHIVED');
+  const work = activityLine('verifying', { enabled: ctx.progress });
+  try {
+    for (const [i, r] of archived.entries()) {
+      work.step(`archive ${i + 1} of ${archived.length}: ${r.id}`);
+      checked.set(r.id, await checkArchived(ctx, r));
+    }
+  } finally {
+    work.end();
+  }
   for (const r of records) {
     if (r.state === 'DELETED') continue;
     if (r.state === 'ARCHIVED') {
-      items.push(await checkArchived(ctx, r));
+      items.push(checked.get(r.id)!);
       continue;
     }
     const ref = refs.get(r.id);

@@ -51,6 +51,7 @@ export function createArgs(a: Record<string, unknown>): CreateArgs {
 
 export async function runCreate(ctx: Context, args: CreateArgs): Promise<void> {
   const [{ createBackup }, { toPublicJson }, { formatBytes }] = await Promise.all([import('../app/create.js'), import('../core/record.js'), import('./format.js')]);
+  ctx.progress = !args.json;
   const made = await createBackup(ctx, {
     message: args.message,
     includeIgnored: args.includeIgnored,

@@ -16,6 +16,7 @@ export const gcCommand = define({
 });
 
 export async function runGc(ctx: Context, args: { now: boolean; json: boolean }): Promise<void> {
+  ctx.progress = !args.json;
   const r = await gcBackups(ctx, args.now);
   if (args.json) ctx.io.out(JSON.stringify(r));
   else ctx.io.out(`gc: freed ${formatBytes(r.bytes_freed)} (objects ${formatBytes(r.bytes_before)} -> ${formatBytes(r.bytes_after)}; unreachable objects older than ${r.expire} pruned)`);

@@ -8,6 +8,7 @@ import type { BackupConfig } from '../core/config.js';
 import type { inspectHooks } from '../install/inspect.js';
 import { parseState } from '../core/query.js';
 import { define, inContext, jsonOpt, positiveInt, stringList } from './define.js';
+import { usageError } from '../errors.js';
 
 export const LIST_SORTS = ['age', 'size', 'confidence'] as const;
 
@@ -44,11 +45,25 @@ export const listCommand = define({
     ),
 });
 
+/** status's options, shared with the fast path (a textfile-collector cron job starts it every minute). */
+export const STATUS_OPTIONS = {
+  json: jsonOpt,
+  prometheus: { type: 'boolean', default: false, describe: 'print metrics in the Prometheus text format instead' },
+  'prometheus-file': {
+    type: 'string',
+    describe: "write those metrics to PATH atomically (a temp file renamed over it; 0644), e.g. node_exporter's textfile directory/git_backup.prom; prints nothing",
+  },
+} as const;
+
 export const statusCommand = define({
   command: 'status',
   describe: 'counts per state, total size, where the store lives, hooks installed, hook events waiting',
-  builder: (y) => y.option('json', jsonOpt),
-  handler: (a) => inContext((ctx) => runStatus(ctx, { json: a.json })),
+  builder: (y) =>
+    y
+      .options(STATUS_OPTIONS)
+      .example('git backup status --prometheus', 'backups per state, bytes, last drain and tick, transitions by trigger and result')
+      .example('git backup status --prometheus-file /var/lib/node_exporter/textfile/git_backup.prom', 'for node_exporter (from cron)'),
+  handler: (a) => inContext((ctx) => runStatus(ctx, { json: a.json, prometheus: a.prometheus, prometheusFile: a.prometheusFile ?? null })),
 });
 
 /** Cold tombstones the index does not hold as well (an index restored from db.json.prev may). */
@@ -90,9 +105,18 @@ export async function runList(ctx: Context, args: ListArgs): Promise<void> {
 
 export interface StatusArgs {
   json: boolean;
+  prometheus?: boolean;
+  /** Where to write the metrics (null: print them, with --prometheus). */
+  prometheusFile?: string | null;
 }
 
 export async function runStatus(ctx: Context, args: StatusArgs): Promise<void> {
+  const file = args.prometheusFile ?? null;
+  if (args.prometheus || file !== null) {
+    if (args.json) throw usageError('--json and --prometheus are two formats: give one');
+    if (file === '') throw usageError('--prometheus-file needs a path');
+    return runPrometheus(ctx, file);
+  }
   const { summarize } = await import('../core/query.js');
   const { inspectHooks } = await import('../install/inspect.js');
   const { eventsWaiting, eventsMissed } = await import('../hook/events-log.js');
@@ -149,6 +173,38 @@ export async function runStatus(ctx: Context, args: StatusArgs): Promise<void> {
     configLine(config, formatDuration, formatSize),
   ];
   ctx.io.out(lines.join('\n'));
+}
+
+/** The store's numbers in Prometheus' text format (core/metrics.ts), printed or written atomically. */
+async function runPrometheus(ctx: Context, file: string | null): Promise<void> {
+  const { summarize } = await import('../core/query.js');
+  const { renderPrometheus } = await import('../core/metrics.js');
+  const { eventsWaiting } = await import('../hook/events-log.js');
+  const data = await ctx.store.read();
+  const s = summarize(data.backups);
+  s.counts.DELETED += coldCount(data.cold);
+  const bytes: Partial<Record<BackupState, number>> = {};
+  let archiveBytes = 0;
+  for (const b of data.backups) {
+    if (b.state === 'DELETED') continue;
+    bytes[b.state] = (bytes[b.state] ?? 0) + b.bytes;
+    if (b.state === 'ARCHIVED') archiveBytes += b.archive?.bytes ?? 0;
+  }
+  const text = renderPrometheus({
+    states: s.counts,
+    bytes,
+    archiveBytes,
+    pinned: data.backups.filter((b) => b.pinned && b.state !== 'DELETED').length,
+    eventsWaiting: (await eventsWaiting(ctx.store.paths.dir, data)).lines,
+    degraded: ctx.store.health.source !== 'db' && ctx.store.health.source !== 'new',
+    stats: data.stats ?? {},
+  });
+  if (file === null) {
+    ctx.io.out(text);
+    return;
+  }
+  const { publishMetrics } = await import('../app/metrics-file.js');
+  await publishMetrics(file, text);
 }
 
 function hooksLine(h: Awaited<ReturnType<typeof inspectHooks>>): string {

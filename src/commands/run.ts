@@ -8,6 +8,7 @@ export interface RunArgs {
   command: string[];
   message: string;
   label: string[];
+  watch: boolean;
 }
 
 export const runCommand = define({
@@ -18,24 +19,43 @@ export const runCommand = define({
       .positional('command', { type: 'string', array: true, describe: 'the command and its arguments, after --' })
       .option('message', { alias: 'm', type: 'string', default: '', describe: 'what the pair of backups is for (default: the command)' })
       .option('label', { type: 'string', array: true, default: [] as string[], describe: 'a label on both backups (repeatable)' })
+      .option('watch', {
+        type: 'boolean',
+        default: false,
+        describe: 'also a checkpoint each time an edit burst settles while the command runs (at most one a second, none when nothing changed)',
+      })
       .example('git backup run -- npx codemod src/', 'undoable: git backup undo puts the tree back')
-      .example('git backup run -m "agent session" -- claude', 'anything the agent changes, by any means'),
-  handler: (a) => inContext((ctx) => runRun(ctx, { command: pathArgs({ paths: a.command, '--': a['--'] }), message: a.message, label: stringList(a.label) })),
+      .example('git backup run -m "agent session" -- claude', 'anything the agent changes, by any means')
+      .example('git backup run --watch -- claude', 'and a checkpoint whenever its edits settle'),
+  handler: (a) =>
+    inContext((ctx) => runRun(ctx, { command: pathArgs({ paths: a.command, '--': a['--'] }), message: a.message, label: stringList(a.label), watch: a.watch })),
 });
 
 export async function runRun(ctx: Context, args: RunArgs): Promise<void> {
   const [command, ...rest] = args.command;
   if (!command) throw usageError('run needs a command: git backup run [-m MSG] -- COMMAND [ARG...]');
   const { runWrapped } = await import('../app/run.js');
-  const out = await runWrapped(ctx, { command, args: rest, message: args.message, labels: args.label });
+  const tty = Boolean(process.stderr.isTTY);
+  const out = await runWrapped(ctx, {
+    command,
+    args: rest,
+    message: args.message,
+    labels: args.label,
+    watch: args.watch,
+    warn: (line) => {
+      if (tty) process.stderr.write(`git backup ${line}\n`);
+    },
+  });
   // Our lines go to stderr, and only on a terminal: the command's own output stays exactly its own
   // when a script captures it (`git backup list --label run:<session>` finds the pair).
   if (out.failure) process.stderr.write(`git backup run: ${out.failure}\n`);
-  if (process.stderr.isTTY) {
+  if (tty) {
     const after = out.after
       ? `after: ${out.after.id} (git backup diff ${out.before.id} ${out.after.id}; git backup undo puts the tree back)`
       : 'the command changed nothing';
-    process.stderr.write(`git backup run: before: ${out.before.id}; ${after}\n`);
+    const n = out.watched?.checkpoints.length;
+    const checkpoints = out.watched ? `; ${n} checkpoint${n === 1 ? '' : 's'} (git backup list --label run:${out.session})` : '';
+    process.stderr.write(`git backup run: before: ${out.before.id}; ${after}${checkpoints}\n`);
   }
   if (out.exitCode !== 0) throw new PassThroughExit(out.exitCode);
 }

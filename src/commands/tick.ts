@@ -47,6 +47,7 @@ function render(r: TickReport, verb: string): string {
 }
 
 export async function runTick(ctx: Context, args: { dryRun: boolean; json: boolean }): Promise<void> {
+  ctx.progress = !args.json;
   const r = await evaluate(ctx, { dryRun: args.dryRun });
   ctx.io.out(args.json ? JSON.stringify(r) : render(r, r.dry_run ? 'would move' : 'moved'));
 }

@@ -82,6 +82,7 @@ export async function runTransition(ctx: Context, args: TransitionArgs): Promise
   const moves = [{ id: record!.id, steps: [args.state] }];
   const opts = { trigger: 'USER' as const, reason: args.reason ?? 'by user', force: args.force };
   await decideThenMove(ctx, moves, opts, args.yes);
+  ctx.progress = !args.json; // after the question: a progress line while archiving
   const [result] = await moveBackups(ctx, moves, { ...opts, dryRun: false });
   if (args.json) ctx.io.out(JSON.stringify(await withArchivePath(ctx, toPublicJson(result!.record))));
   else await report(ctx, [result!], false);
@@ -118,6 +119,7 @@ export async function runBulk(ctx: Context, verb: BulkVerb, args: BulkArgs): Pro
     return;
   }
   await decideThenMove(ctx, moves, opts, args.yes);
+  ctx.progress = !args.json; // after the question: a progress line while archiving
   const results = await moveBackups(ctx, moves, { ...opts, dryRun: false });
   if (args.json) ctx.io.out(JSON.stringify(await Promise.all(results.map((r) => withArchivePath(ctx, toPublicJson(r.record))))));
   else await report(ctx, results, false);

@@ -17,6 +17,7 @@ export async function runVerify(ctx: Context, args: { ids: string[]; json: boole
   const settled = await settleJournals(ctx);
   for (const line of settled) ctx.io.err(`git backup: ${line}`);
   const records = args.ids.length ? await resolveBackups(ctx, args.ids) : (await ctx.store.read()).backups;
+  ctx.progress = !args.json;
   const items = await verifyBackups(ctx, [...new Map(records.map((r) => [r.id, r])).values()]);
   const bad = items.filter((i) => !i.ok);
   if (args.json) ctx.io.out(JSON.stringify({ ok: bad.length === 0, checked: items.length, failed: bad.length, backups: items }));

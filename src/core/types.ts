@@ -141,6 +141,28 @@ export interface StoreData {
    * compaction cuts them off (docs/store.md, "Hot and cold").
    */
   cold?: Record<string, ColdSegment>;
+  /** What status --prometheus reports beyond the records (missing: nothing counted yet). */
+  stats?: StoreStats;
+}
+
+/** When a drain or a policy evaluation last ended, and how. */
+export interface RunStamp {
+  at: string;
+  ok: boolean;
+  /** What went wrong (ok false), or how many moves were applied and refused (a tick). */
+  detail?: string;
+}
+
+export interface StoreStats {
+  /** The last hook drain that applied events (ok), or that failed. */
+  drain?: RunStamp;
+  /** The last real policy evaluation (tick, a drain's periodic check, emergency). */
+  tick?: RunStamp;
+  /**
+   * Transitions since this counter was added, by `TRIGGER:result` (applied: written; failed: an
+   * automatic move refused when applied). A counter: it only grows (a rebuilt index starts again).
+   */
+  transitions?: Record<string, number>;
 }
 
 /** One cold segment as the index that wrote it knows it. */

@@ -26,12 +26,12 @@ export async function fsyncPath(path: string): Promise<void> {
   }
 }
 
-/** Create `path` (it must not exist) holding `data`, 0600, fsynced; removed again if that fails. */
-export async function writeNewFile(path: string, data: string | Buffer): Promise<void> {
-  const fh = await open(path, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, FILE_MODE);
+/** Create `path` (it must not exist) holding `data`, 0600 (or `mode`), fsynced; removed again if that fails. */
+export async function writeNewFile(path: string, data: string | Buffer, mode = FILE_MODE): Promise<void> {
+  const fh = await open(path, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, mode);
   try {
     try {
-      await fh.chmod(FILE_MODE); // the umask only removes bits, but a strange one could remove ours
+      await fh.chmod(mode); // the umask only removes bits, but a strange one could remove ours
       await fh.writeFile(data);
       await fh.sync();
     } finally {
@@ -43,10 +43,10 @@ export async function writeNewFile(path: string, data: string | Buffer): Promise
   }
 }
 
-/** Write data to target durably (0600): unique temp, fsync, rename, fsync the directory. */
-export async function writeDurably(target: string, data: string | Buffer): Promise<void> {
+/** Write data to target durably (0600, or `mode`): unique temp, fsync, rename, fsync the directory. */
+export async function writeDurably(target: string, data: string | Buffer, mode = FILE_MODE): Promise<void> {
   const tmp = tempBeside(target);
-  await writeNewFile(tmp, data);
+  await writeNewFile(tmp, data, mode);
   try {
     await rename(tmp, target);
   } catch (e) {

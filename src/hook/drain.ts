@@ -102,6 +102,7 @@ export async function applyEvents(ctx: Context, seen: StoreData): Promise<ApplyR
       }
       data.events_offset = offset + consumed;
       data.events_applied = (data.events_applied ?? 0) + result.applied;
+      data.stats = { ...data.stats, drain: { at, ok: true } }; // status --prometheus
       return result;
     },
     {

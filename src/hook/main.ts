@@ -96,7 +96,15 @@ async function runDrain(args: string[]): Promise<number> {
     return ExitCode.OK;
   } catch (e) {
     if (repoGone(ctx)) return ExitCode.OK;
-    logLine(ctx.store.paths.dir, `drain failed: ${e instanceof Error ? e.message : String(e)}`);
+    const message = e instanceof Error ? e.message : String(e);
+    logLine(ctx.store.paths.dir, `drain failed: ${message}`);
+    // For status --prometheus; when the store itself cannot be written this fails too, and the
+    // last success growing old (with events waiting) is what tells. Not after a lock wait that
+    // timed out: a second wait would hold up the git command that runs this drain in the foreground.
+    if (!(e instanceof BackupError && e.exitCode === ExitCode.LOCK_TIMEOUT)) {
+      const failed = { at: ctx.now.toISOString(), ok: false, detail: message.split('\n')[0]!.slice(0, 200) };
+      await ctx.store.update((d) => void (d.stats = { ...d.stats, drain: failed }), { timeoutMs: 1000 }).catch(() => undefined);
+    }
     return e instanceof BackupError ? e.exitCode : ExitCode.UNEXPECTED;
   }
 }

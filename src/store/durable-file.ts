@@ -76,6 +76,7 @@ export function serializeStore(data: StoreData): string {
   if (data.policy !== undefined) head.policy = data.policy;
   if (data.notes_tip !== undefined) head.notes_tip = data.notes_tip;
   if (data.cold !== undefined) head.cold = data.cold;
+  if (data.stats !== undefined) head.stats = data.stats;
   return `${JSON.stringify(head).slice(0, -1)},"backups":${backups}}`;
 }
 

@@ -71,6 +71,9 @@ test('everything else goes to yargs', () => {
 const READ_TAKEN: string[][] = [
   ['status'],
   ['status', '--json'],
+  ['status', '--prometheus'],
+  ['status', '--prometheus-file', '/var/lib/node_exporter/git_backup.prom'],
+  ['status', '--prometheus-file=m.prom', '--prometheus'],
   ['list'],
   ['list', '--json'],
   ['list', '--state', 'pending'],
@@ -113,7 +116,7 @@ test('status, list and show: the fast path means what yargs means', async () => 
     const y = (await buildParser(argv).parseAsync()) as Record<string, unknown>;
     const fromYargs =
       argv[0] === 'status'
-        ? { json: y.json }
+        ? { json: y.json, prometheus: y.prometheus, prometheusFile: y.prometheusFile ?? null }
         : argv[0] === 'show'
           ? { id: y.id, json: y.json }
           : {
