@@ -9,6 +9,11 @@ import type { FastCommand } from './cli-fast.js';
 import { statfsSync } from 'node:fs';
 
 export async function main(argv: string[]): Promise<number> {
+  // `git backup list | head`: the reader may leave before we are done writing. Like git, say nothing
+  // about it; the command's own work (a backup taken, a move recorded) is finished all the same.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
   try {
     const fast = bareFlag(argv) ?? (await import('./cli-fast.js')).fastCommand(argv);
     if (!fast || !(await runFast(fast))) await (await import('./cli-parser.js')).parseAndRun(argv);

@@ -4,7 +4,8 @@ import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { scratchDir, tempRepo, TestRepo, type CliResult } from '../helpers/repo.js';
+import { spawn } from 'node:child_process';
+import { CLI, TEST_ENV, scratchDir, tempRepo, TestRepo, type CliResult } from '../helpers/repo.js';
 
 function fingerprint(repo: TestRepo): string {
   const db = join(repo.dir, '.git', 'backup', 'db.json');
@@ -78,6 +79,16 @@ test('a unique prefix of 8+ characters works where an id does', () => {
   const r = repo.cli(['show', second.id.slice(0, len), '--json']);
   assert.is(r.code, 0, r.stderr);
   assert.is(JSON.parse(r.stdout).id, second.id);
+});
+
+test('a reader that leaves early (list | head -c 0): exit 0, nothing on stderr, like git', async () => {
+  const child = spawn(process.execPath, [CLI, 'status'], { cwd: repo.dir, env: TEST_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.destroy(); // the read end is closed before the command writes a byte
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  assert.is(stderr, '');
+  assert.is(code, 0);
 });
 
 test.run();
