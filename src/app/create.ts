@@ -7,6 +7,7 @@ import type { BackupRecord, Trigger } from '../core/types.js';
 import { chooseId, formatId } from '../core/ids.js';
 import { identicalNewest, newRecord } from '../core/record.js';
 import { noteLines } from '../core/notes-format.js';
+import { cloneIdOf, worktreeKey } from './clone.js';
 import { deleteBackupRef, takeSnapshot, writeBackupRef } from '../git/snapshot.js';
 import { readNote } from '../git/notes.js';
 import { git } from '../git/exec.js';
@@ -88,13 +89,15 @@ export async function createBackup(ctx: Context, opts: CreateOptions): Promise<C
     tmpDir: ctx.tmpDir,
   });
   if (snap.files === 0 && !opts.allowEmpty) return { kind: 'empty' };
+  const origin = await cloneIdOf(ctx);
   let made: { id: string } | null = null;
   try {
     return await ctx.store.update(
     async (data): Promise<CreateOutcome> => {
       if (opts.reuse ?? !opts.allowEmpty) {
         const same = identicalNewest(data.backups, {
-          worktree: ctx.repo.worktree,
+          worktree: worktreeKey(ctx.repo),
+          origin,
           base: snap.base,
           paths: wholeTree ? [] : paths,
           include_ignored: opts.includeIgnored,
@@ -123,7 +126,8 @@ export async function createBackup(ctx: Context, opts: CreateOptions): Promise<C
         bytes: snap.bytes,
         protects: snap.protects,
         include_ignored: opts.includeIgnored,
-        worktree: ctx.repo.worktree,
+        worktree: worktreeKey(ctx.repo),
+        origin,
         pinned: opts.pin,
         labels: opts.labels,
         trigger: opts.trigger,

@@ -7,6 +7,9 @@ import { ArchiveMismatch, checkArchive, readManifest } from '../git/archive.js';
 import { backupRefs, existingCommits } from './backup-refs.js';
 import { holdsRef } from '../core/lifecycle.js';
 import { archivePathOf } from './archive.js';
+import { missingContent } from './archived-content.js';
+import { cloneIdOf } from './clone.js';
+import { isForeign } from '../core/record.js';
 
 export interface VerifyItem {
   id: string;
@@ -14,6 +17,11 @@ export interface VerifyItem {
   ok: boolean;
   /** What was checked, or what is wrong. */
   detail: string;
+  /**
+   * Not damaged, only not here: another clone's content that was not fetched, or content this clone
+   * no longer has but a backup remote holds (docs/remote.md). `git backup fetch` brings it.
+   */
+  not_fetched?: boolean;
 }
 
 async function checkArchived(ctx: Context, r: BackupRecord): Promise<VerifyItem> {
@@ -34,9 +42,23 @@ export async function verifyBackups(ctx: Context, records: BackupRecord[]): Prom
   const live = records.filter(holdsRef);
   const refs = await backupRefs(ctx);
   const commits = await existingCommits(ctx, live.map((r) => r.snapshot));
+  const cloneId = records.some((r) => r.origin) ? await cloneIdOf(ctx) : '';
   const items: VerifyItem[] = [];
   for (const r of records) {
     if (r.state === 'DELETED') continue;
+    const elsewhere = isForeign(r, cloneId) || (r.copies ?? []).length > 0;
+    if (elsewhere) {
+      const missing = await missingContent(ctx, r);
+      if (missing) {
+        items.push({ id: r.id, state: r.state, ok: false, detail: `content not fetched: ${missing}`, not_fetched: true });
+        continue;
+      }
+    }
+    if (isForeign(r, cloneId) && r.state !== 'ARCHIVED') {
+      // Another clone's backup: its content is kept under refs/backups-remote/, not refs/backups/ (docs/remote.md).
+      items.push({ id: r.id, state: r.state, ok: true, detail: `snapshot present (fetched from clone ${r.origin})` });
+      continue;
+    }
     if (r.state === 'ARCHIVED') {
       items.push(await checkArchived(ctx, r));
       continue;

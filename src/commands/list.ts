@@ -85,7 +85,8 @@ export async function runList(ctx: Context, args: ListArgs): Promise<void> {
     ctx.io.out(data.backups.length + coldCount(data.cold) === 0 ? 'no backups yet; take one with: git backup create -m "before refactor"' : 'no backups match');
     return;
   }
-  ctx.io.out(table(listRows(records, ctx.now)));
+  const cloneId = records.some((r) => r.origin) ? await (await import('../app/clone.js')).cloneIdOf(ctx) : undefined;
+  ctx.io.out(table(listRows(records, ctx.now, cloneId)));
 }
 
 export interface StatusArgs {
