@@ -26,7 +26,7 @@ export async function missingContent(ctx: Context, record: BackupRecord): Promis
   const configured = (await ctx.config()).remote.name;
   if (remotes.length) return `${record.id}: ${what}${from}; a verified copy is on ${remotes.join(', ')}: git backup fetch ${remotes[0]}`;
   if (configured) return `${record.id}: ${what}${from}; no copy is recorded on a backup remote; if it was pushed: git backup fetch ${configured}`;
-  return `${record.id}: ${what}${from}; no copy is recorded on a backup remote: push it from that clone (git backup push REMOTE) and run git backup fetch REMOTE here`;
+  return `${record.id}: ${what}${from}; no copy is recorded on a backup remote (its clone may keep it private): push it from there (git backup push REMOTE), then git backup fetch REMOTE here`;
 }
 
 /** restore, diff and undo: exit 4 with exactly what to fetch when the content is not here. */

@@ -5,8 +5,7 @@
 // path). `git backup fetch [REMOTE]` merges the remote's notes and fetches exactly the content
 // this clone lacks (other clones' snapshots, archives whose file is gone here).
 import { createHash } from 'node:crypto';
-import { readFile, rm, stat, writeFile, rename } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, rm, stat } from 'node:fs/promises';
 import type { Context } from './context.js';
 import type { BackupRecord, RemoteCopy } from '../core/types.js';
 import { BackupError, ExitCode, usageError } from '../errors.js';
@@ -24,6 +23,7 @@ import { withLock } from '../store/lock.js';
 import { archivePathOf } from './archive.js';
 import { readMissingProtects } from './content.js';
 import { cloneIdOf } from './clone.js';
+import { recordPushOutcome } from './push-outcome.js';
 
 export interface RemoteTarget {
   /** What git is given: a remote name or a URL. */
@@ -244,6 +244,8 @@ async function recordCopies(ctx: Context, label: string, verified: readonly Cand
 export async function fetchBackups(ctx: Context, arg: string | undefined): Promise<FetchReport> {
   const target = await resolveRemote(ctx, arg, 'fetch');
   const report: FetchReport = { remote: target.label, notes: await mergeRemoteNotes(ctx, target), snapshots: 0, archives: 0, failed: [] };
+  // The index takes in the merged notes now (one write), not on every later read.
+  if (report.notes) await ctx.store.update(() => undefined);
   let remote: Map<string, string>;
   try {
     remote = await lsRemote(ctx.repo, target.spec);
@@ -295,31 +297,3 @@ export async function fetchBackups(ctx: Context, arg: string | undefined): Promi
   return report;
 }
 
-// ---------------------------------------------------------------------------------------------
-// The last push, for `status` and the drain (docs/remote.md): <store>/remote-push.json.
-
-export interface PushOutcome {
-  remote: string;
-  at: string;
-  ok: boolean;
-  error: string | null;
-}
-
-const outcomeFile = (ctx: Context) => join(ctx.store.paths.dir, 'remote-push.json');
-
-async function recordPushOutcome(ctx: Context, o: PushOutcome): Promise<void> {
-  const file = outcomeFile(ctx);
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(o) + '\n', { mode: 0o600 });
-  await rename(tmp, file);
-}
-
-/** The last push's outcome, or null when nothing was ever pushed from here. */
-export async function lastPush(ctx: Context): Promise<PushOutcome | null> {
-  try {
-    const o = JSON.parse(await readFile(outcomeFile(ctx), 'utf8')) as PushOutcome;
-    return typeof o.at === 'string' && typeof o.ok === 'boolean' ? o : null;
-  } catch {
-    return null;
-  }
-}
