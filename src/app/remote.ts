@@ -120,7 +120,7 @@ export async function pushBackups(ctx: Context, arg: string | undefined): Promis
     await recordPushOutcome(ctx, { remote: target.label, at: ctx.now.toISOString(), ok: report.failed.length === 0, error: report.failed[0] ? `${report.failed[0].id}: ${report.failed[0].why}` : null });
     return report;
   } catch (e) {
-    await recordPushOutcome(ctx, { remote: target.label, at: new Date().toISOString(), ok: false, error: e instanceof Error ? e.message : String(e) }).catch(() => undefined);
+    await recordPushOutcome(ctx, { remote: target.label, at: ctx.now.toISOString(), ok: false, error: e instanceof Error ? e.message : String(e) }).catch(() => undefined);
     throw e;
   }
 }
