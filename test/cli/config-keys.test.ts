@@ -44,8 +44,6 @@ const CASES: [string, string, (c: BackupConfig) => unknown, unknown, string | nu
   ['alert.command', 'logger -t backup', (c) => c.alertCommand, 'logger -t backup', null],
   ['hooks.preRebase', 'yes', (c) => c.hooks.preRebase, true, 'maybe'],
   ['remote', 'ssh://nas/srv/backups.git', (c) => c.remote.name, 'ssh://nas/srv/backups.git', 'two words'],
-  ['remote.interval', '15m', (c) => c.remote.interval, 15 * 60_000, 'often'],
-  ['remote.includeSensitive', 'true', (c) => c.remote.includeSensitive, true, 'perhaps'],
   ['copies', '1', (c) => c.copies, 1, 'one'],
   ['cloneId', 'laptop-work', (c) => c.cloneId, 'laptop-work', 'no/slashes'],
 ];
