@@ -4,7 +4,6 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from './context.js';
 
-
 export interface PushOutcome {
   remote: string;
   at: string;

@@ -6,9 +6,8 @@ import type { Context } from './context.js';
 import type { BackupRecord } from '../core/types.js';
 import { noteLines, parseNoteLines } from '../core/notes-format.js';
 import { noteCatchUpLines, type NotedBackup } from '../core/note-catch-up.js';
-import { isoTime } from '../core/record.js';
+import { isForeign, isoTime } from '../core/record.js';
 import { rebuildRecord } from '../core/rebuild.js';
-import { isForeign } from '../core/record.js';
 import { cloneIdOf } from './clone.js';
 import { listNotes } from '../git/notes.js';
 import { deleteBackupRef, writeBackupRef } from '../git/snapshot.js';
@@ -91,7 +90,13 @@ async function missingArchives(ctx: Context, records: BackupRecord[]): Promise<s
       continue;
     }
     const path = await archivePathOf(ctx, r.archive);
-    if (!(await stat(path).then((st) => st.isFile(), () => false))) out.push(`${r.id} is ARCHIVED but its archive ${path} is missing: its content cannot be restored from here`);
+    if (await stat(path).then((st) => st.isFile(), () => false)) continue;
+    const copy = (r.copies ?? []).find((c) => c.kind === 'archive');
+    out.push(
+      copy
+        ? `${r.id} is ARCHIVED but its archive ${path} is missing here; a verified copy is on ${copy.remote}: git backup fetch ${copy.remote}`
+        : `${r.id} is ARCHIVED but its archive ${path} is missing: its content cannot be restored from here`,
+    );
   }
   return out;
 }
