@@ -16,7 +16,7 @@ import { matchesAnyGlob } from '../core/glob.js';
 import { formatNoteLine } from '../core/notes-format.js';
 import { GitError } from '../git/exec.js';
 import { fetchNotes, mergeNotes, notesTip, pushNotes, remoteExists } from '../git/notes-sync.js';
-import { ARCHIVE_REFS, BACKUP_REFS, archiveCommit, fetchRefspecs, lsRemote, pushRefspecs, writeBlobTo } from '../git/remote.js';
+import { ARCHIVE_REFS, BACKUP_REFS, archiveCommit, fetchRefspecs, lsRemote, pushRefspecs, refOid, dropRef, writeBlobTo } from '../git/remote.js';
 import { manifestPathOf, readManifest, sha256Of } from '../git/archive.js';
 import { existingObjects } from '../git/objects.js';
 import { withLock } from '../store/lock.js';
@@ -92,7 +92,10 @@ async function mergeRemoteNotes(ctx: Context, target: RemoteTarget): Promise<boo
   } catch (e) {
     throw networkError(target, 'fetching the notes of', e);
   }
-  if (!fetched) return false;
+  if (!fetched) {
+    await dropRef(ctx.repo, target.tracking); // the remote has no notes: nothing of theirs is known
+    return false;
+  }
   return withLock(ctx.store.paths.db, () => mergeNotes(ctx.repo, target.tracking), { lockfilePath: ctx.store.paths.lock });
 }
 
@@ -133,7 +136,6 @@ async function pushTo(ctx: Context, target: RemoteTarget): Promise<PushReport> {
   const cloneId = await cloneIdOf(ctx);
   const data = await ctx.store.read();
   const mine = data.backups.filter((r) => !isForeign(r, cloneId) && (holdsRef(r) || (r.state === 'ARCHIVED' && r.archive)));
-  const protects = await readMissingProtects(ctx, mine.filter(holdsRef));
   let remote: Map<string, string>;
   try {
     remote = await lsRemote(ctx.repo, target.spec);
@@ -141,33 +143,47 @@ async function pushTo(ctx: Context, target: RemoteTarget): Promise<PushReport> {
     throw networkError(target, 'reaching', e);
   }
 
+  // What the remote already holds at our oid costs nothing more: no privacy check (it was pushed
+  // when allowed), no archive hashing. Only the rest is looked at, and its protected paths read
+  // (one batch) only when backup.sensitive names something.
   const candidates: Candidate[] = [];
+  const rest: BackupRecord[] = [];
   for (const r of mine) {
-    const paths = (protects.get(r.id) ?? r.protects ?? []).map((p) => p.path);
     if (r.state === 'ARCHIVED') {
       const ref = `${ARCHIVE_REFS}${r.id}`;
       const known = (r.copies ?? []).find((c) => c.remote === target.label && c.kind === 'archive');
-      if (known && remote.get(ref) === known.oid) {
-        if (!config.remote.includeSensitive && privateBecause(r, paths, config.sensitive)) continue; // pushed when it was allowed
-        report.already++;
-        continue;
-      }
+      if (known && remote.get(ref) === known.oid) candidates.push({ record: r, kind: 'archive', ref, src: known.oid, oid: known.oid });
+      else rest.push(r);
+    } else {
+      const ref = `${BACKUP_REFS}${r.id}`;
+      if (remote.get(ref) === r.snapshot) candidates.push({ record: r, kind: 'snapshot', ref, src: ref, oid: r.snapshot });
+      else rest.push(r);
+    }
+  }
+  const screen = !config.remote.includeSensitive;
+  const protects = screen && config.sensitive.length ? await readMissingProtects(ctx, rest.filter(holdsRef)) : new Map<string, { path: string }[]>();
+  const pathsOf = (r: BackupRecord) => (protects.get(r.id) ?? r.protects ?? []).map((p) => p.path);
+  for (const r of rest) {
+    if (r.state === 'ARCHIVED') {
       const abs = await archivePathOf(ctx, r.archive!);
-      const manifestPaths = paths.length ? paths : await readManifest(abs, r.archive!.manifest_sha256).then((m) => m.files.map((f) => f.path), () => []);
-      const why = config.remote.includeSensitive ? null : privateBecause(r, manifestPaths, config.sensitive);
-      if (why) {
-        report.skipped.push({ id: r.id, why });
-        continue;
+      if (screen) {
+        const paths = pathsOf(r);
+        const manifestPaths = paths.length || !config.sensitive.length ? paths : await readManifest(abs, r.archive!.manifest_sha256).then((m) => m.files.map((f) => f.path), () => []);
+        const why = privateBecause(r, manifestPaths, config.sensitive);
+        if (why) {
+          report.skipped.push({ id: r.id, why });
+          continue;
+        }
       }
       if (!(await stat(abs).then((s) => s.isFile(), () => false))) {
         report.failed.push({ id: r.id, why: `its archive ${abs} is missing here` });
         continue;
       }
       const oid = await archiveCommit(ctx.repo, r.id, { archive: abs, manifest: manifestPathOf(abs) }, r.archive!.created_at);
-      candidates.push({ record: r, kind: 'archive', ref, src: oid, oid });
+      candidates.push({ record: r, kind: 'archive', ref: `${ARCHIVE_REFS}${r.id}`, src: oid, oid });
       continue;
     }
-    const why = config.remote.includeSensitive ? null : privateBecause(r, [...paths, ...r.paths], config.sensitive);
+    const why = screen ? privateBecause(r, [...pathsOf(r), ...r.paths], config.sensitive) : null;
     if (why) {
       report.skipped.push({ id: r.id, why });
       continue;
@@ -205,8 +221,11 @@ async function pushTo(ctx: Context, target: RemoteTarget): Promise<PushReport> {
   const stale = verified.filter((c) => !(c.record.copies ?? []).some((k) => k.remote === target.label && k.kind === c.kind && k.oid === c.oid));
   if (stale.length) report.recorded = await recordCopies(ctx, target.label, stale);
 
-  // The notes last, so the remote's notes carry the copies too. A push that loses a race is merged and tried again.
-  if ((await notesTip(ctx.repo)) !== null) {
+  // The notes last, so the remote's notes carry the copies too (not when the remote's are ours
+  // already). A push that loses a race is merged and tried again.
+  const tip = await notesTip(ctx.repo);
+  if (tip !== null && tip === (await refOid(ctx.repo, target.tracking))) report.notes = true;
+  else if (tip !== null) {
     for (let attempt = 1; attempt <= 3 && !report.notes; attempt++) {
       try {
         report.notes = (await pushNotes(ctx.repo, target.spec, attempt < 3)) === 'pushed';

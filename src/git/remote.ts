@@ -24,6 +24,17 @@ export async function lsRemote(repo: RepoPaths, remote: string): Promise<Map<str
   return out;
 }
 
+/** The oid a local ref points at, or null. */
+export async function refOid(repo: RepoPaths, ref: string): Promise<string | null> {
+  const r = await git(['rev-parse', '-q', '--verify', ref], { cwd: repo.worktree, okCodes: [1] });
+  return r.code === 0 ? r.stdout.trim() : null;
+}
+
+/** Remove a local ref if it is there. */
+export async function dropRef(repo: RepoPaths, ref: string): Promise<void> {
+  await git(['update-ref', '-d', ref], { cwd: repo.worktree });
+}
+
 /** Push `src:dst` refspecs (no force: a backup ref never changes), in batches. Throws GitError. */
 export async function pushRefspecs(repo: RepoPaths, remote: string, specs: readonly string[]): Promise<void> {
   for (let i = 0; i < specs.length; i += BATCH) {
