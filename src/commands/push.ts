@@ -7,7 +7,7 @@ export const remoteArg = { type: 'string', describe: 'a remote name or URL (defa
 
 export const pushCommand = define({
   command: 'push [remote]',
-  describe: 'send snapshots, archives and notes to the backup remote, verify the remote holds each one, and record the copies',
+  describe: 'send snapshots, archives and notes to the backup remote (backups holding ignored files or backup.sensitive paths stay here unless backup.remote.includeSensitive), verify the remote holds each one, and record the copies',
   builder: (y) =>
     y
       .positional('remote', remoteArg)
