@@ -14,7 +14,8 @@ __git_backup_ids ()
 __git_backup_flags ()
 {
 	case "$1" in
-	init|show|status|log|sync|push|fetch|verify) echo "--json" ;;
+	init|show|status|log|sync|fetch|verify) echo "--json" ;;
+	push) echo "--allow-legacy-paths --json" ;;
 	create) echo "--message --include-ignored --pin --label --allow-empty --json" ;;
 	list) echo "--state --sort --limit --label --branch --grep --since --json" ;;
 	transition) echo "--reason --force --yes --json" ;;

@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { readFile, rm, stat } from 'node:fs/promises';
 import type { Context } from './context.js';
 import type { BackupRecord, RemoteCopy } from '../core/types.js';
-import { BackupError, ExitCode, usageError } from '../errors.js';
+import { BackupError, ExitCode, invalidError, usageError } from '../errors.js';
+import { NOTES_REF } from '../git/notes.js';
 import { parseRemote } from '../core/config-values.js';
 import { holdsRef } from '../core/lifecycle.js';
 import { isForeign } from '../core/record.js';
@@ -16,7 +17,7 @@ import { matchesAnyGlob } from '../core/glob.js';
 import { formatNoteLine } from '../core/notes-format.js';
 import { GitError } from '../git/exec.js';
 import { fetchNotes, mergeNotes, notesTip, pushNotes, remoteExists } from '../git/notes-sync.js';
-import { ARCHIVE_REFS, BACKUP_REFS, archiveCommit, fetchRefspecs, lsRemote, pushRefspecs, refOid, dropRef, writeBlobTo } from '../git/remote.js';
+import { ARCHIVE_REFS, BACKUP_REFS, archiveCommit, fetchRefspecs, lsRemote, notesWithAbsolutePaths, pushRefspecs, refOid, dropRef, writeBlobTo } from '../git/remote.js';
 import { manifestPathOf, readManifest, sha256Of } from '../git/archive.js';
 import { existingObjects } from '../git/objects.js';
 import { withLock } from '../store/lock.js';
@@ -115,10 +116,16 @@ interface Candidate {
   oid: string;
 }
 
-/** `git backup push [REMOTE]`. */
-export async function pushBackups(ctx: Context, arg: string | undefined): Promise<PushReport> {
+/** `git backup push [REMOTE]`. `allowLegacyPaths`: push notes that hold absolute worktree paths anyway. */
+export async function pushBackups(ctx: Context, arg: string | undefined, opts: { allowLegacyPaths?: boolean } = {}): Promise<PushReport> {
   const target = await resolveRemote(ctx, arg, 'push');
   try {
+    // Notes written before worktrees were recorded relative hold absolute paths, in their history
+    // too: pushing them would publish them (docs/remote.md, "Privacy").
+    const legacy = opts.allowLegacyPaths ? 0 : await notesWithAbsolutePaths(ctx.repo, NOTES_REF);
+    if (legacy) {
+      throw invalidError(`push: ${legacy} backup note(s) here were written by an earlier version and hold an absolute worktree path; pushing would publish it. Push anyway with git backup push --allow-legacy-paths`);
+    }
     const report = await pushTo(ctx, target);
     await recordPushOutcome(ctx, { remote: target.label, at: ctx.now.toISOString(), ok: report.failed.length === 0, error: report.failed[0] ? `${report.failed[0].id}: ${report.failed[0].why}` : null });
     return report;

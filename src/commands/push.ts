@@ -11,15 +11,16 @@ export const pushCommand = define({
   builder: (y) =>
     y
       .positional('remote', remoteArg)
+      .option('allow-legacy-paths', { type: 'boolean', default: false, describe: 'push even though notes written by an earlier version hold absolute worktree paths' })
       .option('json', jsonOpt)
       .example('git config backup.remote backup && git backup push', 'push to the remote named "backup"')
       .example('git backup push ssh://nas/srv/git/project-backups.git', 'push to a URL once'),
-  handler: (a) => inContext((ctx) => runPush(ctx, { remote: a.remote, json: a.json })),
+  handler: (a) => inContext((ctx) => runPush(ctx, { remote: a.remote, json: a.json, allowLegacyPaths: a.allowLegacyPaths })),
 });
 
-export async function runPush(ctx: Context, args: { remote?: string | undefined; json: boolean }): Promise<void> {
+export async function runPush(ctx: Context, args: { remote?: string | undefined; json: boolean; allowLegacyPaths?: boolean }): Promise<void> {
   const { pushBackups } = await import('../app/remote.js');
-  const r = await pushBackups(ctx, args.remote);
+  const r = await pushBackups(ctx, args.remote, { allowLegacyPaths: args.allowLegacyPaths ?? false });
   if (args.json) ctx.io.out(JSON.stringify(r));
   else printPush(ctx, r);
 }

@@ -30,6 +30,16 @@ export async function refOid(repo: RepoPaths, ref: string): Promise<string | nul
   return r.code === 0 ? r.stdout.trim() : null;
 }
 
+/**
+ * How many notes on `notesRef` hold an absolute worktree path (`"worktree":"/…`), as versions before
+ * issue 11 wrote them: one `git grep` over the notes tree. Lines are only ever appended, so the
+ * current tree holds every such line its history does.
+ */
+export async function notesWithAbsolutePaths(repo: RepoPaths, notesRef: string): Promise<number> {
+  const r = await git(['grep', '-c', '-F', '-e', '"worktree":"/', notesRef, '--'], { cwd: repo.worktree, okCodes: [1, 128] });
+  return r.code === 0 ? r.stdout.split('\n').filter(Boolean).length : 0;
+}
+
 /** Remove a local ref if it is there. */
 export async function dropRef(repo: RepoPaths, ref: string): Promise<void> {
   await git(['update-ref', '-d', ref], { cwd: repo.worktree });

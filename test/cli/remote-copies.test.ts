@@ -8,7 +8,7 @@ import { setup, type PushReport, type Rec } from '../helpers/remote.js';
 interface Tick { moves: { id: string; steps: string[] }[]; waiting: { id: string; why: string }[] }
 
 test('backup.copies 1: unique ARCHIVED content is kept until a verified copy exists, then deleted by policy; copies 0 keeps it', () => {
-  const { a } = setup();
+  const { a, store } = setup();
   for (const [k, v] of [['keep.last', '0'], ['keep.daily', '0'], ['keep.weekly', '0'], ['retention.archived', '1d'], ['copies', '1']]) a.git(['config', `backup.${k}`, v!]);
   a.write('unique.txt', 'in no commit anywhere\n');
   const id = a.json<Rec>(['create', '-m', 'unique work']).id;
@@ -20,7 +20,13 @@ test('backup.copies 1: unique ARCHIVED content is kept until a verified copy exi
   assert.not.ok(before.moves.some((m) => m.id === id), 'no copy yet: unique content stays');
   assert.match(before.waiting.find((w) => w.id === id)?.why ?? '', /unique content/, 'due, and kept for its content');
 
-  assert.is(a.json<PushReport>(['push']).recorded, 1);
+  // A note from an earlier version holding an absolute worktree path: push refuses (exit 3, one line, nothing sent) unless told.
+  a.git(['notes', '--ref=backups', 'add', '-m', 'legacy "worktree":"/home/someone/repo"', 'HEAD']);
+  const refused = a.cli(['push']);
+  assert.is(refused.code, 3, refused.stderr);
+  assert.match(refused.stderr, /^git backup: push: 1 backup note\(s\) .*absolute worktree path.*--allow-legacy-paths\n$/);
+  assert.is(store.git(['for-each-ref']), '', 'nothing was pushed');
+  assert.is(a.json<PushReport>(['push', '--allow-legacy-paths']).recorded, 1);
   a.git(['config', 'backup.copies', '0']);
   const off = a.json<Tick>(['tick', '--dry-run'], { env: later });
   assert.not.ok(off.moves.some((m) => m.id === id), 'copies 0: a copy proves nothing');
