@@ -30,4 +30,3 @@ function printPush(ctx: Context, r: PushReport): void {
   for (const f of r.failed) ctx.io.err(`git backup: push ${f.id}: ${f.why}`);
   ctx.io.out(`push ${r.remote}: ${r.sent} sent, ${r.already} already there, ${r.verified} verified, ${r.recorded} copies recorded, ${r.skipped.length} kept private${r.notes ? ', notes pushed' : ''}`);
 }
-

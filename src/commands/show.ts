@@ -43,6 +43,7 @@ export async function runShow(ctx: Context, args: ShowArgs): Promise<void> {
   if (args.json) {
     ctx.io.out(JSON.stringify({ ...(await withArchivePath(ctx, toPublicJson(r))), confidence_now: conf?.total ?? null, confidence_factors: conf?.factors ?? [], content_now: proof, content_here: missing === null, content_missing: missing }));
   } else {
+    const mine = !r.origin || r.origin === (await cloneIdOf(ctx));
     const lines = [
       `id:          ${r.id}`,
       `state:       ${r.state}${r.pinned ? ' (pinned)' : ''}`,
@@ -51,9 +52,9 @@ export async function runShow(ctx: Context, args: ShowArgs): Promise<void> {
       `message:     ${r.message}`,
       `branch:      ${r.branch ?? '(detached)'}`,
       `base:        ${r.base ?? '(unborn branch: no commit yet)'}${r.base_successor ? ` (rewritten as ${r.base_successor.commit}${r.base_successor.amended ? ', amended' : ', rebased'})` : ''}`,
-      `snapshot:    ${r.snapshot}${r.state === 'DELETED' ? ' (deleted)' : ` (refs/backups/${r.id})`}`,
+      `snapshot:    ${r.snapshot}${r.state === 'DELETED' ? ' (deleted)' : r.state === 'ARCHIVED' ? ' (archived)' : mine ? ` (refs/backups/${r.id})` : ` (another clone's; fetched under refs/backups-remote/)`}`,
       `worktree:    ${r.worktree}`,
-      ...(r.origin ? [`origin:      clone ${r.origin}${(await cloneIdOf(ctx)) === r.origin ? ' (this one)' : ''}`] : []),
+      ...(r.origin ? [`origin:      clone ${r.origin}${mine ? ' (this one)' : ''}`] : []),
       `copies:      ${r.copies?.length ? r.copies.map((c) => `${c.remote} (${c.kind} ${c.oid.slice(0, 12)}, verified ${c.at})`).join('; ') : 'none on a backup remote'}`,
       ...(missing ? [`not here:    ${missing}`] : []),
       `content:     ${r.files} files, ${formatBytes(r.bytes)}${r.include_ignored ? ', ignored files included' : ''}`,
