@@ -88,6 +88,8 @@ test('push: snapshots and notes go, verified and recorded; --include-ignored (.e
   assert.ok(readFileSync(join(to, 'data.bin')).equals(BINARY), 'binary byte-exact');
   // Another clone's backup is not moved by this clone's policies, and not pushed by it.
   assert.is(c.json<{ moved: unknown[] }>(['reconcile']).moved.length, 0);
+  const yearOn = { GIT_BACKUP_NOW: new Date(Date.now() + 400 * 86_400_000).toISOString() };
+  assert.equal(c.json<{ moves: unknown[] }>(['tick', '--dry-run'], { env: yearOn }).moves, [], 'past every retention, still not moved here');
   assert.is(c.json<PushReport>(['push', 'backup']).sent, 0);
   // Bad input changes nothing: an unknown remote is exit 2, one line.
   const bad = c.cli(['push', 'nosuch']);
