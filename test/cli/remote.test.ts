@@ -88,6 +88,7 @@ test('push: snapshots and notes go, verified and recorded; --include-ignored (.e
   assert.ok(readFileSync(join(to, 'data.bin')).equals(BINARY), 'binary byte-exact');
   // Another clone's backup is not moved by this clone's policies, and not pushed by it.
   assert.is(c.json<{ moved: unknown[] }>(['reconcile']).moved.length, 0);
+  for (const k of ['last', 'daily', 'weekly']) c.git(['config', `backup.keep.${k}`, '0']);
   const yearOn = { GIT_BACKUP_NOW: new Date(Date.now() + 400 * 86_400_000).toISOString() };
   assert.equal(c.json<{ moves: unknown[] }>(['tick', '--dry-run'], { env: yearOn }).moves, [], 'past every retention, still not moved here');
   assert.is(c.json<PushReport>(['push', 'backup']).sent, 0);
