@@ -29,10 +29,20 @@ export async function missingContent(ctx: Context, record: BackupRecord): Promis
   return `${record.id}: ${what}${from}; no copy is recorded on a backup remote (its clone may keep it private): push it from there (git backup push REMOTE), then git backup fetch REMOTE here`;
 }
 
-/** restore, diff and undo: exit 4 with exactly what to fetch when the content is not here. */
+/**
+ * restore, diff and undo: content that is not here is fetched, exactly that backup's, from a remote
+ * holding a verified copy or backup.remote (one line on stderr says so); when none can give it,
+ * exit 4 with what to fetch from where.
+ */
 export async function requireLocalContent(ctx: Context, record: BackupRecord): Promise<void> {
   const missing = await missingContent(ctx, record);
-  if (missing) throw new BackupError(ExitCode.NOT_FOUND, missing);
+  if (!missing) return;
+  const from = await (await import('./remote.js')).fetchContentOf(ctx, record);
+  if (from && !(await missingContent(ctx, record))) {
+    ctx.io.err(`git backup: fetched the content of ${record.id} from ${from}`);
+    return;
+  }
+  throw new BackupError(ExitCode.NOT_FOUND, missing);
 }
 
 /** restore and diff need the content (a snapshot, or the archive of an ARCHIVED one); say clearly when it is gone. */

@@ -266,6 +266,50 @@ async function recordCopies(ctx: Context, label: string, verified: readonly Cand
   ).then((lines) => lines.size);
 }
 
+/** Write an ARCHIVED backup's archive and manifest out of the fetched commit; null when done, else why not (nothing is kept). */
+async function writeArchiveBack(ctx: Context, a: { record: BackupRecord; oid: string; path: string }, label: string): Promise<string | null> {
+  const id = a.record.id;
+  const info = a.record.archive!;
+  try {
+    await writeBlobTo(ctx.repo, a.oid, `${id}.manifest.json`, manifestPathOf(a.path));
+    await writeBlobTo(ctx.repo, a.oid, `${id}.tar.gz`, a.path);
+    if (sha256Of(await readFile(a.path)) === info.sha256 && sha256Of(await readFile(manifestPathOf(a.path))) === info.manifest_sha256) return null;
+    await rm(a.path, { force: true });
+    await rm(manifestPathOf(a.path), { force: true });
+    return `the archive on ${label} does not match the sha256 its record names; not kept`;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/**
+ * The content of one backup that is not here (restore, diff, undo; docs/remote.md), fetched from
+ * the remotes that hold a verified copy, then backup.remote: exactly its snapshot (kept under
+ * refs/backups-remote/) or its archive (written back). The remote that gave it, or null when none
+ * could (not configured here, unreachable, or it does not hold it): the caller says what to do.
+ */
+export async function fetchContentOf(ctx: Context, record: BackupRecord): Promise<string | null> {
+  const archived = record.state === 'ARCHIVED';
+  const names = [...new Set([...(record.copies ?? []).filter((c) => c.kind === (archived ? 'archive' : 'snapshot')).map((c) => c.remote), (await ctx.config()).remote.name])];
+  for (const name of names) {
+    if (!name) continue;
+    try {
+      const target = await resolveRemote(ctx, name, 'fetch');
+      const ref = `${archived ? ARCHIVE_REFS : BACKUP_REFS}${record.id}`;
+      const oid = (await lsRemote(ctx.repo, target.spec)).get(ref);
+      if (!oid || (!archived && oid !== record.snapshot)) continue;
+      if (archived) {
+        await fetchRefspecs(ctx.repo, target.spec, [ref]);
+        if (await writeArchiveBack(ctx, { record, oid, path: await archivePathOf(ctx, record.archive!) }, target.label)) continue;
+      } else await fetchRefspecs(ctx.repo, target.spec, [`+${ref}:${target.keep}${record.id}`]);
+      return target.label;
+    } catch {
+      // not a remote here, or unreachable: the next one
+    }
+  }
+  return null;
+}
+
 /** `git backup fetch [REMOTE]`. */
 export async function fetchBackups(ctx: Context, arg: string | undefined): Promise<FetchReport> {
   const target = await resolveRemote(ctx, arg, 'fetch');
@@ -305,20 +349,9 @@ export async function fetchBackups(ctx: Context, arg: string | undefined): Promi
   }
   report.snapshots = want.length;
   for (const a of archives) {
-    const id = a.record.id;
-    const info = a.record.archive!;
-    try {
-      await writeBlobTo(ctx.repo, a.oid, `${id}.manifest.json`, manifestPathOf(a.path));
-      await writeBlobTo(ctx.repo, a.oid, `${id}.tar.gz`, a.path);
-      const ok = sha256Of(await readFile(a.path)) === info.sha256 && sha256Of(await readFile(manifestPathOf(a.path))) === info.manifest_sha256;
-      if (!ok) {
-        await rm(a.path, { force: true });
-        await rm(manifestPathOf(a.path), { force: true });
-        report.failed.push({ id, why: `the archive on ${target.label} does not match the sha256 its record names; not kept` });
-      } else report.archives++;
-    } catch (e) {
-      report.failed.push({ id, why: e instanceof Error ? e.message : String(e) });
-    }
+    const why = await writeArchiveBack(ctx, a, target.label);
+    if (why) report.failed.push({ id: a.record.id, why });
+    else report.archives++;
   }
   return report;
 }

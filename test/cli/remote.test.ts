@@ -53,10 +53,11 @@ test('push: snapshots and notes go, verified and recorded; --include-ignored (.e
   const again = a.json<PushReport>(['push']);
   assert.equal([again.sent, again.already, again.recorded], [0, 1, 0]);
 
-  // A fresh clone: notes only (sync) → the backup is listed, its content is "not fetched", not damaged.
+  // A fresh clone: notes only (`sync` with the store under another name) → listed, "not fetched" (not
+  // damaged), and restore names the remote holding the copy ("backup", not a remote of this clone yet).
   const c = cloneOf(origin, 'clone-c');
-  c.git(['remote', 'add', 'backup', store.dir]);
-  assert.is(c.cli(['sync', 'backup']).code, 0);
+  c.git(['remote', 'add', 'store', store.dir]);
+  assert.is(c.cli(['sync', 'store']).code, 0);
   const listed = c.cli(['list']);
   assert.match(listed.stdout, /ORIGIN/);
   assert.match(listed.stdout, new RegExp(`${kept.id}.*clone-a`));
@@ -68,10 +69,19 @@ test('push: snapshots and notes go, verified and recorded; --include-ignored (.e
   // (a line before it may say the index was built from the notes: this clone never wrote one)
   assert.match(restoreAway.stderr.trim().split('\n').pop()!, /^git backup: .*not in this clone \(made by clone clone-a\).*git backup fetch backup$/);
 
-  // fetch: the content arrives (under refs/backups-remote/, never refs/backups/), restore is byte-exact.
-  const fetched = c.json<{ snapshots: number }>(['fetch', 'backup']);
-  assert.is(fetched.snapshots, 1);
+  // With that remote added, restore fetches exactly this backup's snapshot (under refs/backups-remote/,
+  // never refs/backups/) and is byte-exact.
+  c.git(['remote', 'add', 'backup', store.dir]);
+  const to = scratchDir('gb-restored-');
+  const restored = c.cli(['restore', kept.id, '--to', to]);
+  assert.is(restored.code, 0, restored.stderr);
+  assert.match(restored.stderr, new RegExp(`fetched the content of ${kept.id} from backup`));
+  assert.is(readFileSync(join(to, 'work.txt'), 'utf8'), 'work in progress\n');
+  assert.ok(readFileSync(join(to, 'data.bin')).equals(BINARY), 'binary byte-exact');
+  assert.is(c.git(['for-each-ref', '--format=%(refname)', 'refs/backups-remote/']), `refs/backups-remote/backup/${kept.id}`);
   assert.not.match(c.git(['for-each-ref', 'refs/backups/']), /./);
+  // fetch has nothing more to bring: the private ones never left clone A.
+  assert.is(c.json<{ snapshots: number }>(['fetch', 'backup']).snapshots, 0);
   // The fetched one verifies; the notes of the private ones travelled (ids, messages, states), their content did not.
   const after = c.cli(['verify']);
   assert.is(after.code, 4, after.stdout + after.stderr);
@@ -81,11 +91,6 @@ test('push: snapshots and notes go, verified and recorded; --include-ignored (.e
   const seen = c.json<Rec>(['show', kept.id]);
   assert.is(seen.origin, 'clone-a');
   assert.match(c.cli(['log', kept.id]).stdout, /CREATED/);
-  const to = scratchDir('gb-restored-');
-  const restored = c.cli(['restore', kept.id, '--to', to]);
-  assert.is(restored.code, 0, restored.stderr);
-  assert.is(readFileSync(join(to, 'work.txt'), 'utf8'), 'work in progress\n');
-  assert.ok(readFileSync(join(to, 'data.bin')).equals(BINARY), 'binary byte-exact');
   // Another clone's backup is not moved by this clone's policies, and not pushed by it.
   assert.is(c.json<{ moved: unknown[] }>(['reconcile']).moved.length, 0);
   for (const k of ['last', 'daily', 'weekly']) c.git(['config', `backup.keep.${k}`, '0']);
