@@ -15,7 +15,10 @@ const cache = new WeakMap<Context, string>();
 export async function cloneIdOf(ctx: Context): Promise<string> {
   const known = cache.get(ctx);
   if (known) return known;
-  const id = (await ctx.config()).cloneId ?? storedCloneId(ctx.store.paths.dir);
+  // An invalid backup.* value elsewhere must not stop a create (the commands that read the
+  // configuration report it): the stored id then.
+  const configured = await ctx.config().then((c) => c.cloneId, () => null);
+  const id = configured ?? storedCloneId(ctx.store.paths.dir);
   cache.set(ctx, id);
   return id;
 }

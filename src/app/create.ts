@@ -80,6 +80,9 @@ export async function createBackup(ctx: Context, opts: CreateOptions): Promise<C
   const wholeTree = paths.includes('.');
   // The creation time is the snapshot's (its trailers say it too); later moves are dated under the lock.
   const createdAt = ctx.now;
+  // This clone's id needs the configuration (one git process): read alongside the snapshot, not after it.
+  const originP = cloneIdOf(ctx);
+  originP.catch(() => undefined); // awaited below; an early return must not leave it unhandled
   const snap = await takeSnapshot({
     repo: ctx.repo,
     message: opts.message,
@@ -89,7 +92,7 @@ export async function createBackup(ctx: Context, opts: CreateOptions): Promise<C
     tmpDir: ctx.tmpDir,
   });
   if (snap.files === 0 && !opts.allowEmpty) return { kind: 'empty' };
-  const origin = await cloneIdOf(ctx);
+  const origin = await originP;
   let made: { id: string } | null = null;
   try {
     return await ctx.store.update(
