@@ -4,7 +4,7 @@
 # Ids come from refs/backups/* (one git call, no Node start); test/cli/completion.test.ts keeps the
 # commands and flags here in step with each command's --help.
 
-__git_backup_commands="init create list show status transition confirm cleanup archive delete pin unpin restore diff run undo redo log reconcile tick emergency sync recover verify gc ci config install uninstall"
+__git_backup_commands="init create list show status transition confirm cleanup archive delete pin unpin restore diff run undo redo log reconcile tick emergency sync push fetch recover verify gc ci config install uninstall"
 
 __git_backup_ids ()
 {
@@ -14,8 +14,9 @@ __git_backup_ids ()
 __git_backup_flags ()
 {
 	case "$1" in
-	init|show|log|sync|verify) echo "--json" ;;
+	init|show|log|sync|fetch|verify) echo "--json" ;;
 	status) echo "--json --prometheus --prometheus-file" ;;
+	push) echo "--allow-legacy-paths --json" ;;
 	create) echo "--message --include-ignored --pin --label --allow-empty --json" ;;
 	list) echo "--state --sort --limit --label --branch --grep --since --json" ;;
 	transition) echo "--reason --force --yes --json" ;;

@@ -19,6 +19,8 @@ import { redoCommand, undoCommand } from './commands/undo.js';
 import { reconcileCommand } from './commands/reconcile.js';
 import { emergencyCommand, tickCommand } from './commands/tick.js';
 import { syncCommand } from './commands/sync.js';
+import { pushCommand } from './commands/push.js';
+import { fetchCommand } from './commands/fetch.js';
 import { recoverCommand } from './commands/recover.js';
 import { verifyCommand } from './commands/verify.js';
 import { gcCommand } from './commands/gc.js';
@@ -55,6 +57,8 @@ const COMMANDS = [
   tickCommand,
   emergencyCommand,
   syncCommand,
+  pushCommand,
+  fetchCommand,
   recoverCommand,
   verifyCommand,
   gcCommand,

@@ -7,6 +7,43 @@ import type { BackupRecord } from '../core/types.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { ArchiveMismatch, importArchive, readManifest } from '../git/archive.js';
 import { archivePathOf } from './archive.js';
+import { existingObjects } from '../git/objects.js';
+import { stat } from 'node:fs/promises';
+
+/**
+ * Null when the content of `record` (its snapshot, or the archive of an ARCHIVED one) is in this
+ * clone; else what is missing and which remote to fetch it from (docs/remote.md).
+ */
+export async function missingContent(ctx: Context, record: BackupRecord): Promise<string | null> {
+  if (record.state === 'DELETED') return null;
+  if (record.state === 'ARCHIVED') {
+    if (!record.archive || (await stat(await archivePathOf(ctx, record.archive)).then((s) => s.isFile(), () => false))) return null;
+  } else if ((await existingObjects(ctx.repo, [record.snapshot], 'commit')).length) return null;
+  const what = record.state === 'ARCHIVED' ? 'its archive is not in this clone' : 'its snapshot is not in this clone';
+  const from = record.origin ? ` (made by clone ${record.origin})` : '';
+  const kind = record.state === 'ARCHIVED' ? 'archive' : 'snapshot';
+  const remotes = [...new Set((record.copies ?? []).filter((c) => c.kind === kind || record.state !== 'ARCHIVED').map((c) => c.remote))];
+  const configured = (await ctx.config()).remote.name;
+  if (remotes.length) return `${record.id}: ${what}${from}; a verified copy is on ${remotes.join(', ')}: git backup fetch ${remotes[0]}`;
+  if (configured) return `${record.id}: ${what}${from}; no copy is recorded on a backup remote; if it was pushed: git backup fetch ${configured}`;
+  return `${record.id}: ${what}${from}; no copy is recorded on a backup remote (its clone may keep it private): push it from there (git backup push REMOTE), then git backup fetch REMOTE here`;
+}
+
+/**
+ * restore, diff and undo: content that is not here is fetched, exactly that backup's, from a remote
+ * holding a verified copy or backup.remote (one line on stderr says so); when none can give it,
+ * exit 4 with what to fetch from where.
+ */
+export async function requireLocalContent(ctx: Context, record: BackupRecord): Promise<void> {
+  const missing = await missingContent(ctx, record);
+  if (!missing) return;
+  const from = await (await import('./remote.js')).fetchContentOf(ctx, record);
+  if (from && !(await missingContent(ctx, record))) {
+    ctx.io.err(`git backup: fetched the content of ${record.id} from ${from}`);
+    return;
+  }
+  throw new BackupError(ExitCode.NOT_FOUND, missing);
+}
 
 /** restore and diff need the content (a snapshot, or the archive of an ARCHIVED one); say clearly when it is gone. */
 export function requireContent(record: BackupRecord): void {

@@ -7,6 +7,7 @@ import type { BackupRecord, Trigger } from '../core/types.js';
 import { chooseId, formatId } from '../core/ids.js';
 import { identicalNewest, newRecord } from '../core/record.js';
 import { noteLines } from '../core/notes-format.js';
+import { cloneIdOf, worktreeKey } from './clone.js';
 import { deleteBackupRef, takeSnapshot, writeBackupRef } from '../git/snapshot.js';
 import { readNote } from '../git/notes.js';
 import { git } from '../git/exec.js';
@@ -89,6 +90,9 @@ async function create(ctx: Context, opts: CreateOptions, step: (text: string) =>
   const wholeTree = paths.includes('.');
   // The creation time is the snapshot's (its trailers say it too); later moves are dated under the lock.
   const createdAt = ctx.now;
+  // This clone's id needs the configuration (one git process): read alongside the snapshot, not after it.
+  const originP = cloneIdOf(ctx);
+  originP.catch(() => undefined); // awaited below; an early return must not leave it unhandled
   step('reading the working tree'); // git hashes every changed file here: most of a large backup's time
   const snap = await takeSnapshot({
     repo: ctx.repo,
@@ -99,6 +103,7 @@ async function create(ctx: Context, opts: CreateOptions, step: (text: string) =>
     tmpDir: ctx.tmpDir,
   });
   if (snap.files === 0 && !opts.allowEmpty) return { kind: 'empty' };
+  const origin = await originP;
   let made: { id: string } | null = null;
   step('recording it');
   try {
@@ -106,7 +111,8 @@ async function create(ctx: Context, opts: CreateOptions, step: (text: string) =>
     async (data): Promise<CreateOutcome> => {
       if (opts.reuse ?? !opts.allowEmpty) {
         const same = identicalNewest(data.backups, {
-          worktree: ctx.repo.worktree,
+          worktree: worktreeKey(ctx.repo),
+          origin,
           base: snap.base,
           paths: wholeTree ? [] : paths,
           include_ignored: opts.includeIgnored,
@@ -135,7 +141,8 @@ async function create(ctx: Context, opts: CreateOptions, step: (text: string) =>
         bytes: snap.bytes,
         protects: snap.protects,
         include_ignored: opts.includeIgnored,
-        worktree: ctx.repo.worktree,
+        worktree: worktreeKey(ctx.repo),
+        origin,
         pinned: opts.pin,
         labels: opts.labels,
         trigger: opts.trigger,

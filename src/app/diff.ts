@@ -6,7 +6,7 @@ import type { Context } from './context.js';
 import type { BackupRecord } from '../core/types.js';
 import { findBackup } from './resolve.js';
 import { recordAccess } from './access.js';
-import { archivedTree, requireContent } from './archived-content.js';
+import { archivedTree, requireContent, requireLocalContent } from './archived-content.js';
 import { backupTree, snapshotWorkingTree, diffTrees, diffSummary } from '../git/diff.js';
 
 export type DiffResult =
@@ -26,6 +26,8 @@ export async function diffBackup(ctx: Context, id: string, otherId: string | nul
   const other = otherId === null ? null : await findBackup(ctx, data, otherId);
   requireContent(record);
   if (other) requireContent(other);
+  await requireLocalContent(ctx, record);
+  if (other) await requireLocalContent(ctx, other);
   const [from, to] = await Promise.all([
     treeOf(ctx, record),
     other ? treeOf(ctx, other) : snapshotWorkingTree(ctx.repo, { includeIgnored: record.include_ignored, paths: record.paths, tmpDir: ctx.tmpDir }),

@@ -16,6 +16,7 @@ import { noteLines, parseNoteLines } from '../core/notes-format.js';
 import { mergeFromNotes, rebuildRecord } from '../core/rebuild.js';
 import { notesTip, writeNoteLines } from '../git/notes-write.js';
 import { protectedContentOf, readSnapshotTrailers } from '../git/snapshot.js';
+import { worktreeKey } from './clone.js';
 import type { ColdLookup, Ledger, NotePlan } from '../store/store.js';
 
 /** A record from the snapshot commit alone (a ref whose note never got written): CREATED, no history beyond creation. */
@@ -27,7 +28,7 @@ export async function recordFromSnapshot(repo: RepoPaths, id: string, sha: strin
   return newRecord({
     id, created_at: t.created, message: m ? m[1]! : '', branch: t.branch, base: t.base, snapshot: sha, paths: t.paths,
     files: content.size, bytes: [...content.values()].reduce((a, b) => a + b, 0), include_ignored: t.includeIgnored,
-    worktree: repo.worktree, reason: 'rebuilt from the snapshot commit (no note)',
+    worktree: worktreeKey(repo), reason: 'rebuilt from the snapshot commit (no note)',
   });
 }
 

@@ -6,7 +6,9 @@ import { confidenceOf, type Confidence } from '../core/confidence.js';
 import { keptBackups, type KeepReason } from '../core/policies/keep.js';
 import { dueForTime, planTime } from '../core/policies/time.js';
 import { diskNeed, planDisk, type DiskLevel, type DiskNeed } from '../core/policies/disk.js';
-import type { Held, PolicyMove } from '../core/policies/plan.js';
+import { copiesProve, type Held, type PolicyMove } from '../core/policies/plan.js';
+import { isForeign } from '../core/record.js';
+import { cloneIdOf } from './clone.js';
 import type { BackupRecord, StoreData } from '../core/types.js';
 import { readCleanupProofs, type CleanupProofs } from './content.js';
 import type { ContentProof } from '../core/content.js';
@@ -46,7 +48,9 @@ export interface PolicyPlan {
 
 export async function planPolicies(ctx: Context, config: BackupConfig, mode: PlanMode, consent = false): Promise<PolicyPlan> {
   const data = await ctx.store.read();
-  const records = data.backups;
+  // Another clone's backups (fetched or synced) are moved by that clone only (docs/remote.md).
+  const cloneId = await cloneIdOf(ctx);
+  const records = data.backups.filter((r) => !isForeign(r, cloneId));
   const now = ctx.now;
   const kept = keptBackups(records, config.keep);
   const due = mode === 'tick' ? dueForTime(records, now, config, kept) : [];
@@ -83,7 +87,8 @@ export async function planPolicies(ctx: Context, config: BackupConfig, mode: Pla
   const content = wanted.size ? await readCleanupProofs(ctx, [...wanted.values()]) : { proofs: new Map<string, ContentProof | null>(), protects: new Map() };
   const proofOf = (r: BackupRecord) => content.proofs.get(r.id) ?? null;
   // What deleting it would lose: its unique paths; null when nothing is proven (counts as unique).
-  const unique = (r: BackupRecord): string[] | null => proofOf(r)?.unique ?? null;
+  // With backup.copies N, N verified remote copies prove it as well as history does.
+  const unique = (r: BackupRecord): string[] | null => (copiesProve(r, config.copies) ? [] : (proofOf(r)?.unique ?? null));
   const memo = new Map<string, Confidence>();
   const confidence = (r: BackupRecord): Confidence => {
     let c = memo.get(r.id);

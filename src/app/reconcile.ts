@@ -5,6 +5,8 @@
 // plan made stale meanwhile (or deferred by a higher-priority trigger) is skipped and retried on
 // the next run. Every move is made as GIT_HOOK: git facts, not the user, drive it.
 import type { Context } from './context.js';
+import { cloneIdOf } from './clone.js';
+import { isForeign } from '../core/record.js';
 import type { StoreData, Trigger } from '../core/types.js';
 import type { ContentProof, ProtectedEntry } from '../core/content.js';
 import { planByAncestry, planByPatch, type ReconcilePlan } from '../core/reconcile.js';
@@ -34,7 +36,9 @@ export interface ReconcileDecisions {
 /** What reconcile would do, without writing anything; from `data` when the caller has just read the store. */
 export async function planReconcile(ctx: Context, data?: StoreData): Promise<ReconcileDecisions> {
   data ??= await ctx.store.read();
-  const active = data.backups.filter((b) => b.state === 'CREATED' || b.state === 'PENDING');
+  // Another clone's backups are that clone's to move (docs/remote.md).
+  const cloneId = data.backups.some((b) => b.origin) ? await cloneIdOf(ctx) : '';
+  const active = data.backups.filter((b) => (b.state === 'CREATED' || b.state === 'PENDING') && !isForeign(b, cloneId));
   if (active.length === 0) return { plans: [], protects: new Map(), data }; // the common, cheap case: no git process at all
   const protects = await readMissingProtects(ctx, active);
   const backups = active.map((b) => ({ ...b, protects: protects.get(b.id) ?? b.protects ?? null }));

@@ -6,8 +6,9 @@ import type { Context } from './context.js';
 import type { BackupRecord } from '../core/types.js';
 import { noteLines, parseNoteLines } from '../core/notes-format.js';
 import { noteCatchUpLines, type NotedBackup } from '../core/note-catch-up.js';
-import { isoTime } from '../core/record.js';
+import { isForeign, isoTime } from '../core/record.js';
 import { rebuildRecord } from '../core/rebuild.js';
+import { cloneIdOf } from './clone.js';
 import { listNotes } from '../git/notes.js';
 import { deleteBackupRef, writeBackupRef } from '../git/snapshot.js';
 import { recordFromSnapshot } from './ledger.js';
@@ -67,8 +68,9 @@ async function recordsFromGit(ctx: Context): Promise<GitRecords> {
       problems.push(`refs/backups/${id}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
+  const cloneId = await cloneIdOf(ctx);
   for (const r of records.values()) {
-    if (holdsRef(r) && !refs.has(r.id)) problems.push(`${r.id} is ${r.state} but refs/backups/${r.id} is missing: its content cannot be restored`);
+    if (holdsRef(r) && !refs.has(r.id) && !isForeign(r, cloneId)) problems.push(`${r.id} is ${r.state} but refs/backups/${r.id} is missing: its content cannot be restored`);
   }
   return { records, fromNotes, problems, refs, notes: noted };
 }
@@ -88,7 +90,13 @@ async function missingArchives(ctx: Context, records: BackupRecord[]): Promise<s
       continue;
     }
     const path = await archivePathOf(ctx, r.archive);
-    if (!(await stat(path).then((st) => st.isFile(), () => false))) out.push(`${r.id} is ARCHIVED but its archive ${path} is missing: its content cannot be restored from here`);
+    if (await stat(path).then((st) => st.isFile(), () => false)) continue;
+    const copy = (r.copies ?? []).find((c) => c.kind === 'archive');
+    out.push(
+      copy
+        ? `${r.id} is ARCHIVED but its archive ${path} is missing here; a verified copy is on ${copy.remote}: git backup fetch ${copy.remote}`
+        : `${r.id} is ARCHIVED but its archive ${path} is missing: its content cannot be restored from here`,
+    );
   }
   return out;
 }
@@ -120,7 +128,8 @@ export async function rebuildStore(ctx: Context): Promise<RecoverReport> {
   );
   repaired.push(`rebuilt db.json with ${out.rebuilt.length} record(s); the previous index is kept as ${kept}`);
   for (const [sha] of out.renote) repaired.push(`${out.rebuilt.find((r) => r.snapshot === sha)?.id}: had no note; wrote its creation line from the snapshot`);
-  const problems = [...out.g.problems, ...(await missingArchives(ctx, out.rebuilt)), ...(await journalProblems(ctx))];
+  const cloneId = await cloneIdOf(ctx);
+  const problems = [...out.g.problems, ...(await missingArchives(ctx, out.rebuilt.filter((b) => !isForeign(b, cloneId)))), ...(await journalProblems(ctx))];
   return {
     mode: 'rebuild', records: out.rebuilt.length, from_notes: out.g.fromNotes.size, from_snapshots: out.rebuilt.length - out.g.fromNotes.size,
     repaired, problems, kept,
@@ -141,17 +150,20 @@ interface Repairs {
 export async function checkStore(ctx: Context): Promise<RecoverReport> {
   // Interrupted archives and deletes first, so the checks below see their finished state.
   const settled = await settleJournals(ctx);
+  const cloneId = await cloneIdOf(ctx);
   const result = await ctx.store.update(
     // All of it under the lock, on the index as brought up to the notes: no writer is between its
     // note and its index write while we look, so nothing in progress is taken for damage.
     async (data): Promise<Repairs> => {
       const g = await recordsFromGit(ctx);
-      const orphans = data.backups.filter((b) => holdsRef(b) && !g.refs.has(b.id));
+      // Another clone's backups have no ref here (their content, if fetched, is under refs/backups-remote/): not ours to repair.
+      const orphans = data.backups.filter((b) => holdsRef(b) && !g.refs.has(b.id) && !isForeign(b, cloneId));
       const exists = await existingCommits(ctx, orphans.map((b) => b.snapshot));
       const at = isoTime(ctx.now);
       const r: Repairs = { deleteRefs: [], restoreRefs: [], renote: new Map(), repaired: [], problems: [], added: 0, gitProblems: g.problems };
       const have = new Set(data.backups.map((b) => b.id));
       for (const b of data.backups) {
+        if (isForeign(b, cloneId)) continue;
         const ref = g.refs.get(b.id);
         if (b.state === 'DELETED' && ref) {
           r.deleteRefs.push({ id: b.id, sha: ref });
@@ -210,7 +222,7 @@ export async function checkStore(ctx: Context): Promise<RecoverReport> {
     problems: [
       ...result.gitProblems.filter((p) => !/content cannot be restored/.test(p)),
       ...result.problems,
-      ...(await missingArchives(ctx, data.backups)),
+      ...(await missingArchives(ctx, data.backups.filter((b) => !isForeign(b, cloneId)))),
       ...(await journalProblems(ctx)),
     ],
     kept: null,

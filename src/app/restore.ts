@@ -7,7 +7,7 @@ import { inSparseCheckout } from '../core/sparse.js';
 import { undoPointLabels, type UndoOp } from '../core/undo-stack.js';
 import { applyRestore, compareWithTarget, removeFiles, planRestore, planRestoreFromTree, type RestoreFile, type RestorePlan } from '../git/restore.js';
 import { readSparseCheckout } from '../git/sparse.js';
-import { archivedTree, requireContent } from './archived-content.js';
+import { archivedTree, requireContent, requireLocalContent } from './archived-content.js';
 import { createBackup } from './create.js';
 import { recordAccess } from './access.js';
 import { progressLine } from './progress.js';
@@ -72,6 +72,7 @@ async function applySparse(ctx: Context, plan: RestorePlan): Promise<{ plan: Res
 
 export async function restoreBackup(ctx: Context, record: BackupRecord, opts: RestoreOptions): Promise<RestoreOutcome> {
   requireContent(record);
+  await requireLocalContent(ctx, record);
   const target = opts.to ?? ctx.repo.worktree;
   const intoWorktree = target === ctx.repo.worktree;
   let plan = await planFor(ctx, record, opts.paths);

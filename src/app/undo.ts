@@ -7,12 +7,14 @@ import type { Context } from './context.js';
 import type { BackupRecord } from '../core/types.js';
 import { redoTarget, undoPointOf, undoTarget, type UndoPoint } from '../core/undo-stack.js';
 import { backupTree, diffSummary, diffTrees, snapshotWorkingTree, type FileChange } from '../git/diff.js';
-import { archivedTree, requireContent } from './archived-content.js';
+import { archivedTree, requireContent, requireLocalContent } from './archived-content.js';
 import { restoreBackup, type RestoreOutcome } from './restore.js';
 import { findBackup } from './resolve.js';
 import { notFoundError } from '../errors.js';
 import { gitLine } from '../git/exec.js';
 import { processAlive } from '../fs/process.js';
+import { cloneIdOf, isThisWorktree } from './clone.js';
+import { isForeign } from '../core/record.js';
 
 export type PutBackKind = 'undo' | 'redo';
 
@@ -29,10 +31,10 @@ export interface PutBackPlan {
 }
 
 /** The undo points of this worktree, from the backups' labels. */
-function pointsOf(ctx: Context, backups: readonly BackupRecord[]): UndoPoint[] {
+function pointsOf(ctx: Context, backups: readonly BackupRecord[], cloneId: string): UndoPoint[] {
   const out: UndoPoint[] = [];
   for (const b of backups) {
-    if (b.worktree !== ctx.repo.worktree) continue;
+    if (!isThisWorktree(b.worktree, ctx.repo) || isForeign(b, cloneId)) continue;
     const p = undoPointOf(b);
     if (p) out.push(p);
   }
@@ -47,11 +49,12 @@ export async function planPutBack(ctx: Context, kind: PutBackKind, id: string | 
   if (id !== null) {
     target = await findBackup(ctx, data, id);
   } else {
-    point = (kind === 'undo' ? undoTarget : redoTarget)(pointsOf(ctx, data.backups));
+    point = (kind === 'undo' ? undoTarget : redoTarget)(pointsOf(ctx, data.backups, await cloneIdOf(ctx)));
     if (!point) throw notFoundError(kind === 'undo' ? 'nothing to undo: no run, restore or redo has changed this working tree' : 'nothing to redo');
     target = data.backups.find((b) => b.id === point!.id)!;
   }
   requireContent(target);
+  await requireLocalContent(ctx, target);
   const [now, then, head] = await Promise.all([
     snapshotWorkingTree(ctx.repo, { includeIgnored: false, paths: target.paths, tmpDir: ctx.tmpDir }),
     target.state === 'ARCHIVED' ? archivedTree(ctx, target, kind) : backupTree(ctx.repo, target.snapshot, ctx.tmpDir),

@@ -8,6 +8,9 @@ import { backupRefs, existingCommits } from './backup-refs.js';
 import { holdsRef } from '../core/lifecycle.js';
 import { archivePathOf } from './archive.js';
 import { activityLine } from './progress.js';
+import { missingContent } from './archived-content.js';
+import { cloneIdOf } from './clone.js';
+import { isForeign } from '../core/record.js';
 
 export interface VerifyItem {
   id: string;
@@ -15,6 +18,11 @@ export interface VerifyItem {
   ok: boolean;
   /** What was checked, or what is wrong. */
   detail: string;
+  /**
+   * Not damaged, only not here: another clone's content that was not fetched, or content this clone
+   * no longer has but a backup remote holds (docs/remote.md). `git backup fetch` brings it.
+   */
+  not_fetched?: boolean;
 }
 
 async function checkArchived(ctx: Context, r: BackupRecord): Promise<VerifyItem> {
@@ -35,34 +43,45 @@ export async function verifyBackups(ctx: Context, records: BackupRecord[]): Prom
   const live = records.filter(holdsRef);
   const refs = await backupRefs(ctx);
   const commits = await existingCommits(ctx, live.map((r) => r.snapshot));
+  const cloneId = records.some((r) => r.origin) ? await cloneIdOf(ctx) : '';
   const items: VerifyItem[] = [];
-  const checked = new Map<string, VerifyItem>();
-  // Reading archives back is the long part: one step each.
-  const archived = records.filter((r) => r.state === 'ARCHIVED');
+  // Reading archives back is the long part: one progress step each.
+  const archivedCount = records.filter((r) => r.state === 'ARCHIVED').length;
+  let archivedSeen = 0;
   const work = activityLine('verifying', { enabled: ctx.progress });
   try {
-    for (const [i, r] of archived.entries()) {
-      work.step(`archive ${i + 1} of ${archived.length}: ${r.id}`);
-      checked.set(r.id, await checkArchived(ctx, r));
+    for (const r of records) {
+      if (r.state === 'DELETED') continue;
+      const elsewhere = isForeign(r, cloneId) || (r.copies ?? []).length > 0;
+      if (elsewhere) {
+        const missing = await missingContent(ctx, r);
+        if (missing) {
+          items.push({ id: r.id, state: r.state, ok: false, detail: `content not fetched: ${missing}`, not_fetched: true });
+          continue;
+        }
+      }
+      if (isForeign(r, cloneId) && r.state !== 'ARCHIVED') {
+        // Another clone's backup: its content is kept under refs/backups-remote/, not refs/backups/ (docs/remote.md).
+        items.push({ id: r.id, state: r.state, ok: true, detail: `snapshot present (fetched from clone ${r.origin})` });
+        continue;
+      }
+      if (r.state === 'ARCHIVED') {
+        work.step(`archive ${++archivedSeen} of ${archivedCount}: ${r.id}`);
+        items.push(await checkArchived(ctx, r));
+        continue;
+      }
+      const ref = refs.get(r.id);
+      const detail = !commits.has(r.snapshot)
+        ? `snapshot commit ${r.snapshot.slice(0, 12)} is missing from the repository`
+        : !ref
+          ? `refs/backups/${r.id} is missing (git backup recover points it at the snapshot again)`
+          : ref !== r.snapshot
+            ? `refs/backups/${r.id} points at ${ref.slice(0, 12)}, not the snapshot ${r.snapshot.slice(0, 12)}`
+            : null;
+      items.push({ id: r.id, state: r.state, ok: detail === null, detail: detail ?? 'ref and snapshot present' });
     }
   } finally {
     work.end();
-  }
-  for (const r of records) {
-    if (r.state === 'DELETED') continue;
-    if (r.state === 'ARCHIVED') {
-      items.push(checked.get(r.id)!);
-      continue;
-    }
-    const ref = refs.get(r.id);
-    const detail = !commits.has(r.snapshot)
-      ? `snapshot commit ${r.snapshot.slice(0, 12)} is missing from the repository`
-      : !ref
-        ? `refs/backups/${r.id} is missing (git backup recover points it at the snapshot again)`
-        : ref !== r.snapshot
-          ? `refs/backups/${r.id} points at ${ref.slice(0, 12)}, not the snapshot ${r.snapshot.slice(0, 12)}`
-          : null;
-    items.push({ id: r.id, state: r.state, ok: detail === null, detail: detail ?? 'ref and snapshot present' });
   }
   return items;
 }

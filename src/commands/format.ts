@@ -40,9 +40,12 @@ export function historyLine(id: string | null, e: HistoryEntry): string {
   return [e.at, id, move, who, e.reason ? `: ${oneLine(e.reason, 200)}` : ''].filter((x) => x !== null && x !== '').join('  ');
 }
 
-export function listRows(records: BackupRecord[], now: Date): string[][] {
+export function listRows(records: BackupRecord[], now: Date, cloneId?: string): string[][] {
+  // Other clones' backups (fetched or synced) get an ORIGIN column: the clone that made each one.
+  const foreign = cloneId !== undefined && records.some((r) => r.origin && r.origin !== cloneId);
+  const origin = (r: BackupRecord) => (foreign ? [!r.origin || r.origin === cloneId ? '(here)' : r.origin] : []);
   return [
-    ['ID', 'STATE', 'AGE', 'FILES', 'SIZE', 'BRANCH', 'MESSAGE'],
+    ['ID', 'STATE', 'AGE', 'FILES', 'SIZE', 'BRANCH', ...(foreign ? ['ORIGIN'] : []), 'MESSAGE'],
     ...records.map((r) => [
       r.id + (r.pinned ? '*' : ''),
       r.state,
@@ -50,6 +53,7 @@ export function listRows(records: BackupRecord[], now: Date): string[][] {
       String(r.files),
       formatBytes(r.bytes),
       r.branch ?? '(detached)',
+      ...origin(r),
       oneLine(r.message || r.labels.map((l) => `[${l}]`).join(' ')),
     ]),
   ];

@@ -100,7 +100,8 @@ export async function runList(ctx: Context, args: ListArgs): Promise<void> {
     ctx.io.out(data.backups.length + coldCount(data.cold) === 0 ? 'no backups yet; take one with: git backup create -m "before refactor"' : 'no backups match');
     return;
   }
-  ctx.io.out(table(listRows(records, ctx.now)));
+  const cloneId = records.some((r) => r.origin) ? await (await import('../app/clone.js')).cloneIdOf(ctx) : undefined;
+  ctx.io.out(table(listRows(records, ctx.now, cloneId)));
 }
 
 export interface StatusArgs {
@@ -153,6 +154,8 @@ export async function runStatus(ctx: Context, args: StatusArgs): Promise<void> {
     // degraded: the index on disk is damaged or missing and what is shown was derived from refs and notes.
     index: { state: ctx.store.health.source === 'db' || ctx.store.health.source === 'new' ? 'ok' : 'degraded', source: ctx.store.health.source, problem: ctx.store.health.problem },
     config,
+    // The backup remote (docs/remote.md): the last push from here, ok or why it failed.
+    last_push: await (await import('../app/push-outcome.js')).lastPush(ctx),
   };
   if (args.json) {
     ctx.io.out(JSON.stringify(report));
@@ -170,6 +173,11 @@ export async function runStatus(ctx: Context, args: StatusArgs): Promise<void> {
     ...(report.events_missed > 0
       ? [`hook events not recorded: ${report.events_missed} (the store was not writable); the next drain that can write applies them, git backup reconcile catches the states up`]
       : []),
+    ...(report.last_push
+      ? [report.last_push.ok
+          ? `last push to ${report.last_push.remote}: ok (${report.last_push.at})`
+          : `last push to ${report.last_push.remote} failed at ${report.last_push.at}: ${report.last_push.error}; will retry (git backup push, or the next drain)`]
+      : config.remote.name ? [`backup remote: ${config.remote.name} (nothing pushed yet: git backup push)`] : []),
     configLine(config, formatDuration, formatSize),
   ];
   ctx.io.out(lines.join('\n'));

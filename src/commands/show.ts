@@ -10,6 +10,8 @@ import type { HistoryEntry } from '../core/types.js';
 import { formatBytes, historyLine } from './format.js';
 import { archivePathOf, withArchivePath } from '../app/archive.js';
 import { define, idArg, inContext, jsonOpt } from './define.js';
+import { missingContent } from '../app/archived-content.js';
+import { cloneIdOf } from '../app/clone.js';
 
 export const showCommand = define({
   command: 'show <id>',
@@ -32,13 +34,16 @@ export interface ShowArgs {
 
 export async function runShow(ctx: Context, args: ShowArgs): Promise<void> {
   const r = await findBackup(ctx, await ctx.store.read(), args.id);
+  // Content another clone made and this one has not fetched: said plainly, with the remote to fetch from.
+  const missing = await missingContent(ctx, r);
   // Computed before recording this access, so looking at a backup does not change what it shows.
-  const explained = await explainConfidence(ctx, r);
+  const explained = missing ? null : await explainConfidence(ctx, r);
   const conf = explained?.confidence ?? null;
   const proof = explained?.proof ?? null;
   if (args.json) {
-    ctx.io.out(JSON.stringify({ ...(await withArchivePath(ctx, toPublicJson(r))), confidence_now: conf?.total ?? null, confidence_factors: conf?.factors ?? [], content_now: proof }));
+    ctx.io.out(JSON.stringify({ ...(await withArchivePath(ctx, toPublicJson(r))), confidence_now: conf?.total ?? null, confidence_factors: conf?.factors ?? [], content_now: proof, content_here: missing === null, content_missing: missing }));
   } else {
+    const mine = !r.origin || r.origin === (await cloneIdOf(ctx));
     const lines = [
       `id:          ${r.id}`,
       `state:       ${r.state}${r.pinned ? ' (pinned)' : ''}`,
@@ -47,8 +52,11 @@ export async function runShow(ctx: Context, args: ShowArgs): Promise<void> {
       `message:     ${r.message}`,
       `branch:      ${r.branch ?? '(detached)'}`,
       `base:        ${r.base ?? '(unborn branch: no commit yet)'}${r.base_successor ? ` (rewritten as ${r.base_successor.commit}${r.base_successor.amended ? ', amended' : ', rebased'})` : ''}`,
-      `snapshot:    ${r.snapshot}${r.state === 'DELETED' ? ' (deleted)' : ` (refs/backups/${r.id})`}`,
+      `snapshot:    ${r.snapshot}${r.state === 'DELETED' ? ' (deleted)' : r.state === 'ARCHIVED' ? ' (archived)' : mine ? ` (refs/backups/${r.id})` : ` (another clone's; fetched under refs/backups-remote/)`}`,
       `worktree:    ${r.worktree}`,
+      ...(r.origin ? [`origin:      clone ${r.origin}${mine ? ' (this one)' : ''}`] : []),
+      `copies:      ${r.copies?.length ? r.copies.map((c) => `${c.remote} (${c.kind} ${c.oid.slice(0, 12)}, verified ${c.at})`).join('; ') : 'none on a backup remote'}`,
+      ...(missing ? [`not here:    ${missing}`] : []),
       `content:     ${r.files} files, ${formatBytes(r.bytes)}${r.include_ignored ? ', ignored files included' : ''}`,
       `paths:       ${r.paths.length ? r.paths.join(' ') : '(whole working tree)'}`,
       `held:        ${proof ? describeProof(proof) : r.state === 'DELETED' ? '-' : 'unknown (no integration branch, or what it protects cannot be read)'}`,

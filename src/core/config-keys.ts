@@ -3,7 +3,7 @@
 import { DEFAULT_CONFIG, type BackupConfig, type RetainedState } from './config.js';
 import * as v from './config-values.js';
 
-export type KeyKind = 'duration' | 'count' | 'ratio' | 'percent' | 'size' | 'strategy' | 'bool' | 'branch' | 'path' | 'glob' | 'command' | 'url';
+export type KeyKind = 'duration' | 'count' | 'ratio' | 'percent' | 'size' | 'strategy' | 'bool' | 'branch' | 'path' | 'glob' | 'command' | 'url' | 'remote' | 'name';
 
 /** One key, its types erased: everything works on the key's raw git values and a config. */
 export interface KeyDef {
@@ -35,6 +35,8 @@ export const KIND_HINT: Record<KeyKind, { what: string; example: string }> = {
   glob: { what: 'a glob', example: 'write e.g. *.pem, .env or config/secrets/**' },
   command: { what: 'a command', example: 'write a shell command' },
   url: { what: 'an http(s) URL', example: 'write it like https://hooks.example.com/backup' },
+  remote: { what: 'a git remote', example: 'write a remote name (backup) or a URL git can push to (ssh://host/srv/repo.git, /mnt/nas/repo.git)' },
+  name: { what: 'a clone name', example: 'write letters, digits, ".", "_" or "-" (at most 64), e.g. laptop-work' },
 };
 
 type Parse<T> = (raw: string) => T | null | undefined;
@@ -91,6 +93,11 @@ export const KEYS: readonly KeyDef[] = [
   sensitiveKey(),
   key('alert.command', 'command', 'a shell command run with one JSON document on stdin on alerts', v.parseCommand, text, (c) => c.alertCommand, (c, t) => (c.alertCommand = t), true),
   key('alert.webhook', 'url', 'an http(s) URL the alert JSON is POSTed to (10 s time limit)', v.parseUrl, text, (c) => c.alertWebhook, (c, t) => (c.alertWebhook = t), true),
+  key('remote', 'remote', 'where `git backup push` (and the drain) send backups: a remote name or URL; none = nothing leaves the machine', v.parseRemote, text, (c) => c.remote.name, (c, t) => (c.remote.name = t), true),
+  key('remote.interval', 'duration', 'the hook drain pushes to backup.remote at most this often', orUndef(v.parseDuration), v.formatDuration, (c) => c.remote.interval, (c, t) => (c.remote.interval = t)),
+  key('remote.includeSensitive', 'bool', 'also push backups holding ignored files or backup.sensitive paths', v.parseBool, String, (c) => c.remote.includeSensitive, (c, t) => (c.remote.includeSensitive = t)),
+  key('copies', 'count', 'verified remote copies a backup with unique content needs before automatic local deletion; 0 = off', orUndef(v.parseCount), String, (c) => c.copies, (c, t) => (c.copies = t)),
+  key('cloneId', 'name', "this clone's name in other clones' lists (default <host>-<4 hex>, kept in the store)", v.parseCloneId, text, (c) => c.cloneId, (c, t) => (c.cloneId = t), true),
   key('hooks.preRebase', 'bool', 'take an automatic backup before every rebase', v.parseBool, String, (c) => c.hooks.preRebase, (c, t) => (c.hooks.preRebase = t)),
 ];
 

@@ -126,3 +126,23 @@ export function parseGlob(text: string): string | null {
   const t = text.trim();
   return compileGlob(t) === null ? null : t;
 }
+
+/**
+ * A git remote for backup.remote: a remote's name (as `git remote add` takes it) or a URL / path git
+ * can push to (`ssh://…`, `git://…`, `file://…`, `host:path`, `/srv/backups.git`). Null for empty
+ * (none); undefined for whitespace, control characters or an option-looking value.
+ */
+export function parseRemote(text: string): string | null | undefined {
+  const t = text.trim();
+  if (t === '') return null;
+  if (/[\x00-\x20\x7f]/.test(t) || t.startsWith('-')) return undefined;
+  if (/[:/]/.test(t)) return t; // a URL or a path
+  return /^[A-Za-z0-9._][A-Za-z0-9._-]*$/.test(t) && !t.includes('..') ? t : undefined;
+}
+
+/** A clone's name in other clones' lists (backup.cloneId): letters, digits, `.`, `_`, `-`, at most 64. */
+export function parseCloneId(text: string): string | null | undefined {
+  const t = text.trim();
+  if (t === '') return null;
+  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(t) ? t : undefined;
+}

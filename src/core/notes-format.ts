@@ -6,7 +6,7 @@
 // are merged; identical lines (the same event seen by both clones) collapse into one.
 
 import type { ContentProof } from './content.js';
-import type { ArchiveInfo, BackupRecord, BackupState, HistoryEntry, Trigger } from './types.js';
+import type { ArchiveInfo, BackupRecord, BackupState, HistoryEntry, RemoteCopy, Trigger } from './types.js';
 import { TRIGGERS } from './types.js';
 import { isBackupState } from './lifecycle.js';
 import { isoTime } from './record.js';
@@ -23,12 +23,14 @@ export interface RecordFacts {
   archive?: ArchiveInfo | null;
   /** The content proof that drove a git-driven move (which history, which commits, which paths). */
   content?: ContentProof | null;
+  /** Verified copies on backup remotes (the whole list: a later line replaces it). */
+  copies?: RemoteCopy[] | null;
 }
 
 /** The creation line carries everything needed to rebuild the record from notes alone. */
 export type CreatedEvent = { event: 'created'; trigger: Trigger; reason: string } & Pick<
   BackupRecord,
-  'id' | 'created_at' | 'message' | 'branch' | 'base' | 'snapshot' | 'paths' | 'files' | 'bytes' | 'include_ignored' | 'worktree' | 'labels' | 'pinned'
+  'id' | 'created_at' | 'message' | 'branch' | 'base' | 'snapshot' | 'paths' | 'files' | 'bytes' | 'include_ignored' | 'worktree' | 'labels' | 'pinned' | 'origin'
 >;
 
 export interface TransitionEvent {
@@ -89,6 +91,8 @@ function canonical(e: NoteEvent): NoteEvent {
         event: 'created', id: e.id, created_at: e.created_at, message: e.message, branch: e.branch, base: e.base,
         snapshot: e.snapshot, paths: [...e.paths], files: e.files, bytes: e.bytes, include_ignored: e.include_ignored,
         worktree: e.worktree, labels: [...e.labels], pinned: e.pinned, trigger: e.trigger, reason: e.reason,
+        // Only when set: a line written before clones had names keeps its bytes (cat_sort_uniq).
+        ...(e.origin ? { origin: e.origin } : {}),
       };
     case 'transition': {
       const t: TransitionEvent = {
@@ -116,6 +120,7 @@ function canonicalFacts(f: RecordFacts | undefined): RecordFacts | undefined {
   if (f.confidence !== undefined) out.confidence = f.confidence;
   if (f.archive !== undefined) out.archive = f.archive && canonicalArchive(f.archive);
   if (f.content !== undefined) out.content = f.content && canonicalContent(f.content);
+  if (f.copies !== undefined) out.copies = f.copies && f.copies.map((c) => ({ remote: c.remote, at: c.at, kind: c.kind, oid: c.oid }));
   return Object.keys(out).length ? out : undefined;
 }
 
@@ -165,6 +170,7 @@ export function createdEvent(r: BackupRecord): CreatedEvent {
     event: 'created', id: r.id, created_at: r.created_at, message: r.message, branch: r.branch, base: r.base,
     snapshot: r.snapshot, paths: [...r.paths], files: r.files, bytes: r.bytes, include_ignored: r.include_ignored,
     worktree: r.worktree, labels: [...r.labels], pinned: r.pinned, trigger: c?.trigger ?? 'USER', reason: c?.reason ?? 'created',
+    ...(r.origin ? { origin: r.origin } : {}),
   };
 }
 
@@ -247,6 +253,12 @@ function parseFacts(v: unknown): RecordFacts | string {
     if (typeof c === 'string') return c;
     out.content = c;
   }
+  if ('copies' in v) {
+    const c = v.copies;
+    const ok = (x: unknown) => isObj(x) && isStr(x.remote) && isIso(x.at) && (x.kind === 'snapshot' || x.kind === 'archive') && isStr(x.oid);
+    if (!(c === null || (Array.isArray(c) && c.every(ok)))) return 'bad copies';
+    out.copies = c === null ? null : (c as RemoteCopy[]).map((x) => ({ remote: x.remote, at: x.at, kind: x.kind, oid: x.oid }));
+  }
   return out;
 }
 
@@ -265,6 +277,7 @@ function toEvent(v: unknown): NoteEvent | string {
       if (!isCount(v.files) || !isCount(v.bytes)) return 'bad files or bytes';
       if (!isBool(v.include_ignored) || !isBool(v.pinned)) return 'bad include_ignored or pinned';
       if (!isStr(v.worktree)) return 'bad worktree';
+      if (v.origin !== undefined && !isStr(v.origin)) return 'bad origin';
       // trigger and reason were optional in spirit: default them rather than drop the backup.
       const trigger = v.trigger === undefined ? 'USER' : v.trigger;
       if (!isTrigger(trigger)) return 'bad trigger';
@@ -274,6 +287,7 @@ function toEvent(v: unknown): NoteEvent | string {
         event: 'created', id, created_at: v.created_at, message: v.message, branch: v.branch, base: v.base,
         snapshot: v.snapshot, paths: v.paths, files: v.files, bytes: v.bytes, include_ignored: v.include_ignored,
         worktree: v.worktree, labels: v.labels, pinned: v.pinned, trigger, reason,
+        ...(isStr(v.origin) ? { origin: v.origin } : {}),
       };
     }
     case 'transition': {

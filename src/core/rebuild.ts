@@ -94,6 +94,8 @@ export function mergeFromNotes(indexed: BackupRecord, noted: BackupRecord): Back
   out.confirmed_by = same ? (indexed.confirmed_by ?? noted.confirmed_by) : (noted.confirmed_by ?? indexed.confirmed_by);
   out.confidence = noted.confidence ?? indexed.confidence;
   if (noted.archive !== undefined && noted.archive !== null) out.archive = structuredClone(noted.archive);
+  if (noted.copies) out.copies = structuredClone(noted.copies);
+  if (noted.origin) out.origin = noted.origin;
   out.updated_at = noted.updated_at > indexed.updated_at ? noted.updated_at : indexed.updated_at;
   out.tombstone = noted.state === 'DELETED' ? (indexed.state === 'DELETED' && indexed.tombstone ? indexed.tombstone : noted.tombstone) : null;
   return out;

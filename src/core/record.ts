@@ -28,6 +28,8 @@ export interface NewRecordInput {
   trigger?: Trigger;
   /** Default "created". */
   reason?: string;
+  /** The clone that created it (backup.cloneId); absent for records from before clones had names. */
+  origin?: string | null;
 }
 
 /** A time as the one ISO form used everywhere (24 characters, UTC, milliseconds). */
@@ -74,6 +76,7 @@ export function newRecord(input: NewRecordInput): BackupRecord {
     history: [creation],
     tombstone: null,
     ...(input.protects ? { protects: input.protects.map((e) => ({ ...e })) } : {}),
+    ...(input.origin ? { origin: input.origin } : {}),
   };
 }
 
@@ -118,6 +121,8 @@ export function toPublicJson(r: BackupRecord): PublicRecord {
     tombstone: r.state === 'DELETED' && r.tombstone ? { ...r.tombstone, paths: [...r.tombstone.paths] } : null,
     archive: r.archive ? { ...r.archive } : null,
     content: r.content ? { ...r.content, superseded: [...r.content.superseded], uncommitted: [...r.content.uncommitted], unique: [...r.content.unique], commits: [...r.content.commits] } : null,
+    origin: r.origin ?? null,
+    copies: (r.copies ?? []).map((c) => ({ ...c })),
   };
 }
 
@@ -129,11 +134,14 @@ export function applyFacts(r: BackupRecord, f: RecordFacts | undefined): void {
   if (f.confidence !== undefined) r.confidence = f.confidence;
   if (f.archive !== undefined) r.archive = f.archive;
   if (f.content !== undefined) r.content = f.content;
+  if (f.copies !== undefined) r.copies = f.copies && f.copies.map((c) => ({ ...c }));
 }
 
 /** What makes two backups the same backup: where they were taken, what they cover and what they hold. */
 export interface BackupIdentity {
   worktree: string;
+  /** This clone (backup.cloneId): another clone's backups are never "the newest of this worktree". */
+  origin?: string;
   base: string | null;
   paths: string[];
   include_ignored: boolean;
@@ -151,6 +159,7 @@ export function identicalNewest(backups: readonly BackupRecord[], candidate: Bac
   let newest: BackupRecord | null = null;
   for (const b of backups) {
     if (b.worktree !== candidate.worktree || b.state === 'DELETED') continue;
+    if (candidate.origin !== undefined && isForeign(b, candidate.origin)) continue;
     if (!newest || b.created_at > newest.created_at || (b.created_at === newest.created_at && b.id > newest.id)) newest = b;
   }
   if (!newest || (newest.state !== 'CREATED' && newest.state !== 'PENDING')) return null;
@@ -165,3 +174,8 @@ export function identicalNewest(backups: readonly BackupRecord[], candidate: Bac
 }
 
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** Whether another clone made it (docs/remote.md): a record without an origin is this clone's. */
+export function isForeign(r: Pick<BackupRecord, 'origin'>, cloneId: string): boolean {
+  return !!r.origin && r.origin !== cloneId;
+}

@@ -110,6 +110,25 @@ export interface BackupRecord {
   protects?: ProtectedEntry[] | null;
   /** The latest content verdict: where its content is held, and which paths are unique. */
   content?: ContentProof | null;
+  /**
+   * The clone that created it (backup.cloneId, docs/remote.md). Missing or null: this clone (records
+   * from before clones were told apart). Another clone's backups are never moved by an automatic trigger here.
+   */
+  origin?: string | null;
+  /** Verified copies on backup remotes (docs/remote.md), newest verification per remote. */
+  copies?: RemoteCopy[] | null;
+}
+
+/** One verified copy of a backup's content on a backup remote. */
+export interface RemoteCopy {
+  /** The remote as configured (a name, or a URL without its user and password). */
+  remote: string;
+  /** When the copy was verified (ISO). */
+  at: string;
+  /** What the remote holds: the snapshot commit, or (ARCHIVED) a commit holding the archive and manifest. */
+  kind: 'snapshot' | 'archive';
+  /** The commit the remote's ref was verified to point at. */
+  oid: string;
 }
 
 export interface StoreData {

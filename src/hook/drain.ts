@@ -21,7 +21,7 @@ import { appliedOffset, eventsLogPath, fileSize, readChunk, takeMissedEvents } f
 import { logLine } from '../store/backup-log.js';
 import { reconcile } from '../app/reconcile.js';
 import { gitLine } from '../git/exec.js';
-import { runRateLimitedChecks } from './periodic.js';
+import { runRateLimitedChecks, runRateLimitedPush } from './periodic.js';
 import { processAlive } from '../fs/process.js';
 
 /** Events read per store write: bounds memory; a bigger backlog takes several rounds. */
@@ -347,7 +347,11 @@ async function round(ctx: Context, report: DrainReport, watches: Watch[] | null,
   if (repoGone(ctx)) return r?.applied ?? 0;
   // The time/disk checks once per drain process: they are rate-limited anyway, and a burst's later
   // rounds should not pay their config read again.
-  if (report.reconciled === 1) await runRateLimitedChecks(ctx, seen);
+  if (report.reconciled === 1) {
+    await runRateLimitedChecks(ctx, seen);
+    // Then the backup remote, if one is configured (at most once per backup.remote.interval).
+    if (!repoGone(ctx)) await runRateLimitedPush(ctx);
+  }
   return r?.applied ?? 0;
 }
 

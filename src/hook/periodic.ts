@@ -34,3 +34,26 @@ export async function runRateLimitedChecks(ctx: Context, seen: StoreData): Promi
     return false;
   }
 }
+
+/**
+ * The automatic push to backup.remote (docs/remote.md), at most once per backup.remote.interval,
+ * counted from the last attempt (ok or not, so a remote that is down is tried again an interval
+ * later, not on every commit). Runs in the detached drain, never on the git command's path; a
+ * failure is written to backup.log and to the push outcome that `status` shows. true when it ran.
+ */
+export async function runRateLimitedPush(ctx: Context): Promise<boolean> {
+  try {
+    const config = await ctx.config();
+    if (!config.remote.name) return false;
+    const { lastPush } = await import('../app/push-outcome.js');
+    const last = await lastPush(ctx);
+    if (last && !due(last.at, ctx.now, config.remote.interval)) return false;
+    const { pushBackups } = await import('../app/remote.js');
+    const r = await pushBackups(ctx, undefined);
+    logLine(ctx.store.paths.dir, `push ${r.remote}: ${r.sent} sent, ${r.already} already there, ${r.recorded} copies recorded, ${r.skipped.length} kept private`, ctx.now);
+    return true;
+  } catch (e) {
+    logLine(ctx.store.paths.dir, `push failed (will retry after backup.remote.interval): ${e instanceof Error ? e.message : String(e)}`, ctx.now);
+    return true;
+  }
+}

@@ -44,6 +44,9 @@ const CASES: [string, string, (c: BackupConfig) => unknown, unknown, string | nu
   ['sensitive', '*.pem', (c) => c.sensitive, ['*.pem'], '[unclosed'],
   ['alert.command', 'logger -t backup', (c) => c.alertCommand, 'logger -t backup', null],
   ['hooks.preRebase', 'yes', (c) => c.hooks.preRebase, true, 'maybe'],
+  ['remote', 'ssh://nas/srv/backups.git', (c) => c.remote.name, 'ssh://nas/srv/backups.git', 'two words'],
+  ['copies', '1', (c) => c.copies, 1, 'one'],
+  ['cloneId', 'laptop-work', (c) => c.cloneId, 'laptop-work', 'no/slashes'],
 ];
 
 /** loadConfig's refusal, in this process: exit 3 naming the key (and the value). */

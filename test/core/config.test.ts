@@ -123,9 +123,9 @@ test('globs: gitignore-like, names at any depth, anchored with a slash', () => {
 
 const e = (key: string, value: string | null, scope = 'local'): ConfigEntry => ({ key, value, scope, origin: scope === 'local' ? 'file:.git/config' : `file:/${scope}` });
 
-test('the key table covers design.md §Configuration exactly, plus alert.webhook (issue 10)', () => {
+test('the key table covers design.md §Configuration exactly, plus alert.webhook (issue 10) and the backup remote\'s keys (issue 11)', () => {
   const names = KEYS.map(fullName).sort();
-  const spec = ['integrationBranch', 'retention.created', 'retention.pending', 'retention.confirmed', 'retention.cleanable', 'retention.archived', 'keep.last', 'keep.daily', 'keep.weekly', 'autoCleanupConfidence', 'disk.warning', 'disk.critical', 'disk.emergency', 'disk.quota', 'disk.strategy', 'check.interval', 'archiveDir', 'sensitive', 'alert.command', 'alert.webhook', 'hooks.preRebase'].map((k) => `backup.${k}`).sort();
+  const spec = ['integrationBranch', 'retention.created', 'retention.pending', 'retention.confirmed', 'retention.cleanable', 'retention.archived', 'keep.last', 'keep.daily', 'keep.weekly', 'autoCleanupConfidence', 'disk.warning', 'disk.critical', 'disk.emergency', 'disk.quota', 'disk.strategy', 'check.interval', 'archiveDir', 'sensitive', 'alert.command', 'alert.webhook', 'hooks.preRebase', 'remote', 'remote.interval', 'remote.includeSensitive', 'copies', 'cloneId'].map((k) => `backup.${k}`).sort();
   assert.equal(names, spec);
 });
 

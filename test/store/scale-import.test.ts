@@ -63,7 +63,7 @@ test('the importer builds the records create and delete --force build', () => {
   const live = readDb(a).backups[0]!;
   const built = createdRecord({
     snapshot: live.snapshot, created: new Date(live.created_at), message: live.message, branch: live.branch!, base: live.base!,
-    worktree: live.worktree, protects: live.protects as { path: string; oid: string }[], bytes: live.bytes,
+    worktree: live.worktree, protects: live.protects as { path: string; oid: string }[], bytes: live.bytes, origin: live.origin!,
   });
   assert.equal(built, live);
   ok(a, ['delete', made.id, '--yes', '--force']);

@@ -37,6 +37,15 @@ export const fmtDays = (ms: number) => (ms % DAY_MS === 0 ? `${ms / DAY_MS}d` : 
  */
 export type UniqueContent = (r: BackupRecord) => readonly string[] | null;
 
+/**
+ * Whether verified copies on backup remotes stand in for unique content (design.md §Lifecycle,
+ * docs/remote.md): `needed` (backup.copies) > 0 and at least that many distinct remotes hold a
+ * verified copy. 0 = off: only containment in history proves anything.
+ */
+export function copiesProve(r: Pick<BackupRecord, 'copies'>, needed: number): boolean {
+  return needed > 0 && new Set((r.copies ?? []).map((c) => c.remote)).size >= needed;
+}
+
 /** Why an automatic trigger may not delete it (design.md §Lifecycle proof before deletion), or null when it may. */
 export function keptForContent(unique: readonly string[] | null): string | null {
   if (unique === null) return 'what it protects is not proven held anywhere else: kept until you delete it';

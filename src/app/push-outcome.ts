@@ -1,0 +1,31 @@
+// The last push to the backup remote (docs/remote.md), for `status` and the drain:
+// <store>/remote-push.json, replaced whole (temp file + rename) after every push, ok or not.
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Context } from './context.js';
+
+export interface PushOutcome {
+  remote: string;
+  at: string;
+  ok: boolean;
+  error: string | null;
+}
+
+const outcomeFile = (ctx: Context) => join(ctx.store.paths.dir, 'remote-push.json');
+
+export async function recordPushOutcome(ctx: Context, o: PushOutcome): Promise<void> {
+  const file = outcomeFile(ctx);
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(o) + '\n', { mode: 0o600 });
+  await rename(tmp, file);
+}
+
+/** The last push's outcome, or null when nothing was ever pushed from here. */
+export async function lastPush(ctx: Context): Promise<PushOutcome | null> {
+  try {
+    const o = JSON.parse(await readFile(outcomeFile(ctx), 'utf8')) as PushOutcome;
+    return typeof o.at === 'string' && typeof o.ok === 'boolean' ? o : null;
+  } catch {
+    return null;
+  }
+}
