@@ -18,10 +18,25 @@ function parseShard(spec: string | undefined): { k: number; n: number } {
 const { k, n } = parseShard(process.env.TEST_SHARD);
 let registered = 0;
 
+/** TEST_TIMES=1: each test's wall time on stderr, to find where a slow file spends it. */
+function timed(args: Parameters<typeof uvuTest>): Parameters<typeof uvuTest> {
+  if (process.env.TEST_TIMES !== '1') return args;
+  const [name, fn] = args as unknown as [string, (ctx: unknown) => unknown];
+  const wrapped = async (ctx: unknown) => {
+    const t = Date.now();
+    try {
+      return await fn(ctx);
+    } finally {
+      process.stderr.write(`[time] ${((Date.now() - t) / 1000).toFixed(1)} s  ${name}\n`);
+    }
+  };
+  return [name, wrapped] as unknown as Parameters<typeof uvuTest>;
+}
+
 /** uvu's test (its hooks and run() included); a call registers the test only in its own shard. */
 export const test: typeof uvuTest = new Proxy(uvuTest, {
   apply(target, thisArg, args: Parameters<typeof uvuTest>) {
     const i = registered++;
-    if (i % n === k - 1) Reflect.apply(target, thisArg, args);
+    if (i % n === k - 1) Reflect.apply(target, thisArg, timed(args));
   },
 });
