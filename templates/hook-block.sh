@@ -84,18 +84,19 @@ __GB_EOF__
         echo "git-backup: the automatic backup before this rebase failed; see $__gb_store/backup.log" >&2 ;;
     esac
   fi
+  # No drain for the events that change nothing alone, when the one that does follows: pre-rebase (the
+  # rebase's own events come next; a rebase that stops at once changed nothing), and each post-commit
+  # of a rebase replaying commits (rebase-merge: it ends with post-rewrite, which drains).
+  # In sync mode too: one foreground drain at the end of a rebase, not one per replayed commit.
+  case $__gb_name in
+    pre-rebase) return 0 ;;
+    post-commit) [ -n "$__gb_gd" ] && [ -d "$__gb_gd/rebase-merge" ] && return 0 ;;
+  esac
   # sync: drain in the foreground (after pre-push, the drain leaves a detached one to wait for the push).
   if [ "${GIT_BACKUP_HOOK_MODE-}" = sync ]; then
     git-backup hook drain --repo "$PWD" </dev/null >/dev/null 2>>"$__gb_store/backup.log" || :
     return 0
   fi
-  # No drain for the events that change nothing alone, when the one that does follows: pre-rebase (the
-  # rebase's own events come next; a rebase that stops at once changed nothing), and each post-commit
-  # of a rebase replaying commits (rebase-merge: it ends with post-rewrite, which starts the drain).
-  case $__gb_name in
-    pre-rebase) return 0 ;;
-    post-commit) [ -n "$__gb_gd" ] && [ -d "$__gb_gd/rebase-merge" ] && return 0 ;;
-  esac
   # At most one drain: drain.pid names a drain that will read the log after now (it is due or
   # running). Builtins only (read, kill -0): a burst of commits starts one drain, not one each.
   # The boot id (Linux) rules out a pid left from before a reboot that now names another process.
