@@ -2,13 +2,13 @@
 import type { Context } from './context.js';
 import { mergedByPatch } from '../core/reconcile.js';
 import { checkHistory, checkMaxAge, parseMaxAges, type CiProblem, type HistoryVerdict } from '../core/ci.js';
-import { integrationBranch, readPatchFacts, readRefs } from '../git/facts.js';
+import { integrationBranch, readRefs } from '../git/facts.js';
 import { readHistory } from '../git/content.js';
 import { parseNoteLines } from '../core/notes-format.js';
 import { formatDuration } from '../core/duration.js';
 import { git } from '../git/exec.js';
 import { listNotes, NOTES_REF } from '../git/notes.js';
-import { openPatchCache } from '../store/patch-cache.js';
+import { readPatchFactsCached } from '../store/patch-cache.js';
 
 export interface CiReport {
   ok: boolean;
@@ -83,9 +83,7 @@ async function mergedHere(ctx: Context, pendings: string[]): Promise<Set<string>
     else rest.push(p);
   }
   if (rest.length) {
-    const cache = await openPatchCache(ctx.store.paths.dir);
-    const patches = await readPatchFacts(ctx.repo, rest, integration.tip, graph, cache);
-    await cache.save();
+    const patches = await readPatchFactsCached(ctx.store.paths.dir, ctx.repo, rest, integration.tip, graph);
     for (const p of rest) if (mergedByPatch(p, patches)) out.add(p);
   }
   return out;

@@ -11,7 +11,7 @@ import { cloneIdOf, worktreeKey } from './clone.js';
 import { deleteBackupRef, takeSnapshot, writeBackupRef } from '../git/snapshot.js';
 import { readNote } from '../git/notes.js';
 import { git } from '../git/exec.js';
-import { activityLine } from './progress.js';
+import { withActivity } from './progress.js';
 import { BackupError, ExitCode, usageError } from '../errors.js';
 
 export interface CreateOptions {
@@ -75,13 +75,8 @@ async function trackedInHead(ctx: Context, path: string): Promise<boolean> {
   return r.code === 0 && r.stdout.length > 0;
 }
 
-export async function createBackup(ctx: Context, opts: CreateOptions): Promise<CreateOutcome> {
-  const work = activityLine('creating backup', { enabled: ctx.progress });
-  try {
-    return await create(ctx, opts, (step) => work.step(step));
-  } finally {
-    work.end();
-  }
+export function createBackup(ctx: Context, opts: CreateOptions): Promise<CreateOutcome> {
+  return withActivity('creating backup', ctx.progress, (step) => create(ctx, opts, step));
 }
 
 async function create(ctx: Context, opts: CreateOptions, step: (text: string) => void): Promise<CreateOutcome> {

@@ -8,7 +8,7 @@ import type { Context } from './context.js';
 import { git } from '../git/exec.js';
 import { beginJournal, endJournal } from '../store/journal.js';
 import { settleJournals } from './settle.js';
-import { activityLine } from './progress.js';
+import { withActivity } from './progress.js';
 import { pauseAt } from '../test-pause.js';
 
 export interface GcReport {
@@ -31,13 +31,8 @@ async function diskBytes(dir: string): Promise<number> {
   return total;
 }
 
-export async function gcBackups(ctx: Context, now: boolean): Promise<GcReport> {
-  const work = activityLine('gc', { enabled: ctx.progress });
-  try {
-    return await gc(ctx, now, (step) => work.step(step));
-  } finally {
-    work.end();
-  }
+export function gcBackups(ctx: Context, now: boolean): Promise<GcReport> {
+  return withActivity('gc', ctx.progress, (step) => gc(ctx, now, step));
 }
 
 async function gc(ctx: Context, now: boolean, step: (text: string) => void): Promise<GcReport> {

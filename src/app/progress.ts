@@ -95,3 +95,16 @@ export function activityLine(label: string, opts: { enabled: boolean; stream?: N
     },
   };
 }
+
+/**
+ * Run `fn` with an activity line (the command's say in `enabled`, as activityLine), erased however
+ * fn ends; fn reports its steps through the function it is given.
+ */
+export async function withActivity<T>(label: string, enabled: boolean, fn: (step: (text: string) => void) => Promise<T>): Promise<T> {
+  const work = activityLine(label, { enabled });
+  try {
+    return await fn((text) => work.step(text));
+  } finally {
+    work.end();
+  }
+}

@@ -10,10 +10,10 @@ import { isForeign } from '../core/record.js';
 import type { StoreData, Trigger } from '../core/types.js';
 import type { ContentProof, ProtectedEntry } from '../core/content.js';
 import { planByAncestry, planByPatch, type ReconcilePlan } from '../core/reconcile.js';
-import { readPatchFacts, readReconcileFacts } from '../git/facts.js';
+import { readReconcileFacts } from '../git/facts.js';
 import { moveBackups, type PlannedMove } from './transition.js';
 import { readMissingProtects, recordContent } from './content.js';
-import { openPatchCache } from '../store/patch-cache.js';
+import { readPatchFactsCached } from '../store/patch-cache.js';
 
 export interface ReconcileReport {
   moved: { id: string; from: string; to: string }[];
@@ -45,9 +45,7 @@ export async function planReconcile(ctx: Context, data?: StoreData): Promise<Rec
   const facts = await readReconcileFacts(ctx.repo, (await ctx.config()).integrationBranch, backups);
   const { plans, patchQueries } = planByAncestry(backups, facts);
   if (patchQueries.length && facts.integration) {
-    const cache = await openPatchCache(ctx.store.paths.dir);
-    const patches = await readPatchFacts(ctx.repo, patchQueries.map((q) => q.pending), facts.integration.tip, facts.graph, cache);
-    await cache.save();
+    const patches = await readPatchFactsCached(ctx.store.paths.dir, ctx.repo, patchQueries.map((q) => q.pending), facts.integration.tip, facts.graph);
     planByPatch(patchQueries, patches, facts.integration.name, plans);
   }
   return { plans, protects, data };

@@ -11,7 +11,7 @@ import { moveBackups, type PlannedMove } from './transition.js';
 import { recordContent } from './content.js';
 import { describeProof, type ContentProof } from '../core/content.js';
 import { planPolicies, type PolicyPlan, type PlanMode } from './policy-plan.js';
-import { activityLine } from './progress.js';
+import { withActivity } from './progress.js';
 import { countTransitions } from '../core/metrics.js';
 import { sendAlert, type AlertKind } from './alert.js';
 import { logLine } from '../store/backup-log.js';
@@ -118,16 +118,13 @@ export interface EvaluateOptions {
 /** Plan and apply (or dry-run) one evaluation of the policies. */
 export async function evaluate(ctx: Context, opts: EvaluateOptions): Promise<TickReport> {
   const config = opts.config ?? (await ctx.config());
-  const work = activityLine(opts.mode ?? 'tick', { enabled: ctx.progress });
-  try {
-    work.step('finding where each backup\'s content is');
+  return withActivity(opts.mode ?? 'tick', ctx.progress, async (step) => {
+    step('finding where each backup\'s content is');
     const plan = await planPolicies(ctx, config, opts.mode ?? 'tick', opts.force ?? false);
     const n = plan.time.length + plan.disk.length;
-    work.step(opts.dryRun ? 'done' : `applying ${n} move${n === 1 ? '' : 's'}`);
-    return await runPlan(ctx, config, plan, opts.dryRun, opts.force ?? false);
-  } finally {
-    work.end();
-  }
+    step(opts.dryRun ? 'done' : `applying ${n} move${n === 1 ? '' : 's'}`);
+    return runPlan(ctx, config, plan, opts.dryRun, opts.force ?? false);
+  });
 }
 
 export async function runPlan(ctx: Context, config: BackupConfig, plan: PolicyPlan, dryRun: boolean, force = false): Promise<TickReport> {

@@ -7,7 +7,10 @@
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FILE_MODE, tempBeside } from '../fs/durable-write.js';
-import type { PatchIdCache } from '../git/facts.js';
+import { readPatchFacts, type PatchIdCache } from '../git/facts.js';
+import type { RepoPaths } from '../git/exec.js';
+import type { CommitGraph } from '../core/graph.js';
+import type { PatchFacts } from '../core/reconcile.js';
 
 /** Enough for every pending commit and a long integration range; ~110 bytes each. */
 const MAX_ENTRIES = 20_000;
@@ -58,4 +61,18 @@ export async function openPatchCache(storeDir: string): Promise<StoredPatchIdCac
       }
     },
   };
+}
+
+/** readPatchFacts through the store's cache, which is written back with what it learnt. */
+export async function readPatchFactsCached(
+  storeDir: string,
+  repo: RepoPaths,
+  pendings: string[],
+  integrationTip: string,
+  graph?: CommitGraph,
+): Promise<PatchFacts> {
+  const cache = await openPatchCache(storeDir);
+  const facts = await readPatchFacts(repo, pendings, integrationTip, graph, cache);
+  await cache.save();
+  return facts;
 }
