@@ -35,6 +35,8 @@ export interface RemoteTarget {
   tracking: string;
   /** Under which refs this clone keeps what it fetched from it. */
   keep: string;
+  /** How long one git process talking to it may take (backup.remote.timeout). */
+  timeoutMs: number;
 }
 
 export interface SkippedBackup {
@@ -69,7 +71,8 @@ export interface FetchReport {
 
 /** The remote to use: the argument, else backup.remote; a usage error (exit 2) when neither names one that exists. */
 export async function resolveRemote(ctx: Context, arg: string | undefined, what: string): Promise<RemoteTarget> {
-  const raw = arg ?? (await ctx.config()).remote.name;
+  const config = await ctx.config();
+  const raw = arg ?? config.remote.name;
   if (raw === null || raw === undefined) throw usageError(`${what}: no backup remote; name one (git backup ${what} REMOTE) or set one: git config backup.remote NAME-OR-URL`);
   const spec = parseRemote(raw);
   if (!spec) throw usageError(`${what}: invalid remote ${JSON.stringify(raw)}; give a remote name or a URL`);
@@ -77,19 +80,20 @@ export async function resolveRemote(ctx: Context, arg: string | undefined, what:
   if (isName && !(await remoteExists(ctx.repo, spec))) throw usageError(`${what}: no remote named ${JSON.stringify(spec)}; add it (git remote add ${spec} URL) or give a URL`);
   const label = isName ? spec : spec.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1');
   const key = isName ? spec : `url-${createHash('sha1').update(spec).digest('hex').slice(0, 12)}`;
-  return { spec, label, tracking: `refs/notes/backups-remote/${key}`, keep: `refs/backups-remote/${key}/` };
+  return { spec, label, tracking: `refs/notes/backups-remote/${key}`, keep: `refs/backups-remote/${key}/`, timeoutMs: config.remote.timeout };
 }
 
 function networkError(target: RemoteTarget, what: string, e: unknown): BackupError {
   const detail = e instanceof GitError ? (e.stderr.split('\n').find((l) => /fatal|error/i.test(l)) ?? e.stderr.split('\n').find((l) => l.trim()) ?? `exit ${e.code}`).trim() : String(e);
-  return new BackupError(ExitCode.UNEXPECTED, `${what} ${target.label} failed: ${detail}`);
+  const hint = e instanceof GitError && e.code === -1 ? ' (backup.remote.timeout)' : '';
+  return new BackupError(ExitCode.UNEXPECTED, `${what} ${target.label} failed: ${detail}${hint}`);
 }
 
 /** Fetch the remote's notes and merge them into ours under the store lock; true when ours changed. */
 async function mergeRemoteNotes(ctx: Context, target: RemoteTarget): Promise<boolean> {
   let fetched: boolean;
   try {
-    fetched = await fetchNotes(ctx.repo, target.spec, target.tracking);
+    fetched = await fetchNotes(ctx.repo, target.spec, target.tracking, target.timeoutMs);
   } catch (e) {
     throw networkError(target, 'fetching the notes of', e);
   }
@@ -145,7 +149,7 @@ async function pushTo(ctx: Context, target: RemoteTarget): Promise<PushReport> {
   const mine = data.backups.filter((r) => !isForeign(r, cloneId) && (holdsRef(r) || (r.state === 'ARCHIVED' && r.archive)));
   let remote: Map<string, string>;
   try {
-    remote = await lsRemote(ctx.repo, target.spec);
+    remote = await lsRemote(ctx.repo, target.spec, target.timeoutMs);
   } catch (e) {
     throw networkError(target, 'reaching', e);
   }
@@ -208,13 +212,13 @@ async function pushTo(ctx: Context, target: RemoteTarget): Promise<PushReport> {
   }
   if (send.length) {
     try {
-      await pushRefspecs(ctx.repo, target.spec, send.map((c) => `${c.src}:${c.ref}`));
+      await pushRefspecs(ctx.repo, target.spec, send.map((c) => `${c.src}:${c.ref}`), target.timeoutMs);
     } catch (e) {
       throw networkError(target, 'pushing backups to', e);
     }
     report.sent = send.length;
     try {
-      remote = await lsRemote(ctx.repo, target.spec);
+      remote = await lsRemote(ctx.repo, target.spec, target.timeoutMs);
     } catch (e) {
       throw networkError(target, 'verifying the push to', e);
     }
@@ -235,7 +239,7 @@ async function pushTo(ctx: Context, target: RemoteTarget): Promise<PushReport> {
   else if (tip !== null) {
     for (let attempt = 1; attempt <= 3 && !report.notes; attempt++) {
       try {
-        report.notes = (await pushNotes(ctx.repo, target.spec, attempt < 3)) === 'pushed';
+        report.notes = (await pushNotes(ctx.repo, target.spec, attempt < 3, target.timeoutMs)) === 'pushed';
       } catch (e) {
         throw networkError(target, 'pushing the notes to', e);
       }
@@ -296,12 +300,12 @@ export async function fetchContentOf(ctx: Context, record: BackupRecord): Promis
     try {
       const target = await resolveRemote(ctx, name, 'fetch');
       const ref = `${archived ? ARCHIVE_REFS : BACKUP_REFS}${record.id}`;
-      const oid = (await lsRemote(ctx.repo, target.spec)).get(ref);
+      const oid = (await lsRemote(ctx.repo, target.spec, target.timeoutMs)).get(ref);
       if (!oid || (!archived && oid !== record.snapshot)) continue;
       if (archived) {
-        await fetchRefspecs(ctx.repo, target.spec, [ref]);
+        await fetchRefspecs(ctx.repo, target.spec, [ref], target.timeoutMs);
         if (await writeArchiveBack(ctx, { record, oid, path: await archivePathOf(ctx, record.archive!) }, target.label)) continue;
-      } else await fetchRefspecs(ctx.repo, target.spec, [`+${ref}:${target.keep}${record.id}`]);
+      } else await fetchRefspecs(ctx.repo, target.spec, [`+${ref}:${target.keep}${record.id}`], target.timeoutMs);
       return target.label;
     } catch {
       // not a remote here, or unreachable: the next one
@@ -318,7 +322,7 @@ export async function fetchBackups(ctx: Context, arg: string | undefined): Promi
   if (report.notes) await ctx.store.update(() => undefined);
   let remote: Map<string, string>;
   try {
-    remote = await lsRemote(ctx.repo, target.spec);
+    remote = await lsRemote(ctx.repo, target.spec, target.timeoutMs);
   } catch (e) {
     throw networkError(target, 'reaching', e);
   }
@@ -342,7 +346,7 @@ export async function fetchBackups(ctx: Context, arg: string | undefined): Promi
   ];
   if (specs.length) {
     try {
-      await fetchRefspecs(ctx.repo, target.spec, specs);
+      await fetchRefspecs(ctx.repo, target.spec, specs, target.timeoutMs);
     } catch (e) {
       throw networkError(target, 'fetching backups from', e);
     }

@@ -22,11 +22,12 @@ export async function syncNotes(ctx: Context, remote: string): Promise<SyncRepor
   if (!(await remoteExists(ctx.repo, remote))) throw usageError(`no remote named ${JSON.stringify(remote)}; see git remote -v`);
   const tracking = `refs/notes/backups-remote/${remote}`;
   const report: SyncReport = { remote, fetched: false, merged: false, pushed: false };
+  const timeoutMs = (await ctx.config()).remote.timeout;
 
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     try {
       // false: the remote has no notes yet; nothing to merge, ours will be pushed.
-      if (await fetchNotes(ctx.repo, remote, tracking)) report.fetched = true;
+      if (await fetchNotes(ctx.repo, remote, tracking, timeoutMs)) report.fetched = true;
     } catch (e) {
       throw networkError(remote, 'fetch', e);
     }
@@ -34,7 +35,7 @@ export async function syncNotes(ctx: Context, remote: string): Promise<SyncRepor
     if ((await notesTip(ctx.repo)) === null) return report; // nothing here and nothing there
     let pushed;
     try {
-      pushed = await pushNotes(ctx.repo, remote, attempt < ATTEMPTS);
+      pushed = await pushNotes(ctx.repo, remote, attempt < ATTEMPTS, timeoutMs);
     } catch (e) {
       throw networkError(remote, 'push', e);
     }
@@ -54,5 +55,6 @@ async function mergeUnderLock(ctx: Context, tracking: string): Promise<boolean> 
 
 function networkError(remote: string, what: string, e: unknown): BackupError {
   const detail = e instanceof GitError ? (e.stderr.split('\n').find((l) => l.trim()) ?? `exit ${e.code}`).trim() : String(e);
-  return new BackupError(ExitCode.UNEXPECTED, `sync: ${what} of ${NOTES_REF} with ${remote} failed: ${detail}`);
+  const hint = e instanceof GitError && e.code === -1 ? ' (backup.remote.timeout)' : '';
+  return new BackupError(ExitCode.UNEXPECTED, `sync: ${what} of ${NOTES_REF} with ${remote} failed: ${detail}${hint}`);
 }

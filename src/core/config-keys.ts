@@ -95,6 +95,7 @@ export const KEYS: readonly KeyDef[] = [
   key('alert.webhook', 'url', 'an http(s) URL the alert JSON is POSTed to (10 s time limit)', v.parseUrl, text, (c) => c.alertWebhook, (c, t) => (c.alertWebhook = t), true),
   key('remote', 'remote', 'where `git backup push` (and the drain) send backups: a remote name or URL; none = nothing leaves the machine', v.parseRemote, text, (c) => c.remote.name, (c, t) => (c.remote.name = t), true),
   key('remote.interval', 'duration', 'the hook drain pushes to backup.remote at most this often', orUndef(v.parseDuration), v.formatDuration, (c) => c.remote.interval, (c, t) => (c.remote.interval = t)),
+  key('remote.timeout', 'duration', 'a git push, fetch or ls-remote to the backup remote (or sync\'s) that takes longer is stopped and counts as failed; 0s = no limit', orUndef(v.parseDuration), v.formatDuration, (c) => c.remote.timeout, (c, t) => (c.remote.timeout = t)),
   key('remote.includeSensitive', 'bool', 'also push backups holding ignored files or backup.sensitive paths', v.parseBool, String, (c) => c.remote.includeSensitive, (c, t) => (c.remote.includeSensitive = t)),
   key('copies', 'count', 'verified remote copies a backup with unique content needs before automatic local deletion; 0 = off', orUndef(v.parseCount), String, (c) => c.copies, (c, t) => (c.copies = t)),
   key('cloneId', 'name', "this clone's name in other clones' lists (default <host>-<4 hex>, kept in the store)", v.parseCloneId, text, (c) => c.cloneId, (c, t) => (c.cloneId = t), true),

@@ -35,8 +35,11 @@ export interface BackupConfig {
   /** backup.alert.webhook: where the alert JSON is POSTed; null for none. */
   alertWebhook: string | null;
   hooks: { preRebase: boolean };
-  /** The backup remote (docs/remote.md): name or URL (null: nothing is pushed), push interval of the drain, whether sensitive backups go too. */
-  remote: { name: string | null; interval: number; includeSensitive: boolean };
+  /**
+   * The backup remote (docs/remote.md): name or URL (null: nothing is pushed), push interval of the
+   * drain, how long one git process talking to it may take, whether sensitive backups go too.
+   */
+  remote: { name: string | null; interval: number; timeout: number; includeSensitive: boolean };
   /** Verified remote copies needed before a backup with unique content may be deleted by a policy (0: off). */
   copies: number;
   /** This clone's name as other clones see it; null: <host>-<4 hex> kept in the store. */
@@ -57,7 +60,7 @@ export const DEFAULT_CONFIG: BackupConfig = {
   alertCommand: null,
   alertWebhook: null,
   hooks: { preRebase: false },
-  remote: { name: null, interval: 60 * 60_000, includeSensitive: false },
+  remote: { name: null, interval: 60 * 60_000, timeout: 10 * 60_000, includeSensitive: false },
   copies: 0,
   cloneId: null,
 };

@@ -12,6 +12,11 @@ export interface GitOptions {
   okCodes?: number[];
   /** Keep stdout as bytes (for blobs). */
   binary?: boolean;
+  /**
+   * Give up after this long (a network command that may hang): the child is sent SIGTERM and the
+   * call fails with a GitError whose stderr says it timed out.
+   */
+  timeoutMs?: number;
 }
 
 export interface GitResult {
@@ -46,15 +51,21 @@ function childEnv(extra: GitOptions['env']): NodeJS.ProcessEnv {
 }
 
 const MAX_BUFFER = 1024 * 1024 * 1024;
+/** Node's timers take at most this (about 24.8 days); a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function run(args: string[], opts: GitOptions, binary: boolean): Promise<{ code: number; stdout: Buffer | string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = execFile(
       'git',
       args,
-      { cwd: opts.cwd, env: childEnv(opts.env), maxBuffer: MAX_BUFFER, encoding: binary ? 'buffer' : 'utf8' },
+      { cwd: opts.cwd, env: childEnv(opts.env), maxBuffer: MAX_BUFFER, encoding: binary ? 'buffer' : 'utf8', timeout: Math.min(opts.timeoutMs ?? 0, MAX_TIMER_MS) },
       (err: ExecFileException | null, stdout: string | Buffer, stderr: string | Buffer) => {
         const stderrText = stderr.toString();
+        if (err?.killed && opts.timeoutMs) {
+          reject(new GitError(args, -1, `git ${args[0]} timed out after ${Math.round(opts.timeoutMs / 1000)} s`));
+          return;
+        }
         if (err && typeof err.code !== 'number') {
           reject(new BackupError(ExitCode.UNEXPECTED, `cannot run git: ${err.message.split('\n')[0]}`));
           return;

@@ -14,9 +14,9 @@ export async function remoteExists(repo: RepoPaths, remote: string): Promise<boo
 }
 
 /** Fetch the remote's notes into `tracking`; false when the remote has none yet. Other failures throw. */
-export async function fetchNotes(repo: RepoPaths, remote: string, tracking: string): Promise<boolean> {
+export async function fetchNotes(repo: RepoPaths, remote: string, tracking: string, timeoutMs?: number): Promise<boolean> {
   try {
-    await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', remote, `+${NOTES_REF}:${tracking}`], { cwd: repo.worktree });
+    await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', remote, `+${NOTES_REF}:${tracking}`], { cwd: repo.worktree, timeoutMs });
     return true;
   } catch (e) {
     if (e instanceof GitError && NO_REMOTE_REF.test(e.stderr)) return false;
@@ -31,9 +31,9 @@ export async function notesTip(repo: RepoPaths): Promise<string | null> {
 }
 
 /** Push our notes; 'rejected' when someone pushed since our fetch and `mayRetry` (fetch, merge and try again). Other failures throw. */
-export async function pushNotes(repo: RepoPaths, remote: string, mayRetry: boolean): Promise<'pushed' | 'rejected'> {
+export async function pushNotes(repo: RepoPaths, remote: string, mayRetry: boolean, timeoutMs?: number): Promise<'pushed' | 'rejected'> {
   try {
-    await git(['push', '--quiet', '--no-verify', remote, `${NOTES_REF}:${NOTES_REF}`], { cwd: repo.worktree });
+    await git(['push', '--quiet', '--no-verify', remote, `${NOTES_REF}:${NOTES_REF}`], { cwd: repo.worktree, timeoutMs });
     return 'pushed';
   } catch (e) {
     if (mayRetry && e instanceof GitError && REJECTED.test(e.stderr)) return 'rejected';

@@ -14,8 +14,8 @@ export const ARCHIVE_REFS = 'refs/backup-archives/';
 const BATCH = 400;
 
 /** What the remote has under refs/backups/ and refs/backup-archives/: ref → oid. Throws GitError when it cannot be reached. */
-export async function lsRemote(repo: RepoPaths, remote: string): Promise<Map<string, string>> {
-  const r = await git(['ls-remote', '--refs', remote, `${BACKUP_REFS}*`, `${ARCHIVE_REFS}*`], { cwd: repo.worktree });
+export async function lsRemote(repo: RepoPaths, remote: string, timeoutMs?: number): Promise<Map<string, string>> {
+  const r = await git(['ls-remote', '--refs', remote, `${BACKUP_REFS}*`, `${ARCHIVE_REFS}*`], { cwd: repo.worktree, timeoutMs });
   const out = new Map<string, string>();
   for (const line of r.stdout.split('\n')) {
     const [oid, ref] = line.split('\t');
@@ -46,16 +46,16 @@ export async function dropRef(repo: RepoPaths, ref: string): Promise<void> {
 }
 
 /** Push `src:dst` refspecs (no force: a backup ref never changes), in batches. Throws GitError. */
-export async function pushRefspecs(repo: RepoPaths, remote: string, specs: readonly string[]): Promise<void> {
+export async function pushRefspecs(repo: RepoPaths, remote: string, specs: readonly string[], timeoutMs?: number): Promise<void> {
   for (let i = 0; i < specs.length; i += BATCH) {
-    await git(['push', '--quiet', '--no-verify', remote, ...specs.slice(i, i + BATCH)], { cwd: repo.worktree });
+    await git(['push', '--quiet', '--no-verify', remote, ...specs.slice(i, i + BATCH)], { cwd: repo.worktree, timeoutMs });
   }
 }
 
 /** Fetch `src:dst` refspecs, in batches. Throws GitError. */
-export async function fetchRefspecs(repo: RepoPaths, remote: string, specs: readonly string[]): Promise<void> {
+export async function fetchRefspecs(repo: RepoPaths, remote: string, specs: readonly string[], timeoutMs?: number): Promise<void> {
   for (let i = 0; i < specs.length; i += BATCH) {
-    await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', remote, ...specs.slice(i, i + BATCH)], { cwd: repo.worktree });
+    await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', remote, ...specs.slice(i, i + BATCH)], { cwd: repo.worktree, timeoutMs });
   }
 }
 

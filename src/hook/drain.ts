@@ -21,7 +21,7 @@ import { appliedOffset, eventsLogPath, fileSize, readChunk, takeMissedEvents } f
 import { logLine } from '../store/backup-log.js';
 import { reconcile } from '../app/reconcile.js';
 import { gitLine } from '../git/exec.js';
-import { runRateLimitedChecks, runRateLimitedPush } from './periodic.js';
+import { pushDue, runRateLimitedChecks, runRateLimitedPush } from './periodic.js';
 import { processAlive } from '../fs/process.js';
 
 /** Events read per store write: bounds memory; a bigger backlog takes several rounds. */
@@ -125,6 +125,8 @@ export interface DrainReport {
   reconciled: number;
   /** Remote-tracking refs the applied pre-push events announced (a foreground drain leaves them to a detached one). */
   pushes: PushWatch[];
+  /** A push to backup.remote is due, and this drain (in the foreground) left it to a detached one. */
+  pushDue: boolean;
 }
 
 export interface DrainOptions {
@@ -349,8 +351,13 @@ async function round(ctx: Context, report: DrainReport, watches: Watch[] | null,
   // rounds should not pay their config read again.
   if (report.reconciled === 1) {
     await runRateLimitedChecks(ctx, seen);
-    // Then the backup remote, if one is configured (at most once per backup.remote.interval).
-    if (!repoGone(ctx)) await runRateLimitedPush(ctx);
+    // Then the backup remote, if one is configured (at most once per backup.remote.interval). A
+    // drain the git command waits for (sync mode) leaves it to a detached one: a slow or hanging
+    // remote must never hold up a commit.
+    if (!repoGone(ctx)) {
+      if (watches) await runRateLimitedPush(ctx);
+      else report.pushDue = await pushDue(ctx).catch(() => false);
+    }
   }
   return r?.applied ?? 0;
 }
@@ -378,7 +385,7 @@ async function handOver(ctx: Context): Promise<boolean> {
 export async function drain(ctx: Context, opts: DrainOptions = {}): Promise<DrainReport> {
   const dir = ctx.store.paths.dir;
   const me = process.pid;
-  const report: DrainReport = { status: 'done', applied: 0, remapped: [], moved: [], rounds: 0, reconciled: 0, pushes: [] };
+  const report: DrainReport = { status: 'done', applied: 0, remapped: [], moved: [], rounds: 0, reconciled: 0, pushes: [], pushDue: false };
   const gone = (): DrainReport => ({ ...report, status: 'gone' });
   const watches: Watch[] | null = opts.detached ? (opts.watch ?? []).map((w) => ({ ...w, until: Date.now() + PUSH_WATCH_MS })) : null;
   let handovers = 0;

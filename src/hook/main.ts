@@ -91,8 +91,9 @@ async function runDrain(args: string[]): Promise<number> {
     const watch = (values.watch ?? []).map(parseWatch).filter((w): w is PushWatch => w !== null);
     const report = await drain(ctx, detached ? { detached: true, watch } : sync ? { lockWaitMs: SYNC_LOCK_WAIT_MS } : {});
     // A foreground drain ran at pre-push, before anything was pushed: a detached drain waits for
-    // the remote-tracking refs the push updates, then reconciles (a push confirms by itself).
-    if (!detached && report.pushes.length > 0 && report.status !== 'gone') await startFollower(ctx.repo.worktree || repoDir, report.pushes);
+    // the remote-tracking refs the push updates, then reconciles (a push confirms by itself). It
+    // also takes over a due push to backup.remote, which a foreground drain never runs.
+    if (!detached && (report.pushes.length > 0 || report.pushDue) && report.status !== 'gone') await startFollower(ctx.repo.worktree || repoDir, report.pushes);
     return ExitCode.OK;
   } catch (e) {
     if (repoGone(ctx)) return ExitCode.OK;

@@ -43,11 +43,7 @@ export async function runRateLimitedChecks(ctx: Context, seen: StoreData): Promi
  */
 export async function runRateLimitedPush(ctx: Context): Promise<boolean> {
   try {
-    const config = await ctx.config();
-    if (!config.remote.name) return false;
-    const { lastPush } = await import('../app/push-outcome.js');
-    const last = await lastPush(ctx);
-    if (last && !due(last.at, ctx.now, config.remote.interval)) return false;
+    if (!(await pushDue(ctx))) return false;
     const { pushBackups } = await import('../app/remote.js');
     const r = await pushBackups(ctx, undefined);
     logLine(ctx.store.paths.dir, `push ${r.remote}: ${r.sent} sent, ${r.already} already there, ${r.recorded} copies recorded, ${r.skipped.length} kept private`, ctx.now);
@@ -56,4 +52,13 @@ export async function runRateLimitedPush(ctx: Context): Promise<boolean> {
     logLine(ctx.store.paths.dir, `push failed (will retry after backup.remote.interval): ${e instanceof Error ? e.message : String(e)}`, ctx.now);
     return true;
   }
+}
+
+/** A backup remote is configured and its interval has passed since the last attempt. */
+export async function pushDue(ctx: Context): Promise<boolean> {
+  const config = await ctx.config();
+  if (!config.remote.name) return false;
+  const { lastPush } = await import('../app/push-outcome.js');
+  const last = await lastPush(ctx);
+  return !last || due(last.at, ctx.now, config.remote.interval);
 }

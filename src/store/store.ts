@@ -195,11 +195,14 @@ class FileStore implements Store {
   }
 
   async read(): Promise<StoreData> {
-    return (await this.load(new DurableJSONFile(this.paths.db, { prev: this.paths.prev }))).data;
+    return (await this.load(new DurableJSONFile(this.paths.db, { prev: this.paths.prev }), false)).data;
   }
 
-  /** db.json through lowdb, falling back to db.json.prev when db.json is damaged or gone, then synced with the notes. */
-  private async load(adapter: DurableJSONFile): Promise<Loaded> {
+  /**
+   * db.json through lowdb, falling back to db.json.prev when db.json is damaged or gone, then synced
+   * with the notes. `locked`: under the store lock (no other writer can be half-way).
+   */
+  private async load(adapter: DurableJSONFile, locked: boolean): Promise<Loaded> {
     const diskId = await fileIdentity(this.paths.db);
     const { data, full } = await this.loadFiles(adapter);
     let adopt: NotePlan | null = null;
@@ -210,7 +213,10 @@ class FileStore implements Store {
       // taken as it is (recover checks it against the notes); an empty one is derived whole.
       if (full || (data.notes_tip === undefined && data.backups.length === 0)) {
         adopt = await ledger.sync(data, tip, true);
-        if (this.health.source === 'new' && data.backups.length > 0) {
+        // No index yet while the lock is held by someone else: the first write of a new store
+        // (its notes and ref come first, db.json a moment later). Nothing is missing.
+        const firstWrite = !locked && this.health.source === 'new' && (await isDirectory(this.paths.lock));
+        if (this.health.source === 'new' && data.backups.length > 0 && !firstWrite) {
           // No index at all, yet git knows backups: both generations were deleted (or this is a clone with fetched notes).
           this.health = { source: 'rebuilt', problem: `${this.paths.db} was missing` };
           process.stderr.write(`git-backup: no index at ${this.paths.db}; built it from refs/backups/* and refs/notes/backups (${data.backups.length} backup(s))\n`);
@@ -291,7 +297,7 @@ class FileStore implements Store {
         await removeLeftoverTemps(this.paths.dir, staleMs());
         for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
           const adapter = new DurableJSONFile(this.paths.db, { prev: this.paths.prev });
-          const { data, diskId, adopt } = await this.load(adapter);
+          const { data, diskId, adopt } = await this.load(adapter, true);
           const generation = data.generation;
           const result = await fn(data);
           if (!(await signal.held())) throw new LockLost();

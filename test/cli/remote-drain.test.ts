@@ -1,12 +1,39 @@
 // The automatic push (issue 11, docs/remote.md): the drain after a commit pushes to backup.remote at
-// most once per backup.remote.interval. With the remote down the commit still succeeds, `status`
-// says the push failed and will be retried, and a later drain (an interval on) catches up.
+// most once per backup.remote.interval, always in a detached drain (a drain the commit waits for, in
+// sync mode, hands a due push over). With the remote down the commit still succeeds, `status` says
+// the push failed and will be retried, and a later drain (an interval on) catches up. A remote that
+// accepts the connection and never answers is given up after backup.remote.timeout.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { createServer, type Server, type Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { install, withShim } from '../helpers/hooks.js';
 import { setup, type Rec } from '../helpers/remote.js';
+import type { TestRepo } from '../helpers/repo.js';
 
-test('drain pushes: remote down → commit unaffected, status reports it; an interval later the next commit\'s drain pushes and records the copy', () => {
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function outcome(repo: TestRepo): { at: string; ok: boolean; error: string | null } | null {
+  try {
+    return JSON.parse(readFileSync(join(repo.dir, '.git', 'backup', 'remote-push.json'), 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** Wait for the detached drain's push: the outcome file changes from what it was. */
+async function nextOutcome(repo: TestRepo, before: string | null, limitMs = 20_000): Promise<{ at: string; ok: boolean; error: string | null }> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const o = outcome(repo);
+    if (o && JSON.stringify(o) !== before) return o;
+    if (Date.now() > deadline) throw new Error(`no push outcome within ${limitMs} ms`);
+    await sleep(50);
+  }
+}
+
+test('drain pushes: remote down → commit unaffected, status reports it; an interval later the next commit\'s drain pushes and records the copy', async () => {
   const { a, store } = setup();
   install(a);
   a.git(['config', 'backup.remote.interval', '10m']);
@@ -19,6 +46,8 @@ test('drain pushes: remote down → commit unaffected, status reports it; an int
   a.write('other.txt', 'committed\n');
   a.git(['add', 'other.txt'], { env: at(0) });
   a.git(['commit', '-q', '-m', 'one'], { env: at(0) }); // throws if the commit failed
+  const failed = await nextOutcome(a, null);
+  assert.is(failed.ok, false);
   const down = a.cli(['status'], { env: at(0) });
   assert.match(down.stdout, /last push to backup failed at .*127\.0\.0\.1.*will retry/);
   assert.is(store.git(['for-each-ref', 'refs/backups/']), '');
@@ -26,12 +55,55 @@ test('drain pushes: remote down → commit unaffected, status reports it; an int
   a.git(['remote', 'set-url', 'backup', store.dir]);
   a.write('other.txt', 'committed again\n');
   a.git(['commit', '-q', '-am', 'two'], { env: at(5) });
-  assert.is(store.git(['for-each-ref', 'refs/backups/']), '', 'within the interval: no push');
+  await sleep(500); // a drain it started would have pushed by now (sync mode starts none unless a push is due)
+  assert.equal(outcome(a), failed, 'within the interval: no push');
+  assert.is(store.git(['for-each-ref', 'refs/backups/']), '');
 
   a.git(['commit', '-q', '--allow-empty', '-m', 'three'], { env: at(11) });
+  assert.is((await nextOutcome(a, JSON.stringify(failed))).ok, true);
   assert.match(store.git(['for-each-ref', 'refs/backups/']), new RegExp(`refs/backups/${id}`), 'an interval later the drain pushed');
   assert.match(a.cli(['status'], { env: at(11) }).stdout, /last push to backup: ok/);
   assert.is(a.json<Rec>(['show', id]).copies.length, 1);
+});
+
+test('a remote that never answers: push gives up after backup.remote.timeout (exit 1, one line); a commit never waits for it', async () => {
+  // Accepts connections (the kernel does, into the backlog) and never says a word.
+  const held: Socket[] = [];
+  const server: Server = createServer((s) => void held.push(s));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  try {
+    const { a } = setup();
+    install(a);
+    a.git(['remote', 'set-url', 'backup', `git://127.0.0.1:${port}/silent.git`]);
+    a.git(['config', 'backup.remote.timeout', '2s']);
+    a.git(['config', 'backup.remote.interval', '1s']);
+    a.write('wip.txt', 'work\n');
+    a.json<Rec>(['create', '-m', 'wip']);
+
+    const p = a.cliAsync(['push']);
+    const started = Date.now();
+    const r = await p;
+    const took = Date.now() - started;
+    assert.is(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^git backup: .*timed out after 2 s \(backup\.remote\.timeout\)\n$/);
+    assert.ok(took < 15_000, `gave up after ${took} ms`);
+
+    // A commit in sync mode (the push is due again): its drain hands the push to a detached drain and returns.
+    await sleep(1100);
+    const before = JSON.stringify(outcome(a));
+    a.write('other.txt', 'committed\n');
+    a.git(['add', 'other.txt']);
+    const c0 = Date.now();
+    a.git(['commit', '-q', '-m', 'one'], { env: withShim() });
+    assert.ok(Date.now() - c0 < 2_000, `the commit waited ${Date.now() - c0} ms`);
+    const o = await nextOutcome(a, before);
+    assert.is(o.ok, false);
+    assert.match(o.error ?? '', /timed out/);
+  } finally {
+    for (const s of held) s.destroy();
+    server.close();
+  }
 });
 
 test.run();

@@ -2,7 +2,8 @@
 // to the index, no gc and no lost write can make the two disagree for good.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { archivedAndLive, dbPath, ok, type Rec } from '../helpers/truth.js';
 
 test('falling back to db.json.prev does not undo the last move (it is replayed from the notes)', () => {
@@ -20,8 +21,19 @@ test('db.json and db.json.prev both deleted: list, plain recover and show know e
   const { repo, archived, live } = archivedAndLive();
   rmSync(dbPath(repo));
   rmSync(dbPath(repo) + '.prev');
+  // The lock held by a live writer: the first write of a new store is under way (notes and ref
+  // first, db.json a moment later); a reader takes what the notes say and reports nothing missing.
+  const lock = `${dbPath(repo)}.lock`;
+  mkdirSync(lock);
+  writeFileSync(`${lock}/owner`, `t0k3n ${process.pid} ${hostname()}`);
+  const during = repo.cli(['list', '--json']);
+  rmSync(lock, { recursive: true });
+  assert.is(during.code, 0, during.stderr);
+  assert.is((JSON.parse(during.stdout) as Rec[]).length, 2);
+  assert.not.match(during.stderr, /no index/);
   const list = repo.cli(['list', '--json']);
   assert.is(list.code, 0, list.stderr);
+  assert.match(list.stderr, /no index at .*db\.json; built it from refs/);
   const ids = (JSON.parse(list.stdout) as Rec[]).map((b) => b.id).sort();
   assert.equal(ids, [archived, live].sort());
   ok(repo, ['recover']);

@@ -125,7 +125,7 @@ const e = (key: string, value: string | null, scope = 'local'): ConfigEntry => (
 
 test('the key table covers design.md §Configuration exactly, plus alert.webhook (issue 10) and the backup remote\'s keys (issue 11)', () => {
   const names = KEYS.map(fullName).sort();
-  const spec = ['integrationBranch', 'retention.created', 'retention.pending', 'retention.confirmed', 'retention.cleanable', 'retention.archived', 'keep.last', 'keep.daily', 'keep.weekly', 'autoCleanupConfidence', 'disk.warning', 'disk.critical', 'disk.emergency', 'disk.quota', 'disk.strategy', 'check.interval', 'archiveDir', 'sensitive', 'alert.command', 'alert.webhook', 'hooks.preRebase', 'remote', 'remote.interval', 'remote.includeSensitive', 'copies', 'cloneId'].map((k) => `backup.${k}`).sort();
+  const spec = ['integrationBranch', 'retention.created', 'retention.pending', 'retention.confirmed', 'retention.cleanable', 'retention.archived', 'keep.last', 'keep.daily', 'keep.weekly', 'autoCleanupConfidence', 'disk.warning', 'disk.critical', 'disk.emergency', 'disk.quota', 'disk.strategy', 'check.interval', 'archiveDir', 'sensitive', 'alert.command', 'alert.webhook', 'hooks.preRebase', 'remote', 'remote.interval', 'remote.timeout', 'remote.includeSensitive', 'copies', 'cloneId'].map((k) => `backup.${k}`).sort();
   assert.equal(names, spec);
 });
 
