@@ -26,7 +26,9 @@ const TARGETS: Targets = {
   'merge --no-ff + push': 1.2,
 };
 
-const VARIANTS = ['no hooks', 'git-backup hooks', 'husky 9, trivial hooks'] as const;
+const VARIANTS = ['no hooks', 'no-op sh hooks', 'git-backup hooks', 'husky 9, trivial hooks'] as const;
+/** The hooks `git backup install` writes: the no-op variant has the same set, each `exit 0`. */
+const OUR_HOOKS = ['post-commit', 'post-merge', 'post-rewrite', 'pre-push', 'pre-rebase'];
 type VariantName = (typeof VARIANTS)[number];
 
 /** A shim directory whose `git-backup` execs the CLI; with `cpuLog`, each drain runs under GNU time, its CPU appended there. */
@@ -71,6 +73,13 @@ async function makeVariant(ctx: BenchContext, base: string, name: VariantName, e
   await git(['remote', 'set-head', 'origin', 'main']);
   if (name === 'git-backup hooks') await installHooks(ctx, dir, env);
   if (name === 'husky 9, trivial hooks') await setUpHusky(dir, env);
+  if (name === 'no-op sh hooks') {
+    // The floor of any hook: git starting one process per hook, which does nothing.
+    for (const h of OUR_HOOKS) {
+      writeFileSync(join(dir, '.git', 'hooks', h), '#!/bin/sh\nexit 0\n');
+      chmodSync(join(dir, '.git', 'hooks', h), 0o755);
+    }
+  }
   const sh = async (script: string) => (await run(['sh', '-c', script], { cwd: dir, env })).ms;
   const repo = { dir, git, sh };
   if (!existsSync(join(patches, 'done'))) {
@@ -150,14 +159,15 @@ export async function benchBurst(ctx: BenchContext, files = 5_000, part: BurstPa
   await waitForDrains(ours.dir, 120_000);
   assertCleanBackupLog(ours.dir, 'bursts with our hooks');
 
-  const table: string[][] = [['operation', 'no hooks', 'git-backup hooks', '÷ no hooks', 'husky 9 trivial', '÷ no hooks']];
+  const table: string[][] = [['operation', 'no hooks', 'no-op sh hooks', '÷ no hooks', 'git-backup hooks', '÷ no hooks', '÷ no-op hooks', 'husky 9 trivial', '÷ no hooks']];
   const verdicts: Section['verdicts'] = [];
   for (const [scenario, s] of results) {
     const base = median(s.get('no hooks')!);
     const o = median(s.get('git-backup hooks')!);
     const hs = s.get('husky 9, trivial hooks');
     const h = hs ? median(hs) : NaN;
-    table.push([scenario, ms(base), `${ms(o)} (${ms(min(s.get('git-backup hooks')!))} – ${ms(max(s.get('git-backup hooks')!))})`, ratio(o / base), hs ? ms(h) : 'not run', hs ? ratio(h / base) : '–']);
+    const noop = median(s.get('no-op sh hooks')!);
+    table.push([scenario, ms(base), ms(noop), ratio(noop / base), `${ms(o)} (${ms(min(s.get('git-backup hooks')!))} – ${ms(max(s.get('git-backup hooks')!))})`, ratio(o / base), ratio(o / noop), hs ? ms(h) : 'not run', hs ? ratio(h / base) : '–']);
     verdicts.push({ what: `${scenario}: ours / no hooks`, value: ratio(o / base), target: `≤ ${TARGETS[scenario]}×`, meets: o / base <= TARGETS[scenario]! });
   }
 
@@ -166,14 +176,15 @@ export async function benchBurst(ctx: BenchContext, files = 5_000, part: BurstPa
     {
       title: `bursts on a ${files.toLocaleString('en')}-file repository`,
       method: [
-        `a generated repository of ${files} committed files (1–4 KB of source-like text each), cloned three times: no hooks; \`git backup install\` (default detached mode, \`git-backup\` on PATH as a shim that execs \`node bin/git-backup.js\`, one backup in progress); husky 9 from node_modules with trivial (\`true\`) pre-commit, commit-msg, post-commit, post-merge, post-rewrite and pre-push`,
+        `a generated repository of ${files} committed files (1–4 KB of source-like text each), cloned four times: no hooks; no-op hooks (\`#!/bin/sh\` and \`exit 0\` for each hook we install, ${OUR_HOOKS.join(', ')}: what any hook costs, git starting a process); \`git backup install\` (default detached mode, \`git-backup\` on PATH as a shim that execs \`node bin/git-backup.js\`, one backup in progress); husky 9 from node_modules with trivial (\`true\`) pre-commit, commit-msg, post-commit, post-merge, post-rewrite and pre-push`,
         'rebase: `git rebase -q main` of a 20-commit topic (checked out again untimed before each sample); 50 commits: one `sh` loop of `git commit -q -am`; am: `git am -q` of the 20 topic patches onto the base; single commit: `git commit -q -am`; merge + push: `git merge -q --no-ff` of a one-commit side branch, then `git push -q` to a local bare origin',
-        `wall time of the timed shell, from spawn to exit; ${rounds} rounds per operation, the three set-ups interleaved in rotating order after one warm-up round; medians`,
+        `wall time of the timed shell, from spawn to exit; ${rounds} rounds per operation, the set-ups interleaved in rotating order after one warm-up round; medians`,
         '**drains are not waited for between samples**: a burst\'s drain runs while the next samples run, on the same 2 cores',
       ],
       table,
       verdicts,
       notes: [
+        'the no-op column is the floor of any hook manager: git forks and execs each hook, which on this machine costs about as much as git replaying one small commit; the "÷ no-op hooks" column is what our hook block and drains add to that floor',
         'git am runs none of our hooks (git runs post-applypatch, not post-commit, for each patch), so its ratio is the cost of nothing but noise; git rebase runs post-commit per replayed commit and post-rewrite at the end',
       ],
     },

@@ -52,7 +52,7 @@ test('layering: local over global; list and get --json say where a value came fr
     const list = r.json<{ keys: { key: string; scope: string; text: string[] }[] }>(['config', 'list']);
     assert.equal(list.keys.find((k) => k.key === 'backup.keep.last'), { ...list.keys.find((k) => k.key === 'backup.keep.last')!, scope: 'local', text: ['2'] });
     assert.is(list.keys.find((k) => k.key === 'backup.keep.daily')!.scope, 'default');
-    assert.is(list.keys.length, 26); // design.md §Configuration: 20 keys, alert.webhook, and the backup remote's 5 (issue 11)
+    assert.is(list.keys.length, 27); // design.md §Configuration: 20 keys, alert.webhook, and the backup remote's 6 (issue 11)
     const unset = r.cli(['config', 'unset', 'keep.last']);
     assert.match(unset.stdout, /removed backup\.keep\.last.*now 9 \(global\)/);
     assert.is(r.json<{ scope: string }>(['config', 'get', 'keep.last']).scope, 'global');
