@@ -15,7 +15,7 @@ import { holdsRef } from '../core/lifecycle.js';
 import { isForeign } from '../core/record.js';
 import { matchesAnyGlob } from '../core/glob.js';
 import { formatNoteLine } from '../core/notes-format.js';
-import { GitError } from '../git/exec.js';
+import { GitError, GitTimeoutError } from '../git/exec.js';
 import { fetchNotes, mergeNotes, notesTip, pushNotes, remoteExists } from '../git/notes-sync.js';
 import { ARCHIVE_REFS, BACKUP_REFS, archiveCommit, fetchRefspecs, lsRemote, notesWithAbsolutePaths, pushRefspecs, refOid, dropRef, writeBlobTo } from '../git/remote.js';
 import { manifestPathOf, readManifest, sha256Of } from '../git/archive.js';
@@ -85,7 +85,7 @@ export async function resolveRemote(ctx: Context, arg: string | undefined, what:
 
 function networkError(target: RemoteTarget, what: string, e: unknown): BackupError {
   const detail = e instanceof GitError ? (e.stderr.split('\n').find((l) => /fatal|error/i.test(l)) ?? e.stderr.split('\n').find((l) => l.trim()) ?? `exit ${e.code}`).trim() : String(e);
-  const hint = e instanceof GitError && e.code === -1 ? ' (backup.remote.timeout)' : '';
+  const hint = e instanceof GitTimeoutError ? ' (backup.remote.timeout)' : '';
   return new BackupError(ExitCode.UNEXPECTED, `${what} ${target.label} failed: ${detail}${hint}`);
 }
 

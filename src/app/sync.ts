@@ -3,7 +3,7 @@
 // under the store lock, then push ours. A push that loses a race is fetched, merged and pushed again.
 import type { Context } from './context.js';
 import { BackupError, ExitCode, usageError } from '../errors.js';
-import { GitError } from '../git/exec.js';
+import { GitError, GitTimeoutError } from '../git/exec.js';
 import { NOTES_REF } from '../git/notes.js';
 import { fetchNotes, mergeNotes, notesTip, pushNotes, remoteExists } from '../git/notes-sync.js';
 import { withLock } from '../store/lock.js';
@@ -55,6 +55,6 @@ async function mergeUnderLock(ctx: Context, tracking: string): Promise<boolean> 
 
 function networkError(remote: string, what: string, e: unknown): BackupError {
   const detail = e instanceof GitError ? (e.stderr.split('\n').find((l) => l.trim()) ?? `exit ${e.code}`).trim() : String(e);
-  const hint = e instanceof GitError && e.code === -1 ? ' (backup.remote.timeout)' : '';
+  const hint = e instanceof GitTimeoutError ? ' (backup.remote.timeout)' : '';
   return new BackupError(ExitCode.UNEXPECTED, `sync: ${what} of ${NOTES_REF} with ${remote} failed: ${detail}${hint}`);
 }

@@ -57,7 +57,12 @@ export interface MoveResult {
 /** Every note line a result adds, grouped by the object it annotates (snapshot or user commit). */
 function notesOf(results: MoveResult[], at: Date): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  const add = (object: string, line: string) => out.set(object, [...(out.get(object) ?? []), line]);
+  // Appended in place: one commit can drive thousands of backups (a copy per line was quadratic).
+  const add = (object: string, line: string) => {
+    const lines = out.get(object);
+    if (lines) lines.push(line);
+    else out.set(object, [line]);
+  };
   for (const { record, entries, move } of results) {
     if (move.facts) add(record.snapshot, formatNoteLine(at, { event: 'facts', id: record.id, facts: move.facts }));
     entries.forEach((e, i) => {

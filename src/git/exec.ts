@@ -63,7 +63,7 @@ function run(args: string[], opts: GitOptions, binary: boolean): Promise<{ code:
       (err: ExecFileException | null, stdout: string | Buffer, stderr: string | Buffer) => {
         const stderrText = stderr.toString();
         if (err?.killed && opts.timeoutMs) {
-          reject(new GitError(args, -1, `git ${args[0]} timed out after ${Math.round(opts.timeoutMs / 1000)} s`));
+          reject(new GitTimeoutError(args, opts.timeoutMs));
           return;
         }
         if (err && typeof err.code !== 'number') {
@@ -94,6 +94,13 @@ export class GitError extends BackupError {
   ) {
     const first = stderr.split('\n').find((l) => l.trim()) ?? `exit ${code}`;
     super(ExitCode.UNEXPECTED, `git ${args[0]} failed: ${first.trim()}`);
+  }
+}
+
+/** A git process stopped after GitOptions.timeoutMs (no exit code of its own). */
+export class GitTimeoutError extends GitError {
+  constructor(args: string[], timeoutMs: number) {
+    super(args, -1, `git ${args[0]} timed out after ${Math.round(timeoutMs / 1000)} s`);
   }
 }
 
