@@ -17,6 +17,7 @@ import { isoTime } from '../core/record.js';
 import { LINGER_MS, POLL_MS, fullRound, nextStep, pushWatches, sawGrowth, PUSH_WATCH_MS, SEQUENCE_DIRS, type PushWatch, type WaitState } from '../core/drain-schedule.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { lockTimeoutMs, withLock } from '../store/lock.js';
+import { readHead } from '../store/durable-file.js';
 import { appliedOffset, eventsLogPath, fileSize, readChunk, takeMissedEvents } from './events-log.js';
 import { logLine } from '../store/backup-log.js';
 import { reconcile } from '../app/reconcile.js';
@@ -54,15 +55,24 @@ async function rewriteInput(storeDir: string, e: HookEvent, problems: string[]):
 }
 
 /** Whether events.log holds bytes past the offset `data` records as applied. */
-async function eventsPending(storeDir: string, data: StoreData): Promise<boolean> {
+async function eventsPending(storeDir: string, data: Pick<StoreData, 'events_offset'>): Promise<boolean> {
   return (await fileSize(eventsLogPath(storeDir))) !== appliedOffset(data);
+}
+
+/**
+ * eventsPending as db.json says now, from its head (a few hundred bytes) when the file is whole:
+ * a drain asks after every round and before it leaves, and a full read of a large index is most
+ * of a drain's time. A head that cannot be trusted means a full read (which reports and repairs).
+ */
+async function eventsPendingNow(ctx: Context): Promise<boolean> {
+  return eventsPending(ctx.store.paths.dir, (await readHead(ctx.store.paths.db)) ?? (await ctx.store.read()));
 }
 
 /**
  * Apply every complete event line past the offset in one store write. Null when none wait by
  * `seen` (a read without the lock: a drain with nothing to do must not rewrite a large db.json).
  */
-export async function applyEvents(ctx: Context, seen: StoreData): Promise<ApplyResult | null> {
+export async function applyEvents(ctx: Context, seen: Pick<StoreData, 'events_offset'>): Promise<ApplyResult | null> {
   const dir = ctx.store.paths.dir;
   const log = eventsLogPath(dir);
   if (!(await eventsPending(dir, seen))) return null;
@@ -291,14 +301,13 @@ async function refValue(ctx: Context, ref: string): Promise<string | null> {
  * wait too. Watches that landed or expired are removed from `watches`.
  */
 async function waitForPush(ctx: Context, watches: Watch[]): Promise<'landed' | 'events' | 'expired' | 'gone'> {
-  const dir = ctx.store.paths.dir;
   let lastStamp = '';
   for (let i = 0; watches.length > 0; i++) {
     const now = Date.now();
     for (let j = watches.length - 1; j >= 0; j--) if (watches[j]!.until <= now) watches.splice(j, 1);
     if (watches.length === 0) return 'expired';
     if (repoGone(ctx)) return 'gone';
-    if (await eventsPending(dir, await ctx.store.read())) return 'events';
+    if (await eventsPendingNow(ctx)) return 'events';
     // Look at the refs when their files changed, and every second regardless (packed refs, reftable).
     const stamp = (await Promise.all(watches.map((w) => stat(join(ctx.repo.commonDir, w.ref)).then((s) => `${s.ino}:${s.mtimeMs}`, () => '-')))).join(',');
     if (stamp !== lastStamp || i % 5 === 0) {
@@ -331,7 +340,10 @@ async function round(ctx: Context, report: DrainReport, watches: Watch[] | null,
     return 0;
   });
   if (missed > 0) logLine(ctx.store.paths.dir, `drain: ${missed} event(s) the hooks could not record in events.log were added to it`);
-  const seen = await ctx.store.read();
+  // The head of db.json (a few hundred bytes) says whether events wait and when the checks last
+  // ran: the records are read only by what needs them (the events' locked write, the reconcile).
+  const head = await readHead(ctx.store.paths.db);
+  const seen = head ?? (await ctx.store.read());
   const r = await applyEvents(ctx, seen);
   if (r) {
     report.applied += r.applied;
@@ -343,7 +355,7 @@ async function round(ctx: Context, report: DrainReport, watches: Watch[] | null,
     if (watches) for (const p of r.pushes) watches.push({ ...p, until: Date.now() + PUSH_WATCH_MS });
   }
   if (!full || repoGone(ctx)) return r?.applied ?? 0;
-  const rec = await reconcile(ctx, { trigger: 'GIT_HOOK', data: r?.data ?? seen });
+  const rec = await reconcile(ctx, { trigger: 'GIT_HOOK', data: r?.data ?? (head ? undefined : (seen as StoreData)) });
   report.moved.push(...rec.moved);
   report.reconciled++;
   if (repoGone(ctx)) return r?.applied ?? 0;
@@ -444,7 +456,7 @@ export async function drain(ctx: Context, opts: DrainOptions = {}): Promise<Drai
     }
     // Released. Anything appended while we held the lock belongs to a drain that found it busy and
     // left: it is ours to apply now.
-    if (await eventsPending(dir, await ctx.store.read())) {
+    if (await eventsPendingNow(ctx)) {
       idle = progress === 0 ? idle + 1 : 0;
       if (idle >= MAX_IDLE_ROUNDS) {
         logLine(dir, 'drain: events.log ends with an incomplete line; it is left for the next drain');
@@ -476,6 +488,6 @@ export async function drain(ctx: Context, opts: DrainOptions = {}): Promise<Drai
     // before we removed it appended its event before that).
     await removeIfMine(ctx, TOKEN, me);
     if (repoGone(ctx)) return gone();
-    if (!(await eventsPending(dir, await ctx.store.read()))) return report;
+    if (!(await eventsPendingNow(ctx))) return report;
   }
 }

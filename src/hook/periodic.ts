@@ -14,8 +14,8 @@ function due(last: string | undefined, now: Date, intervalMs: number): boolean {
   return Number.isNaN(t) || t > now.getTime() || now.getTime() - t >= intervalMs;
 }
 
-/** true when the checks ran. `seen`: the store as the drain read it without the lock this round. */
-export async function runRateLimitedChecks(ctx: Context, seen: StoreData): Promise<boolean> {
+/** true when the checks ran. `seen`: the store (or its head) as the drain read it without the lock this round. */
+export async function runRateLimitedChecks(ctx: Context, seen: Pick<StoreData, 'policy'>): Promise<boolean> {
   try {
     const config = await ctx.config();
     // The unlocked read first: the common case (not due) costs no write.
