@@ -129,13 +129,15 @@ async function unbornBase(committer: Committer, empty: string, on: string): Prom
 
 export async function takeSnapshot(req: SnapshotRequest): Promise<Snapshot> {
   const { repo } = req;
-  const head = await readHead(repo);
   const indexPath = repo.indexFile;
   const committer = new Committer(repo, req.createdAt);
-  const baseTree = head.baseTree ?? (await emptyTree(repo));
-  const on = head.branch ?? '(no branch)';
+  // HEAD (one `git log`) is read alongside the trees: only a path-limited capture needs its tree
+  // before it starts (to leave the other paths as they are in HEAD).
+  const headP = readHead(repo);
+  const baseTreeP = headP.then(async (h) => h.baseTree ?? (await emptyTree(repo)));
+  baseTreeP.catch(() => undefined); // awaited below (Promise.all); unawaited here when nothing is path-limited
 
-  const trackedP = withTempIndex(req.tmpDir, indexPath, (idx) => captureTracked(repo, idx, baseTree, req.paths, true));
+  const trackedP = withTempIndex(req.tmpDir, indexPath, async (idx) => captureTracked(repo, idx, req.paths.length ? await baseTreeP : '', req.paths, true));
   const untrackedP = (async () => {
     const files = await listUntracked(repo, req.includeIgnored, req.paths);
     if (files.length === 0) return null;
@@ -144,7 +146,8 @@ export async function takeSnapshot(req: SnapshotRequest): Promise<Snapshot> {
       return writeTree(repo, idx);
     });
   })();
-  const [tracked, untrackedTree] = await Promise.all([trackedP, untrackedP]);
+  const [head, baseTree, tracked, untrackedTree] = await Promise.all([headP, baseTreeP, trackedP, untrackedP]);
+  const on = head.branch ?? '(no branch)';
 
   // The commits and the protected-content scan need only the trees: run them side by side.
   const commitsP = (async () => {

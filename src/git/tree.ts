@@ -199,7 +199,7 @@ export interface TrackedTrees {
 /**
  * Fill indexFile (already seeded from the real index) with the tracked files as they are in the
  * working tree. `git add -u` only re-hashes files whose stat data changed, which is what makes a
- * snapshot of a 20k-file tree cheap.
+ * snapshot of a 20k-file tree cheap. `headTree` is read only when `paths` limit the capture.
  */
 export async function captureTracked(
   repo: RepoPaths,
