@@ -122,7 +122,16 @@ interface Candidate {
 
 /** `git backup push [REMOTE]`. `allowLegacyPaths`: push notes that hold absolute worktree paths anyway. */
 export async function pushBackups(ctx: Context, arg: string | undefined, opts: { allowLegacyPaths?: boolean } = {}): Promise<PushReport> {
-  const target = await resolveRemote(ctx, arg, 'push');
+  let target: RemoteTarget;
+  try {
+    target = await resolveRemote(ctx, arg, 'push');
+  } catch (e) {
+    // backup.remote naming no remote (a typo, a remote removed since) is a failed attempt like
+    // any other: status says so, and the drain retries an interval later, not on every commit.
+    const name = arg === undefined ? (await ctx.config()).remote.name : null;
+    if (name) await recordPushOutcome(ctx, { remote: name, at: ctx.now.toISOString(), ok: false, error: e instanceof Error ? e.message : String(e) }).catch(() => undefined);
+    throw e;
+  }
   try {
     // Notes written before worktrees were recorded relative hold absolute paths, in their history
     // too: pushing them would publish them (docs/remote.md, "Privacy").

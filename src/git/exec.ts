@@ -2,6 +2,7 @@
 // its environment guard strips GIT_INDEX_FILE, which the temporary-index snapshot depends on.
 import { execFile, spawn, type ChildProcessWithoutNullStreams, type ExecFileException } from 'node:child_process';
 import { BackupError, ExitCode } from '../errors.js';
+import { stopProcessTree } from '../fs/process.js';
 
 export interface GitOptions {
   cwd: string;
@@ -13,8 +14,8 @@ export interface GitOptions {
   /** Keep stdout as bytes (for blobs). */
   binary?: boolean;
   /**
-   * Give up after this long (a network command that may hang): the child is sent SIGTERM and the
-   * call fails with a GitError whose stderr says it timed out.
+   * Give up after this long (a network command that may hang): git and what it started are stopped
+   * and the call fails with a GitTimeoutError.
    */
   timeoutMs?: number;
 }
@@ -56,16 +57,18 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function run(args: string[], opts: GitOptions, binary: boolean): Promise<{ code: number; stdout: Buffer | string; stderr: string }> {
   return new Promise((resolve, reject) => {
+    let timedOut = false;
     const child = execFile(
       'git',
       args,
-      { cwd: opts.cwd, env: childEnv(opts.env), maxBuffer: MAX_BUFFER, encoding: binary ? 'buffer' : 'utf8', timeout: Math.min(opts.timeoutMs ?? 0, MAX_TIMER_MS) },
+      { cwd: opts.cwd, env: childEnv(opts.env), maxBuffer: MAX_BUFFER, encoding: binary ? 'buffer' : 'utf8' },
       (err: ExecFileException | null, stdout: string | Buffer, stderr: string | Buffer) => {
-        const stderrText = stderr.toString();
-        if (err?.killed && opts.timeoutMs) {
-          reject(new GitTimeoutError(args, opts.timeoutMs));
+        if (timer) clearTimeout(timer);
+        if (timedOut) {
+          reject(new GitTimeoutError(args, opts.timeoutMs!));
           return;
         }
+        const stderrText = stderr.toString();
         if (err && typeof err.code !== 'number') {
           reject(new BackupError(ExitCode.UNEXPECTED, `cannot run git: ${err.message.split('\n')[0]}`));
           return;
@@ -78,6 +81,13 @@ function run(args: string[], opts: GitOptions, binary: boolean): Promise<{ code:
         resolve({ code, stdout, stderr: stderrText });
       },
     );
+    // Past the time limit git is stopped with everything it started (transport helpers, ssh).
+    const timer = opts.timeoutMs && child.pid !== undefined
+      ? setTimeout(() => {
+        timedOut = true;
+        stopProcessTree(child.pid!);
+      }, Math.min(opts.timeoutMs, MAX_TIMER_MS))
+      : null;
     // A git that exits before reading all its input (fast-import refusing a line) closes the pipe:
     // the exit code reports that, an EPIPE on our side must not crash the process.
     child.stdin!.on('error', () => {});

@@ -22,7 +22,7 @@ import { appliedOffset, eventsLogPath, fileSize, readChunk, takeMissedEvents } f
 import { logLine } from '../store/backup-log.js';
 import { reconcile } from '../app/reconcile.js';
 import { gitLine } from '../git/exec.js';
-import { pushDue, runRateLimitedChecks, runRateLimitedPush } from './periodic.js';
+import { pushDue, runRateLimitedChecks } from './periodic.js';
 import { processAlive } from '../fs/process.js';
 
 /** Events read per store write: bounds memory; a bigger backlog takes several rounds. */
@@ -135,7 +135,7 @@ export interface DrainReport {
   reconciled: number;
   /** Remote-tracking refs the applied pre-push events announced (a foreground drain leaves them to a detached one). */
   pushes: PushWatch[];
-  /** A push to backup.remote is due, and this drain (in the foreground) left it to a detached one. */
+  /** A push to backup.remote was due when this drain reconciled; it is made after the drain (hook/main.ts). */
   pushDue: boolean;
 }
 
@@ -149,6 +149,11 @@ export interface DrainOptions {
   lockWaitMs?: number;
   /** Remote-tracking refs to wait for from the start (a detached drain a foreground one left them to). */
   watch?: PushWatch[];
+  /**
+   * Started by a foreground drain for what it left (a push to follow, a push to make), not by a
+   * hook: no hook counts on it (drain.pid does not name it), so it does not linger for more events.
+   */
+  follower?: boolean;
 }
 
 // drain.pid: "a drain will read events.log after you read this". The hook block reads it with the
@@ -343,7 +348,8 @@ async function round(ctx: Context, report: DrainReport, watches: Watch[] | null,
   // The head of db.json (a few hundred bytes) says whether events wait and when the checks last
   // ran: the records are read only by what needs them (the events' locked write, the reconcile).
   const head = await readHead(ctx.store.paths.db);
-  const seen = head ?? (await ctx.store.read());
+  const whole = head ? null : await ctx.store.read();
+  const seen = head ?? whole!;
   const r = await applyEvents(ctx, seen);
   if (r) {
     report.applied += r.applied;
@@ -355,7 +361,7 @@ async function round(ctx: Context, report: DrainReport, watches: Watch[] | null,
     if (watches) for (const p of r.pushes) watches.push({ ...p, until: Date.now() + PUSH_WATCH_MS });
   }
   if (!full || repoGone(ctx)) return r?.applied ?? 0;
-  const rec = await reconcile(ctx, { trigger: 'GIT_HOOK', data: r?.data ?? (head ? undefined : (seen as StoreData)) });
+  const rec = await reconcile(ctx, { trigger: 'GIT_HOOK', data: r?.data ?? whole ?? undefined });
   report.moved.push(...rec.moved);
   report.reconciled++;
   if (repoGone(ctx)) return r?.applied ?? 0;
@@ -363,13 +369,10 @@ async function round(ctx: Context, report: DrainReport, watches: Watch[] | null,
   // rounds should not pay their config read again.
   if (report.reconciled === 1) {
     await runRateLimitedChecks(ctx, seen);
-    // Then the backup remote, if one is configured (at most once per backup.remote.interval). A
-    // drain the git command waits for (sync mode) leaves it to a detached one: a slow or hanging
-    // remote must never hold up a commit.
-    if (!repoGone(ctx)) {
-      if (watches) await runRateLimitedPush(ctx);
-      else report.pushDue = await pushDue(ctx).catch(() => false);
-    }
+    // Then whether a push to backup.remote is due (at most once per backup.remote.interval). It
+    // is not made here, under the drain lock: the drain makes it after leaving (hook/main.ts), or
+    // a drain the git command waits for (sync mode) leaves it to a detached one.
+    if (!repoGone(ctx)) report.pushDue = await pushDue(ctx).catch(() => false);
   }
   return r?.applied ?? 0;
 }
@@ -474,7 +477,7 @@ export async function drain(ctx: Context, opts: DrainOptions = {}): Promise<Drai
       if (w !== 'expired') continue; // landed: reconcile now sees the pushed refs; events: apply them
     }
     // Stay a moment, still the drain the hooks count on: the next commit of a slow burst is ours.
-    if (opts.detached) {
+    if (opts.detached && !opts.follower) {
       const l = await linger(ctx);
       if (l === 'gone') return gone();
       if (l === 'events') {

@@ -7,6 +7,7 @@
 //
 // Nothing here may print more than one line: hooks run in the user's terminal.
 import { parseArgs } from 'node:util';
+import { join } from 'node:path';
 import { stripHookEnvironment } from './env.js';
 import { BackupError, ExitCode } from '../errors.js';
 import type { Context, Output } from '../app/context.js';
@@ -48,7 +49,7 @@ const DRAIN_NICE = 10;
 async function runDrain(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { repo: { type: 'string' }, detached: { type: 'boolean' }, watch: { type: 'string', multiple: true } },
+    options: { repo: { type: 'string' }, detached: { type: 'boolean' }, follower: { type: 'boolean' }, watch: { type: 'string', multiple: true } },
     strict: true,
     allowPositionals: false,
   });
@@ -89,11 +90,16 @@ async function runDrain(args: string[]): Promise<number> {
   const { logLine } = await import('../store/backup-log.js');
   try {
     const watch = (values.watch ?? []).map(parseWatch).filter((w): w is PushWatch => w !== null);
-    const report = await drain(ctx, detached ? { detached: true, watch } : sync ? { lockWaitMs: SYNC_LOCK_WAIT_MS } : {});
+    const report = await drain(ctx, detached ? { detached: true, watch, follower: values.follower === true } : sync ? { lockWaitMs: SYNC_LOCK_WAIT_MS } : {});
     // A foreground drain ran at pre-push, before anything was pushed: a detached drain waits for
     // the remote-tracking refs the push updates, then reconciles (a push confirms by itself). It
-    // also takes over a due push to backup.remote, which a foreground drain never runs.
-    if (!detached && (report.pushes.length > 0 || report.pushDue) && report.status !== 'gone') await startFollower(ctx.repo.worktree || repoDir, report.pushes);
+    // also takes over a due push to backup.remote, which a foreground drain never makes.
+    if (!detached && (report.pushes.length > 0 || report.pushDue) && report.status !== 'gone') await startFollower(ctx, ctx.repo.worktree || repoDir, report.pushes);
+    // A detached drain pushes once it has left the drain lock: the next commit's drain never waits on the network.
+    if (detached && report.pushDue && report.status !== 'gone' && !repoGone(ctx)) {
+      const { runRateLimitedPush } = await import('./periodic.js');
+      await runRateLimitedPush(ctx);
+    }
     return ExitCode.OK;
   } catch (e) {
     if (repoGone(ctx)) return ExitCode.OK;
@@ -115,16 +121,22 @@ function parseWatch(s: string): PushWatch | null {
   return m ? { ref: m[1]!, sha: m[2]! } : null;
 }
 
-/** `git backup hook drain --detached --watch REF=SHA…` in the background, as the hooks start one. */
-async function startFollower(repoDir: string, pushes: PushWatch[]): Promise<void> {
+/** `git backup hook drain --detached --follower --watch REF=SHA…` in the background, for what a foreground drain left (docs/hooks.md). */
+async function startFollower(ctx: Context, repoDir: string, pushes: PushWatch[]): Promise<void> {
   const { spawn } = await import('node:child_process');
-  const args = [process.argv[1]!, 'hook', 'drain', '--detached', '--repo', repoDir, ...pushes.flatMap((p) => ['--watch', `${p.ref}=${p.sha}`])];
+  const { closeSync, openSync } = await import('node:fs');
+  const args = [process.argv[1]!, 'hook', 'drain', '--detached', '--follower', '--repo', repoDir, ...pushes.flatMap((p) => ['--watch', `${p.ref}=${p.sha}`])];
+  let log: number | null = null;
   try {
-    const child = spawn(process.execPath, args, { cwd: repoDir, detached: true, stdio: 'ignore', env: { ...process.env, GIT_BACKUP_HOOK_MODE: '' } });
+    // What it says goes where a hook-started drain's stderr goes: backup.log.
+    log = openSync(join(ctx.store.paths.dir, 'backup.log'), 'a', 0o600);
+    const child = spawn(process.execPath, args, { cwd: repoDir, detached: true, stdio: ['ignore', 'ignore', log], env: { ...process.env, GIT_BACKUP_HOOK_MODE: '' } });
     child.on('error', () => {});
     child.unref();
   } catch {
     // the next git command's drain catches up
+  } finally {
+    if (log !== null) closeSync(log);
   }
 }
 

@@ -6,6 +6,9 @@ import type { Context } from '../app/context.js';
 import type { StoreData } from '../core/types.js';
 import { logLine } from '../store/backup-log.js';
 import { evaluate } from '../app/tick.js';
+import { join } from 'node:path';
+import { withLock } from '../store/lock.js';
+import { BackupError, ExitCode } from '../errors.js';
 
 function due(last: string | undefined, now: Date, intervalMs: number): boolean {
   if (!last) return true;
@@ -38,18 +41,29 @@ export async function runRateLimitedChecks(ctx: Context, seen: Pick<StoreData, '
 /**
  * The automatic push to backup.remote (docs/remote.md), at most once per backup.remote.interval,
  * counted from the last attempt (ok or not, so a remote that is down is tried again an interval
- * later, not on every commit). Runs in the detached drain, never on the git command's path; a
- * failure is written to backup.log and to the push outcome that `status` shows. true when it ran.
+ * later, not on every commit). Run by a detached drain after it has left the drain lock (a slow
+ * remote must not keep the next commit's drain waiting), under a lock of its own: while one drain
+ * pushes, another skips. A failure is written to backup.log and to the push outcome that `status`
+ * shows. true when it ran.
  */
 export async function runRateLimitedPush(ctx: Context): Promise<boolean> {
+  const dir = ctx.store.paths.dir;
   try {
     if (!(await pushDue(ctx))) return false;
-    const { pushBackups } = await import('../app/remote.js');
-    const r = await pushBackups(ctx, undefined);
-    logLine(ctx.store.paths.dir, `push ${r.remote}: ${r.sent} sent, ${r.already} already there, ${r.recorded} copies recorded, ${r.skipped.length} kept private`, ctx.now);
-    return true;
+    return await withLock(
+      join(dir, 'push'),
+      async () => {
+        if (!(await pushDue(ctx))) return false; // the drain that held this lock pushed
+        const { pushBackups } = await import('../app/remote.js');
+        const r = await pushBackups(ctx, undefined);
+        logLine(dir, `push ${r.remote}: ${r.sent} sent, ${r.already} already there, ${r.recorded} copies recorded, ${r.skipped.length} kept private`, ctx.now);
+        return true;
+      },
+      { lockfilePath: join(dir, 'push.lock'), timeoutMs: 0 },
+    );
   } catch (e) {
-    logLine(ctx.store.paths.dir, `push failed (will retry after backup.remote.interval): ${e instanceof Error ? e.message : String(e)}`, ctx.now);
+    if (e instanceof BackupError && e.exitCode === ExitCode.LOCK_TIMEOUT) return false; // another drain is pushing
+    logLine(dir, `push failed (will retry after backup.remote.interval): ${e instanceof Error ? e.message : String(e)}`, ctx.now);
     return true;
   }
 }

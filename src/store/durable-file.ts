@@ -167,7 +167,7 @@ function tempName(file: string): string {
 
 const TEMP = /^db\.json(\.prev)?\.\d+\.[0-9a-f]{12}\.tmp$/;
 /** A stale lock moved aside by a takeover that was killed before it removed it (store/lock.ts). */
-const STALE_LOCK = /^(db\.json|drain)\.lock\.stale-[0-9a-f]{16}$/;
+const STALE_LOCK = /^(db\.json|drain|push)\.lock\.stale-[0-9a-f]{16}$/;
 
 /**
  * Remove temp files that a writer killed mid-write left in the store directory, and stale locks a

@@ -169,6 +169,19 @@ async function acquire(dir: string, token: string, stale: number, timeout: numbe
 }
 
 /**
+ * Whether a live process holds the lock at `dir` right now: its owner file names a process of this
+ * host that exists (or another host's), and it is not stale. A lock left by a killed process, or a
+ * directory without an owner, is not.
+ */
+export async function heldByLiveProcess(dir: string): Promise<boolean> {
+  const owner = await readOwner(dir);
+  if (!owner) return false;
+  if (owner.host === hostname() && !(Number.isInteger(owner.pid) && processAlive(owner.pid))) return false;
+  const seen = await inspect(dir).catch(() => null);
+  return seen !== null && seen.ageMs <= staleMs();
+}
+
+/**
  * Run fn while holding the lock on lockTarget. fn gets a signal to ask, right before any write,
  * whether the lock is still ours; a write after it says no must not happen.
  */

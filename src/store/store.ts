@@ -10,7 +10,7 @@ import { Low } from 'lowdb';
 import { SCHEMA_VERSION, type StoreData } from '../core/types.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { DurableJSONFile, StoreDamagedError, fileIdentity, readHead, removeLeftoverTemps, type StoreHead } from './durable-file.js';
-import { lockLostError, staleMs, withLock } from './lock.js';
+import { heldByLiveProcess, lockLostError, staleMs, withLock } from './lock.js';
 import { pauseAt } from '../test-pause.js';
 import { coldIds, compactTombstones, readCold } from './cold.js';
 import type { BackupRecord } from '../core/types.js';
@@ -213,9 +213,10 @@ class FileStore implements Store {
       // taken as it is (recover checks it against the notes); an empty one is derived whole.
       if (full || (data.notes_tip === undefined && data.backups.length === 0)) {
         adopt = await ledger.sync(data, tip, true);
-        // No index yet while the lock is held by someone else: the first write of a new store
-        // (its notes and ref come first, db.json a moment later). Nothing is missing.
-        const firstWrite = !locked && this.health.source === 'new' && (await isDirectory(this.paths.lock));
+        // No index yet while a live process holds the lock: the first write of a new store (its
+        // notes and ref come first, db.json a moment later). Nothing is missing. A lock left by a
+        // killed process does not count: then the index is missing, and status says so.
+        const firstWrite = !locked && this.health.source === 'new' && (await heldByLiveProcess(this.paths.lock));
         if (this.health.source === 'new' && data.backups.length > 0 && !firstWrite) {
           // No index at all, yet git knows backups: both generations were deleted (or this is a clone with fetched notes).
           this.health = { source: 'rebuilt', problem: `${this.paths.db} was missing` };

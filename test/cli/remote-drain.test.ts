@@ -6,9 +6,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createServer, type Server, type Socket } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { install, withShim } from '../helpers/hooks.js';
+import { drainsRunning, eventLogSize, install, readDb, withShim } from '../helpers/hooks.js';
 import { setup, type Rec } from '../helpers/remote.js';
 import type { TestRepo } from '../helpers/repo.js';
 
@@ -75,7 +76,8 @@ test('a remote that never answers: push gives up after backup.remote.timeout (ex
   try {
     const { a } = setup();
     install(a);
-    a.git(['remote', 'set-url', 'backup', `git://127.0.0.1:${port}/silent.git`]);
+    const url = `http://127.0.0.1:${port}/silent.git`;
+    a.git(['remote', 'set-url', 'backup', url]);
     a.git(['config', 'backup.remote.timeout', '2s']);
     a.git(['config', 'backup.remote.interval', '1s']);
     a.write('wip.txt', 'work\n');
@@ -88,6 +90,10 @@ test('a remote that never answers: push gives up after backup.remote.timeout (ex
     assert.is(r.code, 1, r.stderr);
     assert.match(r.stderr, /^git backup: .*timed out after 2 s \(backup\.remote\.timeout\)\n$/);
     assert.ok(took < 15_000, `gave up after ${took} ms`);
+    // git's http helper (git remote-http) was stopped with it, not left running with its socket.
+    const left = execFileSync('ps', ['-eo', 'pid=,args=']).toString().split('\n').filter((l) => l.includes(url));
+    for (const l of left) process.kill(Number(l.trim().split(' ')[0]), 'SIGKILL');
+    assert.equal(left, [], 'processes left after the timeout');
 
     // A commit in sync mode (the push is due again): its drain hands the push to a detached drain and returns.
     await sleep(1100);
@@ -104,6 +110,46 @@ test('a remote that never answers: push gives up after backup.remote.timeout (ex
     for (const s of held) s.destroy();
     server.close();
   }
+});
+
+test('sync mode: while a detached drain pushes to a slow remote, the next commit neither waits nor leaves its event unapplied', async () => {
+  const { a, store } = setup();
+  install(a);
+  // A remote that works but takes seconds per push (a large backup over a slow link).
+  writeFileSync(join(store.dir, 'hooks', 'pre-receive'), '#!/bin/sh\nsleep 3\n');
+  chmodSync(join(store.dir, 'hooks', 'pre-receive'), 0o755);
+  a.write('wip.txt', 'work\n');
+  a.json(['create', '-m', 'wip']);
+  a.write('other.txt', 'one\n');
+  a.git(['add', 'other.txt']);
+  a.git(['commit', '-q', '-m', 'one'], { env: withShim() }); // the push is due: a detached drain makes it
+  const pushing = join(a.dir, '.git', 'backup', 'push.lock');
+  for (const deadline = Date.now() + 20_000; !existsSync(pushing); await sleep(50)) {
+    if (Date.now() > deadline) throw new Error('the detached drain never started pushing');
+  }
+  a.write('other.txt', 'two\n');
+  const c0 = Date.now();
+  a.git(['commit', '-q', '-am', 'two'], { env: withShim() });
+  const took = Date.now() - c0;
+  assert.ok(existsSync(pushing), 'the push was still under way during the second commit');
+  assert.ok(took < 1500, `the second commit waited ${took} ms`);
+  assert.is(readDb(a).events_offset, eventLogSize(a), 'its event was applied before git returned');
+  assert.is((await nextOutcome(a, null)).ok, true);
+});
+
+test('backup.remote naming no remote: a failed attempt like any other (status says so; no push, no detached drain, until the interval has passed)', () => {
+  const { a } = setup();
+  install(a);
+  a.git(['config', 'backup.remote', 'nosuchremote']); // a typo, or a remote removed since
+  a.write('wip.txt', 'work\n');
+  a.json(['create', '-m', 'wip']);
+  const r = a.cli(['push']);
+  assert.is(r.code, 2, r.stderr);
+  assert.match(a.cli(['status']).stdout, /last push to nosuchremote failed at .*no remote named/);
+  a.write('other.txt', 'x\n');
+  a.git(['add', 'other.txt']);
+  a.git(['commit', '-q', '-m', 'c'], { env: withShim() });
+  assert.equal(drainsRunning(a.dir), [], 'no detached drain started for a push that is not due');
 });
 
 test.run();

@@ -4,6 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { archivedAndLive, dbPath, ok, type Rec } from '../helpers/truth.js';
 
 test('falling back to db.json.prev does not undo the last move (it is replayed from the notes)', () => {
@@ -27,11 +28,13 @@ test('db.json and db.json.prev both deleted: list, plain recover and show know e
   mkdirSync(lock);
   writeFileSync(`${lock}/owner`, `t0k3n ${process.pid} ${hostname()}`);
   const during = repo.cli(['list', '--json']);
-  rmSync(lock, { recursive: true });
   assert.is(during.code, 0, during.stderr);
   assert.is((JSON.parse(during.stdout) as Rec[]).length, 2);
   assert.not.match(during.stderr, /no index/);
+  // The same lock left by a process killed with -9: the index is missing, and the reader says so.
+  writeFileSync(`${lock}/owner`, `t0k3n ${spawnSync('true').pid} ${hostname()}`);
   const list = repo.cli(['list', '--json']);
+  rmSync(lock, { recursive: true });
   assert.is(list.code, 0, list.stderr);
   assert.match(list.stderr, /no index at .*db\.json; built it from refs/);
   const ids = (JSON.parse(list.stdout) as Rec[]).map((b) => b.id).sort();
