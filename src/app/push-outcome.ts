@@ -3,6 +3,7 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from './context.js';
+import { heldByLiveProcess } from '../store/lock.js';
 
 export interface PushOutcome {
   remote: string;
@@ -28,4 +29,9 @@ export async function lastPush(ctx: Context): Promise<PushOutcome | null> {
   } catch {
     return null;
   }
+}
+
+/** Whether a drain is pushing to the backup remote right now (it holds `<store>/push.lock`, hook/periodic.ts). */
+export function pushInProgress(ctx: Context): Promise<boolean> {
+  return heldByLiveProcess(join(ctx.store.paths.dir, 'push.lock'));
 }

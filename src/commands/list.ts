@@ -124,6 +124,7 @@ export async function runStatus(ctx: Context, args: StatusArgs): Promise<void> {
   const { formatBytes } = await import('./format.js');
   const { formatDuration } = await import('../core/duration.js');
   const { formatSize } = await import('../core/config-values.js');
+  const { lastPush, pushInProgress } = await import('../app/push-outcome.js');
   // The store, the config (git config) and the hooks at once. The store's head (its first bytes,
   // with the summary written beside the records) is enough when it is whole and up to date with
   // the notes; otherwise the whole index is read, and repaired if it must be (scale, issue 8).
@@ -155,7 +156,8 @@ export async function runStatus(ctx: Context, args: StatusArgs): Promise<void> {
     index: { state: ctx.store.health.source === 'db' || ctx.store.health.source === 'new' ? 'ok' : 'degraded', source: ctx.store.health.source, problem: ctx.store.health.problem },
     config,
     // The backup remote (docs/remote.md): the last push from here, ok or why it failed.
-    last_push: await (await import('../app/push-outcome.js')).lastPush(ctx),
+    last_push: await lastPush(ctx),
+    push_in_progress: await pushInProgress(ctx),
   };
   if (args.json) {
     ctx.io.out(JSON.stringify(report));
@@ -173,6 +175,7 @@ export async function runStatus(ctx: Context, args: StatusArgs): Promise<void> {
     ...(report.events_missed > 0
       ? [`hook events not recorded: ${report.events_missed} (the store was not writable); the next drain that can write applies them, git backup reconcile catches the states up`]
       : []),
+    ...(report.push_in_progress ? [`push to ${config.remote.name ?? 'the backup remote'}: in progress (a hook drain is pushing)`] : []),
     ...(report.last_push
       ? [report.last_push.ok
           ? `last push to ${report.last_push.remote}: ok (${report.last_push.at})`

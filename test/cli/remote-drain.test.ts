@@ -134,7 +134,9 @@ test('sync mode: while a detached drain pushes to a slow remote, the next commit
   assert.ok(existsSync(pushing), 'the push was still under way during the second commit');
   assert.ok(took < 1500, `the second commit waited ${took} ms`);
   assert.is(readDb(a).events_offset, eventLogSize(a), 'its event was applied before git returned');
+  assert.match(a.cli(['status']).stdout, /push to backup: in progress/);
   assert.is((await nextOutcome(a, null)).ok, true);
+  assert.not.match(a.cli(['status']).stdout, /in progress/);
 });
 
 test('backup.remote naming no remote: a failed attempt like any other (status says so; no push, no detached drain, until the interval has passed)', () => {
