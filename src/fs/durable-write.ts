@@ -27,12 +27,13 @@ export async function fsyncPath(path: string): Promise<void> {
 }
 
 /** Create `path` (it must not exist) holding `data`, 0600 (or `mode`), fsynced; removed again if that fails. */
-export async function writeNewFile(path: string, data: string | Buffer, mode = FILE_MODE): Promise<void> {
+export async function writeNewFile(path: string, data: string | Buffer | readonly Buffer[], mode = FILE_MODE): Promise<void> {
   const fh = await open(path, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, mode);
   try {
     try {
       await fh.chmod(mode); // the umask only removes bits, but a strange one could remove ours
-      await fh.writeFile(data);
+      // Pieces one after the other (each writeFile continues where the last ended): no copy into one buffer.
+      for (const piece of Array.isArray(data) ? data : [data]) await fh.writeFile(piece);
       await fh.sync();
     } finally {
       await fh.close();
