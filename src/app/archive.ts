@@ -19,7 +19,7 @@ import { deleteBackupRef } from '../git/snapshot.js';
 import { fsyncPath } from '../fs/durable-write.js';
 import { pauseAt } from '../test-pause.js';
 import { beginJournal, endJournal } from '../store/journal.js';
-import { activityLine } from './progress.js';
+import { withActivity } from './progress.js';
 
 /** backup.archiveDir (a relative one is taken from the top of the working tree), else inside the store. */
 export async function archiveDirOf(ctx: Context): Promise<string> {
@@ -82,35 +82,34 @@ export async function prepareArchives(
   if (targets.length === 0) return [];
   const dir = await archiveDirOf(ctx);
   const done: PreparedArchive[] = [];
-  const work = activityLine('archiving', { enabled: ctx.progress });
-  try {
-    for (const [i, t] of targets.entries()) {
-      const which = targets.length > 1 ? `${i + 1} of ${targets.length}, ` : '';
-      work.step(`${which}${t.id}: writing`);
-      const path = archivePathFor(dir, t.id);
-      const journal = await beginJournal(ctx.store.paths.dir, { op: 'archive', id: t.id, snapshot: t.snapshot, path });
-      try {
-        const w = await writeArchive(ctx.repo, ctx.tmpDir, t.id, t.snapshot, path, () => (work.step(`${which}${t.id}: reading it back`), pauseAt('archive:after-write')));
-        const info: ArchiveInfo = {
-          path: storedArchivePath(dir, path), sha256: w.sha256, bytes: w.bytes, created_at: ctx.now.toISOString(), manifest_sha256: w.manifestSha256, files: w.manifest.files.length,
-        };
-        done.push({ id: t.id, snapshot: t.snapshot, info, abs: path, journal });
-      } catch (e) {
-        // writeArchive removed what it made, and only that (dest may be another process's archive).
-        await endJournal(journal);
-        if (!onFailure) throw e;
-        onFailure(t.id, e);
-        continue;
+  return withActivity('archiving', ctx.progress, async (step) => {
+    try {
+      for (const [i, t] of targets.entries()) {
+        const which = targets.length > 1 ? `${i + 1} of ${targets.length}, ` : '';
+        step(`${which}${t.id}: writing`);
+        const path = archivePathFor(dir, t.id);
+        const journal = await beginJournal(ctx.store.paths.dir, { op: 'archive', id: t.id, snapshot: t.snapshot, path });
+        try {
+          const w = await writeArchive(ctx.repo, ctx.tmpDir, t.id, t.snapshot, path, () => (step(`${which}${t.id}: reading it back`), pauseAt('archive:after-write')));
+          const info: ArchiveInfo = {
+            path: storedArchivePath(dir, path), sha256: w.sha256, bytes: w.bytes, created_at: ctx.now.toISOString(), manifest_sha256: w.manifestSha256, files: w.manifest.files.length,
+          };
+          done.push({ id: t.id, snapshot: t.snapshot, info, abs: path, journal });
+        } catch (e) {
+          // writeArchive removed what it made, and only that (dest may be another process's archive).
+          await endJournal(journal);
+          if (!onFailure) throw e;
+          onFailure(t.id, e);
+          continue;
+        }
+        await pauseAt('archive:after-verify');
       }
-      await pauseAt('archive:after-verify');
+    } catch (e) {
+      await discardArchives(done);
+      throw e;
     }
-  } catch (e) {
-    await discardArchives(done);
-    throw e;
-  } finally {
-    work.end();
-  }
-  return done;
+    return done;
+  });
 }
 
 /** Undo prepared archives whose transition was not written (their files were claimed by us). */

@@ -43,7 +43,7 @@ export function progressLine(label: string, total: number, opts: { json: boolean
 }
 
 /** A line for work measured in steps rather than bytes (create, archive, verify, gc, tick). */
-export interface Activity {
+interface Activity {
   /** What is being done now ("writing the archive", "3 of 12"); cheap to call often. */
   step(text: string): void;
   /** Erase the line and stop its clock. */
@@ -60,7 +60,7 @@ const IDLE_ACTIVITY: Activity = { step: () => undefined, end: () => undefined };
  * second, erased at the end. `enabled` is the command's say (ctx.progress): a checkpoint taken
  * while an agent owns the terminal, or a hook, never shows one.
  */
-export function activityLine(label: string, opts: { enabled: boolean; stream?: NodeJS.WriteStream }): Activity {
+function activityLine(label: string, opts: { enabled: boolean; stream?: NodeJS.WriteStream }): Activity {
   const stream = opts.stream ?? process.stderr;
   if (!opts.enabled || !stream.isTTY || process.env.GIT_BACKUP_PROGRESS === '0') return IDLE_ACTIVITY;
   const after = Number(process.env.GIT_BACKUP_PROGRESS_AFTER_MS ?? 500);

@@ -7,7 +7,7 @@ import { ArchiveMismatch, checkArchive, readManifest } from '../git/archive.js';
 import { backupRefs, existingCommits } from './backup-refs.js';
 import { holdsRef } from '../core/lifecycle.js';
 import { archivePathOf } from './archive.js';
-import { activityLine } from './progress.js';
+import { withActivity } from './progress.js';
 import { missingContent } from './archived-content.js';
 import { cloneIdOf } from './clone.js';
 import { isForeign } from '../core/record.js';
@@ -48,8 +48,7 @@ export async function verifyBackups(ctx: Context, records: BackupRecord[]): Prom
   // Reading archives back is the long part: one progress step each.
   const archivedCount = records.filter((r) => r.state === 'ARCHIVED').length;
   let archivedSeen = 0;
-  const work = activityLine('verifying', { enabled: ctx.progress });
-  try {
+  await withActivity('verifying', ctx.progress, async (step) => {
     for (const r of records) {
       if (r.state === 'DELETED') continue;
       const elsewhere = isForeign(r, cloneId) || (r.copies ?? []).length > 0;
@@ -66,7 +65,7 @@ export async function verifyBackups(ctx: Context, records: BackupRecord[]): Prom
         continue;
       }
       if (r.state === 'ARCHIVED') {
-        work.step(`archive ${++archivedSeen} of ${archivedCount}: ${r.id}`);
+        step(`archive ${++archivedSeen} of ${archivedCount}: ${r.id}`);
         items.push(await checkArchived(ctx, r));
         continue;
       }
@@ -80,8 +79,6 @@ export async function verifyBackups(ctx: Context, records: BackupRecord[]): Prom
             : null;
       items.push({ id: r.id, state: r.state, ok: detail === null, detail: detail ?? 'ref and snapshot present' });
     }
-  } finally {
-    work.end();
-  }
+  });
   return items;
 }

@@ -205,7 +205,7 @@ async function runPrometheus(ctx: Context, file: string | null): Promise<void> {
     states: s.counts,
     bytes,
     archiveBytes,
-    pinned: data.backups.filter((b) => b.pinned && b.state !== 'DELETED').length,
+    pinned: s.pinned,
     eventsWaiting: (await eventsWaiting(ctx.store.paths.dir, data)).lines,
     degraded: ctx.store.health.source !== 'db' && ctx.store.health.source !== 'new',
     stats: data.stats ?? {},

@@ -7,7 +7,6 @@
 //
 // Nothing here may print more than one line: hooks run in the user's terminal.
 import { parseArgs } from 'node:util';
-import { join } from 'node:path';
 import { stripHookEnvironment } from './env.js';
 import { BackupError, ExitCode } from '../errors.js';
 import type { Context, Output } from '../app/context.js';
@@ -125,11 +124,12 @@ function parseWatch(s: string): PushWatch | null {
 async function startFollower(ctx: Context, repoDir: string, pushes: PushWatch[]): Promise<void> {
   const { spawn } = await import('node:child_process');
   const { closeSync, openSync } = await import('node:fs');
+  const { backupLogPath } = await import('../store/backup-log.js');
   const args = [process.argv[1]!, 'hook', 'drain', '--detached', '--follower', '--repo', repoDir, ...pushes.flatMap((p) => ['--watch', `${p.ref}=${p.sha}`])];
   let log: number | null = null;
   try {
     // What it says goes where a hook-started drain's stderr goes: backup.log.
-    log = openSync(join(ctx.store.paths.dir, 'backup.log'), 'a', 0o600);
+    log = openSync(backupLogPath(ctx.store.paths.dir), 'a', 0o600);
     const child = spawn(process.execPath, args, { cwd: repoDir, detached: true, stdio: ['ignore', 'ignore', log], env: { ...process.env, GIT_BACKUP_HOOK_MODE: '' } });
     child.on('error', () => {});
     child.unref();
