@@ -5,7 +5,7 @@ import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fromTemplate, tempRepo, type TestRepo } from '../helpers/repo.js';
+import { fromTemplate, squashFeatureIntoMain, tempRepo, type TestRepo } from '../helpers/repo.js';
 
 interface Rec { id: string; state: string; pending_commit: string | null; confirmed_by: string | null; history: { from: string | null; to: string; trigger: string; reason: string }[] }
 
@@ -64,12 +64,7 @@ test('squash merge + commit: confirmed by the squash commit (patch-id of the com
   repo.write('b.txt', 'more\n');
   repo.commitAll('second feature commit');
   reconcile(repo);
-  repo.git(['checkout', '-q', 'main']);
-  repo.write('other.txt', 'main moved on\n');
-  repo.commitAll('main advanced');
-  repo.git(['merge', '-q', '--squash', 'feature']);
-  repo.git(['commit', '-q', '-m', 'squashed feature']);
-  const squash = repo.git(['rev-parse', 'HEAD']);
+  const squash = squashFeatureIntoMain(repo);
   reconcile(repo);
   const r = show(repo, id);
   assert.is(r.state, 'CONFIRMED');

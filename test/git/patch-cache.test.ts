@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { scratchDir, tempRepo, type TestRepo } from '../helpers/repo.js';
+import { scratchDir, squashFeatureIntoMain, tempRepo, type TestRepo } from '../helpers/repo.js';
 import { findRepo } from '../../src/git/exec.js';
 import { readPatchFacts } from '../../src/git/facts.js';
 import { openPatchCache } from '../../src/store/patch-cache.js';
@@ -17,12 +17,7 @@ function squashed(): { repo: TestRepo; pending: string; squash: string; tip: str
   repo.commitAll('feature 1');
   repo.write('b.txt', 'more\n');
   const pending = repo.commitAll('feature 2');
-  repo.git(['checkout', '-q', 'main']);
-  repo.write('other.txt', 'main moved on\n');
-  repo.commitAll('main advanced');
-  repo.git(['merge', '-q', '--squash', 'feature']);
-  repo.git(['commit', '-q', '-m', 'squashed feature']);
-  const squash = repo.git(['rev-parse', 'HEAD']);
+  const squash = squashFeatureIntoMain(repo);
   return { repo, pending, squash, tip: squash };
 }
 

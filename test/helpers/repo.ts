@@ -110,6 +110,16 @@ export class TestRepo {
   }
 }
 
+/** main moves on (other.txt), then branch `feature` is squash-merged into it as one commit: that commit. */
+export function squashFeatureIntoMain(repo: TestRepo): string {
+  repo.git(['checkout', '-q', 'main']);
+  repo.write('other.txt', 'main moved on\n');
+  repo.commitAll('main advanced');
+  repo.git(['merge', '-q', '--squash', 'feature']);
+  repo.git(['commit', '-q', '-m', 'squashed feature']);
+  return repo.git(['rev-parse', 'HEAD']);
+}
+
 const templates = new Map<string, string>();
 
 /**
