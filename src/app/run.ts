@@ -40,14 +40,17 @@ const FORWARDED = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2
 /** Run the command with everything inherited; resolves with how it ended. */
 function runChild(command: string, args: string[], cwd: string): Promise<{ code: number; failure: string | null }> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: 'inherit', cwd });
     const forward = (sig: NodeJS.Signals) => () => {
       // A terminal's Ctrl-C already reached the child (same process group); sending it again would
       // interrupt twice. Other senders (kill PID) signal only us: pass it on.
       if (!child.killed) child.kill(sig);
     };
+    // Listening before the child starts: a signal sent the moment it runs (the sender saw its first
+    // output) would otherwise find no handler, end us, and leave the command running as an orphan.
+    // Signal handlers run from the event loop, so `child` is set by the time one does.
     const handlers = FORWARDED.map((sig) => [sig, forward(sig)] as const);
     for (const [sig, h] of handlers) process.on(sig, h);
+    const child = spawn(command, args, { stdio: 'inherit', cwd });
     const done = (r: { code: number; failure: string | null }) => {
       for (const [sig, h] of handlers) process.off(sig, h);
       resolve(r);
