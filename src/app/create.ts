@@ -102,10 +102,10 @@ async function create(ctx: Context, opts: CreateOptions, step: (text: string) =>
   let made: { id: string } | null = null;
   step('recording it');
   try {
-    return await ctx.store.update(
-    async (data): Promise<CreateOutcome> => {
+    return await ctx.store.append(
+    async (index): Promise<CreateOutcome> => {
       if (opts.reuse ?? !opts.allowEmpty) {
-        const same = identicalNewest(data.backups, {
+        const same = identicalNewest(index.newestFirst(), {
           worktree: worktreeKey(ctx.repo),
           origin,
           base: snap.base,
@@ -118,7 +118,7 @@ async function create(ctx: Context, opts: CreateOptions, step: (text: string) =>
       // Tombstones in the cold store keep their ids too: only those of the same second can clash,
       // and the segment is not even read when its newest id is older (the usual case).
       const second = formatId(createdAt, snap.commit).slice(0, 16);
-      const taken = new Set([...data.backups.map((b) => b.id), ...(await ctx.store.tombstoneIds(data, second))]);
+      const taken = new Set([...index.ids.filter((id) => id.startsWith(second)), ...(await ctx.store.tombstoneIds(index, second))]);
       const id = chooseId(createdAt, snap.commit, taken);
       // The ref goes in before the record is written, so a crash never leaves a record whose
       // content git could prune; update-ref to the same commit is harmless if this runs again.
@@ -142,7 +142,7 @@ async function create(ctx: Context, opts: CreateOptions, step: (text: string) =>
         labels: opts.labels,
         trigger: opts.trigger,
       });
-      data.backups.push(record);
+      index.add(record);
       return { kind: 'created', record };
     },
     {

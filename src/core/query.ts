@@ -2,7 +2,7 @@
 
 import { usageError } from './errors.js';
 import { parseDuration } from './duration.js';
-import type { BackupRecord, BackupState } from './types.js';
+import type { AppendView, BackupRecord, BackupState, StoreData } from './types.js';
 import { BACKUP_STATES } from './types.js';
 
 export const SORT_KEYS = ['age', 'size', 'confidence'] as const;
@@ -145,4 +145,22 @@ export function summarize(records: readonly BackupRecord[]): Summary {
     if (r.pinned) pinned++;
   }
   return { counts, total: records.length, live, bytes, pinned };
+}
+
+/** The AppendView of a whole, parsed index. */
+export function appendViewOf(data: StoreData): AppendView {
+  return {
+    ids: data.backups.map((b) => b.id),
+    cold: data.cold,
+    newestFirst: () => [...data.backups].sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)),
+    add: (record) => void data.backups.push(record),
+  };
+}
+
+/** `summary` with `added` counted in: what summarize() gives for the records plus `added` (an append, without the records). */
+export function summaryWith(summary: Summary, added: readonly BackupRecord[]): Summary {
+  const more = summarize(added);
+  const counts = { ...summary.counts };
+  for (const s of BACKUP_STATES) counts[s] += more.counts[s];
+  return { counts, total: summary.total + more.total, live: summary.live + more.live, bytes: summary.bytes + more.bytes, pinned: summary.pinned + more.pinned };
 }

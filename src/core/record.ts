@@ -137,6 +137,9 @@ export function applyFacts(r: BackupRecord, f: RecordFacts | undefined): void {
   if (f.copies !== undefined) r.copies = f.copies && f.copies.map((c) => ({ ...c }));
 }
 
+/** Length of an id's `YYYYMMDD-HHMMSS` (core/ids.ts). */
+const ID_SECOND = 15;
+
 /** What makes two backups the same backup: where they were taken, what they cover and what they hold. */
 export interface BackupIdentity {
   worktree: string;
@@ -155,9 +158,11 @@ export interface BackupIdentity {
  * The newest only: an older identical one means the work changed and changed back since, and that
  * sequence is worth its own backup.
  */
-export function identicalNewest(backups: readonly BackupRecord[], candidate: BackupIdentity): BackupRecord | null {
+export function identicalNewest(newestFirst: Iterable<BackupRecord>, candidate: BackupIdentity): BackupRecord | null {
   let newest: BackupRecord | null = null;
-  for (const b of backups) {
+  for (const b of newestFirst) {
+    // Ids begin with the creation second: once past the newest one's second, nothing older can be newer.
+    if (newest && b.id.slice(0, ID_SECOND) !== newest.id.slice(0, ID_SECOND)) break;
     if (b.worktree !== candidate.worktree || b.state === 'DELETED') continue;
     if (candidate.origin !== undefined && isForeign(b, candidate.origin)) continue;
     if (!newest || b.created_at > newest.created_at || (b.created_at === newest.created_at && b.id > newest.id)) newest = b;

@@ -164,6 +164,19 @@ export interface StoreData {
   stats?: StoreStats;
 }
 
+/**
+ * The index as adding a backup sees it (create): every id, the records newest id first, parsed as
+ * they are walked, and where a new one goes. The store hands it out without parsing the records a
+ * create never looks at (docs/store.md, "Adding a backup").
+ */
+export interface AppendView {
+  readonly ids: readonly string[];
+  /** The cold store as the index accounts for it (tombstones keep their ids). */
+  readonly cold: StoreData['cold'];
+  newestFirst(): Iterable<BackupRecord>;
+  add(record: BackupRecord): void;
+}
+
 /** When a drain or a policy evaluation last ended, and how. */
 export interface RunStamp {
   at: string;

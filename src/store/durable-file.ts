@@ -9,7 +9,7 @@
 // `generation`, the other small fields and a summary, and `backups` last, so the generation and the
 // head can be read from the first bytes of the file without parsing megabytes (readGeneration,
 // readHead: `status` on a store of 10,000 live backups).
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import { copyFile, link, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -75,10 +75,22 @@ export function serializeStore(data: StoreData): Buffer {
  */
 export function serializeStoreParts(data: StoreData): Buffer[] {
   const backups = Buffer.from(JSON.stringify(data.backups));
+  return [headPart(data, summarize(data.backups), { bytes: backups.length, sha256: createHash('sha256').update(backups).digest('hex') }), backups, CLOSE];
+}
+
+/** The last byte of db.json, after the records. */
+export const CLOSE = Buffer.from('}');
+
+/**
+ * The head as written, up to and including `,"backups":` (the records follow, then `}`): the
+ * small fields in a fixed order, the summary of the records, and the byte length and SHA-256 of
+ * their array (an append checks the bytes it copies through against it: store/append.ts).
+ */
+export function headPart(data: Omit<StoreData, 'backups'>, summary: Summary, records: { bytes: number; sha256: string }): Buffer {
   const head: Record<string, unknown> = {
     schema: data.schema,
     generation: data.generation,
-    summary: { ...summarize(data.backups), backups_bytes: backups.length },
+    summary: { ...summary, backups_bytes: records.bytes, backups_sha256: records.sha256 },
   };
   if (data.events_offset !== undefined) head.events_offset = data.events_offset;
   if (data.events_applied !== undefined) head.events_applied = data.events_applied;
@@ -86,11 +98,11 @@ export function serializeStoreParts(data: StoreData): Buffer[] {
   if (data.notes_tip !== undefined) head.notes_tip = data.notes_tip;
   if (data.cold !== undefined) head.cold = data.cold;
   if (data.stats !== undefined) head.stats = data.stats;
-  return [Buffer.from(`${JSON.stringify(head).slice(0, -1)},"backups":`), backups, Buffer.from('}')];
+  return Buffer.from(`${JSON.stringify(head).slice(0, -1)},"backups":`);
 }
 
 /** Everything of db.json but its records, with the summary of them it was written with. */
-export type StoreHead = Omit<StoreData, 'backups'> & { summary: Summary & { backups_bytes: number } };
+export type StoreHead = Omit<StoreData, 'backups'> & { summary: Summary & { backups_bytes: number; backups_sha256?: string } };
 
 const BACKUPS_KEY = ',"backups":[';
 /** The head is a few hundred bytes (a cold segment per month adds ~50); more means "not ours". */
@@ -112,19 +124,32 @@ export async function readHead(file: string): Promise<StoreHead | null> {
     const size = (await fh.stat()).size;
     const buf = Buffer.alloc(Math.min(size, HEAD_MAX));
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    const at = buf.subarray(0, bytesRead).indexOf(BACKUPS_KEY);
-    if (at < 0) return null;
-    const head = JSON.parse(`${buf.subarray(0, at).toString('utf8')}}`) as Partial<StoreHead>;
-    const bytes = head.summary?.backups_bytes;
-    if (!Number.isInteger(head.schema) || !Number.isInteger(head.generation) || !Number.isInteger(bytes)) return null;
-    // `{head` + `,"backups":` + the array + `}`
-    if (size !== at + BACKUPS_KEY.length - 1 + bytes! + 1) return null;
-    return head as StoreHead;
+    return headOf(buf.subarray(0, bytesRead), size)?.head ?? null;
   } catch {
     return null;
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * The head at the start of `buf` (the first bytes of a file of `size` bytes), and the offset of the
+ * records' `[`, or null when it cannot be trusted (see readHead).
+ */
+export function headOf(buf: Buffer, size: number): { head: StoreHead; arrayStart: number } | null {
+  const at = buf.subarray(0, HEAD_MAX).indexOf(BACKUPS_KEY);
+  if (at < 0) return null;
+  let head: Partial<StoreHead>;
+  try {
+    head = JSON.parse(`${buf.subarray(0, at).toString('utf8')}}`) as Partial<StoreHead>;
+  } catch {
+    return null;
+  }
+  const bytes = head.summary?.backups_bytes;
+  if (!Number.isInteger(head.schema) || !Number.isInteger(head.generation) || !Number.isInteger(bytes)) return null;
+  // `{head` + `,"backups":` + the array + `}`
+  if (size !== at + BACKUPS_KEY.length - 1 + bytes! + 1) return null;
+  return { head: head as StoreHead, arrayStart: at + BACKUPS_KEY.length - 1 };
 }
 
 /**
@@ -276,8 +301,13 @@ export class DurableJSONFile implements Adapter<StoreData> {
   }
 
   async write(data: StoreData): Promise<void> {
+    await this.writeParts(serializeStoreParts(data));
+  }
+
+  /** write(), of a generation already serialized (an append: store/append.ts). */
+  async writeParts(parts: Buffer[]): Promise<void> {
     const tmp = tempName(this.file);
-    await writeNewFile(tmp, serializeStoreParts(data));
+    await writeNewFile(tmp, parts);
     try {
       await this.beforeCommit?.();
       if (this.opts.prev && this.currentIsGood) await this.keepPrevious(this.opts.prev);

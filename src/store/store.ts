@@ -10,10 +10,12 @@ import { Low } from 'lowdb';
 import { SCHEMA_VERSION, type StoreData } from '../core/types.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { DurableJSONFile, StoreDamagedError, fileIdentity, readHead, removeLeftoverTemps, type StoreHead } from './durable-file.js';
-import { heldByLiveProcess, lockLostError, staleMs, withLock } from './lock.js';
+import { heldByLiveProcess, lockLostError, staleMs, withLock, type LockSignal } from './lock.js';
 import { pauseAt } from '../test-pause.js';
 import { coldIds, compactTombstones, readCold } from './cold.js';
-import type { BackupRecord } from '../core/types.js';
+import type { AppendView, BackupRecord } from '../core/types.js';
+import { appendViewOf } from '../core/query.js';
+import { RawLayoutError, appendedParts, rawAppendView, readRawIndex } from './append.js';
 
 export const DIR_MODE = 0o700;
 /** How many times update() re-runs fn when the generation moved under it. */
@@ -50,6 +52,13 @@ export interface Store {
    */
   update<T>(fn: (data: StoreData) => T | Promise<T>, opts?: UpdateOptions<T>): Promise<T>;
   /**
+   * Add records (create): update() with fn seeing an AppendView. When db.json is whole, current with
+   * the notes and owes the cold store nothing, the records already there are neither parsed nor
+   * encoded again: their bytes are copied into the next generation (store/append.ts). Otherwise it
+   * is update() over the parsed index, with the same guarantees either way.
+   */
+  append<T>(fn: (view: AppendView) => T | Promise<T>, opts?: UpdateOptions<T>): Promise<T>;
+  /**
    * The index's head (generation, counters, the summary of its records) from the first bytes of
    * db.json, when it can be trusted as it is: written whole by this version, and (with a ledger)
    * up to date with the notes. Null otherwise: then read() is the way, and it repairs what it finds.
@@ -66,7 +75,7 @@ export interface Store {
    */
   tombstones(data: StoreData, opts?: { prefix?: string; wanted?: (id: string) => boolean }): Promise<BackupRecord[]>;
   /** Ids of cold tombstones that start with `prefix` (8+ characters), without parsing their records. */
-  tombstoneIds(data: StoreData, prefix: string): Promise<string[]>;
+  tombstoneIds(data: Pick<StoreData, 'cold'>, prefix: string): Promise<string[]>;
 }
 
 /** The note lines one update adds: object → lines. `fresh`: objects made a moment ago (no note yet). */
@@ -170,7 +179,7 @@ class FileStore implements Store {
     return readCold(this.paths.dir, data.cold, opts);
   }
 
-  tombstoneIds(data: StoreData, prefix: string): Promise<string[]> {
+  tombstoneIds(data: Pick<StoreData, 'cold'>, prefix: string): Promise<string[]> {
     return coldIds(this.paths.dir, data.cold, prefix);
   }
 
@@ -278,86 +287,157 @@ class FileStore implements Store {
     return { data: emptyStore(), full: true };
   }
 
-  async update<T>(fn: (data: StoreData) => T | Promise<T>, opts: UpdateOptions<T> = {}): Promise<T> {
-    // A holder displaced by a racing stale takeover finds out before it writes anything (held());
-    // it then waits for the lock again like any other writer.
+  update<T>(fn: (data: StoreData) => T | Promise<T>, opts: UpdateOptions<T> = {}): Promise<T> {
+    return this.locked((signal) => this.modify(fn, opts, signal), opts);
+  }
+
+  append<T>(fn: (view: AppendView) => T | Promise<T>, opts: UpdateOptions<T> = {}): Promise<T> {
+    return this.locked(async (signal) => {
+      const done = await this.appendInPlace(fn, opts, signal);
+      return done ? done.value : this.modify((data) => fn(appendViewOf(data)), opts, signal);
+    }, opts);
+  }
+
+  /**
+   * Run `body` holding the lock. A holder displaced by a racing stale takeover finds out before it
+   * writes anything (held()); it then waits for the lock again like any other writer.
+   */
+  private async locked<T>(body: (signal: LockSignal) => Promise<T>, opts: UpdateOptions<T>): Promise<T> {
     for (let round = 1; ; round++) {
       try {
-        return await this.lockedUpdate(fn, opts);
+        return await withLock(
+          this.paths.db,
+          async (signal) => {
+            this.hooks.onLocked?.();
+            await removeLeftoverTemps(this.paths.dir, staleMs());
+            return body(signal);
+          },
+          { lockfilePath: this.paths.lock, ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) },
+        );
       } catch (e) {
         if (!(e instanceof LockLost) || round >= MAX_LOCK_ROUNDS) throw e instanceof LockLost ? lockLostError(this.paths.lock) : e;
       }
     }
   }
 
-  private lockedUpdate<T>(fn: (data: StoreData) => T | Promise<T>, opts: UpdateOptions<T>): Promise<T> {
-    return withLock(
-      this.paths.db,
-      async (signal) => {
-        this.hooks.onLocked?.();
-        await removeLeftoverTemps(this.paths.dir, staleMs());
-        for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-          const adapter = new DurableJSONFile(this.paths.db, { prev: this.paths.prev });
-          const { data, diskId, adopt } = await this.load(adapter, true);
-          const generation = data.generation;
-          const result = await fn(data);
-          if (!(await signal.held())) throw new LockLost();
-          // Compare-and-swap: db.json must still be the file we read (damaged or not).
-          if ((await fileIdentity(this.paths.db)) !== diskId) continue; // someone else wrote: redo fn on fresh data
-          // The truth first: note lines (and the tip they make) before the index that mirrors them.
-          const plan = mergePlans(adopt, opts.notes?.(result) ?? null);
-          const notesWritten = !!plan && plan.lines.size > 0 && !!this.hooks.ledger;
-          if (notesWritten) {
-            await pauseAt('store:before-notes');
-            data.notes_tip = await this.hooks.ledger!.write(plan!);
-            await pauseAt('store:after-notes');
-          }
-          data.schema = SCHEMA_VERSION;
-          data.generation = generation + 1;
-          // The same two checks at the commit point, right before the rename: the window in which a
-          // displaced holder could still write is a hard link and a rename long.
-          adapter.beforeCommit = async () => {
-            if (!(await signal.held())) throw new LockLost();
-            if ((await fileIdentity(this.paths.db)) !== diskId) throw new Overtaken();
-          };
-          const db = new Low<StoreData>(adapter, data);
-          try {
-            // Tombstones leave the index for the cold store, before the index that accounts for them.
-            await compactTombstones(this.paths.dir, data);
-            await pauseAt('store:after-cold');
-            await db.write();
-          } catch (e) {
-            if (!notesWritten) {
-              if (e instanceof Overtaken) continue;
-              throw e;
-            }
-            // The notes hold the change already: the index is only behind, and the next command
-            // replays it from the notes. The command's own work is done; say so (unless another
-            // writer's index simply won the race) and go on.
-            if (!(e instanceof Overtaken) && !(e instanceof LockLost)) {
-              const code = (e as NodeJS.ErrnoException).code;
-              process.stderr.write(
-                `git-backup: the change is recorded in refs/notes/backups, but the index ${this.paths.db} could not be written ` +
-                  `(${code ?? (e as Error).message}); it is rebuilt from the notes by the next command or by git backup recover\n`,
-              );
-            }
-          }
-          if (opts.afterWrite) {
-            await pauseAt('store:after-write');
-            await opts.afterWrite(result);
-          }
-          return result;
-        }
-        throw new BackupError(
-          ExitCode.LOCK_TIMEOUT,
-          `the backup store at ${this.paths.db} kept changing while it was locked (${MAX_ATTEMPTS} attempts): ` +
-            'another process is writing it without the lock; retry',
-        );
-      },
-      { lockfilePath: this.paths.lock, ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) },
+  /** The read-modify-write of update(), the lock held. */
+  private async modify<T>(fn: (data: StoreData) => T | Promise<T>, opts: UpdateOptions<T>, signal: LockSignal): Promise<T> {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const adapter = new DurableJSONFile(this.paths.db, { prev: this.paths.prev });
+      const { data, diskId, adopt } = await this.load(adapter, true);
+      const generation = data.generation;
+      const result = await fn(data);
+      if (!(await signal.held())) throw new LockLost();
+      // Compare-and-swap: db.json must still be the file we read (damaged or not).
+      if ((await fileIdentity(this.paths.db)) !== diskId) continue; // someone else wrote: redo fn on fresh data
+      // The truth first: note lines (and the tip they make) before the index that mirrors them.
+      const tip = await this.writeNotes(mergePlans(adopt, opts.notes?.(result) ?? null));
+      if (tip !== NO_NOTES) data.notes_tip = tip;
+      data.schema = SCHEMA_VERSION;
+      data.generation = generation + 1;
+      this.guardCommit(adapter, signal, diskId);
+      const db = new Low<StoreData>(adapter, data);
+      try {
+        // Tombstones leave the index for the cold store, before the index that accounts for them.
+        await compactTombstones(this.paths.dir, data);
+        await pauseAt('store:after-cold');
+        await db.write();
+      } catch (e) {
+        if (tip === NO_NOTES && e instanceof Overtaken) continue;
+        this.indexNotWritten(e, tip !== NO_NOTES);
+      }
+      await this.after(opts, result);
+      return result;
+    }
+    throw new BackupError(
+      ExitCode.LOCK_TIMEOUT,
+      `the backup store at ${this.paths.db} kept changing while it was locked (${MAX_ATTEMPTS} attempts): ` +
+        'another process is writing it without the lock; retry',
     );
   }
+
+  /**
+   * append() without parsing the index, or null when db.json is not in a state to be appended to as
+   * it is (then the caller goes the modify() way, and fn runs again).
+   */
+  private async appendInPlace<T>(fn: (view: AppendView) => T | Promise<T>, opts: UpdateOptions<T>, signal: LockSignal): Promise<{ value: T } | null> {
+    const diskId = await fileIdentity(this.paths.db);
+    const raw = await readRawIndex(this.paths.db);
+    // Tombstones still in the index are compacted by the full write; a head behind the notes is caught up by it.
+    if (!raw || raw.head.schema !== SCHEMA_VERSION || raw.head.summary.counts.DELETED > 0) return null;
+    const ledger = this.hooks.ledger;
+    if (ledger && (raw.head.notes_tip === undefined || raw.head.notes_tip !== (await ledger.tip()))) return null;
+    const added: BackupRecord[] = [];
+    let result: T;
+    try {
+      result = await fn(rawAppendView(raw, added));
+    } catch (e) {
+      if (e instanceof RawLayoutError) return null;
+      throw e;
+    }
+    if (!(await signal.held())) throw new LockLost();
+    if ((await fileIdentity(this.paths.db)) !== diskId) return null;
+    const tip = await this.writeNotes(opts.notes?.(result) ?? null);
+    if (added.length === 0 && tip === NO_NOTES) return { value: result }; // nothing to write
+    const adapter = new DurableJSONFile(this.paths.db, { prev: this.paths.prev });
+    this.guardCommit(adapter, signal, diskId);
+    const changes = { generation: raw.head.generation + 1, ...(tip !== NO_NOTES ? { notes_tip: tip } : {}) };
+    try {
+      await adapter.writeParts(appendedParts(raw, changes, added));
+    } catch (e) {
+      if (tip === NO_NOTES && e instanceof Overtaken) return null;
+      this.indexNotWritten(e, tip !== NO_NOTES);
+    }
+    this.health = { source: 'db', problem: null };
+    await this.after(opts, result);
+    return { value: result };
+  }
+
+  /** Write the note lines of a plan (the truth, before the index): the new tip, or NO_NOTES when there was nothing to write. */
+  private async writeNotes(plan: NotePlan | null): Promise<string | null | typeof NO_NOTES> {
+    if (!plan || plan.lines.size === 0 || !this.hooks.ledger) return NO_NOTES;
+    await pauseAt('store:before-notes');
+    const tip = await this.hooks.ledger.write(plan);
+    await pauseAt('store:after-notes');
+    return tip;
+  }
+
+  /**
+   * The lock and compare-and-swap checks again at the commit point, right before the rename: the
+   * window in which a displaced holder could still write is a hard link and a rename long.
+   */
+  private guardCommit(adapter: DurableJSONFile, signal: LockSignal, diskId: string | null): void {
+    adapter.beforeCommit = async () => {
+      if (!(await signal.held())) throw new LockLost();
+      if ((await fileIdentity(this.paths.db)) !== diskId) throw new Overtaken();
+    };
+  }
+
+  /**
+   * The index write failed. Without notes written, that is the command's failure. With them, the
+   * change is recorded already: the index is only behind, and the next command replays it from the
+   * notes; say so (unless another writer's index simply won the race) and go on.
+   */
+  private indexNotWritten(e: unknown, notesWritten: boolean): void {
+    if (!notesWritten) throw e;
+    if (e instanceof Overtaken || e instanceof LockLost) return;
+    const code = (e as NodeJS.ErrnoException).code;
+    process.stderr.write(
+      `git-backup: the change is recorded in refs/notes/backups, but the index ${this.paths.db} could not be written ` +
+        `(${code ?? (e as Error).message}); it is rebuilt from the notes by the next command or by git backup recover\n`,
+    );
+  }
+
+  /** Effects that follow the write while the lock is held (ref removal): once, after db.json is durable. */
+  private async after<T>(opts: UpdateOptions<T>, result: T): Promise<void> {
+    if (!opts.afterWrite) return;
+    await pauseAt('store:after-write');
+    await opts.afterWrite(result);
+  }
 }
+
+/** writeNotes had no lines to write. */
+const NO_NOTES = Symbol('no notes');
 
 /** The lock turned out not to be ours before anything was written. */
 class LockLost extends Error {}

@@ -27,10 +27,11 @@ test('the head carries what the whole file says, and the summary of its records'
   assert.ok(head);
   assert.is(head!.generation, data.generation);
   assert.is(head!.events_offset, 42);
-  const { backups_bytes, ...summary } = head!.summary;
+  const { backups_bytes, backups_sha256, ...summary } = head!.summary;
   assert.equal(summary, summarize(data.backups));
   assert.is(summary.pinned, 1);
   assert.ok(backups_bytes > 0);
+  assert.match(backups_sha256 ?? '', /^[0-9a-f]{64}$/);
   assert.not.ok('summary' in data, 'the summary is not carried as data');
   assert.ok((await store.head()) !== null, 'no ledger: the head is trusted as it is');
 });
