@@ -1,7 +1,7 @@
 // status --prometheus and --prometheus-file (issue 10), end to end on a real repository: a drain run
 // by a real commit's hook, a user transition and a tick show up in the metrics; the output is read by
-// a strict reader of the exposition format (test/helpers/prometheus.ts: promtool is not installed
-// in CI); the file is replaced atomically, readable by node_exporter, no temp file left; bad input
+// a strict reader of the exposition format (test/helpers/prometheus.ts) and by the real
+// `promtool check metrics` (test/helpers/promtool.ts); the file is replaced atomically, readable by node_exporter, no temp file left; bad input
 // changes nothing.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { scratchDir, tempRepo } from '../helpers/repo.js';
 import { install, withShim } from '../helpers/hooks.js';
 import { parseExposition } from '../helpers/prometheus.js';
+import { checkMetrics } from '../helpers/promtool.js';
 
 test('the numbers of a real store, in the format; written atomically for the textfile collector', () => {
   const repo = tempRepo();
@@ -34,6 +35,8 @@ test('the numbers of a real store, in the format; written atomically for the tex
   const now = Date.now() / 1000;
   for (const job of ['drain', 'tick']) assert.ok(Math.abs(m.get(`git_backup_last_run_timestamp_seconds{job="${job}"}`)! - now) < 120, `${job}: when`);
   assert.is(m.get('git_backup_hook_events_waiting{}'), 0);
+  const checked = checkMetrics(r.stdout);
+  assert.is(checked.code, 0, `promtool check metrics: ${checked.output}`);
 
   // The file: the same text, 0644, replacing what was there, nothing else left in the directory.
   const dir = scratchDir('gb-textfile-');
@@ -60,6 +63,13 @@ test('the numbers of a real store, in the format; written atomically for the tex
   }
   assert.is(readFileSync(file, 'utf8'), r.stdout, 'unchanged');
   assert.not.ok(existsSync(join(dir, 'missing')));
+});
+
+test('promtool is the real one: it refuses a broken exposition and a misnamed counter', () => {
+  assert.is.not(checkMetrics('git_backup_backups{state="CREATED" 1\n').code, 0, 'a broken line');
+  const lint = checkMetrics('# HELP git_backup_moves Moves.\n# TYPE git_backup_moves counter\ngit_backup_moves 1\n');
+  assert.is.not(lint.code, 0, 'a counter without _total');
+  assert.match(lint.output, /_total/);
 });
 
 test.run();

@@ -1,5 +1,5 @@
 // status --prometheus's rendering (core/metrics.ts): pure, read back by a strict reader of the format
-// (test/helpers/prometheus.ts; promtool is not installed), and the transition counter.
+// (test/helpers/prometheus.ts; the core stays free of processes: cli/status-prometheus runs the real promtool), and the transition counter.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { countTransitions, renderPrometheus, type MetricsInput } from '../../src/core/metrics.js';

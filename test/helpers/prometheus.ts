@@ -1,5 +1,5 @@
 // A strict reader of Prometheus' text exposition format (0.0.4), for the status --prometheus tests
-// (promtool is not installed in CI): every line a HELP, a TYPE or a sample; metric and label names
+// (the end-to-end test also runs the real promtool, test/helpers/promtool.ts): every line a HELP, a TYPE or a sample; metric and label names
 // by the format's grammar; label values quoted with only \\ \" \n escapes; one HELP and one TYPE per
 // family, before its samples, and its samples together; counters named *_total; no series twice;
 // a newline at the end. Returns the samples, name{labels} → value, labels sorted.
