@@ -75,6 +75,15 @@ export function countingShim(log: string): string {
   return dir;
 }
 
+/** A detached-hooks environment whose shim counts the drains it starts in `log` (countingShim). */
+export function countedDrains(): { log: string; env: NodeJS.ProcessEnv } {
+  const log = join(scratchDir('gb-count-'), 'drains');
+  return { log, env: detachedEnv({}, countingShim(log)) };
+}
+
+/** How many drains a countedDrains() log holds. */
+export const drainStarts = (log: string) => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0);
+
 /** Pids of live `git backup hook drain` processes whose arguments mention `under` (from /proc). */
 export function drainsRunning(under: string): number[] {
   const out: number[] = [];

@@ -6,23 +6,16 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, scratchDir, tempRepo } from '../helpers/repo.js';
-import { countingShim, detachedEnv, eventLines, eventLogSize, install, readDb, settle, withShim } from '../helpers/hooks.js';
+import { CLI, tempRepo } from '../helpers/repo.js';
+import { countedDrains, drainStarts, eventLines, eventLogSize, install, readDb, settle, withShim } from '../helpers/hooks.js';
 import { runUntil } from '../helpers/pause.js';
-
-const starts = (log: string) => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0);
-
-function counted(): { log: string; env: NodeJS.ProcessEnv } {
-  const log = join(scratchDir('gb-count-'), 'drains');
-  return { log, env: detachedEnv({}, countingShim(log)) };
-}
 
 test('rounds forced in the middle of a burst apply the events only; the reconcile they owe runs once it is quiet', async () => {
   const repo = tempRepo();
   install(repo);
   // The bound on a burst's wait at 0: every look that finds the log grown forces a round at once,
   // so this short burst gets the rounds a burst longer than 10 s gets (events only, no reconcile).
-  const { log, env } = counted();
+  const { log, env } = countedDrains();
   const forced = { ...env, GIT_BACKUP_TEST_DRAIN_MAX_DELAY_MS: '0' };
   repo.git(['checkout', '-q', '-b', 'feature']);
   repo.write('w.txt', 'work\n');
@@ -35,7 +28,7 @@ test('rounds forced in the middle of a burst apply the events only; the reconcil
   assert.is(eventLines(repo).length, 38, '30 post-commit, 4 amends (post-commit and post-rewrite each)');
   assert.is(db.events_applied, 38, 'each event applied once');
   assert.is(db.events_offset, eventLogSize(repo));
-  assert.ok(starts(log) >= 1);
+  assert.ok(drainStarts(log) >= 1);
   const b = db.backups.find((x) => x.id === id)!;
   assert.is(b.state, 'PENDING', 'the owed reconcile ran');
   assert.is(b.pending_commit, repo.git(['rev-parse', 'HEAD']), 'and followed the branch to its tip');

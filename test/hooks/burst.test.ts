@@ -5,22 +5,14 @@
 import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { scratchDir, tempRepo } from '../helpers/repo.js';
-import { countingShim, detachedEnv, eventLines, eventLogSize, install, readDb, settle } from '../helpers/hooks.js';
-
-const starts = (log: string) => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0);
-
-function counted(): { log: string; env: NodeJS.ProcessEnv } {
-  const log = join(scratchDir('gb-count-'), 'drains');
-  return { log, env: detachedEnv({}, countingShim(log)) };
-}
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tempRepo } from '../helpers/repo.js';
+import { countedDrains, drainStarts, eventLines, eventLogSize, install, readDb, settle } from '../helpers/hooks.js';
 
 test('a 20-commit rebase starts one drain, at its post-rewrite, and every event is applied exactly once', async () => {
   const repo = tempRepo();
   install(repo);
-  const { log, env } = counted();
+  const { log, env } = countedDrains();
   const git = (args: string[]) => {
     const r = spawnSync('git', args, { cwd: repo.dir, env, encoding: 'utf8' });
     assert.is(r.status, 0, `git ${args.join(' ')}: ${r.stderr}`);
@@ -44,7 +36,7 @@ test('a 20-commit rebase starts one drain, at its post-rewrite, and every event 
   await settle(repo);
   // pre-rebase and the 20 post-commits start none (rebase-merge is
   // there); post-rewrite starts one, once the rebase is done: nothing of ours runs beside the rebase.
-  const drains = starts(log);
+  const drains = drainStarts(log);
   assert.is(drains, 1, `the rebase started ${drains} drains`);
   assert.is(readFileSync(log, 'utf8').split(' ')[1], git(['rev-parse', 'HEAD']), 'the drain started at the rebased tip');
   const db = readDb(repo);
@@ -58,7 +50,7 @@ test('a 20-commit rebase starts one drain, at its post-rewrite, and every event 
 test('50 back-to-back commits: few drains, each event applied once, PENDING once the burst ends', async () => {
   const repo = tempRepo();
   install(repo);
-  const { log, env } = counted();
+  const { log, env } = countedDrains();
   repo.git(['checkout', '-q', '-b', 'feature']);
   repo.write('w.txt', 'work\n');
   const { id } = repo.json<{ id: string }>(['create', '--allow-empty', '-m', 'w'], { env });
@@ -70,7 +62,7 @@ test('50 back-to-back commits: few drains, each event applied once, PENDING once
   assert.is(db.events_applied, 50);
   // A new drain only after a pause longer than the quiet time and the linger together (seconds);
   // on an idle machine, one. Generous: this machine is shared.
-  assert.ok(starts(log) <= 10, `${starts(log)} drains for 50 commits`);
+  assert.ok(drainStarts(log) <= 10, `${drainStarts(log)} drains for 50 commits`);
   assert.is(db.backups.find((x) => x.id === id)!.state, 'PENDING');
 });
 
