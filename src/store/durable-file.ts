@@ -7,8 +7,7 @@
 //
 // The file is written compactly (no indentation) with the keys in a fixed order, `schema`, then
 // `generation`, the other small fields and a summary, and `backups` last, so the generation and the
-// head can be read from the first bytes of the file without parsing megabytes (readGeneration,
-// readHead: `status` on a store of 10,000 live backups).
+// head can be read from the first bytes of the file without parsing megabytes (readHead: `status` on a store of 10,000 live backups).
 import { createHash, randomBytes } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import { copyFile, link, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
@@ -166,33 +165,6 @@ export async function fileIdentity(file: string): Promise<string | null> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;
   }
-}
-
-const HEADER = /^\{"schema":(\d+),"generation":(\d+),/;
-
-/**
- * The generation currently on disk, or null when the file does not exist. Reads only the first bytes
- * of a file we wrote; anything else (written by hand, another key order) falls back to a full parse.
- * A damaged file throws StoreDamagedError.
- */
-export async function readGeneration(file: string): Promise<number | null> {
-  let fh;
-  try {
-    fh = await open(file, 'r');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
-  try {
-    const buf = Buffer.alloc(64);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    const m = HEADER.exec(buf.subarray(0, bytesRead).toString('utf8'));
-    if (m) return Number(m[2]);
-  } finally {
-    await fh.close();
-  }
-  const text = await readFile(file, 'utf8');
-  return parseStore(text, file).generation;
 }
 
 function tempName(file: string): string {

@@ -67,6 +67,8 @@ interface SeenLock {
   ageMs: number;
   /** The owner's pid when it is a process of this host that no longer exists. */
   deadPid: number | null;
+  /** It has an owner whose process is alive (or of another host, which cannot be asked). */
+  alive: boolean;
 }
 
 async function readOwner(dir: string): Promise<{ token: string; pid: number; host: string } | null> {
@@ -89,8 +91,11 @@ async function inspect(dir: string): Promise<SeenLock | null> {
     throw e;
   }
   const owner = await readOwner(dir);
-  const deadPid = owner && owner.host === hostname() && Number.isInteger(owner.pid) && !processAlive(owner.pid) ? owner.pid : null;
-  return { ino: st.ino, token: owner?.token ?? null, ageMs: Date.now() - st.mtimeMs, deadPid };
+  const local = owner !== null && owner.host === hostname();
+  // Another host's process cannot be asked: it counts as alive (its lock goes stale by age alone).
+  const alive = owner !== null && (!local || (Number.isInteger(owner.pid) && processAlive(owner.pid)));
+  const deadPid = local && Number.isInteger(owner.pid) && !alive ? owner.pid : null;
+  return { ino: st.ino, token: owner?.token ?? null, ageMs: Date.now() - st.mtimeMs, deadPid, alive };
 }
 
 /**
@@ -174,11 +179,8 @@ async function acquire(dir: string, token: string, stale: number, timeout: numbe
  * directory without an owner, is not.
  */
 export async function heldByLiveProcess(dir: string): Promise<boolean> {
-  const owner = await readOwner(dir);
-  if (!owner) return false;
-  if (owner.host === hostname() && !(Number.isInteger(owner.pid) && processAlive(owner.pid))) return false;
   const seen = await inspect(dir).catch(() => null);
-  return seen !== null && seen.ageMs <= staleMs();
+  return seen !== null && seen.alive && seen.ageMs <= staleMs();
 }
 
 /**
