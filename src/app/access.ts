@@ -28,8 +28,8 @@ export async function recordAccess(ctx: Context, record: BackupRecord): Promise<
   if (record.state === 'DELETED') return; // a tombstone (in the cold store) has nothing left to keep
   if (record.accessed_at && ctx.now.getTime() - Date.parse(record.accessed_at) < ACCESS_RESOLUTION_MS) return;
   try {
-    await ctx.store.update((data) => {
-      const r = data.backups.find((b) => b.id === id);
+    await ctx.store.patch([id], (records) => {
+      const r = records.get(id);
       if (r) r.accessed_at = ctx.now.toISOString();
     }, { timeoutMs: 1000 });
   } catch {

@@ -67,9 +67,11 @@ export async function recordContent(
   seen?: StoreData,
 ): Promise<void> {
   const differs = (r: BackupRecord) => (protects.has(r.id) && !r.protects) || (proofs.has(r.id) && !same(r.content, proofs.get(r.id)));
-  if (!(seen ?? (await ctx.store.read())).backups.some(differs)) return;
-  await ctx.store.update((data) => {
-    for (const r of data.backups) {
+  const ids = (seen ?? (await ctx.store.read())).backups.filter(differs).map((r) => r.id);
+  if (ids.length === 0) return;
+  // Only those records are read and written again (store.patch): after each commit a few verdicts change, not 10,000.
+  await ctx.store.patch(ids, (records) => {
+    for (const r of records.values()) {
       if (r.state === 'DELETED') continue;
       const entries = protects.get(r.id);
       if (entries && !r.protects) r.protects = entries;

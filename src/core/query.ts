@@ -157,10 +157,10 @@ export function appendViewOf(data: StoreData): AppendView {
   };
 }
 
-/** `summary` with `added` counted in: what summarize() gives for the records plus `added` (an append, without the records). */
-export function summaryWith(summary: Summary, added: readonly BackupRecord[]): Summary {
-  const more = summarize(added);
+/** `summary` less what `minus` counts, plus what `plus` counts (records changed or added without reading the others). */
+export function adjustSummary(summary: Summary, minus: Summary, plus: Summary): Summary {
   const counts = { ...summary.counts };
-  for (const s of BACKUP_STATES) counts[s] += more.counts[s];
-  return { counts, total: summary.total + more.total, live: summary.live + more.live, bytes: summary.bytes + more.bytes, pinned: summary.pinned + more.pinned };
+  for (const s of BACKUP_STATES) counts[s] += plus.counts[s] - minus.counts[s];
+  const by = (k: 'total' | 'live' | 'bytes' | 'pinned') => summary[k] + plus[k] - minus[k];
+  return { counts, total: by('total'), live: by('live'), bytes: by('bytes'), pinned: by('pinned') };
 }

@@ -164,10 +164,13 @@ export interface StoreData {
   stats?: StoreStats;
 }
 
+/** The fields of the index's head a change may set: everything but the records, the schema and the generation. */
+export type HeadFields = Omit<StoreData, 'backups' | 'schema' | 'generation'>;
+
 /**
  * The index as adding a backup sees it (create): every id, the records newest id first, parsed as
  * they are walked, and where a new one goes. The store hands it out without parsing the records a
- * create never looks at (docs/store.md, "Adding a backup").
+ * create never looks at (docs/store.md, "Writes that cost what they change").
  */
 export interface AppendView {
   readonly ids: readonly string[];

@@ -10,7 +10,7 @@ import { readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from '../app/context.js';
-import type { StoreData } from '../core/types.js';
+import type { BackupRecord, HeadFields, StoreData } from '../core/types.js';
 import { completeLines, parseEventLine, parseRewritePairs, type HookEvent } from '../core/events.js';
 import { remapBaseSuccessors, remapPendingCommits, rewriteMap, type Remapped } from '../core/rewrite.js';
 import { isoTime } from '../core/record.js';
@@ -30,8 +30,11 @@ const MAX_CHUNK = 1024 * 1024;
 
 export interface ApplyResult {
   applied: number;
-  /** The store as this write left it (reconcile plans from it: remapped pending commits included). */
-  data: StoreData;
+  /**
+   * The store as this write left it (reconcile plans from it: remapped pending commits included).
+   * Absent when the events changed only the head, which is then written without reading the records.
+   */
+  data?: StoreData;
   skipped: string[];
   remapped: Remapped[];
   /** Backups whose base was rewritten (base → successor): reconcile may now find their work committed. */
@@ -76,51 +79,76 @@ export async function applyEvents(ctx: Context, seen: Pick<StoreData, 'events_of
   const dir = ctx.store.paths.dir;
   const log = eventsLogPath(dir);
   if (!(await eventsPending(dir, seen))) return null;
-  return ctx.store.update(
-    async (data) => {
-      const result: ApplyResult = { applied: 0, data, skipped: [], remapped: [], rebased: [], dataFiles: [], pushes: [] };
-      let offset = appliedOffset(data);
-      const size = await fileSize(log);
-      if (size < offset) {
-        result.skipped.push(`events.log is shorter (${size} bytes) than the applied offset ${offset}: it was replaced; reading it from the start`);
-        offset = 0;
+  /**
+   * The events past the offset, applied to the head and, for post-rewrite events, to the records
+   * (`backups` null: not read, and a post-rewrite event throws NeedsRecords).
+   */
+  const apply = async (head: HeadFields, backups: BackupRecord[] | null, data?: StoreData): Promise<ApplyResult> => {
+    const result: ApplyResult = { applied: 0, ...(data ? { data } : {}), skipped: [], remapped: [], rebased: [], dataFiles: [], pushes: [] };
+    let offset = appliedOffset(head);
+    const size = await fileSize(log);
+    if (size < offset) {
+      result.skipped.push(`events.log is shorter (${size} bytes) than the applied offset ${offset}: it was replaced; reading it from the start`);
+      offset = 0;
+    }
+    const chunk = await readChunk(log, offset, MAX_CHUNK);
+    let { lines, consumed } = completeLines(chunk);
+    if (consumed === 0 && chunk.length === MAX_CHUNK) {
+      // A "line" longer than any hook writes: skip it rather than stall every later event.
+      ({ lines, consumed } = { lines: ['<oversized line>'], consumed: chunk.length });
+    }
+    const at = isoTime(ctx.now);
+    for (const line of lines) {
+      const parsed = parseEventLine(line);
+      if (!parsed.ok) {
+        result.skipped.push(`skipped a bad event line: ${parsed.reason}`);
+        continue;
       }
-      const chunk = await readChunk(log, offset, MAX_CHUNK);
-      let { lines, consumed } = completeLines(chunk);
-      if (consumed === 0 && chunk.length === MAX_CHUNK) {
-        // A "line" longer than any hook writes: skip it rather than stall every later event.
-        ({ lines, consumed } = { lines: ['<oversized line>'], consumed: chunk.length });
+      const e = parsed.event;
+      if (e.data.kind === 'file') result.dataFiles.push(e.data.name);
+      if (e.hook === 'post-rewrite') {
+        if (!backups) throw new NeedsRecords();
+        const map = rewriteMap(parseRewritePairs(await rewriteInput(dir, e, result.skipped)));
+        result.remapped.push(...remapPendingCommits(backups, map, at));
+        // git names the rewriting command in the hook's first argument; anything else is taken
+        // as a rebase, the reading that never makes uncommitted work look committed.
+        result.rebased.push(...remapBaseSuccessors(backups, map, e.args[0] === 'amend', at));
       }
-      const at = isoTime(ctx.now);
-      for (const line of lines) {
-        const parsed = parseEventLine(line);
-        if (!parsed.ok) {
-          result.skipped.push(`skipped a bad event line: ${parsed.reason}`);
-          continue;
-        }
-        const e = parsed.event;
-        if (e.data.kind === 'file') result.dataFiles.push(e.data.name);
-        if (e.hook === 'post-rewrite') {
-          const map = rewriteMap(parseRewritePairs(await rewriteInput(dir, e, result.skipped)));
-          result.remapped.push(...remapPendingCommits(data.backups, map, at));
-          // git names the rewriting command in the hook's first argument; anything else is taken
-          // as a rebase, the reading that never makes uncommitted work look committed.
-          result.rebased.push(...remapBaseSuccessors(data.backups, map, e.args[0] === 'amend', at));
-        }
-        if (e.hook === 'pre-push') result.pushes.push(...pushWatches(e, await rewriteInput(dir, e, result.skipped)));
-        result.applied++;
-      }
-      data.events_offset = offset + consumed;
-      data.events_applied = (data.events_applied ?? 0) + result.applied;
-      data.stats = { ...data.stats, drain: { at, ok: true } }; // status --prometheus
-      return result;
+      if (e.hook === 'pre-push') result.pushes.push(...pushWatches(e, await rewriteInput(dir, e, result.skipped)));
+      result.applied++;
+    }
+    head.events_offset = offset + consumed;
+    head.events_applied = (head.events_applied ?? 0) + result.applied;
+    head.stats = { ...head.stats, drain: { at, ok: true } }; // status --prometheus
+    return result;
+  };
+  const opts = {
+    afterWrite: async (r: ApplyResult) => {
+      for (const f of r.dataFiles) await unlink(join(dir, f)).catch(() => {});
     },
-    {
-      afterWrite: async (r) => {
-        for (const f of r.dataFiles) await unlink(join(dir, f)).catch(() => {});
-      },
-    },
-  );
+  };
+  // Only post-rewrite events change records: without one, only the head is written and the
+  // records are neither read nor written (store.patch), which on a large store is most of a drain.
+  if (!(await rewriteWaits(log, appliedOffset(seen)))) {
+    try {
+      return await ctx.store.patch([], (_, head) => apply(head, null), opts);
+    } catch (e) {
+      if (!(e instanceof NeedsRecords)) throw e; // one came in meanwhile: the whole index then
+    }
+  }
+  return ctx.store.update((data) => apply(data, data.backups, data), opts);
+}
+
+/** A post-rewrite event met where the records were not read. */
+class NeedsRecords extends Error {}
+
+/** Whether a post-rewrite event is among the lines past `offset` (read without the lock: a hint). */
+async function rewriteWaits(log: string, offset: number): Promise<boolean> {
+  const { lines } = completeLines(await readChunk(log, offset, MAX_CHUNK).catch(() => Buffer.alloc(0)));
+  return lines.some((line) => {
+    const parsed = parseEventLine(line);
+    return parsed.ok && parsed.event.hook === 'post-rewrite';
+  });
 }
 
 export interface DrainReport {

@@ -17,6 +17,7 @@ import type { StoreData } from '../core/types.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { FILE_MODE, fsyncPath, writeNewFile } from '../fs/durable-write.js';
 import { summarize, type Summary } from '../core/query.js';
+import { BACKUP_STATES } from '../core/types.js';
 
 export { FILE_MODE };
 
@@ -35,6 +36,11 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+function firstKey(o: Record<string, unknown>): string | undefined {
+  for (const k in o) return k;
+  return undefined;
+}
+
 /** Minimal shape check: deep validation of 10k records would cost more than it would catch. */
 export function parseStore(text: string, file: string): StoreData {
   let data: unknown;
@@ -49,8 +55,13 @@ export function parseStore(text: string, file: string): StoreData {
     throw new StoreDamagedError(file, 'no generation number');
   }
   if (!Array.isArray(data.backups)) throw new StoreDamagedError(file, 'no backups array');
-  for (const b of data.backups) {
+  const backups = data.backups as unknown[];
+  for (let i = 0; i < backups.length; i++) {
+    const b = backups[i];
     if (!isObject(b) || typeof b.id !== 'string') throw new StoreDamagedError(file, 'a backup record without an id');
+    // Id first, as this version writes records (a file written another way): writes that copy
+    // records as bytes find them by it (store/append.ts).
+    if (firstKey(b) !== 'id') backups[i] = { id: b.id, ...b };
   }
   // Derived when written (serializeStore), never carried as data.
   delete data.summary;
@@ -74,7 +85,30 @@ export function serializeStore(data: StoreData): Buffer {
  */
 export function serializeStoreParts(data: StoreData): Buffer[] {
   const backups = Buffer.from(JSON.stringify(data.backups));
-  return [headPart(data, summarize(data.backups), { bytes: backups.length, sha256: createHash('sha256').update(backups).digest('hex') }), backups, CLOSE];
+  const summary = summarize(data.backups);
+  const sha256 = createHash('sha256').update(backups).update(summaryKey(summary)).digest('hex');
+  return [headPart(data, summary, { bytes: backups.length, sha256 }), backups, CLOSE];
+}
+
+/**
+ * What `summary.backups_sha256` covers after the records array's bytes: the summary's numbers, so
+ * that neither the records nor the counts a write without parsing carries on (store/append.ts)
+ * can change unseen.
+ */
+export function summaryKey(s: Summary): string {
+  return JSON.stringify([BACKUP_STATES.map((st) => s.counts?.[st]), s.total, s.live, s.bytes, s.pinned]);
+}
+
+/**
+ * Null when the file's head vouches for its records and summary, or has nothing to say (a file
+ * written another way, or torn: the parse judges those); else what is wrong.
+ */
+function hashMismatch(buf: Buffer): string | null {
+  const found = headOf(buf, buf.length);
+  const want = found?.head.summary.backups_sha256;
+  if (!found || !want) return null;
+  const got = createHash('sha256').update(buf.subarray(found.arrayStart, buf.length - 1)).update(summaryKey(found.head.summary)).digest('hex');
+  return got === want ? null : 'its records or their summary do not match the SHA-256 in its head (changed in place)';
 }
 
 /** The last byte of db.json, after the records. */
@@ -83,7 +117,7 @@ export const CLOSE = Buffer.from('}');
 /**
  * The head as written, up to and including `,"backups":` (the records follow, then `}`): the
  * small fields in a fixed order, the summary of the records, and the byte length and SHA-256 of
- * their array (an append checks the bytes it copies through against it: store/append.ts).
+ * their array (append and patch check the bytes they copy through against it: store/append.ts).
  */
 export function headPart(data: Omit<StoreData, 'backups'>, summary: Summary, records: { bytes: number; sha256: string }): Buffer {
   const head: Record<string, unknown> = {
@@ -252,9 +286,9 @@ export class DurableJSONFile implements Adapter<StoreData> {
   ) {}
 
   async read(): Promise<StoreData | null> {
-    let text: string;
+    let buf: Buffer;
     try {
-      text = await readFile(this.file, 'utf8');
+      buf = await readFile(this.file);
     } catch (e) {
       this.currentIsGood = false;
       const code = (e as NodeJS.ErrnoException).code;
@@ -263,7 +297,9 @@ export class DurableJSONFile implements Adapter<StoreData> {
       throw new StoreDamagedError(this.file, code === 'EISDIR' ? 'a directory, not a file' : `cannot be read: ${code ?? (e as Error).message}`);
     }
     try {
-      const data = parseStore(text, this.file);
+      const mismatch = hashMismatch(buf);
+      if (mismatch) throw new StoreDamagedError(this.file, mismatch);
+      const data = parseStore(buf.toString('utf8'), this.file);
       this.currentIsGood = true;
       return data;
     } catch (e) {
@@ -276,7 +312,7 @@ export class DurableJSONFile implements Adapter<StoreData> {
     await this.writeParts(serializeStoreParts(data));
   }
 
-  /** write(), of a generation already serialized (an append: store/append.ts). */
+  /** write(), of a generation already serialized (append and patch: store/append.ts). */
   async writeParts(parts: Buffer[]): Promise<void> {
     const tmp = tempName(this.file);
     await writeNewFile(tmp, parts);
@@ -319,7 +355,14 @@ export class DurableJSONFile implements Adapter<StoreData> {
       }
     }
     try {
-      await rename(tmp, prev);
+      await rename(tmp, prev).catch(async (e: NodeJS.ErrnoException) => {
+        // A directory where db.json.prev should be (made by hand, or by a tool gone wrong) would
+        // stop every write for good: it is moved aside like a damaged db.json, and the link renamed again.
+        if (e.code !== 'EISDIR' && e.code !== 'ENOTEMPTY' && e.code !== 'EEXIST') throw e;
+        await rename(prev, `${prev}.damaged-${Date.now()}`);
+        await pruneDamaged(prev, KEEP_DAMAGED);
+        await rename(tmp, prev);
+      });
     } catch (e) {
       await unlink(tmp).catch(() => {});
       throw e;

@@ -13,9 +13,9 @@ import { DurableJSONFile, StoreDamagedError, fileIdentity, readHead, removeLefto
 import { heldByLiveProcess, lockLostError, staleMs, withLock, type LockSignal } from './lock.js';
 import { pauseAt } from '../test-pause.js';
 import { coldIds, compactTombstones, readCold } from './cold.js';
-import type { AppendView, BackupRecord } from '../core/types.js';
+import type { AppendView, BackupRecord, HeadFields } from '../core/types.js';
 import { appendViewOf } from '../core/query.js';
-import { RawLayoutError, appendedParts, rawAppendView, readRawIndex } from './append.js';
+import { RawLayoutError, appendEdit, nextGenerationParts, patchEdit, readRawIndex, type RawEdit, type RawIndex } from './append.js';
 
 export const DIR_MODE = 0o700;
 /** How many times update() re-runs fn when the generation moved under it. */
@@ -58,6 +58,13 @@ export interface Store {
    * is update() over the parsed index, with the same guarantees either way.
    */
   append<T>(fn: (view: AppendView) => T | Promise<T>, opts?: UpdateOptions<T>): Promise<T>;
+  /**
+   * Change the records with these ids and the head's own fields (the drain's events and verdicts,
+   * access times): update() with fn seeing only those records (an id not in the index is not in the
+   * map) and the head. Written like append(), the other records' bytes copied as they are, whenever
+   * append() could; a record made DELETED (compacted by the full write) goes the update() way.
+   */
+  patch<T>(ids: readonly string[], fn: (records: Map<string, BackupRecord>, head: HeadFields) => T | Promise<T>, opts?: UpdateOptions<T>): Promise<T>;
   /**
    * The index's head (generation, counters, the summary of its records) from the first bytes of
    * db.json, when it can be trusted as it is: written whole by this version, and (with a ledger)
@@ -293,8 +300,19 @@ class FileStore implements Store {
 
   append<T>(fn: (view: AppendView) => T | Promise<T>, opts: UpdateOptions<T> = {}): Promise<T> {
     return this.locked(async (signal) => {
-      const done = await this.appendInPlace(fn, opts, signal);
+      const done = await this.inPlace((raw) => appendEdit(raw, fn), opts, signal);
       return done ? done.value : this.modify((data) => fn(appendViewOf(data)), opts, signal);
+    }, opts);
+  }
+
+  patch<T>(ids: readonly string[], fn: (records: Map<string, BackupRecord>, head: HeadFields) => T | Promise<T>, opts: UpdateOptions<T> = {}): Promise<T> {
+    return this.locked(async (signal) => {
+      const done = await this.inPlace((raw) => patchEdit(raw, ids, fn), opts, signal);
+      if (done) return done.value;
+      return this.modify((data) => {
+        const wanted = new Set(ids);
+        return fn(new Map(data.backups.filter((b) => wanted.has(b.id)).map((b) => [b.id, b])), data);
+      }, opts, signal);
     }, opts);
   }
 
@@ -357,40 +375,43 @@ class FileStore implements Store {
   }
 
   /**
-   * append() without parsing the index, or null when db.json is not in a state to be appended to as
-   * it is (then the caller goes the modify() way, and fn runs again).
+   * append() or patch() without parsing the index, or null when db.json is not in a state to be
+   * written that way (then the caller goes the modify() way, and fn runs again).
    */
-  private async appendInPlace<T>(fn: (view: AppendView) => T | Promise<T>, opts: UpdateOptions<T>, signal: LockSignal): Promise<{ value: T } | null> {
+  private async inPlace<T>(edit: (raw: RawIndex) => Promise<RawEdit<T> | null>, opts: UpdateOptions<T>, signal: LockSignal): Promise<{ value: T } | null> {
     const diskId = await fileIdentity(this.paths.db);
     const raw = await readRawIndex(this.paths.db);
     // Tombstones still in the index are compacted by the full write; a head behind the notes is caught up by it.
     if (!raw || raw.head.schema !== SCHEMA_VERSION || raw.head.summary.counts.DELETED > 0) return null;
     const ledger = this.hooks.ledger;
     if (ledger && (raw.head.notes_tip === undefined || raw.head.notes_tip !== (await ledger.tip()))) return null;
-    const added: BackupRecord[] = [];
-    let result: T;
+    let done: RawEdit<T> | null;
     try {
-      result = await fn(rawAppendView(raw, added));
+      done = await edit(raw);
     } catch (e) {
       if (e instanceof RawLayoutError) return null;
       throw e;
     }
+    if (!done) return null;
     if (!(await signal.held())) throw new LockLost();
     if ((await fileIdentity(this.paths.db)) !== diskId) return null;
-    const tip = await this.writeNotes(opts.notes?.(result) ?? null);
-    if (added.length === 0 && tip === NO_NOTES) return { value: result }; // nothing to write
+    const tip = await this.writeNotes(opts.notes?.(done.value) ?? null);
+    if (!done.changed && tip === NO_NOTES) {
+      await this.after(opts, done.value); // nothing to write: the index already says it
+      return { value: done.value };
+    }
     const adapter = new DurableJSONFile(this.paths.db, { prev: this.paths.prev });
     this.guardCommit(adapter, signal, diskId);
-    const changes = { generation: raw.head.generation + 1, ...(tip !== NO_NOTES ? { notes_tip: tip } : {}) };
+    const stamp = { generation: raw.head.generation + 1, ...(tip !== NO_NOTES ? { notes_tip: tip } : {}) };
     try {
-      await adapter.writeParts(appendedParts(raw, changes, added));
+      await adapter.writeParts(nextGenerationParts(raw, done, stamp));
     } catch (e) {
       if (tip === NO_NOTES && e instanceof Overtaken) return null;
       this.indexNotWritten(e, tip !== NO_NOTES);
     }
     this.health = { source: 'db', problem: null };
-    await this.after(opts, result);
-    return { value: result };
+    await this.after(opts, done.value);
+    return { value: done.value };
   }
 
   /** Write the note lines of a plan (the truth, before the index): the new tip, or NO_NOTES when there was nothing to write. */

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { scratchDir } from '../helpers/repo.js';
 import { openStore, type Store } from '../../src/store/store.js';
-import { readHead, serializeStore } from '../../src/store/durable-file.js';
+import { readHead, serializeStore, summaryKey } from '../../src/store/durable-file.js';
 import { summarize } from '../../src/core/query.js';
 import { identicalNewest } from '../../src/core/record.js';
 import type { BackupRecord } from '../../src/core/types.js';
@@ -66,14 +66,19 @@ function garble(file: string, k: number): void {
   assert.is(readFileSync(file).length, Buffer.byteLength(text));
 }
 
+/** The head's hash made to match the file as it is now (what no accident does): only a parse can tell. */
+function forgeHash(file: string): void {
+  const raw = readFileSync(file, 'utf8');
+  const at = raw.indexOf(',"backups":[');
+  const head = JSON.parse(`${raw.slice(0, at)}}`);
+  const array = raw.slice(at + ',"backups":'.length, -1);
+  writeFileSync(file, raw.replace(head.summary.backups_sha256, createHash('sha256').update(array).update(summaryKey(head.summary)).digest('hex')));
+}
+
 test('the records an append copies through are not parsed', async () => {
   const store = await storeOf(10);
   garble(store.paths.db, 4);
-  // The hash made to match the garbled bytes (what no accident does): the append vouches for them and copies them as they are.
-  const raw = readFileSync(store.paths.db, 'utf8');
-  const array = raw.slice(raw.indexOf(',"backups":[') + ',"backups":'.length, -1);
-  const head = JSON.parse(`${raw.slice(0, raw.indexOf(',"backups":['))}}`);
-  writeFileSync(store.paths.db, raw.replace(head.summary.backups_sha256, createHash('sha256').update(array).digest('hex')));
+  forgeHash(store.paths.db); // the append vouches for the garbled bytes and copies them as they are
   await appendOne(store, makeRecord(id(20)));
   assert.ok(readFileSync(store.paths.db, 'utf8').includes(`${id(4)}x`), 'the garbled record was copied, never parsed');
 });
@@ -107,6 +112,20 @@ test('tombstones in the index, a head behind the notes, an index written another
   await appendOne(store, makeRecord(id(31)));
   assert.ok(await readHead(path), 'written compactly again');
   assert.is((await store.read()).backups.length, 6);
+  // Records written with another key order (review): written id first again, so the next append copies them.
+  const d = JSON.parse(readFileSync(path, 'utf8'));
+  d.backups = d.backups.map(({ id: k, ...rest }: BackupRecord) => ({ ...rest, id: k }));
+  delete d.summary; // written by something else: no summary of ours
+  writeFileSync(path, JSON.stringify(d));
+  await appendOne(store, makeRecord(id(35)));
+  assert.ok(readFileSync(path, 'utf8').includes(',"backups":[{"id":'), 'id first again');
+  forgeHash(path); // from here on only the fast way would copy a garbled record unparsed
+  garble(path, 30); // an older record: the append parses only the newest
+  forgeHash(path);
+  await appendOne(store, makeRecord(id(36)));
+  assert.ok(readFileSync(path, 'utf8').includes(`${id(30)}x`), 'appended in place');
+  writeFileSync(path, readFileSync(path, 'utf8').replace(`${id(30)}x`, `${id(30)}"`));
+  forgeHash(path);
 
   // An index behind the notes: caught up (ledger.sync) before the record is added.
   let tip = 'e'.repeat(40);
@@ -128,7 +147,89 @@ test('tombstones in the index, a head behind the notes, an index written another
   assert.is(synced, 1, 'the full read caught the index up with the notes first');
   await appendOne(store, makeRecord(id(34)));
   assert.is(synced, 1, 'current now: appended as it is');
-  assert.is((await store.read()).backups.length, 9);
+  assert.is((await store.read()).backups.length, 11);
+});
+
+test('a patch changes a few records and the head in place: byte for byte the full write, the summary adjusted', async () => {
+  const store = await storeOf(30);
+  const before = await store.read();
+  const seen = await store.patch([id(3), id(7), 'not-there'], (records, head) => {
+    assert.equal([...records.keys()].sort(), [id(3), id(7)], 'only those, parsed alone; an unknown id is not in the map');
+    records.get(id(3))!.pinned = true;
+    records.get(id(3))!.bytes = 1000;
+    records.get(id(7))!.state = 'CONFIRMED';
+    head.events_offset = 99;
+    return records.size;
+  });
+  assert.is(seen, 2);
+  const after = await store.read();
+  assert.is(after.generation, before.generation + 1);
+  assert.is(after.events_offset, 99);
+  assert.equal(after.backups.map((b) => b.id), before.backups.map((b) => b.id), 'in place, in order');
+  assert.is(after.backups[3]!.pinned, true);
+  assert.is(after.backups[7]!.state, 'CONFIRMED');
+  assert.equal(after.backups[8], before.backups[8]);
+  assert.ok(readFileSync(store.paths.db).equals(serializeStore(after)), 'byte for byte the full write');
+  const { backups_bytes: _b, backups_sha256: _h, ...summary } = (await readHead(store.paths.db))!.summary;
+  assert.equal(summary, summarize(after.backups), 'counts, bytes and pins follow the changed records');
+
+  // Only the head: the records are not parsed (a garbled one with a forged hash is copied as it is).
+  garble(store.paths.db, 12);
+  forgeHash(store.paths.db);
+  await store.patch([], (_records, head) => void (head.events_applied = 5));
+  const text = readFileSync(store.paths.db, 'utf8');
+  assert.ok(text.includes(`${id(12)}x`) && text.includes('"events_applied":5'), 'head written, records copied unparsed');
+});
+
+test('a patch that deletes a record, or changes most of the index, goes the full way', async () => {
+  const store = await storeOf(6);
+  await store.patch([id(2)], (records) => void (records.get(id(2))!.state = 'DELETED'));
+  const after = await store.read();
+  assert.not.ok(after.backups.some((b) => b.id === id(2)), 'compacted out of the index');
+  assert.equal((await store.tombstones(after)).map((b) => b.id), [id(2)]);
+  // Nothing changed: nothing written.
+  const generation = after.generation;
+  await store.patch([id(1)], () => undefined);
+  assert.is((await store.read()).generation, generation);
+});
+
+test('a patch of most of the index goes the full way (which also finds damage an in-place write would copy)', async () => {
+  const store = await storeOf(100);
+  await store.update(() => undefined); // a good db.json.prev
+  garble(store.paths.db, 99);
+  forgeHash(store.paths.db);
+  const ids = Array.from({ length: 70 }, (_, k) => id(k));
+  await store.patch(ids, (records) => records.forEach((r) => (r.labels = ['patched'])));
+  const after = await store.read();
+  assert.is(after.backups.filter((b) => b.labels[0] === 'patched').length, 70);
+  assert.is(after.backups[99]!.message, `before refactoring ${id(99)}`, 'parsed whole: the damage found, db.json.prev restored');
+});
+
+/** One same-size replacement in db.json (what a bit flip or a careless edit does). */
+function sameSizeEdit(file: string, from: string, to: string): void {
+  const text = readFileSync(file, 'utf8');
+  assert.ok(text.includes(from) && Buffer.byteLength(from) === Buffer.byteLength(to));
+  writeFileSync(file, text.replace(from, to));
+}
+
+test('a record changed in place that is still JSON is damage: not carried into the next generation nor db.json.prev (review)', async () => {
+  const store = await storeOf(10);
+  await store.update(() => undefined); // a good db.json.prev
+  sameSizeEdit(store.paths.db, `"message":"before refactoring ${id(4)}"`, `"message":"befoRe refactoring ${id(4)}"`);
+  await store.append((view) => view.add(makeRecord(id(20))));
+  const data = await store.read();
+  assert.is(data.backups.find((b) => b.id === id(4))!.message, `before refactoring ${id(4)}`, 'db.json');
+  assert.is(data.backups.length, 11);
+  assert.not.ok(readFileSync(store.paths.prev, 'utf8').includes('befoRe'), 'db.json.prev');
+});
+
+test('the head\'s summary changed in place, size unchanged: an append does not carry it on (review)', async () => {
+  const store = await storeOf(10);
+  await store.update(() => undefined);
+  sameSizeEdit(store.paths.db, '"PENDING":6,', '"PENDING":9,');
+  await store.append((view) => view.add({ ...makeRecord(id(20)), state: 'CREATED' }));
+  const { backups_bytes: _b, backups_sha256: _h, ...summary } = (await readHead(store.paths.db))!.summary;
+  assert.equal(summary, summarize((await store.read()).backups));
 });
 
 test('the newest backup of a worktree is found walking ids down, ties within a second decided by created_at', () => {

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { scratchDir } from '../helpers/repo.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { parseStore } from '../../src/store/durable-file.js';
@@ -21,6 +22,8 @@ const damages: Record<string, (file: string) => void> = {
   garbage: (f) => writeFileSync(f, '\u0000\u0000\u0000garbage\u0000'),
   'wrong shape': (f) => writeFileSync(f, JSON.stringify({ schema: 1, generation: 'x', backups: {} })),
   'records without ids': (f) => writeFileSync(f, JSON.stringify({ schema: 1, generation: 4, backups: [1, 2] })),
+  // Still JSON, same size: only the SHA-256 in the head tells (a bit flip, a careless edit).
+  'changed in place': (f) => writeFileSync(f, readFileSync(f, 'utf8').replace('"before refactoring c"', '"befoRe refactoring c"')),
 };
 
 for (const [name, damage] of Object.entries(damages)) {
@@ -35,6 +38,19 @@ for (const [name, damage] of Object.entries(damages)) {
     assert.match(stderr, /db\.json was damaged; restored generation 2 from .*db\.json\.prev/);
   });
 }
+
+test('a directory where db.json.prev goes is moved aside: writes go on (review)', async () => {
+  const store = await threeGenerations();
+  rmSync(store.paths.prev);
+  mkdirSync(store.paths.prev);
+  writeFileSync(join(store.paths.prev, 'x'), 'x');
+  const { stderr, error } = await captureStderr(() => store.update((d) => void d.backups.push(makeRecord('d'))));
+  assert.is(error, undefined);
+  assert.is(stderr, '', 'no warning: the index was written');
+  assert.is((await store.read()).generation, 4);
+  assert.is(parseStore(readFileSync(store.paths.prev, 'utf8'), store.paths.prev).generation, 3, 'prev is the generation before');
+  assert.is(readdirSync(store.paths.dir).filter((n) => n.startsWith('db.json.prev.damaged-')).length, 1);
+});
 
 test('update after damage writes a good db.json and keeps the good prev', async () => {
   const store = await threeGenerations();

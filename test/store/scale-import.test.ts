@@ -40,7 +40,8 @@ test('a store imported from the records equals the store the commands made', asy
   assert.is(cold.length, 2);
 
   const b = tempRepo();
-  const records = [...hot, ...cold].sort((x, y) => (x.id < y.id ? -1 : 1));
+  // In the order the commands made them (ids of the same second do not sort by creation).
+  const records = [...hot, ...cold].sort((x, y) => (x.created_at < y.created_at ? -1 : x.created_at > y.created_at ? 1 : x.id < y.id ? -1 : 1));
   const tip = a.git(['log', '-1', '--format=%cn <%ce> %ct +0000', 'refs/notes/backups']);
   const r = await importStore(b.dir, TEST_ENV, records, tip);
   assert.equal([r.hot, r.cold], [2, 2]);
