@@ -6,7 +6,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { AppendView, BackupRecord, HeadFields } from '../core/types.js';
 import { adjustSummary, summarize, type Summary } from '../core/query.js';
-import { CLOSE, headOf, headPart, summaryKey, type StoreHead } from './durable-file.js';
+import { CLOSE, headKey, headOf, headPart, type StoreHead } from './durable-file.js';
 
 /** db.json as bytes: its trusted head, and where each record starts (file order) with its id. */
 export interface RawIndex {
@@ -54,7 +54,7 @@ export async function readRawIndex(file: string): Promise<RawIndex | null> {
   // written (a file garbled in place would otherwise be carried into the next generation and prev).
   const want = found.head.summary.backups_sha256;
   const hash = createHash('sha256').update(buf.subarray(found.arrayStart, arrayEnd));
-  if (!want || hash.copy().update(']').update(summaryKey(found.head.summary)).digest('hex') !== want) return null;
+  if (!want || hash.copy().update(']').update(headKey(found.head, found.head.summary)).digest('hex') !== want) return null;
   return { head: found.head, buf, arrayStart: found.arrayStart, arrayEnd, starts, ids, hash };
 }
 
@@ -163,9 +163,9 @@ export function nextGenerationParts<T>(raw: RawIndex, edit: RawEdit<T>, stamp: {
   const more = Buffer.from(`${edit.added.map((r, i) => `${raw.ids.length > 0 || i > 0 ? ',' : ''}${JSON.stringify(r)}`).join('')}]`);
   parts.push(more);
   // An append continues the hash of the bytes it checked; records replaced in the middle mean hashing again (8 ms for 14 MB).
-  const hash = edit.replaced.size === 0 ? raw.hash.update(more) : parts.reduce((h, p) => h.update(p), createHash('sha256'));
-  hash.update(summaryKey(edit.summary));
-  const bytes = parts.reduce((n, p) => n + p.length, 0);
   const head = { ...edit.head, schema: raw.head.schema, ...stamp };
+  const hash = edit.replaced.size === 0 ? raw.hash.update(more) : parts.reduce((h, p) => h.update(p), createHash('sha256'));
+  hash.update(headKey(head, edit.summary));
+  const bytes = parts.reduce((n, p) => n + p.length, 0);
   return [headPart(head, edit.summary, { bytes, sha256: hash.digest('hex') }), ...parts, CLOSE];
 }

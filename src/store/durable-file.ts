@@ -86,17 +86,21 @@ export function serializeStore(data: StoreData): Buffer {
 export function serializeStoreParts(data: StoreData): Buffer[] {
   const backups = Buffer.from(JSON.stringify(data.backups));
   const summary = summarize(data.backups);
-  const sha256 = createHash('sha256').update(backups).update(summaryKey(summary)).digest('hex');
+  const sha256 = createHash('sha256').update(backups).update(headKey(data, summary)).digest('hex');
   return [headPart(data, summary, { bytes: backups.length, sha256 }), backups, CLOSE];
 }
 
 /**
- * What `summary.backups_sha256` covers after the records array's bytes: the summary's numbers, so
- * that neither the records nor the counts a write without parsing carries on (store/append.ts)
- * can change unseen.
+ * What `summary.backups_sha256` covers after the records array's bytes: the head's fields and the
+ * summary's numbers, so that no byte of db.json can change unseen, neither a record, nor a count a
+ * write without parsing carries on (store/append.ts), nor the events offset.
  */
-export function summaryKey(s: Summary): string {
-  return JSON.stringify([BACKUP_STATES.map((st) => s.counts?.[st]), s.total, s.live, s.bytes, s.pinned]);
+export function headKey(head: Omit<StoreData, 'backups'>, s: Summary): string {
+  return JSON.stringify([
+    BACKUP_STATES.map((st) => s.counts?.[st]), s.total, s.live, s.bytes, s.pinned,
+    head.schema, head.generation, head.events_offset ?? null, head.events_applied ?? null, head.policy ?? null,
+    head.notes_tip === undefined ? '-' : head.notes_tip, head.cold ?? null, head.stats ?? null,
+  ]);
 }
 
 /**
@@ -107,8 +111,8 @@ function hashMismatch(buf: Buffer): string | null {
   const found = headOf(buf, buf.length);
   const want = found?.head.summary.backups_sha256;
   if (!found || !want) return null;
-  const got = createHash('sha256').update(buf.subarray(found.arrayStart, buf.length - 1)).update(summaryKey(found.head.summary)).digest('hex');
-  return got === want ? null : 'its records or their summary do not match the SHA-256 in its head (changed in place)';
+  const got = createHash('sha256').update(buf.subarray(found.arrayStart, buf.length - 1)).update(headKey(found.head, found.head.summary)).digest('hex');
+  return got === want ? null : 'it does not match the SHA-256 in its head (changed in place)';
 }
 
 /** The last byte of db.json, after the records. */

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { scratchDir } from '../helpers/repo.js';
 import { openStore, type Store } from '../../src/store/store.js';
-import { readHead, serializeStore, summaryKey } from '../../src/store/durable-file.js';
+import { headKey, readHead, serializeStore } from '../../src/store/durable-file.js';
 import { summarize } from '../../src/core/query.js';
 import { identicalNewest } from '../../src/core/record.js';
 import type { BackupRecord } from '../../src/core/types.js';
@@ -72,7 +72,7 @@ function forgeHash(file: string): void {
   const at = raw.indexOf(',"backups":[');
   const head = JSON.parse(`${raw.slice(0, at)}}`);
   const array = raw.slice(at + ',"backups":'.length, -1);
-  writeFileSync(file, raw.replace(head.summary.backups_sha256, createHash('sha256').update(array).update(summaryKey(head.summary)).digest('hex')));
+  writeFileSync(file, raw.replace(head.summary.backups_sha256, createHash('sha256').update(array).update(headKey(head, head.summary)).digest('hex')));
 }
 
 test('the records an append copies through are not parsed', async () => {

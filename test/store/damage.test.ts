@@ -24,6 +24,7 @@ const damages: Record<string, (file: string) => void> = {
   'records without ids': (f) => writeFileSync(f, JSON.stringify({ schema: 1, generation: 4, backups: [1, 2] })),
   // Still JSON, same size: only the SHA-256 in the head tells (a bit flip, a careless edit).
   'changed in place': (f) => writeFileSync(f, readFileSync(f, 'utf8').replace('"before refactoring c"', '"befoRe refactoring c"')),
+  'head changed in place': (f) => writeFileSync(f, readFileSync(f, 'utf8').replace('"generation":3,', '"generation":7,')),
 };
 
 for (const [name, damage] of Object.entries(damages)) {
