@@ -323,14 +323,19 @@ function toEvent(v: unknown): NoteEvent | string {
 /**
  * Parse a note's text. Blank lines are ignored silently (`git notes append` separates paragraphs
  * with one); any other line that is not a well-formed event is skipped and reported, never fatal:
- * one damaged or newer-format line must not cost the whole backup's record.
+ * one damaged or newer-format line must not cost the whole backup's record. A note is a set of
+ * lines (every writer merges as cat_sort_uniq does): a line seen again is the same event, read
+ * once. git shows a note twice when its tree holds it at two paths (flat and fanned out), which
+ * writes of older versions could leave (src/git/notes-write.ts).
  */
 export function parseNoteLines(text: string): { events: TimedNoteEvent[]; skipped: SkippedLine[] } {
   const events: TimedNoteEvent[] = [];
   const skipped: SkippedLine[] = [];
+  const seen = new Set<string>();
   text.split('\n').forEach((raw, i) => {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (line.trim() === '') return;
+    if (line.trim() === '' || seen.has(line)) return;
+    seen.add(line);
     const drove = DROVE_LINE.exec(line);
     if (drove) {
       const [, at, id, to, from, trigger] = drove as unknown as [string, string, string, string, string, string];

@@ -48,7 +48,9 @@ function candidatePaths(object: string): string[] {
 }
 
 interface ExistingNote {
-  path: string;
+  /** Every path a note on the object sits at: one, unless a fan-out change left it twice. */
+  paths: string[];
+  /** Their texts joined. */
   text: string;
 }
 
@@ -76,7 +78,14 @@ async function lookUp(repo: RepoPaths, tip: string | null, objects: readonly str
     const parts = header.split(' ');
     const size = Number(parts[2]);
     if (q.path === null) present.add(q.object);
-    else if (parts[1] === 'blob' && !notes.has(q.object)) notes.set(q.object, { path: q.path, text: buf.subarray(pos, pos + size).toString('utf8') });
+    else if (parts[1] === 'blob') {
+      const text = buf.subarray(pos, pos + size).toString('utf8');
+      const known = notes.get(q.object);
+      if (known) {
+        known.paths.push(q.path);
+        known.text += text.endsWith('\n') || text === '' ? text : `${text}\n`;
+      } else notes.set(q.object, { paths: [q.path], text: text.endsWith('\n') || text === '' ? text : `${text}\n` });
+    }
     pos += size + 1;
   }
   return { present, notes };
@@ -140,12 +149,21 @@ export async function writeNoteLines(
     let changed = 0;
     for (const [object, lines] of wanted) {
       const note = existing.get(object);
-      const text = merged(note?.text ?? '', lines);
+      const paths = note?.paths ?? [];
+      // A note found at two paths (flat and fanned out: `git notes copy` during a rebase writes with
+      // a fan-out, fast-import's N without) reads as its text twice: written once, it is mended.
+      const text = merged(note?.text ?? '', lines) ?? (paths.length > 1 ? merged('', note!.text.split('\n').filter(Boolean)) : null);
       if (text === null) continue;
       changed++;
-      if (present.has(object)) chunks.push(`N inline ${object}\n`, data(text));
-      // The object is gone (pruned): the note is a plain tree entry, where it was or at the top.
-      else chunks.push(`M 100644 inline ${note?.path ?? object}\n`, data(text));
+      if (present.has(object)) {
+        // N writes at the fan-out fast-import chooses, which need not be where the note is now.
+        for (const p of paths) chunks.push(`D ${p}\n`);
+        chunks.push(`N inline ${object}\n`, data(text));
+      } else {
+        // The object is gone (pruned): the note is a plain tree entry, where it was or at the top.
+        for (const p of paths.slice(1)) chunks.push(`D ${p}\n`);
+        chunks.push(`M 100644 inline ${paths[0] ?? object}\n`, data(text));
+      }
     }
     if (changed === 0) return tip;
     const r = await git(['fast-import', '--quiet', '--date-format=raw'], { cwd, input: chunks.join(''), okCodes: [1, 128] });

@@ -107,6 +107,16 @@ test('note lines: round trip rebuilds the same record', () => {
   assert.is(rebuilt.message, 'before codemod\nsecond line "quoted"');
 });
 
+test('note lines: a note git shows twice (held at two paths of the notes tree) reads as once (review)', () => {
+  const { record, lines } = live();
+  const once = lines.join('\n') + '\n';
+  const problems: string[] = [];
+  const { events } = parseNoteLines(`${once}\n${once}`);
+  assert.is(events.length, lines.length);
+  assert.equal(rebuildRecord(events, problems), { ...record, accessed_at: null });
+  assert.equal(problems, [], 'no second creation line, no disagreeing moves');
+});
+
 test('note lines: plain byte sort is time order (what cat_sort_uniq produces)', () => {
   const { lines } = live();
   const shuffled = [...lines].reverse();
