@@ -2,37 +2,14 @@
 // most once per backup.remote.interval, always in a detached drain (a drain the commit waits for, in
 // sync mode, hands a due push over). With the remote down the commit still succeeds, `status` says
 // the push failed and will be retried, and a later drain (an interval on) catches up. A remote that
-// accepts the connection and never answers is given up after backup.remote.timeout.
+// accepts the connection and never answers is given up after backup.remote.timeout. Sync mode with
+// a slow remote and a remote name that names none: remote-drain-sync.test.ts.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createServer, type Server, type Socket } from 'node:net';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
-import { drainsRunning, eventLogSize, install, readDb, withShim } from '../helpers/hooks.js';
-import { setup, type Rec } from '../helpers/remote.js';
-import type { TestRepo } from '../helpers/repo.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function outcome(repo: TestRepo): { at: string; ok: boolean; error: string | null } | null {
-  try {
-    return JSON.parse(readFileSync(join(repo.dir, '.git', 'backup', 'remote-push.json'), 'utf8'));
-  } catch {
-    return null;
-  }
-}
-
-/** Wait for the detached drain's push: the outcome file changes from what it was. */
-async function nextOutcome(repo: TestRepo, before: string | null, limitMs = 20_000): Promise<{ at: string; ok: boolean; error: string | null }> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const o = outcome(repo);
-    if (o && JSON.stringify(o) !== before) return o;
-    if (Date.now() > deadline) throw new Error(`no push outcome within ${limitMs} ms`);
-    await sleep(50);
-  }
-}
+import { install, withShim } from '../helpers/hooks.js';
+import { nextOutcome, outcome, setup, sleep, type Rec } from '../helpers/remote.js';
 
 test('drain pushes: remote down → commit unaffected, status reports it; an interval later the next commit\'s drain pushes and records the copy', async () => {
   const { a, store } = setup();
@@ -110,48 +87,6 @@ test('a remote that never answers: push gives up after backup.remote.timeout (ex
     for (const s of held) s.destroy();
     server.close();
   }
-});
-
-test('sync mode: while a detached drain pushes to a slow remote, the next commit neither waits nor leaves its event unapplied', async () => {
-  const { a, store } = setup();
-  install(a);
-  // A remote that works but takes seconds per push (a large backup over a slow link).
-  writeFileSync(join(store.dir, 'hooks', 'pre-receive'), '#!/bin/sh\nsleep 3\n');
-  chmodSync(join(store.dir, 'hooks', 'pre-receive'), 0o755);
-  a.write('wip.txt', 'work\n');
-  a.json(['create', '-m', 'wip']);
-  a.write('other.txt', 'one\n');
-  a.git(['add', 'other.txt']);
-  a.git(['commit', '-q', '-m', 'one'], { env: withShim() }); // the push is due: a detached drain makes it
-  const pushing = join(a.dir, '.git', 'backup', 'push.lock');
-  for (const deadline = Date.now() + 20_000; !existsSync(pushing); await sleep(50)) {
-    if (Date.now() > deadline) throw new Error('the detached drain never started pushing');
-  }
-  a.write('other.txt', 'two\n');
-  const c0 = Date.now();
-  a.git(['commit', '-q', '-am', 'two'], { env: withShim() });
-  const took = Date.now() - c0;
-  assert.ok(existsSync(pushing), 'the push was still under way during the second commit');
-  assert.ok(took < 1500, `the second commit waited ${took} ms`);
-  assert.is(readDb(a).events_offset, eventLogSize(a), 'its event was applied before git returned');
-  assert.match(a.cli(['status']).stdout, /push to backup: in progress/);
-  assert.is((await nextOutcome(a, null)).ok, true);
-  assert.not.match(a.cli(['status']).stdout, /in progress/);
-});
-
-test('backup.remote naming no remote: a failed attempt like any other (status says so; no push, no detached drain, until the interval has passed)', () => {
-  const { a } = setup();
-  install(a);
-  a.git(['config', 'backup.remote', 'nosuchremote']); // a typo, or a remote removed since
-  a.write('wip.txt', 'work\n');
-  a.json(['create', '-m', 'wip']);
-  const r = a.cli(['push']);
-  assert.is(r.code, 2, r.stderr);
-  assert.match(a.cli(['status']).stdout, /last push to nosuchremote failed at .*no remote named/);
-  a.write('other.txt', 'x\n');
-  a.git(['add', 'other.txt']);
-  a.git(['commit', '-q', '-m', 'c'], { env: withShim() });
-  assert.equal(drainsRunning(a.dir), [], 'no detached drain started for a push that is not due');
 });
 
 test.run();

@@ -1,4 +1,6 @@
 // Clones and bare remotes for the backup-remote tests (test/cli/remote*.test.ts).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { scratchDir, tempRepo, TestRepo } from './repo.js';
 
 export interface Copy { remote: string; kind: string; oid: string; at: string }
@@ -36,3 +38,24 @@ export function cloneOf(origin: TestRepo, name: string): TestRepo {
 
 export const refsOf = (b: TestRepo) => b.git(['for-each-ref', '--format=%(refname) %(objectname)']);
 
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The last automatic push's outcome (<store>/remote-push.json), or null. */
+export function outcome(repo: TestRepo): { at: string; ok: boolean; error: string | null } | null {
+  try {
+    return JSON.parse(readFileSync(join(repo.dir, '.git', 'backup', 'remote-push.json'), 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** Wait for the detached drain's push: the outcome file changes from what it was. */
+export async function nextOutcome(repo: TestRepo, before: string | null, limitMs = 20_000): Promise<{ at: string; ok: boolean; error: string | null }> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const o = outcome(repo);
+    if (o && JSON.stringify(o) !== before) return o;
+    if (Date.now() > deadline) throw new Error(`no push outcome within ${limitMs} ms`);
+    await sleep(50);
+  }
+}
