@@ -7,7 +7,9 @@
 //
 // The file is written compactly (no indentation) with the keys in a fixed order, `schema`, then
 // `generation`, the other small fields and a summary, and `backups` last, so the generation and the
-// head can be read from the first bytes of the file without parsing megabytes (readHead: `status` on a store of 10,000 live backups).
+// head can be read from the first bytes of the file without parsing megabytes (readHead: `status`
+// on a store of 10,000 live backups). The summary carries a SHA-256 of the records and the head,
+// which every read of the records checks: nothing in the file changes unseen (headKey).
 import { createHash, randomBytes } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import { copyFile, link, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
