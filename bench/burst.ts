@@ -116,7 +116,7 @@ export async function benchBurst(ctx: BenchContext, files = 5_000, part: BurstPa
   const env: NodeJS.ProcessEnv = { ...ctx.env, PATH: `${shim(ctx)}:${ctx.env.PATH ?? ''}` };
   delete env.GIT_BACKUP_HOOK_MODE;
   const patches = ctx.scratch.dir('burst-patches');
-  if (part === 'cpu') return [await drainCpu(ctx, big.dir, patches)];
+  if (part === 'cpu') return [await drainCpu(ctx, big.dir, patches, files)];
   const repos = new Map<VariantName, Repo>();
   for (const v of variantNames) repos.set(v, await makeVariant(ctx, big.dir, v, env, patches));
   const patchFiles = readdirSync(patches).filter((f) => f.endsWith('.patch')).sort().map((f) => join(patches, f));
@@ -171,7 +171,7 @@ export async function benchBurst(ctx: BenchContext, files = 5_000, part: BurstPa
     verdicts.push({ what: `${scenario}: ours / no hooks`, value: ratio(o / base), target: `≤ ${TARGETS[scenario]}×`, meets: o / base <= TARGETS[scenario]! });
   }
 
-  const cpu: Section[] = part === 'ops' ? [] : [await drainCpu(ctx, big.dir, patches)];
+  const cpu: Section[] = part === 'ops' ? [] : [await drainCpu(ctx, big.dir, patches, files)];
   return [
     {
       title: `bursts on a ${files.toLocaleString('en')}-file repository`,
@@ -193,7 +193,7 @@ export async function benchBurst(ctx: BenchContext, files = 5_000, part: BurstPa
 }
 
 /** CPU of every drain of a 50-commit burst against one drain; and how long after the burst the backup is PENDING. */
-async function drainCpu(ctx: BenchContext, base: string, patches: string): Promise<Section> {
+async function drainCpu(ctx: BenchContext, base: string, patches: string, files: number): Promise<Section> {
   const cpuLog = join(ctx.scratch.dir('burst-cpu'), 'cpu');
   const env: NodeJS.ProcessEnv = { ...ctx.env, PATH: `${shim(ctx, cpuLog)}:${ctx.env.PATH ?? ''}` };
   delete env.GIT_BACKUP_HOOK_MODE;
@@ -238,7 +238,7 @@ async function drainCpu(ctx: BenchContext, base: string, patches: string): Promi
   return {
     title: 'drain CPU of a 50-commit burst',
     method: [
-      'the same 5,000-file repository with our hooks and a backup in progress; each drain the hooks start runs under GNU time (`/usr/bin/time -f "%U %S"`: user + system CPU of node and the git processes it waited for)',
+      `the same ${files.toLocaleString('en')}-file repository with our hooks and a backup in progress; each drain the hooks start runs under GNU time (`/usr/bin/time -f "%U %S"`: user + system CPU of node and the git processes it waited for)`,
       `${rounds} rounds of: one commit, wait for its drain(s) (untimed) → "one drain"; then 50 commits in one \`sh\` loop, wait for every drain → "burst"`,
       'PENDING after the burst: from the end of the loop until db.json shows the backup PENDING at the last commit (read every 10 ms)',
     ],
