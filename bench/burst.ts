@@ -238,7 +238,7 @@ async function drainCpu(ctx: BenchContext, base: string, patches: string, files:
   return {
     title: 'drain CPU of a 50-commit burst',
     method: [
-      `the same ${files.toLocaleString('en')}-file repository with our hooks and a backup in progress; each drain the hooks start runs under GNU time (`/usr/bin/time -f "%U %S"`: user + system CPU of node and the git processes it waited for)`,
+      `the same ${files.toLocaleString('en')}-file repository with our hooks and a backup in progress; each drain the hooks start runs under GNU time (\`/usr/bin/time -f "%U %S"\`: user + system CPU of node and the git processes it waited for)`,
       `${rounds} rounds of: one commit, wait for its drain(s) (untimed) → "one drain"; then 50 commits in one \`sh\` loop, wait for every drain → "burst"`,
       'PENDING after the burst: from the end of the loop until db.json shows the backup PENDING at the last commit (read every 10 ms)',
     ],
