@@ -10,7 +10,7 @@ import { readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from '../app/context.js';
-import type { BackupRecord, HeadFields, StoreData } from '../core/types.js';
+import type { HeadFields, StoreData } from '../core/types.js';
 import { completeLines, parseEventLine, parseRewritePairs, type HookEvent } from '../core/events.js';
 import { remapBaseSuccessors, remapPendingCommits, rewriteMap, type Remapped } from '../core/rewrite.js';
 import { isoTime } from '../core/record.js';
@@ -81,9 +81,9 @@ export async function applyEvents(ctx: Context, seen: Pick<StoreData, 'events_of
   if (!(await eventsPending(dir, seen))) return null;
   /**
    * The events past the offset, applied to the head and, for post-rewrite events, to the records
-   * (`backups` null: not read, and a post-rewrite event throws NeedsRecords).
+   * (`data` null: not read, and a post-rewrite event throws NeedsRecords).
    */
-  const apply = async (head: HeadFields, backups: BackupRecord[] | null, data?: StoreData): Promise<ApplyResult> => {
+  const apply = async (head: HeadFields, data: StoreData | null): Promise<ApplyResult> => {
     const result: ApplyResult = { applied: 0, ...(data ? { data } : {}), skipped: [], remapped: [], rebased: [], dataFiles: [], pushes: [] };
     let offset = appliedOffset(head);
     const size = await fileSize(log);
@@ -107,12 +107,12 @@ export async function applyEvents(ctx: Context, seen: Pick<StoreData, 'events_of
       const e = parsed.event;
       if (e.data.kind === 'file') result.dataFiles.push(e.data.name);
       if (e.hook === 'post-rewrite') {
-        if (!backups) throw new NeedsRecords();
+        if (!data) throw new NeedsRecords();
         const map = rewriteMap(parseRewritePairs(await rewriteInput(dir, e, result.skipped)));
-        result.remapped.push(...remapPendingCommits(backups, map, at));
+        result.remapped.push(...remapPendingCommits(data.backups, map, at));
         // git names the rewriting command in the hook's first argument; anything else is taken
         // as a rebase, the reading that never makes uncommitted work look committed.
-        result.rebased.push(...remapBaseSuccessors(backups, map, e.args[0] === 'amend', at));
+        result.rebased.push(...remapBaseSuccessors(data.backups, map, e.args[0] === 'amend', at));
       }
       if (e.hook === 'pre-push') result.pushes.push(...pushWatches(e, await rewriteInput(dir, e, result.skipped)));
       result.applied++;
@@ -136,7 +136,7 @@ export async function applyEvents(ctx: Context, seen: Pick<StoreData, 'events_of
       if (!(e instanceof NeedsRecords)) throw e; // one came in meanwhile: the whole index then
     }
   }
-  return ctx.store.update((data) => apply(data, data.backups, data), opts);
+  return ctx.store.update((data) => apply(data, data), opts);
 }
 
 /** A post-rewrite event met where the records were not read. */
