@@ -52,7 +52,7 @@ export async function runCiChecks(ctx: Context, maxAge: readonly string[]): Prom
       const v = checkHistory(id, events, i === 0 ? skipped : []);
       report.checked++;
       report.states[v.state] = (report.states[v.state] ?? 0) + 1;
-      report.problems.push(...v.problems);
+      for (const p of v.problems) report.problems.push(p); // not push(...): one per backup, maybe 100,000
       const old = checkMaxAge(v, limits, ctx.now);
       if (old) tooOld.push({ v, problem: { ...old, message: `${old.message} ${report.limits[v.state]}` } });
     });

@@ -109,10 +109,11 @@ export async function applyEvents(ctx: Context, seen: Pick<StoreData, 'events_of
       if (e.hook === 'post-rewrite') {
         if (!data) throw new NeedsRecords();
         const map = rewriteMap(parseRewritePairs(await rewriteInput(dir, e, result.skipped)));
-        result.remapped.push(...remapPendingCommits(data.backups, map, at));
+        // A loop, not push(...xs): a rebase may remap 100,000 backups, more arguments than a call takes.
+        for (const m of remapPendingCommits(data.backups, map, at)) result.remapped.push(m);
         // git names the rewriting command in the hook's first argument; anything else is taken
         // as a rebase, the reading that never makes uncommitted work look committed.
-        result.rebased.push(...remapBaseSuccessors(data.backups, map, e.args[0] === 'amend', at));
+        for (const m of remapBaseSuccessors(data.backups, map, e.args[0] === 'amend', at)) result.rebased.push(m);
       }
       if (e.hook === 'pre-push') result.pushes.push(...pushWatches(e, await rewriteInput(dir, e, result.skipped)));
       result.applied++;
@@ -381,7 +382,7 @@ async function round(ctx: Context, report: DrainReport, watches: Watch[] | null,
   const r = await applyEvents(ctx, seen);
   if (r) {
     report.applied += r.applied;
-    report.remapped.push(...r.remapped);
+    for (const m of r.remapped) report.remapped.push(m);
     for (const s of r.skipped) logLine(ctx.store.paths.dir, `drain: ${s}`);
     for (const m of r.remapped) logLine(ctx.store.paths.dir, `drain: ${m.id}: pending commit ${m.from.slice(0, 12)} was rewritten as ${m.to.slice(0, 12)}`);
     for (const m of r.rebased) logLine(ctx.store.paths.dir, `drain: ${m.id}: base ${m.from.slice(0, 12)} was rewritten as ${m.to.slice(0, 12)}`);
@@ -390,7 +391,8 @@ async function round(ctx: Context, report: DrainReport, watches: Watch[] | null,
   }
   if (!full || repoGone(ctx)) return r?.applied ?? 0;
   const rec = await reconcile(ctx, { trigger: 'GIT_HOOK', data: r?.data ?? whole ?? undefined });
-  report.moved.push(...rec.moved);
+  // A loop, not push(...xs): the first drain over a store may move 100,000 backups (a call takes fewer arguments).
+  for (const m of rec.moved) report.moved.push(m);
   report.reconciled++;
   if (repoGone(ctx)) return r?.applied ?? 0;
   // The time/disk checks once per drain process: they are rate-limited anyway, and a burst's later

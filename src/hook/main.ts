@@ -103,7 +103,8 @@ async function runDrain(args: string[]): Promise<number> {
   } catch (e) {
     if (repoGone(ctx)) return ExitCode.OK;
     const message = e instanceof Error ? e.message : String(e);
-    logLine(ctx.store.paths.dir, `drain failed: ${message}`);
+    // GIT_BACKUP_DEBUG=1: the stack too, as the commands print it.
+    logLine(ctx.store.paths.dir, `drain failed: ${process.env.GIT_BACKUP_DEBUG === '1' && e instanceof Error ? e.stack : message}`);
     // For status --prometheus; when the store itself cannot be written this fails too, and the
     // last success growing old (with events waiting) is what tells. Not after a lock wait that
     // timed out: a second wait would hold up the git command that runs this drain in the foreground.
