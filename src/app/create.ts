@@ -4,7 +4,7 @@ import { lstatSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Context } from './context.js';
 import type { BackupRecord, Trigger } from '../core/types.js';
-import { chooseId, formatId } from '../core/ids.js';
+import { STAMP_LENGTH, chooseId, formatId } from '../core/ids.js';
 import { identicalNewest, newRecord } from '../core/record.js';
 import { noteLines } from '../core/notes-format.js';
 import { cloneIdOf, worktreeKey } from './clone.js';
@@ -117,7 +117,7 @@ async function create(ctx: Context, opts: CreateOptions, step: (text: string) =>
       }
       // Tombstones in the cold store keep their ids too: only those of the same second can clash,
       // and the segment is not even read when its newest id is older (the usual case).
-      const second = formatId(createdAt, snap.commit).slice(0, 16);
+      const second = formatId(createdAt, snap.commit).slice(0, STAMP_LENGTH);
       const taken = new Set([...index.ids.filter((id) => id.startsWith(second)), ...(await ctx.store.tombstoneIds(index, second))]);
       const id = chooseId(createdAt, snap.commit, taken);
       // The ref goes in before the record is written, so a crash never leaves a record whose

@@ -8,7 +8,7 @@ export const MIN_HEX = 4;
 /** Shortest prefix accepted for an id argument (design.md §Storage): the date part. */
 export const MIN_PREFIX = 8;
 /** Length of `YYYYMMDD-HHMMSS-`. */
-const STAMP_LENGTH = 16;
+export const STAMP_LENGTH = 16;
 /** A SHA-256 object name is 64 hex digits; no id can be longer than the stamp plus that. */
 export const MAX_ID_LENGTH = STAMP_LENGTH + 64;
 

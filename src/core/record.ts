@@ -4,6 +4,7 @@
 import type { BackupRecord, HistoryEntry, Trigger } from './types.js';
 import type { RecordFacts } from './notes-format.js';
 import type { ProtectedEntry } from './content.js';
+import { STAMP_LENGTH } from './ids.js';
 
 // ---------------------------------------------------------------------------------------------
 // Construction
@@ -137,9 +138,6 @@ export function applyFacts(r: BackupRecord, f: RecordFacts | undefined): void {
   if (f.copies !== undefined) r.copies = f.copies && f.copies.map((c) => ({ ...c }));
 }
 
-/** Length of an id's `YYYYMMDD-HHMMSS` (core/ids.ts). */
-const ID_SECOND = 15;
-
 /** What makes two backups the same backup: where they were taken, what they cover and what they hold. */
 export interface BackupIdentity {
   worktree: string;
@@ -162,7 +160,7 @@ export function identicalNewest(newestFirst: Iterable<BackupRecord>, candidate: 
   let newest: BackupRecord | null = null;
   for (const b of newestFirst) {
     // Ids begin with the creation second: once past the newest one's second, nothing older can be newer.
-    if (newest && b.id.slice(0, ID_SECOND) !== newest.id.slice(0, ID_SECOND)) break;
+    if (newest && b.id.slice(0, STAMP_LENGTH) !== newest.id.slice(0, STAMP_LENGTH)) break;
     if (b.worktree !== candidate.worktree || b.state === 'DELETED') continue;
     if (candidate.origin !== undefined && isForeign(b, candidate.origin)) continue;
     if (!newest || b.created_at > newest.created_at || (b.created_at === newest.created_at && b.id > newest.id)) newest = b;

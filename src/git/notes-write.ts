@@ -79,12 +79,13 @@ async function lookUp(repo: RepoPaths, tip: string | null, objects: readonly str
     const size = Number(parts[2]);
     if (q.path === null) present.add(q.object);
     else if (parts[1] === 'blob') {
-      const text = buf.subarray(pos, pos + size).toString('utf8');
+      const raw = buf.subarray(pos, pos + size).toString('utf8');
+      const text = raw === '' || raw.endsWith('\n') ? raw : `${raw}\n`;
       const known = notes.get(q.object);
       if (known) {
         known.paths.push(q.path);
-        known.text += text.endsWith('\n') || text === '' ? text : `${text}\n`;
-      } else notes.set(q.object, { paths: [q.path], text: text.endsWith('\n') || text === '' ? text : `${text}\n` });
+        known.text += text;
+      } else notes.set(q.object, { paths: [q.path], text });
     }
     pos += size + 1;
   }
@@ -103,11 +104,12 @@ async function committer(repo: RepoPaths): Promise<string> {
   return ident.replace(/ \d+ [+-]\d{4}$/, ` ${Math.floor(Date.now() / 1000)} +0000`);
 }
 
-function merged(existing: string, lines: readonly string[]): string | null {
+/** The note's lines with `lines` added, as a set; null when that adds nothing (unless `rewrite`). */
+function merged(existing: string, lines: readonly string[], rewrite = false): string | null {
   const have = new Set(existing.split('\n').filter(Boolean));
   const before = have.size;
   for (const l of lines) have.add(l);
-  if (have.size === before && existing !== '') return null;
+  if (have.size === before && existing !== '' && !rewrite) return null;
   return [...have].sort().join('\n') + '\n';
 }
 
@@ -152,7 +154,7 @@ export async function writeNoteLines(
       const paths = note?.paths ?? [];
       // A note found at two paths (flat and fanned out: `git notes copy` during a rebase writes with
       // a fan-out, fast-import's N without) reads as its text twice: written once, it is mended.
-      const text = merged(note?.text ?? '', lines) ?? (paths.length > 1 ? merged('', note!.text.split('\n').filter(Boolean)) : null);
+      const text = merged(note?.text ?? '', lines, paths.length > 1);
       if (text === null) continue;
       changed++;
       if (present.has(object)) {

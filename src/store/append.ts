@@ -6,7 +6,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { AppendView, BackupRecord, HeadFields } from '../core/types.js';
 import { adjustSummary, summarize, type Summary } from '../core/query.js';
-import { CLOSE, headKey, headOf, headPart, type StoreHead } from './durable-file.js';
+import { CLOSE, headKey, headOf, headPart, vouchedHash, type StoreHead } from './durable-file.js';
 
 /** db.json as bytes: its trusted head, and where each record starts (file order) with its id. */
 export interface RawIndex {
@@ -52,9 +52,8 @@ export async function readRawIndex(file: string): Promise<RawIndex | null> {
   if (found.head.summary.total !== ids.length) return null; // a record not written id first: not ours to slice
   // The size says the file is whole; the hash says the bytes an append copies through are the ones
   // written (a file garbled in place would otherwise be carried into the next generation and prev).
-  const want = found.head.summary.backups_sha256;
-  const hash = createHash('sha256').update(buf.subarray(found.arrayStart, arrayEnd));
-  if (!want || hash.copy().update(']').update(headKey(found.head, found.head.summary)).digest('hex') !== want) return null;
+  const hash = vouchedHash(buf, found);
+  if (!hash) return null;
   return { head: found.head, buf, arrayStart: found.arrayStart, arrayEnd, starts, ids, hash };
 }
 

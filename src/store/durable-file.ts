@@ -10,7 +10,7 @@
 // head can be read from the first bytes of the file without parsing megabytes (readHead: `status`
 // on a store of 10,000 live backups). The summary carries a SHA-256 of the records and the head,
 // which every read of the records checks: nothing in the file changes unseen (headKey).
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import { copyFile, link, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -106,15 +106,25 @@ export function headKey(head: Omit<StoreData, 'backups'>, s: Summary): string {
 }
 
 /**
+ * The SHA-256 over the records array up to (not including) its `]`, when the whole file matches
+ * the hash its head carries (a write without parsing continues it: store/append.ts); null when
+ * it does not, or the head carries none.
+ */
+export function vouchedHash(buf: Buffer, found: { head: StoreHead; arrayStart: number }): Hash | null {
+  const want = found.head.summary.backups_sha256;
+  if (!want) return null;
+  const hash = createHash('sha256').update(buf.subarray(found.arrayStart, buf.length - 2));
+  return hash.copy().update(']').update(headKey(found.head, found.head.summary)).digest('hex') === want ? hash : null;
+}
+
+/**
  * Null when the file's head vouches for its records and summary, or has nothing to say (a file
  * written another way, or torn: the parse judges those); else what is wrong.
  */
 function hashMismatch(buf: Buffer): string | null {
   const found = headOf(buf, buf.length);
-  const want = found?.head.summary.backups_sha256;
-  if (!found || !want) return null;
-  const got = createHash('sha256').update(buf.subarray(found.arrayStart, buf.length - 1)).update(headKey(found.head, found.head.summary)).digest('hex');
-  return got === want ? null : 'it does not match the SHA-256 in its head (changed in place)';
+  if (!found?.head.summary.backups_sha256) return null;
+  return vouchedHash(buf, found) ? null : 'it does not match the SHA-256 in its head (changed in place)';
 }
 
 /** The last byte of db.json, after the records. */
