@@ -110,7 +110,10 @@ async function takeOver(dir: string, seen: SeenLock, token: string): Promise<boo
     return false; // someone else moved it first
   }
   const moved = await inspect(aside);
-  if (moved && moved.ino === seen.ino && moved.token === seen.token) {
+  // Gone already: the holder that got in meanwhile removed it with the leftovers (removeLeftoverTemps),
+  // which takes only what has not been touched for the stale time, so what we moved was stale.
+  if (moved === null) return true;
+  if (moved.ino === seen.ino && moved.token === seen.token) {
     await rm(aside, { recursive: true, force: true });
     return true;
   }
