@@ -28,7 +28,8 @@ const arg = (name: string, fallback: number[]) => {
 };
 const SIZES = arg('--files', [5_000, 40_000]);
 const TURNS = arg('--turns', [100])[0]!;
-const ENV = { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b', GIT_BACKUP_HOOK_MODE: 'off' };
+// No NODE_EXTRA_CA_CERTS: it adds ~45 ms to every Node start, the baseline's too (bench/lib/scratch.ts).
+const ENV = { ...process.env, NODE_EXTRA_CA_CERTS: undefined, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b', GIT_BACKUP_HOOK_MODE: 'off' };
 
 function timed(cmd: string, args: string[], cwd: string, opts: { env?: NodeJS.ProcessEnv; input?: string } = {}): number {
   const t = process.hrtime.bigint();

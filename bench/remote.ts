@@ -29,7 +29,8 @@ const BACKUPS = arg('--backups', 1000);
 const ROUNDS = arg('--rounds', 5);
 const scratch = mkdtempSync(join(tmpdir(), 'gb-bench-remote-'));
 // git-backup is not on PATH: the hooks record their event and start no drain, so one drain is timed alone.
-const ENV = { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b', GIT_BACKUP_HOOK_MODE: undefined };
+// No NODE_EXTRA_CA_CERTS: it adds ~45 ms to every Node start, the baseline's too (bench/lib/scratch.ts).
+const ENV = { ...process.env, NODE_EXTRA_CA_CERTS: undefined, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b', GIT_BACKUP_HOOK_MODE: undefined };
 
 function sh(cmd: string, args: string[], cwd: string, input?: string): string {
   return execFileSync(cmd, args, { cwd, env: ENV, input, encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['pipe', 'pipe', 'pipe'] });

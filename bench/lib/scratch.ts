@@ -19,10 +19,16 @@ export class Scratch {
     return d;
   }
 
-  /** The environment for git and the CLI: inherited PATH etc., minus any GIT_* of the caller. */
+  /**
+   * The environment for git and the CLI: inherited PATH etc., minus any GIT_* of the caller and
+   * what changes every Node start. NODE_EXTRA_CA_CERTS (set on the machines these benchmarks ran on)
+   * parses a CA bundle at each start: about 45 ms added to `node -e 0` and to every command alike,
+   * which flattered every ratio against `node -e 0` until 2026-12-03. A user's Node has none.
+   */
   env(): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('GIT_') && k !== 'NODE_OPTIONS') env[k] = v;
+    const dropped = new Set(['NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS']);
+    for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('GIT_') && !dropped.has(k)) env[k] = v;
     return {
       ...env,
       HOME: this.home,
