@@ -222,12 +222,12 @@ function tempName(file: string): string {
 }
 
 const TEMP = /^db\.json(\.prev)?\.\d+\.[0-9a-f]{12}\.tmp$/;
-/** A stale lock moved aside by a takeover that was killed before it removed it (store/lock.ts). */
-const STALE_LOCK = /^(db\.json|drain|push)\.lock\.stale-[0-9a-f]{16}$/;
+/** A stale lock moved aside by a takeover, or a claim made beside the lock, by a process killed before it finished (store/lock.ts). */
+const STALE_LOCK = /^(db\.json|drain|push)\.lock\.(stale|new)-[0-9a-f]{16}$/;
 
 /**
- * Remove temp files that a writer killed mid-write left in the store directory, and stale locks a
- * killed takeover left aside. Called under the lock, where no one else is writing; the age limit
+ * Remove temp files that a writer killed mid-write left in the store directory, and the lock
+ * directories a killed takeover or claim left beside the lock. Called under the lock, where no one else is writing; the age limit
  * spares a racing writer's file all the same.
  */
 export async function removeLeftoverTemps(dir: string, olderThanMs: number): Promise<string[]> {

@@ -1,4 +1,4 @@
-// The store's lock: a directory made with mkdir (atomic on every filesystem git runs on) holding an
+// The store's lock: a directory renamed into place (atomic on every filesystem git runs on) holding an
 // `owner` file that names its holder (a random token, its pid and host). Nothing else may write the
 // store without it, and the store asks `held()` right before its commit point.
 //
@@ -12,9 +12,11 @@
 // - Stale: the directory was not refreshed for the stale time (a live holder touches it every
 //   stale/3), or its owner is a process of this host that is gone (kill -0), which lets a hook's
 //   drain killed with -9 be replaced at once instead of after 10 s.
-// - A directory without `owner` is either being claimed (mkdir then write) or was left by an older
-//   version that used proper-lockfile; it is judged by its age alone, like proper-lockfile does, so
-//   an old version's live lock is respected during an upgrade.
+// - A claim is one rename of a directory that already holds its owner file (claim()), so no lock is
+//   ever seen without its owner. A directory without `owner` is a release killed between removing
+//   the file and the directory; the next claim replaces it (a rename replaces an empty directory).
+//   Until 2026-12 a claim was mkdir then write, and a kill between the two blocked every drain and
+//   command for the stale time (10 s).
 import { mkdir, readFile, rename, rm, rmdir, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -123,21 +125,23 @@ async function takeOver(dir: string, seen: SeenLock, token: string): Promise<boo
   return false;
 }
 
-/** mkdir + write our owner file; false when another process won this round. */
+/**
+ * Put a lock in place, owner file and all, in one step: a directory made beside it with our owner
+ * file in it, renamed to `dir`. False when another process holds it. A rename replaces only an
+ * empty directory, which no live holder of this version leaves: a claim is never seen half made, so
+ * a process killed while claiming leaves nothing at `dir` (only `<dir>.new-<token>`, removed with the
+ * leftovers), and an empty one (a release killed between its two steps) is simply replaced.
+ */
 async function claim(dir: string, token: string): Promise<boolean> {
+  const fresh = `${dir}.new-${token}`;
   try {
-    await mkdir(dir);
-  } catch (e) {
-    if (code(e) === 'EEXIST') return false;
-    throw e;
-  }
-  try {
-    await writeFile(join(dir, OWNER), `${token} ${process.pid} ${hostname()}\n`, { flag: 'wx', mode: 0o600 });
+    await mkdir(fresh);
+    await writeFile(join(fresh, OWNER), `${token} ${process.pid} ${hostname()}\n`, { flag: 'wx', mode: 0o600 });
+    await rename(fresh, dir);
     return true;
   } catch (e) {
-    // ENOENT: a racing takeover moved our empty directory; EEXIST: it put another lock in its place.
-    if (code(e) === 'ENOENT' || code(e) === 'EEXIST') return false;
-    await rmdir(dir).catch(() => {});
+    await rm(fresh, { recursive: true, force: true }).catch(() => {});
+    if (code(e) === 'ENOTEMPTY' || code(e) === 'EEXIST') return false;
     throw e;
   }
 }
@@ -158,7 +162,7 @@ async function acquire(dir: string, token: string, stale: number, timeout: numbe
     } catch (e) {
       throw new BackupError(ExitCode.UNEXPECTED, `cannot lock the backup store at ${dir}: ${(e as Error).message}`);
     }
-    if (seen === null) continue; // released between our mkdir and our look: try again at once
+    if (seen === null) continue; // released between our claim and our look: try again at once
     if (seen.ageMs > stale || seen.deadPid !== null) {
       if (await takeOver(dir, seen, token)) process.stderr.write(describeTakeover(dir, seen));
       continue;

@@ -1,7 +1,8 @@
 // Real processes, real locks: 8 writers × 25 updates at once must lose nothing.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync, readdirSync, readFileSync, utimesSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { scratchDir } from '../helpers/repo.js';
 import { openStore } from '../../src/store/store.js';
 import { parseStore } from '../../src/store/durable-file.js';
@@ -38,7 +39,9 @@ test('8 processes racing to take over one stale lock lose no update (the race of
   const common = scratchDir();
   const store = await openStore(common);
   await store.update((d) => void d.backups.push(makeRecord('base')));
+  // Held by a process of another host, not touched for a minute: stale by its age alone.
   mkdirSync(store.paths.lock);
+  writeFileSync(join(store.paths.lock, 'owner'), `cafe 999999 another-host.example\n`);
   const old = new Date(Date.now() - 60_000);
   utimesSync(store.paths.lock, old, old);
   const results = await Promise.all(

@@ -40,9 +40,15 @@ test('stale time and timeout come from the environment, clamped to at least 2 s'
   });
 });
 
+/** A lock held by a process of another host: it cannot be asked, so it is judged by its age alone. */
+function otherHostLock(dir: string): void {
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'owner'), `cafe 999999 another-host.example\n`);
+}
+
 test('a lock left by a dead process (old mtime) is taken over, with one line', async () => {
   const store = await openStore(scratchDir());
-  mkdirSync(store.paths.lock);
+  otherHostLock(store.paths.lock);
   const old = new Date(Date.now() - 60_000);
   utimesSync(store.paths.lock, old, old);
   const { error, stderr } = await captureStderr(() => store.update((d) => void d.backups.push(makeRecord('a'))));
@@ -53,15 +59,36 @@ test('a lock left by a dead process (old mtime) is taken over, with one line', a
   assert.not.ok(existsSync(store.paths.lock));
 });
 
-test('a fresh hand-made lock is waited for until it goes stale, then taken over', async () => {
+test('a fresh lock of another host is waited for until it goes stale, then taken over', async () => {
   await withEnv({ GIT_BACKUP_LOCK_STALE_MS: String(STALE), GIT_BACKUP_LOCK_TIMEOUT_MS: '' }, async () => {
     const store = await openStore(scratchDir());
-    mkdirSync(store.paths.lock);
+    otherHostLock(store.paths.lock);
     const started = Date.now();
     const { error, stderr } = await captureStderr(() => store.update((d) => void d.backups.push(makeRecord('a'))));
     assert.is(error, undefined);
     assert.ok(Date.now() - started >= STALE - 100, 'waited for the stale time');
     assert.match(stderr, /taking over a stale lock/);
+  });
+});
+
+test('a lock directory without owner (a release killed halfway) is replaced at once, and a claim killed halfway leaves nothing in the way', async () => {
+  await withEnv({ GIT_BACKUP_LOCK_STALE_MS: String(STALE), GIT_BACKUP_LOCK_TIMEOUT_MS: '' }, async () => {
+    const store = await openStore(scratchDir());
+    mkdirSync(store.paths.lock);
+    // What a claimant killed before its rename leaves: its directory beside the lock, owner and all.
+    const claimed = `${store.paths.lock}.new-0123456789abcdef`;
+    mkdirSync(claimed);
+    writeFileSync(join(claimed, 'owner'), `0123456789abcdef 999999 ${hostname()}\n`);
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(claimed, old, old);
+    const started = Date.now();
+    const { error, stderr } = await captureStderr(() => store.update((d) => void d.backups.push(makeRecord('a'))));
+    assert.is(error, undefined);
+    assert.ok(Date.now() - started < STALE / 2, `not waited for (${Date.now() - started} ms)`);
+    assert.is(stderr, '');
+    assert.is((await store.read()).generation, 1);
+    assert.not.ok(existsSync(store.paths.lock), 'released');
+    assert.not.ok(existsSync(claimed), 'the killed claim is removed with the leftovers');
   });
 });
 
