@@ -216,7 +216,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const at = process.argv.indexOf('--compare');
   const compareDir = at > 0 ? process.argv[at + 1] : undefined;
   const ctx = new BenchContext(quick);
-  const compare: Build | null = compareDir ? { name: `compare (${compareDir})`, cli: (a) => [process.execPath, join(compareDir, 'bin', 'git-backup.js'), ...a] } : null;
+  const compare: Build | null = compareDir ? { name: `compare (${compareDir})`, cli: (a) => [process.execPath, join(compareDir, 'bin', 'git-backup.cjs'), ...a] } : null;
   const started = Date.now();
   try {
     const section = await benchArchiveMemory(ctx, compare);

@@ -71,7 +71,7 @@ export async function benchCommit(ctx: BenchContext): Promise<Section> {
     title: 'commit with the hooks installed',
     method: [
       `three ${FILES}-file repositories; each sample is \`git commit -q -a -m …\` after rewriting one file, wall time from spawn to exit`,
-      'ours: `git backup install` (plain `.git/hooks`), default mode (`GIT_BACKUP_HOOK_MODE` unset: the hook records the event and starts a detached drain); `git-backup` on PATH is a shim script that execs `node bin/git-backup.js`',
+      'ours: `git backup install` (plain `.git/hooks`), default mode (`GIT_BACKUP_HOOK_MODE` unset: the hook records the event and starts a detached drain); `git-backup` on PATH is a shim script that execs `node bin/git-backup.cjs`',
       "husky: husky 9 from this project's node_modules, set up by its `bin.js`, `.husky/post-commit` is `true`",
       `${rounds} rounds, the three interleaved in rotating order, after ${WARM_UP_ROUNDS} unmeasured rounds; the same PATH (with the shim) for all three`,
       "after each commit with our hooks the benchmark waits, untimed, until that commit's detached drain has finished (drain lock released, every event applied), so drains never pile up nor overlap the next timed commit; backup.log may hold only recorded policy moves",

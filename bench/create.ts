@@ -38,7 +38,7 @@ export async function benchCreate(ctx: BenchContext, repo: BigRepo): Promise<Sec
     title: 'create on a 20,000-file repository',
     method: [
       `${repo.files} committed files (${(repo.committedBytes / 1e6).toFixed(0)} MB), ${repo.changedPaths.length} of them modified and not staged`,
-      '`git backup create -m bench` run as `node bin/git-backup.js create -m bench` in the repository (each run adds a backup)',
+      '`git backup create -m bench` run as `node bin/git-backup.cjs create -m bench` in the repository (each run adds a backup)',
       `native baseline: \`sh -c '${NATIVE_SNAPSHOT}'\``,
       'Node start-up baseline: `node -e 0`',
       `${rounds} rounds, the three commands interleaved in rotating order, after one unmeasured warm-up round`,

@@ -111,7 +111,7 @@ export async function benchDrain(ctx: BenchContext): Promise<Section> {
     title: `hook drain of one event with ${BACKUPS.toLocaleString('en')} backups`,
     method: [
       `db.json generated as for the status/list benchmark (${BACKUPS} records, states spread over all six, ${bytes(size)}), except that the live records (CREATED, PENDING) name real commits: base and snapshot = main's tip, pending commit = the tip of their topic branch; ${TOPICS} topic branches with one unmerged commit each`,
-      'hooks installed by `git backup install`; each sample makes a real commit with `git-backup` off PATH, so the post-commit hook appends exactly one event and starts no drain, then times `node bin/git-backup.js hook drain --repo DIR` alone (the command the hook runs); every sample checks the event was recorded before and applied after',
+      'hooks installed by `git backup install`; each sample makes a real commit with `git-backup` off PATH, so the post-commit hook appends exactly one event and starts no drain, then times `node bin/git-backup.cjs hook drain --repo DIR` alone (the command the hook runs); every sample checks the event was recorded before and applied after',
       `${rounds} rounds, the three interleaved in rotating order, after one unmeasured drain per store; the empty-store drain runs in a second repository with the hooks installed`,
       `peak memory: ${peakRssMethod()}, ${memRuns} separate drains each (not the timed ones)`,
       'backup.log of both repositories may hold only recorded policy moves (a drain that logs an error fails the benchmark)',

@@ -70,7 +70,7 @@ export async function benchManyBackups(ctx: BenchContext): Promise<Section> {
     title: `status and list --json with ${BACKUPS.toLocaleString('en')} backups`,
     method: [
       `db.json generated in the store's format (serializeStore): ${BACKUPS} records, states spread evenly over all six, 1–4 history entries, messages, labels, paths, tombstones for DELETED; ${bytes(size)}`,
-      'each command run as `node bin/git-backup.js …` in a one-commit repository; stdout collected through a pipe',
+      'each command run as `node bin/git-backup.cjs …` in a one-commit repository; stdout collected through a pipe',
       `${rounds} rounds, all five commands interleaved in rotating order; the empty-store status runs in a second repository`,
       `peak memory: ${peakRssMethod()}, ${memRuns} separate runs each (not the timed ones)`,
     ],

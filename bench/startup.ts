@@ -44,7 +44,7 @@ export async function benchStartup(ctx: BenchContext): Promise<Section> {
   return {
     title: 'start-up',
     method: [
-      `${rounds} rounds each, interleaved in rotating order; the CLI as \`node bin/git-backup.js …\` in a one-commit repository`,
+      `${rounds} rounds each, interleaved in rotating order; the CLI as \`node bin/git-backup.cjs …\` in a one-commit repository`,
       'imports: `node --input-type=module -e "await import(\'X\')"` with the package root as cwd, each in a fresh process; cost = median minus the median of the same command importing nothing',
     ],
     table: [

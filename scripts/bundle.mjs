@@ -4,34 +4,61 @@
 // its own require shim), and one file measured 10 % less wall time for `status` and 20 % less CPU
 // for a hook drain (BENCHMARKS.md, start-up). V8 only pre-parses the functions a command does not
 // call, and modules reached through import() are still evaluated only when imported (esbuild wraps
-// them), so what a command does not use costs little. `--version` never loads it (bin/git-backup.js).
+// them), so what a command does not use costs little. `--version` never loads it (bin/git-backup.cjs).
+//
+// CommonJS, not ES modules: bin/code-cache.cjs runs it through vm.Script with V8's code cache, which
+// Node 20 offers for scripts only; node builtins are then required where a module first needs them
+// instead of all at start. Each bundle's first line is `//gb-build <id>` (a hash of what follows),
+// which the cache must match; the caches are made by a training run of the built bundles.
 import { build } from 'esbuild';
-import { existsSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 
 const entryPoints = ['dist/src/cli.js', 'dist/src/hook/main.js'].filter((p) => existsSync(p));
+
+// A script run through vm.Script has no import(): `await import('node:os')` (loaded where first
+// needed) becomes a require of the builtin, still made only when that code runs.
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'lazy-builtin' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+  },
+};
 rmSync('dist/bundle', { recursive: true, force: true });
 await build({
   entryPoints,
   outdir: 'dist/bundle',
   bundle: true,
   splitting: false,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  outExtension: { '.js': '.mjs' },
+  outExtension: { '.js': '.cjs' },
   minifyWhitespace: true,
   minifySyntax: true,
-  // A CommonJS dependency bundled into a chunk calls require(); give ESM chunks a real one.
-  banner: { js: "import { createRequire as __gbCreateRequire } from 'node:module'; const require = __gbCreateRequire(import.meta.url);" },
+  // The sources find the package's files from their own location (src/package-root.ts, help.txt).
+  define: { 'import.meta.url': '__gbModuleUrl' },
+  banner: { js: "var __gbModuleUrl=require('node:url').pathToFileURL(__filename).href;" },
+  plugins: [lazyBuiltins],
   logLevel: 'warning',
 });
+for (const out of ['dist/bundle/cli.cjs', 'dist/bundle/hook/main.cjs'].filter((p) => existsSync(p))) {
+  const code = readFileSync(out, 'utf8');
+  writeFileSync(out, `//gb-build ${createHash('sha256').update(code).digest('hex').slice(0, 16)}\n${code}`);
+}
 
 // `git backup -h` without yargs (issue 9): the help yargs prints, captured once here, non-TTY (so at
 // its 100-column wrap). src/cli.ts prints it; test/cli/fast-args.test.ts checks it matches yargs.
 {
-  const { spawnSync } = await import('node:child_process');
-  const { writeFileSync } = await import('node:fs');
   const r = spawnSync(process.execPath, ['-e', "const { buildParser } = await import('./dist/src/cli-parser.js'); buildParser(['--help']).exitProcess(false).parse(['--help'], (err, argv, output) => process.stdout.write(output + '\\n'));", '--input-type=module'], { encoding: 'utf8' });
   if (r.status === 0 && r.stdout.startsWith('git backup')) writeFileSync('dist/bundle/help.txt', r.stdout);
   else console.warn(`bundle: help text not captured (${r.stderr.split('\n')[0]}); -h goes through yargs`);
+}
+
+// The code caches (bin/code-cache.cjs), after a run of the everyday commands and a hook drain.
+{
+  const r = spawnSync(process.execPath, ['scripts/train-code-cache.cjs'], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  if (r.status !== 0) console.warn(`bundle: code cache not made (${(r.stderr ?? '').trim().split('\n').pop()}); the first command makes it`);
 }

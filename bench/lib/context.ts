@@ -6,7 +6,7 @@ import { run, time, type RunResult } from './proc.js';
 
 /** The package root (dist/bench/lib → ../../..). */
 export const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
-export const BIN = join(ROOT, 'bin', 'git-backup.js');
+export const BIN = join(ROOT, 'bin', 'git-backup.cjs');
 export const RSS_PROBE = join(ROOT, 'dist', 'bench', 'lib', 'rss-probe.js');
 
 export class BenchContext {
@@ -20,7 +20,7 @@ export class BenchContext {
     return this.quick ? quick : full;
   }
 
-  /** The CLI as a user runs it: `node bin/git-backup.js …` in `cwd`. */
+  /** The CLI as a user runs it: `node bin/git-backup.cjs …` in `cwd`. */
   cli(args: readonly string[]): string[] {
     return [process.execPath, BIN, ...args];
   }

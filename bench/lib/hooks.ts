@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { BIN, type BenchContext } from './context.js';
 import { run } from './proc.js';
 
-/** The environment plus a PATH directory holding a `git-backup` script that execs `node bin/git-backup.js`. */
+/** The environment plus a PATH directory holding a `git-backup` script that execs `node bin/git-backup.cjs`. */
 export function envWithShim(ctx: BenchContext): NodeJS.ProcessEnv {
   const shim = ctx.scratch.dir('shim');
   const script = join(shim, 'git-backup');

@@ -1,4 +1,4 @@
-// `git backup hook <name> [args..]`: what the hook templates call (src/hook/main.ts). bin/git-backup.js
+// `git backup hook <name> [args..]`: what the hook templates call (src/hook/main.ts). bin/git-backup.cjs
 // sends `hook` there before anything else loads; this definition is for --help and main() callers.
 import { BackupError, ExitCode } from '../errors.js';
 import { define, stringList } from './define.js';

@@ -1,4 +1,4 @@
-// `git backup hook …`: what the hook templates call. A fast path: bin/git-backup.js comes here
+// `git backup hook …`: what the hook templates call. A fast path: bin/git-backup.cjs comes here
 // without loading yargs (~60 ms), and arguments go through node:util parseArgs.
 //
 //   git backup hook drain [--repo DIR] [--detached]  apply waiting events, reconcile, checks

@@ -50,7 +50,7 @@ test('the man page documents every command', () => {
 
 test('package.json ships the man page and the bin', () => {
   const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string>; man: string[] };
-  assert.is(pkg.bin['git-backup'], 'bin/git-backup.js');
+  assert.is(pkg.bin['git-backup'], 'bin/git-backup.cjs');
   assert.ok(pkg.man.includes('man/git-backup.1'));
 });
 

@@ -40,10 +40,16 @@ test('the tarball holds the bin, the whole bundle, the hook templates and the ma
   for (const bin of Object.values(pkg.bin)) assert.ok(shipped.has(bin), bin);
   for (const m of pkg.man) assert.ok(shipped.has(m), m);
   const bundle = walk(join(PROJECT_ROOT, 'dist', 'bundle'));
-  for (const entry of ['dist/bundle/cli.mjs', 'dist/bundle/hook/main.mjs', 'dist/bundle/help.txt']) assert.ok(bundle.includes(entry), `${entry} is built`);
+  const built = ['dist/bundle/cli.cjs', 'dist/bundle/hook/main.cjs', 'dist/bundle/help.txt', 'dist/bundle/cli.cjs.cache', 'dist/bundle/hook/main.cjs.cache'];
+  for (const entry of built) assert.ok(bundle.includes(entry), `${entry} is built`);
   for (const f of bundle) assert.ok(shipped.has(f), `${f} ships`);
-  // What bin/git-backup.js imports.
-  for (const m of readFileSync(join(PROJECT_ROOT, 'bin', 'git-backup.js'), 'utf8').matchAll(/import\('\.\.\/([^']+)'\)/g)) assert.ok(shipped.has(m[1]!), `${m[1]} ships`);
+  // What the bin files require of ours, and the bundles code-cache.cjs loads.
+  for (const file of ['git-backup.cjs', 'code-cache.cjs']) {
+    for (const m of readFileSync(join(PROJECT_ROOT, 'bin', file), 'utf8').matchAll(/require\('(\.\.?\/[^']+)'\)/g)) {
+      const path = relative(PROJECT_ROOT, join(PROJECT_ROOT, 'bin', m[1]!));
+      assert.ok(shipped.has(path), `${path} (required by bin/${file}) ships`);
+    }
+  }
   for (const f of walk(join(PROJECT_ROOT, 'templates')).concat(walk(join(PROJECT_ROOT, 'hooks')))) assert.ok(shipped.has(f), `${f} ships`);
   for (const f of shipped) assert.not.match(f, /^(src|test|bench|dist\/(src|test|bench))\//, `${f} does not ship`);
 });
@@ -54,7 +60,7 @@ test('every file the README, --help and error texts, the hook blocks and the man
   for (const m of readme.matchAll(/\]\(([^)#:]+)\)/g)) pointers.set(m[1]!, 'README link');
   for (const m of readme.matchAll(/\b([A-Z][A-Z]+\.md)\b/g)) pointers.set(m[1]!, 'README');
   // The bundle is every text the tool can print (help, epilogues, errors).
-  for (const f of walk(join(PROJECT_ROOT, 'dist', 'bundle'))) {
+  for (const f of walk(join(PROJECT_ROOT, 'dist', 'bundle')).filter((f) => !f.endsWith('.cache'))) {
     for (const m of readFileSync(join(PROJECT_ROOT, f), 'utf8').matchAll(/\b((?:docs\/[\w.-]+\.md)|README\.md)\b/g)) pointers.set(m[1]!, f);
   }
   for (const f of ['templates/hook-block.sh', 'man/git-backup.1', ...walk(join(PROJECT_ROOT, 'docs'))]) {

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const CLI = join(PROJECT_ROOT, 'bin', 'git-backup.js');
+export const CLI = join(PROJECT_ROOT, 'bin', 'git-backup.cjs');
 
 const scratch: string[] = [];
 process.on('exit', () => {

@@ -1,0 +1,71 @@
+'use strict';
+// Loads a bundle of dist/bundle/ with V8's code cache beside it, so a start does not compile the
+// half-megabyte bundle again: ~13 ms of compiling per command and hook, measured in BENCHMARKS.md
+// (start-up). Node 20 has no compile cache for ES modules, so the bundles are CommonJS and go
+// through vm.Script, which takes and makes cached code.
+//
+// The build writes each cache after a training run (scripts/train-code-cache.cjs). V8 checks a
+// cache against the source's length and its own version and flags only, so the cache also starts
+// with the bundle's build id (the first line the build writes, `//gb-build <id>`): a cache of another
+// build is never used. A missing or rejected cache (another Node) is written again after the command,
+// where the directory is writable, through a temporary file and a rename; any failure there is
+// ignored: a cache only saves time.
+const { readFileSync, writeFileSync, renameSync, rmSync } = require('node:fs');
+const { createRequire, wrap } = require('node:module');
+const { dirname, join } = require('node:path');
+const { Script } = require('node:vm');
+
+const BUNDLES = join(__dirname, '..', 'dist', 'bundle');
+const ID_LINE = /^\/\/gb-build ([0-9a-f]{16})\n/;
+
+/** The cache's bytes for this build, or undefined (none yet, or of another build). */
+function cacheFor(path, id) {
+  let bytes;
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    return undefined;
+  }
+  if (id === null || bytes.length <= id.length || bytes.toString('latin1', 0, id.length) !== id) return undefined;
+  return bytes.subarray(id.length);
+}
+
+/**
+ * Load dist/bundle/<name> and return its exports, and `settle()` to call once the command is done:
+ * it writes the cache when there was none to use.
+ */
+function loadBundle(name) {
+  const file = join(BUNDLES, name);
+  const source = readFileSync(file, 'utf8');
+  const id = ID_LINE.exec(source)?.[1] ?? null;
+  const cachePath = `${file}.cache`;
+  const cachedData = cacheFor(cachePath, id);
+  const script = new Script(wrap(source), { filename: file, cachedData });
+  const mod = { exports: {} };
+  script.runInThisContext()(mod.exports, createRequire(file), mod, file, dirname(file));
+  if (process.env.GIT_BACKUP_DEBUG === '1') {
+    const verdict = cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
+    process.stderr.write(`git backup: code cache of ${name}: ${verdict}\n`);
+  }
+  const settle = () => {
+    if (id === null || (cachedData && !script.cachedDataRejected) || process.env.GIT_BACKUP_NO_CODE_CACHE_WRITE) return;
+    saveCache(cachePath, id, script);
+  };
+  return { exports: mod.exports, settle, script, id, cachePath };
+}
+
+function saveCache(cachePath, id, script) {
+  const tmp = `${cachePath}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, Buffer.concat([Buffer.from(id, 'latin1'), script.createCachedData()]));
+    renameSync(tmp, cachePath);
+  } catch {
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // a directory we cannot write in: nothing was left there either
+    }
+  }
+}
+
+module.exports = { loadBundle, saveCache };

@@ -1,0 +1,50 @@
+'use strict';
+// Makes the V8 code caches of dist/bundle (bin/code-cache.cjs): loads each bundle as the CLI does,
+// runs the everyday commands and a hook drain in a scratch repository in this one process, so the
+// functions they compile are in the cache, and writes it. Run by scripts/bundle.mjs; output ignored.
+const { execFileSync } = require('node:child_process');
+const { mkdtempSync, rmSync, writeFileSync, realpathSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+const { loadBundle, saveCache } = require('../bin/code-cache.cjs');
+
+async function main() {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'gb-train-')));
+  Object.assign(process.env, {
+    HOME: dir,
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_AUTHOR_NAME: 'Training',
+    GIT_AUTHOR_EMAIL: 'training@example.invalid',
+    GIT_COMMITTER_NAME: 'Training',
+    GIT_COMMITTER_EMAIL: 'training@example.invalid',
+    GIT_BACKUP_HOOK_MODE: 'off',
+  });
+  const git = (...args) => execFileSync('git', args, { cwd: dir, stdio: 'ignore' });
+  try {
+    git('init', '-q', '-b', 'main');
+    writeFileSync(join(dir, 'a.txt'), 'one\n');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'init');
+    process.chdir(dir);
+    const cli = loadBundle('cli.cjs');
+    writeFileSync(join(dir, 'a.txt'), 'two\n');
+    for (const argv of [['--help'], ['status'], ['create', '-m', 'training'], ['list'], ['list', '--json'], ['status', '--json']]) {
+      await cli.exports.main(argv);
+    }
+    git('commit', '-q', '-a', '-m', 'second');
+    const hook = loadBundle('hook/main.cjs');
+    await hook.exports.hookMain(['drain', '--repo', dir]);
+    for (const b of [cli, hook]) saveCache(b.cachePath, b.id, b.script);
+  } finally {
+    process.chdir(tmpdir());
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => (process.exitCode = 0),
+  (e) => {
+    process.stderr.write(`${e && e.stack ? e.stack : e}\n`);
+    process.exitCode = 1;
+  },
+);
