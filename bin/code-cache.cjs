@@ -9,7 +9,7 @@
 // with the bundle's build id (the first line the build writes, `//gb-build <id>`): a cache of another
 // build is never used. A missing or rejected cache (another Node) is written again after the command,
 // where the directory is writable, through a temporary file and a rename; any failure there is
-// ignored: a cache only saves time.
+// ignored: a cache only saves time. GIT_BACKUP_DEBUG=1 says on stderr whether the cache was used.
 const { readFileSync, writeFileSync, renameSync, rmSync } = require('node:fs');
 const { createRequire, wrap } = require('node:module');
 const { dirname, join } = require('node:path');
@@ -39,7 +39,9 @@ function loadBundle(name) {
   const source = readFileSync(file, 'utf8');
   const id = ID_LINE.exec(source)?.[1] ?? null;
   const cachePath = `${file}.cache`;
-  const cachedData = cacheFor(cachePath, id);
+  // GIT_BACKUP_CODE_CACHE=0: neither read nor written (the start-up benchmark's baseline).
+  const off = process.env.GIT_BACKUP_CODE_CACHE === '0';
+  const cachedData = off ? undefined : cacheFor(cachePath, id);
   const script = new Script(wrap(source), { filename: file, cachedData });
   const mod = { exports: {} };
   script.runInThisContext()(mod.exports, createRequire(file), mod, file, dirname(file));
@@ -48,7 +50,7 @@ function loadBundle(name) {
     process.stderr.write(`git backup: code cache of ${name}: ${verdict}\n`);
   }
   const settle = () => {
-    if (id === null || (cachedData && !script.cachedDataRejected) || process.env.GIT_BACKUP_NO_CODE_CACHE_WRITE) return;
+    if (off || id === null || (cachedData && !script.cachedDataRejected)) return;
     saveCache(cachePath, id, script);
   };
   return { exports: mod.exports, settle, script, id, cachePath };
