@@ -7,7 +7,8 @@
 // The build writes each cache after a training run (scripts/train-code-cache.cjs). V8 checks a
 // cache against the source's length and its own version and flags only, so the cache also starts
 // with the bundle's build id (the first line the build writes, `//gb-build <id>`): a cache of another
-// build is never used. A missing or rejected cache (another Node) is written again after the command,
+// build is never used. V8 checks no checksum either, so the id is followed by a CRC-32 of the V8
+// data, checked before V8 sees it. A missing or rejected cache (another Node) is written again after the command,
 // where the directory is writable, through a temporary file and a rename; any failure there is
 // ignored: a cache only saves time. GIT_BACKUP_DEBUG=1 says on stderr whether the cache was used.
 const { readFileSync, writeFileSync, renameSync, rmSync } = require('node:fs');
@@ -18,7 +19,20 @@ const { Script } = require('node:vm');
 const BUNDLES = join(__dirname, '..', 'dist', 'bundle');
 const ID_LINE = /^\/\/gb-build ([0-9a-f]{16})\n/;
 
-/** The cache's bytes for this build, or undefined (none yet, or of another build). */
+// A CRC-32 of the V8 data, as Node 22's own compile cache keeps: V8 checks no checksum, and a
+// flipped byte was used as it was or crashed node. zlib.crc32 (Node ≥ 20.15) takes ~2 ms here;
+// before it, SHA-1 (~5 ms with loading node:crypto).
+const DIGEST = 4;
+
+function digestOf(data) {
+  const { crc32 } = require('node:zlib');
+  const out = Buffer.alloc(DIGEST);
+  if (typeof crc32 === 'function') out.writeUInt32BE(crc32(data));
+  else require('node:crypto').createHash('sha1').update(data).digest().copy(out, 0, 0, DIGEST);
+  return out;
+}
+
+/** The cache's V8 data for this build, or undefined (none yet, of another build, or damaged). */
 function cacheFor(path, id) {
   let bytes;
   try {
@@ -26,8 +40,10 @@ function cacheFor(path, id) {
   } catch {
     return undefined;
   }
-  if (id === null || bytes.length <= id.length || bytes.toString('latin1', 0, id.length) !== id) return undefined;
-  return bytes.subarray(id.length);
+  const head = id === null ? 0 : id.length + DIGEST;
+  if (head === 0 || bytes.length <= head || bytes.toString('latin1', 0, id.length) !== id) return undefined;
+  const data = bytes.subarray(head);
+  return digestOf(data).equals(bytes.subarray(id.length, head)) ? data : undefined;
 }
 
 /**
@@ -59,7 +75,8 @@ function loadBundle(name) {
 function saveCache(cachePath, id, script) {
   const tmp = `${cachePath}.${process.pid}.tmp`;
   try {
-    writeFileSync(tmp, Buffer.concat([Buffer.from(id, 'latin1'), script.createCachedData()]));
+    const data = script.createCachedData();
+    writeFileSync(tmp, Buffer.concat([Buffer.from(id, 'latin1'), digestOf(data), data]));
     renameSync(tmp, cachePath);
   } catch {
     try {

@@ -17,6 +17,9 @@ process.on('exit', () => {
 /** A private HOME so the developer's global git config cannot leak into tests. */
 const home = mkdtempSync(join(tmpdir(), 'gb-home-'));
 scratch.push(home);
+// No `git maintenance run --auto` after every commit, merge and fetch of every test (about 700
+// processes a suite run that no test looks at; the gc tests run gc themselves).
+writeFileSync(join(home, '.gitconfig'), '[maintenance]\n\tauto = false\n');
 
 export const TEST_ENV: NodeJS.ProcessEnv = {
   ...process.env,
