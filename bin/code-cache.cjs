@@ -1,49 +1,53 @@
 'use strict';
 // Loads a bundle of dist/bundle/ with V8's code cache beside it, so a start does not compile the
-// half-megabyte bundle again: ~13 ms of compiling per command and hook, measured in BENCHMARKS.md
-// (start-up). Node 20 has no compile cache for ES modules, so the bundles are CommonJS and go
-// through vm.Script, which takes and makes cached code.
+// half-megabyte bundle again: ~15 ms per command and hook, measured in BENCHMARKS.md (start-up).
+// Node 20 has no compile cache for ES modules, so the bundles are CommonJS and go through
+// vm.Script, which takes and makes cached code.
 //
 // The build writes each cache after a training run (scripts/train-code-cache.cjs). V8 checks a
-// cache against the source's length and its own version and flags only, so the cache also starts
-// with the bundle's build id (the first line the build writes, `//gb-build <id>`): a cache of another
-// build is never used. V8 checks no checksum either, so the id is followed by a CRC-32 of the V8
-// data, checked before V8 sees it. A missing or rejected cache (another Node) is written again after the command,
-// where the directory is writable, through a temporary file and a rename; any failure there is
-// ignored: a cache only saves time. GIT_BACKUP_DEBUG=1 says on stderr whether the cache was used.
-const { readFileSync, writeFileSync, renameSync, rmSync } = require('node:fs');
+// cache against the source's length and its own version and flags only, and checks no checksum (a
+// flipped byte was used as it was, or crashed node), so the file is
+//   CRC-32 of the bundle's source (4 bytes) | CRC-32 of the V8 data (4 bytes) | V8 data
+// and is given to V8 only when both match, as Node 22's own compile cache does: a bundle edited by
+// hand, even to the same length, or a damaged cache, is compiled as it is. A missing or refused
+// cache (another Node) is written again after the command where the directory is writable, through
+// a temporary file and a rename; any failure there is ignored: a cache only saves time.
+// GIT_BACKUP_DEBUG=1 says on stderr whether the cache was used.
+const fs = require('node:fs');
 const { createRequire, wrap } = require('node:module');
 const { dirname, join } = require('node:path');
 const { Script } = require('node:vm');
 
 const BUNDLES = join(__dirname, '..', 'dist', 'bundle');
-const ID_LINE = /^\/\/gb-build ([0-9a-f]{16})\n/;
+const HEAD = 8;
+const TEMP = /\.cache\.\d+\.tmp$/;
 
-// A CRC-32 of the V8 data, as Node 22's own compile cache keeps: V8 checks no checksum, and a
-// flipped byte was used as it was or crashed node. zlib.crc32 (Node ≥ 20.15) takes ~2 ms here;
-// before it, SHA-1 (~5 ms with loading node:crypto).
-const DIGEST = 4;
-
+/** CRC-32 (zlib.crc32, Node ≥ 20.15: ~0.5 ms for the bundle); before it, the first bytes of a SHA-1. */
 function digestOf(data) {
   const { crc32 } = require('node:zlib');
-  const out = Buffer.alloc(DIGEST);
-  if (typeof crc32 === 'function') out.writeUInt32BE(crc32(data));
-  else require('node:crypto').createHash('sha1').update(data).digest().copy(out, 0, 0, DIGEST);
-  return out;
+  if (typeof crc32 === 'function') return crc32(data) >>> 0;
+  return require('node:crypto').createHash('sha1').update(data).digest().readUInt32BE(0);
 }
 
-/** The cache's V8 data for this build, or undefined (none yet, of another build, or damaged). */
-function cacheFor(path, id) {
-  let bytes;
+/** A regular file's bytes, or null: never blocks on a FIFO or reads a device. */
+function readRegularFile(path) {
+  let fd;
   try {
-    bytes = readFileSync(path);
+    fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    return fs.fstatSync(fd).isFile() ? fs.readFileSync(fd) : null;
   } catch {
-    return undefined;
+    return null;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
-  const head = id === null ? 0 : id.length + DIGEST;
-  if (head === 0 || bytes.length <= head || bytes.toString('latin1', 0, id.length) !== id) return undefined;
-  const data = bytes.subarray(head);
-  return digestOf(data).equals(bytes.subarray(id.length, head)) ? data : undefined;
+}
+
+/** The cache's V8 data for this source, or undefined (none, of another source, or damaged). */
+function cacheFor(path, sourceDigest) {
+  const bytes = readRegularFile(path);
+  if (bytes === null || bytes.length <= HEAD || bytes.readUInt32BE(0) !== sourceDigest) return undefined;
+  const data = bytes.subarray(HEAD);
+  return digestOf(data) === bytes.readUInt32BE(4) ? data : undefined;
 }
 
 /**
@@ -52,13 +56,13 @@ function cacheFor(path, id) {
  */
 function loadBundle(name) {
   const file = join(BUNDLES, name);
-  const source = readFileSync(file, 'utf8');
-  const id = ID_LINE.exec(source)?.[1] ?? null;
+  const bytes = fs.readFileSync(file);
   const cachePath = `${file}.cache`;
   // GIT_BACKUP_CODE_CACHE=0: neither read nor written (the start-up benchmark's baseline).
   const off = process.env.GIT_BACKUP_CODE_CACHE === '0';
-  const cachedData = off ? undefined : cacheFor(cachePath, id);
-  const script = new Script(wrap(source), { filename: file, cachedData });
+  const sourceDigest = off ? 0 : digestOf(bytes);
+  const cachedData = off ? undefined : cacheFor(cachePath, sourceDigest);
+  const script = new Script(wrap(bytes.toString('utf8')), { filename: file, cachedData });
   const mod = { exports: {} };
   script.runInThisContext()(mod.exports, createRequire(file), mod, file, dirname(file));
   if (process.env.GIT_BACKUP_DEBUG === '1') {
@@ -66,23 +70,47 @@ function loadBundle(name) {
     process.stderr.write(`git backup: code cache of ${name}: ${verdict}\n`);
   }
   const settle = () => {
-    if (off || id === null || (cachedData && !script.cachedDataRejected)) return;
-    saveCache(cachePath, id, script);
+    if (off || (cachedData && !script.cachedDataRejected)) return;
+    saveCache(cachePath, sourceDigest, script);
   };
-  return { exports: mod.exports, settle, script, id, cachePath };
+  return { exports: mod.exports, settle, script, sourceDigest, cachePath };
 }
 
-function saveCache(cachePath, id, script) {
+function saveCache(cachePath, sourceDigest, script) {
+  const dir = dirname(cachePath);
+  try {
+    // A read-only install: not even the serialization is paid.
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch {
+    return;
+  }
   const tmp = `${cachePath}.${process.pid}.tmp`;
   try {
     const data = script.createCachedData();
-    writeFileSync(tmp, Buffer.concat([Buffer.from(id, 'latin1'), digestOf(data), data]));
-    renameSync(tmp, cachePath);
+    const head = Buffer.alloc(HEAD);
+    head.writeUInt32BE(sourceDigest, 0);
+    head.writeUInt32BE(digestOf(data), 4);
+    fs.writeFileSync(tmp, Buffer.concat([head, data]));
+    fs.renameSync(tmp, cachePath);
+    removeOldTemps(dir);
   } catch {
     try {
-      rmSync(tmp, { force: true });
+      fs.rmSync(tmp, { force: true });
     } catch {
       // a directory we cannot write in: nothing was left there either
+    }
+  }
+}
+
+/** Temp files of writers killed before their rename (a minute old: no writer takes that long). */
+function removeOldTemps(dir) {
+  for (const name of fs.readdirSync(dir)) {
+    if (!TEMP.test(name)) continue;
+    try {
+      const p = join(dir, name);
+      if (Date.now() - fs.statSync(p).mtimeMs > 60_000) fs.rmSync(p, { force: true });
+    } catch {
+      // gone already
     }
   }
 }

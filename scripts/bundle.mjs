@@ -8,11 +8,9 @@
 //
 // CommonJS, not ES modules: bin/code-cache.cjs runs it through vm.Script with V8's code cache, which
 // Node 20 offers for scripts only; node builtins are then required where a module first needs them
-// instead of all at start. Each bundle's first line is `//gb-build <id>` (a hash of what follows),
-// which the cache must match; the caches are made by a training run of the built bundles.
+// instead of all at start. The caches are made by a training run of the built bundles.
 import { build } from 'esbuild';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
 const entryPoints = ['dist/src/cli.js', 'dist/src/hook/main.js'].filter((p) => existsSync(p));
@@ -44,11 +42,6 @@ await build({
   plugins: [lazyBuiltins],
   logLevel: 'warning',
 });
-for (const out of ['dist/bundle/cli.cjs', 'dist/bundle/hook/main.cjs'].filter((p) => existsSync(p))) {
-  const code = readFileSync(out, 'utf8');
-  writeFileSync(out, `//gb-build ${createHash('sha256').update(code).digest('hex').slice(0, 16)}\n${code}`);
-}
-
 // `git backup -h` without yargs (issue 9): the help yargs prints, captured once here, non-TTY (so at
 // its 100-column wrap). src/cli.ts prints it; test/cli/fast-args.test.ts checks it matches yargs.
 {

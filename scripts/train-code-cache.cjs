@@ -10,8 +10,14 @@ const { loadBundle, saveCache } = require('../bin/code-cache.cjs');
 
 async function main() {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), 'gb-train-')));
+  // Nothing of the caller's git may reach the scratch repository: a build run from a hook of a
+  // linked worktree has GIT_DIR and GIT_INDEX_FILE set, and would otherwise commit into that
+  // repository; nor its config (commit.gpgsign, hooks).
+  for (const key of Object.keys(process.env)) if (key.startsWith('GIT_')) delete process.env[key];
   Object.assign(process.env, {
     HOME: dir,
+    XDG_CONFIG_HOME: join(dir, '.config'),
+    GIT_CONFIG_GLOBAL: '/dev/null',
     GIT_CONFIG_NOSYSTEM: '1',
     GIT_AUTHOR_NAME: 'Training',
     GIT_AUTHOR_EMAIL: 'training@example.invalid',
@@ -34,7 +40,7 @@ async function main() {
     git('commit', '-q', '-a', '-m', 'second');
     const hook = loadBundle('hook/main.cjs');
     await hook.exports.hookMain(['drain', '--repo', dir]);
-    for (const b of [cli, hook]) saveCache(b.cachePath, b.id, b.script);
+    for (const b of [cli, hook]) saveCache(b.cachePath, b.sourceDigest, b.script);
   } finally {
     process.chdir(tmpdir());
     rmSync(dir, { recursive: true, force: true });

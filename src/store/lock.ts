@@ -134,14 +134,18 @@ async function takeOver(dir: string, seen: SeenLock, token: string): Promise<boo
  */
 async function claim(dir: string, token: string): Promise<boolean> {
   const fresh = `${dir}.new-${token}`;
+  // Fails (ENOENT) when the store's directory is gone: that is for the caller to hear.
+  await mkdir(fresh);
   try {
-    await mkdir(fresh);
     await writeFile(join(fresh, OWNER), `${token} ${process.pid} ${hostname()}\n`, { flag: 'wx', mode: 0o600 });
     await rename(fresh, dir);
     return true;
   } catch (e) {
     await rm(fresh, { recursive: true, force: true }).catch(() => {});
-    if (code(e) === 'ENOTEMPTY' || code(e) === 'EEXIST') return false;
+    // ENOTEMPTY/EEXIST: a lock is there. ENOTDIR: a file is there, judged stale by its age like any
+    // lock. ENOENT: our directory was removed as a leftover while we were stopped (SIGSTOP, a
+    // laptop asleep) for longer than the stale time: try again.
+    if (['ENOTEMPTY', 'EEXIST', 'ENOTDIR', 'ENOENT'].includes(code(e) ?? '')) return false;
     throw e;
   }
 }

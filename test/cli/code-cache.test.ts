@@ -5,8 +5,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, rmSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { PROJECT_ROOT, TEST_ENV, scratchDir } from '../helpers/repo.js';
 
 function packageCopy(): string {
@@ -14,6 +15,7 @@ function packageCopy(): string {
   cpSync(join(PROJECT_ROOT, 'bin'), join(dir, 'bin'), { recursive: true });
   cpSync(join(PROJECT_ROOT, 'dist', 'bundle'), join(dir, 'dist', 'bundle'), { recursive: true });
   cpSync(join(PROJECT_ROOT, 'package.json'), join(dir, 'package.json'));
+  for (const d of ['templates', 'hooks']) cpSync(join(PROJECT_ROOT, d), join(dir, d), { recursive: true });
   return dir;
 }
 
@@ -22,14 +24,20 @@ function help(pkg: string): { code: number; stdout: string; stderr: string } {
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-const buildId = (pkg: string) => /^\/\/gb-build ([0-9a-f]{16})\n/.exec(readFileSync(join(pkg, 'dist', 'bundle', 'cli.cjs'), 'utf8'))![1]!;
+/** What a cache of this source starts with: the CRC-32 of the bundle (bin/code-cache.cjs). */
+const sourceKey = (pkg: string) => {
+  const key = Buffer.alloc(4);
+  key.writeUInt32BE(crc32(readFileSync(join(pkg, 'dist', 'bundle', 'cli.cjs'))) >>> 0);
+  return key;
+};
+const keyOf = (pkg: string) => readFileSync(cacheOf(pkg)).subarray(0, 4);
 const cacheOf = (pkg: string) => join(pkg, 'dist', 'bundle', 'cli.cjs.cache');
 const expectedHelp = readFileSync(join(PROJECT_ROOT, 'dist', 'bundle', 'help.txt'), 'utf8');
 
 test('the cache the build made is used, and left as it is', () => {
   const pkg = packageCopy();
   const before = readFileSync(cacheOf(pkg));
-  assert.is(before.toString('latin1', 0, 16), buildId(pkg), 'the cache starts with the build id');
+  assert.ok(before.subarray(0, 4).equals(sourceKey(pkg)), 'the cache starts with the CRC-32 of the source');
   const r = help(pkg);
   assert.is(r.code, 0, r.stderr);
   assert.is(r.stdout, expectedHelp);
@@ -43,7 +51,7 @@ test('no cache: the command runs and writes one, which the next run uses', () =>
   const r = help(pkg);
   assert.is(r.stdout, expectedHelp);
   assert.match(r.stderr, 'code cache of cli.cjs: none');
-  assert.is(readFileSync(cacheOf(pkg)).toString('latin1', 0, 16), buildId(pkg));
+  assert.ok(keyOf(pkg).equals(sourceKey(pkg)));
   assert.match(help(pkg).stderr, 'code cache of cli.cjs: used');
 });
 
@@ -61,27 +69,54 @@ test('a damaged cache is never given to V8, one V8 refuses is written again, one
   assert.match(help(pkg).stderr, 'code cache of cli.cjs: used', 'the rewritten cache is good');
   // Whole and checksummed, but made for another script (the hook bundle's): V8 refuses it.
   const hookCache = readFileSync(join(pkg, 'dist', 'bundle', 'hook', 'main.cjs.cache'));
-  writeFileSync(cacheOf(pkg), Buffer.concat([Buffer.from(buildId(pkg), 'latin1'), hookCache.subarray(16)]));
+  writeFileSync(cacheOf(pkg), Buffer.concat([sourceKey(pkg), hookCache.subarray(4)]));
   r = help(pkg);
   assert.is(r.stdout, expectedHelp);
   assert.match(r.stderr, 'code cache of cli.cjs: rejected');
   assert.match(help(pkg).stderr, 'code cache of cli.cjs: used');
-  // A valid cache of this bundle under another build id: treated as none.
-  const again = readFileSync(cacheOf(pkg));
-  writeFileSync(cacheOf(pkg), Buffer.concat([Buffer.from('0123456789abcdef', 'latin1'), again.subarray(16)]));
-  r = help(pkg);
-  assert.match(r.stderr, 'code cache of cli.cjs: none');
-  assert.is(readFileSync(cacheOf(pkg)).toString('latin1', 0, 16), buildId(pkg));
 });
 
-test('a cache that cannot be written changes nothing the user sees and leaves no file behind', () => {
+test('a bundle edited by hand, even to the same length, is run as edited, and its cache made again', () => {
+  const pkg = packageCopy();
+  const bundle = join(pkg, 'dist', 'bundle', 'cli.cjs');
+  const text = readFileSync(bundle, 'utf8');
+  assert.ok(text.includes(' protected content, '));
+  // V8 compares only the length: without our own key the cached code of the old text would run.
+  writeFileSync(bundle, text.replace(' protected content, ', ' PROTECTED CONTENT, '));
+  const repo = scratchDir('gb-codecache-repo-');
+  spawnSync('git', ['init', '-q', repo]);
+  const run = () => spawnSync(process.execPath, [join(pkg, 'bin', 'git-backup.cjs'), 'status'], { cwd: repo, env: { ...TEST_ENV, GIT_BACKUP_DEBUG: '1' }, encoding: 'utf8' });
+  let r = run();
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, 'PROTECTED CONTENT');
+  assert.match(r.stderr, 'code cache of cli.cjs: none');
+  r = run();
+  assert.match(r.stdout, 'PROTECTED CONTENT');
+  assert.match(r.stderr, 'code cache of cli.cjs: used');
+});
+
+test('a cache that cannot be read or written changes nothing the user sees and leaves no file behind', () => {
   const pkg = packageCopy();
   rmSync(cacheOf(pkg));
   mkdirSync(join(cacheOf(pkg), 'in-the-way'), { recursive: true });
-  const r = help(pkg);
+  let r = help(pkg);
   assert.is(r.code, 0, r.stderr);
   assert.is(r.stdout, expectedHelp);
   assert.equal(readdirSync(join(pkg, 'dist', 'bundle')).filter((f) => f.endsWith('.tmp')), []);
+  // A FIFO where the cache goes: reading it would wait for a writer forever.
+  rmSync(cacheOf(pkg), { recursive: true });
+  spawnSync('mkfifo', [cacheOf(pkg)]);
+  r = help(pkg);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, expectedHelp);
+  // The temp file of a writer killed before its rename goes with the next write, once a minute old.
+  rmSync(cacheOf(pkg));
+  const leftover = `${cacheOf(pkg)}.999999.tmp`;
+  writeFileSync(leftover, 'half');
+  const old = new Date(Date.now() - 120_000);
+  utimesSync(leftover, old, old);
+  help(pkg);
+  assert.not.ok(existsSync(leftover));
 });
 
 test.run();

@@ -92,6 +92,17 @@ test('a lock directory without owner (a release killed halfway) is replaced at o
   });
 });
 
+test('a regular file where the lock goes is judged by its age like any lock, and taken over when stale', async () => {
+  const store = await openStore(scratchDir());
+  writeFileSync(store.paths.lock, 'not a lock\n');
+  const old = new Date(Date.now() - 3_600_000);
+  utimesSync(store.paths.lock, old, old);
+  const { error, stderr } = await captureStderr(() => store.update((d) => void d.backups.push(makeRecord('a'))));
+  assert.is(error, undefined);
+  assert.match(stderr, /taking over a stale lock .*untouched for 3600s/);
+  assert.is((await store.read()).generation, 1);
+});
+
 test('a holder killed with SIGKILL: another process takes its lock over at once', async () => {
   const common = scratchDir();
   const store = await openStore(common);
