@@ -193,7 +193,8 @@ try {
 } finally {
   ctx.scratch.cleanup();
 }
-const text = render(sections, quick ? 'npm run bench:scale -- --quick' : 'npm run bench:scale', (Date.now() - started) / 1000);
+const args = process.argv.slice(2);
+const text = render(sections, `npm run bench:scale${args.length ? ` -- ${args.join(' ')}` : ''}`, (Date.now() - started) / 1000);
 if (quick) process.stdout.write(text);
 else {
   const file = join(ROOT, 'BENCHMARKS.md');
