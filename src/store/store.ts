@@ -275,8 +275,9 @@ class FileStore implements Store {
     }
     const what = `${this.paths.db} was ${damage ? 'damaged' : 'missing'}`;
     if (prev) {
-      process.stderr.write(`git-backup: ${what}; restored generation ${prev.generation} from ${this.paths.prev}` +
-        `${this.hooks.ledger ? ' and brought it up to the notes' : ''}${damage ? ` (${damage.detail})` : ''}\n`);
+      // "using", not "restored": a read-only command does not write db.json; the next change does.
+      process.stderr.write(`git-backup: ${what}; using generation ${prev.generation} from ${this.paths.prev}` +
+        `${this.hooks.ledger ? ' brought up to the notes' : ''}${damage ? ` (${damage.detail})` : ''}; the next change writes db.json from it\n`);
       this.health = { source: 'prev', problem: what };
       return { data: checkSchema(prev, this.paths.prev), full: false };
     }

@@ -15,7 +15,7 @@ test('falling back to db.json.prev does not undo the last move (it is replayed f
   const r = repo.cli(['show', id, '--json']);
   assert.is(r.code, 0, r.stderr);
   assert.is((JSON.parse(r.stdout) as Rec).state, 'CLEANABLE');
-  assert.match(r.stderr, /restored generation \d+ from .*db\.json\.prev/);
+  assert.match(r.stderr, /using generation \d+ from .*db\.json\.prev/);
   assert.is(repo.json<Rec>(['show', archived]).state, 'ARCHIVED');
 });
 test('db.json and db.json.prev both deleted: list, plain recover and show know every backup, archived ones too', () => {

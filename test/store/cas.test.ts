@@ -88,7 +88,7 @@ test('db.json damaged by the other writer inside fn: re-run recovers from prev',
   );
   assert.is(error, undefined);
   assert.is(calls, 2);
-  assert.match(stderr, /damaged; restored generation 1/);
+  assert.match(stderr, /damaged; using generation 1/);
   assert.equal(onDisk(store).backups.map((b) => b.id), ['a', 'c']);
 });
 

@@ -36,7 +36,7 @@ for (const [name, damage] of Object.entries(damages)) {
     assert.is(result!.generation, 2);
     assert.equal(result!.backups.map((b) => b.id), ['a', 'b']);
     assert.is(stderr.split('\n').filter(Boolean).length, 1);
-    assert.match(stderr, /db\.json was damaged; restored generation 2 from .*db\.json\.prev/);
+    assert.match(stderr, /db\.json was damaged; using generation 2 from .*db\.json\.prev/);
   });
 }
 
@@ -58,7 +58,7 @@ test('update after damage writes a good db.json and keeps the good prev', async 
   writeFileSync(store.paths.db, 'garbage');
   const { error, stderr } = await captureStderr(() => store.update((d) => void d.backups.push(makeRecord('d'))));
   assert.is(error, undefined);
-  assert.match(stderr, /restored generation 2/);
+  assert.match(stderr, /using generation 2/);
   const db = parseStore(readFileSync(store.paths.db, 'utf8'), 'db');
   assert.is(db.generation, 3);
   assert.equal(db.backups.map((b) => b.id), ['a', 'b', 'd']);
@@ -73,7 +73,7 @@ test('a deleted db.json with a prev beside it is restored, with a warning', asyn
   unlinkSync(store.paths.db);
   const { result, stderr } = await captureStderr(() => store.read());
   assert.is(result!.generation, 2);
-  assert.match(stderr, /db\.json was missing; restored generation 2/);
+  assert.match(stderr, /db\.json was missing; using generation 2/);
 });
 
 test('db.json and prev both damaged: exit 7 naming both files', async () => {
