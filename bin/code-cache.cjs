@@ -65,15 +65,16 @@ function loadBundle(name) {
   const script = new Script(wrap(bytes.toString('utf8')), { filename: file, cachedData });
   const mod = { exports: {} };
   script.runInThisContext()(mod.exports, createRequire(file), mod, file, dirname(file));
+  const cacheUsed = cachedData !== undefined && !script.cachedDataRejected;
   if (process.env.GIT_BACKUP_DEBUG === '1') {
     const verdict = cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
     process.stderr.write(`git backup: code cache of ${name}: ${verdict}\n`);
   }
   const settle = () => {
-    if (off || (cachedData && !script.cachedDataRejected)) return;
+    if (off || cacheUsed) return;
     saveCache(cachePath, sourceDigest, script);
   };
-  return { exports: mod.exports, settle, script, sourceDigest, cachePath };
+  return { exports: mod.exports, settle, script, sourceDigest, cachePath, cacheUsed };
 }
 
 function saveCache(cachePath, sourceDigest, script) {

@@ -1,7 +1,12 @@
 'use strict';
 // Makes the V8 code caches of dist/bundle (bin/code-cache.cjs): loads each bundle as the CLI does,
 // runs the everyday commands and a hook drain in a scratch repository in this one process, so the
-// functions they compile are in the cache, and writes it. Run by scripts/bundle.mjs; output ignored.
+// functions they compile are in the cache, and writes it. Run by the build (scripts/bundle.mjs),
+// which warns when it fails; the first command then makes the cache where it can.
+//
+// Not an install script: the quick start installs with --ignore-scripts (npm 11 warns about any),
+// and the cache the build ships was made by the Node that installs it from the clone. Another Node
+// later refuses it, and the first command writes its own where the package directory is writable.
 const { execFileSync } = require('node:child_process');
 const { mkdtempSync, rmSync, writeFileSync, realpathSync } = require('node:fs');
 const { tmpdir } = require('node:os');
@@ -26,6 +31,9 @@ async function main() {
     GIT_BACKUP_HOOK_MODE: 'off',
   });
   const git = (...args) => execFileSync('git', args, { cwd: dir, stdio: 'ignore' });
+  // The commands print; an install or a build shows none of it.
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = () => true;
   try {
     git('init', '-q', '-b', 'main');
     writeFileSync(join(dir, 'a.txt'), 'one\n');
@@ -42,6 +50,7 @@ async function main() {
     await hook.exports.hookMain(['drain', '--repo', dir]);
     for (const b of [cli, hook]) saveCache(b.cachePath, b.sourceDigest, b.script);
   } finally {
+    process.stdout.write = write;
     process.chdir(tmpdir());
     rmSync(dir, { recursive: true, force: true });
   }

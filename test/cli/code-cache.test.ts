@@ -119,4 +119,24 @@ test('a cache that cannot be read or written changes nothing the user sees and l
   assert.not.ok(existsSync(leftover));
 });
 
+test('the build\'s training run makes a cache this Node takes, and never touches the caller\'s repository', () => {
+  const pkg = packageCopy();
+  cpSync(join(PROJECT_ROOT, 'scripts', 'train-code-cache.cjs'), join(pkg, 'scripts', 'train-code-cache.cjs'));
+  // A cache this Node refuses (made for another script, as one made by another Node would be).
+  const hookCache = readFileSync(join(pkg, 'dist', 'bundle', 'hook', 'main.cjs.cache'));
+  writeFileSync(cacheOf(pkg), Buffer.concat([sourceKey(pkg), hookCache.subarray(4)]));
+  // The caller's repository, as git passes it to a hook of a linked worktree (npm test from a hook).
+  const mine = scratchDir('gb-codecache-mine-');
+  spawnSync('git', ['init', '-q', mine]);
+  const r = spawnSync(process.execPath, [join(pkg, 'scripts', 'train-code-cache.cjs')], {
+    env: { ...TEST_ENV, GIT_DIR: join(mine, '.git'), GIT_INDEX_FILE: join(mine, '.git', 'index') },
+    encoding: 'utf8',
+  });
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout, '', 'the commands it runs print nothing');
+  assert.match(help(pkg).stderr, 'code cache of cli.cjs: used');
+  assert.not.ok(existsSync(join(mine, '.git', 'backup')), 'nothing written into the caller\'s repository');
+  assert.is(spawnSync('git', ['-C', mine, 'rev-parse', '-q', '--verify', 'HEAD']).status, 1, 'no commit made there');
+});
+
 test.run();
