@@ -1,7 +1,7 @@
-// The V8 code cache of the bundles (bin/code-cache.cjs): the build's cache is used, one of another
-// build, damaged or refused by V8 is never used and is written again, and a cache that cannot be written changes
-// nothing a user sees. Runs a copy of the package (bin, dist/bundle, package.json) so the real
-// dist/bundle is left alone.
+// The V8 code cache of the bundles (bin/code-cache.cjs): the build's cache is used; one of another
+// source, damaged or refused by V8 is never used and is written again; a cache that cannot be read
+// or written changes nothing a user sees; the build's training run leaves the caller's repository
+// alone. Runs a copy of the package so the real dist/bundle is left alone.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
