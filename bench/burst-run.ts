@@ -3,11 +3,10 @@
 // first time). `-- --quick`: a smoke run, printed only. `-- --files=40000`: the bigger repository.
 // `-- --only=ops|cpu`: one part, printed only. `-- --no-startup`: without the start-up section.
 // `-- --no-husky`: without the husky variant (minutes per round).
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BenchContext, ROOT } from './lib/context.js';
 import { describeMachine } from './lib/machine.js';
-import { renderReport, verdictLine, type Section } from './lib/report.js';
+import { partOfBenchmarks, verdictLine, writeSection, type Section } from './lib/report.js';
 import { benchBurst } from './burst.js';
 import { benchStartup } from './startup.js';
 
@@ -28,28 +27,21 @@ try {
 } finally {
   ctx.scratch.cleanup();
 }
-const body = renderReport({
-  date: new Date(),
-  machine: describeMachine(),
-  command: `npm run bench:burst${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
-  quick,
-  durationS: (Date.now() - started) / 1000,
-  sections,
-})
-  .replace(/^# Benchmarks\n/, `# Bursts and start-up (${files.toLocaleString('en')} files)\n`)
-  .replace(/^## /gm, '### ')
-  .replace(/^# /m, '## ');
-const BEGIN = `<!-- bursts ${files}: begin (bench/burst-run.ts) -->`;
-const END = `<!-- bursts ${files}: end -->`;
+const body = partOfBenchmarks(
+  {
+    date: new Date(),
+    machine: describeMachine(),
+    command: `npm run bench:burst${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    quick,
+    durationS: (Date.now() - started) / 1000,
+    sections,
+  },
+  `Bursts and start-up (${files.toLocaleString('en')} files)`,
+);
 if (quick || part !== 'all') {
   process.stdout.write(body);
 } else {
-  const path = join(ROOT, 'BENCHMARKS.md');
-  const old = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
-  const block = `${BEGIN}\n${body}${END}\n`;
-  const i = old.indexOf(BEGIN);
-  const j = old.indexOf(END);
-  writeFileSync(path, i >= 0 && j > i ? old.slice(0, i) + block + old.slice(j + END.length + 1) : `${old.trimEnd()}\n\n${block}`);
-  ctx.log(`wrote the burst section of ${path}`);
+  writeSection(ROOT, `bursts ${files}`, 'bench/burst-run.ts', body);
+  ctx.log(`wrote the burst section of ${join(ROOT, 'BENCHMARKS.md')}`);
 }
 for (const s of sections) for (const v of s.verdicts) ctx.log(`${s.title}: ${verdictLine(v)}`);

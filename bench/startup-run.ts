@@ -3,7 +3,7 @@
 // a smoke run, printed only.
 import { BenchContext, ROOT } from './lib/context.js';
 import { describeMachine } from './lib/machine.js';
-import { renderReport, verdictLine, writeSection } from './lib/report.js';
+import { partOfBenchmarks, verdictLine, writeSection } from './lib/report.js';
 import { benchStartup } from './startup.js';
 
 const quick = process.argv.includes('--quick');
@@ -15,17 +15,17 @@ try {
 } finally {
   ctx.scratch.cleanup();
 }
-const body = renderReport({
-  date: new Date(),
-  machine: describeMachine(),
-  command: quick ? 'npm run bench:startup -- --quick' : 'npm run bench:startup',
-  quick,
-  durationS: (Date.now() - started) / 1000,
-  sections: [section],
-})
-  .replace(/^# Benchmarks\n/, '# Start-up against a plain `node -e 0`\n')
-  .replace(/^## /gm, '### ')
-  .replace(/^# /m, '## ');
+const body = partOfBenchmarks(
+  {
+    date: new Date(),
+    machine: describeMachine(),
+    command: quick ? 'npm run bench:startup -- --quick' : 'npm run bench:startup',
+    quick,
+    durationS: (Date.now() - started) / 1000,
+    sections: [section],
+  },
+  'Start-up against a plain `node -e 0`',
+);
 if (quick) process.stdout.write(body);
 else writeSection(ROOT, 'startup', 'bench/startup-run.ts', body);
 for (const v of section.verdicts) ctx.log(`start-up: ${verdictLine(v)}`);

@@ -1,6 +1,6 @@
 // The shape every benchmark returns, and its rendering as BENCHMARKS.md.
 import type { Machine } from './machine.js';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface Verdict {
@@ -76,7 +76,7 @@ export function writeSection(root: string, name: string, script: string, report:
   const BEGIN = `<!-- ${name}: begin (${script}) -->`;
   const END = `<!-- ${name}: end -->`;
   const path = join(root, 'BENCHMARKS.md');
-  const old = readFileSync(path, 'utf8');
+  const old = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
   const block = `${BEGIN}\n${report}${END}\n`;
   const i = old.indexOf(BEGIN);
   const j = old.indexOf(END);
@@ -90,4 +90,12 @@ export function writeSection(root: string, name: string, script: string, report:
 export function withMarkedSections(report: string, old: string): string {
   const blocks = old.match(/<!-- ([^:>]+): ?begin[^\n]*-->\n[\s\S]*?<!-- \1: ?end[^\n]*-->\n?/g) ?? [];
   return blocks.length ? `${report.trimEnd()}\n\n${blocks.map((b) => b.trimEnd()).join('\n\n')}\n` : report;
+}
+
+/** One script's report as a part of BENCHMARKS.md: its own `##` title, every heading one level down. */
+export function partOfBenchmarks(report: Report, title: string): string {
+  return renderReport(report)
+    .replace(/^# Benchmarks\n/, `# ${title}\n`)
+    .replace(/^## /gm, '### ')
+    .replace(/^# /m, '## ');
 }
