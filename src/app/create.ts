@@ -1,7 +1,7 @@
 // Taking a backup: snapshot outside the lock (it only adds objects), then record it, ref it and
 // note it under the lock.
 import { lstatSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Context } from './context.js';
 import type { BackupRecord, Trigger } from '../core/types.js';
 import { STAMP_LENGTH, chooseId, formatId } from '../core/ids.js';
@@ -96,6 +96,7 @@ async function create(ctx: Context, opts: CreateOptions, step: (text: string) =>
     paths: wholeTree ? [] : paths,
     createdAt,
     tmpDir: ctx.tmpDir,
+    indexCacheDir: join(ctx.store.paths.dir, 'worktree-index'),
   });
   if (snap.files === 0 && !opts.allowEmpty) return { kind: 'empty' };
   const origin = await originP;

@@ -18,7 +18,9 @@ import {
   parseStdinRawZ,
   withTempIndex,
   writeTree,
+  type TrackedTrees,
 } from './tree.js';
+import { captureWholeTree, type IndexCacheUse } from './worktree-index.js';
 
 export interface SnapshotRequest {
   repo: RepoPaths;
@@ -29,6 +31,8 @@ export interface SnapshotRequest {
   createdAt: Date;
   /** A private 0700 directory for the temporary indexes (never /tmp). */
   tmpDir: string;
+  /** Where a whole-tree snapshot keeps its temporary index for the next one (worktree-index.ts); none: not kept. */
+  indexCacheDir?: string;
 }
 
 export interface Snapshot {
@@ -44,6 +48,8 @@ export interface Snapshot {
   bytes: number;
   /** What it protects, path by path with its content id (sorted by path). */
   protects: ProtectedEntry[];
+  /** Whether the tracked part came from the kept temporary index (worktree-index.ts). */
+  indexCache: IndexCacheUse;
 }
 
 export interface SnapshotTrailers {
@@ -137,7 +143,9 @@ export async function takeSnapshot(req: SnapshotRequest): Promise<Snapshot> {
   const baseTreeP = headP.then(async (h) => h.baseTree ?? (await emptyTree(repo)));
   baseTreeP.catch(() => undefined); // awaited below (Promise.all); unawaited here when nothing is path-limited
 
-  const trackedP = withTempIndex(req.tmpDir, indexPath, async (idx) => captureTracked(repo, idx, req.paths.length ? await baseTreeP : '', req.paths, true));
+  const trackedP: Promise<TrackedTrees & { cache?: IndexCacheUse }> = req.indexCacheDir && req.paths.length === 0
+    ? captureWholeTree(repo, req.tmpDir, req.indexCacheDir)
+    : withTempIndex(req.tmpDir, indexPath, async (idx) => captureTracked(repo, idx, req.paths.length ? await baseTreeP : '', req.paths, true));
   const untrackedP = (async () => {
     const files = await listUntracked(repo, req.includeIgnored, req.paths);
     if (files.length === 0) return null;
@@ -167,7 +175,7 @@ export async function takeSnapshot(req: SnapshotRequest): Promise<Snapshot> {
   ]);
   let bytes = 0;
   for (const size of sizes.values()) bytes += size;
-  return { commit, base: head.base, branch: head.branch, indexCommit, untrackedCommit, files: protects.length, bytes, protects };
+  return { commit, base: head.base, branch: head.branch, indexCommit, untrackedCommit, files: protects.length, bytes, protects, indexCache: tracked.cache ?? 'none' };
 }
 
 /**

@@ -1,6 +1,6 @@
 // Building trees from the working tree through a temporary index, the way `git stash` does, so the
 // user's own index file is never opened for writing. Shared by snapshot.ts and diff.ts.
-import { copyFile, mkdir, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { git, GitError, gitLine, type RepoPaths } from './exec.js';
 
@@ -26,18 +26,25 @@ export async function emptyTree(repo: RepoPaths): Promise<string> {
   return sha;
 }
 
+/** An index's bytes as read once, with the times its file had (kept on the copy, for racy-git). */
+export interface IndexSeed {
+  bytes: Buffer;
+  atime: Date;
+  mtime: Date;
+}
+
 /**
  * Run fn with a fresh, unguessable index path inside tmpDir (its own mkdtemp directory, so git's
- * `<index>.lock` lands there too). With seed, the index starts as a byte copy of that file with its
- * mtime kept: git's racy-clean check compares entry mtimes with the index file's, and a fresh mtime
+ * `<index>.lock` lands there too). With seed (a file, or the bytes read from one), the index starts as a byte
+ * copy of it with its mtime kept: git's racy-clean check compares entry mtimes with the index file's, and a fresh mtime
  * would make a file changed in the same second as the last index write look clean.
  */
-export async function withTempIndex<T>(tmpDir: string, seed: string | null, fn: (indexFile: string) => Promise<T>): Promise<T> {
+export async function withTempIndex<T>(tmpDir: string, seed: string | IndexSeed | null, fn: (indexFile: string) => Promise<T>): Promise<T> {
   await mkdir(tmpDir, { recursive: true, mode: 0o700 });
   const dir = await mkdtemp(join(tmpDir, 'index-'));
   try {
     const indexFile = join(dir, 'index');
-    if (seed) {
+    if (typeof seed === 'string') {
       try {
         const st = await stat(seed);
         await copyFile(seed, indexFile);
@@ -46,6 +53,9 @@ export async function withTempIndex<T>(tmpDir: string, seed: string | null, fn: 
         // A fresh repository has no index yet: start empty.
         if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       }
+    } else if (seed) {
+      await writeFile(indexFile, seed.bytes, { mode: 0o600 });
+      await utimes(indexFile, seed.atime, seed.mtime);
     }
     return await fn(indexFile);
   } finally {

@@ -1,0 +1,131 @@
+// The kept temporary index of whole-tree snapshots (src/git/worktree-index.ts), against real git: a
+// snapshot through it must capture exactly what one seeded from the user's index captures.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempRepo, type TestRepo } from '../helpers/repo.js';
+import { findRepo } from '../../src/git/exec.js';
+import { takeSnapshot, type Snapshot } from '../../src/git/snapshot.js';
+
+const when = new Date('2024-05-06T07:08:09.000Z');
+
+async function snap(repo: TestRepo, cached = true): Promise<Snapshot> {
+  const paths = await findRepo(repo.dir);
+  const store = join(paths.commonDir, 'backup');
+  return takeSnapshot({
+    repo: paths,
+    message: '',
+    includeIgnored: false,
+    paths: [],
+    createdAt: when,
+    tmpDir: join(store, 'tmp'),
+    ...(cached ? { indexCacheDir: join(store, 'worktree-index') } : {}),
+  });
+}
+
+const cacheDir = (repo: TestRepo) => join(repo.dir, '.git', 'backup', 'worktree-index');
+const cacheFiles = (repo: TestRepo) => readdirSync(cacheDir(repo));
+const trees = (repo: TestRepo, s: Snapshot) => repo.git(['rev-parse', `${s.commit}^{tree}`, `${s.indexCommit}^{tree}`]);
+
+/** Files written and committed in the same second: git marks them racily clean in its index. */
+function racyRepo(): TestRepo {
+  const repo = tempRepo();
+  for (let i = 0; i < 40; i++) repo.write(`src/f${i}.txt`, `file ${i}\n`);
+  repo.git(['add', '-A']);
+  repo.git(['commit', '-qm', 'many files']);
+  return repo;
+}
+
+/** The snapshot through the cache captures what one without it captures. */
+async function sameAsUncached(repo: TestRepo, expect: Snapshot['indexCache']): Promise<Snapshot> {
+  const s = await snap(repo);
+  assert.is(s.indexCache, expect);
+  assert.is(trees(repo, s), trees(repo, await snap(repo, false)));
+  return s;
+}
+
+test('the second snapshot goes through the kept index and captures what the user index gives', async () => {
+  const repo = racyRepo();
+  repo.write('src/f1.txt', 'edited\n');
+  await sameAsUncached(repo, 'miss');
+  assert.is(cacheFiles(repo).length, 1);
+  repo.write('src/f2.txt', 'edited too\n');
+  repo.write('src/f1.txt', 'edited again\n');
+  const s = await sameAsUncached(repo, 'hit');
+  assert.is(repo.git(['show', `${s.commit}:src/f1.txt`]), 'edited again');
+  assert.is(repo.git(['show', `${s.commit}:src/f2.txt`]), 'edited too');
+});
+
+test('a file deleted and then written again is in the backup (the kept index never lost it)', async () => {
+  const repo = racyRepo();
+  await sameAsUncached(repo, 'miss');
+  unlinkSync(join(repo.dir, 'src/f3.txt'));
+  const gone = await sameAsUncached(repo, 'hit');
+  assert.not.ok(repo.git(['ls-tree', '-r', '--name-only', gone.commit]).split('\n').includes('src/f3.txt'));
+  repo.write('src/f3.txt', 'back again\n');
+  const back = await sameAsUncached(repo, 'hit');
+  assert.is(repo.git(['show', `${back.commit}:src/f3.txt`]), 'back again');
+});
+
+test('staging changes the user index: a miss, the staged tree is the new one, one kept index per index file', async () => {
+  const repo = racyRepo();
+  await sameAsUncached(repo, 'miss');
+  repo.write('src/f4.txt', 'staged\n');
+  repo.git(['add', 'src/f4.txt']);
+  repo.write('src/f4.txt', 'staged, then edited\n');
+  const s = await sameAsUncached(repo, 'miss');
+  assert.is(repo.git(['show', `${s.indexCommit}:src/f4.txt`]), 'staged');
+  assert.is(repo.git(['show', `${s.commit}:src/f4.txt`]), 'staged, then edited');
+  assert.is(cacheFiles(repo).length, 1);
+  await sameAsUncached(repo, 'hit');
+});
+
+test('a damaged or cut kept index is not trusted: the ordinary way, and a good one replaces it', async () => {
+  const repo = racyRepo();
+  await sameAsUncached(repo, 'miss');
+  const [name] = cacheFiles(repo);
+  const path = join(cacheDir(repo), name!);
+  const good = readFileSync(path);
+  const flipped = (at: number) => {
+    const b = Buffer.from(good);
+    b[at] = b[at]! ^ 1;
+    return b;
+  };
+  // Garbage, a cut file, a changed byte in the first entry's object id (git would trust it), in the trailer.
+  for (const bad of [Buffer.from('not an index at all'), good.subarray(0, 200), flipped(12 + 40 + 3), flipped(good.length - 1)]) {
+    writeFileSync(path, bad);
+    repo.write('src/f5.txt', `edit ${bad.length}\n`);
+    await sameAsUncached(repo, 'miss');
+    assert.is(readFileSync(path).subarray(0, 4).toString('latin1'), 'DIRC');
+  }
+});
+
+test('a same-size edit in the second the kept index was written is still captured (racy-git)', async () => {
+  const repo = racyRepo();
+  for (let i = 0; i < 2; i++) {
+    // Start at the beginning of a second, so the kept index and the edit after it share one.
+    await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000)));
+    repo.write('src/f6.txt', `v${i}-a\n`);
+    await snap(repo);
+    repo.write('src/f6.txt', `v${i}-b\n`);
+    const s = await snap(repo);
+    assert.is(s.indexCache, 'hit');
+    assert.is(repo.git(['show', `${s.commit}:src/f6.txt`]), `v${i}-b`);
+  }
+});
+
+test('a path-limited snapshot neither reads nor keeps the index', async () => {
+  const repo = racyRepo();
+  repo.write('src/f7.txt', 'limited\n');
+  const paths = await findRepo(repo.dir);
+  const s = await takeSnapshot({
+    repo: paths, message: '', includeIgnored: false, paths: ['src/f7.txt'], createdAt: when,
+    tmpDir: join(paths.commonDir, 'backup', 'tmp'), indexCacheDir: cacheDir(repo),
+  });
+  assert.is(s.indexCache, 'none');
+  assert.is(repo.git(['show', `${s.commit}:src/f7.txt`]), 'limited');
+  assert.throws(() => cacheFiles(repo));
+});
+
+test.run();
