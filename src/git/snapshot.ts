@@ -18,7 +18,6 @@ import {
   parseStdinRawZ,
   withTempIndex,
   writeTree,
-  type TrackedTrees,
 } from './tree.js';
 import { captureWholeTree, type IndexCacheUse } from './worktree-index.js';
 
@@ -143,9 +142,14 @@ export async function takeSnapshot(req: SnapshotRequest): Promise<Snapshot> {
   const baseTreeP = headP.then(async (h) => h.baseTree ?? (await emptyTree(repo)));
   baseTreeP.catch(() => undefined); // awaited below (Promise.all); unawaited here when nothing is path-limited
 
-  const trackedP: Promise<TrackedTrees & { cache?: IndexCacheUse }> = req.indexCacheDir && req.paths.length === 0
-    ? captureWholeTree(repo, req.tmpDir, req.indexCacheDir)
+  // The tracked trees: for the whole tree through two temporary indexes at once (worktree-index.ts),
+  // so the index commit is made while `git add -u` runs; path-limited, one after the other.
+  const whole = req.indexCacheDir && req.paths.length === 0 ? captureWholeTree(repo, req.tmpDir, req.indexCacheDir) : null;
+  const trackedP = whole
+    ? null
     : withTempIndex(req.tmpDir, indexPath, async (idx) => captureTracked(repo, idx, req.paths.length ? await baseTreeP : '', req.paths, true));
+  const indexTreeP = whole ? whole.indexTree : trackedP!.then((t) => t.indexTree!);
+  const worktreeP = whole ? whole.worktree : trackedP!.then((t) => ({ tree: t.worktreeTree, cache: 'none' as const }));
   const untrackedP = (async () => {
     const files = await listUntracked(repo, req.includeIgnored, req.paths);
     if (files.length === 0) return null;
@@ -154,28 +158,25 @@ export async function takeSnapshot(req: SnapshotRequest): Promise<Snapshot> {
       return writeTree(repo, idx);
     });
   })();
-  const [head, baseTree, tracked, untrackedTree] = await Promise.all([headP, baseTreeP, trackedP, untrackedP]);
-  const on = head.branch ?? '(no branch)';
+  const on = (h: HeadInfo) => h.branch ?? '(no branch)';
+  const parentP = headP.then(async (h) => h.base ?? (await unbornBase(committer, await emptyTree(repo), on(h))));
+  const indexCommitP = Promise.all([headP, parentP, indexTreeP]).then(([h, parent, tree]) => committer.commit(tree, [parent], `index on ${on(h)}: ${h.describe}\n`));
+  const untrackedCommitP = Promise.all([headP, untrackedP]).then(([h, tree]) => (tree ? committer.commit(tree, [], `untracked files on ${on(h)}: ${h.describe}\n`) : null));
+  // Everything awaited at once: a failure anywhere is the snapshot's, and leaves no promise unhandled.
+  const [head, baseTree, worktree, indexTree, untrackedTree, parent, indexCommit, untrackedCommit] = await Promise.all([
+    headP, baseTreeP, worktreeP, indexTreeP, untrackedP, parentP, indexCommitP, untrackedCommitP,
+  ]);
 
-  // The commits and the protected-content scan need only the trees: run them side by side.
-  const commitsP = (async () => {
-    const parent = head.base ?? (await unbornBase(committer, await emptyTree(repo), on));
-    const [indexCommit, untrackedCommit] = await Promise.all([
-      committer.commit(tracked.indexTree!, [parent], `index on ${on}: ${head.describe}\n`),
-      untrackedTree ? committer.commit(untrackedTree, [], `untracked files on ${on}: ${head.describe}\n`) : null,
-    ]);
-    const nonce = randomBytes(8).toString('hex');
-    const parents = [parent, indexCommit, ...(untrackedCommit ? [untrackedCommit] : [])];
-    const commit = await committer.commit(tracked.worktreeTree, parents, snapshotMessage(req, head, nonce));
-    return { indexCommit, untrackedCommit, commit };
-  })();
-  const [{ indexCommit, untrackedCommit, commit }, { entries: protects, sizes }] = await Promise.all([
-    commitsP,
-    protectedContent(repo, baseTree, tracked.worktreeTree, tracked.indexTree!, untrackedTree),
+  // The snapshot commit and the protected-content scan need only the trees: side by side.
+  const nonce = randomBytes(8).toString('hex');
+  const parents = [parent, indexCommit, ...(untrackedCommit ? [untrackedCommit] : [])];
+  const [commit, { entries: protects, sizes }] = await Promise.all([
+    committer.commit(worktree.tree, parents, snapshotMessage(req, head, nonce)),
+    protectedContent(repo, baseTree, worktree.tree, indexTree, untrackedTree),
   ]);
   let bytes = 0;
   for (const size of sizes.values()) bytes += size;
-  return { commit, base: head.base, branch: head.branch, indexCommit, untrackedCommit, files: protects.length, bytes, protects, indexCache: tracked.cache ?? 'none' };
+  return { commit, base: head.base, branch: head.branch, indexCommit, untrackedCommit, files: protects.length, bytes, protects, indexCache: worktree.cache };
 }
 
 /**

@@ -7,29 +7,30 @@
 // on every snapshot, until the user's own git refreshes its index. 5,000 such files: `add -u` takes
 // 63 ms instead of 18.
 //
-// The cache is <store>/worktree-index/<key>.<seed>: the temporary index after `add -u`, where key
-// names the user's index file (a linked worktree has its own) and seed is the SHA-1 of the user's
-// index bytes it was made from. It stands in for a copy of the user's index only when that index is
-// byte for byte the seed and both hold as many entries: `add -u` updates and removes entries but
-// never adds one, so equal counts mean the same paths (a file deleted, then written again, must not
-// go missing because the cached index had dropped it). A result with fewer entries than the user's
-// index (a deleted file) is not kept. Anything wrong with the cache (a checksum that does not match,
-// a file git cannot read, a shared index gone): the ordinary way, seeded from the user's index. A
-// cache only: deleting it costs one slower snapshot.
+// The cache is <store>/worktree-index/<key>.<content>: the temporary index after `add -u`, where key
+// names the user's index file (a linked worktree has its own) and content is the digest of the
+// user's index entries without their stat data (index-file.ts) it was made from: a `git status` that
+// only refreshed stat data changes nothing that matters here. It stands in for a copy of the user's
+// index only when that index has the same content and both hold as many entries: `add -u` updates
+// and removes entries but never adds one, so equal counts mean the same paths (a file deleted, then
+// written again, must not go missing because the kept index had dropped it). A result with fewer
+// entries (a deleted file) is not kept. Anything wrong with it (a checksum that does not match, a
+// file git cannot read): the ordinary way, seeded from the user's index. A cache only: deleting it
+// costs one slower snapshot.
 import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RepoPaths } from './exec.js';
-import { captureTracked, withTempIndex, writeTree, type IndexSeed, type TrackedTrees } from './tree.js';
+import { git, type RepoPaths } from './exec.js';
+import { indexContent } from './index-file.js';
+import { indexEnv, withTempIndex, writeTree, type IndexSeed } from './tree.js';
 
-/** How the tracked trees were made: from the cache, the ordinary way, or without a user index at all. */
+/** How the tracked trees were made: from the kept index, the ordinary way (kept for next time), or without keeping. */
 export type IndexCacheUse = 'hit' | 'miss' | 'none';
 
-/** The entry count of an index file (its 12-byte header: "DIRC", version, count), or null when it is not one. */
-function entryCount(header: Buffer): number | null {
-  if (header.length < 12 || header.toString('latin1', 0, 4) !== 'DIRC') return null;
-  const version = header.readUInt32BE(4);
-  return version >= 2 && version <= 4 ? header.readUInt32BE(8) : null;
+/** The two trees of a whole-tree capture, each as soon as it is ready (the index commit need not wait for `add -u`). */
+export interface WholeTreeCapture {
+  indexTree: Promise<string>;
+  worktree: Promise<{ tree: string; cache: IndexCacheUse }>;
 }
 
 /**
@@ -52,76 +53,70 @@ async function readSeed(indexFile: string): Promise<IndexSeed | null> {
   }
 }
 
+const sha1 = (data: string) => createHash('sha1').update(data).digest('hex');
+
 /**
- * The entry count of an index whose bytes are whole: its trailer is the SHA-1 (SHA-256 in such a
- * repository) of the rest. git does not check that trailer when it reads an index, and a changed
- * byte in an entry would put a wrong object in a backup without a word; null for anything else (an
- * index written with index.skipHash has no trailer to check, so it is never kept).
+ * The staged tree, and the tracked files as they are in the working tree (`add -u`), for a snapshot
+ * of the whole tree. With a kept index that may stand in for the user's (above): two temporary
+ * indexes side by side, a copy of the user's for the staged tree, the kept one for `add -u`.
+ * Otherwise one copy of the user's index: write-tree, `add -u`, write-tree (which then reuses the
+ * trees the first one computed), and the result kept for next time.
  */
-function verifiedCount(bytes: Buffer): number | null {
-  for (const [algorithm, size] of [['sha1', 20], ['sha256', 32]] as const) {
-    if (bytes.length < 12 + size) continue;
-    const body = bytes.subarray(0, bytes.length - size);
-    if (createHash(algorithm).update(body).digest().equals(bytes.subarray(bytes.length - size))) return entryCount(body);
-  }
-  return null;
+export function captureWholeTree(repo: RepoPaths, tmpDir: string, cacheDir: string): WholeTreeCapture {
+  let indexTreeFound: (tree: string) => void = () => undefined;
+  const early = new Promise<string>((resolve) => (indexTreeFound = resolve));
+  const seedP = readSeed(repo.indexFile);
+  const worktree = seedP.then(async (seed) => {
+    const content = seed && indexContent(seed.bytes);
+    const key = sha1(repo.indexFile).slice(0, 16);
+    const cached = content && join(cacheDir, `${key}.${content.digest}`);
+    const kept = cached && (await readSeed(cached).catch(() => null));
+    if (content && cached && kept && indexContent(kept.bytes)?.count === content.count) {
+      const worktreeP = addUpdated(repo, tmpDir, kept, (idx) => keepIndex(idx, cacheDir, key, cached, content.count)).then(
+        (tree) => ({ tree }),
+        () => null,
+      );
+      indexTreeFound(await withTempIndex(tmpDir, seed, (idx) => writeTree(repo, idx))); // a failure here fails the ordinary way too
+      const done = await worktreeP;
+      if (done) return { tree: done.tree, cache: 'hit' as const };
+      await unlink(cached).catch(() => undefined); // the ordinary way below, and a fresh kept index from it
+    }
+    const keep = content && cached ? (idx: string) => keepIndex(idx, cacheDir, key, cached, content.count) : undefined;
+    const tree = await withTempIndex(tmpDir, seed, async (idx) => {
+      indexTreeFound(await writeTree(repo, idx));
+      return addUpdatedIn(repo, idx, keep);
+    });
+    return { tree, cache: keep ? ('miss' as const) : ('none' as const) };
+  });
+  // The staged tree comes from whichever way ran; a failure before it is the worktree's failure too.
+  const indexTree = Promise.race([early, worktree.then(() => early)]);
+  return { indexTree, worktree };
 }
 
-const sha1 = (data: Buffer | string) => createHash('sha1').update(data).digest('hex');
+/** `add -u`, then write-tree, in the temporary index `idx`; then `keep` it (when given). */
+async function addUpdatedIn(repo: RepoPaths, idx: string, keep?: (idx: string) => Promise<void>): Promise<string> {
+  await git(['add', '-u'], { cwd: repo.worktree, env: indexEnv(idx) });
+  const tree = await writeTree(repo, idx);
+  await keep?.(idx);
+  return tree;
+}
 
-/**
- * The staged tree and the tracked files as they are in the working tree (`add -u`), for a snapshot
- * of the whole tree, through the cache in `cacheDir`.
- */
-export async function captureWholeTree(repo: RepoPaths, tmpDir: string, cacheDir: string): Promise<TrackedTrees & { cache: IndexCacheUse }> {
-  // write-tree (the staged state, when asked), `add -u`, write-tree again (tree.ts)
-  const tracked = (idx: string, withIndexTree: boolean) => captureTracked(repo, idx, '', [], withIndexTree);
-  const seed = await readSeed(repo.indexFile);
-  const count = seed && entryCount(seed.bytes);
-  if (!seed || count === null) {
-    // No index yet (a fresh repository), or one this reader does not know: the ordinary way, nothing kept.
-    return { ...(await withTempIndex(tmpDir, seed, (idx) => tracked(idx, true))), cache: 'none' };
-  }
-  const key = sha1(repo.indexFile).slice(0, 16);
-  const seedId = sha1(seed.bytes);
-  const cached = join(cacheDir, `${key}.${seedId}`);
-  const keep = (idx: string) => keepIndex(idx, cacheDir, key, cached, count);
-  const kept = await readSeed(cached).catch(() => null);
-  if (kept && verifiedCount(kept.bytes) === count) {
-    try {
-      // Two temporary indexes side by side: the user's for the staged tree, the kept one for the worktree.
-      const [indexTree, worktreeTree] = await Promise.all([
-        withTempIndex(tmpDir, seed, (idx) => writeTree(repo, idx)),
-        withTempIndex(tmpDir, kept, async (idx) => {
-          const { worktreeTree } = await tracked(idx, false);
-          await keep(idx);
-          return worktreeTree;
-        }),
-      ]);
-      return { indexTree, worktreeTree, cache: 'hit' };
-    } catch {
-      await unlink(cached).catch(() => undefined); // the ordinary way below, and a fresh cache from it
-    }
-  }
-  const trees = await withTempIndex(tmpDir, seed, async (idx) => {
-    const t = await tracked(idx, true);
-    await keep(idx);
-    return t;
-  });
-  return { ...trees, cache: 'miss' };
+/** addUpdatedIn on a temporary copy of `from`. */
+function addUpdated(repo: RepoPaths, tmpDir: string, from: IndexSeed, keep: (idx: string) => Promise<void>): Promise<string> {
+  return withTempIndex(tmpDir, from, (idx) => addUpdatedIn(repo, idx, keep));
 }
 
 /** A kept index of another index file (a linked worktree since removed, say) goes after this long unused. */
 const UNUSED_MS = 14 * 24 * 3600_000;
 
 /**
- * Keep the temporary index as the cache for this seed (a rename: the temporary directory is on the
- * same filesystem), unless it lost entries; older caches of the same index file go, and those of
- * other index files unused for UNUSED_MS.
+ * Keep the temporary index for the user's index content it came from (a rename: the temporary
+ * directory is on the same filesystem), unless it lost entries; older ones of the same index file
+ * go, and those of other index files unused for UNUSED_MS.
  */
 async function keepIndex(idx: string, cacheDir: string, key: string, target: string, seedCount: number): Promise<void> {
   try {
-    if (verifiedCount(await readFile(idx)) !== seedCount) return;
+    if (indexContent(await readFile(idx))?.count !== seedCount) return;
     await mkdir(cacheDir, { recursive: true, mode: 0o700 });
     await rename(idx, target);
     for (const name of await readdir(cacheDir)) {

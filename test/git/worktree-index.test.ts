@@ -68,6 +68,17 @@ test('a file deleted and then written again is in the backup (the kept index nev
   assert.is(repo.git(['show', `${back.commit}:src/f3.txt`]), 'back again');
 });
 
+test('a user index git only refreshed (a git status, a git stash create) still goes through the kept one', async () => {
+  const repo = racyRepo();
+  repo.write('src/f8.txt', 'edited\n');
+  await sameAsUncached(repo, 'miss');
+  repo.write('src/f9.txt', 'file 9\n'); // the same content, new stat data
+  repo.git(['stash', 'create']); // refreshes the user's index and writes it
+  repo.write('src/f8.txt', 'edited again\n');
+  const s = await sameAsUncached(repo, 'hit');
+  assert.is(repo.git(['show', `${s.commit}:src/f8.txt`]), 'edited again');
+});
+
 test('staging changes the user index: a miss, the staged tree is the new one, one kept index per index file', async () => {
   const repo = racyRepo();
   await sameAsUncached(repo, 'miss');
@@ -113,6 +124,28 @@ test('a same-size edit in the second the kept index was written is still capture
     assert.is(s.indexCache, 'hit');
     assert.is(repo.git(['show', `${s.commit}:src/f6.txt`]), `v${i}-b`);
   }
+});
+
+test('a conflicted index (a merge stopped): never kept, and the same trees as without it', async () => {
+  const repo = tempRepo();
+  repo.write('c.txt', 'base\n');
+  repo.write('d.txt', 'only on main at first\n');
+  repo.commitAll('c');
+  repo.git(['checkout', '-q', '-b', 'other']);
+  repo.write('c.txt', 'theirs\n');
+  repo.write('t.txt', 'added by theirs\n');
+  repo.commitAll('theirs');
+  repo.git(['checkout', '-q', 'main']);
+  repo.write('c.txt', 'ours\n');
+  repo.commitAll('ours');
+  try { repo.git(['merge', '-q', 'other']); } catch { /* conflict expected */ }
+  for (let i = 0; i < 2; i++) {
+    const s = await sameAsUncached(repo, 'miss');
+    assert.is(repo.git(['show', `${s.indexCommit}:c.txt`]), 'ours');
+    assert.match(repo.git(['show', `${s.commit}:c.txt`]), /<<<<<<</);
+    assert.is(repo.git(['show', `${s.commit}:t.txt`]), 'added by theirs');
+  }
+  assert.throws(() => cacheFiles(repo));
 });
 
 test('a path-limited snapshot neither reads nor keeps the index', async () => {
