@@ -12,6 +12,8 @@ import { deleteBackupRef, takeSnapshot, writeBackupRef } from '../git/snapshot.j
 import { readNote } from '../git/notes.js';
 import { git } from '../git/exec.js';
 import { withActivity } from './progress.js';
+import { asObjectWriter } from '../store/object-writers.js';
+import { pauseAt } from '../test-pause.js';
 import { BackupError, ExitCode, usageError } from '../errors.js';
 
 export interface CreateOptions {
@@ -76,7 +78,8 @@ async function trackedInHead(ctx: Context, path: string): Promise<boolean> {
 }
 
 export function createBackup(ctx: Context, opts: CreateOptions): Promise<CreateOutcome> {
-  return withActivity('creating backup', ctx.progress, (step) => create(ctx, opts, step));
+  // From the snapshot's first object until its ref: objects no ref reaches, which gc --now must spare.
+  return asObjectWriter(ctx.store.paths.dir, () => withActivity('creating backup', ctx.progress, (step) => create(ctx, opts, step)));
 }
 
 async function create(ctx: Context, opts: CreateOptions, step: (text: string) => void): Promise<CreateOutcome> {
@@ -99,6 +102,7 @@ async function create(ctx: Context, opts: CreateOptions, step: (text: string) =>
     indexCacheDir: join(ctx.store.paths.dir, 'worktree-index'),
   });
   if (snap.files === 0 && !opts.allowEmpty) return { kind: 'empty' };
+  await pauseAt('create:after-snapshot'); // its objects written, no ref yet (tests: gc --now beside it)
   const origin = await originP;
   let made: { id: string } | null = null;
   step('recording it');

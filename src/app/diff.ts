@@ -8,6 +8,7 @@ import { findBackup } from './resolve.js';
 import { recordAccess } from './access.js';
 import { archivedTree, requireContent, requireLocalContent } from './archived-content.js';
 import { backupTree, snapshotWorkingTree, diffTrees, diffSummary } from '../git/diff.js';
+import { asObjectWriter } from '../store/object-writers.js';
 
 export type DiffResult =
   | { kind: 'summary'; id: string; other: string | null; files: Awaited<ReturnType<typeof diffSummary>> }
@@ -20,7 +21,12 @@ const treeOf = (ctx: Context, record: BackupRecord) =>
  * The diff as a per-file summary (`summary`) or as git prints it (a patch, or `--stat` with `stat`),
  * against the working tree, or against backup `otherId` when given.
  */
-export async function diffBackup(ctx: Context, id: string, otherId: string | null, opts: { stat: boolean; summary: boolean }): Promise<DiffResult> {
+/** The diff of a backup; the trees it builds (the working tree, an archive read back) are objects gc --now must spare. */
+export function diffBackup(ctx: Context, id: string, otherId: string | null, opts: { stat: boolean; summary: boolean }): Promise<DiffResult> {
+  return asObjectWriter(ctx.store.paths.dir, () => diff(ctx, id, otherId, opts));
+}
+
+async function diff(ctx: Context, id: string, otherId: string | null, opts: { stat: boolean; summary: boolean }): Promise<DiffResult> {
   const data = await ctx.store.read();
   const record = await findBackup(ctx, data, id);
   const other = otherId === null ? null : await findBackup(ctx, data, otherId);

@@ -8,6 +8,7 @@
 //   that is gone (both generations deleted or damaged) is rebuilt whole from refs and notes, and a
 //   ref without a note (a create killed between its ref and its note) is adopted from its
 //   snapshot's trailers, with a note written for it.
+import { join } from 'node:path';
 import type { RepoPaths } from '../git/exec.js';
 import { git, gitBinary } from '../git/exec.js';
 import type { BackupRecord, StoreData } from '../core/types.js';
@@ -15,6 +16,7 @@ import { newRecord } from '../core/record.js';
 import { noteLines, parseNoteLines } from '../core/notes-format.js';
 import { mergeFromNotes, rebuildRecord } from '../core/rebuild.js';
 import { notesTip, writeNoteLines } from '../git/notes-write.js';
+import { asObjectWriter } from '../store/object-writers.js';
 import { protectedContentOf, readSnapshotTrailers } from '../git/snapshot.js';
 import { worktreeKey } from './clone.js';
 import type { ColdLookup, Ledger, NotePlan } from '../store/store.js';
@@ -83,7 +85,8 @@ export function recordsFromNotes(notes: Map<string, string>, problems: string[] 
 export function makeLedger(repo: RepoPaths): Ledger {
   return {
     tip: () => notesTip(repo),
-    write: (plan: NotePlan) => writeNoteLines(repo, plan.lines, plan.fresh ? { fresh: plan.fresh } : {}),
+    // A notes commit's objects exist a moment before the ref that reaches them: gc --now must spare them.
+    write: (plan: NotePlan) => asObjectWriter(join(repo.commonDir, 'backup'), () => writeNoteLines(repo, plan.lines, plan.fresh ? { fresh: plan.fresh } : {})),
     async sync(data: StoreData, tip: string | null, full: boolean, cold?: ColdLookup): Promise<NotePlan | null> {
       const from = full ? null : (data.notes_tip ?? null);
       const noted = tip ? recordsFromNotes(await readNotesAt(repo, tip, await changedNotePaths(repo, from, tip))) : new Map<string, BackupRecord>();

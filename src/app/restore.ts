@@ -9,6 +9,7 @@ import { applyRestore, compareWithTarget, removeFiles, planRestore, planRestoreF
 import { readSparseCheckout } from '../git/sparse.js';
 import { archivedTree, requireContent, requireLocalContent } from './archived-content.js';
 import { createBackup } from './create.js';
+import { asObjectWriter } from '../store/object-writers.js';
 import { recordAccess } from './access.js';
 import { progressLine } from './progress.js';
 import { refusedError } from '../errors.js';
@@ -70,7 +71,12 @@ async function applySparse(ctx: Context, plan: RestorePlan): Promise<{ plan: Res
   return { plan: { files: keep }, outside };
 }
 
-export async function restoreBackup(ctx: Context, record: BackupRecord, opts: RestoreOptions): Promise<RestoreOutcome> {
+/** Restore (or put back) a backup; its temporary trees and the backup taken first are objects gc --now must spare. */
+export function restoreBackup(ctx: Context, record: BackupRecord, opts: RestoreOptions): Promise<RestoreOutcome> {
+  return asObjectWriter(ctx.store.paths.dir, () => restore(ctx, record, opts));
+}
+
+async function restore(ctx: Context, record: BackupRecord, opts: RestoreOptions): Promise<RestoreOutcome> {
   requireContent(record);
   await requireLocalContent(ctx, record);
   const target = opts.to ?? ctx.repo.worktree;

@@ -15,6 +15,7 @@ import { gitLine } from '../git/exec.js';
 import { processAlive } from '../fs/process.js';
 import { cloneIdOf, isThisWorktree } from './clone.js';
 import { isForeign } from '../core/record.js';
+import { asObjectWriter } from '../store/object-writers.js';
 
 export type PutBackKind = 'undo' | 'redo';
 
@@ -39,6 +40,11 @@ function pointsOf(ctx: Context, backups: readonly BackupRecord[], cloneId: strin
     if (p) out.push(p);
   }
   return out;
+}
+
+/** Run a whole undo or redo (its plan, a question, the put-back): the trees it reads are objects gc --now must spare. */
+export function asPutBack<T>(ctx: Context, fn: () => Promise<T>): Promise<T> {
+  return asObjectWriter(ctx.store.paths.dir, fn);
 }
 
 /** The backup `undo` (with or without an id) or `redo` would put back, and what that changes. */

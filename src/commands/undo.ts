@@ -34,6 +34,13 @@ export const redoCommand = define({
 });
 
 export async function runUndo(ctx: Context, kind: PutBackKind, args: UndoArgs): Promise<void> {
+  // From the plan's trees (the working tree read, the target read back) to the put-back, perhaps
+  // after a question on a terminal: objects gc --now must spare.
+  const { asPutBack } = await import('../app/undo.js');
+  return asPutBack(ctx, () => undoOrRedo(ctx, kind, args));
+}
+
+async function undoOrRedo(ctx: Context, kind: PutBackKind, args: UndoArgs): Promise<void> {
   const { planPutBack, previewText, putBackRecorded } = await import('../app/undo.js');
   const plan = await planPutBack(ctx, kind, args.id);
   const summary = { kind, target: plan.target.id, message: plan.target.message, changes: plan.changes, head_moved: plan.headMoved };

@@ -2,8 +2,11 @@
 // to the index, no gc and no lost write can make the two disagree for good.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync, statSync, truncateSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { tempRepo } from '../helpers/repo.js';
+import { runUntil } from '../helpers/pause.js';
 import { archivedAndLive, dbPath, ok, type Rec } from '../helpers/truth.js';
 
 test('a deleted backup stays deleted after gc --now, delete and recover --rebuild', () => {
@@ -36,4 +39,37 @@ test('a torn db.json (header intact) blocks no write: create, recover and recove
   assert.is(repo.json<Rec>(['show', archived]).state, 'ARCHIVED');
   ok(repo, ['ci']);
 });
+test('gc --now beside a create that has written its snapshot but not its ref: the backup is whole', async () => {
+  const repo = tempRepo();
+  repo.write('x.txt', 'precious, not committed\n');
+  const paused = await runUntil(repo, ['create', '-m', 'racing gc', '--json'], 'create:after-snapshot');
+  ok(repo, ['gc', '--now']); // git prune --expire=now would take the snapshot's objects
+  const done = await paused.resume();
+  assert.is(done.code, 0, done.stderr);
+  const [id] = repo.git(['for-each-ref', '--format=%(refname:lstrip=2)', 'refs/backups']).split('\n');
+  repo.git(['rev-list', '--objects', `refs/backups/${id}`]); // throws if an object is gone
+  ok(repo, ['verify']);
+  repo.write('x.txt', 'overwritten\n');
+  ok(repo, ['restore', id!]);
+  assert.is(readFileSync(join(repo.dir, 'x.txt'), 'utf8'), 'precious, not committed\n');
+});
+
+test('gc --now is not held back by the marker of a writer that is gone', () => {
+  const repo = tempRepo();
+  repo.write('y.txt', 'to be pruned\n');
+  const id = repo.json<Rec>(['create', '-m', 'gone soon']).id;
+  const blob = repo.git(['rev-parse', `refs/backups/${id}^3:y.txt`]); // untracked: the third parent
+  ok(repo, ['delete', id, '--yes', '--force']);
+  const writers = join(repo.dir, '.git', 'backup', 'writers');
+  mkdirSync(writers, { recursive: true });
+  const marker = join(writers, `999999.0a1b2c3d.${hostname()}`); // a pid that is not running
+  writeFileSync(marker, '');
+  const hourAgo = new Date(Date.now() - 3600_000);
+  utimesSync(marker, hourAgo, hourAgo);
+  repo.write('y.txt', 'changed\n');
+  ok(repo, ['gc', '--now']);
+  assert.is(repo.cli(['--version']).code, 0);
+  assert.throws(() => repo.git(['cat-file', '-e', blob]), 'the deleted backup\'s content was pruned');
+});
+
 test.run();
