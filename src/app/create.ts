@@ -36,6 +36,12 @@ export interface CreateOptions {
    * Agent checkpoints take an empty one (an undo point must exist) yet reuse an identical one.
    */
   reuse?: boolean;
+  /**
+   * Repository-relative paths the caller is about to overwrite or remove: those that are ignored
+   * files are captured too, although includeIgnored is false (an undo point must hold everything
+   * the restore after it replaces; the rest of the ignored files stay out of it).
+   */
+  alsoIgnored?: string[];
 }
 
 /** What create did: a new backup, the newest one returned because it already holds this, or nothing to protect. */
@@ -100,6 +106,7 @@ async function create(ctx: Context, opts: CreateOptions, step: (text: string) =>
     createdAt,
     tmpDir: ctx.tmpDir,
     indexCacheDir: join(ctx.store.paths.dir, 'worktree-index'),
+    ...(opts.alsoIgnored?.length ? { alsoIgnored: opts.alsoIgnored } : {}),
   });
   if (snap.files === 0 && !opts.allowEmpty) return { kind: 'empty' };
   await pauseAt('create:after-snapshot'); // its objects written, no ref yet (tests: gc --now beside it)

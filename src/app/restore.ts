@@ -105,6 +105,9 @@ async function restore(ctx: Context, record: BackupRecord, opts: RestoreOptions)
       labels: [...opts.undo.labels, ...undoPointLabels(opts.undo.op, opts.undo.reverts)],
       trigger: 'USER',
       allowEmpty: true,
+      // Ignored files it overwrites or removes (a .env, a file a run's new .gitignore rule now
+      // covers): in the undo point too, or nothing would hold them afterwards.
+      alsoIgnored: [...differ, ...remove],
     });
     if (before.kind !== 'empty') safetyBackup = before.record.id;
   }

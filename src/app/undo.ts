@@ -74,10 +74,11 @@ export async function planPutBack(ctx: Context, kind: PutBackKind, id: string | 
 export const previewText = (ctx: Context, plan: PutBackPlan) => diffTrees(ctx.repo, plan.trees.now, plan.trees.then, { stat: true });
 
 /**
- * Put the tree back as the plan says; the undo point taken first makes it reversible. `resumed`:
- * finishing one that was killed after its undo point was taken, so no second point is taken.
+ * Put the tree back as the plan says; the undo point taken first makes it reversible. Finishing one
+ * that was killed takes a point of its own too: the tree may hold work done since (a hostile test
+ * edited files after the kill, and recover's finish overwrote them with nothing holding them).
  */
-async function putBack(ctx: Context, kind: PutBackKind, plan: PutBackPlan, resumed: boolean, json = true): Promise<RestoreOutcome> {
+async function putBack(ctx: Context, kind: PutBackKind, plan: PutBackPlan, json = true): Promise<RestoreOutcome> {
   // D: in the tree now, not in the target's: removed (ignored files are never in either tree).
   const remove = plan.changes.filter((c) => c.status === 'D').map((c) => c.path);
   return restoreBackup(ctx, plan.target, {
@@ -85,9 +86,9 @@ async function putBack(ctx: Context, kind: PutBackKind, plan: PutBackPlan, resum
     paths: [],
     noSparse: false,
     remove,
-    undo: resumed ? null : { op: kind, reverts: plan.target.id, labels: [] },
+    undo: { op: kind, reverts: plan.target.id, labels: [] },
     json,
-    beforeWrite: resumed ? undefined : (point) => writeIntent(ctx, { kind, target: plan.target.id, point, pid: process.pid, started_at: ctx.now.toISOString() }),
+    beforeWrite: (point) => writeIntent(ctx, { kind, target: plan.target.id, point, pid: process.pid, started_at: ctx.now.toISOString() }),
   });
 }
 
@@ -113,7 +114,7 @@ const writeIntent = (ctx: Context, intent: PutBackIntent) => writeFile(intentPat
 
 /** Put the tree back, its intent recorded for the time it writes. */
 export async function putBackRecorded(ctx: Context, kind: PutBackKind, plan: PutBackPlan, json: boolean): Promise<RestoreOutcome> {
-  const out = await putBack(ctx, kind, plan, false, json);
+  const out = await putBack(ctx, kind, plan, json);
   await rm(intentPath(ctx), { force: true });
   return out;
 }
@@ -130,8 +131,9 @@ export async function finishInterruptedPutBack(ctx: Context): Promise<string | n
   }
   if (intent.pid !== process.pid && processAlive(intent.pid)) return null; // still running
   const plan = await planPutBack(ctx, intent.kind, intent.target);
-  const out = await putBack(ctx, intent.kind, plan, true);
+  const out = await putBack(ctx, intent.kind, plan);
   await rm(intentPath(ctx), { force: true });
-  const back = intent.point ? `; the tree before it is in ${intent.point} (git backup ${intent.kind === 'undo' ? 'redo' : 'undo'})` : '';
+  const before = [intent.point && `before the ${intent.kind} in ${intent.point}`, out.safetyBackup && `before this finish in ${out.safetyBackup}`].filter(Boolean);
+  const back = before.length ? `; the tree ${before.join(', ')} (git backup ${intent.kind === 'undo' ? 'redo' : 'undo'} goes back one step)` : '';
   return `finished the interrupted ${intent.kind} to ${intent.target} (${out.written} file(s) written, ${out.removed} removed)${back}`;
 }

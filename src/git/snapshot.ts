@@ -12,6 +12,7 @@ import { protectedEntries, type ProtectedEntry } from '../core/content.js';
 import {
   addFiles,
   captureTracked,
+  ignoredFiles,
   emptyTree,
   listUntracked,
   emptyTreeId,
@@ -32,6 +33,8 @@ export interface SnapshotRequest {
   tmpDir: string;
   /** Where a whole-tree snapshot keeps its temporary index for the next one (worktree-index.ts); none: not kept. */
   indexCacheDir?: string;
+  /** Paths to capture in the untracked part if they are ignored files, though includeIgnored is false. */
+  alsoIgnored?: string[];
 }
 
 export interface Snapshot {
@@ -151,7 +154,11 @@ export async function takeSnapshot(req: SnapshotRequest): Promise<Snapshot> {
   const indexTreeP = whole ? whole.indexTree : trackedP!.then((t) => t.indexTree!);
   const worktreeP = whole ? whole.worktree : trackedP!.then((t) => ({ tree: t.worktreeTree, cache: 'none' as const }));
   const untrackedP = (async () => {
-    const files = await listUntracked(repo, req.includeIgnored, req.paths);
+    const [listed, ignored] = await Promise.all([
+      listUntracked(repo, req.includeIgnored, req.paths),
+      req.alsoIgnored?.length && !req.includeIgnored ? ignoredFiles(repo, req.alsoIgnored) : [],
+    ]);
+    const files = [...new Set([...listed, ...ignored])];
     if (files.length === 0) return null;
     return withTempIndex(req.tmpDir, null, async (idx) => {
       await addFiles(repo, idx, files);

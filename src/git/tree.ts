@@ -1,6 +1,6 @@
 // Building trees from the working tree through a temporary index, the way `git stash` does, so the
 // user's own index file is never opened for writing. Shared by snapshot.ts and diff.ts.
-import { copyFile, mkdir, mkdtemp, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, mkdtemp, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { git, GitError, gitLine, type RepoPaths } from './exec.js';
 
@@ -244,6 +244,20 @@ export async function listUntracked(repo: RepoPaths, includeIgnored: boolean, pa
   if (paths.length) args.push('--', ...paths);
   const out = (await git(args, { cwd: repo.worktree, env: LITERAL })).stdout;
   return splitZ(out).filter((p) => !p.endsWith('/'));
+}
+
+/**
+ * Which of `paths` (repository-relative) are ignored, untracked files or symlinks on disk: one
+ * `git check-ignore` for all of them (tracked paths are never reported as ignored).
+ */
+export async function ignoredFiles(repo: RepoPaths, paths: readonly string[]): Promise<string[]> {
+  const out = await git(['check-ignore', '-z', '--stdin'], { cwd: repo.worktree, input: paths.map((p) => p + '\0').join(''), okCodes: [1] });
+  const found: string[] = [];
+  for (const p of splitZ(out.stdout)) {
+    const st = await lstat(join(repo.worktree, p)).catch(() => null);
+    if (st && (st.isFile() || st.isSymbolicLink())) found.push(p);
+  }
+  return found;
 }
 
 /** Hash files into indexFile (one update-index for all of them). */

@@ -1,0 +1,66 @@
+// What restore and undo overwrite is always held by a backup first (SPEC §8), found by a hostile
+// test: ignored files the put-back replaces, and work done between a killed undo and the recover
+// that finishes it.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempRepo, type TestRepo } from '../helpers/repo.js';
+import { runUntil } from '../helpers/pause.js';
+
+interface Rec {
+  id: string;
+}
+
+function project(): TestRepo {
+  const repo = tempRepo();
+  repo.write('tracked.txt', 'v1\n');
+  repo.write('.gitignore', '*.local\n');
+  repo.commitAll('project');
+  return repo;
+}
+
+test('restore of an ignored file: what it overwrote is in the undo point, and undo brings it back', () => {
+  const repo = project();
+  repo.write('my.local', 'cfg1\n');
+  const older = repo.json<Rec>(['create', '-m', 'config', 'my.local']);
+  repo.write('my.local', 'cfg2 precious\n');
+  repo.json(['restore', older.id]);
+  assert.is(repo.read('my.local'), 'cfg1\n');
+  repo.json(['undo', '--yes']);
+  assert.is(repo.read('my.local'), 'cfg2 precious\n');
+});
+
+test('a run that adds an ignore rule for a file it changes: undo and redo lose neither version', () => {
+  const repo = project();
+  repo.write('notes.txt', 'v1\n');
+  const r = repo.cli(['run', '--', 'sh', '-c', 'echo v2 > notes.txt; echo notes.txt > .gitignore']);
+  assert.is(r.code, 0, r.stderr);
+  repo.json(['undo', '--yes']);
+  assert.is(repo.read('notes.txt'), 'v1\n');
+  assert.is(repo.read('.gitignore'), '*.local\n');
+  repo.json(['redo', '--yes']);
+  assert.is(repo.read('notes.txt'), 'v2\n');
+  assert.is(repo.read('.gitignore'), 'notes.txt\n');
+});
+
+test('recover finishing a killed undo first backs up the work done since the kill', async () => {
+  const repo = project();
+  const r = repo.cli(['run', '--', 'sh', '-c', 'echo v2 > tracked.txt; echo new > added.txt']);
+  assert.is(r.code, 0, r.stderr);
+  const paused = await runUntil(repo, ['undo', '--yes'], 'restore:before-rename');
+  await paused.kill();
+  repo.write('tracked.txt', 'v3 precious\n'); // the user carries on
+  repo.write('later.txt', 'new work\n');
+  const rec = repo.cli(['recover']);
+  assert.is(rec.code, 0, rec.stdout + rec.stderr);
+  assert.match(rec.stdout, /finished the interrupted undo.*before this finish in \S+/, rec.stdout);
+  assert.is(repo.read('tracked.txt'), 'v1\n');
+  assert.not.ok(existsSync(join(repo.dir, 'later.txt')));
+  // One step back (redo) is the tree as recover found it: the work done since the kill.
+  repo.json(['redo', '--yes']);
+  assert.is(repo.read('tracked.txt'), 'v3 precious\n');
+  assert.is(repo.read('later.txt'), 'new work\n');
+});
+
+test.run();
