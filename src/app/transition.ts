@@ -7,12 +7,12 @@ import { countTransitions } from '../core/metrics.js';
 import { formatNoteLine, noteLines, type RecordFacts } from '../core/notes-format.js';
 import { applyFacts } from '../core/record.js';
 import { BackupError, ExitCode } from '../errors.js';
-import { deleteBackupRef } from '../git/snapshot.js';
+import { backupRefs } from './backup-refs.js';
 import { readProtects } from '../git/content.js';
 import type { ProtectedEntry } from '../core/content.js';
 import type { ArchiveInfo } from '../core/types.js';
 import {
-  archivedRecords, assertArchivePresent, discardArchives, finishArchive, finishArchiveDelete, journalArchiveDeletes, prepareArchives,
+  archivedRecords, assertArchivePresent, discardArchives, finishArchive, finishArchiveDelete, journalArchiveDeletes, prepareArchives, removeRefIfThere,
   type PlannedArchiveDelete,
 } from './archive.js';
 import { endJournal } from '../store/journal.js';
@@ -201,6 +201,16 @@ export async function moveBackups(ctx: Context, plannedMoves: PlannedMove[], opt
           const entries = r.record.protects ?? readBack.get(r.record.snapshot);
           if (entries) r.record.tombstone!.paths = entries.map((e) => e.path);
         }
+        // A ref that now points elsewhere (moved by hand) is not ours to remove: refuse before
+        // anything is recorded, so exit 3 means nothing changed. A ref already gone is no obstacle.
+        const unref = results.filter((r) => r.record.state === 'DELETED' && r.entries[0]?.from !== 'ARCHIVED');
+        const refs = unref.length ? await backupRefs(ctx) : new Map<string, string>();
+        for (const r of unref) {
+          const at = refs.get(r.record.id);
+          if (at !== undefined && at !== r.record.snapshot) {
+            throw new BackupError(ExitCode.INVALID, `refs/backups/${r.record.id} points at ${at.slice(0, 12)}, not at its snapshot ${r.record.snapshot.slice(0, 12)}: nothing was deleted (git backup recover points it back)`);
+          }
+        }
         for (const r of results) {
           const archived = r.entries.some((e) => e.to === 'ARCHIVED');
           if (archived && !byId.has(r.record.id)) throw changedError(r.record.id);
@@ -219,7 +229,7 @@ export async function moveBackups(ctx: Context, plannedMoves: PlannedMove[], opt
           for (const r of results) {
             const p = byId.get(r.record.id);
             if (p) await finishArchive(ctx, p);
-            else if (r.record.state === 'DELETED' && r.entries[0]?.from !== 'ARCHIVED') await deleteBackupRef(ctx.repo, r.record.id, r.record.snapshot);
+            else if (r.record.state === 'DELETED' && r.entries[0]?.from !== 'ARCHIVED') await removeRefIfThere(ctx, r.record.id, r.record.snapshot);
             const d = deletes.find((x) => x.id === r.record.id);
             if (d && r.record.state === 'DELETED') await finishArchiveDelete(d);
           }

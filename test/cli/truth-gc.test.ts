@@ -72,4 +72,23 @@ test('gc --now is not held back by the marker of a writer that is gone', () => {
   assert.throws(() => repo.git(['cat-file', '-e', blob]), 'the deleted backup\'s content was pruned');
 });
 
+test('delete all or nothing: a ref gone by hand is no obstacle; a ref moved elsewhere refuses with nothing recorded', () => {
+  const repo = tempRepo();
+  repo.write('a.txt', 'one\n');
+  const gone = repo.json<Rec>(['create', '-m', 'ref gone']).id;
+  repo.write('a.txt', 'two\n');
+  const moved = repo.json<Rec>(['create', '-m', 'ref moved']).id;
+  repo.git(['update-ref', '-d', `refs/backups/${gone}`]);
+  ok(repo, ['delete', gone, '--yes', '--force']);
+  assert.is(repo.json<Rec>(['show', gone]).state, 'DELETED');
+  const notesBefore = repo.git(['rev-parse', 'refs/notes/backups']);
+  repo.git(['update-ref', `refs/backups/${moved}`, 'HEAD']);
+  const r = repo.cli(['delete', moved, '--yes', '--force']);
+  assert.is(r.code, 3, r.stderr);
+  assert.match(r.stderr, /nothing was deleted/);
+  assert.is(repo.json<Rec>(['show', moved]).state, 'CREATED');
+  assert.is(repo.git(['rev-parse', 'refs/notes/backups']), notesBefore, 'no note line written');
+  assert.is(repo.git(['rev-parse', `refs/backups/${moved}`]), repo.git(['rev-parse', 'HEAD']), 'the moved ref is left alone');
+});
+
 test.run();
