@@ -14,7 +14,7 @@ import { git, gitBinary } from '../git/exec.js';
 import type { BackupRecord, StoreData } from '../core/types.js';
 import { newRecord } from '../core/record.js';
 import { noteLines, parseNoteLines } from '../core/notes-format.js';
-import { mergeFromNotes, rebuildRecord } from '../core/rebuild.js';
+import { linesToCatchUp, mergeFromNotes, noteBehind, rebuildRecord } from '../core/rebuild.js';
 import { notesTip, writeNoteLines } from '../git/notes-write.js';
 import { asObjectWriter } from '../store/object-writers.js';
 import { protectedContentOf, readSnapshotTrailers } from '../git/snapshot.js';
@@ -91,22 +91,33 @@ export function makeLedger(repo: RepoPaths): Ledger {
       const from = full ? null : (data.notes_tip ?? null);
       const noted = tip ? recordsFromNotes(await readNotesAt(repo, tip, await changedNotePaths(repo, from, tip))) : new Map<string, BackupRecord>();
       const byId = new Map(data.backups.map((b, i) => [b.id, i]));
+      // Note lines a note moved back lacks (core/rebuild noteBehind): written again under the lock.
+      const catchUp = new Map<string, string[]>();
+      const behind = (kept: BackupRecord, r: BackupRecord) => {
+        if (!noteBehind(kept, r)) return false;
+        catchUp.set(kept.snapshot, linesToCatchUp(kept, r));
+        return true;
+      };
       if (!full && cold) {
-        // A tombstone already moved to the cold store whose note changed again (a merge of another
-        // clone's notes): DELETED is terminal, the tombstone stays as it is (the note keeps the
-        // rest, and recover --rebuild replays it); taking it back in would count it twice.
-        const outside = [...noted.values()].filter((r) => r.state === 'DELETED' && !byId.has(r.id)).map((r) => r.id);
-        for (const id of await cold(outside)) noted.delete(id);
+        // A tombstone already moved to the cold store whose note changed again: DELETED is terminal,
+        // the tombstone stays as it is; taking it back in would count it twice (a merge of another
+        // clone's notes), or bring a deleted backup back to life (a notes ref moved back).
+        const outside = [...noted.values()].filter((r) => !byId.has(r.id)).map((r) => r.id);
+        for (const [id, tombstone] of await cold(outside)) {
+          behind(tombstone, noted.get(id)!);
+          noted.delete(id);
+        }
       }
       for (const [id, r] of noted) {
         const i = byId.get(id);
+        if (i !== undefined && behind(data.backups[i]!, r)) continue;
         if (i === undefined) {
           byId.set(id, data.backups.length);
           data.backups.push(r);
         } else data.backups[i] = mergeFromNotes(data.backups[i]!, r);
       }
       data.notes_tip = tip;
-      if (!full) return null;
+      if (!full) return catchUp.size ? { lines: catchUp } : null;
       // Refs without a note: adopted from their snapshot, and their note written (under the lock).
       const lines = new Map<string, string[]>();
       for (const [id, sha] of await listBackupRefs(repo)) {

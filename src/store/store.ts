@@ -13,6 +13,7 @@ import { DurableJSONFile, StoreDamagedError, fileIdentity, readHead, removeLefto
 import { heldByLiveProcess, lockLostError, staleMs, withLock, type LockSignal } from './lock.js';
 import { pauseAt } from '../test-pause.js';
 import { coldIds, compactTombstones, readCold } from './cold.js';
+import { segmentOf } from '../core/cold.js';
 import type { AppendView, BackupRecord, HeadFields } from '../core/types.js';
 import { appendViewOf } from '../core/query.js';
 import { RawLayoutError, appendEdit, nextGenerationParts, patchEdit, readRawIndex, type RawEdit, type RawIndex } from './append.js';
@@ -105,8 +106,8 @@ export interface Ledger {
   write(plan: NotePlan): Promise<string | null>;
 }
 
-/** Which of `ids` the cold store already holds (asked only for tombstones the index does not hold). */
-export type ColdLookup = (ids: readonly string[]) => Promise<Set<string>>;
+/** The records of `ids` the cold store holds (asked only for noted backups the index does not hold). */
+export type ColdLookup = (ids: readonly string[]) => Promise<Map<string, BackupRecord>>;
 
 export interface StoreHooks {
   ledger?: Ledger;
@@ -194,8 +195,12 @@ class FileStore implements Store {
   private coldLookup(data: StoreData): ColdLookup {
     return async (ids) => {
       const want = new Set(ids);
-      if (want.size === 0 || !data.cold) return new Set();
-      return new Set((await readCold(this.paths.dir, data.cold, { wanted: (id) => want.has(id) })).map((r) => r.id));
+      if (want.size === 0 || !data.cold) return new Map();
+      // Only the months those ids were made in: a sync bringing another clone's new backups must
+      // not read every tombstone ever kept.
+      const months = new Set(ids.map(segmentOf));
+      const segments = Object.fromEntries(Object.entries(data.cold).filter(([month]) => months.has(month)));
+      return new Map((await readCold(this.paths.dir, segments, { wanted: (id) => want.has(id) })).map((r) => [r.id, r]));
     };
   }
 

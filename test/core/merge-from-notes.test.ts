@@ -3,7 +3,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { newRecord } from '../../src/core/record.js';
 import { applyTransition } from '../../src/core/lifecycle.js';
-import { mergeFromNotes } from '../../src/core/rebuild.js';
+import { linesToCatchUp, mergeFromNotes, noteBehind } from '../../src/core/rebuild.js';
+import { parseNoteLines } from '../../src/core/notes-format.js';
 import type { BackupRecord, BackupState } from '../../src/core/types.js';
 
 function rec(): BackupRecord {
@@ -44,6 +45,22 @@ test('a DELETED note gives the record its tombstone', () => {
   assert.is(m.state, 'DELETED');
   assert.is(m.tombstone?.deleted_at, '2026-11-21T13:00:00.000Z');
   assert.is(m.updated_at, '2026-11-21T13:00:00.000Z');
+});
+
+test('a note behind the kept record (a notes ref moved back): told apart from one ahead or aside', () => {
+  const kept = move(move(rec(), 'CLEANABLE', '2026-11-21T11:00:00.000Z'), 'ARCHIVED', '2026-11-21T12:00:00.000Z');
+  kept.archive = { path: 'archive/x.tar.gz', sha256: 'f'.repeat(64), bytes: 10, created_at: '2026-11-21T12:00:00.000Z', manifest_sha256: 'e'.repeat(64), files: 1 };
+  const older = rec();
+  assert.ok(noteBehind(kept, older));
+  assert.not.ok(noteBehind(kept, structuredClone(kept)), 'the same history is not behind');
+  assert.not.ok(noteBehind(older, kept), 'a note ahead is not behind');
+  const aside = move(rec(), 'DELETED', '2026-11-21T11:30:00.000Z');
+  assert.not.ok(noteBehind(kept, aside), 'a note that went another way is not a prefix');
+  const lines = linesToCatchUp(kept, older);
+  assert.is(lines.length, 2);
+  const events = parseNoteLines(lines.join('\n')).events;
+  assert.equal(events.map((e) => ('to' in e.event ? e.event.to : e.event.event)), ['CLEANABLE', 'ARCHIVED']);
+  assert.match(lines[1]!, /"archive":\{"path":"archive\/x.tar.gz"/, 'the archive goes with the ARCHIVED step');
 });
 
 test.run();
