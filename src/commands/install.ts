@@ -51,7 +51,7 @@ const AGENT_VERB = { added: 'added our hook entries', unchanged: 'nothing to cha
 async function agentCommand(ctx: Context, name: string, install: boolean, json: boolean): Promise<void> {
   const { installAgent, uninstallAgent, parseAgent } = await import('../install/agent.js');
   const agent = parseAgent(name);
-  const r = await (install ? installAgent : uninstallAgent)(ctx.repo.worktree, agent);
+  const r = await (install ? installAgent : uninstallAgent)(ctx.repo, agent);
   if (json) ctx.io.out(JSON.stringify({ agent, ...r }));
   else ctx.io.out(`${agent.padEnd(12)} ${AGENT_VERB[r.action]}: ${r.path}`);
 }

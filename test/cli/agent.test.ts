@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdirSync, lstatSync, symlinkSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, TEST_ENV, scratchDir, tempRepo, type TestRepo } from '../helpers/repo.js';
 
@@ -37,8 +37,8 @@ test('install --agent merges into the user settings; uninstall --agent removes e
   assert.is(merged.hooks.PreToolUse.length, 2, 'the user entry stays, ours is added beside it');
   assert.equal(merged.hooks.PreToolUse[0], USER_SETTINGS.hooks.PreToolUse[0]);
   assert.match(merged.hooks.PreToolUse[1].matcher, /Bash/);
-  assert.is(merged.hooks.PreToolUse[1].hooks[0].command, 'git backup hook agent claude-code');
-  assert.is(merged.hooks.UserPromptSubmit[0].hooks[0].command, 'git backup hook agent claude-code');
+  assert.match(merged.hooks.PreToolUse[1].hooks[0].command, /^git backup hook agent claude-code #/);
+  assert.match(merged.hooks.UserPromptSubmit[0].hooks[0].command, /^git backup hook agent claude-code #/);
   const again = repo.json<{ action: string }>(['install', '--agent', 'claude-code']);
   assert.is(again.action, 'unchanged', 'idempotent');
   const un = repo.json<{ action: string }>(['uninstall', '--agent', 'claude-code']);
@@ -60,6 +60,49 @@ test('no settings file: created, then removed with the folder; bad input changes
   const unknown = repo.cli(['install', '--agent', 'cursor']);
   assert.is(unknown.code, 2);
   assert.match(unknown.stderr, /unknown agent "cursor"/);
+});
+
+test("uninstall --agent leaves the user's own entries for our hook, and the file holding them", () => {
+  const repo = tempRepo();
+  mkdirSync(join(repo.dir, '.claude'));
+  // Written by the user before install: a Stop checkpoint, and a UserPromptSubmit one with a timeout.
+  const own = {
+    hooks: {
+      Stop: [{ hooks: [{ type: 'command', command: 'git backup hook agent claude-code' }] }],
+      UserPromptSubmit: [{ hooks: [{ type: 'command', command: 'git backup hook agent claude-code', timeout: 30 }] }],
+    },
+  };
+  const original = JSON.stringify(own, null, 2) + '\n';
+  writeFileSync(settingsFile(repo), original);
+  assert.is(repo.json<{ action: string }>(['install', '--agent', 'claude-code']).action, 'added');
+  const merged = JSON.parse(readFileSync(settingsFile(repo), 'utf8'));
+  assert.is(merged.hooks.UserPromptSubmit.length, 1, 'the prompt already takes a checkpoint: nothing added beside it');
+  assert.is(merged.hooks.PreToolUse.length, 1);
+  assert.is(repo.json<{ action: string }>(['uninstall', '--agent', 'claude-code']).action, 'removed');
+  assert.is(readFileSync(settingsFile(repo), 'utf8'), original, 'byte-identical to before');
+  // A file the user had, empty lists and all, stays when only our entries were in it.
+  writeFileSync(settingsFile(repo), '{\n  "hooks": {\n    "PreToolUse": []\n  }\n}\n');
+  repo.json(['install', '--agent', 'claude-code']);
+  assert.is(repo.json<{ action: string }>(['uninstall', '--agent', 'claude-code']).action, 'removed');
+  assert.is(readFileSync(settingsFile(repo), 'utf8'), '{\n  "hooks": {\n    "PreToolUse": []\n  }\n}\n');
+});
+
+test('a symlinked settings file (dotfiles) is written through: the link stays, the target gets the entries', () => {
+  const repo = tempRepo();
+  const dotfiles = scratchDir();
+  const target = join(dotfiles, 'claude.json');
+  writeFileSync(target, '{"env":{"A":"1"}}');
+  mkdirSync(join(repo.dir, '.claude'));
+  symlinkSync(target, settingsFile(repo));
+  assert.is(repo.json<{ action: string }>(['install', '--agent', 'claude-code']).action, 'added');
+  assert.ok(lstatSync(settingsFile(repo)).isSymbolicLink(), 'still a link');
+  const merged = JSON.parse(readFileSync(target, 'utf8'));
+  assert.equal(merged.env, { A: '1' });
+  assert.is(merged.hooks.PreToolUse.length, 1);
+  assert.equal(readdirSync(dotfiles), ['claude.json'], 'no temp file left beside the target');
+  assert.is(repo.json<{ action: string }>(['uninstall', '--agent', 'claude-code']).action, 'removed');
+  assert.ok(lstatSync(settingsFile(repo)).isSymbolicLink());
+  assert.equal(JSON.parse(readFileSync(target, 'utf8')), { env: { A: '1' } });
 });
 
 test('the hook: a checkpoint per call, none for an unchanged tree, undo rewinds the last step, always exit 0', () => {

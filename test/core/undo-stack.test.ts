@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { redoTarget, undoPointLabels, undoPointOf, undoTarget, type UndoOp, type UndoPoint } from '../../src/core/undo-stack.js';
-import { addAgentHooks, removeAgentHooks, settingsShapeProblem, CLAUDE_HOOK_COMMAND } from '../../src/core/agent-settings.js';
+import { addAgentHooks, removeAgentHooks, settingsShapeProblem, CLAUDE_HOOK_COMMAND, CLAUDE_INSTALLED_COMMAND } from '../../src/core/agent-settings.js';
 
 let clock = 0;
 /** A point as the backups' labels would give it back, each one newer than the last. */
@@ -50,18 +50,27 @@ test('agent settings: added beside the user entries, once; removed exactly; shap
   const user = { model: 'x', hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: 'mine' }] }], Stop: [] } };
   const added = addAgentHooks(user);
   assert.ok(added.changed);
+  assert.equal(added.created, ['hooks.UserPromptSubmit']);
   assert.is(added.settings.hooks!.PreToolUse!.length, 2);
   assert.equal(user.hooks.PreToolUse.length, 1, 'the input is not modified');
   assert.not.ok(addAgentHooks(added.settings).changed);
-  const removed = removeAgentHooks(added.settings);
+  const removed = removeAgentHooks(added.settings, added.created);
   assert.ok(removed.changed);
   assert.equal(removed.settings, user);
   assert.not.ok(removed.empty);
+  // Without knowing what install created, the lists stay (empty), nothing of the user's goes.
+  assert.equal(removeAgentHooks(added.settings).settings, { ...user, hooks: { ...user.hooks, UserPromptSubmit: [] } });
   const fromNothing = addAgentHooks({});
-  assert.ok(removeAgentHooks(fromNothing.settings).empty);
+  assert.equal(fromNothing.created, ['hooks', 'hooks.UserPromptSubmit', 'hooks.PreToolUse']);
+  assert.ok(removeAgentHooks(fromNothing.settings, fromNothing.created).empty);
   // Our command inside a group the user also uses: only our command goes.
-  const shared = { hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: 'mine' }, { type: 'command', command: CLAUDE_HOOK_COMMAND }] }] } };
+  const shared = { hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: 'mine' }, { type: 'command', command: CLAUDE_INSTALLED_COMMAND }] }] } };
   assert.equal(removeAgentHooks(shared).settings, { hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: 'mine' }] }] } });
+  // The user's own entries for our hook (unmarked): install adds nothing beside them, uninstall keeps them.
+  const own = { hooks: { UserPromptSubmit: [{ hooks: [{ type: 'command', command: CLAUDE_HOOK_COMMAND, timeout: 30 }] }], Stop: [{ hooks: [{ type: 'command', command: CLAUDE_HOOK_COMMAND }] }] } };
+  const withOurs = addAgentHooks(own);
+  assert.is(withOurs.settings.hooks!.UserPromptSubmit!.length, 1, 'the event already runs our hook');
+  assert.equal(removeAgentHooks(withOurs.settings, withOurs.created).settings, own);
   assert.is(settingsShapeProblem([]), 'it is not a JSON object');
   assert.match(settingsShapeProblem({ hooks: { PreToolUse: {} } }) ?? '', /not a list/);
   assert.is(settingsShapeProblem({ hooks: {} }), null);
