@@ -56,9 +56,28 @@ export function normalizePaths(ctx: Context, cwd: string, args: string[]): strin
     if (rel === '..' || rel.startsWith('..' + sep) || isAbsolute(rel)) {
       throw usageError(`path ${JSON.stringify(arg)} is outside the working tree ${ctx.repo.worktree}`);
     }
-    out.push(rel === '' ? '.' : rel.split(sep).join('/'));
+    const path = rel === '' ? '.' : rel.split(sep).join('/');
+    if (insideGitDir(ctx, path)) {
+      throw usageError(`path ${JSON.stringify(arg)} is inside the git directory; only working tree files can be backed up`);
+    }
+    out.push(path);
   }
   return [...new Set(out)];
+}
+
+/**
+ * Git never lists a `.git` entry (ours, a submodule's, a nested repository's) nor anything in a git
+ * directory the worktree happens to hold (--separate-git-dir into the tree): such a path would match
+ * nothing and "nothing to back up" would hide the mistake, so it is refused by name. Case-insensitive
+ * like git's own check (a case-insensitive filesystem makes .GIT the same directory).
+ */
+function insideGitDir(ctx: Context, path: string): boolean {
+  if (path.split('/').some((part) => part.toLowerCase() === '.git')) return true;
+  const full = resolve(ctx.repo.worktree, path);
+  return [ctx.repo.gitDir, ctx.repo.commonDir].some((dir) => {
+    const rel = relative(resolve(ctx.repo.worktree, dir), full);
+    return rel === '' || (rel !== '..' && !rel.startsWith('..' + sep) && !isAbsolute(rel));
+  });
 }
 
 /** A path to back up must exist now or in HEAD (a deleted tracked file is worth backing up). */

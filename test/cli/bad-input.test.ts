@@ -45,6 +45,9 @@ const cases: [string, string[], number, RegExp?][] = [
   ['a flag of create given a value', ['create', '--pin=yes'], 2, /--pin is a flag/],
   ['a negated flag given a value', ['gc', '--no-now=1'], 2, /--now is a flag/],
   ['path outside the tree', ['create', '--', '../outside'], 2, /outside/],
+  ['path inside the git directory', ['create', '--', '.git/config'], 2, /inside the git directory/],
+  ['the git directory itself', ['create', '-m', 'x', '--', 'a.txt', '.git'], 2, /inside the git directory/],
+  ['restore of a path inside the git directory', ['restore', first.id, '--', '.git/HEAD'], 2, /inside the git directory/],
   ['path that does not exist', ['create', '--', 'no-such-file'], 4],
   ['delete without a terminal', ['delete', first.id], 9],
   ['delete un-integrated work without --force', ['delete', first.id, '--yes'], 9, /--force/],
@@ -58,6 +61,17 @@ for (const [name, args, code, pattern] of cases) {
     assert.is(fingerprint(repo), before);
   });
 }
+
+test('a git directory kept inside the working tree (--separate-git-dir): its files are refused too', () => {
+  const dir = scratchDir('gb-sepdir-');
+  const sep = new TestRepo(dir);
+  sep.git(['init', '-q', '-b', 'main', '--separate-git-dir', join(dir, 'meta')]);
+  sep.write('a.txt', 'a\n');
+  sep.commitAll('initial');
+  const before = sep.git(['for-each-ref']);
+  expectError(sep.cli(['create', '--', 'meta/config']), 2, /inside the git directory/);
+  assert.is(sep.git(['for-each-ref']), before);
+});
 
 test('ambiguous prefix: exit 2 naming the candidates', () => {
   const before = fingerprint(repo);
