@@ -5,6 +5,7 @@ import type { Context } from './context.js';
 import type { BackupRecord } from '../core/types.js';
 import { inSparseCheckout } from '../core/sparse.js';
 import { undoPointLabels, type UndoOp } from '../core/undo-stack.js';
+import { beginJournal, endJournal } from '../store/journal.js';
 import { applyRestore, compareWithTarget, removeFiles, planRestore, planRestoreFromTree, type RestoreFile, type RestorePlan } from '../git/restore.js';
 import { readSparseCheckout } from '../git/sparse.js';
 import { archivedTree, requireContent, requireLocalContent } from './archived-content.js';
@@ -114,7 +115,16 @@ async function restore(ctx: Context, record: BackupRecord, opts: RestoreOptions)
   await opts.beforeWrite?.(safetyBackup);
   const total = plan.files.reduce((n, f) => n + (unchanged.has(f.path) ? 0 : f.size), 0);
   const progress = progressLine(`restoring ${record.id}`, total, { json: opts.json ?? false });
-  const result = await applyRestore(ctx.repo, plan, target, { tmpDir: ctx.tmpDir, unchanged, onBytes: (n) => progress.update(n) }).finally(() => progress.end());
+  const result = await applyRestore(ctx.repo, plan, target, {
+    tmpDir: ctx.tmpDir,
+    unchanged,
+    onBytes: (n) => progress.update(n),
+    // Killed midway, `recover` removes the temp files this restore had to put in the tree.
+    noteTempsBeside: async (t) => {
+      const file = await beginJournal(ctx.store.paths.dir, { op: 'restore-temps', ...t });
+      return () => endJournal(file);
+    },
+  }).finally(() => progress.end());
   const removed = await removeFiles(ctx.repo.worktree, remove);
   await recordAccess(ctx, record);
   return {

@@ -6,11 +6,14 @@
 //            archive files; the ref was never touched, so the backup is restorable as before).
 //   delete-archive: DELETED recorded → finish (overwrite if sensitive, unlink); else → drop it.
 //   gc: git's prune and repack are safe to interrupt; the entry is dropped (the next gc finishes).
+//   restore-temps: the temp files a killed restore left beside its targets are removed (the files
+//            it renamed into place are whole, the rest untouched: the restore can simply be run again).
 import type { Context } from './context.js';
 import { endJournal, listJournals, ownerAlive, type JournalFile } from '../store/journal.js';
+import { removeTempsBeside } from '../git/restore.js';
 import { archivePathOf, finishArchive, finishArchiveDelete, removeArchiveFiles } from './archive.js';
 
-type Action = { kind: 'finish-archive' | 'undo-archive' | 'finish-delete' | 'drop'; j: JournalFile; message: string };
+type Action = { kind: 'finish-archive' | 'undo-archive' | 'finish-delete' | 'remove-temps' | 'drop'; j: JournalFile; message: string };
 
 /** Settle every journal entry whose owner is dead; returns one sentence per entry settled. */
 export async function settleJournals(ctx: Context): Promise<string[]> {
@@ -24,6 +27,7 @@ export async function settleJournals(ctx: Context): Promise<string[]> {
       for (const j of now) actions.push(await (async (): Promise<Action> => {
         const e = j.entry;
         if (e.op === 'gc') return { kind: 'drop', j, message: 'an interrupted gc left nothing to repair (git prune is safe to interrupt)' };
+        if (e.op === 'restore-temps') return { kind: 'remove-temps', j, message: `removed the temp files of an interrupted restore in ${e.root}` };
         // A deleted one is in the cold store once its DELETED write went through.
         const r = data.backups.find((b) => b.id === e.id) ?? (await ctx.store.tombstones(data, { prefix: e.id, wanted: (x) => x === e.id }))[0];
         if (e.op === 'archive') {
@@ -45,6 +49,9 @@ export async function settleJournals(ctx: Context): Promise<string[]> {
           if (kind === 'finish-archive' && e.op === 'archive') await finishArchive(ctx, { id: e.id, snapshot: e.snapshot, journal: j.file });
           else if (kind === 'undo-archive' && e.op === 'archive') {
             await removeArchiveFiles(e.path);
+            await endJournal(j.file);
+          } else if (kind === 'remove-temps' && e.op === 'restore-temps') {
+            await removeTempsBeside(e);
             await endJournal(j.file);
           } else if (kind === 'finish-delete' && e.op === 'delete-archive') await finishArchiveDelete({ path: e.path, overwrite: e.overwrite, journal: j.file });
           else await endJournal(j.file);

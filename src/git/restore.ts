@@ -11,9 +11,8 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, realpath, rename, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { pauseAt } from '../test-pause.js';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { invalidError, notFoundError } from '../errors.js';
-import { tempBeside } from '../fs/durable-write.js';
 import { BlobReader } from './blobs.js';
 import { git, gitLine, gitSpawn, type RepoPaths } from './exec.js';
 import { blobHasher, blobId } from './objects.js';
@@ -180,14 +179,21 @@ export async function compareWithTarget(plan: RestorePlan, targetDir: string): P
   return out;
 }
 
+/** Where temp files go: a private staging directory, or beside each file under this restore's token. */
+type Temps = { staging: string } | { token: string };
+
+/** The temp name beside `dest` for the restore with this token: recover finds exactly these (removeTempsBeside). */
+const tempNameBeside = (dest: string, token: string) => join(dirname(dest), `.${basename(dest)}.${token}.tmp`);
+
 /**
  * Write one file atomically: a temp file, then rename over the old one. The temp file lives in
- * `staging` (private, inside the store, same filesystem) when given, so a restore killed midway
- * leaves nothing in the working tree that `git add -A` would pick up; else beside dest.
+ * the staging directory (private, inside the store, same filesystem) when there is one, so a restore
+ * killed midway leaves nothing in the working tree that `git add -A` would pick up; else beside dest,
+ * named with the restore's token, which its journal entry holds.
  */
-async function writeOne(repo: RepoPaths, dest: string, f: RestoreFile, reader: BlobReader, staging: string | null, onBytes: (n: number) => void): Promise<void> {
+async function writeOne(repo: RepoPaths, dest: string, f: RestoreFile, reader: BlobReader, temps: Temps, onBytes: (n: number) => void): Promise<void> {
   await mkdir(dirname(dest), { recursive: true });
-  const tmp = staging ? join(staging, `${randomBytes(8).toString('hex')}.tmp`) : tempBeside(dest);
+  const tmp = 'staging' in temps ? join(temps.staging, `${randomBytes(8).toString('hex')}.tmp`) : tempNameBeside(dest, temps.token);
   try {
     const fileMode = f.mode === '100755' ? 0o777 : 0o666;
     if (f.mode === '120000') await symlink(await reader.read(f.blob, f.path), tmp);
@@ -248,12 +254,29 @@ export async function applyRestore(
   repo: RepoPaths,
   plan: RestorePlan,
   targetDir: string,
-  opts: { tmpDir?: string; unchanged?: ReadonlySet<string>; onBytes?: (bytesSoFar: number) => void } = {},
+  opts: {
+    tmpDir?: string;
+    unchanged?: ReadonlySet<string>;
+    onBytes?: (bytesSoFar: number) => void;
+    /**
+     * Temp files will go beside the targets (no staging on their filesystem): called before the
+     * first is made, so they can be found after a kill; what it returns is called once none is left.
+     */
+    noteTempsBeside?: (t: TempsBeside) => Promise<() => Promise<void>>;
+  } = {},
 ): Promise<RestoreResult> {
   await mkdir(targetDir, { recursive: true });
   const root = await realpath(targetDir);
   await validate(plan, root);
   const staging = await stagingFor(opts.tmpDir, root);
+  let temps: Temps;
+  let tempsGone: (() => Promise<void>) | undefined;
+  if (staging) temps = { staging };
+  else {
+    temps = { token: randomBytes(6).toString('hex') };
+    const toWrite = plan.files.filter((f) => f.mode !== '160000' && !opts.unchanged?.has(f.path));
+    if (toWrite.length > 0) tempsGone = await opts.noteTempsBeside?.({ root, token: temps.token, dirs: [...new Set(toWrite.map((f) => dirname(f.path)))] });
+  }
   const reader = new BlobReader(repo, false);
   const result: RestoreResult = { written: 0, unchanged: 0, submodules: [] };
   let bytes = 0;
@@ -268,14 +291,44 @@ export async function applyRestore(
         result.unchanged++;
         continue;
       }
-      await writeOne(repo, join(root, f.path), f, reader, staging, onBytes);
+      await writeOne(repo, join(root, f.path), f, reader, temps, onBytes);
       result.written++;
     }
   } finally {
     reader.close();
     if (staging) await rm(staging, { recursive: true, force: true });
+    await tempsGone?.(); // each temp file was renamed into place or removed by writeOne
   }
   return result;
+}
+
+/** Temp files a restore puts beside its targets: the target root, the restore's token, the directories (relative, "." for the root). */
+export interface TempsBeside {
+  root: string;
+  token: string;
+  dirs: string[];
+}
+
+/**
+ * Remove what a killed restore left beside its targets: only names that end in its token (random
+ * per restore, so nobody else's file), only files and links, never through a linked directory.
+ * Returns how many went.
+ */
+export async function removeTempsBeside(t: TempsBeside): Promise<number> {
+  let removed = 0;
+  const suffix = `.${t.token}.tmp`;
+  for (const dir of t.dirs) {
+    const full = dir === '.' ? t.root : join(t.root, dir);
+    if ((await realpath(full).catch(() => null)) !== full) continue; // gone, or a link now
+    for (const name of await readdir(full)) {
+      if (!name.startsWith('.') || !name.endsWith(suffix)) continue;
+      const st = await lstatOrNull(join(full, name));
+      if (!st || !(st.isFile() || st.isSymbolicLink())) continue;
+      await rm(join(full, name), { force: true });
+      removed++;
+    }
+  }
+  return removed;
 }
 
 /**

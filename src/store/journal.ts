@@ -36,8 +36,24 @@ export interface GcJournal extends Owner {
   op: 'gc';
 }
 
-export type Journal = ArchiveJournal | DeleteArchiveJournal | GcJournal;
-export type JournalInput = Omit<ArchiveJournal, keyof Owner> | Omit<DeleteArchiveJournal, keyof Owner> | Omit<GcJournal, keyof Owner>;
+/**
+ * restore whose temp files go beside its targets (the store is on another filesystem): the names
+ * (`.NAME.<token>.tmp` in these directories of root) are known before the first is made, so a
+ * killed restore's leftovers are found exactly and removed.
+ */
+export interface RestoreTempsJournal extends Owner {
+  op: 'restore-temps';
+  root: string;
+  token: string;
+  dirs: string[];
+}
+
+export type Journal = ArchiveJournal | DeleteArchiveJournal | GcJournal | RestoreTempsJournal;
+export type JournalInput =
+  | Omit<ArchiveJournal, keyof Owner>
+  | Omit<DeleteArchiveJournal, keyof Owner>
+  | Omit<GcJournal, keyof Owner>
+  | Omit<RestoreTempsJournal, keyof Owner>;
 
 export interface JournalFile {
   file: string;

@@ -4,9 +4,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, TEST_ENV, tempRepo, type TestRepo } from '../helpers/repo.js';
+import { CLI, TEST_ENV, scratchDir, tempRepo, TestRepo } from '../helpers/repo.js';
 import { runUntil } from '../helpers/pause.js';
 import { ok, type Rec } from '../helpers/truth.js';
 
@@ -66,6 +66,41 @@ test('restore killed between a file write and its rename leaves no temp file in 
   await paused.kill();
   assert.is(repo.git(['status', '--porcelain', '--untracked-files=all']), '?? src/one.txt', 'nothing but the user file');
   assert.is(repo.read('src/one.txt'), 'changed since\n');
+});
+
+test("git dir on another filesystem: a killed restore's temp files in the tree are removed by recover, nobody else's", async () => {
+  // The store's staging cannot be used across filesystems, so the temps go beside the targets.
+  // /dev/shm is a tmpfs on Linux; without one on another device there is nothing to test here.
+  const gitParent = scratchDir();
+  if (!existsSync('/dev/shm') || statSync('/dev/shm').dev === statSync(gitParent).dev) return;
+  const dir = mkdtempSync('/dev/shm/gb-otherfs-');
+  try {
+    const repo = new TestRepo(dir);
+    repo.git(['init', '-q', '-b', 'main', '--separate-git-dir', join(gitParent, 'sep.git')]);
+    repo.write('src/one.txt', 'v1\n');
+    repo.commitAll('initial');
+    repo.write('src/one.txt', 'backed up\n');
+    const id = repo.json<Rec>(['create', '-m', 'x']).id;
+    repo.write('src/one.txt', 'changed since\n');
+    repo.write('src/.one.txt.0123456789ab.tmp', 'the user\'s own file, named like a temp file\n');
+    const paused = await runUntil(repo, ['restore', id], 'restore:before-rename');
+    await paused.kill();
+    const left = readdirSync(join(dir, 'src')).filter((n) => n.endsWith('.tmp') && !n.includes('0123456789ab'));
+    assert.is(left.length, 1, 'the killed restore left its temp file beside the target');
+    const r = repo.cli(['recover']);
+    assert.is(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /removed the temp files of an interrupted restore/);
+    assert.equal(readdirSync(join(dir, 'src')).sort(), ['.one.txt.0123456789ab.tmp', 'one.txt']);
+    assert.is(repo.read('src/one.txt'), 'changed since\n');
+    assert.equal(readdirSync(join(gitParent, 'sep.git', 'backup', 'journal')), []);
+    // A restore that runs to the end leaves no journal entry and no temp file.
+    ok(repo, ['restore', id]);
+    assert.is(repo.read('src/one.txt'), 'backed up\n');
+    assert.equal(readdirSync(join(dir, 'src')).sort(), ['.one.txt.0123456789ab.tmp', 'one.txt']);
+    assert.equal(readdirSync(join(gitParent, 'sep.git', 'backup', 'journal')), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();
