@@ -86,7 +86,7 @@ async function restore(ctx: Context, record: BackupRecord, opts: RestoreOptions)
   let outsideSparse: string[] = [];
   if (intoWorktree && !opts.noSparse) ({ plan, outside: outsideSparse } = await applySparse(ctx, plan));
   if (!intoWorktree) await mkdir(target, { recursive: true });
-  const { differ, unchanged } = await compareWithTarget(plan, target);
+  const { differ, unchanged } = await compareWithTarget(plan, target, intoWorktree ? ctx.repo : undefined);
   if (differ.length > 0 && !intoWorktree) {
     // Outside the working tree there is no git snapshot to keep what we would replace.
     throw refusedError(`restore into ${target} would overwrite ${differ.length} existing file(s) (${differ[0]}…); restore into an empty directory`);

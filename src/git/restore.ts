@@ -156,11 +156,12 @@ export interface TargetComparison {
 
 /**
  * Compare each planned file with what is in targetDir. Files that do not exist are in neither list.
- * Content is compared with the blob as stored, so in a repository with eol/smudge filters a file may
- * be reported although it only differs by conversion: reporting too much only makes the caller's
- * safety backup larger.
+ * Content is compared with the blob as stored; in the working tree (`repo` given), a file whose
+ * bytes differ but which git reads as that blob (eol conversion, a clean filter such as nbstripout)
+ * is unchanged too. Rewriting it with the stored form would lose what only the file holds (CRLF line
+ * ends, a notebook's outputs), which no backup can hold: git stores the cleaned form.
  */
-export async function compareWithTarget(plan: RestorePlan, targetDir: string): Promise<TargetComparison> {
+export async function compareWithTarget(plan: RestorePlan, targetDir: string, repo?: RepoPaths): Promise<TargetComparison> {
   const root = await realpath(targetDir);
   await validate(plan, root);
   const out: TargetComparison = { differ: [], unchanged: new Set() };
@@ -176,7 +177,32 @@ export async function compareWithTarget(plan: RestorePlan, targetDir: string): P
     else same = (f.mode === '100755') === ((st.mode & 0o100) !== 0) && st.size === f.size && (await fileBlobId(p, st.size, sha256)) === f.blob;
     (same ? out.unchanged.add(f.path) : out.differ.push(f.path));
   }
+  if (repo && out.differ.length) {
+    const asGit = await sameToGit(repo, plan.files.filter((f) => out.differ.includes(f.path) && f.mode !== '120000'));
+    out.differ = out.differ.filter((p) => !asGit.has(p));
+    for (const p of asGit) out.unchanged.add(p);
+  }
   return out;
+}
+
+/**
+ * Which of these working-tree files git reads as their planned blob, filters and eol conversion
+ * applied (one `git hash-object --stdin-paths`), with the planned exec bit. Names with a newline
+ * cannot be given that way and stay "different"; so does everything if git fails (a filter missing).
+ */
+async function sameToGit(repo: RepoPaths, files: RestoreFile[]): Promise<Set<string>> {
+  const same = new Set<string>();
+  const asked: RestoreFile[] = [];
+  for (const f of files) {
+    if (f.path.includes('\n')) continue;
+    const st = await lstatOrNull(join(repo.worktree, f.path)).catch(() => null);
+    if (st?.isFile() && (f.mode === '100755') === ((st.mode & 0o100) !== 0)) asked.push(f);
+  }
+  if (asked.length === 0) return same;
+  const out = await git(['hash-object', '--stdin-paths'], { cwd: repo.worktree, input: asked.map((f) => f.path + '\n').join('') }).catch(() => null);
+  const ids = out?.stdout.split('\n') ?? [];
+  asked.forEach((f, i) => ids[i] === f.blob && same.add(f.path));
+  return same;
 }
 
 /** Where temp files go: a private staging directory, or beside each file under this restore's token. */

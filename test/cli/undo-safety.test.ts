@@ -63,4 +63,22 @@ test('recover finishing a killed undo first backs up the work done since the kil
   assert.is(repo.read('later.txt'), 'new work\n');
 });
 
+test('undo leaves a file git reads as unchanged alone: a clean filter\'s local output, CRLF line ends', () => {
+  const repo = tempRepo();
+  repo.git(['config', 'filter.strip.clean', "sed '/^OUTPUT/d'"]); // like nbstripout: outputs never committed
+  repo.git(['config', 'filter.strip.smudge', 'cat']);
+  repo.write('.gitattributes', '*.nb filter=strip\n*.txt text eol=crlf\n');
+  repo.write('a.nb', 'cell1\n');
+  repo.write('w.txt', 'l1\r\nl2\r\n');
+  repo.commitAll('filtered');
+  repo.write('a.nb', 'cell1\nOUTPUT: 3 hours of training\n');
+  const r = repo.cli(['run', '--', 'sh', '-c', 'echo hi > unrelated.md']);
+  assert.is(r.code, 0, r.stderr);
+  repo.json(['undo', '--yes']);
+  assert.not.ok(existsSync(join(repo.dir, 'unrelated.md')));
+  assert.is(repo.read('a.nb'), 'cell1\nOUTPUT: 3 hours of training\n');
+  assert.is(repo.read('w.txt'), 'l1\r\nl2\r\n');
+  assert.is(repo.git(['diff']), '', 'git sees no change');
+});
+
 test.run();
