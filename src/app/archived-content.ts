@@ -9,6 +9,8 @@ import { ArchiveMismatch, importArchive, readManifest } from '../git/archive.js'
 import { archivePathOf } from './archive.js';
 import { existingObjects } from '../git/objects.js';
 import { stat } from 'node:fs/promises';
+import { isForeign } from '../core/record.js';
+import { cloneIdOf } from './clone.js';
 
 /**
  * Null when the content of `record` (its snapshot, or the archive of an ARCHIVED one) is in this
@@ -24,6 +26,10 @@ export async function missingContent(ctx: Context, record: BackupRecord): Promis
   const kind = record.state === 'ARCHIVED' ? 'archive' : 'snapshot';
   const remotes = [...new Set((record.copies ?? []).filter((c) => c.kind === kind || record.state !== 'ARCHIVED').map((c) => c.remote))];
   const configured = (await ctx.config()).remote.name;
+  if (!isForeign(record, await cloneIdOf(ctx)) && remotes.length === 0) {
+    // Made here, and nowhere else: not a copy to fetch, content that this repository lost.
+    return `${record.id}: its ${kind} ${record.state === 'ARCHIVED' ? 'file' : `commit ${record.snapshot.slice(0, 12)}`} is missing from this repository (pruned or deleted by hand) and no copy is recorded on a backup remote: its content cannot be restored (git backup recover reports it)`;
+  }
   if (remotes.length) return `${record.id}: ${what}${from}; a verified copy is on ${remotes.join(', ')}: git backup fetch ${remotes[0]}`;
   if (configured) return `${record.id}: ${what}${from}; no copy is recorded on a backup remote; if it was pushed: git backup fetch ${configured}`;
   return `${record.id}: ${what}${from}; no copy is recorded on a backup remote (its clone may keep it private): push it from there (git backup push REMOTE), then git backup fetch REMOTE here`;

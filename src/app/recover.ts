@@ -158,7 +158,10 @@ export async function checkStore(ctx: Context): Promise<RecoverReport> {
       const g = await recordsFromGit(ctx);
       // Another clone's backups have no ref here (their content, if fetched, is under refs/backups-remote/): not ours to repair.
       const orphans = data.backups.filter((b) => holdsRef(b) && !g.refs.has(b.id) && !isForeign(b, cloneId));
-      const exists = await existingCommits(ctx, orphans.map((b) => b.snapshot));
+      // And the commits our refs point at: a ref to an object that is gone (pruned under a racing
+      // write, deleted by hand) holds nothing, and makes git log --all, git gc and git repack fail.
+      const pointed = data.backups.filter((b) => holdsRef(b) && g.refs.has(b.id) && !isForeign(b, cloneId)).map((b) => g.refs.get(b.id)!);
+      const exists = await existingCommits(ctx, [...orphans.map((b) => b.snapshot), ...pointed]);
       const at = isoTime(ctx.now);
       const r: Repairs = { deleteRefs: [], restoreRefs: [], renote: new Map(), repaired: [], problems: [], added: 0, gitProblems: g.problems };
       const have = new Set(data.backups.map((b) => b.id));
@@ -168,6 +171,10 @@ export async function checkStore(ctx: Context): Promise<RecoverReport> {
         if (b.state === 'DELETED' && ref) {
           r.deleteRefs.push({ id: b.id, sha: ref });
           r.repaired.push(`${b.id} is DELETED but its ref remained: finished the deletion`);
+        } else if (holdsRef(b) && ref && !exists.has(ref)) {
+          r.deleteRefs.push({ id: b.id, sha: ref });
+          r.repaired.push(`${b.id}: refs/backups/${b.id} pointed at ${ref.slice(0, 12)}, which is not in the repository; removed the ref (git log --all and git gc failed on it)`);
+          r.problems.push(`${b.id} is ${b.state} but its content is gone (its snapshot object is missing); mark it deleted with: git backup delete --force ${b.id}`);
         } else if (holdsRef(b) && !ref) {
           if (exists.has(b.snapshot)) {
             r.restoreRefs.push({ id: b.id, sha: b.snapshot });

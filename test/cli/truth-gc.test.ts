@@ -2,7 +2,7 @@
 // to the index, no gc and no lost write can make the two disagree for good.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync, readFileSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, truncateSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { tempRepo } from '../helpers/repo.js';
@@ -89,6 +89,24 @@ test('delete all or nothing: a ref gone by hand is no obstacle; a ref moved else
   assert.is(repo.json<Rec>(['show', moved]).state, 'CREATED');
   assert.is(repo.git(['rev-parse', 'refs/notes/backups']), notesBefore, 'no note line written');
   assert.is(repo.git(['rev-parse', `refs/backups/${moved}`]), repo.git(['rev-parse', 'HEAD']), 'the moved ref is left alone');
+});
+
+test('a ref to a snapshot object that is gone: recover removes it so git works again, and says the content is lost', () => {
+  const repo = tempRepo();
+  repo.write('a.txt', 'lost\n');
+  const id = repo.json<Rec>(['create', '-m', 'object goes']).id;
+  const sha = repo.git(['rev-parse', `refs/backups/${id}`]);
+  unlinkSync(join(repo.dir, '.git', 'objects', sha.slice(0, 2), sha.slice(2)));
+  assert.throws(() => repo.git(['log', '--all', '--oneline']), 'git itself fails on the broken ref');
+  const restore = repo.cli(['restore', id]);
+  assert.is(restore.code, 4);
+  assert.match(restore.stderr, /missing from this repository/);
+  const rec = repo.cli(['recover']);
+  assert.is(rec.code, 7, rec.stdout + rec.stderr);
+  assert.match(rec.stdout, /removed the ref/);
+  repo.git(['log', '--all', '--oneline']);
+  ok(repo, ['delete', id, '--yes', '--force']);
+  ok(repo, ['recover']);
 });
 
 test.run();
