@@ -158,7 +158,8 @@ export async function takeSnapshot(req: SnapshotRequest): Promise<Snapshot> {
       listUntracked(repo, req.includeIgnored, req.paths),
       req.alsoIgnored?.length && !req.includeIgnored ? ignoredFiles(repo, req.alsoIgnored) : [],
     ]);
-    const files = [...new Set([...listed, ...ignored])];
+    const names = new Set(listed.map((b) => b.toString('latin1')));
+    const files = [...listed, ...ignored.map((p) => Buffer.from(p)).filter((b) => !names.has(b.toString('latin1')))];
     if (files.length === 0) return null;
     return withTempIndex(req.tmpDir, null, async (idx) => {
       await addFiles(repo, idx, files);

@@ -2,7 +2,7 @@
 // user's own index file is never opened for writing. Shared by snapshot.ts and diff.ts.
 import { copyFile, lstat, mkdir, mkdtemp, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { git, GitError, gitLine, type RepoPaths } from './exec.js';
+import { git, gitBinary, GitError, gitLine, type RepoPaths } from './exec.js';
 
 /** Every path we hand git is a literal file name, never a glob or pathspec magic. */
 export const LITERAL: Record<string, string> = { GIT_LITERAL_PATHSPECS: '1' };
@@ -236,15 +236,25 @@ export async function captureTracked(
  * Untracked files to capture, from the user's real index (read-only). Whole tree: not-ignored ones,
  * plus ignored ones when asked. Explicit paths: everything untracked under them, ignored or not,
  * since the user named them. Directories holding their own repository (`dir/`) are not files we can
- * capture and are left out.
+ * capture and are left out. Names as bytes, handed back to git as they came: a name that is not
+ * UTF-8 (`bad\xffname`) decoded and encoded again would name no file, and the backup would fail.
  */
-export async function listUntracked(repo: RepoPaths, includeIgnored: boolean, paths: string[]): Promise<string[]> {
+export async function listUntracked(repo: RepoPaths, includeIgnored: boolean, paths: string[]): Promise<Buffer[]> {
   const args = ['ls-files', '--others', '-z'];
   if (!includeIgnored && paths.length === 0) args.push('--exclude-standard');
   if (paths.length) args.push('--', ...paths);
-  const out = (await git(args, { cwd: repo.worktree, env: LITERAL })).stdout;
-  return splitZ(out).filter((p) => !p.endsWith('/'));
+  const out = (await gitBinary(args, { cwd: repo.worktree, env: LITERAL })).stdout;
+  const names: Buffer[] = [];
+  for (let at = 0; at < out.length; ) {
+    const nul = out.indexOf(0, at);
+    const end = nul < 0 ? out.length : nul;
+    if (end > at && out[end - 1] !== SLASH) names.push(out.subarray(at, end));
+    at = end + 1;
+  }
+  return names;
 }
+
+const SLASH = 0x2f;
 
 /**
  * Which of `paths` (repository-relative) are ignored, untracked files or symlinks on disk: one
@@ -260,12 +270,13 @@ export async function ignoredFiles(repo: RepoPaths, paths: readonly string[]): P
   return found;
 }
 
-/** Hash files into indexFile (one update-index for all of them). */
-export async function addFiles(repo: RepoPaths, indexFile: string, files: string[]): Promise<void> {
+/** Hash files (names as bytes) into indexFile (one update-index for all of them). */
+export async function addFiles(repo: RepoPaths, indexFile: string, files: readonly Buffer[]): Promise<void> {
   if (files.length === 0) return;
+  const nul = Buffer.alloc(1);
   await git(['update-index', '--add', '--replace', '-z', '--stdin'], {
     cwd: repo.worktree,
     env: indexEnv(indexFile),
-    input: files.map((f) => f + '\0').join(''),
+    input: Buffer.concat(files.flatMap((f) => [f, nul])),
   });
 }

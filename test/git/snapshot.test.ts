@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import { join } from 'node:path';
 import { IGNORED, richRepo, sorted, treeState, userState } from '../helpers/fixture.js';
 import { scratchDir, tempRepo, TestRepo } from '../helpers/repo.js';
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { findRepo, type RepoPaths } from '../../src/git/exec.js';
 import { deleteBackupRef, readSnapshotTrailers, takeSnapshot, writeBackupRef, type Snapshot } from '../../src/git/snapshot.js';
 import { backupTree, diffTrees, snapshotWorkingTree } from '../../src/git/diff.js';
@@ -282,6 +283,15 @@ test('stash apply --index also brings back ignored files of an --include-ignored
   repo.git(['worktree', 'add', '-q', '--detach', wt, s.base!]);
   repo.git(['-C', wt, 'stash', 'apply', '--index', s.commit]);
   assert.is(sorted(treeState(wt)), sorted(expected));
+});
+
+test('an untracked file whose name is not UTF-8 is captured under its exact name', async () => {
+  const repo = tempRepo();
+  const name = Buffer.concat([Buffer.from('bad'), Buffer.from([0xff]), Buffer.from('name')]);
+  writeFileSync(Buffer.concat([Buffer.from(repo.dir + '/'), name]), 'x\n');
+  const { s } = await snap(repo);
+  const listed = execFileSync('git', ['ls-tree', '-r', '-z', '--name-only', s.untrackedCommit!], { cwd: repo.dir });
+  assert.ok(listed.equals(Buffer.concat([name, Buffer.from([0])])), listed.toString('latin1'));
 });
 
 test('the temporary directory is left empty', async () => {
