@@ -9,6 +9,8 @@ import { formatDuration } from '../core/duration.js';
 import { git } from '../git/exec.js';
 import { listNotes, NOTES_REF } from '../git/notes.js';
 import { readPatchFactsCached } from '../store/patch-cache.js';
+import { notesRefProblem } from '../git/notes-ref.js';
+import { BackupError, ExitCode } from '../errors.js';
 
 export interface CiReport {
   ok: boolean;
@@ -38,6 +40,14 @@ export async function runCiChecks(ctx: Context, maxAge: readonly string[]): Prom
     // them, since a fresh CI clone does not fetch notes by default.
     report.warning = `no ${NOTES_REF} in this clone, nothing to check; fetch them with: ${FETCH_HINT}`;
     return report;
+  }
+  // A ref that is not a notes commit reads as no notes at all: that must not pass as "ok".
+  const damage = await notesRefProblem(ctx.repo, ref.stdout.trim());
+  if (damage) {
+    throw new BackupError(
+      ExitCode.STORE_DAMAGED,
+      `${NOTES_REF} is damaged (${damage}): nothing can be checked; repair it with git backup recover, or fetch it again: ${FETCH_HINT}`,
+    );
   }
   const tooOld: { v: HistoryVerdict; problem: CiProblem }[] = [];
   for (const [object, text] of await listNotes(ctx.repo)) {

@@ -17,6 +17,7 @@ import { noteLines, parseNoteLines } from '../core/notes-format.js';
 import { linesToCatchUp, mergeFromNotes, noteBehind, rebuildRecord } from '../core/rebuild.js';
 import { notesTip, writeNoteLines } from '../git/notes-write.js';
 import { asObjectWriter } from '../store/object-writers.js';
+import { notesRefProblem } from '../git/notes-ref.js';
 import { protectedContentOf, readSnapshotTrailers } from '../git/snapshot.js';
 import { worktreeKey } from './clone.js';
 import type { ColdLookup, Ledger, NotePlan } from '../store/store.js';
@@ -85,6 +86,7 @@ export function recordsFromNotes(notes: Map<string, string>, problems: string[] 
 export function makeLedger(repo: RepoPaths): Ledger {
   return {
     tip: () => notesTip(repo),
+    check: (tip: string) => notesRefProblem(repo, tip),
     // A notes commit's objects exist a moment before the ref that reaches them: gc --now must spare them.
     write: (plan: NotePlan) => asObjectWriter(join(repo.commonDir, 'backup'), () => writeNoteLines(repo, plan.lines, plan.fresh ? { fresh: plan.fresh } : {})),
     async sync(data: StoreData, tip: string | null, full: boolean, cold?: ColdLookup): Promise<NotePlan | null> {

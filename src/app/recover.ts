@@ -18,6 +18,7 @@ import { settleJournals } from './settle.js';
 import { backupRefs, existingCommits } from './backup-refs.js';
 import { holdsRef } from '../core/lifecycle.js';
 import { coldCount } from '../core/cold.js';
+import { repairNotesRef } from './notes-repair.js';
 
 export interface RecoverReport {
   mode: 'check' | 'rebuild';
@@ -110,8 +111,10 @@ export async function rebuildStore(ctx: Context): Promise<RecoverReport> {
   const kept = `${ctx.store.paths.db}.before-rebuild`;
   const repaired: string[] = [];
   // Everything is read under the lock: a writer in progress finishes first, and the rebuild sees its notes.
+  let notesRepair: string | null = null;
   const out = await ctx.store.update(
     async (data) => {
+      notesRepair = (await repairNotesRef(ctx, data)) ?? notesRepair;
       const g = await recordsFromGit(ctx);
       // Keep what the index held before (as read, possibly restored from db.json.prev or the notes);
       // rewriting it on a retry keeps the latest read, which is the right "before".
@@ -126,6 +129,7 @@ export async function rebuildStore(ctx: Context): Promise<RecoverReport> {
     },
     { notes: (r) => ({ lines: r.renote }) },
   );
+  if (notesRepair) repaired.push(notesRepair);
   repaired.push(`rebuilt db.json with ${out.rebuilt.length} record(s); the previous index is kept as ${kept}`);
   for (const [sha] of out.renote) repaired.push(`${out.rebuilt.find((r) => r.snapshot === sha)?.id}: had no note; wrote its creation line from the snapshot`);
   const cloneId = await cloneIdOf(ctx);
@@ -151,10 +155,13 @@ export async function checkStore(ctx: Context): Promise<RecoverReport> {
   // Interrupted archives and deletes first, so the checks below see their finished state.
   const settled = await settleJournals(ctx);
   const cloneId = await cloneIdOf(ctx);
+  let notesRepair: string | null = null;
   const result = await ctx.store.update(
     // All of it under the lock, on the index as brought up to the notes: no writer is between its
     // note and its index write while we look, so nothing in progress is taken for damage.
     async (data): Promise<Repairs> => {
+      // A damaged notes ref first: the notes are read from the repaired one.
+      notesRepair = (await repairNotesRef(ctx, data)) ?? notesRepair;
       const g = await recordsFromGit(ctx);
       // Another clone's backups have no ref here (their content, if fetched, is under refs/backups-remote/): not ours to repair.
       const orphans = data.backups.filter((b) => holdsRef(b) && !g.refs.has(b.id) && !isForeign(b, cloneId));
@@ -195,6 +202,14 @@ export async function checkStore(ctx: Context): Promise<RecoverReport> {
       }
       // Tombstones in the cold store whose ref remained (a kill between the index write and the ref removal).
       const cold = new Set((await ctx.store.tombstones(data, { wanted: (id) => !have.has(id) && g.refs.has(id) })).map((t) => t.id));
+      // Notes put back at an older commit (or started again) lack what the index learned since,
+      // tombstones included: the cold store is read whole, once, for this repair only.
+      if (notesRepair) {
+        for (const t of await ctx.store.tombstones(data, { wanted: (id) => !have.has(id) })) {
+          const lines = noteCatchUpLines(t, g.notes.get(t.id), at);
+          if (lines.length) r.renote.set(t.snapshot, lines);
+        }
+      }
       for (const [id, rec] of g.records) {
         if (have.has(id) || !g.refs.has(id)) continue;
         if (cold.has(id) || rec.state === 'DELETED') {
@@ -222,7 +237,7 @@ export async function checkStore(ctx: Context): Promise<RecoverReport> {
   );
   const data = await ctx.store.read();
   const health = ctx.store.health;
-  const repaired = [...settled, ...result.repaired];
+  const repaired = [...settled, ...(notesRepair ? [notesRepair] : []), ...result.repaired];
   if (health.source !== 'db' && health.source !== 'new' && health.problem) repaired.unshift(`${health.problem}; wrote the index again from refs and notes`);
   return {
     mode: 'check', records: data.backups.length + coldCount(data.cold), from_notes: 0, from_snapshots: 0, repaired,

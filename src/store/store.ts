@@ -12,6 +12,7 @@ import { BackupError, ExitCode } from '../errors.js';
 import { DurableJSONFile, StoreDamagedError, fileIdentity, readHead, removeLeftoverTemps, type StoreHead } from './durable-file.js';
 import { heldByLiveProcess, lockLostError, staleMs, withLock, type LockSignal } from './lock.js';
 import { pauseAt } from '../test-pause.js';
+import { NOTES_REF } from '../git/notes.js';
 import { coldIds, compactTombstones, readCold } from './cold.js';
 import { segmentOf } from '../core/cold.js';
 import type { AppendView, BackupRecord, HeadFields } from '../core/types.js';
@@ -96,6 +97,8 @@ export interface NotePlan {
 export interface Ledger {
   /** The notes tip now (null: no notes yet). */
   tip(): Promise<string | null>;
+  /** What is wrong with `tip` as the notes ref (not a notes commit), or null when nothing is. */
+  check(tip: string): Promise<string | null>;
   /**
    * Bring `data` up to the notes at `tip`: replay the notes that changed since data.notes_tip, or
    * (`full`) rebuild every record from refs and notes. Returns note lines that should be written
@@ -120,6 +123,8 @@ export interface StoreHealth {
   source: 'db' | 'prev' | 'rebuilt' | 'new';
   /** What was wrong with db.json (and prev), when source is not db. */
   problem: string | null;
+  /** What is wrong with refs/notes/backups (then the index is worked from without it), or null. */
+  notes?: string | null;
 }
 
 export interface UpdateOptions<T> {
@@ -176,6 +181,10 @@ function mergePlans(a: NotePlan | null, b: NotePlan | null): NotePlan | null {
 class FileStore implements Store {
   private hooks: StoreHooks = {};
   health: StoreHealth = { source: 'db', problem: null };
+  /** The damaged value of the notes ref the last load found (docs/store.md, "A damaged notes ref"). */
+  private damagedTip: string | null = null;
+  /** Which warnings this process has given already (one line each, not one per read). */
+  private warned = new Set<string>();
 
   constructor(readonly paths: StorePaths) {}
 
@@ -228,12 +237,25 @@ class FileStore implements Store {
     const { data, full } = await this.loadFiles(adapter);
     let adopt: NotePlan | null = null;
     const ledger = this.hooks.ledger;
+    this.damagedTip = null;
+    let notesProblem: string | null = null;
     if (ledger) {
-      const tip = await ledger.tip();
+      let tip = await ledger.tip();
+      // A value the index did not record itself is checked before anything is read from it or
+      // built on it: not a notes commit, the index is worked from as it is, and no note is written.
+      const problem = tip !== null && tip !== data.notes_tip ? await ledger.check(tip) : null;
+      if (problem !== null) {
+        this.damagedTip = tip;
+        notesProblem = problem;
+        this.warnOnce(`git-backup: ${NOTES_REF} is damaged (${problem}); working from the index without it; repair it with git backup recover\n`);
+        if (!full && !(data.notes_tip === undefined && data.backups.length === 0)) return { data, diskId, adopt: null };
+        tip = null; // no index either: what refs/backups/* alone say
+      }
       // An index without a tip that holds records was written before notes came first: it is
       // taken as it is (recover checks it against the notes); an empty one is derived whole.
       if (full || (data.notes_tip === undefined && data.backups.length === 0)) {
         adopt = await ledger.sync(data, tip, true);
+        if (this.damagedTip !== null) adopt = null;
         // No index yet while a live process holds the lock: the first write of a new store (its
         // notes and ref come first, db.json a moment later). Nothing is missing. A lock left by a
         // killed process does not count: then the index is missing, and status says so.
@@ -247,7 +269,14 @@ class FileStore implements Store {
       else if (data.notes_tip === undefined) data.notes_tip = tip;
       else if (data.notes_tip !== tip) adopt = await ledger.sync(data, tip, false, this.coldLookup(data));
     }
+    this.health.notes = notesProblem;
     return { data, diskId, adopt };
+  }
+
+  private warnOnce(line: string): void {
+    if (this.warned.has(line)) return;
+    this.warned.add(line);
+    process.stderr.write(line);
   }
 
   private async loadFiles(adapter: DurableJSONFile): Promise<{ data: StoreData; full: boolean }> {
@@ -423,6 +452,13 @@ class FileStore implements Store {
   /** Write the note lines of a plan (the truth, before the index): the new tip, or NO_NOTES when there was nothing to write. */
   private async writeNotes(plan: NotePlan | null): Promise<string | null | typeof NO_NOTES> {
     if (!plan || plan.lines.size === 0 || !this.hooks.ledger) return NO_NOTES;
+    // Never build on a damaged ref (it may be a user's commit): the change is in the index only,
+    // and recover writes its lines once it has repaired the ref. A ref repaired since the load
+    // (recover does it under the lock) is written to as usual.
+    if (this.damagedTip !== null && (await this.hooks.ledger.tip()) === this.damagedTip) {
+      this.warnOnce(`git-backup: this change is recorded in the index only until git backup recover repairs ${NOTES_REF}\n`);
+      return NO_NOTES;
+    }
     await pauseAt('store:before-notes');
     const tip = await this.hooks.ledger.write(plan);
     await pauseAt('store:after-notes');

@@ -133,6 +133,7 @@ test('tombstones in the index, a head behind the notes, an index written another
   store.attach({
     ledger: {
       tip: async () => tip,
+      check: async () => null,
       write: async () => tip,
       sync: async (d, at) => {
         synced++;

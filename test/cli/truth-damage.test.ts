@@ -1,0 +1,89 @@
+// Damage to the durable record itself (docs/store.md, "A damaged notes ref", "A damaged cold
+// segment"): refs/notes/backups that is not a notes commit, a cold segment garbled in place, the
+// store directory replaced by a file. Ordinary commands keep working where they can and say what
+// is wrong in one line, `recover` repairs, `ci` never says ok over it.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ok, type Rec } from '../helpers/truth.js';
+import { tempRepo, type TestRepo } from '../helpers/repo.js';
+
+const NOTES = 'refs/notes/backups';
+
+/** A repository with two CREATED backups. */
+function twoBackups(): { repo: TestRepo; ids: string[] } {
+  const repo = tempRepo();
+  const ids: string[] = [];
+  for (const n of [1, 2]) {
+    repo.write('a.txt', `work ${n}\n`);
+    ids.push(repo.json<Rec>(['create', '-m', `m${n}`]).id);
+  }
+  return { repo, ids };
+}
+
+const noteOf = (repo: TestRepo, id: string) => repo.git(['notes', '--ref=backups', 'show', `refs/backups/${id}`]);
+
+/** The damaged ref is named with recover as the repair, once; commands keep working from the index. */
+function worksFromTheIndex(repo: TestRepo, ids: string[]): string {
+  const list = repo.cli(['list', '--json']);
+  assert.is(list.code, 0, list.stderr);
+  assert.equal((JSON.parse(list.stdout) as Rec[]).map((b) => b.id).sort(), [...ids].sort());
+  const warnings = list.stderr.split('\n').filter((l) => l.includes(NOTES));
+  assert.is(warnings.length, 1, list.stderr);
+  assert.match(warnings[0]!, /damaged.*git backup recover/);
+  repo.write('a.txt', 'work 3\n');
+  const made = repo.cli(['create', '-m', 'm3', '--json']);
+  assert.is(made.code, 0, made.stderr);
+  return (JSON.parse(made.stdout) as Rec).id;
+}
+
+test('notes ref at a blob: list and create work from the index, ci exits 7, recover moves it aside and rewrites the notes', () => {
+  const { repo, ids } = twoBackups();
+  const blob = repo.git(['hash-object', '-w', '--stdin'], { input: 'garbage\n' });
+  repo.git(['update-ref', NOTES, blob]);
+  const third = worksFromTheIndex(repo, ids);
+  assert.is(repo.git(['rev-parse', NOTES]), blob, 'nothing was built on the damaged ref');
+  const ci = repo.cli(['ci']);
+  assert.is(ci.code, 7, ci.stdout + ci.stderr);
+  assert.match(ci.stderr, /refs\/notes\/backups is damaged.*git backup recover/);
+  assert.not.match(ci.stdout, /: ok/);
+
+  const out = ok(repo, ['recover']);
+  assert.match(out, /repaired: refs\/notes\/backups was damaged .*kept it as refs\/notes\/backups-damaged-\d+/);
+  const aside = repo.git(['for-each-ref', '--format=%(refname) %(objectname)', 'refs/notes/']).split('\n').find((l) => l.includes('-damaged-'));
+  assert.ok(aside?.endsWith(` ${blob}`), 'the damaged value is kept for a person to look at');
+  assert.is(repo.git(['cat-file', '-t', NOTES]), 'commit');
+  for (const id of [...ids, third]) assert.match(noteOf(repo, id), /"event":"created"/);
+  const ci2 = repo.cli(['ci']);
+  assert.is(ci2.code, 0, ci2.stdout + ci2.stderr);
+  assert.match(ci2.stdout, /3 backup\(s\) checked/);
+  const list = repo.cli(['list']);
+  assert.is(list.stderr, '', 'no warning once repaired');
+});
+
+test('notes ref at a missing object: recover puts it back at the notes the index mirrored', () => {
+  const { repo, ids } = twoBackups();
+  repo.write('.git/refs/notes/backups', `${'1234567890'.repeat(4)}\n`);
+  const third = worksFromTheIndex(repo, ids);
+  assert.is(repo.cli(['ci']).code, 7);
+  assert.match(ok(repo, ['recover']), /refs\/notes\/backups was damaged \(it points at 123456789012, an object this repository does not have\)/);
+  for (const id of [...ids, third]) assert.match(noteOf(repo, id), /"event":"created"/);
+  assert.match(ok(repo, ['ci']), /3 backup\(s\) checked \(3 CREATED\): ok/);
+});
+
+test("notes ref at a user's commit: no notes commit is built on the user's history", () => {
+  const { repo, ids } = twoBackups();
+  const user = repo.git(['rev-parse', 'HEAD']);
+  repo.git(['update-ref', NOTES, user]);
+  const third = worksFromTheIndex(repo, ids);
+  assert.is(repo.git(['rev-parse', NOTES]), user, 'create wrote no note on top of it');
+  assert.is(repo.cli(['ci']).code, 7);
+  ok(repo, ['recover']);
+  const tip = repo.git(['rev-parse', NOTES]);
+  const above = repo.git(['rev-list', tip]).split('\n');
+  assert.not.ok(above.includes(user), "the rebuilt notes do not descend from the user's commit");
+  assert.ok(repo.git(['for-each-ref', '--format=%(objectname)', 'refs/notes/']).split('\n').includes(user), 'kept aside');
+  for (const id of [...ids, third]) assert.match(noteOf(repo, id), /"event":"created"/);
+  ok(repo, ['ci']);
+});
+
+test.run();
