@@ -11,6 +11,7 @@ import { listNotes, NOTES_REF } from '../git/notes.js';
 import { readPatchFactsCached } from '../store/patch-cache.js';
 import { notesRefProblem } from '../git/notes-ref.js';
 import { BackupError, ExitCode } from '../errors.js';
+import { readHead } from '../store/durable-file.js';
 
 export interface CiReport {
   ok: boolean;
@@ -26,19 +27,27 @@ export interface CiReport {
    * and synced yet), so the max-age limit does not fail them.
    */
   merged_here: string[];
+  /** This clone's store, where it has one: cold segments found damaged (exit 7 until recover). */
+  store: string[];
 }
 
 export const FETCH_HINT = `git fetch origin ${NOTES_REF}:${NOTES_REF}`;
 
 export async function runCiChecks(ctx: Context, maxAge: readonly string[]): Promise<CiReport> {
   const limits = parseMaxAges(maxAge); // usage errors before any git work
-  const report: CiReport = { ok: true, warning: null, checked: 0, states: {}, limits: {}, problems: [], merged_here: [] };
+  const report: CiReport = { ok: true, warning: null, checked: 0, states: {}, limits: {}, problems: [], merged_here: [], store: [] };
   for (const [s, ms] of limits) report.limits[s] = formatDuration(ms);
+  // The tombstones kept locally (no db.json in a fresh CI clone: nothing to check).
+  const head = await readHead(ctx.store.paths.db);
+  if (head?.cold) {
+    for (const [segment, why] of await ctx.store.coldDamage(head)) report.store.push(`cold store segment ${segment} is damaged (${why}); git backup recover writes it again from the notes`);
+  }
   const ref = await git(['rev-parse', '-q', '--verify', NOTES_REF], { cwd: ctx.repo.worktree, okCodes: [1] });
   if (ref.code !== 0) {
     // Nothing recorded is nothing wrong: a repository without backups must pass. Say how to fetch
     // them, since a fresh CI clone does not fetch notes by default.
     report.warning = `no ${NOTES_REF} in this clone, nothing to check; fetch them with: ${FETCH_HINT}`;
+    report.ok = report.store.length === 0;
     return report;
   }
   // A ref that is not a notes commit reads as no notes at all: that must not pass as "ok".
@@ -72,7 +81,7 @@ export async function runCiChecks(ctx: Context, maxAge: readonly string[]): Prom
     if (v.state === 'PENDING' && v.pending_commit && merged.has(v.pending_commit)) report.merged_here.push(v.id);
     else report.problems.push(problem);
   }
-  report.ok = report.problems.length === 0;
+  report.ok = report.problems.length === 0 && report.store.length === 0;
   return report;
 }
 

@@ -3,7 +3,7 @@
 // With --rebuild: replace db.json by records rebuilt from refs and notes alone.
 import { stat, writeFile } from 'node:fs/promises';
 import type { Context } from './context.js';
-import type { BackupRecord } from '../core/types.js';
+import type { BackupRecord, StoreData } from '../core/types.js';
 import { noteLines, parseNoteLines } from '../core/notes-format.js';
 import { noteCatchUpLines, type NotedBackup } from '../core/note-catch-up.js';
 import { isForeign, isoTime } from '../core/record.js';
@@ -17,7 +17,7 @@ import { unreadableJournals } from '../store/journal.js';
 import { settleJournals } from './settle.js';
 import { backupRefs, existingCommits } from './backup-refs.js';
 import { holdsRef } from '../core/lifecycle.js';
-import { coldCount } from '../core/cold.js';
+import { coldCount, segmentOf } from '../core/cold.js';
 import { repairNotesRef } from './notes-repair.js';
 
 export interface RecoverReport {
@@ -151,6 +151,28 @@ interface Repairs {
   gitProblems: string[];
 }
 
+/**
+ * Cold segments whose bytes are not what the index accounts for (garbled, cut short) are written
+ * again by this update's compaction: the lines that still read, and every tombstone of that month
+ * the notes know (the notes are the truth for tombstones too). Mutates `data` only.
+ */
+async function rewriteDamagedCold(ctx: Context, data: StoreData, g: GitRecords, r: Repairs): Promise<void> {
+  const damaged = await ctx.store.coldDamage(data);
+  if (damaged.size === 0) return;
+  const hot = new Set(data.backups.map((b) => b.id));
+  for (const [segment, why] of damaged) {
+    const keep = new Map((await ctx.store.tombstones(data, { wanted: (id) => segmentOf(id) === segment && !hot.has(id) })).map((t) => [t.id, t]));
+    const intact = keep.size;
+    for (const rec of g.records.values()) {
+      if (rec.state === 'DELETED' && segmentOf(rec.id) === segment && !hot.has(rec.id) && !keep.has(rec.id)) keep.set(rec.id, structuredClone(rec));
+    }
+    // An index that accounts for none of the segment: the compaction starts it from its first byte.
+    delete data.cold![segment];
+    for (const t of keep.values()) data.backups.push(t);
+    r.repaired.push(`the cold store segment ${segment} was damaged (${why}); wrote it again with ${keep.size} tombstone(s), ${keep.size - intact} of them from the notes`);
+  }
+}
+
 export async function checkStore(ctx: Context): Promise<RecoverReport> {
   // Interrupted archives and deletes first, so the checks below see their finished state.
   const settled = await settleJournals(ctx);
@@ -225,6 +247,7 @@ export async function checkStore(ctx: Context): Promise<RecoverReport> {
         }
         r.repaired.push(`${id}: refs/backups/${id} had no record; added it from its ${g.fromNotes.has(id) ? 'note' : 'snapshot (and wrote its note)'}`);
       }
+      await rewriteDamagedCold(ctx, data, g, r);
       return r;
     },
     {

@@ -3,6 +3,7 @@
 import type { Context } from './context.js';
 import type { BackupRecord, StoreData } from '../core/types.js';
 import { resolveId, validateIdArgument } from '../core/ids.js';
+import { BackupError, ExitCode } from '../errors.js';
 
 export async function findBackup(ctx: Context, data: StoreData, input: string): Promise<BackupRecord> {
   validateIdArgument(input);
@@ -13,7 +14,14 @@ export async function findBackup(ctx: Context, data: StoreData, input: string): 
   const hot = data.backups.find((b) => b.id === id);
   if (hot) return hot;
   const [cold] = await ctx.store.tombstones(data, { prefix: id, wanted: (x) => x === id });
-  return cold!;
+  // Its id is in the segment but its line does not read as a record: the segment is damaged.
+  if (!cold) {
+    throw new BackupError(
+      ExitCode.STORE_DAMAGED,
+      `the record of ${id} in the cold store cannot be read (its segment is damaged); git backup recover writes it again from the notes`,
+    );
+  }
+  return cold;
 }
 
 /** Resolve every argument before anything happens, so one bad id changes nothing. */

@@ -21,11 +21,14 @@ export async function runCi(ctx: Context, args: { maxAge: string[]; json: boolea
   if (args.json) ctx.io.out(JSON.stringify(r));
   else {
     if (r.warning) ctx.io.err(`git backup ci: warning: ${r.warning}`);
+    for (const p of r.store) ctx.io.out(`FAIL store ${p}`);
     for (const p of r.problems) ctx.io.out(`FAIL ${p.id} [${p.check}] ${p.message}`);
     for (const id of r.merged_here) ctx.io.out(`ok   ${id} PENDING in the notes, but its commit is in this clone's integration branch (the notes lag until its clone runs reconcile and sync)`);
     const states = Object.entries(r.states).map(([s, n]) => `${n} ${s}`).join(', ');
-    ctx.io.out(`ci: ${r.checked} backup(s) checked${states ? ` (${states})` : ''}: ${r.ok ? 'ok' : `${r.problems.length} problem(s)`}`);
+    ctx.io.out(`ci: ${r.checked} backup(s) checked${states ? ` (${states})` : ''}: ${r.ok ? 'ok' : `${r.problems.length + r.store.length} problem(s)`}`);
   }
+  // A damaged store is its own exit code (SPEC §6), before a failed check's.
+  if (r.store.length) throw new BackupError(ExitCode.STORE_DAMAGED, `the backup store is damaged (${r.store.length} problem(s)); repair it with git backup recover`);
   // The report is on stdout already; the error line only carries the exit code's meaning.
   if (!r.ok) throw new BackupError(ExitCode.CI_FAILED, `${r.problems.length} CI check(s) failed`);
 }

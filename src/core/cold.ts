@@ -29,13 +29,22 @@ export function coldLine(r: BackupRecord): string {
   return JSON.stringify({ id, ...rest }) + '\n';
 }
 
+/** A segment's records, and how many of its lines could not be read (damage). */
+export interface ColdParse {
+  records: BackupRecord[];
+  /** Lines that are not a tombstone record (among those looked at: with `wanted`, lines it accepts or whose id cannot be found). */
+  unreadable: number;
+  /** Lines read as records (a record compacted twice counts twice, as the segment's count does). */
+  lines: number;
+}
+
 /**
  * Records of a segment's text (the part the index accounts for). A line that does not parse (a
- * file damaged by hand) is skipped: the notes still hold the tombstone, and `recover --rebuild`
- * writes the cold store again.
+ * file damaged by hand) is skipped and counted: the notes still hold the tombstone, and `recover`
+ * writes the damaged segment again from them.
  */
-export function parseColdLines(text: string, wanted?: (id: string) => boolean): BackupRecord[] {
-  const out: BackupRecord[] = [];
+export function parseColdLines(text: string, wanted?: (id: string) => boolean): ColdParse {
+  const out: ColdParse = { records: [], unreadable: 0, lines: 0 };
   let pos = 0;
   while (pos < text.length) {
     let nl = text.indexOf('\n', pos);
@@ -44,16 +53,37 @@ export function parseColdLines(text: string, wanted?: (id: string) => boolean): 
     pos = nl + 1;
     if (wanted) {
       const m = /^\{"id":"([^"\\]*)"/.exec(line);
-      if (!m || !wanted(m[1]!)) continue;
+      if (!m) {
+        out.unreadable++;
+        continue;
+      }
+      if (!wanted(m[1]!)) continue;
     }
     try {
       const r = JSON.parse(line) as unknown;
-      if (typeof r === 'object' && r !== null && typeof (r as BackupRecord).id === 'string' && (r as BackupRecord).state === 'DELETED') out.push(r as BackupRecord);
+      if (typeof r === 'object' && r !== null && typeof (r as BackupRecord).id === 'string' && (r as BackupRecord).state === 'DELETED') {
+        out.records.push(r as BackupRecord);
+        out.lines++;
+        continue;
+      }
     } catch {
-      // a damaged line: skipped (see above)
+      // counted below
     }
+    out.unreadable++;
   }
   return out;
+}
+
+/**
+ * What is wrong with a segment read whole, or null: a line that is not a record, fewer bytes than
+ * the index accounts for, or another number of records than it counted (a line garbled into
+ * another valid one, or one lost). Pure: the caller read the text.
+ */
+export function segmentDamage(seg: ColdSegment, fileBytes: number, parsed: ColdParse): string | null {
+  if (fileBytes < seg.bytes) return `${fileBytes} of the ${seg.bytes} bytes the index accounts for`;
+  if (parsed.unreadable > 0) return `${parsed.unreadable} line(s) are not tombstone records`;
+  if (parsed.lines !== seg.count) return `${parsed.lines} record(s) where the index counts ${seg.count}`;
+  return null;
 }
 
 /** Ids in a segment's text that start with `prefix`, without parsing the lines. */

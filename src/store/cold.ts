@@ -11,14 +11,14 @@ import { constants as fsc } from 'node:fs';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackupRecord, StoreData } from '../core/types.js';
-import { coldIdsIn, coldLine, grown, parseColdLines, segmentsFor, takeTombstones } from '../core/cold.js';
+import { coldIdsIn, coldLine, grown, parseColdLines, segmentDamage, segmentsFor, takeTombstones } from '../core/cold.js';
 import { DIR_MODE_COLD, FILE_MODE, fsyncPath } from '../fs/durable-write.js';
 
 export function coldDir(storeDir: string): string {
   return join(storeDir, 'cold');
 }
 
-function segmentPath(storeDir: string, segment: string): string {
+export function coldSegmentPath(storeDir: string, segment: string): string {
   return join(coldDir(storeDir), `${segment}.jsonl`);
 }
 
@@ -37,7 +37,7 @@ export async function compactTombstones(storeDir: string, data: StoreData): Prom
     const text = records.map(coldLine).join('');
     const bytes = Buffer.byteLength(text);
     const known = cold[segment]?.bytes ?? 0;
-    const fh = await open(segmentPath(storeDir, segment), fsc.O_RDWR | fsc.O_CREAT, FILE_MODE);
+    const fh = await open(coldSegmentPath(storeDir, segment), fsc.O_RDWR | fsc.O_CREAT, FILE_MODE);
     try {
       // Bytes past what the index accounts for are a killed compaction's: its records are in the
       // index we read, and are written again now.
@@ -57,32 +57,45 @@ export async function compactTombstones(storeDir: string, data: StoreData): Prom
   return moved;
 }
 
-/** The accounted-for part of a segment ('' when the file is gone). */
-async function segmentText(storeDir: string, segment: string, bytes: number): Promise<string> {
+/** The accounted-for part of a segment ('' when the file is gone), and the file's length. */
+async function segmentText(storeDir: string, segment: string, bytes: number): Promise<{ text: string; size: number }> {
   let buf: Buffer;
   try {
-    buf = await readFile(segmentPath(storeDir, segment));
+    buf = await readFile(coldSegmentPath(storeDir, segment));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { text: '', size: 0 };
     throw e;
   }
-  return buf.subarray(0, bytes).toString('utf8');
+  return { text: buf.subarray(0, bytes).toString('utf8'), size: buf.length };
+}
+
+/** Tombstones read from the cold store, and the segments found damaged on the way (name → what is wrong). */
+export interface ColdRead {
+  records: BackupRecord[];
+  damaged: Map<string, string>;
 }
 
 /**
  * Tombstones from the cold store: of the segments that may hold ids starting with `prefix` (all
  * of them without one), and only those `wanted` accepts. A record written twice (a later
- * compaction of a record whose note changed) counts once, the later line winning.
+ * compaction of a record whose note changed) counts once, the later line winning. Damage is
+ * reported as far as the lines looked at tell (all of it when every line is wanted).
  */
-export async function readCold(storeDir: string, cold: StoreData['cold'], opts: { prefix?: string; wanted?: (id: string) => boolean } = {}): Promise<BackupRecord[]> {
+export async function readCold(storeDir: string, cold: StoreData['cold'], opts: { prefix?: string; wanted?: (id: string) => boolean } = {}): Promise<ColdRead> {
   const byId = new Map<string, BackupRecord>();
+  const damaged = new Map<string, string>();
   const segments = opts.prefix === undefined ? Object.keys(cold ?? {}) : segmentsFor(opts.prefix, cold);
   const prefix = opts.prefix;
   const wanted = prefix === undefined ? opts.wanted : (id: string) => id.startsWith(prefix) && (opts.wanted?.(id) ?? true);
   for (const s of segments.sort()) {
-    for (const r of parseColdLines(await segmentText(storeDir, s, cold![s]!.bytes), wanted)) byId.set(r.id, r);
+    const seg = cold![s]!;
+    const { text, size } = await segmentText(storeDir, s, seg.bytes);
+    const parsed = parseColdLines(text, wanted);
+    for (const r of parsed.records) byId.set(r.id, r);
+    const why = wanted ? (size < seg.bytes || parsed.unreadable > 0 ? segmentDamage(seg, size, parsed) : null) : segmentDamage(seg, size, parsed);
+    if (why) damaged.set(s, why);
   }
-  return [...byId.values()];
+  return { records: [...byId.values()], damaged };
 }
 
 /** Ids in the cold store that start with `prefix` (8+ characters: one segment is read, lines are not parsed). */
@@ -92,7 +105,7 @@ export async function coldIds(storeDir: string, cold: StoreData['cold'], prefix:
     const seg = cold![s]!;
     // Ids sort by creation time: a segment whose greatest id sorts before the prefix has none.
     if (seg.max < prefix) continue;
-    for (const id of coldIdsIn(await segmentText(storeDir, s, seg.bytes), prefix)) out.add(id);
+    for (const id of coldIdsIn((await segmentText(storeDir, s, seg.bytes)).text, prefix)) out.add(id);
   }
   return [...out];
 }

@@ -13,7 +13,7 @@ import { DurableJSONFile, StoreDamagedError, fileIdentity, readHead, removeLefto
 import { heldByLiveProcess, lockLostError, staleMs, withLock, type LockSignal } from './lock.js';
 import { pauseAt } from '../test-pause.js';
 import { NOTES_REF } from '../git/notes.js';
-import { coldIds, compactTombstones, readCold } from './cold.js';
+import { coldIds, coldSegmentPath, compactTombstones, readCold } from './cold.js';
 import { segmentOf } from '../core/cold.js';
 import type { AppendView, BackupRecord, HeadFields } from '../core/types.js';
 import { appendViewOf } from '../core/query.js';
@@ -83,6 +83,8 @@ export interface Store {
    * month's segment is read), or every one. Read only when a command asks for DELETED backups.
    */
   tombstones(data: StoreData, opts?: { prefix?: string; wanted?: (id: string) => boolean }): Promise<BackupRecord[]>;
+  /** Cold segments (all of them read whole) whose bytes are not what the index accounts for: name → what is wrong. */
+  coldDamage(data: Pick<StoreData, 'cold'>): Promise<Map<string, string>>;
   /** Ids of cold tombstones that start with `prefix` (8+ characters), without parsing their records. */
   tombstoneIds(data: Pick<StoreData, 'cold'>, prefix: string): Promise<string[]>;
 }
@@ -192,8 +194,19 @@ class FileStore implements Store {
     this.hooks = { ...this.hooks, ...hooks };
   }
 
-  tombstones(data: StoreData, opts: { prefix?: string; wanted?: (id: string) => boolean } = {}): Promise<BackupRecord[]> {
-    return readCold(this.paths.dir, data.cold, opts);
+  async tombstones(data: StoreData, opts: { prefix?: string; wanted?: (id: string) => boolean } = {}): Promise<BackupRecord[]> {
+    const { records, damaged } = await readCold(this.paths.dir, data.cold, opts);
+    // What could be read is still worth showing; what could not is named, with the repair. A
+    // look-up by id (a prefix) says nothing here: its caller tells what it could not find.
+    for (const [segment, why] of opts.prefix === undefined ? damaged : []) {
+      this.warnOnce(`git-backup: the cold store segment ${coldSegmentPath(this.paths.dir, segment)} is damaged (${why}); ` +
+        'tombstones in it may be missing; git backup recover writes it again from the notes\n');
+    }
+    return records;
+  }
+
+  async coldDamage(data: Pick<StoreData, 'cold'>): Promise<Map<string, string>> {
+    return (await readCold(this.paths.dir, data.cold)).damaged;
   }
 
   tombstoneIds(data: Pick<StoreData, 'cold'>, prefix: string): Promise<string[]> {
@@ -209,7 +222,7 @@ class FileStore implements Store {
       // not read every tombstone ever kept.
       const months = new Set(ids.map(segmentOf));
       const segments = Object.fromEntries(Object.entries(data.cold).filter(([month]) => months.has(month)));
-      return new Map((await readCold(this.paths.dir, segments, { wanted: (id) => want.has(id) })).map((r) => [r.id, r]));
+      return new Map((await readCold(this.paths.dir, segments, { wanted: (id) => want.has(id) })).records.map((r) => [r.id, r]));
     };
   }
 

@@ -4,6 +4,8 @@
 // is wrong in one line, `recover` repairs, `ci` never says ok over it.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ok, type Rec } from '../helpers/truth.js';
 import { tempRepo, type TestRepo } from '../helpers/repo.js';
 
@@ -84,6 +86,42 @@ test("notes ref at a user's commit: no notes commit is built on the user's histo
   assert.ok(repo.git(['for-each-ref', '--format=%(objectname)', 'refs/notes/']).split('\n').includes(user), 'kept aside');
   for (const id of [...ids, third]) assert.match(noteOf(repo, id), /"event":"created"/);
   ok(repo, ['ci']);
+});
+
+test('a cold segment garbled in place (same size): list names the damage, show exits 7 in one line, ci exits 7, recover rewrites it from the notes', () => {
+  const repo = tempRepo();
+  for (const n of [1, 2, 3]) {
+    repo.write('a.txt', `work ${n}\n`);
+    const id = repo.json<Rec>(['create', '-m', `m${n}`]).id;
+    ok(repo, ['delete', '--yes', '--force', id]);
+  }
+  const dir = join(repo.dir, '.git', 'backup', 'cold');
+  const [name] = readdirSync(dir);
+  const segment = join(dir, name!);
+  const bytes = readFileSync(segment);
+  const first = /^\{"id":"([^"]+)"/.exec(bytes.toString('utf8'))![1]!;
+  bytes.write('XXXXXXXXXX', 100); // inside the first line, which keeps its id
+  writeFileSync(segment, bytes);
+
+  const list = repo.cli(['list', '--state', 'DELETED', '--json']);
+  assert.is(list.code, 0, list.stderr);
+  assert.is((JSON.parse(list.stdout) as Rec[]).length, 2);
+  assert.match(list.stderr, /cold store segment .* is damaged .*git backup recover/);
+  const show = repo.cli(['show', first]);
+  assert.is(show.code, 7, show.stderr);
+  assert.is(show.stderr.trim().split('\n').length, 1, show.stderr);
+  assert.match(show.stderr, /cannot be read .*git backup recover/);
+  const ci = repo.cli(['ci']);
+  assert.is(ci.code, 7, ci.stdout + ci.stderr);
+  assert.match(ci.stdout, /FAIL store cold store segment/);
+
+  assert.match(ok(repo, ['recover']), /repaired: the cold store segment \d{4}-\d{2} was damaged .*3 tombstone\(s\), 1 of them from the notes/);
+  const after = repo.cli(['list', '--state', 'DELETED', '--json']);
+  assert.is(after.stderr, '');
+  assert.is((JSON.parse(after.stdout) as Rec[]).length, 3);
+  assert.is(repo.json<Rec>(['show', first]).state, 'DELETED');
+  ok(repo, ['ci']);
+  assert.match(ok(repo, ['recover']), /0 repair\(s\), 0 problem\(s\)/);
 });
 
 test.run();
