@@ -67,6 +67,7 @@ interface SeenLock {
   ino: number;
   token: string | null;
   ageMs: number;
+  mtimeMs: number;
   /** The owner's pid when it is a process of this host that no longer exists. */
   deadPid: number | null;
   /** It has an owner whose process is alive (or of another host, which cannot be asked). */
@@ -97,7 +98,7 @@ async function inspect(dir: string): Promise<SeenLock | null> {
   // Another host's process cannot be asked: it counts as alive (its lock goes stale by age alone).
   const alive = owner !== null && (!local || (Number.isInteger(owner.pid) && processAlive(owner.pid)));
   const deadPid = local && Number.isInteger(owner.pid) && !alive ? owner.pid : null;
-  return { ino: st.ino, token: owner?.token ?? null, ageMs: Date.now() - st.mtimeMs, deadPid, alive };
+  return { ino: st.ino, token: owner?.token ?? null, ageMs: Date.now() - st.mtimeMs, mtimeMs: st.mtimeMs, deadPid, alive };
 }
 
 /**
@@ -155,9 +156,27 @@ function describeTakeover(lockfilePath: string, seen: SeenLock): string {
   return `git-backup: taking over a stale lock left by a dead process (${lockfilePath}, ${why})\n`;
 }
 
+/** How far in the future an mtime may be and still be read as a touch (clocks of one host's processes, coarse file times). */
+const FUTURE_TOLERANCE_MS = 1000;
+
+/**
+ * How long the lock `seen` has gone untouched. An mtime further in the future than the tolerance
+ * (another host's clock ahead, a file time set by hand) is no evidence of life: it would keep the
+ * lock fresh until our clock catches up, and every command would time out meanwhile. Its age is
+ * then how long this waiter has seen it unchanged: a live holder touches it every stale/3, with
+ * whatever clock it has, so only a dead one stays unchanged for the stale time.
+ */
+function untouchedFor(seen: SeenLock, watch: { ino: number; mtimeMs: number; since: number } | null, now: number) {
+  if (seen.ageMs >= -FUTURE_TOLERANCE_MS) return { age: seen.ageMs, watch: null };
+  const same = watch !== null && watch.ino === seen.ino && watch.mtimeMs === seen.mtimeMs;
+  const next = same ? watch : { ino: seen.ino, mtimeMs: seen.mtimeMs, since: now };
+  return { age: now - next.since, watch: next };
+}
+
 async function acquire(dir: string, token: string, stale: number, timeout: number): Promise<void> {
   const deadline = Date.now() + timeout;
   let delay = 25;
+  let watch: { ino: number; mtimeMs: number; since: number } | null = null;
   for (;;) {
     let seen: SeenLock | null;
     try {
@@ -167,8 +186,10 @@ async function acquire(dir: string, token: string, stale: number, timeout: numbe
       throw new BackupError(ExitCode.UNEXPECTED, `cannot lock the backup store at ${dir}: ${(e as Error).message}`);
     }
     if (seen === null) continue; // released between our claim and our look: try again at once
-    if (seen.ageMs > stale || seen.deadPid !== null) {
-      if (await takeOver(dir, seen, token)) process.stderr.write(describeTakeover(dir, seen));
+    const judged = untouchedFor(seen, watch, Date.now());
+    watch = judged.watch;
+    if (judged.age > stale || seen.deadPid !== null) {
+      if (await takeOver(dir, seen, token)) process.stderr.write(describeTakeover(dir, { ...seen, ageMs: judged.age }));
       continue;
     }
     const left = deadline - Date.now();

@@ -71,6 +71,21 @@ test('a fresh lock of another host is waited for until it goes stale, then taken
   });
 });
 
+test('a lock of another host with an mtime in the future (clock skew) is no evidence of life: taken over once unchanged for the stale time', async () => {
+  await withEnv({ GIT_BACKUP_LOCK_STALE_MS: String(STALE), GIT_BACKUP_LOCK_TIMEOUT_MS: String(4 * STALE) }, async () => {
+    const store = await openStore(scratchDir());
+    otherHostLock(store.paths.lock);
+    const ahead = new Date(Date.now() + 3_600_000);
+    utimesSync(store.paths.lock, ahead, ahead);
+    const started = Date.now();
+    const { error, stderr } = await captureStderr(() => store.update((d) => void d.backups.push(makeRecord('a'))));
+    assert.is(error, undefined, 'not a timeout until the clock catches up');
+    assert.ok(Date.now() - started >= STALE - 100, 'waited for the stale time, as for any lock of another host');
+    assert.match(stderr, /taking over a stale lock .*untouched for 2s/);
+    assert.is((await store.read()).generation, 1);
+  });
+});
+
 test('a lock directory without owner (a release killed halfway) is replaced at once, and a claim killed halfway leaves nothing in the way', async () => {
   await withEnv({ GIT_BACKUP_LOCK_STALE_MS: String(STALE), GIT_BACKUP_LOCK_TIMEOUT_MS: '' }, async () => {
     const store = await openStore(scratchDir());
