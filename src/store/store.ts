@@ -531,7 +531,20 @@ export async function openStore(commonDir: string, opts: { create?: boolean } = 
     if (!(await isDirectory(paths.dir))) throw new StoreGoneError(paths.dir);
     return new FileStore(paths);
   }
-  const made = await mkdir(paths.dir, { recursive: true, mode: DIR_MODE });
+  let made: string | undefined;
+  try {
+    made = await mkdir(paths.dir, { recursive: true, mode: DIR_MODE });
+  } catch (e) {
+    // Something that is not a directory in its place (EEXIST; ENOTDIR for a file above it): no
+    // command can work, and nothing here should move it unasked. Say what it is and what to do.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EEXIST' && code !== 'ENOTDIR') throw e;
+    throw new BackupError(
+      ExitCode.STORE_DAMAGED,
+      `the backup store ${paths.dir} is not a directory (a file is in its place); move it aside ` +
+        `(mv ${paths.dir} ${paths.dir}.damaged) and run git backup recover, which builds the index again from refs and notes`,
+    );
+  }
   if (made !== undefined) await chmod(paths.dir, DIR_MODE);
   return new FileStore(paths);
 }

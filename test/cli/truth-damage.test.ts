@@ -4,10 +4,12 @@
 // is wrong in one line, `recover` repairs, `ci` never says ok over it.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ok, type Rec } from '../helpers/truth.js';
 import { tempRepo, type TestRepo } from '../helpers/repo.js';
+import { install, withShim } from '../helpers/hooks.js';
 
 const NOTES = 'refs/notes/backups';
 
@@ -122,6 +124,30 @@ test('a cold segment garbled in place (same size): list names the damage, show e
   assert.is(repo.json<Rec>(['show', first]).state, 'DELETED');
   ok(repo, ['ci']);
   assert.match(ok(repo, ['recover']), /0 repair\(s\), 0 problem\(s\)/);
+});
+
+test('the store directory replaced by a file: one line and exit 7 naming what to do; git commit is unaffected; recover after moving it aside', () => {
+  const repo = tempRepo();
+  install(repo);
+  const env = withShim({ GIT_BACKUP_HOOK_MODE: 'sync' });
+  repo.write('a.txt', 'work\n');
+  const id = repo.json<Rec>(['create', '-m', 'w'], { env }).id;
+  const store = join(repo.dir, '.git', 'backup');
+  rmSync(store, { recursive: true });
+  writeFileSync(store, 'not a directory\n');
+  for (const args of [['list'], ['status'], ['create', '-m', 'x']]) {
+    const r = repo.cli(args, { env });
+    assert.is(r.code, 7, `${args.join(' ')}: ${r.stderr}`);
+    assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /\.git\/backup is not a directory .*move it aside .*git backup recover/);
+    assert.not.match(r.stderr, /unexpected error/);
+  }
+  repo.git(['add', 'a.txt'], { env });
+  const commit = spawnSync('git', ['commit', '-q', '-m', 'work'], { cwd: repo.dir, env, encoding: 'utf8' });
+  assert.is(commit.status, 0, commit.stderr);
+  renameSync(store, `${store}.damaged`);
+  ok(repo, ['recover']);
+  assert.ok(repo.json<Rec[]>(['list']).some((b) => b.id === id));
 });
 
 test.run();
