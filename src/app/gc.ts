@@ -1,7 +1,7 @@
 // `git backup gc`: prune the objects that only deleted (or archived) backups held. Git decides what
 // is unreachable — anything a branch, tag, reflog, stash or index reaches stays — and, unless
 // --now, keeps unreachable objects younger than gc.pruneExpire (default 2.weeks.ago), as git gc
-// does; with --now, those younger than the oldest command still writing a backup's objects. Reflogs, worktrees and rerere (the rest of `git gc`) are the user's and left alone.
+// does; with --now, none, but those a command still running is writing (store/object-writers.ts). Reflogs, worktrees and rerere (the rest of `git gc`) are the user's and left alone.
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from './context.js';
@@ -10,7 +10,7 @@ import { beginJournal, endJournal } from '../store/journal.js';
 import { settleJournals } from './settle.js';
 import { withActivity } from './progress.js';
 import { pauseAt } from '../test-pause.js';
-import { oldestWriterStart } from '../store/object-writers.js';
+import { asPruner } from '../store/object-writers.js';
 
 export interface GcReport {
   expire: string;
@@ -32,25 +32,6 @@ async function diskBytes(dir: string): Promise<number> {
   return total;
 }
 
-/**
- * --now: everything unreachable, but nothing a command still running may have written for a
- * backup it has not recorded yet (store/object-writers.ts). git prunes an object whose mtime, in
- * whole seconds, is not after the expiry; so gc waits into the next second (past the coarseness of
- * file times), looks at the writers, and expires everything before that second, or before the
- * second the oldest writer started in. A writer that starts after the look writes objects of this
- * second or later: kept. Everything written before gc began: gone.
- */
-async function nowButWriters(ctx: Context): Promise<string> {
-  await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + FILE_CLOCK_SLACK_MS));
-  const looked = Date.now();
-  const oldest = await oldestWriterStart(ctx.store.paths.dir, looked);
-  const second = Math.floor(Math.min(looked, oldest ?? looked) / 1000);
-  return new Date((second - 1) * 1000).toISOString().replace('.000Z', 'Z'); // git reads ISO 8601 in UTC
-}
-
-/** File times come from a coarse clock that may lag the one Date.now() reads by a tick. */
-const FILE_CLOCK_SLACK_MS = 20;
-
 export function gcBackups(ctx: Context, now: boolean): Promise<GcReport> {
   return withActivity('gc', ctx.progress, (step) => gc(ctx, now, step));
 }
@@ -58,8 +39,20 @@ export function gcBackups(ctx: Context, now: boolean): Promise<GcReport> {
 async function gc(ctx: Context, now: boolean, step: (text: string) => void): Promise<GcReport> {
   const cwd = ctx.repo.worktree;
   await settleJournals(ctx);
+  if (now) return asPruner(ctx.store.paths.dir, (oldest) => prune(ctx, oldest === null ? 'now' : beforeSecondOf(oldest), step));
   const configured = await git(['config', '--get', 'gc.pruneExpire'], { cwd, okCodes: [1] });
-  const expire = now ? await nowButWriters(ctx) : configured.stdout.trim() || '2.weeks.ago';
+  return prune(ctx, configured.stdout.trim() || '2.weeks.ago', step);
+}
+
+/**
+ * --now beside a command still writing a backup's objects (store/object-writers.ts): everything
+ * older than the second it started in (git compares whole seconds, and prunes an object whose
+ * mtime is not after the expiry).
+ */
+const beforeSecondOf = (ms: number) => new Date((Math.floor(ms / 1000) - 1) * 1000).toISOString().replace('.000Z', 'Z'); // git reads ISO 8601 in UTC
+
+async function prune(ctx: Context, expire: string, step: (text: string) => void): Promise<GcReport> {
+  const cwd = ctx.repo.worktree;
   const objects = join(ctx.repo.commonDir, 'objects');
   step('measuring objects');
   const before = await diskBytes(objects);

@@ -54,6 +54,22 @@ test('gc --now beside a create that has written its snapshot but not its ref: th
   assert.is(readFileSync(join(repo.dir, 'x.txt'), 'utf8'), 'precious, not committed\n');
 });
 
+test('a create that starts while gc --now prunes waits for it, then makes a whole backup', async () => {
+  const repo = tempRepo();
+  repo.write('x.txt', 'written while gc ran\n');
+  const gc = await runUntil(repo, ['gc', '--now'], 'gc:after-repack'); // it has looked at the writers: none
+  const create = runUntil(repo, ['create', '-m', 'during gc'], 'create:after-snapshot');
+  const early = await Promise.race([create.then(() => 'wrote its snapshot'), new Promise((r) => setTimeout(() => r('waiting'), 1500))]);
+  if (early !== 'waiting') await Promise.all([gc.kill(), create.then((c) => c.kill())]); // fail without leaving them paused
+  assert.is(early, 'waiting', 'no object is written while the gc that did not see it runs');
+  assert.is((await gc.resume()).code, 0);
+  const done = await (await create).resume();
+  assert.is(done.code, 0, done.stderr);
+  const [id] = repo.git(['for-each-ref', '--format=%(refname:lstrip=2)', 'refs/backups']).split('\n');
+  repo.git(['rev-list', '--objects', `refs/backups/${id}`]);
+  ok(repo, ['verify']);
+});
+
 test('gc --now is not held back by the marker of a writer that is gone', () => {
   const repo = tempRepo();
   repo.write('y.txt', 'to be pruned\n');
