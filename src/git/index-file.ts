@@ -8,11 +8,11 @@ import { createHash } from 'node:crypto';
 export interface IndexContent {
   /** Entries in the index (a conflicted path counts once per stage). */
   count: number;
-  /** SHA-1 over every entry's mode, object id, flags and path, in order. */
+  /** SHA-1 over the version, the count and every entry with its stat data zeroed (mode, object id, flags, path kept). */
   digest: string;
 }
 
-/** Bytes of an entry before its object id: ctime, mtime, dev, ino, mode, uid, gid, size. */
+/** Stat fields of an entry around its mode: ctime, mtime, dev, ino before it; uid, gid, size after. */
 const STAT_BYTES = 40;
 const MODE_AT = 24;
 const EXTENDED = 0x4000;
@@ -22,60 +22,65 @@ const NAME_MASK = 0xfff;
  * The content of an index file, or null when the bytes are not whole (the trailer must be the
  * SHA-1, or SHA-256, of the rest: git does not check it when it reads an index, so a changed byte
  * would go unseen), not a version this reader knows, or a split index (its entries live in another
- * file). An index written with index.skipHash has no trailer to check, so it is null too.
+ * file). An index written with index.skipHash has no trailer to check, so it is null too. One copy
+ * of the entries with their stat data zeroed, hashed once: a hash call per entry cost 10 ms for
+ * 5,000 entries in a fresh process.
  */
 export function indexContent(bytes: Buffer): IndexContent | null {
-  const oidBytes = trailerSize(bytes);
-  if (oidBytes === null || bytes.toString('latin1', 0, 4) !== 'DIRC') return null;
+  const count = indexEntryCount(bytes);
+  if (count === null) return null;
+  const oidBytes = trailerSize(bytes)!;
   const version = bytes.readUInt32BE(4);
-  if (version < 2 || version > 4) return null;
-  const count = bytes.readUInt32BE(8);
   const end = bytes.length - oidBytes;
-  const hash = createHash('sha1');
+  const entries = Buffer.from(bytes.subarray(0, end));
   let at = 12;
-  let previousPath: Buffer = Buffer.alloc(0);
   try {
     for (let k = 0; k < count; k++) {
       const flagsAt = at + STAT_BYTES + oidBytes;
-      const flags = bytes.readUInt16BE(flagsAt);
+      const flags = entries.readUInt16BE(flagsAt);
       let nameAt = flagsAt + 2;
       if (flags & EXTENDED) {
         if (version < 3) return null;
         nameAt += 2;
       }
-      let path: Buffer;
       let next: number;
       if (version === 4) {
-        // The path is the previous one without its last `strip` bytes, then the bytes up to a NUL.
-        const { value: strip, length } = varint(bytes, nameAt);
-        const suffixAt = nameAt + length;
-        const nul = bytes.indexOf(0, suffixAt);
-        if (nul < 0 || nul >= end || strip > previousPath.length) return null;
-        path = Buffer.concat([previousPath.subarray(0, previousPath.length - strip), bytes.subarray(suffixAt, nul)]);
+        // The path: a varint (bytes to strip from the previous path), then the rest up to a NUL.
+        let c = entries[nameAt]!;
+        let length = 1;
+        while (c & 0x80) c = entries[nameAt + length++]!;
+        const nul = entries.indexOf(0, nameAt + length);
+        if (nul < 0) return null;
         next = nul + 1;
       } else {
         const nameLength = flags & NAME_MASK;
-        const nul = nameLength < NAME_MASK ? nameAt + nameLength : bytes.indexOf(0, nameAt);
-        if (nul < 0 || nul >= end || bytes[nul] !== 0) return null;
-        path = bytes.subarray(nameAt, nul);
+        const nul = nameLength < NAME_MASK ? nameAt + nameLength : entries.indexOf(0, nameAt);
+        if (nul < 0 || entries[nul] !== 0) return null;
         next = at + ((nul - at + 8) & ~7); // NUL-padded to a multiple of 8
       }
       if (next > end) return null;
-      hash.update(bytes.subarray(at + MODE_AT, at + MODE_AT + 4)); // mode
-      hash.update(bytes.subarray(at + STAT_BYTES, nameAt)); // object id, flags (stage, assume-valid, skip-worktree, intent-to-add)
-      hash.update(path).update('\0');
-      previousPath = path;
+      entries.fill(0, at, at + MODE_AT);
+      entries.fill(0, at + MODE_AT + 4, at + STAT_BYTES);
       at = next;
-    }
-    // Extensions: a split index ("link") keeps most entries in its shared index, which this does not read.
-    while (at + 8 <= end) {
-      if (bytes.toString('latin1', at, at + 4) === 'link') return null;
-      at += 8 + bytes.readUInt32BE(at + 4);
     }
   } catch {
     return null; // read past the end: not a whole index
   }
-  return at === end ? { count, digest: hash.digest('hex') } : null;
+  const entriesEnd = at;
+  // Extensions: a split index ("link") keeps most entries in its shared index, which this does not read.
+  while (at + 8 <= end) {
+    if (bytes.toString('latin1', at, at + 4) === 'link') return null;
+    at += 8 + bytes.readUInt32BE(at + 4);
+  }
+  if (at !== end) return null;
+  return { count, digest: createHash('sha1').update(entries.subarray(4, entriesEnd)).digest('hex') };
+}
+
+/** The entry count of an index whose trailer checks (versions 2 to 4), without reading its entries; else null. */
+export function indexEntryCount(bytes: Buffer): number | null {
+  if (trailerSize(bytes) === null || bytes.toString('latin1', 0, 4) !== 'DIRC') return null;
+  const version = bytes.readUInt32BE(4);
+  return version >= 2 && version <= 4 ? bytes.readUInt32BE(8) : null;
 }
 
 /** The trailer's size when it is the SHA-1 (20) or SHA-256 (32) of the bytes before it; else null. */
@@ -86,19 +91,4 @@ function trailerSize(bytes: Buffer): number | null {
     if (createHash(algorithm).update(body).digest().equals(bytes.subarray(bytes.length - size))) return size;
   }
   return null;
-}
-
-/** git's offset varint (varint.c): 7 bits a byte, high bit "more", each continuation adds one. */
-function varint(bytes: Buffer, at: number): { value: number; length: number } {
-  let c = bytes[at]!;
-  let value = c & 0x7f;
-  let length = 1;
-  while (c & 0x80) {
-    const b = bytes[at + length];
-    if (b === undefined) throw new RangeError('varint past the end');
-    c = b;
-    value = ((value + 1) << 7) | (c & 0x7f);
-    length++;
-  }
-  return { value, length };
 }

@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { git, type RepoPaths } from './exec.js';
-import { indexContent } from './index-file.js';
+import { indexContent, indexEntryCount } from './index-file.js';
 import { indexEnv, withTempIndex, writeTree, type IndexSeed } from './tree.js';
 
 /** How the tracked trees were made: from the kept index, the ordinary way (kept for next time), or without keeping. */
@@ -71,7 +71,7 @@ export function captureWholeTree(repo: RepoPaths, tmpDir: string, cacheDir: stri
     const key = sha1(repo.indexFile).slice(0, 16);
     const cached = content && join(cacheDir, `${key}.${content.digest}`);
     const kept = cached && (await readSeed(cached).catch(() => null));
-    if (content && cached && kept && indexContent(kept.bytes)?.count === content.count) {
+    if (content && cached && kept && indexEntryCount(kept.bytes) === content.count) {
       const worktreeP = addUpdated(repo, tmpDir, kept, (idx) => keepIndex(idx, cacheDir, key, cached, content.count)).then(
         (tree) => ({ tree }),
         () => null,
@@ -116,7 +116,7 @@ const UNUSED_MS = 14 * 24 * 3600_000;
  */
 async function keepIndex(idx: string, cacheDir: string, key: string, target: string, seedCount: number): Promise<void> {
   try {
-    if (indexContent(await readFile(idx))?.count !== seedCount) return;
+    if (indexEntryCount(await readFile(idx)) !== seedCount) return;
     await mkdir(cacheDir, { recursive: true, mode: 0o700 });
     await rename(idx, target);
     for (const name of await readdir(cacheDir)) {
