@@ -7,21 +7,22 @@
 // on every snapshot, until the user's own git refreshes its index. 5,000 such files: `add -u` takes
 // 63 ms instead of 18.
 //
-// The cache is <store>/worktree-index/<key>.<content>: the temporary index after `add -u`, where key
-// names the user's index file (a linked worktree has its own) and content is the digest of the
-// user's index entries without their stat data (index-file.ts) it was made from: a `git status` that
-// only refreshed stat data changes nothing that matters here. It stands in for a copy of the user's
-// index only when that index has the same content and both hold as many entries: `add -u` updates
-// and removes entries but never adds one, so equal counts mean the same paths (a file deleted, then
-// written again, must not go missing because the kept index had dropped it). A result with fewer
-// entries (a deleted file) is not kept. Anything wrong with it (a checksum that does not match, a
-// file git cannot read): the ordinary way, seeded from the user's index. A cache only: deleting it
-// costs one slower snapshot.
+// The cache is <store>/worktree-index/<key>.<id>: the temporary index after `add -u`, where key
+// names the user's index file (a linked worktree has its own) and id names the exact bytes of the
+// user's index it was made from (its trailer, index-file.ts). It stands in for a copy of the user's
+// index only while that index is those bytes: an index git wrote again (a `git status`, a commit) is
+// fresh, and the ordinary way is fast with it; one left as it was keeps its racily-clean entries,
+// which is when the cache pays. Both must hold as many entries: `add -u` updates and removes entries
+// but never adds one, so equal counts mean the same paths (a file deleted, then written again, must
+// not go missing because the kept index had dropped it); a result with fewer entries is not kept.
+// Anything wrong with it (a checksum that does not match, a file git cannot read, a blob gc pruned
+// since): the ordinary way, seeded from the user's index. A cache only: deleting it costs one slower
+// snapshot, and `gc --now` does (its entries may name blobs only a deleted backup held).
 import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { git, type RepoPaths } from './exec.js';
-import { indexContent, indexEntryCount } from './index-file.js';
+import { indexIdentity, verifiedEntryCount } from './index-file.js';
 import { indexEnv, withTempIndex, writeTree, type IndexSeed } from './tree.js';
 
 /** How the tracked trees were made: from the kept index, the ordinary way (kept for next time), or without keeping. */
@@ -67,12 +68,12 @@ export function captureWholeTree(repo: RepoPaths, tmpDir: string, cacheDir: stri
   const early = new Promise<string>((resolve) => (indexTreeFound = resolve));
   const seedP = readSeed(repo.indexFile);
   const worktree = seedP.then(async (seed) => {
-    const content = seed && indexContent(seed.bytes);
+    const user = seed && indexIdentity(seed.bytes);
     const key = sha1(repo.indexFile).slice(0, 16);
-    const cached = content && join(cacheDir, `${key}.${content.digest}`);
+    const cached = user && join(cacheDir, `${key}.${user.id}`);
     const kept = cached && (await readSeed(cached).catch(() => null));
-    if (content && cached && kept && indexEntryCount(kept.bytes) === content.count) {
-      const worktreeP = addUpdated(repo, tmpDir, kept, (idx) => keepIndex(idx, cacheDir, key, cached, content.count)).then(
+    if (user && cached && kept && verifiedEntryCount(kept.bytes) === user.count) {
+      const worktreeP = addUpdated(repo, tmpDir, kept, (idx) => keepIndex(idx, cacheDir, key, cached, user.count)).then(
         (tree) => ({ tree }),
         () => null,
       );
@@ -81,7 +82,7 @@ export function captureWholeTree(repo: RepoPaths, tmpDir: string, cacheDir: stri
       if (done) return { tree: done.tree, cache: 'hit' as const };
       await unlink(cached).catch(() => undefined); // the ordinary way below, and a fresh kept index from it
     }
-    const keep = content && cached ? (idx: string) => keepIndex(idx, cacheDir, key, cached, content.count) : undefined;
+    const keep = user && cached ? (idx: string) => keepIndex(idx, cacheDir, key, cached, user.count) : undefined;
     const tree = await withTempIndex(tmpDir, seed, async (idx) => {
       indexTreeFound(await writeTree(repo, idx));
       return addUpdatedIn(repo, idx, keep);
@@ -116,7 +117,7 @@ const UNUSED_MS = 14 * 24 * 3600_000;
  */
 async function keepIndex(idx: string, cacheDir: string, key: string, target: string, seedCount: number): Promise<void> {
   try {
-    if (indexEntryCount(await readFile(idx)) !== seedCount) return;
+    if (verifiedEntryCount(await readFile(idx)) !== seedCount) return;
     await mkdir(cacheDir, { recursive: true, mode: 0o700 });
     await rename(idx, target);
     for (const name of await readdir(cacheDir)) {
