@@ -2,7 +2,7 @@
 // is unreachable — anything a branch, tag, reflog, stash or index reaches stays — and, unless
 // --now, keeps unreachable objects younger than gc.pruneExpire (default 2.weeks.ago), as git gc
 // does; with --now, none, but those a command still running is writing (store/object-writers.ts). Reflogs, worktrees and rerere (the rest of `git gc`) are the user's and left alone.
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from './context.js';
 import { git } from '../git/exec.js';
@@ -39,7 +39,14 @@ export function gcBackups(ctx: Context, now: boolean): Promise<GcReport> {
 async function gc(ctx: Context, now: boolean, step: (text: string) => void): Promise<GcReport> {
   const cwd = ctx.repo.worktree;
   await settleJournals(ctx);
-  if (now) return asPruner(ctx.store.paths.dir, (oldest) => prune(ctx, oldest === null ? 'now' : beforeSecondOf(oldest), step));
+  if (now) {
+    return asPruner(ctx.store.paths.dir, async (oldest) => {
+      // The kept temporary indexes (git/worktree-index.ts) may name blobs only a deleted backup
+      // held: a backup through one after this prune would name a blob that is gone.
+      await rm(join(ctx.store.paths.dir, 'worktree-index'), { recursive: true, force: true });
+      return prune(ctx, oldest === null ? 'now' : beforeSecondOf(oldest), step);
+    });
+  }
   const configured = await git(['config', '--get', 'gc.pruneExpire'], { cwd, okCodes: [1] });
   return prune(ctx, configured.stdout.trim() || '2.weeks.ago', step);
 }

@@ -8,7 +8,6 @@
 //   that is gone (both generations deleted or damaged) is rebuilt whole from refs and notes, and a
 //   ref without a note (a create killed between its ref and its note) is adopted from its
 //   snapshot's trailers, with a note written for it.
-import { join } from 'node:path';
 import type { RepoPaths } from '../git/exec.js';
 import { git, gitBinary } from '../git/exec.js';
 import type { BackupRecord, StoreData } from '../core/types.js';
@@ -20,7 +19,7 @@ import { asObjectWriter } from '../store/object-writers.js';
 import { notesRefProblem } from '../git/notes-ref.js';
 import { protectedContentOf, readSnapshotTrailers } from '../git/snapshot.js';
 import { worktreeKey } from './clone.js';
-import type { ColdLookup, Ledger, NotePlan } from '../store/store.js';
+import { storePaths, type ColdLookup, type Ledger, type NotePlan } from '../store/store.js';
 
 /** A record from the snapshot commit alone (a ref whose note never got written): CREATED, no history beyond creation. */
 export async function recordFromSnapshot(repo: RepoPaths, id: string, sha: string): Promise<BackupRecord> {
@@ -88,7 +87,7 @@ export function makeLedger(repo: RepoPaths): Ledger {
     tip: () => notesTip(repo),
     check: (tip: string) => notesRefProblem(repo, tip),
     // A notes commit's objects exist a moment before the ref that reaches them: gc --now must spare them.
-    write: (plan: NotePlan) => asObjectWriter(join(repo.commonDir, 'backup'), () => writeNoteLines(repo, plan.lines, plan.fresh ? { fresh: plan.fresh } : {})),
+    write: (plan: NotePlan) => asObjectWriter(storePaths(repo.commonDir).dir, () => writeNoteLines(repo, plan.lines, plan.fresh ? { fresh: plan.fresh } : {})),
     async sync(data: StoreData, tip: string | null, full: boolean, cold?: ColdLookup): Promise<NotePlan | null> {
       const from = full ? null : (data.notes_tip ?? null);
       const noted = tip ? recordsFromNotes(await readNotesAt(repo, tip, await changedNotePaths(repo, from, tip))) : new Map<string, BackupRecord>();

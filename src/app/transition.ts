@@ -74,6 +74,15 @@ function notesOf(results: MoveResult[], at: Date): Map<string, string[]> {
   return out;
 }
 
+/** Whether a batch's moves take a backup's ref away (archived, or deleted while it still had one). */
+const removesRef = (r: MoveResult) => r.entries.some((e) => e.to === 'ARCHIVED') || (r.record.state === 'DELETED' && r.entries[0]?.from !== 'ARCHIVED');
+
+/** The refusal of deleting a backup whose ref now points elsewhere (moved by hand); null when it is at its snapshot or gone. */
+function refMovedError(record: BackupRecord, at: string | undefined): BackupError | null {
+  if (at === undefined || at === record.snapshot) return null;
+  return new BackupError(ExitCode.INVALID, `refs/backups/${record.id} points at ${at.slice(0, 12)}, not at its snapshot ${record.snapshot.slice(0, 12)}: ${record.id} was left as it was (git backup recover points the ref back)`);
+}
+
 /**
  * Apply every move or none: each step of each backup is decided against the state the previous
  * step left, and the first refusal aborts the whole batch before anything is written.
@@ -160,9 +169,20 @@ export async function moveBackups(ctx: Context, plannedMoves: PlannedMove[], opt
     preview = decide(data, false, cold);
   }
   const failed = new Set<string>();
+  // A ref moved by hand: that backup is refused before anything is prepared (an automatic batch goes
+  // on without it, so one moved ref does not stop every tick); checked again under the lock below.
+  const unref = preview.filter(removesRef);
+  const refsNow = unref.length ? await backupRefs(ctx) : new Map<string, string>();
+  for (const r of unref) {
+    const moved = refMovedError(r.record, refsNow.get(r.record.id));
+    if (!moved) continue;
+    if (!opts.skipRefused) throw moved;
+    failed.add(r.record.id);
+    logLine(ctx.store.paths.dir, moved.message);
+  }
   const prepared = await prepareArchives(
     ctx,
-    preview.filter((r) => r.entries.some((e) => e.to === 'ARCHIVED')).map((r) => ({ id: r.record.id, snapshot: r.record.snapshot })),
+    preview.filter((r) => r.entries.some((e) => e.to === 'ARCHIVED') && !failed.has(r.record.id)).map((r) => ({ id: r.record.id, snapshot: r.record.snapshot })),
     opts.skipRefused
       ? (id, e) => {
           failed.add(id);
@@ -203,13 +223,11 @@ export async function moveBackups(ctx: Context, plannedMoves: PlannedMove[], opt
         }
         // A ref that now points elsewhere (moved by hand) is not ours to remove: refuse before
         // anything is recorded, so exit 3 means nothing changed. A ref already gone is no obstacle.
-        const unref = results.filter((r) => r.record.state === 'DELETED' && r.entries[0]?.from !== 'ARCHIVED');
+        const unref = results.filter(removesRef);
         const refs = unref.length ? await backupRefs(ctx) : new Map<string, string>();
         for (const r of unref) {
-          const at = refs.get(r.record.id);
-          if (at !== undefined && at !== r.record.snapshot) {
-            throw new BackupError(ExitCode.INVALID, `refs/backups/${r.record.id} points at ${at.slice(0, 12)}, not at its snapshot ${r.record.snapshot.slice(0, 12)}: nothing was deleted (git backup recover points it back)`);
-          }
+          const moved = refMovedError(r.record, refs.get(r.record.id));
+          if (moved) throw moved;
         }
         for (const r of results) {
           const archived = r.entries.some((e) => e.to === 'ARCHIVED');

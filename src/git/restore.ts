@@ -187,14 +187,15 @@ export async function compareWithTarget(plan: RestorePlan, targetDir: string, re
 
 /**
  * Which of these working-tree files git reads as their planned blob, filters and eol conversion
- * applied (one `git hash-object --stdin-paths`), with the planned exec bit. Names with a newline
- * cannot be given that way and stay "different"; so does everything if git fails (a filter missing).
+ * applied (one `git hash-object --stdin-paths`), with the planned exec bit. Names git would read
+ * otherwise on that input (a newline in them, a carriage return, a leading double quote, which
+ * it takes for a quoted name) stay "different"; so does everything if git fails (a filter missing).
  */
 async function sameToGit(repo: RepoPaths, files: RestoreFile[]): Promise<Set<string>> {
   const same = new Set<string>();
   const asked: RestoreFile[] = [];
   for (const f of files) {
-    if (f.path.includes('\n')) continue;
+    if (/[\n\r]/.test(f.path) || f.path.startsWith('"')) continue;
     const st = await lstatOrNull(join(repo.worktree, f.path)).catch(() => null);
     if (st?.isFile() && (f.mode === '100755') === ((st.mode & 0o100) !== 0)) asked.push(f);
   }

@@ -6,21 +6,26 @@
 //
 // Markers in <store>/writers/: each writer leaves `<pid>.<token>.<host>` for as long as it runs, and
 // a pruning gc leaves `gc.<pid>.<token>.<host>`. A writer, once its marker exists, waits while a
-// pruning gc runs; the gc, once its marker exists, looks at the writers and prunes only objects
-// older than the oldest one. Whichever wrote its marker second sees the other's: a writer the gc
-// did not see writes nothing until the gc is done, and one it saw keeps everything it writes (git
-// freshens the mtime of an object it would write again, so an old object a writer reuses counts as
-// new too).
+// pruning gc runs; the gc, once its marker exists, waits (a while) for the writers it sees to
+// finish, and prunes only objects older than the oldest one still running. Whichever wrote its
+// marker second sees the other's: a writer the gc did not see writes nothing until the gc is done.
+// A gc touches its marker every second, so one that was killed (its pid perhaps reused, or on
+// another host) stops holding writers back within seconds.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { processAlive } from '../fs/process.js';
 
 /** A writer's marker older than this names a process long gone (its pid may be reused): not counted. */
 const FORGET_MS = 24 * 3600_000;
-/** A pruning gc of another host older than this is not waited for (its pid cannot be checked). */
-const FOREIGN_GC_MS = 3600_000;
+/** A pruning gc touches its marker this often; one untouched for GC_DEAD_MS is gone. */
+const GC_HEARTBEAT_MS = 1000;
+const GC_DEAD_MS = 5000;
+/** How long a pruning gc waits for the writers it found to finish before pruning around them. */
+const WRITERS_WAIT_MS = 3000;
+/** A writer held back this long says so (once). */
+const SAY_WAITING_MS = 2000;
 const WAIT_STEP_MS = 50;
 
 const WRITER = /^(\d+)\.[0-9a-f]+\.(.*)$/;
@@ -40,32 +45,47 @@ async function mark(storeDir: string, prefix: string): Promise<string> {
   return marker;
 }
 
-/** Markers matching `re` whose process is still there (this host), with when each was written; the others go. */
-async function liveMarkers(storeDir: string, re: RegExp, forgetMs: number, now: number): Promise<number[]> {
+/**
+ * Markers of live writers (`re` WRITER) or pruning gcs (PRUNER), each as [pid, when written or last
+ * touched]. A marker of a process gone from this host, or a gc's marker not touched for
+ * GC_DEAD_MS, is removed; another host's writer older than FORGET_MS is not counted.
+ */
+async function liveMarkers(storeDir: string, re: RegExp, now: number): Promise<[number, number][]> {
   const dir = writersDir(storeDir);
   const names = await readdir(dir).catch(() => [] as string[]);
-  const started: number[] = [];
+  const live: [number, number][] = [];
   for (const name of names) {
     const m = re.exec(name);
-    if (!m || (m[1] === String(process.pid) && m[2] === hostname() && re === PRUNER)) continue;
+    if (!m) continue;
+    const pid = Number(m[1]);
+    const here = m[2] === hostname();
+    if (here && pid === process.pid) continue;
     const p = join(dir, name);
     const at = await stat(p).then((s) => s.mtimeMs, () => null);
     if (at === null) continue;
-    const here = m[2] === hostname();
-    if (here ? !processAlive(Number(m[1])) : now - at > forgetMs) {
-      if (here) await unlink(p).catch(() => undefined);
+    const dead = (here && !processAlive(pid)) || (re === PRUNER ? now - at > GC_DEAD_MS : !here && now - at > FORGET_MS);
+    if (dead) {
+      if (here || re === PRUNER) await unlink(p).catch(() => undefined);
       continue;
     }
-    started.push(at);
+    live.push([pid, at]);
   }
-  return started;
+  return live;
 }
 
 /** Run fn with a marker saying that this process writes objects no ref reaches yet. */
 export async function asObjectWriter<T>(storeDir: string, fn: () => Promise<T>): Promise<T> {
   const marker = await mark(storeDir, '');
   try {
-    while ((await liveMarkers(storeDir, PRUNER, FOREIGN_GC_MS, Date.now())).length > 0) await sleep(WAIT_STEP_MS);
+    const since = Date.now();
+    let said = false;
+    for (let gcs = await liveMarkers(storeDir, PRUNER, since); gcs.length > 0; gcs = await liveMarkers(storeDir, PRUNER, Date.now())) {
+      if (!said && Date.now() - since > SAY_WAITING_MS) {
+        said = true;
+        process.stderr.write(`git-backup: waiting for git backup gc --now (pid ${gcs[0]![0]}) to finish pruning\n`);
+      }
+      await sleep(WAIT_STEP_MS);
+    }
     return await fn();
   } finally {
     await unlink(marker).catch(() => undefined);
@@ -78,10 +98,22 @@ export async function asObjectWriter<T>(storeDir: string, fn: () => Promise<T>):
  */
 export async function asPruner<T>(storeDir: string, fn: (oldestWriter: number | null) => Promise<T>): Promise<T> {
   const marker = await mark(storeDir, 'gc.');
+  const heartbeat = setInterval(() => {
+    const now = new Date();
+    utimes(marker, now, now).catch(() => undefined);
+  }, GC_HEARTBEAT_MS);
+  heartbeat.unref();
   try {
-    const writers = await liveMarkers(storeDir, WRITER, FORGET_MS, Date.now());
-    return await fn(writers.length ? Math.min(...writers) : null);
+    // Writers already under way usually finish in moments: prune after them, everything unreachable.
+    const until = Date.now() + WRITERS_WAIT_MS;
+    let writers = await liveMarkers(storeDir, WRITER, Date.now());
+    while (writers.length > 0 && Date.now() < until) {
+      await sleep(WAIT_STEP_MS);
+      writers = await liveMarkers(storeDir, WRITER, Date.now());
+    }
+    return await fn(writers.length ? Math.min(...writers.map(([, at]) => at)) : null);
   } finally {
+    clearInterval(heartbeat);
     await unlink(marker).catch(() => undefined);
   }
 }

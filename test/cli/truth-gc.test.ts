@@ -5,7 +5,8 @@ import * as assert from 'uvu/assert';
 import { mkdirSync, readFileSync, statSync, truncateSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { tempRepo } from '../helpers/repo.js';
+import { spawnSync } from 'node:child_process';
+import { CLI, TEST_ENV, tempRepo } from '../helpers/repo.js';
 import { runUntil } from '../helpers/pause.js';
 import { archivedAndLive, dbPath, ok, type Rec } from '../helpers/truth.js';
 
@@ -70,6 +71,21 @@ test('a create that starts while gc --now prunes waits for it, then makes a whol
   ok(repo, ['verify']);
 });
 
+test('a gc marker nobody touches any more (its pid reused, say) does not hold a create back', () => {
+  const repo = tempRepo();
+  repo.write('x.txt', 'work\n');
+  ok(repo, ['status']);
+  const writers = join(repo.dir, '.git', 'backup', 'writers');
+  mkdirSync(writers, { recursive: true });
+  const marker = join(writers, `gc.${process.pid}.0a1b2c3d.${hostname()}`); // a live pid: this test's own
+  writeFileSync(marker, '');
+  const stale = new Date(Date.now() - 60_000);
+  utimesSync(marker, stale, stale);
+  // Held back for good, it would be killed here (a hang guard, not a speed check).
+  const r = spawnSync(process.execPath, [CLI, 'create', '-m', 'not held back'], { cwd: repo.dir, env: TEST_ENV, encoding: 'utf8', timeout: 30_000 });
+  assert.is(r.status, 0, r.stderr);
+});
+
 test('gc --now is not held back by the marker of a writer that is gone', () => {
   const repo = tempRepo();
   repo.write('y.txt', 'to be pruned\n');
@@ -101,10 +117,25 @@ test('delete all or nothing: a ref gone by hand is no obstacle; a ref moved else
   repo.git(['update-ref', `refs/backups/${moved}`, 'HEAD']);
   const r = repo.cli(['delete', moved, '--yes', '--force']);
   assert.is(r.code, 3, r.stderr);
-  assert.match(r.stderr, /nothing was deleted/);
+  assert.match(r.stderr, /left as it was/);
   assert.is(repo.json<Rec>(['show', moved]).state, 'CREATED');
   assert.is(repo.git(['rev-parse', 'refs/notes/backups']), notesBefore, 'no note line written');
   assert.is(repo.git(['rev-parse', `refs/backups/${moved}`]), repo.git(['rev-parse', 'HEAD']), 'the moved ref is left alone');
+});
+
+test('an automatic batch goes on without a backup whose ref was moved by hand, and leaves that one as it was', () => {
+  const repo = tempRepo();
+  const ids: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    repo.write('a.txt', `version ${i}\n`);
+    ids.push(repo.json<Rec>(['create', '-m', `b${i}`]).id);
+    ok(repo, ['transition', ids[i]!, 'CLEANABLE', '--force']);
+  }
+  repo.git(['update-ref', `refs/backups/${ids[0]}`, 'HEAD']);
+  ok(repo, ['emergency', '--yes']);
+  assert.is(repo.json<Rec>(['show', ids[0]!]).state, 'CLEANABLE');
+  assert.is(repo.git(['rev-parse', `refs/backups/${ids[0]}`]), repo.git(['rev-parse', 'HEAD']));
+  for (const id of ids.slice(1)) assert.is(repo.json<Rec>(['show', id]).state, 'ARCHIVED');
 });
 
 test('a ref to a snapshot object that is gone: recover removes it so git works again, and says the content is lost', () => {

@@ -81,4 +81,16 @@ test('undo leaves a file git reads as unchanged alone: a clean filter\'s local o
   assert.is(repo.git(['diff']), '', 'git sees no change');
 });
 
+test('restore compares a name git would read as quoted as itself, and writes it', () => {
+  const repo = tempRepo();
+  repo.write('a', 'same\n');
+  repo.write('"a"', 'base\n');
+  repo.commitAll('quoted');
+  repo.write('"a"', 'same\n');
+  const id = repo.json<Rec>(['create', '-m', 'quoted']).id;
+  repo.write('"a"', 'newer work\n');
+  repo.json(['restore', id]);
+  assert.is(repo.read('"a"'), 'same\n');
+});
+
 test.run();
