@@ -64,34 +64,40 @@ const sha1 = (data: string) => createHash('sha1').update(data).digest('hex');
  * trees the first one computed), and the result kept for next time.
  */
 export function captureWholeTree(repo: RepoPaths, tmpDir: string, cacheDir: string): WholeTreeCapture {
-  let indexTreeFound: (tree: string) => void = () => undefined;
-  const early = new Promise<string>((resolve) => (indexTreeFound = resolve));
-  const seedP = readSeed(repo.indexFile);
-  const worktree = seedP.then(async (seed) => {
-    const user = seed && indexIdentity(seed.bytes);
-    const key = sha1(repo.indexFile).slice(0, 16);
-    const cached = user && join(cacheDir, `${key}.${user.id}`);
-    const kept = cached && (await readSeed(cached).catch(() => null));
-    if (user && cached && kept && verifiedEntryCount(kept.bytes) === user.count) {
-      const worktreeP = addUpdated(repo, tmpDir, kept, (idx) => keepIndex(idx, cacheDir, key, cached, user.count)).then(
-        (tree) => ({ tree }),
-        () => null,
-      );
-      indexTreeFound(await withTempIndex(tmpDir, seed, (idx) => writeTree(repo, idx))); // a failure here fails the ordinary way too
-      const done = await worktreeP;
-      if (done) return { tree: done.tree, cache: 'hit' as const };
-      await unlink(cached).catch(() => undefined); // the ordinary way below, and a fresh kept index from it
-    }
-    const keep = user && cached ? (idx: string) => keepIndex(idx, cacheDir, key, cached, user.count) : undefined;
-    const tree = await withTempIndex(tmpDir, seed, async (idx) => {
-      indexTreeFound(await writeTree(repo, idx));
+  let stagedFound: (tree: string) => void = () => undefined;
+  const staged = new Promise<string>((resolve) => (stagedFound = resolve));
+  const worktree = readSeed(repo.indexFile).then((seed) => worktreeTree(repo, tmpDir, cacheDir, seed, stagedFound));
+  // The staged tree is found by whichever way runs; a failure before it is the worktree's too.
+  return { indexTree: Promise.race([staged, worktree.then(() => staged)]), worktree };
+}
+
+async function worktreeTree(
+  repo: RepoPaths,
+  tmpDir: string,
+  cacheDir: string,
+  seed: IndexSeed | null,
+  stagedFound: (tree: string) => void,
+): Promise<{ tree: string; cache: IndexCacheUse }> {
+  const ordinary = (keep?: (idx: string) => Promise<void>) =>
+    withTempIndex(tmpDir, seed, async (idx) => {
+      stagedFound(await writeTree(repo, idx));
       return addUpdatedIn(repo, idx, keep);
     });
-    return { tree, cache: keep ? ('miss' as const) : ('none' as const) };
-  });
-  // The staged tree comes from whichever way ran; a failure before it is the worktree's failure too.
-  const indexTree = Promise.race([early, worktree.then(() => early)]);
-  return { indexTree, worktree };
+  const user = seed && indexIdentity(seed.bytes);
+  // No index yet (a fresh repository), or one this reader does not know: the ordinary way, nothing kept.
+  if (!seed || !user) return { tree: await ordinary(), cache: 'none' };
+  const key = sha1(repo.indexFile).slice(0, 16);
+  const cached = join(cacheDir, `${key}.${user.id}`);
+  const keep = (idx: string) => keepIndex(idx, cacheDir, key, cached, user.count);
+  const kept = await readSeed(cached).catch(() => null);
+  if (kept && verifiedEntryCount(kept.bytes) === user.count) {
+    const throughKept = withTempIndex(tmpDir, kept, (idx) => addUpdatedIn(repo, idx, keep)).catch(() => null);
+    stagedFound(await withTempIndex(tmpDir, seed, (idx) => writeTree(repo, idx))); // its failure fails the ordinary way too
+    const tree = await throughKept;
+    if (tree !== null) return { tree, cache: 'hit' };
+    await unlink(cached).catch(() => undefined); // the ordinary way below, and a fresh kept index from it
+  }
+  return { tree: await ordinary(keep), cache: 'miss' };
 }
 
 /** `add -u`, then write-tree, in the temporary index `idx`; then `keep` it (when given). */
@@ -100,11 +106,6 @@ async function addUpdatedIn(repo: RepoPaths, idx: string, keep?: (idx: string) =
   const tree = await writeTree(repo, idx);
   await keep?.(idx);
   return tree;
-}
-
-/** addUpdatedIn on a temporary copy of `from`. */
-function addUpdated(repo: RepoPaths, tmpDir: string, from: IndexSeed, keep: (idx: string) => Promise<void>): Promise<string> {
-  return withTempIndex(tmpDir, from, (idx) => addUpdatedIn(repo, idx, keep));
 }
 
 /** A kept index of another index file (a linked worktree since removed, say) goes after this long unused. */
