@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, TEST_ENV, scratchDir, tempRepo, TestRepo } from '../helpers/repo.js';
 import { runUntil } from '../helpers/pause.js';
@@ -55,6 +55,23 @@ test('archive killed with its process group: the first recover settles the journ
   assert.match(r.stdout, /undid an interrupted archive/);
   assert.equal(readdirSync(join(repo.dir, '.git', 'backup', 'journal')), []);
   assert.is(repo.json<Rec>(['show', id]).state, 'CLEANABLE');
+});
+
+test('temporary indexes a killed command left in the store are removed by recover once an hour old', () => {
+  const repo = tempRepo();
+  repo.write('a.txt', 'x\n');
+  ok(repo, ['create', '-m', 'one']);
+  const tmp = join(repo.dir, '.git', 'backup', 'tmp');
+  for (const name of ['index-old1', 'restore-old2', 'index-fresh']) {
+    mkdirSync(join(tmp, name));
+    writeFileSync(join(tmp, name, 'index'), 'left behind');
+  }
+  const old = new Date(Date.now() - 2 * 3600_000);
+  for (const name of ['index-old1', 'restore-old2']) utimesSync(join(tmp, name), old, old);
+  const rec = repo.cli(['recover']);
+  assert.is(rec.code, 0, rec.stdout + rec.stderr);
+  assert.match(rec.stdout, /removed 2 temporary directories/);
+  assert.equal(readdirSync(tmp).filter((n) => n.startsWith('index-') || n.startsWith('restore-')), ['index-fresh'], 'one a running command may still use stays');
 });
 
 test('restore killed between a file write and its rename leaves no temp file in the working tree', async () => {
