@@ -72,6 +72,13 @@ async function applySparse(ctx: Context, plan: RestorePlan): Promise<{ plan: Res
   return { plan: { files: keep }, outside };
 }
 
+/** Whether a path to remove stands in the way of a planned one: it is one of its parents, or under it. */
+function blocks(planned: string[]): (removed: string) => boolean {
+  const parents = new Set(planned.flatMap((p) => p.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
+  const files = new Set(planned);
+  return (removed) => parents.has(removed) || removed.split('/').slice(0, -1).some((_, i, parts) => files.has(parts.slice(0, i + 1).join('/')));
+}
+
 /** Restore (or put back) a backup; its temporary trees and the backup taken first are objects gc --now must spare. */
 export function restoreBackup(ctx: Context, record: BackupRecord, opts: RestoreOptions): Promise<RestoreOutcome> {
   return asObjectWriter(ctx.store.paths.dir, () => restore(ctx, record, opts));
@@ -86,12 +93,15 @@ async function restore(ctx: Context, record: BackupRecord, opts: RestoreOptions)
   let outsideSparse: string[] = [];
   if (intoWorktree && !opts.noSparse) ({ plan, outside: outsideSparse } = await applySparse(ctx, plan));
   if (!intoWorktree) await mkdir(target, { recursive: true });
-  const { differ, unchanged } = await compareWithTarget(plan, target, intoWorktree ? ctx.repo : undefined);
+  const remove = intoWorktree ? (opts.remove ?? []).filter((p) => !outsideSparse.includes(p)) : [];
+  // What it removes goes after the writes, but for what stands in the way of one (a run that
+  // turned a file into a directory, or a directory into a link, is undone): that goes first.
+  const inTheWay = new Set(remove.filter(blocks(plan.files.map((f) => f.path))));
+  const { differ, unchanged } = await compareWithTarget(plan, target, intoWorktree ? ctx.repo : undefined, inTheWay);
   if (differ.length > 0 && !intoWorktree) {
     // Outside the working tree there is no git snapshot to keep what we would replace.
     throw refusedError(`restore into ${target} would overwrite ${differ.length} existing file(s) (${differ[0]}…); restore into an empty directory`);
   }
-  const remove = intoWorktree ? (opts.remove ?? []).filter((p) => !outsideSparse.includes(p)) : [];
   const writes = plan.files.some((f) => f.mode !== '160000' && !unchanged.has(f.path));
   let safetyBackup: string | null = null;
   if (opts.undo && intoWorktree && (writes || remove.length > 0)) {
@@ -115,6 +125,7 @@ async function restore(ctx: Context, record: BackupRecord, opts: RestoreOptions)
   await opts.beforeWrite?.(safetyBackup);
   const total = plan.files.reduce((n, f) => n + (unchanged.has(f.path) ? 0 : f.size), 0);
   const progress = progressLine(`restoring ${record.id}`, total, { json: opts.json ?? false });
+  const removedFirst = await removeFiles(ctx.repo.worktree, [...inTheWay]);
   const result = await applyRestore(ctx.repo, plan, target, {
     tmpDir: ctx.tmpDir,
     unchanged,
@@ -125,7 +136,7 @@ async function restore(ctx: Context, record: BackupRecord, opts: RestoreOptions)
       return () => endJournal(file);
     },
   }).finally(() => progress.end());
-  const removed = await removeFiles(ctx.repo.worktree, remove);
+  const removed = removedFirst + (await removeFiles(ctx.repo.worktree, remove.filter((p) => !inTheWay.has(p))));
   await recordAccess(ctx, record);
   return {
     target,

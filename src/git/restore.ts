@@ -109,9 +109,11 @@ async function lstatOrNull(p: string) {
 /**
  * Everything that could make a write land outside root or go through a link, checked before
  * anything is written: bad path shapes, a plan path under another plan path, an existing parent
- * that is a symlink or not a directory, a directory where a file should go.
+ * that is a symlink or not a directory, a directory where a file should go. What `removing` names
+ * goes before the first write (an undo of a run that turned a file into a directory, or a
+ * directory into a link): a parent in it is no obstacle, nor a directory holding only files in it.
  */
-async function validate(plan: RestorePlan, root: string): Promise<void> {
+async function validate(plan: RestorePlan, root: string, removing: ReadonlySet<string>): Promise<void> {
   const planned = new Set(plan.files.map((f) => f.path));
   const dirs = new Map<string, boolean>(); // relative dir -> exists
   for (const f of plan.files) {
@@ -124,16 +126,30 @@ async function validate(plan: RestorePlan, root: string): Promise<void> {
         if (!dirs.get(rel)) break; // missing: nothing deeper exists either
         continue;
       }
+      if (removing.has(rel)) {
+        dirs.set(rel, false); // removed first: nothing under it either
+        break;
+      }
       const st = await lstatOrNull(join(root, rel));
       if (st?.isSymbolicLink()) throw invalidError(`refusing to restore ${f.path}: ${rel} is a symbolic link (restore never writes through links)`);
       if (st && !st.isDirectory()) throw invalidError(`refusing to restore ${f.path}: ${rel} exists and is not a directory`);
       dirs.set(rel, st !== null);
       if (!st) break;
     }
-    if (f.mode === '160000') continue;
+    if (f.mode === '160000' || !dirs.get(parts.slice(0, -1).join('/')) && parts.length > 1) continue;
     const st = await lstatOrNull(join(root, f.path));
-    if (st?.isDirectory()) throw invalidError(`refusing to restore ${f.path}: a directory is in the way`);
+    if (st?.isDirectory() && !(await onlyRemoved(root, f.path, removing))) throw invalidError(`refusing to restore ${f.path}: a directory is in the way`);
   }
+}
+
+/** Whether every file under directory `dir` (relative) is one that goes before the writes. */
+async function onlyRemoved(root: string, dir: string, removing: ReadonlySet<string>): Promise<boolean> {
+  if (removing.size === 0) return false;
+  for (const e of await readdir(join(root, dir), { withFileTypes: true })) {
+    const rel = `${dir}/${e.name}`;
+    if (e.isDirectory() ? !(await onlyRemoved(root, rel, removing)) : !removing.has(rel)) return false;
+  }
+  return true;
 }
 
 const blobHash = (sha: string, content: Buffer) => blobId(content, sha.length === 64);
@@ -159,14 +175,16 @@ export interface TargetComparison {
  * Content is compared with the blob as stored; in the working tree (`repo` given), a file whose
  * bytes differ but which git reads as that blob (eol conversion, a clean filter such as nbstripout)
  * is unchanged too. Rewriting it with the stored form would lose what only the file holds (CRLF line
- * ends, a notebook's outputs), which no backup can hold: git stores the cleaned form.
+ * ends, a notebook's outputs), which no backup can hold: git stores the cleaned form. `removing`:
+ * paths that go before the first write (validate); a planned file under one is not there yet.
  */
-export async function compareWithTarget(plan: RestorePlan, targetDir: string, repo?: RepoPaths): Promise<TargetComparison> {
+export async function compareWithTarget(plan: RestorePlan, targetDir: string, repo?: RepoPaths, removing: ReadonlySet<string> = new Set()): Promise<TargetComparison> {
   const root = await realpath(targetDir);
-  await validate(plan, root);
+  await validate(plan, root, removing);
   const out: TargetComparison = { differ: [], unchanged: new Set() };
+  const underRemoved = (path: string) => path.split('/').slice(0, -1).some((_, i, parts) => removing.has(parts.slice(0, i + 1).join('/')));
   for (const f of plan.files) {
-    if (f.mode === '160000') continue;
+    if (f.mode === '160000' || underRemoved(f.path)) continue;
     const p = join(root, f.path);
     const st = await lstatOrNull(p).catch((e) => (errno(e) === 'ENOTDIR' ? null : Promise.reject(e)));
     if (!st) continue;
@@ -294,7 +312,7 @@ export async function applyRestore(
 ): Promise<RestoreResult> {
   await mkdir(targetDir, { recursive: true });
   const root = await realpath(targetDir);
-  await validate(plan, root);
+  await validate(plan, root, new Set()); // what the caller removes first is gone by now
   const staging = await stagingFor(opts.tmpDir, root);
   let temps: Temps;
   let tempsGone: (() => Promise<void>) | undefined;

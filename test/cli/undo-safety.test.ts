@@ -3,7 +3,7 @@
 // that finishes it.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempRepo, type TestRepo } from '../helpers/repo.js';
 import { runUntil } from '../helpers/pause.js';
@@ -79,6 +79,22 @@ test('undo leaves a file git reads as unchanged alone: a clean filter\'s local o
   assert.is(repo.read('a.nb'), 'cell1\nOUTPUT: 3 hours of training\n');
   assert.is(repo.read('w.txt'), 'l1\r\nl2\r\n');
   assert.is(repo.git(['diff']), '', 'git sees no change');
+});
+
+test('undo and redo reverse a file turned into a directory, and a directory turned into a link', () => {
+  const repo = tempRepo();
+  repo.write('d', 'a file\n');
+  repo.write('e/a', 'in a directory\n');
+  repo.commitAll('kinds');
+  const r = repo.cli(['run', '--', 'sh', '-c', 'rm d; mkdir d; echo work > d/new.c; rm -rf e; ln -s /tmp e']);
+  assert.is(r.code, 0, r.stderr);
+  repo.json(['undo', '--yes']);
+  assert.is(repo.read('d'), 'a file\n');
+  assert.is(repo.read('e/a'), 'in a directory\n');
+  assert.not.ok(lstatSync(join(repo.dir, 'e')).isSymbolicLink());
+  repo.json(['redo', '--yes']);
+  assert.is(repo.read('d/new.c'), 'work\n');
+  assert.ok(lstatSync(join(repo.dir, 'e')).isSymbolicLink());
 });
 
 test('restore compares a name git would read as quoted as itself, and writes it', () => {
