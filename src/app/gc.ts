@@ -10,7 +10,8 @@ import { beginJournal, endJournal } from '../store/journal.js';
 import { settleJournals } from './settle.js';
 import { withActivity } from './progress.js';
 import { pauseAt } from '../test-pause.js';
-import { asPruner } from '../store/object-writers.js';
+import { asPruner, PrunerOvertakenError } from '../store/object-writers.js';
+import { BackupError, ExitCode } from '../errors.js';
 
 export interface GcReport {
   expire: string;
@@ -40,11 +41,16 @@ async function gc(ctx: Context, now: boolean, step: (text: string) => void): Pro
   const cwd = ctx.repo.worktree;
   await settleJournals(ctx);
   if (now) {
-    return asPruner(ctx.store.paths.dir, async (oldest) => {
+    return asPruner(ctx.store.paths.dir, async ({ oldestWriter, stillHeld }) => {
       // The kept temporary indexes (git/worktree-index.ts) may name blobs only a deleted backup
       // held: a backup through one after this prune would name a blob that is gone.
       await rm(join(ctx.store.paths.dir, 'worktree-index'), { recursive: true, force: true });
-      return prune(ctx, oldest === null ? 'now' : beforeSecondOf(oldest), step);
+      try {
+        return await prune(ctx, oldestWriter === null ? 'now' : beforeSecondOf(oldestWriter), step, stillHeld);
+      } catch (e) {
+        if (!(e instanceof PrunerOvertakenError)) throw e;
+        throw new BackupError(ExitCode.UNEXPECTED, 'gc --now was held up for seconds (stopped, or the machine stalled) and commands writing backups went ahead; it stopped before pruning beside them: run it again');
+      }
     });
   }
   const configured = await git(['config', '--get', 'gc.pruneExpire'], { cwd, okCodes: [1] });
@@ -58,7 +64,8 @@ async function gc(ctx: Context, now: boolean, step: (text: string) => void): Pro
  */
 const beforeSecondOf = (ms: number) => new Date((Math.floor(ms / 1000) - 1) * 1000).toISOString().replace('.000Z', 'Z'); // git reads ISO 8601 in UTC
 
-async function prune(ctx: Context, expire: string, step: (text: string) => void): Promise<GcReport> {
+/** repack and prune with `expire`; `beforeDeleting` (gc --now: its marker still held) before each. */
+async function prune(ctx: Context, expire: string, step: (text: string) => void, beforeDeleting?: () => Promise<void>): Promise<GcReport> {
   const cwd = ctx.repo.worktree;
   const objects = join(ctx.repo.commonDir, 'objects');
   step('measuring objects');
@@ -69,9 +76,13 @@ async function prune(ctx: Context, expire: string, step: (text: string) => void)
   // Packed unreachable objects: repack keeps the reachable ones and loosens the unreachable ones
   // younger than the expiry (so prune judges them by the same rule); older ones are dropped.
   if (packs > 0) step('repacking (git repack -A)');
-  if (packs > 0) await git(['repack', '-A', '-d', '-l', '-q', `--unpack-unreachable=${expire}`], { cwd });
+  if (packs > 0) {
+    await beforeDeleting?.();
+    await git(['repack', '-A', '-d', '-l', '-q', `--unpack-unreachable=${expire}`], { cwd });
+  }
   await pauseAt('gc:after-repack');
   step('pruning (git prune)');
+  await beforeDeleting?.();
   await git(['prune', `--expire=${expire}`], { cwd });
   await endJournal(journal);
   const after = await diskBytes(objects);

@@ -234,6 +234,7 @@ export async function writeBackupRef(repo: RepoPaths, id: string, commit: string
     if (!(e instanceof GitError)) throw e;
     const now = await git(['rev-parse', '--verify', '-q', ref], { cwd: repo.worktree, okCodes: [1] });
     if (now.stdout.trim() === commit) return;
+    if (/nonexistent object/.test(e.stderr)) throw new BackupError(ExitCode.UNEXPECTED, `cannot create ${ref}: the snapshot ${commit.slice(0, 12)} is gone from the object database (pruned while it was made?); nothing was recorded`);
     throw invalidError(`cannot create ${ref}: it already exists or is locked (${e.stderr.trim().split('\n')[0]})`);
   }
 }

@@ -92,11 +92,22 @@ export async function asObjectWriter<T>(storeDir: string, fn: () => Promise<T>):
   }
 }
 
-/**
- * Run a pruning gc: fn gets when the oldest writer still running started (ms, from its marker), or
- * null when none is; writers that start meanwhile wait for fn to end.
- */
-export async function asPruner<T>(storeDir: string, fn: (oldestWriter: number | null) => Promise<T>): Promise<T> {
+/** What a pruning gc learns from the markers, and the check it makes before each step that deletes. */
+export interface Pruning {
+  /** When the oldest writer still running started (ms, from its marker), or null when none is. */
+  oldestWriter: number | null;
+  /**
+   * Throws when writers stopped waiting for this gc (its marker untouched for GC_DEAD_MS: the
+   * process was stopped, the machine stalled): they may be writing now, so nothing more is pruned.
+   */
+  stillHeld(): Promise<void>;
+}
+
+/** The pruning gc was held up so long that writers took it for gone. */
+export class PrunerOvertakenError extends Error {}
+
+/** Run a pruning gc; writers that start meanwhile wait for fn to end. */
+export async function asPruner<T>(storeDir: string, fn: (p: Pruning) => Promise<T>): Promise<T> {
   const marker = await mark(storeDir, 'gc.');
   const heartbeat = setInterval(() => {
     const now = new Date();
@@ -111,7 +122,13 @@ export async function asPruner<T>(storeDir: string, fn: (oldestWriter: number | 
       await sleep(WAIT_STEP_MS);
       writers = await liveMarkers(storeDir, WRITER, Date.now());
     }
-    return await fn(writers.length ? Math.min(...writers.map(([, at]) => at)) : null);
+    const stillHeld = async () => {
+      const now = new Date();
+      await utimes(marker, now, now).catch(() => {
+        throw new PrunerOvertakenError();
+      });
+    };
+    return await fn({ oldestWriter: writers.length ? Math.min(...writers.map(([, at]) => at)) : null, stillHeld });
   } finally {
     clearInterval(heartbeat);
     await unlink(marker).catch(() => undefined);
