@@ -62,11 +62,15 @@ async function undoOrRedo(ctx: Context, kind: PutBackKind, args: UndoArgs): Prom
   // Nothing is lost either way (the undo point keeps the tree as it is), so only a terminal asks.
   if (ctx.io.interactive && !args.yes && !args.json) await askYes(ctx, `${kind}?`);
   const out = await putBackRecorded(ctx, kind, plan, args.json);
+  // The changes a sparse checkout kept it from making (the rest of the cone's outside did not differ).
+  const changed = new Set(plan.changes.map((c) => c.path));
+  const leftOutside = out.outsideSparse.filter((p) => changed.has(p));
   if (args.json) {
-    ctx.io.out(JSON.stringify({ ...summary, done: true, written: out.written, removed: out.removed, undo_point: out.safetyBackup }));
+    ctx.io.out(JSON.stringify({ ...summary, done: true, written: out.written, removed: out.removed, undo_point: out.safetyBackup, outside_sparse: leftOutside }));
     return;
   }
   const back = kind === 'undo' ? 'git backup redo' : 'git backup undo';
-  ctx.io.out(`${kind === 'undo' ? 'undid' : 'redid'}: the working tree is back to ${plan.target.id} (${out.written} written, ${out.removed} removed); ${back} reverses it`);
+  const outside = leftOutside.length ? `; ${leftOutside.length} change(s) outside the sparse checkout left as they are (${leftOutside[0]}…)` : '';
+  ctx.io.out(`${kind === 'undo' ? 'undid' : 'redid'}: the working tree is back to ${plan.target.id} (${out.written} written, ${out.removed} removed)${outside}; ${back} reverses it`);
   if (headNote) ctx.io.out(headNote);
 }

@@ -97,6 +97,23 @@ test('undo and redo reverse a file turned into a directory, and a directory turn
   assert.ok(lstatSync(join(repo.dir, 'e')).isSymbolicLink());
 });
 
+test('in a sparse checkout undo and redo both leave what is outside the cone as it is, and say so', () => {
+  const repo = tempRepo();
+  repo.write('in/a', 'i\n');
+  repo.write('out/b', 'o\n');
+  repo.commitAll('cone');
+  repo.git(['sparse-checkout', 'set', 'in']);
+  const r = repo.cli(['run', '--', 'sh', '-c', 'echo i2 > in/a; mkdir -p out; echo o-new > out/new']);
+  assert.is(r.code, 0, r.stderr);
+  const undo = repo.cli(['undo', '--yes']);
+  assert.match(undo.stdout, /1 change\(s\) outside the sparse checkout left as they are \(out\/new/, undo.stdout);
+  assert.is(repo.read('in/a'), 'i\n');
+  assert.is(repo.read('out/new'), 'o-new\n');
+  repo.json(['redo', '--yes']);
+  assert.is(repo.read('in/a'), 'i2\n');
+  assert.is(repo.read('out/new'), 'o-new\n');
+});
+
 test('restore compares a name git would read as quoted as itself, and writes it', () => {
   const repo = tempRepo();
   repo.write('a', 'same\n');
