@@ -49,6 +49,8 @@ export interface RestoreOutcome {
   outsideSparse: string[];
   /** Submodule pointers the restore did not move: path and the commit the backup had. */
   submodules: { path: string; commit: string }[];
+  /** Files not written because their names are not UTF-8 (shown with U+FFFD). */
+  unnamed: string[];
 }
 
 /** The files a restore of `record` would write, before the sparse checkout is applied. */
@@ -147,5 +149,6 @@ async function restore(ctx: Context, record: BackupRecord, opts: RestoreOptions)
     safetyBackup,
     outsideSparse,
     submodules: result.submodules.map((f) => ({ path: f.path, commit: f.blob })),
+    unnamed: plan.unnamed ?? [],
   };
 }

@@ -51,6 +51,7 @@ export async function runRestore(ctx: Context, args: RestoreArgs): Promise<void>
         overwritten: outcome.overwritten,
         safety_backup: outcome.safetyBackup,
         outside_sparse: outcome.outsideSparse,
+        not_utf8: outcome.unnamed,
         submodules_not_restored: outcome.submodules,
       }),
     );
@@ -67,5 +68,6 @@ export function restoreSummary(id: string, o: RestoreOutcome): string {
   if (o.safetyBackup) parts[0] += `; the tree as it was is in backup ${o.safetyBackup} (git backup undo)`;
   if (o.outsideSparse.length) parts.push(`${o.outsideSparse.length} file(s) outside the sparse checkout not written (${o.outsideSparse[0]}…); use --no-sparse to write them`);
   for (const s of o.submodules) parts.push(`submodule ${s.path} not restored: the backup had commit ${s.commit} (git -C ${s.path} checkout ${s.commit})`);
+  if (o.unnamed.length) parts.push(`${o.unnamed.length} file(s) not restored: their names are not UTF-8 (${o.unnamed[0]}…); git checkout of the backup's snapshot commit restores them`);
   return parts.join('\n');
 }

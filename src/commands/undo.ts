@@ -70,7 +70,8 @@ async function undoOrRedo(ctx: Context, kind: PutBackKind, args: UndoArgs): Prom
     return;
   }
   const back = kind === 'undo' ? 'git backup redo' : 'git backup undo';
-  const outside = leftOutside.length ? `; ${leftOutside.length} change(s) outside the sparse checkout left as they are (${leftOutside[0]}…)` : '';
+  const outside = (leftOutside.length ? `; ${leftOutside.length} change(s) outside the sparse checkout left as they are (${leftOutside[0]}…)` : '') +
+    (out.unnamed.length ? `; ${out.unnamed.length} file(s) whose names are not UTF-8 left as they are (${out.unnamed[0]}…)` : '');
   ctx.io.out(`${kind === 'undo' ? 'undid' : 'redid'}: the working tree is back to ${plan.target.id} (${out.written} written, ${out.removed} removed)${outside}; ${back} reverses it`);
   if (headNote) ctx.io.out(headNote);
 }

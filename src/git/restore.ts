@@ -14,9 +14,9 @@ import { pauseAt } from '../test-pause.js';
 import { basename, dirname, join } from 'node:path';
 import { invalidError, notFoundError } from '../errors.js';
 import { BlobReader } from './blobs.js';
-import { git, gitLine, gitSpawn, type RepoPaths } from './exec.js';
+import { git, gitBinary, gitLine, gitSpawn, type RepoPaths } from './exec.js';
 import { blobHasher, blobId } from './objects.js';
-import { normalizeSelector, parseLsTreeZ, underAny } from './tree.js';
+import { normalizeSelector, parseLsTreeZ, underAny, type TreeEntry } from './tree.js';
 
 export type RestoreMode = '100644' | '100755' | '120000' | '160000';
 
@@ -34,6 +34,8 @@ const STREAM_BYTES = 8 * 1024 * 1024;
 /** Every file the backup would write, limited to the requested paths, sorted by path. */
 export interface RestorePlan {
   files: RestoreFile[];
+  /** Names in the backup that are not UTF-8, shown with U+FFFD: not written (they would land under another name). */
+  unnamed?: string[];
 }
 
 /** Reject what could escape the target: absolute paths, `..`, empty or `.` parts, `.git`, NUL. */
@@ -63,16 +65,44 @@ export async function planRestore(repo: RepoPaths, snapshotCommit: string, selec
   const cwd = repo.worktree;
   const [tree, ...parents] = (await gitLine(['log', '-1', '--no-show-signature', '--format=%T %P', snapshotCommit, '--'], { cwd })).split(' ');
   const untrackedParent = parents[2];
-  const [tracked, untracked] = await Promise.all([lsTree(repo, tree!), untrackedParent ? lsTree(repo, untrackedParent) : Promise.resolve([])]);
-  return selectFiles([...tracked, ...untracked], selection);
+  const [tracked, untracked] = await Promise.all([lsTree(repo, tree!), untrackedParent ? lsTree(repo, untrackedParent) : Promise.resolve(NO_ENTRIES)]);
+  return withUnnamed(selectFiles([...tracked.entries, ...untracked.entries], selection), [...tracked.unnamed, ...untracked.unnamed]);
 }
+
+const NO_ENTRIES = { entries: [], unnamed: [] };
+const withUnnamed = (plan: RestorePlan, unnamed: string[]): RestorePlan => (unnamed.length ? { ...plan, unnamed } : plan);
 
 /** The plan for one tree holding everything (an archived backup brought back by importArchive). */
 export async function planRestoreFromTree(repo: RepoPaths, tree: string, selection: RestoreSelection): Promise<RestorePlan> {
-  return selectFiles(await lsTree(repo, tree), selection);
+  const listed = await lsTree(repo, tree);
+  return withUnnamed(selectFiles(listed.entries, selection), listed.unnamed);
 }
 
-const lsTree = (repo: RepoPaths, t: string) => git(['ls-tree', '-r', '-l', '-z', t], { cwd: repo.worktree }).then((r) => parseLsTreeZ(r.stdout));
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A tree's files, and the names that are not UTF-8 (paths are strings from here on, and a name
+ * decoded with U+FFFD in it would be written under another name than the one the backup has).
+ */
+async function lsTree(repo: RepoPaths, t: string): Promise<{ entries: TreeEntry[]; unnamed: string[] }> {
+  const out = (await gitBinary(['ls-tree', '-r', '-l', '-z', t], { cwd: repo.worktree })).stdout;
+  const entries: TreeEntry[] = [];
+  const unnamed: string[] = [];
+  for (let at = 0; at < out.length; ) {
+    const nul = out.indexOf(0, at);
+    const end = nul < 0 ? out.length : nul;
+    const tab = out.indexOf(0x09, at);
+    if (tab > at && tab < end) {
+      try {
+        entries.push(...parseLsTreeZ(utf8.decode(out.subarray(at, end))));
+      } catch {
+        unnamed.push(out.toString('utf8', tab + 1, end));
+      }
+    }
+    at = end + 1;
+  }
+  return { entries, unnamed };
+}
 
 function selectFiles(entries: { path: string; mode: string; sha: string; size: string }[], selection: RestoreSelection): RestorePlan {
   const byPath = new Map<string, RestoreFile>();

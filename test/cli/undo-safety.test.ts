@@ -3,7 +3,7 @@
 // that finishes it.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, lstatSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempRepo, type TestRepo } from '../helpers/repo.js';
 import { runUntil } from '../helpers/pause.js';
@@ -112,6 +112,21 @@ test('in a sparse checkout undo and redo both leave what is outside the cone as 
   repo.json(['redo', '--yes']);
   assert.is(repo.read('in/a'), 'i2\n');
   assert.is(repo.read('out/new'), 'o-new\n');
+});
+
+test('a tracked file whose name is not UTF-8 is never written under another name', () => {
+  const repo = tempRepo();
+  const name = Buffer.concat([Buffer.from(repo.dir + '/tr'), Buffer.from([0xff]), Buffer.from('ck')]);
+  writeFileSync(name, 'v1\n');
+  repo.commitAll('odd name');
+  writeFileSync(name, 'v2\n');
+  const id = repo.json<Rec>(['create', '-m', 'v2']).id;
+  writeFileSync(name, 'v3\n');
+  const r = repo.cli(['restore', id]);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /1 file\(s\) not restored: their names are not UTF-8/);
+  assert.is(readFileSync(name, 'utf8'), 'v3\n', 'left as it is, not half-restored');
+  assert.equal(readdirSync(repo.dir).filter((n) => n.startsWith('tr')).length, 1, 'no file under a mangled name');
 });
 
 test('restore compares a name git would read as quoted as itself, and writes it', () => {
