@@ -10,7 +10,8 @@
 // finish, and prunes only objects older than the oldest one still running. Whichever wrote its
 // marker second sees the other's: a writer the gc did not see writes nothing until the gc is done.
 // A gc touches its marker every second, so one that was killed (its pid perhaps reused, or on
-// another host) stops holding writers back within seconds.
+// another host) stops holding writers back within seconds; one that was only held up that long
+// (stopped, a stalled machine) finds its marker gone before its next deleting step, and stops.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
