@@ -1,7 +1,7 @@
 // `git backup gc`: prune the objects that only deleted (or archived) backups held. Git decides what
 // is unreachable — anything a branch, tag, reflog, stash or index reaches stays — and, unless
 // --now, keeps unreachable objects younger than gc.pruneExpire (default 2.weeks.ago), as git gc
-// does; with --now, none, but those a command still running is writing (store/object-writers.ts). Reflogs, worktrees and rerere (the rest of `git gc`) are the user's and left alone.
+// does; with --now, none, and not while a command is still writing a backup (store/object-writers.ts). Reflogs, worktrees and rerere (the rest of `git gc`) are the user's and left alone.
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from './context.js';
@@ -42,11 +42,17 @@ async function gc(ctx: Context, now: boolean, step: (text: string) => void): Pro
   await settleJournals(ctx);
   if (now) {
     return asPruner(ctx.store.paths.dir, async ({ oldestWriter, stillHeld }) => {
+      // Not beside a writer still running (an undo waiting at its question): what it writes may
+      // reuse an old object only a deleted backup reaches (a kept index names blobs without
+      // writing them again), which no expiry can tell from garbage.
+      if (oldestWriter !== null) {
+        throw new BackupError(ExitCode.LOCK_TIMEOUT, `gc --now: a git backup command has been writing a backup since ${new Date(oldestWriter).toISOString()}; nothing was pruned: run it again once it is done`);
+      }
       // The kept temporary indexes (git/worktree-index.ts) may name blobs only a deleted backup
       // held: a backup through one after this prune would name a blob that is gone.
       await rm(join(ctx.store.paths.dir, 'worktree-index'), { recursive: true, force: true });
       try {
-        return await prune(ctx, oldestWriter === null ? 'now' : beforeSecondOf(oldestWriter), step, stillHeld);
+        return await prune(ctx, 'now', step, stillHeld);
       } catch (e) {
         if (!(e instanceof PrunerOvertakenError)) throw e;
         throw new BackupError(ExitCode.UNEXPECTED, 'gc --now was held up for seconds (stopped, or the machine stalled) and commands writing backups went ahead; it stopped before pruning beside them: run it again');
@@ -56,13 +62,6 @@ async function gc(ctx: Context, now: boolean, step: (text: string) => void): Pro
   const configured = await git(['config', '--get', 'gc.pruneExpire'], { cwd, okCodes: [1] });
   return prune(ctx, configured.stdout.trim() || '2.weeks.ago', step);
 }
-
-/**
- * --now beside a command still writing a backup's objects (store/object-writers.ts): everything
- * older than the second it started in (git compares whole seconds, and prunes an object whose
- * mtime is not after the expiry).
- */
-const beforeSecondOf = (ms: number) => new Date((Math.floor(ms / 1000) - 1) * 1000).toISOString().replace('.000Z', 'Z'); // git reads ISO 8601 in UTC
 
 /** repack and prune with `expire`; `beforeDeleting` (gc --now: its marker still held) before each. */
 async function prune(ctx: Context, expire: string, step: (text: string) => void, beforeDeleting?: () => Promise<void>): Promise<GcReport> {

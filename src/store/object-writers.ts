@@ -7,7 +7,7 @@
 // Markers in <store>/writers/: each writer leaves `<pid>.<token>.<host>` for as long as it runs, and
 // a pruning gc leaves `gc.<pid>.<token>.<host>`. A writer, once its marker exists, waits while a
 // pruning gc runs; the gc, once its marker exists, waits (a while) for the writers it sees to
-// finish, and prunes only objects older than the oldest one still running. Whichever wrote its
+// finish, and prunes nothing if one is still running. Whichever wrote its
 // marker second sees the other's: a writer the gc did not see writes nothing until the gc is done.
 // A gc touches its marker every second, so one that was killed (its pid perhaps reused, or on
 // another host) stops holding writers back within seconds; one that was only held up that long
@@ -23,7 +23,7 @@ const FORGET_MS = 24 * 3600_000;
 /** A pruning gc touches its marker this often; one untouched for GC_DEAD_MS is gone. */
 const GC_HEARTBEAT_MS = 1000;
 const GC_DEAD_MS = 5000;
-/** How long a pruning gc waits for the writers it found to finish before pruning around them. */
+/** How long a pruning gc waits for the writers it found to finish (else it prunes nothing). */
 const WRITERS_WAIT_MS = 3000;
 /** A writer held back this long says so (once). */
 const SAY_WAITING_MS = 2000;
@@ -95,7 +95,7 @@ export async function asObjectWriter<T>(storeDir: string, fn: () => Promise<T>):
 
 /** What a pruning gc learns from the markers, and the check it makes before each step that deletes. */
 export interface Pruning {
-  /** When the oldest writer still running started (ms, from its marker), or null when none is. */
+  /** When the oldest writer still running after the wait started (ms, from its marker), or null when none is. */
   oldestWriter: number | null;
   /**
    * Throws when writers stopped waiting for this gc (its marker untouched for GC_DEAD_MS: the

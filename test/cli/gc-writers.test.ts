@@ -11,11 +11,13 @@ import { CLI, TEST_ENV, tempRepo } from '../helpers/repo.js';
 import { runUntil } from '../helpers/pause.js';
 import { ok, type Rec } from '../helpers/truth.js';
 
-test('gc --now beside a create that has written its snapshot but not its ref: the backup is whole', async () => {
+test('gc --now beside a create that has written its snapshot but not its ref: prunes nothing, the backup is whole', async () => {
   const repo = tempRepo();
   repo.write('x.txt', 'precious, not committed\n');
   const paused = await runUntil(repo, ['create', '-m', 'racing gc', '--json'], 'create:after-snapshot');
-  ok(repo, ['gc', '--now']); // git prune --expire=now would take the snapshot's objects
+  const gc = repo.cli(['gc', '--now']); // git prune --expire=now would take the snapshot's objects
+  assert.is(gc.code, 5, gc.stderr);
+  assert.match(gc.stderr, /nothing was pruned: run it again once it is done/);
   const done = await paused.resume();
   assert.is(done.code, 0, done.stderr);
   const [id] = repo.git(['for-each-ref', '--format=%(refname:lstrip=2)', 'refs/backups']).split('\n');
@@ -24,6 +26,7 @@ test('gc --now beside a create that has written its snapshot but not its ref: th
   repo.write('x.txt', 'overwritten\n');
   ok(repo, ['restore', id!]);
   assert.is(readFileSync(join(repo.dir, 'x.txt'), 'utf8'), 'precious, not committed\n');
+  ok(repo, ['gc', '--now']);
 });
 
 test('a create that starts while gc --now prunes waits for it, then makes a whole backup', async () => {
