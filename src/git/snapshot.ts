@@ -145,8 +145,9 @@ export async function takeSnapshot(req: SnapshotRequest): Promise<Snapshot> {
   const baseTreeP = headP.then(async (h) => h.baseTree ?? (await emptyTree(repo)));
   baseTreeP.catch(() => undefined); // awaited below (Promise.all); unawaited here when nothing is path-limited
 
-  // The tracked trees: for the whole tree through two temporary indexes at once (worktree-index.ts),
-  // so the index commit is made while `git add -u` runs; path-limited, one after the other.
+  // The tracked trees: for the whole tree through worktree-index.ts (the kept index beside a copy of
+  // the user's, when it may stand in), each tree as soon as it is known, so the index commit is
+  // made while `git add -u` runs; path-limited, one copy of the user's index, one after the other.
   const whole = req.indexCacheDir && req.paths.length === 0 ? captureWholeTree(repo, req.tmpDir, req.indexCacheDir) : null;
   const trackedP = whole
     ? null
