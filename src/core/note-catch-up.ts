@@ -61,3 +61,22 @@ export function noteCatchUpLines(indexed: BackupRecord, note: NotedBackup | unde
   if (drift) lines.push(formatNoteLine(at, { event: 'facts', id: indexed.id, facts: drift }));
   return lines;
 }
+
+const sameEntry = (a: HistoryEntry, b: HistoryEntry) => a.at === b.at && a.from === b.from && a.to === b.to && a.trigger === b.trigger;
+
+/**
+ * Whether a note is behind the record the index (or the cold store) keeps: its history a strict
+ * prefix of the record's. That is a notes ref moved back (a forced fetch of older notes, a hand
+ * `update-ref`), never a change of ours: ours only append. Replaying it would undo moves that
+ * happened (a DELETED or ARCHIVED backup read as CREATED again, and its archive deleted by the
+ * repair that followed, in a hostile test).
+ */
+export function noteBehind(kept: BackupRecord, noted: BackupRecord): boolean {
+  if (noted.history.length >= kept.history.length) return false;
+  return noted.history.every((e, i) => sameEntry(e, kept.history[i]!));
+}
+
+/** The note lines a note behind `kept` lacks, each step with the facts a rebuild needs from it. */
+export function linesToCatchUp(kept: BackupRecord, noted: BackupRecord): string[] {
+  return kept.history.slice(noted.history.length).map((e) => noteLines(kept, e, factsInto(kept, e.to)));
+}

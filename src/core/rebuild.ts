@@ -4,7 +4,7 @@ import { BackupError, ExitCode } from './errors.js';
 import { applyTransition } from './lifecycle.js';
 import type { BackupRecord, HistoryEntry } from './types.js';
 import { applyFacts, newRecord } from './record.js';
-import { inReplayOrder, noteLines, type RecordFacts, type TimedNoteEvent } from './notes-format.js';
+import { inReplayOrder, type TimedNoteEvent } from './notes-format.js';
 
 // ---------------------------------------------------------------------------------------------
 // Rebuild
@@ -101,30 +101,3 @@ export function mergeFromNotes(indexed: BackupRecord, noted: BackupRecord): Back
   return out;
 }
 
-const sameEntry = (a: HistoryEntry, b: HistoryEntry) => a.at === b.at && a.from === b.from && a.to === b.to && a.trigger === b.trigger;
-
-/**
- * Whether a note is behind the record the index (or the cold store) keeps: its history a strict
- * prefix of the record's. That is a notes ref moved back (a forced fetch of older notes, a hand
- * `update-ref`), never a change of ours: ours only append. Replaying it would undo moves that
- * happened (a DELETED or ARCHIVED backup read as CREATED again, and its archive deleted by the
- * repair that followed, in a hostile test). Pure.
- */
-export function noteBehind(kept: BackupRecord, noted: BackupRecord): boolean {
-  if (noted.history.length >= kept.history.length) return false;
-  return noted.history.every((e, i) => sameEntry(e, kept.history[i]!));
-}
-
-/**
- * The note lines a note behind `kept` lacks, each step with the facts a rebuild needs from it (the
- * commits of PENDING and CONFIRMED, the archive of ARCHIVED). Pure.
- */
-export function linesToCatchUp(kept: BackupRecord, noted: BackupRecord): string[] {
-  return kept.history.slice(noted.history.length).map((e) => {
-    const facts: RecordFacts =
-      e.to === 'PENDING' ? { pending_commit: kept.pending_commit } :
-      e.to === 'CONFIRMED' ? { confirmed_by: kept.confirmed_by } :
-      e.to === 'ARCHIVED' && kept.archive ? { archive: kept.archive } : {};
-    return noteLines(kept, e, Object.keys(facts).length ? facts : undefined);
-  });
-}

@@ -16,7 +16,7 @@ import { invalidError, notFoundError } from '../errors.js';
 import { BlobReader } from './blobs.js';
 import { git, gitBinary, gitLine, gitSpawn, type RepoPaths } from './exec.js';
 import { blobHasher, blobId } from './objects.js';
-import { normalizeSelector, parseLsTreeZ, underAny, type TreeEntry } from './tree.js';
+import { normalizeSelector, parseLsTreeZ, splitZBytes, underAny, type TreeEntry } from './tree.js';
 
 export type RestoreMode = '100644' | '100755' | '120000' | '160000';
 
@@ -88,18 +88,14 @@ async function lsTree(repo: RepoPaths, t: string): Promise<{ entries: TreeEntry[
   const out = (await gitBinary(['ls-tree', '-r', '-l', '-z', t], { cwd: repo.worktree })).stdout;
   const entries: TreeEntry[] = [];
   const unnamed: string[] = [];
-  for (let at = 0; at < out.length; ) {
-    const nul = out.indexOf(0, at);
-    const end = nul < 0 ? out.length : nul;
-    const tab = out.indexOf(0x09, at);
-    if (tab > at && tab < end) {
-      try {
-        entries.push(...parseLsTreeZ(utf8.decode(out.subarray(at, end))));
-      } catch {
-        unnamed.push(out.toString('utf8', tab + 1, end));
-      }
+  for (const rec of splitZBytes(out)) {
+    const tab = rec.indexOf(0x09);
+    if (tab <= 0) continue;
+    try {
+      entries.push(...parseLsTreeZ(utf8.decode(rec)));
+    } catch {
+      unnamed.push(rec.toString('utf8', tab + 1));
     }
-    at = end + 1;
   }
   return { entries, unnamed };
 }
@@ -226,7 +222,8 @@ export async function compareWithTarget(plan: RestorePlan, targetDir: string, re
     (same ? out.unchanged.add(f.path) : out.differ.push(f.path));
   }
   if (repo && out.differ.length) {
-    const asGit = await sameToGit(repo, plan.files.filter((f) => out.differ.includes(f.path) && f.mode !== '120000'));
+    const differ = new Set(out.differ);
+    const asGit = await sameToGit(repo, plan.files.filter((f) => differ.has(f.path) && f.mode !== '120000'));
     out.differ = out.differ.filter((p) => !asGit.has(p));
     for (const p of asGit) out.unchanged.add(p);
   }

@@ -1,6 +1,6 @@
 // Building trees from the working tree through a temporary index, the way `git stash` does, so the
 // user's own index file is never opened for writing. Shared by snapshot.ts and diff.ts.
-import { copyFile, lstat, mkdir, mkdtemp, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, open, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { git, gitBinary, GitError, gitLine, type RepoPaths } from './exec.js';
 
@@ -8,6 +8,18 @@ import { git, gitBinary, GitError, gitLine, type RepoPaths } from './exec.js';
 export const LITERAL: Record<string, string> = { GIT_LITERAL_PATHSPECS: '1' };
 
 export const indexEnv = (indexFile: string): Record<string, string> => ({ ...LITERAL, GIT_INDEX_FILE: indexFile });
+
+/** The same for output kept as bytes (names that are not UTF-8 survive). */
+export function splitZBytes(out: Buffer): Buffer[] {
+  const records: Buffer[] = [];
+  for (let at = 0; at < out.length; ) {
+    const nul = out.indexOf(0, at);
+    const end = nul < 0 ? out.length : nul;
+    records.push(out.subarray(at, end));
+    at = end + 1;
+  }
+  return records;
+}
 
 /** NUL-separated git output split into records (the trailing NUL yields no empty record). */
 export function splitZ(out: string): string[] {
@@ -34,6 +46,26 @@ export interface IndexSeed {
 }
 
 /**
+ * An index file as one consistent read, its bytes with its times (one open file: git, and the kept
+ * temporary index, replace an index by rename), or null when there is none (a fresh repository).
+ */
+export async function readIndexSeed(indexFile: string): Promise<IndexSeed | null> {
+  let fh;
+  try {
+    fh = await open(indexFile, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+  try {
+    const st = await fh.stat();
+    return { bytes: await fh.readFile(), atime: st.atime, mtime: st.mtime };
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
  * Run fn with a fresh, unguessable index path inside tmpDir (its own mkdtemp directory, so git's
  * `<index>.lock` lands there too). With seed (a file, or the bytes read from one), the index starts as a byte
  * copy of it with its mtime kept: git's racy-clean check compares entry mtimes with the index file's, and a fresh mtime
@@ -44,18 +76,11 @@ export async function withTempIndex<T>(tmpDir: string, seed: string | IndexSeed 
   const dir = await mkdtemp(join(tmpDir, 'index-'));
   try {
     const indexFile = join(dir, 'index');
-    if (typeof seed === 'string') {
-      try {
-        const st = await stat(seed);
-        await copyFile(seed, indexFile);
-        await utimes(indexFile, st.atime, st.mtime);
-      } catch (e) {
-        // A fresh repository has no index yet: start empty.
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      }
-    } else if (seed) {
-      await writeFile(indexFile, seed.bytes, { mode: 0o600 });
-      await utimes(indexFile, seed.atime, seed.mtime);
+    // A fresh repository has no index yet: start empty.
+    const from = typeof seed === 'string' ? await readIndexSeed(seed) : seed;
+    if (from) {
+      await writeFile(indexFile, from.bytes, { mode: 0o600 });
+      await utimes(indexFile, from.atime, from.mtime);
     }
     return await fn(indexFile);
   } finally {
@@ -244,14 +269,7 @@ export async function listUntracked(repo: RepoPaths, includeIgnored: boolean, pa
   if (!includeIgnored && paths.length === 0) args.push('--exclude-standard');
   if (paths.length) args.push('--', ...paths);
   const out = (await gitBinary(args, { cwd: repo.worktree, env: LITERAL })).stdout;
-  const names: Buffer[] = [];
-  for (let at = 0; at < out.length; ) {
-    const nul = out.indexOf(0, at);
-    const end = nul < 0 ? out.length : nul;
-    if (end > at && out[end - 1] !== SLASH) names.push(out.subarray(at, end));
-    at = end + 1;
-  }
-  return names;
+  return splitZBytes(out).filter((name) => name.length > 0 && name[name.length - 1] !== SLASH);
 }
 
 const SLASH = 0x2f;

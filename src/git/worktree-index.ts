@@ -19,11 +19,11 @@
 // since): the ordinary way, seeded from the user's index. A cache only: deleting it costs one slower
 // snapshot, and `gc --now` does (its entries may name blobs only a deleted backup held).
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { git, type RepoPaths } from './exec.js';
+import type { RepoPaths } from './exec.js';
 import { indexIdentity, verifiedEntryCount } from './index-file.js';
-import { indexEnv, withTempIndex, writeTree, type IndexSeed } from './tree.js';
+import { captureTracked, readIndexSeed, withTempIndex, writeTree, type IndexSeed } from './tree.js';
 
 /** How the tracked trees were made: from the kept index, the ordinary way (kept for next time), or without keeping. */
 export type IndexCacheUse = 'hit' | 'miss' | 'none';
@@ -32,26 +32,6 @@ export type IndexCacheUse = 'hit' | 'miss' | 'none';
 export interface WholeTreeCapture {
   indexTree: Promise<string>;
   worktree: Promise<{ tree: string; cache: IndexCacheUse }>;
-}
-
-/**
- * An index file as one consistent read, its bytes with its times (one open file: git, and this
- * cache, replace an index by rename), or null when there is none.
- */
-async function readSeed(indexFile: string): Promise<IndexSeed | null> {
-  let fh;
-  try {
-    fh = await open(indexFile, 'r');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
-  try {
-    const st = await fh.stat();
-    return { bytes: await fh.readFile(), atime: st.atime, mtime: st.mtime };
-  } finally {
-    await fh.close();
-  }
 }
 
 const sha1 = (data: string) => createHash('sha1').update(data).digest('hex');
@@ -66,7 +46,7 @@ const sha1 = (data: string) => createHash('sha1').update(data).digest('hex');
 export function captureWholeTree(repo: RepoPaths, tmpDir: string, cacheDir: string): WholeTreeCapture {
   let stagedFound: (tree: string) => void = () => undefined;
   const staged = new Promise<string>((resolve) => (stagedFound = resolve));
-  const worktree = readSeed(repo.indexFile).then((seed) => worktreeTree(repo, tmpDir, cacheDir, seed, stagedFound));
+  const worktree = readIndexSeed(repo.indexFile).then((seed) => worktreeTree(repo, tmpDir, cacheDir, seed, stagedFound));
   // The staged tree is found by whichever way runs; a failure before it is the worktree's too.
   return { indexTree: Promise.race([staged, worktree.then(() => staged)]), worktree };
 }
@@ -89,7 +69,7 @@ async function worktreeTree(
   const key = sha1(repo.indexFile).slice(0, 16);
   const cached = join(cacheDir, `${key}.${user.id}`);
   const keep = (idx: string) => keepIndex(idx, cacheDir, key, cached, user.count);
-  const kept = await readSeed(cached).catch(() => null);
+  const kept = await readIndexSeed(cached).catch(() => null);
   if (kept && verifiedEntryCount(kept.bytes) === user.count) {
     const throughKept = withTempIndex(tmpDir, kept, (idx) => addUpdatedIn(repo, idx, keep)).catch(() => null);
     stagedFound(await withTempIndex(tmpDir, seed, (idx) => writeTree(repo, idx))); // its failure fails the ordinary way too
@@ -100,12 +80,11 @@ async function worktreeTree(
   return { tree: await ordinary(keep), cache: 'miss' };
 }
 
-/** `add -u`, then write-tree, in the temporary index `idx`; then `keep` it (when given). */
+/** `add -u`, then write-tree, in the temporary index `idx` (tree.ts); then `keep` it (when given). */
 async function addUpdatedIn(repo: RepoPaths, idx: string, keep?: (idx: string) => Promise<void>): Promise<string> {
-  await git(['add', '-u'], { cwd: repo.worktree, env: indexEnv(idx) });
-  const tree = await writeTree(repo, idx);
+  const { worktreeTree } = await captureTracked(repo, idx, '', [], false);
   await keep?.(idx);
-  return tree;
+  return worktreeTree;
 }
 
 /** A kept index of another index file (a linked worktree since removed, say) goes after this long unused. */

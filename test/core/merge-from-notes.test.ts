@@ -3,7 +3,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { newRecord } from '../../src/core/record.js';
 import { applyTransition } from '../../src/core/lifecycle.js';
-import { linesToCatchUp, mergeFromNotes, noteBehind } from '../../src/core/rebuild.js';
+import { mergeFromNotes } from '../../src/core/rebuild.js';
+import { linesToCatchUp, noteBehind } from '../../src/core/note-catch-up.js';
 import { parseNoteLines } from '../../src/core/notes-format.js';
 import type { BackupRecord, BackupState } from '../../src/core/types.js';
 
