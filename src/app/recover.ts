@@ -1,8 +1,7 @@
 // `git backup recover`: the index (db.json) against the durable truth in git — refs/backups/* for
 // content, refs/notes/backups for histories. Without --rebuild: check and repair what is safe.
 // With --rebuild: replace db.json by records rebuilt from refs and notes alone.
-import { readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { stat, writeFile } from 'node:fs/promises';
 import type { Context } from './context.js';
 import type { BackupRecord, StoreData } from '../core/types.js';
 import { noteLines, parseNoteLines } from '../core/notes-format.js';
@@ -12,6 +11,7 @@ import { rebuildRecord } from '../core/rebuild.js';
 import { cloneIdOf } from './clone.js';
 import { listNotes } from '../git/notes.js';
 import { deleteBackupRef, writeBackupRef } from '../git/snapshot.js';
+import { removeStaleScratch } from '../git/tree.js';
 import { recordFromSnapshot } from './ledger.js';
 import { archivePathOf } from './archive.js';
 import { unreadableJournals } from '../store/journal.js';
@@ -174,26 +174,6 @@ async function rewriteDamagedCold(ctx: Context, data: StoreData, g: GitRecords, 
   }
 }
 
-/** A command still running uses its temporary directories for seconds or minutes, never an hour. */
-const SCRATCH_STALE_MS = 3600_000;
-
-/**
- * Temporary indexes and staging directories (`<store>/tmp/index-*`, `restore-*`) left by commands
- * that were killed: removed once they are an hour old. One sentence, or none when there were none.
- */
-async function removeStaleScratch(tmpDir: string): Promise<string[]> {
-  const names = await readdir(tmpDir).catch(() => [] as string[]);
-  let removed = 0;
-  for (const name of names.filter((n) => /^(index|restore)-/.test(n))) {
-    const p = join(tmpDir, name);
-    const st = await stat(p).catch(() => null);
-    if (!st?.isDirectory() || Date.now() - st.mtimeMs < SCRATCH_STALE_MS) continue;
-    await rm(p, { recursive: true, force: true });
-    removed++;
-  }
-  return removed ? [`removed ${removed} temporary director${removed === 1 ? 'y' : 'ies'} that killed commands left in ${tmpDir}`] : [];
-}
-
 export async function checkStore(ctx: Context): Promise<RecoverReport> {
   // Interrupted archives and deletes first, so the checks below see their finished state.
   const settled = await settleJournals(ctx);
@@ -281,8 +261,10 @@ export async function checkStore(ctx: Context): Promise<RecoverReport> {
   );
   const data = await ctx.store.read();
   const health = ctx.store.health;
-  const scratch = await removeStaleScratch(ctx.tmpDir);
-  const repaired = [...settled, ...(notesRepair ? [notesRepair] : []), ...result.repaired, ...scratch];
+  // Temporary indexes and staging directories that killed commands left.
+  const scratch = await removeStaleScratch(ctx.tmpDir, /^(index|restore)-/);
+  const repaired = [...settled, ...(notesRepair ? [notesRepair] : []), ...result.repaired];
+  if (scratch) repaired.push(`removed ${scratch} temporary director${scratch === 1 ? 'y' : 'ies'} that killed commands left in ${ctx.tmpDir}`);
   if (health.source !== 'db' && health.source !== 'new' && health.problem) repaired.unshift(`${health.problem}; wrote the index again from refs and notes`);
   return {
     mode: 'check', records: data.backups.length + coldCount(data.cold), from_notes: 0, from_snapshots: 0, repaired,

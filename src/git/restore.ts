@@ -16,7 +16,7 @@ import { invalidError, notFoundError } from '../errors.js';
 import { BlobReader } from './blobs.js';
 import { git, gitBinary, gitLine, gitSpawn, type RepoPaths } from './exec.js';
 import { blobHasher, blobId } from './objects.js';
-import { normalizeSelector, parseLsTreeZ, splitZBytes, underAny, type TreeEntry } from './tree.js';
+import { normalizeSelector, parseLsTreeZ, removeStaleScratch, splitZBytes, underAny, type TreeEntry } from './tree.js';
 
 export type RestoreMode = '100644' | '100755' | '120000' | '160000';
 
@@ -290,11 +290,7 @@ async function stagingFor(tmpDir: string | undefined, root: string): Promise<str
     const [a, b] = await Promise.all([stat(tmpDir), stat(root)]);
     if (a.dev !== b.dev) return null;
     // Leftovers of a killed restore (older than an hour) are removed here; they were never in the tree.
-    for (const n of await readdir(tmpDir)) {
-      if (!n.startsWith('restore-')) continue;
-      const p = join(tmpDir, n);
-      if (Date.now() - (await stat(p)).mtimeMs > 3_600_000) await rm(p, { recursive: true, force: true });
-    }
+    await removeStaleScratch(tmpDir, /^restore-/);
     return await mkdtemp(join(tmpDir, 'restore-'));
   } catch {
     return null;

@@ -1,6 +1,6 @@
 // Building trees from the working tree through a temporary index, the way `git stash` does, so the
 // user's own index file is never opened for writing. Shared by snapshot.ts and diff.ts.
-import { lstat, mkdir, mkdtemp, open, rm, utimes, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, open, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { git, gitBinary, GitError, gitLine, type RepoPaths } from './exec.js';
 
@@ -43,6 +43,26 @@ export interface IndexSeed {
   bytes: Buffer;
   atime: Date;
   mtime: Date;
+}
+
+/** A command still running uses its scratch directories for seconds or minutes, never an hour. */
+const SCRATCH_STALE_MS = 3600_000;
+
+/**
+ * Scratch directories in tmpDir whose names `match` (temporary indexes `index-*`, restore staging
+ * `restore-*`) that a killed command left: removed once an hour old. Returns how many went.
+ */
+export async function removeStaleScratch(tmpDir: string, match: RegExp): Promise<number> {
+  const names = await readdir(tmpDir).catch(() => [] as string[]);
+  let removed = 0;
+  for (const name of names.filter((n) => match.test(n))) {
+    const p = join(tmpDir, name);
+    const st = await stat(p).catch(() => null);
+    if (!st?.isDirectory() || Date.now() - st.mtimeMs < SCRATCH_STALE_MS) continue;
+    await rm(p, { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
 }
 
 /**
