@@ -97,7 +97,8 @@ const UNUSED_MS = 14 * 24 * 3600_000;
  */
 async function keepIndex(idx: string, cacheDir: string, key: string, target: string, seedCount: number): Promise<void> {
   try {
-    if (verifiedEntryCount(await readFile(idx)) !== seedCount) return;
+    // Just written by git: its checksum is checked when it is next read; here the count, and a trailer at all.
+    if (indexIdentity(await readFile(idx))?.count !== seedCount) return;
     await mkdir(cacheDir, { recursive: true, mode: 0o700 });
     await rename(idx, target);
     for (const name of await readdir(cacheDir)) {
