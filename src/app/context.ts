@@ -6,7 +6,7 @@ import { openStore, type Store } from '../store/store.js';
 import { now } from '../clock.js';
 import { makeLedger } from './ledger.js';
 import { pauseAt } from '../test-pause.js';
-import { loadConfig } from '../config/load.js';
+import { loadConfig, readView, type ConfigView } from '../config/load.js';
 import type { BackupConfig } from '../core/config.js';
 
 export interface Output {
@@ -30,6 +30,11 @@ export interface Context {
    * warnings go to io.err once.
    */
   config(): Promise<BackupConfig>;
+  /**
+   * The directory git runs hooks from, from the same read as config() when no core.hooksPath is
+   * set; undefined when git must be asked (install/locate.ts does).
+   */
+  hooksDir(): Promise<string | undefined>;
   /**
    * The command wants a progress line for long steps (app/progress.ts activityLine; still only on a
    * terminal). Off unless a command turns it on: hooks, agent checkpoints and `run --watch` stay silent.
@@ -55,6 +60,10 @@ export async function openContext(io: Output, cwd = process.cwd(), opts: OpenOpt
     chmodSync(tmpDir, 0o700);
   }
   let config: Promise<BackupConfig> | null = null;
+  // One `git config` process, or none while the answer kept in the store still holds (the drain
+  // uses a kept answer but keeps none: it writes nothing into a repository it need not).
+  let view: Promise<ConfigView> | null = null;
+  const configView = () => (view ??= readView(repo, { dir: join(store.paths.dir, 'cache'), write: opts.create !== false }));
   const ctx: Context = {
     repo,
     store,
@@ -62,7 +71,8 @@ export async function openContext(io: Output, cwd = process.cwd(), opts: OpenOpt
     io,
     tmpDir,
     progress: false,
-    config: () => (config ??= loadConfig(repo, { warn: (line) => io.err(`git backup: ${line}`) })),
+    config: () => (config ??= configView().then(({ entries }) => loadConfig(repo, { entries, warn: (line) => io.err(`git backup: ${line}`) }))),
+    hooksDir: async () => repo.hooksDir ?? (await configView()).hooksDir ?? undefined,
   };
   // The index is derived from the notes (docs/store.md), and a change is dated when the lock is
   // held, never before: a process that waited for the lock must not date a move before a backup

@@ -132,7 +132,7 @@ export async function runStatus(ctx: Context, args: StatusArgs): Promise<void> {
     ctx.store.head(),
     // Loaded (and validated) here too, so a bad backup.* value surfaces in status with exit 3.
     ctx.config(),
-    inspectHooks(ctx.repo),
+    ctx.hooksDir().then((dir) => inspectHooks(ctx.repo, dir)),
   ]);
   const full = head ? null : await ctx.store.read();
   const data = head ?? full!;

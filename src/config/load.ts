@@ -6,6 +6,7 @@ import { git, GitError, type RepoPaths } from '../git/exec.js';
 import { invalidError } from '../errors.js';
 import type { BackupConfig } from '../core/config.js';
 import { parseEntries, unknownWarning, type ConfigEntry, type Evaluation } from '../core/config-parse.js';
+import { cachedConfigOutput, type CacheOptions } from './cache.js';
 
 /** `--show-scope --show-origin -z` records: scope NUL origin NUL key [LF value] NUL. */
 export function parseConfigOutput(out: string): ConfigEntry[] {
@@ -21,10 +22,33 @@ export function parseConfigOutput(out: string): ConfigEntry[] {
 
 /** Every `backup.*` entry git sees here, or in `file` alone (for import). */
 export async function readEntries(repo: RepoPaths, file?: string): Promise<ConfigEntry[]> {
-  const source = file ? ['--file', file] : [];
-  const r = await git(['config', ...source, '-z', '--show-scope', '--show-origin', '--get-regexp', '^backup\\.'], { cwd: repo.worktree, okCodes: [1] });
+  return parseConfigOutput(await askGit(repo, file ? ['--file', file] : [], '^backup\\.')).filter(isBackupKey);
+}
+
+const isBackupKey = (e: ConfigEntry) => e.key.startsWith('backup.');
+
+async function askGit(repo: RepoPaths, source: string[], keys: string): Promise<string> {
+  const r = await git(['config', ...source, '-z', '--show-scope', '--show-origin', '--get-regexp', keys], { cwd: repo.worktree, okCodes: [1] });
   // Exit 1: no such key (nothing configured). Anything worse (a broken config file) throws.
-  return r.code === 1 ? [] : parseConfigOutput(r.stdout);
+  return r.code === 1 ? '' : r.stdout;
+}
+
+/** What a command needs from git's configuration: the backup.* entries, and where hooks run from. */
+export interface ConfigView {
+  entries: ConfigEntry[];
+  /** `<common dir>/hooks` when no core.hooksPath is set; null when one is (git resolves it). */
+  hooksDir: string | null;
+}
+
+/**
+ * The entries and core.hooksPath in one `git config` process, or none while the answer kept in the
+ * store (config/cache.ts) still holds.
+ */
+export async function readView(repo: RepoPaths, cache: CacheOptions | null): Promise<ConfigView> {
+  const ask = () => askGit(repo, [], '^(backup\\..*|core\\.hookspath)$');
+  const entries = parseConfigOutput(cache ? await cachedConfigOutput(repo, cache, ask) : await ask());
+  const hooksPathSet = entries.some((e) => e.key === 'core.hookspath');
+  return { entries: entries.filter(isBackupKey), hooksDir: hooksPathSet ? null : join(repo.commonDir, 'hooks') };
 }
 
 /** The `backup.*` entries of a file to import (`name`: how the user wrote it); exit 3 when git cannot read it. */
@@ -64,11 +88,13 @@ export function resolveArchiveDir(raw: string, repo: RepoPaths, home = homedir()
 export interface LoadOptions {
   /** Where the one-line warnings about unknown keys go (default: stderr). */
   warn?: (line: string) => void;
+  /** The entries, already read (readView); else git is asked. */
+  entries?: ConfigEntry[];
 }
 
 /** Everything loadConfig knows, for the config command (which shows sources and unknown keys). */
-export async function evaluateConfig(repo: RepoPaths): Promise<Evaluation & { entries: ConfigEntry[] }> {
-  const entries = await readEntries(repo);
+export async function evaluateConfig(repo: RepoPaths, entries?: ConfigEntry[]): Promise<Evaluation & { entries: ConfigEntry[] }> {
+  entries ??= await readEntries(repo);
   const ev = parseEntries(entries);
   if (ev.config.archiveDir !== null) ev.config.archiveDir = resolveArchiveDir(ev.config.archiveDir, repo);
   return { ...ev, entries };
@@ -80,7 +106,7 @@ export async function evaluateConfig(repo: RepoPaths): Promise<Evaluation & { en
  * are ignored with a warning suggesting the closest known key. archiveDir comes back absolute.
  */
 export async function loadConfig(repo: RepoPaths, opts: LoadOptions = {}): Promise<BackupConfig> {
-  const ev = await evaluateConfig(repo);
+  const ev = await evaluateConfig(repo, opts.entries);
   const warn = opts.warn ?? ((line: string) => process.stderr.write(`git backup: ${line}\n`));
   for (const u of ev.unknown) warn(unknownWarning(u));
   return ev.config;

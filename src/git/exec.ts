@@ -3,6 +3,7 @@
 import { execFile, spawn, type ChildProcessWithoutNullStreams, type ExecFileException } from 'node:child_process';
 import { BackupError, ExitCode } from '../errors.js';
 import { stopProcessTree } from '../fs/process.js';
+import { discoverRepo } from './discover.js';
 
 export interface GitOptions {
   cwd: string;
@@ -136,12 +137,17 @@ export interface RepoPaths {
   commonDir: string;
   /** The user's index file (linked worktrees have their own; GIT_INDEX_FILE is honoured). */
   indexFile: string;
-  /** Where git runs hooks from as the process started (core.hooksPath honoured). */
+  /**
+   * Where git runs hooks from as the process started (core.hooksPath honoured); absent when the
+   * repository was found without git (discover.ts): the configuration says then (app/context.ts).
+   */
   hooksDir?: string;
 }
 
 /** Locate the repository around cwd the way git does; a clear error outside one. */
 export async function findRepo(cwd: string): Promise<RepoPaths> {
+  const plain = discoverRepo(cwd);
+  if (plain) return plain;
   let out: string;
   try {
     // One process for all of it: every command starts here.

@@ -23,8 +23,9 @@ export interface HooksStatus {
 
 const read = (p: string): string | null => (existsSync(p) ? readFileSync(p, 'utf8') : null);
 
-export async function inspectHooks(repo: RepoPaths): Promise<HooksStatus> {
-  const setup = await locateHooks(repo, { cached: true });
+/** `hooksDir`: where git runs hooks from, when the caller knows (ctx.hooksDir()). */
+export async function inspectHooks(repo: RepoPaths, hooksDir?: string): Promise<HooksStatus> {
+  const setup = await locateHooks(repo, hooksDir);
   const status: HooksStatus = { mode: setup.mode, location: '', installed: [], missing: [], outdated: [] };
   if (setup.mode === 'lefthook') {
     status.location = join(repo.worktree, localConfigName(setup.lefthookConfig!));

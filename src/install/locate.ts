@@ -29,13 +29,13 @@ const isDir = (p: string) => {
 };
 
 /**
- * `cached`: take the hooks directory findRepo read when the process started (read-only callers such
- * as status, saving a git process); install and uninstall ask git again, since they may have just
+ * `known`: the hooks directory as the process started (ctx.hooksDir(): read-only callers such as
+ * status, saving a git process); install and uninstall ask git again, since they may have just
  * changed core.hooksPath.
  */
-export async function locateHooks(repo: RepoPaths, opts: { cached?: boolean } = {}): Promise<HookSetup> {
+export async function locateHooks(repo: RepoPaths, known?: string): Promise<HookSetup> {
   const cwd = repo.worktree;
-  const gitHooksDir = (opts.cached && repo.hooksDir) || (await gitLine(['rev-parse', '--path-format=absolute', '--git-path', 'hooks'], { cwd }));
+  const gitHooksDir = known || (await gitLine(['rev-parse', '--path-format=absolute', '--git-path', 'hooks'], { cwd }));
 
   // husky 9 sets core.hooksPath=.husky/_ (or <dir>/_ for a custom dir) and runs <dir>/<hook> with sh -e.
   const normalized = gitHooksDir.split(sep).join('/');

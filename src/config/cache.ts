@@ -1,0 +1,143 @@
+// The `git config` answer kept between processes: every command and hook reads the configuration,
+// and its git process is a fifth of a `status`. The answer is git's own output, kept with the
+// identity (inode, size, mtime, ctime) of every file git reads it from; it is used only while each
+// of those files is exactly as it was, so any edit, by git or by hand, makes the next command ask
+// git again. Where the set of files is not certain it is not kept at all: `git -c` or any other
+// GIT_CONFIG* variable, an include (whose target could change unseen), an entry from a file not in
+// the list. A file changed in the last seconds is not trusted (a second edit within the same
+// timestamp could go unseen): the answer is kept once the files have been still for a while.
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync, unlinkSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { RepoPaths } from '../git/exec.js';
+
+/**
+ * How long a config file must have been unchanged before an answer read from it is kept: longer
+ * than the coarsest timestamp a filesystem keeps (FAT: 2 s). GIT_BACKUP_TEST_CONFIG_SETTLED_MS
+ * shortens it for tests, which would otherwise wait after every config change.
+ */
+const settledMs = () => Number(process.env.GIT_BACKUP_TEST_CONFIG_SETTLED_MS ?? 2_000);
+/** Where Debian's (and upstream's default) git reads the system configuration. */
+const SYSTEM_CONFIG = '/etc/gitconfig';
+
+/** The files git reads configuration from here, in its order; null when that is not certain. */
+export function configFiles(repo: RepoPaths, env: NodeJS.ProcessEnv = process.env): string[] | null {
+  if (Object.keys(env).some((k) => k.startsWith('GIT_CONFIG') && k !== 'GIT_CONFIG_NOSYSTEM')) return null;
+  const home = env.HOME;
+  if (!home) return null;
+  const noSystem = /^(1|true|yes|on)$/i.test(env.GIT_CONFIG_NOSYSTEM ?? '');
+  const xdg = env.XDG_CONFIG_HOME ? join(env.XDG_CONFIG_HOME, 'git', 'config') : join(home, '.config', 'git', 'config');
+  return [
+    ...(noSystem ? [] : [SYSTEM_CONFIG]),
+    xdg,
+    join(home, '.gitconfig'),
+    join(repo.commonDir, 'config'),
+    join(repo.gitDir, 'config.worktree'),
+  ];
+}
+
+interface Identity {
+  key: string;
+  /** The newest change among the files (ms), to judge whether they have settled. */
+  newest: number;
+}
+
+function identityOf(files: readonly string[]): Identity {
+  let newest = 0;
+  const parts = files.map((f) => {
+    try {
+      const s = statSync(f, { bigint: true });
+      newest = Math.max(newest, Number(s.mtimeMs), Number(s.ctimeMs));
+      return `${f}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+    } catch {
+      return `${f}:-`;
+    }
+  });
+  return { key: parts.join('\n'), newest };
+}
+
+/**
+ * One cache file per git directory (linked worktrees have their own config.worktree), named by an
+ * FNV-1a hash of its path: node:crypto would cost a `status` more to load than the rest of this.
+ */
+function cacheFileIn(dir: string, repo: RepoPaths): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < repo.gitDir.length; i++) h = Math.imul(h ^ repo.gitDir.charCodeAt(i), 0x01000193);
+  return join(dir, `config-${(h >>> 0).toString(16).padStart(8, '0')}.json`);
+}
+
+interface Kept {
+  key: string;
+  out: string;
+}
+
+function readKept(file: string): Kept | null {
+  try {
+    const v = JSON.parse(readFileSync(file, 'utf8')) as Partial<Kept>;
+    return typeof v.key === 'string' && typeof v.out === 'string' ? { key: v.key, out: v.out } : null;
+  } catch {
+    return null;
+  }
+}
+
+const hasInclude = (files: readonly string[]) => files.some((f) => {
+  try {
+    return /\[\s*include/i.test(readFileSync(f, 'utf8'));
+  } catch {
+    return false;
+  }
+});
+
+/** Every `file:` origin in git's `--show-origin -z` output (relative to `cwd`, where git ran) is one of ours. */
+function originsKnown(out: string, files: readonly string[], cwd: string): boolean {
+  const known = new Set(files);
+  const parts = out.split('\0');
+  for (let i = 1; i < parts.length; i += 3) {
+    if (parts[i]!.startsWith('file:') && !known.has(resolve(cwd, parts[i]!.slice('file:'.length)))) return false;
+  }
+  return true;
+}
+
+export interface CacheOptions {
+  /** The store's cache directory, made (not its parents) when an answer is first kept. */
+  dir: string;
+  /** Keep a new answer (false for the hook drain, which writes nothing it need not). */
+  write: boolean;
+}
+
+/**
+ * git's answer for this repository: the kept one while every config file is as it was, otherwise
+ * `ask()`'s (`git config … --show-origin -z` output, run in the top of the working tree), kept for
+ * the next process when it may be.
+ */
+export async function cachedConfigOutput(repo: RepoPaths, opts: CacheOptions, ask: () => Promise<string>): Promise<string> {
+  const files = configFiles(repo);
+  if (files === null) return ask();
+  const file = cacheFileIn(opts.dir, repo);
+  const before = Date.now();
+  const id = identityOf(files);
+  const kept = readKept(file);
+  if (kept !== null && kept.key === id.key) return kept.out;
+  const out = await ask();
+  if (opts.write && id.newest < before - settledMs() && originsKnown(out, files, repo.worktree) && !hasInclude(files)) keep(file, { key: id.key, out });
+  return out;
+}
+
+function keep(file: string, kept: Kept): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dirname(file), { mode: 0o700 }); // not recursive: a store that is gone stays gone
+  } catch {
+    // there already (or the store is gone, which the write below finds)
+  }
+  try {
+    writeFileSync(tmp, JSON.stringify(kept));
+    renameSync(tmp, file);
+  } catch {
+    // A cache: a store that cannot take it (read-only, full, gone) just asks git next time.
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // nothing was written
+    }
+  }
+}

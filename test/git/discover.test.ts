@@ -1,0 +1,88 @@
+// Finding the repository without git (src/git/discover.ts): every answer it gives is git's own
+// (`git rev-parse` in the same directory), and where it cannot be sure it gives none.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { scratchDir, tempRepo, TEST_ENV, type TestRepo } from '../helpers/repo.js';
+import { discoverRepo } from '../../src/git/discover.js';
+
+function gitSays(cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const out = execFileSync('git', ['rev-parse', '--path-format=absolute', '--show-toplevel', '--git-dir', '--git-common-dir', '--git-path', 'index'], {
+    cwd, env: { ...TEST_ENV, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const [worktree, gitDir, commonDir, indexFile] = out.trim().split('\n');
+  return { worktree, gitDir, commonDir, indexFile };
+}
+
+/** discoverRepo answers, and its answer is git's. */
+function sameAsGit(cwd: string, what: string): void {
+  const ours = discoverRepo(cwd, TEST_ENV);
+  assert.ok(ours, `${what}: an answer without git`);
+  assert.equal(ours, gitSays(cwd), what);
+}
+
+/** A main repository with a subdirectory, a linked worktree, a submodule and a symlink to it all. */
+function layouts(): { top: string; repo: TestRepo } {
+  const top = scratchDir('gb-discover-');
+  const repo = tempRepo();
+  const main = join(top, 'main');
+  execFileSync('cp', ['-a', repo.dir, main]);
+  const m = (args: string[], cwd = main) => execFileSync('git', args, { cwd, env: TEST_ENV, stdio: 'ignore' });
+  m(['update-index', '--refresh']);
+  mkdirSync(join(main, 'sub', 'deep'), { recursive: true });
+  m(['worktree', 'add', '-q', join(top, 'linked')]);
+  m(['-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', repo.dir, 'mod']);
+  symlinkSync(main, join(top, 'via-link'));
+  return { top, repo };
+}
+
+test('plain layouts: the same four paths as git rev-parse, without git', () => {
+  const { top } = layouts();
+  sameAsGit(join(top, 'main'), 'the top of a working tree');
+  sameAsGit(join(top, 'main', 'sub', 'deep'), 'a subdirectory');
+  sameAsGit(join(top, 'linked'), 'a linked worktree (.git file, commondir)');
+  sameAsGit(join(top, 'main', 'mod'), 'a submodule (.git file into the superproject)');
+  sameAsGit(join(top, 'via-link', 'sub'), 'through a symlink: real paths, as git prints them');
+});
+
+test('where git has rules of its own, no answer: git is asked', () => {
+  const { top } = layouts();
+  const main = join(top, 'main');
+  assert.is(discoverRepo(join(main, '.git'), TEST_ENV), null, 'inside .git');
+  assert.is(discoverRepo(join(main, '.git', 'refs'), TEST_ENV), null, 'below .git');
+  for (const k of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_CEILING_DIRECTORIES', 'GIT_CONFIG_PARAMETERS']) {
+    assert.is(discoverRepo(main, { ...TEST_ENV, [k]: '/somewhere' }), null, k);
+  }
+  const bare = join(top, 'bare.git');
+  execFileSync('git', ['init', '-q', '--bare', bare], { env: TEST_ENV });
+  assert.is(discoverRepo(bare, TEST_ENV), null, 'a bare repository');
+  assert.is(discoverRepo(scratchDir('gb-nothing-'), TEST_ENV), null, 'outside any repository');
+  assert.is(discoverRepo(join(top, 'missing'), TEST_ENV), null, 'a directory that is not there');
+
+  // core.worktree moves the working tree; git knows where to.
+  const moved = join(top, 'moved');
+  mkdirSync(moved);
+  execFileSync('git', ['config', 'core.worktree', moved], { cwd: main, env: TEST_ENV });
+  assert.is(discoverRepo(main, TEST_ENV), null, 'core.worktree');
+  execFileSync('git', ['config', '--unset', 'core.worktree'], { cwd: main, env: TEST_ENV });
+  sameAsGit(main, 'core.worktree gone again');
+  execFileSync('git', ['config', 'include.path', '../extra'], { cwd: main, env: TEST_ENV });
+  assert.is(discoverRepo(main, TEST_ENV), null, 'an include (which could set core.worktree)');
+});
+
+test('a .git that is not a repository is passed over, as git does; a broken .git file is git\'s to report', () => {
+  const { top } = layouts();
+  const inner = join(top, 'main', 'sub', 'deep');
+  mkdirSync(join(inner, '.git'));
+  assert.is(discoverRepo(inner, TEST_ENV), null, 'an empty .git directory: not followed');
+  const other = join(top, 'main', 'sub', 'file-git');
+  mkdirSync(other);
+  writeFileSync(join(other, '.git'), 'gitdir: /nowhere/at/all\n');
+  assert.is(discoverRepo(other, TEST_ENV), null);
+  writeFileSync(join(other, '.git'), 'not a gitfile\n');
+  assert.is(discoverRepo(other, TEST_ENV), null);
+});
+
+test.run();
