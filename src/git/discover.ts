@@ -74,7 +74,7 @@ function ownedByUs(...stats: Stats[]): boolean {
 
 /** Where git would find the repository around `cwd`, or null when git must be asked. */
 export function discoverRepo(cwd: string, env: NodeJS.ProcessEnv = process.env): RepoPaths | null {
-  if (DISCOVERY_ENV.some((k) => env[k] !== undefined && env[k] !== '')) return null;
+  if (DISCOVERY_ENV.some((k) => env[k] !== undefined)) return null; // even empty: git has its own reading of that
   let dir: string;
   try {
     dir = realpathSync(cwd);

@@ -45,6 +45,11 @@ test('plain layouts: the same four paths as git rev-parse, without git', () => {
   sameAsGit(join(top, 'linked'), 'a linked worktree (.git file, commondir)');
   sameAsGit(join(top, 'main', 'mod'), 'a submodule (.git file into the superproject)');
   sameAsGit(join(top, 'via-link', 'sub'), 'through a symlink: real paths, as git prints them');
+  const elsewhere = join(top, 'elsewhere');
+  execFileSync('git', ['init', '-q', elsewhere], { env: TEST_ENV });
+  execFileSync('mv', [join(elsewhere, '.git'), join(top, 'moved-git-dir')]);
+  symlinkSync(join(top, 'moved-git-dir'), join(elsewhere, '.git'));
+  sameAsGit(elsewhere, '.git a symlink to a directory elsewhere');
 });
 
 test('where git has rules of its own, no answer: git is asked', () => {
@@ -54,6 +59,7 @@ test('where git has rules of its own, no answer: git is asked', () => {
   assert.is(discoverRepo(join(main, '.git', 'refs'), TEST_ENV), null, 'below .git');
   for (const k of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_CEILING_DIRECTORIES', 'GIT_CONFIG_PARAMETERS']) {
     assert.is(discoverRepo(main, { ...TEST_ENV, [k]: '/somewhere' }), null, k);
+    assert.is(discoverRepo(main, { ...TEST_ENV, [k]: '' }), null, `${k}, even empty`);
   }
   const bare = join(top, 'bare.git');
   execFileSync('git', ['init', '-q', '--bare', bare], { env: TEST_ENV });
