@@ -4,7 +4,7 @@
 // (so the user may write a pipeline), in its own process group, with stdout/stderr discarded
 // (a hook's terminal must not get its chatter), and is killed after ALERT_TIME_LIMIT_MS. An alert
 // never fails the caller: problems go to backup.log.
-import { spawn } from 'node:child_process';
+import { nodeChildProcess } from '../builtins.js';
 import { logLine } from '../store/backup-log.js';
 
 export type AlertKind = 'disk-threshold' | 'auto-cleanup' | 'transition-failed';
@@ -60,7 +60,7 @@ async function runCommand(command: string | null, alert: Alert, storeDir: string
       if (problem) logLine(storeDir, `alert ${alert.kind}: ${problem}`);
       resolve();
     };
-    const child = spawn('sh', ['-c', command], { cwd: alert.repo, detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+    const child = nodeChildProcess().spawn('sh', ['-c', command], { cwd: alert.repo, detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
     const timer = setTimeout(() => {
       try {
         if (child.pid) process.kill(-child.pid, 'SIGKILL');

@@ -4,7 +4,7 @@
 // tree (`.` for it), so notes pushed or synced never carry an absolute path.
 import { openSync, readFileSync, writeSync, closeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../builtins.js';
 import { join, relative } from 'node:path';
 import type { Context } from './context.js';
 import type { RepoPaths } from '../git/exec.js';
@@ -33,7 +33,7 @@ function storedCloneId(dir: string): string {
     // not made yet
   }
   const host = hostname().replace(/[^A-Za-z0-9._-]/g, '').replace(/^[^A-Za-z0-9]+/, '').slice(0, 40) || 'clone';
-  const id = `${host}-${randomBytes(2).toString('hex')}`;
+  const id = `${host}-${nodeCrypto().randomBytes(2).toString('hex')}`;
   try {
     const fd = openSync(file, 'wx', 0o600);
     writeSync(fd, `${id}\n`);

@@ -4,7 +4,7 @@
 // (ls-remote), and records each verified copy in the backup's note (Store.update, the one write
 // path). `git backup fetch [REMOTE]` merges the remote's notes and fetches exactly the content
 // this clone lacks (other clones' snapshots, archives whose file is gone here).
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../builtins.js';
 import { readFile, rm, stat } from 'node:fs/promises';
 import type { Context } from './context.js';
 import type { BackupRecord, RemoteCopy } from '../core/types.js';
@@ -79,7 +79,7 @@ export async function resolveRemote(ctx: Context, arg: string | undefined, what:
   const isName = !/[:/]/.test(spec);
   if (isName && !(await remoteExists(ctx.repo, spec))) throw usageError(`${what}: no remote named ${JSON.stringify(spec)}; add it (git remote add ${spec} URL) or give a URL`);
   const label = isName ? spec : spec.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1');
-  const key = isName ? spec : `url-${createHash('sha1').update(spec).digest('hex').slice(0, 12)}`;
+  const key = isName ? spec : `url-${nodeCrypto().createHash('sha1').update(spec).digest('hex').slice(0, 12)}`;
   return { spec, label, tracking: `refs/notes/backups-remote/${key}`, keep: `refs/backups-remote/${key}/`, timeoutMs: config.remote.timeout };
 }
 

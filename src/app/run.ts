@@ -2,8 +2,7 @@
 // status untouched, and a backup after when the command changed anything, the two linked by a
 // `run:<session>` label (snapper's pre/post pair) so `diff BEFORE AFTER` shows what it did and
 // `undo` takes the tree back to before it. With --watch, checkpoints in between (app/watch.ts).
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { nodeChildProcess, nodeCrypto } from '../builtins.js';
 import { resetClock, type Context } from './context.js';
 import type { BackupRecord } from '../core/types.js';
 import { undoPointLabels } from '../core/undo-stack.js';
@@ -50,7 +49,7 @@ function runChild(command: string, args: string[], cwd: string): Promise<{ code:
     // Signal handlers run from the event loop, so `child` is set by the time one does.
     const handlers = FORWARDED.map((sig) => [sig, forward(sig)] as const);
     for (const [sig, h] of handlers) process.on(sig, h);
-    const child = spawn(command, args, { stdio: 'inherit', cwd });
+    const child = nodeChildProcess().spawn(command, args, { stdio: 'inherit', cwd });
     const done = (r: { code: number; failure: string | null }) => {
       for (const [sig, h] of handlers) process.off(sig, h);
       resolve(r);
@@ -65,7 +64,7 @@ function runChild(command: string, args: string[], cwd: string): Promise<{ code:
 }
 
 export async function runWrapped(ctx: Context, opts: RunOptions): Promise<RunOutcome> {
-  const session = randomBytes(4).toString('hex');
+  const session = nodeCrypto().randomBytes(4).toString('hex');
   const shown = [opts.command, ...opts.args].join(' ');
   const what = opts.message || shown;
   const base = { includeIgnored: false, paths: [], cwd: ctx.repo.worktree, pin: false, trigger: 'USER' as const };

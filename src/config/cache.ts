@@ -6,9 +6,9 @@
 // GIT_CONFIG* variable, an include (whose target could change unseen), an entry from a file not in
 // the list. A file changed in the last seconds is not trusted (a second edit within the same
 // timestamp could go unseen): the answer is kept once the files have been still for a while.
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync, unlinkSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import type { RepoPaths } from '../git/exec.js';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync, unlinkSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { git, type RepoPaths } from '../git/exec.js';
 
 /**
  * How long a config file must have been unchanged before an answer read from it is kept: longer
@@ -16,14 +16,16 @@ import type { RepoPaths } from '../git/exec.js';
  * shortens it for tests, which would otherwise wait after every config change.
  */
 const settledMs = () => Number(process.env.GIT_BACKUP_TEST_CONFIG_SETTLED_MS ?? 2_000);
-/** Where Debian's (and upstream's default) git reads the system configuration. */
+/** Where Debian's (and upstream's default) git reads the system configuration; checked with git before an answer is kept. */
 const SYSTEM_CONFIG = '/etc/gitconfig';
 
 /** The files git reads configuration from here, in its order; null when that is not certain. */
 export function configFiles(repo: RepoPaths, env: NodeJS.ProcessEnv = process.env): string[] | null {
   if (Object.keys(env).some((k) => k.startsWith('GIT_CONFIG') && k !== 'GIT_CONFIG_NOSYSTEM')) return null;
   const home = env.HOME;
-  if (!home) return null;
+  // A relative HOME or XDG_CONFIG_HOME is relative to where git runs (the top of the working
+  // tree), not to this process's directory: not certain, not kept.
+  if (!home || !isAbsolute(home) || (env.XDG_CONFIG_HOME && !isAbsolute(env.XDG_CONFIG_HOME))) return null;
   const noSystem = /^(1|true|yes|on)$/i.test(env.GIT_CONFIG_NOSYSTEM ?? '');
   const xdg = env.XDG_CONFIG_HOME ? join(env.XDG_CONFIG_HOME, 'git', 'config') : join(home, '.config', 'git', 'config');
   return [
@@ -72,7 +74,17 @@ interface Kept {
 
 function readKept(file: string): Kept | null {
   try {
-    const v = JSON.parse(readFileSync(file, 'utf8')) as Partial<Kept>;
+    // Non-blocking, and a regular file only: a FIFO (or /dev/zero) there must not hang every
+    // command and hook.
+    const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    let text: string;
+    try {
+      if (!fstatSync(fd).isFile()) return null;
+      text = readFileSync(fd, 'utf8');
+    } finally {
+      closeSync(fd);
+    }
+    const v = JSON.parse(text) as Partial<Kept>;
     return typeof v.key === 'string' && typeof v.out === 'string' ? { key: v.key, out: v.out } : null;
   } catch {
     return null;
@@ -118,8 +130,24 @@ export async function cachedConfigOutput(repo: RepoPaths, opts: CacheOptions, as
   const kept = readKept(file);
   if (kept !== null && kept.key === id.key) return kept.out;
   const out = await ask();
-  if (opts.write && id.newest < before - settledMs() && originsKnown(out, files, repo.worktree) && !hasInclude(files)) keep(file, { key: id.key, out });
+  if (opts.write && id.newest < before - settledMs() && originsKnown(out, files, repo.worktree) && !hasInclude(files) &&
+    (files[0] !== SYSTEM_CONFIG || (await systemConfigIs(SYSTEM_CONFIG, repo.worktree)))) keep(file, { key: id.key, out });
   return out;
+}
+
+/**
+ * Whether git reads its system configuration from `path`: a git built with another prefix
+ * (Homebrew's) reads `<prefix>/etc/gitconfig`, which an answer must not be kept without watching.
+ * git names the file to an editor; `echo` as the editor prints it. Asked only when an answer is
+ * about to be kept, which is after a config file changed.
+ */
+async function systemConfigIs(path: string, cwd: string): Promise<boolean> {
+  try {
+    const r = await git(['config', '--system', '--edit'], { cwd, env: { GIT_EDITOR: 'echo' } });
+    return r.stdout.replace(/\n$/, '') === path;
+  } catch {
+    return false;
+  }
 }
 
 function keep(file: string, kept: Kept): void {
@@ -130,7 +158,7 @@ function keep(file: string, kept: Kept): void {
     // there already (or the store is gone, which the write below finds)
   }
   try {
-    writeFileSync(tmp, JSON.stringify(kept));
+    writeFileSync(tmp, JSON.stringify(kept), { flag: 'wx', mode: 0o600 }); // never through a planted symlink
     renameSync(tmp, file);
   } catch {
     // A cache: a store that cannot take it (read-only, full, gone) just asks git next time.

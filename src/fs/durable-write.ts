@@ -1,6 +1,6 @@
 // Small durable-file helpers for files other than db.json (journal entries, archives, manifests):
 // write to a unique temp name beside the target, fsync, rename, fsync the directory.
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../builtins.js';
 import { constants as fsc } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -11,7 +11,7 @@ export const DIR_MODE_COLD = 0o700;
 
 /** A temp name in target's directory that no other writer can pick (leading dot: never listed as a result). */
 export function tempBeside(target: string): string {
-  return join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  return join(dirname(target), `.${basename(target)}.${nodeCrypto().randomBytes(6).toString('hex')}.tmp`);
 }
 
 export async function fsyncPath(path: string): Promise<void> {

@@ -2,7 +2,8 @@
 // sha256, every tar entry against the manifest, and bringing the content back into git as a tree.
 // All of it streams: file → sha256 → gunzip → TarReader → per-entry blob hash (and, for import,
 // fast-import), so memory stays at a few stream buffers whatever the archive's size.
-import { createHash, type Hash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
+import { nodeCrypto } from '../builtins.js';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -45,7 +46,7 @@ export class ArchiveMismatch extends BackupError {
   }
 }
 
-export const sha256Of = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+export const sha256Of = (data: Buffer) => nodeCrypto().createHash('sha256').update(data).digest('hex');
 
 /** What the archive holds at one path: its kind, permission bits and git blob id (never its content). */
 export interface SeenEntry {
@@ -82,7 +83,7 @@ type SinkFor = (header: TarHeader) => ContentSink | null;
  * instead of letting data pile up. Throws the raw error (fs, zlib, TarError, the sink's).
  */
 async function scan(path: string, objectSha256: boolean, sinkFor: SinkFor): Promise<{ sha256: string; seen: Map<string, SeenEntry> }> {
-  const fileHash = createHash('sha256');
+  const fileHash = nodeCrypto().createHash('sha256');
   const reader = new TarReader();
   const seen = new Map<string, SeenEntry>();
   let cur: { header: TarHeader; hash: Hash | null; sink: ContentSink | null } | null = null;
@@ -129,7 +130,7 @@ async function scan(path: string, objectSha256: boolean, sinkFor: SinkFor): Prom
 
 /** sha256 of a file, read in chunks. */
 async function sha256OfFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
+  const hash = nodeCrypto().createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }

@@ -1,7 +1,7 @@
 // Writing archives (design.md §Storage): a snapshot's full content (tracked tree and untracked part, as one
 // combined tree) streamed from `git archive` through gzip to disk, verified by reading it back in
 // full (archive-read.ts, streaming too), with a manifest of every path, mode and blob hash beside it.
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../builtins.js';
 import { createWriteStream } from 'node:fs';
 import { link, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -53,7 +53,7 @@ export async function writeArchive(
   let cleanup = async () => undefined as void;
   try {
     let bytes = 0;
-    const hash = createHash('sha256');
+    const hash = nodeCrypto().createHash('sha256');
     const tap = new Transform({
       transform(chunk: Buffer, _enc, done) {
         hash.update(chunk);

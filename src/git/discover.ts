@@ -5,8 +5,8 @@
 // git does (an environment variable that changes discovery, a bare repository, core.worktree, an
 // include, another owner, a mount point on the way up, running inside .git) returns null, and the
 // caller asks `git rev-parse` as before. test/git/discover.test.ts compares every answer with git's.
-import { readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { lstatSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
 import type { RepoPaths } from './exec.js';
 
 /** Variables that change where git looks or what it finds; with any of them set, git decides. */
@@ -33,10 +33,45 @@ const readOrNull = (p: string): string | null => {
 
 const isDir = (p: string) => statOrNull(p)?.isDirectory() === true;
 
-/** git's is_git_directory: a HEAD, and objects/ and refs/ (in the common directory when shared). */
+/**
+ * The path git would reach, resolved the way the kernel does: a `..` after a symlink goes up from
+ * the symlink's target, not lexically (node's realpathSync and path.resolve collapse `link/..`
+ * before looking, and would name another directory). `rel` is joined as text, never normalised.
+ */
+function physical(base: string, rel: string): string | null {
+  try {
+    return realpathSync.native(isAbsolute(rel) ? rel : `${base}/${rel}`);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * git's validate_headref: HEAD is `ref: refs/…` or an object name. Anything else (empty after a
+ * crash, garbage) makes git pass the directory over and look further up, so git decides. A
+ * symlinked HEAD (git's own rules for it) is left to git too.
+ */
+function headValid(gitDir: string): boolean {
+  const head = join(gitDir, 'HEAD');
+  let st: Stats;
+  try {
+    st = lstatSync(head);
+  } catch {
+    return false;
+  }
+  if (!st.isFile()) return false;
+  const text = (readOrNull(head) ?? '').slice(0, 255);
+  return /^ref:\s*refs\//.test(text) || /^[0-9a-f]{40}/i.test(text);
+}
+
+/** git's is_git_directory: a valid HEAD, and objects/ and refs/ (in the common directory when shared). */
 function isGitDirectory(gitDir: string, commonDir: string): boolean {
-  const head = statOrNull(join(gitDir, 'HEAD'));
-  return head !== null && head.isFile() && isDir(join(commonDir, 'objects')) && isDir(join(commonDir, 'refs'));
+  return headValid(gitDir) && isDir(join(commonDir, 'objects')) && isDir(join(commonDir, 'refs'));
+}
+
+/** Like isGitDirectory, but for the walk's "are we inside a git directory" test: any HEAD counts. */
+function looksLikeGitDirectory(dir: string, commonDir: string): boolean {
+  return statOrNull(join(dir, 'HEAD')) !== null && isDir(join(commonDir, 'objects')) && isDir(join(commonDir, 'refs'));
 }
 
 /** A linked worktree's git directory names the shared one in its `commondir` file. */
@@ -45,25 +80,30 @@ function commonDirOf(gitDir: string): string | null {
   if (text === null) return gitDir;
   const rel = text.replace(/\r?\n$/, '');
   if (rel === '' || rel.includes('\n')) return null;
-  return isAbsolute(rel) ? rel : resolve(gitDir, rel);
+  return physical(gitDir, rel);
 }
 
 /**
- * A repository config that moves the working tree elsewhere (core.worktree), hides it (core.bare =
- * true) or includes other files (which could): git's own set-up reads it, so git decides. A
- * core.worktree that names the directory holding `.git` (as a submodule's does) changes nothing.
+ * A repository config that moves the working tree elsewhere (core.worktree), hides it (core.bare)
+ * or includes other files (which could): git's own set-up reads it, so git decides. Only the lines
+ * git itself writes are read here (`bare = false`, one `worktree = <path>` on its own line); any
+ * other line that mentions bare or worktree (`[core] bare = true` on the section line, a quoted
+ * or numeric boolean, a continuation) leaves the answer to git. A core.worktree that names the
+ * directory holding `.git` (as a submodule's does) changes nothing.
  */
 function configMovesWorktree(text: string, gitDir: string, top: string): boolean {
-  if (/^\s*bare\s*(=\s*(true|yes|on|1)\s*)?([#;].*)?$/im.test(text) || /\[\s*include/i.test(text)) return true;
-  const worktrees = [...text.matchAll(/^\s*worktree\b(.*)$/gim)];
-  if (worktrees.length === 0) return false;
-  const plain = worktrees.length === 1 ? /^\s*=\s*([^\s"'\\#;][^"'\\#;]*?)\s*$/.exec(worktrees[0]![1]!) : null;
-  if (!plain) return true;
-  try {
-    return realpathSync(resolve(gitDir, plain[1]!)) !== top;
-  } catch {
-    return true;
+  if (/\[\s*include/i.test(text)) return true;
+  const worktrees: string[] = [];
+  for (const line of text.split('\n')) {
+    if (!/bare|worktree/i.test(line.split('=')[0]!)) continue; // in the key (or section) part only: not a URL
+    if (/^\s*bare\s*=\s*false\s*$/i.test(line)) continue;
+    const plain = /^\s*worktree\s*=\s*([^\s"'\\#;][^"'\\#;]*?)\s*$/i.exec(line);
+    if (!plain) return true;
+    worktrees.push(plain[1]!);
   }
+  if (worktrees.length === 0) return false;
+  if (worktrees.length > 1) return true;
+  return physical(gitDir, worktrees[0]!) !== top;
 }
 
 function ownedByUs(...stats: Stats[]): boolean {
@@ -77,7 +117,7 @@ export function discoverRepo(cwd: string, env: NodeJS.ProcessEnv = process.env):
   if (DISCOVERY_ENV.some((k) => env[k] !== undefined)) return null; // even empty: git has its own reading of that
   let dir: string;
   try {
-    dir = realpathSync(cwd);
+    dir = realpathSync.native(cwd);
   } catch {
     return null;
   }
@@ -91,7 +131,7 @@ export function discoverRepo(cwd: string, env: NodeJS.ProcessEnv = process.env):
     const dotGitStat = statOrNull(dotGit);
     if (dotGitStat) return plainRepo(dir, dotGit, dotGitStat, here);
     // Inside a git directory itself (or a bare repository): git's rules differ there.
-    if (isGitDirectory(dir, commonDirOf(dir) ?? dir)) return null;
+    if (looksLikeGitDirectory(dir, commonDirOf(dir) ?? dir)) return null;
     const parent = dirname(dir);
     if (parent === dir) return null;
     dir = parent;
@@ -105,26 +145,20 @@ function plainRepo(top: string, dotGit: string, dotGitStat: Stats, topStat: Stat
   } else if (dotGitStat.isFile()) {
     const m = /^gitdir: (.+?)\r?\n?$/.exec(readOrNull(dotGit) ?? '');
     if (!m) return null;
-    gitDir = resolve(top, m[1]!);
+    gitDir = m[1]!;
   } else {
     return null;
   }
-  try {
-    gitDir = realpathSync(gitDir);
-  } catch {
-    return null;
-  }
+  const realGitDir = physical(top, gitDir === dotGit ? '.git' : gitDir);
+  if (realGitDir === null) return null;
+  gitDir = realGitDir;
   const gitDirStat = statOrNull(gitDir);
-  const commonRaw = commonDirOf(gitDir);
-  if (!gitDirStat?.isDirectory() || commonRaw === null) return null;
-  let commonDir: string;
-  try {
-    commonDir = realpathSync(commonRaw);
-  } catch {
-    return null;
-  }
+  const commonDir = commonDirOf(gitDir);
+  if (!gitDirStat?.isDirectory() || commonDir === null) return null;
   // An invalid .git directory makes git look further up; a layout we do not know, git decides.
-  if (!isGitDirectory(gitDir, commonDir) || !ownedByUs(topStat, dotGitStat, gitDirStat)) return null;
+  // git checks the `.git` entry itself (lstat: a symlink another user owns is refused).
+  const dotGitLink = (() => { try { return lstatSync(dotGit); } catch { return null; } })();
+  if (!dotGitLink || !isGitDirectory(gitDir, commonDir) || !ownedByUs(topStat, dotGitLink, dotGitStat, gitDirStat)) return null;
   for (const config of [join(commonDir, 'config'), join(gitDir, 'config.worktree')]) {
     const text = readOrNull(config);
     if (text !== null && configMovesWorktree(text, gitDir, top)) return null;

@@ -1,6 +1,7 @@
 // The one way we run git: execFile, no shell, explicit environment. simple-git is not used because
 // its environment guard strips GIT_INDEX_FILE, which the temporary-index snapshot depends on.
-import { execFile, spawn, type ChildProcessWithoutNullStreams, type ExecFileException } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams, ExecFileException } from 'node:child_process';
+import { nodeChildProcess } from '../builtins.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { stopProcessTree } from '../fs/process.js';
 import { discoverRepo } from './discover.js';
@@ -59,7 +60,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 function run(args: string[], opts: GitOptions, binary: boolean): Promise<{ code: number; stdout: Buffer | string; stderr: string }> {
   return new Promise((resolve, reject) => {
     let timedOut = false;
-    const child = execFile(
+    const child = nodeChildProcess().execFile(
       'git',
       args,
       { cwd: opts.cwd, env: childEnv(opts.env), maxBuffer: MAX_BUFFER, encoding: binary ? 'buffer' : 'utf8' },
@@ -170,5 +171,5 @@ export async function findRepo(cwd: string): Promise<RepoPaths> {
  * The caller owns the process: it must end stdin and handle errors.
  */
 export function gitSpawn(args: string[], opts: { cwd: string; env?: GitOptions['env'] }): ChildProcessWithoutNullStreams {
-  return spawn('git', args, { cwd: opts.cwd, env: childEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
+  return nodeChildProcess().spawn('git', args, { cwd: opts.cwd, env: childEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
 }

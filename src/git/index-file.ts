@@ -2,7 +2,7 @@
 // how many entries it holds (its 12-byte header: "DIRC", version 2 to 4, count), which exact bytes
 // it is (the trailer git writes: the SHA-1, or SHA-256, of the rest), and whether a kept one is
 // whole. Format: Documentation/gitformat-index.txt.
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../builtins.js';
 
 export interface IndexIdentity {
   /** Entries in the index (a conflicted path counts once per stage). */
@@ -43,7 +43,7 @@ function trailerSize(bytes: Buffer): number | null {
   for (const [algorithm, size] of [['sha1', 20], ['sha256', 32]] as const) {
     if (bytes.length < 12 + size) continue;
     const body = bytes.subarray(0, bytes.length - size);
-    if (createHash(algorithm).update(body).digest().equals(bytes.subarray(bytes.length - size))) return size;
+    if (nodeCrypto().createHash(algorithm).update(body).digest().equals(bytes.subarray(bytes.length - size))) return size;
   }
   return null;
 }

@@ -1,11 +1,12 @@
 // Object ids: which of a list the repository has (one `cat-file --batch-check` for all of them), and
 // the id git gives a blob, computed without git.
-import { createHash, type Hash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
+import { nodeCrypto } from '../builtins.js';
 import { git, type RepoPaths } from './exec.js';
 
 /** A hash that gives a blob's object id once `size` bytes of content are fed to it (for streams). */
 export function blobHasher(size: number, sha256: boolean): Hash {
-  return createHash(sha256 ? 'sha256' : 'sha1').update(`blob ${size}\0`);
+  return nodeCrypto().createHash(sha256 ? 'sha256' : 'sha1').update(`blob ${size}\0`);
 }
 
 /** git's object id of a blob with this content (sha1 or sha256, as the repository uses). */

@@ -4,7 +4,7 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../builtins.js';
 import { git, gitSpawn, GitError, type RepoPaths } from './exec.js';
 
 export const BACKUP_REFS = 'refs/backups/';
@@ -79,7 +79,7 @@ export async function archiveCommit(repo: RepoPaths, id: string, files: { archiv
 /** Write blob `<commit>:<name>` to `dest` (through a temp file and a rename; directories 0700, file 0600). */
 export async function writeBlobTo(repo: RepoPaths, commit: string, name: string, dest: string): Promise<void> {
   await mkdir(dirname(dest), { recursive: true, mode: 0o700 });
-  const tmp = `${dest}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const tmp = `${dest}.${process.pid}.${nodeCrypto().randomBytes(4).toString('hex')}.tmp`;
   try {
     await new Promise<void>((resolve, reject) => {
       const child = gitSpawn(['cat-file', 'blob', `${commit}:${name}`], { cwd: repo.worktree });

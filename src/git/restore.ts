@@ -6,7 +6,7 @@
 // mode alone (its mtime too: no needless rebuilds or editor reloads), never deletes files the backup
 // does not have (new work is never removed by a restore) and never touches the git index. Large
 // files are streamed from git to disk, so memory stays bounded whatever their size.
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../builtins.js';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, realpath, rename, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
@@ -265,7 +265,7 @@ const tempNameBeside = (dest: string, token: string) => join(dirname(dest), `.${
  */
 async function writeOne(repo: RepoPaths, dest: string, f: RestoreFile, reader: BlobReader, temps: Temps, onBytes: (n: number) => void): Promise<void> {
   await mkdir(dirname(dest), { recursive: true });
-  const tmp = 'staging' in temps ? join(temps.staging, `${randomBytes(8).toString('hex')}.tmp`) : tempNameBeside(dest, temps.token);
+  const tmp = 'staging' in temps ? join(temps.staging, `${nodeCrypto().randomBytes(8).toString('hex')}.tmp`) : tempNameBeside(dest, temps.token);
   try {
     const fileMode = f.mode === '100755' ? 0o777 : 0o666;
     if (f.mode === '120000') await symlink(await reader.read(f.blob, f.path), tmp);
@@ -341,7 +341,7 @@ export async function applyRestore(
   let tempsGone: (() => Promise<void>) | undefined;
   if (staging) temps = { staging };
   else {
-    temps = { token: randomBytes(6).toString('hex') };
+    temps = { token: nodeCrypto().randomBytes(6).toString('hex') };
     const toWrite = plan.files.filter((f) => f.mode !== '160000' && !opts.unchanged?.has(f.path));
     if (toWrite.length > 0) tempsGone = await opts.noteTempsBeside?.({ root, token: temps.token, dirs: [...new Set(toWrite.map((f) => dirname(f.path)))] });
   }

@@ -1,7 +1,7 @@
 // The backup content: a stash-shaped commit made through temporary indexes (design.md §Storage), so that
 // `git stash apply --index <commit>` restores it without this tool, and nothing of the user's
 // (index, HEAD, refs, reflogs, stash, working tree) is touched.
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../builtins.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BackupError, ExitCode, invalidError, usageError } from '../errors.js';
@@ -177,7 +177,7 @@ export async function takeSnapshot(req: SnapshotRequest): Promise<Snapshot> {
   ]);
 
   // The snapshot commit and the protected-content scan need only the trees: side by side.
-  const nonce = randomBytes(8).toString('hex');
+  const nonce = nodeCrypto().randomBytes(8).toString('hex');
   const parents = [parent, indexCommit, ...(untrackedCommit ? [untrackedCommit] : [])];
   const [commit, { entries: protects, sizes }] = await Promise.all([
     committer.commit(worktree.tree, parents, snapshotMessage(req, head, nonce)),

@@ -18,7 +18,7 @@
 // Anything wrong with it (a checksum that does not match, a file git cannot read, a blob gc pruned
 // since): the ordinary way, seeded from the user's index. A cache only: deleting it costs one slower
 // snapshot, and `gc --now` does (its entries may name blobs only a deleted backup held).
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../builtins.js';
 import { mkdir, readFile, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RepoPaths } from './exec.js';
@@ -34,7 +34,7 @@ export interface WholeTreeCapture {
   worktree: Promise<{ tree: string; cache: IndexCacheUse }>;
 }
 
-const sha1 = (data: string) => createHash('sha1').update(data).digest('hex');
+const sha1 = (data: string) => nodeCrypto().createHash('sha1').update(data).digest('hex');
 
 /**
  * The staged tree, and the tracked files as they are in the working tree (`add -u`), for a snapshot

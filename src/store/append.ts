@@ -2,7 +2,8 @@
 // store of 10,000 live backups, parsing and re-encoding its 14 MB was most of what `create`, a hook
 // drain's events and verdicts, or `show`'s access time cost; adding a record, changing a few, or
 // only the head needs the head, the ids, those records, and the other bytes copied through.
-import { createHash, type Hash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
+import { nodeCrypto } from '../builtins.js';
 import { readFile } from 'node:fs/promises';
 import type { AppendView, BackupRecord, HeadFields } from '../core/types.js';
 import { adjustSummary, summarize, type Summary } from '../core/query.js';
@@ -163,7 +164,7 @@ export function nextGenerationParts<T>(raw: RawIndex, edit: RawEdit<T>, stamp: {
   parts.push(more);
   // An append continues the hash of the bytes it checked; records replaced in the middle mean hashing again (8 ms for 14 MB).
   const head = { ...edit.head, schema: raw.head.schema, ...stamp };
-  const hash = edit.replaced.size === 0 ? raw.hash.update(more) : parts.reduce((h, p) => h.update(p), createHash('sha256'));
+  const hash = edit.replaced.size === 0 ? raw.hash.update(more) : parts.reduce((h, p) => h.update(p), nodeCrypto().createHash('sha256'));
   hash.update(headKey(head, edit.summary));
   const bytes = parts.reduce((n, p) => n + p.length, 0);
   return [headPart(head, edit.summary, { bytes, sha256: hash.digest('hex') }), ...parts, CLOSE];

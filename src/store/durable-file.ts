@@ -10,7 +10,8 @@
 // head can be read from the first bytes of the file without parsing megabytes (readHead: `status`
 // on a store of 10,000 live backups). The summary carries a SHA-256 of the records and the head,
 // which every read of the records checks: nothing in the file changes unseen (headKey).
-import { createHash, randomBytes, type Hash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
+import { nodeCrypto } from '../builtins.js';
 import { constants as fsc } from 'node:fs';
 import { copyFile, link, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -88,7 +89,7 @@ export function serializeStore(data: StoreData): Buffer {
 export function serializeStoreParts(data: StoreData): Buffer[] {
   const backups = Buffer.from(JSON.stringify(data.backups));
   const summary = summarize(data.backups);
-  const sha256 = createHash('sha256').update(backups).update(headKey(data, summary)).digest('hex');
+  const sha256 = nodeCrypto().createHash('sha256').update(backups).update(headKey(data, summary)).digest('hex');
   return [headPart(data, summary, { bytes: backups.length, sha256 }), backups, CLOSE];
 }
 
@@ -113,7 +114,7 @@ export function headKey(head: Omit<StoreData, 'backups'>, s: Summary): string {
 export function vouchedHash(buf: Buffer, found: { head: StoreHead; arrayStart: number }): Hash | null {
   const want = found.head.summary.backups_sha256;
   if (!want) return null;
-  const hash = createHash('sha256').update(buf.subarray(found.arrayStart, buf.length - 2));
+  const hash = nodeCrypto().createHash('sha256').update(buf.subarray(found.arrayStart, buf.length - 2));
   return hash.copy().update(']').update(headKey(found.head, found.head.summary)).digest('hex') === want ? hash : null;
 }
 
@@ -218,7 +219,7 @@ export async function fileIdentity(file: string): Promise<string | null> {
 }
 
 function tempName(file: string): string {
-  return join(dirname(file), `${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  return join(dirname(file), `${basename(file)}.${process.pid}.${nodeCrypto().randomBytes(6).toString('hex')}.tmp`);
 }
 
 const TEMP = /^db\.json(\.prev)?\.\d+\.[0-9a-f]{12}\.tmp$/;

@@ -2,7 +2,7 @@
 // <store>/journal/, written durably before its first step and removed after its last. Whatever is
 // found there belongs to an operation that was interrupted (or is running right now: entries carry
 // the pid and host of their owner, and a live owner's entry is left alone).
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../builtins.js';
 import { hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
@@ -67,7 +67,7 @@ export async function beginJournal(storeDir: string, input: JournalInput): Promi
   const dir = journalDir(storeDir);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const entry = { ...input, pid: process.pid, host: hostname(), started_at: new Date().toISOString() } as Journal;
-  const name = `${entry.op}-${'id' in entry ? entry.id : 'repo'}-${randomBytes(4).toString('hex')}.json`;
+  const name = `${entry.op}-${'id' in entry ? entry.id : 'repo'}-${nodeCrypto().randomBytes(4).toString('hex')}.json`;
   const file = join(dir, name);
   await writeDurably(file, JSON.stringify(entry) + '\n');
   return file;

@@ -18,7 +18,7 @@
 //   Until 2026-12 a claim was mkdir then write, and a kill between the two blocked every drain and
 //   command for the stale time (10 s).
 import { mkdir, readFile, rename, rm, rmdir, stat, unlink, utimes, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../builtins.js';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { BackupError, ExitCode } from '../errors.js';
@@ -226,7 +226,7 @@ export async function withLock<T>(
 ): Promise<T> {
   const stale = staleMs();
   const dir = opts.lockfilePath ?? `${lockTarget}.lock`;
-  const token = randomBytes(8).toString('hex');
+  const token = nodeCrypto().randomBytes(8).toString('hex');
   await acquire(dir, token, stale, opts.timeoutMs ?? lockTimeoutMs());
 
   const signal: LockSignal = {

@@ -12,7 +12,7 @@
 // A gc touches its marker every second, so one that was killed (its pid perhaps reused, or on
 // another host) stops holding writers back within seconds; one that was only held up that long
 // (stopped, a stalled machine) finds its marker gone before its next deleting step, and stops.
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../builtins.js';
 import { mkdir, readdir, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -41,7 +41,7 @@ async function mark(storeDir: string, prefix: string): Promise<string> {
   await mkdir(dir, { mode: 0o700 }).catch((e: NodeJS.ErrnoException) => {
     if (e.code !== 'EEXIST') throw e;
   });
-  const marker = join(dir, `${prefix}${process.pid}.${randomBytes(4).toString('hex')}.${hostname()}`);
+  const marker = join(dir, `${prefix}${process.pid}.${nodeCrypto().randomBytes(4).toString('hex')}.${hostname()}`);
   await writeFile(marker, '', { mode: 0o600 });
   return marker;
 }

@@ -2,9 +2,10 @@
 // file is exactly as it was, never kept where the set of files is not certain.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { tempRepo, TEST_ENV, type TestRepo } from '../helpers/repo.js';
+import { scratchDir, tempRepo, TEST_ENV, type TestRepo } from '../helpers/repo.js';
 import { cachedConfigOutput, configFiles } from '../../src/config/cache.js';
 import { readView } from '../../src/config/load.js';
 import { findRepo, git, type RepoPaths } from '../../src/git/exec.js';
@@ -101,6 +102,46 @@ test('the CLI: once the answer is kept, status and list start no git process at 
   const again = repo.cli(['status'], { env: noGit });
   assert.is(again.code, 0, again.stderr);
   assert.match(again.stdout, 'confirmed kept 3w');
+});
+
+test('a relative HOME or XDG_CONFIG_HOME: git reads it from the top of the working tree, so nothing is kept', async () => {
+  const { paths } = await setup();
+  assert.is(configFiles(paths, { ...TEST_ENV, XDG_CONFIG_HOME: '../xdg' }), null);
+  assert.is(configFiles(paths, { ...TEST_ENV, HOME: 'home' }), null);
+  assert.ok(configFiles(paths, { ...TEST_ENV, XDG_CONFIG_HOME: '' }), 'empty: git uses ~/.config, certain');
+});
+
+test('a FIFO where the kept answer goes: git is asked, nothing hangs', async () => {
+  const { paths, dir } = await setup();
+  const { calls, ask } = asker(paths);
+  settled(0);
+  await cachedConfigOutput(paths, { dir, write: true }, ask);
+  const [kept] = readdirSync(dir);
+  unlinkSync(join(dir, kept!));
+  execFileSync('mkfifo', [join(dir, kept!)]);
+  const t = setTimeout(() => { throw new Error('hung on the FIFO'); }, 5000);
+  await cachedConfigOutput(paths, { dir, write: true }, ask);
+  clearTimeout(t);
+  assert.is(calls.n, 2);
+  unlinkSync(join(dir, kept!));
+});
+
+test('a git whose system config is elsewhere (another prefix): nothing kept, an edit there is seen at once', () => {
+  const repo = tempRepo();
+  const prefix = scratchDir('gb-prefix-');
+  mkdirSync(join(prefix, 'etc'));
+  writeFileSync(join(prefix, 'etc', 'gitconfig'), '');
+  // A git built with another prefix, as Homebrew's is: reads <prefix>/etc/gitconfig, not /etc/gitconfig.
+  const bin = join(prefix, 'bin');
+  mkdirSync(bin);
+  const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+  writeFileSync(join(bin, 'git'), `#!/bin/sh\nGIT_CONFIG_SYSTEM=${prefix}/etc/gitconfig exec ${realGit} "$@"\n`, { mode: 0o755 });
+  const env = { GIT_BACKUP_TEST_CONFIG_SETTLED_MS: '0', GIT_CONFIG_NOSYSTEM: undefined, PATH: `${bin}:${process.env.PATH}` };
+  for (let i = 0; i < 2; i++) assert.is(repo.cli(['status'], { env }).code, 0);
+  const cache = join(repo.dir, '.git', 'backup', 'cache');
+  assert.not.ok(existsSync(cache) && readdirSync(cache).some((f) => f.endsWith('.json')), 'not kept');
+  writeFileSync(join(prefix, 'etc', 'gitconfig'), '[backup "retention"]\n\tconfirmed = 4w\n');
+  assert.match(repo.cli(['status'], { env }).stdout, 'confirmed kept 4w');
 });
 
 test.run();

@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lchownSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scratchDir, tempRepo, TEST_ENV, type TestRepo } from '../helpers/repo.js';
 import { discoverRepo } from '../../src/git/discover.js';
@@ -89,6 +89,76 @@ test('a .git that is not a repository is passed over, as git does; a broken .git
   assert.is(discoverRepo(other, TEST_ENV), null);
   writeFileSync(join(other, '.git'), 'not a gitfile\n');
   assert.is(discoverRepo(other, TEST_ENV), null);
+});
+
+test('a nested repository whose HEAD is not valid (empty after a crash, garbage) is passed over by git: git decides', () => {
+  const { top } = layouts();
+  const inner = join(top, 'main', 'sub', 'inner');
+  execFileSync('git', ['init', '-q', inner], { env: TEST_ENV });
+  sameAsGit(inner, 'a valid nested repository');
+  for (const head of ['', 'garbage\n', 'ref: heads/master\n']) {
+    writeFileSync(join(inner, '.git', 'HEAD'), head);
+    // git answers the outer repository here: an answer of the inner one would put the store in
+    // one repository and the snapshots (git run in the same directory) in the other.
+    assert.is(discoverRepo(inner, TEST_ENV), null, JSON.stringify(head));
+  }
+  writeFileSync(join(inner, '.git', 'HEAD'), 'ref:refs/heads/master\n');
+  sameAsGit(inner, '"ref:" without a space is valid to git');
+});
+
+test('`..` after a symlink goes up from its target, as git (and the kernel) resolve it, not lexically', () => {
+  const { top } = layouts();
+  // <top>/real.git and <top>/deep/real.git are two repositories; <top>/lnk -> deep/er.
+  for (const d of ['a', 'deep/b']) execFileSync('git', ['init', '-q', join(top, d)], { env: TEST_ENV });
+  renameSync(join(top, 'a', '.git'), join(top, 'real.git'));
+  renameSync(join(top, 'deep', 'b', '.git'), join(top, 'deep', 'real.git'));
+  mkdirSync(join(top, 'deep', 'er'));
+  symlinkSync(join(top, 'deep', 'er'), join(top, 'lnk'));
+  for (const [name, how] of [['gitfile', 'file'], ['abs-gitfile', 'abs'], ['dot-git-link', 'link']] as const) {
+    const wt = join(top, name);
+    mkdirSync(wt);
+    if (how === 'file') writeFileSync(join(wt, '.git'), 'gitdir: ../lnk/../real.git\n');
+    if (how === 'abs') writeFileSync(join(wt, '.git'), `gitdir: ${top}/lnk/../real.git\n`);
+    if (how === 'link') symlinkSync('../lnk/../real.git', join(wt, '.git'));
+    sameAsGit(wt, name);
+  }
+  // A linked worktree whose commondir goes through the symlink.
+  const linked = join(top, 'linked');
+  const wtGitDir = gitSays(linked).gitDir!;
+  execFileSync('git', ['init', '-q', join(top, 'deep', 'main')], { env: TEST_ENV });
+  execFileSync('cp', ['-a', join(top, 'main', '.git', 'refs'), join(top, 'main', '.git', 'objects'), join(top, 'deep', 'main', '.git')]);
+  writeFileSync(join(wtGitDir, 'commondir'), `${top}/lnk/../main/.git\n`);
+  sameAsGit(linked, 'commondir through a symlink');
+});
+
+test('core.bare and core.worktree in any form git accepts: git decides', () => {
+  const { top } = layouts();
+  const main = join(top, 'main');
+  const config = join(main, '.git', 'config');
+  const base = execFileSync('cat', [config], { encoding: 'utf8' });
+  mkdirSync(join(top, 'elsewhere'));
+  for (const extra of [
+    `[core] worktree = ${top}/elsewhere\n`, `[core]worktree=${top}/elsewhere\n`, '[core] bare = true\n',
+    '[core]\n\tbare = "true"\n', '[core]\n\tbare = 2\n', '[core]\n\tbare = 0x1\n', '[core]\n\tbare = tr\\\nue\n',
+  ]) {
+    writeFileSync(config, base + extra);
+    assert.is(discoverRepo(main, TEST_ENV), null, JSON.stringify(extra));
+  }
+  writeFileSync(config, base + '[remote "o"]\n\turl = https://example.com/bare/worktree.git\n');
+  sameAsGit(main, 'a value that mentions bare or worktree');
+  writeFileSync(config, base);
+});
+
+test('a .git symlink another user owns: git refuses it (lstat), so no answer', () => {
+  if (process.geteuid?.() !== 0) return; // needs root to give a file away
+  const { top } = layouts();
+  const w = join(top, 'w');
+  mkdirSync(w);
+  execFileSync('mv', [join(top, 'main', '.git'), join(top, 'main.git')]);
+  symlinkSync(join(top, 'main.git'), join(w, '.git'));
+  sameAsGit(w, 'a .git symlink we own');
+  lchownSync(join(w, '.git'), 65534, 65534);
+  assert.is(discoverRepo(w, TEST_ENV), null);
 });
 
 test.run();
