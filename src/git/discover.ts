@@ -15,9 +15,9 @@ const DISCOVERY_ENV = [
   'GIT_CEILING_DIRECTORIES', 'GIT_DISCOVERY_ACROSS_FILESYSTEM', 'GIT_CONFIG_PARAMETERS', 'GIT_CONFIG_COUNT',
 ];
 
-const statOrNull = (p: string): Stats | null => {
+const statOrNull = (p: string, follow = true): Stats | null => {
   try {
-    return statSync(p);
+    return follow ? statSync(p) : lstatSync(p);
   } catch {
     return null;
   }
@@ -53,13 +53,7 @@ function physical(base: string, rel: string): string | null {
  */
 function headValid(gitDir: string): boolean {
   const head = join(gitDir, 'HEAD');
-  let st: Stats;
-  try {
-    st = lstatSync(head);
-  } catch {
-    return false;
-  }
-  if (!st.isFile()) return false;
+  if (statOrNull(head, false)?.isFile() !== true) return false;
   const text = (readOrNull(head) ?? '').slice(0, 255);
   return /^ref:\s*refs\//.test(text) || /^[0-9a-f]{40}/i.test(text);
 }
@@ -157,7 +151,7 @@ function plainRepo(top: string, dotGit: string, dotGitStat: Stats, topStat: Stat
   if (!gitDirStat?.isDirectory() || commonDir === null) return null;
   // An invalid .git directory makes git look further up; a layout we do not know, git decides.
   // git checks the `.git` entry itself (lstat: a symlink another user owns is refused).
-  const dotGitLink = (() => { try { return lstatSync(dotGit); } catch { return null; } })();
+  const dotGitLink = statOrNull(dotGit, false);
   if (!dotGitLink || !isGitDirectory(gitDir, commonDir) || !ownedByUs(topStat, dotGitLink, dotGitStat, gitDirStat)) return null;
   for (const config of [join(commonDir, 'config'), join(gitDir, 'config.worktree')]) {
     const text = readOrNull(config);
