@@ -57,6 +57,28 @@ function archived(repo: TestRepo, extra: string[] = []): Rec {
   return r!;
 }
 
+/**
+ * richRepo with one CLEANABLE backup of it (create, then cleanup, through the CLI), built once and
+ * copied (fromTemplate: the copy's store is the template's, as in a moved repository); archives are
+ * made in the copy, so their paths are the copy's.
+ */
+let cleanableId: string | undefined;
+function richCleanable(): { repo: TestRepo; id: string } {
+  const repo = fromTemplate('archive-rich-cleanable', (t) => {
+    buildRich(t);
+    cleanableId = t.json<Rec>(['create', '--allow-empty', '-m', 'rich']).id;
+    t.json(['cleanup', cleanableId]);
+  }, { withStore: true });
+  return { repo, id: cleanableId! };
+}
+
+/** richRepo archived: the template's CLEANABLE backup archived in the copy. */
+function richArchived(): { repo: TestRepo; r: Rec } {
+  const { repo, id } = richCleanable();
+  const [r] = repo.json<Rec[]>(['archive', id]);
+  return { repo, r: r! };
+}
+
 test('round trip: archive, wipe everything, restore is byte-exact (content, exec bit, symlink, untracked, ignored, long path)', () => {
   const repo = richRepo();
   symlink(repo);
@@ -86,8 +108,7 @@ test('round trip: archive, wipe everything, restore is byte-exact (content, exec
 });
 
 test('without --include-ignored the ignored file is not archived; verify passes; show and list carry the archive', () => {
-  const repo = richRepo();
-  const r = archived(repo);
+  const { repo, r } = richArchived();
   rmSync(join(repo.dir, 'ignored.log'));
   const v = repo.cli(['verify', '--json']);
   assert.is(v.code, 0, v.stderr);
@@ -101,8 +122,7 @@ test('without --include-ignored the ignored file is not archived; verify passes;
 });
 
 test('a flipped byte is caught by verify (exit 3) and by restore (exit 3, nothing written)', () => {
-  const repo = richRepo();
-  const r = archived(repo);
+  const { repo, r } = richArchived();
   const buf = readFileSync(r.archive!.path);
   buf[Math.floor(buf.length / 2)]! ^= 0x01;
   writeFileSync(r.archive!.path, buf);
@@ -119,24 +139,23 @@ test('a flipped byte is caught by verify (exit 3) and by restore (exit 3, nothin
   assert.is(repo.read('run.sh'), 'other\n');
   assert.is(repo.cli(['diff', r.id]).code, 3);
   // A damaged manifest is caught too.
-  const repo2 = richRepo();
-  const r2 = archived(repo2);
+  const { repo: repo2, r: r2 } = richArchived();
   const m = r2.archive!.path.replace(/\.tar\.gz$/, '.manifest.json');
   writeFileSync(m, readFileSync(m, 'utf8').replace('"100644"', '"100755"'));
   assert.is(repo2.cli(['verify', r2.id]).code, 3);
 });
 
 test('backup.archiveDir elsewhere (relative to the worktree top or absolute): archive lands there, round trip works', () => {
-  const repo = richRepo();
+  const { repo, id } = richCleanable();
   const elsewhere = scratchDir('gb-archdir-');
   repo.git(['config', 'backup.archiveDir', join(elsewhere, 'store')]);
   const before = snapshotOf(repo);
-  const r = archived(repo);
-  assert.ok(r.archive!.path.startsWith(join(elsewhere, 'store') + '/'));
+  const [r] = repo.json<Rec[]>(['archive', id]);
+  assert.ok(r!.archive!.path.startsWith(join(elsewhere, 'store') + '/'));
   assert.is(statSync(join(elsewhere, 'store')).mode & 0o777, 0o700);
   assert.not.ok(existsSync(join(repo.dir, '.git/backup/archive')));
   for (const f of FILES) rmSync(join(repo.dir, f), { force: true });
-  repo.json(['restore', r.id]);
+  repo.json(['restore', r!.id]);
   const after = snapshotOf(repo);
   before.delete('ignored.log');
   after.delete('ignored.log');
@@ -165,8 +184,7 @@ test('lifecycle: CREATED needs --force (exit 3, nothing written); an ARCHIVED ba
 });
 
 test('recover --rebuild from notes keeps the archive info, and restore still works after it', () => {
-  const repo = richRepo();
-  const r = archived(repo);
+  const { repo, r } = richArchived();
   rmSync(join(repo.dir, '.git/backup/db.json'));
   rmSync(join(repo.dir, '.git/backup/db.json.prev'));
   repo.json(['recover', '--rebuild']);
@@ -195,9 +213,7 @@ test('export-ignore and export-subst in .gitattributes do not leave files out of
 });
 
 test('bad input to archive, verify and gc: one line on stderr, the SPEC exit code, nothing changed', () => {
-  const repo = richRepo();
-  const id = repo.json<Rec>(['create', '--allow-empty']).id;
-  repo.json(['cleanup', id]);
+  const { repo, id } = richCleanable();
   const db = () => readFileSync(join(repo.dir, '.git/backup/db.json'), 'utf8');
   const before = db();
   for (const [args, code] of [
