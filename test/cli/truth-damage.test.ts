@@ -8,20 +8,27 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ok, type Rec } from '../helpers/truth.js';
-import { tempRepo, type TestRepo } from '../helpers/repo.js';
+import { fromTemplate, tempRepo, type TestRepo } from '../helpers/repo.js';
 import { install, withShim } from '../helpers/hooks.js';
 
 const NOTES = 'refs/notes/backups';
 
-/** A repository with two CREATED backups. */
+/**
+ * A repository with two CREATED backups, made by the CLI once per process and copied for each test
+ * (fromTemplate: the copy's store is the template's, as in a moved repository).
+ */
+const twoIds: string[] = [];
 function twoBackups(): { repo: TestRepo; ids: string[] } {
-  const repo = tempRepo();
-  const ids: string[] = [];
-  for (const n of [1, 2]) {
-    repo.write('a.txt', `work ${n}\n`);
-    ids.push(repo.json<Rec>(['create', '-m', `m${n}`]).id);
-  }
-  return { repo, ids };
+  const repo = fromTemplate('truth-damage-two', (t) => {
+    t.git(['init', '-q', '-b', 'main']);
+    t.write('README.md', '# test\n');
+    t.commitAll('initial');
+    for (const n of [1, 2]) {
+      t.write('a.txt', `work ${n}\n`);
+      twoIds.push(t.json<Rec>(['create', '-m', `m${n}`]).id);
+    }
+  }, { withStore: true });
+  return { repo, ids: [...twoIds] };
 }
 
 const noteOf = (repo: TestRepo, id: string) => repo.git(['notes', '--ref=backups', 'show', `refs/backups/${id}`]);
