@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempRepo, type TestRepo } from '../helpers/repo.js';
+import { fromTemplate, type TestRepo } from '../helpers/repo.js';
 import { runUntil } from '../helpers/pause.js';
 import { dbPath, ok, type Rec } from '../helpers/truth.js';
 
@@ -19,16 +19,24 @@ const coldLines = (repo: TestRepo): string[] =>
     ? readdirSync(coldDir(repo)).sort().flatMap((f) => readFileSync(join(coldDir(repo), f), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as Rec).id))
     : [];
 
-/** Three backups, the first two deleted: two tombstones in the cold store, one live record in db.json. */
+/**
+ * Three backups, the first two deleted: two tombstones in the cold store, one live record in db.json.
+ * Made by the CLI once per process and copied for each test (fromTemplate: the copy's store is the
+ * template's, as in a moved repository).
+ */
+const threeIds: string[] = [];
 function threeTwoDeleted(): { repo: TestRepo; ids: string[] } {
-  const repo = tempRepo();
-  const ids: string[] = [];
-  for (const k of [1, 2, 3]) {
-    repo.write(`w${k}.txt`, `work ${k}\n`);
-    ids.push(repo.json<Rec>(['create', '--allow-empty', '-m', `b${k}`]).id);
-  }
-  ok(repo, ['delete', ids[0]!, ids[1]!, '--yes', '--force']);
-  return { repo, ids };
+  const repo = fromTemplate('cold-three-two-deleted', (t) => {
+    t.git(['init', '-q', '-b', 'main']);
+    t.write('README.md', '# test\n');
+    t.commitAll('initial');
+    for (const k of [1, 2, 3]) {
+      t.write(`w${k}.txt`, `work ${k}\n`);
+      threeIds.push(t.json<Rec>(['create', '--allow-empty', '-m', `b${k}`]).id);
+    }
+    ok(t, ['delete', threeIds[0]!, threeIds[1]!, '--yes', '--force']);
+  }, { withStore: true });
+  return { repo, ids: [...threeIds] };
 }
 
 test('tombstones leave db.json and are still shown by show, log, list --state DELETED and counted by status', () => {
