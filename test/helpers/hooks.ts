@@ -2,7 +2,7 @@
 // project's CLI, and take it away again to prove the hooks survive without it.
 import { writeFileSync, chmodSync, readFileSync, existsSync, statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, scratchDir, TEST_ENV, type TestRepo } from './repo.js';
+import { CLI, fromTemplate, scratchDir, TEST_ENV, type TestRepo } from './repo.js';
 
 export function shimDir(): string {
   const dir = scratchDir('gb-shim-');
@@ -51,6 +51,21 @@ export function install(repo: TestRepo, args: string[] = []): string {
   const r = repo.cli(['install', ...args], { env: withShim() });
   if (r.code !== 0) throw new Error(`install exited ${r.code}: ${r.stderr}`);
   return r.stdout;
+}
+
+/**
+ * tempRepo() with our hooks installed by the real CLI (install): installed once per test process and
+ * copied for each caller (fromTemplate: the hooks find the store from where git runs them, and
+ * install writes no path of the repository; the store holds no backup yet). For tests of what the
+ * hooks do, not of what install prints.
+ */
+export function installedRepo(): TestRepo {
+  return fromTemplate('repo:main:installed', (t) => {
+    t.git(['init', '-q', '-b', 'main']);
+    t.write('README.md', '# test\n');
+    t.commitAll('initial');
+    install(t);
+  }, { withStore: true });
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

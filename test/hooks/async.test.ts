@@ -5,8 +5,8 @@ import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, tempRepo, type TestRepo } from '../helpers/repo.js';
-import { eventLines, eventLogSize, install, readDb, sleep, withShim, withoutShim } from '../helpers/hooks.js';
+import { CLI, type TestRepo } from '../helpers/repo.js';
+import { eventLines, eventLogSize, installedRepo, readDb, sleep, withShim, withoutShim } from '../helpers/hooks.js';
 
 function asyncEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env = withShim({ GIT_BACKUP_LOCK_STALE_MS: '2000', ...extra });
@@ -26,8 +26,7 @@ async function settle(repo: TestRepo, limitMs: number): Promise<void> {
 }
 
 test('20 rapid commits in detached mode: exactly 20 events, each applied once', async () => {
-  const repo = tempRepo();
-  install(repo);
+  const repo = installedRepo();
   const env = asyncEnv();
   for (let i = 0; i < 20; i++) {
     repo.write('n.txt', String(i));
@@ -44,8 +43,7 @@ test('20 rapid commits in detached mode: exactly 20 events, each applied once', 
 });
 
 test('commits from parallel processes: no event lost or doubled', async () => {
-  const repo = tempRepo();
-  install(repo);
+  const repo = installedRepo();
   const env = asyncEnv();
   // Parallel `git commit` would fight over index.lock; parallel worktrees commit independently.
   const wts: string[] = [];
@@ -67,8 +65,7 @@ test('commits from parallel processes: no event lost or doubled', async () => {
 });
 
 test('a drain killed with SIGKILL at any moment applies nothing twice and loses nothing', async () => {
-  const repo = tempRepo();
-  install(repo);
+  const repo = installedRepo();
   const env = asyncEnv();
   for (let round = 0; round < 6; round++) {
     // Events wait: git-backup is not on PATH for these commits.

@@ -6,13 +6,12 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, tempRepo } from '../helpers/repo.js';
-import { countedDrains, drainStarts, eventLines, eventLogSize, install, readDb, settle, withShim } from '../helpers/hooks.js';
+import { CLI } from '../helpers/repo.js';
+import { countedDrains, drainStarts, eventLines, eventLogSize, installedRepo, readDb, settle, withShim } from '../helpers/hooks.js';
 import { runUntil } from '../helpers/pause.js';
 
 test('rounds forced in the middle of a burst apply the events only; the reconcile they owe runs once it is quiet', async () => {
-  const repo = tempRepo();
-  install(repo);
+  const repo = installedRepo();
   // The bound on a burst's wait at 0: every look that finds the log grown forces a round at once,
   // so this short burst gets the rounds a burst longer than 10 s gets (events only, no reconcile).
   const { log, env } = countedDrains();
@@ -37,8 +36,7 @@ test('rounds forced in the middle of a burst apply the events only; the reconcil
 });
 
 test('sync mode: a store lock held by a live process does not hold the commit; the event waits for the next drain', async () => {
-  const repo = tempRepo();
-  install(repo);
+  const repo = installedRepo();
   repo.write('a.txt', 'a\n');
   // `create` paused right after its write, still holding the store lock (it stays there until told).
   const holder = await runUntil(repo, ['create', '--allow-empty', '-m', 'held'], 'store:before-notes', { GIT_BACKUP_LOCK_TIMEOUT_MS: '60000' });

@@ -6,12 +6,10 @@ import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { tempRepo } from '../helpers/repo.js';
-import { countedDrains, drainStarts, eventLines, eventLogSize, install, readDb, settle } from '../helpers/hooks.js';
+import { countedDrains, drainStarts, eventLines, eventLogSize, installedRepo, readDb, settle } from '../helpers/hooks.js';
 
 test('a 20-commit rebase starts one drain, at its post-rewrite, and every event is applied exactly once', async () => {
-  const repo = tempRepo();
-  install(repo);
+  const repo = installedRepo();
   const { log, env } = countedDrains();
   const git = (args: string[]) => {
     const r = spawnSync('git', args, { cwd: repo.dir, env, encoding: 'utf8' });
@@ -48,8 +46,7 @@ test('a 20-commit rebase starts one drain, at its post-rewrite, and every event 
 });
 
 test('50 back-to-back commits: few drains, each event applied once, PENDING once the burst ends', async () => {
-  const repo = tempRepo();
-  install(repo);
+  const repo = installedRepo();
   const { log, env } = countedDrains();
   repo.git(['checkout', '-q', '-b', 'feature']);
   repo.write('w.txt', 'work\n');

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync, existsSync, statSync, chmodSync } from 'no
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { tempRepo, scratchDir, TestRepo } from '../helpers/repo.js';
-import { install, withShim, withoutShim, readDb, eventLines, detachedEnv, settle } from '../helpers/hooks.js';
+import { install, installedRepo, withShim, withoutShim, readDb, eventLines, detachedEnv, settle } from '../helpers/hooks.js';
 import { parseEventLine } from '../../src/core/events.js';
 
 const CUSTOM = '#!/bin/sh\n# my own hook\necho "$(git rev-parse HEAD)" >> "$(git rev-parse --git-dir)/../custom-marker"\n';
@@ -169,8 +169,7 @@ test('a rewrite bigger than one atomic line goes through a side file, and stdin 
 });
 
 test('without git-backup on PATH, git commit succeeds, prints at most one line, and the event waits', () => {
-  const repo = tempRepo();
-  install(repo);
+  const repo = installedRepo();
   repo.write('d.txt', 'd');
   repo.git(['add', 'd.txt']);
   const r = spawnSync('git', ['commit', '-q', '-m', 'd'], { cwd: repo.dir, env: withoutShim(), encoding: 'utf8' });
@@ -187,8 +186,7 @@ test('without git-backup on PATH, git commit succeeds, prints at most one line, 
 });
 
 test('hook block works under dash, bash and sh -eu, with odd arguments', () => {
-  const repo = tempRepo();
-  install(repo);
+  const repo = installedRepo();
   const block = readFileSync(join(repo.dir, '.git', 'hooks', 'pre-rebase'), 'utf8');
   const odd = ['tab\there', 'back\\slash', 'new\nline', "quote'\"", '', ' spaced '];
   for (const shell of [['dash'], ['bash'], ['bash', '--posix'], ['dash', '-eu']]) {
@@ -204,8 +202,7 @@ test('hook block works under dash, bash and sh -eu, with odd arguments', () => {
 });
 
 test('pre-rebase: an automatic backup when backup.hooks.preRebase=true, none otherwise', () => {
-  const repo = tempRepo();
-  install(repo);
+  const repo = installedRepo();
   repo.git(['checkout', '-q', '-b', 'topic']);
   repo.git(['commit', '-q', '--allow-empty', '-m', 't']);
   repo.git(['checkout', '-q', 'main']);
