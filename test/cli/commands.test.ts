@@ -1,19 +1,38 @@
 // The core commands end to end against real git: list/show/status/log, pin, transitions, delete.
 import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
-import { tempRepo } from '../helpers/repo.js';
+import { fromTemplate, tempRepo, type TestRepo } from '../helpers/repo.js';
 import { helpTexts } from '../helpers/help.js';
 
 const RECORD_FIELDS = ['id', 'state', 'created_at', 'updated_at', 'message', 'branch', 'base', 'snapshot', 'paths', 'files', 'bytes', 'pinned', 'labels', 'pending_commit', 'confirmed_by', 'confidence', 'history'];
 
 interface Rec { id: string; state: string; bytes: number; pinned: boolean; labels: string[]; history: { from: string | null; to: string; trigger: string; forced: boolean; reason: string }[]; tombstone?: { files: number; paths: string[] } | null }
 
-function repoWithWork() {
-  const repo = tempRepo();
+function buildWork(repo: TestRepo): void {
+  repo.git(['init', '-q', '-b', 'main']);
+  repo.write('README.md', '# test\n');
+  repo.commitAll('initial');
   repo.write('a.txt', 'base\n');
   repo.commitAll('base');
   repo.write('a.txt', 'changed\n');
-  return repo;
+}
+
+/** a.txt committed, then changed (not staged); built once per process and copied. */
+function repoWithWork(): TestRepo {
+  return fromTemplate('commands-work', buildWork);
+}
+
+/**
+ * repoWithWork with one CREATED backup of the change (create --allow-empty through the CLI), made once
+ * per process and copied (fromTemplate: the copy's store is the template's, as in a moved repository).
+ */
+let firstBackup: (Rec & { snapshot: string }) | undefined;
+function repoWithBackup(): { repo: TestRepo; a: Rec & { snapshot: string } } {
+  const repo = fromTemplate('commands-work-backup', (t) => {
+    buildWork(t);
+    firstBackup = t.json<Rec & { snapshot: string }>(['create', '--allow-empty']);
+  }, { withStore: true });
+  return { repo, a: structuredClone(firstBackup!) };
 }
 
 test('create --json returns a full record; show and list agree', () => {
@@ -49,8 +68,7 @@ test('list filters by state, sorts and limits', () => {
 });
 
 test('status counts per state with the store location', () => {
-  const repo = repoWithWork();
-  const a = repo.json<Rec>(['create', '--allow-empty']);
+  const { repo, a } = repoWithBackup();
   repo.json<Rec>(['create', '--allow-empty']);
   repo.cli(['cleanup', a.id]);
   const s = repo.json<{ total: number; states: Record<string, number>; store: string; bytes: number }>(['status']);
@@ -63,8 +81,7 @@ test('status counts per state with the store location', () => {
 });
 
 test('transition follows the table; --force is recorded; confirm walks CREATED -> PENDING -> CONFIRMED', () => {
-  const repo = repoWithWork();
-  const a = repo.json<Rec>(['create', '--allow-empty']);
+  const { repo, a } = repoWithBackup();
   assert.is(repo.cli(['transition', a.id, 'CONFIRMED']).code, 3);
   const forced = repo.json<Rec>(['transition', a.id, 'CONFIRMED', '--force', '--reason', 'merged on the server']);
   assert.is(forced.state, 'CONFIRMED');
@@ -82,8 +99,7 @@ test('transition follows the table; --force is recorded; confirm walks CREATED -
 });
 
 test('delete: refuses without --yes off a terminal, needs --force for CREATED, keeps a tombstone, removes the ref', () => {
-  const repo = repoWithWork();
-  const a = repo.json<Rec>(['create', '--allow-empty']);
+  const { repo, a } = repoWithBackup();
   assert.is(repo.cli(['delete', a.id]).code, 9);
   assert.is(repo.cli(['delete', a.id, '--yes']).code, 9);
   const r = repo.cli(['delete', a.id, '--yes', '--force']);
@@ -105,8 +121,7 @@ test('delete: refuses without --yes off a terminal, needs --force for CREATED, k
 });
 
 test('pin and unpin are recorded; notes mirror every event', () => {
-  const repo = repoWithWork();
-  const a = repo.json<Rec & { snapshot: string }>(['create', '--allow-empty']);
+  const { repo, a } = repoWithBackup();
   assert.is(repo.cli(['pin', a.id]).code, 0);
   assert.is(repo.json<Rec>(['show', a.id]).pinned, true);
   assert.is(repo.cli(['unpin', a.id]).code, 0);
@@ -119,8 +134,7 @@ test('pin and unpin are recorded; notes mirror every event', () => {
 });
 
 test('log shows transitions of all backups or one', () => {
-  const repo = repoWithWork();
-  const a = repo.json<Rec>(['create', '--allow-empty']);
+  const { repo, a } = repoWithBackup();
   const b = repo.json<Rec>(['create', '--allow-empty']);
   repo.cli(['cleanup', a.id, b.id]);
   const all = repo.json<{ id: string; to: string }[]>(['log']);
