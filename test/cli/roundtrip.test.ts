@@ -4,7 +4,7 @@ import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
 import { lstatSync, readFileSync, readlinkSync, rmSync, symlinkSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempRepo, TestRepo } from '../helpers/repo.js';
+import { fromTemplate, TestRepo } from '../helpers/repo.js';
 
 interface FileState { kind: 'file' | 'link'; content: string; exec: boolean }
 
@@ -21,8 +21,28 @@ function snapshotFiles(repo: TestRepo, paths: string[]): Map<string, FileState> 
 
 const PATHS = ['README.md', 'src/app.js', 'bin/run.sh', 'link-to-app', 'dir with space/naïve ünïcode.txt', '-leading-dash.txt', 'untracked.txt', 'build/out.bin'];
 
+/** Every kind of work in progress (below); built once per process and copied (fromTemplate). */
 function setup(): TestRepo {
-  const repo = tempRepo();
+  return fromTemplate('roundtrip', build);
+}
+
+/**
+ * setup() with one backup of it (create --allow-empty through the CLI), made once per process and
+ * copied (fromTemplate: the copy's store is the template's, as in a moved repository).
+ */
+let createdId: string | undefined;
+function setupWithBackup(): { repo: TestRepo; created: { id: string } } {
+  const repo = fromTemplate('roundtrip-backup', (t) => {
+    build(t);
+    createdId = t.json<{ id: string }>(['create', '--allow-empty']).id;
+  }, { withStore: true });
+  return { repo, created: { id: createdId! } };
+}
+
+function build(repo: TestRepo): void {
+  repo.git(['init', '-q', '-b', 'main']);
+  repo.write('README.md', '# test\n');
+  repo.commitAll('initial');
   repo.write('.gitignore', 'build/\n');
   repo.write('src/app.js', 'console.log(1);\n');
   repo.write('bin/run.sh', '#!/bin/sh\necho run\n', 0o755);
@@ -37,7 +57,6 @@ function setup(): TestRepo {
   repo.write('README.md', '# changed, not staged\n');
   repo.write('untracked.txt', 'new work\n');
   repo.write('build/out.bin', Buffer.from([0, 1, 2, 255, 254]));
-  return repo;
 }
 
 test('restore brings back tracked, untracked, exec bits and symlinks byte for byte', () => {
@@ -71,16 +90,14 @@ test('--include-ignored captures ignored files and restore brings them back', ()
 });
 
 test('ignored files are not captured without the flag', () => {
-  const repo = setup();
-  const created = repo.json<{ id: string }>(['create', '--allow-empty']);
+  const { repo, created } = setupWithBackup();
   rmSync(join(repo.dir, 'build'), { recursive: true });
   assert.is(repo.cli(['restore', created.id]).code, 0);
   assert.not.ok(existsSync(join(repo.dir, 'build/out.bin')));
 });
 
 test("restore's safety backup brings back the version it overwrote", () => {
-  const repo = setup();
-  const created = repo.json<{ id: string }>(['create', '--allow-empty']);
+  const { repo, created } = setupWithBackup();
   repo.write('README.md', 'edited after the backup\n');
   const r = repo.json<{ safety_backup: string; overwritten: string[] }>(['restore', created.id]);
   assert.ok(r.safety_backup, 'a safety backup was taken');
@@ -93,8 +110,7 @@ test("restore's safety backup brings back the version it overwrote", () => {
 });
 
 test('restore of some paths and into another directory', () => {
-  const repo = setup();
-  const created = repo.json<{ id: string }>(['create', '--allow-empty']);
+  const { repo, created } = setupWithBackup();
   repo.write('README.md', 'x\n');
   repo.write('untracked.txt', 'y\n');
   assert.is(repo.cli(['restore', created.id, '--', 'untracked.txt']).code, 0);
@@ -110,8 +126,7 @@ test('restore of some paths and into another directory', () => {
 });
 
 test('restore refuses to write through a symlinked directory', () => {
-  const repo = setup();
-  const created = repo.json<{ id: string }>(['create', '--allow-empty']);
+  const { repo, created } = setupWithBackup();
   const outside = join(repo.dir, '..', 'outside-target');
   rmSync(join(repo.dir, 'src'), { recursive: true });
   symlinkSync(outside, join(repo.dir, 'src'));
