@@ -1,5 +1,6 @@
 // Shared set-up of the content-proof end-to-end tests (issue 7): a clone of a bare origin with the
 // hooks installed (sync mode) and keep rules off, and the CLI calls they make.
+import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { scratchDir, TestRepo } from './repo.js';
 import { install, withShim } from './hooks.js';
@@ -14,11 +15,28 @@ export interface Rec {
 
 export const DAY = 86_400_000;
 
-/** A clone of a bare origin (so origin/main is the integration branch), hooks installed, keep rules off. */
+/**
+ * A clone of a bare origin (so origin/main is the integration branch), hooks installed, keep rules off.
+ * Built once per test process (the bare origin, the seed that pushed to it and the clone, side by
+ * side) and copied for each caller: the copy's clone is pointed at the copy's own origin (a test
+ * pushes to it), and its index refreshed for its own files, as fromTemplate does. install writes no
+ * path of the repository into the hooks (they find the store from where git runs them).
+ */
+let template: string | undefined;
 export function clonedRepo(): { repo: TestRepo; git: (args: string[]) => string } {
-  const root = scratchDir('gb-proof-');
-  const seed = new TestRepo(join(root, 'seed'));
   const env = withShim();
+  template ??= buildCloned(env);
+  const root = scratchDir('gb-proof-');
+  cpSync(template, root, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+  const repo = new TestRepo(join(root, 'work'));
+  repo.git(['remote', 'set-url', 'origin', join(root, 'origin.git')]);
+  repo.git(['update-index', '-q', '--refresh']);
+  return { repo, git: (args) => repo.git(args, { env }) };
+}
+
+function buildCloned(env: NodeJS.ProcessEnv): string {
+  const root = scratchDir('gb-proof-template-');
+  const seed = new TestRepo(join(root, 'seed'));
   const run = (cwd: string, args: string[]) => new TestRepo(cwd).git(args, { env });
   run(root, ['init', '-q', '--bare', '-b', 'main', 'origin.git']);
   run(root, ['init', '-q', '-b', 'main', 'seed']);
@@ -31,7 +49,8 @@ export function clonedRepo(): { repo: TestRepo; git: (args: string[]) => string 
   const repo = new TestRepo(join(root, 'work'));
   install(repo);
   for (const k of ['last', 'daily', 'weekly']) repo.git(['config', `backup.keep.${k}`, '0']);
-  return { repo, git: (args) => repo.git(args, { env }) };
+  if (existsSync(join(repo.dir, '.git', 'backup', 'archive'))) throw new Error('the clone template has archives: their paths are absolute');
+  return root;
 }
 
 export const show = (repo: TestRepo, id: string, now?: number) => repo.json<Rec>(['show', id], { env: withShim(now ? { GIT_BACKUP_NOW: new Date(now).toISOString() } : {}) });
