@@ -4,7 +4,7 @@ import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempRepo, type TestRepo } from '../helpers/repo.js';
+import { fromTemplate, tempRepo, type TestRepo } from '../helpers/repo.js';
 import { runUntil } from '../helpers/pause.js';
 
 interface Rec { id: string; state: string; archive: { path: string; bytes: number } | null }
@@ -13,6 +13,24 @@ function repoWith(files: Record<string, string>): TestRepo {
   const repo = tempRepo();
   for (const [p, c] of Object.entries(files)) repo.write(p, c);
   return repo;
+}
+
+/**
+ * k.txt (untracked) and one CLEANABLE backup of it (create, then cleanup, through the CLI), made once
+ * per process and copied (fromTemplate: the copy's store is the template's, as in a moved repository;
+ * the archive is made in the copy).
+ */
+let cleanableId: string | undefined;
+function cleanableK(): { repo: TestRepo; id: string } {
+  const repo = fromTemplate('archive-kill-cleanable', (t) => {
+    t.git(['init', '-q', '-b', 'main']);
+    t.write('README.md', '# test\n');
+    t.commitAll('initial');
+    t.write('k.txt', 'kill me\n');
+    cleanableId = t.json<Rec>(['create', '--allow-empty']).id;
+    t.json(['cleanup', cleanableId]);
+  }, { withStore: true });
+  return { repo, id: cleanableId! };
 }
 
 function archivedBackup(repo: TestRepo): Rec {
@@ -28,9 +46,7 @@ const archiveFiles = (repo: TestRepo) =>
     : [];
 
 test('kill at archive:after-write: backup stays CLEANABLE and restorable; recover removes the partial archive', async () => {
-  const repo = repoWith({ 'k.txt': 'kill me\n' });
-  const id = repo.json<Rec>(['create', '--allow-empty']).id;
-  repo.json(['cleanup', id]);
+  const { repo, id } = cleanableK();
   const p = await runUntil(repo, ['archive', id], 'archive:after-write');
   await p.kill();
   assert.is(repo.json<Rec>(['show', id]).state, 'CLEANABLE');
@@ -48,9 +64,7 @@ test('kill at archive:after-write: backup stays CLEANABLE and restorable; recove
 });
 
 test('kill at archive:after-verify (archive complete, nothing recorded): the next archive command undoes and redoes it', async () => {
-  const repo = repoWith({ 'k.txt': 'verified\n' });
-  const id = repo.json<Rec>(['create', '--allow-empty']).id;
-  repo.json(['cleanup', id]);
+  const { repo, id } = cleanableK();
   const p = await runUntil(repo, ['archive', id], 'archive:after-verify');
   await p.kill();
   assert.is(repo.json<Rec>(['show', id]).state, 'CLEANABLE');
@@ -63,16 +77,14 @@ test('kill at archive:after-verify (archive complete, nothing recorded): the nex
 });
 
 test('kill at archive:after-record (ARCHIVED written, ref not yet removed): restorable from the archive; recover finishes', async () => {
-  const repo = repoWith({ 'k.txt': 'recorded\n' });
-  const id = repo.json<Rec>(['create', '--allow-empty']).id;
-  repo.json(['cleanup', id]);
+  const { repo, id } = cleanableK();
   const p = await runUntil(repo, ['archive', id], 'archive:after-record');
   await p.kill();
   assert.is(repo.json<Rec>(['show', id]).state, 'ARCHIVED');
   assert.is(repo.git(['for-each-ref', '--format=%(refname)', 'refs/backups/']), `refs/backups/${id}`);
   rmSync(join(repo.dir, 'k.txt'));
   repo.json(['restore', id]);
-  assert.is(repo.read('k.txt'), 'recorded\n');
+  assert.is(repo.read('k.txt'), 'kill me\n');
   const rec = repo.cli(['recover']);
   assert.match(rec.stdout, /finished an interrupted archive/);
   assert.is(repo.git(['for-each-ref', `refs/backups/${id}`]), '', 'the archived backup\'s ref is gone (the restore\'s undo point keeps its own)');
