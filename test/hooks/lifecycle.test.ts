@@ -4,7 +4,7 @@ import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fromTemplate, scratchDir, tempRepo, TestRepo } from '../helpers/repo.js';
+import { fromTemplate, scratchDir, TestRepo } from '../helpers/repo.js';
 import { install, withShim } from '../helpers/hooks.js';
 
 interface Rec { id: string; state: string; base: string | null; base_successor?: { commit: string; amended: boolean } | null; pending_commit: string | null; confirmed_by: string | null; history: { to: string; trigger: string }[] }
@@ -102,20 +102,31 @@ test('commit --amend before merging: pending commit remapped, then CONFIRMED', (
   assert.is(show(repo, id).state, 'CONFIRMED');
 });
 
-/** On `feature`, a commit X, then more work in progress and a backup of it: the backup's base is X. */
+/**
+ * On `feature`, a commit X, then more work in progress and a backup of it: the backup's base is X.
+ * Built (and checked) once per process with the hooks installed, then copied for each test
+ * (fromTemplate, as featureWithBackup above).
+ */
+let onFeature: { id: string; base: string } | undefined;
 function backupOnFeatureCommit(): { repo: TestRepo; id: string; git: (args: string[]) => string; base: string } {
-  const repo = tempRepo();
-  install(repo);
+  const repo = fromTemplate('lifecycle-feature-commit', (t) => {
+    t.git(['init', '-q', '-b', 'main']);
+    t.write('README.md', '# test\n');
+    t.commitAll('initial');
+    install(t);
+    const git = (args: string[]) => t.git(args, { env: withShim() });
+    git(['checkout', '-q', '-b', 'feature']);
+    t.write('feature.txt', 'first part\n');
+    git(['add', 'feature.txt']);
+    git(['commit', '-q', '-m', 'feature start']);
+    const base = git(['rev-parse', 'HEAD']);
+    t.write('feature.txt', 'first part\nsecond part\n');
+    const { id } = t.json<Rec>(['create', '--allow-empty', '-m', 'before folding the work in'], { env: withShim() });
+    assert.is(show(t, id).state, 'CREATED');
+    onFeature = { id, base };
+  }, { withStore: true });
   const git = (args: string[]) => repo.git(args, { env: withShim() });
-  git(['checkout', '-q', '-b', 'feature']);
-  repo.write('feature.txt', 'first part\n');
-  git(['add', 'feature.txt']);
-  git(['commit', '-q', '-m', 'feature start']);
-  const base = git(['rev-parse', 'HEAD']);
-  repo.write('feature.txt', 'first part\nsecond part\n');
-  const { id } = repo.json<Rec>(['create', '--allow-empty', '-m', 'before folding the work in'], { env: withShim() });
-  assert.is(show(repo, id).state, 'CREATED');
-  return { repo, id, git, base };
+  return { repo, git, ...onFeature! };
 }
 
 test('the work amended into the backup\'s base -> PENDING at the amended commit, then CONFIRMED', () => {
