@@ -17,19 +17,30 @@ const reconcile = (repo: TestRepo) => repo.json<{ moved: { id: string; from: str
  * Built once per process, then copied for each test (fromTemplate: the copy's store is the
  * template's, as in a moved repository).
  */
+function buildFeature(t: TestRepo): { id: string; commit: string } {
+  t.git(['init', '-q', '-b', 'main']);
+  t.write('README.md', '# test\n');
+  t.commitAll('initial');
+  t.git(['checkout', '-q', '-b', 'feature']);
+  t.write('a.txt', 'work\n');
+  const id = t.json<Rec>(['create', '--allow-empty', '-m', 'before']).id;
+  const commit = t.commitAll('feature work');
+  return { id, commit };
+}
 let feature: { id: string; commit: string } | undefined;
 function featureWithBackup(): { repo: TestRepo; id: string; commit: string } {
-  const repo = fromTemplate('reconcile-feature', (t) => {
-    t.git(['init', '-q', '-b', 'main']);
-    t.write('README.md', '# test\n');
-    t.commitAll('initial');
-    t.git(['checkout', '-q', '-b', 'feature']);
-    t.write('a.txt', 'work\n');
-    const id = t.json<Rec>(['create', '--allow-empty', '-m', 'before']).id;
-    const commit = t.commitAll('feature work');
-    feature = { id, commit };
-  }, { withStore: true });
+  const repo = fromTemplate('reconcile-feature', (t) => void (feature = buildFeature(t)), { withStore: true });
   return { repo, ...feature! };
+}
+
+/** featureWithBackup after one reconcile through the CLI (the backup PENDING at the feature commit), built once and copied. */
+let pending: { id: string; commit: string } | undefined;
+function featurePending(): { repo: TestRepo; id: string; commit: string } {
+  const repo = fromTemplate('reconcile-feature-pending', (t) => {
+    pending = buildFeature(t);
+    assert.equal(reconcile(t).moved, [{ id: pending.id, from: 'CREATED', to: 'PENDING' }]);
+  }, { withStore: true });
+  return { repo, ...pending! };
 }
 
 test('commit then --no-ff merge: CREATED -> PENDING -> CONFIRMED by the merge commit', () => {
@@ -73,8 +84,7 @@ test('squash merge + commit: confirmed by the squash commit (patch-id of the com
 });
 
 test('rebase onto an advanced main, then fast-forward', () => {
-  const { repo, id, commit } = featureWithBackup();
-  reconcile(repo);
+  const { repo, id, commit } = featurePending();
   repo.git(['checkout', '-q', 'main']);
   repo.write('other.txt', 'main moved on\n');
   repo.commitAll('main advanced');
@@ -93,8 +103,7 @@ test('rebase onto an advanced main, then fast-forward', () => {
 });
 
 test('amend before merging: the pending commit is remapped without hooks', () => {
-  const { repo, id, commit } = featureWithBackup();
-  reconcile(repo);
+  const { repo, id, commit } = featurePending();
   repo.write('a.txt', 'work, amended\n');
   repo.git(['commit', '-q', '-a', '--amend', '-m', 'feature work (amended)']);
   const amended = repo.git(['rev-parse', 'HEAD']);
@@ -111,8 +120,7 @@ test('amend before merging: the pending commit is remapped without hooks', () =>
 });
 
 test('rebase merge (commits replayed onto main): confirmed by patch-id of the tip', () => {
-  const { repo, id } = featureWithBackup();
-  reconcile(repo);
+  const { repo, id } = featurePending();
   repo.git(['checkout', '-q', 'main']);
   repo.write('other.txt', 'main moved on\n');
   repo.commitAll('main advanced');
@@ -126,8 +134,7 @@ test('rebase merge (commits replayed onto main): confirmed by patch-id of the ti
 });
 
 test('git log --notes=backups shows "backup <id>: PENDING" under the commit', () => {
-  const { repo, id, commit } = featureWithBackup();
-  reconcile(repo);
+  const { repo, id, commit } = featurePending();
   const log = repo.git(['log', '-1', '--notes=backups', commit]);
   assert.match(log, `backup ${id}: PENDING`);
 });
@@ -184,8 +191,7 @@ test('a recent USER move defers reconcile silently; it catches up after the wind
 });
 
 test('records pointing at commits this clone lacks do not break reconcile (or the others with them)', () => {
-  const { repo, id } = featureWithBackup();
-  reconcile(repo);
+  const { repo, id } = featurePending();
   // A second backup that stays PENDING normally, and the first one made to point at missing objects
   // (as after a prune, or a db.json carried over from another clone).
   repo.write('b.txt', 'more\n');
