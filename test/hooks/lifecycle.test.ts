@@ -14,19 +14,38 @@ interface Rec { id: string; state: string; base: string | null; base_successor?:
  * Built once per process, then copied for each test (fromTemplate: the copy's store is the
  * template's, as in a moved repository; the hooks find the store from where git runs them).
  */
+function buildFeature(t: TestRepo): string {
+  t.git(['init', '-q', '-b', 'main']);
+  t.write('README.md', '# test\n');
+  t.commitAll('initial');
+  install(t);
+  t.git(['checkout', '-q', '-b', 'feature'], { env: withShim() });
+  t.write('feature.txt', 'work in progress\n');
+  return t.json<Rec>(['create', '--allow-empty', '-m', 'before refactor'], { env: withShim() }).id;
+}
 let featureId: string | undefined;
 function featureWithBackup(): { repo: TestRepo; id: string; git: (args: string[]) => string } {
-  const repo = fromTemplate('lifecycle-feature', (t) => {
-    t.git(['init', '-q', '-b', 'main']);
-    t.write('README.md', '# test\n');
-    t.commitAll('initial');
-    install(t);
-    t.git(['checkout', '-q', '-b', 'feature'], { env: withShim() });
-    t.write('feature.txt', 'work in progress\n');
-    featureId = t.json<Rec>(['create', '--allow-empty', '-m', 'before refactor'], { env: withShim() }).id;
-  }, { withStore: true });
+  const repo = fromTemplate('lifecycle-feature', (t) => void (featureId = buildFeature(t)), { withStore: true });
   const git = (args: string[]) => repo.git(args, { env: withShim() });
   return { repo, id: featureId!, git };
+}
+
+/**
+ * featureWithBackup with the work committed on feature (commitWork: the hooks take the backup to
+ * PENDING at that commit, checked once here), built once per process and copied.
+ */
+let committed: { id: string; c: string } | undefined;
+function featureCommitted(): { repo: TestRepo; id: string; git: (args: string[]) => string; c: string } {
+  const repo = fromTemplate('lifecycle-feature-committed', (t) => {
+    const id = buildFeature(t);
+    const c = commitWork(t, (args) => t.git(args, { env: withShim() }));
+    const r = show(t, id);
+    assert.is(r.state, 'PENDING');
+    assert.is(r.pending_commit, c);
+    committed = { id, c };
+  }, { withStore: true });
+  const git = (args: string[]) => repo.git(args, { env: withShim() });
+  return { repo, git, ...committed! };
 }
 
 const show = (repo: TestRepo, id: string) => repo.json<Rec>(['show', id], { env: withShim() });
@@ -53,8 +72,7 @@ test('commit -> PENDING, merge --no-ff -> CONFIRMED, all from the hooks', () => 
 });
 
 test('fast-forward merge -> CONFIRMED', () => {
-  const { repo, id, git } = featureWithBackup();
-  const c = commitWork(repo, git);
+  const { repo, id, git, c } = featureCommitted();
   git(['checkout', '-q', 'main']);
   git(['merge', '-q', '--ff-only', 'feature']);
   const r = show(repo, id);
@@ -63,8 +81,7 @@ test('fast-forward merge -> CONFIRMED', () => {
 });
 
 test('merge --squash + commit -> CONFIRMED', () => {
-  const { repo, id, git } = featureWithBackup();
-  commitWork(repo, git);
+  const { repo, id, git } = featureCommitted();
   git(['checkout', '-q', 'main']);
   git(['merge', '-q', '--squash', 'feature']);
   git(['commit', '-q', '-m', 'squashed feature']);
@@ -74,8 +91,7 @@ test('merge --squash + commit -> CONFIRMED', () => {
 });
 
 test('rebase onto an advanced main, then fast-forward -> CONFIRMED', () => {
-  const { repo, id, git } = featureWithBackup();
-  commitWork(repo, git);
+  const { repo, id, git } = featureCommitted();
   git(['checkout', '-q', 'main']);
   repo.write('other.txt', 'main moved on\n');
   git(['add', 'other.txt']);
@@ -90,8 +106,7 @@ test('rebase onto an advanced main, then fast-forward -> CONFIRMED', () => {
 });
 
 test('commit --amend before merging: pending commit remapped, then CONFIRMED', () => {
-  const { repo, id, git } = featureWithBackup();
-  const first = commitWork(repo, git);
+  const { repo, id, git, c: first } = featureCommitted();
   repo.write('feature.txt', 'work in progress, amended\n');
   git(['commit', '-q', '-a', '--amend', '-m', 'feature work (amended)']);
   const amended = git(['rev-parse', 'HEAD']);
