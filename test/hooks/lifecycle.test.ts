@@ -2,7 +2,7 @@
 // CREATED -> PENDING -> CONFIRMED by themselves as the user commits, merges, rebases and amends.
 import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
-import { writeFileSync } from 'node:fs';
+import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromTemplate, scratchDir, TestRepo } from '../helpers/repo.js';
 import { install, withShim } from '../helpers/hooks.js';
@@ -14,30 +14,32 @@ interface Rec { id: string; state: string; base: string | null; base_successor?:
  * Built once per process, then copied for each test (fromTemplate: the copy's store is the
  * template's, as in a moved repository; the hooks find the store from where git runs them).
  */
-function buildFeature(t: TestRepo): string {
-  t.git(['init', '-q', '-b', 'main']);
-  t.write('README.md', '# test\n');
-  t.commitAll('initial');
-  install(t);
-  t.git(['checkout', '-q', '-b', 'feature'], { env: withShim() });
-  t.write('feature.txt', 'work in progress\n');
-  return t.json<Rec>(['create', '--allow-empty', '-m', 'before refactor'], { env: withShim() }).id;
-}
 let featureId: string | undefined;
 function featureWithBackup(): { repo: TestRepo; id: string; git: (args: string[]) => string } {
-  const repo = fromTemplate('lifecycle-feature', (t) => void (featureId = buildFeature(t)), { withStore: true });
+  const repo = fromTemplate('lifecycle-feature', (t) => {
+    t.git(['init', '-q', '-b', 'main']);
+    t.write('README.md', '# test\n');
+    t.commitAll('initial');
+    install(t);
+    t.git(['checkout', '-q', '-b', 'feature'], { env: withShim() });
+    t.write('feature.txt', 'work in progress\n');
+    featureId = t.json<Rec>(['create', '--allow-empty', '-m', 'before refactor'], { env: withShim() }).id;
+  }, { withStore: true });
   const git = (args: string[]) => repo.git(args, { env: withShim() });
   return { repo, id: featureId!, git };
 }
 
 /**
  * featureWithBackup with the work committed on feature (commitWork: the hooks take the backup to
- * PENDING at that commit, checked once here), built once per process and copied.
+ * PENDING at that commit, checked once here): a copy of featureWithBackup's template, committed in
+ * once per process, then copied for each test.
  */
 let committed: { id: string; c: string } | undefined;
 function featureCommitted(): { repo: TestRepo; id: string; git: (args: string[]) => string; c: string } {
   const repo = fromTemplate('lifecycle-feature-committed', (t) => {
-    const id = buildFeature(t);
+    const { repo: feature, id } = featureWithBackup();
+    cpSync(feature.dir, t.dir, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+    t.git(['update-index', '-q', '--refresh']);
     const c = commitWork(t, (args) => t.git(args, { env: withShim() }));
     const r = show(t, id);
     assert.is(r.state, 'PENDING');
