@@ -3,7 +3,7 @@
 // then fast-forward, amend before merging.
 import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromTemplate, squashFeatureIntoMain, tempRepo, type TestRepo } from '../helpers/repo.js';
 
@@ -17,28 +17,33 @@ const reconcile = (repo: TestRepo) => repo.json<{ moved: { id: string; from: str
  * Built once per process, then copied for each test (fromTemplate: the copy's store is the
  * template's, as in a moved repository).
  */
-function buildFeature(t: TestRepo): { id: string; commit: string } {
-  t.git(['init', '-q', '-b', 'main']);
-  t.write('README.md', '# test\n');
-  t.commitAll('initial');
-  t.git(['checkout', '-q', '-b', 'feature']);
-  t.write('a.txt', 'work\n');
-  const id = t.json<Rec>(['create', '--allow-empty', '-m', 'before']).id;
-  const commit = t.commitAll('feature work');
-  return { id, commit };
-}
 let feature: { id: string; commit: string } | undefined;
 function featureWithBackup(): { repo: TestRepo; id: string; commit: string } {
-  const repo = fromTemplate('reconcile-feature', (t) => void (feature = buildFeature(t)), { withStore: true });
+  const repo = fromTemplate('reconcile-feature', (t) => {
+    t.git(['init', '-q', '-b', 'main']);
+    t.write('README.md', '# test\n');
+    t.commitAll('initial');
+    t.git(['checkout', '-q', '-b', 'feature']);
+    t.write('a.txt', 'work\n');
+    const id = t.json<Rec>(['create', '--allow-empty', '-m', 'before']).id;
+    const commit = t.commitAll('feature work');
+    feature = { id, commit };
+  }, { withStore: true });
   return { repo, ...feature! };
 }
 
-/** featureWithBackup after one reconcile through the CLI (the backup PENDING at the feature commit), built once and copied. */
+/**
+ * featureWithBackup after one reconcile through the CLI (the backup PENDING at the feature commit): a
+ * copy of its template, reconciled (and checked) once per process, then copied for each test.
+ */
 let pending: { id: string; commit: string } | undefined;
 function featurePending(): { repo: TestRepo; id: string; commit: string } {
   const repo = fromTemplate('reconcile-feature-pending', (t) => {
-    pending = buildFeature(t);
-    assert.equal(reconcile(t).moved, [{ id: pending.id, from: 'CREATED', to: 'PENDING' }]);
+    const { repo: created, id, commit } = featureWithBackup();
+    cpSync(created.dir, t.dir, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+    t.git(['update-index', '-q', '--refresh']);
+    assert.equal(reconcile(t).moved, [{ id, from: 'CREATED', to: 'PENDING' }]);
+    pending = { id, commit };
   }, { withStore: true });
   return { repo, ...pending! };
 }
