@@ -78,18 +78,23 @@ function commonDirOf(gitDir: string): string | null {
 }
 
 /**
- * A repository config that moves the working tree elsewhere (core.worktree), hides it (core.bare)
- * or includes other files (which could): git's own set-up reads it, so git decides. Only the lines
+ * A repository config that moves the working tree elsewhere (core.worktree), hides it (core.bare),
+ * includes other files (which could), or makes git refuse the repository (an unknown format or
+ * extension): git's own set-up reads it, so git decides. Only the lines
  * git itself writes are read here (`bare = false`, one `worktree = <path>` on its own line); any
  * other line that mentions bare or worktree (`[core] bare = true` on the section line, a quoted
  * or numeric boolean, a continuation) leaves the answer to git. A core.worktree that names the
  * directory holding `.git` (as a submodule's does) changes nothing.
  */
-function configMovesWorktree(text: string, gitDir: string, top: string): boolean {
+function configLeavesItToGit(text: string, gitDir: string, top: string): boolean {
   if (/\[\s*include/i.test(text)) return true;
   const worktrees: string[] = [];
+  let section = '';
   for (const line of text.split('\n')) {
+    section = /^\s*\[\s*([A-Za-z0-9.-]+)/.exec(line)?.[1]?.toLowerCase() ?? section;
+    if (formatRefused(section, line)) return true;
     if (!/bare|worktree/i.test(line.split('=')[0]!)) continue; // in the key (or section) part only: not a URL
+    if (/^(?!bare$|worktree$)/.test(keyOf(line) ?? 'bare')) continue; // another key that only contains the word (worktreeConfig)
     if (/^\s*bare\s*=\s*false\s*$/i.test(line)) continue;
     const plain = /^\s*worktree\s*=\s*([^\s"'\\#;][^"'\\#;]*?)\s*$/i.exec(line);
     if (!plain) return true;
@@ -98,6 +103,20 @@ function configMovesWorktree(text: string, gitDir: string, top: string): boolean
   if (worktrees.length === 0) return false;
   if (worktrees.length > 1) return true;
   return physical(gitDir, worktrees[0]!) !== top;
+}
+
+/** The extensions git 2.39 knows; with any other (or a format version above 1) git refuses the repository. */
+const KNOWN_EXTENSIONS = new Set(['noop', 'preciousobjects', 'partialclone', 'worktreeconfig', 'objectformat']);
+
+/** A line that makes git refuse the repository (a format or an extension it does not know): git says so. */
+/** The key of a `key = value` line (lowercase, as git compares it); undefined for anything else. */
+const keyOf = (line: string) => /^\s*([A-Za-z][A-Za-z0-9-]*)\s*(=|$)/.exec(line)?.[1]?.toLowerCase();
+
+function formatRefused(section: string, line: string): boolean {
+  const key = keyOf(line);
+  if (key === undefined) return false;
+  if (section === 'core' && key === 'repositoryformatversion') return !/^\s*repositoryformatversion\s*=\s*[01]\s*$/i.test(line);
+  return section === 'extensions' && !KNOWN_EXTENSIONS.has(key);
 }
 
 function ownedByUs(...stats: Stats[]): boolean {
@@ -155,7 +174,7 @@ function plainRepo(top: string, dotGit: string, dotGitStat: Stats, topStat: Stat
   if (!dotGitLink || !isGitDirectory(gitDir, commonDir) || !ownedByUs(topStat, dotGitLink, dotGitStat, gitDirStat)) return null;
   for (const config of [join(commonDir, 'config'), join(gitDir, 'config.worktree')]) {
     const text = readOrNull(config);
-    if (text !== null && configMovesWorktree(text, gitDir, top)) return null;
+    if (text !== null && configLeavesItToGit(text, gitDir, top)) return null;
   }
   return { worktree: top, gitDir, commonDir, indexFile: join(gitDir, 'index') };
 }

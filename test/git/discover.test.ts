@@ -74,6 +74,16 @@ test('where git has rules of its own, no answer: git is asked', () => {
   assert.is(discoverRepo(main, TEST_ENV), null, 'core.worktree');
   execFileSync('git', ['config', '--unset', 'core.worktree'], { cwd: main, env: TEST_ENV });
   sameAsGit(main, 'core.worktree gone again');
+  execFileSync('git', ['config', 'core.repositoryformatversion', '1'], { cwd: main, env: TEST_ENV });
+  execFileSync('git', ['config', 'extensions.worktreeConfig', 'true'], { cwd: main, env: TEST_ENV });
+  sameAsGit(main, 'an extension git knows');
+  execFileSync('git', ['config', 'extensions.refStorage', 'reftable'], { cwd: main, env: TEST_ENV });
+  assert.is(discoverRepo(main, TEST_ENV), null, 'an extension git 2.39 does not know: git refuses, git says so');
+  const config = ['config', '--file', join(main, '.git', 'config')];
+  execFileSync('git', [...config, '--unset', 'extensions.refStorage'], { env: TEST_ENV });
+  execFileSync('git', [...config, 'core.repositoryformatversion', '2'], { env: TEST_ENV });
+  assert.is(discoverRepo(main, TEST_ENV), null, 'a format version git does not know');
+  execFileSync('git', [...config, 'core.repositoryformatversion', '0'], { env: TEST_ENV });
   execFileSync('git', ['config', 'include.path', '../extra'], { cwd: main, env: TEST_ENV });
   assert.is(discoverRepo(main, TEST_ENV), null, 'an include (which could set core.worktree)');
 });
