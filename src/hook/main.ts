@@ -9,6 +9,7 @@
 import { parseArgs } from 'node:util';
 import { stripHookEnvironment } from './env.js';
 import { BackupError, ExitCode } from '../errors.js';
+import { nodeChildProcess } from '../builtins.js';
 import type { Context, Output } from '../app/context.js';
 import type { PushWatch } from '../core/drain-schedule.js';
 
@@ -123,7 +124,6 @@ function parseWatch(s: string): PushWatch | null {
 
 /** `git backup hook drain --detached --follower --watch REF=SHA…` in the background, for what a foreground drain left (docs/hooks.md). */
 async function startFollower(ctx: Context, repoDir: string, pushes: PushWatch[]): Promise<void> {
-  const { spawn } = await import('node:child_process');
   const { closeSync, openSync } = await import('node:fs');
   const { backupLogPath } = await import('../store/backup-log.js');
   const args = [process.argv[1]!, 'hook', 'drain', '--detached', '--follower', '--repo', repoDir, ...pushes.flatMap((p) => ['--watch', `${p.ref}=${p.sha}`])];
@@ -131,7 +131,7 @@ async function startFollower(ctx: Context, repoDir: string, pushes: PushWatch[])
   try {
     // What it says goes where a hook-started drain's stderr goes: backup.log.
     log = openSync(backupLogPath(ctx.store.paths.dir), 'a', 0o600);
-    const child = spawn(process.execPath, args, { cwd: repoDir, detached: true, stdio: ['ignore', 'ignore', log], env: { ...process.env, GIT_BACKUP_HOOK_MODE: '' } });
+    const child = nodeChildProcess().spawn(process.execPath, args, { cwd: repoDir, detached: true, stdio: ['ignore', 'ignore', log], env: { ...process.env, GIT_BACKUP_HOOK_MODE: '' } });
     child.on('error', () => {});
     child.unref();
   } catch {
