@@ -27,7 +27,7 @@ export async function runCi(ctx: Context, args: { maxAge: string[]; json: boolea
     const states = Object.entries(r.states).map(([s, n]) => `${n} ${s}`).join(', ');
     ctx.io.out(`ci: ${r.checked} backup(s) checked${states ? ` (${states})` : ''}: ${r.ok ? 'ok' : `${r.problems.length + r.store.length} problem(s)`}`);
   }
-  // A damaged store is its own exit code (SPEC §6), before a failed check's.
+  // A damaged store is its own exit code (design.md §Command line, exit codes), before a failed check's.
   if (r.store.length) throw new BackupError(ExitCode.STORE_DAMAGED, `the backup store is damaged (${r.store.length} problem(s)); repair it with git backup recover`);
   // The report is on stdout already; the error line only carries the exit code's meaning.
   if (!r.ok) throw new BackupError(ExitCode.CI_FAILED, `${r.problems.length} CI check(s) failed`);
