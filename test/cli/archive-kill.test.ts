@@ -17,7 +17,7 @@ function repoWith(files: Record<string, string>): TestRepo {
 
 /**
  * k.txt (untracked) and one CLEANABLE backup of it (create, then cleanup, through the CLI), made once
- * per process and copied (fromTemplate: the copy's store is the template's, as in a moved repository;
+ * per process and copied (fromTemplate: the copy's store is the template's;
  * the archive is made in the copy).
  */
 let cleanableId: string | undefined;

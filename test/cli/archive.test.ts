@@ -59,7 +59,7 @@ function archived(repo: TestRepo, extra: string[] = []): Rec {
 
 /**
  * richRepo with one CLEANABLE backup of it (create, then cleanup, through the CLI), built once and
- * copied (fromTemplate: the copy's store is the template's, as in a moved repository); archives are
+ * copied (fromTemplate: the copy's store is the template's); archives are
  * made in the copy, so their paths are the copy's.
  */
 let cleanableId: string | undefined;

@@ -11,7 +11,7 @@ interface Rec { id: string; state: string; snapshot: string; pending_commit: str
 /**
  * Three backups: CONFIRMED (feature merged), PENDING (committed, not merged), CREATED (pinned).
  * Built once through the CLI, then copied for each test (fromTemplate: the copy's store is the
- * template's, as in a moved repository).
+ * template's).
  */
 let populatedIds: string[] = [];
 function populated(): { repo: TestRepo; ids: string[] } {

@@ -24,7 +24,7 @@ function repoWithWork(): TestRepo {
 
 /**
  * repoWithWork with one CREATED backup of the change (create --allow-empty through the CLI), made once
- * per process and copied (fromTemplate: the copy's store is the template's, as in a moved repository).
+ * per process and copied (fromTemplate: the copy's store is the template's).
  */
 let firstBackup: (Rec & { snapshot: string }) | undefined;
 function repoWithBackup(): { repo: TestRepo; a: Rec & { snapshot: string } } {

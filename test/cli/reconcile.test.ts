@@ -15,7 +15,7 @@ const reconcile = (repo: TestRepo) => repo.json<{ moved: { id: string; from: str
 /**
  * main with one commit, branch `feature` checked out, a backup of an edit, then that edit committed.
  * Built once per process, then copied for each test (fromTemplate: the copy's store is the
- * template's, as in a moved repository).
+ * template's).
  */
 let feature: { id: string; commit: string } | undefined;
 function featureWithBackup(): { repo: TestRepo; id: string; commit: string } {

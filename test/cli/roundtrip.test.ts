@@ -28,7 +28,7 @@ function setup(): TestRepo {
 
 /**
  * setup() with one backup of it (create --allow-empty through the CLI), made once per process and
- * copied (fromTemplate: the copy's store is the template's, as in a moved repository).
+ * copied (fromTemplate: the copy's store is the template's).
  */
 let createdId: string | undefined;
 function setupWithBackup(): { repo: TestRepo; created: { id: string } } {

@@ -15,7 +15,7 @@ const NOTES = 'refs/notes/backups';
 
 /**
  * A repository with two CREATED backups, made by the CLI once per process and copied for each test
- * (fromTemplate: the copy's store is the template's, as in a moved repository).
+ * (fromTemplate: the copy's store is the template's).
  */
 const twoIds: string[] = [];
 function twoBackups(): { repo: TestRepo; ids: string[] } {
@@ -23,10 +23,12 @@ function twoBackups(): { repo: TestRepo; ids: string[] } {
     t.git(['init', '-q', '-b', 'main']);
     t.write('README.md', '# test\n');
     t.commitAll('initial');
+    const ids: string[] = [];
     for (const n of [1, 2]) {
       t.write('a.txt', `work ${n}\n`);
-      twoIds.push(t.json<Rec>(['create', '-m', `m${n}`]).id);
+      ids.push(t.json<Rec>(['create', '-m', `m${n}`]).id);
     }
+    twoIds.splice(0, Infinity, ...ids); // only a whole build's ids: a failed one is built again
   }, { withStore: true });
   return { repo, ids: [...twoIds] };
 }

@@ -79,6 +79,10 @@ test('not kept: files changed within the settling time, an include, a drain (wri
 test('hooks: where git runs them comes from the same read; a core.hooksPath is left to git', async () => {
   const { repo, paths } = await setup();
   assert.is((await readView(paths, null)).hooksDir, join(paths.commonDir, 'hooks'));
+  const linked = join(scratchDir('gb-linked-'), 'wt');
+  repo.git(['worktree', 'add', '-q', linked]);
+  const gitSaysHooks = repo.git(['-C', linked, 'rev-parse', '--path-format=absolute', '--git-path', 'hooks']);
+  assert.is((await readView(await findRepo(linked), null)).hooksDir, gitSaysHooks, 'a linked worktree: the common hooks, as git says');
   repo.git(['config', 'core.hooksPath', '.githooks']);
   assert.is((await readView(paths, null)).hooksDir, null);
 });

@@ -131,9 +131,9 @@ const templates = new Map<string, string>();
  * Modes, symlinks and timestamps are copied as they are; the index's stat data is refreshed for the
  * copy's own files (inodes and ctimes differ), so git sees the copy exactly as it saw the template:
  * the same commits, the same staged and unstaged changes. A fixture with a backup store is refused
- * unless `withStore`: the store's records then name the template's directory as their worktree (as
- * after the user moved a repository), which the callers accept; archives (absolute paths) must not
- * be made while building.
+ * unless `withStore`: the copy then holds the template's store, whose records name their worktree
+ * relative to the main top (`.`), so a copy behaves as the repository it was copied from; archives
+ * must not be made while building (the copies would share them).
  */
 export function fromTemplate(key: string, build: (repo: TestRepo) => void, opts: { withStore?: boolean } = {}): TestRepo {
   let template = templates.get(key);

@@ -12,7 +12,7 @@ interface Rec { id: string; state: string; base: string | null; base_successor?:
 /**
  * A repository with hooks installed, on a feature branch with work in progress and a backup of it.
  * Built once per process, then copied for each test (fromTemplate: the copy's store is the
- * template's, as in a moved repository; the hooks find the store from where git runs them).
+ * template's; the hooks find the store from where git runs them).
  */
 let featureId: string | undefined;
 function featureWithBackup(): { repo: TestRepo; id: string; git: (args: string[]) => string } {
