@@ -4,7 +4,7 @@
 // of those files is exactly as it was, so any edit, by git or by hand, makes the next command ask
 // git again. Where the set of files is not certain it is not kept at all: `git -c` or any other
 // GIT_CONFIG* variable, an include (whose target could change unseen), an entry from a file not in
-// the list. A file changed in the last seconds is not trusted (a second edit within the same
+// the list, a relative HOME, a git whose system config is not /etc/gitconfig. A file changed in the last seconds is not trusted (a second edit within the same
 // timestamp could go unseen): the answer is kept once the files have been still for a while.
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync, unlinkSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
