@@ -6,9 +6,11 @@
 // GIT_CONFIG* variable, an include (whose target could change unseen), an entry from a file not in
 // the list, a relative HOME, a git whose system config is not /etc/gitconfig. A file changed in the last seconds is not trusted (a second edit within the same
 // timestamp could go unseen): the answer is kept once the files have been still for a while.
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { git, type RepoPaths } from '../git/exec.js';
+import { parseConfigOutput } from '../core/config-parse.js';
+import { writeDurably } from '../fs/durable-write.js';
 
 /**
  * How long a config file must have been unchanged before an answer read from it is kept: longer
@@ -102,11 +104,7 @@ const hasInclude = (files: readonly string[]) => files.some((f) => {
 /** Every `file:` origin in git's `--show-origin -z` output (relative to `cwd`, where git ran) is one of ours. */
 function originsKnown(out: string, files: readonly string[], cwd: string): boolean {
   const known = new Set(files);
-  const parts = out.split('\0');
-  for (let i = 1; i < parts.length; i += 3) {
-    if (parts[i]!.startsWith('file:') && !known.has(resolve(cwd, parts[i]!.slice('file:'.length)))) return false;
-  }
-  return true;
+  return parseConfigOutput(out).every(({ origin }) => !origin.startsWith('file:') || known.has(resolve(cwd, origin.slice('file:'.length))));
 }
 
 export interface CacheOptions {
@@ -131,7 +129,7 @@ export async function cachedConfigOutput(repo: RepoPaths, opts: CacheOptions, as
   if (kept !== null && kept.key === id.key) return kept.out;
   const out = await ask();
   if (opts.write && id.newest < before - settledMs() && originsKnown(out, files, repo.worktree) && !hasInclude(files) &&
-    (files[0] !== SYSTEM_CONFIG || (await systemConfigIs(SYSTEM_CONFIG, repo.worktree)))) keep(file, { key: id.key, out });
+    (files[0] !== SYSTEM_CONFIG || (await systemConfigIs(SYSTEM_CONFIG, repo.worktree)))) await keep(file, { key: id.key, out });
   return out;
 }
 
@@ -150,22 +148,13 @@ async function systemConfigIs(path: string, cwd: string): Promise<boolean> {
   }
 }
 
-function keep(file: string, kept: Kept): void {
-  const tmp = `${file}.${process.pid}.tmp`;
+/** Write the answer for the next process: through fs/durable-write.ts (a unique temp created O_EXCL, so never through a planted symlink). */
+async function keep(file: string, kept: Kept): Promise<void> {
   try {
     mkdirSync(dirname(file), { mode: 0o700 }); // not recursive: a store that is gone stays gone
   } catch {
     // there already (or the store is gone, which the write below finds)
   }
-  try {
-    writeFileSync(tmp, JSON.stringify(kept), { flag: 'wx', mode: 0o600 }); // never through a planted symlink
-    renameSync(tmp, file);
-  } catch {
-    // A cache: a store that cannot take it (read-only, full, gone) just asks git next time.
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // nothing was written
-    }
-  }
+  // A cache: a store that cannot take it (read-only, full, gone) just asks git next time.
+  await writeDurably(file, JSON.stringify(kept)).catch(() => undefined);
 }

@@ -5,20 +5,8 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:pat
 import { git, GitError, type RepoPaths } from '../git/exec.js';
 import { invalidError } from '../errors.js';
 import type { BackupConfig } from '../core/config.js';
-import { parseEntries, unknownWarning, type ConfigEntry, type Evaluation } from '../core/config-parse.js';
+import { parseConfigOutput, parseEntries, unknownWarning, type ConfigEntry, type Evaluation } from '../core/config-parse.js';
 import { cachedConfigOutput, type CacheOptions } from './cache.js';
-
-/** `--show-scope --show-origin -z` records: scope NUL origin NUL key [LF value] NUL. */
-export function parseConfigOutput(out: string): ConfigEntry[] {
-  const parts = out.split('\0');
-  const entries: ConfigEntry[] = [];
-  for (let i = 0; i + 2 < parts.length; i += 3) {
-    const [scope, origin, kv] = [parts[i]!, parts[i + 1]!, parts[i + 2]!];
-    const nl = kv.indexOf('\n');
-    entries.push(nl < 0 ? { key: kv, value: null, scope, origin } : { key: kv.slice(0, nl), value: kv.slice(nl + 1), scope, origin });
-  }
-  return entries;
-}
 
 /** Every `backup.*` entry git sees here, or in `file` alone (for import). */
 export async function readEntries(repo: RepoPaths, file?: string): Promise<ConfigEntry[]> {

@@ -15,6 +15,18 @@ export interface ConfigEntry {
   origin: string;
 }
 
+/** `--show-scope --show-origin -z` records: scope NUL origin NUL key [LF value] NUL. */
+export function parseConfigOutput(out: string): ConfigEntry[] {
+  const parts = out.split('\0');
+  const entries: ConfigEntry[] = [];
+  for (let i = 0; i + 2 < parts.length; i += 3) {
+    const [scope, origin, kv] = [parts[i]!, parts[i + 1]!, parts[i + 2]!];
+    const nl = kv.indexOf('\n');
+    entries.push(nl < 0 ? { key: kv, value: null, scope, origin } : { key: kv.slice(0, nl), value: kv.slice(nl + 1), scope, origin });
+  }
+  return entries;
+}
+
 export interface ConfigProblem {
   /** Full canonical name, e.g. backup.disk.quota. */
   key: string;

@@ -3,8 +3,9 @@
 // submodule's git directory. Every command and hook starts by locating the repository, and a git
 // process for it is a fifth of a `status`. Anything this module does not follow exactly the way
 // git does (an environment variable that changes discovery, a bare repository, core.worktree, an
-// include, another owner, a mount point on the way up, running inside .git) returns null, and the
-// caller asks `git rev-parse` as before. test/git/discover.test.ts compares every answer with git's.
+// include, another owner, a mount point on the way up, running inside .git, a HEAD git would not
+// accept, a format or extension git does not know) returns null, and the caller asks
+// `git rev-parse` as before. test/git/discover.test.ts compares every answer with git's.
 import { lstatSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { RepoPaths } from './exec.js';
@@ -58,14 +59,13 @@ function headValid(gitDir: string): boolean {
   return /^ref:\s*refs\//.test(text) || /^[0-9a-f]{40}/i.test(text);
 }
 
-/** git's is_git_directory: a valid HEAD, and objects/ and refs/ (in the common directory when shared). */
-function isGitDirectory(gitDir: string, commonDir: string): boolean {
-  return headValid(gitDir) && isDir(join(commonDir, 'objects')) && isDir(join(commonDir, 'refs'));
-}
-
-/** Like isGitDirectory, but for the walk's "are we inside a git directory" test: any HEAD counts. */
-function looksLikeGitDirectory(dir: string, commonDir: string): boolean {
-  return statOrNull(join(dir, 'HEAD')) !== null && isDir(join(commonDir, 'objects')) && isDir(join(commonDir, 'refs'));
+/**
+ * git's is_git_directory: a valid HEAD, and objects/ and refs/ (in the common directory when
+ * shared). `anyHead`: for the walk's "are we inside a git directory" test, any HEAD counts.
+ */
+function isGitDirectory(gitDir: string, commonDir: string, anyHead = false): boolean {
+  const head = anyHead ? statOrNull(join(gitDir, 'HEAD')) !== null : headValid(gitDir);
+  return head && isDir(join(commonDir, 'objects')) && isDir(join(commonDir, 'refs'));
 }
 
 /** A linked worktree's git directory names the shared one in its `commondir` file. */
@@ -144,7 +144,7 @@ export function discoverRepo(cwd: string, env: NodeJS.ProcessEnv = process.env):
     const dotGitStat = statOrNull(dotGit);
     if (dotGitStat) return plainRepo(dir, dotGit, dotGitStat, here);
     // Inside a git directory itself (or a bare repository): git's rules differ there.
-    if (looksLikeGitDirectory(dir, commonDirOf(dir) ?? dir)) return null;
+    if (isGitDirectory(dir, commonDirOf(dir) ?? dir, true)) return null;
     const parent = dirname(dir);
     if (parent === dir) return null;
     dir = parent;
