@@ -22,11 +22,34 @@ const BUNDLES = join(__dirname, '..', 'dist', 'bundle');
 const HEAD = 8;
 const TEMP = /\.cache\.\d+\.tmp$/;
 
-/** CRC-32 (zlib.crc32, Node ≥ 20.15: ~0.5 ms for the bundle); before it, the first bytes of a SHA-1. */
+/**
+ * CRC-32 of data: zlib's native crc32 without node:zlib's JavaScript, which loads the stream
+ * modules (~3 ms of every start, measured in BENCHMARKS.md, start-up); node:zlib's own crc32
+ * (Node >= 20.15) where that binding is not offered or would print a deprecation warning
+ * (--pending-deprecation); before Node 20.15, the first bytes of a SHA-1.
+ */
 function digestOf(data) {
+  const native = nativeCrc32();
+  if (native) return native(data, 0) >>> 0;
   const { crc32 } = require('node:zlib');
   if (typeof crc32 === 'function') return crc32(data) >>> 0;
   return require('node:crypto').createHash('sha1').update(data).digest().readUInt32BE(0);
+}
+
+let nativeCrc;
+function nativeCrc32() {
+  if (nativeCrc !== undefined) return nativeCrc;
+  nativeCrc = null;
+  const warns = process.execArgv.includes('--pending-deprecation') || /--pending-deprecation/.test(process.env.NODE_OPTIONS || '') || process.env.NODE_PENDING_DEPRECATION === '1';
+  if (warns || typeof process.binding !== 'function') return nativeCrc;
+  try {
+    const { crc32 } = process.binding('zlib');
+    // The check value of CRC-32: a binding that computes anything else is not used.
+    if (typeof crc32 === 'function' && crc32(Buffer.from('123456789'), 0) >>> 0 === 0xcbf43926) nativeCrc = crc32;
+  } catch {
+    // a permission model, or a Node without it: node:zlib instead
+  }
+  return nativeCrc;
 }
 
 /** A regular file's bytes, or null: never blocks on a FIFO or reads a device. */

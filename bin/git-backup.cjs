@@ -3,17 +3,35 @@
 // Entry point. Kept tiny and CommonJS: hooks call this on every commit, and a CommonJS entry starts
 // ~3 ms sooner than an ES module one. dist/bundle holds the esbuild bundles of dist/src
 // (scripts/bundle.mjs), loaded with their V8 code cache (bin/code-cache.cjs). `git backup hook …`
-// takes a fast path that never loads yargs (src/hook/main.ts).
+// takes a fast path that never loads yargs (src/hook/main.ts); the everyday commands load the fast
+// path's own, smaller bundle first (src/cli-fast-run.ts), and the full CLI only when it declines.
 const argv = process.argv.slice(2);
+/** What src/cli-fast.ts can take; it still declines the forms it is not sure of. */
+const FAST_FIRST_WORDS = new Set(['status', 'list', 'show', 'create', '-h', '--help']);
 if (argv.length === 1 && argv[0] === '--version') {
   // The one answer that needs no code: the bundle (one file of ~0.5 MB) is not even read.
   process.stdout.write(`${require('../package.json').version}\n`);
 } else {
-  const hook = argv[0] === 'hook';
-  const bundle = require('./code-cache.cjs').loadBundle(hook ? 'hook/main.cjs' : 'cli.cjs');
-  const run = hook ? bundle.exports.hookMain(argv.slice(1)) : bundle.exports.main(argv);
-  run.then((code) => {
+  const { loadBundle } = require('./code-cache.cjs');
+  const finish = (bundle) => (code) => {
     process.exitCode = code;
     bundle.settle();
-  });
+  };
+  const full = () => {
+    const cli = loadBundle('cli.cjs');
+    cli.exports.main(argv).then(finish(cli));
+  };
+  if (argv[0] === 'hook') {
+    const hook = loadBundle('hook/main.cjs');
+    hook.exports.hookMain(argv.slice(1)).then(finish(hook));
+  } else if (FAST_FIRST_WORDS.has(argv[0])) {
+    const fast = loadBundle('cli-fast-run.cjs');
+    fast.exports.fastMain(argv).then((code) => {
+      if (code !== null) return finish(fast)(code);
+      fast.settle();
+      full();
+    });
+  } else {
+    full();
+  }
 }

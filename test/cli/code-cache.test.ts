@@ -1,7 +1,9 @@
 // The V8 code cache of the bundles (bin/code-cache.cjs): the build's cache is used; one of another
 // source, damaged or refused by V8 is never used and is written again; a cache that cannot be read
 // or written changes nothing a user sees; the build's training run leaves the caller's repository
-// alone. Runs a copy of the package so the real dist/bundle is left alone.
+// alone; the everyday commands load the fast path's bundle and the rest the full CLI's. Runs a copy
+// of the package so the real dist/bundle is left alone. `--help` and `status` are the probes: both
+// go through the fast path's bundle, cli-fast-run.cjs.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
@@ -27,11 +29,12 @@ function help(pkg: string): { code: number; stdout: string; stderr: string } {
 /** What a cache of this source starts with: the CRC-32 of the bundle (bin/code-cache.cjs). */
 const sourceKey = (pkg: string) => {
   const key = Buffer.alloc(4);
-  key.writeUInt32BE(crc32(readFileSync(join(pkg, 'dist', 'bundle', 'cli.cjs'))) >>> 0);
+  key.writeUInt32BE(crc32(readFileSync(join(pkg, 'dist', 'bundle', FAST))) >>> 0);
   return key;
 };
 const keyOf = (pkg: string) => readFileSync(cacheOf(pkg)).subarray(0, 4);
-const cacheOf = (pkg: string) => join(pkg, 'dist', 'bundle', 'cli.cjs.cache');
+const FAST = 'cli-fast-run.cjs';
+const cacheOf = (pkg: string) => join(pkg, 'dist', 'bundle', `${FAST}.cache`);
 const expectedHelp = readFileSync(join(PROJECT_ROOT, 'dist', 'bundle', 'help.txt'), 'utf8');
 
 test('the cache the build made is used, and left as it is', () => {
@@ -41,8 +44,18 @@ test('the cache the build made is used, and left as it is', () => {
   const r = help(pkg);
   assert.is(r.code, 0, r.stderr);
   assert.is(r.stdout, expectedHelp);
-  assert.match(r.stderr, 'code cache of cli.cjs: used');
+  assert.match(r.stderr, 'code cache of cli-fast-run.cjs: used');
   assert.ok(readFileSync(cacheOf(pkg)).equals(before), 'not written again');
+});
+
+test('checking the cache never prints a deprecation warning, even with --pending-deprecation', () => {
+  const pkg = packageCopy();
+  for (const env of [{ NODE_OPTIONS: '--pending-deprecation' }, { NODE_PENDING_DEPRECATION: '1' }, {}]) {
+    const r = spawnSync(process.execPath, [join(pkg, 'bin', 'git-backup.cjs'), '--help'], { env: { ...TEST_ENV, ...env, GIT_BACKUP_DEBUG: '1' }, encoding: 'utf8' });
+    assert.is(r.stdout, expectedHelp);
+    assert.not.match(r.stderr, 'Deprecation', JSON.stringify(env));
+    assert.match(r.stderr, `code cache of ${FAST}: used`);
+  }
 });
 
 test('no cache: the command runs and writes one, which the next run uses', () => {
@@ -50,9 +63,9 @@ test('no cache: the command runs and writes one, which the next run uses', () =>
   rmSync(cacheOf(pkg));
   const r = help(pkg);
   assert.is(r.stdout, expectedHelp);
-  assert.match(r.stderr, 'code cache of cli.cjs: none');
+  assert.match(r.stderr, 'code cache of cli-fast-run.cjs: none');
   assert.ok(keyOf(pkg).equals(sourceKey(pkg)));
-  assert.match(help(pkg).stderr, 'code cache of cli.cjs: used');
+  assert.match(help(pkg).stderr, 'code cache of cli-fast-run.cjs: used');
 });
 
 test('a damaged cache is never given to V8, one V8 refuses is written again, one of another build is never used', () => {
@@ -65,20 +78,20 @@ test('a damaged cache is never given to V8, one V8 refuses is written again, one
   let r = help(pkg);
   assert.is(r.code, 0, r.stderr);
   assert.is(r.stdout, expectedHelp);
-  assert.match(r.stderr, 'code cache of cli.cjs: none');
-  assert.match(help(pkg).stderr, 'code cache of cli.cjs: used', 'the rewritten cache is good');
+  assert.match(r.stderr, 'code cache of cli-fast-run.cjs: none');
+  assert.match(help(pkg).stderr, 'code cache of cli-fast-run.cjs: used', 'the rewritten cache is good');
   // Whole and checksummed, but made for another script (the hook bundle's): V8 refuses it.
   const hookCache = readFileSync(join(pkg, 'dist', 'bundle', 'hook', 'main.cjs.cache'));
   writeFileSync(cacheOf(pkg), Buffer.concat([sourceKey(pkg), hookCache.subarray(4)]));
   r = help(pkg);
   assert.is(r.stdout, expectedHelp);
-  assert.match(r.stderr, 'code cache of cli.cjs: rejected');
-  assert.match(help(pkg).stderr, 'code cache of cli.cjs: used');
+  assert.match(r.stderr, 'code cache of cli-fast-run.cjs: rejected');
+  assert.match(help(pkg).stderr, 'code cache of cli-fast-run.cjs: used');
 });
 
 test('a bundle edited by hand, even to the same length, is run as edited, and its cache made again', () => {
   const pkg = packageCopy();
-  const bundle = join(pkg, 'dist', 'bundle', 'cli.cjs');
+  const bundle = join(pkg, 'dist', 'bundle', FAST);
   const text = readFileSync(bundle, 'utf8');
   assert.ok(text.includes(' protected content, '));
   // V8 compares only the length: without our own key the cached code of the old text would run.
@@ -89,10 +102,32 @@ test('a bundle edited by hand, even to the same length, is run as edited, and it
   let r = run();
   assert.is(r.status, 0, r.stderr);
   assert.match(r.stdout, 'PROTECTED CONTENT');
-  assert.match(r.stderr, 'code cache of cli.cjs: none');
+  assert.match(r.stderr, 'code cache of cli-fast-run.cjs: none');
   r = run();
   assert.match(r.stdout, 'PROTECTED CONTENT');
+  assert.match(r.stderr, 'code cache of cli-fast-run.cjs: used');
+});
+
+test('a form the fast path declines runs the full CLI, with its own cache; the fast path\'s answers match it', () => {
+  const pkg = packageCopy();
+  const repo = scratchDir('gb-codecache-repo-');
+  spawnSync('git', ['init', '-q', repo]);
+  const run = (...argv: string[]) => spawnSync(process.execPath, [join(pkg, 'bin', 'git-backup.cjs'), ...argv], { cwd: repo, env: { ...TEST_ENV, GIT_BACKUP_DEBUG: '1' }, encoding: 'utf8' });
+  // A command the fast path never takes: the fast bundle is not even read.
+  let r = run('config', 'list');
+  assert.is(r.status, 0, r.stderr);
   assert.match(r.stderr, 'code cache of cli.cjs: used');
+  assert.not.match(r.stderr, FAST);
+  // A first word it knows in a form it declines: tried, then yargs answers (help, a usage error).
+  r = run('status', '--help');
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, 'git backup status');
+  assert.match(r.stderr, `code cache of ${FAST}: used`);
+  assert.match(r.stderr, 'code cache of cli.cjs: used');
+  r = run('list', '--no-such-flag');
+  assert.is(r.status, 2, r.stderr);
+  assert.match(r.stderr, /Unknown argument/);
+  assert.is(r.stdout, '');
 });
 
 test('a cache that cannot be read or written changes nothing the user sees and leaves no file behind', () => {
@@ -134,7 +169,7 @@ test('the build\'s training run makes a cache this Node takes, and never touches
   });
   assert.is(r.status, 0, r.stderr);
   assert.is(r.stdout, '', 'the commands it runs print nothing');
-  assert.match(help(pkg).stderr, 'code cache of cli.cjs: used');
+  assert.match(help(pkg).stderr, 'code cache of cli-fast-run.cjs: used');
   assert.not.ok(existsSync(join(mine, '.git', 'backup')), 'nothing written into the caller\'s repository');
   assert.is(spawnSync('git', ['-C', mine, 'rev-parse', '-q', '--verify', 'HEAD']).status, 1, 'no commit made there');
 });
