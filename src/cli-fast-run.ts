@@ -5,6 +5,7 @@
 // BENCHMARKS.md, start-up). Anything else answers null, and the full CLI (src/cli.ts) takes over.
 import type { FastCommand } from './cli-fast.js';
 import { reportError } from './cli-errors.js';
+import { ExitCode } from './core/errors.js';
 
 /** Run argv when the fast path takes it: its exit code, or null to leave it to yargs. */
 export async function fastMain(argv: string[]): Promise<number | null> {
@@ -12,7 +13,7 @@ export async function fastMain(argv: string[]): Promise<number | null> {
   try {
     const fast = bareFlag(argv) ?? (await import('./cli-fast.js')).fastCommand(argv);
     if (!fast || !(await runFast(fast))) return null;
-    return 0;
+    return ExitCode.OK;
   } catch (e) {
     return reportError(e);
   }
