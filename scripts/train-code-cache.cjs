@@ -7,7 +7,7 @@
 // Not an install script: the quick start installs with --ignore-scripts (npm 11 warns about any),
 // and the cache the build ships was made by the Node that installs it from the clone. Another Node
 // later refuses it, and the first command writes its own where the package directory is writable.
-const { execFileSync } = require('node:child_process');
+const { execFileSync, spawnSync } = require('node:child_process');
 const { mkdtempSync, rmSync, writeFileSync, realpathSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
@@ -31,9 +31,6 @@ async function main() {
     GIT_BACKUP_HOOK_MODE: 'off',
   });
   const git = (...args) => execFileSync('git', args, { cwd: dir, stdio: 'ignore' });
-  // The commands print; an install or a build shows none of it.
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = () => true;
   try {
     git('init', '-q', '-b', 'main');
     writeFileSync(join(dir, 'a.txt'), 'one\n');
@@ -56,16 +53,21 @@ async function main() {
     await hook.exports.hookMain(['drain', '--repo', dir]);
     for (const b of [fast, cli, hook]) saveCache(b.cachePath, b.sourceDigest, b.script);
   } finally {
-    process.stdout.write = write;
     process.chdir(tmpdir());
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main().then(
-  () => (process.exitCode = 0),
-  (e) => {
-    process.stderr.write(`${e && e.stack ? e.stack : e}\n`);
-    process.exitCode = 1;
-  },
-);
+// The commands print on fd 1 (src/fs/stdout.ts); an install or a build shows none of it, so the
+// training runs in a child whose stdout goes nowhere.
+if (process.argv[2] === '--training') {
+  main().then(
+    () => (process.exitCode = 0),
+    (e) => {
+      process.stderr.write(`${e && e.stack ? e.stack : e}\n`);
+      process.exitCode = 1;
+    },
+  );
+} else {
+  process.exitCode = spawnSync(process.execPath, [__filename, '--training'], { stdio: ['ignore', 'ignore', 'inherit'] }).status ?? 1;
+}

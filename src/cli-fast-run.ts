@@ -6,10 +6,10 @@
 import type { FastCommand } from './cli-fast.js';
 import { reportError } from './cli-errors.js';
 import { ExitCode } from './core/errors.js';
+import { writeStdout } from './fs/stdout.js';
 
 /** Run argv when the fast path takes it: its exit code, or null to leave it to yargs. */
 export async function fastMain(argv: string[]): Promise<number | null> {
-  ignoreClosedStdout();
   try {
     const fast = bareFlag(argv) ?? (await import('./cli-fast.js')).fastCommand(argv);
     if (!fast || !(await runFast(fast))) return null;
@@ -17,17 +17,6 @@ export async function fastMain(argv: string[]): Promise<number | null> {
   } catch (e) {
     return reportError(e);
   }
-}
-
-/**
- * `git backup list | head`: the reader may leave before we are done writing. Like git, say nothing
- * about it; the command's own work (a backup taken, a move recorded) is finished all the same.
- */
-export function ignoreClosedStdout(): void {
-  if (process.stdout.listenerCount('error') > 0) return;
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EPIPE') throw e;
-  });
 }
 
 /** --version, -h and --help alone: known without loading anything (cli-fast.ts answers the same). */
@@ -47,7 +36,7 @@ async function runFast(f: FastCommand): Promise<boolean> {
       await withContext(async (ctx) => (await import('./commands/create.js')).runCreate(ctx, f.args));
       return true;
     case 'version':
-      process.stdout.write(`${(await import('./package-root.js')).packageVersion()}\n`);
+      writeStdout(`${(await import('./package-root.js')).packageVersion()}\n`);
       return true;
     case 'help': {
       // The help yargs printed at build time (scripts/bundle.mjs), at its 100-column wrap.
@@ -55,7 +44,7 @@ async function runFast(f: FastCommand): Promise<boolean> {
       const { readFile } = await import('node:fs/promises');
       const text = await readFile(new URL('./help.txt', import.meta.url), 'utf8').catch(() => null);
       if (text === null) return false;
-      process.stdout.write(text);
+      writeStdout(text);
       return true;
     }
     case 'status':

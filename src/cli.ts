@@ -2,18 +2,29 @@
 // The everyday forms go through the fast path (src/cli-fast-run.ts, never loading yargs: ~70 ms of
 // import and parse, measured in BENCHMARKS.md); everything else, and every form the fast path is
 // not sure of, goes through the yargs parser.
-import { fastMain, ignoreClosedStdout } from './cli-fast-run.js';
+import { fastMain } from './cli-fast-run.js';
 import { reportError } from './cli-errors.js';
 import { ExitCode } from './core/errors.js';
 
 export async function main(argv: string[]): Promise<number> {
-  ignoreClosedStdout();
   try {
     const fast = await fastMain(argv);
     if (fast !== null) return fast;
+    ignoreClosedStdout();
     await (await import('./cli-parser.js')).parseAndRun(argv);
     return ExitCode.OK;
   } catch (e) {
     return reportError(e);
   }
+}
+
+/**
+ * yargs prints through process.stdout (the commands through fs/stdout.ts, which does the same on
+ * its own). `git backup … | head`: the reader may leave before we are done writing. Like git, say
+ * nothing about it; the command's own work (a backup taken, a move recorded) is finished all the same.
+ */
+function ignoreClosedStdout(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
 }

@@ -1,6 +1,7 @@
 // What every command needs, gathered once: the repository, the store, the clock, the terminal.
 import { mkdirSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeStdout } from '../fs/stdout.js';
 import { findRepo, type RepoPaths } from '../git/exec.js';
 import { openStore, type Store } from '../store/store.js';
 import { now } from '../clock.js';
@@ -105,9 +106,12 @@ export async function withContext(fn: (ctx: Context) => Promise<void>): Promise<
 
 export function processOutput(): Output {
   return {
-    out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n'),
+    out: (t) => writeStdout(t.endsWith('\n') ? t : t + '\n'),
     err: (t) => process.stderr.write(t.endsWith('\n') ? t : t + '\n'),
-    interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+    // Asked only by the commands that may prompt: opening process.stdin costs every other one ~1.5 ms.
+    get interactive() {
+      return Boolean(process.stdin.isTTY && process.stderr.isTTY);
+    },
     ask: async (question) => {
       const { createInterface } = await import('node:readline/promises');
       const rl = createInterface({ input: process.stdin, output: process.stderr });

@@ -27,7 +27,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   hook: ['core', 'shared', 'fs', 'git', 'store', 'config', 'app'],
   install: ['core', 'shared', 'fs', 'git', 'store', 'app'],
   commands: ['core', 'shared', 'config', 'app', 'hook', 'install'],
-  entry: ['core', 'shared', 'app', 'hook', 'commands'],
+  entry: ['core', 'shared', 'fs', 'app', 'hook', 'commands'],
 };
 
 function sources(dir: string): string[] {
