@@ -6,7 +6,7 @@
 // takes a fast path that never loads yargs (src/hook/main.ts); the everyday commands load the fast
 // path's own, smaller bundle first (src/cli-fast-run.ts), and the full CLI only when it declines.
 const argv = process.argv.slice(2);
-/** What src/cli-fast.ts can take; it still declines the forms it is not sure of. */
+/** What src/cli-fast.ts can take; it still declines the forms it is not sure of (test/cli/fast-args.test.ts keeps the two lists equal). */
 const FAST_FIRST_WORDS = new Set(['status', 'list', 'show', 'create', '-h', '--help']);
 if (argv.length === 1 && argv[0] === '--version') {
   // The one answer that needs no code: the bundle (one file of ~0.5 MB) is not even read.
@@ -17,21 +17,34 @@ if (argv.length === 1 && argv[0] === '--version') {
     process.exitCode = code;
     bundle.settle();
   };
-  const full = () => {
+  // tried: the fast path has declined this argv already, so the full CLI goes straight to yargs.
+  const full = (tried) => {
     const cli = loadBundle('cli.cjs');
-    cli.exports.main(argv).then(finish(cli));
+    (tried ? cli.exports.parserMain(argv) : cli.exports.main(argv)).then(finish(cli));
   };
   if (argv[0] === 'hook') {
     const hook = loadBundle('hook/main.cjs');
     hook.exports.hookMain(argv.slice(1)).then(finish(hook));
   } else if (FAST_FIRST_WORDS.has(argv[0])) {
-    const fast = loadBundle('cli-fast-run.cjs');
-    fast.exports.fastMain(argv).then((code) => {
-      if (code !== null) return finish(fast)(code);
-      fast.settle();
-      full();
-    });
+    const fast = loadFastBundle(loadBundle);
+    if (!fast) full(false);
+    else {
+      fast.exports.fastMain(argv).then((code) => {
+        if (code !== null) return finish(fast)(code);
+        fast.settle();
+        full(true);
+      });
+    }
   } else {
-    full();
+    full(false);
+  }
+}
+
+/** The fast path's bundle, or null when it is missing or broken: the full CLI answers everything. */
+function loadFastBundle(loadBundle) {
+  try {
+    return loadBundle('cli-fast-run.cjs');
+  } catch {
+    return null;
   }
 }

@@ -13,7 +13,10 @@ import { build } from 'esbuild';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
-const entryPoints = ['dist/src/cli.js', 'dist/src/cli-fast-run.js', 'dist/src/hook/main.js'].filter((p) => existsSync(p));
+const entryPoints = ['dist/src/cli.js', 'dist/src/cli-fast-run.js', 'dist/src/hook/main.js'].filter((p) => {
+  if (!existsSync(p)) console.warn(`bundle: ${p} is missing (run tsc first); its bundle is not made`);
+  return existsSync(p);
+});
 
 // A script run through vm.Script has no import(): `await import('node:os')` (loaded where first
 // needed) becomes a require of the builtin, still made only when that code runs.

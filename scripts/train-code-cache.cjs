@@ -41,12 +41,18 @@ async function main() {
     // rest (and the forms the fast path declines) through the full CLI's.
     const fast = loadBundle('cli-fast-run.cjs');
     writeFileSync(join(dir, 'a.txt'), 'two\n');
-    for (const argv of [['--help'], ['status'], ['create', '-m', 'training'], ['list'], ['list', '--json'], ['status', '--json'], ['show', 'latest']]) {
-      await fast.exports.fastMain(argv);
+    const run = async (main, argv) => {
+      const code = await main(argv);
+      if (code !== 0) throw new Error(`training: git backup ${argv.join(' ')} exited ${code}`);
+    };
+    for (const argv of [['--help'], ['status'], ['create', '-m', 'training'], ['list'], ['list', '--json'], ['status', '--json']]) {
+      await run(fast.exports.fastMain, argv);
     }
+    const [id] = execFileSync('git', ['for-each-ref', '--format=%(refname:lstrip=2)', 'refs/backups'], { cwd: dir, encoding: 'utf8' }).split('\n');
+    await run(fast.exports.fastMain, ['show', id]);
     const cli = loadBundle('cli.cjs');
-    for (const argv of [['config', 'list'], ['verify']]) {
-      await cli.exports.main(argv);
+    for (const argv of [['config', 'list'], ['verify'], ['list', '--no-json']]) {
+      await run(cli.exports.main, argv);
     }
     git('commit', '-q', '-a', '-m', 'second');
     const hook = loadBundle('hook/main.cjs');
@@ -64,7 +70,7 @@ if (process.argv[2] === '--training') {
   main().then(
     () => (process.exitCode = 0),
     (e) => {
-      process.stderr.write(`${e && e.stack ? e.stack : e}\n`);
+      process.stderr.write(`${process.env.GIT_BACKUP_DEBUG === '1' && e && e.stack ? e.stack : (e && e.message) || e}\n`);
       process.exitCode = 1;
     },
   );

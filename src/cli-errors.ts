@@ -31,7 +31,6 @@ export function reportError(e: unknown): number {
     process.stderr.write(`git backup: ${e.message.split('\n')[0]}\n`);
     return e.exitCode;
   }
-  const message = text;
-  process.stderr.write(`git backup: unexpected error: ${message.split('\n')[0]} (GIT_BACKUP_DEBUG=1 shows details)\n`);
+  process.stderr.write(`git backup: unexpected error: ${text.split('\n')[0]} (GIT_BACKUP_DEBUG=1 shows details)\n`);
   return ExitCode.UNEXPECTED;
 }

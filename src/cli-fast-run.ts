@@ -1,5 +1,6 @@
-// The everyday commands without yargs: `status`, `list`, `show`, `create` and the bare `-h`,
-// `--help` and `--version`, in the forms src/cli-fast.ts is sure of. This module is its own bundle
+// The everyday commands without yargs: `status`, `list`, `show`, `create` and the bare `-h` and
+// `--help` (and `--version`, which bin/git-backup.cjs answers before loading any bundle), in the
+// forms src/cli-fast.ts is sure of. This module is its own bundle
 // (dist/bundle/cli-fast-run.cjs, a third of the full CLI's), which bin/git-backup.cjs loads for
 // those first words: a start reads and deserialises only what these commands run (measured in
 // BENCHMARKS.md, start-up). Anything else answers null, and the full CLI (src/cli.ts) takes over.
@@ -58,4 +59,3 @@ async function runFast(f: FastCommand): Promise<boolean> {
       return true;
   }
 }
-

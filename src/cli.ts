@@ -7,9 +7,12 @@ import { reportError } from './cli-errors.js';
 import { ExitCode } from './core/errors.js';
 
 export async function main(argv: string[]): Promise<number> {
+  return (await fastMain(argv)) ?? parserMain(argv);
+}
+
+/** The yargs parser alone: bin/git-backup.cjs calls it once the fast path's bundle has declined argv. */
+export async function parserMain(argv: string[]): Promise<number> {
   try {
-    const fast = await fastMain(argv);
-    if (fast !== null) return fast;
     ignoreClosedStdout();
     await (await import('./cli-parser.js')).parseAndRun(argv);
     return ExitCode.OK;

@@ -50,8 +50,10 @@ test('the cache the build made is used, and left as it is', () => {
 
 test('checking the cache never prints a deprecation warning, even with --pending-deprecation', () => {
   const pkg = packageCopy();
-  for (const env of [{ NODE_OPTIONS: '--pending-deprecation' }, { NODE_PENDING_DEPRECATION: '1' }, {}]) {
+  const spellings = ['--pending-deprecation', '--pending_deprecation --throw-deprecation', '--pending-deprecation=true --throw-deprecation'];
+  for (const env of [...spellings.map((o) => ({ NODE_OPTIONS: o })), { NODE_PENDING_DEPRECATION: '1' }, {}]) {
     const r = spawnSync(process.execPath, [join(pkg, 'bin', 'git-backup.cjs'), '--help'], { env: { ...TEST_ENV, ...env, GIT_BACKUP_DEBUG: '1' }, encoding: 'utf8' });
+    assert.is(r.status, 0, JSON.stringify(env));
     assert.is(r.stdout, expectedHelp);
     assert.not.match(r.stderr, 'Deprecation', JSON.stringify(env));
     assert.match(r.stderr, `code cache of ${FAST}: used`);
@@ -128,6 +130,33 @@ test('a form the fast path declines runs the full CLI, with its own cache; the f
   assert.is(r.status, 2, r.stderr);
   assert.match(r.stderr, /Unknown argument/);
   assert.is(r.stdout, '');
+});
+
+test('the full CLI\'s bundle edited by hand is run as edited too; without the fast path\'s bundle the full CLI answers everything', () => {
+  const pkg = packageCopy();
+  const full = join(pkg, 'dist', 'bundle', 'cli.cjs');
+  writeFileSync(full, readFileSync(full, 'utf8').replace(' protected content, ', ' PROTECTED CONTENT, '));
+  const repo = scratchDir('gb-codecache-repo-');
+  spawnSync('git', ['init', '-q', repo]);
+  const run = (...argv: string[]) => spawnSync(process.execPath, [join(pkg, 'bin', 'git-backup.cjs'), ...argv], { cwd: repo, env: { ...TEST_ENV, GIT_BACKUP_DEBUG: '1' }, encoding: 'utf8' });
+  // --no-json: a form the fast path declines, so yargs (in cli.cjs) runs the status.
+  let r = run('status', '--no-json');
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, 'PROTECTED CONTENT');
+  assert.match(r.stderr, 'code cache of cli.cjs: none');
+  assert.match(run('status', '--no-json').stderr, 'code cache of cli.cjs: used');
+  assert.not.match(run('status').stdout, 'PROTECTED CONTENT', 'the plain form still runs the fast bundle');
+  for (const broken of ['missing', 'garbage']) {
+    const fast = join(pkg, 'dist', 'bundle', FAST);
+    if (broken === 'missing') rmSync(fast);
+    else writeFileSync(fast, 'this is not javascript (');
+    r = run('status');
+    assert.is(r.status, 0, `${broken}: ${r.stderr}`);
+    assert.match(r.stdout, 'PROTECTED CONTENT', broken);
+    r = run('list', '--json');
+    assert.is(r.status, 0, `${broken}: ${r.stderr}`);
+    assert.equal(JSON.parse(r.stdout), []);
+  }
 });
 
 test('a cache that cannot be read or written changes nothing the user sees and leaves no file behind', () => {

@@ -133,6 +133,22 @@ test('status, list and show: the fast path means what yargs means', async () => 
   assert.equal(fastCommand(['-h']), { kind: 'help' });
 });
 
+test('bin/git-backup.cjs sends exactly the first words the fast path takes to the fast bundle', () => {
+  const bin = readFileSync(join(PROJECT_ROOT, 'bin', 'git-backup.cjs'), 'utf8');
+  const m = /const FAST_FIRST_WORDS = new Set\(\[([^\]]*)\]\)/.exec(bin);
+  assert.ok(m, 'FAST_FIRST_WORDS found in bin/git-backup.cjs');
+  const routed = new Set([...m![1]!.matchAll(/'([^']+)'/g)].map((x) => x[1]!));
+  // Every command the help lists, and the bare flags (--version is answered by bin itself).
+  const help = readFileSync(join(PROJECT_ROOT, 'dist', 'bundle', 'help.txt'), 'utf8');
+  const names = [...help.matchAll(/^ {2}git backup ([a-z-]+)/gm)].map((x) => x[1]!);
+  assert.ok(names.length > 10, `commands read from help.txt: ${names.join(' ')}`);
+  const taken = new Set<string>();
+  for (const word of [...names, '-h', '--help']) {
+    if (fastCommand([word]) || fastCommand([word, 'x'])) taken.add(word);
+  }
+  assert.equal([...routed].sort(), [...taken].sort());
+});
+
 test('--version and -h print what yargs prints, without loading it', () => {
   const viaYargs = (argv: string[]) =>
     spawnSync(process.execPath, ['--input-type=module', '-e', `const { buildParser } = await import(${JSON.stringify(join(PROJECT_ROOT, 'dist', 'src', 'cli-parser.js'))}); buildParser(${JSON.stringify(argv)}).exitProcess(false).parse(${JSON.stringify(argv)}, (e, a, out) => process.stdout.write(out + '\\n'));`], { encoding: 'utf8' }).stdout;
