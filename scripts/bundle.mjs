@@ -27,6 +27,31 @@ const lazyBuiltins = {
     b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
   },
 };
+// yargs measures its help text with string-width, which builds an Intl.Segmenter and Unicode-property
+// regexes when its module loads: ~30 ms of every command that goes through yargs, help or not
+// (two copies, yargs' and cliui's; BENCHMARKS.md, start-up). Printable ASCII is one column a
+// character, which is all our help holds; anything else (an escape, a tab, any non-ASCII text)
+// goes to the real string-width, loaded at its first such call.
+const lazyStringWidth = {
+  name: 'lazy-string-width',
+  setup(b) {
+    b.onResolve({ filter: /^string-width$/ }, async (args) => {
+      if (args.pluginData?.real) return undefined;
+      const real = await b.resolve('string-width', { resolveDir: args.resolveDir, kind: args.kind, pluginData: { real: true } });
+      if (real.errors.length) return { errors: real.errors };
+      return { path: real.path, namespace: 'lazy-string-width' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy-string-width' }, (args) => ({
+      contents: `const ascii = /^[\\x20-\\x7e]*$/;
+export default function stringWidth(text, options) {
+  if (typeof text === 'string' && ascii.test(text)) return text.length;
+  return require(${JSON.stringify(args.path)}).default(text, options);
+}`,
+      loader: 'js',
+      resolveDir: '/',
+    }));
+  },
+};
 rmSync('dist/bundle', { recursive: true, force: true });
 await build({
   entryPoints,
@@ -42,7 +67,7 @@ await build({
   // The sources find the package's files from their own location (src/package-root.ts, help.txt).
   define: { 'import.meta.url': '__gbModuleUrl' },
   banner: { js: "var __gbModuleUrl=require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [lazyBuiltins],
+  plugins: [lazyBuiltins, lazyStringWidth],
   logLevel: 'warning',
 });
 // `git backup -h` without yargs (issue 9): the help yargs prints, captured once here, non-TTY (so at

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fastCommand, fastCreateArgs } from '../../src/cli-fast.js';
 import { CLI, PROJECT_ROOT } from '../helpers/repo.js';
+import { helpTexts } from '../helpers/help.js';
 import { buildParser, createArgs } from '../../src/cli-parser.js';
 
 const TAKEN: string[][] = [
@@ -158,6 +159,18 @@ test('--version and -h print what yargs prints, without loading it', () => {
     assert.is(fast.stdout, viaYargs([flag]), flag);
   }
   assert.ok(readFileSync(join(PROJECT_ROOT, 'dist', 'bundle', 'help.txt'), 'utf8').includes('git backup status'));
+});
+
+test('every command\'s --help from the bundle is what yargs prints unbundled (the bundle measures ASCII text without string-width)', () => {
+  const help = readFileSync(join(PROJECT_ROOT, 'dist', 'bundle', 'help.txt'), 'utf8');
+  // `hook --help` is the hook bundle's own text (src/hook/main.ts), not yargs'.
+  const names = [...new Set([...help.matchAll(/^ {2}git backup ([a-z-]+)/gm)].map((x) => x[1]!))].filter((n) => n !== 'hook');
+  const unbundled = helpTexts(names);
+  for (const name of names) {
+    const r = spawnSync(process.execPath, [CLI, name, '--help'], { encoding: 'utf8' });
+    assert.is(r.status, 0, r.stderr);
+    assert.is(r.stdout, unbundled.get(name), name);
+  }
 });
 
 test.run();
