@@ -11,6 +11,7 @@
 // instead of all at start. The caches are made by a training run of the built bundles.
 import { build } from 'esbuild';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const entryPoints = ['dist/src/cli.js', 'dist/src/cli-fast-run.js', 'dist/src/hook/main.js'].filter((p) => {
@@ -39,13 +40,14 @@ const lazyStringWidth = {
       if (args.pluginData?.real) return undefined;
       const real = await b.resolve('string-width', { resolveDir: args.resolveDir, kind: args.kind, pluginData: { real: true } });
       if (real.errors.length) return { errors: real.errors };
-      return { path: real.path, namespace: 'lazy-string-width' };
+      // Named relatively: the bundle names no directory of the machine that built it.
+      return { path: relative(process.cwd(), real.path), namespace: 'lazy-string-width', pluginData: { real: real.path } };
     });
     b.onLoad({ filter: /.*/, namespace: 'lazy-string-width' }, (args) => ({
       contents: `const ascii = /^[\\x20-\\x7e]*$/;
 export default function stringWidth(text, options) {
   if (typeof text === 'string' && ascii.test(text)) return text.length;
-  return require(${JSON.stringify(args.path)}).default(text, options);
+  return require(${JSON.stringify(args.pluginData.real)}).default(text, options);
 }`,
       loader: 'js',
       resolveDir: '/',
