@@ -1,7 +1,7 @@
 // The command line's entry: run one command and map errors to exit codes (design.md §Command line).
-// The everyday forms go through the fast path (src/cli-fast-run.ts, never loading yargs: ~70 ms of
-// import and parse, measured in BENCHMARKS.md); everything else, and every form the fast path is
-// not sure of, goes through the yargs parser.
+// The everyday forms go through the fast path (src/cli-fast-run.ts, which never loads yargs:
+// measured in BENCHMARKS.md, start-up); everything else, and every form the fast path is not sure
+// of, goes through the yargs parser.
 import { fastMain } from './cli-fast-run.js';
 import { reportError } from './cli-errors.js';
 import { ExitCode } from './core/errors.js';
