@@ -5,6 +5,7 @@
 import { fastMain } from './cli-fast-run.js';
 import { reportError } from './cli-errors.js';
 import { ExitCode } from './core/errors.js';
+import { ignoreClosedStdout } from './fs/stdout.js';
 
 export async function main(argv: string[]): Promise<number> {
   return (await fastMain(argv)) ?? parserMain(argv);
@@ -19,15 +20,4 @@ export async function parserMain(argv: string[]): Promise<number> {
   } catch (e) {
     return reportError(e);
   }
-}
-
-/**
- * yargs prints through process.stdout (the commands through fs/stdout.ts, which does the same on
- * its own). `git backup … | head`: the reader may leave before we are done writing. Like git, say
- * nothing about it; the command's own work (a backup taken, a move recorded) is finished all the same.
- */
-function ignoreClosedStdout(): void {
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EPIPE') throw e;
-  });
 }

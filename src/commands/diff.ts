@@ -28,5 +28,5 @@ export async function runDiff(ctx: Context, args: DiffArgs): Promise<void> {
   const { diffBackup } = await import('../app/diff.js');
   const r = await diffBackup(ctx, args.id, args.other, { stat: args.stat, summary: args.json });
   if (r.kind === 'summary') ctx.io.out(JSON.stringify({ id: r.id, ...(r.other ? { other: r.other } : {}), files: r.files }));
-  else if (r.text) process.stdout.write(r.text);
+  else if (r.text) ctx.io.out(r.text);
 }

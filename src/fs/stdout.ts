@@ -1,19 +1,24 @@
 // Standard output written with write(2) on fd 1, without Node's process.stdout: creating that
 // stream loads the stream modules, ~3 ms of every command that prints (BENCHMARKS.md, start-up).
-// Writes are synchronous, as process.stdout's are for files, pipes and terminals on Linux, so what
-// is printed this way and what yargs prints through process.stdout stay in order.
+// A descriptor that is not blocking (once process.stdout exists, Node makes a pipe so; or the
+// process that gave it to us did) is handed to the stream at the first EAGAIN, which waits for the
+// reader in the event loop instead of spinning. Either way the bytes go out in the order written.
 import { writeSync } from 'node:fs';
+import { BackupError, ExitCode } from '../errors.js';
 
 let readerGone = false;
-const pause = new Int32Array(new SharedArrayBuffer(4));
+let viaStream = false;
 
 /**
  * Write text to stdout. `git backup list | head`: once the reader has left (EPIPE), like git, say
- * nothing and drop the rest; the command's own work is finished all the same. A descriptor another
- * process left non-blocking (EAGAIN) is waited for, a millisecond at a time.
+ * nothing and drop the rest; the command's own work is finished all the same.
  */
 export function writeStdout(text: string): void {
   if (readerGone) return;
+  if (viaStream) {
+    process.stdout.write(text);
+    return;
+  }
   const bytes = Buffer.from(text);
   let done = 0;
   while (done < bytes.length) {
@@ -25,8 +30,24 @@ export function writeStdout(text: string): void {
         readerGone = true;
         return;
       }
-      if (code !== 'EAGAIN') throw e;
-      Atomics.wait(pause, 0, 0, 1);
+      // Not a disk the user must free (cli-errors.ts says that of ENOSPC): the output's own device.
+      if (code !== 'EAGAIN') throw new BackupError(ExitCode.UNEXPECTED, `cannot write to standard output (${code === 'ENOSPC' ? 'the device is full' : (code ?? String(e))})`);
+      viaStream = true;
+      ignoreClosedStdout();
+      process.stdout.write(bytes.subarray(done));
+      return;
     }
   }
+}
+
+/**
+ * For what goes through process.stdout (the rest of a write above, yargs' help): a reader that
+ * leaves early ends the output silently, as above.
+ */
+export function ignoreClosedStdout(): void {
+  if (process.stdout.listenerCount('error') > 0) return;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    readerGone = true;
+  });
 }

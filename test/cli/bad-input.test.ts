@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { CLI, TEST_ENV, scratchDir, tempRepo, TestRepo, type CliResult } from '../helpers/repo.js';
 
 function fingerprint(repo: TestRepo): string {
@@ -103,6 +103,32 @@ test('a reader that leaves early (list | head -c 0): exit 0, nothing on stderr, 
   const code = await new Promise((resolve) => child.on('close', resolve));
   assert.is(stderr, '');
   assert.is(code, 0);
+});
+
+test('a full standard output: one line that says so, exit 1, on both ways a command runs', () => {
+  for (const argv of [['status'], ['show', first.id], ['list', '--json=true']]) {
+    const r = spawnSync('sh', ['-c', '"$0" "$@" >/dev/full', process.execPath, CLI, ...argv], { cwd: repo.dir, env: TEST_ENV, encoding: 'utf8' });
+    assert.is(r.status, 1, `${argv.join(' ')}: ${r.stderr}`);
+    assert.is(r.stderr, 'git backup: cannot write to standard output (the device is full)\n', argv.join(' '));
+  }
+});
+
+test('a reader that pauses gets every byte, through the fast path and through yargs (which makes the pipe non-blocking)', () => {
+  // One backup of 1,200 long-named files: its `show --json` is well past a pipe's 64 KiB.
+  const big = tempRepo();
+  for (let i = 0; i < 1200; i++) big.write(`dir/a-file-with-a-name-long-enough-to-fill-the-pipe-${String(i).padStart(4, '0')}.txt`, `${i}\n`);
+  const id = big.json<{ id: string }>(['create', '-m', 'big']).id;
+  // `show` records the access: after a first one, its time is the one field that differs from run to run.
+  const stable = (text: string) => text.replace(/"accessed_at":"[^"]*"/g, '"accessed_at":"…"');
+  big.cli(['show', '--json', id]);
+  const all = stable(big.cli(['show', '--json', id]).stdout);
+  assert.ok(all.length > 64 * 1024, `${all.length} bytes`);
+  for (const json of ['--json', '--json=true']) {
+    // The reader starts 0.3 s late, after the command has filled the pipe.
+    const r = spawnSync('sh', ['-c', '"$0" "$@" | (sleep 0.3; cat)', process.execPath, CLI, 'show', json, id], { cwd: big.dir, env: TEST_ENV, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    assert.is(r.status, 0, r.stderr);
+    assert.ok(stable(r.stdout) === all, `${json}: ${r.stdout.length} bytes of ${all.length}, the same: ${stable(r.stdout) === all}`);
+  }
 });
 
 test.run();
