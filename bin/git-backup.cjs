@@ -10,7 +10,17 @@ const argv = process.argv.slice(2);
 const FAST_FIRST_WORDS = new Set(['status', 'list', 'show', 'create', '-h', '--help']);
 if (argv.length === 1 && argv[0] === '--version') {
   // The one answer that needs no code: the bundle (one file of ~0.5 MB) is not even read.
-  process.stdout.write(`${require('../package.json').version}\n`);
+  // Written as src/fs/stdout.ts writes: a reader that left is no error, a full device one line.
+  const line = `${require('../package.json').version}\n`;
+  try {
+    require('node:fs').writeSync(1, line);
+  } catch (e) {
+    if (e.code === 'EAGAIN') process.stdout.write(line);
+    else if (e.code !== 'EPIPE') {
+      process.stderr.write(`git backup: cannot write to standard output (${e.code === 'ENOSPC' ? 'the device is full' : e.code})\n`);
+      process.exitCode = 1;
+    }
+  }
 } else {
   const { loadBundle } = require('./code-cache.cjs');
   const finish = (bundle) => (code) => {

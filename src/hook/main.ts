@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { stripHookEnvironment } from './env.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { nodeChildProcess } from '../builtins.js';
+import { writeStdout } from '../fs/stdout.js';
 import type { Context, Output } from '../app/context.js';
 import type { PushWatch } from '../core/drain-schedule.js';
 
@@ -192,11 +193,11 @@ export async function hookMain(argv: string[]): Promise<number> {
   // First thing: git's hook variables must not leak into any git command we run.
   stripHookEnvironment(process.env);
   const [sub, ...rest] = argv;
-  if (sub === '--help' || sub === '-h' || sub === 'help') {
-    process.stdout.write(`${HELP}\n`);
-    return ExitCode.OK;
-  }
   try {
+    if (sub === '--help' || sub === '-h' || sub === 'help') {
+      writeStdout(`${HELP}\n`);
+      return ExitCode.OK;
+    }
     if (sub === 'drain') return await runDrain(rest);
     if (sub === 'pre-rebase') return await runPreRebase(rest);
     if (sub === 'agent') return await (await import('./agent.js')).runAgentCheckpoint(rest, (dir) => open(dir));
