@@ -6,7 +6,7 @@
 // go through the fast path's bundle, cli-fast-run.cjs.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, rmSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -19,6 +19,13 @@ function packageCopy(): string {
   cpSync(join(PROJECT_ROOT, 'package.json'), join(dir, 'package.json'));
   for (const d of ['templates', 'hooks']) cpSync(join(PROJECT_ROOT, d), join(dir, d), { recursive: true });
   return dir;
+}
+
+/** The package copy's CLI, run in a fresh scratch repository with the code cache's verdict on stderr. */
+function cliIn(pkg: string): (...argv: string[]) => SpawnSyncReturns<string> {
+  const repo = scratchDir('gb-codecache-repo-');
+  spawnSync('git', ['init', '-q', repo]);
+  return (...argv) => spawnSync(process.execPath, [join(pkg, 'bin', 'git-backup.cjs'), ...argv], { cwd: repo, env: { ...TEST_ENV, GIT_BACKUP_DEBUG: '1' }, encoding: 'utf8' });
 }
 
 function help(pkg: string): { code: number; stdout: string; stderr: string } {
@@ -98,9 +105,8 @@ test('a bundle edited by hand, even to the same length, is run as edited, and it
   assert.ok(text.includes(' protected content, '));
   // V8 compares only the length: without our own key the cached code of the old text would run.
   writeFileSync(bundle, text.replace(' protected content, ', ' PROTECTED CONTENT, '));
-  const repo = scratchDir('gb-codecache-repo-');
-  spawnSync('git', ['init', '-q', repo]);
-  const run = () => spawnSync(process.execPath, [join(pkg, 'bin', 'git-backup.cjs'), 'status'], { cwd: repo, env: { ...TEST_ENV, GIT_BACKUP_DEBUG: '1' }, encoding: 'utf8' });
+  const cli = cliIn(pkg);
+  const run = () => cli('status');
   let r = run();
   assert.is(r.status, 0, r.stderr);
   assert.match(r.stdout, 'PROTECTED CONTENT');
@@ -112,9 +118,7 @@ test('a bundle edited by hand, even to the same length, is run as edited, and it
 
 test('a form the fast path declines runs the full CLI, with its own cache; the fast path\'s answers match it', () => {
   const pkg = packageCopy();
-  const repo = scratchDir('gb-codecache-repo-');
-  spawnSync('git', ['init', '-q', repo]);
-  const run = (...argv: string[]) => spawnSync(process.execPath, [join(pkg, 'bin', 'git-backup.cjs'), ...argv], { cwd: repo, env: { ...TEST_ENV, GIT_BACKUP_DEBUG: '1' }, encoding: 'utf8' });
+  const run = cliIn(pkg);
   // A command the fast path never takes: the fast bundle is not even read.
   let r = run('config', 'list');
   assert.is(r.status, 0, r.stderr);
@@ -136,9 +140,7 @@ test('the full CLI\'s bundle edited by hand is run as edited too; without the fa
   const pkg = packageCopy();
   const full = join(pkg, 'dist', 'bundle', 'cli.cjs');
   writeFileSync(full, readFileSync(full, 'utf8').replace(' protected content, ', ' PROTECTED CONTENT, '));
-  const repo = scratchDir('gb-codecache-repo-');
-  spawnSync('git', ['init', '-q', repo]);
-  const run = (...argv: string[]) => spawnSync(process.execPath, [join(pkg, 'bin', 'git-backup.cjs'), ...argv], { cwd: repo, env: { ...TEST_ENV, GIT_BACKUP_DEBUG: '1' }, encoding: 'utf8' });
+  const run = cliIn(pkg);
   // --no-json: a form the fast path declines, so yargs (in cli.cjs) runs the status.
   let r = run('status', '--no-json');
   assert.is(r.status, 0, r.stderr);
