@@ -9,7 +9,7 @@
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { git, type RepoPaths } from '../git/exec.js';
-import { parseConfigOutput } from '../core/config-parse.js';
+import { hasIncludeSection, parseConfigOutput } from '../core/config-parse.js';
 import { writeDurably } from '../fs/durable-write.js';
 
 /**
@@ -95,7 +95,7 @@ function readKept(file: string): Kept | null {
 
 const hasInclude = (files: readonly string[]) => files.some((f) => {
   try {
-    return /\[\s*include/i.test(readFileSync(f, 'utf8'));
+    return hasIncludeSection(readFileSync(f, 'utf8'));
   } catch {
     return false;
   }

@@ -15,6 +15,12 @@ export interface ConfigEntry {
   origin: string;
 }
 
+/**
+ * Whether a config file's text has an include (`[include]` or `[includeIf …]`): its target could
+ * change unseen, so neither discovery (git/discover.ts) nor the kept answer (config/cache.ts) trusts it.
+ */
+export const hasIncludeSection = (text: string): boolean => /\[\s*include/i.test(text);
+
 /** `--show-scope --show-origin -z` records: scope NUL origin NUL key [LF value] NUL. */
 export function parseConfigOutput(out: string): ConfigEntry[] {
   const parts = out.split('\0');

@@ -9,6 +9,7 @@
 import { lstatSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { RepoPaths } from './exec.js';
+import { hasIncludeSection } from '../core/config-parse.js';
 
 /** Variables that change where git looks or what it finds; with any of them set, git decides. */
 const DISCOVERY_ENV = [
@@ -87,7 +88,7 @@ function commonDirOf(gitDir: string): string | null {
  * directory holding `.git` (as a submodule's does) changes nothing.
  */
 function configLeavesItToGit(text: string, gitDir: string, top: string): boolean {
-  if (/\[\s*include/i.test(text)) return true;
+  if (hasIncludeSection(text)) return true;
   const worktrees: string[] = [];
   let section = '';
   for (const line of text.split('\n')) {
