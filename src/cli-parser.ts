@@ -96,7 +96,9 @@ export function buildParser(argv: string[]): Argv {
       // yargs reports a failed coerce() as its own YError carrying our message: still a usage error.
       if (err && !(err instanceof BackupError) && err.name === 'YError') throw usageError(`${err.message}; see git backup --help`);
       if (err) throw err;
-      throw usageError(`${msg}; see git backup --help`);
+      // yargs puts the detail of some messages on the next lines ("Invalid values:\n  Argument: sort,
+      // Given: …, Choices: …"); errors are one line, so they are joined rather than cut.
+      throw usageError(`${msg.trim().replace(/\s*\n\s*/g, ' ')}; see git backup --help`);
     });
 }
 

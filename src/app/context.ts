@@ -112,15 +112,7 @@ export function processOutput(): Output {
     get interactive() {
       return Boolean(process.stdin.isTTY && process.stderr.isTTY);
     },
-    ask: async (question) => {
-      const { createInterface } = await import('node:readline/promises');
-      const rl = createInterface({ input: process.stdin, output: process.stderr });
-      try {
-        return await rl.question(question);
-      } finally {
-        rl.close();
-      }
-    },
+    ask: async (question) => (await import('../fs/prompt.js')).askLine(question),
   };
 }
 

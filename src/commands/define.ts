@@ -29,12 +29,31 @@ export interface OptionSpec {
   array?: boolean;
   default?: unknown;
   choices?: readonly string[];
+  /** A value must follow (text options: `-m` alone is an error, not an empty message). */
+  requiresArg?: boolean;
+  coerce?: (v: unknown) => unknown;
 }
 
 /** What the config commands run in: the repository and the terminal, no store (they never create it). */
 export interface ConfigContext {
   repo: Context['repo'];
   io: Output;
+}
+
+/**
+ * A text option taken once: a value must follow it, and given twice it is refused (yargs would
+ * otherwise hand over both as an array, and `-m a -m b` was stored as the message "a,b").
+ */
+export function textOpt<T extends { describe: string; alias?: string; default?: string }>(name: string, spec: T) {
+  return {
+    ...spec,
+    type: 'string' as const,
+    requiresArg: true,
+    coerce: (v: unknown): string => {
+      if (Array.isArray(v)) throw usageError(`--${name} is given more than once; give it once`);
+      return String(v);
+    },
+  };
 }
 
 export const jsonOpt = { type: 'boolean', default: false, describe: 'print one JSON document on stdout' } as const;

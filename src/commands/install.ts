@@ -1,7 +1,7 @@
 // `git backup install [--force] [--agent NAME]` and `git backup uninstall [--agent NAME]`: print what was done, file by file.
 import type { Context } from '../app/context.js';
 import { installHooks, uninstallHooks, type FileResult, type InstallReport } from '../install/install.js';
-import { define, inContext, jsonOpt } from './define.js';
+import { define, inContext, jsonOpt, textOpt } from './define.js';
 
 export const installCommand = define({
   command: 'install',
@@ -9,7 +9,7 @@ export const installCommand = define({
   builder: (y) =>
     y
       .option('force', { type: 'boolean', default: false, describe: 'replace older git-backup blocks with this version (never touches anything else)' })
-      .option('agent', { type: 'string', describe: 'instead: a checkpoint per turn and per file-changing tool call of this coding agent (claude-code)' })
+      .option('agent', textOpt('agent', { describe: 'instead: a checkpoint per turn and per file-changing tool call of this coding agent (claude-code)' }))
       .option('json', jsonOpt)
       .example('git backup install --agent claude-code', 'hook entries merged into .claude/settings.local.json'),
   handler: (a) => inContext((ctx) => runInstall(ctx, { force: a.force, json: a.json, agent: a.agent ?? null })),
@@ -18,7 +18,7 @@ export const installCommand = define({
 export const uninstallCommand = define({
   command: 'uninstall',
   describe: 'remove exactly the blocks install added (your hook files end up byte-identical to before)',
-  builder: (y) => y.option('agent', { type: 'string', describe: 'instead: remove the entries install --agent added' }).option('json', jsonOpt),
+  builder: (y) => y.option('agent', textOpt('agent', { describe: 'instead: remove the entries install --agent added' })).option('json', jsonOpt),
   handler: (a) => inContext((ctx) => runUninstall(ctx, { json: a.json, agent: a.agent ?? null })),
 });
 

@@ -7,7 +7,7 @@ import { coldCount } from '../core/cold.js';
 import type { BackupConfig } from '../core/config.js';
 import type { inspectHooks } from '../install/inspect.js';
 import { parseState } from '../core/query.js';
-import { define, inContext, jsonOpt, positiveInt, stringList } from './define.js';
+import { define, inContext, jsonOpt, positiveInt, stringList, textOpt } from './define.js';
 import { usageError } from '../errors.js';
 
 export const LIST_SORTS = ['age', 'size', 'confidence'] as const;
@@ -18,9 +18,9 @@ export const LIST_OPTIONS = {
   sort: { choices: LIST_SORTS, default: 'age' as const, describe: 'newest first, largest first, or most confident first' },
   limit: { type: 'number', describe: 'at most N backups' },
   label: { type: 'string', array: true, default: [] as string[], describe: 'only backups carrying this label (repeatable: all of them)' },
-  branch: { type: 'string', describe: 'only backups taken on this branch' },
-  grep: { type: 'string', describe: 'only backups whose message contains TEXT (any case)' },
-  since: { type: 'string', describe: 'only backups taken since DURATION ago (36h, 14d) or DATE (2026-11-20)' },
+  branch: textOpt('branch', { describe: 'only backups taken on this branch' }),
+  grep: textOpt('grep', { describe: 'only backups whose message contains TEXT (any case)' }),
+  since: textOpt('since', { describe: 'only backups taken since DURATION ago (36h, 14d) or DATE (2026-11-20)' }),
   json: jsonOpt,
 } as const;
 

@@ -2,7 +2,7 @@
 // of the whole tree first, and writes only what differs) and say what it did and what it left out.
 import type { Context } from '../app/context.js';
 import type { RestoreOutcome } from '../app/restore.js';
-import { define, idArg, inContext, jsonOpt, pathArgs } from './define.js';
+import { define, idArg, inContext, jsonOpt, pathArgs, textOpt } from './define.js';
 
 export interface RestoreArgs {
   id: string;
@@ -18,7 +18,7 @@ export const restoreCommand = define({
   builder: (y) =>
     idArg(y)
       .positional('paths', { type: 'string', array: true, describe: 'only these files or directories' })
-      .option('to', { type: 'string', describe: 'restore into DIR instead of the working tree (must not hold different files)' })
+      .option('to', textOpt('to', { describe: 'restore into DIR instead of the working tree (must not hold different files)' }))
       .option('sparse', { type: 'boolean', default: true, describe: 'in a sparse checkout, write only paths inside it (--no-sparse writes all)' })
       .option('json', jsonOpt)
       .example('git backup restore 20261121-1030 -- src/', 'bring back src/ only'),

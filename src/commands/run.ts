@@ -2,7 +2,7 @@
 // command's own status.
 import type { Context } from '../app/context.js';
 import { PassThroughExit, usageError } from '../errors.js';
-import { define, inContext, pathArgs, stringList } from './define.js';
+import { define, inContext, pathArgs, stringList, textOpt } from './define.js';
 
 export interface RunArgs {
   command: string[];
@@ -17,7 +17,7 @@ export const runCommand = define({
   builder: (y) =>
     y
       .positional('command', { type: 'string', array: true, describe: 'the command and its arguments, after --' })
-      .option('message', { alias: 'm', type: 'string', default: '', describe: 'what the pair of backups is for (default: the command)' })
+      .option('message', textOpt('message', { alias: 'm', default: '', describe: 'what the pair of backups is for (default: the command)' }))
       .option('label', { type: 'string', array: true, default: [] as string[], describe: 'a label on both backups (repeatable)' })
       .option('watch', {
         type: 'boolean',

@@ -11,7 +11,7 @@ import { refusedError } from '../errors.js';
 import { formatBytes } from './format.js';
 import { askYes } from './ask.js';
 import { parseState } from '../core/query.js';
-import { define, idArg, inContext, jsonOpt, stringList } from './define.js';
+import { define, idArg, inContext, jsonOpt, stringList, textOpt } from './define.js';
 
 export const transitionCommand = define({
   command: 'transition <id> <state>',
@@ -19,7 +19,7 @@ export const transitionCommand = define({
   builder: (y) =>
     idArg(y)
       .positional('state', { type: 'string', demandOption: true, describe: 'CREATED, PENDING, CONFIRMED, CLEANABLE, ARCHIVED or DELETED', coerce: parseState })
-      .option('reason', { type: 'string', describe: 'why, kept in the history' })
+      .option('reason', textOpt('reason', { describe: 'why, kept in the history' }))
       .option('force', { type: 'boolean', default: false, describe: 'allow a move the lifecycle forbids (recorded as forced)' })
       .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask before DELETED' })
       .option('json', jsonOpt),
@@ -47,7 +47,7 @@ function bulk(verb: BulkVerb, describe: string) {
         .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask for confirmation' })
         .option('force', { type: 'boolean', default: false, describe: 'allow a move the lifecycle forbids (recorded as forced)' })
         .option('dry-run', { type: 'boolean', default: false, describe: 'print what would happen, change nothing' })
-        .option('reason', { type: 'string', describe: 'why, kept in the history' })
+        .option('reason', textOpt('reason', { describe: 'why, kept in the history' }))
         .option('json', jsonOpt),
     handler: (a) =>
       inContext((ctx) =>

@@ -52,6 +52,18 @@ const cases: [string, string[], number, RegExp?][] = [
   ['delete without a terminal', ['delete', first.id], 9],
   ['delete un-integrated work without --force', ['delete', first.id, '--yes'], 9, /--force/],
   ['restore of a path not in the backup', ['restore', first.id, '--', 'nope.txt'], 4],
+  // A text option needs its text (before: `create -m` took a backup with an empty message, and
+  // `restore ID --to` restored into the working tree), and takes one (`-m a -m b` stored "a,b").
+  ['-m without its text', ['create', '--allow-empty', '-m'], 2, /arguments following: m/],
+  ['-m given twice', ['create', '--allow-empty', '-m', 'a', '-m', 'b'], 2, /--message is given more than once/],
+  ['--message given twice', ['create', '--allow-empty', '--message=a', '--message', 'b'], 2, /--message is given more than once/],
+  ['run -m without its text', ['run', '-m'], 2, /arguments following: m/],
+  ['restore --to without its directory', ['restore', first.id, '--to'], 2, /arguments following: to/],
+  ['list --grep given twice', ['list', '--grep', 'a', '--grep', 'b'], 2, /--grep is given more than once/],
+  ['transition --reason without its text', ['transition', first.id, 'CLEANABLE', '--reason'], 2, /arguments following: reason/],
+  // yargs puts the detail of a bad choice on the lines after "Invalid values:": joined, not cut.
+  ['a value that is not one of the choices', ['list', '--sort', 'bogus'], 2, /Invalid values: Argument: sort, Given: "bogus", Choices: "age", "size", "confidence"; see git backup --help/],
+  ['a choice in another script', ['list', '--sort', '日本語'], 2, /Given: "日本語"/],
 ];
 
 for (const [name, args, code, pattern] of cases) {

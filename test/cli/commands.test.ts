@@ -1,7 +1,7 @@
 // The core commands end to end against real git: list/show/status/log, pin, transitions, delete.
 import { test } from '../helpers/shard.js';
 import * as assert from 'uvu/assert';
-import { fromTemplate, tempRepo, type TestRepo } from '../helpers/repo.js';
+import { fromTemplate, scratchDir, tempRepo, type TestRepo } from '../helpers/repo.js';
 import { helpTexts } from '../helpers/help.js';
 
 const RECORD_FIELDS = ['id', 'state', 'created_at', 'updated_at', 'message', 'branch', 'base', 'snapshot', 'paths', 'files', 'bytes', 'pinned', 'labels', 'pending_commit', 'confirmed_by', 'confidence', 'history'];
@@ -167,8 +167,9 @@ test('works on an unborn branch, in a linked worktree, and without an identity',
   assert.is(u.base, null);
 
   const repo = repoWithWork();
-  repo.git(['worktree', 'add', '-q', '-b', 'side', `${repo.dir}-wt`]);
-  const wt = repo.cli(['create', '--allow-empty', '--json'], { cwd: `${repo.dir}-wt` });
+  const wtDir = `${scratchDir('gb-wt-')}/side`;
+  repo.git(['worktree', 'add', '-q', '-b', 'side', wtDir]);
+  const wt = repo.cli(['create', '--allow-empty', '--json'], { cwd: wtDir });
   assert.is(wt.code, 0, wt.stderr);
   assert.is(repo.json<Rec[]>(['list']).length, 1, 'worktrees share one store');
 

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, type TestRepo } from '../helpers/repo.js';
+import { CLI, scratchDir, type TestRepo } from '../helpers/repo.js';
 import { eventLines, eventLogSize, installedRepo, readDb, sleep, withShim, withoutShim } from '../helpers/hooks.js';
 
 function asyncEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -47,8 +47,9 @@ test('commits from parallel processes: no event lost or doubled', async () => {
   const env = asyncEnv();
   // Parallel `git commit` would fight over index.lock; parallel worktrees commit independently.
   const wts: string[] = [];
+  const wtRoot = scratchDir('gb-wt-');
   for (let w = 0; w < 3; w++) {
-    const dir = join(repo.dir, '..', `${repo.dir.split('/').pop()}-wt${w}`);
+    const dir = join(wtRoot, `wt${w}`);
     repo.git(['worktree', 'add', '-q', '-b', `w${w}`, dir]);
     wts.push(dir);
   }

@@ -1,0 +1,43 @@
+// Questions on the terminal: the confirmations before a deletion or an undo, and the config wizard.
+// Every question comes before the change it asks about, so Ctrl-C at a question ends the command
+// with git's 130 and nothing changed (not "unexpected error"), and the end of input is an empty
+// answer, which every question takes as no. Lines typed ahead (two answers typed at once) are kept
+// for the next question instead of being dropped with the interface that read them.
+import { PassThroughExit } from '../core/errors.js';
+
+const typedAhead: string[] = [];
+
+export async function askLine(question: string): Promise<string> {
+  const early = typedAhead.shift();
+  if (early !== undefined) {
+    process.stderr.write(`${question}${early}\n`);
+    return early;
+  }
+  const { createInterface } = await import('node:readline');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  return new Promise<string>((resolve, reject) => {
+    let answered = false;
+    rl.on('line', (line) => {
+      if (answered) {
+        typedAhead.push(line);
+        return;
+      }
+      answered = true;
+      resolve(line);
+      // Closed once the rest of this chunk has been read: its other lines answer the next questions.
+      queueMicrotask(() => rl.close());
+    });
+    rl.on('SIGINT', () => {
+      answered = true;
+      process.stderr.write('\n');
+      rl.close();
+      reject(new PassThroughExit(130));
+    });
+    rl.on('close', () => {
+      if (!answered) resolve('');
+      answered = true;
+    });
+    rl.setPrompt(question);
+    rl.prompt();
+  });
+}

@@ -1,0 +1,75 @@
+// Questions on a real terminal (util-linux script(1) gives the CLI a pseudo-terminal): Ctrl-C at a
+// question ends the command with 130 and changes nothing; two answers typed at once answer two
+// questions; the end of input is a no.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawn, spawnSync } from 'node:child_process';
+import { CLI, TEST_ENV, tempRepo, type TestRepo } from '../helpers/repo.js';
+
+const hasScript = spawnSync('script', ['--version']).status === 0;
+
+/** The CLI on a pseudo-terminal, `typed` arriving on it at once; script -e passes the exit code on. */
+function onTerminal(r: TestRepo, args: string[], typed: string) {
+  const cmd = [process.execPath, CLI, ...args].map((a) => JSON.stringify(a)).join(' ');
+  const res = spawnSync('script', ['-qec', cmd, '/dev/null'], { cwd: r.dir, env: { ...TEST_ENV, TERM: 'dumb' }, input: typed, encoding: 'utf8', timeout: 20_000 });
+  return { code: res.status, out: res.stdout + res.stderr };
+}
+
+/** The same, typing `keys` only once `prompt` is on the screen (a key typed earlier reaches a terminal not yet in raw mode). */
+function typeAtPrompt(r: TestRepo, args: string[], prompt: string, keys: string): Promise<{ code: number | null; out: string }> {
+  const cmd = [process.execPath, CLI, ...args].map((a) => JSON.stringify(a)).join(' ');
+  const child = spawn('script', ['-qec', cmd, '/dev/null'], { cwd: r.dir, env: { ...TEST_ENV, TERM: 'dumb' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let typed = false;
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  child.stdout.on('data', (d) => {
+    out += d;
+    if (!typed && out.includes(prompt)) {
+      typed = true;
+      // Raw mode comes with the prompt; a short wait lets readline switch before the key arrives.
+      setTimeout(() => child.stdin.write(keys), 100);
+    }
+  });
+  child.stderr.on('data', (d) => (out += d));
+  return new Promise((resolve) => child.on('close', (code) => (clearTimeout(timer), resolve({ code, out }))));
+}
+
+const stateOf = (r: TestRepo, id: string) => r.json<{ state: string }>(['show', id, '--json']).state;
+
+test('Ctrl-C at a question: exit 130, nothing changed, no "unexpected error"', async () => {
+  if (!hasScript) return;
+  const r = tempRepo();
+  r.write('a.txt', 'work\n');
+  const id = r.json<{ id: string }>(['create', '-m', 'keep me', '--json']).id;
+  const res = await typeAtPrompt(r, ['delete', id, '--force'], '[y/N]', '\x03');
+  assert.is(res.code, 130, res.out);
+  assert.not.match(res.out, /unexpected error/);
+  assert.is(stateOf(r, id), 'CREATED');
+});
+
+test('two answers typed at once answer the two questions of emergency', () => {
+  if (!hasScript) return;
+  const r = tempRepo();
+  r.write('a.txt', 'work\n');
+  const id = r.json<{ id: string }>(['create', '-m', 'done with', '--json']).id;
+  r.cli(['cleanup', id, '--yes']);
+  assert.is(stateOf(r, id), 'CLEANABLE');
+  const res = onTerminal(r, ['emergency'], 'y\ndelete 1\n');
+  assert.is(res.code, 0, res.out);
+  assert.match(res.out, /Type "delete 1" to go ahead: delete 1/);
+  // Archived rather than deleted: it holds content no commit has (design.md, emergency).
+  assert.is(stateOf(r, id), 'ARCHIVED');
+});
+
+test('the end of input at a question is a no: nothing deleted', () => {
+  if (!hasScript) return;
+  const r = tempRepo();
+  r.write('a.txt', 'work\n');
+  const id = r.json<{ id: string }>(['create', '-m', 'keep me', '--json']).id;
+  const res = onTerminal(r, ['delete', id, '--force'], '\x04');
+  assert.is(res.code, 9, res.out);
+  assert.match(res.out, /not confirmed/);
+  assert.is(stateOf(r, id), 'CREATED');
+});
+
+test.run();
