@@ -61,7 +61,11 @@ export async function runEmergency(ctx: Context, args: { yes: boolean; force: bo
     return;
   }
   const bytes = preview.moves.reduce((n, m) => n + m.bytes, 0);
-  const what = `delete ${preview.moves.length} backup(s), freeing ~${formatBytes(bytes)}`;
+  // A backup holding work no commit has is archived, not deleted: the question says which is which.
+  const deleting = preview.moves.filter((m) => m.to === 'DELETED').length;
+  const archiving = preview.moves.length - deleting;
+  const parts = [deleting ? `delete ${deleting} backup(s)` : '', archiving ? `archive ${archiving} (holding work no commit has)` : ''];
+  const what = `${parts.filter(Boolean).join(' and ')}, freeing ~${formatBytes(bytes)}`;
   if (!args.yes) {
     if (!ctx.io.interactive) {
       if (!args.json) ctx.io.err(render(preview, 'would delete'));
@@ -69,7 +73,7 @@ export async function runEmergency(ctx: Context, args: { yes: boolean; force: bo
     }
     ctx.io.err(render(preview, 'would delete'));
     await askYes(ctx, `Emergency cleanup: ${what}?`);
-    const second = await ctx.io.ask(`This cannot be undone. Type "delete ${preview.moves.length}" to go ahead: `);
+    const second = await ctx.io.ask(`${deleting ? 'This cannot be undone. ' : ''}Type "delete ${preview.moves.length}" to go ahead: `);
     if (second.trim() !== `delete ${preview.moves.length}`) throw refusedError('not confirmed; nothing was deleted');
   }
   const r = await runPlan(ctx, config, plan, false, args.force);

@@ -56,6 +56,8 @@ test('two answers typed at once answer the two questions of emergency', () => {
   assert.is(stateOf(r, id), 'CLEANABLE');
   const res = onTerminal(r, ['emergency'], 'y\ndelete 1\n');
   assert.is(res.code, 0, res.out);
+  assert.match(res.out, /Emergency cleanup: archive 1 \(holding work no commit has\), freeing/, 'says it archives, not deletes');
+  assert.not.match(res.out, /cannot be undone/);
   assert.match(res.out, /Type "delete 1" to go ahead: delete 1/);
   // Archived rather than deleted: it holds content no commit has (design.md, emergency).
   assert.is(stateOf(r, id), 'ARCHIVED');
