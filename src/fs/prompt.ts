@@ -6,8 +6,11 @@
 import { PassThroughExit } from '../core/errors.js';
 
 const typedAhead: string[] = [];
+/** Settles when the last question's interface has closed: closing pauses stdin and leaves raw mode, so the next one opens after it. */
+let lastClosed: Promise<void> = Promise.resolve();
 
 export async function askLine(question: string): Promise<string> {
+  await lastClosed;
   const early = typedAhead.shift();
   if (early !== undefined) {
     process.stderr.write(`${question}${early}\n`);
@@ -15,6 +18,8 @@ export async function askLine(question: string): Promise<string> {
   }
   const { createInterface } = await import('node:readline');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
+  let closed = (): void => undefined;
+  lastClosed = new Promise((r) => (closed = r));
   return new Promise<string>((resolve, reject) => {
     let answered = false;
     rl.on('line', (line) => {
@@ -36,6 +41,7 @@ export async function askLine(question: string): Promise<string> {
     rl.on('close', () => {
       if (!answered) resolve('');
       answered = true;
+      closed();
     });
     rl.setPrompt(question);
     rl.prompt();

@@ -15,19 +15,25 @@ function onTerminal(r: TestRepo, args: string[], typed: string) {
   return { code: res.status, out: res.stdout + res.stderr };
 }
 
-/** The same, typing `keys` only once `prompt` is on the screen (a key typed earlier reaches a terminal not yet in raw mode). */
-function typeAtPrompt(r: TestRepo, args: string[], prompt: string, keys: string): Promise<{ code: number | null; out: string }> {
+/**
+ * The same, typing each step's keys only once its prompt is on the screen (a key typed earlier
+ * reaches a terminal not yet in raw mode).
+ */
+function typeAtPrompts(r: TestRepo, args: string[], steps: [prompt: string, keys: string][]): Promise<{ code: number | null; out: string }> {
   const cmd = [process.execPath, CLI, ...args].map((a) => JSON.stringify(a)).join(' ');
   const child = spawn('script', ['-qec', cmd, '/dev/null'], { cwd: r.dir, env: { ...TEST_ENV, TERM: 'dumb' }, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
-  let typed = false;
+  let seen = 0; // where the next prompt is looked for
   const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
   child.stdout.on('data', (d) => {
     out += d;
-    if (!typed && out.includes(prompt)) {
-      typed = true;
-      // Raw mode comes with the prompt; a short wait lets readline switch before the key arrives.
-      setTimeout(() => child.stdin.write(keys), 100);
+    const step = steps[0];
+    const at = step ? out.indexOf(step[0], seen) : -1;
+    if (step && at >= 0) {
+      steps.shift();
+      seen = at + step[0].length;
+      // Raw mode comes with the prompt; a short wait lets readline switch before the keys arrive.
+      setTimeout(() => child.stdin.write(step[1]), 100);
     }
   });
   child.stderr.on('data', (d) => (out += d));
@@ -41,7 +47,7 @@ test('Ctrl-C at a question: exit 130, nothing changed, no "unexpected error"', a
   const r = tempRepo();
   r.write('a.txt', 'work\n');
   const id = r.json<{ id: string }>(['create', '-m', 'keep me', '--json']).id;
-  const res = await typeAtPrompt(r, ['delete', id, '--force'], '[y/N]', '\x03');
+  const res = await typeAtPrompts(r, ['delete', id, '--force'], [['[y/N]', '\x03']]);
   assert.is(res.code, 130, res.out);
   assert.not.match(res.out, /unexpected error/);
   assert.is(stateOf(r, id), 'CREATED');
@@ -60,6 +66,17 @@ test('two answers typed at once answer the two questions of emergency', () => {
   assert.not.match(res.out, /cannot be undone/);
   assert.match(res.out, /Type "delete 1" to go ahead: delete 1/);
   // Archived rather than deleted: it holds content no commit has (design.md, emergency).
+  assert.is(stateOf(r, id), 'ARCHIVED');
+});
+
+test('emergency answered one question at a time: the second question gets the second answer', async () => {
+  if (!hasScript) return;
+  const r = tempRepo();
+  r.write('a.txt', 'work\n');
+  const id = r.json<{ id: string }>(['create', '-m', 'done with', '--json']).id;
+  r.cli(['cleanup', id, '--yes']);
+  const res = await typeAtPrompts(r, ['emergency'], [['[y/N]', 'y\r'], ['to go ahead: ', 'delete 1\r']]);
+  assert.is(res.code, 0, res.out);
   assert.is(stateOf(r, id), 'ARCHIVED');
 });
 
