@@ -42,11 +42,19 @@ function typeAtPrompts(r: TestRepo, args: string[], steps: [prompt: string, keys
 
 const stateOf = (r: TestRepo, id: string) => r.json<{ state: string }>(['show', id, '--json']).state;
 
-test('Ctrl-C at a question: exit 130, nothing changed, no "unexpected error"', async () => {
-  if (!hasScript) return;
+/** A repository with one backup of uncommitted work, CREATED or (cleanable) already CLEANABLE. */
+function repoWithBackup(cleanable: boolean): { r: TestRepo; id: string } {
   const r = tempRepo();
   r.write('a.txt', 'work\n');
-  const id = r.json<{ id: string }>(['create', '-m', 'keep me', '--json']).id;
+  const id = r.json<{ id: string }>(['create', '-m', 'work', '--json']).id;
+  if (cleanable) r.cli(['cleanup', id, '--yes']);
+  assert.is(stateOf(r, id), cleanable ? 'CLEANABLE' : 'CREATED');
+  return { r, id };
+}
+
+test('Ctrl-C at a question: exit 130, nothing changed, no "unexpected error"', async () => {
+  if (!hasScript) return;
+  const { r, id } = repoWithBackup(false);
   const res = await typeAtPrompts(r, ['delete', id, '--force'], [['[y/N]', '\x03']]);
   assert.is(res.code, 130, res.out);
   assert.not.match(res.out, /unexpected error/);
@@ -55,11 +63,7 @@ test('Ctrl-C at a question: exit 130, nothing changed, no "unexpected error"', a
 
 test('two answers typed at once answer the two questions of emergency', () => {
   if (!hasScript) return;
-  const r = tempRepo();
-  r.write('a.txt', 'work\n');
-  const id = r.json<{ id: string }>(['create', '-m', 'done with', '--json']).id;
-  r.cli(['cleanup', id, '--yes']);
-  assert.is(stateOf(r, id), 'CLEANABLE');
+  const { r, id } = repoWithBackup(true);
   const res = onTerminal(r, ['emergency'], 'y\ndelete 1\n');
   assert.is(res.code, 0, res.out);
   assert.match(res.out, /Emergency cleanup: archive 1 \(holding work no commit has\), freeing/, 'says it archives, not deletes');
@@ -71,10 +75,7 @@ test('two answers typed at once answer the two questions of emergency', () => {
 
 test('emergency answered one question at a time: the second question gets the second answer', async () => {
   if (!hasScript) return;
-  const r = tempRepo();
-  r.write('a.txt', 'work\n');
-  const id = r.json<{ id: string }>(['create', '-m', 'done with', '--json']).id;
-  r.cli(['cleanup', id, '--yes']);
+  const { r, id } = repoWithBackup(true);
   const res = await typeAtPrompts(r, ['emergency'], [['[y/N]', 'y\r'], ['to go ahead: ', 'delete 1\r']]);
   assert.is(res.code, 0, res.out);
   assert.is(stateOf(r, id), 'ARCHIVED');
@@ -82,9 +83,7 @@ test('emergency answered one question at a time: the second question gets the se
 
 test('the end of input at a question is a no: nothing deleted', () => {
   if (!hasScript) return;
-  const r = tempRepo();
-  r.write('a.txt', 'work\n');
-  const id = r.json<{ id: string }>(['create', '-m', 'keep me', '--json']).id;
+  const { r, id } = repoWithBackup(false);
   const res = onTerminal(r, ['delete', id, '--force'], '\x04');
   assert.is(res.code, 9, res.out);
   assert.match(res.out, /not confirmed/);
