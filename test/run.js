@@ -8,8 +8,8 @@
 // SHARD_TARGET_MS each by its last duration (at most MAX_SHARDS; 2 before its first run): shard k of
 // n gets TEST_SHARD=k/n and runs every n-th test. A failure names its shard, e.g.
 // "hooks/install.test.js [2/3]"; `TEST_SHARD=2/3 node dist/test/hooks/install.test.js` runs it again.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -69,17 +69,37 @@ delete childEnv.NODE_EXTRA_CA_CERTS;
 const MIN_FREE_BYTES = 2 * 1024 ** 3;
 function scratchRoot() {
   if (process.env.TEST_TMPDIR) return null;
+  let dir = null;
   try {
     const fs = statfsSync('/dev/shm');
     if (fs.bavail * fs.bsize < MIN_FREE_BYTES) return null;
-    return mkdtempSync('/dev/shm/gb-test-');
+    dir = mkdtempSync('/dev/shm/gb-test-');
+    // Hooks are scripts in the scratch repositories: a noexec /dev/shm (a common hardening) would
+    // fail every hook test with a misleading assertion, so that one is not used.
+    const probe = `${dir}/exec-probe`;
+    writeFileSync(probe, '#!/bin/sh\nexit 0\n');
+    chmodSync(probe, 0o755);
+    if (spawnSync(probe).status !== 0) throw new Error('noexec');
+    rmSync(probe);
+    return dir;
   } catch {
-    return null; // no /dev/shm, or not writable: the system's temporary directory
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    return null; // no /dev/shm, not writable, or noexec: the system's temporary directory
   }
 }
 const scratch = scratchRoot();
-const tmpdir = process.env.TEST_TMPDIR ?? scratch;
+const tmpdir = process.env.TEST_TMPDIR || scratch;
 if (tmpdir) childEnv.TMPDIR = tmpdir;
+
+/** Remove the scratch directory; a failure (a test's mount left busy, say) is a warning, not a crash before the summary. */
+function removeScratch() {
+  if (!scratch) return;
+  try {
+    rmSync(scratch, { recursive: true, force: true, maxRetries: 3 });
+  } catch (e) {
+    console.error(`could not remove the test scratch directory ${scratch}: ${e.message.split('\n')[0]}`);
+  }
+}
 
 /** How many processes a file runs in: 1 unless it uses test/helpers/shard.ts. */
 function shardsFor(times, file, name) {
@@ -87,6 +107,18 @@ function shardsFor(times, file, name) {
   const tests = counts[name] ?? MAX_SHARDS; // never more processes than tests
   if (typeof times[name] !== 'number') return Math.min(2, tests);
   return Math.min(MAX_SHARDS, tests, Math.max(1, Math.ceil(times[name] / SHARD_TARGET_MS)));
+}
+
+/** Process groups of the test files running now: an interrupted run kills them and removes the scratch. */
+const running = new Set();
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    for (const pid of running) {
+      try { process.kill(-pid, 'SIGKILL'); } catch {}
+    }
+    removeScratch();
+    process.exit(128 + ({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1 })[signal]);
+  });
 }
 
 function runFile(file, shard) {
@@ -98,6 +130,8 @@ function runFile(file, shard) {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
+    running.add(child.pid);
+    child.on('exit', () => running.delete(child.pid));
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -173,6 +207,6 @@ try {
 } catch {}
 const slowest = took.sort((a, b) => b[1] - a[1]).slice(0, 5).map(([n, ms]) => `${n} ${(ms / 1000).toFixed(1)} s`);
 console.log(`${files.length} files (${jobs.length} processes) in ${((Date.now() - started) / 1000).toFixed(1)} s wall, ${PARALLEL} at a time; slowest: ${slowest.join(', ')}`);
-if (scratch) rmSync(scratch, { recursive: true, force: true, maxRetries: 3 });
 console.log(`${passed} passed, ${failed} failed`);
+removeScratch();
 process.exit(failed || files.length === 0 ? 1 : 0);

@@ -4,5 +4,5 @@ import { refusedError } from '../errors.js';
 
 export async function askYes(ctx: Context, question: string): Promise<void> {
   const answer = await ctx.io.ask(`${question} [y/N] `);
-  if (!/^y(es)?$/i.test(answer.trim())) throw refusedError('not confirmed; nothing was deleted');
+  if (!/^y(es)?$/i.test(answer.trim())) throw refusedError('not confirmed; nothing was changed');
 }

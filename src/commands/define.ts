@@ -42,16 +42,21 @@ export interface ConfigContext {
 
 /**
  * A text option taken once: a value must follow it, and given twice it is refused (yargs would
- * otherwise hand over both as an array, and `-m a -m b` was stored as the message "a,b").
+ * otherwise hand over both as an array, and `-m a -m b` was stored as the message "a,b"). Only
+ * text is taken: yargs reads `--no-to` as false and `--to.x y` as an object, which became the
+ * directory "false". `nonEmpty`: an empty text is refused too (`--to "$UNSET"` would otherwise
+ * mean the working tree).
  */
-export function textOpt<T extends { describe: string; alias?: string; default?: string }>(name: string, spec: T) {
+export function textOpt<T extends { describe: string; alias?: string; default?: string }>(name: string, spec: T, opts: { nonEmpty?: boolean } = {}) {
   return {
     ...spec,
     type: 'string' as const,
     requiresArg: true,
     coerce: (v: unknown): string => {
       if (Array.isArray(v)) throw usageError(`--${name} is given more than once; give it once`);
-      return String(v);
+      if (typeof v !== 'string') throw usageError(`--${name} takes a text: --${name} TEXT`);
+      if (opts.nonEmpty && v === '') throw usageError(`--${name} needs a non-empty text`);
+      return v;
     },
   };
 }

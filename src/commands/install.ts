@@ -9,7 +9,7 @@ export const installCommand = define({
   builder: (y) =>
     y
       .option('force', { type: 'boolean', default: false, describe: 'replace older git-backup blocks with this version (never touches anything else)' })
-      .option('agent', textOpt('agent', { describe: 'instead: a checkpoint per turn and per file-changing tool call of this coding agent (claude-code)' }))
+      .option('agent', textOpt('agent', { describe: 'instead: a checkpoint per turn and per file-changing tool call of this coding agent (claude-code)' }, { nonEmpty: true }))
       .option('json', jsonOpt)
       .example('git backup install --agent claude-code', 'hook entries merged into .claude/settings.local.json'),
   handler: (a) => inContext((ctx) => runInstall(ctx, { force: a.force, json: a.json, agent: a.agent ?? null })),
@@ -18,7 +18,7 @@ export const installCommand = define({
 export const uninstallCommand = define({
   command: 'uninstall',
   describe: 'remove exactly the blocks install added (your hook files end up byte-identical to before)',
-  builder: (y) => y.option('agent', textOpt('agent', { describe: 'instead: remove the entries install --agent added' })).option('json', jsonOpt),
+  builder: (y) => y.option('agent', textOpt('agent', { describe: 'instead: remove the entries install --agent added' }, { nonEmpty: true })).option('json', jsonOpt),
   handler: (a) => inContext((ctx) => runUninstall(ctx, { json: a.json, agent: a.agent ?? null })),
 });
 

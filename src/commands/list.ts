@@ -18,9 +18,9 @@ export const LIST_OPTIONS = {
   sort: { choices: LIST_SORTS, default: 'age' as const, describe: 'newest first, largest first, or most confident first' },
   limit: { type: 'number', describe: 'at most N backups' },
   label: { type: 'string', array: true, default: [] as string[], describe: 'only backups carrying this label (repeatable: all of them)' },
-  branch: textOpt('branch', { describe: 'only backups taken on this branch' }),
+  branch: textOpt('branch', { describe: 'only backups taken on this branch' }, { nonEmpty: true }),
   grep: textOpt('grep', { describe: 'only backups whose message contains TEXT (any case)' }),
-  since: textOpt('since', { describe: 'only backups taken since DURATION ago (36h, 14d) or DATE (2026-11-20)' }),
+  since: textOpt('since', { describe: 'only backups taken since DURATION ago (36h, 14d) or DATE (2026-11-20)' }, { nonEmpty: true }),
   json: jsonOpt,
 } as const;
 
@@ -49,10 +49,11 @@ export const listCommand = define({
 export const STATUS_OPTIONS = {
   json: jsonOpt,
   prometheus: { type: 'boolean', default: false, describe: 'print metrics in the Prometheus text format instead' },
-  'prometheus-file': {
-    type: 'string',
-    describe: "write those metrics to PATH atomically (a temp file renamed over it; 0644), e.g. node_exporter's textfile directory/git_backup.prom; prints nothing",
-  },
+  'prometheus-file': textOpt(
+    'prometheus-file',
+    { describe: "write those metrics to PATH atomically (a temp file renamed over it; 0644), e.g. node_exporter's textfile directory/git_backup.prom; prints nothing" },
+    { nonEmpty: true },
+  ),
 } as const;
 
 export const statusCommand = define({

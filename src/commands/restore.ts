@@ -18,7 +18,7 @@ export const restoreCommand = define({
   builder: (y) =>
     idArg(y)
       .positional('paths', { type: 'string', array: true, describe: 'only these files or directories' })
-      .option('to', textOpt('to', { describe: 'restore into DIR instead of the working tree (must not hold different files)' }))
+      .option('to', textOpt('to', { describe: 'restore into DIR instead of the working tree (must not hold different files)' }, { nonEmpty: true }))
       .option('sparse', { type: 'boolean', default: true, describe: 'in a sparse checkout, write only paths inside it (--no-sparse writes all)' })
       .option('json', jsonOpt)
       .example('git backup restore 20261121-1030 -- src/', 'bring back src/ only'),

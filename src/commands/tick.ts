@@ -34,8 +34,9 @@ export const emergencyCommand = define({
 const moveLine = (m: TickMove, verb: string) =>
   `${verb} ${m.id}: ${[m.from, ...m.steps].join(' -> ')}  [${m.trigger}, confidence ${m.confidence}]  ${m.why}`;
 
-function render(r: TickReport, verb: string): string {
-  const lines = r.moves.map((m) => moveLine(m, verb));
+/** `verb` for every move, or per move (emergency: deleted or, holding work no commit has, archived). */
+function render(r: TickReport, verb: string | ((m: TickMove) => string)): string {
+  const lines = r.moves.map((m) => moveLine(m, typeof verb === 'string' ? verb : verb(m)));
   for (const f of r.failed) lines.push(moveLine(f, 'could not move'));
   for (const w of r.waiting) lines.push(`waits     ${w.id}: ${w.why}`);
   const d = r.disk;
@@ -51,6 +52,9 @@ export async function runTick(ctx: Context, args: { dryRun: boolean; json: boole
   const r = await evaluate(ctx, { dryRun: args.dryRun });
   ctx.io.out(args.json ? JSON.stringify(r) : render(r, r.dry_run ? 'would move' : 'moved'));
 }
+
+const emergencyVerb = (done: boolean) => (m: TickMove) =>
+  m.to === 'ARCHIVED' ? (done ? 'archived' : 'would archive') : done ? 'deleted' : 'would delete';
 
 export async function runEmergency(ctx: Context, args: { yes: boolean; force: boolean; json: boolean }): Promise<void> {
   const config = await ctx.config();
@@ -68,14 +72,14 @@ export async function runEmergency(ctx: Context, args: { yes: boolean; force: bo
   const what = `${parts.filter(Boolean).join(' and ')}, freeing ~${formatBytes(bytes)}`;
   if (!args.yes) {
     if (!ctx.io.interactive) {
-      if (!args.json) ctx.io.err(render(preview, 'would delete'));
+      if (!args.json) ctx.io.err(render(preview, emergencyVerb(false)));
       throw refusedError(`emergency would ${what}; refusing without a terminal to confirm; add --yes`);
     }
-    ctx.io.err(render(preview, 'would delete'));
+    ctx.io.err(render(preview, emergencyVerb(false)));
     await askYes(ctx, `Emergency cleanup: ${what}?`);
     const second = await ctx.io.ask(`${deleting ? 'This cannot be undone. ' : ''}Type "delete ${preview.moves.length}" to go ahead: `);
-    if (second.trim() !== `delete ${preview.moves.length}`) throw refusedError('not confirmed; nothing was deleted');
+    if (second.trim() !== `delete ${preview.moves.length}`) throw refusedError('not confirmed; nothing was changed');
   }
   const r = await runPlan(ctx, config, plan, false, args.force);
-  ctx.io.out(args.json ? JSON.stringify(r) : render(r, 'deleted'));
+  ctx.io.out(args.json ? JSON.stringify(r) : render(r, emergencyVerb(true)));
 }

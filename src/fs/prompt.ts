@@ -1,9 +1,11 @@
 // Questions on the terminal: the confirmations before a deletion or an undo, and the config wizard.
 // Every question comes before the change it asks about, so Ctrl-C at a question ends the command
-// with git's 130 and nothing changed (not "unexpected error"), and the end of input is an empty
-// answer, which every question takes as no. Lines typed ahead (two answers typed at once) are kept
-// for the next question instead of being dropped with the interface that read them.
+// with git's 130 and nothing changed (not "unexpected error"), and the end of input (Ctrl-D, a
+// hangup) is a refusal, exit 9, whatever the question's default (an empty answer is "yes" to the
+// config wizard's last question). Lines typed ahead (two answers typed at once) are kept for the
+// next question instead of being dropped with the interface that read them.
 import { PassThroughExit } from '../core/errors.js';
+import { refusedError } from '../errors.js';
 
 const typedAhead: string[] = [];
 /** Settles when the last question's interface has closed: closing pauses stdin and leaves raw mode, so the next one opens after it. */
@@ -39,7 +41,10 @@ export async function askLine(question: string): Promise<string> {
       reject(new PassThroughExit(130));
     });
     rl.on('close', () => {
-      if (!answered) resolve('');
+      if (!answered) {
+        process.stderr.write('\n');
+        reject(refusedError('no answer (end of input); nothing was changed'));
+      }
       answered = true;
       closed();
     });

@@ -61,6 +61,13 @@ const cases: [string, string[], number, RegExp?][] = [
   ['restore --to without its directory', ['restore', first.id, '--to'], 2, /arguments following: to/],
   ['list --grep given twice', ['list', '--grep', 'a', '--grep', 'b'], 2, /--grep is given more than once/],
   ['transition --reason without its text', ['transition', first.id, 'CLEANABLE', '--reason'], 2, /arguments following: reason/],
+  // yargs reads --no-to as false and --to.x as an object: the directory "false" was made and written.
+  ['restore --no-to', ['restore', first.id, '--no-to'], 2, /--to takes a text/],
+  ['restore --to.x', ['restore', first.id, '--to.x', 'y'], 2, /--to takes a text/],
+  ['restore --to ""', ['restore', first.id, '--to', ''], 2, /--to needs a non-empty text/],
+  ['list --no-branch', ['list', '--no-branch'], 2, /--branch takes a text/],
+  ['status --prometheus-file given twice', ['status', '--prometheus-file', 'a', '--prometheus-file', 'b'], 2, /--prometheus-file is given more than once/],
+  ['status --no-prometheus-file', ['status', '--no-prometheus-file'], 2, /--prometheus-file takes a text/],
   // yargs puts the detail of a bad choice on the lines after "Invalid values:": joined, not cut.
   ['a value that is not one of the choices', ['list', '--sort', 'bogus'], 2, /Invalid values: Argument: sort, Given: "bogus", Choices: "age", "size", "confidence"; see git backup --help/],
   ['a choice in another script', ['list', '--sort', '日本語'], 2, /Given: "日本語"/],

@@ -4,6 +4,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CLI, TEST_ENV, tempRepo, type TestRepo } from '../helpers/repo.js';
 
 const hasScript = spawnSync('script', ['--version']).status === 0;
@@ -86,8 +88,18 @@ test('the end of input at a question is a no: nothing deleted', () => {
   const { r, id } = repoWithBackup(false);
   const res = onTerminal(r, ['delete', id, '--force'], '\x04');
   assert.is(res.code, 9, res.out);
-  assert.match(res.out, /not confirmed/);
+  assert.match(res.out, /no answer \(end of input\); nothing was changed/);
   assert.is(stateOf(r, id), 'CREATED');
+});
+
+test('Ctrl-D at the config wizard\'s last question ([Y/n], where Enter is yes): nothing written, exit 9', async () => {
+  if (!hasScript) return;
+  const r = tempRepo();
+  const before = readFileSync(join(r.dir, '.git', 'config'), 'utf8');
+  const res = await typeAtPrompts(r, ['config'], [['[custom]: ', '\r'], [']: ', '3d\r'], [']: ', '\r'], [']: ', '\r'], [']: ', '\r'], ['[Y/n]: ', '\x04']]);
+  assert.is(res.code, 9, res.out);
+  assert.match(res.out, /no answer \(end of input\)/);
+  assert.is(readFileSync(join(r.dir, '.git', 'config'), 'utf8'), before);
 });
 
 test.run();
