@@ -15,7 +15,16 @@ export const LIST_SORTS = ['age', 'size', 'confidence'] as const;
 /** list's options, shared with the fast path (which takes `--limit` as text and checks it itself). */
 export const LIST_OPTIONS = {
   state: { type: 'string', array: true, describe: 'only these states (repeatable)' },
-  sort: { choices: LIST_SORTS, default: 'age' as const, describe: 'newest first, largest first, or most confident first' },
+  sort: {
+    choices: LIST_SORTS,
+    default: 'age' as const,
+    describe: 'newest first, largest first, or most confident first',
+    requiresArg: true,
+    coerce: (v: unknown): (typeof LIST_SORTS)[number] => {
+      if (Array.isArray(v)) throw usageError('--sort is given more than once; give it once');
+      return v as (typeof LIST_SORTS)[number];
+    },
+  },
   limit: { type: 'number', describe: 'at most N backups' },
   label: { type: 'string', array: true, default: [] as string[], describe: 'only backups carrying this label (repeatable: all of them)' },
   branch: textOpt('branch', { describe: 'only backups taken on this branch' }, { nonEmpty: true }),

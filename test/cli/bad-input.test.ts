@@ -68,6 +68,8 @@ const cases: [string, string[], number, RegExp?][] = [
   ['list --no-branch', ['list', '--no-branch'], 2, /--branch takes a text/],
   ['status --prometheus-file given twice', ['status', '--prometheus-file', 'a', '--prometheus-file', 'b'], 2, /--prometheus-file is given more than once/],
   ['status --no-prometheus-file', ['status', '--no-prometheus-file'], 2, /--prometheus-file takes a text/],
+  ['list --sort given twice', ['list', '--sort', 'age', '--sort', 'size'], 2, /--sort is given more than once/],
+  ['list --sort without its value', ['list', '--sort'], 2, /arguments following: sort/],
   // yargs puts the detail of a bad choice on the lines after "Invalid values:": joined, not cut.
   ['a value that is not one of the choices', ['list', '--sort', 'bogus'], 2, /Invalid values: Argument: sort, Given: "bogus", Choices: "age", "size", "confidence"; see git backup --help/],
   ['a choice in another script', ['list', '--sort', '日本語'], 2, /Given: "日本語"/],
