@@ -42,6 +42,7 @@ export function fastCreateArgs(argv: string[]): CreateArgs | null {
       if (!SPELLINGS.has(t.rawName)) return null;
       if (t.name !== 'label' && seen.has(t.name)) return null;
       if (t.inlineValue && t.rawName === '-m') return null;
+      if (t.name === 'label' && t.value === '') return null; // yargs refuses an empty label
       seen.add(t.name);
     } else if (!afterTerminator && (t.value === 'true' || t.value === 'false' || t.value.startsWith('-'))) {
       return null;
@@ -99,7 +100,7 @@ function simpleParse(
       if (t.rawName !== `--${t.name}`) return null;
       if (!options[t.name]!.repeat && seen.has(t.name)) return null;
       if (options[t.name]!.type === 'boolean' && t.inlineValue !== undefined) return null;
-      if (options[t.name]!.type === 'string' && (t.value === undefined || t.value.startsWith('-'))) return null;
+      if (options[t.name]!.type === 'string' && (t.value === undefined || t.value === '' || t.value.startsWith('-'))) return null;
       seen.add(t.name);
     } else if (t.value.startsWith('-') || t.value === 'true' || t.value === 'false') {
       return null;
