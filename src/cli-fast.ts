@@ -42,7 +42,9 @@ export function fastCreateArgs(argv: string[]): CreateArgs | null {
       if (!SPELLINGS.has(t.rawName)) return null;
       if (t.name !== 'label' && seen.has(t.name)) return null;
       if (t.inlineValue && t.rawName === '-m') return null;
-      if (t.name === 'label' && t.value === '') return null; // yargs refuses an empty label
+      // A value that starts with '-' (yargs: an unknown option) and an empty label are yargs' to refuse.
+      if (t.value !== undefined && !t.inlineValue && t.value.startsWith('-')) return null;
+      if (t.name === 'label' && t.value === '') return null;
       seen.add(t.name);
     } else if (!afterTerminator && (t.value === 'true' || t.value === 'false' || t.value.startsWith('-'))) {
       return null;

@@ -119,29 +119,9 @@ function rejectBooleanValues(argv: string[]): void {
   }
 }
 
-/** The repeatable options that take a value each time (label, state, max-age). */
-const REPEATABLE_OPTIONS: ReadonlySet<string> = new Set(['label', 'state', 'max-age']);
-
-/**
- * yargs takes `--label` with nothing after it (or `--label=`) as no label, or an empty one, without a
- * word: a usage error instead, as for the other options that need a value.
- */
-function rejectMissingValues(argv: string[]): void {
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') return;
-    const m = /^--([^=]+)(?:=(.*))?$/s.exec(arg);
-    if (m?.[1] === undefined || !REPEATABLE_OPTIONS.has(m[1])) continue;
-    const next = argv[i + 1];
-    const missing = m[2] !== undefined ? m[2] === '' : next === undefined || next.startsWith('-');
-    if (missing) throw usageError(`--${m[1]} needs a value each time it is given; see git backup --help`);
-  }
-}
-
 /** Parse argv with yargs and run the command it names; errors are thrown for cli.ts to report. */
 export async function parseAndRun(argv: string[]): Promise<void> {
   rejectBooleanValues(argv);
-  rejectMissingValues(argv);
   const parsed = await buildParser(argv).parseAsync();
   const handler = handlers.get(String(parsed._[0]));
   if (!handler) throw usageError(`name a command; see git backup --help`);

@@ -2,14 +2,14 @@
 import type { Context } from '../app/context.js';
 import { runCiChecks } from '../app/ci.js';
 import { BackupError, ExitCode } from '../errors.js';
-import { define, inContext, jsonOpt, stringList } from './define.js';
+import { define, inContext, jsonOpt, listOpt, stringList } from './define.js';
 
 export const ciCommand = define({
   command: 'ci',
   describe: 'check recorded histories (from the notes) and age limits; exit 8 when a check fails',
   builder: (y) =>
     y
-      .option('max-age', { type: 'string', array: true, default: [], describe: 'STATE=DURATION, e.g. PENDING=14d (units m, h, d, w); repeatable' })
+      .option('max-age', listOpt('max-age', { describe: 'STATE=DURATION, e.g. PENDING=14d (units m, h, d, w); repeatable' }))
       .option('json', jsonOpt)
       .example('git backup ci --max-age PENDING=14d', 'fail when work was committed but not merged for two weeks')
       .epilogue('Reads refs/notes/backups; on a fresh clone fetch them first: git fetch origin refs/notes/backups:refs/notes/backups'),

@@ -2,7 +2,7 @@
 // risky edit, so its plain forms take the fast path (cli-fast.ts reads CREATE_OPTIONS below and never
 // loads yargs); the use case (app/create.ts) loads only when it runs.
 import type { Context } from '../app/context.js';
-import { define, inContext, jsonOpt, pathArgs, stringList, textOpt } from './define.js';
+import { define, inContext, jsonOpt, listOpt, pathArgs, stringList, textOpt } from './define.js';
 
 export interface CreateArgs {
   message: string;
@@ -19,7 +19,7 @@ export const CREATE_OPTIONS = {
   message: textOpt('message', { alias: 'm', default: '', describe: 'what this backup is for' }),
   'include-ignored': { type: 'boolean', default: false, describe: 'also capture ignored files' },
   pin: { type: 'boolean', default: false, describe: 'protect it from automatic cleanup' },
-  label: { type: 'string', array: true, default: [] as string[], describe: 'a label (repeatable)' },
+  label: listOpt('label', { describe: 'a label (repeatable)' }),
   'allow-empty': { type: 'boolean', default: false, describe: 'take it even when nothing changed, or when the newest backup already holds exactly this' },
   json: jsonOpt,
 } as const;

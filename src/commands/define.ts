@@ -61,6 +61,25 @@ export function textOpt<T extends { describe: string; alias?: string; default?: 
   };
 }
 
+/**
+ * A repeatable text option: each time it is given it needs a non-empty text. No default, so that
+ * given alone (yargs: []) is told apart from not given (undefined); `--no-label` (false), `--label.x`
+ * (an object) and `--label ""` were stored as the labels "false", "[object Object]" and "".
+ */
+export function listOpt<T extends { describe: string }>(name: string, spec: T) {
+  return {
+    ...spec,
+    type: 'string' as const,
+    array: true as const,
+    coerce: (v: unknown): string[] => {
+      const items: unknown[] = Array.isArray(v) ? v : [v];
+      if (items.length === 0) throw usageError(`--${name} needs a value each time it is given`);
+      if (!items.every((x) => typeof x === 'string' && x !== '')) throw usageError(`--${name} takes a non-empty text each time it is given`);
+      return items as string[];
+    },
+  };
+}
+
 export const jsonOpt = { type: 'boolean', default: false, describe: 'print one JSON document on stdout' } as const;
 
 export const idArg = (y: Argv) => y.positional('id', { type: 'string', describe: 'backup id or a unique prefix of 8+ characters', demandOption: true });

@@ -7,7 +7,7 @@ import { coldCount } from '../core/cold.js';
 import type { BackupConfig } from '../core/config.js';
 import type { inspectHooks } from '../install/inspect.js';
 import { parseState } from '../core/query.js';
-import { define, inContext, jsonOpt, positiveInt, stringList, textOpt } from './define.js';
+import { define, inContext, jsonOpt, listOpt, positiveInt, stringList, textOpt } from './define.js';
 import { usageError } from '../errors.js';
 
 export const LIST_SORTS = ['age', 'size', 'confidence'] as const;
@@ -26,7 +26,7 @@ export const LIST_OPTIONS = {
     },
   },
   limit: { type: 'number', describe: 'at most N backups' },
-  label: { type: 'string', array: true, default: [] as string[], describe: 'only backups carrying this label (repeatable: all of them)' },
+  label: listOpt('label', { describe: 'only backups carrying this label (repeatable: all of them)' }),
   branch: textOpt('branch', { describe: 'only backups taken on this branch' }, { nonEmpty: true }),
   grep: textOpt('grep', { describe: 'only backups whose message contains TEXT (any case)' }),
   since: textOpt('since', { describe: 'only backups taken since DURATION ago (36h, 14d) or DATE (2026-11-20)' }, { nonEmpty: true }),
@@ -39,7 +39,11 @@ export const listCommand = define({
   builder: (y) =>
     y
       .options(LIST_OPTIONS)
-      .coerce('state', (v: unknown) => stringList(v).map(parseState))
+      .coerce('state', (v: unknown) => {
+        const states = stringList(v);
+        if (states.length === 0) throw usageError('--state needs a value each time it is given');
+        return states.map(parseState);
+      })
       .coerce('limit', positiveInt('--limit'))
       .example('git backup list --label run:1a2b3c4d', 'the before/after pair of one run'),
   handler: (a) =>

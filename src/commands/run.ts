@@ -2,7 +2,7 @@
 // command's own status.
 import type { Context } from '../app/context.js';
 import { PassThroughExit, usageError } from '../errors.js';
-import { define, inContext, pathArgs, stringList, textOpt } from './define.js';
+import { define, inContext, listOpt, pathArgs, stringList, textOpt } from './define.js';
 
 export interface RunArgs {
   command: string[];
@@ -18,7 +18,7 @@ export const runCommand = define({
     y
       .positional('command', { type: 'string', array: true, describe: 'the command and its arguments, after --' })
       .option('message', textOpt('message', { alias: 'm', default: '', describe: 'what the pair of backups is for (default: the command)' }))
-      .option('label', { type: 'string', array: true, default: [] as string[], describe: 'a label on both backups (repeatable)' })
+      .option('label', listOpt('label', { describe: 'a label on both backups (repeatable)' }))
       .option('watch', {
         type: 'boolean',
         default: false,
