@@ -91,6 +91,9 @@ export const pathArgs = (a: { paths?: unknown; '--'?: unknown }): string[] => [.
 
 export function positiveInt(name: string) {
   return (v: unknown): number => {
+    if (Array.isArray(v)) throw usageError(`${name} is given more than once; give it once`);
+    // yargs hands `--limit` alone over as undefined ("not undefined" said nothing useful).
+    if (v === undefined) throw usageError(`${name} needs a whole number of 1 or more`);
     const n = Number(v);
     if (!Number.isInteger(n) || n < 1) throw usageError(`${name} wants a whole number of 1 or more, not ${JSON.stringify(v)}`);
     return n;

@@ -77,8 +77,10 @@ export async function runEmergency(ctx: Context, args: { yes: boolean; force: bo
     }
     ctx.io.err(render(preview, emergencyVerb(false)));
     await askYes(ctx, `Emergency cleanup: ${what}?`);
-    const second = await ctx.io.ask(`${deleting ? 'This cannot be undone. ' : ''}Type "delete ${preview.moves.length}" to go ahead: `);
-    if (second.trim() !== `delete ${preview.moves.length}`) throw refusedError('not confirmed; nothing was changed');
+    // The phrase names what happens: "archive N" when nothing is deleted.
+    const phrase = `${deleting ? 'delete' : 'archive'} ${preview.moves.length}`;
+    const second = await ctx.io.ask(`${deleting ? 'This cannot be undone. ' : ''}Type "${phrase}" to go ahead: `);
+    if (second.trim() !== phrase) throw refusedError('not confirmed; nothing was changed');
   }
   const r = await runPlan(ctx, config, plan, false, args.force);
   ctx.io.out(args.json ? JSON.stringify(r) : render(r, emergencyVerb(true)));

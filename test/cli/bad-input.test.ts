@@ -68,6 +68,8 @@ const cases: [string, string[], number, RegExp?][] = [
   ['list --no-branch', ['list', '--no-branch'], 2, /--branch takes a text/],
   ['status --prometheus-file given twice', ['status', '--prometheus-file', 'a', '--prometheus-file', 'b'], 2, /--prometheus-file is given more than once/],
   ['status --no-prometheus-file', ['status', '--no-prometheus-file'], 2, /--prometheus-file takes a text/],
+  ['list --limit given twice', ['list', '--limit', '1', '--limit', '2'], 2, /--limit is given more than once/],
+  ['list --limit alone', ['list', '--limit'], 2, /--limit needs a whole number of 1 or more;/],
   ['list --sort given twice', ['list', '--sort', 'age', '--sort', 'size'], 2, /--sort is given more than once/],
   ['list --sort without its value', ['list', '--sort'], 2, /arguments following: sort/],
   // A repeatable option alone was taken as none (`--label` alone, `--state` alone), and `--label=`,

@@ -66,11 +66,11 @@ test('Ctrl-C at a question: exit 130, nothing changed, no "unexpected error"', a
 test('two answers typed at once answer the two questions of emergency', () => {
   if (!hasScript) return;
   const { r, id } = repoWithBackup(true);
-  const res = onTerminal(r, ['emergency'], 'y\ndelete 1\n');
+  const res = onTerminal(r, ['emergency'], 'y\narchive 1\n');
   assert.is(res.code, 0, res.out);
   assert.match(res.out, /Emergency cleanup: archive 1 \(holding work no commit has\), freeing/, 'says it archives, not deletes');
   assert.not.match(res.out, /cannot be undone/);
-  assert.match(res.out, /Type "delete 1" to go ahead: delete 1/);
+  assert.match(res.out, /Type "archive 1" to go ahead: archive 1/);
   // Archived rather than deleted: it holds content no commit has (design.md, emergency).
   assert.is(stateOf(r, id), 'ARCHIVED');
 });
@@ -78,7 +78,7 @@ test('two answers typed at once answer the two questions of emergency', () => {
 test('emergency answered one question at a time: the second question gets the second answer', async () => {
   if (!hasScript) return;
   const { r, id } = repoWithBackup(true);
-  const res = await typeAtPrompts(r, ['emergency'], [['[y/N]', 'y\r'], ['to go ahead: ', 'delete 1\r']]);
+  const res = await typeAtPrompts(r, ['emergency'], [['[y/N]', 'y\r'], ['to go ahead: ', 'archive 1\r']]);
   assert.is(res.code, 0, res.out);
   assert.is(stateOf(r, id), 'ARCHIVED');
 });
