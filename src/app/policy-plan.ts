@@ -124,7 +124,8 @@ export async function planPolicies(ctx: Context, config: BackupConfig, mode: Pla
     disk: disk.moves,
     waiting: [...time.waiting, ...disk.kept],
     content,
-    kept: [...kept].map(([id, why]) => ({ id, why })),
+    // What the keep rules kept: nuclear passes them by, so a backup the plan moves is not listed.
+    kept: [...kept].filter(([id]) => !takenByDisk.has(id)).map(([id, why]) => ({ id, why })),
     seen: data,
     diskReport: {
       level: need.level,

@@ -169,6 +169,10 @@ test('emergency: shows the nuclear plan, refuses without a terminal (exit 9), ne
   assert.ok(!gone.includes(confirmed[0]!), 'pinned stays');
   assert.ok(!gone.includes(abandoned), 'CREATED stays without --force');
   for (const m of done.moves) assert.is(m.to, 'DELETED');
+  // The report's "kept by keep rules or pins" lists only what stayed (nuclear passes the keep rules by).
+  const keptIds = done.kept.map((k) => k.id);
+  for (const id of gone) assert.ok(!keptIds.includes(id), `${id} was moved, not kept`);
+  assert.ok(keptIds.includes(confirmed[0]!), 'the pinned one is reported kept');
   const forced = repo.json<Report>(['emergency', '--yes', '--force'], { env: when(6.1) });
   assert.ok(forced.moves.some((m) => m.id === abandoned), 'with --force the CREATED one goes too');
   assert.ok(!forced.moves.some((m) => m.id === confirmed[0]), 'never pinned');
