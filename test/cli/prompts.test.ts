@@ -83,6 +83,14 @@ test('emergency answered one question at a time: the second question gets the se
   assert.is(stateOf(r, id), 'ARCHIVED');
 });
 
+test('the start of the second answer typed with the first one is kept for the second question', async () => {
+  if (!hasScript) return;
+  const { r, id } = repoWithBackup(true);
+  const res = await typeAtPrompts(r, ['emergency'], [['[y/N]', 'y\rarch'], ['to go ahead: ', 'ive 1\r']]);
+  assert.is(res.code, 0, res.out);
+  assert.is(stateOf(r, id), 'ARCHIVED');
+});
+
 test('the end of input at a question is a no: nothing deleted', () => {
   if (!hasScript) return;
   const { r, id } = repoWithBackup(false);
