@@ -40,6 +40,12 @@ export interface ConfigContext {
   io: Output;
 }
 
+/** A scalar option given twice reaches its coerce as an array: refused, naming `flag` (e.g. `--sort`). */
+export function givenOnce<V>(flag: string, v: V): V {
+  if (Array.isArray(v)) throw usageError(`${flag} is given more than once; give it once`);
+  return v;
+}
+
 /**
  * A text option taken once: a value must follow it, and given twice it is refused (yargs would
  * otherwise hand over both as an array, and `-m a -m b` was stored as the message "a,b"). Only
@@ -53,7 +59,7 @@ export function textOpt<T extends { describe: string; alias?: string; default?: 
     type: 'string' as const,
     requiresArg: true,
     coerce: (v: unknown): string => {
-      if (Array.isArray(v)) throw usageError(`--${name} is given more than once; give it once`);
+      givenOnce(`--${name}`, v);
       if (typeof v !== 'string') throw usageError(`--${name} takes a text: --${name} TEXT`);
       if (opts.nonEmpty && v === '') throw usageError(`--${name} needs a non-empty text`);
       return v;
@@ -62,20 +68,21 @@ export function textOpt<T extends { describe: string; alias?: string; default?: 
 }
 
 /**
- * A repeatable text option: each time it is given it needs a non-empty text. No default, so that
- * given alone (yargs: []) is told apart from not given (undefined); `--no-label` (false), `--label.x`
- * (an object) and `--label ""` were stored as the labels "false", "[object Object]" and "".
+ * A repeatable text option: each time it is given it needs a non-empty text, which `parse` turns
+ * into its value (a state, say). No default, so that given alone (yargs: []) is told apart from not
+ * given (undefined); `--no-label` (false), `--label.x` (an object) and `--label ""` were stored as
+ * the labels "false", "[object Object]" and "".
  */
-export function listOpt<T extends { describe: string }>(name: string, spec: T) {
+export function listOpt<T extends { describe: string }, R = string>(name: string, spec: T, parse: (text: string) => R = (text) => text as R) {
   return {
     ...spec,
     type: 'string' as const,
     array: true as const,
-    coerce: (v: unknown): string[] => {
+    coerce: (v: unknown): R[] => {
       const items: unknown[] = Array.isArray(v) ? v : [v];
       if (items.length === 0) throw usageError(`--${name} needs a value each time it is given`);
-      if (!items.every((x) => typeof x === 'string' && x !== '')) throw usageError(`--${name} takes a non-empty text each time it is given`);
-      return items as string[];
+      if (!items.every((x): x is string => typeof x === 'string' && x !== '')) throw usageError(`--${name} takes a non-empty text each time it is given`);
+      return items.map(parse);
     },
   };
 }
@@ -91,7 +98,7 @@ export const pathArgs = (a: { paths?: unknown; '--'?: unknown }): string[] => [.
 
 export function positiveInt(name: string) {
   return (v: unknown): number => {
-    if (Array.isArray(v)) throw usageError(`${name} is given more than once; give it once`);
+    givenOnce(name, v);
     // yargs hands `--limit` alone over as undefined ("not undefined" said nothing useful).
     if (v === undefined) throw usageError(`${name} needs a whole number of 1 or more`);
     const n = Number(v);

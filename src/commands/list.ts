@@ -7,23 +7,20 @@ import { coldCount } from '../core/cold.js';
 import type { BackupConfig } from '../core/config.js';
 import type { inspectHooks } from '../install/inspect.js';
 import { parseState } from '../core/query.js';
-import { define, inContext, jsonOpt, listOpt, positiveInt, stringList, textOpt } from './define.js';
+import { define, givenOnce, inContext, jsonOpt, listOpt, positiveInt, stringList, textOpt } from './define.js';
 import { usageError } from '../errors.js';
 
 export const LIST_SORTS = ['age', 'size', 'confidence'] as const;
 
 /** list's options, shared with the fast path (which takes `--limit` as text and checks it itself). */
 export const LIST_OPTIONS = {
-  state: { type: 'string', array: true, describe: 'only these states (repeatable)' },
+  state: listOpt('state', { describe: 'only these states (repeatable)' }, parseState),
   sort: {
     choices: LIST_SORTS,
     default: 'age' as const,
     describe: 'newest first, largest first, or most confident first',
     requiresArg: true,
-    coerce: (v: unknown): (typeof LIST_SORTS)[number] => {
-      if (Array.isArray(v)) throw usageError('--sort is given more than once; give it once');
-      return v as (typeof LIST_SORTS)[number];
-    },
+    coerce: (v: unknown) => givenOnce('--sort', v) as (typeof LIST_SORTS)[number],
   },
   limit: { type: 'number', describe: 'at most N backups' },
   label: listOpt('label', { describe: 'only backups carrying this label (repeatable: all of them)' }),
@@ -39,17 +36,12 @@ export const listCommand = define({
   builder: (y) =>
     y
       .options(LIST_OPTIONS)
-      .coerce('state', (v: unknown) => {
-        const states = stringList(v);
-        if (states.length === 0) throw usageError('--state needs a value each time it is given');
-        return states.map(parseState);
-      })
       .coerce('limit', positiveInt('--limit'))
       .example('git backup list --label run:1a2b3c4d', 'the before/after pair of one run'),
   handler: (a) =>
     inContext((ctx) =>
       runList(ctx, {
-        state: (a.state ?? []) as BackupState[],
+        state: a.state ?? [],
         sort: a.sort,
         limit: (a.limit as number | undefined) ?? null,
         json: a.json,
