@@ -75,21 +75,20 @@ test('two answers typed at once answer the two questions of emergency', () => {
   assert.is(stateOf(r, id), 'ARCHIVED');
 });
 
-test('emergency answered one question at a time: the second question gets the second answer', async () => {
-  if (!hasScript) return;
-  const { r, id } = repoWithBackup(true);
-  const res = await typeAtPrompts(r, ['emergency'], [['[y/N]', 'y\r'], ['to go ahead: ', 'archive 1\r']]);
-  assert.is(res.code, 0, res.out);
-  assert.is(stateOf(r, id), 'ARCHIVED');
-});
-
-test('the start of the second answer typed with the first one is kept for the second question', async () => {
-  if (!hasScript) return;
-  const { r, id } = repoWithBackup(true);
-  const res = await typeAtPrompts(r, ['emergency'], [['[y/N]', 'y\rarch'], ['to go ahead: ', 'ive 1\r']]);
-  assert.is(res.code, 0, res.out);
-  assert.is(stateOf(r, id), 'ARCHIVED');
-});
+// Emergency's two answers typed at each prompt as it appears, split two ways.
+const typings: [name: string, steps: [prompt: string, keys: string][]][] = [
+  ['one question at a time: the second question gets the second answer', [['[y/N]', 'y\r'], ['to go ahead: ', 'archive 1\r']]],
+  ['the start of the second answer typed with the first one is kept for the second question', [['[y/N]', 'y\rarch'], ['to go ahead: ', 'ive 1\r']]],
+];
+for (const [name, steps] of typings) {
+  test(`emergency answered ${name}`, async () => {
+    if (!hasScript) return;
+    const { r, id } = repoWithBackup(true);
+    const res = await typeAtPrompts(r, ['emergency'], steps);
+    assert.is(res.code, 0, res.out);
+    assert.is(stateOf(r, id), 'ARCHIVED');
+  });
+}
 
 test('the end of input at a question is a no: nothing deleted', () => {
   if (!hasScript) return;
