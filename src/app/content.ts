@@ -47,8 +47,8 @@ export async function readCleanupProofs(ctx: Context, records: readonly BackupRe
     if (r.base_successor) starts.push(r.base_successor.commit);
     if (r.pending_commit) starts.push(r.pending_commit);
   }
-  const { graph, content } = await readHistory(ctx.repo, starts);
-  for (const r of live) proofs.set(r.id, integrationProof({ ...r, protects: protects.get(r.id) ?? r.protects ?? null }, integration.tip, graph, content));
+  const { graph, content, me } = await readHistory(ctx.repo, starts);
+  for (const r of live) proofs.set(r.id, integrationProof({ ...r, protects: protects.get(r.id) ?? r.protects ?? null }, integration.tip, graph, content, me));
   return { proofs, protects };
 }
 

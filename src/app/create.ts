@@ -8,7 +8,7 @@ import { STAMP_LENGTH, chooseId, formatId } from '../core/ids.js';
 import { identicalNewest, newRecord } from '../core/record.js';
 import { noteLines } from '../core/notes-format.js';
 import { cloneIdOf, worktreeKey } from './clone.js';
-import { deleteBackupRef, takeSnapshot, writeBackupRef } from '../git/snapshot.js';
+import { deleteBackupRef, sameSnapshotTrees, takeSnapshot, writeBackupRef } from '../git/snapshot.js';
 import { readNote } from '../git/notes.js';
 import { git } from '../git/exec.js';
 import { withActivity } from './progress.js';
@@ -144,7 +144,8 @@ async function create(ctx: Context, opts: CreateOptions, step: (text: string) =>
           include_ignored: opts.includeIgnored,
           protects: snap.protects,
         });
-        if (same) return { kind: 'reused', record: same };
+        // The same paths and contents; the trees also say modes and the staged state are the same.
+        if (same && (await sameSnapshotTrees(ctx.repo, same.snapshot, snap.trees))) return { kind: 'reused', record: same };
       }
       // Tombstones in the cold store keep their ids too: only those of the same second can clash,
       // and the segment is not even read when its newest id is older (the usual case).

@@ -219,7 +219,7 @@ export async function moveBackups(ctx: Context, plannedMoves: PlannedMove[], opt
         const readBack = await readProtects(ctx.repo, dying.filter((r) => !r.record.protects).map((r) => r.record.snapshot)).catch(() => new Map<string, ProtectedEntry[]>());
         for (const r of dying) {
           const entries = r.record.protects ?? readBack.get(r.record.snapshot);
-          if (entries) r.record.tombstone!.paths = entries.map((e) => e.path);
+          if (entries) r.record.tombstone!.paths = [...new Set(entries.map((e) => e.path))];
         }
         // A ref that now points elsewhere (moved by hand) is not ours to remove: refuse before
         // anything is recorded, so exit 3 means nothing changed. A ref already gone is no obstacle.

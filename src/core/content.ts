@@ -71,25 +71,31 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
 
 /**
  * The history one verdict is about. `tip` bounds it (its ancestors). Superseding commits must lie
- * on the backup's line: descend from `root` (the base, or the commit it was rewritten into) and be
- * committed at or after the backup's second; `rootCounts` lets an amended successor count itself,
- * and `alsoCounts` admits one more commit (the squash or rebase merge that confirmed the work).
+ * on the backup's own line: reachable from `line` (the backup's branch tip, or the commit that
+ * holds its work), descending from `root` (the base, or the commit it was rewritten into, itself
+ * excluded: an amend's diff holds the base's own changes too) and committed at or after the
+ * backup's second, by `me` (the user: someone else's change to the same file proves nothing about
+ * this work), and not a merge (its diff is what it brought in). `alsoCounts` admits one more commit
+ * (the squash or rebase merge that confirmed the work). `line` or `me` null: nothing supersedes,
+ * only held content counts.
  */
 export interface Scope {
   tip: string;
   root: string | null;
-  rootCounts: boolean;
+  line: string | null;
+  /** The user's author email, lower case. */
+  me: string | null;
   createdSec: number;
   alsoCounts?: string | null;
 }
 
 /**
  * Where a backup's line starts, as seen from `commit`: its base, or the commit the base was
- * rewritten into when only that one leads to `commit` (an amended successor counts itself).
+ * rewritten into when only that one leads to `commit`.
  */
-export function lineRoot(base: string | null, successor: BaseSuccessor | null, commit: string, graph: CommitGraph): Pick<Scope, 'root' | 'rootCounts'> {
-  if (base === null || graph.isAncestor(base, commit) || !successor || !graph.isAncestor(successor.commit, commit)) return { root: base, rootCounts: false };
-  return { root: successor.commit, rootCounts: successor.amended };
+export function lineRoot(base: string | null, successor: BaseSuccessor | null, commit: string, graph: CommitGraph): string | null {
+  if (base === null || graph.isAncestor(base, commit) || !successor || !graph.isAncestor(successor.commit, commit)) return base;
+  return successor.commit;
 }
 
 export function judgeContent(entries: readonly ProtectedEntry[], scope: Scope, graph: CommitGraph, index: ContentIndex): PathVerdict[] {
@@ -98,9 +104,10 @@ export function judgeContent(entries: readonly ProtectedEntry[], scope: Scope, g
   const onLine = (c: string) => {
     if (!inHistory(c) || (graph.time(c) ?? -Infinity) < scope.createdSec) return false;
     if (c === scope.alsoCounts) return true;
+    if (scope.line === null || scope.me === null || !graph.isAncestor(c, scope.line)) return false;
+    if (graph.isMerge(c) || graph.author(c) !== scope.me) return false;
     if (scope.root === null) return true;
-    if (c === scope.root) return scope.rootCounts;
-    return graph.isAncestor(scope.root, c);
+    return c !== scope.root && graph.isAncestor(scope.root, c);
   };
   return entries.map((e): PathVerdict => {
     if (e.oid !== null) {
@@ -133,9 +140,12 @@ export interface ContentSubject {
  * (or supersedes on the backup's line, or through the commit that confirmed it). Null: unknown
  * (what it protects was never read and its snapshot is gone), which proves nothing.
  */
-export function integrationProof(b: ContentSubject, tip: string, graph: CommitGraph, index: ContentIndex): ContentProof | null {
+export function integrationProof(b: ContentSubject, tip: string, graph: CommitGraph, index: ContentIndex, me: string | null): ContentProof | null {
   if (!b.protects) return null;
-  const scope: Scope = { tip, ...lineRoot(b.base, b.base_successor ?? null, b.pending_commit ?? tip, graph), createdSec: createdSeconds(b.created_at), alsoCounts: b.confirmed_by };
+  // Superseded only on the line that holds its work: a backup no commit of its own holds yet
+  // (CREATED) is judged by held content alone.
+  const line = b.pending_commit;
+  const scope: Scope = { tip, root: lineRoot(b.base, b.base_successor ?? null, line ?? tip, graph), line, me, createdSec: createdSeconds(b.created_at), alsoCounts: b.confirmed_by };
   return proofOf('integration', tip, judgeContent(b.protects, scope, graph, index));
 }
 
@@ -143,7 +153,7 @@ export function integrationProof(b: ContentSubject, tip: string, graph: CommitGr
 export const holdsAll = (v: readonly PathVerdict[]) => v.every((p) => p.status === 'held' || p.status === 'superseded');
 
 /** The paths whose content exists nowhere else: what deleting the backup would lose. */
-export const uniquePaths = (v: readonly PathVerdict[]) => v.filter((p) => p.status === 'unique').map((p) => p.path);
+export const uniquePaths = (v: readonly PathVerdict[]) => [...new Set(v.filter((p) => p.status === 'unique').map((p) => p.path))];
 
 /**
  * The proof recorded with a backup (and with each content-driven transition): which history was
@@ -171,8 +181,23 @@ export const MAX_PROOF_COMMITS = 20;
 
 export function proofOf(history: ContentProof['history'], tip: string, v: readonly PathVerdict[]): ContentProof {
   const commits = [...new Set(v.map((p) => p.commit).filter((c): c is string => c !== null))].slice(0, MAX_PROOF_COMMITS);
-  const of = (s: PathStatus) => v.filter((p) => p.status === s).map((p) => p.path);
-  return { history, tip, files: v.length, held: of('held').length, superseded: of('superseded'), uncommitted: of('uncommitted'), unique: of('unique'), commits };
+  const paths = byPath(v);
+  const of = (s: PathStatus) => paths.filter((p) => p.status === s).map((p) => p.path);
+  return { history, tip, files: paths.length, held: of('held').length, superseded: of('superseded'), uncommitted: of('uncommitted'), unique: of('unique'), commits };
+}
+
+/** What stands in the way, first: a path with two versions (staged and worktree) is as safe as the less safe one. */
+const BLOCKING: readonly PathStatus[] = ['unique', 'uncommitted', 'superseded', 'held'];
+
+/** One verdict per path (entries of a path are adjacent: protectedEntries sorts them). */
+function byPath(v: readonly PathVerdict[]): PathVerdict[] {
+  const out: PathVerdict[] = [];
+  for (const p of v) {
+    const last = out[out.length - 1];
+    if (last?.path !== p.path) out.push(p);
+    else if (BLOCKING.indexOf(p.status) < BLOCKING.indexOf(last.status)) out[out.length - 1] = p;
+  }
+  return out;
 }
 
 const short = (sha: string) => sha.slice(0, 12);
@@ -194,11 +219,21 @@ export function describeProof(p: ContentProof): string {
 
 /**
  * The protected entries from the snapshot's three comparisons (base→worktree, base→index,
- * nothing→untracked), as git lists them: the worktree version wins over the staged one, and the
- * untracked part cannot overlap either. Sorted by path.
+ * nothing→untracked), as git lists them: the worktree version of each path, and the staged one
+ * too when it is other content (staged, then edited or deleted: both versions are work, and only
+ * this backup may hold the staged one). The untracked part cannot overlap either. Sorted by path,
+ * the worktree version first.
  */
 export function protectedEntries(work: readonly ProtectedEntry[], staged: readonly ProtectedEntry[], untracked: readonly ProtectedEntry[]): ProtectedEntry[] {
-  const seen = new Map<string, string | null>();
-  for (const c of [...work, ...staged, ...untracked]) if (!seen.has(c.path)) seen.set(c.path, c.oid);
-  return [...seen].map(([path, oid]) => ({ path, oid })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const byPath = new Map<string, ProtectedEntry[]>();
+  for (const c of [...work, ...untracked]) if (!byPath.has(c.path)) byPath.set(c.path, [{ path: c.path, oid: c.oid }]);
+  for (const c of staged) {
+    const kept = byPath.get(c.path);
+    if (!kept) byPath.set(c.path, [{ path: c.path, oid: c.oid }]);
+    else if (c.oid !== null && kept.every((k) => k.oid !== c.oid)) kept.push({ path: c.path, oid: c.oid });
+  }
+  return [...byPath.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).flatMap((path) => byPath.get(path)!);
 }
+
+/** How many paths the entries name (a path staged and then edited has two entries). */
+export const pathCount = (entries: readonly { path: string }[]): number => new Set(entries.map((e) => e.path)).size;

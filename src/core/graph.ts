@@ -7,6 +7,8 @@ export interface CommitInfo {
   parents: string[];
   /** Committer time, seconds since the epoch. */
   time: number;
+  /** Author email, lower case (absent: not read). */
+  author?: string;
 }
 
 export class CommitGraph {
@@ -20,6 +22,14 @@ export class CommitGraph {
 
   time(sha: string): number | null {
     return this.commits.get(sha)?.time ?? null;
+  }
+
+  author(sha: string): string | null {
+    return this.commits.get(sha)?.author ?? null;
+  }
+
+  isMerge(sha: string): boolean {
+    return (this.commits.get(sha)?.parents.length ?? 0) > 1;
   }
 
   /** `sha` and everything reachable from it inside the segment. Memoised: callers ask per tip. */

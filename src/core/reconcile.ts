@@ -35,6 +35,8 @@ export interface ReconcileFacts {
   content?: ContentIndex;
   /** HEAD now, and its branch (null: detached): work may be committed where the user went. */
   head?: { commit: string; branch: string | null } | null;
+  /** The user's author email, lower case (null or absent: unknown, so nothing supersedes). */
+  me?: string | null;
 }
 
 export interface PlanStep {
@@ -117,9 +119,12 @@ export class Qualifier {
 class ContentJudge {
   constructor(private readonly facts: ReconcileFacts) {}
 
-  /** Verdicts for the history up to `tip`; `alsoCounts` admits the commit that merged the work. */
-  judge(b: ReconcileBackup, tip: string, rootFrom: string, alsoCounts: string | null = null): PathVerdict[] {
-    const scope: Scope = { tip, ...lineRoot(b.base, b.base_successor ?? null, rootFrom, this.facts.graph), createdSec: createdSeconds(b.created_at), alsoCounts };
+  /**
+   * Verdicts for the history up to `tip`; `line`: the backup's own line there (null: only held
+   * content counts); `alsoCounts` admits the commit that merged the work.
+   */
+  judge(b: ReconcileBackup, tip: string, line: string | null, alsoCounts: string | null = null): PathVerdict[] {
+    const scope: Scope = { tip, root: lineRoot(b.base, b.base_successor ?? null, line ?? tip, this.facts.graph), line, me: this.facts.me ?? null, createdSec: createdSeconds(b.created_at), alsoCounts };
     return judgeContent(b.protects ?? [], scope, this.facts.graph, this.facts.content ?? EMPTY_INDEX);
   }
 }
@@ -131,19 +136,26 @@ const EMPTY_INDEX = new ContentIndex([]);
  * branches before committing); and, for a backup taken on a detached HEAD or whose branch is gone,
  * the integration branch and every local branch. First one that holds the work wins.
  */
-function lineCandidates(b: ReconcileBackup, facts: ReconcileFacts): { tip: string; name: string }[] {
-  const out: { tip: string; name: string }[] = [];
-  const add = (tip: string | undefined | null, name: string) => {
-    if (tip && !out.some((c) => c.tip === tip)) out.push({ tip, name });
+function lineCandidates(b: ReconcileBackup, facts: ReconcileFacts): LineCandidate[] {
+  const out: LineCandidate[] = [];
+  const add = (tip: string | undefined | null, name: string, own = false) => {
+    if (tip && !out.some((c) => c.tip === tip)) out.push({ tip, name, own });
   };
   const own = b.branch === null ? undefined : facts.branches.get(b.branch);
-  add(own, b.branch ?? '');
+  add(own, b.branch ?? '', true);
   add(facts.head?.commit, facts.head?.branch ?? 'HEAD (detached)');
   if (!own) {
     add(facts.integration?.tip, facts.integration?.name ?? '');
     for (const [name, tip] of facts.branches) add(tip, name);
   }
   return out;
+}
+
+/** A history the work may be on; `own`: the backup's own branch (where a later change supersedes). */
+interface LineCandidate {
+  tip: string;
+  name: string;
+  own: boolean;
 }
 
 /**
@@ -168,14 +180,17 @@ export function planByAncestry(backups: readonly ReconcileBackup[], facts: Recon
     const successor = b.base_successor ?? null;
     const createdSec = createdSeconds(b.created_at);
     // The first line tip that qualifies by time and holds the content.
-    let found: { tip: string; name: string; rule: 'base' | 'successor'; proof: ContentProof } | null = null;
+    let found: (LineCandidate & { rule: 'base' | 'successor'; proof: ContentProof }) | null = null;
     // A PENDING backup only follows its own branch; its pending commit is what gets confirmed.
     const own = b.branch === null ? undefined : facts.branches.get(b.branch);
-    const candidates = b.state === 'CREATED' ? lineCandidates(b, facts) : own ? [{ tip: own, name: b.branch! }] : [];
+    const candidates = b.state === 'CREATED' ? lineCandidates(b, facts) : own ? [{ tip: own, name: b.branch!, own: true }] : [];
     for (const c of candidates) {
       const rule = q.qualifies(c.tip, b.base, createdSec, successor);
       if (!rule) continue;
-      const v = judge.judge(b, c.tip, c.tip);
+      // Supersession only on the backup's own branch: HEAD on another branch, or any branch for a
+      // detached backup, holds the work only with its content (a teammate's change to the same
+      // file there is no proof of this work).
+      const v = judge.judge(b, c.tip, c.own ? c.tip : null);
       const proof = proofOf('line', c.tip, v);
       if (holdsAll(v)) {
         found = { ...c, rule, proof };

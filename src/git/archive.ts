@@ -47,6 +47,7 @@ export async function writeArchive(
   const cwd = repo.worktree;
   const tree = await backupTree(repo, snapshot, tmpDir);
   const files = parseLsTreeZ((await git(['ls-tree', '-r', '-z', tree], { cwd })).stdout).map((e) => ({ path: e.path, mode: e.mode, blob: e.sha }));
+  await refuseLostStagedContent(repo, id, snapshot, new Set(files.map((f) => f.blob)));
   const manifest: Manifest = { format: 'git-backup-archive-manifest/1', id, snapshot, tree, files };
   await mkdirPrivate(dirname(dest));
   const tmp = tempBeside(dest);
@@ -95,6 +96,26 @@ export async function writeArchive(
   } finally {
     await cleanup();
   }
+}
+
+/**
+ * An archive holds the working tree and the untracked part; what was staged and then edited again
+ * or deleted (the index commit, the snapshot's second parent) is not in it. Such content must not
+ * depend on an archive: archiving would let git prune the only copy (the ref goes). Refused with
+ * the paths named; the backup keeps its ref until the user restores, commits or deletes it.
+ */
+async function refuseLostStagedContent(repo: RepoPaths, id: string, snapshot: string, archived: ReadonlySet<string>): Promise<void> {
+  const out = await git(['diff-tree', '-r', '-z', '--no-renames', `${snapshot}^1`, `${snapshot}^2`], { cwd: repo.worktree });
+  const parts = out.stdout.split('\0');
+  const missing: string[] = [];
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const [, mode = '', , sha = ''] = parts[i]!.slice(1).split(' ');
+    if (mode === '160000' || /^0+$/.test(sha) || archived.has(sha)) continue;
+    missing.push(parts[i + 1]!);
+  }
+  if (missing.length === 0) return;
+  const shown = missing.slice(0, 3).join(', ') + (missing.length > 3 ? ` and ${missing.length - 3} more` : '');
+  throw new BackupError(ExitCode.INVALID, `cannot archive ${id}: it holds staged content that its working tree does not (${shown}), and an archive keeps only the working tree; nothing changed (git backup restore ${id} brings it back, or delete the backup)`);
 }
 
 /**

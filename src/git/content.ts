@@ -66,6 +66,15 @@ export async function readProtects(repo: RepoPaths, snapshots: readonly string[]
 export interface History {
   graph: CommitGraph;
   content: ContentIndex;
+  /** The user's author email as git would record it now, lower case; null when git has none. */
+  me: string | null;
+}
+
+/** `git var GIT_AUTHOR_IDENT`: "Name <email> time zone"; null when git can form no identity. */
+async function authorEmail(repo: RepoPaths): Promise<string | null> {
+  const r = await git(['var', 'GIT_AUTHOR_IDENT'], { cwd: repo.worktree, okCodes: [128] });
+  const m = r.code === 0 ? /<([^>]*)>/.exec(r.stdout) : null;
+  return m ? m[1]!.toLowerCase() : null;
 }
 
 /**
@@ -77,19 +86,22 @@ export interface History {
 export async function readHistory(repo: RepoPaths, starts: readonly string[]): Promise<History> {
   const commits = new Map<string, CommitInfo>();
   const changes: CommitChanges[] = [];
+  const meP = authorEmail(repo);
+  meP.catch(() => undefined); // awaited below
   const present = await existingObjects(repo, [...new Set(starts)], 'commit');
-  if (present.length === 0) return { graph: new CommitGraph(commits), content: new ContentIndex([]) };
+  if (present.length === 0) return { graph: new CommitGraph(commits), content: new ContentIndex([]), me: await meP };
   const mb = await git(['merge-base', '--octopus', ...present], { cwd: repo.worktree, okCodes: [1] });
   const cut = mb.code === 0 ? mb.stdout.trim().split('\n')[0] : undefined;
-  const args = ['log', '--raw', '-z', '--no-renames', '--no-abbrev', '--diff-merges=first-parent', '--root', '--no-show-signature', '--format=%x01%ct %H %P'];
+  const args = ['log', '--raw', '-z', '--no-renames', '--no-abbrev', '--diff-merges=first-parent', '--root', '--no-show-signature', '--format=%x01%ct %H %P%x02%ae'];
   const out = await git([...args, ...present, ...(cut ? ['--not', `${cut}^@`] : [])], { cwd: repo.worktree });
   for (const rec of out.stdout.split('\x01')) {
     if (!rec) continue;
     const headerEnd = rec.indexOf('\0');
     const header = headerEnd < 0 ? rec.trim() : rec.slice(0, headerEnd);
-    const [time, sha, ...parents] = header.split(' ');
+    const mark = header.indexOf('\x02');
+    const [time, sha, ...parents] = (mark < 0 ? header : header.slice(0, mark)).split(' ');
     if (!sha) continue;
-    commits.set(sha, { parents, time: Number(time) });
+    commits.set(sha, { parents, time: Number(time), author: mark < 0 ? '' : header.slice(mark + 1).toLowerCase() });
     if (headerEnd < 0) continue;
     // After the header: a newline, then ":<meta>\0<path>\0" per change.
     const parts = rec.slice(headerEnd + 1).replace(/^\n/, '').split('\0');
@@ -102,5 +114,5 @@ export async function readHistory(repo: RepoPaths, starts: readonly string[]): P
     }
     changes.push({ commit: sha, changes: list });
   }
-  return { graph: new CommitGraph(commits), content: new ContentIndex(changes) };
+  return { graph: new CommitGraph(commits), content: new ContentIndex(changes), me: await meP };
 }

@@ -95,8 +95,8 @@ export async function readReconcileFacts(
     if (head) starts.push(head.commit);
     if (anywhere) starts.push(...refs.branches.values());
   }
-  const { graph, content } = await readHistory(repo, starts);
-  return { graph, content, branches: refs.branches, integration, head };
+  const { graph, content, me } = await readHistory(repo, starts);
+  return { graph, content, me, branches: refs.branches, integration, head };
 }
 
 // Diffs are produced the same way on both sides (no renames, fixed prefixes, no external or

@@ -8,7 +8,7 @@ import { BackupError, ExitCode, invalidError, usageError } from '../errors.js';
 import { git, GitError, gitLine, type RepoPaths } from './exec.js';
 import { withIdentity } from './identity.js';
 import { toEntry } from './content.js';
-import { protectedEntries, type ProtectedEntry } from '../core/content.js';
+import { pathCount, protectedEntries, type ProtectedEntry } from '../core/content.js';
 import {
   addFiles,
   captureTracked,
@@ -52,6 +52,14 @@ export interface Snapshot {
   protects: ProtectedEntry[];
   /** Whether the tracked part came from the kept temporary index (worktree-index.ts). */
   indexCache: IndexCacheUse;
+  /** The snapshot's three trees (worktree, index, untracked part): what `sameSnapshotTrees` compares. */
+  trees: SnapshotTrees;
+}
+
+export interface SnapshotTrees {
+  worktree: string;
+  index: string;
+  untracked: string | null;
 }
 
 export interface SnapshotTrailers {
@@ -185,7 +193,8 @@ export async function takeSnapshot(req: SnapshotRequest): Promise<Snapshot> {
   ]);
   let bytes = 0;
   for (const size of sizes.values()) bytes += size;
-  return { commit, base: head.base, branch: head.branch, indexCommit, untrackedCommit, files: protects.length, bytes, protects, indexCache: worktree.cache };
+  const trees = { worktree: worktree.tree, index: indexTree, untracked: untrackedTree };
+  return { commit, base: head.base, branch: head.branch, indexCommit, untrackedCommit, files: pathCount(protects), bytes, protects, indexCache: worktree.cache, trees };
 }
 
 /**
@@ -212,8 +221,9 @@ async function protectedContent(repo: RepoPaths, baseTree: string, worktreeTree:
       if (sha && size && /^\d+$/.test(size)) bySha.set(sha, Number(size));
     }
   }
-  // Deletions and submodule pointers count as files of 0 bytes.
-  const sizes = new Map(entries.map((e) => [e.path, e.oid ? (bySha.get(e.oid) ?? 0) : 0]));
+  // Deletions and submodule pointers count as files of 0 bytes; a path staged and then edited, both versions.
+  const sizes = new Map<string, number>();
+  for (const e of entries) sizes.set(e.path, (sizes.get(e.path) ?? 0) + (e.oid ? (bySha.get(e.oid) ?? 0) : 0));
   return { entries, sizes };
 }
 
@@ -246,6 +256,17 @@ export async function protectedContentOf(repo: RepoPaths, snapshot: string): Pro
   const commits = [parents[0]!, snapshot, parents[1]!, ...(parents[2] ? [parents[2]] : [])];
   const trees = (await gitLine(['rev-parse', ...commits.map((c) => `${c}^{tree}`)], { cwd: repo.worktree })).split('\n');
   return (await protectedContent(repo, trees[0]!, trees[1]!, trees[2]!, trees[3] ?? null)).sizes;
+}
+
+/**
+ * Whether an earlier snapshot has exactly these trees (modes, staged content and untracked files
+ * included): what makes a new backup the same as that one. One git process.
+ */
+export async function sameSnapshotTrees(repo: RepoPaths, snapshot: string, trees: SnapshotTrees): Promise<boolean> {
+  const names = [`${snapshot}^{tree}`, `${snapshot}^2^{tree}`, ...(trees.untracked ? [`${snapshot}^3^{tree}`] : [])];
+  const r = await git(['rev-parse', ...names], { cwd: repo.worktree, okCodes: [1, 128] });
+  if (r.code !== 0) return false;
+  return r.stdout.split('\n').filter(Boolean).join(' ') === [trees.worktree, trees.index, ...(trees.untracked ? [trees.untracked] : [])].join(' ');
 }
 
 /** Delete refs/backups/<id> only if it still points at expectedSha. */

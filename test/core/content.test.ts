@@ -3,10 +3,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CommitGraph, type CommitInfo } from '../../src/core/graph.js';
-import { ContentIndex, describeProof, holdsAll, integrationProof, judgeContent, proofOf, uniquePaths, type CommitChanges, type ProtectedEntry } from '../../src/core/content.js';
+import { ContentIndex, describeProof, holdsAll, integrationProof, judgeContent, proofOf, protectedEntries, uniquePaths, type CommitChanges, type ProtectedEntry } from '../../src/core/content.js';
 import { planByAncestry, type ReconcileBackup } from '../../src/core/reconcile.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z') / 1000;
+const ME = 'me@example.com';
 /**
  * base <- c1 (feature: idea.txt=I, README=R1) <- c2 (feature: l.txt=L2)
  * base <- m1 (main: b.txt) <- M (merge of c2)
@@ -20,6 +21,7 @@ function history(): { graph: CommitGraph; content: ContentIndex } {
     ['m1', { parents: ['base'], time: T0 + 150 }],
     ['M', { parents: ['m1', 'c2'], time: T0 + 300 }],
     ['s1', { parents: ['base'], time: T0 + 400 }],
+    ['t1', { parents: ['c2'], time: T0 + 250, author: 'mate@example.com' }],
   ];
   const changes: CommitChanges[] = [
     { commit: 'base', changes: [{ path: 'README', oid: 'R0' }, { path: 'old.txt', oid: 'O0' }] },
@@ -28,11 +30,13 @@ function history(): { graph: CommitGraph; content: ContentIndex } {
     { commit: 'm1', changes: [{ path: 'b.txt', oid: 'B' }] },
     { commit: 'M', changes: [{ path: 'idea.txt', oid: 'I' }, { path: 'README', oid: 'RM' }, { path: 'l.txt', oid: 'L2' }, { path: 'old.txt', oid: null }] },
     { commit: 's1', changes: [{ path: 'idea.txt', oid: 'I' }, { path: 'README', oid: 'R1' }, { path: 'l.txt', oid: 'L2' }] },
+    { commit: 't1', changes: [{ path: 'README', oid: 'R-mate' }] },
   ];
-  return { graph: new CommitGraph(new Map(c)), content: new ContentIndex(changes) };
+  // Every commit is the user's (ME) but t1, a teammate's.
+  return { graph: new CommitGraph(new Map(c.map(([sha, info]) => [sha, { author: ME, ...info }]))), content: new ContentIndex(changes) };
 }
 const created = T0 + 50;
-const scope = (tip: string, extra: { alsoCounts?: string } = {}) => ({ tip, root: 'base', rootCounts: false, createdSec: created, ...extra });
+const scope = (tip: string, extra: { alsoCounts?: string } = {}) => ({ tip, root: 'base', line: tip, me: ME, createdSec: created, ...extra });
 const judge = (entries: ProtectedEntry[], tip: string, extra: { alsoCounts?: string } = {}) => {
   const { graph, content } = history();
   return judgeContent(entries, scope(tip, extra), graph, content);
@@ -63,6 +67,49 @@ test('a change committed before the backup does not supersede it', () => {
   assert.equal(late.map((p) => p.status), ['unique']);
 });
 
+test('supersession only on the backup\'s own line: a change on another line, or with no line, proves nothing', () => {
+  const { graph, content } = history();
+  // m1 (main) changes b.txt after the backup and is in M's history, but not on the line that holds the work (c2).
+  const mine = [{ path: 'b.txt', oid: 'B-mine' }];
+  assert.equal(judgeContent(mine, { ...scope('M'), line: 'c2' }, graph, content).map((p) => p.status), ['unique']);
+  assert.equal(judgeContent(mine, { ...scope('M'), line: 'M' }, graph, content).map((p) => p.status), ['superseded']);
+  // No line (a branch that is not the backup's): held content still counts, supersession does not.
+  const v = judgeContent([{ path: 'README', oid: 'R-draft' }, { path: 'x', oid: 'I' }], { ...scope('c2'), line: null }, graph, content);
+  assert.equal(v.map((p) => p.status), ['unique', 'held']);
+});
+
+test('only the user\'s own commits supersede, and no merge: a teammate\'s change, or one a merge brought in, proves nothing about this work', () => {
+  const { graph, content } = history();
+  const draft = [{ path: 'README', oid: 'R-draft' }];
+  // t1 (a teammate's) is the only change to README after a backup taken at T0+210 on c2.
+  const late = { ...scope('t1'), root: 'c2', createdSec: T0 + 210 };
+  assert.equal(judgeContent(draft, late, graph, content).map((p) => p.status), ['unique']);
+  assert.equal(judgeContent(draft, { ...late, me: 'mate@example.com' }, graph, content).map((p) => p.status), ['superseded'], 'the same commit, had the user made it');
+  assert.equal(judgeContent(draft, { ...late, me: null }, graph, content).map((p) => p.status), ['unique'], 'no identity: nothing supersedes');
+  // M (a merge, the user's) changes README against its first parent: what it brought in, not new work.
+  const atMerge = { ...scope('M'), root: 'm1', createdSec: T0 + 250 };
+  assert.equal(judgeContent(draft, atMerge, graph, content).map((p) => p.status), ['unique']);
+});
+
+test('the commit the base was rewritten into does not supersede: its diff holds the base\'s own changes (a reworded amend)', () => {
+  const { graph, content } = history();
+  // c1 stands for the amended base: it changes README, but that change predates the backup.
+  const v = judgeContent([{ path: 'README', oid: 'R-draft' }], { tip: 'c2', root: 'c1', line: 'c2', me: ME, createdSec: created }, graph, content);
+  assert.equal(v.map((p) => p.status), ['unique']);
+});
+
+test('staged, then edited or deleted: both versions are protected, and the path is as safe as its less safe version', () => {
+  const entries = protectedEntries([{ path: 'f', oid: null }, { path: 'g', oid: 'W' }], [{ path: 'f', oid: 'S' }, { path: 'g', oid: 'W' }, { path: 'h', oid: 'H' }], []);
+  assert.equal(entries, [{ path: 'f', oid: null }, { path: 'f', oid: 'S' }, { path: 'g', oid: 'W' }, { path: 'h', oid: 'H' }]);
+  const v = judge(entries, 'c2');
+  assert.equal(v.map((p) => p.status), ['uncommitted', 'unique', 'unique', 'unique']);
+  const p = proofOf('line', 'c2', v);
+  assert.equal([p.files, p.unique, p.uncommitted], [3, ['f', 'g', 'h'], []]);
+  // The staged version held (idea.txt's I is in c1), the worktree deletion not made: the deletion blocks, nothing is lost.
+  const q = proofOf('line', 'c2', judge(protectedEntries([{ path: 'x', oid: null }], [{ path: 'x', oid: 'I' }], []), 'c2'));
+  assert.equal([q.files, q.uncommitted, q.unique], [1, ['x'], []]);
+});
+
 test('half committed, half thrown away: partly held is a visible fact, not a state', () => {
   const v = judge([{ path: 'idea.txt', oid: 'I' }, { path: 'a.txt', oid: 'A' }, { path: 'b.txt', oid: 'B-mine' }, { path: 'l.txt', oid: 'L-lost' }], 'c1');
   const p = proofOf('line', 'c1', v);
@@ -85,12 +132,12 @@ test('a tip outside the known graph proves nothing', () => {
 test('integration proof: merged content is held; a squash merge supersedes through the commit that confirmed it', () => {
   const { graph, content } = history();
   const b = { protects: [{ path: 'idea.txt', oid: 'I' }, { path: 'README', oid: 'R-draft' }], base: 'base', created_at: new Date(created * 1000).toISOString(), pending_commit: 'c2', confirmed_by: null };
-  assert.equal(integrationProof(b, 'M', graph, content)!.unique, [], 'README superseded on the line (c1), merged by M');
+  assert.equal(integrationProof(b, 'M', graph, content, ME)!.unique, [], 'README superseded on the line (c1), merged by M');
   // Work on top of c1, squashed into s1 (which does not descend from c1): only the confirming commit supersedes.
   const onC1 = { ...b, base: 'c1', created_at: new Date((T0 + 150) * 1000).toISOString() };
-  assert.equal(integrationProof(onC1, 's1', graph, content)!.unique, ['README'], 's1 is not on the backup\'s line');
-  assert.equal(integrationProof({ ...onC1, confirmed_by: 's1' }, 's1', graph, content)!.unique, [], 'the squash that confirmed it counts');
-  assert.is(integrationProof({ ...b, protects: null }, 'M', graph, content), null);
+  assert.equal(integrationProof(onC1, 's1', graph, content, ME)!.unique, ['README'], 's1 is not on the backup\'s line');
+  assert.equal(integrationProof({ ...onC1, confirmed_by: 's1' }, 's1', graph, content, ME)!.unique, [], 'the squash that confirmed it counts');
+  assert.is(integrationProof({ ...b, protects: null }, 'M', graph, content, ME), null);
 });
 
 // ------------------------------------------------------------------------------------------------
@@ -102,7 +149,7 @@ const backup = (over: Partial<ReconcileBackup> = {}): ReconcileBackup => ({
 });
 const facts = (branches: [string, string][], integration: string | null, head: { commit: string; branch: string | null } | null = null) => {
   const { graph, content } = history();
-  return { graph, content, branches: new Map(branches), integration: integration ? { name: 'origin/main', tip: integration } : null, head };
+  return { graph, content, me: ME, branches: new Map(branches), integration: integration ? { name: 'origin/main', tip: integration } : null, head };
 };
 
 test('the new-user scenario: a commit after the backup that touches none of its content moves nothing', () => {
@@ -110,6 +157,16 @@ test('the new-user scenario: a commit after the backup that touches none of its 
   const { plans } = planByAncestry([work], facts([['main', 'm1']], 'm1'));
   assert.equal(plans.flatMap((p) => p.steps), []);
   assert.equal(plans[0]!.proof!.unique, ['idea.txt', 'README']);
+});
+
+test('HEAD on another branch holds the work only with its content: a teammate\'s change to the same file there supersedes nothing', () => {
+  // Backed up on feature (still at its base), then HEAD on main, where m1 changes b.txt after the backup.
+  const work = backup({ protects: [{ path: 'b.txt', oid: 'B-mine' }] });
+  const { plans } = planByAncestry([work], facts([['feature', 'base'], ['main', 'm1']], null, { commit: 'm1', branch: 'main' }));
+  assert.equal(plans.flatMap((p) => p.steps), []);
+  // The same change on its own branch is the work continued and committed there.
+  const own = planByAncestry([backup({ branch: 'main', protects: [{ path: 'b.txt', oid: 'B-mine' }] })], facts([['main', 'm1']], null));
+  assert.equal(own.plans.flatMap((p) => p.steps.map((s) => s.to)), ['PENDING']);
 });
 
 test('work committed exactly -> PENDING with the proof; merged -> CONFIRMED with the proof', () => {

@@ -1,0 +1,139 @@
+// Work that no commit holds is never deleted by an automatic trigger (SPEC §3 "Proof before
+// deletion"), in the cases a hostile review found it was: an amend that only reworded the base,
+// staged content edited or deleted afterwards, a teammate's change to the same file (on another
+// branch, or merged in), an archive without the staged state, and a backup "reused" although its
+// staged content and modes differ. Real git, hooks in sync mode, time moved with GIT_BACKUP_NOW.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { scratchDir, type TestRepo } from '../helpers/repo.js';
+import { withShim } from '../helpers/hooks.js';
+import { clonedRepo, DAY, show, tick, type Rec } from '../helpers/proof.js';
+
+const TEAMMATE = { GIT_AUTHOR_NAME: 'Mate', GIT_AUTHOR_EMAIL: 'mate@example.com' };
+
+/** Ticks far into the future: the backup is never DELETED, and its content still restores. */
+function neverDeleted(repo: TestRepo, id: string, path: string, content: string): void {
+  const t0 = Date.now();
+  for (const days of [8, 16, 31, 39, 110, 130, 400]) {
+    const r = tick(repo, t0 + days * DAY);
+    assert.not.ok(r.moves.some((m) => m.id === id && m.to === 'DELETED'), `deleted at +${days}d`);
+  }
+  assert.is.not(show(repo, id, t0 + 400 * DAY).state, 'DELETED');
+  const out = scratchDir('gb-restored-');
+  const restored = repo.cli(['restore', id, '--to', out], { env: withShim({ GIT_BACKUP_NOW: new Date(t0 + 400 * DAY).toISOString() }) });
+  assert.is(restored.code, 0, restored.stderr);
+  assert.is(readFileSync(join(out, path), 'utf8'), content);
+}
+
+test('an amend that only rewords the base does not make the uncommitted work "changed again"', () => {
+  const { repo, git } = clonedRepo();
+  repo.write('f', 'v1\n');
+  git(['add', 'f']);
+  git(['commit', '-q', '-m', 'X: change f']);
+  git(['push', '-q', 'origin', 'main']);
+  repo.write('f', 'precious uncommitted work\n');
+  const { id } = repo.json<Rec>(['create'], { env: withShim() });
+  git(['checkout', '-q', '--', 'f']);
+  git(['commit', '-q', '--amend', '-m', 'X: reworded']);
+  git(['push', '-q', '-f', 'origin', 'main']);
+  repo.cli(['reconcile'], { env: withShim() });
+  assert.is(show(repo, id).state, 'CREATED');
+  neverDeleted(repo, id, 'f', 'precious uncommitted work\n');
+});
+
+test('staged, then deleted from the working tree: the staged content is protected', () => {
+  const { repo, git } = clonedRepo();
+  repo.write('f', 'staged work, only copy\n');
+  git(['add', 'f']);
+  rmSync(join(repo.dir, 'f'));
+  const { id } = repo.json<Rec>(['create'], { env: withShim() });
+  git(['reset', '-q', '--hard']);
+  const t0 = Date.now();
+  for (const days of [31, 39, 130, 400]) {
+    const t = tick(repo, t0 + days * DAY);
+    assert.not.ok(t.moves.some((m) => m.id === id && m.to === 'DELETED'), `deleted at +${days}d`);
+  }
+  const later = show(repo, id, t0 + 400 * DAY);
+  assert.is.not(later.state, 'DELETED');
+  assert.equal(later.content_now!.unique, ['f']);
+  assert.is(repo.git(['cat-file', '-p', `refs/backups/${id}^2:f`]), 'staged work, only copy');
+});
+
+test('a teammate\'s change to the same file, on the branch HEAD went to, does not supersede a detached backup', () => {
+  const { repo, git } = clonedRepo();
+  git(['checkout', '-q', '--detach']);
+  repo.write('README', 'experiment, never committed\n');
+  const { id } = repo.json<Rec>(['create'], { env: withShim() });
+  git(['checkout', '-q', '-f', 'main']);
+  repo.write('README', 'teammate line\n');
+  repo.git(['commit', '-q', '-am', 'teammate edits README'], { env: withShim(TEAMMATE) });
+  git(['push', '-q', 'origin', 'main']);
+  repo.cli(['reconcile'], { env: withShim() });
+  assert.is(show(repo, id).state, 'CREATED');
+  neverDeleted(repo, id, 'README', 'experiment, never committed\n');
+});
+
+test('a teammate\'s change merged into the backup\'s own branch does not supersede it', () => {
+  const { repo, git } = clonedRepo();
+  git(['checkout', '-q', '-b', 'feature']);
+  repo.write('README', 'my uncommitted work\n');
+  const { id } = repo.json<Rec>(['create'], { env: withShim() });
+  git(['reset', '-q', '--hard']);
+  git(['checkout', '-q', 'main']);
+  repo.write('README', 'teammate\n');
+  repo.git(['commit', '-q', '-am', 'teammate edits README'], { env: withShim(TEAMMATE) });
+  git(['checkout', '-q', 'feature']);
+  repo.write('l.txt', 'unrelated\n');
+  git(['commit', '-q', '-am', 'unrelated']);
+  git(['merge', '-q', '--no-edit', 'main']);
+  git(['checkout', '-q', 'main']);
+  git(['merge', '-q', '--no-edit', 'feature']);
+  git(['push', '-q', 'origin', 'main']);
+  repo.cli(['reconcile'], { env: withShim() });
+  assert.is(show(repo, id).state, 'CREATED');
+  neverDeleted(repo, id, 'README', 'my uncommitted work\n');
+});
+
+test('the same change made by the user on the backup\'s branch still supersedes it (the work continued)', () => {
+  const { repo, git } = clonedRepo();
+  repo.write('README', 'draft\n');
+  const { id } = repo.json<Rec>(['create'], { env: withShim() });
+  repo.write('README', 'draft, finished\n');
+  git(['commit', '-q', '-am', 'finished']);
+  assert.is(show(repo, id).state, 'PENDING');
+});
+
+test('archive refuses a backup whose staged content its working tree lacks; nothing changes', () => {
+  const { repo, git } = clonedRepo();
+  repo.write('README', 'staged X\n');
+  git(['add', 'README']);
+  repo.write('README', 'worktree Y\n');
+  const { id } = repo.json<Rec>(['create'], { env: withShim() });
+  git(['reset', '-q', '--hard']);
+  assert.is(repo.cli(['transition', id, 'CLEANABLE'], { env: withShim() }).code, 0);
+  const r = repo.cli(['archive', id, '--yes'], { env: withShim() });
+  assert.is(r.code, 3, r.stderr);
+  assert.match(r.stderr, /cannot archive .*staged content that its working tree does not \(README\)/, r.stderr);
+  assert.is(r.stderr.trim().split('\n').length, 1);
+  assert.is(show(repo, id).state, 'CLEANABLE');
+  assert.is(repo.git(['cat-file', '-p', `refs/backups/${id}^2:README`]), 'staged X');
+});
+
+test('create reuses the newest backup only when staged content and modes are the same too', () => {
+  const { repo, git } = clonedRepo();
+  repo.write('README', 'W\n');
+  const first = repo.json<Rec & { reused?: boolean }>(['create'], { env: withShim() });
+  assert.is(repo.json<Rec & { reused?: boolean }>(['create'], { env: withShim() }).id, first.id, 'nothing changed: the same backup');
+  repo.git(['update-index', '--chmod=+x', 'README']);
+  const chmodded = repo.json<Rec & { reused?: boolean }>(['create'], { env: withShim() });
+  assert.is.not(chmodded.id, first.id, 'a staged mode change is a new backup');
+  repo.write('README', 'staged S\n');
+  git(['add', 'README']);
+  repo.write('README', 'W\n');
+  const staged = repo.json<Rec & { reused?: boolean }>(['create'], { env: withShim() });
+  assert.is.not(staged.id, chmodded.id, 'new staged content is a new backup');
+});
+
+test.run();
