@@ -45,9 +45,10 @@ test('an amend that only rewords the base does not make the uncommitted work "ch
 
 test('staged, then deleted from the working tree: the staged content is protected', () => {
   const { repo, git } = clonedRepo();
-  repo.write('f', 'staged work, only copy\n');
-  git(['add', 'f']);
-  rmSync(join(repo.dir, 'f'));
+  // README is in the base: its staged edit is the only copy of that content once the file is deleted.
+  repo.write('README', 'staged work, only copy\n');
+  git(['add', 'README']);
+  rmSync(join(repo.dir, 'README'));
   const { id } = repo.json<Rec>(['create'], { env: withShim() });
   git(['reset', '-q', '--hard']);
   const t0 = Date.now();
@@ -57,8 +58,8 @@ test('staged, then deleted from the working tree: the staged content is protecte
   }
   const later = show(repo, id, t0 + 400 * DAY);
   assert.is.not(later.state, 'DELETED');
-  assert.equal(later.content_now!.unique, ['f']);
-  assert.is(repo.git(['cat-file', '-p', `refs/backups/${id}^2:f`]), 'staged work, only copy');
+  assert.equal(later.content_now!.unique, ['README']);
+  assert.is(repo.git(['cat-file', '-p', `refs/backups/${id}^2:README`]), 'staged work, only copy');
 });
 
 test('a teammate\'s change to the same file, on the branch HEAD went to, does not supersede a detached backup', () => {
