@@ -19,7 +19,12 @@ import type { BaseSuccessor } from './types.js';
 export interface ProtectedEntry {
   path: string;
   oid: string | null;
+  /** git's mode when it is not a plain file's 100644 (an exec bit, a symlink, a gitlink): part of the content. */
+  mode?: string;
 }
+
+/** What "the same content" means for held: the blob and its mode (a script's exec bit is work too). */
+const contentKey = (e: ProtectedEntry): string => (e.mode ? `${e.oid} ${e.mode}` : e.oid!);
 
 export type PathStatus = 'held' | 'superseded' | 'uncommitted' | 'unique';
 
@@ -48,14 +53,15 @@ export class ContentIndex {
   constructor(commits: Iterable<CommitChanges>) {
     for (const { commit, changes } of commits) {
       for (const c of changes) {
-        if (c.oid !== null) push(this.byOid, c.oid, commit);
+        if (c.oid !== null) push(this.byOid, contentKey(c), commit);
         push(this.byPath, c.path, { commit, oid: c.oid });
       }
     }
   }
 
-  introducers(oid: string): readonly string[] {
-    return this.byOid.get(oid) ?? [];
+  /** Commits that introduced this content (blob and mode). */
+  introducers(e: ProtectedEntry): readonly string[] {
+    return e.oid === null ? [] : (this.byOid.get(contentKey(e)) ?? []);
   }
 
   touches(path: string): readonly { commit: string; oid: string | null }[] {
@@ -111,7 +117,7 @@ export function judgeContent(entries: readonly ProtectedEntry[], scope: Scope, g
   };
   return entries.map((e): PathVerdict => {
     if (e.oid !== null) {
-      const holder = index.introducers(e.oid).find(inHistory);
+      const holder = index.introducers(e).find(inHistory);
       if (holder) return { path: e.path, status: 'held', commit: holder };
     }
     const touch = index.touches(e.path).find((t) => onLine(t.commit));
@@ -226,11 +232,11 @@ export function describeProof(p: ContentProof): string {
  */
 export function protectedEntries(work: readonly ProtectedEntry[], staged: readonly ProtectedEntry[], untracked: readonly ProtectedEntry[]): ProtectedEntry[] {
   const byPath = new Map<string, ProtectedEntry[]>();
-  for (const c of [...work, ...untracked]) if (!byPath.has(c.path)) byPath.set(c.path, [{ path: c.path, oid: c.oid }]);
+  for (const c of [...work, ...untracked]) if (!byPath.has(c.path)) byPath.set(c.path, [{ ...c }]);
   for (const c of staged) {
     const kept = byPath.get(c.path);
-    if (!kept) byPath.set(c.path, [{ path: c.path, oid: c.oid }]);
-    else if (c.oid !== null && kept.every((k) => k.oid !== c.oid)) kept.push({ path: c.path, oid: c.oid });
+    if (!kept) byPath.set(c.path, [{ ...c }]);
+    else if (c.oid !== null && kept.every((k) => k.oid === null || contentKey(k) !== contentKey(c))) kept.push({ ...c });
   }
   return [...byPath.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).flatMap((path) => byPath.get(path)!);
 }

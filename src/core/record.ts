@@ -172,7 +172,7 @@ export function identicalNewest(newestFirst: Iterable<BackupRecord>, candidate: 
     sameList(newest.paths, candidate.paths) &&
     !!newest.protects &&
     newest.protects.length === candidate.protects.length &&
-    newest.protects.every((p, i) => p.path === candidate.protects[i]!.path && p.oid === candidate.protects[i]!.oid);
+    newest.protects.every((p, i) => p.path === candidate.protects[i]!.path && p.oid === candidate.protects[i]!.oid && p.mode === candidate.protects[i]!.mode);
   return same ? newest : null;
 }
 

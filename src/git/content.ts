@@ -32,7 +32,11 @@ async function treesOf(repo: RepoPaths, commits: string[]): Promise<Map<string, 
 }
 
 /** A raw change as a protected entry: deletions have no content id. */
-export const toEntry = (c: { path: string; dstSha: string }): ProtectedEntry => ({ path: c.path, oid: isZeroSha(c.dstSha) ? null : c.dstSha });
+/** A diff row as a protected entry: a deletion has no content; a mode other than 100644 is kept with it. */
+export const toEntry = (c: { path: string; dstSha: string; dstMode?: string }): ProtectedEntry => {
+  if (isZeroSha(c.dstSha)) return { path: c.path, oid: null };
+  return c.dstMode && c.dstMode !== '100644' ? { path: c.path, oid: c.dstSha, mode: c.dstMode } : { path: c.path, oid: c.dstSha };
+};
 
 /**
  * snapshot → its protected entries, for every snapshot whose objects exist (absent: unknown).
@@ -109,8 +113,8 @@ export async function readHistory(repo: RepoPaths, starts: readonly string[]): P
     for (let i = 0; i + 1 < parts.length; i += 2) {
       const meta = parts[i]!;
       if (!meta.startsWith(':')) break;
-      const dstSha = meta.slice(1).split(' ')[3] ?? '';
-      list.push(toEntry({ path: parts[i + 1]!, dstSha }));
+      const [, dstMode = '', , dstSha = ''] = meta.slice(1).split(' ');
+      list.push(toEntry({ path: parts[i + 1]!, dstSha, dstMode }));
     }
     changes.push({ commit: sha, changes: list });
   }

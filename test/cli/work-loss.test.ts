@@ -122,6 +122,23 @@ test('archive refuses a backup whose staged content its working tree lacks; noth
   assert.is(repo.git(['cat-file', '-p', `refs/backups/${id}^2:README`]), 'staged X');
 });
 
+test('an exec bit set on a committed file is work: not held by the plain file, never deleted automatically', () => {
+  const { repo, git } = clonedRepo();
+  repo.write('run.sh', '#!/bin/sh\necho hi\n');
+  git(['add', 'run.sh']);
+  git(['commit', '-q', '-m', 'add run.sh']);
+  git(['push', '-q', 'origin', 'main']);
+  repo.git(['update-index', '--chmod=+x', 'run.sh']);
+  const { id } = repo.json<Rec>(['create'], { env: withShim() });
+  git(['reset', '-q', '--hard']);
+  const t0 = Date.now();
+  for (const days of [31, 39, 130, 400]) {
+    const t = tick(repo, t0 + days * DAY);
+    assert.not.ok(t.moves.some((m) => m.id === id && m.to === 'DELETED'), `deleted at +${days}d`);
+  }
+  assert.equal(show(repo, id, t0 + 400 * DAY).content_now!.unique, ['run.sh']);
+});
+
 test('create reuses the newest backup only when staged content and modes are the same too', () => {
   const { repo, git } = clonedRepo();
   repo.write('README', 'W\n');

@@ -110,6 +110,14 @@ test('staged, then edited or deleted: both versions are protected, and the path 
   assert.equal([q.files, q.uncommitted, q.unique], [1, ['x'], []]);
 });
 
+test('held means the same blob and mode: an exec bit (or a symlink of the same bytes) is content of its own', () => {
+  const { graph } = history();
+  const index = new ContentIndex([{ commit: 'c1', changes: [{ path: 'run.sh', oid: 'S' }, { path: 'tool', oid: 'T', mode: '100755' }] }]);
+  const scoped = { ...scope('c2'), line: null };
+  const v = judgeContent([{ path: 'run.sh', oid: 'S', mode: '100755' }, { path: 'link', oid: 'S', mode: '120000' }, { path: 'tool', oid: 'T', mode: '100755' }, { path: 'copy', oid: 'S' }], scoped, graph, index);
+  assert.equal(v.map((p) => p.status), ['unique', 'unique', 'held', 'held']);
+});
+
 test('half committed, half thrown away: partly held is a visible fact, not a state', () => {
   const v = judge([{ path: 'idea.txt', oid: 'I' }, { path: 'a.txt', oid: 'A' }, { path: 'b.txt', oid: 'B-mine' }, { path: 'l.txt', oid: 'L-lost' }], 'c1');
   const p = proofOf('line', 'c1', v);
