@@ -9,6 +9,7 @@ import { identicalNewest, newRecord } from '../core/record.js';
 import { noteLines } from '../core/notes-format.js';
 import { cloneIdOf, worktreeKey } from './clone.js';
 import { deleteBackupRef, sameSnapshotTrees, takeSnapshot, writeBackupRef } from '../git/snapshot.js';
+import { dirtySubmodules } from '../git/submodules.js';
 import { readNote } from '../git/notes.js';
 import { git } from '../git/exec.js';
 import { withActivity } from './progress.js';
@@ -116,6 +117,8 @@ async function create(ctx: Context, opts: CreateOptions, step: (text: string) =>
   // This clone's id needs the configuration (one git process): read alongside the snapshot, not after it.
   const originP = cloneIdOf(ctx);
   originP.catch(() => undefined); // awaited below; an early return must not leave it unhandled
+  const submodulesP = dirtySubmodules(ctx.repo, paths);
+  submodulesP.catch(() => undefined); // awaited below; a failure to look is no reason to fail the backup
   step('reading the working tree'); // git hashes every changed file here: most of a large backup's time
   const snap = await takeSnapshot({
     repo: ctx.repo,
@@ -127,6 +130,11 @@ async function create(ctx: Context, opts: CreateOptions, step: (text: string) =>
     indexCacheDir: join(ctx.store.paths.dir, 'worktree-index'),
     ...(opts.alsoIgnored?.length ? { alsoIgnored: opts.alsoIgnored } : {}),
   });
+  const dirty = await submodulesP.catch(() => []);
+  if (dirty.length) {
+    const shown = dirty.slice(0, 3).join(', ') + (dirty.length > 3 ? ` and ${dirty.length - 3} more` : '');
+    ctx.io.err(`git backup: uncommitted changes inside submodule ${shown} are not in this backup (it holds the commit a submodule points at); commit them in the submodule to protect them`);
+  }
   if (snap.files === 0 && !opts.allowEmpty) return { kind: 'empty' };
   await pauseAt('create:after-snapshot'); // its objects written, no ref yet (tests: gc --now beside it)
   const origin = await originP;

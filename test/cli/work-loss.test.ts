@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { scratchDir, type TestRepo } from '../helpers/repo.js';
+import { scratchDir, TestRepo } from '../helpers/repo.js';
 import { withShim } from '../helpers/hooks.js';
 import { clonedRepo, DAY, show, tick, type Rec } from '../helpers/proof.js';
 
@@ -137,6 +137,26 @@ test('an exec bit set on a committed file is work: not held by the plain file, n
     assert.not.ok(t.moves.some((m) => m.id === id && m.to === 'DELETED'), `deleted at +${days}d`);
   }
   assert.equal(show(repo, id, t0 + 400 * DAY).content_now!.unique, ['run.sh']);
+});
+
+test('uncommitted changes inside a submodule are said to be outside the backup, not silently left out', () => {
+  const { repo, git } = clonedRepo();
+  const sub = new TestRepo(scratchDir('gb-sub-'));
+  sub.git(['init', '-q', '-b', 'main']);
+  sub.write('s', 's1\n');
+  sub.git(['add', 's']);
+  sub.git(['commit', '-q', '-m', 's1']);
+  git(['-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', sub.dir, 'sub']);
+  git(['commit', '-q', '-m', 'add sub']);
+  repo.write('README', 'work\n');
+  const clean = repo.cli(['create'], { env: withShim() });
+  assert.is(clean.code, 0, clean.stderr);
+  assert.not.match(clean.stderr, /submodule/);
+  repo.write('sub/s', 'my uncommitted work in the submodule\n');
+  const r = repo.cli(['create', '-m', 'with a dirty submodule'], { env: withShim() });
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stderr, /uncommitted changes inside submodule sub are not in this backup/);
+  assert.is(r.stderr.trim().split('\n').length, 1);
 });
 
 test('create reuses the newest backup only when staged content and modes are the same too', () => {
