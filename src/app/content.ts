@@ -63,8 +63,8 @@ export async function recordContent(
   ctx: Context,
   protects: ReadonlyMap<string, ProtectedEntry[]>,
   proofs: ReadonlyMap<string, ContentProof | null>,
-  /** The store as the caller read it, when nothing was written since (saves a read on the hook path). */
-  seen?: StoreData,
+  /** The store (or its records in play) as the caller read it, when nothing was written since (saves a read on the hook path). */
+  seen?: Pick<StoreData, 'backups'>,
 ): Promise<void> {
   const differs = (r: BackupRecord) => (protects.has(r.id) && !r.protects) || (proofs.has(r.id) && !same(r.content, proofs.get(r.id)));
   const ids = (seen ?? (await ctx.store.read())).backups.filter(differs).map((r) => r.id);

@@ -29,12 +29,15 @@ export interface ReconcileDecisions {
   plans: ReconcilePlan[];
   /** Protected entries read back from snapshots, for records that lacked them. */
   protects: Map<string, ProtectedEntry[]>;
-  /** The store the decisions were made from. */
-  data: StoreData;
+  /** The records the decisions were made from (every CREATED and PENDING one at least). */
+  data: Pick<StoreData, 'backups'>;
 }
 
-/** What reconcile would do, without writing anything; from `data` when the caller has just read the store. */
-export async function planReconcile(ctx: Context, data?: StoreData): Promise<ReconcileDecisions> {
+/**
+ * What reconcile would do, without writing anything; from `data` when the caller has just read the
+ * store (or only its records in play, Store.live: the others are not looked at).
+ */
+export async function planReconcile(ctx: Context, data?: Pick<StoreData, 'backups'>): Promise<ReconcileDecisions> {
   data ??= await ctx.store.read();
   // Another clone's backups are that clone's to move (docs/remote.md).
   const cloneId = data.backups.some((b) => b.origin) ? await cloneIdOf(ctx) : '';
@@ -80,7 +83,7 @@ function report(plans: readonly ReconcilePlan[], applied: ReadonlySet<string>): 
   return { moved, followed };
 }
 
-export async function reconcile(ctx: Context, opts: { trigger: Trigger; dryRun?: boolean; data?: StoreData }): Promise<ReconcilePreview> {
+export async function reconcile(ctx: Context, opts: { trigger: Trigger; dryRun?: boolean; data?: Pick<StoreData, 'backups'> }): Promise<ReconcilePreview> {
   const { plans, protects, data } = await planReconcile(ctx, opts.data);
   if (plans.length === 0 && protects.size === 0) return { moved: [], followed: [] };
   const toMove = toMoves(plans);

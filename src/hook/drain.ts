@@ -390,7 +390,9 @@ async function round(ctx: Context, report: DrainReport, watches: Watch[] | null,
     if (watches) for (const p of r.pushes) watches.push({ ...p, until: Date.now() + PUSH_WATCH_MS });
   }
   if (!full || repoGone(ctx)) return r?.applied ?? 0;
-  const rec = await reconcile(ctx, { trigger: 'GIT_HOOK', data: r?.data ?? whole ?? undefined });
+  // Planned from the records in play only (parsed alone, the rest of a large index walked past),
+  // unless a read of the whole store was made anyway this round.
+  const rec = await reconcile(ctx, { trigger: 'GIT_HOOK', data: r?.data ?? whole ?? (await ctx.store.live()) ?? undefined });
   // A loop, not push(...xs): the first drain over a store may move 100,000 backups (a call takes fewer arguments).
   for (const m of rec.moved) report.moved.push(m);
   report.reconciled++;

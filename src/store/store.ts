@@ -17,7 +17,7 @@ import { coldIds, coldSegmentPath, compactTombstones, readCold } from './cold.js
 import { segmentOf } from '../core/cold.js';
 import type { AppendView, BackupRecord, HeadFields } from '../core/types.js';
 import { appendViewOf } from '../core/query.js';
-import { RawLayoutError, appendEdit, nextGenerationParts, patchEdit, readRawIndex, type RawEdit, type RawIndex } from './append.js';
+import { RawLayoutError, appendEdit, nextGenerationParts, patchEdit, readRawIndex, recordsInStates, type RawEdit, type RawIndex } from './append.js';
 
 export const DIR_MODE = 0o700;
 /** How many times update() re-runs fn when the generation moved under it. */
@@ -73,6 +73,12 @@ export interface Store {
    * up to date with the notes. Null otherwise: then read() is the way, and it repairs what it finds.
    */
   head(): Promise<StoreHead | null>;
+  /**
+   * The head and the records still in play (CREATED and PENDING), the others not parsed: what a
+   * hook drain's reconcile plans from, without parsing a large index whole. Null whenever head()
+   * would be, or the index is not whole as this version writes it: then read() is the way.
+   */
+  live(): Promise<LiveRecords | null>;
   /** Connect the store to the durable record and the clock (openContext does it). */
   attach(hooks: StoreHooks): void;
   /** How the last read or update found the index (for status and degraded mode). */
@@ -88,6 +94,14 @@ export interface Store {
   /** Ids of cold tombstones that start with `prefix` (8+ characters), without parsing their records. */
   tombstoneIds(data: Pick<StoreData, 'cold'>, prefix: string): Promise<string[]>;
 }
+
+/** The records a reconcile judges (CREATED, PENDING) and the head they were read with. */
+export interface LiveRecords {
+  head: StoreHead;
+  backups: BackupRecord[];
+}
+
+const IN_PLAY: ReadonlySet<string> = new Set(['CREATED', 'PENDING']);
 
 /** The note lines one update adds: object → lines. `fresh`: objects made a moment ago (no note yet). */
 export interface NotePlan {
@@ -235,6 +249,21 @@ class FileStore implements Store {
     }
     this.health = { source: 'db', problem: null };
     return head;
+  }
+
+  async live(): Promise<LiveRecords | null> {
+    const raw = await readRawIndex(this.paths.db);
+    if (!raw || raw.head.schema !== SCHEMA_VERSION) return null;
+    if (this.hooks.ledger && (raw.head.notes_tip === undefined || raw.head.notes_tip !== (await this.hooks.ledger.tip()))) return null;
+    let backups: BackupRecord[];
+    try {
+      backups = recordsInStates(raw, IN_PLAY);
+    } catch (e) {
+      if (e instanceof RawLayoutError) return null;
+      throw e;
+    }
+    this.health = { source: 'db', problem: null };
+    return { head: raw.head, backups };
   }
 
   async read(): Promise<StoreData> {
