@@ -3,14 +3,30 @@
 // about backups.
 import { readFileSync, readdirSync } from 'node:fs';
 
-/** True while `pid` exists (EPERM: it exists but is not ours). */
+/**
+ * True while `pid` runs (EPERM: it exists but is not ours). A zombie (killed, not yet reaped: for
+ * good under a PID 1 that never reaps, as in a container without an init) answers kill(0) but
+ * runs no more: dead, by its state in /proc (Linux; elsewhere kill(0) alone decides).
+ */
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  return !isZombie(pid);
+}
+
+/** The state field of /proc/<pid>/stat is Z (or X, dead): after the command name, which ends at the last ")". */
+function isZombie(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return false;
+  }
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return state === 'Z' || state === 'X';
 }
 
 /** Every process `pid` started, and what they started, from /proc (Linux); none where /proc is not. */
