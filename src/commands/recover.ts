@@ -2,6 +2,7 @@
 import type { Context } from '../app/context.js';
 import { checkStore, rebuildStore } from '../app/recover.js';
 import { finishInterruptedPutBack } from '../app/undo.js';
+import { asWorktreeWriter } from '../app/worktree-lock.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { define, inContext, jsonOpt } from './define.js';
 
@@ -17,7 +18,8 @@ export const recoverCommand = define({
 
 export async function runRecover(ctx: Context, args: { rebuild: boolean; json: boolean }): Promise<void> {
   const r = args.rebuild ? await rebuildStore(ctx) : await checkStore(ctx);
-  const finished = await finishInterruptedPutBack(ctx);
+  // As the working tree's writer: an undo still running finishes first (and then leaves nothing to finish).
+  const finished = await asWorktreeWriter(ctx, () => finishInterruptedPutBack(ctx));
   if (finished) r.repaired.push(finished);
   if (args.json) ctx.io.out(JSON.stringify(r));
   else {

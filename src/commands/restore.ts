@@ -26,20 +26,24 @@ export const restoreCommand = define({
 });
 
 export async function runRestore(ctx: Context, args: RestoreArgs): Promise<void> {
-  const [{ resolve }, { findBackup }, { normalizePaths }, { restoreBackup }] = await Promise.all([
+  const [{ resolve }, { findBackup }, { normalizePaths }, { restoreBackup }, { asWorktreeWriter }] = await Promise.all([
     import('node:path'),
     import('../app/resolve.js'),
     import('../app/create.js'),
     import('../app/restore.js'),
+    import('../app/worktree-lock.js'),
   ]);
   const record = await findBackup(ctx, await ctx.store.read(), args.id);
-  const outcome = await restoreBackup(ctx, record, {
-    to: args.to ? resolve(process.cwd(), args.to) : null,
-    paths: normalizePaths(ctx, process.cwd(), args.paths),
-    noSparse: !args.sparse,
-    undo: { op: 'restore', reverts: null, labels: ['auto:restore'] },
-    json: args.json,
-  });
+  const restore = () =>
+    restoreBackup(ctx, record, {
+      to: args.to ? resolve(process.cwd(), args.to) : null,
+      paths: normalizePaths(ctx, process.cwd(), args.paths),
+      noSparse: !args.sparse,
+      undo: { op: 'restore', reverts: null, labels: ['auto:restore'] },
+      json: args.json,
+    });
+  // Into the working tree: its only writer meanwhile (an undo planned beside it would keep a half tree).
+  const outcome = args.to ? await restore() : await asWorktreeWriter(ctx, restore);
   if (args.json) {
     ctx.io.out(
       JSON.stringify({

@@ -36,8 +36,8 @@ export const redoCommand = define({
 export async function runUndo(ctx: Context, kind: PutBackKind, args: UndoArgs): Promise<void> {
   // From the plan's trees (the working tree read, the target read back) to the put-back, perhaps
   // after a question on a terminal: objects gc --now must spare.
-  const { asPutBack } = await import('../app/undo.js');
-  return asPutBack(ctx, () => undoOrRedo(ctx, kind, args));
+  const [{ asPutBack }, { asWorktreeWriter }] = await Promise.all([import('../app/undo.js'), import('../app/worktree-lock.js')]);
+  return asPutBack(ctx, () => asWorktreeWriter(ctx, () => undoOrRedo(ctx, kind, args)));
 }
 
 async function undoOrRedo(ctx: Context, kind: PutBackKind, args: UndoArgs): Promise<void> {

@@ -135,4 +135,23 @@ test('undo ID: --dry-run changes nothing; a restore is undone exactly; an undo k
   assert.equal(walk, [], 'no temp file left in the working tree');
 });
 
+test('two undos at once: the second waits for the first and plans from the tree it left; redo never brings back a half tree', async () => {
+  const repo = project();
+  const s0 = state(repo);
+  assert.is(repo.cli(['run', '--', 'sh', '-c', 'echo one >> edit.txt; echo one >> notes.txt']).code, 0);
+  const s1 = state(repo);
+  assert.is(repo.cli(['run', '--', 'sh', '-c', 'echo two >> edit.txt; echo two >> notes.txt']).code, 0);
+  // The first undo stops at its first file write, holding the working tree; the second starts meanwhile.
+  const first = await runUntil(repo, ['undo', '--yes'], 'restore:before-rename');
+  const second = repo.cliAsync(['undo', '--yes']);
+  await new Promise((r) => setTimeout(r, 1500));
+  const r1 = await first.resume();
+  const r2 = await second;
+  assert.is(r1.code, 0, r1.stderr);
+  assert.is(r2.code, 0, r2.stderr);
+  assert.is(state(repo), s0, 'two undos: two steps back');
+  repo.json(['redo']);
+  assert.is(state(repo), s1, 'one step forward, whole');
+});
+
 test.run();

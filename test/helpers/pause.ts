@@ -26,7 +26,7 @@ export interface Paused {
   stderr: string;
   /** SIGKILL it, wait for it to be gone, then age the lock it left (see above). */
   kill(): Promise<void>;
-  /** Let it go on (SIGUSR1) and wait for it to exit. */
+  /** Let it go on (SIGUSR1, again at each later pass by the point) and wait for it to exit. */
   resume(): Promise<{ code: number; stderr: string }>;
 }
 
@@ -36,11 +36,17 @@ export function runUntil(repo: TestRepo, args: string[], point: string, env: Nod
     const child = spawn(process.execPath, [CLI, ...args], { cwd: repo.dir, env: { ...TEST_ENV, ...env, GIT_BACKUP_TEST_PAUSE_AT: point } });
     let stderr = '';
     let paused = false;
+    // Once resumed, it goes on through every later pass by the same point (one per file for restore:before-rename).
+    let resuming = false;
+    let pauses = 0;
     let code = -1;
     const closed = new Promise<void>((r) => child.on('close', (c) => ((code = c ?? -1), r())));
     child.stdout.resume();
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
+      const seen = stderr.split(`test pause at ${point}`).length - 1;
+      if (resuming && seen > pauses) child.kill('SIGUSR1');
+      pauses = seen;
       if (!paused && stderr.includes(`test pause at ${point}`)) {
         paused = true;
         resolve({
@@ -51,6 +57,7 @@ export function runUntil(repo: TestRepo, args: string[], point: string, env: Nod
             ageStoreLock(repo);
           },
           resume: async () => {
+            resuming = true;
             child.kill('SIGUSR1');
             await closed;
             return { code, stderr };
