@@ -28,6 +28,8 @@ export interface RunOutcome {
   exitCode: number;
   /** Why the command did not run, when it did not. */
   failure: string | null;
+  /** Why the backup after it (or the watch's last look) could not be taken: the command's status stands. */
+  afterFailure: string | null;
   /** With --watch: the checkpoints taken while it ran, oldest first, and how changes were seen. */
   watched: { checkpoints: BackupRecord[]; mode: 'watch' | 'poll' } | null;
 }
@@ -86,9 +88,19 @@ export async function runWrapped(ctx: Context, opts: RunOptions): Promise<RunOut
       })
     : null;
   const ran = await runChild(opts.command, opts.args, process.cwd());
-  const watched = watching ? await watching.stop() : null;
+  let watched: RunOutcome['watched'] = null;
   let after: BackupRecord | null = null;
-  if (!ran.failure) {
+  try {
+    watched = watching ? await watching.stop() : null;
+    after = ran.failure ? null : await afterBackup(watched);
+  } catch (e) {
+    // The repository moved or went away under the command (it may have done it itself), or the
+    // store cannot be written: that is no reason to lose the command's own exit status.
+    return { session, before: pre.record, after: null, exitCode: ran.code, failure: ran.failure, afterFailure: e instanceof Error ? e.message : String(e), watched };
+  }
+  return { session, before: pre.record, after, exitCode: ran.code, failure: ran.failure, afterFailure: null, watched };
+
+  async function afterBackup(watched: RunOutcome['watched']): Promise<BackupRecord | null> {
     // Without checkpoints the newest backup is the one just taken, so "reused" means the command
     // changed nothing. After a checkpoint the newest is that checkpoint: the after backup is taken
     // even when it holds the same, so the pair is always there for `diff BEFORE AFTER`.
@@ -100,7 +112,6 @@ export async function runWrapped(ctx: Context, opts: RunOptions): Promise<RunOut
       labels: [...pair, 'run:after'],
       ...(checkpointed ? { allowEmpty: true, reuse: false } : {}),
     });
-    if (post.kind === 'created') after = post.record;
+    return post.kind === 'created' ? post.record : null;
   }
-  return { session, before: pre.record, after, exitCode: ran.code, failure: ran.failure, watched };
 }

@@ -49,7 +49,9 @@ export async function runRun(ctx: Context, args: RunArgs): Promise<void> {
   // Our lines go to stderr, and only on a terminal: the command's own output stays exactly its own
   // when a script captures it (`git backup list --label run:<session>` finds the pair).
   if (out.failure) process.stderr.write(`git backup run: ${out.failure}\n`);
-  if (tty) {
+  // Said whether or not a terminal is there: the pair a script may look for is missing.
+  if (out.afterFailure) process.stderr.write(`git backup run: no backup after the command (${out.afterFailure.split('\n')[0]}); before: ${out.before.id}\n`);
+  else if (tty) {
     const after = out.after
       ? `after: ${out.after.id} (git backup diff ${out.before.id} ${out.after.id}; git backup undo puts the tree back)`
       : 'the command changed nothing';

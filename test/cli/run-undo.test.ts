@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { treeState, sorted } from '../helpers/fixture.js';
 import { CLI, TEST_ENV, tempRepo, type TestRepo } from '../helpers/repo.js';
@@ -91,6 +91,16 @@ test('run: nothing changed makes no after backup; not found is 127; the undo poi
   assert.ok(existsSync(join(repo.dir, 'added.txt')));
   repo.json(['undo']);
   assert.not.ok(existsSync(join(repo.dir, 'added.txt')));
+});
+
+test('run: the repository moved away under the command: its exit status stands, one line says no after backup, nothing comes back at the old path', () => {
+  const repo = tempRepo();
+  const r = repo.cli(['run', '--', 'sh', '-c', 'echo work >> README.md; mv "$PWD" "$PWD-moved"; exit 3']);
+  assert.is(r.code, 3, r.stderr);
+  assert.match(r.stderr, /^git backup run: no backup after the command \(.*\); before: \d{8}-\d{6}-[0-9a-f]+\n$/);
+  assert.not.ok(existsSync(repo.dir), 'the old path stays gone');
+  assert.ok(existsSync(join(`${repo.dir}-moved`, 'README.md')));
+  rmSync(`${repo.dir}-moved`, { recursive: true, force: true });
 });
 
 test('run forwards SIGTERM to the command and exits 128+15', async () => {
