@@ -27,6 +27,13 @@ export function reportError(e: unknown): number {
     process.stderr.write(`git backup: no space left on device${where}: free some space and retry; git backup recover finishes anything left half-done [${text.split('\n')[0]}]\n`);
     return ExitCode.UNEXPECTED;
   }
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === 'EROFS' || code === 'EACCES') {
+    // A read-only store or working tree is not our bug either.
+    const where = (e as NodeJS.ErrnoException).path ?? 'a file';
+    process.stderr.write(`git backup: cannot write ${where}: ${code === 'EROFS' ? 'the file system is read-only' : 'permission denied'}; make it writable and retry (commands that only read still work)\n`);
+    return ExitCode.UNEXPECTED;
+  }
   if (e instanceof BackupError) {
     process.stderr.write(`git backup: ${e.message.split('\n')[0]}\n`);
     return e.exitCode;

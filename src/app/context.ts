@@ -56,9 +56,15 @@ export async function openContext(io: Output, cwd = process.cwd(), opts: OpenOpt
   const store = await openStore(repo.commonDir, opts.create === false ? { create: false } : {});
   const tmpDir = join(store.paths.dir, 'tmp');
   // The drain creates nothing up front (every command that opens the store made tmp/ already).
+  // A read-only store (a read-only mount, a repository of another user) still lets the commands
+  // that only read work (list, show, verify); one that writes fails on its first write, saying so.
   if (opts.create !== false) {
-    mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
-    chmodSync(tmpDir, 0o700);
+    try {
+      mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
+      chmodSync(tmpDir, 0o700);
+    } catch (e) {
+      if (!READ_ONLY.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
+    }
   }
   let config: Promise<BackupConfig> | null = null;
   // One `git config` process, or none while the answer kept in the store still holds (the drain
@@ -91,6 +97,8 @@ export async function openContext(io: Output, cwd = process.cwd(), opts: OpenOpt
   });
   return ctx;
 }
+
+const READ_ONLY = new Set(['EROFS', 'EACCES', 'EPERM']);
 
 /** The repository and the terminal, without the store: configuration commands never create it. */
 export async function openRepoOnly(): Promise<{ repo: RepoPaths; io: Output }> {
