@@ -5,6 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { scratchDir } from '../helpers/repo.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { headKey, readHead, serializeStore } from '../../src/store/durable-file.js';
@@ -251,6 +252,32 @@ test('the newest backup of a worktree is found walking ids down, ties within a s
   const same = identicalNewest(walk(), { worktree: '/w', base: 'a'.repeat(40), paths: [], include_ignored: false, protects: [] });
   assert.is(same?.id, '20250102-030406-aaaa', 'the later created_at of the same second');
   assert.is(walked, 4, 'stopped at the first record of an older second');
+});
+
+test('live(): the records in play, each as a full read has it, the others walked past; null for a store it cannot vouch for', async () => {
+  const store = await openStore(scratchDir());
+  const states = ['CREATED', 'PENDING', 'CONFIRMED', 'CLEANABLE', 'ARCHIVED'] as const;
+  await store.update((d) => {
+    for (let k = 0; k < 25; k++) d.backups.push({ ...makeRecord(id(k)), state: states[k % states.length]!, bytes: k });
+    d.backups[1]!.message = 'grüße ","state":"CREATED" {"id":"x"}';
+  });
+  const full = await store.read();
+  const inPlay = full.backups.filter((b) => b.state === 'CREATED' || b.state === 'PENDING');
+  const live = await store.live();
+  assert.ok(live);
+  assert.equal(live!.backups, inPlay);
+  assert.is(live!.head.generation, full.generation);
+  // A record written with its keys in another order (state not second) is parsed to learn its state.
+  const file = join(store.paths.dir, 'db.json');
+  const messageSecond = (b: BackupRecord) => Object.fromEntries([['id', b.id], ['message', b.message], ...Object.entries(b).filter(([k]) => k !== 'id' && k !== 'message')]) as unknown as BackupRecord;
+  const reordered = { ...full, backups: full.backups.map((b, k) => (k === 3 ? messageSecond(b) : b)) };
+  writeFileSync(file, serializeStore(reordered));
+  assert.equal((await store.live())?.backups.map((b) => b.id), inPlay.map((b) => b.id));
+  // Damaged in place (a byte changed, the size kept): not vouched for, so null (read() repairs it).
+  const bytes = readFileSync(file);
+  bytes[bytes.length - 40] = bytes[bytes.length - 40] === 0x61 ? 0x62 : 0x61;
+  writeFileSync(file, bytes);
+  assert.is(await store.live(), null);
 });
 
 test.run();
