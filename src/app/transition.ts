@@ -2,6 +2,7 @@
 // lock, all or nothing, then carries out their effects on git (refs, notes).
 import type { Context } from './context.js';
 import type { BackupRecord, BackupState, HistoryEntry, StoreData, Trigger } from '../core/types.js';
+import type { UpdateOptions } from '../store/store.js';
 import { decideTransition, applyTransition } from '../core/lifecycle.js';
 import { countTransitions } from '../core/metrics.js';
 import { formatNoteLine, noteLines, type RecordFacts } from '../core/notes-format.js';
@@ -138,18 +139,25 @@ export async function moveBackups(ctx: Context, plannedMoves: PlannedMove[], opt
   };
 
   /** Tombstones in the cold store that the moves name (only ids the index lacks: a user's mistake, so rare). */
-  const coldOf = async (data: StoreData): Promise<Map<string, BackupRecord>> => {
-    const hot = new Set(data.backups.map((b) => b.id));
+  const coldOf = async (hot: ReadonlySet<string>, index: Pick<StoreData, 'cold'>): Promise<Map<string, BackupRecord>> => {
     const out = new Map<string, BackupRecord>();
     for (const m of moves) {
       if (hot.has(m.id) || out.has(m.id)) continue;
-      for (const r of await ctx.store.tombstones(data, { prefix: m.id, wanted: (id) => id === m.id })) out.set(r.id, r);
+      for (const r of await ctx.store.tombstones(index, { prefix: m.id, wanted: (id) => id === m.id })) out.set(r.id, r);
     }
     return out;
   };
+  const idsOf = (data: StoreData) => new Set(data.backups.map((b) => b.id));
   const read = async (): Promise<[StoreData, Map<string, BackupRecord>]> => {
     const data = await ctx.store.read();
-    return [data, await coldOf(data)];
+    return [data, await coldOf(idsOf(data), data)];
+  };
+  /** The moves, counted by trigger into the stats written with them (status --prometheus: git_backup_transitions_total). */
+  const counted = (stats: StoreData['stats'], results: MoveResult[]): StoreData['stats'] => {
+    const byTrigger = new Map<string, number>();
+    for (const e of results.flatMap((r) => r.entries)) byTrigger.set(e.trigger, (byTrigger.get(e.trigger) ?? 0) + 1);
+    for (const [trigger, n] of byTrigger) stats = countTransitions(stats, trigger, 'applied', n);
+    return stats;
   };
 
   if (opts.dryRun) {
@@ -203,13 +211,40 @@ export async function moveBackups(ctx: Context, plannedMoves: PlannedMove[], opt
       .map((r) => ({ ...r.record, archive: byId.get(r.record.id)?.info ?? r.record.archive ?? null }));
     deletes = await journalArchiveDeletes(ctx, archivedRecords(doomed));
     const deleting = new Set(deletes.map((d) => d.id));
-    const results = await ctx.store.update(
+    const effects: UpdateOptions<MoveResult[]> = {
+      // The notes first (the truth), then the index, then the content effects.
+      notes: (results) => {
+        written = true;
+        return { lines: notesOf(results, ctx.now) };
+      },
+      afterWrite: async (results) => {
+        for (const r of results) {
+          const p = byId.get(r.record.id);
+          if (p) await finishArchive(ctx, p);
+          else if (r.record.state === 'DELETED' && r.entries[0]?.from !== 'ARCHIVED') await removeRefIfThere(ctx, r.record.id, r.record.snapshot);
+          const d = deletes.find((x) => x.id === r.record.id);
+          if (d && r.record.state === 'DELETED') await finishArchiveDelete(d);
+        }
+      },
+    };
+    // Moves that neither archive nor delete (reconcile's, after each commit): only their records are
+    // read and written (store.patch), not a large index whole.
+    const inPlace = !needsPreview;
+    const results = inPlace
+      ? await ctx.store.patch(
+          moves.map((m) => m.id),
+          async (records, head) => {
+            const results = decide({ backups: [...records.values()] }, true, await coldOf(new Set(records.keys()), head));
+            head.stats = counted(head.stats, results);
+            return results;
+          },
+          effects,
+        )
+      : await ctx.store.update(
       async (data) => {
-        const results = decide(data, true, await coldOf(data));
+        const results = decide(data, true, await coldOf(idsOf(data), data));
         // Counted in the same write (status --prometheus: git_backup_transitions_total).
-        const byTrigger = new Map<string, number>();
-        for (const e of results.flatMap((r) => r.entries)) byTrigger.set(e.trigger, (byTrigger.get(e.trigger) ?? 0) + 1);
-        for (const [trigger, n] of byTrigger) data.stats = countTransitions(data.stats, trigger, 'applied', n);
+        data.stats = counted(data.stats, results);
         // The tombstone names every file whose content goes (not just the paths the user limited
         // the backup to): the record's protected entries, or read back from the snapshots while
         // they still exist, all in one batch (one process per backup made a tick over thousands
@@ -237,22 +272,7 @@ export async function moveBackups(ctx: Context, plannedMoves: PlannedMove[], opt
         }
         return results;
       },
-      {
-        // The notes first (the truth), then the index, then the content effects.
-        notes: (results) => {
-          written = true;
-          return { lines: notesOf(results, ctx.now) };
-        },
-        afterWrite: async (results) => {
-          for (const r of results) {
-            const p = byId.get(r.record.id);
-            if (p) await finishArchive(ctx, p);
-            else if (r.record.state === 'DELETED' && r.entries[0]?.from !== 'ARCHIVED') await removeRefIfThere(ctx, r.record.id, r.record.snapshot);
-            const d = deletes.find((x) => x.id === r.record.id);
-            if (d && r.record.state === 'DELETED') await finishArchiveDelete(d);
-          }
-        },
-      },
+      effects,
     );
     // Prepared work that the batch left out (skipRefused) is undone.
     const done = new Set(results.map((r) => r.record.id));

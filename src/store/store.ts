@@ -88,7 +88,7 @@ export interface Store {
    * `data` (a read of this store) accounts for them: those whose id starts with `prefix` (one
    * month's segment is read), or every one. Read only when a command asks for DELETED backups.
    */
-  tombstones(data: StoreData, opts?: { prefix?: string; wanted?: (id: string) => boolean }): Promise<BackupRecord[]>;
+  tombstones(data: Pick<StoreData, 'cold'>, opts?: { prefix?: string; wanted?: (id: string) => boolean }): Promise<BackupRecord[]>;
   /** Cold segments (all of them read whole) whose bytes are not what the index accounts for: name → what is wrong. */
   coldDamage(data: Pick<StoreData, 'cold'>): Promise<Map<string, string>>;
   /** Ids of cold tombstones that start with `prefix` (8+ characters), without parsing their records. */
@@ -208,7 +208,7 @@ class FileStore implements Store {
     this.hooks = { ...this.hooks, ...hooks };
   }
 
-  async tombstones(data: StoreData, opts: { prefix?: string; wanted?: (id: string) => boolean } = {}): Promise<BackupRecord[]> {
+  async tombstones(data: Pick<StoreData, 'cold'>, opts: { prefix?: string; wanted?: (id: string) => boolean } = {}): Promise<BackupRecord[]> {
     const { records, damaged } = await readCold(this.paths.dir, data.cold, opts);
     // What could be read is still worth showing; what could not is named, with the repair. A
     // look-up by id (a prefix) says nothing here: its caller tells what it could not find.
