@@ -80,8 +80,8 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
  * on the backup's own line: reachable from `line` (the backup's branch tip, or the commit that
  * holds its work), descending from `root` (the base, or the commit it was rewritten into, itself
  * excluded: an amend's diff holds the base's own changes too) and committed at or after the
- * backup's second, by `me` (the user: someone else's change to the same file proves nothing about
- * this work), and not a merge (its diff is what it brought in). `alsoCounts` admits one more commit
+ * backup's second, by `me` (the author of the backup's snapshot, the user: someone else's change to
+ * the same file proves nothing about this work), and not a merge (its diff is what it brought in). `alsoCounts` admits one more commit
  * (the squash or rebase merge that confirmed the work). `line` or `me` null: nothing supersedes,
  * only held content counts.
  */
@@ -89,7 +89,7 @@ export interface Scope {
   tip: string;
   root: string | null;
   line: string | null;
-  /** The user's author email, lower case. */
+  /** The email of the backup snapshot's author (the user), lower case. */
   me: string | null;
   createdSec: number;
   alsoCounts?: string | null;
@@ -110,7 +110,10 @@ export function judgeContent(entries: readonly ProtectedEntry[], scope: Scope, g
   const onLine = (c: string) => {
     if (!inHistory(c) || (graph.time(c) ?? -Infinity) < scope.createdSec) return false;
     if (c === scope.alsoCounts) return true;
-    if (scope.line === null || scope.me === null || !graph.isAncestor(c, scope.line)) return false;
+    if (scope.line === null || scope.me === null) return false;
+    // The line as it was committed, or as it was merged: a rebase merge rewrote the line's commits,
+    // and the rewritten ones lead to the commit that confirmed the work.
+    if (!graph.isAncestor(c, scope.line) && !(scope.alsoCounts && graph.isAncestor(c, scope.alsoCounts))) return false;
     if (graph.isMerge(c) || graph.author(c) !== scope.me) return false;
     if (scope.root === null) return true;
     return c !== scope.root && graph.isAncestor(scope.root, c);

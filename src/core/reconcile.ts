@@ -21,6 +21,8 @@ export interface ReconcileBackup {
   base_successor?: BaseSuccessor | null;
   created_at: string;
   pending_commit: string | null;
+  /** Its snapshot commit, whose author is the user whose commits may supersede its content. */
+  snapshot?: string;
   /** What it protects; null or absent: not known (yet), so nothing can be proven. */
   protects?: readonly ProtectedEntry[] | null;
 }
@@ -35,8 +37,8 @@ export interface ReconcileFacts {
   content?: ContentIndex;
   /** HEAD now, and its branch (null: detached): work may be committed where the user went. */
   head?: { commit: string; branch: string | null } | null;
-  /** The user's author email, lower case (null or absent: unknown, so nothing supersedes). */
-  me?: string | null;
+  /** Snapshot → its author's email, lower case (absent: unknown, so nothing supersedes). */
+  authors?: ReadonlyMap<string, string>;
 }
 
 export interface PlanStep {
@@ -124,7 +126,7 @@ class ContentJudge {
    * content counts); `alsoCounts` admits the commit that merged the work.
    */
   judge(b: ReconcileBackup, tip: string, line: string | null, alsoCounts: string | null = null): PathVerdict[] {
-    const scope: Scope = { tip, root: lineRoot(b.base, b.base_successor ?? null, line ?? tip, this.facts.graph), line, me: this.facts.me ?? null, createdSec: createdSeconds(b.created_at), alsoCounts };
+    const scope: Scope = { tip, root: lineRoot(b.base, b.base_successor ?? null, line ?? tip, this.facts.graph), line, me: (b.snapshot && this.facts.authors?.get(b.snapshot)) || null, createdSec: createdSeconds(b.created_at), alsoCounts };
     return judgeContent(b.protects ?? [], scope, this.facts.graph, this.facts.content ?? EMPTY_INDEX);
   }
 }

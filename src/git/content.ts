@@ -4,7 +4,7 @@
 // parents), one more for the parents' trees, and one `diff-tree --stdin` for every comparison;
 // the history from one `merge-base --octopus` and one `log --raw` that gives the commit graph and
 // every commit's changes together.
-import { git, type RepoPaths } from './exec.js';
+import { git, gitBinary, type RepoPaths } from './exec.js';
 import { existingObjects } from './objects.js';
 import { emptyTreeId, isZeroSha, parseStdinRawZ } from './tree.js';
 import { CommitGraph, type CommitInfo } from '../core/graph.js';
@@ -70,15 +70,37 @@ export async function readProtects(repo: RepoPaths, snapshots: readonly string[]
 export interface History {
   graph: CommitGraph;
   content: ContentIndex;
-  /** The user's author email as git would record it now, lower case; null when git has none. */
-  me: string | null;
 }
 
-/** `git var GIT_AUTHOR_IDENT`: "Name <email> time zone"; null when git can form no identity. */
-async function authorEmail(repo: RepoPaths): Promise<string | null> {
-  const r = await git(['var', 'GIT_AUTHOR_IDENT'], { cwd: repo.worktree, okCodes: [128] });
-  const m = r.code === 0 ? /<([^>]*)>/.exec(r.stdout) : null;
-  return m ? m[1]!.toLowerCase() : null;
+/**
+ * The author email (lower case) of each snapshot commit that exists: the user who took the backup,
+ * as git recorded them then. Supersession counts only that person's commits (core/content.ts). Not
+ * `git var` now: in a hook's drain git exports the commit's own author (a cherry-picked or
+ * amended teammate's commit) as the environment, and the identity may change between worktrees.
+ * One `cat-file --batch` whatever the number.
+ */
+export async function snapshotAuthors(repo: RepoPaths, snapshots: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const want = [...new Set(snapshots)];
+  if (want.length === 0) return out;
+  // Bytes, not text: the sizes git reports are byte counts.
+  const buf = (await gitBinary(['cat-file', '--batch'], { cwd: repo.worktree, input: want.join('\n') + '\n' })).stdout;
+  let pos = 0;
+  while (pos < buf.length) {
+    const nl = buf.indexOf(10, pos);
+    if (nl < 0) break;
+    const [sha = '', type, size] = buf.subarray(pos, nl).toString('latin1').split(' ');
+    if (size === undefined) {
+      pos = nl + 1; // "<name> missing"
+      continue;
+    }
+    const body = buf.subarray(nl + 1, nl + 1 + Number(size));
+    const headers = body.subarray(0, Math.max(0, body.indexOf('\n\n'))).toString('utf8');
+    const author = /^author [^<\n]*<([^>\n]*)>/m.exec(headers);
+    if (type === 'commit' && author) out.set(sha, author[1]!.toLowerCase());
+    pos = nl + 1 + Number(size) + 1;
+  }
+  return out;
 }
 
 /**
@@ -90,10 +112,8 @@ async function authorEmail(repo: RepoPaths): Promise<string | null> {
 export async function readHistory(repo: RepoPaths, starts: readonly string[]): Promise<History> {
   const commits = new Map<string, CommitInfo>();
   const changes: CommitChanges[] = [];
-  const meP = authorEmail(repo);
-  meP.catch(() => undefined); // awaited below
   const present = await existingObjects(repo, [...new Set(starts)], 'commit');
-  if (present.length === 0) return { graph: new CommitGraph(commits), content: new ContentIndex([]), me: await meP };
+  if (present.length === 0) return { graph: new CommitGraph(commits), content: new ContentIndex([]) };
   const mb = await git(['merge-base', '--octopus', ...present], { cwd: repo.worktree, okCodes: [1] });
   const cut = mb.code === 0 ? mb.stdout.trim().split('\n')[0] : undefined;
   const args = ['log', '--raw', '-z', '--no-renames', '--no-abbrev', '--diff-merges=first-parent', '--root', '--no-show-signature', '--format=%x01%ct %H %P%x02%ae'];
@@ -118,5 +138,5 @@ export async function readHistory(repo: RepoPaths, starts: readonly string[]): P
     }
     changes.push({ commit: sha, changes: list });
   }
-  return { graph: new CommitGraph(commits), content: new ContentIndex(changes), me: await meP };
+  return { graph: new CommitGraph(commits), content: new ContentIndex(changes) };
 }

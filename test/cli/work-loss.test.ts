@@ -97,6 +97,45 @@ test('a teammate\'s change merged into the backup\'s own branch does not superse
   neverDeleted(repo, id, 'README', 'my uncommitted work\n');
 });
 
+test('a commit with a teammate as author, made by the user (--author, a cherry-pick), does not supersede: git hands the hooks that author', () => {
+  const { repo, git } = clonedRepo();
+  repo.write('README', 'my v1, never committed\n');
+  const { id } = repo.json<Rec>(['create'], { env: withShim() });
+  git(['checkout', '-q', '--', 'README']);
+  repo.write('README', 'team\n');
+  // git runs post-commit with GIT_AUTHOR_* set to this commit's author: the drain must not take that for the user.
+  git(['commit', '-q', '-a', '--author', 'Mate <mate@example.com>', '-m', 'team: README']);
+  git(['push', '-q', 'origin', 'main']);
+  repo.cli(['reconcile'], { env: withShim() });
+  assert.is(show(repo, id).state, 'CREATED');
+  neverDeleted(repo, id, 'README', 'my v1, never committed\n');
+});
+
+test('a rebase merge of the user\'s branch (its commits rewritten onto main) confirms work the line superseded', () => {
+  const { repo, git } = clonedRepo();
+  git(['checkout', '-q', '-b', 'feature']);
+  repo.write('README', 'v1\n');
+  const { id } = repo.json<Rec>(['create'], { env: withShim() });
+  repo.write('README', 'v2\n');
+  git(['commit', '-q', '-am', 'F1']);
+  repo.write('g', 'g\n');
+  git(['add', 'g']);
+  git(['commit', '-q', '-m', 'F2']);
+  assert.is(show(repo, id).state, 'PENDING');
+  // "Rebase and merge": main moved on (a teammate), feature is replayed onto it and main fast-forwarded.
+  git(['checkout', '-q', 'main']);
+  repo.write('h', 'h\n');
+  git(['add', 'h']);
+  repo.git(['commit', '-q', '-m', 'team'], { env: withShim(TEAMMATE) });
+  git(['checkout', '-q', '-b', 'replayed', 'feature']);
+  git(['rebase', '-q', 'main']);
+  git(['checkout', '-q', 'main']);
+  git(['merge', '-q', '--ff-only', 'replayed']);
+  git(['push', '-q', 'origin', 'main']);
+  repo.cli(['reconcile'], { env: withShim() });
+  assert.is(show(repo, id).state, 'CONFIRMED');
+});
+
 test('the same change made by the user on the backup\'s branch still supersedes it (the work continued)', () => {
   const { repo, git } = clonedRepo();
   repo.write('README', 'draft\n');

@@ -152,12 +152,12 @@ test('integration proof: merged content is held; a squash merge supersedes throu
 // Reconcile decisions by content
 
 const backup = (over: Partial<ReconcileBackup> = {}): ReconcileBackup => ({
-  id: 'b1', state: 'CREATED', branch: 'feature', base: 'base', created_at: new Date(created * 1000).toISOString(), pending_commit: null,
+  id: 'b1', state: 'CREATED', branch: 'feature', base: 'base', created_at: new Date(created * 1000).toISOString(), pending_commit: null, snapshot: 'snap',
   protects: [{ path: 'idea.txt', oid: 'I' }, { path: 'README', oid: 'R1' }], ...over,
 });
 const facts = (branches: [string, string][], integration: string | null, head: { commit: string; branch: string | null } | null = null) => {
   const { graph, content } = history();
-  return { graph, content, me: ME, branches: new Map(branches), integration: integration ? { name: 'origin/main', tip: integration } : null, head };
+  return { graph, content, authors: new Map([['snap', ME]]), branches: new Map(branches), integration: integration ? { name: 'origin/main', tip: integration } : null, head };
 };
 
 test('the new-user scenario: a commit after the backup that touches none of its content moves nothing', () => {
