@@ -47,7 +47,7 @@ export async function writeArchive(
   const cwd = repo.worktree;
   const tree = await backupTree(repo, snapshot, tmpDir);
   const files = parseLsTreeZ((await git(['ls-tree', '-r', '-z', tree], { cwd })).stdout).map((e) => ({ path: e.path, mode: e.mode, blob: e.sha }));
-  await refuseLostStagedContent(repo, id, snapshot, new Set(files.map((f) => f.blob)));
+  await refuseLostStagedContent(repo, id, snapshot, new Set(files.map((f) => `${f.blob} ${f.mode}`)));
   const manifest: Manifest = { format: 'git-backup-archive-manifest/1', id, snapshot, tree, files };
   await mkdirPrivate(dirname(dest));
   const tmp = tempBeside(dest);
@@ -105,12 +105,14 @@ export async function writeArchive(
  * the paths named; the backup keeps its ref until the user restores, commits or deletes it.
  */
 async function refuseLostStagedContent(repo: RepoPaths, id: string, snapshot: string, archived: ReadonlySet<string>): Promise<void> {
+  // archived: "<blob> <mode>" of every file in the archive.
   const out = await git(['diff-tree', '-r', '-z', '--no-renames', `${snapshot}^1`, `${snapshot}^2`], { cwd: repo.worktree });
   const parts = out.stdout.split('\0');
   const missing: string[] = [];
   for (let i = 0; i + 1 < parts.length; i += 2) {
     const [, mode = '', , sha = ''] = parts[i]!.slice(1).split(' ');
-    if (mode === '160000' || /^0+$/.test(sha) || archived.has(sha)) continue;
+    // The blob and its mode: a staged exec bit is content too.
+    if (mode === '160000' || /^0+$/.test(sha) || archived.has(`${sha} ${mode}`)) continue;
     missing.push(parts[i + 1]!);
   }
   if (missing.length === 0) return;

@@ -161,6 +161,17 @@ test('archive refuses a backup whose staged content its working tree lacks; noth
   assert.is(repo.git(['cat-file', '-p', `refs/backups/${id}^2:README`]), 'staged X');
 });
 
+test('archive refuses a staged exec bit its working tree lacks', () => {
+  const { repo, git } = clonedRepo();
+  repo.git(['update-index', '--chmod=+x', 'README']);
+  const { id } = repo.json<Rec>(['create'], { env: withShim() });
+  git(['reset', '-q', '--hard']);
+  assert.is(repo.cli(['transition', id, 'CLEANABLE'], { env: withShim() }).code, 0);
+  const r = repo.cli(['archive', id, '--yes'], { env: withShim() });
+  assert.is(r.code, 3, r.stderr);
+  assert.match(r.stderr, /staged content that its working tree does not \(README\)/);
+});
+
 test('an exec bit set on a committed file is work: not held by the plain file, never deleted automatically', () => {
   const { repo, git } = clonedRepo();
   repo.write('run.sh', '#!/bin/sh\necho hi\n');
