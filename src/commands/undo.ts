@@ -2,7 +2,8 @@
 // put back (app/undo.ts), print.
 import type { Argv } from 'yargs';
 import type { Context } from '../app/context.js';
-import type { PutBackKind } from '../app/undo.js';
+import type { PutBackKind, PutBackPlan } from '../app/undo.js';
+import { BackupError, ExitCode } from '../errors.js';
 import { askYes } from './ask.js';
 import { define, inContext, jsonOpt } from './define.js';
 
@@ -37,30 +38,61 @@ export async function runUndo(ctx: Context, kind: PutBackKind, args: UndoArgs): 
   // From the plan's trees (the working tree read, the target read back) to the put-back, perhaps
   // after a question on a terminal: objects gc --now must spare.
   const [{ asPutBack }, { asWorktreeWriter }] = await Promise.all([import('../app/undo.js'), import('../app/worktree-lock.js')]);
-  return asPutBack(ctx, () => asWorktreeWriter(ctx, () => undoOrRedo(ctx, kind, args)));
+  return asPutBack(ctx, async () => {
+    // The preview and the question come before the working tree's lock: a person reading must not
+    // hold up a restore or a recover (they would wait, then fail). The put-back plans again under
+    // the lock and goes on only if that plan is the one the person said yes to.
+    const asking = !args.dryRun && ctx.io.interactive && !args.yes && !args.json;
+    let agreed: PutBackPlan | null = null;
+    if (args.dryRun || asking) {
+      agreed = await preview(ctx, kind, args);
+      if (!agreed || args.dryRun) return;
+      await askYes(ctx, `${kind}?`);
+    }
+    await asWorktreeWriter(ctx, () => putBackNow(ctx, kind, args, agreed));
+  });
 }
 
-async function undoOrRedo(ctx: Context, kind: PutBackKind, args: UndoArgs): Promise<void> {
-  const { planPutBack, previewText, putBackRecorded } = await import('../app/undo.js');
+type Summary = { kind: PutBackKind; target: string; message: string; changes: PutBackPlan['changes']; head_moved: boolean };
+
+const summaryOf = (kind: PutBackKind, plan: PutBackPlan): Summary => ({ kind, target: plan.target.id, message: plan.target.message, changes: plan.changes, head_moved: plan.headMoved });
+
+const headNoteOf = (plan: PutBackPlan) => (plan.headMoved ? `HEAD moved since ${plan.target.id}: files come back, commits stay (git reset moves HEAD)` : null);
+
+/** Nothing to put back: said (or printed as JSON) and true. */
+function nothingTo(ctx: Context, kind: PutBackKind, args: UndoArgs, plan: PutBackPlan): boolean {
+  if (plan.changes.length > 0) return false;
+  if (args.json) ctx.io.out(JSON.stringify({ ...summaryOf(kind, plan), done: false, written: 0, removed: 0, undo_point: null }));
+  else ctx.io.out(`nothing to ${kind}: the working tree already matches ${plan.target.id}`);
+  return true;
+}
+
+/** The plan, shown on stderr (and with --dry-run as JSON); null when there is nothing to do. */
+async function preview(ctx: Context, kind: PutBackKind, args: UndoArgs): Promise<PutBackPlan | null> {
+  const { planPutBack, previewText } = await import('../app/undo.js');
   const plan = await planPutBack(ctx, kind, args.id);
-  const summary = { kind, target: plan.target.id, message: plan.target.message, changes: plan.changes, head_moved: plan.headMoved };
-  if (plan.changes.length === 0) {
-    if (args.json) ctx.io.out(JSON.stringify({ ...summary, done: false, written: 0, removed: 0, undo_point: null }));
-    else ctx.io.out(`nothing to ${kind}: the working tree already matches ${plan.target.id}`);
-    return;
+  if (nothingTo(ctx, kind, args, plan)) return null;
+  ctx.io.err(`${kind} puts the working tree back to ${plan.target.id} (${plan.target.message}):`);
+  ctx.io.err((await previewText(ctx, plan)).trimEnd());
+  const headNote = headNoteOf(plan);
+  if (headNote) ctx.io.err(headNote);
+  if (args.dryRun && args.json) ctx.io.out(JSON.stringify({ ...summaryOf(kind, plan), done: false, written: 0, removed: 0, undo_point: null }));
+  return plan;
+}
+
+const sameChanges = (a: PutBackPlan, b: PutBackPlan) =>
+  a.target.id === b.target.id && JSON.stringify(a.changes.map((c) => `${c.status} ${c.path}`).sort()) === JSON.stringify(b.changes.map((c) => `${c.status} ${c.path}`).sort());
+
+/** Under the working tree's lock: plan (again), put back, print. */
+async function putBackNow(ctx: Context, kind: PutBackKind, args: UndoArgs, agreed: PutBackPlan | null): Promise<void> {
+  const { planPutBack, putBackRecorded } = await import('../app/undo.js');
+  const plan = await planPutBack(ctx, kind, args.id);
+  if (agreed && !sameChanges(agreed, plan)) {
+    throw new BackupError(ExitCode.INVALID, `the working tree or the undo history changed since the preview (another undo, restore or edit); nothing was changed; run git backup ${kind} again`);
   }
-  const headNote = plan.headMoved ? `HEAD moved since ${plan.target.id}: files come back, commits stay (git reset moves HEAD)` : null;
-  if (args.dryRun || (ctx.io.interactive && !args.yes && !args.json)) {
-    ctx.io.err(`${kind} puts the working tree back to ${plan.target.id} (${plan.target.message}):`);
-    ctx.io.err((await previewText(ctx, plan)).trimEnd());
-    if (headNote) ctx.io.err(headNote);
-  }
-  if (args.dryRun) {
-    if (args.json) ctx.io.out(JSON.stringify({ ...summary, done: false, written: 0, removed: 0, undo_point: null }));
-    return;
-  }
-  // Nothing is lost either way (the undo point keeps the tree as it is), so only a terminal asks.
-  if (ctx.io.interactive && !args.yes && !args.json) await askYes(ctx, `${kind}?`);
+  if (nothingTo(ctx, kind, args, plan)) return;
+  const summary = summaryOf(kind, plan);
+  const headNote = headNoteOf(plan);
   const out = await putBackRecorded(ctx, kind, plan, args.json);
   // The changes a sparse checkout kept it from making (the rest of the cone's outside did not differ).
   const changed = new Set(plan.changes.map((c) => c.path));

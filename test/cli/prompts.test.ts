@@ -109,4 +109,26 @@ test('Ctrl-D at the config wizard\'s last question ([Y/n], where Enter is yes): 
   assert.is(readFileSync(join(r.dir, '.git', 'config'), 'utf8'), before);
 });
 
+test('an undo waiting at its question holds nothing: a restore meanwhile goes on; the undo then refuses, as the tree changed since its preview', async () => {
+  if (!hasScript) return;
+  const r = tempRepo();
+  r.write('a.txt', 'one\n');
+  const older = r.json<{ id: string }>(['create', '-m', 'one']).id;
+  assert.is(r.cli(['run', '--', 'sh', '-c', 'echo two > a.txt']).code, 0);
+  const cmd = [process.execPath, CLI, 'undo'].map((a) => JSON.stringify(a)).join(' ');
+  const child = spawn('script', ['-qec', cmd, '/dev/null'], { cwd: r.dir, env: { ...TEST_ENV, TERM: 'dumb' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stderr.on('data', (d) => (out += d));
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  await new Promise<void>((resolve) => child.stdout.on('data', (d) => ((out += d), out.includes('[y/N]') && resolve())));
+  const started = Date.now();
+  const restored = r.cli(['restore', older, '--json']);
+  assert.is(restored.code, 0, restored.stderr);
+  assert.ok(Date.now() - started < 10_000, 'the restore did not wait for the question');
+  child.stdin.write('y\r');
+  assert.is(await closed, 3, out);
+  assert.match(out, /changed since the preview/);
+  assert.is(r.read('a.txt'), 'one\n', 'the restore stands');
+});
+
 test.run();
