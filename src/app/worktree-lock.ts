@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { nodeCrypto } from '../builtins.js';
 import { withLock } from '../store/lock.js';
+import { BackupError, ExitCode } from '../errors.js';
 import { worktreeKey } from './clone.js';
 import type { Context } from './context.js';
 
@@ -14,5 +15,11 @@ import type { Context } from './context.js';
 export function asWorktreeWriter<T>(ctx: Context, fn: () => Promise<T>): Promise<T> {
   const key = nodeCrypto().createHash('sha256').update(worktreeKey(ctx.repo)).digest('hex').slice(0, 16);
   const dir = join(ctx.store.paths.dir, `worktree-${key}.lock`);
-  return withLock(dir, () => fn(), { lockfilePath: dir });
+  return withLock(dir, () => fn(), { lockfilePath: dir }).catch((e: unknown) => {
+    // Only our own wait is said this way: a lock of the store inside fn keeps its message.
+    if (e instanceof BackupError && e.exitCode === ExitCode.LOCK_TIMEOUT && e.message.includes(dir)) {
+      throw new BackupError(ExitCode.LOCK_TIMEOUT, `another restore, undo or redo is writing this working tree (${dir} is held); nothing was changed; retry once it is done`);
+    }
+    throw e;
+  });
 }
