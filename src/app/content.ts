@@ -4,7 +4,7 @@
 import type { Context } from './context.js';
 import type { BackupRecord, StoreData } from '../core/types.js';
 import { integrationProof, type ContentProof, type ProtectedEntry } from '../core/content.js';
-import { readHistory, snapshotAuthors, readProtects } from '../git/content.js';
+import { amendedBaseBlobs, readHistory, snapshotAuthors, readProtects } from '../git/content.js';
 import { integrationBranch, readRefs } from '../git/facts.js';
 
 export interface CleanupProofs {
@@ -47,10 +47,13 @@ export async function readCleanupProofs(ctx: Context, records: readonly BackupRe
     if (r.base_successor) starts.push(r.base_successor.commit);
     if (r.pending_commit) starts.push(r.pending_commit);
   }
-  const [{ graph, content }, authors] = await Promise.all([readHistory(ctx.repo, starts), snapshotAuthors(ctx.repo, live.map((r) => r.snapshot))]);
-  for (const r of live) {
-    proofs.set(r.id, integrationProof({ ...r, protects: protects.get(r.id) ?? r.protects ?? null }, integration.tip, graph, content, authors.get(r.snapshot) ?? null));
-  }
+  const judged = live.map((r) => ({ ...r, protects: protects.get(r.id) ?? r.protects ?? null }));
+  const [{ graph, content }, authors, baseBlobs] = await Promise.all([
+    readHistory(ctx.repo, starts),
+    snapshotAuthors(ctx.repo, live.map((r) => r.snapshot)),
+    amendedBaseBlobs(ctx.repo, judged),
+  ]);
+  for (const r of judged) proofs.set(r.id, integrationProof(r, integration.tip, graph, content, authors.get(r.snapshot) ?? null, baseBlobs));
   return { proofs, protects };
 }
 

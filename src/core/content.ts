@@ -93,6 +93,25 @@ export interface Scope {
   me: string | null;
   createdSec: number;
   alsoCounts?: string | null;
+  /**
+   * When the root is the base amended: whether that amend changed `path` against the base (then
+   * it is the work continued, folded into the last commit). Absent: the root supersedes nothing.
+   */
+  rootChanged?: (path: string, oid: string | null) => boolean;
+}
+
+/**
+ * rootChanged for a backup whose line starts at its amended base: the amend changed a path when
+ * its blob there differs from the base's (`baseBlobs`: "<base>:<path>" → blob, null when absent;
+ * a path not looked up counts as unchanged, the safe reading).
+ */
+export function amendChanged(b: { base: string | null; base_successor?: BaseSuccessor | null }, root: string | null, baseBlobs?: ReadonlyMap<string, string | null>): Scope['rootChanged'] {
+  const s = b.base_successor;
+  if (!baseBlobs || root === null || b.base === null || !s || s.commit !== root || !s.amended) return undefined;
+  return (path, oid) => {
+    const was = baseBlobs.get(`${b.base}:${path}`);
+    return was !== undefined && was !== oid;
+  };
 }
 
 /**
@@ -107,7 +126,7 @@ export function lineRoot(base: string | null, successor: BaseSuccessor | null, c
 export function judgeContent(entries: readonly ProtectedEntry[], scope: Scope, graph: CommitGraph, index: ContentIndex): PathVerdict[] {
   if (!graph.has(scope.tip)) return entries.map((e) => ({ path: e.path, status: e.oid === null ? 'uncommitted' : 'unique', commit: null }));
   const inHistory = (c: string) => graph.isAncestor(c, scope.tip);
-  const onLine = (c: string) => {
+  const onLine = (c: string, rootCounts: boolean) => {
     if (!inHistory(c) || (graph.time(c) ?? -Infinity) < scope.createdSec) return false;
     if (c === scope.alsoCounts) return true;
     if (scope.line === null || scope.me === null) return false;
@@ -116,14 +135,15 @@ export function judgeContent(entries: readonly ProtectedEntry[], scope: Scope, g
     if (!graph.isAncestor(c, scope.line) && !(scope.alsoCounts && graph.isAncestor(c, scope.alsoCounts))) return false;
     if (graph.isMerge(c) || graph.author(c) !== scope.me) return false;
     if (scope.root === null) return true;
-    return c !== scope.root && graph.isAncestor(scope.root, c);
+    if (c === scope.root) return rootCounts;
+    return graph.isAncestor(scope.root, c);
   };
   return entries.map((e): PathVerdict => {
     if (e.oid !== null) {
       const holder = index.introducers(e).find(inHistory);
       if (holder) return { path: e.path, status: 'held', commit: holder };
     }
-    const touch = index.touches(e.path).find((t) => onLine(t.commit));
+    const touch = index.touches(e.path).find((t) => onLine(t.commit, scope.rootChanged?.(e.path, t.oid) === true));
     if (touch) return { path: e.path, status: e.oid === null && touch.oid === null ? 'held' : 'superseded', commit: touch.commit };
     return { path: e.path, status: e.oid === null ? 'uncommitted' : 'unique', commit: null };
   });
@@ -149,12 +169,14 @@ export interface ContentSubject {
  * (or supersedes on the backup's line, or through the commit that confirmed it). Null: unknown
  * (what it protects was never read and its snapshot is gone), which proves nothing.
  */
-export function integrationProof(b: ContentSubject, tip: string, graph: CommitGraph, index: ContentIndex, me: string | null): ContentProof | null {
+export function integrationProof(b: ContentSubject, tip: string, graph: CommitGraph, index: ContentIndex, me: string | null, baseBlobs?: ReadonlyMap<string, string | null>): ContentProof | null {
   if (!b.protects) return null;
   // Superseded only on the line that holds its work: a backup no commit of its own holds yet
   // (CREATED) is judged by held content alone.
   const line = b.pending_commit;
-  const scope: Scope = { tip, root: lineRoot(b.base, b.base_successor ?? null, line ?? tip, graph), line, me, createdSec: createdSeconds(b.created_at), alsoCounts: b.confirmed_by };
+  const root = lineRoot(b.base, b.base_successor ?? null, line ?? tip, graph);
+  const rootChanged = amendChanged(b, root, baseBlobs);
+  const scope: Scope = { tip, root, line, me, createdSec: createdSeconds(b.created_at), alsoCounts: b.confirmed_by, ...(rootChanged ? { rootChanged } : {}) };
   return proofOf('integration', tip, judgeContent(b.protects, scope, graph, index));
 }
 

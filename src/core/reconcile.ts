@@ -10,7 +10,7 @@
 import type { BackupState, BaseSuccessor } from './types.js';
 import type { RecordFacts } from './notes-format.js';
 import type { CommitGraph } from './graph.js';
-import { ContentIndex, createdSeconds, describeProof, holdsAll, judgeContent, lineRoot, proofOf, type ContentProof, type PathVerdict, type ProtectedEntry, type Scope } from './content.js';
+import { amendChanged, ContentIndex, createdSeconds, describeProof, holdsAll, judgeContent, lineRoot, proofOf, type ContentProof, type PathVerdict, type ProtectedEntry, type Scope } from './content.js';
 
 export interface ReconcileBackup {
   id: string;
@@ -39,6 +39,8 @@ export interface ReconcileFacts {
   head?: { commit: string; branch: string | null } | null;
   /** Snapshot → its author's email, lower case (absent: unknown, so nothing supersedes). */
   authors?: ReadonlyMap<string, string>;
+  /** "<base>:<path>" → the base's blob there (null: absent), for backups whose base was amended. */
+  baseBlobs?: ReadonlyMap<string, string | null>;
 }
 
 export interface PlanStep {
@@ -126,7 +128,10 @@ class ContentJudge {
    * content counts); `alsoCounts` admits the commit that merged the work.
    */
   judge(b: ReconcileBackup, tip: string, line: string | null, alsoCounts: string | null = null): PathVerdict[] {
-    const scope: Scope = { tip, root: lineRoot(b.base, b.base_successor ?? null, line ?? tip, this.facts.graph), line, me: (b.snapshot && this.facts.authors?.get(b.snapshot)) || null, createdSec: createdSeconds(b.created_at), alsoCounts };
+    const root = lineRoot(b.base, b.base_successor ?? null, line ?? tip, this.facts.graph);
+    const rootChanged = amendChanged(b, root, this.facts.baseBlobs);
+    const me = (b.snapshot && this.facts.authors?.get(b.snapshot)) || null;
+    const scope: Scope = { tip, root, line, me, createdSec: createdSeconds(b.created_at), alsoCounts, ...(rootChanged ? { rootChanged } : {}) };
     return judgeContent(b.protects ?? [], scope, this.facts.graph, this.facts.content ?? EMPTY_INDEX);
   }
 }

@@ -104,6 +104,28 @@ export async function snapshotAuthors(repo: RepoPaths, snapshots: readonly strin
 }
 
 /**
+ * The base's blob at each protected path of the backups whose base was amended ("<base>:<path>" →
+ * blob id, null when the path is not in the base): what tells an amend that changed a path from
+ * one that only reworded the commit. One `cat-file --batch-check`, none when no base was amended.
+ * A path with a line break cannot be asked this way and is left out (then the amend counts as not
+ * having changed it: the safe reading).
+ */
+export async function amendedBaseBlobs(
+  repo: RepoPaths,
+  backups: readonly { base: string | null; base_successor?: { amended?: boolean } | null; protects?: readonly ProtectedEntry[] | null }[],
+): Promise<Map<string, string | null>> {
+  const out = new Map<string, string | null>();
+  const keys = [...new Set(backups.flatMap((b) => (b.base && b.base_successor?.amended && b.protects ? b.protects.map((e) => `${b.base}:${e.path}`) : [])))].filter((k) => !/[\n\r]/.test(k));
+  if (keys.length === 0) return out;
+  const r = await git(['cat-file', '--batch-check=%(objectname) %(objecttype)'], { cwd: repo.worktree, input: keys.join('\n') + '\n' });
+  r.stdout.split('\n').slice(0, keys.length).forEach((line, i) => {
+    const [oid, type] = line.split(' ');
+    out.set(keys[i]!, type === 'missing' || !oid || !/^[0-9a-f]+$/.test(oid) ? null : oid);
+  });
+  return out;
+}
+
+/**
  * The commit graph reachable from `starts`, cut below their common ancestor (all of them descend
  * from it, so ancestry among them is exact inside the segment), with each commit's changes against
  * its first parent (merges included, so a conflict resolution's new content is seen). Content

@@ -5,7 +5,8 @@
 // store's patch-id cache (fork points from the graph in memory).
 import { git, type RepoPaths } from './exec.js';
 import { existingObjects } from './objects.js';
-import { readHistory, snapshotAuthors } from './content.js';
+import { amendedBaseBlobs, readHistory, snapshotAuthors } from './content.js';
+import type { ProtectedEntry } from '../core/content.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PatchFacts, ReconcileFacts } from '../core/reconcile.js';
@@ -71,7 +72,15 @@ export async function readHeadRef(repo: RepoPaths, branches: ReadonlyMap<string,
 export async function readReconcileFacts(
   repo: RepoPaths,
   configuredBranch: string | null,
-  backups: readonly { state: string; branch: string | null; base: string | null; base_successor?: { commit: string } | null; pending_commit: string | null; snapshot?: string }[],
+  backups: readonly {
+    state: string;
+    branch: string | null;
+    base: string | null;
+    base_successor?: { commit: string; amended?: boolean } | null;
+    pending_commit: string | null;
+    snapshot?: string;
+    protects?: readonly ProtectedEntry[] | null;
+  }[],
 ): Promise<ReconcileFacts> {
   const refs = await readRefs(repo);
   const integration = integrationBranch(refs, configuredBranch);
@@ -95,9 +104,13 @@ export async function readReconcileFacts(
     if (head) starts.push(head.commit);
     if (anywhere) starts.push(...refs.branches.values());
   }
-  const live = backups.filter((b) => b.state === 'CREATED' || b.state === 'PENDING').flatMap((b) => (b.snapshot ? [b.snapshot] : []));
-  const [{ graph, content }, authors] = await Promise.all([readHistory(repo, starts), snapshotAuthors(repo, starts.length ? live : [])]);
-  return { graph, content, authors, branches: refs.branches, integration, head };
+  const live = starts.length ? backups.filter((b) => b.state === 'CREATED' || b.state === 'PENDING') : [];
+  const [{ graph, content }, authors, baseBlobs] = await Promise.all([
+    readHistory(repo, starts),
+    snapshotAuthors(repo, live.flatMap((b) => (b.snapshot ? [b.snapshot] : []))),
+    amendedBaseBlobs(repo, live),
+  ]);
+  return { graph, content, authors, baseBlobs, branches: refs.branches, integration, head };
 }
 
 // Diffs are produced the same way on both sides (no renames, fixed prefixes, no external or

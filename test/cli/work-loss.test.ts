@@ -43,6 +43,20 @@ test('an amend that only rewords the base does not make the uncommitted work "ch
   neverDeleted(repo, id, 'f', 'precious uncommitted work\n');
 });
 
+test('an amend that folds further edits of the path into the base is the work continued: PENDING, superseded', () => {
+  const { repo, git } = clonedRepo();
+  repo.write('f', 'v1\n');
+  git(['add', 'f']);
+  git(['commit', '-q', '-m', 'X: change f']);
+  repo.write('f', 'v2 draft\n');
+  const { id } = repo.json<Rec>(['create'], { env: withShim() });
+  repo.write('f', 'v2 finished\n');
+  git(['commit', '-q', '-a', '--amend', '-m', 'X: change f, finished']);
+  const r = show(repo, id);
+  assert.is(r.state, 'PENDING', JSON.stringify(r.content));
+  assert.equal(r.content!.superseded, ['f']);
+});
+
 test('staged, then deleted from the working tree: the staged content is protected', () => {
   const { repo, git } = clonedRepo();
   // README is in the base: its staged edit is the only copy of that content once the file is deleted.

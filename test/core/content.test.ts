@@ -118,6 +118,19 @@ test('held means the same blob and mode: an exec bit (or a symlink of the same b
   assert.equal(v.map((p) => p.status), ['unique', 'unique', 'held', 'held']);
 });
 
+test('an amended base supersedes a path only when the amend changed it against the base', () => {
+  const { graph, content } = history();
+  // c1 stands for the base amended: it has README R1; the base (before the amend) had R0 or R1.
+  const draft = [{ path: 'README', oid: 'R-draft' }];
+  const scoped = (baseBlob: string | null | undefined) => ({
+    tip: 'c2', root: 'c1', line: 'c2', me: ME, createdSec: created,
+    rootChanged: (path: string, oid: string | null) => path === 'README' && baseBlob !== undefined && baseBlob !== oid,
+  });
+  assert.equal(judgeContent(draft, scoped('R0'), graph, content).map((p) => p.status), ['superseded'], 'the amend changed README: the work continued');
+  assert.equal(judgeContent(draft, scoped('R1'), graph, content).map((p) => p.status), ['unique'], 'a reworded amend changed nothing');
+  assert.equal(judgeContent(draft, scoped(undefined), graph, content).map((p) => p.status), ['unique'], 'not known: not counted');
+});
+
 test('half committed, half thrown away: partly held is a visible fact, not a state', () => {
   const v = judge([{ path: 'idea.txt', oid: 'I' }, { path: 'a.txt', oid: 'A' }, { path: 'b.txt', oid: 'B-mine' }, { path: 'l.txt', oid: 'L-lost' }], 'c1');
   const p = proofOf('line', 'c1', v);
