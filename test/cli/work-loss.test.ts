@@ -27,6 +27,14 @@ function neverDeleted(repo: TestRepo, id: string, path: string, content: string)
   assert.is(readFileSync(join(out, path), 'utf8'), content);
 }
 
+/** Pushed to the integration branch and reconciled, the backup is still CREATED and never deleted. */
+function pushedStillUnique(repo: TestRepo, git: (args: string[]) => string, id: string, path: string, content: string): void {
+  git(['push', '-q', 'origin', 'main']);
+  repo.cli(['reconcile'], { env: withShim() });
+  assert.is(show(repo, id).state, 'CREATED');
+  neverDeleted(repo, id, path, content);
+}
+
 test('an amend that only rewords the base does not make the uncommitted work "changed again"', () => {
   const { repo, git } = clonedRepo();
   repo.write('f', 'v1\n');
@@ -84,10 +92,7 @@ test('a teammate\'s change to the same file, on the branch HEAD went to, does no
   git(['checkout', '-q', '-f', 'main']);
   repo.write('README', 'teammate line\n');
   repo.git(['commit', '-q', '-am', 'teammate edits README'], { env: withShim(TEAMMATE) });
-  git(['push', '-q', 'origin', 'main']);
-  repo.cli(['reconcile'], { env: withShim() });
-  assert.is(show(repo, id).state, 'CREATED');
-  neverDeleted(repo, id, 'README', 'experiment, never committed\n');
+  pushedStillUnique(repo, git, id, 'README', 'experiment, never committed\n');
 });
 
 test('a teammate\'s change merged into the backup\'s own branch does not supersede it', () => {
@@ -105,10 +110,7 @@ test('a teammate\'s change merged into the backup\'s own branch does not superse
   git(['merge', '-q', '--no-edit', 'main']);
   git(['checkout', '-q', 'main']);
   git(['merge', '-q', '--no-edit', 'feature']);
-  git(['push', '-q', 'origin', 'main']);
-  repo.cli(['reconcile'], { env: withShim() });
-  assert.is(show(repo, id).state, 'CREATED');
-  neverDeleted(repo, id, 'README', 'my uncommitted work\n');
+  pushedStillUnique(repo, git, id, 'README', 'my uncommitted work\n');
 });
 
 test('a commit with a teammate as author, made by the user (--author, a cherry-pick), does not supersede: git hands the hooks that author', () => {
@@ -119,10 +121,7 @@ test('a commit with a teammate as author, made by the user (--author, a cherry-p
   repo.write('README', 'team\n');
   // git runs post-commit with GIT_AUTHOR_* set to this commit's author: the drain must not take that for the user.
   git(['commit', '-q', '-a', '--author', 'Mate <mate@example.com>', '-m', 'team: README']);
-  git(['push', '-q', 'origin', 'main']);
-  repo.cli(['reconcile'], { env: withShim() });
-  assert.is(show(repo, id).state, 'CREATED');
-  neverDeleted(repo, id, 'README', 'my v1, never committed\n');
+  pushedStillUnique(repo, git, id, 'README', 'my v1, never committed\n');
 });
 
 test('a rebase merge of the user\'s branch (its commits rewritten onto main) confirms work the line superseded', () => {
