@@ -20,7 +20,8 @@ import { importStore, liveSnapshots, makeRecords, writeLiveRefs } from './fixtur
 import type { BackupRecord } from '../src/core/types.js';
 
 const CACHE = '/tmp/gb-scale-cache';
-const VERSION = 'v1';
+// v2: snapshots authored by the bench's user, as create makes them (supersession counts only that person's commits).
+const VERSION = 'v2';
 const MEMORY_TARGET = 200 * 1024 * 1024;
 
 interface Shape {
