@@ -12,6 +12,8 @@ export interface CleanupProofs {
   proofs: Map<string, ContentProof | null>;
   /** Protected entries read back from snapshots for records that lacked them (to keep in db.json). */
   protects: Map<string, ProtectedEntry[]>;
+  /** id → the snapshot's author, for records that lacked it (to keep in db.json). */
+  authors: Map<string, string>;
 }
 
 /**
@@ -34,12 +36,12 @@ export async function readMissingProtects(ctx: Context, records: readonly Backup
 export async function readCleanupProofs(ctx: Context, records: readonly BackupRecord[]): Promise<CleanupProofs> {
   const proofs = new Map<string, ContentProof | null>();
   const live = records.filter((r) => r.state !== 'DELETED');
-  if (live.length === 0) return { proofs, protects: new Map() };
+  if (live.length === 0) return { proofs, protects: new Map(), authors: new Map() };
   const protects = await readMissingProtects(ctx, live);
   const integration = integrationBranch(await readRefs(ctx.repo), (await ctx.config()).integrationBranch);
   if (!integration) {
     for (const r of live) proofs.set(r.id, null);
-    return { proofs, protects };
+    return { proofs, protects, authors: new Map() };
   }
   const starts = [integration.tip];
   for (const r of live) {
@@ -48,13 +50,15 @@ export async function readCleanupProofs(ctx: Context, records: readonly BackupRe
     if (r.pending_commit) starts.push(r.pending_commit);
   }
   const judged = live.map((r) => ({ ...r, protects: protects.get(r.id) ?? r.protects ?? null }));
-  const [{ graph, content }, authors, baseBlobs] = await Promise.all([
+  const [{ graph, content }, bySnapshot, baseBlobs] = await Promise.all([
     readHistory(ctx.repo, starts),
-    snapshotAuthors(ctx.repo, live.map((r) => r.snapshot)),
+    snapshotAuthors(ctx.repo, live.filter((r) => !r.author).map((r) => r.snapshot)),
     amendedBaseBlobs(ctx.repo, judged),
   ]);
-  for (const r of judged) proofs.set(r.id, integrationProof(r, integration.tip, graph, content, authors.get(r.snapshot) ?? null, baseBlobs));
-  return { proofs, protects };
+  const authors = new Map<string, string>();
+  for (const r of live) if (!r.author && bySnapshot.has(r.snapshot)) authors.set(r.id, bySnapshot.get(r.snapshot)!);
+  for (const r of judged) proofs.set(r.id, integrationProof(r, integration.tip, graph, content, r.author ?? authors.get(r.id) ?? null, baseBlobs));
+  return { proofs, protects, authors };
 }
 
 const same = (a: ContentProof | null | undefined, b: ContentProof | null | undefined) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
@@ -70,8 +74,11 @@ export async function recordContent(
   proofs: ReadonlyMap<string, ContentProof | null>,
   /** The store (or its records in play) as the caller read it, when nothing was written since (saves a read on the hook path). */
   seen?: Pick<StoreData, 'backups'>,
+  /** Snapshot authors read back for records that lacked them. */
+  authors: ReadonlyMap<string, string> = new Map(),
 ): Promise<void> {
-  const differs = (r: BackupRecord) => (protects.has(r.id) && !r.protects) || (proofs.has(r.id) && !same(r.content, proofs.get(r.id)));
+  const differs = (r: BackupRecord) =>
+    (protects.has(r.id) && !r.protects) || (authors.has(r.id) && !r.author) || (proofs.has(r.id) && !same(r.content, proofs.get(r.id)));
   const ids = (seen ?? (await ctx.store.read())).backups.filter(differs).map((r) => r.id);
   if (ids.length === 0) return;
   // Only those records are read and written again (store.patch): after each commit a few verdicts change, not 10,000.
@@ -80,6 +87,7 @@ export async function recordContent(
       if (r.state === 'DELETED') continue;
       const entries = protects.get(r.id);
       if (entries && !r.protects) r.protects = entries;
+      if (authors.has(r.id) && !r.author) r.author = authors.get(r.id)!;
       if (proofs.has(r.id)) r.content = proofs.get(r.id) ?? null;
     }
   });

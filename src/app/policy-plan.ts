@@ -84,7 +84,7 @@ export async function planPolicies(ctx: Context, config: BackupConfig, mode: Pla
   const wanted = new Map<string, BackupRecord>();
   for (const d of due) wanted.set(d.record.id, d.record);
   if (need.bytes > 0) for (const r of records) if (r.state !== 'DELETED') wanted.set(r.id, r);
-  const content = wanted.size ? await readCleanupProofs(ctx, [...wanted.values()]) : { proofs: new Map<string, ContentProof | null>(), protects: new Map() };
+  const content = wanted.size ? await readCleanupProofs(ctx, [...wanted.values()]) : { proofs: new Map<string, ContentProof | null>(), protects: new Map(), authors: new Map() };
   const proofOf = (r: BackupRecord) => content.proofs.get(r.id) ?? null;
   // What deleting it would lose: its unique paths; null when nothing is proven (counts as unique).
   // With backup.copies N, N verified remote copies prove it as well as history does.

@@ -29,6 +29,8 @@ export interface ReconcileDecisions {
   plans: ReconcilePlan[];
   /** Protected entries read back from snapshots, for records that lacked them. */
   protects: Map<string, ProtectedEntry[]>;
+  /** Snapshot authors read back, for records that lacked them (id → email). */
+  authors: Map<string, string>;
   /** The records the decisions were made from (every CREATED and PENDING one at least). */
   data: Pick<StoreData, 'backups'>;
 }
@@ -42,7 +44,7 @@ export async function planReconcile(ctx: Context, data?: Pick<StoreData, 'backup
   // Another clone's backups are that clone's to move (docs/remote.md).
   const cloneId = data.backups.some((b) => b.origin) ? await cloneIdOf(ctx) : '';
   const active = data.backups.filter((b) => (b.state === 'CREATED' || b.state === 'PENDING') && !isForeign(b, cloneId));
-  if (active.length === 0) return { plans: [], protects: new Map(), data }; // the common, cheap case: no git process at all
+  if (active.length === 0) return { plans: [], protects: new Map(), authors: new Map(), data }; // the common, cheap case: no git process at all
   const protects = await readMissingProtects(ctx, active);
   const backups = active.map((b) => ({ ...b, protects: protects.get(b.id) ?? b.protects ?? null }));
   const facts = await readReconcileFacts(ctx.repo, (await ctx.config()).integrationBranch, backups);
@@ -51,7 +53,9 @@ export async function planReconcile(ctx: Context, data?: Pick<StoreData, 'backup
     const patches = await readPatchFactsCached(ctx.store.paths.dir, ctx.repo, patchQueries.map((q) => q.pending), facts.integration.tip, facts.graph);
     planByPatch(patchQueries, patches, facts.integration.name, plans);
   }
-  return { plans, protects, data };
+  const authors = new Map<string, string>();
+  for (const b of active) if (!b.author && facts.authors?.has(b.snapshot)) authors.set(b.id, facts.authors.get(b.snapshot)!);
+  return { plans, protects, authors, data };
 }
 
 const moves = (plans: readonly ReconcilePlan[]) => plans.filter((p) => p.steps.length || p.facts);
@@ -84,8 +88,8 @@ function report(plans: readonly ReconcilePlan[], applied: ReadonlySet<string>): 
 }
 
 export async function reconcile(ctx: Context, opts: { trigger: Trigger; dryRun?: boolean; data?: Pick<StoreData, 'backups'> }): Promise<ReconcilePreview> {
-  const { plans, protects, data } = await planReconcile(ctx, opts.data);
-  if (plans.length === 0 && protects.size === 0) return { moved: [], followed: [] };
+  const { plans, protects, authors, data } = await planReconcile(ctx, opts.data);
+  if (plans.length === 0 && protects.size === 0 && authors.size === 0) return { moved: [], followed: [] };
   const toMove = toMoves(plans);
   const results = toMove.length
     ? await moveBackups(ctx, toMove, { trigger: opts.trigger, reason: 'reconcile', force: false, dryRun: opts.dryRun ?? false, skipRefused: true })
@@ -95,7 +99,7 @@ export async function reconcile(ctx: Context, opts: { trigger: Trigger; dryRun?:
     const proofs = new Map<string, ContentProof>();
     for (const p of plans) if (p.proof) proofs.set(p.id, p.proof);
     // Unless a move wrote the store meanwhile, compare with what the plan read instead of reading again.
-    await recordContent(ctx, protects, proofs, results.length ? undefined : data);
+    await recordContent(ctx, protects, proofs, results.length ? undefined : data, authors);
   }
   return report(plans, new Set(results.map((r) => r.record.id)));
 }

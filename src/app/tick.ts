@@ -131,7 +131,7 @@ export async function runPlan(ctx: Context, config: BackupConfig, plan: PolicyPl
   let report: TickReport;
   try {
     // The entries read back and the verdicts, kept before anything moves (an archive keeps them).
-    if (!dryRun) await recordContent(ctx, plan.content.protects, plan.content.proofs, plan.seen);
+    if (!dryRun) await recordContent(ctx, plan.content.protects, plan.content.proofs, plan.seen, plan.content.authors);
     report = await applyPlan(ctx, plan, { dryRun, force });
   } catch (e) {
     if (!dryRun) {

@@ -23,6 +23,8 @@ export interface ReconcileBackup {
   pending_commit: string | null;
   /** Its snapshot commit, whose author is the user whose commits may supersede its content. */
   snapshot?: string;
+  /** That author's email when already read back (kept in the record). */
+  author?: string | null;
   /** What it protects; null or absent: not known (yet), so nothing can be proven. */
   protects?: readonly ProtectedEntry[] | null;
 }
@@ -130,7 +132,7 @@ class ContentJudge {
   judge(b: ReconcileBackup, tip: string, line: string | null, alsoCounts: string | null = null): PathVerdict[] {
     const root = lineRoot(b.base, b.base_successor ?? null, line ?? tip, this.facts.graph);
     const rootChanged = amendChanged(b, root, this.facts.baseBlobs);
-    const me = (b.snapshot && this.facts.authors?.get(b.snapshot)) || null;
+    const me = b.author || (b.snapshot && this.facts.authors?.get(b.snapshot)) || null;
     const scope: Scope = { tip, root, line, me, createdSec: createdSeconds(b.created_at), alsoCounts, ...(rootChanged ? { rootChanged } : {}) };
     return judgeContent(b.protects ?? [], scope, this.facts.graph, this.facts.content ?? EMPTY_INDEX);
   }

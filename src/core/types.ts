@@ -108,6 +108,12 @@ export interface BackupRecord {
    * next decision pass reads it back from the snapshot (db.json only: it can be large).
    */
   protects?: ProtectedEntry[] | null;
+  /**
+   * The email (lower case) of its snapshot's author, the user who took it: only their commits
+   * supersede its content (docs/reconcile.md). Read back from the snapshot by the next decision pass
+   * and kept, so the verdict holds once an archived backup's snapshot is pruned (db.json only).
+   */
+  author?: string | null;
   /** The latest content verdict: where its content is held, and which paths are unique. */
   content?: ContentProof | null;
   /**

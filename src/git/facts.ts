@@ -79,6 +79,7 @@ export async function readReconcileFacts(
     base_successor?: { commit: string; amended?: boolean } | null;
     pending_commit: string | null;
     snapshot?: string;
+    author?: string | null;
     protects?: readonly ProtectedEntry[] | null;
   }[],
 ): Promise<ReconcileFacts> {
@@ -107,7 +108,7 @@ export async function readReconcileFacts(
   const live = starts.length ? backups.filter((b) => b.state === 'CREATED' || b.state === 'PENDING') : [];
   const [{ graph, content }, authors, baseBlobs] = await Promise.all([
     readHistory(repo, starts),
-    snapshotAuthors(repo, live.flatMap((b) => (b.snapshot ? [b.snapshot] : []))),
+    snapshotAuthors(repo, live.flatMap((b) => (b.snapshot && !b.author ? [b.snapshot] : []))),
     amendedBaseBlobs(repo, live),
   ]);
   return { graph, content, authors, baseBlobs, branches: refs.branches, integration, head };

@@ -158,6 +158,34 @@ test('the same change made by the user on the backup\'s branch still supersedes 
   assert.is(show(repo, id).state, 'PENDING');
 });
 
+test('work continued by the user is still cleaned up after its archive\'s snapshot is pruned: the author is kept in the record', () => {
+  const { repo, git } = clonedRepo();
+  git(['checkout', '-q', '-b', 'feature']);
+  repo.write('README', 'draft\n');
+  const { id } = repo.json<Rec>(['create'], { env: withShim() });
+  repo.write('README', 'draft, finished\n');
+  git(['commit', '-q', '-am', 'finished']);
+  repo.write('other.txt', 'more\n');
+  git(['add', 'other.txt']);
+  git(['commit', '-q', '-m', 'more']);
+  // Fast-forwarded: the confirming commit is the last one, which does not touch README; the
+  // supersession rests on the user's own commit before it, so on knowing who the user is.
+  git(['checkout', '-q', 'main']);
+  git(['merge', '-q', '--ff-only', 'feature']);
+  git(['push', '-q', 'origin', 'main']);
+  repo.cli(['reconcile'], { env: withShim() });
+  assert.is(show(repo, id).state, 'CONFIRMED');
+  const t0 = Date.now();
+  const at = (days: number) => withShim({ GIT_BACKUP_NOW: new Date(t0 + days * DAY).toISOString() });
+  for (const days of [8, 16]) tick(repo, t0 + days * DAY);
+  assert.is(show(repo, id, t0 + 16 * DAY).state, 'ARCHIVED');
+  const { snapshot } = repo.json<{ snapshot: string }>(['show', id], { env: at(16) });
+  assert.is(repo.cli(['gc', '--now'], { env: at(16) }).code, 0);
+  assert.throws(() => repo.git(['cat-file', '-e', snapshot]), 'the snapshot is pruned: its author can no longer be read');
+  for (const days of [110, 200, 400]) tick(repo, t0 + days * DAY);
+  assert.is(show(repo, id, t0 + 400 * DAY).state, 'DELETED');
+});
+
 test('archive refuses a backup whose staged content its working tree lacks; nothing changes', () => {
   const { repo, git } = clonedRepo();
   repo.write('README', 'staged X\n');
