@@ -152,7 +152,9 @@ function lineCandidates(b: ReconcileBackup, facts: ReconcileFacts): LineCandidat
   };
   const own = b.branch === null ? undefined : facts.branches.get(b.branch);
   add(own, b.branch ?? '', true);
-  add(facts.head?.commit, facts.head?.branch ?? 'HEAD (detached)');
+  // A backup taken on a detached HEAD has no branch of its own: where HEAD is now is its line (the
+  // user committed there, then perhaps made it a branch); still only the user's own commits count.
+  add(facts.head?.commit, facts.head?.branch ?? 'HEAD (detached)', b.branch === null);
   if (!own) {
     add(facts.integration?.tip, facts.integration?.name ?? '');
     for (const [name, tip] of facts.branches) add(tip, name);
@@ -196,9 +198,8 @@ export function planByAncestry(backups: readonly ReconcileBackup[], facts: Recon
     for (const c of candidates) {
       const rule = q.qualifies(c.tip, b.base, createdSec, successor);
       if (!rule) continue;
-      // Supersession only on the backup's own branch: HEAD on another branch, or any branch for a
-      // detached backup, holds the work only with its content (a teammate's change to the same
-      // file there is no proof of this work).
+      // Supersession only on the backup's own line (its branch; HEAD for a detached backup): HEAD on
+      // another branch, or the other branches, hold the work only with its content.
       const v = judge.judge(b, c.tip, c.own ? c.tip : null);
       const proof = proofOf('line', c.tip, v);
       if (holdsAll(v)) {

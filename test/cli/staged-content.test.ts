@@ -11,6 +11,14 @@ import { scratchDir, TestRepo } from '../helpers/repo.js';
 import { withShim } from '../helpers/hooks.js';
 import { clonedRepo, DAY, show, tick, type Rec } from '../helpers/proof.js';
 
+/** Ticks over 400 days from t0 never delete the backup. */
+function ticksDeleteNothing(repo: TestRepo, id: string, t0: number): void {
+  for (const days of [31, 39, 130, 400]) {
+    const t = tick(repo, t0 + days * DAY);
+    assert.not.ok(t.moves.some((m) => m.id === id && m.to === 'DELETED'), `deleted at +${days}d`);
+  }
+}
+
 test('staged, then deleted from the working tree: the staged content is protected', () => {
   const { repo, git } = clonedRepo();
   // README is in the base: its staged edit is the only copy of that content once the file is deleted.
@@ -20,10 +28,7 @@ test('staged, then deleted from the working tree: the staged content is protecte
   const { id } = repo.json<Rec>(['create'], { env: withShim() });
   git(['reset', '-q', '--hard']);
   const t0 = Date.now();
-  for (const days of [31, 39, 130, 400]) {
-    const t = tick(repo, t0 + days * DAY);
-    assert.not.ok(t.moves.some((m) => m.id === id && m.to === 'DELETED'), `deleted at +${days}d`);
-  }
+  ticksDeleteNothing(repo, id, t0);
   const later = show(repo, id, t0 + 400 * DAY);
   assert.is.not(later.state, 'DELETED');
   assert.equal(later.content_now!.unique, ['README']);
@@ -67,10 +72,7 @@ test('an exec bit set on a committed file is work: not held by the plain file, n
   const { id } = repo.json<Rec>(['create'], { env: withShim() });
   git(['reset', '-q', '--hard']);
   const t0 = Date.now();
-  for (const days of [31, 39, 130, 400]) {
-    const t = tick(repo, t0 + days * DAY);
-    assert.not.ok(t.moves.some((m) => m.id === id && m.to === 'DELETED'), `deleted at +${days}d`);
-  }
+  ticksDeleteNothing(repo, id, t0);
   assert.equal(show(repo, id, t0 + 400 * DAY).content_now!.unique, ['run.sh']);
 });
 

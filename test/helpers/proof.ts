@@ -15,6 +15,9 @@ export interface Rec {
 
 export const DAY = 86_400_000;
 
+/** A teammate's identity for commits that are not the user's. */
+export const TEAMMATE = { GIT_AUTHOR_NAME: 'Mate', GIT_AUTHOR_EMAIL: 'mate@example.com' };
+
 /**
  * A clone of a bare origin (so origin/main is the integration branch), hooks installed, keep rules off.
  * Built once per test process (the bare origin, the seed that pushed to it and the clone, side by
