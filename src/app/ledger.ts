@@ -9,7 +9,8 @@
 //   ref without a note (a create killed between its ref and its note) is adopted from its
 //   snapshot's trailers, with a note written for it.
 import type { RepoPaths } from '../git/exec.js';
-import { git, gitBinary } from '../git/exec.js';
+import { git } from '../git/exec.js';
+import { readObjects } from '../git/objects.js';
 import type { BackupRecord, StoreData } from '../core/types.js';
 import { newRecord } from '../core/record.js';
 import { noteLines, parseNoteLines } from '../core/notes-format.js';
@@ -55,18 +56,11 @@ async function changedNotePaths(repo: RepoPaths, from: string | null, to: string
 async function readNotesAt(repo: RepoPaths, tip: string, paths: string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   if (paths.length === 0) return out;
-  const buf = (await gitBinary(['cat-file', '--batch'], { cwd: repo.worktree, input: paths.map((p) => `${tip}:${p}`).join('\n') + '\n' })).stdout;
-  let pos = 0;
-  for (const p of paths) {
-    const nl = buf.indexOf(10, pos);
-    if (nl < 0) break;
-    const header = buf.subarray(pos, nl).toString('utf8').split(' ');
-    pos = nl + 1;
-    if (header[1] !== 'blob') continue;
-    const size = Number(header[2]);
-    out.set(p.replace(/\//g, ''), buf.subarray(pos, pos + size).toString('utf8'));
-    pos += size + 1;
-  }
+  const blobs = await readObjects(repo, paths.map((p) => `${tip}:${p}`));
+  paths.forEach((p, i) => {
+    const o = blobs[i];
+    if (o?.type === 'blob') out.set(p.replace(/\//g, ''), o.body.toString('utf8'));
+  });
   return out;
 }
 

@@ -4,8 +4,8 @@
 // parents), one more for the parents' trees, and one `diff-tree --stdin` for every comparison;
 // the history from one `merge-base --octopus` and one `log --raw` that gives the commit graph and
 // every commit's changes together.
-import { git, gitBinary, type RepoPaths } from './exec.js';
-import { existingObjects } from './objects.js';
+import { git, type RepoPaths } from './exec.js';
+import { existingObjects, readObjects } from './objects.js';
 import { emptyTreeId, isZeroSha, parseStdinRawZ } from './tree.js';
 import { CommitGraph, type CommitInfo } from '../core/graph.js';
 import { ContentIndex, protectedEntries, type CommitChanges, type ProtectedEntry } from '../core/content.js';
@@ -31,7 +31,6 @@ async function treesOf(repo: RepoPaths, commits: string[]): Promise<Map<string, 
   return out;
 }
 
-/** A raw change as a protected entry: deletions have no content id. */
 /** A diff row as a protected entry: a deletion has no content; a mode other than 100644 is kept with it. */
 export const toEntry = (c: { path: string; dstSha: string; dstMode?: string }): ProtectedEntry => {
   if (isZeroSha(c.dstSha)) return { path: c.path, oid: null };
@@ -82,24 +81,12 @@ export interface History {
 export async function snapshotAuthors(repo: RepoPaths, snapshots: readonly string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const want = [...new Set(snapshots)];
-  if (want.length === 0) return out;
-  // Bytes, not text: the sizes git reports are byte counts.
-  const buf = (await gitBinary(['cat-file', '--batch'], { cwd: repo.worktree, input: want.join('\n') + '\n' })).stdout;
-  let pos = 0;
-  while (pos < buf.length) {
-    const nl = buf.indexOf(10, pos);
-    if (nl < 0) break;
-    const [sha = '', type, size] = buf.subarray(pos, nl).toString('latin1').split(' ');
-    if (size === undefined) {
-      pos = nl + 1; // "<name> missing"
-      continue;
-    }
-    const body = buf.subarray(nl + 1, nl + 1 + Number(size));
-    const headers = body.subarray(0, Math.max(0, body.indexOf('\n\n'))).toString('utf8');
+  (await readObjects(repo, want)).forEach((o, i) => {
+    if (o?.type !== 'commit') return;
+    const headers = o.body.subarray(0, Math.max(0, o.body.indexOf('\n\n'))).toString('utf8');
     const author = /^author [^<\n]*<([^>\n]*)>/m.exec(headers);
-    if (type === 'commit' && author) out.set(sha, author[1]!.toLowerCase());
-    pos = nl + 1 + Number(size) + 1;
-  }
+    if (author) out.set(want[i]!, author[1]!.toLowerCase());
+  });
   return out;
 }
 

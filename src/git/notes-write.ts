@@ -10,7 +10,8 @@
 // notes_tip) so that it can tell whether it has seen every event.
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { git, gitBinary, gitLine, type RepoPaths } from './exec.js';
+import { git, gitLine, type RepoPaths } from './exec.js';
+import { readObjects } from './objects.js';
 import { withIdentity } from './identity.js';
 import { NOTES_REF } from './notes.js';
 
@@ -66,20 +67,13 @@ async function lookUp(repo: RepoPaths, tip: string | null, objects: readonly str
     queries.push({ object: o, path: null });
     if (tip) for (const p of candidatePaths(o)) queries.push({ object: o, path: p });
   }
-  const input = queries.map((q) => (q.path === null ? q.object : `${tip}:${q.path}`)).join('\n') + '\n';
-  const buf = (await gitBinary(['cat-file', '--batch'], { cwd: repo.worktree, input })).stdout;
-  let pos = 0;
-  for (const q of queries) {
-    const nl = buf.indexOf(10, pos);
-    if (nl < 0) break;
-    const header = buf.subarray(pos, nl).toString('utf8');
-    pos = nl + 1;
-    if (header.endsWith(' missing') || header.endsWith(' ambiguous')) continue;
-    const parts = header.split(' ');
-    const size = Number(parts[2]);
+  const found = await readObjects(repo, queries.map((q) => (q.path === null ? q.object : `${tip}:${q.path}`)));
+  queries.forEach((q, i) => {
+    const o = found[i];
+    if (!o) return; // missing (or ambiguous)
     if (q.path === null) present.add(q.object);
-    else if (parts[1] === 'blob') {
-      const raw = buf.subarray(pos, pos + size).toString('utf8');
+    else if (o.type === 'blob') {
+      const raw = o.body.toString('utf8');
       const text = raw === '' || raw.endsWith('\n') ? raw : `${raw}\n`;
       const known = notes.get(q.object);
       if (known) {
@@ -87,8 +81,7 @@ async function lookUp(repo: RepoPaths, tip: string | null, objects: readonly str
         known.text += text;
       } else notes.set(q.object, { paths: [q.path], text });
     }
-    pos += size + 1;
-  }
+  });
   return { present, notes };
 }
 

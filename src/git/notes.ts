@@ -2,7 +2,8 @@
 // on its snapshot commit, one JSON event per line behind a fixed-width timestamp, so git's
 // cat_sort_uniq strategy merges two clones' notes in time order without conflict. Notes are
 // written only by notes-write.ts (writeNoteLines), under the store lock.
-import { git, gitBinary, type RepoPaths } from './exec.js';
+import { git, type RepoPaths } from './exec.js';
+import { readObjects } from './objects.js';
 
 export const NOTES_REF = 'refs/notes/backups';
 
@@ -27,16 +28,7 @@ export async function listNotes(repo: RepoPaths, only?: ReadonlySet<string>): Pr
     .filter(([, object]) => !only || only.has(object));
   if (pairs.length === 0) return out;
   // One cat-file for all blobs: a note per backup can mean thousands of notes.
-  // Bytes, not text: the sizes git reports are byte counts, and a note that is not valid UTF-8 must
-  // not shift every note after it.
-  const buf = (await gitBinary(['cat-file', '--batch'], { cwd: repo.worktree, input: pairs.map((p) => p[0]).join('\n') + '\n' })).stdout;
-  let pos = 0;
-  for (const [, object] of pairs) {
-    const nl = buf.indexOf(10, pos);
-    const header = buf.subarray(pos, nl).toString('utf8').split(' ');
-    const size = Number(header[2]);
-    out.set(object, buf.subarray(nl + 1, nl + 1 + size).toString('utf8'));
-    pos = nl + 1 + size + 1;
-  }
+  const blobs = await readObjects(repo, pairs.map((p) => p[0]));
+  pairs.forEach(([, object], i) => out.set(object, blobs[i]?.body.toString('utf8') ?? ''));
   return out;
 }
