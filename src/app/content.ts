@@ -55,10 +55,19 @@ export async function readCleanupProofs(ctx: Context, records: readonly BackupRe
     snapshotAuthors(ctx.repo, live.filter((r) => !r.author).map((r) => r.snapshot)),
     amendedBaseBlobs(ctx.repo, judged),
   ]);
-  const authors = new Map<string, string>();
-  for (const r of live) if (!r.author && bySnapshot.has(r.snapshot)) authors.set(r.id, bySnapshot.get(r.snapshot)!);
+  const authors = authorsToKeep(live, bySnapshot);
   for (const r of judged) proofs.set(r.id, integrationProof(r, integration.tip, graph, content, r.author ?? authors.get(r.id) ?? null, baseBlobs));
   return { proofs, protects, authors };
+}
+
+/** id → the snapshot author read back (by snapshot), for the records that do not keep one yet. */
+export function authorsToKeep(records: readonly BackupRecord[], bySnapshot: ReadonlyMap<string, string> | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of records) {
+    const author = r.author ? undefined : bySnapshot?.get(r.snapshot);
+    if (author) out.set(r.id, author);
+  }
+  return out;
 }
 
 const same = (a: ContentProof | null | undefined, b: ContentProof | null | undefined) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);

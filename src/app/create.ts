@@ -6,6 +6,7 @@ import type { Context } from './context.js';
 import type { BackupRecord, Trigger } from '../core/types.js';
 import { STAMP_LENGTH, chooseId, formatId } from '../core/ids.js';
 import { identicalNewest, newRecord } from '../core/record.js';
+import { listed } from '../core/content.js';
 import { noteLines } from '../core/notes-format.js';
 import { cloneIdOf, worktreeKey } from './clone.js';
 import { deleteBackupRef, sameSnapshotTrees, takeSnapshot, writeBackupRef } from '../git/snapshot.js';
@@ -132,8 +133,7 @@ async function create(ctx: Context, opts: CreateOptions, step: (text: string) =>
   });
   const dirty = await submodulesP.catch(() => []);
   if (dirty.length) {
-    const shown = dirty.slice(0, 3).join(', ') + (dirty.length > 3 ? ` and ${dirty.length - 3} more` : '');
-    ctx.io.err(`git backup: uncommitted changes inside submodule ${shown} are not in this backup (it holds the commit a submodule points at); commit them in the submodule to protect them`);
+    ctx.io.err(`git backup: uncommitted changes inside submodule ${listed(dirty)} are not in this backup (it holds the commit a submodule points at); commit them in the submodule to protect them`);
   }
   if (snap.files === 0 && !opts.allowEmpty) return { kind: 'empty' };
   await pauseAt('create:after-snapshot'); // its objects written, no ref yet (tests: gc --now beside it)

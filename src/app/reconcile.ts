@@ -12,7 +12,7 @@ import type { ContentProof, ProtectedEntry } from '../core/content.js';
 import { planByAncestry, planByPatch, type ReconcilePlan } from '../core/reconcile.js';
 import { readReconcileFacts } from '../git/facts.js';
 import { moveBackups, type PlannedMove } from './transition.js';
-import { readMissingProtects, recordContent } from './content.js';
+import { authorsToKeep, readMissingProtects, recordContent } from './content.js';
 import { readPatchFactsCached } from '../store/patch-cache.js';
 
 export interface ReconcileReport {
@@ -53,9 +53,7 @@ export async function planReconcile(ctx: Context, data?: Pick<StoreData, 'backup
     const patches = await readPatchFactsCached(ctx.store.paths.dir, ctx.repo, patchQueries.map((q) => q.pending), facts.integration.tip, facts.graph);
     planByPatch(patchQueries, patches, facts.integration.name, plans);
   }
-  const authors = new Map<string, string>();
-  for (const b of active) if (!b.author && facts.authors?.has(b.snapshot)) authors.set(b.id, facts.authors.get(b.snapshot)!);
-  return { plans, protects, authors, data };
+  return { plans, protects, authors: authorsToKeep(active, facts.authors), data };
 }
 
 const moves = (plans: readonly ReconcilePlan[]) => plans.filter((p) => p.steps.length || p.facts);

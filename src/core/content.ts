@@ -101,11 +101,26 @@ export interface Scope {
 }
 
 /**
+ * The scope of one verdict on a backup: the history up to `tip`, its line there (`line`; null: only
+ * held content counts), where that line starts (its base, or the commit the base was rewritten
+ * into), who may supersede its content (`me`), and the commit that confirmed it (`alsoCounts`).
+ */
+export function backupScope(
+  b: { base: string | null; base_successor?: BaseSuccessor | null; created_at: string },
+  at: { tip: string; line: string | null; me: string | null; alsoCounts?: string | null; baseBlobs?: ReadonlyMap<string, string | null> | undefined },
+  graph: CommitGraph,
+): Scope {
+  const root = lineRoot(b.base, b.base_successor ?? null, at.line ?? at.tip, graph);
+  const rootChanged = amendChanged(b, root, at.baseBlobs);
+  return { tip: at.tip, root, line: at.line, me: at.me, createdSec: createdSeconds(b.created_at), alsoCounts: at.alsoCounts ?? null, ...(rootChanged ? { rootChanged } : {}) };
+}
+
+/**
  * rootChanged for a backup whose line starts at its amended base: the amend changed a path when
  * its blob there differs from the base's (`baseBlobs`: "<base>:<path>" → blob, null when absent;
  * a path not looked up counts as unchanged, the safe reading).
  */
-export function amendChanged(b: { base: string | null; base_successor?: BaseSuccessor | null }, root: string | null, baseBlobs?: ReadonlyMap<string, string | null>): Scope['rootChanged'] {
+function amendChanged(b: { base: string | null; base_successor?: BaseSuccessor | null }, root: string | null, baseBlobs?: ReadonlyMap<string, string | null>): Scope['rootChanged'] {
   const s = b.base_successor;
   if (!baseBlobs || root === null || b.base === null || !s || s.commit !== root || !s.amended) return undefined;
   return (path, oid) => {
@@ -118,7 +133,7 @@ export function amendChanged(b: { base: string | null; base_successor?: BaseSucc
  * Where a backup's line starts, as seen from `commit`: its base, or the commit the base was
  * rewritten into when only that one leads to `commit`.
  */
-export function lineRoot(base: string | null, successor: BaseSuccessor | null, commit: string, graph: CommitGraph): string | null {
+function lineRoot(base: string | null, successor: BaseSuccessor | null, commit: string, graph: CommitGraph): string | null {
   if (base === null || graph.isAncestor(base, commit) || !successor || !graph.isAncestor(successor.commit, commit)) return base;
   return successor.commit;
 }
@@ -173,10 +188,7 @@ export function integrationProof(b: ContentSubject, tip: string, graph: CommitGr
   if (!b.protects) return null;
   // Superseded only on the line that holds its work: a backup no commit of its own holds yet
   // (CREATED) is judged by held content alone.
-  const line = b.pending_commit;
-  const root = lineRoot(b.base, b.base_successor ?? null, line ?? tip, graph);
-  const rootChanged = amendChanged(b, root, baseBlobs);
-  const scope: Scope = { tip, root, line, me, createdSec: createdSeconds(b.created_at), alsoCounts: b.confirmed_by, ...(rootChanged ? { rootChanged } : {}) };
+  const scope = backupScope(b, { tip, line: b.pending_commit, me, alsoCounts: b.confirmed_by, baseBlobs }, graph);
   return proofOf('integration', tip, judgeContent(b.protects, scope, graph, index));
 }
 
@@ -233,7 +245,8 @@ function byPath(v: readonly PathVerdict[]): PathVerdict[] {
 
 const short = (sha: string) => sha.slice(0, 12);
 
-function listed(paths: readonly string[], max = 3): string {
+/** "a, b, c and 2 more": the first `max` of a list, for one-line messages. */
+export function listed(paths: readonly string[], max = 3): string {
   const shown = paths.slice(0, max).join(', ');
   return paths.length > max ? `${shown} and ${paths.length - max} more` : shown;
 }

@@ -10,7 +10,7 @@
 import type { BackupState, BaseSuccessor } from './types.js';
 import type { RecordFacts } from './notes-format.js';
 import type { CommitGraph } from './graph.js';
-import { amendChanged, ContentIndex, createdSeconds, describeProof, holdsAll, judgeContent, lineRoot, proofOf, type ContentProof, type PathVerdict, type ProtectedEntry, type Scope } from './content.js';
+import { backupScope, ContentIndex, createdSeconds, describeProof, holdsAll, judgeContent, proofOf, type ContentProof, type PathVerdict, type ProtectedEntry } from './content.js';
 
 export interface ReconcileBackup {
   id: string;
@@ -130,10 +130,8 @@ class ContentJudge {
    * content counts); `alsoCounts` admits the commit that merged the work.
    */
   judge(b: ReconcileBackup, tip: string, line: string | null, alsoCounts: string | null = null): PathVerdict[] {
-    const root = lineRoot(b.base, b.base_successor ?? null, line ?? tip, this.facts.graph);
-    const rootChanged = amendChanged(b, root, this.facts.baseBlobs);
     const me = b.author || (b.snapshot && this.facts.authors?.get(b.snapshot)) || null;
-    const scope: Scope = { tip, root, line, me, createdSec: createdSeconds(b.created_at), alsoCounts, ...(rootChanged ? { rootChanged } : {}) };
+    const scope = backupScope(b, { tip, line, me, alsoCounts, baseBlobs: this.facts.baseBlobs }, this.facts.graph);
     return judgeContent(b.protects ?? [], scope, this.facts.graph, this.facts.content ?? EMPTY_INDEX);
   }
 }
@@ -162,7 +160,7 @@ function lineCandidates(b: ReconcileBackup, facts: ReconcileFacts): LineCandidat
   return out;
 }
 
-/** A history the work may be on; `own`: the backup's own branch (where a later change supersedes). */
+/** A history the work may be on; `own`: the backup's own line (its branch; HEAD for a detached backup), where a later change supersedes. */
 interface LineCandidate {
   tip: string;
   name: string;

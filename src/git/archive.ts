@@ -13,7 +13,8 @@ import { fsyncPath, tempBeside, writeDurably, FILE_MODE } from '../fs/durable-wr
 import { checkArchive, manifestPathOf, sha256Of, type Manifest } from './archive-read.js';
 import { backupTree } from './diff.js';
 import { git, gitSpawn, type RepoPaths } from './exec.js';
-import { parseLsTreeZ } from './tree.js';
+import { isZeroSha, parseLsTreeZ, parseRawZ } from './tree.js';
+import { listed } from '../core/content.js';
 
 export { ArchiveMismatch, archivePathFor, checkArchive, importArchive, manifestPathOf, readManifest, sha256Of } from './archive-read.js';
 export { blobId } from './objects.js';
@@ -107,17 +108,12 @@ export async function writeArchive(
 async function refuseLostStagedContent(repo: RepoPaths, id: string, snapshot: string, archived: ReadonlySet<string>): Promise<void> {
   // archived: "<blob> <mode>" of every file in the archive.
   const out = await git(['diff-tree', '-r', '-z', '--no-renames', `${snapshot}^1`, `${snapshot}^2`], { cwd: repo.worktree });
-  const parts = out.stdout.split('\0');
-  const missing: string[] = [];
-  for (let i = 0; i + 1 < parts.length; i += 2) {
-    const [, mode = '', , sha = ''] = parts[i]!.slice(1).split(' ');
-    // The blob and its mode: a staged exec bit is content too.
-    if (mode === '160000' || /^0+$/.test(sha) || archived.has(`${sha} ${mode}`)) continue;
-    missing.push(parts[i + 1]!);
-  }
+  // The blob and its mode: a staged exec bit is content too.
+  const missing = parseRawZ(out.stdout)
+    .filter((c) => c.dstMode !== '160000' && !isZeroSha(c.dstSha) && !archived.has(`${c.dstSha} ${c.dstMode}`))
+    .map((c) => c.path);
   if (missing.length === 0) return;
-  const shown = missing.slice(0, 3).join(', ') + (missing.length > 3 ? ` and ${missing.length - 3} more` : '');
-  throw new BackupError(ExitCode.INVALID, `cannot archive ${id}: it holds staged content that its working tree does not (${shown}), and an archive keeps only the working tree; nothing changed (git backup restore ${id} brings it back, or delete the backup)`);
+  throw new BackupError(ExitCode.INVALID, `cannot archive ${id}: it holds staged content that its working tree does not (${listed(missing)}), and an archive keeps only the working tree; nothing changed (git backup restore ${id} brings it back, or delete the backup)`);
 }
 
 /**

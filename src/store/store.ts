@@ -240,21 +240,27 @@ class FileStore implements Store {
     };
   }
 
+  /**
+   * Whether a head read without parsing the records can be taken as it is: this version's schema,
+   * and up to the notes (an index behind them, or written before notes came first, is caught up
+   * by read() or a full write).
+   */
+  private async current(head: StoreHead | null | undefined): Promise<boolean> {
+    if (!head || head.schema !== SCHEMA_VERSION) return false;
+    const ledger = this.hooks.ledger;
+    return !ledger || (head.notes_tip !== undefined && head.notes_tip === (await ledger.tip()));
+  }
+
   async head(): Promise<StoreHead | null> {
     const head = await readHead(this.paths.db);
-    if (!head || head.schema !== SCHEMA_VERSION) return null;
-    if (this.hooks.ledger) {
-      // An index behind the notes (or written before notes came first) is caught up by read().
-      if (head.notes_tip === undefined || head.notes_tip !== (await this.hooks.ledger.tip())) return null;
-    }
+    if (!(await this.current(head))) return null;
     this.health = { source: 'db', problem: null };
     return head;
   }
 
   async live(): Promise<LiveRecords | null> {
     const raw = await readRawIndex(this.paths.db);
-    if (!raw || raw.head.schema !== SCHEMA_VERSION) return null;
-    if (this.hooks.ledger && (raw.head.notes_tip === undefined || raw.head.notes_tip !== (await this.hooks.ledger.tip()))) return null;
+    if (!raw || !(await this.current(raw.head))) return null;
     let backups: BackupRecord[];
     try {
       backups = recordsInStates(raw, IN_PLAY);
@@ -459,9 +465,7 @@ class FileStore implements Store {
     const diskId = await fileIdentity(this.paths.db);
     const raw = await readRawIndex(this.paths.db);
     // Tombstones still in the index are compacted by the full write; a head behind the notes is caught up by it.
-    if (!raw || raw.head.schema !== SCHEMA_VERSION || raw.head.summary.counts.DELETED > 0) return null;
-    const ledger = this.hooks.ledger;
-    if (ledger && (raw.head.notes_tip === undefined || raw.head.notes_tip !== (await ledger.tip()))) return null;
+    if (!raw || !(await this.current(raw.head)) || raw.head.summary.counts.DELETED > 0) return null;
     let done: RawEdit<T> | null;
     try {
       done = await edit(raw);

@@ -1,6 +1,7 @@
 // What a policy evaluation decides: moves (with why and confidence), and what it leaves and why.
 import type { BackupRecord, BackupState, Trigger } from '../types.js';
 import { DAY_MS } from '../duration.js';
+import { listed } from '../content.js';
 
 export interface PolicyMove {
   id: string;
@@ -50,6 +51,5 @@ export function copiesProve(r: Pick<BackupRecord, 'copies'>, needed: number): bo
 export function keptForContent(unique: readonly string[] | null): string | null {
   if (unique === null) return 'what it protects is not proven held anywhere else: kept until you delete it';
   if (unique.length === 0) return null;
-  const shown = unique.slice(0, 3).join(', ') + (unique.length > 3 ? ` and ${unique.length - 3} more` : '');
-  return `it holds unique content (${shown}): kept until you delete it`;
+  return `it holds unique content (${listed(unique)}): kept until you delete it`;
 }
