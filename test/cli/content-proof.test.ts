@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scratchDir } from '../helpers/repo.js';
 import { withShim } from '../helpers/hooks.js';
-import { clonedRepo, DAY, show, tick, type Rec } from '../helpers/proof.js';
+import { clonedRepo, DAY, show, ticksDeleteNothing, type Rec } from '../helpers/proof.js';
 
 test('the new-user scenario: uncommitted work is never confirmed by an unrelated commit, never deleted, restores a year later', () => {
   const { repo, git } = clonedRepo();
@@ -21,10 +21,7 @@ test('the new-user scenario: uncommitted work is never confirmed by an unrelated
   git(['push', '-q', 'origin', 'main']);
   assert.is(show(repo, id).state, 'CREATED', 'a commit touching none of its content moves nothing');
   const t0 = Date.now();
-  for (const days of [9, 40, 150, 400]) {
-    const r = tick(repo, t0 + days * DAY);
-    assert.not.ok(r.moves.some((m) => m.id === id && m.to === 'DELETED'), `deleted at +${days}d`);
-  }
+  ticksDeleteNothing(repo, id, t0, [9, 40, 150, 400]);
   const r = show(repo, id, t0 + 400 * DAY);
   assert.is.not(r.state, 'DELETED');
   assert.equal(r.content_now!.unique.sort(), ['README', 'idea.txt']);

@@ -9,14 +9,18 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { scratchDir, TestRepo } from '../helpers/repo.js';
 import { withShim } from '../helpers/hooks.js';
-import { clonedRepo, DAY, show, tick, type Rec } from '../helpers/proof.js';
+import { clonedRepo, DAY, show, ticksDeleteNothing, type Rec } from '../helpers/proof.js';
 
-/** Ticks over 400 days from t0 never delete the backup. */
-function ticksDeleteNothing(repo: TestRepo, id: string, t0: number): void {
-  for (const days of [31, 39, 130, 400]) {
-    const t = tick(repo, t0 + days * DAY);
-    assert.not.ok(t.moves.some((m) => m.id === id && m.to === 'DELETED'), `deleted at +${days}d`);
-  }
+const DAYS = [31, 39, 130, 400];
+
+/** Made CLEANABLE after a reset, `archive` refuses it: exit 3, README named. */
+function archiveRefused(repo: TestRepo, git: (args: string[]) => string, id: string): string {
+  git(['reset', '-q', '--hard']);
+  assert.is(repo.cli(['transition', id, 'CLEANABLE'], { env: withShim() }).code, 0);
+  const r = repo.cli(['archive', id, '--yes'], { env: withShim() });
+  assert.is(r.code, 3, r.stderr);
+  assert.match(r.stderr, /staged content that its working tree does not \(README\)/, r.stderr);
+  return r.stderr;
 }
 
 test('staged, then deleted from the working tree: the staged content is protected', () => {
@@ -28,7 +32,7 @@ test('staged, then deleted from the working tree: the staged content is protecte
   const { id } = repo.json<Rec>(['create'], { env: withShim() });
   git(['reset', '-q', '--hard']);
   const t0 = Date.now();
-  ticksDeleteNothing(repo, id, t0);
+  ticksDeleteNothing(repo, id, t0, DAYS);
   const later = show(repo, id, t0 + 400 * DAY);
   assert.is.not(later.state, 'DELETED');
   assert.equal(later.content_now!.unique, ['README']);
@@ -41,12 +45,9 @@ test('archive refuses a backup whose staged content its working tree lacks; noth
   git(['add', 'README']);
   repo.write('README', 'worktree Y\n');
   const { id } = repo.json<Rec>(['create'], { env: withShim() });
-  git(['reset', '-q', '--hard']);
-  assert.is(repo.cli(['transition', id, 'CLEANABLE'], { env: withShim() }).code, 0);
-  const r = repo.cli(['archive', id, '--yes'], { env: withShim() });
-  assert.is(r.code, 3, r.stderr);
-  assert.match(r.stderr, /cannot archive .*staged content that its working tree does not \(README\)/, r.stderr);
-  assert.is(r.stderr.trim().split('\n').length, 1);
+  const stderr = archiveRefused(repo, git, id);
+  assert.match(stderr, /^git backup: cannot archive /);
+  assert.is(stderr.trim().split('\n').length, 1);
   assert.is(show(repo, id).state, 'CLEANABLE');
   assert.is(repo.git(['cat-file', '-p', `refs/backups/${id}^2:README`]), 'staged X');
 });
@@ -55,11 +56,7 @@ test('archive refuses a staged exec bit its working tree lacks', () => {
   const { repo, git } = clonedRepo();
   repo.git(['update-index', '--chmod=+x', 'README']);
   const { id } = repo.json<Rec>(['create'], { env: withShim() });
-  git(['reset', '-q', '--hard']);
-  assert.is(repo.cli(['transition', id, 'CLEANABLE'], { env: withShim() }).code, 0);
-  const r = repo.cli(['archive', id, '--yes'], { env: withShim() });
-  assert.is(r.code, 3, r.stderr);
-  assert.match(r.stderr, /staged content that its working tree does not \(README\)/);
+  archiveRefused(repo, git, id);
 });
 
 test('an exec bit set on a committed file is work: not held by the plain file, never deleted automatically', () => {
@@ -72,7 +69,7 @@ test('an exec bit set on a committed file is work: not held by the plain file, n
   const { id } = repo.json<Rec>(['create'], { env: withShim() });
   git(['reset', '-q', '--hard']);
   const t0 = Date.now();
-  ticksDeleteNothing(repo, id, t0);
+  ticksDeleteNothing(repo, id, t0, DAYS);
   assert.equal(show(repo, id, t0 + 400 * DAY).content_now!.unique, ['run.sh']);
 });
 

@@ -10,16 +10,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scratchDir, TestRepo } from '../helpers/repo.js';
 import { withShim } from '../helpers/hooks.js';
-import { clonedRepo, DAY, show, TEAMMATE, tick, type Rec } from '../helpers/proof.js';
-
+import { clonedRepo, DAY, show, TEAMMATE, ticksDeleteNothing, type Rec } from '../helpers/proof.js';
 
 /** Ticks far into the future: the backup is never DELETED, and its content still restores. */
 function neverDeleted(repo: TestRepo, id: string, path: string, content: string): void {
   const t0 = Date.now();
-  for (const days of [16, 39, 130, 400]) {
-    const r = tick(repo, t0 + days * DAY);
-    assert.not.ok(r.moves.some((m) => m.id === id && m.to === 'DELETED'), `deleted at +${days}d`);
-  }
+  ticksDeleteNothing(repo, id, t0, [16, 39, 130, 400]);
   assert.is.not(show(repo, id, t0 + 400 * DAY).state, 'DELETED');
   const out = scratchDir('gb-restored-');
   const restored = repo.cli(['restore', id, '--to', out], { env: withShim({ GIT_BACKUP_NOW: new Date(t0 + 400 * DAY).toISOString() }) });

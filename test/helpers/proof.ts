@@ -1,5 +1,6 @@
 // Shared set-up of the content-proof end-to-end tests (issue 7): a clone of a bare origin with the
 // hooks installed (sync mode) and keep rules off, and the CLI calls they make.
+import * as assert from 'uvu/assert';
 import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { scratchDir, TestRepo } from './repo.js';
@@ -63,3 +64,11 @@ export const tick = (repo: TestRepo, now: number) => {
   return JSON.parse(r.stdout) as { moves: { id: string; to: string }[]; waiting: { id: string; why: string }[] };
 };
 
+
+/** Ticks at each of `days` after t0: none of them deletes the backup. */
+export function ticksDeleteNothing(repo: TestRepo, id: string, t0: number, days: readonly number[]): void {
+  for (const d of days) {
+    const t = tick(repo, t0 + d * DAY);
+    assert.not.ok(t.moves.some((m) => m.id === id && m.to === 'DELETED'), `deleted at +${d}d`);
+  }
+}
