@@ -2,6 +2,8 @@
 # git-backup @VERSION@ (@HOOK@): records this git event for `git backup hook drain` (docs/hooks.md).
 # Managed by `git backup install`; `git backup uninstall` removes exactly these lines. POSIX sh;
 # never fails the hook (guarded, safe under sh -e and set -u), prints at most one line.
+# The code is installed as one quoted word given to eval, which sh only reads when it runs: a commit
+# a rebase replays (post-commit while rebase-merge exists) skips it, so it costs git an empty hook.
 __gb_hook() {
   __gb_name=@HOOK@ __gb_stdin=@STDIN@ __gb_t='@TAB@' __gb_nl='
 '
@@ -77,21 +79,17 @@ __GB_EOF__
     echo "git-backup: not on PATH; the $__gb_name event waits in $__gb_store/events.log" >&2
     return 0
   fi
-  if [ "$__gb_name" = pre-rebase ]; then
+  if [ "$__gb_name" = pre-rebase ] && __gb_may_set_pre_rebase; then
     # Opt-in automatic backup before a rebase; synchronous, since the rebase is about to change the tree.
     case $(git config --bool backup.hooks.preRebase 2>/dev/null) in
       true) git-backup hook pre-rebase "$@" </dev/null >/dev/null 2>&1 ||
         echo "git-backup: the automatic backup before this rebase failed; see $__gb_store/backup.log" >&2 ;;
     esac
   fi
-  # No drain for the events that change nothing alone, when the one that does follows: pre-rebase (the
-  # rebase's own events come next; a rebase that stops at once changed nothing), and each post-commit
-  # of a rebase replaying commits (rebase-merge: it ends with post-rewrite, which drains).
-  # In sync mode too: one foreground drain at the end of a rebase, not one per replayed commit.
-  case $__gb_name in
-    pre-rebase) return 0 ;;
-    post-commit) [ -n "$__gb_gd" ] && [ -d "$__gb_gd/rebase-merge" ] && return 0 ;;
-  esac
+  # No drain for pre-rebase, whose rebase's own events come next (one that stops at once changed
+  # nothing), in sync mode too. (The post-commits of a rebase replaying commits never get here: the
+  # guard before eval skips them, and the rebase's post-rewrite drains.)
+  [ "$__gb_name" = pre-rebase ] && return 0
   # sync: drain in the foreground (after pre-push, the drain leaves a detached one to wait for the push).
   if [ "${GIT_BACKUP_HOOK_MODE-}" = sync ]; then
     git-backup hook drain --repo "$PWD" </dev/null >/dev/null 2>>"$__gb_store/backup.log" || :
@@ -130,6 +128,23 @@ __gb_esc() {
     esac
   done
 }
+# Whether git's configuration may set backup.hooks.preRebase. Asking git costs a process on every
+# rebase, so it is skipped only when that is certain: no GIT_CONFIG* variable adds settings (git -c
+# sets one), and no file git reads here names the key or an include (a key is always spelled out in
+# its file, in any case). Unsure (a linked worktree, no HOME, an unreadable file): ask git.
+__gb_may_set_pre_rebase() {
+  [ -z "${GIT_CONFIG_PARAMETERS-}${GIT_CONFIG_COUNT-}${GIT_CONFIG_GLOBAL-}${GIT_CONFIG_SYSTEM-}${GIT_CONFIG-}" ] &&
+    [ -n "$__gb_gd" ] && [ -n "${HOME-}" ] || return 0
+  for __gb_f in /etc/gitconfig /usr/local/etc/gitconfig "${XDG_CONFIG_HOME:-$HOME/.config}/git/config" \
+    "$HOME/.gitconfig" "$__gb_gd/config" "$__gb_gd/config.worktree"; do
+    [ -e "$__gb_f" ] || continue
+    [ -r "$__gb_f" ] || return 0
+    while IFS= read -r __gb_l || [ -n "$__gb_l" ]; do
+      case $__gb_l in *[pP][rR][eE][rR][eE][bB][aA][sS][eE]* | *[iI][nN][cC][lL][uU][dD][eE]*) return 0 ;; esac
+    done <"$__gb_f"
+  done
+  return 1
+}
 __gb_hook "$@" || true
-unset -f __gb_hook __gb_esc 2>/dev/null || true
+unset -f __gb_hook __gb_esc __gb_may_set_pre_rebase 2>/dev/null || true
 # <<< git-backup <<<

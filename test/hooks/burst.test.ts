@@ -29,9 +29,12 @@ test('a 20-commit rebase starts one drain, at its post-rewrite, and every event 
   git(['checkout', '-q', 'feature']);
   await settle(repo);
   writeFileSync(log, '');
+  const eventsBefore = eventLines(repo).length;
 
   git(['rebase', '-q', 'main']);
   await settle(repo);
+  // The replayed commits' post-commits record nothing (their hook skips our code): pre-rebase and post-rewrite.
+  assert.equal(eventLines(repo).slice(eventsBefore).map((l) => l.split('\t')[2]), ['pre-rebase', 'post-rewrite']);
   // pre-rebase and the 20 post-commits start none (rebase-merge is
   // there); post-rewrite starts one, once the rebase is done: nothing of ours runs beside the rebase.
   const drains = drainStarts(log);

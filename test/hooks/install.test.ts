@@ -219,4 +219,31 @@ test('pre-rebase: an automatic backup when backup.hooks.preRebase=true, none oth
   assert.is(list[0]!.history[0]!.trigger, 'GIT_HOOK');
 });
 
+test('pre-rebase: the opt-in is honoured wherever git reads it (global file, include), and off when false', () => {
+  const repo = installedRepo();
+  repo.git(['checkout', '-q', '-b', 'topic']);
+  repo.git(['commit', '-q', '--allow-empty', '-m', 't']);
+  repo.git(['checkout', '-q', 'main']);
+  repo.git(['commit', '-q', '--allow-empty', '-m', 'm']);
+  repo.git(['checkout', '-q', 'topic']);
+  const home = scratchDir('home');
+  const extra = join(scratchDir('cfg'), 'extra.cfg');
+  writeFileSync(extra, '[backup "hooks"]\n\tPreRebase = yes\n');
+  let n = 0;
+  const rebase = (args: string[], env: NodeJS.ProcessEnv = {}) => {
+    repo.write('untracked.txt', `keep me ${++n}`);
+    repo.git([...args, 'rebase', '-q', '--force-rebase', 'main'], { env: withShim(env) });
+    return repo.json<unknown[]>(['list']).length;
+  };
+  writeFileSync(join(home, '.gitconfig'), '[user]\n\tname = T\n\temail = t@example.com\n[backup "hooks"]\n\tprerebase = true\n');
+  assert.is(rebase([], { HOME: home, XDG_CONFIG_HOME: join(home, '.config') }), 1, 'set in the global file');
+  repo.git(['config', 'include.path', extra]);
+  assert.is(rebase([]), 2, 'set in an included file');
+  repo.git(['config', '--unset', 'include.path']);
+  repo.git(['config', 'backup.hooks.preRebase', 'false']);
+  assert.is(rebase([]), 2, 'named but false');
+  repo.git(['config', '--unset', 'backup.hooks.preRebase']);
+  assert.is(rebase([]), 2, 'named nowhere');
+});
+
 test.run();
