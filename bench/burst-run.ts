@@ -2,7 +2,8 @@
 // full run; their report replaces the part of BENCHMARKS.md between the burst markers (appended the
 // first time). `-- --quick`: a smoke run, printed only. `-- --files=40000`: the bigger repository.
 // `-- --only=ops|cpu`: one part, printed only. `-- --no-startup`: without the start-up section.
-// `-- --no-husky`: without the husky variant (minutes per round).
+// `-- --no-husky`: without the husky variant (minutes per round). `-- --settle` and `-- --no-drains`
+// (diagnostics, printed only): every drain finished before each sample; no drain at all.
 import { join } from 'node:path';
 import { BenchContext, ROOT } from './lib/context.js';
 import { describeMachine } from './lib/machine.js';
@@ -22,7 +23,7 @@ const ctx = new BenchContext(quick);
 const started = Date.now();
 const sections: Section[] = [];
 try {
-  sections.push(...(await benchBurst(ctx, files, part, !process.argv.includes('--no-husky'))));
+  sections.push(...(await benchBurst(ctx, files, part, !process.argv.includes('--no-husky'), { settle: process.argv.includes('--settle'), noDrains: process.argv.includes('--no-drains') })));
   if (!noStartup) sections.push(await benchStartup(ctx));
 } finally {
   ctx.scratch.cleanup();
@@ -38,7 +39,7 @@ const body = partOfBenchmarks(
   },
   `Bursts and start-up (${files.toLocaleString('en')} files)`,
 );
-if (quick || part !== 'all') {
+if (quick || part !== 'all' || process.argv.some((a) => a === '--settle' || a === '--no-drains')) {
   process.stdout.write(body);
 } else {
   writeSection(ROOT, `bursts ${files}`, 'bench/burst-run.ts', body);

@@ -31,14 +31,16 @@ const VARIANTS = ['no hooks', 'no-op sh hooks', 'git-backup hooks', 'husky 9, tr
 const OUR_HOOKS = ['post-commit', 'post-merge', 'post-rewrite', 'pre-push', 'pre-rebase'];
 type VariantName = (typeof VARIANTS)[number];
 
-/** A shim directory whose `git-backup` execs the CLI; with `cpuLog`, each drain runs under GNU time, its CPU appended there. */
-function shim(ctx: BenchContext, cpuLog?: string): string {
+/** A shim directory whose `git-backup` execs the CLI; with `cpuLog`, each drain runs under GNU time, its CPU appended there; with `noDrains`, no drain. */
+function shim(ctx: BenchContext, cpuLog?: string, noDrains = false): string {
   const dir = ctx.scratch.dir('burst-shim');
   const script = join(dir, 'git-backup');
   const timed = cpuLog && existsSync(GNU_TIME)
     ? `case "$1 $2" in "hook drain") exec ${GNU_TIME} -a -o '${cpuLog}' -f '%U %S' "${process.execPath}" "${BIN}" "$@" ;; esac\n`
     : '';
-  writeFileSync(script, `#!/bin/sh\n${timed}exec "${process.execPath}" "${BIN}" "$@"\n`);
+  // noDrains (diagnostic, `--no-drains`): the hooks record their events but no drain ever runs.
+  const off = noDrains ? 'case "$1 $2" in "hook drain") exit 0 ;; esac\n' : '';
+  writeFileSync(script, `#!/bin/sh\n${off}${timed}exec "${process.execPath}" "${BIN}" "$@"\n`);
   chmodSync(script, 0o755);
   return dir;
 }
@@ -108,12 +110,12 @@ async function makeVariant(ctx: BenchContext, base: string, name: VariantName, e
 /** Which part to run: both, the timed git operations only, or the drain CPU only (`--only=`). */
 export type BurstPart = 'all' | 'ops' | 'cpu';
 
-export async function benchBurst(ctx: BenchContext, files = 5_000, part: BurstPart = 'all', husky = true): Promise<Section[]> {
+export async function benchBurst(ctx: BenchContext, files = 5_000, part: BurstPart = 'all', husky = true, diagnostic: { settle?: boolean; noDrains?: boolean } = {}): Promise<Section[]> {
   // Without husky (`--no-husky`): its trivial hooks cost minutes per round; a quick comparison skips them.
   const variantNames = VARIANTS.filter((v) => husky || v !== 'husky 9, trivial hooks');
   ctx.log(`bursts: building the ${files}-file repository`);
   const big = await makeBigRepo(ctx, { dirs: files / 100, filesPerDir: 100, changed: 0 });
-  const env: NodeJS.ProcessEnv = { ...ctx.env, PATH: `${shim(ctx)}:${ctx.env.PATH ?? ''}` };
+  const env: NodeJS.ProcessEnv = { ...ctx.env, PATH: `${shim(ctx, undefined, diagnostic.noDrains)}:${ctx.env.PATH ?? ''}` };
   delete env.GIT_BACKUP_HOOK_MODE;
   const patches = ctx.scratch.dir('burst-patches');
   if (part === 'cpu') return [await drainCpu(ctx, big.dir, patches, files)];
@@ -151,12 +153,21 @@ export async function benchBurst(ctx: BenchContext, files = 5_000, part: BurstPa
   const results = new Map<string, Map<string, number[]>>();
   for (const [scenario, fn] of Object.entries(scenarios)) {
     ctx.log(`bursts: ${scenario}, ${rounds} interleaved rounds (drains not waited for)`);
-    const variants = variantNames.map((v) => ({ name: v, run: () => fn(repos.get(v)!) }));
+    // settle (diagnostic, `--settle`): every drain finished before each sample, which shows what
+    // the drains running beside the next git command cost (the real benchmark never waits).
+    const oursRepo = repos.get('git-backup hooks')!;
+    const variants = variantNames.map((v) => ({
+      name: v,
+      run: async () => {
+        if (diagnostic.settle) await waitForDrains(oursRepo.dir, 60_000);
+        return fn(repos.get(v)!);
+      },
+    }));
     await interleave(variants, 1); // warm-up
     results.set(scenario, await interleave(variants, rounds));
   }
   const ours = repos.get('git-backup hooks')!;
-  await waitForDrains(ours.dir, 120_000);
+  if (!diagnostic.noDrains) await waitForDrains(ours.dir, 120_000);
   assertCleanBackupLog(ours.dir, 'bursts with our hooks');
 
   const table: string[][] = [['operation', 'no hooks', 'no-op sh hooks', '÷ no hooks', 'git-backup hooks', '÷ no hooks', '÷ no-op hooks', 'husky 9 trivial', '÷ no hooks']];
