@@ -32,8 +32,9 @@ export async function writeNewFile(path: string, data: string | Buffer | readonl
   try {
     try {
       await fh.chmod(mode); // the umask only removes bits, but a strange one could remove ours
-      // Pieces one after the other (each writeFile continues where the last ended): no copy into one buffer.
-      for (const piece of Array.isArray(data) ? data : [data]) await fh.writeFile(piece);
+      // Pieces one after the other (each writeFile continues where the last ended), small ones
+      // gathered into chunks: no copy of the whole into one buffer, and not one write per piece.
+      for (const chunk of chunked(Array.isArray(data) ? data : [data])) await fh.writeFile(chunk);
       await fh.sync();
     } finally {
       await fh.close();
@@ -42,6 +43,35 @@ export async function writeNewFile(path: string, data: string | Buffer | readonl
     await unlink(path).catch(() => {});
     throw e;
   }
+}
+
+/**
+ * Consecutive pieces gathered into chunks of about CHUNK bytes (a piece that large goes alone). A
+ * write of the index that replaces thousands of records is as many pieces (store/append.ts), and
+ * each write is a system call and a trip through libuv's thread pool: measured at 100,000 live
+ * records, 36,000 writes made a third of a hook drain.
+ */
+const CHUNK = 1 << 20;
+function* chunked(pieces: readonly (string | Buffer)[]): Generator<string | Buffer> {
+  let held: Buffer[] = [];
+  let size = 0;
+  const gathered = () => {
+    const chunk = Buffer.concat(held, size);
+    held = [];
+    size = 0;
+    return chunk;
+  };
+  for (const piece of pieces) {
+    if (typeof piece === 'string' || piece.length >= CHUNK) {
+      if (held.length > 0) yield gathered();
+      yield piece;
+      continue;
+    }
+    held.push(piece);
+    size += piece.length;
+    if (size >= CHUNK) yield gathered();
+  }
+  if (held.length > 0) yield gathered();
 }
 
 /** Write data to target durably (0600, or `mode`): unique temp, fsync, rename, fsync the directory. */

@@ -4,6 +4,8 @@ import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileS
 import { scratchDir } from '../helpers/repo.js';
 import { openStore, storePaths } from '../../src/store/store.js';
 import { DurableJSONFile, KEEP_DAMAGED, readHead, serializeStore } from '../../src/store/durable-file.js';
+import { writeNewFile } from '../../src/fs/durable-write.js';
+import { join } from 'node:path';
 import { SCHEMA_VERSION } from '../../src/core/types.js';
 import { BackupError, ExitCode } from '../../src/errors.js';
 import { makeRecord } from './fixtures/records.js';
@@ -156,6 +158,18 @@ test('damaged generations set aside are kept to the newest few', async () => {
   }
   const aside = readdirSync(store.paths.dir).filter((n) => n.startsWith('db.json.damaged-'));
   assert.is(aside.length, KEEP_DAMAGED);
+});
+
+test('writeNewFile: many pieces, small ones gathered into chunks, large ones alone, in order', async () => {
+  const dir = scratchDir();
+  // 30,000 small pieces around two of 1.5 MiB: the file is exactly their concatenation.
+  const pieces: Buffer[] = [];
+  for (let i = 0; i < 30_000; i++) pieces.push(Buffer.from(`{"id":${i}},`));
+  pieces.splice(10_000, 0, Buffer.alloc(1.5 * 1024 * 1024, 'a'));
+  pieces.push(Buffer.alloc(1.5 * 1024 * 1024, 'b'), Buffer.from(']'));
+  await writeNewFile(join(dir, 'f'), pieces);
+  assert.ok(readFileSync(join(dir, 'f')).equals(Buffer.concat(pieces)));
+  assert.is(mode(join(dir, 'f')), 0o600);
 });
 
 test.run();
