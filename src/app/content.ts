@@ -77,8 +77,18 @@ export function authorsToKeep(records: readonly BackupRecord[], bySnapshot: Read
  * (8,600 records a drain at 100,000 live backups) was a third of a hook drain. So the kept verdict
  * carries the tip where it was last reached, and every decision judges afresh anyway.
  */
-const same = (a: ContentProof | null | undefined, b: ContentProof | null | undefined) =>
-  JSON.stringify(a ? { ...a, tip: '' } : null) === JSON.stringify(b ? { ...b, tip: '' } : null);
+function same(a: ContentProof | null | undefined, b: ContentProof | null | undefined): boolean {
+  if (!a || !b) return !a && !b;
+  // Field by field: a pass compares every live backup's verdict, and two JSON.stringify calls each
+  // were 33 ms of a drain at 10,000 live backups.
+  const sameList = (x: readonly string[] | undefined, y: readonly string[] | undefined) =>
+    x !== undefined && y !== undefined && x.length === y.length && x.every((v, i) => v === y[i]);
+  return (
+    a.history === b.history && a.files === b.files && a.held === b.held &&
+    sameList(a.superseded, b.superseded) && sameList(a.uncommitted, b.uncommitted) &&
+    sameList(a.unique, b.unique) && sameList(a.commits, b.commits)
+  );
+}
 
 /**
  * Keep protected entries read back from snapshots and the latest verdicts in db.json (not in the
