@@ -201,13 +201,19 @@ test('hook block works under dash, bash and sh -eu, with odd arguments', () => {
   }
 });
 
-test('pre-rebase: an automatic backup when backup.hooks.preRebase=true, none otherwise', () => {
+/** An installed repository on `topic` (one commit), with `main` one commit ahead of their fork. */
+function topicBehindMain(): TestRepo {
   const repo = installedRepo();
   repo.git(['checkout', '-q', '-b', 'topic']);
   repo.git(['commit', '-q', '--allow-empty', '-m', 't']);
   repo.git(['checkout', '-q', 'main']);
   repo.git(['commit', '-q', '--allow-empty', '-m', 'm']);
   repo.git(['checkout', '-q', 'topic']);
+  return repo;
+}
+
+test('pre-rebase: an automatic backup when backup.hooks.preRebase=true, none otherwise', () => {
+  const repo = topicBehindMain();
   repo.write('untracked.txt', 'keep me');
   repo.git(['rebase', '-q', 'main'], { env: withShim() });
   assert.is(readDb(repo).backups.length, 0);
@@ -220,12 +226,7 @@ test('pre-rebase: an automatic backup when backup.hooks.preRebase=true, none oth
 });
 
 test('pre-rebase: the opt-in is honoured wherever git reads it (global file, include), and off when false', () => {
-  const repo = installedRepo();
-  repo.git(['checkout', '-q', '-b', 'topic']);
-  repo.git(['commit', '-q', '--allow-empty', '-m', 't']);
-  repo.git(['checkout', '-q', 'main']);
-  repo.git(['commit', '-q', '--allow-empty', '-m', 'm']);
-  repo.git(['checkout', '-q', 'topic']);
+  const repo = topicBehindMain();
   const home = scratchDir('home');
   const extra = join(scratchDir('cfg'), 'extra.cfg');
   writeFileSync(extra, '[backup "hooks"]\n\tPreRebase = yes\n');
