@@ -3,7 +3,7 @@
 # Managed by `git backup install`; `git backup uninstall` removes exactly these lines. POSIX sh;
 # never fails the hook (guarded, safe under sh -e and set -u), prints at most one line.
 # The code is installed as one quoted word given to eval, which sh only reads when it runs: a commit
-# a rebase replays (post-commit while rebase-merge exists) skips it, so it costs git an empty hook.
+# a rebase replays (post-commit while rebase-merge holds author-script or rewritten-list) skips it.
 __gb_hook() {
   __gb_name=@HOOK@ __gb_stdin=@STDIN@ __gb_t='@TAB@' __gb_nl='
 '

@@ -247,4 +247,33 @@ test('pre-rebase: the opt-in is honoured wherever git reads it (global file, inc
   assert.is(rebase([]), 2, 'named nowhere');
 });
 
+test('a rebase that rewrites nothing but gains a commit (exec, or one made at a break) still moves the backup to PENDING', async () => {
+  // Such a rebase ends without post-rewrite (git runs it only when a commit was rewritten), so the
+  // post-commit of the new commit is the only event there is: the guard must not skip it.
+  for (const how of ['exec', 'break'] as const) {
+    const repo = installedRepo();
+    const git = (args: string[], env: NodeJS.ProcessEnv = {}) => repo.git(args, { env: detachedEnv(env) });
+    git(['checkout', '-q', '-b', 'topic']);
+    git(['commit', '-q', '--allow-empty', '-m', 't']);
+    await settle(repo);
+    repo.write('work.txt', 'my work\n'); // untracked: the rebase keeps it
+    const { id } = repo.json<{ id: string }>(['create', '-m', 'work'], { env: detachedEnv() });
+    const commit = 'git add work.txt && git commit -q -m work';
+    if (how === 'exec') {
+      git(['rebase', '-q', '-i', '--exec', commit, 'HEAD~1'], { GIT_SEQUENCE_EDITOR: ':' });
+    } else {
+      git(['rebase', '-q', '-i', 'HEAD~1'], { GIT_SEQUENCE_EDITOR: 'printf "break\\n" >>' });
+      assert.ok(existsSync(join(repo.dir, '.git', 'rebase-merge')), 'stopped at the break');
+      spawnSync('sh', ['-c', commit], { cwd: repo.dir, env: detachedEnv() });
+      git(['rebase', '--continue'], { GIT_EDITOR: 'true' });
+    }
+    const head = git(['rev-parse', 'HEAD']);
+    assert.is(git(['rev-parse', 'topic']), head, `${how}: the rebase finished on topic`);
+    await settle(repo);
+    const b = readDb(repo).backups.find((x) => x.id === id)!;
+    assert.is(b.state, 'PENDING', `${how}: the work committed during the rebase`);
+    assert.is(b.pending_commit, head, how);
+  }
+});
+
 test.run();
