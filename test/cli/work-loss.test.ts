@@ -87,4 +87,51 @@ test('a commit with a teammate as author, made by the user (--author, a cherry-p
   pushedStillUnique(repo, git, id, 'README', 'my v1, never committed\n');
 });
 
+test('a squash merge that carries a teammate\'s later change to the path does not supersede the user\'s committed version (its only commit is then dropped)', () => {
+  const { repo, git } = clonedRepo();
+  git(['checkout', '-q', '-b', 'feature']);
+  repo.write('README', 'my version, committed on feature only\n');
+  const { id } = repo.json<Rec>(['create'], { env: withShim() });
+  git(['commit', '-q', '-am', 'mine: README']);
+  assert.is(show(repo, id).state, 'PENDING');
+  // A teammate's commit on the shared feature branch changes README again (pulled).
+  repo.write('README', 'teammate version\n');
+  repo.git(['commit', '-q', '-am', 'mate: README'], { env: withShim(TEAMMATE) });
+  git(['checkout', '-q', 'main']);
+  git(['merge', '-q', '--squash', 'feature']);
+  git(['commit', '-q', '-m', 'squash feature']);
+  git(['branch', '-q', '-D', 'feature']);
+  git(['push', '-q', 'origin', 'main']);
+  repo.cli(['reconcile'], { env: withShim() });
+  assert.is.not(show(repo, id).state, 'CONFIRMED');
+  neverDeleted(repo, id, 'README', 'my version, committed on feature only\n');
+});
+
+test('a cherry-pick of the user\'s own older commit (new committer time, old work) does not supersede never-committed work', () => {
+  const { repo, git } = clonedRepo();
+  git(['checkout', '-q', '-b', 'hotfix']);
+  repo.write('README', 'hotfix, days old\n');
+  const old = `@${Math.floor(Date.now() / 1000) - 5 * 86400}`;
+  repo.git(['commit', '-q', '-am', 'hotfix'], { env: withShim({ GIT_AUTHOR_DATE: old, GIT_COMMITTER_DATE: old }) });
+  git(['checkout', '-q', 'main']);
+  repo.write('README', 'experiment, never committed\n');
+  const { id } = repo.json<Rec>(['create'], { env: withShim() });
+  git(['checkout', '-q', '--', 'README']);
+  git(['cherry-pick', 'hotfix']);
+  pushedStillUnique(repo, git, id, 'README', 'experiment, never committed\n');
+});
+
+test('a detached backup taken in a linked worktree is not superseded by the user\'s commit in another worktree', () => {
+  const { repo, git } = clonedRepo();
+  const wt = join(scratchDir('gb-wt-'), 'wt2');
+  git(['worktree', 'add', '-q', '--detach', wt]);
+  const other = new TestRepo(wt);
+  other.write('README', 'experiment in the second worktree\n');
+  const { id } = other.json<Rec>(['create'], { env: withShim() });
+  repo.write('README', 'unrelated fix on main\n');
+  git(['commit', '-q', '-am', 'main: README fix']);
+  git(['worktree', 'remove', '--force', wt]);
+  pushedStillUnique(repo, git, id, 'README', 'experiment in the second worktree\n');
+});
+
 test.run();
