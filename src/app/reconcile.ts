@@ -5,7 +5,7 @@
 // plan made stale meanwhile (or deferred by a higher-priority trigger) is skipped and retried on
 // the next run. Every move is made as GIT_HOOK: git facts, not the user, drive it.
 import type { Context } from './context.js';
-import { cloneIdOf } from './clone.js';
+import { cloneIdOf, worktreeKey } from './clone.js';
 import { isForeign } from '../core/record.js';
 import type { StoreData, Trigger } from '../core/types.js';
 import type { ContentProof, ProtectedEntry } from '../core/content.js';
@@ -47,7 +47,9 @@ export async function planReconcile(ctx: Context, data?: Pick<StoreData, 'backup
   if (active.length === 0) return { plans: [], protects: new Map(), authors: new Map(), data }; // the common, cheap case: no git process at all
   const protects = await readMissingProtects(ctx, active);
   const backups = active.map((b) => ({ ...b, protects: protects.get(b.id) ?? b.protects ?? null }));
-  const facts = await readReconcileFacts(ctx.repo, (await ctx.config()).integrationBranch, backups);
+  const read = await readReconcileFacts(ctx.repo, (await ctx.config()).integrationBranch, backups);
+  // HEAD is a detached backup's line only in its own working tree (records name it either way).
+  const facts = read.head ? { ...read, head: { ...read.head, worktrees: [worktreeKey(ctx.repo), ctx.repo.worktree] } } : read;
   const { plans, patchQueries } = planByAncestry(backups, facts);
   if (patchQueries.length && facts.integration) {
     const patches = await readPatchFactsCached(ctx.store.paths.dir, ctx.repo, patchQueries.map((q) => q.pending), facts.integration.tip, facts.graph);

@@ -48,13 +48,13 @@ export interface CommitChanges {
  */
 export class ContentIndex {
   private readonly byOid = new Map<string, string[]>();
-  private readonly byPath = new Map<string, { commit: string; oid: string | null }[]>();
+  private readonly byPath = new Map<string, { commit: string; oid: string | null; mode?: string }[]>();
 
   constructor(commits: Iterable<CommitChanges>) {
     for (const { commit, changes } of commits) {
       for (const c of changes) {
         if (c.oid !== null) push(this.byOid, contentKey(c), commit);
-        push(this.byPath, c.path, { commit, oid: c.oid });
+        push(this.byPath, c.path, c.mode ? { commit, oid: c.oid, mode: c.mode } : { commit, oid: c.oid });
       }
     }
   }
@@ -64,7 +64,7 @@ export class ContentIndex {
     return e.oid === null ? [] : (this.byOid.get(contentKey(e)) ?? []);
   }
 
-  touches(path: string): readonly { commit: string; oid: string | null }[] {
+  touches(path: string): readonly { commit: string; oid: string | null; mode?: string }[] {
     return this.byPath.get(path) ?? [];
   }
 }
@@ -141,24 +141,39 @@ function lineRoot(base: string | null, successor: BaseSuccessor | null, commit: 
 export function judgeContent(entries: readonly ProtectedEntry[], scope: Scope, graph: CommitGraph, index: ContentIndex): PathVerdict[] {
   if (!graph.has(scope.tip)) return entries.map((e) => ({ path: e.path, status: e.oid === null ? 'uncommitted' : 'unique', commit: null }));
   const inHistory = (c: string) => graph.isAncestor(c, scope.tip);
-  const onLine = (c: string, rootCounts: boolean) => {
-    if (!inHistory(c) || (graph.time(c) ?? -Infinity) < scope.createdSec) return false;
-    if (c === scope.alsoCounts) return true;
-    if (scope.line === null || scope.me === null) return false;
+  const after = (t: number | null) => (t ?? -Infinity) >= scope.createdSec;
+  // Written after the backup, not only committed after it: a cherry-pick or a rebase of an older
+  // commit gets a new committer time but keeps its author time (when the change was made). An
+  // amend keeps the author time too, so the amended base (the root) is judged by rootCounts alone.
+  const written = (c: string) => after(graph.authorTime(c) ?? graph.time(c));
+  // The user's own commit on the backup's line, made after it (whether or not the tip holds it).
+  const own = (c: string, rootCounts: boolean) => {
+    if (!after(graph.time(c)) || scope.line === null || scope.me === null) return false;
     // The line as it was committed, or as it was merged: a rebase merge rewrote the line's commits,
-    // and the rewritten ones lead to the commit that confirmed the work.
-    if (!graph.isAncestor(c, scope.line) && !(scope.alsoCounts && graph.isAncestor(c, scope.alsoCounts))) return false;
+    // and the rewritten ones lead to the commit that confirmed the work. That commit itself (a
+    // squash, made by whoever merged) counts only through carried(), unless the line holds it.
+    if (!graph.isAncestor(c, scope.line) && !(scope.alsoCounts && c !== scope.alsoCounts && graph.isAncestor(c, scope.alsoCounts))) return false;
     if (graph.isMerge(c) || graph.author(c) !== scope.me) return false;
-    if (scope.root === null) return true;
+    if (scope.root === null) return written(c);
     if (c === scope.root) return rootCounts;
-    return graph.isAncestor(scope.root, c);
+    return graph.isAncestor(scope.root, c) && written(c);
+  };
+  // The commit that confirmed the work (a squash, the last commit of a rebase merge) carries the
+  // line's changes whoever made them: it stands for a path only with content the user's own commit
+  // on the line wrote there (a teammate's later change carried by the squash proves nothing).
+  const carried = (path: string, t: { oid: string | null; mode?: string }) =>
+    index.touches(path).some((d) => d.commit !== scope.alsoCounts && d.oid === t.oid && (d.mode ?? '') === (t.mode ?? '') && own(d.commit, scope.rootChanged?.(path, d.oid) === true));
+  const onLine = (path: string, t: { commit: string; oid: string | null; mode?: string }, rootCounts: boolean) => {
+    if (!inHistory(t.commit) || !after(graph.time(t.commit))) return false;
+    if (t.commit === scope.alsoCounts) return own(t.commit, rootCounts) || carried(path, t);
+    return own(t.commit, rootCounts);
   };
   return entries.map((e): PathVerdict => {
     if (e.oid !== null) {
       const holder = index.introducers(e).find(inHistory);
       if (holder) return { path: e.path, status: 'held', commit: holder };
     }
-    const touch = index.touches(e.path).find((t) => onLine(t.commit, scope.rootChanged?.(e.path, t.oid) === true));
+    const touch = index.touches(e.path).find((t) => onLine(e.path, t, scope.rootChanged?.(e.path, t.oid) === true));
     if (touch) return { path: e.path, status: e.oid === null && touch.oid === null ? 'held' : 'superseded', commit: touch.commit };
     return { path: e.path, status: e.oid === null ? 'uncommitted' : 'unique', commit: null };
   });

@@ -9,6 +9,11 @@ export interface CommitInfo {
   time: number;
   /** Author email, lower case (absent: not read). */
   author?: string;
+  /**
+   * Author time, seconds since the epoch (absent: not read). A cherry-pick or a rebase gives a
+   * commit a new committer time but keeps when its change was written.
+   */
+  authorTime?: number;
 }
 
 export class CommitGraph {
@@ -22,6 +27,10 @@ export class CommitGraph {
 
   time(sha: string): number | null {
     return this.commits.get(sha)?.time ?? null;
+  }
+
+  authorTime(sha: string): number | null {
+    return this.commits.get(sha)?.authorTime ?? null;
   }
 
   author(sha: string): string | null {

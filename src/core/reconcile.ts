@@ -27,6 +27,8 @@ export interface ReconcileBackup {
   author?: string | null;
   /** What it protects; null or absent: not known (yet), so nothing can be proven. */
   protects?: readonly ProtectedEntry[] | null;
+  /** The working tree it was taken in, as the record names it. */
+  worktree?: string;
 }
 
 export interface ReconcileFacts {
@@ -38,7 +40,7 @@ export interface ReconcileFacts {
   /** Who introduced which content in the graph's commits (absent: nothing known). */
   content?: ContentIndex;
   /** HEAD now, and its branch (null: detached): work may be committed where the user went. */
-  head?: { commit: string; branch: string | null } | null;
+  head?: { commit: string; branch: string | null; worktrees?: readonly string[] } | null;
   /** Snapshot → its author's email, lower case (absent: unknown, so nothing supersedes). */
   authors?: ReadonlyMap<string, string>;
   /** "<base>:<path>" → the base's blob there (null: absent), for backups whose base was amended. */
@@ -152,7 +154,10 @@ function lineCandidates(b: ReconcileBackup, facts: ReconcileFacts): LineCandidat
   add(own, b.branch ?? '', true);
   // A backup taken on a detached HEAD has no branch of its own: where HEAD is now is its line (the
   // user committed there, then perhaps made it a branch); still only the user's own commits count.
-  add(facts.head?.commit, facts.head?.branch ?? 'HEAD (detached)', b.branch === null);
+  // HEAD is the line only in the working tree the backup was taken in (`worktrees`: the names this
+  // one goes by in records; absent: not known, as in the pure tests): another worktree's HEAD is another line.
+  const here = facts.head?.worktrees;
+  add(facts.head?.commit, facts.head?.branch ?? 'HEAD (detached)', b.branch === null && (here === undefined || (b.worktree !== undefined && here.includes(b.worktree))));
   if (!own) {
     add(facts.integration?.tip, facts.integration?.name ?? '');
     for (const [name, tip] of facts.branches) add(tip, name);

@@ -125,16 +125,16 @@ export async function readHistory(repo: RepoPaths, starts: readonly string[]): P
   if (present.length === 0) return { graph: new CommitGraph(commits), content: new ContentIndex([]) };
   const mb = await git(['merge-base', '--octopus', ...present], { cwd: repo.worktree, okCodes: [1] });
   const cut = mb.code === 0 ? mb.stdout.trim().split('\n')[0] : undefined;
-  const args = ['log', '--raw', '-z', '--no-renames', '--no-abbrev', '--diff-merges=first-parent', '--root', '--no-show-signature', '--format=%x01%ct %H %P%x02%ae'];
+  const args = ['log', '--raw', '-z', '--no-renames', '--no-abbrev', '--diff-merges=first-parent', '--root', '--no-show-signature', '--format=%x01%ct %at %H %P%x02%ae'];
   const out = await git([...args, ...present, ...(cut ? ['--not', `${cut}^@`] : [])], { cwd: repo.worktree });
   for (const rec of out.stdout.split('\x01')) {
     if (!rec) continue;
     const headerEnd = rec.indexOf('\0');
     const header = headerEnd < 0 ? rec.trim() : rec.slice(0, headerEnd);
     const mark = header.indexOf('\x02');
-    const [time, sha, ...parents] = (mark < 0 ? header : header.slice(0, mark)).split(' ');
+    const [time, authorTime, sha, ...parents] = (mark < 0 ? header : header.slice(0, mark)).split(' ');
     if (!sha) continue;
-    commits.set(sha, { parents, time: Number(time), author: mark < 0 ? '' : header.slice(mark + 1).toLowerCase() });
+    commits.set(sha, { parents, time: Number(time), authorTime: Number(authorTime), author: mark < 0 ? '' : header.slice(mark + 1).toLowerCase() });
     if (headerEnd < 0) continue;
     // After the header: a newline, then ":<meta>\0<path>\0" per change.
     const parts = rec.slice(headerEnd + 1).replace(/^\n/, '').split('\0');

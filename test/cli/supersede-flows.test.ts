@@ -96,4 +96,23 @@ test('work continued by the user is still cleaned up after its archive\'s snapsh
   assert.is(show(repo, id, t0 + 400 * DAY).state, 'DELETED');
 });
 
+test('a squash merge of the user\'s own line confirms: the squash carries content the user\'s commit wrote', () => {
+  const { repo, git } = clonedRepo();
+  git(['checkout', '-q', '-b', 'feature']);
+  repo.write('README', 'draft\n');
+  const { id } = repo.json<Rec>(['create'], { env: withShim() });
+  repo.write('README', 'draft, finished\n');
+  git(['commit', '-q', '-am', 'F1']);
+  repo.write('g', 'g\n');
+  git(['add', 'g']);
+  git(['commit', '-q', '-m', 'F2']);
+  git(['checkout', '-q', 'main']);
+  git(['merge', '-q', '--squash', 'feature']);
+  repo.git(['commit', '-q', '-m', 'squash feature'], { env: withShim(TEAMMATE) });
+  git(['branch', '-q', '-D', 'feature']);
+  git(['push', '-q', 'origin', 'main']);
+  repo.cli(['reconcile'], { env: withShim() });
+  assert.is(show(repo, id).state, 'CONFIRMED');
+});
+
 test.run();

@@ -154,10 +154,11 @@ test('integration proof: merged content is held; a squash merge supersedes throu
   const { graph, content } = history();
   const b = { protects: [{ path: 'idea.txt', oid: 'I' }, { path: 'README', oid: 'R-draft' }], base: 'base', created_at: new Date(created * 1000).toISOString(), pending_commit: 'c2', confirmed_by: null };
   assert.equal(integrationProof(b, 'M', graph, content, ME)!.unique, [], 'README superseded on the line (c1), merged by M');
-  // Work on top of c1, squashed into s1 (which does not descend from c1): only the confirming commit supersedes.
-  const onC1 = { ...b, base: 'c1', created_at: new Date((T0 + 150) * 1000).toISOString() };
-  assert.equal(integrationProof(onC1, 's1', graph, content, ME)!.unique, ['README'], 's1 is not on the backup\'s line');
-  assert.equal(integrationProof({ ...onC1, confirmed_by: 's1' }, 's1', graph, content, ME)!.unique, [], 'the squash that confirmed it counts');
+  // Work on top of c1, squashed into s1 (which does not descend from c1): only the confirming commit supersedes,
+  // and only with content the user's own commit on the line wrote after the backup (l.txt=L2, by c2).
+  const onC1 = { ...b, protects: [{ path: 'README', oid: 'R-draft' }, { path: 'l.txt', oid: 'L-draft' }], base: 'c1', created_at: new Date((T0 + 150) * 1000).toISOString() };
+  assert.equal(integrationProof(onC1, 's1', graph, content, ME)!.unique, ['README', 'l.txt'], 's1 is not on the backup\'s line');
+  assert.equal(integrationProof({ ...onC1, confirmed_by: 's1' }, 's1', graph, content, ME)!.unique, ['README'], 'the squash that confirmed it counts for l.txt; README=R1 is the base\'s own change (c1), carried by the squash, not the work continued');
   assert.is(integrationProof({ ...b, protects: null }, 'M', graph, content, ME), null);
 });
 
