@@ -111,7 +111,7 @@ export function backupScope(
   graph: CommitGraph,
 ): Scope {
   const root = lineRoot(b.base, b.base_successor ?? null, at.line ?? at.tip, graph);
-  const rootChanged = amendChanged(b, root, at.baseBlobs);
+  const rootChanged = amendChanged(b, root, at.baseBlobs, graph);
   return { tip: at.tip, root, line: at.line, me: at.me, createdSec: createdSeconds(b.created_at), alsoCounts: at.alsoCounts ?? null, ...(rootChanged ? { rootChanged } : {}) };
 }
 
@@ -120,9 +120,14 @@ export function backupScope(
  * its blob there differs from the base's (`baseBlobs`: "<base>:<path>" → blob, null when absent;
  * a path not looked up counts as unchanged, the safe reading).
  */
-function amendChanged(b: { base: string | null; base_successor?: BaseSuccessor | null }, root: string | null, baseBlobs?: ReadonlyMap<string, string | null>): Scope['rootChanged'] {
+function amendChanged(b: { base: string | null; base_successor?: BaseSuccessor | null }, root: string | null, baseBlobs: ReadonlyMap<string, string | null> | undefined, graph: CommitGraph): Scope['rootChanged'] {
   const s = b.base_successor;
   if (!baseBlobs || root === null || b.base === null || !s || s.commit !== root || !s.amended) return undefined;
+  // Only an amend in place (the same parent as the base): once a rebase also moved it (an amend
+  // then `git pull --rebase`, or the other way round), its diff against its new parent holds what
+  // the rebase merged too (a teammate's change to the same file), not only what the amend changed.
+  const parent = (c: string) => graph.commits.get(c)?.parents[0];
+  if (parent(root) === undefined || parent(root) !== parent(b.base)) return undefined;
   return (path, oid) => {
     const was = baseBlobs.get(`${b.base}:${path}`);
     return was !== undefined && was !== oid;

@@ -134,4 +134,26 @@ test('a detached backup taken in a linked worktree is not superseded by the user
   pushedStillUnique(repo, git, id, 'README', 'experiment in the second worktree\n');
 });
 
+test('a reworded amend of the base followed by pull --rebase over a teammate\'s change to the same file does not supersede the uncommitted work', () => {
+  const { repo, git } = clonedRepo();
+  repo.write('README', 'top\nmiddle\nbottom\n');
+  git(['commit', '-q', '-am', 'README in three lines']);
+  git(['push', '-q', 'origin', 'main']);
+  // A teammate changes the top line of README on origin.
+  const mate = new TestRepo(join(scratchDir('gb-mate-'), 'mate'));
+  repo.git(['clone', '-q', repo.git(['remote', 'get-url', 'origin']), mate.dir], { env: withShim() });
+  mate.write('README', 'top (teammate)\nmiddle\nbottom\n');
+  mate.git(['commit', '-q', '-am', 'mate: top'], { env: withShim(TEAMMATE) });
+  mate.git(['push', '-q', 'origin', 'main'], { env: withShim() });
+  // X: my local commit to the bottom line; then uncommitted work on the middle line, backed up.
+  repo.write('README', 'top\nmiddle\nbottom v1\n');
+  git(['commit', '-q', '-am', 'X: bottom v1']);
+  repo.write('README', 'top\nmiddle: precious uncommitted idea\nbottom v1\n');
+  const { id } = repo.json<Rec>(['create'], { env: withShim() });
+  git(['checkout', '-q', '--', 'README']);
+  git(['commit', '-q', '--amend', '-m', 'X: bottom v1, reworded']);
+  git(['pull', '-q', '--rebase']);
+  pushedStillUnique(repo, git, id, 'README', 'top\nmiddle: precious uncommitted idea\nbottom v1\n');
+});
+
 test.run();
