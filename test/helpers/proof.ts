@@ -1,7 +1,7 @@
 // Shared set-up of the content-proof end-to-end tests (issue 7): a clone of a bare origin with the
 // hooks installed (sync mode) and keep rules off, and the CLI calls they make.
 import * as assert from 'uvu/assert';
-import { cpSync, existsSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scratchDir, TestRepo } from './repo.js';
 import { install, withShim } from './hooks.js';
@@ -71,4 +71,23 @@ export function ticksDeleteNothing(repo: TestRepo, id: string, t0: number, days:
     const t = tick(repo, t0 + d * DAY);
     assert.not.ok(t.moves.some((m) => m.id === id && m.to === 'DELETED'), `deleted at +${d}d`);
   }
+}
+
+/** Ticks far into the future: the backup is never DELETED, and its content still restores. */
+export function neverDeleted(repo: TestRepo, id: string, path: string, content: string): void {
+  const t0 = Date.now();
+  ticksDeleteNothing(repo, id, t0, [16, 39, 130, 400]);
+  assert.is.not(show(repo, id, t0 + 400 * DAY).state, 'DELETED');
+  const out = scratchDir('gb-restored-');
+  const restored = repo.cli(['restore', id, '--to', out], { env: withShim({ GIT_BACKUP_NOW: new Date(t0 + 400 * DAY).toISOString() }) });
+  assert.is(restored.code, 0, restored.stderr);
+  assert.is(readFileSync(join(out, path), 'utf8'), content);
+}
+
+/** Pushed to the integration branch and reconciled, the backup is still CREATED and never deleted. */
+export function pushedStillUnique(repo: TestRepo, git: (args: string[]) => string, id: string, path: string, content: string): void {
+  git(['push', '-q', 'origin', 'main']);
+  repo.cli(['reconcile'], { env: withShim() });
+  assert.is(show(repo, id).state, 'CREATED');
+  neverDeleted(repo, id, path, content);
 }
