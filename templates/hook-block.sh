@@ -103,10 +103,12 @@ __GB_EOF__
   { read -r __gb_p __gb_b <"$__gb_store/drain.pid"; } 2>/dev/null
   case $__gb_p in '' | *[!0-9]*) ;; *) [ "$__gb_b" = "$__gb_nb" ] && kill -0 "$__gb_p" 2>/dev/null && return 0 ;; esac
   # Detached, at low priority: nice 10 (on Linux the I/O priority follows: best-effort level 6).
-  __gb_pre=
-  command -v setsid >/dev/null 2>&1 && __gb_pre=setsid
-  command -v nice >/dev/null 2>&1 && __gb_pre="$__gb_pre nice -n 10"
-  $__gb_pre git-backup hook drain --detached --repo "$PWD" </dev/null >/dev/null 2>>"$__gb_store/backup.log" &
+  # The command as positional parameters (this function's own; the hook's were used above): a
+  # command in a variable is not split into words by zsh, which may run this block too.
+  set -- git-backup hook drain --detached --repo "$PWD"
+  command -v nice >/dev/null 2>&1 && set -- nice -n 10 "$@"
+  command -v setsid >/dev/null 2>&1 && set -- setsid "$@"
+  "$@" </dev/null >/dev/null 2>>"$__gb_store/backup.log" &
   { echo "$! $__gb_nb" >|"$__gb_store/drain.pid"; } 2>/dev/null
   return 0
 }

@@ -185,6 +185,19 @@ test('without git-backup on PATH, git commit succeeds, prints at most one line, 
   assert.is(readDb(repo).events_applied, 2);
 });
 
+test('the detached drain starts when the code before our block empties IFS (as zsh, which never splits a variable into words)', async () => {
+  const repo = installedRepo();
+  const hook = join(repo.dir, '.git', 'hooks', 'post-commit');
+  writeFileSync(hook, readFileSync(hook, 'utf8').replace('#!/bin/sh\n', '#!/bin/sh\nIFS=\n'));
+  repo.write('z.txt', 'z');
+  repo.git(['add', 'z.txt']);
+  const r = spawnSync('git', ['commit', '-q', '-m', 'z'], { cwd: repo.dir, env: detachedEnv(), encoding: 'utf8' });
+  assert.is(r.status, 0, r.stderr);
+  await settle(repo);
+  assert.is(readDb(repo).events_applied, 1, 'a drain applied the event');
+  assert.not.match(existsSync(join(repo.dir, '.git', 'backup', 'backup.log')) ? readFileSync(join(repo.dir, '.git', 'backup', 'backup.log'), 'utf8') : '', /not found/);
+});
+
 test('hook block works under dash, bash and sh -eu, with odd arguments', () => {
   const repo = installedRepo();
   const block = readFileSync(join(repo.dir, '.git', 'hooks', 'pre-rebase'), 'utf8');
