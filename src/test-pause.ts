@@ -4,7 +4,8 @@
 // let it go on (e.g. damage an archive between its write and its read-back). Points are named where
 // pauseAt is called (store:before-notes and store:after-notes, around a store update's note write,
 // which comes before its db.json write; store:after-cold, tombstones appended to the cold store
-// and db.json not yet written; store:after-write, before its content effects;
+// and db.json not yet written; store:after-write, before its content effects; store:after-load, an
+// unlocked read that found no index and built it from the notes, before it decides whether one is missing;
 // context:opened, once a command has read the clock; restore:before-rename, a restored file written
 // to its temp name;
 // archive:after-write, archive:after-verify, archive:after-record,

@@ -305,9 +305,12 @@ class FileStore implements Store {
         adopt = await ledger.sync(data, tip, true);
         if (this.damagedTip !== null) adopt = null;
         // No index yet while a live process holds the lock: the first write of a new store (its
-        // notes and ref come first, db.json a moment later). Nothing is missing. A lock left by a
-        // killed process does not count: then the index is missing, and status says so.
-        const firstWrite = !locked && this.health.source === 'new' && (await heldByLiveProcess(this.paths.lock));
+        // notes and ref come first, db.json a moment later). Nothing is missing. Nor when db.json
+        // is there by now: that write ended (and let the lock go) while this read built the index
+        // from the notes. A lock left by a killed process does not count: then the index is
+        // missing, and status says so.
+        if (!locked && this.health.source === 'new') await pauseAt('store:after-load');
+        const firstWrite = !locked && this.health.source === 'new' && ((await heldByLiveProcess(this.paths.lock)) || (await fileIdentity(this.paths.db)) !== null);
         if (this.health.source === 'new' && data.backups.length > 0 && !firstWrite) {
           // No index at all, yet git knows backups: both generations were deleted (or this is a clone with fetched notes).
           this.health = { source: 'rebuilt', problem: `${this.paths.db} was missing` };

@@ -6,6 +6,8 @@ import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { archivedAndLive, dbPath, ok, type Rec } from '../helpers/truth.js';
+import { tempRepo } from '../helpers/repo.js';
+import { runUntil } from '../helpers/pause.js';
 
 test('falling back to db.json.prev does not undo the last move (it is replayed from the notes)', () => {
   const { repo, archived } = archivedAndLive();
@@ -18,6 +20,22 @@ test('falling back to db.json.prev does not undo the last move (it is replayed f
   assert.match(r.stderr, /using generation \d+ from .*db\.json\.prev/);
   assert.is(repo.json<Rec>(['show', archived]).state, 'ARCHIVED');
 });
+test('a read racing the first write of a new store reports nothing missing, also when that write ends while it reads', async () => {
+  const repo = tempRepo();
+  repo.write('a.txt', 'a');
+  // The first create: ref and note written, db.json not yet, the lock held.
+  const writer = await runUntil(repo, ['create', '-m', 'first'], 'store:after-notes');
+  // A reader (a hook drain, status) finds no index and builds it from the notes...
+  const reader = await runUntil(repo, ['list', '--json'], 'store:after-load');
+  // ...while the write ends and lets the lock go.
+  const w = await writer.resume();
+  assert.is(w.code, 0, w.stderr);
+  const r = await reader.resume();
+  assert.is(r.code, 0, r.stderr);
+  assert.not.match(r.stderr, /no index/);
+  assert.ok(statSync(dbPath(repo)).isFile());
+});
+
 test('db.json and db.json.prev both deleted: list, plain recover and show know every backup, archived ones too', () => {
   const { repo, archived, live } = archivedAndLive();
   rmSync(dbPath(repo));
