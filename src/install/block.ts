@@ -21,7 +21,7 @@ export type BlockFlag = 'created' | 'newline';
  * leading comments, then its code as one single-quoted word given to `eval`. sh parses a function
  * only when it reaches it, and parsing our code is most of what the hook costs (0.3 ms of 1 ms);
  * a quoted word is only scanned. So a commit a rebase replays, which has nothing to record (the
- * rebase's post-rewrite follows), skips the code with one `[ -d ]` and costs what an empty hook does.
+ * rebase's post-rewrite follows), skips the code after two `[` tests and costs what an empty hook does.
  */
 export function renderBlock(template: string, hook: HookName): string {
   if (!template.startsWith(BLOCK_BEGIN + '\n') || !template.endsWith(BLOCK_END + '\n')) {
