@@ -56,7 +56,7 @@ __GB_EOF__
     else
       exec 0</dev/null
     fi
-    __gb_data==$__gb_enc
+    __gb_data="=$__gb_enc" # quoted: zsh takes a word starting with = for a command path
   fi
   __gb_args=
   for __gb_a in "$@"; do __gb_esc "$__gb_a"; __gb_args=$__gb_args$__gb_t$__gb_r; done
@@ -137,6 +137,16 @@ __gb_esc() {
 __gb_may_set_pre_rebase() {
   [ -z "${GIT_CONFIG_PARAMETERS-}${GIT_CONFIG_COUNT-}${GIT_CONFIG_GLOBAL-}${GIT_CONFIG_SYSTEM-}${GIT_CONFIG-}" ] &&
     [ -n "$__gb_gd" ] && [ -n "${HOME-}" ] || return 0
+  # git's system file is <prefix>/etc/gitconfig: known only for the git of /usr/bin or /bin
+  # (/etc/gitconfig) and /usr/local/bin (/usr/local/etc/gitconfig), and not on macOS, whose git
+  # keeps it inside Xcode. The first git on PATH, found with builtins (IFS left alone).
+  [ ! -d /System/Library ] || return 0
+  __gb_pd= __gb_rest=${PATH-}:
+  while [ -n "$__gb_rest" ]; do
+    __gb_f=${__gb_rest%%:*} __gb_rest=${__gb_rest#*:}
+    [ -x "${__gb_f:-.}/git" ] && { __gb_pd=${__gb_f:-.}; break; }
+  done
+  case $__gb_pd in /usr/bin | /bin | /usr/local/bin) ;; *) return 0 ;; esac
   for __gb_f in /etc/gitconfig /usr/local/etc/gitconfig "${XDG_CONFIG_HOME:-$HOME/.config}/git/config" \
     "$HOME/.gitconfig" "$__gb_gd/config" "$__gb_gd/config.worktree"; do
     [ -e "$__gb_f" ] || continue

@@ -36,10 +36,11 @@ export function renderBlock(template: string, hook: HookName): string {
   let codeAt = 1;
   while (lines[codeAt]?.startsWith('#')) codeAt++;
   const code = lines.slice(codeAt, -2).join('\n'); // up to the END line (the text ends with a newline)
-  // Skipped only when the rebase is sure to end with post-rewrite: it has rewritten a commit already
-  // (rewritten-list), or this commit is one it replays (author-script, written for each pick). A
-  // commit made at a `break` or by an `exec` in a rebase that rewrote nothing yet must still record:
-  // such a rebase ends without post-rewrite, and nothing else would drain.
+  // Skipped only when the rebase will end with post-rewrite if it runs to its end: it has rewritten
+  // a commit already (rewritten-list), or this commit is one it replays (author-script, written for
+  // each pick). A commit made at a `break` or by an `exec` in a rebase that rewrote nothing yet must
+  // still record: such a rebase ends without post-rewrite, and nothing else would drain. (Left with
+  // `--quit`, a rebase runs no hook at all: its commits are judged at the next git event.)
   const rm = '"${GIT_DIR:-.git}/rebase-merge';
   const guard = hook === 'post-commit' ? `{ [ -s ${rm}/rewritten-list" ] || [ -f ${rm}/author-script" ]; } || ` : '';
   return `${lines.slice(0, codeAt).join('\n')}\n${guard}eval '\n${code.replaceAll("'", "'\\''")}\n'\n${BLOCK_END}\n`;
