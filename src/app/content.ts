@@ -4,7 +4,7 @@
 import type { Context } from './context.js';
 import type { BackupRecord, StoreData } from '../core/types.js';
 import { integrationProof, type ContentProof, type ProtectedEntry } from '../core/content.js';
-import { amendedBaseBlobs, readHistory, snapshotAuthors, readProtects } from '../git/content.js';
+import { readJudgingFacts, readProtects } from '../git/content.js';
 import { integrationBranch, readRefs } from '../git/facts.js';
 
 export interface CleanupProofs {
@@ -50,11 +50,7 @@ export async function readCleanupProofs(ctx: Context, records: readonly BackupRe
     if (r.pending_commit) starts.push(r.pending_commit);
   }
   const judged = live.map((r) => ({ ...r, protects: protects.get(r.id) ?? r.protects ?? null }));
-  const [{ graph, content }, bySnapshot, baseBlobs] = await Promise.all([
-    readHistory(ctx.repo, starts),
-    snapshotAuthors(ctx.repo, live.filter((r) => !r.author).map((r) => r.snapshot)),
-    amendedBaseBlobs(ctx.repo, judged),
-  ]);
+  const { graph, content, authors: bySnapshot, baseBlobs } = await readJudgingFacts(ctx.repo, starts, judged);
   const authors = authorsToKeep(live, bySnapshot);
   for (const r of judged) proofs.set(r.id, integrationProof(r, integration.tip, graph, content, r.author ?? authors.get(r.id) ?? null, baseBlobs));
   return { proofs, protects, authors };

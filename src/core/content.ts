@@ -149,10 +149,11 @@ export function judgeContent(entries: readonly ProtectedEntry[], scope: Scope, g
   const after = (t: number | null) => (t ?? -Infinity) >= scope.createdSec;
   // Written after the backup, not only committed after it: a cherry-pick or a rebase of an older
   // commit gets a new committer time but keeps its author time (when the change was made). An
-  // amend keeps the author time too, so the amended base (the root) is judged by rootCounts alone.
+  // amend keeps the author time too, so the amended base (the root) is judged by rootChanged alone.
   const written = (c: string) => after(graph.authorTime(c) ?? graph.time(c));
-  // The user's own commit on the backup's line, made after it (whether or not the tip holds it).
-  const own = (c: string, rootCounts: boolean) => {
+  // The user's own commit on the backup's line, made after it (whether or not the tip holds it),
+  // that wrote `oid` at `path`.
+  const own = (c: string, path: string, oid: string | null) => {
     if (!after(graph.time(c)) || scope.line === null || scope.me === null) return false;
     // The line as it was committed, or as it was merged: a rebase merge rewrote the line's commits,
     // and the rewritten ones lead to the commit that confirmed the work. That commit itself (a
@@ -160,25 +161,24 @@ export function judgeContent(entries: readonly ProtectedEntry[], scope: Scope, g
     if (!graph.isAncestor(c, scope.line) && !(scope.alsoCounts && c !== scope.alsoCounts && graph.isAncestor(c, scope.alsoCounts))) return false;
     if (graph.isMerge(c) || graph.author(c) !== scope.me) return false;
     if (scope.root === null) return written(c);
-    if (c === scope.root) return rootCounts;
+    if (c === scope.root) return scope.rootChanged?.(path, oid) === true;
     return graph.isAncestor(scope.root, c) && written(c);
   };
   // The commit that confirmed the work (a squash, the last commit of a rebase merge) carries the
   // line's changes whoever made them: it stands for a path only with content the user's own commit
   // on the line wrote there (a teammate's later change carried by the squash proves nothing).
   const carried = (path: string, t: { oid: string | null; mode?: string }) =>
-    index.touches(path).some((d) => d.commit !== scope.alsoCounts && d.oid === t.oid && (d.mode ?? '') === (t.mode ?? '') && own(d.commit, scope.rootChanged?.(path, d.oid) === true));
-  const onLine = (path: string, t: { commit: string; oid: string | null; mode?: string }, rootCounts: boolean) => {
+    index.touches(path).some((d) => d.commit !== scope.alsoCounts && d.oid === t.oid && (d.mode ?? '') === (t.mode ?? '') && own(d.commit, path, d.oid));
+  const onLine = (path: string, t: { commit: string; oid: string | null; mode?: string }) => {
     if (!inHistory(t.commit) || !after(graph.time(t.commit))) return false;
-    if (t.commit === scope.alsoCounts) return own(t.commit, rootCounts) || carried(path, t);
-    return own(t.commit, rootCounts);
+    return own(t.commit, path, t.oid) || (t.commit === scope.alsoCounts && carried(path, t));
   };
   return entries.map((e): PathVerdict => {
     if (e.oid !== null) {
       const holder = index.introducers(e).find(inHistory);
       if (holder) return { path: e.path, status: 'held', commit: holder };
     }
-    const touch = index.touches(e.path).find((t) => onLine(e.path, t, scope.rootChanged?.(e.path, t.oid) === true));
+    const touch = index.touches(e.path).find((t) => onLine(e.path, t));
     if (touch) return { path: e.path, status: e.oid === null && touch.oid === null ? 'held' : 'superseded', commit: touch.commit };
     return { path: e.path, status: e.oid === null ? 'uncommitted' : 'unique', commit: null };
   });

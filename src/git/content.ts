@@ -78,7 +78,7 @@ export interface History {
  * amended teammate's commit) as the environment, and the identity may change between worktrees.
  * One `cat-file --batch` whatever the number.
  */
-export async function snapshotAuthors(repo: RepoPaths, snapshots: readonly string[]): Promise<Map<string, string>> {
+async function snapshotAuthors(repo: RepoPaths, snapshots: readonly string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const want = [...new Set(snapshots)];
   (await readObjects(repo, want)).forEach((o, i) => {
@@ -97,7 +97,7 @@ export async function snapshotAuthors(repo: RepoPaths, snapshots: readonly strin
  * A path with a line break cannot be asked this way and is left out (then the amend counts as not
  * having changed it: the safe reading).
  */
-export async function amendedBaseBlobs(
+async function amendedBaseBlobs(
   repo: RepoPaths,
   backups: readonly { base: string | null; base_successor?: { amended?: boolean } | null; protects?: readonly ProtectedEntry[] | null }[],
 ): Promise<Map<string, string | null>> {
@@ -110,6 +110,28 @@ export async function amendedBaseBlobs(
     out.set(keys[i]!, type === 'missing' || !oid || !/^[0-9a-f]+$/.test(oid) ? null : oid);
   });
   return out;
+}
+
+/** What judging backups' content needs besides the history: who took each, what an amended base held. */
+export interface JudgingFacts extends History {
+  /** Snapshot → its author's email, for the backups that keep none yet. */
+  authors: Map<string, string>;
+  /** "<base>:<path>" → the base's blob there, for backups whose base was amended. */
+  baseBlobs: Map<string, string | null>;
+}
+
+/** The history from `starts`, and for `backups` their snapshots' authors and amended bases' blobs: three git processes at once. */
+export async function readJudgingFacts(
+  repo: RepoPaths,
+  starts: readonly string[],
+  backups: readonly { snapshot?: string; author?: string | null; base: string | null; base_successor?: { amended?: boolean } | null; protects?: readonly ProtectedEntry[] | null }[],
+): Promise<JudgingFacts> {
+  const [history, authors, baseBlobs] = await Promise.all([
+    readHistory(repo, starts),
+    snapshotAuthors(repo, backups.flatMap((b) => (b.snapshot && !b.author ? [b.snapshot] : []))),
+    amendedBaseBlobs(repo, backups),
+  ]);
+  return { ...history, authors, baseBlobs };
 }
 
 /**

@@ -5,7 +5,7 @@
 // store's patch-id cache (fork points from the graph in memory).
 import { git, type RepoPaths } from './exec.js';
 import { existingObjects } from './objects.js';
-import { amendedBaseBlobs, readHistory, snapshotAuthors } from './content.js';
+import { readJudgingFacts } from './content.js';
 import type { ProtectedEntry } from '../core/content.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -106,11 +106,7 @@ export async function readReconcileFacts(
     if (anywhere) starts.push(...refs.branches.values());
   }
   const live = starts.length ? backups.filter((b) => b.state === 'CREATED' || b.state === 'PENDING') : [];
-  const [{ graph, content }, authors, baseBlobs] = await Promise.all([
-    readHistory(repo, starts),
-    snapshotAuthors(repo, live.flatMap((b) => (b.snapshot && !b.author ? [b.snapshot] : []))),
-    amendedBaseBlobs(repo, live),
-  ]);
+  const { graph, content, authors, baseBlobs } = await readJudgingFacts(repo, starts, live);
   return { graph, content, authors, baseBlobs, branches: refs.branches, integration, head };
 }
 
