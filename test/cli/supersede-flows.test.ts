@@ -6,7 +6,24 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { withShim } from '../helpers/hooks.js';
 import { clonedRepo, DAY, show, TEAMMATE, tick, type Rec } from '../helpers/proof.js';
+import type { TestRepo } from '../helpers/repo.js';
 
+
+/**
+ * A backup of README on `feature`, then the work continued there by the user: README edited again
+ * and committed (F1), then another file (F2). Returns the backup's id, on `feature`.
+ */
+function workContinuedOnFeature(repo: TestRepo, git: (args: string[]) => string): string {
+  git(['checkout', '-q', '-b', 'feature']);
+  repo.write('README', 'v1\n');
+  const { id } = repo.json<Rec>(['create'], { env: withShim() });
+  repo.write('README', 'v2\n');
+  git(['commit', '-q', '-am', 'F1']);
+  repo.write('g', 'g\n');
+  git(['add', 'g']);
+  git(['commit', '-q', '-m', 'F2']);
+  return id;
+}
 
 test('an amend that folds further edits of the path into the base is the work continued: PENDING, superseded', () => {
   const { repo, git } = clonedRepo();
@@ -24,14 +41,7 @@ test('an amend that folds further edits of the path into the base is the work co
 
 test('a rebase merge of the user\'s branch (its commits rewritten onto main) confirms work the line superseded', () => {
   const { repo, git } = clonedRepo();
-  git(['checkout', '-q', '-b', 'feature']);
-  repo.write('README', 'v1\n');
-  const { id } = repo.json<Rec>(['create'], { env: withShim() });
-  repo.write('README', 'v2\n');
-  git(['commit', '-q', '-am', 'F1']);
-  repo.write('g', 'g\n');
-  git(['add', 'g']);
-  git(['commit', '-q', '-m', 'F2']);
+  const id = workContinuedOnFeature(repo, git);
   assert.is(show(repo, id).state, 'PENDING');
   // "Rebase and merge": main moved on (a teammate), feature is replayed onto it and main fast-forwarded.
   git(['checkout', '-q', 'main']);
@@ -70,14 +80,7 @@ test('the same change made by the user on the backup\'s branch still supersedes 
 
 test('work continued by the user is still cleaned up after its archive\'s snapshot is pruned: the author is kept in the record', () => {
   const { repo, git } = clonedRepo();
-  git(['checkout', '-q', '-b', 'feature']);
-  repo.write('README', 'draft\n');
-  const { id } = repo.json<Rec>(['create'], { env: withShim() });
-  repo.write('README', 'draft, finished\n');
-  git(['commit', '-q', '-am', 'finished']);
-  repo.write('other.txt', 'more\n');
-  git(['add', 'other.txt']);
-  git(['commit', '-q', '-m', 'more']);
+  const id = workContinuedOnFeature(repo, git);
   // Fast-forwarded: the confirming commit is the last one, which does not touch README; the
   // supersession rests on the user's own commit before it, so on knowing who the user is.
   git(['checkout', '-q', 'main']);
@@ -98,14 +101,7 @@ test('work continued by the user is still cleaned up after its archive\'s snapsh
 
 test('a squash merge of the user\'s own line confirms: the squash carries content the user\'s commit wrote', () => {
   const { repo, git } = clonedRepo();
-  git(['checkout', '-q', '-b', 'feature']);
-  repo.write('README', 'draft\n');
-  const { id } = repo.json<Rec>(['create'], { env: withShim() });
-  repo.write('README', 'draft, finished\n');
-  git(['commit', '-q', '-am', 'F1']);
-  repo.write('g', 'g\n');
-  git(['add', 'g']);
-  git(['commit', '-q', '-m', 'F2']);
+  const id = workContinuedOnFeature(repo, git);
   git(['checkout', '-q', 'main']);
   git(['merge', '-q', '--squash', 'feature']);
   repo.git(['commit', '-q', '-m', 'squash feature'], { env: withShim(TEAMMATE) });
