@@ -94,7 +94,7 @@ async function inProcess(ctx: Context): Promise<number> {
   return Number(process.hrtime.bigint() - t) / 1e6;
 }
 
-const silent = { out: () => undefined, err: () => undefined, interactive: false, ask: async () => '' };
+const silent = { out: () => undefined, outParts: () => undefined, err: () => undefined, interactive: false, ask: async () => '' };
 
 async function session(files: number): Promise<Row> {
   const dir = makeRepo(files);

@@ -50,8 +50,12 @@ export async function archivePathOf(ctx: Context, info: Pick<ArchiveInfo, 'path'
  * the stored path is relative, but a script reading the output wants a path it can open.
  */
 export async function withArchivePath<T extends { archive?: ArchiveInfo | null }>(ctx: Context, json: T): Promise<T> {
-  if (!json.archive) return json;
-  return { ...json, archive: { ...json.archive, path: await archivePathOf(ctx, json.archive) } };
+  return json.archive ? withArchiveAt(json, await archivePathOf(ctx, json.archive)) : json;
+}
+
+/** withArchivePath with the path already resolved (`list --json` resolves them all before it prints). */
+export function withArchiveAt<T extends { archive?: ArchiveInfo | null }>(json: T, path: string): T {
+  return json.archive ? { ...json, archive: { ...json.archive, path } } : json;
 }
 
 /** The path stored in a record: relative to the archive directory (absolute only if it lies outside it). */

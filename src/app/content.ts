@@ -2,6 +2,7 @@
 // confidence and show), and keep the latest verdicts in db.json. A constant number of git
 // processes per call, whatever the number of backups (git/content.ts).
 import type { Context } from './context.js';
+import type { RecordEdit } from './transition.js';
 import type { BackupRecord, StoreData } from '../core/types.js';
 import { integrationProof, type ContentProof, type ProtectedEntry } from '../core/content.js';
 import { readJudgingFacts, readProtects } from '../git/content.js';
@@ -100,18 +101,35 @@ export async function recordContent(
   /** Snapshot authors read back for records that lacked them. */
   authors: ReadonlyMap<string, string> = new Map(),
 ): Promise<void> {
+  const edit = contentEdit(protects, proofs, seen ?? (await ctx.store.read()), authors);
+  // Only those records are read and written again (store.patch): after each commit a few verdicts change, not 10,000.
+  if (edit) await ctx.store.patch(edit.ids, (records) => edit.apply(records));
+}
+
+/**
+ * recordContent's change as an edit of the records that differ in `seen` (null: none do), for a
+ * write of its own or to ride with reconcile's moves (one write of a large index instead of two).
+ */
+export function contentEdit(
+  protects: ReadonlyMap<string, ProtectedEntry[]>,
+  proofs: ReadonlyMap<string, ContentProof | null>,
+  seen: Pick<StoreData, 'backups'>,
+  authors: ReadonlyMap<string, string>,
+): RecordEdit | null {
   const differs = (r: BackupRecord) =>
     (protects.has(r.id) && !r.protects) || (authors.has(r.id) && !r.author) || (proofs.has(r.id) && !same(r.content, proofs.get(r.id)));
-  const ids = (seen ?? (await ctx.store.read())).backups.filter(differs).map((r) => r.id);
-  if (ids.length === 0) return;
-  // Only those records are read and written again (store.patch): after each commit a few verdicts change, not 10,000.
-  await ctx.store.patch(ids, (records) => {
-    for (const r of records.values()) {
-      if (r.state === 'DELETED') continue;
-      const entries = protects.get(r.id);
-      if (entries && !r.protects) r.protects = entries;
-      if (authors.has(r.id) && !r.author) r.author = authors.get(r.id)!;
-      if (proofs.has(r.id)) r.content = proofs.get(r.id) ?? null;
-    }
-  });
+  const ids = seen.backups.filter(differs).map((r) => r.id);
+  if (ids.length === 0) return null;
+  return {
+    ids,
+    apply: (records) => {
+      for (const r of records.values()) {
+        if (r.state === 'DELETED') continue;
+        const entries = protects.get(r.id);
+        if (entries && !r.protects) r.protects = entries;
+        if (authors.has(r.id) && !r.author) r.author = authors.get(r.id)!;
+        if (proofs.has(r.id)) r.content = proofs.get(r.id) ?? null;
+      }
+    },
+  };
 }

@@ -12,6 +12,8 @@ import type { BackupConfig } from '../core/config.js';
 
 export interface Output {
   out(text: string): void;
+  /** One output made of parts written as they come (a large `--json` array), then a newline. */
+  outParts(parts: Iterable<string>): void;
   err(text: string): void;
   /** True when a person can answer a question (both stdin and stderr are terminals). */
   interactive: boolean;
@@ -115,6 +117,10 @@ export async function withContext(fn: (ctx: Context) => Promise<void>): Promise<
 export function processOutput(): Output {
   return {
     out: (t) => writeStdout(t.endsWith('\n') ? t : t + '\n'),
+    outParts: (parts) => {
+      for (const part of parts) writeStdout(part);
+      writeStdout('\n');
+    },
     err: (t) => process.stderr.write(t.endsWith('\n') ? t : t + '\n'),
     // Asked only by the commands that may prompt: opening process.stdin costs every other one ~1.5 ms.
     get interactive() {

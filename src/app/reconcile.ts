@@ -12,7 +12,7 @@ import type { ContentProof, ProtectedEntry } from '../core/content.js';
 import { planByAncestry, planByPatch, type ReconcilePlan } from '../core/reconcile.js';
 import { readReconcileFacts } from '../git/facts.js';
 import { moveBackups, type PlannedMove } from './transition.js';
-import { authorsToKeep, readMissingProtects, recordContent } from './content.js';
+import { authorsToKeep, contentEdit, readMissingProtects } from './content.js';
 import { readPatchFactsCached } from '../store/patch-cache.js';
 
 export interface ReconcileReport {
@@ -91,15 +91,13 @@ export async function reconcile(ctx: Context, opts: { trigger: Trigger; dryRun?:
   const { plans, protects, authors, data } = await planReconcile(ctx, opts.data);
   if (plans.length === 0 && protects.size === 0 && authors.size === 0) return { moved: [], followed: [] };
   const toMove = toMoves(plans);
+  // The verdicts (db.json only: they change with every commit), written with the moves when there are any.
+  const proofs = new Map<string, ContentProof>();
+  for (const p of plans) if (p.proof) proofs.set(p.id, p.proof);
+  const content = opts.dryRun ? null : contentEdit(protects, proofs, data, authors);
   const results = toMove.length
-    ? await moveBackups(ctx, toMove, { trigger: opts.trigger, reason: 'reconcile', force: false, dryRun: opts.dryRun ?? false, skipRefused: true })
+    ? await moveBackups(ctx, toMove, { trigger: opts.trigger, reason: 'reconcile', force: false, dryRun: opts.dryRun ?? false, skipRefused: true, ...(content ? { alongside: content } : {}) })
     : [];
-  if (!opts.dryRun) {
-    // The verdicts of backups that did not move (db.json only: they change with every commit).
-    const proofs = new Map<string, ContentProof>();
-    for (const p of plans) if (p.proof) proofs.set(p.id, p.proof);
-    // Unless a move wrote the store meanwhile, compare with what the plan read instead of reading again.
-    await recordContent(ctx, protects, proofs, results.length ? undefined : data, authors);
-  }
+  if (content && !toMove.length) await ctx.store.patch(content.ids, (records) => content.apply(records));
   return report(plans, new Set(results.map((r) => r.record.id)));
 }

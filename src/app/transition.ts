@@ -30,6 +30,15 @@ export interface TransitionOptions {
    * a change since it was planned): for automatic triggers that simply try again next time.
    */
   skipRefused?: boolean;
+  /** Changes of other records' fields written in the same store write (reconcile's content verdicts). */
+  alongside?: RecordEdit;
+}
+
+/** A change of some records' fields (not their states), to be written with a batch of moves. */
+export interface RecordEdit {
+  ids: readonly string[];
+  /** Change the records (those the index holds); runs again whenever the write is retried. */
+  apply(records: ReadonlyMap<string, BackupRecord>): void;
 }
 
 export interface PlannedMove {
@@ -232,10 +241,11 @@ export async function moveBackups(ctx: Context, plannedMoves: PlannedMove[], opt
     const inPlace = !needsPreview;
     const results = inPlace
       ? await ctx.store.patch(
-          moves.map((m) => m.id),
+          [...new Set([...moves.map((m) => m.id), ...(opts.alongside?.ids ?? [])])],
           async (records, head) => {
             const results = decide({ backups: [...records.values()] }, true, await coldOf(new Set(records.keys()), head));
             head.stats = counted(head.stats, results);
+            opts.alongside?.apply(records);
             return results;
           },
           effects,
@@ -245,6 +255,10 @@ export async function moveBackups(ctx: Context, plannedMoves: PlannedMove[], opt
         const results = decide(data, true, await coldOf(idsOf(data), data));
         // Counted in the same write (status --prometheus: git_backup_transitions_total).
         data.stats = counted(data.stats, results);
+        if (opts.alongside) {
+          const wanted = new Set(opts.alongside.ids);
+          opts.alongside.apply(new Map(data.backups.filter((b) => wanted.has(b.id)).map((b) => [b.id, b])));
+        }
         // The tombstone names every file whose content goes (not just the paths the user limited
         // the backup to): the record's protected entries, or read back from the snapshots while
         // they still exist, all in one batch (one process per backup made a tick over thousands

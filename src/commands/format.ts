@@ -58,3 +58,23 @@ export function listRows(records: BackupRecord[], now: Date, cloneId?: string): 
     ]),
   ];
 }
+
+/** How much text a part of a large JSON output holds before it is written. */
+const PART_CHARS = 1 << 20;
+
+/**
+ * `JSON.stringify(items)` as parts of about a MiB, each item encoded only when the output reaches
+ * it: `list --json` of 100,000 backups is 70 MB, and one string of it (with its bytes) was most of
+ * the command's memory and a third of its time (BENCHMARKS.md, "Scale").
+ */
+export function* jsonArrayParts<T>(items: readonly T[], encode: (item: T) => unknown): Generator<string> {
+  let part = '[';
+  for (let i = 0; i < items.length; i++) {
+    part += (i > 0 ? ',' : '') + JSON.stringify(encode(items[i]!));
+    if (part.length >= PART_CHARS) {
+      yield part;
+      part = '';
+    }
+  }
+  yield part + ']';
+}

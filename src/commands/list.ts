@@ -90,8 +90,8 @@ export interface ListArgs {
 export async function runList(ctx: Context, args: ListArgs): Promise<void> {
   const { parseSince, queryBackups } = await import('../core/query.js');
   const { toPublicJson } = await import('../core/record.js');
-  const { withArchivePath } = await import('../app/archive.js');
-  const { table, listRows } = await import('./format.js');
+  const { archivePathOf, withArchiveAt } = await import('../app/archive.js');
+  const { table, listRows, jsonArrayParts } = await import('./format.js');
   const data = await ctx.store.read();
   // Tombstones live in the cold store (docs/store.md): read only when DELETED ones are asked for.
   const all = args.state.includes('DELETED') ? [...data.backups, ...(await ctx.store.tombstones(data, { wanted: notIn(data.backups) }))] : data.backups;
@@ -99,7 +99,12 @@ export async function runList(ctx: Context, args: ListArgs): Promise<void> {
   const match = f && { labels: f.label, branch: f.branch, grep: f.grep, since: f.since === null ? null : parseSince(f.since, ctx.now) };
   const records = queryBackups(all, { states: args.state, sort: args.sort, limit: args.limit, ...(match ? { match } : {}) });
   if (args.json) {
-    ctx.io.out(JSON.stringify(await Promise.all(records.map((r) => withArchivePath(ctx, toPublicJson(r))))));
+    // An archive's path is printed where the file is now (absolute: a script wants one it can open).
+    const archived = new Map<string, string>();
+    for (const r of records) if (r.archive) archived.set(r.id, await archivePathOf(ctx, r.archive));
+    ctx.io.outParts(
+      jsonArrayParts(records, (r) => (r.archive ? withArchiveAt(toPublicJson(r), archived.get(r.id)!) : toPublicJson(r))),
+    );
     return;
   }
   if (records.length === 0) {

@@ -79,50 +79,7 @@ export async function applyEvents(ctx: Context, seen: Pick<StoreData, 'events_of
   const dir = ctx.store.paths.dir;
   const log = eventsLogPath(dir);
   if (!(await eventsPending(dir, seen))) return null;
-  /**
-   * The events past the offset, applied to the head and, for post-rewrite events, to the records
-   * (`data` null: not read, and a post-rewrite event throws NeedsRecords).
-   */
-  const apply = async (head: HeadFields, data: StoreData | null): Promise<ApplyResult> => {
-    const result: ApplyResult = { applied: 0, ...(data ? { data } : {}), skipped: [], remapped: [], rebased: [], dataFiles: [], pushes: [] };
-    let offset = appliedOffset(head);
-    const size = await fileSize(log);
-    if (size < offset) {
-      result.skipped.push(`events.log is shorter (${size} bytes) than the applied offset ${offset}: it was replaced; reading it from the start`);
-      offset = 0;
-    }
-    const chunk = await readChunk(log, offset, MAX_CHUNK);
-    let { lines, consumed } = completeLines(chunk);
-    if (consumed === 0 && chunk.length === MAX_CHUNK) {
-      // A "line" longer than any hook writes: skip it rather than stall every later event.
-      ({ lines, consumed } = { lines: ['<oversized line>'], consumed: chunk.length });
-    }
-    const at = isoTime(ctx.now);
-    for (const line of lines) {
-      const parsed = parseEventLine(line);
-      if (!parsed.ok) {
-        result.skipped.push(`skipped a bad event line: ${parsed.reason}`);
-        continue;
-      }
-      const e = parsed.event;
-      if (e.data.kind === 'file') result.dataFiles.push(e.data.name);
-      if (e.hook === 'post-rewrite') {
-        if (!data) throw new NeedsRecords();
-        const map = rewriteMap(parseRewritePairs(await rewriteInput(dir, e, result.skipped)));
-        // A loop, not push(...xs): a rebase may remap 100,000 backups, more arguments than a call takes.
-        for (const m of remapPendingCommits(data.backups, map, at)) result.remapped.push(m);
-        // git names the rewriting command in the hook's first argument; anything else is taken
-        // as a rebase, the reading that never makes uncommitted work look committed.
-        for (const m of remapBaseSuccessors(data.backups, map, e.args[0] === 'amend', at)) result.rebased.push(m);
-      }
-      if (e.hook === 'pre-push') result.pushes.push(...pushWatches(e, await rewriteInput(dir, e, result.skipped)));
-      result.applied++;
-    }
-    head.events_offset = offset + consumed;
-    head.events_applied = (head.events_applied ?? 0) + result.applied;
-    head.stats = { ...head.stats, drain: { at, ok: true } }; // status --prometheus
-    return result;
-  };
+  const apply = eventsApplier(ctx);
   const opts = {
     afterWrite: async (r: ApplyResult) => {
       for (const f of r.dataFiles) await unlink(join(dir, f)).catch(() => {});
@@ -138,6 +95,92 @@ export async function applyEvents(ctx: Context, seen: Pick<StoreData, 'events_of
     }
   }
   return ctx.store.update((data) => apply(data, data), opts);
+}
+
+/**
+ * The events past the offset that change only the head (every kind but post-rewrite), carried by
+ * the round's next store write (Store.carry): the reconcile that follows them writes the index
+ * anyway, and on a large index each write is most of a drain. Null when none wait by `seen` or a
+ * post-rewrite event is among them (its records are remapped by applyEvents' own write). A
+ * post-rewrite event found only under the lock ends what is carried before it; the next round
+ * applies it.
+ */
+export async function carryEvents(ctx: Context, seen: Pick<StoreData, 'events_offset'>): Promise<{ result: () => ApplyResult | null } | null> {
+  const dir = ctx.store.paths.dir;
+  if (!(await eventsPending(dir, seen)) || (await rewriteWaits(eventsLogPath(dir), appliedOffset(seen)))) return null;
+  const apply = eventsApplier(ctx);
+  let last: ApplyResult | null = null;
+  let done: ApplyResult | null = null;
+  ctx.store.carry({
+    apply: async (head) => void (last = await apply(head, 'before-rewrite')),
+    carried: async () => {
+      done = last;
+      for (const f of done?.dataFiles ?? []) await unlink(join(dir, f)).catch(() => {});
+    },
+  });
+  return { result: () => done };
+}
+
+/**
+ * The events past the offset, applied to the head and, for post-rewrite events, to the records.
+ * `data` null: the records were not read, and a post-rewrite event throws NeedsRecords;
+ * 'before-rewrite': the events before the first post-rewrite one are applied, and it waits.
+ */
+function eventsApplier(ctx: Context): (head: HeadFields, data: StoreData | null | 'before-rewrite') => Promise<ApplyResult> {
+  const dir = ctx.store.paths.dir;
+  const log = eventsLogPath(dir);
+  return async (head, data) => {
+    const records = typeof data === 'object' && data !== null ? data : null;
+    const result: ApplyResult = { applied: 0, ...(records ? { data: records } : {}), skipped: [], remapped: [], rebased: [], dataFiles: [], pushes: [] };
+    let offset = appliedOffset(head);
+    const size = await fileSize(log);
+    if (size < offset) {
+      result.skipped.push(`events.log is shorter (${size} bytes) than the applied offset ${offset}: it was replaced; reading it from the start`);
+      offset = 0;
+    }
+    const chunk = await readChunk(log, offset, MAX_CHUNK);
+    let { lines, consumed } = completeLines(chunk);
+    if (consumed === 0 && chunk.length === MAX_CHUNK) {
+      // A "line" longer than any hook writes: skip it rather than stall every later event.
+      ({ lines, consumed } = { lines: ['<oversized line>'], consumed: chunk.length });
+    }
+    const at = isoTime(ctx.now);
+    for (const [k, line] of lines.entries()) {
+      const parsed = parseEventLine(line);
+      if (!parsed.ok) {
+        result.skipped.push(`skipped a bad event line: ${parsed.reason}`);
+        continue;
+      }
+      const e = parsed.event;
+      if (e.hook === 'post-rewrite' && data === 'before-rewrite') {
+        consumed = lineStart(chunk, k);
+        break;
+      }
+      if (e.data.kind === 'file') result.dataFiles.push(e.data.name);
+      if (e.hook === 'post-rewrite') {
+        if (!records) throw new NeedsRecords();
+        const map = rewriteMap(parseRewritePairs(await rewriteInput(dir, e, result.skipped)));
+        // A loop, not push(...xs): a rebase may remap 100,000 backups, more arguments than a call takes.
+        for (const m of remapPendingCommits(records.backups, map, at)) result.remapped.push(m);
+        // git names the rewriting command in the hook's first argument; anything else is taken
+        // as a rebase, the reading that never makes uncommitted work look committed.
+        for (const m of remapBaseSuccessors(records.backups, map, e.args[0] === 'amend', at)) result.rebased.push(m);
+      }
+      if (e.hook === 'pre-push') result.pushes.push(...pushWatches(e, await rewriteInput(dir, e, result.skipped)));
+      result.applied++;
+    }
+    head.events_offset = offset + consumed;
+    head.events_applied = (head.events_applied ?? 0) + result.applied;
+    head.stats = { ...head.stats, drain: { at, ok: true } }; // status --prometheus
+    return result;
+  };
+}
+
+/** Where line `k` of a chunk's complete lines starts (its bytes: a line is not always valid UTF-8). */
+function lineStart(chunk: Buffer, k: number): number {
+  let at = 0;
+  for (let i = 0; i < k; i++) at = chunk.indexOf(0x0a, at) + 1;
+  return at;
 }
 
 /** A post-rewrite event met where the records were not read. */
@@ -379,34 +422,46 @@ async function round(ctx: Context, report: DrainReport, watches: Watch[] | null,
   const head = await readHead(ctx.store.paths.db);
   const whole = head ? null : await ctx.store.read();
   const seen = head ?? whole!;
-  const r = await applyEvents(ctx, seen);
-  if (r) {
-    report.applied += r.applied;
-    for (const m of r.remapped) report.remapped.push(m);
-    for (const s of r.skipped) logLine(ctx.store.paths.dir, `drain: ${s}`);
-    for (const m of r.remapped) logLine(ctx.store.paths.dir, `drain: ${m.id}: pending commit ${m.from.slice(0, 12)} was rewritten as ${m.to.slice(0, 12)}`);
-    for (const m of r.rebased) logLine(ctx.store.paths.dir, `drain: ${m.id}: base ${m.from.slice(0, 12)} was rewritten as ${m.to.slice(0, 12)}`);
-    report.pushes.push(...r.pushes);
-    if (watches) for (const p of r.pushes) watches.push({ ...p, until: Date.now() + PUSH_WATCH_MS });
-  }
+  // Events that change only the head ride with the reconcile's write when one follows.
+  const carried = full ? await carryEvents(ctx, seen) : null;
+  const r = carried ? null : await applyEvents(ctx, seen);
+  if (r) took(ctx, report, r, watches);
   if (!full || repoGone(ctx)) return r?.applied ?? 0;
-  // Planned from the records in play only (parsed alone, the rest of a large index walked past),
-  // unless a read of the whole store was made anyway this round.
-  const rec = await reconcile(ctx, { trigger: 'GIT_HOOK', data: r?.data ?? whole ?? (await ctx.store.live()) ?? undefined });
-  // A loop, not push(...xs): the first drain over a store may move 100,000 backups (a call takes fewer arguments).
-  for (const m of rec.moved) report.moved.push(m);
-  report.reconciled++;
-  if (repoGone(ctx)) return r?.applied ?? 0;
-  // The time/disk checks once per drain process: they are rate-limited anyway, and a burst's later
-  // rounds should not pay their config read again.
-  if (report.reconciled === 1) {
-    await runRateLimitedChecks(ctx, seen);
-    // Then whether a push to backup.remote is due (at most once per backup.remote.interval). It
-    // is not made here, under the drain lock: the drain makes it after leaving (hook/main.ts), or
-    // a drain the git command waits for (sync mode) leaves it to a detached one.
-    if (!repoGone(ctx)) report.pushDue = await pushDue(ctx).catch(() => false);
+  try {
+    // Planned from the records in play only (parsed alone, the rest of a large index walked past),
+    // unless a read of the whole store was made anyway this round.
+    const rec = await reconcile(ctx, { trigger: 'GIT_HOOK', data: r?.data ?? whole ?? (await ctx.store.live()) ?? undefined });
+    // A loop, not push(...xs): the first drain over a store may move 100,000 backups (a call takes fewer arguments).
+    for (const m of rec.moved) report.moved.push(m);
+    report.reconciled++;
+    if (repoGone(ctx)) return r?.applied ?? 0;
+    // The time/disk checks once per drain process: they are rate-limited anyway, and a burst's later
+    // rounds should not pay their config read again.
+    if (report.reconciled === 1) {
+      await runRateLimitedChecks(ctx, seen);
+      // Then whether a push to backup.remote is due (at most once per backup.remote.interval). It
+      // is not made here, under the drain lock: the drain makes it after leaving (hook/main.ts), or
+      // a drain the git command waits for (sync mode) leaves it to a detached one.
+      if (!repoGone(ctx)) report.pushDue = await pushDue(ctx).catch(() => false);
+    }
+  } finally {
+    // The events no write of this round carried are written alone (a reconcile that moved nothing).
+    if (carried && !repoGone(ctx)) await ctx.store.flushRider();
   }
-  return r?.applied ?? 0;
+  const c = carried?.result();
+  if (c) took(ctx, report, c, watches);
+  return r?.applied ?? c?.applied ?? 0;
+}
+
+/** What applied events tell the drain's report and log. */
+function took(ctx: Context, report: DrainReport, r: ApplyResult, watches: Watch[] | null): void {
+  report.applied += r.applied;
+  for (const m of r.remapped) report.remapped.push(m);
+  for (const s of r.skipped) logLine(ctx.store.paths.dir, `drain: ${s}`);
+  for (const m of r.remapped) logLine(ctx.store.paths.dir, `drain: ${m.id}: pending commit ${m.from.slice(0, 12)} was rewritten as ${m.to.slice(0, 12)}`);
+  for (const m of r.rebased) logLine(ctx.store.paths.dir, `drain: ${m.id}: base ${m.from.slice(0, 12)} was rewritten as ${m.to.slice(0, 12)}`);
+  report.pushes.push(...r.pushes);
+  if (watches) for (const p of r.pushes) watches.push({ ...p, until: Date.now() + PUSH_WATCH_MS });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

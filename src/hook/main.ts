@@ -24,6 +24,7 @@ function logOutput(storeDir: () => string | null, log: (dir: string, line: strin
   };
   return {
     out: write,
+    outParts: (parts) => write([...parts].join('')),
     err: write,
     interactive: false,
     ask: async () => {

@@ -79,6 +79,14 @@ export interface Store {
    * would be, or the index is not whole as this version writes it: then read() is the way.
    */
   live(): Promise<LiveRecords | null>;
+  /**
+   * Carry a change of the head's own fields in this process's next write of the index, whatever
+   * that write is (a hook drain's events ride with its reconcile's moves: one write of a large
+   * index instead of two, docs/store.md). Until flushRider(), or a write that carries it.
+   */
+  carry(rider: HeadRider): void;
+  /** Write the rider no write has carried yet (alone: the head, the records copied as they are). */
+  flushRider(): Promise<void>;
   /** Connect the store to the durable record and the clock (openContext does it). */
   attach(hooks: StoreHooks): void;
   /** How the last read or update found the index (for status and degraded mode). */
@@ -93,6 +101,14 @@ export interface Store {
   coldDamage(data: Pick<StoreData, 'cold'>): Promise<Map<string, string>>;
   /** Ids of cold tombstones that start with `prefix` (8+ characters), without parsing their records. */
   tombstoneIds(data: Pick<StoreData, 'cold'>, prefix: string): Promise<string[]>;
+}
+
+/** A change of the head's own fields that rides with the next write (Store.carry). */
+export interface HeadRider {
+  /** Change the head under the lock; run again on fresh data whenever the write is retried. */
+  apply(head: HeadFields): Promise<void>;
+  /** Once the write that carried it is durable, the lock still held (files the change consumed). */
+  carried(): Promise<void>;
 }
 
 /** The records a reconcile judges (CREATED, PENDING) and the head they were read with. */
@@ -202,7 +218,25 @@ class FileStore implements Store {
   /** Which warnings this process has given already (one line each, not one per read). */
   private warned = new Set<string>();
 
+  /** The head change the next write carries (Store.carry). */
+  private rider: HeadRider | null = null;
+
   constructor(readonly paths: StorePaths) {}
+
+  carry(rider: HeadRider): void {
+    this.rider = rider;
+  }
+
+  async flushRider(): Promise<void> {
+    if (this.rider) await this.patch([], () => undefined);
+  }
+
+  /** The rider's change is in db.json now: it is done with. */
+  private async riderCarried(): Promise<void> {
+    const rider = this.rider;
+    this.rider = null;
+    await rider?.carried();
+  }
 
   attach(hooks: StoreHooks): void {
     this.hooks = { ...this.hooks, ...hooks };
@@ -431,6 +465,7 @@ class FileStore implements Store {
       const { data, diskId, adopt } = await this.load(adapter, true);
       const generation = data.generation;
       const result = await fn(data);
+      await this.rider?.apply(data);
       if (!(await signal.held())) throw new LockLost();
       // Compare-and-swap: db.json must still be the file we read (damaged or not).
       if ((await fileIdentity(this.paths.db)) !== diskId) continue; // someone else wrote: redo fn on fresh data
@@ -441,15 +476,18 @@ class FileStore implements Store {
       data.generation = generation + 1;
       this.guardCommit(adapter, signal, diskId);
       const db = new Low<StoreData>(adapter, data);
+      let written = false;
       try {
         // Tombstones leave the index for the cold store, before the index that accounts for them.
         await compactTombstones(this.paths.dir, data);
         await pauseAt('store:after-cold');
         await db.write();
+        written = true;
       } catch (e) {
         if (tip === NO_NOTES && e instanceof Overtaken) continue;
         this.indexNotWritten(e, tip !== NO_NOTES);
       }
+      if (written) await this.riderCarried(); // else the rider waits for the next write
       await this.after(opts, result);
       return result;
     }
@@ -477,22 +515,32 @@ class FileStore implements Store {
       throw e;
     }
     if (!done) return null;
+    if (this.rider) {
+      const before = JSON.stringify(done.head);
+      await this.rider.apply(done.head);
+      if (JSON.stringify(done.head) !== before) done.changed = true;
+    }
     if (!(await signal.held())) throw new LockLost();
     if ((await fileIdentity(this.paths.db)) !== diskId) return null;
     const tip = await this.writeNotes(opts.notes?.(done.value) ?? null);
     if (!done.changed && tip === NO_NOTES) {
-      await this.after(opts, done.value); // nothing to write: the index already says it
+      // Nothing to write: the index already says it (the rider's change too).
+      await this.riderCarried();
+      await this.after(opts, done.value);
       return { value: done.value };
     }
     const adapter = new DurableJSONFile(this.paths.db, { prev: this.paths.prev });
     this.guardCommit(adapter, signal, diskId);
     const stamp = { generation: raw.head.generation + 1, ...(tip !== NO_NOTES ? { notes_tip: tip } : {}) };
+    let written = false;
     try {
       await adapter.writeParts(nextGenerationParts(raw, done, stamp));
+      written = true;
     } catch (e) {
       if (tip === NO_NOTES && e instanceof Overtaken) return null;
       this.indexNotWritten(e, tip !== NO_NOTES);
     }
+    if (written) await this.riderCarried();
     this.health = { source: 'db', problem: null };
     await this.after(opts, done.value);
     return { value: done.value };

@@ -22,6 +22,7 @@ function scripted(answers: string[]): Output & { asked: string[]; said: string[]
     said,
     interactive: true,
     out: (t) => said.push(t),
+    outParts: (parts) => said.push([...parts].join('')),
     err: (t) => said.push(t),
     ask: async (q) => {
       asked.push(q);

@@ -17,7 +17,7 @@ const when = (d: number) => ({ GIT_BACKUP_NOW: new Date(T0 + d * DAY).toISOStrin
 interface Move { id: string; from: string; to: string; steps: string[]; trigger: string; why: string; confidence: number }
 interface Report { dry_run: boolean; moves: Move[]; failed: Move[]; waiting: { id: string; why: string }[]; kept: { id: string; why: string }[]; disk: { level: string } }
 
-const silent: Output = { out: () => {}, err: () => {}, interactive: false, ask: async () => '' };
+const silent: Output = { out: () => {}, outParts: () => {}, err: () => {}, interactive: false, ask: async () => '' };
 
 /** What `git backup create` then, after the commit, `git backup reconcile` do on that day, in this process. */
 async function backup(ctx: Context, repo: TestRepo, day: number, file: string, commit: boolean): Promise<string> {

@@ -32,7 +32,7 @@ const ORACLE: OracleConfig = {
 };
 process.env.GIT_BACKUP_TEST_DISK_USED_PERCENT = '10';
 
-const silent: Output = { out: () => {}, err: () => {}, interactive: false, ask: async () => '' };
+const silent: Output = { out: () => {}, outParts: () => {}, err: () => {}, interactive: false, ask: async () => '' };
 
 test('a compressed year: every tick as the oracle predicts, dry run = real, keep rules hold, nothing un-integrated deleted', async () => {
   const repo = tempRepo();

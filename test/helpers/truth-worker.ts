@@ -11,7 +11,7 @@ import { evaluate } from '../../src/app/tick.js';
 import { BackupError } from '../../src/errors.js';
 
 const [repoDir, worker, count] = [process.argv[2]!, Number(process.argv[3]), Number(process.argv[4] ?? 50)];
-const io: Output = { out: () => undefined, err: () => undefined, interactive: false, ask: async () => '' };
+const io: Output = { out: () => undefined, outParts: () => undefined, err: () => undefined, interactive: false, ask: async () => '' };
 const ctx = await openContext(io, repoDir);
 const mine: string[] = [];
 const failures: string[] = [];
