@@ -13,7 +13,7 @@ import type { BackupConfig } from '../core/config.js';
 export interface Output {
   out(text: string): void;
   /** One output made of parts written as they come (a large `--json` array), then a newline. */
-  outParts(parts: Iterable<string>): void;
+  outParts(parts: Iterable<string | Buffer>): void;
   err(text: string): void;
   /** True when a person can answer a question (both stdin and stderr are terminals). */
   interactive: boolean;

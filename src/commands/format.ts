@@ -59,22 +59,44 @@ export function listRows(records: BackupRecord[], now: Date, cloneId?: string): 
   ];
 }
 
-/** How much text a part of a large JSON output holds before it is written. */
-const PART_CHARS = 1 << 20;
+/** How many bytes a part of a large output holds before it is written. */
+const PART_BYTES = 1 << 20;
 
 /**
- * `JSON.stringify(items)` as parts of about a MiB, each item encoded only when the output reaches
- * it: `list --json` of 100,000 backups is 70 MB, and one string of it (with its bytes) was most of
- * the command's memory and a third of its time (BENCHMARKS.md, "Scale").
+ * Pieces of output gathered into parts of about a MiB: `list --json` of 100,000 backups is 70 MB,
+ * and one string of it (with its bytes) was most of the command's memory and a third of its time
+ * (BENCHMARKS.md, "Scale"); a write per record would be 100,000 system calls.
  */
-export function* jsonArrayParts<T>(items: readonly T[], encode: (item: T) => unknown): Generator<string> {
-  let part = '[';
-  for (let i = 0; i < items.length; i++) {
-    part += (i > 0 ? ',' : '') + JSON.stringify(encode(items[i]!));
-    if (part.length >= PART_CHARS) {
-      yield part;
-      part = '';
+export function* inParts(pieces: Iterable<Buffer>): Generator<Buffer> {
+  let gathered: Buffer[] = [];
+  let size = 0;
+  for (const piece of pieces) {
+    gathered.push(piece);
+    size += piece.length;
+    if (size >= PART_BYTES) {
+      yield Buffer.concat(gathered, size);
+      gathered = [];
+      size = 0;
     }
   }
-  yield part + ']';
+  if (size > 0) yield Buffer.concat(gathered, size);
 }
+
+/** `JSON.stringify(items)` in parts (inParts), each item encoded only when the output reaches it. */
+export function jsonArrayParts<T>(items: readonly T[], encode: (item: T) => unknown): Generator<Buffer> {
+  return inParts(jsonArray(items, (item) => [Buffer.from(JSON.stringify(encode(item)))]));
+}
+
+/** The pieces of a JSON array whose items are given as the pieces of their JSON text. */
+export function* jsonArray<T>(items: readonly T[], pieces: (item: T) => Buffer[]): Generator<Buffer> {
+  yield OPEN;
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) yield COMMA;
+    yield* pieces(items[i]!);
+  }
+  yield CLOSE;
+}
+
+const OPEN = Buffer.from('[');
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']');

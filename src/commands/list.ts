@@ -88,6 +88,7 @@ export interface ListArgs {
 }
 
 export async function runList(ctx: Context, args: ListArgs): Promise<void> {
+  if (args.json && (await printCopied(ctx, args))) return;
   const { parseSince, queryBackups } = await import('../core/query.js');
   const { toPublicJson } = await import('../core/record.js');
   const { archivePathOf, withArchiveAt } = await import('../app/archive.js');
@@ -113,6 +114,33 @@ export async function runList(ctx: Context, args: ListArgs): Promise<void> {
   }
   const cloneId = records.some((r) => r.origin) ? await (await import('../app/clone.js')).cloneIdOf(ctx) : undefined;
   ctx.io.out(table(listRows(records, ctx.now, cloneId)));
+}
+
+/**
+ * `list --json`, newest first, filtered by state only: the records' bytes copied from db.json
+ * (docs/store.md, "Records in the order --json prints them"). False when the store cannot print
+ * so, or other filters or sorts are asked for: then the records are parsed and encoded.
+ */
+const CLOSE_RECORD = Buffer.from('}');
+
+async function printCopied(ctx: Context, args: ListArgs): Promise<boolean> {
+  const f = args.find;
+  if (args.sort !== 'age' || args.state.includes('DELETED') || (f && (f.label.length > 0 || f.branch !== null || f.grep !== null || f.since !== null))) return false;
+  const { ageKey, byKeyDescending } = await import('../core/query.js');
+  const wanted = new Set<string>(args.state);
+  const rows = await ctx.store.printable(wanted.size === 0 ? (s) => s !== 'DELETED' : (s) => wanted.has(s));
+  if (!rows) return false;
+  const sorted = byKeyDescending(rows, (r) => ageKey(r.created_at));
+  const { archivePathOf, withArchiveAt } = await import('../app/archive.js');
+  const { toPublicJson } = await import('../core/record.js');
+  const { inParts, jsonArray } = await import('./format.js');
+  const shown = args.limit === null ? sorted : sorted.slice(0, args.limit);
+  const json = new Map<string, Buffer>();
+  for (const r of shown) {
+    if ('record' in r) json.set(r.id, Buffer.from(JSON.stringify(withArchiveAt(toPublicJson(r.record), await archivePathOf(ctx, r.record.archive!)))));
+  }
+  ctx.io.outParts(inParts(jsonArray(shown, (r) => ('open' in r ? [r.open, CLOSE_RECORD] : [json.get(r.id)!]))));
+  return true;
 }
 
 export interface StatusArgs {

@@ -97,6 +97,21 @@ export type PublicRecord = BackupRecord;
  * (callers may serialise it later while the record changes).
  */
 export function toPublicJson(r: BackupRecord): PublicRecord {
+  const v = publicView(r);
+  return {
+    ...v,
+    base_successor: v.base_successor ? { ...v.base_successor } : null,
+    paths: [...v.paths],
+    labels: [...v.labels],
+    tombstone: v.tombstone ? { ...v.tombstone, paths: [...v.tombstone.paths] } : null,
+    archive: v.archive ? { ...v.archive } : null,
+    content: v.content ? { ...v.content, superseded: [...v.content.superseded], uncommitted: [...v.content.uncommitted], unique: [...v.content.unique], commits: [...v.content.commits] } : null,
+    copies: (v.copies ?? []).map((c) => ({ ...c })),
+  };
+}
+
+/** toPublicJson's fields in its order, sharing the record's objects (history entries are new: only their six fields). */
+function publicView(r: BackupRecord): PublicRecord {
   return {
     id: r.id,
     state: r.state,
@@ -106,25 +121,38 @@ export function toPublicJson(r: BackupRecord): PublicRecord {
     message: r.message,
     branch: r.branch,
     base: r.base,
-    base_successor: r.base_successor ? { ...r.base_successor } : null,
+    base_successor: r.base_successor ?? null,
     snapshot: r.snapshot,
-    paths: [...r.paths],
+    paths: r.paths,
     files: r.files,
     bytes: r.bytes,
     include_ignored: r.include_ignored,
     worktree: r.worktree,
     pinned: r.pinned,
-    labels: [...r.labels],
+    labels: r.labels,
     pending_commit: r.pending_commit,
     confirmed_by: r.confirmed_by,
     confidence: r.confidence,
     history: r.history.map((e) => ({ at: e.at, from: e.from, to: e.to, trigger: e.trigger, reason: e.reason, forced: e.forced })),
-    tombstone: r.state === 'DELETED' && r.tombstone ? { ...r.tombstone, paths: [...r.tombstone.paths] } : null,
-    archive: r.archive ? { ...r.archive } : null,
-    content: r.content ? { ...r.content, superseded: [...r.content.superseded], uncommitted: [...r.content.uncommitted], unique: [...r.content.unique], commits: [...r.content.commits] } : null,
+    tombstone: r.state === 'DELETED' && r.tombstone ? r.tombstone : null,
+    archive: r.archive ?? null,
+    content: r.content ?? null,
     origin: r.origin ?? null,
-    copies: (r.copies ?? []).map((c) => ({ ...c })),
+    copies: r.copies ?? [],
   };
+}
+
+/** The first key of a stored record that `--json` does not print: everything before it is what it prints. */
+export const STORE_ONLY_FROM = ',"protects":';
+
+/**
+ * A record as db.json stores it: what `--json` prints, byte for byte and in its order, then the
+ * fields kept in the index only (`protects`, `author`). So `list --json` copies a record's bytes up
+ * to STORE_ONLY_FROM instead of parsing and encoding it again (docs/store.md, "Records in the order
+ * --json prints them").
+ */
+export function encodeRecord(r: BackupRecord): string {
+  return JSON.stringify({ ...publicView(r), protects: r.protects ?? null, author: r.author ?? null });
 }
 
 /** Set the facts a transition or a facts event carries (undefined fields stay as they are). */

@@ -13,13 +13,13 @@ let viaStream = false;
  * Write text to stdout. `git backup list | head`: once the reader has left (EPIPE), like git, say
  * nothing and drop the rest; the command's own work is finished all the same.
  */
-export function writeStdout(text: string): void {
+export function writeStdout(text: string | Buffer): void {
   if (readerGone) return;
   if (viaStream) {
     process.stdout.write(text);
     return;
   }
-  const bytes = Buffer.from(text);
+  const bytes = typeof text === 'string' ? Buffer.from(text) : text;
   let done = 0;
   while (done < bytes.length) {
     try {

@@ -7,6 +7,7 @@ import { nodeCrypto } from '../builtins.js';
 import { readFile } from 'node:fs/promises';
 import type { AppendView, BackupRecord, HeadFields } from '../core/types.js';
 import { adjustSummary, summarize, type Summary } from '../core/query.js';
+import { STORE_ONLY_FROM, encodeRecord } from '../core/record.js';
 import { CLOSE, headKey, headOf, headPart, vouchedHash, type StoreHead } from './durable-file.js';
 
 /** db.json as bytes: its trusted head, and where each record starts (file order) with its id. */
@@ -100,6 +101,47 @@ export function recordsInStates(raw: RawIndex, states: ReadonlySet<string>): Bac
   return out;
 }
 
+/**
+ * A record as `list --json` prints it: `open`, its bytes up to (not including) its closing `}`; or
+ * parsed, when printing needs more than its bytes (an archive's path, resolved at use).
+ */
+export type Printable = { id: string; created_at: string } & ({ open: Buffer } | { record: BackupRecord });
+
+const CREATED_NEXT = Buffer.from('","created_at":"');
+const STORE_ONLY = Buffer.from(STORE_ONLY_FROM);
+const NO_ARCHIVE = Buffer.from(',"archive":null,');
+const ARCHIVE_KEY = Buffer.from(',"archive":');
+
+/**
+ * The records whose state `keep` wants, as Printable, none of them parsed but an archived one:
+ * what `--json` prints of a record is its bytes up to STORE_ONLY_FROM (encodeRecord's layout, which
+ * the caller has checked the index is in). A record not laid out so throws RawLayoutError.
+ */
+export function printableRecords(raw: RawIndex, keep: (state: string) => boolean): Printable[] {
+  const out: Printable[] = [];
+  for (let k = 0; k < raw.starts.length; k++) {
+    const start = raw.starts[k]!;
+    const at = start + RECORD_START.length + Buffer.byteLength(raw.ids[k]!);
+    if (raw.buf.compare(STATE_NEXT, 0, STATE_NEXT.length, at, at + STATE_NEXT.length) !== 0) throw new RawLayoutError();
+    const stateFrom = at + STATE_NEXT.length;
+    const stateEnd = raw.buf.indexOf(QUOTE, stateFrom);
+    if (!keep(raw.buf.toString('latin1', stateFrom, stateEnd))) continue;
+    if (raw.buf.compare(CREATED_NEXT, 0, CREATED_NEXT.length, stateEnd, stateEnd + CREATED_NEXT.length) !== 0) throw new RawLayoutError();
+    const createdFrom = stateEnd + CREATED_NEXT.length;
+    const created_at = raw.buf.toString('latin1', createdFrom, raw.buf.indexOf(QUOTE, createdFrom));
+    // The public part's last key is `copies`; `archive` is a top-level key no nested object has.
+    const cut = raw.buf.lastIndexOf(STORE_ONLY, recordEnd(raw, k));
+    const archive = raw.buf.lastIndexOf(ARCHIVE_KEY, cut);
+    if (cut < start || archive < start) throw new RawLayoutError();
+    if (raw.buf.compare(NO_ARCHIVE, 0, NO_ARCHIVE.length, archive, archive + NO_ARCHIVE.length) === 0) {
+      out.push({ id: raw.ids[k]!, created_at, open: raw.buf.subarray(start, cut) });
+    } else {
+      out.push({ id: raw.ids[k]!, created_at, record: recordAt(raw, k) });
+    }
+  }
+  return out;
+}
+
 /** The AppendView of a raw index: records parsed only as newestFirst() reaches them. */
 function rawAppendView(raw: RawIndex, added: BackupRecord[]): AppendView {
   return {
@@ -166,7 +208,7 @@ export async function patchEdit<T>(
   const after = [...records.values()];
   if (after.some((r) => r.state === 'DELETED')) return null;
   // A record written back only if it now reads differently from its bytes.
-  const replaced = new Map([...at].map(([id, k]) => [k, records.get(id)!] as const).filter(([k, r]) => JSON.stringify(r) !== raw.buf.toString('utf8', raw.starts[k]!, recordEnd(raw, k))));
+  const replaced = new Map([...at].map(([id, k]) => [k, records.get(id)!] as const).filter(([k, r]) => encodeRecord(r) !== raw.buf.toString('utf8', raw.starts[k]!, recordEnd(raw, k))));
   const summary = adjustSummary(raw.head.summary, before, summarize(after));
   return { value, head, replaced, added: [], summary, changed: replaced.size > 0 || JSON.stringify(head) !== untouched };
 }
@@ -180,16 +222,17 @@ export function nextGenerationParts<T>(raw: RawIndex, edit: RawEdit<T>, stamp: {
   const parts: Buffer[] = [];
   let from = raw.arrayStart; // `[` and the records, without `]`
   for (const k of [...edit.replaced.keys()].sort((a, b) => a - b)) {
-    parts.push(raw.buf.subarray(from, raw.starts[k]), Buffer.from(JSON.stringify(edit.replaced.get(k))));
+    parts.push(raw.buf.subarray(from, raw.starts[k]), Buffer.from(encodeRecord(edit.replaced.get(k)!)));
     from = recordEnd(raw, k);
   }
   parts.push(raw.buf.subarray(from, raw.arrayEnd));
-  const more = Buffer.from(`${edit.added.map((r, i) => `${raw.ids.length > 0 || i > 0 ? ',' : ''}${JSON.stringify(r)}`).join('')}]`);
+  const more = Buffer.from(`${edit.added.map((r, i) => `${raw.ids.length > 0 || i > 0 ? ',' : ''}${encodeRecord(r)}`).join('')}]`);
   parts.push(more);
   // An append continues the hash of the bytes it checked; records replaced in the middle mean hashing again (8 ms for 14 MB).
   const head = { ...edit.head, schema: raw.head.schema, ...stamp };
   const hash = edit.replaced.size === 0 ? raw.hash.update(more) : parts.reduce((h, p) => h.update(p), nodeCrypto().createHash('sha256'));
+  const layout = raw.head.summary.records_layout;
   hash.update(headKey(head, edit.summary));
   const bytes = parts.reduce((n, p) => n + p.length, 0);
-  return [headPart(head, edit.summary, { bytes, sha256: hash.digest('hex') }), ...parts, CLOSE];
+  return [headPart(head, edit.summary, { bytes, sha256: hash.digest('hex'), layout }), ...parts, CLOSE];
 }

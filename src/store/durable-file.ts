@@ -20,6 +20,7 @@ import type { StoreData } from '../core/types.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { FILE_MODE, fsyncPath, writeNewFile } from '../fs/durable-write.js';
 import { summarize, type Summary } from '../core/query.js';
+import { encodeRecord } from '../core/record.js';
 import { BACKUP_STATES } from '../core/types.js';
 
 export { FILE_MODE };
@@ -87,11 +88,18 @@ export function serializeStore(data: StoreData): Buffer {
  * times, to measure it and to write it, and a concatenation would copy it once more).
  */
 export function serializeStoreParts(data: StoreData): Buffer[] {
-  const backups = Buffer.from(JSON.stringify(data.backups));
+  const backups = Buffer.from(`[${data.backups.map(encodeRecord).join(',')}]`);
   const summary = summarize(data.backups);
   const sha256 = nodeCrypto().createHash('sha256').update(backups).update(headKey(data, summary)).digest('hex');
-  return [headPart(data, summary, { bytes: backups.length, sha256 }), backups, CLOSE];
+  return [headPart(data, summary, { bytes: backups.length, sha256, layout: PUBLIC_FIRST }), backups, CLOSE];
 }
+
+/**
+ * `summary.records_layout` of an index whose every record is encodeRecord's (what `--json` prints
+ * first): a full write encodes every record so; a write without parsing keeps what it read, as it
+ * copies the other records' bytes (an index written before has none until its next full write).
+ */
+export const PUBLIC_FIRST = 'public-first';
 
 /**
  * What `summary.backups_sha256` covers after the records array's bytes: the head's fields and the
@@ -99,6 +107,9 @@ export function serializeStoreParts(data: StoreData): Buffer[] {
  * write without parsing carries on (store/append.ts), nor the events offset.
  */
 export function headKey(head: Omit<StoreData, 'backups'>, s: Summary): string {
+  // Not `records_layout`: a version from before it would take every index written since for
+  // damaged (and rebuild it from the notes). Changing it in place changes the file's size, or
+  // turns it into a value no reader takes (the records are then parsed).
   return JSON.stringify([
     BACKUP_STATES.map((st) => s.counts?.[st]), s.total, s.live, s.bytes, s.pinned,
     head.schema, head.generation, head.events_offset ?? null, head.events_applied ?? null, head.policy ?? null,
@@ -136,11 +147,11 @@ export const CLOSE = Buffer.from('}');
  * small fields in a fixed order, the summary of the records, and the byte length and SHA-256 of
  * their array (append and patch check the bytes they copy through against it: store/append.ts).
  */
-export function headPart(data: Omit<StoreData, 'backups'>, summary: Summary, records: { bytes: number; sha256: string }): Buffer {
+export function headPart(data: Omit<StoreData, 'backups'>, summary: Summary, records: { bytes: number; sha256: string; layout: string | undefined }): Buffer {
   const head: Record<string, unknown> = {
     schema: data.schema,
     generation: data.generation,
-    summary: { ...summary, backups_bytes: records.bytes, backups_sha256: records.sha256 },
+    summary: { ...summary, backups_bytes: records.bytes, backups_sha256: records.sha256, ...(records.layout === undefined ? {} : { records_layout: records.layout }) },
   };
   if (data.events_offset !== undefined) head.events_offset = data.events_offset;
   if (data.events_applied !== undefined) head.events_applied = data.events_applied;
@@ -152,7 +163,7 @@ export function headPart(data: Omit<StoreData, 'backups'>, summary: Summary, rec
 }
 
 /** Everything of db.json but its records, with the summary of them it was written with. */
-export type StoreHead = Omit<StoreData, 'backups'> & { summary: Summary & { backups_bytes: number; backups_sha256?: string } };
+export type StoreHead = Omit<StoreData, 'backups'> & { summary: Summary & { backups_bytes: number; backups_sha256?: string; records_layout?: string } };
 
 const BACKUPS_KEY = ',"backups":[';
 /** The head is a few hundred bytes (a cold segment per month adds ~50); more means "not ours". */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { SCHEMA_VERSION, type StoreData } from '../core/types.js';
 import { BackupError, ExitCode } from '../errors.js';
-import { DurableJSONFile, StoreDamagedError, fileIdentity, readHead, removeLeftoverTemps, type StoreHead } from './durable-file.js';
+import { DurableJSONFile, PUBLIC_FIRST, StoreDamagedError, fileIdentity, readHead, removeLeftoverTemps, type StoreHead } from './durable-file.js';
 import { heldByLiveProcess, lockLostError, staleMs, withLock, type LockSignal } from './lock.js';
 import { pauseAt } from '../test-pause.js';
 import { NOTES_REF } from '../git/notes.js';
@@ -17,7 +17,7 @@ import { coldIds, coldSegmentPath, compactTombstones, readCold } from './cold.js
 import { segmentOf } from '../core/cold.js';
 import type { AppendView, BackupRecord, HeadFields } from '../core/types.js';
 import { appendViewOf } from '../core/query.js';
-import { RawLayoutError, appendEdit, nextGenerationParts, patchEdit, readRawIndex, recordsInStates, type RawEdit, type RawIndex } from './append.js';
+import { RawLayoutError, appendEdit, nextGenerationParts, patchEdit, printableRecords, readRawIndex, recordsInStates, type Printable, type RawEdit, type RawIndex } from './append.js';
 
 export const DIR_MODE = 0o700;
 /** How many times update() re-runs fn when the generation moved under it. */
@@ -87,6 +87,12 @@ export interface Store {
   carry(rider: HeadRider): void;
   /** Write the rider no write has carried yet (alone: the head, the records copied as they are). */
   flushRider(): Promise<void>;
+  /**
+   * The records in the states `keep` wants as `list --json` prints them, from their bytes, not
+   * parsed (an archived one parsed: its archive path is resolved at use). Null whenever live()
+   * would be, or the index is not in the layout that prints so (records_layout): then read().
+   */
+  printable(keep: (state: string) => boolean): Promise<Printable[] | null>;
   /** Connect the store to the durable record and the clock (openContext does it). */
   attach(hooks: StoreHooks): void;
   /** How the last read or update found the index (for status and degraded mode). */
@@ -306,6 +312,19 @@ class FileStore implements Store {
     return { head: raw.head, backups };
   }
 
+  async printable(keep: (state: string) => boolean): Promise<Printable[] | null> {
+    const raw = await readRawIndex(this.paths.db);
+    if (!raw || raw.head.summary.records_layout !== PUBLIC_FIRST || !(await this.current(raw.head))) return null;
+    try {
+      const out = printableRecords(raw, keep);
+      this.health = { source: 'db', problem: null };
+      return out;
+    } catch (e) {
+      if (e instanceof RawLayoutError) return null;
+      throw e;
+    }
+  }
+
   async read(): Promise<StoreData> {
     return (await this.load(new DurableJSONFile(this.paths.db, { prev: this.paths.prev }), false)).data;
   }
@@ -505,8 +524,9 @@ class FileStore implements Store {
   private async inPlace<T>(edit: (raw: RawIndex) => Promise<RawEdit<T> | null>, opts: UpdateOptions<T>, signal: LockSignal): Promise<{ value: T } | null> {
     const diskId = await fileIdentity(this.paths.db);
     const raw = await readRawIndex(this.paths.db);
-    // Tombstones still in the index are compacted by the full write; a head behind the notes is caught up by it.
-    if (!raw || !(await this.current(raw.head)) || raw.head.summary.counts.DELETED > 0) return null;
+    // Tombstones still in the index are compacted by the full write; a head behind the notes is
+    // caught up by it; records in an older layout are encoded again by it (once).
+    if (!raw || !(await this.current(raw.head)) || raw.head.summary.counts.DELETED > 0 || raw.head.summary.records_layout !== PUBLIC_FIRST) return null;
     let done: RawEdit<T> | null;
     try {
       done = await edit(raw);

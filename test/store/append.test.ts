@@ -12,7 +12,7 @@ import { headKey, readHead, serializeStore } from '../../src/store/durable-file.
 import { summarize } from '../../src/core/query.js';
 import { identicalNewest } from '../../src/core/record.js';
 import type { BackupRecord } from '../../src/core/types.js';
-import { makeRecord } from './fixtures/records.js';
+import { makeRecord, stored } from './fixtures/records.js';
 
 const id = (k: number) => `20250102-0304${String(k).padStart(2, '0')}-${(4096 + k).toString(16)}`;
 
@@ -47,12 +47,12 @@ test('an append writes exactly what the full write would, without parsing the re
   assert.equal(seen, [id(39), id(38), id(37)], 'newest id first');
   const after = await store.read();
   assert.is(after.generation, before.generation + 1);
-  assert.equal(after.backups, [...before.backups, { ...makeRecord(id(50)), state: 'CREATED', bytes: 5 }]);
+  assert.equal(after.backups, [...before.backups, stored({ ...makeRecord(id(50)), state: 'CREATED', bytes: 5 })]);
   assert.is(after.events_offset, 7);
   assert.ok(readFileSync(store.paths.db).equals(serializeStore(after)), 'byte for byte the full write');
   const head = await readHead(store.paths.db);
   assert.ok(head, 'the head is whole (its byte count covers the multi-byte message)');
-  const { backups_bytes: _b, backups_sha256: _h, ...summary } = head!.summary;
+  const { backups_bytes: _b, backups_sha256: _h, records_layout: _l, ...summary } = head!.summary;
   assert.equal(summary, summarize(after.backups));
   // And appends chain: the hash written by one append is the one the next checks.
   await appendOne(store, { ...makeRecord(id(51)), state: 'CREATED' });
@@ -172,7 +172,7 @@ test('a patch changes a few records and the head in place: byte for byte the ful
   assert.is(after.backups[7]!.state, 'CONFIRMED');
   assert.equal(after.backups[8], before.backups[8]);
   assert.ok(readFileSync(store.paths.db).equals(serializeStore(after)), 'byte for byte the full write');
-  const { backups_bytes: _b, backups_sha256: _h, ...summary } = (await readHead(store.paths.db))!.summary;
+  const { backups_bytes: _b, backups_sha256: _h, records_layout: _l, ...summary } = (await readHead(store.paths.db))!.summary;
   assert.equal(summary, summarize(after.backups), 'counts, bytes and pins follow the changed records');
 
   // Only the head: the records are not parsed (a garbled one with a forged hash is copied as it is).
@@ -230,7 +230,7 @@ test('the head\'s summary changed in place, size unchanged: an append does not c
   await store.update(() => undefined);
   sameSizeEdit(store.paths.db, '"PENDING":6,', '"PENDING":9,');
   await store.append((view) => view.add({ ...makeRecord(id(20)), state: 'CREATED' }));
-  const { backups_bytes: _b, backups_sha256: _h, ...summary } = (await readHead(store.paths.db))!.summary;
+  const { backups_bytes: _b, backups_sha256: _h, records_layout: _l, ...summary } = (await readHead(store.paths.db))!.summary;
   assert.equal(summary, summarize((await store.read()).backups));
 });
 

@@ -8,7 +8,7 @@ import { writeNewFile } from '../../src/fs/durable-write.js';
 import { join } from 'node:path';
 import { SCHEMA_VERSION } from '../../src/core/types.js';
 import { BackupError, ExitCode } from '../../src/errors.js';
-import { makeRecord } from './fixtures/records.js';
+import { makeRecord, stored } from './fixtures/records.js';
 
 const mode = (p: string) => statSync(p).mode & 0o777;
 
@@ -31,7 +31,7 @@ test('round trip, generation increments, prev keeps the generation before', asyn
   assert.is(r, 'first');
   let data = await store.read();
   assert.is(data.generation, 1);
-  assert.equal(data.backups, [makeRecord('one')]);
+  assert.equal(data.backups, [stored(makeRecord('one'))]);
   assert.not.ok(existsSync(store.paths.prev), 'no prev after the first write');
 
   await store.update((d) => void d.backups.push(makeRecord('two')));
