@@ -82,7 +82,7 @@ export interface Store {
   /**
    * Carry a change of the head's own fields in this process's next write of the index, whatever
    * that write is (a hook drain's events ride with its reconcile's moves: one write of a large
-   * index instead of two, docs/store.md). Until flushRider(), or a write that carries it.
+   * index instead of two, docs/hooks.md). Until flushRider(), or a write that carries it.
    */
   carry(rider: HeadRider): void;
   /** Write the rider no write has carried yet (alone: the head, the records copied as they are). */
