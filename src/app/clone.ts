@@ -1,8 +1,9 @@
 // Who this clone is, as other clones see its backups (docs/remote.md): backup.cloneId, else a name
-// made once, `<host>-<4 hex>`, kept in <store>/clone-id (so a copy of the repository, a template,
-// keeps it). And the form a working tree is recorded in: relative to the top of the main working
-// tree (`.` for it), so notes pushed or synced never carry an absolute path.
-import { openSync, readFileSync, writeSync, closeSync } from 'node:fs';
+// made once, `<host>-<4 hex>`, kept in <store>/clone-id; a copy of the repository (`cp -a`, a
+// template) takes an id of its own the first time it runs while the original is still there.
+// And the form a working tree is recorded in: relative to the top of the main working tree (`.`
+// for it), so notes pushed or synced never carry an absolute path.
+import { closeSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync, type Stats } from 'node:fs';
 import { hostname } from 'node:os';
 import { nodeCrypto } from '../builtins.js';
 import { join, relative } from 'node:path';
@@ -26,27 +27,88 @@ export async function cloneIdOf(ctx: Context): Promise<string> {
 function storedCloneId(dir: string): string {
   const file = join(dir, 'clone-id');
   const read = () => readFileSync(file, 'utf8').trim();
+  let id: string | null = null;
   try {
-    const id = read();
-    if (id) return id;
+    id = read() || null;
   } catch {
     // not made yet
   }
-  const host = hostname().replace(/[^A-Za-z0-9._-]/g, '').replace(/^[^A-Za-z0-9]+/, '').slice(0, 40) || 'clone';
-  const id = `${host}-${nodeCrypto().randomBytes(2).toString('hex')}`;
-  try {
-    const fd = openSync(file, 'wx', 0o600);
-    writeSync(fd, `${id}\n`);
-    closeSync(fd);
-    return id;
-  } catch {
-    // another process made it first (or the store cannot be written: the name is still usable for this run)
+  if (id === null) {
+    id = `${hostPart()}-${nodeCrypto().randomBytes(2).toString('hex')}`;
     try {
-      return read() || id;
+      const fd = openSync(file, 'wx', 0o600);
+      writeSync(fd, `${id}\n`);
+      closeSync(fd);
     } catch {
-      return id;
+      // another process made it first (or the store cannot be written: the name is still usable for this run)
+      try {
+        id = read() || id;
+      } catch {
+        return id;
+      }
     }
   }
+  return copiedFrom(dir, id) ? takeOwnId(dir, id) : id;
+}
+
+/** The store's path, kept beside clone-id when the id is made or the store has moved (not in clone-id: a version before reads that whole). */
+const AT = 'clone-id.at';
+
+/**
+ * Whether this store is a copy of one that still exists (`cp -a` of the repository, a template
+ * copied): clone-id.at names another path, and the store there holds this same id in a file that
+ * is not this one. A copy that kept the id would move the original's backups as its own (its
+ * commits decide them), and its DELETED lines reach the original through sync (docs/remote.md).
+ * A store that moved (nothing with this id at the old path), or is reached another way (the same
+ * file), keeps its id and remembers where it is now.
+ */
+function copiedFrom(dir: string, id: string): boolean {
+  let at: string | null = null;
+  try {
+    at = readFileSync(join(dir, AT), 'utf8').trim() || null;
+  } catch {
+    // not recorded yet
+  }
+  if (at === dir) return false;
+  if (at !== null) {
+    try {
+      const there = join(at, 'clone-id');
+      const same = (a: Stats, b: Stats) => a.dev === b.dev && a.ino === b.ino;
+      if (readFileSync(there, 'utf8').trim() === id) return !same(statSync(there), statSync(join(dir, 'clone-id')));
+    } catch {
+      // nothing there: moved
+    }
+  }
+  replaceFile(join(dir, AT), `${dir}\n`);
+  return false;
+}
+
+/**
+ * The id of a copy: made from the original's id and this store's path, so every process of the
+ * copy that finds it a copy at the same time takes the same one (no lock needed).
+ */
+function takeOwnId(dir: string, from: string): string {
+  const id = `${hostPart()}-${nodeCrypto().createHash('sha256').update(`${from}\0${dir}`).digest('hex').slice(0, 4)}`;
+  if (!replaceFile(join(dir, 'clone-id'), `${id}\n`)) return id;
+  replaceFile(join(dir, AT), `${dir}\n`);
+  return id;
+}
+
+/** Write a small file whole (a temp file renamed over it); false when the store cannot be written. */
+function replaceFile(file: string, text: string): boolean {
+  const tmp = `${file}.${process.pid}.${nodeCrypto().randomBytes(4).toString('hex')}.tmp`;
+  try {
+    writeFileSync(tmp, text, { mode: 0o600 });
+    renameSync(tmp, file);
+    return true;
+  } catch {
+    rmSync(tmp, { force: true });
+    return false;
+  }
+}
+
+function hostPart(): string {
+  return hostname().replace(/[^A-Za-z0-9._-]/g, '').replace(/^[^A-Za-z0-9]+/, '').slice(0, 40) || 'clone';
 }
 
 /** A working tree as records and notes name it: relative to the main working tree's top, `.` for that one. */

@@ -159,6 +159,9 @@ export async function fromTemplateAsync(key: string, build: (repo: TestRepo) => 
 function keepTemplate(key: string, template: string, opts: { withStore?: boolean }): void {
   if (!opts.withStore && existsSync(join(template, '.git', 'backup'))) throw new Error(`template ${key} has a backup store: build it per test`);
   if (existsSync(join(template, '.git', 'backup', 'archive'))) throw new Error(`template ${key} has archives: their paths are absolute`);
+  // A copy of a store whose recorded path still holds it takes a clone id of its own (app/clone.ts);
+  // the copies are to behave as the repository they were copied from, so the template forgets where it was.
+  rmSync(join(template, '.git', 'backup', 'clone-id.at'), { force: true });
   templates.set(key, template);
 }
 

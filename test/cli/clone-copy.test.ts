@@ -1,0 +1,62 @@
+// A copy of a repository (`cp -a`) that kept its clone id moved the original's backups as its own:
+// its commits decided them, and a DELETED it decided reached the original through sync, where
+// recover then removed the original's ref, with work the original never committed (a hostile
+// campaign found it). A copy now takes an id of its own while the original is still there
+// (app/clone.ts); a repository moved keeps its id.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { cpSync, readFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { scratchDir, tempRepo, TestRepo } from '../helpers/repo.js';
+import { withShim } from '../helpers/hooks.js';
+import { clonedRepo, DAY, show, tick, ticksDeleteNothing, type Rec } from '../helpers/proof.js';
+
+const idOf = (repo: TestRepo) => readFileSync(join(repo.dir, '.git', 'backup', 'clone-id'), 'utf8').trim();
+
+test('a copy takes a clone id of its own: the original\'s backup is never moved there by the copy\'s commits', () => {
+  const { repo: a } = clonedRepo();
+  a.write('work.txt', 'never committed in a\n');
+  const made = a.json<Rec & { origin: string }>(['create', '-m', 'before the copy']);
+  const original = idOf(a);
+  assert.is(made.origin, original);
+  const b = new TestRepo(join(scratchDir('gb-copy-'), 'work'));
+  cpSync(a.dir, b.dir, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+  const git = (args: string[]) => b.git(args, { env: withShim() });
+  // The same work, backed up in the copy too, then committed and pushed there.
+  const mine = b.json<Rec & { origin: string }>(['create', '-m', 'made in the copy'], { env: withShim() });
+  assert.is.not(idOf(b), original, 'the copy has its own id');
+  assert.is(mine.origin, idOf(b));
+  git(['add', 'work.txt']);
+  git(['commit', '-q', '-m', 'the work, in the copy']);
+  git(['push', '-q', 'origin', 'main']);
+  b.cli(['reconcile'], { env: withShim() });
+  const t0 = Date.now();
+  // The copy's own backup goes the whole way: the rules are at work here.
+  for (const d of [16, 39, 130, 400]) tick(b, t0 + d * DAY);
+  assert.is(show(b, mine.id, t0 + 400 * DAY).state, 'DELETED');
+  // The original's backup is another clone's in the copy: left as it is, its ref kept.
+  assert.is(show(b, made.id, t0 + 400 * DAY).state, 'CREATED');
+  ticksDeleteNothing(b, made.id, t0, [500]);
+  assert.ok(b.git(['for-each-ref', 'refs/backups/']).includes(made.id));
+  // Every process of the copy takes the same id (made from the original's id and the copy's path);
+  // the original keeps its own and its backup.
+  assert.is(idOf(b), mine.origin);
+  assert.is(idOf(a), original);
+  assert.is(show(a, made.id).state, 'CREATED');
+});
+
+test('a repository moved keeps its clone id', () => {
+  const a = tempRepo();
+  a.write('work.txt', 'x\n');
+  a.json(['create', '-m', 'one']);
+  const before = idOf(a);
+  const moved = join(scratchDir('gb-moved-'), 'repo');
+  renameSync(a.dir, moved);
+  const m = new TestRepo(moved);
+  const made = m.json<{ origin: string }>(['create', '-m', 'after the move', '--allow-empty']);
+  assert.is(idOf(m), before);
+  assert.is(made.origin, before);
+  assert.is(readFileSync(join(moved, '.git', 'backup', 'clone-id.at'), 'utf8').trim(), join(moved, '.git', 'backup'));
+});
+
+test.run();
