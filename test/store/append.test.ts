@@ -10,7 +10,7 @@ import { scratchDir } from '../helpers/repo.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { headKey, readHead, serializeStore } from '../../src/store/durable-file.js';
 import { summarize } from '../../src/core/query.js';
-import { identicalNewest } from '../../src/core/record.js';
+import { encodeRecord, identicalNewest } from '../../src/core/record.js';
 import type { BackupRecord } from '../../src/core/types.js';
 import { makeRecord, stored } from './fixtures/records.js';
 
@@ -270,14 +270,37 @@ test('live(): the records in play, each as a full read has it, the others walked
   // A record written with its keys in another order (state not second) is parsed to learn its state.
   const file = join(store.paths.dir, 'db.json');
   const messageSecond = (b: BackupRecord) => Object.fromEntries([['id', b.id], ['message', b.message], ...Object.entries(b).filter(([k]) => k !== 'id' && k !== 'message')]) as unknown as BackupRecord;
-  const reordered = { ...full, backups: full.backups.map((b, k) => (k === 3 || k === 5 ? messageSecond(b) : b)) };
-  writeFileSync(file, serializeStore(reordered));
+  let text = serializeStore(full).toString();
+  for (const k of [3, 5]) text = text.replace(encodeRecord(full.backups[k]!), JSON.stringify(messageSecond(full.backups[k]!)));
+  writeFileSync(file, text);
+  forgeHash(file); // the same bytes in another order: vouched for by its head, as a writer of that layout would
+  assert.ok(readFileSync(file, 'utf8').includes(`{"id":"${id(3)}","message"`));
   assert.equal((await store.live())?.backups.map((b) => b.id), inPlay.map((b) => b.id));
   // Damaged in place (a byte changed, the size kept): not vouched for, so null (read() repairs it).
   const bytes = readFileSync(file);
   bytes[bytes.length - 40] = bytes[bytes.length - 40] === 0x61 ? 0x62 : 0x61;
   writeFileSync(file, bytes);
   assert.is(await store.live(), null);
+});
+
+test('a write after live() takes its read only while db.json is still that file', async () => {
+  const store = await openStore(scratchDir());
+  await store.update((d) => {
+    for (let k = 0; k < 10; k++) d.backups.push({ ...makeRecord(id(k)), state: 'CREATED' });
+  });
+  assert.ok(await store.live());
+  // Another process writes meanwhile: the patch must build on its generation, not on what live() read.
+  const other = await openStore(join(store.paths.dir, '..'));
+  await other.patch([id(2)], (records) => void (records.get(id(2))!.message = 'by the other'));
+  await store.patch([id(7)], (records) => void (records.get(id(7))!.message = 'by this one'));
+  const after = await store.read();
+  assert.is(after.backups.find((b) => b.id === id(2))!.message, 'by the other');
+  assert.is(after.backups.find((b) => b.id === id(7))!.message, 'by this one');
+  // Unchanged since live(): its read is taken (the result is the same either way).
+  assert.ok(await store.live());
+  await store.patch([id(8)], (records) => void (records.get(id(8))!.message = 'again'));
+  assert.is((await store.read()).backups.find((b) => b.id === id(8))!.message, 'again');
+  assert.is((await store.read()).backups.find((b) => b.id === id(2))!.message, 'by the other');
 });
 
 test.run();
