@@ -1,7 +1,7 @@
 // What every command needs, gathered once: the repository, the store, the clock, the terminal.
 import { mkdirSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeStdout } from '../fs/stdout.js';
+import { writeStdout, writeStdoutPieces } from '../fs/stdout.js';
 import { findRepo, type RepoPaths } from '../git/exec.js';
 import { openStore, type Store } from '../store/store.js';
 import { now } from '../clock.js';
@@ -12,8 +12,11 @@ import type { BackupConfig } from '../core/config.js';
 
 export interface Output {
   out(text: string): void;
-  /** One output made of parts written as they come (a large `--json` array), then a newline. */
-  outParts(parts: Iterable<string | Buffer>): void;
+  /**
+   * One output given as groups of pieces (a large `--json` array: commands/format.ts inParts),
+   * each group written as it comes without joining its pieces, then a newline.
+   */
+  outParts(groups: Iterable<readonly Buffer[]>): void;
   err(text: string): void;
   /** True when a person can answer a question (both stdin and stderr are terminals). */
   interactive: boolean;
@@ -117,8 +120,8 @@ export async function withContext(fn: (ctx: Context) => Promise<void>): Promise<
 export function processOutput(): Output {
   return {
     out: (t) => writeStdout(t.endsWith('\n') ? t : t + '\n'),
-    outParts: (parts) => {
-      for (const part of parts) writeStdout(part);
+    outParts: (groups) => {
+      for (const group of groups) writeStdoutPieces(group);
       writeStdout('\n');
     },
     err: (t) => process.stderr.write(t.endsWith('\n') ? t : t + '\n'),

@@ -59,31 +59,33 @@ export function listRows(records: BackupRecord[], now: Date, cloneId?: string): 
   ];
 }
 
-/** How many bytes a part of a large output holds before it is written. */
-const PART_BYTES = 1 << 20;
+/** How many bytes a group of pieces holds before it is written, and at most how many pieces (writev's IOV_MAX is 1024). */
+const GROUP_BYTES = 1 << 20;
+const GROUP_PIECES = 1000;
 
 /**
- * Pieces of output gathered into parts of about a MiB: `list --json` of 100,000 backups is 70 MB,
- * and one string of it (with its bytes) was most of the command's memory and a third of its time
- * (BENCHMARKS.md, "Scale"); a write per record would be 100,000 system calls.
+ * Pieces of output in groups of about a MiB, each written with one writev(2) (Output.outParts):
+ * `list --json` of 100,000 backups is 70 MB, and one string of it (with its bytes) was most of the
+ * command's memory and a third of its time (BENCHMARKS.md, "Scale"); a write per record would be
+ * 100,000 system calls, and joining the pieces first a copy of it all.
  */
-export function* inParts(pieces: Iterable<Buffer>): Generator<Buffer> {
-  let gathered: Buffer[] = [];
+export function* inParts(pieces: Iterable<Buffer>): Generator<Buffer[]> {
+  let group: Buffer[] = [];
   let size = 0;
   for (const piece of pieces) {
-    gathered.push(piece);
+    group.push(piece);
     size += piece.length;
-    if (size >= PART_BYTES) {
-      yield Buffer.concat(gathered, size);
-      gathered = [];
+    if (size >= GROUP_BYTES || group.length >= GROUP_PIECES) {
+      yield group;
+      group = [];
       size = 0;
     }
   }
-  if (size > 0) yield Buffer.concat(gathered, size);
+  if (group.length > 0) yield group;
 }
 
 /** `JSON.stringify(items)` in parts (inParts), each item encoded only when the output reaches it. */
-export function jsonArrayParts<T>(items: readonly T[], encode: (item: T) => unknown): Generator<Buffer> {
+export function jsonArrayParts<T>(items: readonly T[], encode: (item: T) => unknown): Generator<Buffer[]> {
   return inParts(jsonArray(items, (item) => [Buffer.from(JSON.stringify(encode(item)))]));
 }
 

@@ -3,7 +3,7 @@
 // A descriptor that is not blocking (once process.stdout exists, Node makes a pipe so; or the
 // process that gave it to us did) is handed to the stream at the first EAGAIN, which waits for the
 // reader in the event loop instead of spinning. Either way the bytes go out in the order written.
-import { writeSync } from 'node:fs';
+import { writeSync, writevSync } from 'node:fs';
 import { BackupError, ExitCode } from '../errors.js';
 
 let readerGone = false;
@@ -38,6 +38,29 @@ export function writeStdout(text: string | Buffer): void {
       return;
     }
   }
+}
+
+/**
+ * Pieces of one output written with one writev(2), not joined first (`list --json` copies records'
+ * bytes: joining 70 MB was a tenth of its time). What the call did not take goes the writeStdout way.
+ */
+export function writeStdoutPieces(pieces: readonly Buffer[]): void {
+  if (readerGone || pieces.length === 0) return;
+  let done = 0;
+  if (!viaStream) {
+    try {
+      done = writevSync(1, pieces as Buffer[]);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EPIPE') {
+        readerGone = true;
+        return;
+      }
+      if (code !== 'EAGAIN') throw new BackupError(ExitCode.UNEXPECTED, `cannot write to standard output (${code === 'ENOSPC' ? 'the device is full' : (code ?? String(e))})`);
+    }
+  }
+  const total = pieces.reduce((n, p) => n + p.length, 0);
+  if (done < total) writeStdout(Buffer.concat(pieces as Buffer[], total).subarray(done));
 }
 
 /**

@@ -24,7 +24,7 @@ function logOutput(storeDir: () => string | null, log: (dir: string, line: strin
   };
   return {
     out: write,
-    outParts: (parts) => write([...parts].join('')),
+    outParts: (groups) => write([...groups].map((g) => Buffer.concat(g).toString()).join('')),
     err: write,
     interactive: false,
     ask: async () => {

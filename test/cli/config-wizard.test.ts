@@ -22,7 +22,7 @@ function scripted(answers: string[]): Output & { asked: string[]; said: string[]
     said,
     interactive: true,
     out: (t) => said.push(t),
-    outParts: (parts) => said.push([...parts].join('')),
+    outParts: (groups) => said.push([...groups].map((g) => Buffer.concat(g).toString()).join('')),
     err: (t) => said.push(t),
     ask: async (q) => {
       asked.push(q);
