@@ -108,8 +108,8 @@ export const PUBLIC_FIRST = 'public-first';
  */
 export function headKey(head: Omit<StoreData, 'backups'>, s: Summary): string {
   // Not `records_layout`: a version from before it would take every index written since for
-  // damaged (and rebuild it from the notes). Changing it in place changes the file's size, or
-  // turns it into a value no reader takes (the records are then parsed).
+  // damaged (and rebuild it from the notes). A change of it in place goes unseen (headOf's size
+  // check counts from the end of the head): printableRecords checks each record's layout itself.
   return JSON.stringify([
     BACKUP_STATES.map((st) => s.counts?.[st]), s.total, s.live, s.bytes, s.pinned,
     head.schema, head.generation, head.events_offset ?? null, head.events_applied ?? null, head.policy ?? null,
