@@ -445,12 +445,13 @@ async function round(ctx: Context, report: DrainReport, watches: Watch[] | null,
       if (!repoGone(ctx)) report.pushDue = await pushDue(ctx).catch(() => false);
     }
   } finally {
-    // The events no write of this round carried are written alone (a reconcile that moved nothing).
+    // The events no write of this round carried are written alone (a reconcile that moved nothing);
+    // what they said is told (log, push watches) even when the reconcile failed.
     if (carried && !repoGone(ctx)) await ctx.store.flushRider();
+    const c = carried?.result();
+    if (c) took(ctx, report, c, watches);
   }
-  const c = carried?.result();
-  if (c) took(ctx, report, c, watches);
-  return r?.applied ?? c?.applied ?? 0;
+  return r?.applied ?? carried?.result()?.applied ?? 0;
 }
 
 /** What applied events tell the drain's report and log. */
