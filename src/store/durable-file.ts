@@ -13,12 +13,13 @@
 import type { Hash } from 'node:crypto';
 import { nodeCrypto } from '../builtins.js';
 import { constants as fsc } from 'node:fs';
-import { copyFile, link, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { copyFile, link, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import type { StoreData } from '../core/types.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { FILE_MODE, fsyncPath, writeNewFile } from '../fs/durable-write.js';
+import { readWhole } from '../fs/read-whole.js';
 import { summarize, type Summary } from '../core/query.js';
 import { encodeRecord } from '../core/record.js';
 import { BACKUP_STATES } from '../core/types.js';
@@ -316,7 +317,7 @@ export class DurableJSONFile implements Adapter<StoreData> {
   async read(): Promise<StoreData | null> {
     let buf: Buffer;
     try {
-      buf = await readFile(this.file);
+      buf = await readWhole(this.file);
     } catch (e) {
       this.currentIsGood = false;
       const code = (e as NodeJS.ErrnoException).code;
