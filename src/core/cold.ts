@@ -25,8 +25,13 @@ export function segmentsFor(prefix: string, cold: StoreData['cold']): string[] {
  * the content is gone). The id comes first, so a scan can find a line without parsing it.
  */
 export function coldLine(r: BackupRecord): string {
-  const { id, protects: _p, content: _c, ...rest } = r;
-  return JSON.stringify({ id, ...rest }) + '\n';
+  const { id, protects: _p, content: _c, author: _a, ...rest } = r;
+  // Optional fields a read of db.json gives as null or [] (core/record.ts encodeRecord) are left
+  // out when empty: a million tombstones would carry ~70 MB of them.
+  const line: Partial<BackupRecord> = { id, ...rest };
+  for (const k of ['base_successor', 'archive', 'origin'] as const) if (line[k] === null) delete line[k];
+  if (line.copies?.length === 0) delete line.copies;
+  return JSON.stringify(line) + '\n';
 }
 
 /** A segment's records, and how many of its lines could not be read (damage). */
