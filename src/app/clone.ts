@@ -27,6 +27,10 @@ export async function cloneIdOf(ctx: Context): Promise<string> {
 function storedCloneId(dir: string): string {
   const file = join(dir, 'clone-id');
   const read = () => readFileSync(file, 'utf8').trim();
+  // clone-id.at before clone-id: a process of a copy taking its own id replaces clone-id first and
+  // clone-id.at after it, so a process racing it sees the old pair (and derives the same new id)
+  // or the new id, never the old id with the new path (which would keep the original's id).
+  const at = readAt(dir);
   let id: string | null = null;
   try {
     id = read() || null;
@@ -48,33 +52,35 @@ function storedCloneId(dir: string): string {
       }
     }
   }
-  return copiedFrom(dir, id) ? takeOwnId(dir, id) : id;
+  return copiedFrom(dir, id, at) ? takeOwnId(dir, id) : id;
 }
 
 /** The store's path, kept beside clone-id when the id is made or the store has moved (not in clone-id: a version before reads that whole). */
 const AT = 'clone-id.at';
 
+function readAt(dir: string): string | null {
+  try {
+    return readFileSync(join(dir, AT), 'utf8').trim() || null;
+  } catch {
+    return null; // not recorded yet
+  }
+}
+
 /**
  * Whether this store is a copy of one that still exists (`cp -a` of the repository, a template
- * copied): clone-id.at names another path, and the store there holds this same id in a file that
- * is not this one. A copy that kept the id would move the original's backups as its own (its
- * commits decide them), and its DELETED lines reach the original through sync (docs/remote.md).
- * A store that moved (nothing with this id at the old path), or is reached another way (the same
- * file), keeps its id and remembers where it is now.
+ * copied): clone-id.at names another path, and the store there holds this same id and is not this
+ * directory. A copy that kept the id would move the original's backups as its own (its commits
+ * decide them), and its DELETED lines reach the original through sync (docs/remote.md). A store
+ * that moved (nothing with this id at the old path), or is reached another way (the same
+ * directory), keeps its id and remembers where it is now. The directories are compared, not the
+ * clone-id files: a copy made with hard links (`cp -al`) shares the file with the original.
  */
-function copiedFrom(dir: string, id: string): boolean {
-  let at: string | null = null;
-  try {
-    at = readFileSync(join(dir, AT), 'utf8').trim() || null;
-  } catch {
-    // not recorded yet
-  }
+function copiedFrom(dir: string, id: string, at: string | null): boolean {
   if (at === dir) return false;
   if (at !== null) {
     try {
-      const there = join(at, 'clone-id');
       const same = (a: Stats, b: Stats) => a.dev === b.dev && a.ino === b.ino;
-      if (readFileSync(there, 'utf8').trim() === id) return !same(statSync(there), statSync(join(dir, 'clone-id')));
+      if (readFileSync(join(at, 'clone-id'), 'utf8').trim() === id) return !same(statSync(at), statSync(dir));
     } catch {
       // nothing there: moved
     }

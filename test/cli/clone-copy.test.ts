@@ -7,6 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cpSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { scratchDir, tempRepo, TestRepo } from '../helpers/repo.js';
 import { withShim } from '../helpers/hooks.js';
 import { clonedRepo, DAY, show, tick, ticksDeleteNothing, type Rec } from '../helpers/proof.js';
@@ -43,6 +44,20 @@ test('a copy takes a clone id of its own: the original\'s backup is never moved 
   assert.is(idOf(b), mine.origin);
   assert.is(idOf(a), original);
   assert.is(show(a, made.id).state, 'CREATED');
+});
+
+test('a copy made with hard links (cp -al) takes a clone id of its own: it shares the clone-id file, not the store', () => {
+  const a = tempRepo();
+  a.write('work.txt', 'x\n');
+  a.json(['create', '-m', 'one']);
+  const original = idOf(a);
+  const b = new TestRepo(join(scratchDir('gb-copy-al-'), 'work'));
+  execFileSync('cp', ['-al', a.dir, b.dir]);
+  const made = b.json<{ origin: string }>(['create', '-m', 'in the copy', '--allow-empty']);
+  assert.is.not(made.origin, original, 'the hard-link copy has its own id');
+  assert.is(idOf(b), made.origin);
+  assert.is(idOf(a), original, 'the original keeps its id (the copy replaced its file, not wrote into it)');
+  assert.is(a.json<{ origin: string }>(['create', '-m', 'in the original', '--allow-empty']).origin, original);
 });
 
 test('a repository moved keeps its clone id', () => {
