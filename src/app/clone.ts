@@ -3,10 +3,12 @@
 // template) takes an id of its own the first time it runs while the original is still there.
 // And the form a working tree is recorded in: relative to the top of the main working tree (`.`
 // for it), so notes pushed or synced never carry an absolute path.
-import { closeSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync, type Stats } from 'node:fs';
 import { hostname } from 'node:os';
 import { nodeCrypto } from '../builtins.js';
-import { join, relative } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { isForeign } from '../core/record.js';
+import type { BackupRecord } from '../core/types.js';
 import type { Context } from './context.js';
 import type { RepoPaths } from '../git/exec.js';
 import { mainTop } from '../config/load.js';
@@ -115,6 +117,59 @@ function replaceFile(file: string, text: string): boolean {
 
 function hostPart(): string {
   return hostname().replace(/[^A-Za-z0-9._-]/g, '').replace(/^[^A-Za-z0-9]+/, '').slice(0, 40) || 'clone';
+}
+
+type Made = Pick<BackupRecord, 'origin' | 'worktree'>;
+
+/**
+ * Which of `records` are another clone's, to be left to it (docs/remote.md): by their origin; and a
+ * record written before clone ids (no origin, its worktree an absolute path) by where it was made:
+ * a worktree that is now another repository's (the original of a copy, `cp -a`) made it there, and
+ * the copy's commits must not move it (its DELETED would reach the original through sync, where
+ * recover removes the ref). A repository moved (nothing at the old path) keeps them as its own.
+ */
+export async function othersIn(ctx: Context, records: readonly Made[]): Promise<(r: Made) => boolean> {
+  const cloneId = records.some((r) => r.origin) ? await cloneIdOf(ctx) : '';
+  const elsewhere = new Set<string>();
+  const legacy = new Set(records.filter((r) => !r.origin && isAbsolute(r.worktree) && r.worktree !== ctx.repo.worktree).map((r) => r.worktree));
+  if (legacy.size) {
+    const ours = realOrNull(ctx.repo.commonDir) ?? ctx.repo.commonDir;
+    for (const w of legacy) {
+      const theirs = commonDirAt(w);
+      if (theirs !== null && theirs !== ours) elsewhere.add(w);
+    }
+  }
+  return (r) => isForeign(r, cloneId) || (!r.origin && elsewhere.has(r.worktree));
+}
+
+const realOrNull = (p: string): string | null => {
+  try {
+    return realpathSync.native(p);
+  } catch {
+    return null;
+  }
+};
+
+/** The common git directory of the working tree at `top` (its `.git` directory or file), or null when it holds none. */
+function commonDirAt(top: string): string | null {
+  try {
+    const dotGit = join(top, '.git');
+    let gitDir = dotGit;
+    if (!statSync(dotGit).isDirectory()) {
+      const m = /^gitdir: (.+?)\r?\n?$/.exec(readFileSync(dotGit, 'utf8'));
+      if (!m) return null;
+      gitDir = resolve(top, m[1]!);
+    }
+    let common = gitDir;
+    try {
+      common = resolve(gitDir, readFileSync(join(gitDir, 'commondir'), 'utf8').trim());
+    } catch {
+      // a main working tree's git directory is its own common directory
+    }
+    return realOrNull(common);
+  } catch {
+    return null;
+  }
 }
 
 /** A working tree as records and notes name it: relative to the main working tree's top, `.` for that one. */

@@ -7,8 +7,7 @@ import { keptBackups, type KeepReason } from '../core/policies/keep.js';
 import { dueForTime, planTime } from '../core/policies/time.js';
 import { diskNeed, planDisk, type DiskLevel, type DiskNeed } from '../core/policies/disk.js';
 import { copiesProve, type Held, type PolicyMove } from '../core/policies/plan.js';
-import { isForeign } from '../core/record.js';
-import { cloneIdOf } from './clone.js';
+import { othersIn } from './clone.js';
 import type { BackupRecord, StoreData } from '../core/types.js';
 import { readCleanupProofs, type CleanupProofs } from './content.js';
 import type { ContentProof } from '../core/content.js';
@@ -49,8 +48,8 @@ export interface PolicyPlan {
 export async function planPolicies(ctx: Context, config: BackupConfig, mode: PlanMode, consent = false): Promise<PolicyPlan> {
   const data = await ctx.store.read();
   // Another clone's backups (fetched or synced) are moved by that clone only (docs/remote.md).
-  const cloneId = await cloneIdOf(ctx);
-  const records = data.backups.filter((r) => !isForeign(r, cloneId));
+  const foreign = await othersIn(ctx, data.backups);
+  const records = data.backups.filter((r) => !foreign(r));
   const now = ctx.now;
   const kept = keptBackups(records, config.keep);
   const due = mode === 'tick' ? dueForTime(records, now, config, kept) : [];

@@ -5,8 +5,7 @@
 // plan made stale meanwhile (or deferred by a higher-priority trigger) is skipped and retried on
 // the next run. Every move is made as GIT_HOOK: git facts, not the user, drive it.
 import type { Context } from './context.js';
-import { cloneIdOf, worktreeKey } from './clone.js';
-import { isForeign } from '../core/record.js';
+import { othersIn, worktreeKey } from './clone.js';
 import type { StoreData, Trigger } from '../core/types.js';
 import type { ContentProof, ProtectedEntry } from '../core/content.js';
 import { planByAncestry, planByPatch, type ReconcilePlan } from '../core/reconcile.js';
@@ -42,8 +41,9 @@ export interface ReconcileDecisions {
 export async function planReconcile(ctx: Context, data?: Pick<StoreData, 'backups'>): Promise<ReconcileDecisions> {
   data ??= await ctx.store.read();
   // Another clone's backups are that clone's to move (docs/remote.md).
-  const cloneId = data.backups.some((b) => b.origin) ? await cloneIdOf(ctx) : '';
-  const active = data.backups.filter((b) => (b.state === 'CREATED' || b.state === 'PENDING') && !isForeign(b, cloneId));
+  const live = data.backups.filter((b) => b.state === 'CREATED' || b.state === 'PENDING');
+  const foreign = await othersIn(ctx, live);
+  const active = live.filter((b) => !foreign(b));
   if (active.length === 0) return { plans: [], protects: new Map(), authors: new Map(), data }; // the common, cheap case: no git process at all
   const protects = await readMissingProtects(ctx, active);
   const backups = active.map((b) => ({ ...b, protects: protects.get(b.id) ?? b.protects ?? null }));

@@ -6,9 +6,9 @@ import type { Context } from './context.js';
 import type { BackupRecord, StoreData } from '../core/types.js';
 import { noteLines, parseNoteLines } from '../core/notes-format.js';
 import { noteCatchUpLines, type NotedBackup } from '../core/note-catch-up.js';
-import { isForeign, isoTime } from '../core/record.js';
+import { isoTime } from '../core/record.js';
 import { rebuildRecord } from '../core/rebuild.js';
-import { cloneIdOf } from './clone.js';
+import { othersIn } from './clone.js';
 import { listNotes } from '../git/notes.js';
 import { deleteBackupRef, writeBackupRef } from '../git/snapshot.js';
 import { removeStaleScratch } from '../git/tree.js';
@@ -70,9 +70,9 @@ async function recordsFromGit(ctx: Context): Promise<GitRecords> {
       problems.push(`refs/backups/${id}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  const cloneId = await cloneIdOf(ctx);
+  const foreign = await othersIn(ctx, [...records.values()]);
   for (const r of records.values()) {
-    if (holdsRef(r) && !refs.has(r.id) && !isForeign(r, cloneId)) problems.push(`${r.id} is ${r.state} but refs/backups/${r.id} is missing: its content cannot be restored`);
+    if (holdsRef(r) && !refs.has(r.id) && !foreign(r)) problems.push(`${r.id} is ${r.state} but refs/backups/${r.id} is missing: its content cannot be restored`);
   }
   return { records, fromNotes, problems, refs, notes: noted };
 }
@@ -133,8 +133,8 @@ export async function rebuildStore(ctx: Context): Promise<RecoverReport> {
   if (notesRepair) repaired.push(notesRepair);
   repaired.push(`rebuilt db.json with ${out.rebuilt.length} record(s); the previous index is kept as ${kept}`);
   for (const [sha] of out.renote) repaired.push(`${out.rebuilt.find((r) => r.snapshot === sha)?.id}: had no note; wrote its creation line from the snapshot`);
-  const cloneId = await cloneIdOf(ctx);
-  const problems = [...out.g.problems, ...(await missingArchives(ctx, out.rebuilt.filter((b) => !isForeign(b, cloneId)))), ...(await journalProblems(ctx))];
+  const foreign = await othersIn(ctx, out.rebuilt);
+  const problems = [...out.g.problems, ...(await missingArchives(ctx, out.rebuilt.filter((b) => !foreign(b)))), ...(await journalProblems(ctx))];
   return {
     mode: 'rebuild', records: out.rebuilt.length, from_notes: out.g.fromNotes.size, from_snapshots: out.rebuilt.length - out.g.fromNotes.size,
     repaired, problems, kept,
@@ -177,7 +177,6 @@ async function rewriteDamagedCold(ctx: Context, data: StoreData, g: GitRecords, 
 export async function checkStore(ctx: Context): Promise<RecoverReport> {
   // Interrupted archives and deletes first, so the checks below see their finished state.
   const settled = await settleJournals(ctx);
-  const cloneId = await cloneIdOf(ctx);
   let notesRepair: string | null = null;
   const result = await ctx.store.update(
     // All of it under the lock, on the index as brought up to the notes: no writer is between its
@@ -186,17 +185,18 @@ export async function checkStore(ctx: Context): Promise<RecoverReport> {
       // A damaged notes ref first: the notes are read from the repaired one.
       notesRepair = (await repairNotesRef(ctx, data)) ?? notesRepair;
       const g = await recordsFromGit(ctx);
+      const foreign = await othersIn(ctx, data.backups);
       // Another clone's backups have no ref here (their content, if fetched, is under refs/backups-remote/): not ours to repair.
-      const orphans = data.backups.filter((b) => holdsRef(b) && !g.refs.has(b.id) && !isForeign(b, cloneId));
+      const orphans = data.backups.filter((b) => holdsRef(b) && !g.refs.has(b.id) && !foreign(b));
       // And the commits our refs point at: a ref to an object that is gone (pruned under a racing
       // write, deleted by hand) holds nothing, and makes git log --all, git gc and git repack fail.
-      const pointed = data.backups.filter((b) => holdsRef(b) && g.refs.has(b.id) && !isForeign(b, cloneId)).map((b) => g.refs.get(b.id)!);
+      const pointed = data.backups.filter((b) => holdsRef(b) && g.refs.has(b.id) && !foreign(b)).map((b) => g.refs.get(b.id)!);
       const exists = await existingCommits(ctx, [...orphans.map((b) => b.snapshot), ...pointed]);
       const at = isoTime(ctx.now);
       const r: Repairs = { deleteRefs: [], restoreRefs: [], renote: new Map(), repaired: [], problems: [], added: 0, gitProblems: g.problems };
       const have = new Set(data.backups.map((b) => b.id));
       for (const b of data.backups) {
-        if (isForeign(b, cloneId)) continue;
+        if (foreign(b)) continue;
         const ref = g.refs.get(b.id);
         if (b.state === 'DELETED' && ref) {
           r.deleteRefs.push({ id: b.id, sha: ref });
@@ -260,6 +260,7 @@ export async function checkStore(ctx: Context): Promise<RecoverReport> {
     },
   );
   const data = await ctx.store.read();
+  const foreign = await othersIn(ctx, data.backups);
   const health = ctx.store.health;
   // Temporary indexes and staging directories that killed commands left.
   const scratch = await removeStaleScratch(ctx.tmpDir, /^(index|restore)-/);
@@ -271,7 +272,7 @@ export async function checkStore(ctx: Context): Promise<RecoverReport> {
     problems: [
       ...result.gitProblems.filter((p) => !/content cannot be restored/.test(p)),
       ...result.problems,
-      ...(await missingArchives(ctx, data.backups.filter((b) => !isForeign(b, cloneId)))),
+      ...(await missingArchives(ctx, data.backups.filter((b) => !foreign(b)))),
       ...(await journalProblems(ctx)),
     ],
     kept: null,

@@ -12,7 +12,6 @@ import { BackupError, ExitCode, invalidError, usageError } from '../errors.js';
 import { NOTES_REF } from '../git/notes.js';
 import { parseRemote } from '../core/config-values.js';
 import { holdsRef } from '../core/lifecycle.js';
-import { isForeign } from '../core/record.js';
 import { matchesAnyGlob } from '../core/glob.js';
 import { formatNoteLine } from '../core/notes-format.js';
 import { GitError, GitTimeoutError } from '../git/exec.js';
@@ -23,7 +22,7 @@ import { existingObjects } from '../git/objects.js';
 import { withLock } from '../store/lock.js';
 import { archivePathOf } from './archive.js';
 import { readMissingProtects } from './content.js';
-import { cloneIdOf } from './clone.js';
+import { othersIn } from './clone.js';
 import { recordPushOutcome } from './push-outcome.js';
 
 export interface RemoteTarget {
@@ -153,9 +152,9 @@ async function pushTo(ctx: Context, target: RemoteTarget): Promise<PushReport> {
   const report: PushReport = { remote: target.label, sent: 0, already: 0, verified: 0, recorded: 0, skipped: [], failed: [], notes: false };
   await mergeRemoteNotes(ctx, target);
 
-  const cloneId = await cloneIdOf(ctx);
   const data = await ctx.store.read();
-  const mine = data.backups.filter((r) => !isForeign(r, cloneId) && (holdsRef(r) || (r.state === 'ARCHIVED' && r.archive)));
+  const foreign = await othersIn(ctx, data.backups);
+  const mine = data.backups.filter((r) => !foreign(r) && (holdsRef(r) || (r.state === 'ARCHIVED' && r.archive)));
   let remote: Map<string, string>;
   try {
     remote = await lsRemote(ctx.repo, target.spec, target.timeoutMs);

@@ -5,7 +5,7 @@
 // (app/clone.ts); a repository moved keeps its id.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpSync, readFileSync, renameSync } from 'node:fs';
+import { cpSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { scratchDir, tempRepo, TestRepo } from '../helpers/repo.js';
@@ -44,6 +44,41 @@ test('a copy takes a clone id of its own: the original\'s backup is never moved 
   assert.is(idOf(b), mine.origin);
   assert.is(idOf(a), original);
   assert.is(show(a, made.id).state, 'CREATED');
+});
+
+/** The record as a version before clone ids wrote it: no origin, the worktree as an absolute path (its note rewritten, the index rebuilt from the notes). */
+function asLegacy(repo: TestRepo, id: string): void {
+  const snap = repo.git(['rev-parse', `refs/backups/${id}`]).trim();
+  const note = repo.git(['notes', '--ref=backups', 'show', snap]).replace(/,"origin":"[^"]*"/, '').replace('"worktree":"."', `"worktree":${JSON.stringify(repo.dir)}`);
+  const file = join(scratchDir('gb-note-'), 'note');
+  writeFileSync(file, note);
+  repo.git(['notes', '--ref=backups', 'add', '-f', '-F', file, snap]);
+  assert.is(repo.cli(['recover', '--rebuild']).code, 0);
+  const rec = repo.json<{ origin: string | null; worktree: string }>(['show', id]);
+  assert.is(rec.origin, null);
+  assert.is(rec.worktree, repo.dir);
+}
+
+test('a copy leaves the original\'s backups made before clone ids (no origin) alone: its commits never move them, and sync brings no DELETED back for recover to act on', () => {
+  const { repo: a } = clonedRepo();
+  a.write('work.txt', 'never committed in a\n');
+  const made = a.json<Rec>(['create', '-m', 'before clone ids']);
+  asLegacy(a, made.id);
+  const b = new TestRepo(join(scratchDir('gb-copy-legacy-'), 'work'));
+  cpSync(a.dir, b.dir, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+  const git = (args: string[]) => b.git(args, { env: withShim() });
+  git(['add', 'work.txt']);
+  git(['commit', '-q', '-m', 'the work, in the copy']);
+  git(['push', '-q', 'origin', 'main']);
+  b.cli(['reconcile'], { env: withShim() });
+  const t0 = Date.now();
+  ticksDeleteNothing(b, made.id, t0, [16, 39, 130, 400]);
+  assert.is(show(b, made.id, t0 + 400 * DAY).state, 'CREATED');
+  b.cli(['sync'], { env: withShim() });
+  a.cli(['sync'], { env: withShim() });
+  a.cli(['recover'], { env: withShim() });
+  assert.is(show(a, made.id).state, 'CREATED');
+  assert.ok(a.git(['for-each-ref', 'refs/backups/']).includes(made.id), 'the original keeps its ref');
 });
 
 test('a copy made with hard links (cp -al) takes a clone id of its own: it shares the clone-id file, not the store', () => {
