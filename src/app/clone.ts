@@ -3,7 +3,7 @@
 // template) takes an id of its own the first time it runs while the original is still there.
 // And the form a working tree is recorded in: relative to the top of the main working tree (`.`
 // for it), so notes pushed or synced never carry an absolute path.
-import { closeSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync, type Stats } from 'node:fs';
 import { hostname } from 'node:os';
 import { nodeCrypto } from '../builtins.js';
 import { isAbsolute, join, relative, resolve } from 'node:path';
@@ -40,17 +40,22 @@ function storedCloneId(dir: string): string {
     // not made yet
   }
   if (id === null) {
-    id = `${hostPart()}-${nodeCrypto().randomBytes(2).toString('hex')}`;
-    try {
-      const fd = openSync(file, 'wx', 0o600);
-      writeSync(fd, `${id}\n`);
-      closeSync(fd);
-    } catch {
-      // another process made it first (or the store cannot be written: the name is still usable for this run)
-      try {
-        id = read() || id;
-      } catch {
-        return id;
+    if (existsSync(file)) {
+      // There but empty (a crash before its bytes reached the disk: a version before wrote it in
+      // place) or unreadable: an id every process derives alike from the store's path, or each
+      // would take a random one of its own and see the backups of the others as another clone's
+      // (never moved, never pushed, no undo point).
+      id = derivedId('', dir);
+      replaceFile(file, `${id}\n`);
+    } else {
+      id = `${hostPart()}-${nodeCrypto().randomBytes(2).toString('hex')}`;
+      if (!createWhole(file, `${id}\n`)) {
+        // another process made it first (or the store cannot be written: the name is still usable for this run)
+        try {
+          id = read() || id;
+        } catch {
+          return id;
+        }
       }
     }
   }
@@ -96,10 +101,45 @@ function copiedFrom(dir: string, id: string, at: string | null): boolean {
  * copy that finds it a copy at the same time takes the same one (no lock needed).
  */
 function takeOwnId(dir: string, from: string): string {
-  const id = `${hostPart()}-${nodeCrypto().createHash('sha256').update(`${from}\0${dir}`).digest('hex').slice(0, 4)}`;
+  const id = derivedId(from, dir);
   if (!replaceFile(join(dir, 'clone-id'), `${id}\n`)) return id;
   replaceFile(join(dir, AT), `${dir}\n`);
   return id;
+}
+
+const derivedId = (from: string, dir: string) => `${hostPart()}-${nodeCrypto().createHash('sha256').update(`${from}\0${dir}`).digest('hex').slice(0, 4)}`;
+
+/**
+ * Create `file` holding `text`, never seen half-written: a temp file written and flushed, then
+ * linked into place (which fails when it exists). False when another process made it first or the
+ * store cannot be written.
+ */
+function createWhole(file: string, text: string): boolean {
+  const tmp = `${file}.${process.pid}.${nodeCrypto().randomBytes(4).toString('hex')}.tmp`;
+  try {
+    const fd = openSync(tmp, 'wx', 0o600);
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    linkSync(tmp, file);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST' || !existsSync(tmp)) return false;
+    // A filesystem without hard links: created in place, as before.
+    try {
+      const fd = openSync(file, 'wx', 0o600);
+      writeSync(fd, text);
+      closeSync(fd);
+      return true;
+    } catch {
+      return false;
+    }
+  } finally {
+    rmSync(tmp, { force: true });
+  }
 }
 
 /** Write a small file whole (a temp file renamed over it); false when the store cannot be written. */

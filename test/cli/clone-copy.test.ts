@@ -5,7 +5,7 @@
 // (app/clone.ts); a repository moved keeps its id.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { scratchDir, tempRepo, TestRepo } from '../helpers/repo.js';
@@ -93,6 +93,19 @@ test('a copy made with hard links (cp -al) takes a clone id of its own: it share
   assert.is(idOf(b), made.origin);
   assert.is(idOf(a), original, 'the original keeps its id (the copy replaced its file, not wrote into it)');
   assert.is(a.json<{ origin: string }>(['create', '-m', 'in the original', '--allow-empty']).origin, original);
+});
+
+test('an empty clone-id (a crash before its bytes reached the disk) gives every process the same id, not a new random one each', () => {
+  const a = tempRepo();
+  mkdirSync(join(a.dir, '.git', 'backup'), { recursive: true });
+  writeFileSync(join(a.dir, '.git', 'backup', 'clone-id'), '');
+  a.write('work.txt', 'one\n');
+  const first = a.json<{ origin: string }>(['create', '-m', 'one']);
+  a.write('work.txt', 'two\n');
+  const second = a.json<{ origin: string }>(['create', '-m', 'two']);
+  assert.is(second.origin, first.origin, 'each process took an id of its own: the backups were another clone\'s to the next one (never moved, never pushed, no undo point)');
+  assert.is(idOf(a), first.origin);
+  assert.not.match(a.cli(['list']).stdout, /ORIGIN/);
 });
 
 test('a repository moved keeps its clone id', () => {
