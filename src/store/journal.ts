@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { writeDurably } from '../fs/durable-write.js';
 
 interface Owner {
+  /** The store that wrote it: a copy of the repository made while it ran carries the entry, whose paths are that store's. */
+  store?: string;
   pid: number;
   host: string;
   started_at: string;
@@ -66,7 +68,7 @@ export const journalDir = (storeDir: string) => join(storeDir, 'journal');
 export async function beginJournal(storeDir: string, input: JournalInput): Promise<string> {
   const dir = journalDir(storeDir);
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const entry = { ...input, pid: process.pid, host: hostname(), started_at: new Date().toISOString() } as Journal;
+  const entry = { ...input, store: storeDir, pid: process.pid, host: hostname(), started_at: new Date().toISOString() } as Journal;
   const name = `${entry.op}-${'id' in entry ? entry.id : 'repo'}-${nodeCrypto().randomBytes(4).toString('hex')}.json`;
   const file = join(dir, name);
   await writeDurably(file, JSON.stringify(entry) + '\n');

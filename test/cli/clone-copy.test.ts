@@ -5,9 +5,10 @@
 // (app/clone.ts); a repository moved keeps its id.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { scratchDir, tempRepo, TestRepo } from '../helpers/repo.js';
 import { withShim } from '../helpers/hooks.js';
 import { clonedRepo, DAY, show, tick, ticksDeleteNothing, type Rec } from '../helpers/proof.js';
@@ -106,6 +107,29 @@ test('an empty clone-id (a crash before its bytes reached the disk) gives every 
   assert.is(second.origin, first.origin, 'each process took an id of its own: the backups were another clone\'s to the next one (never moved, never pushed, no undo point)');
   assert.is(idOf(a), first.origin);
   assert.not.match(a.cli(['list']).stdout, /ORIGIN/);
+});
+
+test('a copy made while the original archived never removes the original\'s archive when it settles the journal it carried', () => {
+  const a = tempRepo();
+  a.write('work.txt', 'only in the archive\n');
+  const made = a.json<{ id: string }>(['create', '-m', 'one']);
+  const b = new TestRepo(join(scratchDir('gb-copy-journal-'), 'work'));
+  cpSync(a.dir, b.dir, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+  assert.is(a.cli(['transition', made.id, 'ARCHIVED', '--force']).code, 0);
+  const archive = a.json<{ archive: { path: string } }>(['show', made.id]).archive.path;
+  // The entry a's archiver wrote, as the copy holds it when made between its start and ARCHIVED
+  // (its owner has since exited).
+  const journal = join(b.dir, '.git', 'backup', 'journal');
+  mkdirSync(journal, { recursive: true });
+  const snapshot = b.git(['rev-parse', `refs/backups/${made.id}`]).trim();
+  writeFileSync(join(journal, `archive-${made.id}-0000.json`), JSON.stringify({
+    op: 'archive', id: made.id, snapshot, path: archive, store: join(a.dir, '.git', 'backup'), pid: 999_999_999, host: hostname(), started_at: new Date(0).toISOString(),
+  }) + '\n');
+  const settled = b.cli(['recover']);
+  assert.is(settled.code, 0, settled.stderr);
+  assert.ok(existsSync(archive), 'the original\'s archive is still there');
+  assert.is(a.cli(['verify']).code, 0);
+  assert.is(show(b, made.id).state, 'CREATED');
 });
 
 test('a repository moved keeps its clone id', () => {
