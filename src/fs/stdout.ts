@@ -25,13 +25,7 @@ export function writeStdout(text: string | Buffer): void {
     try {
       done += writeSync(1, bytes, done);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EPIPE') {
-        readerGone = true;
-        return;
-      }
-      // Not a disk the user must free (cli-errors.ts says that of ENOSPC): the output's own device.
-      if (code !== 'EAGAIN') throw new BackupError(ExitCode.UNEXPECTED, `cannot write to standard output (${code === 'ENOSPC' ? 'the device is full' : (code ?? String(e))})`);
+      if (failed(e) === 'gone') return;
       viaStream = true;
       ignoreClosedStdout();
       process.stdout.write(bytes.subarray(done));
@@ -51,16 +45,26 @@ export function writeStdoutPieces(pieces: readonly Buffer[]): void {
     try {
       done = writevSync(1, pieces as Buffer[]);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EPIPE') {
-        readerGone = true;
-        return;
-      }
-      if (code !== 'EAGAIN') throw new BackupError(ExitCode.UNEXPECTED, `cannot write to standard output (${code === 'ENOSPC' ? 'the device is full' : (code ?? String(e))})`);
+      if (failed(e) === 'gone') return;
     }
   }
   const total = pieces.reduce((n, p) => n + p.length, 0);
   if (done < total) writeStdout(Buffer.concat(pieces as Buffer[], total).subarray(done));
+}
+
+/**
+ * A write to fd 1 that threw: the reader left (EPIPE: say nothing more), or the descriptor is not
+ * blocking (EAGAIN: the caller hands the rest to the stream); anything else is the command's error.
+ */
+function failed(e: unknown): 'gone' | 'again' {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EPIPE') {
+    readerGone = true;
+    return 'gone';
+  }
+  // Not a disk the user must free (cli-errors.ts says that of ENOSPC): the output's own device.
+  if (code !== 'EAGAIN') throw new BackupError(ExitCode.UNEXPECTED, `cannot write to standard output (${code === 'ENOSPC' ? 'the device is full' : (code ?? String(e))})`);
+  return 'again';
 }
 
 /**
