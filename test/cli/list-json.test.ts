@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempRepo, type TestRepo } from '../helpers/repo.js';
+import { fromTemplate, type TestRepo } from '../helpers/repo.js';
 import { ok } from '../helpers/truth.js';
 import { createHash } from 'node:crypto';
 import { headKey } from '../../src/store/durable-file.js';
@@ -19,9 +19,18 @@ interface Rec { id: string; state: string; archive: { path: string } | null; lab
 const dbOf = (repo: TestRepo) => join(repo.git(['rev-parse', '--absolute-git-dir']), 'backup', 'db.json');
 const layoutOf = (repo: TestRepo) => (JSON.parse(readFileSync(dbOf(repo), 'utf8')) as { summary: { records_layout?: string } }).summary.records_layout;
 
-/** Backups in every shape list prints: labelled, pinned, path-limited, moved on by a commit, archived. */
+/** Backups in every shape list prints: labelled, pinned, path-limited, moved on by a commit, archived (built once, copied). */
 function variedStore(): { repo: TestRepo; archived: string } {
-  const repo = tempRepo();
+  let archived = '';
+  const repo = fromTemplate('list-json-varied', (r) => (archived = buildVaried(r)), { withStore: true });
+  archived ||= (JSON.parse(repo.cli(['list', '--json', '--state', 'ARCHIVED']).stdout) as Rec[])[0]!.id;
+  return { repo, archived };
+}
+
+function buildVaried(repo: TestRepo): string {
+  repo.git(['init', '-q', '-b', 'main']);
+  repo.write('README.md', '# test\n');
+  repo.commitAll('initial');
   repo.write('a.txt', 'a ü\n');
   const first = repo.json<Rec>(['create', '-m', 'first "quoted" ü', '--label', 'x', '--label', 'y']);
   repo.write('b.txt', 'b\n');
@@ -34,7 +43,7 @@ function variedStore(): { repo: TestRepo; archived: string } {
   const third = repo.json<Rec>(['create', '-m', 'third']);
   ok(repo, ['transition', third.id, 'CLEANABLE', '--force']);
   const [archived] = repo.json<Rec[]>(['archive', third.id]);
-  return { repo, archived: archived!.id };
+  return archived!.id;
 }
 
 /** The copied path's output and the parsed path's (`--grep ''` matches every backup but is a filter the copy does not do). */

@@ -132,8 +132,8 @@ const templates = new Map<string, string>();
  * copy's own files (inodes and ctimes differ), so git sees the copy exactly as it saw the template:
  * the same commits, the same staged and unstaged changes. A fixture with a backup store is refused
  * unless `withStore`: the copy then holds the template's store, whose records name their worktree
- * relative to the main top (`.`), so a copy behaves as the repository it was copied from; archives
- * must not be made while building (the copies would share them).
+ * relative to the main top (`.`), so a copy behaves as the repository it was copied from; its
+ * archives too (records name them relative to the archive directory, which the copy holds).
  */
 export function fromTemplate(key: string, build: (repo: TestRepo) => void, opts: { withStore?: boolean } = {}): TestRepo {
   let template = templates.get(key);
@@ -158,7 +158,6 @@ export async function fromTemplateAsync(key: string, build: (repo: TestRepo) => 
 
 function keepTemplate(key: string, template: string, opts: { withStore?: boolean }): void {
   if (!opts.withStore && existsSync(join(template, '.git', 'backup'))) throw new Error(`template ${key} has a backup store: build it per test`);
-  if (existsSync(join(template, '.git', 'backup', 'archive'))) throw new Error(`template ${key} has archives: their paths are absolute`);
   // A copy of a store whose recorded path still holds it takes a clone id of its own (app/clone.ts);
   // the copies are to behave as the repository they were copied from, so the template forgets where it was.
   rmSync(join(template, '.git', 'backup', 'clone-id.at'), { force: true });
