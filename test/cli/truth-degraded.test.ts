@@ -2,6 +2,7 @@
 // to the index, no gc and no lost write can make the two disagree for good.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { archivedAndLive, dbPath, ok, type Rec } from '../helpers/truth.js';
 
@@ -18,6 +19,20 @@ test('db.json replaced by a directory: no EISDIR crash; create works and the dir
   assert.ok(statSync(dbPath(repo)).isFile());
   ok(repo, ['recover']);
 });
+test('db.json replaced by a FIFO: read as damaged, never waited on; create works', () => {
+  const { repo, live } = archivedAndLive();
+  rmSync(dbPath(repo));
+  execFileSync('mkfifo', [dbPath(repo)]);
+  // Before, every command opened the FIFO and waited for a writer that never came.
+  const list = repo.cli(['list', '--json'], { timeoutMs: 20_000 });
+  assert.is(list.code, 0, list.stderr);
+  assert.ok((JSON.parse(list.stdout) as Rec[]).some((b) => b.id === live));
+  repo.write('f.txt', 'new\n');
+  const made = repo.cli(['create', '--allow-empty', '-m', 'over a fifo'], { timeoutMs: 20_000 });
+  assert.is(made.code, 0, made.stderr);
+  assert.ok(statSync(dbPath(repo)).isFile());
+});
+
 test('degraded: both generations damaged, create still takes the backup (ref + note), status says DEGRADED, recover repairs', () => {
   const { repo, live } = archivedAndLive();
   writeFileSync(dbPath(repo), '{"schema":1,"generation":9,"backups":[{"id":');

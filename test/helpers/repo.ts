@@ -83,12 +83,13 @@ export class TestRepo {
   }
 
   /** Run the real CLI in this repository. */
-  cli(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {}): CliResult {
+  cli(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string; timeoutMs?: number } = {}): CliResult {
     const r = spawnSync(process.execPath, [CLI, ...args], {
       cwd: opts.cwd ?? this.dir,
       env: { ...TEST_ENV, ...opts.env },
       input: opts.input ?? '',
       encoding: 'utf8',
+      ...(opts.timeoutMs ? { timeout: opts.timeoutMs } : {}),
     });
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
   }
