@@ -8,7 +8,8 @@
 // that length; readers never read past it, and the next compaction cuts them off before it
 // appends (the records are still in the index it read, so they are appended again).
 import { constants as fsc } from 'node:fs';
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
+import { readWhole } from '../fs/read-whole.js';
 import { join } from 'node:path';
 import type { BackupRecord, StoreData } from '../core/types.js';
 import { coldIdsIn, coldLine, grown, parseColdLines, segmentDamage, segmentsFor, takeTombstones } from '../core/cold.js';
@@ -61,9 +62,11 @@ export async function compactTombstones(storeDir: string, data: StoreData): Prom
 async function segmentText(storeDir: string, segment: string, bytes: number): Promise<{ text: string; size: number }> {
   let buf: Buffer;
   try {
-    buf = await readFile(coldSegmentPath(storeDir, segment));
+    buf = await readWhole(coldSegmentPath(storeDir, segment));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { text: '', size: 0 };
+    // Gone, or not a file (a FIFO is never waited on): shorter than the index accounts for, which is damage recover repairs.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EINVAL' || code === 'EISDIR') return { text: '', size: 0 };
     throw e;
   }
   return { text: buf.subarray(0, bytes).toString('utf8'), size: buf.length };
