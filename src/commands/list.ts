@@ -116,13 +116,13 @@ export async function runList(ctx: Context, args: ListArgs): Promise<void> {
   ctx.io.out(table(listRows(records, ctx.now, cloneId)));
 }
 
+const CLOSE_RECORD = Buffer.from('}');
+
 /**
  * `list --json`, newest first, filtered by state only: the records' bytes copied from db.json
  * (docs/store.md, "Records in the order --json prints them"). False when the store cannot print
  * so, or other filters or sorts are asked for: then the records are parsed and encoded.
  */
-const CLOSE_RECORD = Buffer.from('}');
-
 async function printCopied(ctx: Context, args: ListArgs): Promise<boolean> {
   const f = args.find;
   if (args.sort !== 'age' || args.state.includes('DELETED') || (f && (f.label.length > 0 || f.branch !== null || f.grep !== null || f.since !== null))) return false;

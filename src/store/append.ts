@@ -126,7 +126,8 @@ export function printableRecords(raw: RawIndex, keep: (state: string) => boolean
     if (!holds(buf, at, STATE_NEXT)) throw new RawLayoutError();
     const stateFrom = at + STATE_NEXT.length;
     const stateEnd = quoteFrom(buf, stateFrom);
-    if (stateEnd < 0 || !keep(buf.toString('latin1', stateFrom, stateEnd))) continue;
+    if (stateEnd < 0) throw new RawLayoutError();
+    if (!keep(buf.toString('latin1', stateFrom, stateEnd))) continue;
     if (!holds(buf, stateEnd, CREATED_NEXT)) throw new RawLayoutError();
     const createdFrom = stateEnd + CREATED_NEXT.length;
     const createdEnd = quoteFrom(buf, createdFrom);
