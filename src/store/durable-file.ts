@@ -178,12 +178,16 @@ const HEAD_MAX = 64 * 1024;
 export async function readHead(file: string): Promise<StoreHead | null> {
   let fh;
   try {
-    fh = await open(file, 'r');
+    // Non-blocking, and regular files only: a FIFO in db.json's place is never waited on (a
+    // blocking open waits for a writer: status, ci and every hook drain, so `git commit`, hung).
+    fh = await open(file, fsc.O_RDONLY | fsc.O_NONBLOCK);
   } catch {
     return null;
   }
   try {
-    const size = (await fh.stat()).size;
+    const st = await fh.stat();
+    if (!st.isFile()) return null;
+    const size = st.size;
     const buf = Buffer.alloc(Math.min(size, HEAD_MAX));
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
     return headOf(buf.subarray(0, bytesRead), size)?.head ?? null;
