@@ -8,7 +8,8 @@
 // that length; readers never read past it, and the next compaction cuts them off before it
 // appends (the records are still in the index it read, so they are appended again).
 import { constants as fsc } from 'node:fs';
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
+import { KEEP_DAMAGED, pruneDamaged } from './durable-file.js';
 import { readWhole } from '../fs/read-whole.js';
 import { join } from 'node:path';
 import type { BackupRecord, StoreData } from '../core/types.js';
@@ -21,6 +22,31 @@ export function coldDir(storeDir: string): string {
 
 export function coldSegmentPath(storeDir: string, segment: string): string {
   return join(coldDir(storeDir), `${segment}.jsonl`);
+}
+
+/**
+ * A segment opened to append to. One that is not a regular file (a FIFO, a directory, a socket put
+ * in its place) reads as empty, which is damage, and could not be written to (a FIFO has no
+ * offsets, a directory cannot be opened for writing): every compaction into it failed, recover's
+ * repair too. It is moved aside like a damaged db.json and a new file is started; the index then
+ * accounts for bytes the new file does not hold, which reads as damage until recover writes the
+ * segment again from the notes (recover's own write starts it from its first byte).
+ */
+async function openSegment(path: string): Promise<FileHandle> {
+  for (let round = 0; ; round++) {
+    let fh: FileHandle | null = null;
+    try {
+      fh = await open(path, fsc.O_RDWR | fsc.O_CREAT | fsc.O_NONBLOCK, FILE_MODE);
+      if ((await fh.stat()).isFile()) return fh;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'EISDIR' && code !== 'ENXIO' && code !== 'EOPNOTSUPP') throw e;
+    }
+    await fh?.close();
+    if (round > 0) throw Object.assign(new Error(`${path} is not a regular file`), { code: 'EINVAL' });
+    await rename(path, `${path}.damaged-${Date.now()}`);
+    await pruneDamaged(path, KEEP_DAMAGED);
+  }
 }
 
 /**
@@ -38,7 +64,7 @@ export async function compactTombstones(storeDir: string, data: StoreData): Prom
     const text = records.map(coldLine).join('');
     const bytes = Buffer.byteLength(text);
     const known = cold[segment]?.bytes ?? 0;
-    const fh = await open(coldSegmentPath(storeDir, segment), fsc.O_RDWR | fsc.O_CREAT, FILE_MODE);
+    const fh = await openSegment(coldSegmentPath(storeDir, segment));
     try {
       // Bytes past what the index accounts for are a killed compaction's: its records are in the
       // index we read, and are written again now.

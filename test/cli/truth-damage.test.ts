@@ -4,8 +4,8 @@
 // is wrong in one line, `recover` repairs, `ci` never says ok over it.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ok, type Rec } from '../helpers/truth.js';
 import { fromTemplate, tempRepo, type TestRepo } from '../helpers/repo.js';
@@ -134,6 +134,43 @@ test('a cold segment garbled in place (same size): list names the damage, show e
   ok(repo, ['ci']);
   assert.match(ok(repo, ['recover']), /0 repair\(s\), 0 problem\(s\)/);
 });
+
+for (const kind of ['a FIFO', 'a directory'] as const) {
+  test(`a cold segment replaced by ${kind}: read as damaged, a delete into it still writes the index, recover writes it again`, () => {
+    const repo = tempRepo();
+    const ids: string[] = [];
+    for (const n of [1, 2, 3]) {
+      repo.write('a.txt', `work ${n}\n`);
+      ids.push(repo.json<Rec>(['create', '-m', `m${n}`]).id);
+    }
+    for (const id of ids.slice(0, 2)) ok(repo, ['delete', '--yes', '--force', id]);
+    const dir = join(repo.dir, '.git', 'backup', 'cold');
+    const [name] = readdirSync(dir);
+    const segment = join(dir, name!);
+    rmSync(segment);
+    if (kind === 'a FIFO') execFileSync('mkfifo', [segment]);
+    else mkdirSync(segment);
+
+    const list = repo.cli(['list', '--state', 'DELETED', '--json'], { timeoutMs: 20_000 });
+    assert.is(list.code, 0, list.stderr);
+    assert.match(list.stderr, /cold store segment .* is damaged .*git backup recover/);
+    // The compaction of this delete appends to the segment: it could not (ESPIPE, EISDIR), and
+    // the index was left behind the notes by every delete of that month.
+    const del = repo.cli(['delete', '--yes', '--force', ids[2]!], { timeoutMs: 20_000 });
+    assert.is(del.code, 0, del.stderr);
+    assert.not.match(del.stderr, /could not be written/);
+    const ci = repo.cli(['ci'], { timeoutMs: 20_000 });
+    assert.is(ci.code, 7, ci.stdout + ci.stderr);
+
+    // It failed with "unexpected error" (exit 1) before: the repair it names could not be made.
+    assert.match(ok(repo, ['recover']), /repaired: the cold store segment \d{4}-\d{2} was damaged .*3 tombstone\(s\)/);
+    const after = repo.cli(['list', '--state', 'DELETED', '--json']);
+    assert.is(after.stderr, '');
+    assert.equal((JSON.parse(after.stdout) as Rec[]).map((b) => b.id).sort(), [...ids].sort());
+    ok(repo, ['ci']);
+    assert.match(ok(repo, ['recover']), /0 repair\(s\), 0 problem\(s\)/);
+  });
+}
 
 test('the store directory replaced by a file: one line and exit 7 naming what to do; git commit is unaffected; recover after moving it aside', () => {
   const repo = tempRepo();
