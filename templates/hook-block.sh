@@ -68,10 +68,11 @@ __GB_EOF__
     (umask 077 && printf '%s' "$__gb_in" >"$__gb_store/$__gb_f") 2>/dev/null || return 0
     __gb_line=gb1$__gb_t$__gb_time$__gb_t$__gb_name$__gb_t$__gb_head$__gb_t$__gb_branch$__gb_t@$__gb_f$__gb_args
   fi
-  # One printf, one write(2) on an O_APPEND descriptor: concurrent hooks never interleave.
-  if ! { printf '%s\n' "$__gb_line" >>"$__gb_store/events.log"; } 2>/dev/null; then
+  # One printf, one write(2) on an O_APPEND descriptor: concurrent hooks never interleave. A FIFO
+  # put in a file's place is never opened (the open would wait for a reader, and git with it).
+  if [ -p "$__gb_store/events.log" ] || ! { printf '%s\n' "$__gb_line" >>"$__gb_store/events.log"; } 2>/dev/null; then
     # The store is not writable: keep the event beside it for the next drain that can write, and say so.
-    { printf '%s\n' "$__gb_line" >>"$__gb_dir/backup-events.missed"; } 2>/dev/null
+    [ -p "$__gb_dir/backup-events.missed" ] || { printf '%s\n' "$__gb_line" >>"$__gb_dir/backup-events.missed"; } 2>/dev/null
     echo "git-backup: cannot write $__gb_store/events.log; the $__gb_name event was not recorded there (git backup status)" >&2
     return 0
   fi
@@ -91,8 +92,10 @@ __GB_EOF__
   # guard before eval skips them, and the rebase's post-rewrite drains.)
   [ "$__gb_name" = pre-rebase ] && return 0
   # sync: drain in the foreground (after pre-push, the drain leaves a detached one to wait for the push).
+  __gb_log=$__gb_store/backup.log
+  [ -p "$__gb_log" ] && __gb_log=/dev/null
   if [ "${GIT_BACKUP_HOOK_MODE-}" = sync ]; then
-    git-backup hook drain --repo "$PWD" </dev/null >/dev/null 2>>"$__gb_store/backup.log" || :
+    git-backup hook drain --repo "$PWD" </dev/null >/dev/null 2>>"$__gb_log" || :
     return 0
   fi
   # At most one drain: drain.pid names a drain that will read the log after now (it is due or
@@ -100,7 +103,7 @@ __GB_EOF__
   # The boot id (Linux) rules out a pid left from before a reboot that now names another process.
   __gb_p= __gb_b= __gb_nb=
   { read -r __gb_nb </proc/sys/kernel/random/boot_id; } 2>/dev/null
-  { read -r __gb_p __gb_b <"$__gb_store/drain.pid"; } 2>/dev/null
+  [ -p "$__gb_store/drain.pid" ] || { read -r __gb_p __gb_b <"$__gb_store/drain.pid"; } 2>/dev/null
   case $__gb_p in '' | *[!0-9]*) ;; *) [ "$__gb_b" = "$__gb_nb" ] && kill -0 "$__gb_p" 2>/dev/null && return 0 ;; esac
   # Detached, at low priority: nice 10 (on Linux the I/O priority follows: best-effort level 6).
   # The command as positional parameters (this function's own; the hook's were used above): a
@@ -108,8 +111,8 @@ __GB_EOF__
   set -- git-backup hook drain --detached --repo "$PWD"
   command -v nice >/dev/null 2>&1 && set -- nice -n 10 "$@"
   command -v setsid >/dev/null 2>&1 && set -- setsid "$@"
-  "$@" </dev/null >/dev/null 2>>"$__gb_store/backup.log" &
-  { echo "$! $__gb_nb" >|"$__gb_store/drain.pid"; } 2>/dev/null
+  "$@" </dev/null >/dev/null 2>>"$__gb_log" &
+  [ -p "$__gb_store/drain.pid" ] || { echo "$! $__gb_nb" >|"$__gb_store/drain.pid"; } 2>/dev/null
   return 0
 }
 # Escape \, TAB and LF in $1 into $__gb_r, with shell builtins only (no forks on the commit path).

@@ -6,8 +6,8 @@
 // recorded everything. At most one drain: a second lock beside the store's, tried without waiting;
 // whoever finds it held leaves, and the holder looks at the log again after releasing it, so an event
 // appended meanwhile is never stranded.
-import { readFile, stat, unlink, writeFile } from 'node:fs/promises';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from '../app/context.js';
 import type { HeadFields, StoreData } from '../core/types.js';
@@ -252,6 +252,7 @@ function bootId(): string {
 /** The pid in drain.pid / drain.owner (`PID BOOT-ID`), or null when absent or from another boot. */
 function readPid(path: string): number | null {
   try {
+    if (!statSync(path).isFile()) return null; // a FIFO in its place is never waited on
     const [p, boot = ''] = readFileSync(path, 'utf8').trim().split(/\s+/);
     const n = Number(p);
     return Number.isInteger(n) && n > 1 && boot === bootId() ? n : null;
@@ -263,7 +264,12 @@ function readPid(path: string): number | null {
 /** A small file in the store, written only while the store is still there (never recreated). */
 async function writePid(ctx: Context, name: string, pid: number): Promise<void> {
   if (repoGone(ctx)) return;
-  await writeFile(join(ctx.store.paths.dir, name), `${pid} ${bootId()}\n`.replace(' \n', '\n'), { mode: 0o600 }).catch(() => {});
+  // Through a temp file renamed over it: whole for the hooks' `read`, and whatever was in its place (a FIFO) replaced, never waited on.
+  const file = join(ctx.store.paths.dir, name);
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, `${pid} ${bootId()}\n`.replace(' \n', '\n'), { mode: 0o600 })
+    .then(() => rename(tmp, file))
+    .catch(() => unlink(tmp).catch(() => {}));
 }
 
 async function removeIfMine(ctx: Context, name: string, pid: number): Promise<void> {

@@ -1,12 +1,17 @@
 // Reading <store>/events.log from the offset db.json says was applied. The hooks only ever append,
 // so everything past the offset is waiting; a file shorter than the offset was replaced or truncated
 // by hand and is read again from the start.
+import { constants as fsc } from 'node:fs';
 import { appendFile, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { join } from 'node:path';
 import type { StoreData } from '../core/types.js';
 
 export const eventsLogPath = (storeDir: string) => join(storeDir, 'events.log');
+
+async function isFileOrAbsent(path: string): Promise<boolean> {
+  return stat(path).then((st) => st.isFile(), () => true);
+}
 
 export async function fileSize(path: string): Promise<number> {
   try {
@@ -24,16 +29,17 @@ export function appliedOffset(data: Pick<StoreData, 'events_offset'>): number {
   return typeof o === 'number' && Number.isInteger(o) && o >= 0 ? o : 0;
 }
 
-/** Up to `max` bytes of the file from `offset`. */
+/** Up to `max` bytes of the file from `offset` (none from what is not a regular file: a FIFO in its place is never waited on). */
 export async function readChunk(path: string, offset: number, max: number): Promise<Buffer> {
   let fh;
   try {
-    fh = await open(path, 'r');
+    fh = await open(path, fsc.O_RDONLY | fsc.O_NONBLOCK);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
     throw e;
   }
   try {
+    if (!(await fh.stat()).isFile()) return Buffer.alloc(0);
     const buf = Buffer.alloc(max);
     const { bytesRead } = await fh.read(buf, 0, max, offset);
     return buf.subarray(0, bytesRead);
@@ -87,6 +93,8 @@ export async function eventsMissed(storeDir: string): Promise<number> {
 export async function takeMissedEvents(storeDir: string): Promise<number> {
   const missed = missedEventsPath(storeDir);
   const claimed = join(storeDir, `events.missed.${process.pid}`);
+  // Nowhere to put them while something that is not a file stands in the log's place (an append to a FIFO waits for a reader).
+  if (!(await isFileOrAbsent(eventsLogPath(storeDir)))) return 0;
   try {
     await rename(missed, claimed);
   } catch {

@@ -6,8 +6,8 @@
 // directory in its place (the append fails with EISDIR, as it would with EACCES or EROFS).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, renameSync, rmdirSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, renameSync, rmSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempRepo } from '../helpers/repo.js';
 import { eventLines, install, readDb, withShim } from '../helpers/hooks.js';
@@ -46,6 +46,30 @@ test('unwritable events.log: one line from the hook, one line in status, applied
   assert.ok(eventLines(repo).some((l) => l.includes('\tpost-commit\t') ), 'the missed event is in the log');
   assert.is(db.backups.find((b) => b.id === id)?.state, 'PENDING');
   assert.is(repo.json<{ events_missed: number }>(['status'], { env }).events_missed, 0);
+});
+
+test('FIFOs in place of events.log, drain.pid and backup.log: git commit never waits on them (both hook modes)', () => {
+  const repo = tempRepo();
+  install(repo);
+  const store = join(repo.dir, '.git', 'backup');
+  repo.write('w.txt', 'work\n');
+  const { id } = repo.json<{ id: string }>(['create', '--allow-empty', '-m', 'w'], { env: withShim() });
+  for (const name of ['events.log', 'drain.pid', 'backup.log']) {
+    rmSync(join(store, name), { force: true });
+    execFileSync('mkfifo', [join(store, name)]);
+  }
+  repo.git(['add', 'w.txt']);
+  for (const mode of ['sync', 'detached']) {
+    const env = withShim(mode === 'sync' ? { GIT_BACKUP_HOOK_MODE: 'sync' } : {});
+    const r = spawnSync('git', ['commit', '-q', '--allow-empty', '-m', mode], { cwd: repo.dir, env, encoding: 'utf8', timeout: 20_000 });
+    assert.is(r.status, 0, `${mode}: ${r.error ?? r.stderr}`);
+    assert.match(r.stderr, /cannot write .*events\.log; the post-commit event was not recorded/);
+  }
+  // Files again: the next commit's drain takes the events kept beside the store, and the backup moves.
+  for (const name of ['events.log', 'drain.pid', 'backup.log']) rmSync(join(store, name));
+  repo.git(['commit', '-q', '--allow-empty', '-m', 'next'], { env: withShim({ GIT_BACKUP_HOOK_MODE: 'sync' }) });
+  assert.is(readDb(repo).backups.find((b) => b.id === id)?.state, 'CONFIRMED', 'committed on main, the integration branch');
+  assert.is(repo.json<{ events_missed: number }>(['status'], { env: withShim() }).events_missed, 0);
 });
 
 test.run();
