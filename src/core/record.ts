@@ -152,7 +152,10 @@ export const STORE_ONLY_FROM = ',"protects":';
  * --json prints them").
  */
 export function encodeRecord(r: BackupRecord): string {
-  return JSON.stringify({ ...publicView(r), protects: r.protects ?? null, author: r.author ?? null });
+  const stored: Record<string, unknown> = { ...publicView(r), protects: r.protects ?? null, author: r.author ?? null };
+  // Fields this version does not know (a newer one wrote them) are kept, after the ones it does.
+  for (const [k, v] of Object.entries(r)) if (!(k in stored) && v !== undefined) stored[k] = v;
+  return JSON.stringify(stored);
 }
 
 /** Set the facts a transition or a facts event carries (undefined fields stay as they are). */

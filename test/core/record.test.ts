@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { decideTransition, applyTransition } from '../../src/core/lifecycle.js';
 import type { TransitionRequest } from '../../src/core/lifecycle.js';
-import { newRecord, toPublicJson, isoTime } from '../../src/core/record.js';
+import { encodeRecord, newRecord, toPublicJson, isoTime, STORE_ONLY_FROM } from '../../src/core/record.js';
 import { noteLines, formatNoteLine, parseNoteLines } from '../../src/core/notes-format.js';
 import { rebuildRecord } from '../../src/core/rebuild.js';
 import type { RecordFacts } from '../../src/core/notes-format.js';
@@ -189,6 +189,30 @@ test('rebuild: disagreeing clones are reported; DELETED stays terminal; no creat
   } catch (e) {
     assert.ok(e instanceof BackupError && e.exitCode === ExitCode.STORE_DAMAGED);
   }
+});
+
+test('encodeRecord: what --json prints, byte for byte, then protects and author, then fields a newer version wrote', () => {
+  const plain = base();
+  const full: BackupRecord = {
+    ...base(),
+    labels: ['a', 'ü "q"'],
+    archive: { path: '2026/11/x.tar.gz', sha256: 'ab', bytes: 3, files: 1, manifest_sha256: 'cd' } as BackupRecord['archive'],
+    base_successor: { commit: 'c'.repeat(40), amended: true },
+    copies: [{ remote: 'r', at: '2026-01-01T00:00:00.000Z', kind: 'snapshot', oid: 'd'.repeat(40) }],
+    protects: [{ path: 'a.txt', oid: 'e'.repeat(40) }],
+    author: 'me@example.com',
+    origin: 'host-1a2b',
+  };
+  const future = { ...base(), later_field: { kept: true } } as BackupRecord;
+  for (const r of [plain, full, future]) {
+    const text = encodeRecord(r);
+    const cut = text.lastIndexOf(STORE_ONLY_FROM);
+    assert.ok(cut > 0);
+    assert.is(`${text.slice(0, cut)}}`, JSON.stringify(toPublicJson(r)), 'the --json bytes first');
+    assert.equal(Object.keys(JSON.parse(text)).slice(-3), r === future ? ['protects', 'author', 'later_field'] : ['copies', 'protects', 'author']);
+  }
+  assert.equal((JSON.parse(encodeRecord(future)) as Record<string, unknown>).later_field, { kept: true }, 'a field a newer version wrote is kept');
+  assert.equal(JSON.parse(encodeRecord(full)).protects, full.protects);
 });
 
 test.run();
