@@ -143,9 +143,17 @@ export async function readJudgingFacts(
 export async function readHistory(repo: RepoPaths, starts: readonly string[]): Promise<History> {
   const commits = new Map<string, CommitInfo>();
   const changes: CommitChanges[] = [];
-  const present = await existingObjects(repo, [...new Set(starts)], 'commit');
-  if (present.length === 0) return { graph: new CommitGraph(commits), content: new ContentIndex([]) };
-  const mb = await git(['merge-base', '--octopus', ...present], { cwd: repo.worktree, okCodes: [1] });
+  // Usually every start is a commit here: merge-base is asked at once, and only when it cannot
+  // name one (a commit another clone recorded, a pruned one) are the missing ones left out first.
+  const unique = [...new Set(starts)];
+  if (unique.length === 0) return { graph: new CommitGraph(commits), content: new ContentIndex([]) };
+  let present = unique;
+  let mb = await git(['merge-base', '--octopus', ...unique], { cwd: repo.worktree, okCodes: [1, 128] });
+  if (mb.code === 128) {
+    present = await existingObjects(repo, unique, 'commit');
+    if (present.length === 0) return { graph: new CommitGraph(commits), content: new ContentIndex([]) };
+    mb = await git(['merge-base', '--octopus', ...present], { cwd: repo.worktree, okCodes: [1] });
+  }
   const cut = mb.code === 0 ? mb.stdout.trim().split('\n')[0] : undefined;
   const args = ['log', '--raw', '-z', '--no-renames', '--no-abbrev', '--diff-merges=first-parent', '--root', '--no-show-signature', '--format=%x01%ct %at %H %P%x02%ae'];
   const out = await git([...args, ...present, ...(cut ? ['--not', `${cut}^@`] : [])], { cwd: repo.worktree });
