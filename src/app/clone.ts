@@ -3,7 +3,7 @@
 // template) takes an id of its own the first time it runs while the original is still there.
 // And the form a working tree is recorded in: relative to the top of the main working tree (`.`
 // for it), so notes pushed or synced never carry an absolute path.
-import { closeSync, existsSync, fsyncSync, linkSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { nodeCrypto } from '../builtins.js';
 import { isAbsolute, join, relative, resolve } from 'node:path';
@@ -12,6 +12,7 @@ import type { BackupRecord } from '../core/types.js';
 import type { Context } from './context.js';
 import type { RepoPaths } from '../git/exec.js';
 import { mainTop } from '../config/load.js';
+import { sameFile } from '../fs/regular-file.js';
 
 const cache = new WeakMap<Context, string>();
 
@@ -86,8 +87,7 @@ function copiedFrom(dir: string, id: string, at: string | null): boolean {
   if (at === dir) return false;
   if (at !== null) {
     try {
-      const same = (a: Stats, b: Stats) => a.dev === b.dev && a.ino === b.ino;
-      if (readFileSync(join(at, 'clone-id'), 'utf8').trim() === id) return !same(statSync(at), statSync(dir));
+      if (readFileSync(join(at, 'clone-id'), 'utf8').trim() === id) return !sameFile(at, dir);
     } catch {
       // nothing there: moved
     }

@@ -8,24 +8,14 @@
 //   gc: git's prune and repack are safe to interrupt; the entry is dropped (the next gc finishes).
 //   restore-temps: the temp files a killed restore left beside its targets are removed (the files
 //            it renamed into place are whole, the rest untouched: the restore can simply be run again).
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { sameFile } from '../fs/regular-file.js';
 import type { Context } from './context.js';
 import { endJournal, listJournals, ownerAlive, type JournalFile } from '../store/journal.js';
 import { removeTempsBeside } from '../git/restore.js';
 import { archivePathOf, finishArchive, finishArchiveDelete, removeArchiveFiles } from './archive.js';
 
 type Action = { kind: 'finish-archive' | 'undo-archive' | 'finish-delete' | 'remove-temps' | 'drop'; j: JournalFile; message: string };
-
-const sameDir = (a: string, b: string): boolean => {
-  if (a === b) return true;
-  try {
-    const x = statSync(a);
-    const y = statSync(b);
-    return x.dev === y.dev && x.ino === y.ino;
-  } catch {
-    return false;
-  }
-};
 
 /** Settle every journal entry whose owner is dead; returns one sentence per entry settled. */
 export async function settleJournals(ctx: Context): Promise<string[]> {
@@ -41,7 +31,7 @@ export async function settleJournals(ctx: Context): Promise<string[]> {
         // Copied with the repository (`cp -a` while the original archived or deleted): its paths
         // are the original's files, which this store must never remove. Left to that store (a store
         // moved since, nothing at its old path, settles its own entries as before).
-        if (e.store !== undefined && !sameDir(e.store, ctx.store.paths.dir) && existsSync(e.store)) {
+        if (e.store !== undefined && !sameFile(e.store, ctx.store.paths.dir) && existsSync(e.store)) {
           return { kind: 'drop', j, message: `${'id' in e ? `${e.id}: ` : ''}dropped an interrupted ${e.op} written by the store at ${e.store} (this repository is a copy of it); its files were left alone` };
         }
         if (e.op === 'gc') return { kind: 'drop', j, message: 'an interrupted gc left nothing to repair (git prune is safe to interrupt)' };

@@ -1,8 +1,8 @@
 // Reading <store>/events.log from the offset db.json says was applied. The hooks only ever append,
 // so everything past the offset is waiting; a file shorter than the offset was replaced or truncated
 // by hand and is read again from the start.
-import { constants as fsc } from 'node:fs';
-import { appendFile, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { appendFile, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { openRegular } from '../fs/regular-file.js';
 import { dirname } from 'node:path';
 import { join } from 'node:path';
 import type { StoreData } from '../core/types.js';
@@ -33,13 +33,13 @@ export function appliedOffset(data: Pick<StoreData, 'events_offset'>): number {
 export async function readChunk(path: string, offset: number, max: number): Promise<Buffer> {
   let fh;
   try {
-    fh = await open(path, fsc.O_RDONLY | fsc.O_NONBLOCK);
+    ({ fh } = await openRegular(path));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EINVAL') return Buffer.alloc(0);
     throw e;
   }
   try {
-    if (!(await fh.stat()).isFile()) return Buffer.alloc(0);
     const buf = Buffer.alloc(max);
     const { bytesRead } = await fh.read(buf, 0, max, offset);
     return buf.subarray(0, bytesRead);

@@ -4,7 +4,7 @@
 // only the head needs the head, the ids, those records, and the other bytes copied through.
 import type { Hash } from 'node:crypto';
 import { nodeCrypto } from '../builtins.js';
-import { readWhole } from '../fs/read-whole.js';
+import { readWhole } from '../fs/regular-file.js';
 import type { AppendView, BackupRecord, HeadFields } from '../core/types.js';
 import { adjustSummary, summarize, type Summary } from '../core/query.js';
 import { STORE_ONLY_FROM, encodeRecord } from '../core/record.js';

@@ -8,9 +8,9 @@
 // that length; readers never read past it, and the next compaction cuts them off before it
 // appends (the records are still in the index it read, so they are appended again).
 import { constants as fsc } from 'node:fs';
-import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
+import { mkdir, rename, type FileHandle } from 'node:fs/promises';
 import { KEEP_DAMAGED, pruneDamaged } from './durable-file.js';
-import { readWhole } from '../fs/read-whole.js';
+import { openRegular, readWhole } from '../fs/regular-file.js';
 import { join } from 'node:path';
 import type { BackupRecord, StoreData } from '../core/types.js';
 import { coldIdsIn, coldLine, grown, parseColdLines, segmentDamage, segmentsFor, takeTombstones } from '../core/cold.js';
@@ -34,15 +34,12 @@ export function coldSegmentPath(storeDir: string, segment: string): string {
  */
 async function openSegment(path: string): Promise<FileHandle> {
   for (let round = 0; ; round++) {
-    let fh: FileHandle | null = null;
     try {
-      fh = await open(path, fsc.O_RDWR | fsc.O_CREAT | fsc.O_NONBLOCK, FILE_MODE);
-      if ((await fh.stat()).isFile()) return fh;
+      return (await openRegular(path, fsc.O_RDWR | fsc.O_CREAT, FILE_MODE)).fh;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'EISDIR' && code !== 'ENXIO' && code !== 'EOPNOTSUPP') throw e;
+      if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'ENXIO' && code !== 'EOPNOTSUPP') throw e;
     }
-    await fh?.close();
     if (round > 0) throw Object.assign(new Error(`${path} is not a regular file`), { code: 'EINVAL' });
     await rename(path, `${path}.damaged-${Date.now()}`);
     await pruneDamaged(path, KEEP_DAMAGED);

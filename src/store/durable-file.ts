@@ -19,7 +19,7 @@ import type { Adapter } from 'lowdb';
 import type { StoreData } from '../core/types.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { FILE_MODE, fsyncPath, writeNewFile } from '../fs/durable-write.js';
-import { readWhole } from '../fs/read-whole.js';
+import { openRegular, readWhole } from '../fs/regular-file.js';
 import { summarize, type Summary } from '../core/query.js';
 import { encodeRecord } from '../core/record.js';
 import { BACKUP_STATES } from '../core/types.js';
@@ -177,17 +177,13 @@ const HEAD_MAX = 64 * 1024;
  */
 export async function readHead(file: string): Promise<StoreHead | null> {
   let fh;
+  let size: number;
   try {
-    // Non-blocking, and regular files only: a FIFO in db.json's place is never waited on (a
-    // blocking open waits for a writer: status, ci and every hook drain, so `git commit`, hung).
-    fh = await open(file, fsc.O_RDONLY | fsc.O_NONBLOCK);
+    ({ fh, st: { size } } = await openRegular(file));
   } catch {
     return null;
   }
   try {
-    const st = await fh.stat();
-    if (!st.isFile()) return null;
-    const size = st.size;
     const buf = Buffer.alloc(Math.min(size, HEAD_MAX));
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
     return headOf(buf.subarray(0, bytesRead), size)?.head ?? null;
