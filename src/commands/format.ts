@@ -84,11 +84,6 @@ export function* inParts(pieces: Iterable<Buffer>): Generator<Buffer[]> {
   if (group.length > 0) yield group;
 }
 
-/** `JSON.stringify(items)` in parts (inParts), each item encoded only when the output reaches it. */
-export function jsonArrayParts<T>(items: readonly T[], encode: (item: T) => unknown): Generator<Buffer[]> {
-  return inParts(jsonArray(items, (item) => [Buffer.from(JSON.stringify(encode(item)))]));
-}
-
 /** The pieces of a JSON array whose items are given as the pieces of their JSON text. */
 export function* jsonArray<T>(items: readonly T[], pieces: (item: T) => Buffer[]): Generator<Buffer> {
   yield OPEN;

@@ -90,9 +90,7 @@ export interface ListArgs {
 export async function runList(ctx: Context, args: ListArgs): Promise<void> {
   if (args.json && (await printCopied(ctx, args))) return;
   const { parseSince, queryBackups } = await import('../core/query.js');
-  const { toPublicJson } = await import('../core/record.js');
-  const { archivePathOf, withArchiveAt } = await import('../app/archive.js');
-  const { table, listRows, jsonArrayParts } = await import('./format.js');
+  const { table, listRows, inParts, jsonArray } = await import('./format.js');
   const data = await ctx.store.read();
   // Tombstones live in the cold store (docs/store.md): read only when DELETED ones are asked for.
   const all = args.state.includes('DELETED') ? [...data.backups, ...(await ctx.store.tombstones(data, { wanted: notIn(data.backups) }))] : data.backups;
@@ -100,12 +98,8 @@ export async function runList(ctx: Context, args: ListArgs): Promise<void> {
   const match = f && { labels: f.label, branch: f.branch, grep: f.grep, since: f.since === null ? null : parseSince(f.since, ctx.now) };
   const records = queryBackups(all, { states: args.state, sort: args.sort, limit: args.limit, ...(match ? { match } : {}) });
   if (args.json) {
-    // An archive's path is printed where the file is now (absolute: a script wants one it can open).
-    const archived = new Map<string, string>();
-    for (const r of records) if (r.archive) archived.set(r.id, await archivePathOf(ctx, r.archive));
-    ctx.io.outParts(
-      jsonArrayParts(records, (r) => (r.archive ? withArchiveAt(toPublicJson(r), archived.get(r.id)!) : toPublicJson(r))),
-    );
+    const json = await printedJson(ctx, records);
+    ctx.io.outParts(inParts(jsonArray(records, (r) => [json(r)])));
     return;
   }
   if (records.length === 0) {
@@ -131,16 +125,24 @@ async function printCopied(ctx: Context, args: ListArgs): Promise<boolean> {
   const rows = await ctx.store.printable(wanted.size === 0 ? (s) => s !== 'DELETED' : (s) => wanted.has(s));
   if (!rows) return false;
   const sorted = byKeyDescending(rows, (r) => ageKey(r.created_at));
-  const { archivePathOf, withArchiveAt } = await import('../app/archive.js');
-  const { toPublicJson } = await import('../core/record.js');
   const { inParts, jsonArray } = await import('./format.js');
   const shown = args.limit === null ? sorted : sorted.slice(0, args.limit);
-  const json = new Map<string, Buffer>();
-  for (const r of shown) {
-    if ('record' in r) json.set(r.id, Buffer.from(JSON.stringify(withArchiveAt(toPublicJson(r.record), await archivePathOf(ctx, r.record.archive!)))));
-  }
-  ctx.io.outParts(inParts(jsonArray(shown, (r) => ('open' in r ? [r.open, CLOSE_RECORD] : [json.get(r.id)!]))));
+  const json = await printedJson(ctx, shown.flatMap((r) => ('record' in r ? [r.record] : [])));
+  ctx.io.outParts(inParts(jsonArray(shown, (r) => ('open' in r ? [r.open, CLOSE_RECORD] : [json(r.record)]))));
   return true;
+}
+
+/**
+ * How `--json` prints each of `records`: its archive path resolved where the file is now (absolute:
+ * a script wants one it can open), all of them first (a look at the disk each), then encoded as
+ * the output reaches each record.
+ */
+async function printedJson(ctx: Context, records: readonly BackupRecord[]): Promise<(r: BackupRecord) => Buffer> {
+  const { archivePathOf, withArchiveAt } = await import('../app/archive.js');
+  const { toPublicJson } = await import('../core/record.js');
+  const archived = new Map<string, string>();
+  for (const r of records) if (r.archive) archived.set(r.id, await archivePathOf(ctx, r.archive));
+  return (r) => Buffer.from(JSON.stringify(r.archive ? withArchiveAt(toPublicJson(r), archived.get(r.id)!) : toPublicJson(r)));
 }
 
 export interface StatusArgs {
