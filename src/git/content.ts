@@ -145,13 +145,14 @@ export async function readHistory(repo: RepoPaths, starts: readonly string[]): P
   const changes: CommitChanges[] = [];
   // Usually every start is a commit here: merge-base is asked at once, and only when it cannot
   // name one (a commit another clone recorded, a pruned one) are the missing ones left out first.
+  const none = (): History => ({ graph: new CommitGraph(commits), content: new ContentIndex([]) });
   const unique = [...new Set(starts)];
-  if (unique.length === 0) return { graph: new CommitGraph(commits), content: new ContentIndex([]) };
+  if (unique.length === 0) return none();
   let present = unique;
   let mb = await git(['merge-base', '--octopus', ...unique], { cwd: repo.worktree, okCodes: [1, 128] });
   if (mb.code === 128) {
     present = await existingObjects(repo, unique, 'commit');
-    if (present.length === 0) return { graph: new CommitGraph(commits), content: new ContentIndex([]) };
+    if (present.length === 0) return none();
     mb = await git(['merge-base', '--octopus', ...present], { cwd: repo.worktree, okCodes: [1] });
   }
   const cut = mb.code === 0 ? mb.stdout.trim().split('\n')[0] : undefined;
