@@ -3,7 +3,8 @@
 // template) takes an id of its own the first time it runs while the original is still there.
 // And the form a working tree is recorded in: relative to the top of the main working tree (`.`
 // for it), so notes pushed or synced never carry an absolute path.
-import { closeSync, existsSync, fsyncSync, linkSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { createDurably, writeDurably } from '../fs/durable-write.js';
 import { hostname } from 'node:os';
 import { nodeCrypto } from '../builtins.js';
 import { isAbsolute, join, relative, resolve } from 'node:path';
@@ -22,12 +23,12 @@ export async function cloneIdOf(ctx: Context): Promise<string> {
   // An invalid backup.* value elsewhere must not stop a create (the commands that read the
   // configuration report it): the stored id then.
   const configured = await ctx.config().then((c) => c.cloneId, () => null);
-  const id = configured ?? storedCloneId(ctx.store.paths.dir);
+  const id = configured ?? (await storedCloneId(ctx.store.paths.dir));
   cache.set(ctx, id);
   return id;
 }
 
-function storedCloneId(dir: string): string {
+async function storedCloneId(dir: string): Promise<string> {
   const file = join(dir, 'clone-id');
   const read = () => readFileSync(file, 'utf8').trim();
   // clone-id.at before clone-id: a process of a copy taking its own id replaces clone-id first and
@@ -47,10 +48,10 @@ function storedCloneId(dir: string): string {
       // would take a random one of its own and see the backups of the others as another clone's
       // (never moved, never pushed, no undo point).
       id = derivedId('', dir);
-      replaceFile(file, `${id}\n`);
+      await replaceFile(file, `${id}\n`);
     } else {
       id = `${hostPart()}-${nodeCrypto().randomBytes(2).toString('hex')}`;
-      if (!createWhole(file, `${id}\n`)) {
+      if (!(await createDurably(file, `${id}\n`).catch(() => false))) {
         // another process made it first (or the store cannot be written: the name is still usable for this run)
         try {
           id = read() || id;
@@ -60,7 +61,7 @@ function storedCloneId(dir: string): string {
       }
     }
   }
-  return copiedFrom(dir, id, at) ? takeOwnId(dir, id) : id;
+  return (await copiedFrom(dir, id, at)) ? takeOwnId(dir, id) : id;
 }
 
 /** The store's path, kept beside clone-id when the id is made or the store has moved (not in clone-id: a version before reads that whole). */
@@ -83,7 +84,7 @@ function readAt(dir: string): string | null {
  * directory), keeps its id and remembers where it is now. The directories are compared, not the
  * clone-id files: a copy made with hard links (`cp -al`) shares the file with the original.
  */
-function copiedFrom(dir: string, id: string, at: string | null): boolean {
+async function copiedFrom(dir: string, id: string, at: string | null): Promise<boolean> {
   if (at === dir) return false;
   if (at !== null) {
     try {
@@ -92,7 +93,7 @@ function copiedFrom(dir: string, id: string, at: string | null): boolean {
       // nothing there: moved
     }
   }
-  replaceFile(join(dir, AT), `${dir}\n`);
+  await replaceFile(join(dir, AT), `${dir}\n`);
   return false;
 }
 
@@ -100,60 +101,16 @@ function copiedFrom(dir: string, id: string, at: string | null): boolean {
  * The id of a copy: made from the original's id and this store's path, so every process of the
  * copy that finds it a copy at the same time takes the same one (no lock needed).
  */
-function takeOwnId(dir: string, from: string): string {
+async function takeOwnId(dir: string, from: string): Promise<string> {
   const id = derivedId(from, dir);
-  if (!replaceFile(join(dir, 'clone-id'), `${id}\n`)) return id;
-  replaceFile(join(dir, AT), `${dir}\n`);
+  if (await replaceFile(join(dir, 'clone-id'), `${id}\n`)) await replaceFile(join(dir, AT), `${dir}\n`);
   return id;
 }
 
 const derivedId = (from: string, dir: string) => `${hostPart()}-${nodeCrypto().createHash('sha256').update(`${from}\0${dir}`).digest('hex').slice(0, 4)}`;
 
-/**
- * Create `file` holding `text`, never seen half-written: a temp file written and flushed, then
- * linked into place (which fails when it exists). False when another process made it first or the
- * store cannot be written.
- */
-function createWhole(file: string, text: string): boolean {
-  const tmp = `${file}.${process.pid}.${nodeCrypto().randomBytes(4).toString('hex')}.tmp`;
-  try {
-    const fd = openSync(tmp, 'wx', 0o600);
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    linkSync(tmp, file);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST' || !existsSync(tmp)) return false;
-    // A filesystem without hard links: created in place, as before.
-    try {
-      const fd = openSync(file, 'wx', 0o600);
-      writeSync(fd, text);
-      closeSync(fd);
-      return true;
-    } catch {
-      return false;
-    }
-  } finally {
-    rmSync(tmp, { force: true });
-  }
-}
-
-/** Write a small file whole (a temp file renamed over it); false when the store cannot be written. */
-function replaceFile(file: string, text: string): boolean {
-  const tmp = `${file}.${process.pid}.${nodeCrypto().randomBytes(4).toString('hex')}.tmp`;
-  try {
-    writeFileSync(tmp, text, { mode: 0o600 });
-    renameSync(tmp, file);
-    return true;
-  } catch {
-    rmSync(tmp, { force: true });
-    return false;
-  }
-}
+/** A small file written whole (writeDurably); false when the store cannot be written (the id is still usable for this run). */
+const replaceFile = (file: string, text: string): Promise<boolean> => writeDurably(file, text).then(() => true, () => false);
 
 function hostPart(): string {
   return hostname().replace(/[^A-Za-z0-9._-]/g, '').replace(/^[^A-Za-z0-9]+/, '').slice(0, 40) || 'clone';

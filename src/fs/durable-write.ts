@@ -2,7 +2,7 @@
 // write to a unique temp name beside the target, fsync, rename, fsync the directory.
 import { nodeCrypto } from '../builtins.js';
 import { constants as fsc } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
+import { link, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export const FILE_MODE = 0o600;
@@ -85,4 +85,32 @@ export async function writeDurably(target: string, data: string | Buffer, mode =
     throw e;
   }
   await fsyncPath(dirname(target));
+}
+
+/**
+ * Create `target` holding `data`, never seen half-written: written durably beside it, then linked
+ * into place, which fails when it exists. False when another process made it first. A filesystem
+ * without hard links gets it created in place (writeNewFile). Errors otherwise as writeNewFile's.
+ */
+export async function createDurably(target: string, data: string | Buffer, mode = FILE_MODE): Promise<boolean> {
+  const tmp = tempBeside(target);
+  await writeNewFile(tmp, data, mode);
+  try {
+    await link(tmp, target);
+    await fsyncPath(dirname(target));
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EMLINK') throw e;
+    try {
+      await writeNewFile(target, data, mode);
+      return true;
+    } catch (e2) {
+      if ((e2 as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw e2;
+    }
+  } finally {
+    await unlink(tmp).catch(() => {});
+  }
 }
