@@ -6,10 +6,13 @@ import { createRequire } from 'node:module';
 
 type Crypto = typeof import('node:crypto');
 type ChildProcess = typeof import('node:child_process');
+type Zlib = typeof import('node:zlib');
 
 const load = createRequire(import.meta.url);
 let crypto: Crypto | undefined;
 let childProcess: ChildProcess | undefined;
+let zlib: Zlib | undefined;
 
 export const nodeCrypto = (): Crypto => (crypto ??= load('node:crypto') as Crypto);
 export const nodeChildProcess = (): ChildProcess => (childProcess ??= load('node:child_process') as ChildProcess);
+export const nodeZlib = (): Zlib => (zlib ??= load('node:zlib') as Zlib);

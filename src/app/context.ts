@@ -8,6 +8,7 @@ import { now } from '../clock.js';
 import { makeLedger } from './ledger.js';
 import { pauseAt } from '../test-pause.js';
 import { loadConfig, readView, type ConfigView } from '../config/load.js';
+import type { OwnCommits } from '../core/own-commits.js';
 import type { BackupConfig } from '../core/config.js';
 
 export interface Output {
@@ -41,6 +42,8 @@ export interface Context {
    * set; undefined when git must be asked (install/locate.ts does).
    */
   hooksDir(): Promise<string | undefined>;
+  /** The identities our commits may be written under without `git commit-tree`, or null (core/own-commits.ts). */
+  ownCommits(): Promise<OwnCommits | null>;
   /**
    * The command wants a progress line for long steps (app/progress.ts activityLine; still only on a
    * terminal). Off unless a command turns it on: hooks, agent checkpoints and `run --watch` stay silent.
@@ -85,6 +88,7 @@ export async function openContext(io: Output, cwd = process.cwd(), opts: OpenOpt
     progress: false,
     config: () => (config ??= configView().then(({ entries }) => loadConfig(repo, { entries, warn: (line) => io.err(`git backup: ${line}`) }))),
     hooksDir: async () => repo.hooksDir ?? (await configView()).hooksDir ?? undefined,
+    ownCommits: async () => (await configView()).ownCommits,
   };
   // The index is derived from the notes (docs/store.md), and a change is dated when the lock is
   // held, never before: a process that waited for the lock must not date a move before a backup

@@ -120,9 +120,12 @@ async function create(ctx: Context, opts: CreateOptions, step: (text: string) =>
   originP.catch(() => undefined); // awaited below; an early return must not leave it unhandled
   const submodulesP = dirtySubmodules(ctx.repo, paths);
   submodulesP.catch(() => undefined); // awaited below; a failure to look is no reason to fail the backup
+  const ownCommitsP = ctx.ownCommits(); // the same configuration read; awaited at the snapshot's first commit
+  ownCommitsP.catch(() => undefined);
   step('reading the working tree'); // git hashes every changed file here: most of a large backup's time
   const snap = await takeSnapshot({
     repo: ctx.repo,
+    ownCommits: ownCommitsP,
     message: opts.message,
     includeIgnored: opts.includeIgnored,
     paths: wholeTree ? [] : paths,

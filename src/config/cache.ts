@@ -45,7 +45,7 @@ interface Identity {
   newest: number;
 }
 
-function identityOf(files: readonly string[]): Identity {
+function identityOf(files: readonly string[], query: string): Identity {
   let newest = 0;
   const parts = files.map((f) => {
     try {
@@ -56,7 +56,7 @@ function identityOf(files: readonly string[]): Identity {
       return `${f}:-`;
     }
   });
-  return { key: parts.join('\n'), newest };
+  return { key: [query, ...parts].join('\n'), newest };
 }
 
 /**
@@ -115,16 +115,17 @@ export interface CacheOptions {
 }
 
 /**
- * git's answer for this repository: the kept one while every config file is as it was, otherwise
+ * git's answer to `query` for this repository: the kept one while every config file is as it was, otherwise
  * `ask()`'s (`git config … --show-origin -z` output, run in the top of the working tree), kept for
  * the next process when it may be.
  */
-export async function cachedConfigOutput(repo: RepoPaths, opts: CacheOptions, ask: () => Promise<string>): Promise<string> {
+export async function cachedConfigOutput(repo: RepoPaths, opts: CacheOptions, query: string, ask: () => Promise<string>): Promise<string> {
   const files = configFiles(repo);
   if (files === null) return ask();
   const file = cacheFileIn(opts.dir, repo);
   const before = Date.now();
-  const id = identityOf(files);
+  // The question is part of the key: an answer kept by a version that asked for fewer keys is not this one's.
+  const id = identityOf(files, query);
   const kept = readKept(file);
   if (kept !== null && kept.key === id.key) return kept.out;
   const out = await ask();

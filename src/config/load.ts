@@ -7,6 +7,7 @@ import { invalidError } from '../errors.js';
 import type { BackupConfig } from '../core/config.js';
 import { parseConfigOutput, parseEntries, unknownWarning, type ConfigEntry, type Evaluation } from '../core/config-parse.js';
 import { cachedConfigOutput, type CacheOptions } from './cache.js';
+import { OWN_COMMIT_KEYS, ownCommits, type OwnCommits } from '../core/own-commits.js';
 
 /** Every `backup.*` entry git sees here, or in `file` alone (for import). */
 export async function readEntries(repo: RepoPaths, file?: string): Promise<ConfigEntry[]> {
@@ -21,22 +22,32 @@ async function askGit(repo: RepoPaths, source: string[], keys: string): Promise<
   return r.code === 1 ? '' : r.stdout;
 }
 
-/** What a command needs from git's configuration: the backup.* entries, and where hooks run from. */
+/**
+ * What a command needs from git's configuration: the backup.* entries, where hooks run from, and
+ * whether our commits may be written without git (core/own-commits.ts).
+ */
 export interface ConfigView {
   entries: ConfigEntry[];
   /** `<common dir>/hooks` when no core.hooksPath is set; null when one is (git resolves it). */
   hooksDir: string | null;
+  ownCommits: OwnCommits | null;
 }
 
+const VIEW_KEYS = `^(backup\\..*|core\\.hookspath|${OWN_COMMIT_KEYS})$`;
+
 /**
- * The entries and core.hooksPath in one `git config` process, or none while the answer kept in the
- * store (config/cache.ts) still holds.
+ * The entries, core.hooksPath and the keys our commits depend on in one `git config` process, or
+ * none while the answer kept in the store (config/cache.ts) still holds.
  */
 export async function readView(repo: RepoPaths, cache: CacheOptions | null): Promise<ConfigView> {
-  const ask = () => askGit(repo, [], '^(backup\\..*|core\\.hookspath)$');
-  const entries = parseConfigOutput(cache ? await cachedConfigOutput(repo, cache, ask) : await ask());
+  const ask = () => askGit(repo, [], VIEW_KEYS);
+  const entries = parseConfigOutput(cache ? await cachedConfigOutput(repo, cache, VIEW_KEYS, ask) : await ask());
   const hooksPathSet = entries.some((e) => e.key === 'core.hookspath');
-  return { entries: entries.filter(isBackupKey), hooksDir: hooksPathSet ? null : join(repo.commonDir, 'hooks') };
+  return {
+    entries: entries.filter(isBackupKey),
+    hooksDir: hooksPathSet ? null : join(repo.commonDir, 'hooks'),
+    ownCommits: ownCommits(entries.filter((e) => !isBackupKey(e)), process.env),
+  };
 }
 
 /** The `backup.*` entries of a file to import (`name`: how the user wrote it); exit 3 when git cannot read it. */

@@ -8,37 +8,16 @@
 // blob is reachable from the notes ref, gc never prunes it), and git reads it like any other.
 // Every write returns the new tip of the notes ref, which the index records (db.json's
 // notes_tip) so that it can tell whether it has seen every event.
-import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { git, gitLine, type RepoPaths } from './exec.js';
 import { readObjects } from './objects.js';
 import { withIdentity } from './identity.js';
 import { NOTES_REF } from './notes.js';
+import { refValue } from './ref-files.js';
 
 /** The commit refs/notes/backups points at, or null. Read from the files when it can (no process). */
 export async function notesTip(repo: RepoPaths): Promise<string | null> {
-  const common = repo.commonDir;
-  const reftable = await stat(join(common, 'reftable')).then(() => true, () => false);
-  if (!reftable) {
-    try {
-      const loose = (await readFile(join(common, NOTES_REF), 'utf8')).trim();
-      if (/^[0-9a-f]{40,64}$/.test(loose)) return loose;
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw e;
-      let packed = '';
-      try {
-        packed = await readFile(join(common, 'packed-refs'), 'utf8');
-      } catch {
-        return null;
-      }
-      for (const line of packed.split('\n')) {
-        const sp = line.indexOf(' ');
-        if (sp > 0 && line.slice(sp + 1) === NOTES_REF) return line.slice(0, sp);
-      }
-      return null;
-    }
-  }
+  const fromFiles = await refValue(repo, NOTES_REF);
+  if (fromFiles !== undefined) return fromFiles;
   const r = await git(['rev-parse', '-q', '--verify', `${NOTES_REF}^{commit}`], { cwd: repo.worktree, okCodes: [1, 128] });
   return r.code === 0 ? r.stdout.trim() : null;
 }

@@ -7,6 +7,10 @@ import { join } from 'node:path';
 import { BackupError, ExitCode, invalidError, usageError } from '../errors.js';
 import { git, GitError, gitLine, type RepoPaths } from './exec.js';
 import { withIdentity } from './identity.js';
+import { writeCommitObject } from './loose-object.js';
+import { headValue } from './ref-files.js';
+import { readMemo, writeMemo } from './memo-file.js';
+import { commitText, type OwnCommits } from '../core/own-commits.js';
 import { toEntry } from './content.js';
 import { pathCount, protectedEntries, type ProtectedEntry } from '../core/content.js';
 import {
@@ -35,6 +39,8 @@ export interface SnapshotRequest {
   indexCacheDir?: string;
   /** Paths to capture in the untracked part if they are ignored files, though includeIgnored is false. */
   alsoIgnored?: string[];
+  /** Identities to write the commits under ourselves (loose-object.ts); absent or null: `git commit-tree`. A promise is awaited at the first commit. */
+  ownCommits?: Promise<OwnCommits | null> | OwnCommits | null;
 }
 
 export interface Snapshot {
@@ -94,25 +100,44 @@ async function readBranch(repo: RepoPaths): Promise<string | null> {
   return sym.code === 0 ? sym.stdout.trim() : null;
 }
 
-async function readHead(repo: RepoPaths): Promise<HeadInfo> {
+async function readHead(repo: RepoPaths, memoFile: string | null): Promise<HeadInfo> {
+  const [branch, known] = await Promise.all([readBranch(repo), memoFile ? rememberedHead(repo, memoFile) : null]);
+  if (known) return { ...known, branch };
   // `log` fails (128) on an unborn branch: that is how "no base" is detected, in one process.
-  const [branch, log] = await Promise.all([
-    readBranch(repo),
-    git(['log', '-1', '--no-show-signature', '--format=%H %T %h %s', 'HEAD', '--'], { cwd: repo.worktree, okCodes: [128] }),
-  ]);
+  const log = await git(['log', '-1', '--no-show-signature', '--format=%H %T %h %s', 'HEAD', '--'], { cwd: repo.worktree, okCodes: [128] });
   const m = log.code === 0 ? /^(\S+) (\S+) (.*)$/s.exec(log.stdout.replace(/\n$/, '')) : null;
-  return m ? { base: m[1]!, baseTree: m[2]!, branch, describe: m[3]! } : { base: null, baseTree: null, branch, describe: '(no commits yet)' };
+  if (!m) return { base: null, baseTree: null, branch, describe: '(no commits yet)' };
+  if (memoFile) await writeMemo(memoFile, m[1]!, `${m[2]} ${m[3]}`);
+  return { base: m[1]!, baseTree: m[2]!, branch, describe: m[3]! };
 }
 
-/** commit-tree never runs hooks or moves HEAD; commit dates are the backup's creation time. */
+/**
+ * HEAD's tree and description as the last `git log` of them found, while HEAD is still that commit
+ * (read from the ref files): a commit's tree and subject never change, so most backups need no `log`.
+ */
+async function rememberedHead(repo: RepoPaths, memoFile: string): Promise<Omit<HeadInfo, 'branch'> | null> {
+  const head = await headValue(repo);
+  const value = head ? await readMemo(memoFile, head) : null;
+  const m = value && /^([0-9a-f]{40}|[0-9a-f]{64}) (.*)$/.exec(value);
+  return head && m ? { base: head, baseTree: m[1]!, describe: m[2]! } : null;
+}
+
+/**
+ * Our commits never run hooks or move HEAD; their dates are the backup's creation time. Written by
+ * this process where core/own-commits.ts allows (the same bytes `commit-tree` would write, without
+ * its process), else by `git commit-tree`.
+ */
 class Committer {
   constructor(
     private readonly repo: RepoPaths,
     private readonly date: Date,
+    private readonly own: Promise<OwnCommits | null> | OwnCommits | null,
   ) {}
 
   async commit(tree: string, parents: string[], message: string): Promise<string> {
     const when = `${Math.floor(this.date.getTime() / 1000)} +0000`;
+    const own = await this.own;
+    if (own) return writeCommitObject(this.repo, commitText({ tree, parents, ...own, when, message }));
     const args = ['commit-tree', '--no-gpg-sign', tree, ...parents.flatMap((p) => ['-p', p]), '-F', '-'];
     return withIdentity(this.repo, (identity) =>
       gitLine(args, { cwd: this.repo.worktree, env: { GIT_AUTHOR_DATE: when, GIT_COMMITTER_DATE: when, ...identity }, input: message }),
@@ -146,10 +171,10 @@ async function unbornBase(committer: Committer, empty: string, on: string): Prom
 export async function takeSnapshot(req: SnapshotRequest): Promise<Snapshot> {
   const { repo } = req;
   const indexPath = repo.indexFile;
-  const committer = new Committer(repo, req.createdAt);
+  const committer = new Committer(repo, req.createdAt, req.ownCommits ?? null);
   // HEAD (one `git log`) is read alongside the trees: only a path-limited capture needs its tree
   // before it starts (to leave the other paths as they are in HEAD).
-  const headP = readHead(repo);
+  const headP = readHead(repo, req.indexCacheDir ? join(req.indexCacheDir, 'head') : null);
   const baseTreeP = headP.then(async (h) => h.baseTree ?? (await emptyTree(repo)));
   baseTreeP.catch(() => undefined); // awaited below (Promise.all); unawaited here when nothing is path-limited
 

@@ -23,6 +23,8 @@ import { mkdir, readFile, readdir, rename, stat, unlink } from 'node:fs/promises
 import { join } from 'node:path';
 import type { RepoPaths } from './exec.js';
 import { indexIdentity, verifiedEntryCount } from './index-file.js';
+import { isLooseObject } from './loose-object.js';
+import { readMemo, writeMemo } from './memo-file.js';
 import { captureTracked, readIndexSeed, withTempIndex, writeTree, type IndexSeed } from './tree.js';
 
 /** How the tracked trees were made: from the kept index, the ordinary way (kept for next time), or without keeping. */
@@ -58,26 +60,42 @@ async function worktreeTree(
   seed: IndexSeed | null,
   stagedFound: (tree: string) => void,
 ): Promise<{ tree: string; cache: IndexCacheUse }> {
+  const user = seed && indexIdentity(seed.bytes);
+  const key = sha1(repo.indexFile).slice(0, 16);
+  const stagedMemo = join(cacheDir, 'staged');
   const ordinary = (keep?: (idx: string) => Promise<void>) =>
     withTempIndex(tmpDir, seed, async (idx) => {
-      stagedFound(await writeTree(repo, idx));
+      const staged = await writeTree(repo, idx);
+      stagedFound(staged);
+      if (user) await writeMemo(stagedMemo, `${key}.${user.id}`, staged);
       return addUpdatedIn(repo, idx, keep);
     });
-  const user = seed && indexIdentity(seed.bytes);
   // No index yet (a fresh repository), or one this reader does not know: the ordinary way, nothing kept.
   if (!seed || !user) return { tree: await ordinary(), cache: 'none' };
-  const key = sha1(repo.indexFile).slice(0, 16);
   const cached = join(cacheDir, `${key}.${user.id}`);
   const keep = (idx: string) => keepIndex(idx, cacheDir, key, cached, user.count);
   const kept = await readIndexSeed(cached).catch(() => null);
   if (kept && verifiedEntryCount(kept.bytes) === user.count) {
     const throughKept = withTempIndex(tmpDir, kept, (idx) => addUpdatedIn(repo, idx, keep)).catch(() => null);
-    stagedFound(await withTempIndex(tmpDir, seed, (idx) => writeTree(repo, idx))); // its failure fails the ordinary way too
+    stagedFound(await stagedTree(repo, tmpDir, seed, stagedMemo, `${key}.${user.id}`)); // its failure fails the ordinary way too
     const tree = await throughKept;
     if (tree !== null) return { tree, cache: 'hit' };
     await unlink(cached).catch(() => undefined); // the ordinary way below, and a fresh kept index from it
   }
   return { tree: await ordinary(keep), cache: 'miss' };
+}
+
+/**
+ * The staged tree of the user's index, whose exact bytes `memoKey` names: the tree the last backup
+ * found for those bytes while it is still there as a loose object (a memo names no object gc could
+ * have pruned since, and one gc packed is asked for again), else write-tree of a copy.
+ */
+async function stagedTree(repo: RepoPaths, tmpDir: string, seed: IndexSeed, memoFile: string, memoKey: string): Promise<string> {
+  const known = await readMemo(memoFile, memoKey);
+  if (known && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(known) && (await isLooseObject(repo, known))) return known;
+  const tree = await withTempIndex(tmpDir, seed, (idx) => writeTree(repo, idx));
+  await writeMemo(memoFile, memoKey, tree);
+  return tree;
 }
 
 /** `add -u`, then write-tree, in the temporary index `idx` (tree.ts); then `keep` it (when given). */

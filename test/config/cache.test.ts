@@ -31,6 +31,8 @@ function asker(paths: RepoPaths) {
   return { calls, ask };
 }
 
+const QUERY = '^backup\\.';
+
 const settled = (ms: number) => (process.env.GIT_BACKUP_TEST_CONFIG_SETTLED_MS = String(ms));
 
 test('kept once the files have settled, used while they are unchanged, asked again after any edit', async () => {
@@ -38,36 +40,48 @@ test('kept once the files have settled, used while they are unchanged, asked aga
   repo.git(['config', 'backup.retention.confirmed', '2w']);
   const { calls, ask } = asker(paths);
   settled(0);
-  const first = await cachedConfigOutput(paths, { dir, write: true }, ask);
+  const first = await cachedConfigOutput(paths, { dir, write: true }, QUERY, ask);
   assert.match(first, 'backup.retention.confirmed\n2w');
-  assert.is(await cachedConfigOutput(paths, { dir, write: true }, ask), first);
+  assert.is(await cachedConfigOutput(paths, { dir, write: true }, QUERY, ask), first);
   assert.is(calls.n, 1, 'the second read is the kept answer');
 
   repo.git(['config', 'backup.retention.confirmed', '3w']); // same size, same second: a new ctime
-  assert.match(await cachedConfigOutput(paths, { dir, write: true }, ask), 'backup.retention.confirmed\n3w');
+  assert.match(await cachedConfigOutput(paths, { dir, write: true }, QUERY, ask), 'backup.retention.confirmed\n3w');
   assert.is(calls.n, 2);
   writeFileSync(join(TEST_ENV.HOME!, '.gitconfig'), '[backup "retention"]\n\tcreated = 5d\n[maintenance]\n\tauto = false\n');
-  assert.match(await cachedConfigOutput(paths, { dir, write: true }, ask), 'retention.created\n5d', 'a global edit is seen too');
+  assert.match(await cachedConfigOutput(paths, { dir, write: true }, QUERY, ask), 'retention.created\n5d', 'a global edit is seen too');
   assert.is(calls.n, 3);
   writeFileSync(join(TEST_ENV.HOME!, '.gitconfig'), '[maintenance]\n\tauto = false\n');
+});
+
+test('an answer kept for one question is not the answer to another (a version that asks for more keys asks git)', async () => {
+  const { repo, paths, dir } = await setup();
+  repo.git(['config', 'backup.retention.confirmed', '2w']);
+  const { calls, ask } = asker(paths);
+  settled(0);
+  await cachedConfigOutput(paths, { dir, write: true }, QUERY, ask);
+  await cachedConfigOutput(paths, { dir, write: true }, '^(backup\\..*|user\\.name)$', ask);
+  assert.is(calls.n, 2, 'the other question went to git');
+  await cachedConfigOutput(paths, { dir, write: true }, '^(backup\\..*|user\\.name)$', ask);
+  assert.is(calls.n, 2, 'and its answer is kept in turn');
 });
 
 test('not kept: files changed within the settling time, an include, a drain (write: false), git -c', async () => {
   const { repo, paths, dir } = await setup();
   const { calls, ask } = asker(paths);
   settled(60_000);
-  await cachedConfigOutput(paths, { dir, write: true }, ask);
-  await cachedConfigOutput(paths, { dir, write: true }, ask);
+  await cachedConfigOutput(paths, { dir, write: true }, QUERY, ask);
+  await cachedConfigOutput(paths, { dir, write: true }, QUERY, ask);
   assert.is(calls.n, 2, 'a config file written a moment ago: not trusted yet');
 
   settled(0);
-  await cachedConfigOutput(paths, { dir, write: false }, ask);
-  await cachedConfigOutput(paths, { dir, write: false }, ask);
+  await cachedConfigOutput(paths, { dir, write: false }, QUERY, ask);
+  await cachedConfigOutput(paths, { dir, write: false }, QUERY, ask);
   assert.is(calls.n, 4, 'write: false keeps nothing');
 
   repo.git(['config', 'include.path', '../extra.gitconfig']);
-  await cachedConfigOutput(paths, { dir, write: true }, ask);
-  await cachedConfigOutput(paths, { dir, write: true }, ask);
+  await cachedConfigOutput(paths, { dir, write: true }, QUERY, ask);
+  await cachedConfigOutput(paths, { dir, write: true }, QUERY, ask);
   assert.is(calls.n, 6, 'an include could change unseen: never kept');
   assert.not.ok(existsSync(dir) && readdirSync(dir).length > 0, 'and nothing written');
 
@@ -119,12 +133,12 @@ test('a FIFO where the kept answer goes: git is asked, nothing hangs', async () 
   const { paths, dir } = await setup();
   const { calls, ask } = asker(paths);
   settled(0);
-  await cachedConfigOutput(paths, { dir, write: true }, ask);
+  await cachedConfigOutput(paths, { dir, write: true }, QUERY, ask);
   const [kept] = readdirSync(dir);
   unlinkSync(join(dir, kept!));
   execFileSync('mkfifo', [join(dir, kept!)]);
   const t = setTimeout(() => { throw new Error('hung on the FIFO'); }, 5000);
-  await cachedConfigOutput(paths, { dir, write: true }, ask);
+  await cachedConfigOutput(paths, { dir, write: true }, QUERY, ask);
   clearTimeout(t);
   assert.is(calls.n, 2);
   unlinkSync(join(dir, kept!));

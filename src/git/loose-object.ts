@@ -1,0 +1,42 @@
+// Writing a commit object the way git writes a loose object, without a git process (core/own-commits.ts
+// says when we may): zlib of "commit <size>\0<text>" at objects/<2 hex>/<38 hex>, made as a
+// read-only temporary file in that directory and linked into place, so a reader sees the whole
+// object or none, and an object that is already there is left as it is.
+import { link, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { nodeCrypto, nodeZlib } from '../builtins.js';
+import type { RepoPaths } from './exec.js';
+
+/** Whether `id` is a loose object here (false says nothing: it may be in a pack). */
+export async function isLooseObject(repo: RepoPaths, id: string): Promise<boolean> {
+  return stat(looseObjectPath(repo, id)).then((s) => s.isFile(), () => false);
+}
+
+const looseObjectPath = (repo: RepoPaths, id: string) => join(repo.commonDir, 'objects', id.slice(0, 2), id.slice(2));
+
+/** Write `text` as a commit object into the repository's own object store; its id. */
+export async function writeCommitObject(repo: RepoPaths, text: string): Promise<string> {
+  const body = Buffer.from(text, 'utf8');
+  const raw = Buffer.concat([Buffer.from(`commit ${body.length}\0`), body]);
+  const id = nodeCrypto().createHash('sha1').update(raw).digest('hex');
+  const target = looseObjectPath(repo, id);
+  const dir = dirname(target);
+  if (await stat(target).then(() => true, () => false)) return id;
+  await mkdir(dir, { recursive: true });
+  const tmp = join(dir, `tmp_obj_${nodeCrypto().randomBytes(6).toString('hex')}`);
+  try {
+    const fh = await open(tmp, 'wx', 0o444);
+    try {
+      await fh.writeFile(nodeZlib().deflateSync(raw, { level: 1 }));
+    } finally {
+      await fh.close();
+    }
+    // As git does: a link (an object already there wins), a rename where links are not supported.
+    await link(tmp, target).catch(async (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EEXIST') await rename(tmp, target);
+    });
+  } finally {
+    await unlink(tmp).catch(() => undefined);
+  }
+  return id;
+}
