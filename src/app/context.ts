@@ -97,7 +97,7 @@ export async function openContext(io: Output, cwd = process.cwd(), opts: OpenOpt
   // a year of days) keeps its time.
   stamps.set(ctx, ctx.now);
   store.attach({
-    ledger: makeLedger(repo),
+    ledger: makeLedger(repo, ctx.ownCommits),
     onLocked: () => {
       if (stamps.get(ctx) !== ctx.now) return;
       ctx.now = laterOf(ctx.now, now());

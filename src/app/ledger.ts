@@ -21,6 +21,7 @@ import { asObjectWriter } from '../store/object-writers.js';
 import { notesRefProblem } from '../git/notes-ref.js';
 import { protectedContentOf, readSnapshotTrailers } from '../git/snapshot.js';
 import { worktreeKey } from './clone.js';
+import type { OwnCommits } from '../core/own-commits.js';
 import { storePaths, type ColdLookup, type Ledger, type NotePlan } from '../store/store.js';
 
 /** A record from the snapshot commit alone (a ref whose note never got written): CREATED, no history beyond creation. */
@@ -77,12 +78,17 @@ export function recordsFromNotes(notes: Map<string, string>, problems: string[] 
   return out;
 }
 
-export function makeLedger(repo: RepoPaths): Ledger {
+/** `ownCommits`: the identities our commits may carry without asking git (core/own-commits.ts), from the configuration read. */
+export function makeLedger(repo: RepoPaths, ownCommits: () => Promise<OwnCommits | null>): Ledger {
   return {
     tip: () => notesTip(repo),
     check: (tip: string) => notesRefProblem(repo, tip),
     // A notes commit's objects exist a moment before the ref that reaches them: gc --now must spare them.
-    write: (plan: NotePlan) => asObjectWriter(storePaths(repo.commonDir).dir, () => writeNoteLines(repo, plan.lines, plan.fresh ? { fresh: plan.fresh } : {})),
+    write: (plan: NotePlan) =>
+      asObjectWriter(storePaths(repo.commonDir).dir, async () => {
+        const own = await ownCommits().catch(() => null);
+        return writeNoteLines(repo, plan.lines, { ...(plan.fresh ? { fresh: plan.fresh } : {}), ...(own ? { committer: own.committer } : {}) });
+      }),
     async sync(data: StoreData, tip: string | null, full: boolean, cold?: ColdLookup): Promise<NotePlan | null> {
       const from = full ? null : (data.notes_tip ?? null);
       const noted = tip ? recordsFromNotes(await readNotesAt(repo, tip, await changedNotePaths(repo, from, tip))) : new Map<string, BackupRecord>();

@@ -13,6 +13,7 @@ import { readObjects } from './objects.js';
 import { withIdentity } from './identity.js';
 import { NOTES_REF } from './notes.js';
 import { refValue } from './ref-files.js';
+import type { Ident } from '../core/own-commits.js';
 
 /** The commit refs/notes/backups points at, or null. Read from the files when it can (no process). */
 export async function notesTip(repo: RepoPaths): Promise<string | null> {
@@ -64,10 +65,13 @@ async function lookUp(repo: RepoPaths, tip: string | null, objects: readonly str
   return { present, notes };
 }
 
-/** The committer identity for our notes commits, asked of git once per process. */
+/**
+ * The committer identity for our notes commits: the one the configuration makes certain
+ * (core/own-commits.ts), else asked of git once per process.
+ */
 const idents = new Map<string, string>();
-async function committer(repo: RepoPaths): Promise<string> {
-  let ident = idents.get(repo.commonDir);
+async function committer(repo: RepoPaths, known?: Ident): Promise<string> {
+  let ident = known ? `${known.name} <${known.email}> 0 +0000` : idents.get(repo.commonDir);
   if (!ident) {
     ident = await withIdentity(repo, (env) => gitLine(['var', 'GIT_COMMITTER_IDENT'], { cwd: repo.worktree, env }));
     idents.set(repo.commonDir, ident);
@@ -88,6 +92,8 @@ function merged(existing: string, lines: readonly string[], rewrite = false): st
 export interface NoteWriteOptions {
   /** Objects made a moment ago (a new snapshot): known to exist and to have no note yet. */
   fresh?: ReadonlySet<string>;
+  /** The committer git would take, when certain: no `git var` to ask it. */
+  committer?: Ident;
 }
 
 /**
@@ -116,7 +122,7 @@ export async function writeNoteLines(
   for (let attempt = 1; ; attempt++) {
     const tip = await notesTip(repo);
     const { present, notes: existing } = await lookUp(repo, tip, wanted.map(([o]) => o));
-    const ident = await committer(repo);
+    const ident = await committer(repo, opts.committer);
     const data = (text: string) => `data ${Buffer.byteLength(text)}\n${text}\n`;
     const chunks: string[] = [`commit ${NOTES_REF}\ncommitter ${ident}\n`, data('Notes added by git backup\n')];
     if (tip) chunks.push(`from ${tip}\n`);
