@@ -3,8 +3,8 @@
 // takes a checkpoint per call from the agent's JSON on stdin, always exits 0 and prints nothing.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync, mkdirSync, lstatSync, symlinkSync, readdirSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, openSync, readFileSync, writeFileSync, mkdirSync, lstatSync, symlinkSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, TEST_ENV, scratchDir, tempRepo, type TestRepo } from '../helpers/repo.js';
 
@@ -134,6 +134,25 @@ test('the hook: a checkpoint per call, none for an unchanged tree, undo rewinds 
     const r = spawnSync(process.execPath, [CLI, ...args], { cwd, env: TEST_ENV, input, encoding: 'utf8' });
     assert.equal([r.status, r.stdout], [0, ''], `${cwd} ${input} ${args.join(' ')}`);
   }
+});
+
+test('stdin never closed, or /dev/null: the checkpoint is taken and the hook still ends', async () => {
+  const repo = tempRepo();
+  repo.write('work.txt', 'w\n');
+  // A writer that keeps its end open: the hook gives up on stdin after a moment and ends by itself.
+  const child = spawn(process.execPath, [CLI, 'hook', 'agent', 'claude-code'], { cwd: repo.dir, env: TEST_ENV, stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.write('{"session_id": "open');
+  const code = await new Promise<number | null>((resolve) => {
+    const guard = setTimeout(() => (child.kill('SIGKILL'), resolve(-1)), 20_000);
+    child.on('exit', (c) => (clearTimeout(guard), resolve(c)));
+  });
+  child.stdin.destroy();
+  assert.is(code, 0, 'ended on its own, exit 0');
+  assert.is(repo.json<unknown[]>(['list']).length, 1, 'the checkpoint was taken (cwd: where it runs)');
+  repo.write('work.txt', 'w2\n');
+  const fromNull = spawnSync(process.execPath, [CLI, 'hook', 'agent', 'claude-code'], { cwd: repo.dir, env: TEST_ENV, stdio: [openSync('/dev/null', 'r'), 'pipe', 'pipe'] });
+  assert.is(fromNull.status, 0);
+  assert.is(repo.json<unknown[]>(['list']).length, 2);
 });
 
 test.run();
