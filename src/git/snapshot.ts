@@ -10,6 +10,7 @@ import { withIdentity } from './identity.js';
 import { writeCommitObject } from './loose-object.js';
 import { headValue } from './ref-files.js';
 import { readMemo, writeMemo } from './memo-file.js';
+import { rememberedUntracked, rememberUntracked, untrackedKey } from './untracked-memo.js';
 import { commitText, type OwnCommits } from '../core/own-commits.js';
 import { toEntry } from './content.js';
 import { pathCount, protectedEntries, type ProtectedEntry } from '../core/content.js';
@@ -58,6 +59,8 @@ export interface Snapshot {
   protects: ProtectedEntry[];
   /** Whether the tracked part came from the kept temporary index (worktree-index.ts). */
   indexCache: IndexCacheUse;
+  /** Whether the untracked part came from the memo (untracked-memo.ts), was made by git, or there was none. */
+  untrackedMemo: 'hit' | 'miss' | 'none';
   /** The snapshot's three trees (worktree, index, untracked part): what `sameSnapshotTrees` compares. */
   trees: SnapshotTrees;
 }
@@ -175,6 +178,7 @@ export async function takeSnapshot(req: SnapshotRequest): Promise<Snapshot> {
   // HEAD (one `git log`) is read alongside the trees: only a path-limited capture needs its tree
   // before it starts (to leave the other paths as they are in HEAD).
   const headP = readHead(repo, req.indexCacheDir ? join(req.indexCacheDir, 'head') : null);
+  const untrackedMemo = req.indexCacheDir && req.paths.length === 0 && !req.alsoIgnored?.length ? join(req.indexCacheDir, 'untracked') : null;
   const baseTreeP = headP.then(async (h) => h.baseTree ?? (await emptyTree(repo)));
   baseTreeP.catch(() => undefined); // awaited below (Promise.all); unawaited here when nothing is path-limited
 
@@ -195,31 +199,40 @@ export async function takeSnapshot(req: SnapshotRequest): Promise<Snapshot> {
     const names = new Set(listed.map((b) => b.toString('latin1')));
     const files = [...listed, ...ignored.map((p) => Buffer.from(p)).filter((b) => !names.has(b.toString('latin1')))];
     if (files.length === 0) return null;
-    return withTempIndex(req.tmpDir, null, async (idx) => {
+    // Whole-tree only: the memo's files are all the untracked ones (untracked-memo.ts).
+    const key = untrackedMemo ? await untrackedKey(repo, files, `${req.includeIgnored}`) : null;
+    const known = key && untrackedMemo ? await rememberedUntracked(repo, untrackedMemo, key.key) : null;
+    if (known) return { tree: known, key: null, hit: true };
+    const tree = await withTempIndex(req.tmpDir, null, async (idx) => {
       await addFiles(repo, idx, files);
       return writeTree(repo, idx);
     });
+    return { tree, key, hit: false };
   })();
+  const untrackedTreeP = untrackedP.then((u) => u?.tree ?? null);
   const on = (h: HeadInfo) => h.branch ?? '(no branch)';
   const parentP = headP.then(async (h) => h.base ?? (await unbornBase(committer, await emptyTree(repo), on(h))));
   const indexCommitP = Promise.all([headP, parentP, indexTreeP]).then(([h, parent, tree]) => committer.commit(tree, [parent], `index on ${on(h)}: ${h.describe}\n`));
-  const untrackedCommitP = Promise.all([headP, untrackedP]).then(([h, tree]) => (tree ? committer.commit(tree, [], `untracked files on ${on(h)}: ${h.describe}\n`) : null));
+  const untrackedCommitP = Promise.all([headP, untrackedTreeP]).then(([h, tree]) => (tree ? committer.commit(tree, [], `untracked files on ${on(h)}: ${h.describe}\n`) : null));
   // Everything awaited at once: a failure anywhere is the snapshot's, and leaves no promise unhandled.
-  const [head, baseTree, worktree, indexTree, untrackedTree, parent, indexCommit, untrackedCommit] = await Promise.all([
+  const [head, baseTree, worktree, indexTree, untracked, parent, indexCommit, untrackedCommit] = await Promise.all([
     headP, baseTreeP, worktreeP, indexTreeP, untrackedP, parentP, indexCommitP, untrackedCommitP,
   ]);
+  const untrackedTree = untracked?.tree ?? null;
 
   // The snapshot commit and the protected-content scan need only the trees: side by side.
   const nonce = nodeCrypto().randomBytes(8).toString('hex');
   const parents = [parent, indexCommit, ...(untrackedCommit ? [untrackedCommit] : [])];
-  const [commit, { entries: protects, sizes }] = await Promise.all([
+  const [commit, { entries: protects, sizes, untrackedBlobs }] = await Promise.all([
     committer.commit(worktree.tree, parents, snapshotMessage(req, head, nonce)),
     protectedContent(repo, baseTree, worktree.tree, indexTree, untrackedTree),
   ]);
+  if (untracked?.key && untrackedMemo) await rememberUntracked(untrackedMemo, untracked.key, untracked.tree, untrackedBlobs);
   let bytes = 0;
   for (const size of sizes.values()) bytes += size;
   const trees = { worktree: worktree.tree, index: indexTree, untracked: untrackedTree };
-  return { commit, base: head.base, branch: head.branch, indexCommit, untrackedCommit, files: pathCount(protects), bytes, protects, indexCache: worktree.cache, trees };
+  const untrackedMemoUse = !untracked ? 'none' : untracked.hit ? 'hit' : 'miss';
+  return { commit, base: head.base, branch: head.branch, indexCommit, untrackedCommit, files: pathCount(protects), bytes, protects, indexCache: worktree.cache, untrackedMemo: untrackedMemoUse, trees };
 }
 
 /**
@@ -229,7 +242,13 @@ export async function takeSnapshot(req: SnapshotRequest): Promise<Snapshot> {
  * comparisons (base→worktree, base→index, nothing→untracked) and one cat-file for the sizes.
  * Every argument is a tree id.
  */
-async function protectedContent(repo: RepoPaths, baseTree: string, worktreeTree: string, indexTree: string, untrackedTree: string | null): Promise<{ entries: ProtectedEntry[]; sizes: Map<string, number> }> {
+async function protectedContent(
+  repo: RepoPaths,
+  baseTree: string,
+  worktreeTree: string,
+  indexTree: string,
+  untrackedTree: string | null,
+): Promise<{ entries: ProtectedEntry[]; sizes: Map<string, number>; untrackedBlobs: string[] }> {
   const cwd = repo.worktree;
   const pairs = [`${baseTree} ${worktreeTree}`, `${baseTree} ${indexTree}`];
   if (untrackedTree) pairs.push(`${emptyTreeId(untrackedTree)} ${untrackedTree}`);
@@ -249,7 +268,7 @@ async function protectedContent(repo: RepoPaths, baseTree: string, worktreeTree:
   // Deletions and submodule pointers count as files of 0 bytes; a path staged and then edited, both versions.
   const sizes = new Map<string, number>();
   for (const e of entries) sizes.set(e.path, (sizes.get(e.path) ?? 0) + (e.oid ? (bySha.get(e.oid) ?? 0) : 0));
-  return { entries, sizes };
+  return { entries, sizes, untrackedBlobs: untracked.map((c) => c.dstSha) };
 }
 
 const ID_RE = /^\d{8}-\d{6}-[0-9a-f]{4,}$/;

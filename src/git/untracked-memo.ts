@@ -1,0 +1,57 @@
+// The untracked part of a whole-tree snapshot without `update-index` and `write-tree` when the
+// untracked files are the ones the last snapshot took, unchanged: two git processes of a checkpoint
+// (issue 10), where an agent's new files sit untouched turn after turn. The memo (`<store>/
+// worktree-index/untracked`, memo-file.ts) names the files by path and stat data (size, mtime,
+// ctime, inode, mode), as git's own index does, and holds the tree and the blobs it names.
+// Trusted only when:
+// - every file's times were at least 3 s old when the memo was made (git's racy-clean rule:
+//   an edit in the same clock tick as the stat could otherwise leave the stat data unchanged);
+// - the tree and every blob are still loose objects here (gc has packed or pruned none of them:
+//   a backup must never name an object that is gone).
+import { lstat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { nodeCrypto } from '../builtins.js';
+import type { RepoPaths } from './exec.js';
+import { isLooseObject } from './loose-object.js';
+import { readMemo, writeMemo } from './memo-file.js';
+
+/** GIT_BACKUP_TEST_SETTLED_MS shortens it for tests, which would otherwise wait after writing files. */
+const settledMs = () => Number(process.env.GIT_BACKUP_TEST_SETTLED_MS ?? 3_000);
+/** More files than this: no memo (its checks would cost what they save). */
+const MAX_FILES = 200;
+
+export interface UntrackedKey {
+  key: string;
+  /** Every file was older than the settling time: a memo may be written for this key. */
+  settled: boolean;
+}
+
+/** The key of these files as they are now; null when there are too many, or one cannot be read. */
+export async function untrackedKey(repo: RepoPaths, files: readonly Buffer[], flags: string): Promise<UntrackedKey | null> {
+  if (files.length === 0 || files.length > MAX_FILES) return null;
+  const sorted = [...files].sort(Buffer.compare);
+  const hash = nodeCrypto().createHash('sha1').update(flags);
+  const newest = Date.now() - settledMs();
+  let settled = true;
+  for (const name of sorted) {
+    const st = await lstat(join(repo.worktree, name.toString('utf8')), { bigint: true }).catch(() => null);
+    // A name that is not UTF-8 cannot be looked up this way: no memo.
+    if (!st || Buffer.from(name.toString('utf8')).compare(name) !== 0) return null;
+    if (Number(st.mtimeMs) >= newest || Number(st.ctimeMs) >= newest) settled = false;
+    hash.update(name).update(`\0${st.size} ${st.mtimeNs} ${st.ctimeNs} ${st.ino} ${st.mode}\n`);
+  }
+  return { key: hash.digest('hex'), settled };
+}
+
+/** The tree the memo holds for `key`, while it and its blobs are loose objects. */
+export async function rememberedUntracked(repo: RepoPaths, memoFile: string, key: string): Promise<string | null> {
+  const value = await readMemo(memoFile, key);
+  const ids = value?.split(' ') ?? [];
+  if (ids.length < 2 || !ids.every((id) => /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id))) return null;
+  const loose = await Promise.all(ids.map((id) => isLooseObject(repo, id)));
+  return loose.every(Boolean) ? ids[0]! : null;
+}
+
+export async function rememberUntracked(memoFile: string, key: UntrackedKey, tree: string, blobs: readonly string[]): Promise<void> {
+  if (key.settled && blobs.length > 0) await writeMemo(memoFile, key.key, [tree, ...blobs].join(' '));
+}
