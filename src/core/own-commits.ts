@@ -56,6 +56,20 @@ export function ownCommits(entries: readonly ConfigEntry[], env: Readonly<Record
 }
 
 /**
+ * Whether `git commit-tree` would write `text` as it is. It refuses a message with a NUL, and its
+ * UTF-8 check (commit.c, verify_utf8) takes the noncharacters U+FDD0..U+FDEF and U+xxFFFE/U+xxFFFF
+ * for Latin-1 bytes and re-encodes them, in the identities as in the message: such a commit is left
+ * to git, whose answer (or refusal) it is.
+ */
+export function keptAsIs(text: string): boolean {
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    if (cp === 0 || (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) === 0xfffe) return false;
+  }
+  return true;
+}
+
+/**
  * A commit object's text, byte for byte what `git commit-tree` writes for these inputs (no encoding
  * header, no signature; a parent named twice is kept once, as git does).
  */

@@ -11,7 +11,7 @@ import { writeCommitObject } from './loose-object.js';
 import { headValue } from './ref-files.js';
 import { readMemo, writeMemo } from './memo-file.js';
 import { rememberedUntracked, rememberUntracked, untrackedKey } from './untracked-memo.js';
-import { commitText, type OwnCommits } from '../core/own-commits.js';
+import { commitText, keptAsIs, type OwnCommits } from '../core/own-commits.js';
 import { toEntry } from './content.js';
 import { pathCount, protectedEntries, type ProtectedEntry } from '../core/content.js';
 import {
@@ -140,7 +140,8 @@ class Committer {
   async commit(tree: string, parents: string[], message: string): Promise<string> {
     const when = `${Math.floor(this.date.getTime() / 1000)} +0000`;
     const own = await this.own;
-    if (own) return writeCommitObject(this.repo, commitText({ tree, parents, ...own, when, message }));
+    const text = own ? commitText({ tree, parents, ...own, when, message }) : null;
+    if (text !== null && keptAsIs(text)) return writeCommitObject(this.repo, text);
     const args = ['commit-tree', '--no-gpg-sign', tree, ...parents.flatMap((p) => ['-p', p]), '-F', '-'];
     return withIdentity(this.repo, (identity) =>
       gitLine(args, { cwd: this.repo.worktree, env: { GIT_AUTHOR_DATE: when, GIT_COMMITTER_DATE: when, ...identity }, input: message }),

@@ -2,7 +2,7 @@
 // git's own answer is certain from the configuration and the environment.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { commitText, ownCommits } from '../../src/core/own-commits.js';
+import { commitText, keptAsIs, ownCommits } from '../../src/core/own-commits.js';
 import type { ConfigEntry } from '../../src/core/config-parse.js';
 
 const entry = (key: string, value: string | null, scope = 'local'): ConfigEntry => ({ key, value, scope, origin: 'file:.git/config' });
@@ -43,6 +43,14 @@ test('commit text: tree, parents in order, author, committer, a blank line, the 
     commitText({ tree: 't', parents: ['p1', 'p2'], author: ident, committer: { name: 'C', email: 'c@d' }, when: '1 +0000', message: 'subject\n\nbody\n' }),
     'tree t\nparent p1\nparent p2\nauthor A <a@b> 1 +0000\ncommitter C <c@d> 1 +0000\n\nsubject\n\nbody\n',
   );
+});
+
+test('a text git would refuse (a NUL) or re-encode (a noncharacter) is not ours to write', () => {
+  assert.ok(keptAsIs('On main: Zoë 山田 \u{1F600} \uFFFD\n'));
+  for (const ch of ['\0', '\uFDD0', '\uFDEF', '\uFFFE', '\uFFFF', '\u{1FFFE}', '\u{10FFFF}']) {
+    assert.not.ok(keptAsIs(`author A${ch} <a@b> 1 +0000\n\nm\n`), JSON.stringify(ch));
+  }
+  assert.ok(keptAsIs('\uFDCF\uFDF0\uFFFD\u{1FFFD}'), 'their neighbours are characters');
 });
 
 test.run();

@@ -80,4 +80,31 @@ test('a backup made by the CLI: its three commits carry the identity git would h
   repo.git(['fsck', '--strict', '--no-dangling']);
 });
 
+test('a name or message git re-encodes (a noncharacter), or refuses (a NUL): git writes it, not us', () => {
+  const repo = tempRepo();
+  // git's UTF-8 check reads U+FFFF and U+FDD0 as Latin-1 bytes and re-encodes them: the commit that
+  // git writes is the one a backup must be, and an agent's tool name with a NUL makes no commit fsck refuses.
+  repo.write('README.md', 'changed\n');
+  const made = repo.json<{ id: string }>(['create', '-m', 'odd \uFFFF \uFDD0 message'], { env: { GIT_AUTHOR_NAME: 'Ann \uFFFF' } });
+  const snapshot = repo.git(['rev-parse', `refs/backups/${made.id}`]);
+  for (const c of [snapshot, repo.git(['rev-parse', `${snapshot}^2`])]) {
+    const raw = execFileSync('git', ['cat-file', 'commit', c], { cwd: repo.dir });
+    const [head, ...body] = raw.toString('latin1').split('\n\n');
+    const date = /^committer .* (\d+ [+-]\d{4})$/m.exec(head!)![1]!;
+    const parents = [...head!.matchAll(/^parent (\S+)$/gm)].map((m) => m[1]!);
+    const gits = execFileSync('git', ['commit-tree', '--no-gpg-sign', repo.git(['rev-parse', `${c}^{tree}`]), ...parents.flatMap((p) => ['-p', p]), '-F', '-'], {
+      cwd: repo.dir,
+      env: { ...TEST_ENV, GIT_AUTHOR_NAME: 'Ann \uFFFF', GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date },
+      input: Buffer.from(body.join('\n\n'), 'latin1'),
+      encoding: 'utf8',
+      stdio: ['pipe', 'pipe', 'pipe'], // git warns that the message is not UTF-8: that is the point
+    }).trim();
+    assert.is(c, gits, 'the commit git writes');
+  }
+  repo.write('README.md', 'changed again\n');
+  const hook = repo.cli(['hook', 'agent', 'claude-code'], { input: JSON.stringify({ hook_event_name: 'PreToolUse', tool_name: 'Ed\u0000it', cwd: repo.dir }) });
+  assert.is(hook.code, 0);
+  repo.git(['fsck', '--strict', '--no-dangling']); // every object, reachable or not
+});
+
 test.run();
