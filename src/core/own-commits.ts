@@ -21,7 +21,7 @@ export interface OwnCommits {
  * regular-expression alternative for `git config --get-regexp`.
  */
 export const OWN_COMMIT_KEYS =
-  'user\\.(name|email)|author\\.(name|email)|committer\\.(name|email)|i18n\\.commitencoding|core\\.(sharedrepository|fsync|fsyncobjectfiles|fsyncmethod)|extensions\\.objectformat';
+  'user\\.(name|email|useconfigonly)|author\\.(name|email)|committer\\.(name|email)|i18n\\.commitencoding|core\\.(sharedrepository|fsync|fsyncobjectfiles|fsyncmethod)|extensions\\.objectformat';
 
 /** Keys whose presence at all means git writes objects in a way we do not copy. */
 const OBJECT_STORE_KEYS = new Set(['core.sharedrepository', 'core.fsync', 'core.fsyncobjectfiles', 'core.fsyncmethod']);
@@ -43,11 +43,17 @@ export function ownCommits(entries: readonly ConfigEntry[], env: Readonly<Record
   if (encoding !== undefined && !/^utf-?8$/i.test(encoding ?? '')) return null;
   if (OBJECT_STORE_ENV.some((k) => env[k] !== undefined)) return null;
   // git's order: the role's variable, the role's key, user.*; an address may also come from EMAIL.
+  const only = last.get('user.useconfigonly');
+  const useConfigOnly = only !== undefined && !/^(false|no|off|0|)$/i.test(only ?? 'true');
   const pick = (...candidates: (string | null | undefined)[]) => candidates.find((v) => v !== undefined);
   const ident = (role: 'author' | 'committer'): Ident | null => {
     const upper = role.toUpperCase();
     const name = pick(env[`GIT_${upper}_NAME`], last.get(`${role}.name`), last.get('user.name'));
-    const email = pick(env[`GIT_${upper}_EMAIL`], last.get(`${role}.email`), last.get('user.email'), env.EMAIL);
+    const configured = pick(env[`GIT_${upper}_EMAIL`], last.get(`${role}.email`), last.get('user.email'));
+    // With user.useConfigOnly git refuses an address from EMAIL where no *.email key is set (ident.c):
+    // the backup then takes the fallback identity (git/identity.ts), which is git's to decide.
+    if (configured === undefined && useConfigOnly) return null;
+    const email = configured ?? env.EMAIL;
     return clean(name) && clean(email) ? { name, email } : null;
   };
   const author = ident('author');

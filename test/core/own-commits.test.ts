@@ -27,6 +27,12 @@ test('null (git decides) where git would derive, clean or refuse an identity', (
   }
   assert.is(ownCommits([entry('user.name', null), entry('user.email', 'a@b')], {}), null, 'a key without a value');
   assert.is(ownCommits(user, { GIT_AUTHOR_NAME: '' }), null, 'an empty variable: git refuses, and says so');
+  const onlyConfig = [entry('user.name', 'Ann'), entry('user.useconfigonly', 'true')];
+  assert.is(ownCommits(onlyConfig, { EMAIL: 'env@example.com' }), null, 'user.useConfigOnly: git refuses an address from EMAIL');
+  assert.is(ownCommits([entry('user.name', 'Ann'), entry('user.useconfigonly', null)], { EMAIL: 'env@example.com' }), null, 'a bare key is true');
+  assert.ok(ownCommits([...onlyConfig, entry('user.email', 'a@b')], { EMAIL: 'env@example.com' }), 'an address configured: git takes it');
+  assert.ok(ownCommits(onlyConfig, { GIT_AUTHOR_EMAIL: 'a@b', GIT_COMMITTER_EMAIL: 'c@d' }), 'or given by the variables');
+  assert.ok(ownCommits([entry('user.name', 'Ann'), entry('user.useconfigonly', 'false')], { EMAIL: 'env@example.com' }), 'false: EMAIL as usual');
 });
 
 test('null where the object store is not the plain one', () => {

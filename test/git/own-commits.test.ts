@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readdirSync, statSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { tempRepo, TEST_ENV } from '../helpers/repo.js';
 import { findRepo } from '../../src/git/exec.js';
@@ -78,6 +78,18 @@ test('a backup made by the CLI: its three commits carry the identity git would h
   const commits = repo.git(['rev-list', '--format=%an <%ae>|%cn <%ce>', '--no-walk', `refs/backups/${made.id}`, `refs/backups/${made.id}^2`, `refs/backups/${made.id}^3`]).split('\n').filter((l) => !l.startsWith('commit '));
   assert.equal(commits, Array(3).fill('Test Author <author@example.com>|Test Committer <committer@example.com>'));
   repo.git(['fsck', '--strict', '--no-dangling']);
+});
+
+test('user.useConfigOnly with an address only in EMAIL: git refuses it, and the backup takes the fallback identity as before', () => {
+  const repo = tempRepo();
+  repo.git(['config', 'user.name', 'Config Name']);
+  repo.git(['config', 'user.useConfigOnly', 'true']);
+  repo.write('README.md', 'changed\n');
+  const env = { GIT_AUTHOR_EMAIL: undefined, GIT_COMMITTER_EMAIL: undefined, GIT_AUTHOR_NAME: undefined, GIT_COMMITTER_NAME: undefined, EMAIL: 'env@example.com' };
+  const refused = spawnSync('git', ['commit-tree', repo.git(['rev-parse', 'HEAD^{tree}']), '-m', 'm'], { cwd: repo.dir, env: { ...TEST_ENV, ...env }, encoding: 'utf8' });
+  assert.is(refused.status, 128, 'git itself refuses this identity');
+  const made = repo.json<{ id: string }>(['create', '-m', 'm'], { env });
+  assert.is(repo.git(['log', '-1', '--format=%an <%ae>|%cn <%ce>', `refs/backups/${made.id}`]), 'git-backup <git-backup@localhost>|git-backup <git-backup@localhost>');
 });
 
 test('a name or message git re-encodes (a noncharacter), or refuses (a NUL): git writes it, not us', () => {
