@@ -2,14 +2,34 @@
 // says when we may): zlib of "commit <size>\0<text>" at objects/<2 hex>/<38 hex>, made as a
 // read-only temporary file in that directory and linked into place, so a reader sees the whole
 // object or none, and an object that is already there is left as it is.
-import { link, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { nodeCrypto, nodeZlib } from '../builtins.js';
 import type { RepoPaths } from './exec.js';
 
-/** Whether `id` is a loose object here (false says nothing: it may be in a pack). */
-export async function isLooseObject(repo: RepoPaths, id: string): Promise<boolean> {
-  return stat(looseObjectPath(repo, id)).then((s) => s.isFile(), () => false);
+/**
+ * Whether `id` is a loose object of this type here, freshened as git freshens an object it was about
+ * to write again (its time set to now, so a `git prune --expire` racing with us keeps it). False
+ * says nothing: it may be in a pack, or be another type, or not be ours to touch.
+ */
+export async function freshLooseObject(repo: RepoPaths, id: string, type: 'tree' | 'commit' | 'blob'): Promise<boolean> {
+  const file = looseObjectPath(repo, id);
+  try {
+    const fh = await open(file, 'r');
+    let head: Buffer;
+    try {
+      const { buffer, bytesRead } = await fh.read(Buffer.alloc(64), 0, 64, 0);
+      head = nodeZlib().inflateSync(buffer.subarray(0, bytesRead), { finishFlush: nodeZlib().constants.Z_SYNC_FLUSH });
+    } finally {
+      await fh.close();
+    }
+    if (!head.subarray(0, type.length + 1).equals(Buffer.from(`${type} `))) return false;
+    const now = new Date();
+    await utimes(file, now, now);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const looseObjectPath = (repo: RepoPaths, id: string) => join(repo.commonDir, 'objects', id.slice(0, 2), id.slice(2));

@@ -23,7 +23,7 @@ import { mkdir, readFile, readdir, rename, stat, unlink } from 'node:fs/promises
 import { join } from 'node:path';
 import type { RepoPaths } from './exec.js';
 import { indexIdentity, verifiedEntryCount } from './index-file.js';
-import { isLooseObject } from './loose-object.js';
+import { freshLooseObject } from './loose-object.js';
 import { readMemo, writeMemo } from './memo-file.js';
 import { captureTracked, readIndexSeed, withTempIndex, writeTree, type IndexSeed } from './tree.js';
 
@@ -87,12 +87,14 @@ async function worktreeTree(
 
 /**
  * The staged tree of the user's index, whose exact bytes `memoKey` names: the tree the last backup
- * found for those bytes while it is still there as a loose object (a memo names no object gc could
- * have pruned since, and one gc packed is asked for again), else write-tree of a copy.
+ * found for those bytes while it is still there as a loose tree (a memo names no object gc could
+ * have pruned since, and one gc packed is asked for again; a memo naming anything else is no
+ * answer), freshened as write-tree would have freshened it, so that a `git prune --expire` that
+ * runs meanwhile keeps it; else write-tree of a copy.
  */
 async function stagedTree(repo: RepoPaths, tmpDir: string, seed: IndexSeed, memoFile: string, memoKey: string): Promise<string> {
   const known = await readMemo(memoFile, memoKey);
-  if (known && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(known) && (await isLooseObject(repo, known))) return known;
+  if (known && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(known) && (await freshLooseObject(repo, known, 'tree'))) return known;
   const tree = await withTempIndex(tmpDir, seed, (idx) => writeTree(repo, idx));
   await writeMemo(memoFile, memoKey, tree);
   return tree;

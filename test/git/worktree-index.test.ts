@@ -2,7 +2,7 @@
 // snapshot through it must capture exactly what one seeded from the user's index captures.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readdirSync, readFileSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempRepo, type TestRepo } from '../helpers/repo.js';
 import { findRepo } from '../../src/git/exec.js';
@@ -102,6 +102,37 @@ test('staging changes the user index: a miss, the staged tree is the new one, on
   assert.is(repo.git(['show', `${s.commit}:src/f4.txt`]), 'staged, then edited');
   assert.is(cacheFiles(repo).length, 1);
   await sameAsUncached(repo, 'hit');
+});
+
+test('the staged memo: used only while it names a loose tree, which it freshens; anything else is no answer', async () => {
+  const repo = racyRepo();
+  repo.write('src/f4.txt', 'staged\n');
+  repo.git(['add', 'src/f4.txt']);
+  repo.write('src/f4.txt', 'staged, then edited\n');
+  const first = await sameAsUncached(repo, 'miss');
+  const staged = repo.git(['rev-parse', `${first.indexCommit}^{tree}`]);
+  const memo = join(cacheDir(repo), 'staged');
+  const [key, named] = readFileSync(memo, 'utf8').trim().split(' ');
+  assert.is(named, staged);
+  // An old tree (a prune with --expire would take it) is freshened as write-tree would have.
+  const file = join(repo.dir, '.git', 'objects', staged.slice(0, 2), staged.slice(2));
+  const old = new Date(Date.now() - 30 * 86_400_000);
+  utimesSync(file, old, old);
+  assert.is((await snap(repo)).indexCache, 'hit');
+  assert.ok(statSync(file).mtimeMs > Date.now() - 60_000, 'freshened');
+  // A memo naming a loose object of another type: our own commits must not name it as a tree.
+  const paths = await findRepo(repo.dir);
+  const blob = repo.git(['hash-object', '-w', '--stdin'], { input: 'not a tree\n' });
+  for (const other of [blob, first.indexCommit]) {
+    writeFileSync(memo, `${key} ${other}\n`);
+    const s = await takeSnapshot({
+      repo: paths, message: '', includeIgnored: false, paths: [], createdAt: when,
+      tmpDir: join(paths.commonDir, 'backup', 'tmp'), indexCacheDir: cacheDir(repo),
+      ownCommits: { author: { name: 'A', email: 'a@b' }, committer: { name: 'A', email: 'a@b' } },
+    });
+    assert.is(repo.git(['rev-parse', `${s.indexCommit}^{tree}`]), staged);
+    repo.git(['fsck', '--strict', '--no-dangling']);
+  }
 });
 
 test('a damaged or cut kept index is not trusted: the ordinary way, and a good one replaces it', async () => {
