@@ -16,7 +16,7 @@ export async function writeMemo(file: string, key: string, value: string): Promi
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-    await writeFile(tmp, `${key} ${value.replace(/\n/g, ' ')}\n`);
+    await writeFile(tmp, `${key} ${value.replace(/\n/g, ' ')}\n`, { mode: 0o600 }); // the store's files are 0600 (README)
     await rename(tmp, file);
   } catch {
     await unlink(tmp).catch(() => undefined); // a memo only

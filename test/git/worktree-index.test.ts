@@ -114,6 +114,7 @@ test('the staged memo: used only while it names a loose tree, which it freshens;
   const memo = join(cacheDir(repo), 'staged');
   const [key, named] = readFileSync(memo, 'utf8').trim().split(' ');
   assert.is(named, staged);
+  for (const m of [memo, join(cacheDir(repo), 'head')]) assert.is(statSync(m).mode & 0o777, 0o600, 'a store file: 0600');
   // An old tree (a prune with --expire would take it) is freshened as write-tree would have.
   const file = join(repo.dir, '.git', 'objects', staged.slice(0, 2), staged.slice(2));
   const old = new Date(Date.now() - 30 * 86_400_000);
