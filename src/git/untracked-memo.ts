@@ -6,13 +6,13 @@
 // Trusted only when:
 // - every file's times were at least 3 s old when the memo was made (git's racy-clean rule:
 //   an edit in the same clock tick as the stat could otherwise leave the stat data unchanged);
-// - the tree and every blob are still loose objects here (gc has packed or pruned none of them:
-//   a backup must never name an object that is gone).
+// - the tree and every blob are still loose objects of their type here (gc has packed or pruned none
+//   of them: a backup must never name an object that is gone), and are freshened as write-tree would.
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { nodeCrypto } from '../builtins.js';
 import type { RepoPaths } from './exec.js';
-import { isLooseObject } from './loose-object.js';
+import { freshLooseObject } from './loose-object.js';
 import { readMemo, writeMemo } from './memo-file.js';
 
 /** GIT_BACKUP_TEST_SETTLED_MS shortens it for tests, which would otherwise wait after writing files. */
@@ -43,12 +43,15 @@ export async function untrackedKey(repo: RepoPaths, files: readonly Buffer[], fl
   return { key: hash.digest('hex'), settled };
 }
 
-/** The tree the memo holds for `key`, while it and its blobs are loose objects. */
+/**
+ * The tree the memo holds for `key`, while it is a loose tree and its blobs loose blobs (each
+ * freshened as git freshens an object it would write again: a `git prune` racing with us keeps them).
+ */
 export async function rememberedUntracked(repo: RepoPaths, memoFile: string, key: string): Promise<string | null> {
   const value = await readMemo(memoFile, key);
   const ids = value?.split(' ') ?? [];
   if (ids.length < 2 || !ids.every((id) => /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id))) return null;
-  const loose = await Promise.all(ids.map((id) => isLooseObject(repo, id)));
+  const loose = await Promise.all(ids.map((id, i) => freshLooseObject(repo, id, i === 0 ? 'tree' : 'blob')));
   return loose.every(Boolean) ? ids[0]! : null;
 }
 

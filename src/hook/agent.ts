@@ -47,7 +47,9 @@ export async function runAgentCheckpoint(args: string[], open: (dir: string) => 
     const { createBackup } = await import('../app/create.js');
     const { undoPointLabels } = await import('../core/undo-stack.js');
     const session = labelSafe(event.session_id);
-    const what = event.hook_event_name === 'UserPromptSubmit' ? 'the prompt' : typeof event.tool_name === 'string' ? event.tool_name : 'a tool call';
+    // The tool's name goes into a commit message: no control characters (git refuses a NUL there), at most 64.
+    const tool = typeof event.tool_name === 'string' ? event.tool_name.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 64) : '';
+    const what = event.hook_event_name === 'UserPromptSubmit' ? 'the prompt' : tool || 'a tool call';
     const made = await createBackup(ctx, {
       message: `checkpoint before ${what} (${agent})`,
       includeIgnored: false,

@@ -117,6 +117,8 @@ test('a name or message git re-encodes (a noncharacter), or refuses (a NUL): git
   const hook = repo.cli(['hook', 'agent', 'claude-code'], { input: JSON.stringify({ hook_event_name: 'PreToolUse', tool_name: 'Ed\u0000it', cwd: repo.dir }) });
   assert.is(hook.code, 0);
   repo.git(['fsck', '--strict', '--no-dangling']); // every object, reachable or not
+  const checkpoints = repo.json<{ message: string }[]>(['list']).filter((b) => /checkpoint/.test(b.message));
+  assert.equal(checkpoints.map((b) => b.message), ['checkpoint before Edit (claude-code)'], 'the control character dropped, the checkpoint taken');
 });
 
 test.run();
