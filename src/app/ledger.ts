@@ -10,7 +10,7 @@
 //   snapshot's trailers, with a note written for it.
 import type { RepoPaths } from '../git/exec.js';
 import { git } from '../git/exec.js';
-import { readObjects } from '../git/objects.js';
+import { readObjects } from '../git/object-reader.js';
 import type { BackupRecord, StoreData } from '../core/types.js';
 import { newRecord } from '../core/record.js';
 import { noteLines, parseNoteLines } from '../core/notes-format.js';

@@ -5,7 +5,8 @@
 // the history from one `merge-base --octopus` and one `log --raw` that gives the commit graph and
 // every commit's changes together.
 import { git, type RepoPaths } from './exec.js';
-import { existingObjects, readObjects } from './objects.js';
+import { existingObjects } from './objects.js';
+import { readObjects } from './object-reader.js';
 import { emptyTreeId, isZeroSha, parseStdinRawZ } from './tree.js';
 import { CommitGraph, type CommitInfo } from '../core/graph.js';
 import { ContentIndex, protectedEntries, type CommitChanges, type ProtectedEntry } from '../core/content.js';

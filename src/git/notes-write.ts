@@ -9,7 +9,7 @@
 // Every write returns the new tip of the notes ref, which the index records (db.json's
 // notes_tip) so that it can tell whether it has seen every event.
 import { git, gitLine, type RepoPaths } from './exec.js';
-import { readObjects } from './objects.js';
+import { readObjects } from './object-reader.js';
 import { withIdentity } from './identity.js';
 import { NOTES_REF } from './notes.js';
 import { refValue } from './ref-files.js';

@@ -3,7 +3,7 @@
 // cat_sort_uniq strategy merges two clones' notes in time order without conflict. Notes are
 // written only by notes-write.ts (writeNoteLines), under the store lock.
 import { git, type RepoPaths } from './exec.js';
-import { readObjects } from './objects.js';
+import { readObjects } from './object-reader.js';
 
 export const NOTES_REF = 'refs/notes/backups';
 

@@ -2,7 +2,7 @@
 // the id git gives a blob, computed without git.
 import type { Hash } from 'node:crypto';
 import { nodeCrypto } from '../builtins.js';
-import { git, gitBinary, type RepoPaths } from './exec.js';
+import { git, type RepoPaths } from './exec.js';
 
 /** A hash that gives a blob's object id once `size` bytes of content are fed to it (for streams). */
 export function blobHasher(size: number, sha256: boolean): Hash {
@@ -27,38 +27,5 @@ export async function existingObjects(repo: RepoPaths, shas: readonly string[], 
     const [sha, t] = line.split(' ');
     if (sha && t && kind.has(t)) out.push(sha);
   }
-  return out;
-}
-
-/** An object `cat-file --batch` gave back: its type and its bytes. */
-export interface ObjectContent {
-  type: string;
-  body: Buffer;
-}
-
-/**
- * The content of each name (an id, or `<rev>:<path>`), in input order; null for one git reports
- * missing or ambiguous. One `cat-file --batch` for all. Bytes, not text: the sizes git reports are
- * byte counts, and content that is not valid UTF-8 must not shift everything after it.
- */
-export async function readObjects(repo: RepoPaths, names: readonly string[]): Promise<(ObjectContent | null)[]> {
-  if (names.length === 0) return [];
-  const buf = (await gitBinary(['cat-file', '--batch'], { cwd: repo.worktree, input: names.join('\n') + '\n' })).stdout;
-  const out: (ObjectContent | null)[] = [];
-  let pos = 0;
-  for (let i = 0; i < names.length; i++) {
-    const nl = buf.indexOf(10, pos);
-    if (nl < 0) break;
-    const [, type = '', size] = buf.subarray(pos, nl).toString('utf8').split(' ');
-    pos = nl + 1;
-    // "<name> missing" / "<name> ambiguous": no size, no content.
-    if (size === undefined || !/^\d+$/.test(size)) {
-      out.push(null);
-      continue;
-    }
-    out.push({ type, body: buf.subarray(pos, pos + Number(size)) });
-    pos += Number(size) + 1;
-  }
-  while (out.length < names.length) out.push(null);
   return out;
 }
