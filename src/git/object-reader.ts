@@ -50,19 +50,33 @@ class BatchReader {
   read(names: readonly string[]): Promise<(ObjectContent | null)[]> {
     if (this.dead) return Promise.reject(this.dead);
     const answers = names.map((): Promise<ObjectContent | null> => new Promise((resolve, reject) => this.waiting.push({ resolve, reject })));
-    this.pipe('stdout').ref(); // an answer is awaited: this process stays alive for it
+    this.hold(true); // an answer is awaited: this process stays alive for it, or for the news that none will come
     this.child.stdin.write(names.join('\n') + '\n');
     return Promise.all(answers);
   }
 
   private answer(o: ObjectContent | null): void {
     this.waiting.shift()?.resolve(o);
-    if (this.waiting.length === 0) this.pipe('stdout').unref();
+    if (this.waiting.length === 0) this.hold(false);
+  }
+
+  /**
+   * While an answer is awaited, everything that can bring it or say it will not come holds the
+   * process open: stdout alone is not enough, for when git dies its stdout ends before its exit is
+   * seen, and with nothing else referenced the process would end with the call unsettled (a drain
+   * stopping halfway with status 0, a top-level await with 13).
+   */
+  private hold(on: boolean): void {
+    for (const h of [this.child, this.pipe('stdout'), this.pipe('stderr')]) {
+      if (on) h.ref();
+      else h.unref();
+    }
   }
 
   private fail(e: Error): void {
     this.dead ??= e;
     for (const w of this.waiting.splice(0)) w.reject(this.dead);
+    this.hold(false);
     this.child.stdin.destroy();
   }
 

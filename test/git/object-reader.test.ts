@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT, scratchDir, tempRepo, TEST_ENV } from '../helpers/repo.js';
 import { findRepo } from '../../src/git/exec.js';
@@ -56,6 +56,35 @@ test('a process awaiting an answer stays for it, and ends as soon as it is done 
   assert.is(r.status, 0, r.stderr);
   assert.is(r.stdout, String(40 * 1024 * 1024), 'the whole answer, awaited');
   assert.ok(Date.now() - t < 10_000, 'ended by itself');
+});
+
+test('git dying in the middle of an answer fails the call: the process does not end with it unsettled', () => {
+  const repo = tempRepo();
+  const dir = scratchDir();
+  // A git whose cat-file starts an answer, closes its stdout, and exits a second later (as a git
+  // that dies reading a corrupt object can be seen to: its stdout ends before its exit is known).
+  const realGit = spawnSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).stdout.trim();
+  const bin = join(dir, 'bin');
+  mkdirSync(bin);
+  writeFileSync(
+    join(bin, 'git'),
+    `#!/bin/sh\nif [ "$1" = cat-file ]; then read line; printf '%s blob 10\\nabc' "$line"; exec 1>&-; sleep 1; echo 'fatal: gone' >&2; exit 128; fi\nexec ${realGit} "$@"\n`,
+    { mode: 0o755 },
+  );
+  const script = join(dir, 'read.mjs');
+  const reader = join(PROJECT_ROOT, 'dist', 'src', 'git', 'object-reader.js');
+  const exec = join(PROJECT_ROOT, 'dist', 'src', 'git', 'exec.js');
+  writeFileSync(script, `
+    const { readObjects } = await import(${JSON.stringify(reader)});
+    const { findRepo } = await import(${JSON.stringify(exec)});
+    const paths = await findRepo(process.argv[2]);
+    const said = await readObjects(paths, ['HEAD']).then(() => 'answered', (e) => 'failed: ' + e.message);
+    process.stdout.write(said);
+  `);
+  const env = { ...TEST_ENV, PATH: `${bin}:${TEST_ENV.PATH ?? process.env.PATH}` };
+  const r = spawnSync(process.execPath, [script, repo.dir], { env, encoding: 'utf8', timeout: 20_000 });
+  assert.is(r.status, 0, `status ${r.status} (13: the call was left unsettled) ${r.stderr}`);
+  assert.is(r.stdout, 'failed: git cat-file ended: fatal: gone');
 });
 
 test.run();
