@@ -3,13 +3,22 @@
 // (issue 10), where an agent's new files sit untouched turn after turn. The memo (`<store>/
 // worktree-index/untracked`, memo-file.ts) names the files by path and stat data (size, mtime,
 // ctime, inode, mode), as git's own index does, and holds the tree and the blobs it names.
+// The same bytes on disk are not always the same blob: attributes (text/eol, filters, working-tree-
+// encoding) and configuration (core.autocrlf, core.fileMode, filter drivers) decide what `update-index`
+// stores. So the key also holds the stat data of what decides that (conversion.ts of git reads them):
+// every `.gitattributes` that can apply to one of the files (one per directory from the top down to
+// the file's), the repository's info/attributes, and the configuration files with the variables
+// that add to them (GIT_CONFIG_*). What it cannot see: a `.gitattributes` missing from the working
+// tree whose index version changes (git falls back to it), and a core.attributesFile elsewhere
+// than the default whose content changes without any configuration file changing.
 // Trusted only when:
 // - every file's times were at least 3 s old when the memo was made (git's racy-clean rule:
 //   an edit in the same clock tick as the stat could otherwise leave the stat data unchanged);
 // - the tree and every blob are still loose objects of their type here (gc has packed or pruned none
 //   of them: a backup must never name an object that is gone), and are freshened as write-tree would.
 import { lstat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { nodeCrypto } from '../builtins.js';
 import type { RepoPaths } from './exec.js';
 import { freshLooseObject } from './loose-object.js';
@@ -40,7 +49,35 @@ export async function untrackedKey(repo: RepoPaths, files: readonly Buffer[], fl
     if (Number(st.mtimeMs) >= newest || Number(st.ctimeMs) >= newest) settled = false;
     hash.update(name).update(`\0${st.size} ${st.mtimeNs} ${st.ctimeNs} ${st.ino} ${st.mode}\n`);
   }
+  for (const [file, st] of await Promise.all(conversionInputs(repo, sorted).map(async (f) => [f, await lstat(f, { bigint: true }).catch(() => null)] as const))) {
+    hash.update(`${file}\0${st ? `${st.size} ${st.mtimeNs} ${st.ctimeNs} ${st.ino} ${st.mode}` : '-'}\n`);
+  }
+  for (const [k, v] of Object.entries(process.env).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (k.startsWith('GIT_CONFIG') || k === 'XDG_CONFIG_HOME' || k === 'HOME') hash.update(`${k}=${v}\0`);
+  }
   return { key: hash.digest('hex'), settled };
+}
+
+/** The files whose content decides how git would store these (attributes, configuration). */
+function conversionInputs(repo: RepoPaths, files: readonly Buffer[]): string[] {
+  const dirs = new Set<string>(['.']);
+  for (const name of files) {
+    for (let d = dirname(name.toString('utf8')); d !== '.' && !dirs.has(d); d = dirname(d)) dirs.add(d);
+  }
+  const home = process.env.HOME ?? homedir();
+  const xdg = process.env.XDG_CONFIG_HOME || join(home, '.config');
+  return [
+    ...[...dirs].map((d) => join(repo.worktree, d, '.gitattributes')),
+    join(repo.commonDir, 'info', 'attributes'),
+    join(repo.commonDir, 'config'),
+    join(repo.gitDir, 'config.worktree'),
+    join(home, '.gitconfig'),
+    join(xdg, 'git', 'config'),
+    join(xdg, 'git', 'attributes'),
+    '/etc/gitconfig',
+    '/etc/gitattributes',
+    ...[process.env.GIT_CONFIG_GLOBAL, process.env.GIT_CONFIG_SYSTEM].filter((f): f is string => !!f),
+  ];
 }
 
 /**

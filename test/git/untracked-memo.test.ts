@@ -79,6 +79,40 @@ test('files written a moment ago are not remembered (racy-clean); a memo naming 
   assert.is((await snap(repo)).untrackedMemo, 'miss');
 });
 
+test('what decides the blob besides the bytes (attributes, configuration) changed: git again, the content as git stores it now', async () => {
+  settled(0);
+  const repo = tempRepo();
+  repo.write('.gitattributes', '*.txt text\n');
+  repo.commitAll('attributes');
+  repo.write('notes/crlf.txt', 'a\r\nb\r\n');
+  const normalized = await snap(repo);
+  assert.is(repo.git(['cat-file', 'blob', `${normalized.untrackedCommit}:notes/crlf.txt`]), 'a\nb', 'stored with LF while the attribute says text');
+  assert.is((await snap(repo)).untrackedMemo, 'hit');
+
+  // The attribute goes (a tracked file changes, not the untracked one): the bytes are stored as they are.
+  repo.git(['rm', '-q', '.gitattributes']);
+  repo.git(['commit', '-q', '-m', 'no attributes']);
+  const raw = await snap(repo);
+  assert.is(raw.untrackedMemo, 'miss');
+  assert.is(raw.trees.untracked, await fresh(repo));
+  const blob = repo.git(['rev-parse', `${raw.untrackedCommit}:notes/crlf.txt`]);
+  assert.is(repo.git(['cat-file', '-s', blob]), '6', 'the CRLF kept, as on disk');
+  assert.is((await snap(repo)).untrackedMemo, 'hit');
+
+  // An attributes file in the file's directory, then the configuration: the same.
+  repo.write('notes/.gitattributes', '*.txt text\n');
+  repo.git(['add', 'notes/.gitattributes']);
+  assert.is((await snap(repo)).trees.untracked, await fresh(repo));
+  repo.git(['rm', '-q', '--cached', 'notes/.gitattributes']);
+  unlinkSync(join(repo.dir, 'notes', '.gitattributes'));
+  assert.is((await snap(repo)).trees.untracked, await fresh(repo));
+  assert.is((await snap(repo)).untrackedMemo, 'hit');
+  repo.git(['config', 'core.autocrlf', 'input']);
+  const converted = await snap(repo);
+  assert.is(converted.untrackedMemo, 'miss');
+  assert.is(converted.trees.untracked, await fresh(repo));
+});
+
 test('path-limited snapshots and a torn memo: no memo', async () => {
   settled(0);
   const repo = repoWithNewFiles();
