@@ -22,6 +22,7 @@ import {
   listUntracked,
   emptyTreeId,
   parseStdinRawZ,
+  type RawChange,
   withTempIndex,
   writeTree,
 } from './tree.js';
@@ -224,11 +225,11 @@ export async function takeSnapshot(req: SnapshotRequest): Promise<Snapshot> {
   // The snapshot commit and the protected-content scan need only the trees: side by side.
   const nonce = nodeCrypto().randomBytes(8).toString('hex');
   const parents = [parent, indexCommit, ...(untrackedCommit ? [untrackedCommit] : [])];
-  const [commit, { entries: protects, sizes, untrackedBlobs }] = await Promise.all([
+  const [commit, { entries: protects, sizes, untrackedObjects }] = await Promise.all([
     committer.commit(worktree.tree, parents, snapshotMessage(req, head, nonce)),
     protectedContent(repo, baseTree, worktree.tree, indexTree, untrackedTree),
   ]);
-  if (untracked?.key && untrackedMemo) await rememberUntracked(untrackedMemo, untracked.key, untracked.tree, untrackedBlobs);
+  if (untracked?.key && untrackedMemo) await rememberUntracked(untrackedMemo, untracked.key, untracked.tree, untrackedObjects);
   let bytes = 0;
   for (const size of sizes.values()) bytes += size;
   const trees = { worktree: worktree.tree, index: indexTree, untracked: untrackedTree };
@@ -249,14 +250,20 @@ async function protectedContent(
   worktreeTree: string,
   indexTree: string,
   untrackedTree: string | null,
-): Promise<{ entries: ProtectedEntry[]; sizes: Map<string, number>; untrackedBlobs: string[] }> {
+): Promise<{ entries: ProtectedEntry[]; sizes: Map<string, number>; untrackedObjects: { trees: string[]; blobs: string[] } }> {
   const cwd = repo.worktree;
   const pairs = [`${baseTree} ${worktreeTree}`, `${baseTree} ${indexTree}`];
   if (untrackedTree) pairs.push(`${emptyTreeId(untrackedTree)} ${untrackedTree}`);
-  const out = await git(['diff-tree', '-r', '-z', '--no-renames', '--stdin'], { cwd, input: pairs.join('\n') + '\n' });
-  const [work = [], staged = [], untracked = []] = parseStdinRawZ(out.stdout, pairs);
-  const gitlinks = new Set([...work, ...staged, ...untracked].filter((c) => c.dstMode === '160000').map((c) => c.dstSha));
-  const entries = protectedEntries(work.map(toEntry), staged.map(toEntry), untracked.map(toEntry));
+  // -t: the untracked part's subtrees too, which its memo must find still there (untracked-memo.ts);
+  // tree records are set aside, the rest is what `-r` alone gives.
+  const out = await git(['diff-tree', '-r', '-t', '-z', '--no-renames', '--stdin'], { cwd, input: pairs.join('\n') + '\n' });
+  const isTree = (c: RawChange) => c.srcMode === '040000' || c.dstMode === '040000';
+  const [work = [], staged = [], untrackedAll = []] = parseStdinRawZ(out.stdout, pairs);
+  const untracked = untrackedAll.filter((c) => !isTree(c));
+  const untrackedObjects = { trees: untrackedAll.filter(isTree).map((c) => c.dstSha), blobs: untracked.map((c) => c.dstSha) };
+  const [workFiles, stagedFiles] = [work.filter((c) => !isTree(c)), staged.filter((c) => !isTree(c))];
+  const gitlinks = new Set([...workFiles, ...stagedFiles, ...untracked].filter((c) => c.dstMode === '160000').map((c) => c.dstSha));
+  const entries = protectedEntries(workFiles.map(toEntry), stagedFiles.map(toEntry), untracked.map(toEntry));
   const wanted = [...new Set(entries.map((e) => e.oid).filter((s): s is string => s !== null && !gitlinks.has(s)))];
   const bySha = new Map<string, number>();
   if (wanted.length) {
@@ -269,7 +276,7 @@ async function protectedContent(
   // Deletions and submodule pointers count as files of 0 bytes; a path staged and then edited, both versions.
   const sizes = new Map<string, number>();
   for (const e of entries) sizes.set(e.path, (sizes.get(e.path) ?? 0) + (e.oid ? (bySha.get(e.oid) ?? 0) : 0));
-  return { entries, sizes, untrackedBlobs: untracked.map((c) => c.dstSha) };
+  return { entries, sizes, untrackedObjects };
 }
 
 const ID_RE = /^\d{8}-\d{6}-[0-9a-f]{4,}$/;

@@ -14,8 +14,9 @@
 // Trusted only when:
 // - every file's times were at least 3 s old when the memo was made (git's racy-clean rule:
 //   an edit in the same clock tick as the stat could otherwise leave the stat data unchanged);
-// - the tree and every blob are still loose objects of their type here (gc has packed or pruned none
-//   of them: a backup must never name an object that is gone), and are freshened as write-tree would.
+// - the tree, its subtrees and every blob are still loose objects of their type here (gc has packed or
+//   pruned none of them: a backup must never name an object that is gone), and are freshened as
+//   write-tree would.
 import { lstat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -81,17 +82,23 @@ function conversionInputs(repo: RepoPaths, files: readonly Buffer[]): string[] {
 }
 
 /**
- * The tree the memo holds for `key`, while it is a loose tree and its blobs loose blobs (each
- * freshened as git freshens an object it would write again: a `git prune` racing with us keeps them).
+ * The tree the memo holds for `key`, while it, its subtrees and its blobs are loose objects of their
+ * type (each freshened as git freshens an object it would write again: a `git prune` racing with us
+ * keeps them). The memo's value: the tree, its subtrees joined by commas (or `-`), then the blobs.
  */
 export async function rememberedUntracked(repo: RepoPaths, memoFile: string, key: string): Promise<string | null> {
-  const value = await readMemo(memoFile, key);
-  const ids = value?.split(' ') ?? [];
-  if (ids.length < 2 || !ids.every((id) => /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id))) return null;
-  const loose = await Promise.all(ids.map((id, i) => freshLooseObject(repo, id, i === 0 ? 'tree' : 'blob')));
-  return loose.every(Boolean) ? ids[0]! : null;
+  const [tree, subtrees, ...blobs] = (await readMemo(memoFile, key))?.split(' ') ?? [];
+  if (!tree || subtrees === undefined || blobs.length === 0) return null;
+  const trees = [tree, ...(subtrees === '-' ? [] : subtrees.split(','))];
+  const wanted = [...trees.map((id) => [id, 'tree'] as const), ...blobs.map((id) => [id, 'blob'] as const)];
+  if (!wanted.every(([id]) => OBJECT_ID.test(id))) return null;
+  const loose = await Promise.all(wanted.map(([id, type]) => freshLooseObject(repo, id, type)));
+  return loose.every(Boolean) ? tree : null;
 }
 
-export async function rememberUntracked(memoFile: string, key: UntrackedKey, tree: string, blobs: readonly string[]): Promise<void> {
-  if (key.settled && blobs.length > 0) await writeMemo(memoFile, key.key, [tree, ...blobs].join(' '));
+const OBJECT_ID = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+
+export async function rememberUntracked(memoFile: string, key: UntrackedKey, tree: string, objects: { trees: readonly string[]; blobs: readonly string[] }): Promise<void> {
+  if (!key.settled || objects.blobs.length === 0) return;
+  await writeMemo(memoFile, key.key, [tree, objects.trees.join(',') || '-', ...objects.blobs].join(' '));
 }

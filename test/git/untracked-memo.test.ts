@@ -74,6 +74,13 @@ test('files written a moment ago are not remembered (racy-clean); a memo naming 
   assert.is(again.untrackedMemo, 'miss');
   assert.is(repo.git(['cat-file', '-t', blob]), 'blob', 'written again by git');
   assert.is((await snap(repo)).untrackedMemo, 'hit');
+  // A subtree gone (a repack dropped it while the top tree stayed loose): not used either.
+  const subtree = repo.git(['rev-parse', `${again.untrackedCommit}:notes`]);
+  unlinkSync(join(repo.dir, '.git', 'objects', subtree.slice(0, 2), subtree.slice(2)));
+  const third = await snap(repo);
+  assert.is(third.untrackedMemo, 'miss');
+  assert.is(repo.git(['cat-file', '-t', subtree]), 'tree', 'written again by git');
+  assert.is((await snap(repo)).untrackedMemo, 'hit');
   repo.git(['update-ref', 'refs/test/keep', again.untrackedCommit!]);
   repo.git(['gc', '-q']); // reachable now, so packed: loose no more, so not trusted
   assert.is((await snap(repo)).untrackedMemo, 'miss');
