@@ -18,7 +18,9 @@ export async function freshLooseObject(repo: RepoPaths, id: string, type: 'tree'
     const fh = await open(file, 'r');
     let head: Buffer;
     try {
-      const { buffer, bytesRead } = await fh.read(Buffer.alloc(64), 0, 64, 0);
+      // The header ("tree 2992\0") comes out only after the block's Huffman tables, which take up to
+      // ~300 bytes in a dynamic block (any tree or text of some size): 64 bytes gave nothing there.
+      const { buffer, bytesRead } = await fh.read(Buffer.alloc(HEAD_READ), 0, HEAD_READ, 0);
       head = nodeZlib().inflateSync(buffer.subarray(0, bytesRead), { finishFlush: nodeZlib().constants.Z_SYNC_FLUSH });
     } finally {
       await fh.close();
@@ -31,6 +33,8 @@ export async function freshLooseObject(repo: RepoPaths, id: string, type: 'tree'
     return false;
   }
 }
+
+const HEAD_READ = 1024;
 
 const looseObjectPath = (repo: RepoPaths, id: string) => join(repo.commonDir, 'objects', id.slice(0, 2), id.slice(2));
 

@@ -5,10 +5,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readdirSync, statSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { tempRepo, TEST_ENV } from '../helpers/repo.js';
 import { findRepo } from '../../src/git/exec.js';
-import { writeCommitObject } from '../../src/git/loose-object.js';
+import { freshLooseObject, writeCommitObject } from '../../src/git/loose-object.js';
 import { commitText } from '../../src/core/own-commits.js';
 import { readView } from '../../src/config/load.js';
 
@@ -43,6 +44,22 @@ test('a loose object git reads and fsck accepts, read-only, no temporary file le
   const dir = join(repo.dir, '.git', 'objects', id.slice(0, 2));
   assert.is(statSync(join(dir, id.slice(2))).mode & 0o777, 0o444);
   assert.equal(readdirSync(dir).filter((n) => n.startsWith('tmp_obj_')), []);
+});
+
+test('a loose object of some size is recognised by its type (its header comes after the Huffman tables)', async () => {
+  const repo = tempRepo();
+  for (let i = 0; i < 300; i++) repo.write(`dir/file-${i}.txt`, `line ${i}\n`.repeat(50));
+  repo.write('random.bin', randomBytes(100_000));
+  repo.commitAll('many');
+  const paths = await findRepo(repo.dir);
+  const tree = repo.git(['rev-parse', 'HEAD:dir']);
+  const text = repo.git(['rev-parse', 'HEAD:dir/file-7.txt']);
+  const random = repo.git(['rev-parse', 'HEAD:random.bin']);
+  assert.ok(await freshLooseObject(paths, tree, 'tree'), 'a tree of 300 entries');
+  assert.ok(await freshLooseObject(paths, text, 'blob'), 'compressible text');
+  assert.ok(await freshLooseObject(paths, random, 'blob'), 'incompressible bytes (stored blocks)');
+  assert.not.ok(await freshLooseObject(paths, tree, 'blob'), 'the wrong type');
+  assert.not.ok(await freshLooseObject(paths, '0'.repeat(40), 'tree'), 'no such object');
 });
 
 test('the identity read from the configuration is the one git puts in its commits', async () => {
