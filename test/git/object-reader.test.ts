@@ -35,12 +35,8 @@ test('blobs (not UTF-8, large), trees, commits, rev:path names; missing is null;
   assert.is((await readObjects(paths, ['HEAD:README.md']))[0]!.body.toString(), '# test\n', 'asked again: the same reader answers');
 });
 
-test('a process awaiting an answer stays for it, and ends as soon as it is done (the reader holds nothing open)', () => {
-  const repo = tempRepo();
-  // An answer that takes git a while (inflating 40 MB) arrives after our request is written.
-  writeFileSync(join(repo.dir, 'README.md'), Buffer.alloc(40 * 1024 * 1024, 0x62));
-  repo.commitAll('big');
-  const dir = scratchDir();
+/** A script (in `dir`) that reads `names` through the reader in a process of its own and prints `then(answers)`. */
+function readerScript(dir: string, names: string[], then: string): string {
   const script = join(dir, 'read.mjs');
   const reader = join(PROJECT_ROOT, 'dist', 'src', 'git', 'object-reader.js');
   const exec = join(PROJECT_ROOT, 'dist', 'src', 'git', 'exec.js');
@@ -48,9 +44,17 @@ test('a process awaiting an answer stays for it, and ends as soon as it is done 
     const { readObjects } = await import(${JSON.stringify(reader)});
     const { findRepo } = await import(${JSON.stringify(exec)});
     const paths = await findRepo(process.argv[2]);
-    const [o] = await readObjects(paths, ['HEAD:README.md']);
-    process.stdout.write(String(o.body.length));
+    process.stdout.write(await readObjects(paths, ${JSON.stringify(names)}).then(${then}));
   `);
+  return script;
+}
+
+test('a process awaiting an answer stays for it, and ends as soon as it is done (the reader holds nothing open)', () => {
+  const repo = tempRepo();
+  // An answer that takes git a while (inflating 40 MB) arrives after our request is written.
+  writeFileSync(join(repo.dir, 'README.md'), Buffer.alloc(40 * 1024 * 1024, 0x62));
+  repo.commitAll('big');
+  const script = readerScript(scratchDir(), ['HEAD:README.md'], '([o]) => String(o.body.length)');
   const t = Date.now();
   const r = spawnSync(process.execPath, [script, repo.dir], { env: TEST_ENV, encoding: 'utf8', timeout: 20_000 });
   assert.is(r.status, 0, r.stderr);
@@ -71,16 +75,7 @@ test('git dying in the middle of an answer fails the call: the process does not 
     `#!/bin/sh\nif [ "$1" = cat-file ]; then read line; printf '%s blob 10\\nabc' "$line"; exec 1>&-; sleep 1; echo 'fatal: gone' >&2; exit 128; fi\nexec ${realGit} "$@"\n`,
     { mode: 0o755 },
   );
-  const script = join(dir, 'read.mjs');
-  const reader = join(PROJECT_ROOT, 'dist', 'src', 'git', 'object-reader.js');
-  const exec = join(PROJECT_ROOT, 'dist', 'src', 'git', 'exec.js');
-  writeFileSync(script, `
-    const { readObjects } = await import(${JSON.stringify(reader)});
-    const { findRepo } = await import(${JSON.stringify(exec)});
-    const paths = await findRepo(process.argv[2]);
-    const said = await readObjects(paths, ['HEAD']).then(() => 'answered', (e) => 'failed: ' + e.message);
-    process.stdout.write(said);
-  `);
+  const script = readerScript(dir, ['HEAD'], "() => 'answered', (e) => 'failed: ' + e.message");
   const env = { ...TEST_ENV, PATH: `${bin}:${TEST_ENV.PATH ?? process.env.PATH}` };
   const r = spawnSync(process.execPath, [script, repo.dir], { env, encoding: 'utf8', timeout: 20_000 });
   assert.is(r.status, 0, `status ${r.status} (13: the call was left unsettled) ${r.stderr}`);
