@@ -44,6 +44,8 @@ export interface Context {
   hooksDir(): Promise<string | undefined>;
   /** The identities our commits may be written under without `git commit-tree`, or null (core/own-commits.ts). */
   ownCommits(): Promise<OwnCommits | null>;
+  /** core.attributesFile when it is set (config/load.ts ConfigView), from the same read. */
+  attributesFile(): Promise<string | null>;
   /**
    * The command wants a progress line for long steps (app/progress.ts activityLine; still only on a
    * terminal). Off unless a command turns it on: hooks, agent checkpoints and `run --watch` stay silent.
@@ -89,6 +91,7 @@ export async function openContext(io: Output, cwd = process.cwd(), opts: OpenOpt
     config: () => (config ??= configView().then(({ entries }) => loadConfig(repo, { entries, warn: (line) => io.err(`git backup: ${line}`) }))),
     hooksDir: async () => repo.hooksDir ?? (await configView()).hooksDir ?? undefined,
     ownCommits: async () => (await configView()).ownCommits,
+    attributesFile: async () => (await configView()).attributesFile,
   };
   // The index is derived from the notes (docs/store.md), and a change is dated when the lock is
   // held, never before: a process that waited for the lock must not date a move before a backup

@@ -126,6 +126,7 @@ async function create(ctx: Context, opts: CreateOptions, step: (text: string) =>
   const snap = await takeSnapshot({
     repo: ctx.repo,
     ownCommits: ownCommitsP,
+    attributesFile: ctx.attributesFile().catch(() => null),
     message: opts.message,
     includeIgnored: opts.includeIgnored,
     paths: wholeTree ? [] : paths,

@@ -31,9 +31,11 @@ export interface ConfigView {
   /** `<common dir>/hooks` when no core.hooksPath is set; null when one is (git resolves it). */
   hooksDir: string | null;
   ownCommits: OwnCommits | null;
+  /** core.attributesFile when set (absolute; `~/` expanded): what a blob of an untracked file depends on (git/untracked-memo.ts). */
+  attributesFile: string | null;
 }
 
-const VIEW_KEYS = `^(backup\\..*|core\\.hookspath|${OWN_COMMIT_KEYS})$`;
+const VIEW_KEYS = `^(backup\\..*|core\\.hookspath|core\\.attributesfile|${OWN_COMMIT_KEYS})$`;
 
 /**
  * The entries, core.hooksPath and the keys our commits depend on in one `git config` process, or
@@ -47,7 +49,15 @@ export async function readView(repo: RepoPaths, cache: CacheOptions | null): Pro
     entries: entries.filter(isBackupKey),
     hooksDir: hooksPathSet ? null : join(repo.commonDir, 'hooks'),
     ownCommits: ownCommits(entries.filter((e) => !isBackupKey(e)), process.env),
+    attributesFile: attributesFileOf(entries, repo),
   };
+}
+
+/** core.attributesFile as git resolves a pathname: `~/` is the home directory, a relative path is relative to the top of the working tree. */
+function attributesFileOf(entries: readonly ConfigEntry[], repo: RepoPaths): string | null {
+  const raw = entries.filter((e) => e.key === 'core.attributesfile').pop()?.value;
+  if (!raw) return null;
+  return raw.startsWith('~/') ? join(homedir(), raw.slice(2)) : resolve(repo.worktree, raw);
 }
 
 /** The `backup.*` entries of a file to import (`name`: how the user wrote it); exit 3 when git cannot read it. */

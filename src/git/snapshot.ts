@@ -43,6 +43,8 @@ export interface SnapshotRequest {
   alsoIgnored?: string[];
   /** Identities to write the commits under ourselves (loose-object.ts); absent or null: `git commit-tree`. A promise is awaited at the first commit. */
   ownCommits?: Promise<OwnCommits | null> | OwnCommits | null;
+  /** core.attributesFile when set: the untracked part's memo is keyed on it too (untracked-memo.ts). */
+  attributesFile?: Promise<string | null> | string | null;
 }
 
 export interface Snapshot {
@@ -202,7 +204,8 @@ export async function takeSnapshot(req: SnapshotRequest): Promise<Snapshot> {
     const files = [...listed, ...ignored.map((p) => Buffer.from(p)).filter((b) => !names.has(b.toString('latin1')))];
     if (files.length === 0) return null;
     // Whole-tree only: the memo's files are all the untracked ones (untracked-memo.ts).
-    const key = untrackedMemo ? await untrackedKey(repo, files, `${req.includeIgnored}`) : null;
+    const attributesFile = await req.attributesFile;
+    const key = untrackedMemo ? await untrackedKey(repo, files, `${req.includeIgnored}`, attributesFile ? [attributesFile] : []) : null;
     const known = key && untrackedMemo ? await rememberedUntracked(repo, untrackedMemo, key.key) : null;
     if (known) return { tree: known, key: null, hit: true };
     const tree = await withTempIndex(req.tmpDir, null, async (idx) => {

@@ -8,9 +8,9 @@
 // stores. So the key also holds the stat data of what decides that (conversion.ts of git reads them):
 // every `.gitattributes` that can apply to one of the files (one per directory from the top down to
 // the file's), the repository's info/attributes, and the configuration files with the variables
-// that add to them (GIT_CONFIG_*). What it cannot see: a `.gitattributes` missing from the working
-// tree whose index version changes (git falls back to it), and a core.attributesFile elsewhere
-// than the default whose content changes without any configuration file changing.
+// that add to them (GIT_CONFIG_*, GIT_ATTR_*), and core.attributesFile where it is set (the caller
+// passes it). What it cannot see: a `.gitattributes` missing from the working tree whose index
+// version changes (git falls back to it), and a system configuration outside /etc.
 // Trusted only when:
 // - every file's times were at least 3 s old when the memo was made (git's racy-clean rule:
 //   an edit in the same clock tick as the stat could otherwise leave the stat data unchanged);
@@ -37,7 +37,7 @@ export interface UntrackedKey {
 }
 
 /** The key of these files as they are now; null when there are too many, or one cannot be read. */
-export async function untrackedKey(repo: RepoPaths, files: readonly Buffer[], flags: string): Promise<UntrackedKey | null> {
+export async function untrackedKey(repo: RepoPaths, files: readonly Buffer[], flags: string, moreInputs: readonly string[] = []): Promise<UntrackedKey | null> {
   if (files.length === 0 || files.length > MAX_FILES) return null;
   const sorted = [...files].sort(Buffer.compare);
   const hash = nodeCrypto().createHash('sha1').update(flags);
@@ -50,11 +50,11 @@ export async function untrackedKey(repo: RepoPaths, files: readonly Buffer[], fl
     if (Number(st.mtimeMs) >= newest || Number(st.ctimeMs) >= newest) settled = false;
     hash.update(name).update(`\0${st.size} ${st.mtimeNs} ${st.ctimeNs} ${st.ino} ${st.mode}\n`);
   }
-  for (const [file, st] of await Promise.all(conversionInputs(repo, sorted).map(async (f) => [f, await lstat(f, { bigint: true }).catch(() => null)] as const))) {
+  for (const [file, st] of await Promise.all([...conversionInputs(repo, sorted), ...moreInputs].map(async (f) => [f, await lstat(f, { bigint: true }).catch(() => null)] as const))) {
     hash.update(`${file}\0${st ? `${st.size} ${st.mtimeNs} ${st.ctimeNs} ${st.ino} ${st.mode}` : '-'}\n`);
   }
   for (const [k, v] of Object.entries(process.env).sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (k.startsWith('GIT_CONFIG') || k === 'XDG_CONFIG_HOME' || k === 'HOME') hash.update(`${k}=${v}\0`);
+    if (k.startsWith('GIT_CONFIG') || k.startsWith('GIT_ATTR') || k === 'XDG_CONFIG_HOME' || k === 'HOME') hash.update(`${k}=${v}\0`);
   }
   return { key: hash.digest('hex'), settled };
 }

@@ -3,9 +3,9 @@
 // case git makes it again, and a backup never differs from one taken without the memo.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { unlinkSync, utimesSync, statSync } from 'node:fs';
+import { unlinkSync, utimesSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempRepo, type TestRepo } from '../helpers/repo.js';
+import { scratchDir, tempRepo, type TestRepo } from '../helpers/repo.js';
 import { findRepo } from '../../src/git/exec.js';
 import { takeSnapshot, type Snapshot } from '../../src/git/snapshot.js';
 
@@ -118,6 +118,23 @@ test('what decides the blob besides the bytes (attributes, configuration) change
   const converted = await snap(repo);
   assert.is(converted.untrackedMemo, 'miss');
   assert.is(converted.trees.untracked, await fresh(repo));
+});
+
+test('a core.attributesFile of its own whose content changes alone: the CLI takes the part from git again', () => {
+  const repo = tempRepo();
+  const attrs = join(scratchDir(), 'attributes');
+  writeFileSync(attrs, '# none yet\n');
+  repo.git(['config', 'core.attributesFile', attrs]);
+  repo.write('u.txt', 'a\r\nb\r\n');
+  const env = { GIT_BACKUP_TEST_SETTLED_MS: '0' };
+  const blobOf = (id: string) => repo.git(['rev-parse', `refs/backups/${id}^3:u.txt`]);
+  const asGitStoresIt = () => repo.git(['hash-object', '--path=u.txt', 'u.txt']);
+  const first = repo.json<{ id: string }>(['create', '--allow-empty', '-m', 'one'], { env });
+  assert.is(blobOf(first.id), asGitStoresIt(), 'CRLF kept: no attribute yet');
+  writeFileSync(attrs, '*.txt text\n'); // the configuration files are as they were
+  const second = repo.json<{ id: string }>(['create', '--allow-empty', '-m', 'two'], { env });
+  assert.is(blobOf(second.id), asGitStoresIt(), 'normalised now, as git stores it');
+  assert.is.not(blobOf(second.id), blobOf(first.id));
 });
 
 test('path-limited snapshots and a torn memo: no memo', async () => {
