@@ -73,6 +73,16 @@ class BatchReader {
     }
   }
 
+  /** No answer awaited: it can be let go. */
+  get idle(): boolean {
+    return this.waiting.length === 0;
+  }
+
+  /** Let git go (it ends at the end of its input); a later read gets a new reader. */
+  close(): void {
+    this.fail(new Error('closed'));
+  }
+
   private fail(e: Error): void {
     this.dead ??= e;
     for (const w of this.waiting.splice(0)) w.reject(this.dead);
@@ -113,6 +123,8 @@ class BatchReader {
 }
 
 const readers = new Map<string, BatchReader>();
+/** A process that reads many repositories (tests, a long `run --watch` moved between them) keeps a few git children, not one each. */
+const MAX_READERS = 4;
 
 /**
  * The content of each name (an id, or `<rev>:<path>`), in input order; null for one git reports
@@ -123,6 +135,14 @@ export async function readObjects(repo: RepoPaths, names: readonly string[]): Pr
   if (names.length === 0) return [];
   let reader = readers.get(repo.worktree);
   if (!reader || reader.dead) {
+    readers.delete(repo.worktree);
+    for (const [key, other] of readers) {
+      if (readers.size < MAX_READERS) break;
+      if (other.dead || other.idle) {
+        other.close();
+        readers.delete(key);
+      }
+    }
     reader = new BatchReader(repo.worktree);
     readers.set(repo.worktree, reader);
   }

@@ -35,6 +35,15 @@ test('blobs (not UTF-8, large), trees, commits, rev:path names; missing is null;
   assert.is((await readObjects(paths, ['HEAD:README.md']))[0]!.body.toString(), '# test\n', 'asked again: the same reader answers');
 });
 
+test('a process that reads many repositories keeps a few git children, and a repository let go is read again', async () => {
+  const repos = await Promise.all(Array.from({ length: 6 }, async () => findRepo(tempRepo().dir)));
+  for (const paths of repos) assert.is((await readObjects(paths, ['HEAD:README.md']))[0]!.body.toString(), '# test\n');
+  await new Promise((r) => setTimeout(r, 300)); // the let-go ones see the end of their input
+  const children = spawnSync('ps', ['--ppid', String(process.pid), '-o', 'args='], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes('cat-file'));
+  assert.ok(children.length <= 4, `${children.length} cat-file children`);
+  assert.is((await readObjects(repos[0]!, ['HEAD:README.md']))[0]!.body.toString(), '# test\n');
+});
+
 /** A script (in `dir`) that reads `names` through the reader in a process of its own and prints `then(answers)`. */
 function readerScript(dir: string, names: string[], then: string): string {
   const script = join(dir, 'read.mjs');
