@@ -14,6 +14,8 @@
 //
 // Pure: no I/O. The shell side of the same format is templates/hook-block.sh.
 
+import { isObjectId } from './ids.js';
+
 export const EVENT_VERSION = 'gb1';
 
 export const HOOK_NAMES = ['post-commit', 'post-merge', 'post-rewrite', 'pre-push', 'pre-rebase'] as const;
@@ -54,7 +56,6 @@ export function formatEventLine(e: HookEvent): string {
 
 export type ParsedLine = { ok: true; event: HookEvent } | { ok: false; reason: string };
 
-const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 /** A stdin file name the hook made: no path separators, so a drain never reads outside the store. */
 const DATA_FILE = /^events\.[0-9A-Za-z.-]+\.stdin$/;
 
@@ -66,7 +67,7 @@ export function parseEventLine(line: string): ParsedLine {
   const [, time, hook, head, branch, data] = f as [string, string, string, string, string, string];
   if (!/^\d{0,12}$/.test(time)) return { ok: false, reason: `bad event time ${JSON.stringify(time)}` };
   if (!(HOOK_NAMES as readonly string[]).includes(hook)) return { ok: false, reason: `unknown hook ${JSON.stringify(hook)}` };
-  if (head !== '' && !SHA.test(head)) return { ok: false, reason: `bad HEAD ${JSON.stringify(head)}` };
+  if (head !== '' && !isObjectId(head)) return { ok: false, reason: `bad HEAD ${JSON.stringify(head)}` };
   let parsedData: EventData;
   if (data === '-') parsedData = { kind: 'none' };
   else if (data.startsWith('=')) parsedData = { kind: 'inline', text: unescapeField(data.slice(1)) };
@@ -101,7 +102,7 @@ export function parseRewritePairs(stdin: string): [string, string][] {
   const pairs: [string, string][] = [];
   for (const line of stdin.split('\n')) {
     const [from, to] = line.trim().split(/\s+/);
-    if (from && to && SHA.test(from) && SHA.test(to)) pairs.push([from, to]);
+    if (from && to && isObjectId(from) && isObjectId(to)) pairs.push([from, to]);
   }
   return pairs;
 }

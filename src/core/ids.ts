@@ -4,6 +4,9 @@
 
 import { BackupError, ExitCode, notFoundError, usageError } from './errors.js';
 
+/** A full object name, SHA-1 (40 hex digits) or SHA-256 (64), as git prints it. */
+export const isObjectId = (s: string): boolean => /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(s);
+
 export const MIN_HEX = 4;
 /** Shortest prefix accepted for an id argument (design.md §Storage): the date part. */
 export const MIN_PREFIX = 8;

@@ -3,6 +3,7 @@
 // The notes ref is the truth the index is derived from, so a ref that points somewhere else (a
 // blob, a missing object, a user's commit set there by a mistaken `git update-ref`) must be named
 // as damage, not read as "no backups", and new notes commits must never be built on top of it.
+import { isObjectId } from './ids.js';
 
 /** One top-level entry of the tree of the commit the notes ref points at. */
 export interface TopEntry {
@@ -16,7 +17,7 @@ export interface TopEntry {
  * named by two hex digits. Anything else there (a README, `src/`) is a commit of someone's work.
  */
 export function notesTreeProblem(entries: readonly TopEntry[]): string | null {
-  const foreign = entries.find((e) => !(e.type === 'tree' ? /^[0-9a-f]{2}$/.test(e.name) : e.type === 'blob' && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(e.name)));
+  const foreign = entries.find((e) => !(e.type === 'tree' ? /^[0-9a-f]{2}$/.test(e.name) : e.type === 'blob' && isObjectId(e.name)));
   return foreign ? `its tree holds ${JSON.stringify(foreign.name)}, which is not a note: it is not a notes commit` : null;
 }
 

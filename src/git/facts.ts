@@ -6,6 +6,7 @@
 import { git, type RepoPaths } from './exec.js';
 import { existingObjects } from './objects.js';
 import { readJudgingFacts } from './content.js';
+import { isObjectId } from '../core/ids.js';
 import type { ProtectedEntry } from '../core/content.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -66,7 +67,7 @@ export async function readHeadRef(repo: RepoPaths, branches: ReadonlyMap<string,
     const commit = branches.get(ref[1]!);
     return commit ? { commit, branch: ref[1]! } : null;
   }
-  return /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(text) ? { commit: text, branch: null } : null;
+  return isObjectId(text) ? { commit: text, branch: null } : null;
 }
 
 export async function readReconcileFacts(

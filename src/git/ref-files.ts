@@ -4,8 +4,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RepoPaths } from './exec.js';
+import { isObjectId } from '../core/ids.js';
 
-const OBJECT_ID = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
 /** The object id `ref` (a full name under refs/, shared by every worktree) points at; null when there is no such ref. */
 export async function refValue(repo: RepoPaths, ref: string): Promise<string | null | undefined> {
@@ -13,7 +13,7 @@ export async function refValue(repo: RepoPaths, ref: string): Promise<string | n
   if (await stat(join(common, 'reftable')).then(() => true, () => false)) return undefined;
   try {
     const loose = (await readFile(join(common, ref), 'utf8')).trim();
-    return OBJECT_ID.test(loose) ? loose : undefined;
+    return isObjectId(loose) ? loose : undefined;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT' && code !== 'ENOTDIR') return undefined;
@@ -26,7 +26,7 @@ export async function refValue(repo: RepoPaths, ref: string): Promise<string | n
   }
   for (const line of packed.split('\n')) {
     const sp = line.indexOf(' ');
-    if (sp > 0 && line.slice(sp + 1) === ref) return OBJECT_ID.test(line.slice(0, sp)) ? line.slice(0, sp) : undefined;
+    if (sp > 0 && line.slice(sp + 1) === ref) return isObjectId(line.slice(0, sp)) ? line.slice(0, sp) : undefined;
   }
   return null;
 }
@@ -40,5 +40,5 @@ export async function headValue(repo: RepoPaths): Promise<string | null | undefi
   const ref = /^ref: (refs\/heads\/[^\n]+)\n?$/.exec(text);
   if (ref) return refValue(repo, ref[1]!);
   const id = text.trim();
-  return OBJECT_ID.test(id) ? id : undefined;
+  return isObjectId(id) ? id : undefined;
 }

@@ -9,6 +9,7 @@ import { git, GitError, gitLine, type RepoPaths } from './exec.js';
 import { withIdentity } from './identity.js';
 import { writeCommitObject } from './loose-object.js';
 import { headValue } from './ref-files.js';
+import { isObjectId } from '../core/ids.js';
 import { readMemo, writeMemo } from './memo-file.js';
 import { rememberedUntracked, rememberUntracked, untrackedKey } from './untracked-memo.js';
 import { commitText, keptAsIs, type OwnCommits } from '../core/own-commits.js';
@@ -124,8 +125,9 @@ async function readHead(repo: RepoPaths, memoFile: string | null): Promise<HeadI
 async function rememberedHead(repo: RepoPaths, memoFile: string): Promise<Omit<HeadInfo, 'branch'> | null> {
   const head = await headValue(repo);
   const value = head ? await readMemo(memoFile, head) : null;
-  const m = value && /^([0-9a-f]{40}|[0-9a-f]{64}) (.*)$/.exec(value);
-  return head && m ? { base: head, baseTree: m[1]!, describe: m[2]! } : null;
+  const sp = value?.indexOf(' ') ?? -1;
+  const baseTree = value && sp > 0 ? value.slice(0, sp) : '';
+  return head && isObjectId(baseTree) ? { base: head, baseTree, describe: value!.slice(sp + 1) } : null;
 }
 
 /**

@@ -22,6 +22,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { nodeCrypto } from '../builtins.js';
 import type { RepoPaths } from './exec.js';
+import { isObjectId } from '../core/ids.js';
 import { freshLooseObject } from './loose-object.js';
 import { readMemo, writeMemo } from './memo-file.js';
 
@@ -91,12 +92,10 @@ export async function rememberedUntracked(repo: RepoPaths, memoFile: string, key
   if (!tree || subtrees === undefined || blobs.length === 0) return null;
   const trees = [tree, ...(subtrees === '-' ? [] : subtrees.split(','))];
   const wanted = [...trees.map((id) => [id, 'tree'] as const), ...blobs.map((id) => [id, 'blob'] as const)];
-  if (!wanted.every(([id]) => OBJECT_ID.test(id))) return null;
+  if (!wanted.every(([id]) => isObjectId(id))) return null;
   const loose = await Promise.all(wanted.map(([id, type]) => freshLooseObject(repo, id, type)));
   return loose.every(Boolean) ? tree : null;
 }
-
-const OBJECT_ID = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
 export async function rememberUntracked(memoFile: string, key: UntrackedKey, tree: string, objects: { trees: readonly string[]; blobs: readonly string[] }): Promise<void> {
   if (!key.settled || objects.blobs.length === 0) return;

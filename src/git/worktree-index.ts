@@ -22,6 +22,7 @@ import { nodeCrypto } from '../builtins.js';
 import { mkdir, readFile, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RepoPaths } from './exec.js';
+import { isObjectId } from '../core/ids.js';
 import { indexIdentity, verifiedEntryCount } from './index-file.js';
 import { freshLooseObject } from './loose-object.js';
 import { readMemo, writeMemo } from './memo-file.js';
@@ -94,7 +95,7 @@ async function worktreeTree(
  */
 async function stagedTree(repo: RepoPaths, tmpDir: string, seed: IndexSeed, memoFile: string, memoKey: string): Promise<string> {
   const known = await readMemo(memoFile, memoKey);
-  if (known && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(known) && (await freshLooseObject(repo, known, 'tree'))) return known;
+  if (known && isObjectId(known) && (await freshLooseObject(repo, known, 'tree'))) return known;
   const tree = await withTempIndex(tmpDir, seed, (idx) => writeTree(repo, idx));
   await writeMemo(memoFile, memoKey, tree);
   return tree;
