@@ -1,6 +1,7 @@
 // The last push to the backup remote (docs/remote.md), for `status` and the drain:
 // <store>/remote-push.json, replaced whole (temp file + rename) after every push, ok or not.
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { replaceWhole } from '../fs/durable-write.js';
 import { join } from 'node:path';
 import type { Context } from './context.js';
 import { heldByLiveProcess } from '../store/lock.js';
@@ -15,10 +16,7 @@ export interface PushOutcome {
 const outcomeFile = (ctx: Context) => join(ctx.store.paths.dir, 'remote-push.json');
 
 export async function recordPushOutcome(ctx: Context, o: PushOutcome): Promise<void> {
-  const file = outcomeFile(ctx);
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(o) + '\n', { mode: 0o600 });
-  await rename(tmp, file);
+  await replaceWhole(outcomeFile(ctx), JSON.stringify(o) + '\n');
 }
 
 /** The last push's outcome, or null when nothing was ever pushed from here. */

@@ -2,7 +2,7 @@
 // write to a unique temp name beside the target, fsync, rename, fsync the directory.
 import { nodeCrypto } from '../builtins.js';
 import { constants as fsc } from 'node:fs';
-import { link, open, rename, unlink } from 'node:fs/promises';
+import { link, open, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export const FILE_MODE = 0o600;
@@ -23,6 +23,22 @@ export async function fsyncPath(path: string): Promise<void> {
     if ((e as NodeJS.ErrnoException).code !== 'EINVAL' && (e as NodeJS.ErrnoException).code !== 'EISDIR') throw e;
   } finally {
     await fh.close();
+  }
+}
+
+/**
+ * Replace `target` whole through a temp file renamed over it, without fsync: for a file whose last
+ * write may be lost in a crash (a memo, a pid file, the last push's outcome) but which a reader
+ * must never see half written, and whatever stood in its place (a FIFO) is replaced, not opened.
+ */
+export async function replaceWhole(target: string, data: string | Buffer, mode = FILE_MODE): Promise<void> {
+  const tmp = tempBeside(target);
+  try {
+    await writeFile(tmp, data, { mode });
+    await rename(tmp, target);
+  } catch (e) {
+    await unlink(tmp).catch(() => {});
+    throw e;
   }
 }
 

@@ -2,8 +2,9 @@
 // change its answer (a commit's tree, the tree of an index's exact bytes), kept so that the next
 // backup need not ask. Replaced whole by rename; a memo that is missing, torn or for another key is
 // no answer, and the caller asks git.
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { replaceWhole } from '../fs/durable-write.js';
 
 export async function readMemo(file: string, key: string): Promise<string | null> {
   const text = await readFile(file, 'utf8').catch(() => '');
@@ -12,13 +13,12 @@ export async function readMemo(file: string, key: string): Promise<string | null
   return value.includes('\n') ? null : value;
 }
 
+/** 0600 like the store's other files (README). */
 export async function writeMemo(file: string, key: string, value: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
   try {
     await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-    await writeFile(tmp, `${key} ${value.replace(/\n/g, ' ')}\n`, { mode: 0o600 }); // the store's files are 0600 (README)
-    await rename(tmp, file);
+    await replaceWhole(file, `${key} ${value.replace(/\n/g, ' ')}\n`);
   } catch {
-    await unlink(tmp).catch(() => undefined); // a memo only
+    // a memo only
   }
 }

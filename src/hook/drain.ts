@@ -6,7 +6,8 @@
 // recorded everything. At most one drain: a second lock beside the store's, tried without waiting;
 // whoever finds it held leaves, and the holder looks at the log again after releasing it, so an event
 // appended meanwhile is never stranded.
-import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { readFile, stat, unlink } from 'node:fs/promises';
+import { replaceWhole } from '../fs/durable-write.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from '../app/context.js';
@@ -265,11 +266,7 @@ function readPid(path: string): number | null {
 async function writePid(ctx: Context, name: string, pid: number): Promise<void> {
   if (repoGone(ctx)) return;
   // Through a temp file renamed over it: whole for the hooks' `read`, and whatever was in its place (a FIFO) replaced, never waited on.
-  const file = join(ctx.store.paths.dir, name);
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, `${pid} ${bootId()}\n`.replace(' \n', '\n'), { mode: 0o600 })
-    .then(() => rename(tmp, file))
-    .catch(() => unlink(tmp).catch(() => {}));
+  await replaceWhole(join(ctx.store.paths.dir, name), `${pid} ${bootId()}\n`.replace(' \n', '\n')).catch(() => {});
 }
 
 async function removeIfMine(ctx: Context, name: string, pid: number): Promise<void> {
