@@ -1,5 +1,6 @@
 // Taking a backup: snapshot outside the lock (it only adds objects), then record it, ref it and
 // note it under the lock.
+import { certainConfigFiles } from '../config/cache.js';
 import { lstatSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Context } from './context.js';
@@ -126,7 +127,14 @@ async function create(ctx: Context, opts: CreateOptions, step: (text: string) =>
   const snap = await takeSnapshot({
     repo: ctx.repo,
     ownCommits: ownCommitsP,
-    attributesFile: ctx.attributesFile().catch(() => null),
+    // The configuration that decides how an untracked file is stored, for its memo (null: not certain, no memo).
+    conversionInputs: ctx.attributesFile().then(
+      (attributes) => {
+        const files = certainConfigFiles(ctx.repo);
+        return files && [...files, ...(attributes ? [attributes] : [])];
+      },
+      () => null,
+    ),
     message: opts.message,
     includeIgnored: opts.includeIgnored,
     paths: wholeTree ? [] : paths,

@@ -93,6 +93,16 @@ function readKept(file: string): Kept | null {
   }
 }
 
+/**
+ * The configuration files git reads here, when that set is certain (configFiles) and none of them
+ * includes another (whose target could change unseen); null otherwise. What a cache of anything git
+ * decides from the configuration must watch (git/untracked-memo.ts).
+ */
+export function certainConfigFiles(repo: RepoPaths, env: NodeJS.ProcessEnv = process.env): string[] | null {
+  const files = configFiles(repo, env);
+  return files && !hasInclude(files) ? files : null;
+}
+
 const hasInclude = (files: readonly string[]) => files.some((f) => {
   try {
     return hasIncludeSection(readFileSync(f, 'utf8'));

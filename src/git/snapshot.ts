@@ -44,8 +44,12 @@ export interface SnapshotRequest {
   alsoIgnored?: string[];
   /** Identities to write the commits under ourselves (loose-object.ts); absent or null: `git commit-tree`. A promise is awaited at the first commit. */
   ownCommits?: Promise<OwnCommits | null> | OwnCommits | null;
-  /** core.attributesFile when set: the untracked part's memo is keyed on it too (untracked-memo.ts). */
-  attributesFile?: Promise<string | null> | string | null;
+  /**
+   * The files besides the attributes files whose content decides how an untracked file is stored
+   * (the configuration files, core.attributesFile): the untracked part's memo is keyed on them too
+   * (untracked-memo.ts). null: that set is not certain, no memo; absent: none.
+   */
+  conversionInputs?: Promise<string[] | null> | string[] | null;
 }
 
 export interface Snapshot {
@@ -206,8 +210,8 @@ export async function takeSnapshot(req: SnapshotRequest): Promise<Snapshot> {
     const files = [...listed, ...ignored.map((p) => Buffer.from(p)).filter((b) => !names.has(b.toString('latin1')))];
     if (files.length === 0) return null;
     // Whole-tree only: the memo's files are all the untracked ones (untracked-memo.ts).
-    const attributesFile = await req.attributesFile;
-    const key = untrackedMemo ? await untrackedKey(repo, files, `${req.includeIgnored}`, attributesFile ? [attributesFile] : []) : null;
+    const inputs = req.conversionInputs === undefined ? [] : await req.conversionInputs;
+    const key = untrackedMemo && inputs ? await untrackedKey(repo, files, `${req.includeIgnored}`, inputs) : null;
     const known = key && untrackedMemo ? await rememberedUntracked(repo, untrackedMemo, key.key) : null;
     if (known) return { tree: known, key: null, hit: true };
     const tree = await withTempIndex(req.tmpDir, null, async (idx) => {

@@ -7,10 +7,12 @@
 // encoding) and configuration (core.autocrlf, core.fileMode, filter drivers) decide what `update-index`
 // stores. So the key also holds the stat data of what decides that (conversion.ts of git reads them):
 // every `.gitattributes` that can apply to one of the files (one per directory from the top down to
-// the file's), the repository's info/attributes, and the configuration files with the variables
-// that add to them (GIT_CONFIG_*, GIT_ATTR_*), and core.attributesFile where it is set (the caller
-// passes it). What it cannot see: a `.gitattributes` missing from the working tree whose index
-// version changes (git falls back to it), and a system configuration outside /etc.
+// the file's), the repository's info/attributes and the global and system attributes files, the
+// variables that change what git reads (GIT_CONFIG_*, GIT_ATTR_*), and the configuration files and
+// core.attributesFile, which the caller names (config/cache.ts certainConfigFiles: where that set is
+// not certain, an include or `git -c`, there is no memo). What it cannot see: a `.gitattributes`
+// missing from the working tree whose index version changes (git falls back to it), and a system
+// configuration outside /etc.
 // Trusted only when:
 // - every file's times were at least 3 s old when the memo was made (git's racy-clean rule:
 //   an edit in the same clock tick as the stat could otherwise leave the stat data unchanged);
@@ -38,7 +40,8 @@ export interface UntrackedKey {
 }
 
 /** The key of these files as they are now; null when there are too many, or one cannot be read. */
-export async function untrackedKey(repo: RepoPaths, files: readonly Buffer[], flags: string, moreInputs: readonly string[] = []): Promise<UntrackedKey | null> {
+/** `config`: the configuration files (and core.attributesFile) the caller knows git reads here. */
+export async function untrackedKey(repo: RepoPaths, files: readonly Buffer[], flags: string, config: readonly string[]): Promise<UntrackedKey | null> {
   if (files.length === 0 || files.length > MAX_FILES) return null;
   const sorted = [...files].sort(Buffer.compare);
   const hash = nodeCrypto().createHash('sha1').update(flags);
@@ -51,7 +54,7 @@ export async function untrackedKey(repo: RepoPaths, files: readonly Buffer[], fl
     if (Number(st.mtimeMs) >= newest || Number(st.ctimeMs) >= newest) settled = false;
     hash.update(name).update(`\0${st.size} ${st.mtimeNs} ${st.ctimeNs} ${st.ino} ${st.mode}\n`);
   }
-  for (const [file, st] of await Promise.all([...conversionInputs(repo, sorted), ...moreInputs].map(async (f) => [f, await lstat(f, { bigint: true }).catch(() => null)] as const))) {
+  for (const [file, st] of await Promise.all([...attributesInputs(repo, sorted), ...config].map(async (f) => [f, await lstat(f, { bigint: true }).catch(() => null)] as const))) {
     hash.update(`${file}\0${st ? `${st.size} ${st.mtimeNs} ${st.ctimeNs} ${st.ino} ${st.mode}` : '-'}\n`);
   }
   for (const [k, v] of Object.entries(process.env).sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -60,8 +63,8 @@ export async function untrackedKey(repo: RepoPaths, files: readonly Buffer[], fl
   return { key: hash.digest('hex'), settled };
 }
 
-/** The files whose content decides how git would store these (attributes, configuration). */
-function conversionInputs(repo: RepoPaths, files: readonly Buffer[]): string[] {
+/** The attributes files that can apply to these files (besides core.attributesFile, which the configuration names). */
+function attributesInputs(repo: RepoPaths, files: readonly Buffer[]): string[] {
   const dirs = new Set<string>(['.']);
   for (const name of files) {
     for (let d = dirname(name.toString('utf8')); d !== '.' && !dirs.has(d); d = dirname(d)) dirs.add(d);
@@ -71,14 +74,8 @@ function conversionInputs(repo: RepoPaths, files: readonly Buffer[]): string[] {
   return [
     ...[...dirs].map((d) => join(repo.worktree, d, '.gitattributes')),
     join(repo.commonDir, 'info', 'attributes'),
-    join(repo.commonDir, 'config'),
-    join(repo.gitDir, 'config.worktree'),
-    join(home, '.gitconfig'),
-    join(xdg, 'git', 'config'),
     join(xdg, 'git', 'attributes'),
-    '/etc/gitconfig',
     '/etc/gitattributes',
-    ...[process.env.GIT_CONFIG_GLOBAL, process.env.GIT_CONFIG_SYSTEM].filter((f): f is string => !!f),
   ];
 }
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { scratchDir, tempRepo, type TestRepo } from '../helpers/repo.js';
 import { findRepo } from '../../src/git/exec.js';
 import { takeSnapshot, type Snapshot } from '../../src/git/snapshot.js';
+import { certainConfigFiles } from '../../src/config/cache.js';
 
 const when = new Date('2024-05-06T07:08:09.000Z');
 
@@ -16,6 +17,8 @@ async function snap(repo: TestRepo, memo = true): Promise<Snapshot> {
   const store = join(paths.commonDir, 'backup');
   return takeSnapshot({
     repo: paths, message: '', includeIgnored: false, paths: [], createdAt: when, tmpDir: join(store, 'tmp'),
+    // The configuration files as app/create.ts names them.
+    conversionInputs: certainConfigFiles(paths),
     ...(memo ? { indexCacheDir: join(store, 'worktree-index') } : {}),
   });
 }
@@ -135,6 +138,15 @@ test('a core.attributesFile of its own whose content changes alone: the CLI take
   const second = repo.json<{ id: string }>(['create', '--allow-empty', '-m', 'two'], { env });
   assert.is(blobOf(second.id), asGitStoresIt(), 'normalised now, as git stores it');
   assert.is.not(blobOf(second.id), blobOf(first.id));
+});
+
+test('a configuration with an include (its target could change unseen): no memo', async () => {
+  settled(0);
+  const repo = repoWithNewFiles();
+  repo.git(['config', 'include.path', '../extra.gitconfig']);
+  await snap(repo);
+  assert.is((await snap(repo)).untrackedMemo, 'miss');
+  assert.is((await snap(repo)).trees.untracked, await fresh(repo));
 });
 
 test('path-limited snapshots and a torn memo: no memo', async () => {
