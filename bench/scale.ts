@@ -21,7 +21,12 @@ import type { BackupRecord } from '../src/core/types.js';
 
 const CACHE = '/tmp/gb-scale-cache';
 // v2: snapshots authored by the bench's user, as create makes them (supersession counts only that person's commits).
-const VERSION = 'v2';
+// v3: records as create writes them (worktree `.`, origin this store's clone id); v2's named the
+// cache directory as an absolute worktree, so in the copy every one was another repository's and
+// the drain measured a store with nothing of its own to decide.
+const VERSION = 'v3';
+/** The clone id the imported records carry and the store is given (what `<store>/clone-id` holds). */
+const CLONE_ID = 'bench-5ca1';
 const MEMORY_TARGET = 200 * 1024 * 1024;
 
 interface Shape {
@@ -51,13 +56,14 @@ async function cachedStore(ctx: BenchContext, shape: Shape): Promise<string> {
   const snaps = await liveSnapshots(dir, ctx.env, base, 'main', describe, (i) => new Date(start + (first + i) * step), shape.live);
   const live: BackupRecord[] = [];
   const all = function* (): Generator<BackupRecord> {
-    for (const r of makeRecords(shape.total, snaps, base, 'main', dir, start, step)) {
+    for (const r of makeRecords(shape.total, snaps, base, 'main', { worktree: '.', origin: CLONE_ID }, start, step)) {
       if (r.state !== 'DELETED') live.push(r);
       yield r;
     }
   };
   const ident = `Bench Committer <committer@bench.invalid> ${Math.floor(Date.now() / 1000)} +0000`;
   const imported = await importStore(dir, ctx.env, all(), ident);
+  writeFileSync(join(dir, '.git', 'backup', 'clone-id'), `${CLONE_ID}\n`, { mode: 0o600 });
   await writeLiveRefs(dir, ctx.env, live);
   ctx.log(`scale: imported ${imported.hot} live + ${imported.cold} tombstones in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   await installHooks(ctx, dir);
@@ -85,6 +91,10 @@ async function measure(ctx: BenchContext, shape: Shape, targets: { ratios: boole
   const dir = join(ctx.scratch.dir('scale'), 'repo');
   execFileSync('cp', ['-a', cache, dir]);
   const store = join(dir, '.git', 'backup');
+  // The copy stands for the user's repository moved here (the cache keeps the original untouched):
+  // a moved store records its new path and keeps its id (app/clone.ts), so its backups stay its own.
+  // Left as a copy, the tool would rightly take them for the original's and decide none of them.
+  writeFileSync(join(store, 'clone-id.at'), `${store}\n`, { mode: 0o600 });
   await assertNotOnPath(ctx.env, dir);
   let n = 0;
   const change = () => writeFileSync(join(dir, 'README.md'), `# scratch\nchange ${++n}\n`);
@@ -146,7 +156,7 @@ async function measure(ctx: BenchContext, shape: Shape, targets: { ratios: boole
   return {
     title: `${shape.total.toLocaleString('en')} records, ${shape.live.toLocaleString('en')} live`,
     method: [
-      `store built once into ${cache} (${built}) and copied (\`cp -a\`) for the run: ${shape.total.toLocaleString('en')} records imported (one every 5 minutes up to now; the last ${shape.live.toLocaleString('en')} CREATED with real snapshot commits and refs/backups/<id>, the others deleted by the user an hour after creation, their snapshots pruned), then 3 backups made by \`git backup create\` and one of them deleted by \`git backup delete --yes --force\`; hooks installed by \`git backup install\``,
+      `store built once into ${cache} (${built}) and copied (\`cp -a\`, its \`clone-id.at\` set to the copy's path as for a moved repository, so the backups are the copy's own) for the run: ${shape.total.toLocaleString('en')} records imported (one every 5 minutes up to now; the last ${shape.live.toLocaleString('en')} CREATED with real snapshot commits and refs/backups/<id>, made in this repository (worktree \`.\`, origin its clone id), the others deleted by the user an hour after creation, their snapshots pruned), then 3 backups made by \`git backup create\` and one of them deleted by \`git backup delete --yes --force\`; hooks installed by \`git backup install\``,
       `on disk: db.json ${bytes(du(join(store, 'db.json')))}, cold/ ${bytes(du(join(store, 'cold')))}, .git ${bytes(du(join(dir, '.git')))}`,
       `${rounds} rounds, the five commands interleaved in rotating order, after one unmeasured drain and create; create and the drain each change README.md first (the drain: a real commit whose post-commit hook appends one event, git-backup off PATH so it starts no drain), not timed`,
       `peak memory: ${peakRssMethod()}, one separate run each`,
