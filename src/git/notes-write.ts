@@ -3,9 +3,10 @@
 // A note is a blob in the notes tree at a path named after the annotated object (flat, or with
 // a fan-out of 2-hex directories). `git notes add` and fast-import's `N` refuse an object the
 // repository does not have, which is exactly the case after `git backup gc` pruned an archived
-// backup's snapshot: its DELETED line must still be written. So a note on a missing object is
-// written as a plain tree entry (fast-import `M`) at the path its note already has (the note
-// blob is reachable from the notes ref, gc never prunes it), and git reads it like any other.
+// backup's snapshot: its DELETED line must still be written. So notes are written as plain tree
+// entries (fast-import `M`) at the path the note already has, or at its neighbours' fan-out (the
+// note blob is reachable from the notes ref, gc never prunes it), and git reads them like any
+// other. A new note on a fresh snapshot (create) goes through `git notes add`.
 // Every write returns the new tip of the notes ref, which the index records (db.json's
 // notes_tip) so that it can tell whether it has seen every event.
 import { git, gitLine, type RepoPaths } from './exec.js';
@@ -36,23 +37,19 @@ interface ExistingNote {
 }
 
 /**
- * Which of `objects` exist, and their notes in the tree of `tip` with the path each sits at: one
- * cat-file process for both questions.
+ * The notes on `objects` in the tree of `tip`, with the path each sits at, and where a new note on
+ * each would go (notePath): one cat-file round trip for both questions.
  */
-async function lookUp(repo: RepoPaths, tip: string | null, objects: readonly string[]): Promise<{ present: Set<string>; notes: Map<string, ExistingNote> }> {
-  const present = new Set<string>();
+async function lookUp(repo: RepoPaths, tip: string | null, objects: readonly string[]): Promise<{ notes: Map<string, ExistingNote>; newPath: (object: string) => string }> {
   const notes = new Map<string, ExistingNote>();
-  const queries: { object: string; path: string | null }[] = [];
-  for (const o of objects) {
-    queries.push({ object: o, path: null });
-    if (tip) for (const p of candidatePaths(o)) queries.push({ object: o, path: p });
-  }
-  const found = await readObjects(repo, queries.map((q) => (q.path === null ? q.object : `${tip}:${q.path}`)));
+  const queries: { object: string; path: string }[] = [];
+  if (tip) for (const o of objects) for (const p of candidatePaths(o)) queries.push({ object: o, path: p });
+  // The trees a new note's place is read from: the top, and the 2-hex directory it would go under.
+  const dirs = tip ? ['', ...new Set(objects.map((o) => o.slice(0, 2)))] : [];
+  const found = await readObjects(repo, [...queries.map((q) => `${tip}:${q.path}`), ...dirs.map((d) => `${tip}:${d}`)]);
   queries.forEach((q, i) => {
     const o = found[i];
-    if (!o) return; // missing (or ambiguous)
-    if (q.path === null) present.add(q.object);
-    else if (o.type === 'blob') {
+    if (o?.type === 'blob') {
       const raw = o.body.toString('utf8');
       const text = raw === '' || raw.endsWith('\n') ? raw : `${raw}\n`;
       const known = notes.get(q.object);
@@ -62,7 +59,40 @@ async function lookUp(repo: RepoPaths, tip: string | null, objects: readonly str
       } else notes.set(q.object, { paths: [q.path], text });
     }
   });
-  return { present, notes };
+  const subdirs = new Map<string, Set<string> | null>();
+  dirs.forEach((d, i) => {
+    const o = found[queries.length + i];
+    subdirs.set(d, o?.type === 'tree' ? fanoutDirs(o.body, objects[0]!.length / 2) : null);
+  });
+  return { notes, newPath: (object) => notePath(object, (dir) => subdirs.get(dir) ?? null) };
+}
+
+/** The 2-hex directory names in a tree object's body (entries `<mode> <name>\0<raw id>`). */
+function fanoutDirs(body: Buffer, idBytes: number): Set<string> {
+  const names = new Set<string>();
+  for (let at = 0; at < body.length; ) {
+    const space = body.indexOf(0x20, at);
+    const nul = body.indexOf(0, space);
+    if (space < 0 || nul < 0) break;
+    if (nul - space - 1 === 2 && body.toString('latin1', at, space) === '40000') names.add(body.toString('latin1', space + 1, nul));
+    at = nul + 1 + idBytes;
+  }
+  return names;
+}
+
+/**
+ * Where a note on `object` (which has none yet) goes: at the fan-out its neighbours use, as
+ * `git notes` lays them out (a 2-hex directory per level once a tree holds many notes). `dirsIn`
+ * gives the 2-hex directories of the top tree ('') or of one of them, null when there is none.
+ * git reads a note at any level, so this is for tidiness and speed, not correctness: the written
+ * entry is all fast-import touches. fast-import's own `N` instead re-lays the whole notes tree
+ * when it finds the fan-out of a tree it did not write wrong (every note read, 27 s at a million).
+ */
+export function notePath(object: string, dirsIn: (dir: string) => ReadonlySet<string> | null): string {
+  const xx = object.slice(0, 2);
+  const under = dirsIn(xx);
+  if (under !== null) return under.size > 0 ? `${xx}/${object.slice(2, 4)}/${object.slice(4)}` : `${xx}/${object.slice(2)}`;
+  return (dirsIn('')?.size ?? 0) > 0 ? `${xx}/${object.slice(2)}` : object;
 }
 
 /**
@@ -121,7 +151,7 @@ export async function writeNoteLines(
   }
   for (let attempt = 1; ; attempt++) {
     const tip = await notesTip(repo);
-    const { present, notes: existing } = await lookUp(repo, tip, wanted.map(([o]) => o));
+    const { notes: existing, newPath } = await lookUp(repo, tip, wanted.map(([o]) => o));
     const ident = await committer(repo, opts.committer);
     const data = (text: string) => `data ${Buffer.byteLength(text)}\n${text}\n`;
     const chunks: string[] = [`commit ${NOTES_REF}\ncommitter ${ident}\n`, data('Notes added by git backup\n')];
@@ -135,15 +165,11 @@ export async function writeNoteLines(
       const text = merged(note?.text ?? '', lines, paths.length > 1);
       if (text === null) continue;
       changed++;
-      if (present.has(object)) {
-        // N writes at the fan-out fast-import chooses, which need not be where the note is now.
-        for (const p of paths) chunks.push(`D ${p}\n`);
-        chunks.push(`N inline ${object}\n`, data(text));
-      } else {
-        // The object is gone (pruned): the note is a plain tree entry, where it was or at the top.
-        for (const p of paths.slice(1)) chunks.push(`D ${p}\n`);
-        chunks.push(`M 100644 inline ${paths[0] ?? object}\n`, data(text));
-      }
+      // A plain tree entry where the note is (another copy of it removed), or where a new one goes.
+      // Not fast-import's `N`: that refuses an object this clone lacks (a pruned snapshot, whose
+      // DELETED line must still be written), and re-lays the whole tree when its fan-out differs.
+      for (const p of paths.slice(1)) chunks.push(`D ${p}\n`);
+      chunks.push(`M 100644 inline ${paths[0] ?? newPath(object)}\n`, data(text));
     }
     if (changed === 0) return tip;
     const r = await git(['fast-import', '--quiet', '--date-format=raw'], { cwd, input: chunks.join(''), okCodes: [1, 128] });

@@ -1,11 +1,12 @@
 // Notes in bulk against real git, through the one write path (writeNoteLines): one fast-import
 // commit for many objects, and an object this clone lacks (a pruned snapshot) still gets its
 // lines, as a tree entry git reads like any other note.
+import { createHash } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { tempRepo } from '../helpers/repo.js';
 import { findRepo } from '../../src/git/exec.js';
-import { notesTip, writeNoteLines } from '../../src/git/notes-write.js';
+import { notePath, notesTip, writeNoteLines } from '../../src/git/notes-write.js';
 import { listNotes, readNote } from '../../src/git/notes.js';
 
 test('a batch noting a missing object notes every object and does not throw; lines are not repeated', async () => {
@@ -51,13 +52,52 @@ test('a note that sits fanned out (git notes copy during a rebase) is replaced w
   assert.is(await readNote(paths, c), '2026-01-01T00:00:01.000Z first\n2026-01-01T00:00:02.000Z second\n');
 
   // Already twice (left by an earlier version): the next write mends it, even with no new line.
+  // Flat at the top and fanned out under its 2-hex directory, beside the other note.
   const fanned = `040000 tree ${repo.git(['mktree'], { input: `100644 blob ${blob}\t${c.slice(2)}\n` })}\t${c.slice(0, 2)}\n`;
-  const twice = repo.git(['ls-tree', 'refs/notes/backups']) + `\n${fanned}`;
+  const others = repo.git(['ls-tree', 'refs/notes/backups']).split('\n').filter((l) => !l.endsWith(`\t${c.slice(0, 2)}`) && !l.endsWith(`\t${c}`));
+  const current = repo.git(['notes', '--ref=backups', 'list', c]);
+  const twice = [...others, `100644 blob ${current}\t${c}`].join('\n') + `\n${fanned}`;
   repo.git(['update-ref', 'refs/notes/backups', repo.git(['commit-tree', repo.git(['mktree'], { input: twice }), '-p', 'refs/notes/backups', '-m', 'twice'])]);
   assert.is(entriesFor(repo, c).length, 2);
   await writeNoteLines(paths, new Map([[c, ['2026-01-01T00:00:01.000Z first']]]));
   assert.is(entriesFor(repo, c).length, 1, 'mended');
   assert.is(await readNote(paths, c), '2026-01-01T00:00:01.000Z first\n2026-01-01T00:00:02.000Z second\n');
+});
+
+test('a new note goes at the fan-out of its neighbours; fast-import is never asked to re-lay the tree', () => {
+  const o = 'ab12cdef0123456789abcdef0123456789abcdef';
+  const none = () => null;
+  assert.is(notePath(o, none), o, 'no notes tree yet: flat');
+  assert.is(notePath(o, (d) => (d === '' ? new Set() : null)), o, 'a flat tree stays flat');
+  assert.is(notePath(o, (d) => (d === '' ? new Set(['00', '01']) : null)), `ab/${o.slice(2)}`, 'fanned out once, no ab/ yet');
+  assert.is(notePath(o, (d) => (d === '' ? new Set(['ab']) : d === 'ab' ? new Set() : null)), `ab/${o.slice(2)}`, 'ab/ holds notes');
+  assert.is(notePath(o, (d) => (d === '' ? new Set(['ab']) : d === 'ab' ? new Set(['00']) : null)), `ab/12/${o.slice(4)}`, 'ab/ holds 2-hex directories');
+});
+
+test('in a fanned-out notes tree (as git lays out thousands), new notes join its layout and every note still reads', async () => {
+  const repo = tempRepo();
+  repo.write('a.txt', 'a\n');
+  const commits = [repo.commitAll('a')];
+  repo.write('b.txt', 'b\n');
+  commits.push(repo.commitAll('b'));
+  // 600 notes two levels deep (objects named by their index: notes need not name present objects).
+  const fake = (i: number) => createHash('sha1').update(`fake ${i}`).digest('hex');
+  const fi = ['commit refs/notes/backups', 'committer A <a@b.invalid> 1 +0000', 'data 4', 'init'];
+  for (let i = 0; i < 600; i++) fi.push(`M 100644 inline ${fake(i).slice(0, 2)}/${fake(i).slice(2, 4)}/${fake(i).slice(4)}`, 'data 2', `${i % 10}`);
+  repo.git(['fast-import', '--quiet'], { input: fi.join('\n') + '\n\n' });
+  const paths = await findRepo(repo.dir);
+  const lines = new Map([...commits, fake(7)].map((c, i) => [c, [`2026-01-01T00:00:0${i}.000Z line ${i}`]]));
+  await writeNoteLines(paths, lines);
+  for (const c of commits) assert.equal(entriesFor(repo, c), [`${c.slice(0, 2)}/${c.slice(2, 4)}/${c.slice(4)}`], 'at the tree\'s fan-out');
+  assert.equal(entriesFor(repo, fake(7)), [`${fake(7).slice(0, 2)}/${fake(7).slice(2, 4)}/${fake(7).slice(4)}`], 'in place');
+  for (const [c, [l]] of lines) assert.match(repo.git(['notes', '--ref=backups', 'show', c]), l!);
+  assert.is((await listNotes(paths)).size, 602);
+  // git's own notes code reads and writes the tree as it is.
+  repo.write('c.txt', 'c\n');
+  const c3 = repo.commitAll('c');
+  repo.git(['notes', '--ref=backups', 'add', '-m', 'by git', c3]);
+  assert.is((await listNotes(paths)).size, 603);
+  for (const [c, [l]] of lines) assert.match(repo.git(['notes', '--ref=backups', 'show', c]), l!);
 });
 
 test.run();
