@@ -9,7 +9,7 @@
 // other. A new note on a fresh snapshot (create) goes through `git notes add`.
 // Every write returns the new tip of the notes ref, which the index records (db.json's
 // notes_tip) so that it can tell whether it has seen every event.
-import { git, gitLine, type RepoPaths } from './exec.js';
+import { git, gitEachZ, gitLine, type RepoPaths } from './exec.js';
 import { readObjects } from './object-reader.js';
 import { withIdentity } from './identity.js';
 import { NOTES_REF } from './notes.js';
@@ -36,28 +36,45 @@ interface ExistingNote {
   text: string;
 }
 
+interface Found {
+  notes: Map<string, ExistingNote>;
+  /** Where a new note on an object goes (notePath, from the tree's directories). */
+  newPath: (object: string) => string;
+}
+
+/** Above this many objects the notes tree is listed once instead of each note looked up by path. */
+const LISTING_FROM = 2000;
+
 /**
  * The notes on `objects` in the tree of `tip`, with the path each sits at, and where a new note on
- * each would go (notePath): one cat-file round trip for both questions.
+ * each would go. A few: each candidate path asked of one cat-file round trip. Many (a policy
+ * moving thousands at once): git resolves every `<tip>:<path>` from the top tree down, so the tree
+ * is listed once instead (at 100,000 objects, 39 s of lookups against one listing of seconds).
  */
-async function lookUp(repo: RepoPaths, tip: string | null, objects: readonly string[]): Promise<{ notes: Map<string, ExistingNote>; newPath: (object: string) => string }> {
+async function lookUp(repo: RepoPaths, tip: string | null, objects: readonly string[]): Promise<Found> {
+  if (!tip) return { notes: new Map(), newPath: (object) => object };
+  return objects.length >= LISTING_FROM ? lookUpByListing(repo, tip, objects) : lookUpByPaths(repo, tip, objects);
+}
+
+function addNote(notes: Map<string, ExistingNote>, object: string, path: string, body: Buffer): void {
+  const raw = body.toString('utf8');
+  const text = raw === '' || raw.endsWith('\n') ? raw : `${raw}\n`;
+  const known = notes.get(object);
+  if (known) {
+    known.paths.push(path);
+    known.text += text;
+  } else notes.set(object, { paths: [path], text });
+}
+
+async function lookUpByPaths(repo: RepoPaths, tip: string, objects: readonly string[]): Promise<Found> {
   const notes = new Map<string, ExistingNote>();
-  const queries: { object: string; path: string }[] = [];
-  if (tip) for (const o of objects) for (const p of candidatePaths(o)) queries.push({ object: o, path: p });
+  const queries = objects.flatMap((object) => candidatePaths(object).map((path) => ({ object, path })));
   // The trees a new note's place is read from: the top, and the 2-hex directory it would go under.
-  const dirs = tip ? ['', ...new Set(objects.map((o) => o.slice(0, 2)))] : [];
+  const dirs = ['', ...new Set(objects.map((o) => o.slice(0, 2)))];
   const found = await readObjects(repo, [...queries.map((q) => `${tip}:${q.path}`), ...dirs.map((d) => `${tip}:${d}`)]);
   queries.forEach((q, i) => {
     const o = found[i];
-    if (o?.type === 'blob') {
-      const raw = o.body.toString('utf8');
-      const text = raw === '' || raw.endsWith('\n') ? raw : `${raw}\n`;
-      const known = notes.get(q.object);
-      if (known) {
-        known.paths.push(q.path);
-        known.text += text;
-      } else notes.set(q.object, { paths: [q.path], text });
-    }
+    if (o?.type === 'blob') addNote(notes, q.object, q.path, o.body);
   });
   const subdirs = new Map<string, Set<string> | null>();
   dirs.forEach((d, i) => {
@@ -65,6 +82,31 @@ async function lookUp(repo: RepoPaths, tip: string | null, objects: readonly str
     subdirs.set(d, o?.type === 'tree' ? fanoutDirs(o.body, objects[0]!.length / 2) : null);
   });
   return { notes, newPath: (object) => notePath(object, (dir) => subdirs.get(dir) ?? null) };
+}
+
+async function lookUpByListing(repo: RepoPaths, tip: string, objects: readonly string[]): Promise<Found> {
+  const wanted = new Set(objects);
+  const hits: { object: string; path: string; blob: string }[] = [];
+  // The 2-hex directories of the top ('') and of each of those (an empty set: it holds notes).
+  const dirs = new Map<string, Set<string>>([['', new Set()]]);
+  await gitEachZ(['ls-tree', '-r', '-z', '--full-tree', '--format=%(objecttype) %(objectname) %(path)', tip], { cwd: repo.worktree }, (entry) => {
+    const space = entry.indexOf(' ', 5);
+    const [type, blob, path] = [entry.slice(0, 4), entry.slice(5, space), entry.slice(space + 1)];
+    if (type !== 'blob' || space < 0 || !path) return;
+    const parts = path.split('/');
+    if (parts.length >= 2) {
+      dirs.get('')!.add(parts[0]!);
+      let under = dirs.get(parts[0]!);
+      if (!under) dirs.set(parts[0]!, (under = new Set()));
+      if (parts.length >= 3) under.add(parts[1]!);
+    }
+    const object = parts.join('');
+    if (wanted.has(object)) hits.push({ object, path, blob });
+  });
+  const notes = new Map<string, ExistingNote>();
+  const bodies = await readObjects(repo, hits.map((h) => h.blob));
+  hits.forEach((h, i) => addNote(notes, h.object, h.path, bodies[i]?.body ?? Buffer.alloc(0)));
+  return { notes, newPath: (object) => notePath(object, (dir) => dirs.get(dir) ?? null) };
 }
 
 /** The 2-hex directory names in a tree object's body (entries `<mode> <name>\0<raw id>`). */

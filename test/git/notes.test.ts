@@ -80,10 +80,10 @@ test('in a fanned-out notes tree (as git lays out thousands), new notes join its
   const commits = [repo.commitAll('a')];
   repo.write('b.txt', 'b\n');
   commits.push(repo.commitAll('b'));
-  // 600 notes two levels deep (objects named by their index: notes need not name present objects).
-  const fake = (i: number) => createHash('sha1').update(`fake ${i}`).digest('hex');
+  // 512 notes two levels deep, two under every 2-hex directory (notes need not name present objects).
+  const fake = (i: number) => (i % 256).toString(16).padStart(2, '0') + createHash('sha1').update(`fake ${i}`).digest('hex').slice(2);
   const fi = ['commit refs/notes/backups', 'committer A <a@b.invalid> 1 +0000', 'data 4', 'init'];
-  for (let i = 0; i < 600; i++) fi.push(`M 100644 inline ${fake(i).slice(0, 2)}/${fake(i).slice(2, 4)}/${fake(i).slice(4)}`, 'data 2', `${i % 10}`);
+  for (let i = 0; i < 512; i++) fi.push(`M 100644 inline ${fake(i).slice(0, 2)}/${fake(i).slice(2, 4)}/${fake(i).slice(4)}`, 'data 2', `${i % 10}`);
   repo.git(['fast-import', '--quiet'], { input: fi.join('\n') + '\n\n' });
   const paths = await findRepo(repo.dir);
   const lines = new Map([...commits, fake(7)].map((c, i) => [c, [`2026-01-01T00:00:0${i}.000Z line ${i}`]]));
@@ -91,13 +91,38 @@ test('in a fanned-out notes tree (as git lays out thousands), new notes join its
   for (const c of commits) assert.equal(entriesFor(repo, c), [`${c.slice(0, 2)}/${c.slice(2, 4)}/${c.slice(4)}`], 'at the tree\'s fan-out');
   assert.equal(entriesFor(repo, fake(7)), [`${fake(7).slice(0, 2)}/${fake(7).slice(2, 4)}/${fake(7).slice(4)}`], 'in place');
   for (const [c, [l]] of lines) assert.match(repo.git(['notes', '--ref=backups', 'show', c]), l!);
-  assert.is((await listNotes(paths)).size, 602);
+  assert.is((await listNotes(paths)).size, 514);
   // git's own notes code reads and writes the tree as it is.
   repo.write('c.txt', 'c\n');
   const c3 = repo.commitAll('c');
   repo.git(['notes', '--ref=backups', 'add', '-m', 'by git', c3]);
-  assert.is((await listNotes(paths)).size, 603);
+  assert.is((await listNotes(paths)).size, 515);
   for (const [c, [l]] of lines) assert.match(repo.git(['notes', '--ref=backups', 'show', c]), l!);
+});
+
+test('a batch of thousands (the tree listed once, not each note looked up) finds notes at every fan-out and mends a doubled one', async () => {
+  const repo = tempRepo();
+  repo.write('a.txt', 'a\n');
+  repo.commitAll('a');
+  const paths = await findRepo(repo.dir);
+  const ids = Array.from({ length: 2100 }, (_, i) => createHash('sha1').update(`object ${i}`).digest('hex'));
+  // Notes on the first three already: flat, fanned once, and both (a doubled one).
+  const [flat, once, twice] = ids as [string, string, string];
+  const fi = ['commit refs/notes/backups', 'committer A <a@b.invalid> 1 +0000', 'data 4', 'init'];
+  for (const [path, text] of [[flat, 'old flat'], [`${once.slice(0, 2)}/${once.slice(2)}`, 'old once'], [twice, 'old twice'], [`${twice.slice(0, 2)}/${twice.slice(2)}`, 'old twice b']]) {
+    fi.push(`M 100644 inline ${path}`, `data ${text!.length + 1}`, text!);
+  }
+  repo.git(['fast-import', '--quiet'], { input: fi.join('\n') + '\n\n' });
+  await writeNoteLines(paths, new Map(ids.map((o, i) => [o, [`2026-01-01T00:00:00.000Z line ${i}`]])));
+  const all = await listNotes(paths);
+  assert.is(all.size, 2100);
+  assert.is(all.get(flat), 'old flat\n2026-01-01T00:00:00.000Z line 0\n'.split('\n').sort().filter(Boolean).join('\n') + '\n');
+  assert.match(all.get(once)!, /old once\n/);
+  assert.match(all.get(twice)!, /old twice\n/);
+  assert.match(all.get(twice)!, /old twice b\n/);
+  for (const o of [flat, once, twice]) assert.is(entriesFor(repo, o).length, 1, `one entry for ${o}`);
+  assert.equal(entriesFor(repo, once), [`${once.slice(0, 2)}/${once.slice(2)}`], 'replaced where it was');
+  assert.match(all.get(ids[2099]!)!, /line 2099\n/);
 });
 
 test.run();
