@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scratchDir } from '../helpers/repo.js';
 import { openStore, type Store } from '../../src/store/store.js';
+import { MIN_RECORD_BYTES } from '../../src/store/append.js';
 import { headKey, readHead, serializeStore } from '../../src/store/durable-file.js';
 import { summarize } from '../../src/core/query.js';
 import { encodeRecord, identicalNewest } from '../../src/core/record.js';
@@ -281,6 +282,21 @@ test('live(): the records in play, each as a full read has it, the others walked
   bytes[bytes.length - 40] = bytes[bytes.length - 40] === 0x61 ? 0x62 : 0x61;
   writeFileSync(file, bytes);
   assert.is(await store.live(), null);
+});
+
+test('the walk for record starts skips the shortest record this layout can hold; a record shorter still sends the read the slow way, never to wrong records', async () => {
+  const store = await storeOf(6);
+  const full = await store.read();
+  const shortest = Math.min(...full.backups.map((b) => encodeRecord(b).length));
+  assert.ok(MIN_RECORD_BYTES >= 400 && MIN_RECORD_BYTES <= shortest, `${MIN_RECORD_BYTES} ≤ ${shortest}`);
+  assert.equal((await store.live())?.backups.map((b) => b.id), full.backups.filter((b) => b.state === 'CREATED' || b.state === 'PENDING').map((b) => b.id));
+  // A record of the layout cut short (a writer of another version, forged hash): not walked past.
+  const file = store.paths.db;
+  const cut = `{"id":"${id(2)}","state":"CREATED"}`;
+  writeFileSync(file, readFileSync(file, 'utf8').replace(encodeRecord(full.backups[2]!), cut));
+  forgeHash(file);
+  assert.is(await store.live(), null, 'the fast read declines');
+  assert.equal((await store.read()).backups.map((b) => b.id), full.backups.map((b) => b.id), 'the full read has every record');
 });
 
 test('a write after live() takes its read only while db.json is still that file', async () => {
