@@ -3,10 +3,12 @@
 // checkpoint, and each git child costs its Node parent a fork (docs/design.md, "Fewer git processes
 // per backup"). Requests are answered in the order they were written, so each call writes all its
 // names at once and takes the next answers. The process never keeps this one alive: its handles are
-// referenced only while an answer is awaited, and it ends when our end of its stdin closes.
+// referenced only while an answer is awaited, and it ends when our end of its stdin closes. A
+// restore reads its files' blobs one at a time through it (readBlob): one blob in memory at once.
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { gitSpawn, type RepoPaths } from './exec.js';
+import { BackupError, ExitCode } from '../errors.js';
 
 /** An object `cat-file --batch` gave back: its type and its bytes. */
 export interface ObjectContent {
@@ -157,4 +159,11 @@ export async function readObjects(repo: RepoPaths, names: readonly string[]): Pr
     readers.set(repo.worktree, reader);
   }
   return reader.read(names);
+}
+
+/** The bytes of blob `sha`, exactly as stored (no filters); a missing one is a damaged store. */
+export async function readBlob(repo: RepoPaths, sha: string): Promise<Buffer> {
+  const [o] = await readObjects(repo, [sha]);
+  if (!o || o.type !== 'blob') throw new BackupError(ExitCode.STORE_DAMAGED, `object ${sha} is ${o ? `a ${o.type}, not a file's content` : 'missing from the repository'}`);
+  return o.body;
 }

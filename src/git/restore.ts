@@ -13,7 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { pauseAt } from '../test-pause.js';
 import { basename, dirname, join } from 'node:path';
 import { invalidError, notFoundError } from '../errors.js';
-import { BlobReader } from './blobs.js';
+import { readBlob } from './object-reader.js';
 import { git, gitBinary, gitLine, gitSpawn, type RepoPaths } from './exec.js';
 import { blobHasher, blobId } from './objects.js';
 import { normalizeSelector, parseLsTreeZ, removeStaleScratch, splitZBytes, underAny, type TreeEntry } from './tree.js';
@@ -263,15 +263,15 @@ const tempNameBeside = (dest: string, token: string) => join(dirname(dest), `.${
  * killed midway leaves nothing in the working tree that `git add -A` would pick up; else beside dest,
  * named with the restore's token, which its journal entry holds.
  */
-async function writeOne(repo: RepoPaths, dest: string, f: RestoreFile, reader: BlobReader, temps: Temps, onBytes: (n: number) => void): Promise<void> {
+async function writeOne(repo: RepoPaths, dest: string, f: RestoreFile, temps: Temps, onBytes: (n: number) => void): Promise<void> {
   await mkdir(dirname(dest), { recursive: true });
   const tmp = 'staging' in temps ? join(temps.staging, `${nodeCrypto().randomBytes(8).toString('hex')}.tmp`) : tempNameBeside(dest, temps.token);
   try {
     const fileMode = f.mode === '100755' ? 0o777 : 0o666;
-    if (f.mode === '120000') await symlink(await reader.read(f.blob, f.path), tmp);
+    if (f.mode === '120000') await symlink(await readBlob(repo, f.blob), tmp);
     else if (f.size >= STREAM_BYTES) await streamBlob(repo, f.blob, tmp, fileMode, onBytes);
     else {
-      await writeFile(tmp, await reader.read(f.blob, f.path), { mode: fileMode, flag: 'wx' });
+      await writeFile(tmp, await readBlob(repo, f.blob), { mode: fileMode, flag: 'wx' });
       onBytes(f.size);
     }
     await pauseAt('restore:before-rename');
@@ -345,7 +345,6 @@ export async function applyRestore(
     const toWrite = plan.files.filter((f) => f.mode !== '160000' && !opts.unchanged?.has(f.path));
     if (toWrite.length > 0) tempsGone = await opts.noteTempsBeside?.({ root, token: temps.token, dirs: [...new Set(toWrite.map((f) => dirname(f.path)))] });
   }
-  const reader = new BlobReader(repo, false);
   const result: RestoreResult = { written: 0, unchanged: 0, submodules: [] };
   let bytes = 0;
   const onBytes = (n: number) => opts.onBytes?.((bytes += n));
@@ -359,11 +358,10 @@ export async function applyRestore(
         result.unchanged++;
         continue;
       }
-      await writeOne(repo, join(root, f.path), f, reader, temps, onBytes);
+      await writeOne(repo, join(root, f.path), f, temps, onBytes);
       result.written++;
     }
   } finally {
-    reader.close();
     if (staging) await rm(staging, { recursive: true, force: true });
     await tempsGone?.(); // each temp file was renamed into place or removed by writeOne
   }
