@@ -179,8 +179,6 @@ test('large and many files stream through one reader', async () => {
   assert.is(sorted(treeState(to)), sorted(expected));
 });
 
-test.run();
-
 test('a blob missing from the repository (a damaged object store) fails the restore with the damage exit code, and no temp file is left', async () => {
   const repo = tempRepo();
   repo.write('a.txt', 'a\n');
@@ -188,9 +186,11 @@ test('a blob missing from the repository (a damaged object store) fails the rest
   const paths = await findRepo(repo.dir);
   const to = scratchDir();
   const plan: RestorePlan = { files: [{ path: 'gone.txt', mode: '100644', blob: 'f2cd539e5d81751b195bd72a02a151ef40c09ef7', size: 5 }] };
-  await expectError(applyRestore(paths, plan, to), 6, /^object f2cd539e5d81751b195bd72a02a151ef40c09ef7 is missing from the repository$/);
+  await expectError(applyRestore(paths, plan, to), 7, /^object f2cd539e5d81751b195bd72a02a151ef40c09ef7 is missing from the repository$/);
   assert.equal(readdirSync(to), []);
   // A tree where a file's content should be: refused the same way, not written as its bytes.
   const tree = repo.git(['rev-parse', 'HEAD^{tree}']);
-  await expectError(applyRestore(paths, { files: [{ path: 'x.txt', mode: '100644', blob: tree, size: 5 }] }, to), 6, /is a tree, not a file's content/);
+  await expectError(applyRestore(paths, { files: [{ path: 'x.txt', mode: '100644', blob: tree, size: 5 }] }, to), 7, /is a tree, not a file's content/);
 });
+
+test.run();
