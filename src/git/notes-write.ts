@@ -89,10 +89,12 @@ async function lookUpByListing(repo: RepoPaths, tip: string, objects: readonly s
   const hits: { object: string; path: string; blob: string }[] = [];
   // The 2-hex directories of the top ('') and of each of those (an empty set: it holds notes).
   const dirs = new Map<string, Set<string>>([['', new Set()]]);
-  await gitEachZ(['ls-tree', '-r', '-z', '--full-tree', '--format=%(objecttype) %(objectname) %(path)', tip], { cwd: repo.worktree }, (entry) => {
-    const space = entry.indexOf(' ', 5);
-    const [type, blob, path] = [entry.slice(0, 4), entry.slice(5, space), entry.slice(space + 1)];
-    if (type !== 'blob' || space < 0 || !path) return;
+  // The default format (`<mode> <type> <id>\t<path>`): `--format` needs git 2.36, the README promises 2.30.
+  await gitEachZ(['ls-tree', '-r', '-z', '--full-tree', tip], { cwd: repo.worktree }, (entry) => {
+    const tab = entry.indexOf('\t');
+    const [, type, blob] = entry.slice(0, Math.max(tab, 0)).split(' ');
+    const path = entry.slice(tab + 1);
+    if (tab < 0 || type !== 'blob' || !blob || !path) return;
     const parts = path.split('/');
     if (parts.length >= 2) {
       dirs.get('')!.add(parts[0]!);

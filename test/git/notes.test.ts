@@ -2,9 +2,12 @@
 // commit for many objects, and an object this clone lacks (a pruned snapshot) still gets its
 // lines, as a tree entry git reads like any other note.
 import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { tempRepo } from '../helpers/repo.js';
+import { scratchDir, tempRepo } from '../helpers/repo.js';
 import { findRepo } from '../../src/git/exec.js';
 import { notePath, notesTip, writeNoteLines } from '../../src/git/notes-write.js';
 import { listNotes, readNote } from '../../src/git/notes.js';
@@ -123,6 +126,34 @@ test('a batch of thousands (the tree listed once, not each note looked up) finds
   for (const o of [flat, once, twice]) assert.is(entriesFor(repo, o).length, 1, `one entry for ${o}`);
   assert.equal(entriesFor(repo, once), [`${once.slice(0, 2)}/${once.slice(2)}`], 'replaced where it was');
   assert.match(all.get(ids[2099]!)!, /line 2099\n/);
+});
+
+test('the batch listing works with a git older than 2.36 (no ls-tree --format; the README promises git 2.30+)', async () => {
+  const repo = tempRepo();
+  repo.write('a.txt', 'a\n');
+  const commit = repo.commitAll('a');
+  repo.git(['notes', '--ref=backups', 'add', '-m', 'old line', commit]);
+  const paths = await findRepo(repo.dir);
+  // A git that answers `ls-tree --format` as git 2.30 to 2.35 do, and is real git for all else.
+  const realGit = execFileSync('sh', ['-c', 'command -v git']).toString().trim();
+  const shim = scratchDir();
+  writeFileSync(
+    join(shim, 'git'),
+    `#!/bin/sh\nif [ "$1" = ls-tree ]; then for a in "$@"; do case "$a" in --format*) echo "error: unknown option \\\`\${a#--}'" >&2; exit 129;; esac; done; fi\nexec ${realGit} "$@"\n`,
+  );
+  chmodSync(join(shim, 'git'), 0o755);
+  const ids = [commit, ...Array.from({ length: 2100 }, (_, i) => createHash('sha1').update(`old git ${i}`).digest('hex'))];
+  const before = process.env.PATH;
+  process.env.PATH = `${shim}:${before ?? ''}`;
+  try {
+    await writeNoteLines(paths, new Map(ids.map((o, i) => [o, [`2026-01-01T00:00:00.000Z line ${i}`]])));
+  } finally {
+    process.env.PATH = before;
+  }
+  const all = await listNotes(paths);
+  assert.is(all.size, 2101);
+  assert.is(all.get(commit), '2026-01-01T00:00:00.000Z line 0\nold line\n');
+  assert.equal(entriesFor(repo, commit).length, 1);
 });
 
 test.run();
