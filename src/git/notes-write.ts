@@ -89,7 +89,7 @@ async function lookUpByListing(repo: RepoPaths, tip: string, objects: readonly s
   const hits: { object: string; path: string; blob: string }[] = [];
   // The 2-hex directories of the top ('') and of each of those (an empty set: it holds notes).
   const dirs = new Map<string, Set<string>>([['', new Set()]]);
-  // The default format (`<mode> <type> <id>\t<path>`): `--format` needs git 2.36, the README promises 2.30.
+  // The default format (`<mode> <type> <id>\t<path>`): `--format` needs git 2.36, the README promises 2.31.
   await gitEachZ(['ls-tree', '-r', '-z', '--full-tree', tip], { cwd: repo.worktree }, (entry) => {
     const tab = entry.indexOf('\t');
     const [, type, blob] = entry.slice(0, Math.max(tab, 0)).split(' ');
