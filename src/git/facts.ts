@@ -104,7 +104,7 @@ export async function readReconcileFacts(
   if (starts.length) {
     if (integration) starts.push(integration.tip);
     if (head) starts.push(head.commit);
-    if (anywhere) starts.push(...refs.branches.values());
+    if (anywhere) for (const tip of refs.branches.values()) starts.push(tip); // a loop: a repository may have more branches than a call takes arguments
   }
   const live = starts.length ? backups.filter((b) => b.state === 'CREATED' || b.state === 'PENDING') : [];
   const { graph, content, authors, baseBlobs } = await readJudgingFacts(repo, starts, live);
