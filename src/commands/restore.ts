@@ -2,6 +2,7 @@
 // of the whole tree first, and writes only what differs) and say what it did and what it left out.
 import type { Context } from '../app/context.js';
 import type { RestoreOutcome } from '../app/restore.js';
+import type { BackupRecord } from '../core/types.js';
 import { define, idArg, inContext, jsonOpt, pathArgs, textOpt } from './define.js';
 
 export interface RestoreArgs {
@@ -26,14 +27,14 @@ export const restoreCommand = define({
 });
 
 export async function runRestore(ctx: Context, args: RestoreArgs): Promise<void> {
-  const [{ resolve }, { findBackup }, { normalizePaths }, { restoreBackup }, { asWorktreeWriter }] = await Promise.all([
+  const [{ resolve }, { resolveBackups }, { normalizePaths }, { restoreBackup }, { asWorktreeWriter }] = await Promise.all([
     import('node:path'),
     import('../app/resolve.js'),
     import('../app/create.js'),
     import('../app/restore.js'),
     import('../app/worktree-lock.js'),
   ]);
-  const record = await findBackup(ctx, await ctx.store.read(), args.id);
+  const [record] = (await resolveBackups(ctx, [args.id])) as [BackupRecord];
   const restore = () =>
     restoreBackup(ctx, record, {
       to: args.to ? resolve(process.cwd(), args.to) : null,

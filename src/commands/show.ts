@@ -1,12 +1,12 @@
 // `git backup show <id>` (one backup in full: metadata, content, confidence, history) and
 // `git backup log [id]` (the transition history, of all backups or one).
 import type { Context } from '../app/context.js';
-import { findBackup } from '../app/resolve.js';
+import { findBackup, resolveBackups } from '../app/resolve.js';
 import { recordAccess } from '../app/access.js';
 import { explainConfidence } from '../app/confidence.js';
 import { toPublicJson } from '../core/record.js';
 import { describeProof } from '../core/content.js';
-import type { HistoryEntry } from '../core/types.js';
+import type { BackupRecord, HistoryEntry } from '../core/types.js';
 import { formatBytes, historyLine } from './format.js';
 import { archivePathOf, withArchivePath } from '../app/archive.js';
 import { define, idArg, inContext, jsonOpt } from './define.js';
@@ -33,7 +33,7 @@ export interface ShowArgs {
 }
 
 export async function runShow(ctx: Context, args: ShowArgs): Promise<void> {
-  const r = await findBackup(ctx, await ctx.store.read(), args.id);
+  const [r] = (await resolveBackups(ctx, [args.id])) as [BackupRecord];
   // Content another clone made and this one has not fetched: said plainly, with the remote to fetch from.
   const missing = await missingContent(ctx, r);
   // Computed before recording this access, so looking at a backup does not change what it shows.

@@ -79,7 +79,7 @@ export class RawLayoutError extends Error {}
 const recordEnd = (raw: RawIndex, k: number) => (k + 1 < raw.starts.length ? raw.starts[k + 1]! - 1 : raw.arrayEnd);
 
 /** The record at position `k` of the file, parsed alone. */
-function recordAt(raw: RawIndex, k: number): BackupRecord {
+export function recordAt(raw: RawIndex, k: number): BackupRecord {
   let record: BackupRecord;
   try {
     record = JSON.parse(raw.buf.toString('utf8', raw.starts[k]!, recordEnd(raw, k))) as BackupRecord;

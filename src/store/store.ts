@@ -17,7 +17,7 @@ import { coldIds, coldSegmentPath, compactTombstones, readCold } from './cold.js
 import { segmentOf } from '../core/cold.js';
 import type { AppendView, BackupRecord, HeadFields } from '../core/types.js';
 import { appendViewOf } from '../core/query.js';
-import { RawLayoutError, appendEdit, nextGenerationParts, patchEdit, printableRecords, readRawIndex, recordsInStates, type Printable, type RawEdit, type RawIndex } from './append.js';
+import { RawLayoutError, appendEdit, nextGenerationParts, patchEdit, printableRecords, readRawIndex, recordAt, recordsInStates, type Printable, type RawEdit, type RawIndex } from './append.js';
 
 export const DIR_MODE = 0o700;
 /** How many times update() re-runs fn when the generation moved under it. */
@@ -80,6 +80,12 @@ export interface Store {
    */
   live(): Promise<LiveRecords | null>;
   /**
+   * The ids in the index, each record parsed only when asked for: what resolving the ids a user
+   * typed needs (a command about one backup, on a large index). Null whenever live() would be.
+   * A record that does not read as one throws RawLayoutError: read() is then the way.
+   */
+  lookup(): Promise<IndexLookup | null>;
+  /**
    * Carry a change of the head's own fields in this process's next write of the index, whatever
    * that write is (a hook drain's events ride with its reconcile's moves: one write of a large
    * index instead of two, docs/hooks.md). Until flushRider(), or a write that carries it.
@@ -121,6 +127,13 @@ export interface HeadRider {
 export interface LiveRecords {
   head: StoreHead;
   backups: BackupRecord[];
+}
+
+/** The index by id, records parsed on demand (Store.lookup). */
+export interface IndexLookup {
+  ids: readonly string[];
+  cold: StoreHead['cold'];
+  record(id: string): BackupRecord | undefined;
 }
 
 const IN_PLAY: ReadonlySet<string> = new Set(['CREATED', 'PENDING']);
@@ -314,6 +327,24 @@ class FileStore implements Store {
     }
     this.health = { source: 'db', problem: null };
     return { head: raw.head, backups };
+  }
+
+  async lookup(): Promise<IndexLookup | null> {
+    const diskId = await fileIdentity(this.paths.db);
+    const raw = await readRawIndex(this.paths.db);
+    if (!raw || !(await this.current(raw.head))) return null;
+    this.lastRaw = { diskId, raw }; // a write that follows (pin, a move) takes this read
+    this.health = { source: 'db', problem: null };
+    let at: Map<string, number> | null = null;
+    return {
+      ids: raw.ids,
+      cold: raw.head.cold,
+      record: (id) => {
+        at ??= new Map(raw.ids.map((x, k) => [x, k]));
+        const k = at.get(id);
+        return k === undefined ? undefined : recordAt(raw, k);
+      },
+    };
   }
 
   async printable(keep: (state: string) => boolean): Promise<Printable[] | null> {

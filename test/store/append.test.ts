@@ -299,6 +299,21 @@ test('the walk for record starts skips the shortest record this layout can hold;
   assert.equal((await store.read()).backups.map((b) => b.id), full.backups.map((b) => b.id), 'the full read has every record');
 });
 
+test('lookup(): every id, a record parsed only when asked (as a full read has it); null for a store it cannot vouch for', async () => {
+  const store = await storeOf(12);
+  const full = await store.read();
+  const index = await store.lookup();
+  assert.ok(index);
+  assert.equal([...index!.ids], full.backups.map((b) => b.id));
+  assert.equal(index!.record(id(5)), full.backups[5]);
+  assert.equal(index!.record(id(1)), full.backups[1], 'a message with a record start inside it');
+  assert.is(index!.record('20250102-030499-ffff'), undefined);
+  const bytes = readFileSync(store.paths.db);
+  bytes[bytes.length - 40] = bytes[bytes.length - 40] === 0x61 ? 0x62 : 0x61;
+  writeFileSync(store.paths.db, bytes);
+  assert.is(await store.lookup(), null, 'damaged in place: read() repairs it');
+});
+
 test('a write after live() takes its read only while db.json is still that file', async () => {
   const store = await openStore(scratchDir());
   await store.update((d) => {
