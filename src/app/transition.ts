@@ -8,7 +8,8 @@ import { countTransitions } from '../core/metrics.js';
 import { formatNoteLine, noteLines, type RecordFacts } from '../core/notes-format.js';
 import { applyFacts } from '../core/record.js';
 import { BackupError, ExitCode } from '../errors.js';
-import { backupRefs } from './backup-refs.js';
+import { backupRefsOf } from './backup-refs.js';
+import { RawLayoutError } from '../store/append.js';
 import { readProtects } from '../git/content.js';
 import type { ProtectedEntry } from '../core/content.js';
 import type { ArchiveInfo } from '../core/types.js';
@@ -157,7 +158,17 @@ export async function moveBackups(ctx: Context, plannedMoves: PlannedMove[], opt
     return out;
   };
   const idsOf = (data: StoreData) => new Set(data.backups.map((b) => b.id));
-  const read = async (): Promise<[StoreData, Map<string, BackupRecord>]> => {
+  /** The records the moves name (as a full read has them) and the tombstones among them: parsed alone from a large index when it can (Store.lookup). */
+  const read = async (): Promise<[Pick<StoreData, 'backups'>, Map<string, BackupRecord>]> => {
+    const index = await ctx.store.lookup();
+    if (index) {
+      try {
+        const backups = [...new Set(moves.map((m) => m.id))].flatMap((id) => index.record(id) ?? []);
+        return [{ backups }, await coldOf(new Set(index.ids), index)];
+      } catch (e) {
+        if (!(e instanceof RawLayoutError)) throw e;
+      }
+    }
     const data = await ctx.store.read();
     return [data, await coldOf(idsOf(data), data)];
   };
@@ -189,7 +200,7 @@ export async function moveBackups(ctx: Context, plannedMoves: PlannedMove[], opt
   // A ref moved by hand: that backup is refused before anything is prepared (an automatic batch goes
   // on without it, so one moved ref does not stop every tick); checked again under the lock below.
   const unref = preview.filter(removesRef);
-  const refsNow = unref.length ? await backupRefs(ctx) : new Map<string, string>();
+  const refsNow = unref.length ? await backupRefsOf(ctx, unref.map((r) => r.record.id)) : new Map<string, string>();
   for (const r of unref) {
     const moved = refMovedError(r.record, refsNow.get(r.record.id));
     if (!moved) continue;
@@ -273,7 +284,7 @@ export async function moveBackups(ctx: Context, plannedMoves: PlannedMove[], opt
         // A ref that now points elsewhere (moved by hand) is not ours to remove: refuse before
         // anything is recorded, so exit 3 means nothing changed. A ref already gone is no obstacle.
         const unref = results.filter(removesRef);
-        const refs = unref.length ? await backupRefs(ctx) : new Map<string, string>();
+        const refs = unref.length ? await backupRefsOf(ctx, unref.map((r) => r.record.id)) : new Map<string, string>();
         for (const r of unref) {
           const moved = refMovedError(r.record, refs.get(r.record.id));
           if (moved) throw moved;

@@ -2,7 +2,7 @@
 // to the index, no gc and no lost write can make the two disagree for good.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync, statSync, truncateSync, unlinkSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, truncateSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempRepo } from '../helpers/repo.js';
 import { archivedAndLive, dbPath, ok, type Rec } from '../helpers/truth.js';
@@ -54,6 +54,24 @@ test('delete all or nothing: a ref gone by hand is no obstacle; a ref moved else
   assert.is(repo.json<Rec>(['show', moved]).state, 'CREATED');
   assert.is(repo.git(['rev-parse', 'refs/notes/backups']), notesBefore, 'no note line written');
   assert.is(repo.git(['rev-parse', `refs/backups/${moved}`]), repo.git(['rev-parse', 'HEAD']), 'the moved ref is left alone');
+});
+
+test('the same with the refs packed (read from packed-refs, not listed): a packed ref moved elsewhere refuses, a packed ref in place is removed', () => {
+  const repo = tempRepo();
+  repo.write('a.txt', 'one\n');
+  const kept = repo.json<Rec>(['create', '-m', 'packed, in place']).id;
+  repo.write('a.txt', 'two\n');
+  const moved = repo.json<Rec>(['create', '-m', 'packed, moved']).id;
+  repo.git(['update-ref', `refs/backups/${moved}`, 'HEAD']);
+  repo.git(['pack-refs', '--all']);
+  assert.not.ok(existsSync(join(repo.dir, '.git', 'refs', 'backups', moved)), 'packed');
+  const r = repo.cli(['delete', moved, '--yes', '--force']);
+  assert.is(r.code, 3, r.stderr);
+  assert.is(repo.json<Rec>(['show', moved]).state, 'CREATED');
+  ok(repo, ['delete', kept, '--yes', '--force']);
+  assert.is(repo.json<Rec>(['show', kept]).state, 'DELETED');
+  assert.is(repo.cli(['ci']).code, 0);
+  assert.throws(() => repo.git(['rev-parse', '--verify', '-q', `refs/backups/${kept}`]), 'its ref is gone');
 });
 
 test('an automatic batch goes on without a backup whose ref was moved by hand, and leaves that one as it was', () => {
