@@ -15,6 +15,7 @@ import type { HeadFields, StoreData } from '../core/types.js';
 import { completeLines, parseEventLine, parseRewritePairs, type HookEvent } from '../core/events.js';
 import { remapBaseSuccessors, remapPendingCommits, rewriteMap, type Remapped } from '../core/rewrite.js';
 import { isoTime } from '../core/record.js';
+import { formatNoteLine } from '../core/notes-format.js';
 import { LINGER_MS, POLL_MS, fullRound, nextStep, pushWatches, sawGrowth, PUSH_WATCH_MS, SEQUENCE_DIRS, type PushWatch, type WaitState } from '../core/drain-schedule.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { lockTimeoutMs, withLock } from '../store/lock.js';
@@ -95,7 +96,21 @@ export async function applyEvents(ctx: Context, seen: Pick<StoreData, 'events_of
       if (!(e instanceof NeedsRecords)) throw e; // one came in meanwhile: the whole index then
     }
   }
-  return ctx.store.update((data) => apply(data, data), opts);
+  // A remapped pending commit is a fact of the record: its note line goes in the same write, or the
+  // index would say what the notes (the truth, docs/store.md) do not, until a recover appended it.
+  return ctx.store.update((data) => apply(data, data), { ...opts, notes: (r) => ({ lines: remapLines(r, isoTime(ctx.now)) }) });
+}
+
+/** The `facts` note lines of the pending commits a rewrite moved, by snapshot. */
+function remapLines(r: ApplyResult, at: string): Map<string, string[]> {
+  const lines = new Map<string, string[]>();
+  if (r.remapped.length === 0 || !r.data) return lines;
+  const byId = new Map(r.data.backups.map((b) => [b.id, b]));
+  for (const m of r.remapped) {
+    const b = byId.get(m.id);
+    if (b) lines.set(b.snapshot, [...(lines.get(b.snapshot) ?? []), formatNoteLine(at, { event: 'facts', id: b.id, facts: { pending_commit: m.to } })]);
+  }
+  return lines;
 }
 
 /**

@@ -20,6 +20,28 @@ function topicBehindMain(): TestRepo {
   return repo;
 }
 
+test('a rebase of committed backups: the pending commits it moves reach the notes in the same write, so recover finds nothing to repair (review)', () => {
+  const repo = installedRepo();
+  repo.git(['checkout', '-q', '-b', 'topic']);
+  for (const i of [1, 2]) {
+    repo.write(`f${i}.txt`, `work ${i}\n`);
+    assert.is(repo.cli(['create', '-m', `b${i}`]).code, 0);
+    repo.git(['add', `f${i}.txt`]);
+    repo.git(['commit', '-q', '-m', `c${i}`], { env: withShim() });
+  }
+  repo.git(['checkout', '-q', 'main']);
+  repo.git(['commit', '-q', '--allow-empty', '-m', 'm'], { env: withShim() });
+  repo.git(['checkout', '-q', 'topic']);
+  repo.git(['rebase', '-q', 'main'], { env: withShim() });
+  const onTopic = new Set(repo.git(['rev-list', 'main..topic']).split('\n'));
+  const list = repo.json<{ state: string; pending_commit: string }[]>(['list']);
+  assert.equal(list.map((b) => b.state), ['PENDING', 'PENDING']);
+  for (const b of list) assert.ok(onTopic.has(b.pending_commit), 'follows the rewritten commit');
+  const r = repo.cli(['recover']);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  assert.not.match(r.stdout, /repaired/);
+});
+
 test('pre-rebase: an automatic backup when backup.hooks.preRebase=true, none otherwise', () => {
   const repo = topicBehindMain();
   repo.write('untracked.txt', 'keep me');
