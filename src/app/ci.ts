@@ -7,7 +7,7 @@ import { readHistory } from '../git/content.js';
 import { parseNoteLines } from '../core/notes-format.js';
 import { formatDuration } from '../core/duration.js';
 import { git } from '../git/exec.js';
-import { listNotes, NOTES_REF } from '../git/notes.js';
+import { eachNote, NOTES_REF } from '../git/notes.js';
 import { readPatchFactsCached } from '../store/patch-cache.js';
 import { notesRefProblem } from '../git/notes-ref.js';
 import { BackupError, ExitCode } from '../errors.js';
@@ -59,13 +59,14 @@ export async function runCiChecks(ctx: Context, maxAge: readonly string[]): Prom
     );
   }
   const tooOld: { v: HistoryVerdict; problem: CiProblem }[] = [];
-  for (const [object, text] of await listNotes(ctx.repo)) {
+  // Note by note, in chunks (a million notes are ~640 MB): only problems and verdicts are kept.
+  await eachNote(ctx.repo, (object, text) => {
     const { events, skipped } = parseNoteLines(text);
     const ids = [...new Set(events.filter((e) => e.event.event !== 'drove').map((e) => e.event.id))];
     // A note holding only "drove" lines sits on a user commit, not on a backup.
     if (ids.length === 0) {
       for (const s of skipped) report.problems.push({ id: object, check: 'note', message: `note on ${object.slice(0, 12)}, line ${s.line}: ${s.why}` });
-      continue;
+      return;
     }
     ids.forEach((id, i) => {
       const v = checkHistory(id, events, i === 0 ? skipped : []);
@@ -75,7 +76,7 @@ export async function runCiChecks(ctx: Context, maxAge: readonly string[]): Prom
       const old = checkMaxAge(v, limits, ctx.now);
       if (old) tooOld.push({ v, problem: { ...old, message: `${old.message} ${report.limits[v.state]}` } });
     });
-  }
+  });
   const merged = await mergedHere(ctx, tooOld.filter(({ v }) => v.state === 'PENDING' && v.pending_commit).map(({ v }) => v.pending_commit!));
   for (const { v, problem } of tooOld) {
     if (v.state === 'PENDING' && v.pending_commit && merged.has(v.pending_commit)) report.merged_here.push(v.id);

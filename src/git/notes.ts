@@ -19,16 +19,28 @@ export async function readNote(repo: RepoPaths, object: string): Promise<string>
  */
 export async function listNotes(repo: RepoPaths, only?: ReadonlySet<string>): Promise<Map<string, string>> {
   const out = new Map<string, string>();
+  await eachNote(repo, (object, text) => void out.set(object, text), only);
+  return out;
+}
+
+/** Notes read per cat-file round trip by eachNote: a million notes are ~640 MB, never all held at once. */
+const NOTES_CHUNK = 10_000;
+
+/**
+ * Every note in refs/notes/backups (or those on `only`), as (annotated object, text), read in
+ * chunks through the one cat-file reader; nothing when there is no notes ref.
+ */
+export async function eachNote(repo: RepoPaths, fn: (object: string, text: string) => void, only?: ReadonlySet<string>): Promise<void> {
   const list = await git(['notes', `--ref=${NOTES_REF}`, 'list'], { cwd: repo.worktree, okCodes: [1, 128] });
-  if (list.code !== 0) return out;
+  if (list.code !== 0) return;
   const pairs = list.stdout
     .split('\n')
     .filter(Boolean)
     .map((l) => l.split(' ') as [string, string])
     .filter(([, object]) => !only || only.has(object));
-  if (pairs.length === 0) return out;
-  // One cat-file for all blobs: a note per backup can mean thousands of notes.
-  const blobs = await readObjects(repo, pairs.map((p) => p[0]));
-  pairs.forEach(([, object], i) => out.set(object, blobs[i]?.body.toString('utf8') ?? ''));
-  return out;
+  for (let at = 0; at < pairs.length; at += NOTES_CHUNK) {
+    const part = pairs.slice(at, at + NOTES_CHUNK);
+    const blobs = await readObjects(repo, part.map((p) => p[0]));
+    part.forEach(([, object], i) => fn(object, blobs[i]?.body.toString('utf8') ?? ''));
+  }
 }

@@ -107,7 +107,7 @@ export interface ColdRead {
  * compaction of a record whose note changed) counts once, the later line winning. Damage is
  * reported as far as the lines looked at tell (all of it when every line is wanted).
  */
-export async function readCold(storeDir: string, cold: StoreData['cold'], opts: { prefix?: string; wanted?: (id: string) => boolean } = {}): Promise<ColdRead> {
+export async function readCold(storeDir: string, cold: StoreData['cold'], opts: { prefix?: string; wanted?: (id: string) => boolean; keep?: boolean } = {}): Promise<ColdRead> {
   const byId = new Map<string, BackupRecord>();
   const damaged = new Map<string, string>();
   const segments = opts.prefix === undefined ? Object.keys(cold ?? {}) : segmentsFor(opts.prefix, cold);
@@ -117,7 +117,8 @@ export async function readCold(storeDir: string, cold: StoreData['cold'], opts: 
     const seg = cold![s]!;
     const { text, size } = await segmentText(storeDir, s, seg.bytes);
     const parsed = parseColdLines(text, wanted);
-    for (const r of parsed.records) byId.set(r.id, r);
+    // keep false (a check for damage): one segment's records at a time, not a million of them.
+    if (opts.keep !== false) for (const r of parsed.records) byId.set(r.id, r);
     const why = wanted ? (size < seg.bytes || parsed.unreadable > 0 ? segmentDamage(seg, size, parsed) : null) : segmentDamage(seg, size, parsed);
     if (why) damaged.set(s, why);
   }

@@ -275,7 +275,7 @@ class FileStore implements Store {
   }
 
   async coldDamage(data: Pick<StoreData, 'cold'>): Promise<Map<string, string>> {
-    return (await readCold(this.paths.dir, data.cold)).damaged;
+    return (await readCold(this.paths.dir, data.cold, { keep: false })).damaged;
   }
 
   tombstoneIds(data: Pick<StoreData, 'cold'>, prefix: string): Promise<string[]> {
