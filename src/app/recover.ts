@@ -9,7 +9,7 @@ import { noteCatchUpLines, type NotedBackup } from '../core/note-catch-up.js';
 import { isoTime } from '../core/record.js';
 import { rebuildRecord } from '../core/rebuild.js';
 import { othersIn } from './clone.js';
-import { listNotes } from '../git/notes.js';
+import { eachNote } from '../git/notes.js';
 import { deleteBackupRef, writeBackupRef } from '../git/snapshot.js';
 import { removeStaleScratch } from '../git/tree.js';
 import { recordFromSnapshot } from './ledger.js';
@@ -50,18 +50,19 @@ async function recordsFromGit(ctx: Context): Promise<GitRecords> {
   const fromNotes = new Set<string>();
   const noted = new Map<string, NotedBackup>();
   const problems: string[] = [];
-  for (const [object, text] of await listNotes(ctx.repo)) {
+  // Note by note, in chunks: the texts (~640 MB at a million notes) are not all held at once.
+  await eachNote(ctx.repo, (object, text) => {
     const { events, skipped } = parseNoteLines(text);
     if (!events.some((e) => e.event.event === 'created')) {
       if (events.some((e) => e.event.event === 'transition')) problems.push(`note on ${object.slice(0, 12)} has transitions but no creation line; ignored`);
-      continue; // a user commit's "drove" lines
+      return; // a user commit's "drove" lines
     }
     for (const sk of skipped) problems.push(`note on ${object.slice(0, 12)}, line ${sk.line}: ${sk.why}; skipped`);
     const r = rebuildRecord(events, problems);
     records.set(r.id, r);
     fromNotes.add(r.id);
     noted.set(r.id, { events, record: r });
-  }
+  });
   for (const [id, sha] of refs) {
     if (records.has(id)) continue;
     try {
