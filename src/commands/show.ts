@@ -1,7 +1,7 @@
 // `git backup show <id>` (one backup in full: metadata, content, confidence, history) and
 // `git backup log [id]` (the transition history, of all backups or one).
 import type { Context } from '../app/context.js';
-import { findBackup, resolveBackups } from '../app/resolve.js';
+import { resolveBackups } from '../app/resolve.js';
 import { recordAccess } from '../app/access.js';
 import { explainConfidence } from '../app/confidence.js';
 import { toPublicJson } from '../core/record.js';
@@ -83,14 +83,19 @@ export interface LogArgs {
 }
 
 export async function runLog(ctx: Context, args: LogArgs): Promise<void> {
+  // One backup's log: only its record is parsed (Store.lookup), not the index whole.
+  if (args.id) return printLog(ctx, args, await resolveBackups(ctx, [args.id]));
   const data = await ctx.store.read();
   // The whole log includes the tombstones in the cold store (read only for it).
   let records = data.backups;
-  if (args.id) records = [await findBackup(ctx, data, args.id)];
-  else if (data.cold) {
+  if (data.cold) {
     const hot = new Set(data.backups.map((b) => b.id));
     records = [...data.backups, ...(await ctx.store.tombstones(data, { wanted: (id) => !hot.has(id) }))];
   }
+  printLog(ctx, args, records);
+}
+
+function printLog(ctx: Context, args: LogArgs, records: readonly BackupRecord[]): void {
   const events: { id: string; entry: HistoryEntry }[] = [];
   for (const r of records) for (const entry of r.history) events.push({ id: r.id, entry });
   events.sort((a, b) => (a.entry.at < b.entry.at ? -1 : a.entry.at > b.entry.at ? 1 : 0));
