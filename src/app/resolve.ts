@@ -10,7 +10,25 @@ import type { IndexLookup } from '../store/store.js';
 
 /** A full read of the store as an IndexLookup. */
 function lookupOf(data: StoreData): IndexLookup {
-  return { ids: data.backups.map((b) => b.id), cold: data.cold, record: (id) => data.backups.find((b) => b.id === id) };
+  let byId: Map<string, BackupRecord> | null = null;
+  return { ids: data.backups.map((b) => b.id), cold: data.cold, record: (id) => (byId ??= new Map(data.backups.map((b) => [b.id, b]))).get(id) };
+}
+
+/**
+ * `fn` over the index by id (Store.lookup: the ids, and only the records asked for parsed), or,
+ * when there is none to read so (damaged, behind the notes, another layout) or a record does not
+ * read as one, over the full read, which repairs or explains.
+ */
+export async function withIndex<T>(ctx: Context, fn: (index: IndexLookup) => Promise<T>): Promise<T> {
+  const index = await ctx.store.lookup();
+  if (index) {
+    try {
+      return await fn(index);
+    } catch (e) {
+      if (!(e instanceof RawLayoutError)) throw e;
+    }
+  }
+  return fn(lookupOf(await ctx.store.read()));
 }
 
 export function findBackup(ctx: Context, data: StoreData, input: string): Promise<BackupRecord> {
@@ -37,20 +55,10 @@ async function findIn(ctx: Context, index: IndexLookup, input: string): Promise<
 }
 
 /** Resolve every argument before anything happens, so one bad id changes nothing. */
-export async function resolveBackups(ctx: Context, inputs: string[]): Promise<BackupRecord[]> {
-  const index = await ctx.store.lookup();
-  if (index) {
-    try {
-      const out: BackupRecord[] = [];
-      for (const input of inputs) out.push(await findIn(ctx, index, input));
-      return out;
-    } catch (e) {
-      if (!(e instanceof RawLayoutError)) throw e;
-    }
-  }
-  // No index to read by id (damaged, behind the notes, another layout): the full read repairs or explains.
-  const data = await ctx.store.read();
-  const out: BackupRecord[] = [];
-  for (const input of inputs) out.push(await findBackup(ctx, data, input));
-  return out;
+export function resolveBackups(ctx: Context, inputs: string[]): Promise<BackupRecord[]> {
+  return withIndex(ctx, async (index) => {
+    const out: BackupRecord[] = [];
+    for (const input of inputs) out.push(await findIn(ctx, index, input));
+    return out;
+  });
 }

@@ -9,7 +9,7 @@ import { formatNoteLine, noteLines, type RecordFacts } from '../core/notes-forma
 import { applyFacts } from '../core/record.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { backupRefsOf } from './backup-refs.js';
-import { RawLayoutError } from '../store/append.js';
+import { withIndex } from './resolve.js';
 import { readProtects } from '../git/content.js';
 import type { ProtectedEntry } from '../core/content.js';
 import type { ArchiveInfo } from '../core/types.js';
@@ -159,19 +159,11 @@ export async function moveBackups(ctx: Context, plannedMoves: PlannedMove[], opt
   };
   const idsOf = (data: StoreData) => new Set(data.backups.map((b) => b.id));
   /** The records the moves name (as a full read has them) and the tombstones among them: parsed alone from a large index when it can (Store.lookup). */
-  const read = async (): Promise<[Pick<StoreData, 'backups'>, Map<string, BackupRecord>]> => {
-    const index = await ctx.store.lookup();
-    if (index) {
-      try {
-        const backups = [...new Set(moves.map((m) => m.id))].flatMap((id) => index.record(id) ?? []);
-        return [{ backups }, await coldOf(new Set(index.ids), index)];
-      } catch (e) {
-        if (!(e instanceof RawLayoutError)) throw e;
-      }
-    }
-    const data = await ctx.store.read();
-    return [data, await coldOf(idsOf(data), data)];
-  };
+  const read = (): Promise<[Pick<StoreData, 'backups'>, Map<string, BackupRecord>]> =>
+    withIndex(ctx, async (index) => {
+      const backups = [...new Set(moves.map((m) => m.id))].flatMap((id) => index.record(id) ?? []);
+      return [{ backups }, await coldOf(new Set(index.ids), index)];
+    });
   /** The moves, counted by trigger into the stats written with them (status --prometheus: git_backup_transitions_total). */
   const counted = (stats: StoreData['stats'], results: MoveResult[]): StoreData['stats'] => {
     const byTrigger = new Map<string, number>();

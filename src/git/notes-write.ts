@@ -11,6 +11,8 @@
 // notes_tip) so that it can tell whether it has seen every event.
 import { git, gitEachZ, gitLine, type RepoPaths } from './exec.js';
 import { readObjects } from './object-reader.js';
+import { parseLsTreeZ } from './tree.js';
+import { isObjectId } from '../core/ids.js';
 import { withIdentity } from './identity.js';
 import { NOTES_REF } from './notes.js';
 import { refValue } from './ref-files.js';
@@ -90,11 +92,10 @@ async function lookUpByListing(repo: RepoPaths, tip: string, objects: readonly s
   // The 2-hex directories of the top ('') and of each of those (an empty set: it holds notes).
   const dirs = new Map<string, Set<string>>([['', new Set()]]);
   // The default format (`<mode> <type> <id>\t<path>`): `--format` needs git 2.36, the README promises 2.31.
-  await gitEachZ(['ls-tree', '-r', '-z', '--full-tree', tip], { cwd: repo.worktree }, (entry) => {
-    const tab = entry.indexOf('\t');
-    const [, type, blob] = entry.slice(0, Math.max(tab, 0)).split(' ');
-    const path = entry.slice(tab + 1);
-    if (tab < 0 || type !== 'blob' || !blob || !path) return;
+  await gitEachZ(['ls-tree', '-r', '-z', '--full-tree', tip], { cwd: repo.worktree }, (record) => {
+    const [entry] = parseLsTreeZ(record);
+    if (!entry || entry.type !== 'blob' || !isObjectId(entry.sha) || !entry.path) return;
+    const { sha: blob, path } = entry;
     const parts = path.split('/');
     if (parts.length >= 2) {
       dirs.get('')!.add(parts[0]!);

@@ -239,7 +239,7 @@ class FileStore implements Store {
 
   /** The head change the next write carries (Store.carry). */
   private rider: HeadRider | null = null;
-  /** What live() read, and which file db.json was then (inPlace takes it instead of reading again). */
+  /** What vouchedRaw() read (live(), lookup()), and which file db.json was then (inPlace takes it instead of reading again). */
   private lastRaw: { diskId: string | null; raw: RawIndex } | null = null;
 
   constructor(readonly paths: StorePaths) {}
@@ -313,11 +313,21 @@ class FileStore implements Store {
     return head;
   }
 
-  async live(): Promise<LiveRecords | null> {
+  /**
+   * db.json as bytes when its head vouches for it and it is up to the notes (else null), kept as
+   * lastRaw: the locked write that follows takes this read while db.json is still that file.
+   */
+  private async vouchedRaw(): Promise<RawIndex | null> {
     const diskId = await fileIdentity(this.paths.db);
     const raw = await readRawIndex(this.paths.db);
     if (!raw || !(await this.current(raw.head))) return null;
     this.lastRaw = { diskId, raw };
+    return raw;
+  }
+
+  async live(): Promise<LiveRecords | null> {
+    const raw = await this.vouchedRaw();
+    if (!raw) return null;
     let backups: BackupRecord[];
     try {
       backups = recordsInStates(raw, IN_PLAY);
@@ -330,10 +340,8 @@ class FileStore implements Store {
   }
 
   async lookup(): Promise<IndexLookup | null> {
-    const diskId = await fileIdentity(this.paths.db);
-    const raw = await readRawIndex(this.paths.db);
-    if (!raw || !(await this.current(raw.head))) return null;
-    this.lastRaw = { diskId, raw }; // a write that follows (pin, a move) takes this read
+    const raw = await this.vouchedRaw(); // a write that follows (pin, a move) takes this read
+    if (!raw) return null;
     this.health = { source: 'db', problem: null };
     let at: Map<string, number> | null = null;
     return {
