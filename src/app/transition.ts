@@ -157,7 +157,6 @@ export async function moveBackups(ctx: Context, plannedMoves: PlannedMove[], opt
     }
     return out;
   };
-  const idsOf = (data: StoreData) => new Set(data.backups.map((b) => b.id));
   /** The records the moves name (as a full read has them) and the tombstones among them: parsed alone from a large index when it can (Store.lookup). */
   const read = (): Promise<[Pick<StoreData, 'backups'>, Map<string, BackupRecord>]> =>
     withIndex(ctx, async (index) => {
@@ -239,54 +238,47 @@ export async function moveBackups(ctx: Context, plannedMoves: PlannedMove[], opt
         }
       },
     };
-    // Moves that neither archive nor delete (reconcile's, after each commit): only their records are
-    // read and written (store.patch), not a large index whole.
-    const inPlace = !needsPreview;
-    const results = inPlace
-      ? await ctx.store.patch(
-          [...new Set([...moves.map((m) => m.id), ...(opts.alongside?.ids ?? [])])],
-          async (records, head) => {
-            const results = decide({ backups: [...records.values()] }, true, await coldOf(new Set(records.keys()), head));
-            head.stats = counted(head.stats, results);
-            opts.alongside?.apply(records);
-            return results;
-          },
-          effects,
-        )
-      : await ctx.store.update(
-      async (data) => {
-        const results = decide(data, true, await coldOf(idsOf(data), data));
+    /**
+     * What an archive or a delete must still hold under the lock, or the batch is refused before
+     * anything is recorded; and the paths each tombstone names.
+     */
+    const checkUnderLock = async (results: MoveResult[]): Promise<void> => {
+      // The tombstone names every file whose content goes (not just the paths the user limited
+      // the backup to): the record's protected entries, or read back from the snapshots while
+      // they still exist, all in one batch (one process per backup made a tick over thousands
+      // of old backups take minutes, issue 8). An archived one's objects may be gone: then the
+      // record's paths stay.
+      const dying = results.filter((r) => r.record.tombstone && r.entries.some((e) => e.to === 'DELETED'));
+      const readBack = await readProtects(ctx.repo, dying.filter((r) => !r.record.protects).map((r) => r.record.snapshot)).catch(() => new Map<string, ProtectedEntry[]>());
+      for (const r of dying) {
+        const entries = r.record.protects ?? readBack.get(r.record.snapshot);
+        if (entries) r.record.tombstone!.paths = [...new Set(entries.map((e) => e.path))];
+      }
+      // A ref that now points elsewhere (moved by hand) is not ours to remove: refuse before
+      // anything is recorded, so exit 3 means nothing changed. A ref already gone is no obstacle.
+      const unref = results.filter(removesRef);
+      const refs = unref.length ? await backupRefsOf(ctx, unref.map((r) => r.record.id)) : new Map<string, string>();
+      for (const r of unref) {
+        const moved = refMovedError(r.record, refs.get(r.record.id));
+        if (moved) throw moved;
+      }
+      for (const r of results) {
+        const archived = r.entries.some((e) => e.to === 'ARCHIVED');
+        if (archived && !byId.has(r.record.id)) throw changedError(r.record.id);
+        if (archived) await assertArchivePresent(byId.get(r.record.id)!);
+        if (r.record.state === 'DELETED' && r.record.archive && !deleting.has(r.record.id)) throw changedError(r.record.id);
+      }
+    };
+    // Only the records the moves name are read and written (store.patch), not a large index whole;
+    // a record made DELETED leaves the index for the cold store in the same write.
+    const results = await ctx.store.patch(
+      [...new Set([...moves.map((m) => m.id), ...(opts.alongside?.ids ?? [])])],
+      async (records, head) => {
+        const results = decide({ backups: [...records.values()] }, true, await coldOf(new Set(records.keys()), head));
         // Counted in the same write (status --prometheus: git_backup_transitions_total).
-        data.stats = counted(data.stats, results);
-        if (opts.alongside) {
-          const wanted = new Set(opts.alongside.ids);
-          opts.alongside.apply(new Map(data.backups.filter((b) => wanted.has(b.id)).map((b) => [b.id, b])));
-        }
-        // The tombstone names every file whose content goes (not just the paths the user limited
-        // the backup to): the record's protected entries, or read back from the snapshots while
-        // they still exist, all in one batch (one process per backup made a tick over thousands
-        // of old backups take minutes, issue 8). An archived one's objects may be gone: then the
-        // record's paths stay.
-        const dying = results.filter((r) => r.record.tombstone && r.entries.some((e) => e.to === 'DELETED'));
-        const readBack = await readProtects(ctx.repo, dying.filter((r) => !r.record.protects).map((r) => r.record.snapshot)).catch(() => new Map<string, ProtectedEntry[]>());
-        for (const r of dying) {
-          const entries = r.record.protects ?? readBack.get(r.record.snapshot);
-          if (entries) r.record.tombstone!.paths = [...new Set(entries.map((e) => e.path))];
-        }
-        // A ref that now points elsewhere (moved by hand) is not ours to remove: refuse before
-        // anything is recorded, so exit 3 means nothing changed. A ref already gone is no obstacle.
-        const unref = results.filter(removesRef);
-        const refs = unref.length ? await backupRefsOf(ctx, unref.map((r) => r.record.id)) : new Map<string, string>();
-        for (const r of unref) {
-          const moved = refMovedError(r.record, refs.get(r.record.id));
-          if (moved) throw moved;
-        }
-        for (const r of results) {
-          const archived = r.entries.some((e) => e.to === 'ARCHIVED');
-          if (archived && !byId.has(r.record.id)) throw changedError(r.record.id);
-          if (archived) await assertArchivePresent(byId.get(r.record.id)!);
-          if (r.record.state === 'DELETED' && r.record.archive && !deleting.has(r.record.id)) throw changedError(r.record.id);
-        }
+        head.stats = counted(head.stats, results);
+        opts.alongside?.apply(records);
+        if (needsPreview) await checkUnderLock(results);
         return results;
       },
       effects,

@@ -115,20 +115,21 @@ export function coldCount(cold: StoreData['cold']): number {
  * cold store before it writes the index). Mutates `data.backups`.
  */
 export function takeTombstones(data: StoreData): Map<string, BackupRecord[]> {
+  if (!data.backups.some((b) => b.state === 'DELETED')) return new Map();
+  const dead = data.backups.filter((b) => b.state === 'DELETED');
+  data.backups = data.backups.filter((b) => b.state !== 'DELETED');
+  return bySegment(dead);
+}
+
+/** Tombstones grouped by the segment their id's month names, in the order given. */
+export function bySegment(tombstones: readonly BackupRecord[]): Map<string, BackupRecord[]> {
   const out = new Map<string, BackupRecord[]>();
-  if (!data.backups.some((b) => b.state === 'DELETED')) return out;
-  const hot: BackupRecord[] = [];
-  for (const b of data.backups) {
-    if (b.state !== 'DELETED') {
-      hot.push(b);
-      continue;
-    }
+  for (const b of tombstones) {
     const s = segmentOf(b.id);
     let list = out.get(s);
     if (!list) out.set(s, (list = []));
     list.push(b);
   }
-  data.backups = hot;
   return out;
 }
 

@@ -60,7 +60,8 @@ export async function readRawIndex(file: string): Promise<RawIndex | null> {
   for (let at = buf.indexOf(RECORD_START, found.arrayStart); at >= 0 && at < arrayEnd; at = buf.indexOf(RECORD_START, at + gap)) {
     const idStart = at + RECORD_START.length;
     const idEnd = buf.indexOf(QUOTE, idStart);
-    if (idEnd < 0) return null;
+    // Records as the full write lays them out: `[` then records joined by single commas (a write copies runs of them through).
+    if (idEnd < 0 || buf[at - 1] !== (starts.length === 0 ? 0x5b : 0x2c)) return null;
     starts.push(at);
     ids.push(buf.toString('utf8', idStart, idEnd));
   }
@@ -198,6 +199,8 @@ export interface RawEdit<T> {
   head: HeadFields;
   /** Records changed in place, by their position in the file. */
   replaced: Map<number, BackupRecord>;
+  /** Records made DELETED, by their position: they leave the index for the cold store (Store.inPlace appends them there first). */
+  removed: Map<number, BackupRecord>;
   added: BackupRecord[];
   /** The summary of the records afterwards. */
   summary: Summary;
@@ -215,7 +218,7 @@ export async function appendEdit<T>(raw: RawIndex, fn: (view: AppendView) => T |
   const added: BackupRecord[] = [];
   const value = await fn(rawAppendView(raw, added));
   const summary = adjustSummary(raw.head.summary, summarize([]), summarize(added));
-  return { value, head: headFieldsOf(raw), replaced: new Map(), added, summary, changed: added.length > 0 };
+  return { value, head: headFieldsOf(raw), replaced: new Map(), removed: new Map(), added, summary, changed: added.length > 0 };
 }
 
 /** Up to this many records a patch is written in place whatever the size of the index. */
@@ -223,8 +226,8 @@ const PATCH_MAX = 64;
 
 /**
  * patch(): fn changes the records with these ids (parsed alone; absent ids are not in the map) and
- * the head's fields. Null when a record became DELETED: a tombstone leaves the index for the cold
- * store, which the full write does; or when so many records change that the full write costs less.
+ * the head's fields. A record made DELETED leaves the index (its tombstone goes to the cold store,
+ * as the full write's compaction does). Null when so many records change that the full write costs less.
  */
 export async function patchEdit<T>(
   raw: RawIndex,
@@ -242,34 +245,52 @@ export async function patchEdit<T>(
   const head = headFieldsOf(raw);
   const untouched = JSON.stringify(head);
   const value = await fn(records, head);
-  const after = [...records.values()];
-  if (after.some((r) => r.state === 'DELETED')) return null;
-  // A record written back only if it now reads differently from its bytes.
-  const replaced = new Map([...at].map(([id, k]) => [k, records.get(id)!] as const).filter(([k, r]) => encodeRecord(r) !== raw.buf.toString('utf8', raw.starts[k]!, recordEnd(raw, k))));
+  const replaced = new Map<number, BackupRecord>();
+  const removed = new Map<number, BackupRecord>();
+  for (const [id, k] of at) {
+    const r = records.get(id)!;
+    if (r.state === 'DELETED') removed.set(k, r);
+    // A record written back only if it now reads differently from its bytes.
+    else if (encodeRecord(r) !== raw.buf.toString('utf8', raw.starts[k]!, recordEnd(raw, k))) replaced.set(k, r);
+  }
+  const after = [...records.values()].filter((r) => r.state !== 'DELETED');
   const summary = adjustSummary(raw.head.summary, before, summarize(after));
-  return { value, head, replaced, added: [], summary, changed: replaced.size > 0 || JSON.stringify(head) !== untouched };
+  return { value, head, replaced, removed, added: [], summary, changed: replaced.size > 0 || removed.size > 0 || JSON.stringify(head) !== untouched };
 }
 
 /**
  * The next generation of a raw index: the head with `generation` (and a notes tip) set, the records
- * an edit replaced encoded again where they were, the added ones at the end, every other byte as it
- * was. Parts for DurableJSONFile.writeParts. Once only: an append continues raw.hash.
+ * an edit replaced encoded again where they were, those it removed left out, the added ones at the
+ * end, every other byte as it was (runs of untouched records copied as one piece). Parts for
+ * DurableJSONFile.writeParts. An append continues a copy of raw.hash (raw can be written from again).
  */
 export function nextGenerationParts<T>(raw: RawIndex, edit: RawEdit<T>, stamp: { generation: number; notes_tip?: string | null }): Buffer[] {
-  const parts: Buffer[] = [];
-  let from = raw.arrayStart; // `[` and the records, without `]`
-  for (const k of [...edit.replaced.keys()].sort((a, b) => a - b)) {
-    parts.push(raw.buf.subarray(from, raw.starts[k]), Buffer.from(encodeRecord(edit.replaced.get(k)!)));
-    from = recordEnd(raw, k);
+  const n = raw.starts.length;
+  // The records array as `[` + pieces joined by `,` + `]`, as the full write lays it out.
+  const pieces: Buffer[] = [];
+  let next = 0; // the first record not yet in a piece
+  for (const k of [...new Set([...edit.replaced.keys(), ...edit.removed.keys()])].sort((a, b) => a - b)) {
+    if (k > next) pieces.push(raw.buf.subarray(raw.starts[next]!, recordEnd(raw, k - 1)));
+    const r = edit.replaced.get(k);
+    if (r) pieces.push(Buffer.from(encodeRecord(r)));
+    next = k + 1;
   }
-  parts.push(raw.buf.subarray(from, raw.arrayEnd));
-  const more = Buffer.from(`${edit.added.map((r, i) => `${raw.ids.length > 0 || i > 0 ? ',' : ''}${encodeRecord(r)}`).join('')}]`);
-  parts.push(more);
-  // An append continues the hash of the bytes it checked; records replaced in the middle mean hashing again (8 ms for 14 MB).
+  if (next < n) pieces.push(raw.buf.subarray(raw.starts[next]!, raw.arrayEnd));
+  for (const r of edit.added) pieces.push(Buffer.from(encodeRecord(r)));
+  const parts: Buffer[] = [OPEN_ARRAY];
+  pieces.forEach((p, i) => (i > 0 ? parts.push(COMMA, p) : parts.push(p)));
+  parts.push(CLOSE_ARRAY);
   const head = { ...edit.head, schema: raw.head.schema, ...stamp };
-  const hash = edit.replaced.size === 0 ? raw.hash.update(more) : parts.reduce((h, p) => h.update(p), nodeCrypto().createHash('sha256'));
+  // An append continues the hash of the bytes it checked (`[` and the records up to `]`); records
+  // replaced or removed in the middle mean hashing again (8 ms for 14 MB).
+  const appendOnly = edit.replaced.size === 0 && edit.removed.size === 0;
+  const hash = appendOnly ? parts.slice(n > 0 ? 2 : 1).reduce((h, p) => h.update(p), raw.hash.copy()) : parts.reduce((h, p) => h.update(p), nodeCrypto().createHash('sha256'));
   const layout = raw.head.summary.records_layout;
   hash.update(headKey(head, edit.summary));
-  const bytes = parts.reduce((n, p) => n + p.length, 0);
+  const bytes = parts.reduce((b, p) => b + p.length, 0);
   return [headPart(head, edit.summary, { bytes, sha256: hash.digest('hex'), layout }), ...parts, CLOSE];
 }
+
+const OPEN_ARRAY = Buffer.from('[');
+const COMMA = Buffer.from(',');
+const CLOSE_ARRAY = Buffer.from(']');

@@ -53,10 +53,21 @@ async function openSegment(path: string): Promise<FileHandle> {
 export async function compactTombstones(storeDir: string, data: StoreData): Promise<number> {
   const groups = takeTombstones(data);
   if (groups.size === 0) return 0;
+  data.cold = await appendTombstones(storeDir, data.cold, groups);
+  let moved = 0;
+  for (const records of groups.values()) moved += records.length;
+  return moved;
+}
+
+/**
+ * Append tombstones (grouped by segment) to the cold store after what `cold` accounts for: the
+ * bookkeeping the index written next must carry. Under the store lock, after the notes and before
+ * db.json (Store.update's compaction, and Store.patch's for the few records a delete makes DELETED).
+ */
+export async function appendTombstones(storeDir: string, coldBefore: StoreData['cold'], groups: ReadonlyMap<string, readonly BackupRecord[]>): Promise<NonNullable<StoreData['cold']>> {
   const dir = coldDir(storeDir);
   const made = await mkdir(dir, { recursive: true, mode: DIR_MODE_COLD });
-  const cold = { ...(data.cold ?? {}) };
-  let moved = 0;
+  const cold = { ...(coldBefore ?? {}) };
   for (const [segment, records] of groups) {
     const text = records.map(coldLine).join('');
     const bytes = Buffer.byteLength(text);
@@ -72,13 +83,11 @@ export async function compactTombstones(storeDir: string, data: StoreData): Prom
       await fh.close();
     }
     cold[segment] = grown(cold[segment], records, bytes);
-    moved += records.length;
   }
   // A new directory or new segment files must survive a crash as well as their bytes.
   if (made !== undefined) await fsyncPath(join(dir, '..'));
   await fsyncPath(dir);
-  data.cold = cold;
-  return moved;
+  return cold;
 }
 
 /** The accounted-for part of a segment ('' when the file is gone), and the file's length. */

@@ -68,6 +68,18 @@ function garble(file: string, k: number): void {
   assert.is(readFileSync(file).length, Buffer.byteLength(text));
 }
 
+/** Record `rid` given a space no writer puts (its paths `[ ]`), one letter of its message taken for it: the same size. */
+function respace(file: string, rid: string): void {
+  const text = readFileSync(file, 'utf8');
+  const at = text.indexOf(`{"id":"${rid}"`);
+  const spaced = text.indexOf('"paths":[]', at);
+  const message = text.indexOf(`refactoring ${rid}`, at);
+  assert.ok(at >= 0 && spaced > at && message > at);
+  const edited = text.slice(0, spaced) + '"paths":[ ]' + text.slice(spaced + '"paths":[]'.length);
+  writeFileSync(file, edited.replace(`refactoring ${rid}`, `refactorin ${rid}`));
+  assert.is(readFileSync(file).length, Buffer.byteLength(text));
+}
+
 /** The head's hash made to match the file as it is now (what no accident does): only a parse can tell. */
 function forgeHash(file: string): void {
   const raw = readFileSync(file, 'utf8');
@@ -184,16 +196,42 @@ test('a patch changes a few records and the head in place: byte for byte the ful
   assert.ok(text.includes(`${id(12)}x`) && text.includes('"events_applied":5'), 'head written, records copied unparsed');
 });
 
-test('a patch that deletes a record, or changes most of the index, goes the full way', async () => {
-  const store = await storeOf(6);
-  await store.patch([id(2)], (records) => void (records.get(id(2))!.state = 'DELETED'));
-  const after = await store.read();
-  assert.not.ok(after.backups.some((b) => b.id === id(2)), 'compacted out of the index');
-  assert.equal((await store.tombstones(after)).map((b) => b.id), [id(2)]);
-  // Nothing changed: nothing written.
-  const generation = after.generation;
-  await store.patch([id(1)], () => undefined);
-  assert.is((await store.read()).generation, generation);
+test('a patch that deletes records takes them out in place: tombstones to the cold store, the rest byte for byte the full write', async () => {
+  // First, last, neighbours, both ends, all: every way the commas between the records can fall.
+  for (const doomed of [[0], [2], [5], [1, 2], [4, 5], [0, 5], [0, 1, 2, 3, 4, 5]]) {
+    const store = await storeOf(6);
+    const before = await store.read();
+    const kept = before.backups.filter((_, k) => !doomed.includes(k)).map((b) => b.id);
+    // A record the patch does not name, spaced as no writer spaces it, with a forged hash: only a
+    // copy of its bytes keeps the space (a full write parses it and encodes it again).
+    const witness = kept.find((k) => k !== id(1)); // record 1's message is not the one makeRecord writes
+    if (witness) {
+      respace(store.paths.db, witness);
+      forgeHash(store.paths.db);
+    }
+    await store.patch(doomed.map(id), (records) => records.forEach((r) => (r.state = 'DELETED')));
+    const after = await store.read();
+    const label = `deleting ${doomed.join(',')}`;
+    assert.is(after.generation, before.generation + 1, label);
+    assert.equal(after.backups.map((b) => b.id), kept, `${label}: compacted out of the index, the others in order`);
+    assert.equal((await store.tombstones(after)).map((b) => b.id).sort(), doomed.map(id), `${label}: in the cold store`);
+    const text = readFileSync(store.paths.db, 'utf8');
+    if (witness) {
+      assert.ok(text.includes('"paths":[ ]'), `${label}: in place (the other records' bytes copied as they were)`);
+      // The witness put back as a writer writes it: then byte for byte the full write (but the hash, which covered the witness).
+      const unhashed = (t: string) => t.replace(/"backups_sha256":"[0-9a-f]{64}"/, '');
+      const full = serializeStore({ ...after, backups: after.backups.map((b) => (b.id === witness ? { ...b, message: `before refactoring ${witness}` } : b)) });
+      assert.is(unhashed(text.replace('"paths":[ ]', '"paths":[]').replace(`refactorin ${witness}`, `refactoring ${witness}`)), unhashed(full.toString('utf8')), `${label}: byte for byte the full write`);
+    } else {
+      assert.ok(readFileSync(store.paths.db).equals(serializeStore(after)), `${label}: byte for byte the full write`);
+    }
+    const { backups_bytes: _b, backups_sha256: _h, records_layout: _l, ...summary } = (await readHead(store.paths.db))!.summary;
+    assert.equal(summary, summarize(after.backups), `${label}: the summary counts only what is left`);
+    assert.is((await store.head())?.generation, after.generation, `${label}: the hash vouches for the new file`);
+    // Nothing changed: nothing written.
+    await store.patch(kept.filter((k) => k !== witness).slice(0, 1), () => undefined); // (the witness would be written: it reads differently)
+    assert.is((await store.read()).generation, after.generation, label);
+  }
 });
 
 test('a patch of most of the index goes the full way (which also finds damage an in-place write would copy)', async () => {
