@@ -1,7 +1,7 @@
 // What every command needs, gathered once: the repository, the store, the clock, the terminal.
 import { mkdirSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeStdout, writeStdoutPieces } from '../fs/stdout.js';
+import { stdoutGone, writeStdout, writeStdoutPieces } from '../fs/stdout.js';
 import { findRepo, type RepoPaths } from '../git/exec.js';
 import { openStore, type Store } from '../store/store.js';
 import { now } from '../clock.js';
@@ -19,6 +19,8 @@ export interface Output {
    */
   outParts(groups: Iterable<readonly Buffer[]>): void;
   err(text: string): void;
+  /** Whether what reads the output has left (`git backup log | head`): a command that only prints can stop. */
+  readerGone?(): boolean;
   /** True when a person can answer a question (both stdin and stderr are terminals). */
   interactive: boolean;
   ask(question: string): Promise<string>;
@@ -132,6 +134,7 @@ export function processOutput(): Output {
       writeStdout('\n');
     },
     err: (t) => process.stderr.write(t.endsWith('\n') ? t : t + '\n'),
+    readerGone: stdoutGone,
     // Asked only by the commands that may prompt: opening process.stdin costs every other one ~1.5 ms.
     get interactive() {
       return Boolean(process.stdin.isTTY && process.stderr.isTTY);

@@ -6,7 +6,8 @@ import { recordAccess } from '../app/access.js';
 import { explainConfidence } from '../app/confidence.js';
 import { toPublicJson } from '../core/record.js';
 import { describeProof } from '../core/content.js';
-import type { BackupRecord, HistoryEntry } from '../core/types.js';
+import type { BackupRecord } from '../core/types.js';
+import { LogMerge, segmentFloors, type LogEvent } from '../core/log-order.js';
 import { formatBytes, historyLine } from './format.js';
 import { archivePathOf, withArchivePath } from '../app/archive.js';
 import { define, idArg, inContext, jsonOpt } from './define.js';
@@ -83,25 +84,46 @@ export interface LogArgs {
 }
 
 export async function runLog(ctx: Context, args: LogArgs): Promise<void> {
+  const print = logPrinter(ctx, args.json);
+  const merge = new LogMerge();
   // One backup's log: only its record is parsed (Store.lookup), not the index whole.
-  if (args.id) return printLog(ctx, args, await resolveBackups(ctx, [args.id]));
-  const data = await ctx.store.read();
-  // The whole log includes the tombstones in the cold store (read only for it).
-  let records = data.backups;
-  if (data.cold) {
+  if (args.id) {
+    merge.add(await resolveBackups(ctx, [args.id]));
+  } else {
+    const data = await ctx.store.read();
+    merge.add(data.backups);
+    // The whole log includes the tombstones in the cold store, read a segment at a time and
+    // printed as soon as no later segment can hold an earlier event (core/log-order.ts).
     const hot = new Set(data.backups.map((b) => b.id));
-    records = [...data.backups, ...(await ctx.store.tombstones(data, { wanted: (id) => !hot.has(id) }))];
+    for (const { segment, floor } of segmentFloors(Object.keys(data.cold ?? {}))) {
+      print(merge.takeBefore(floor));
+      if (ctx.io.readerGone?.()) return; // `log | head` has what it wanted: the other segments are not read
+      merge.add(await ctx.store.tombstones({ cold: { [segment]: data.cold![segment]! } }, { wanted: (id) => !hot.has(id) }));
+    }
   }
-  printLog(ctx, args, records);
+  print(merge.rest());
+  print(null);
 }
 
-function printLog(ctx: Context, args: LogArgs, records: readonly BackupRecord[]): void {
-  const events: { id: string; entry: HistoryEntry }[] = [];
-  for (const r of records) for (const entry of r.history) events.push({ id: r.id, entry });
-  events.sort((a, b) => (a.entry.at < b.entry.at ? -1 : a.entry.at > b.entry.at ? 1 : 0));
-  if (args.json) {
-    ctx.io.out(JSON.stringify(events.map((e) => ({ id: e.id, ...e.entry }))));
-    return;
-  }
-  ctx.io.out(events.length ? events.map((e) => historyLine(e.id, e.entry)).join('\n') : 'no history yet');
+/** Prints events as they come, in parts of about a MiB (one line, as before, for a log that small); null ends it. */
+function logPrinter(ctx: Context, json: boolean): (events: LogEvent[] | null) => void {
+  let printed = 0;
+  let text = '';
+  const flush = () => {
+    if (text) ctx.io.out(text);
+    text = '';
+  };
+  return (events) => {
+    if (events === null) {
+      if (json) text += printed ? ']' : '[]';
+      else if (!printed) text = 'no history yet';
+      return flush();
+    }
+    for (const e of events) {
+      if (json) text += `${printed ? ',' : '['}${JSON.stringify({ id: e.id, ...e.entry })}`;
+      else text += `${text ? '\n' : ''}${historyLine(e.id, e.entry)}`;
+      printed++;
+      if (text.length >= 1 << 20) flush();
+    }
+  };
 }

@@ -9,6 +9,11 @@ import { BackupError, ExitCode } from '../errors.js';
 let readerGone = false;
 let viaStream = false;
 
+/** Whether the reader of stdout has left (`git backup log | head`): a command that only prints can stop. */
+export function stdoutGone(): boolean {
+  return readerGone;
+}
+
 /**
  * Write text to stdout. `git backup list | head`: once the reader has left (EPIPE), like git, say
  * nothing and drop the rest; the command's own work is finished all the same.

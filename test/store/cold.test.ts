@@ -6,7 +6,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fromTemplate, type TestRepo } from '../helpers/repo.js';
+import { spawn } from 'node:child_process';
+import { CLI, fromTemplate, tempRepo, TEST_ENV, type TestRepo } from '../helpers/repo.js';
 import { runUntil } from '../helpers/pause.js';
 import { dbPath, ok, type Rec } from '../helpers/truth.js';
 
@@ -122,6 +123,47 @@ test('a compaction killed between its append and the index write, and a torn lin
   assert.is(repo.git(['for-each-ref', `refs/backups/${ids[2]}`]), '');
   ok(repo, ['ci']);
   assert.match(ok(repo, ['recover']), /0 repair\(s\), 0 problem\(s\)/);
+});
+
+test('log over tombstones of several months: every event once, in time order, and a reader that leaves early is no error', async () => {
+  const repo = tempRepo();
+  const at = (args: string[], iso: string) => {
+    const r = repo.cli(args, { env: { GIT_BACKUP_NOW: iso } });
+    assert.is(r.code, 0, `git backup ${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    return r.stdout;
+  };
+  const made: string[] = [];
+  // Made in January, March and May (tombstones in three segments, one live), deleted in April and
+  // June: the January backup's last event is held past the March and May segments.
+  for (const [k, when] of [[1, '2026-01-20T10:00:00.000Z'], [2, '2026-03-05T10:00:00.000Z'], [3, '2026-05-30T23:59:59.000Z'], [4, '2026-05-31T00:00:00.000Z']] as const) {
+    repo.write(`w${k}.txt`, `work ${k}\n`);
+    made.push((JSON.parse(at(['create', '--allow-empty', '-m', `b${k}`, '--json'], when)) as Rec).id);
+  }
+  at(['delete', made[1]!, '--yes', '--force'], '2026-04-02T08:00:00.000Z');
+  at(['delete', made[0]!, made[2]!, '--yes', '--force'], '2026-06-02T08:00:00.000Z');
+  assert.equal(Object.keys(db(repo).cold ?? {}).sort(), ['2026-01', '2026-03', '2026-05']);
+  const log = repo.json<{ id: string; at: string; to: string }[]>(['log']);
+  assert.equal(log.map((e) => `${e.at} ${e.id} ${e.to}`), [
+    `2026-01-20T10:00:00.000Z ${made[0]} CREATED`,
+    `2026-03-05T10:00:00.000Z ${made[1]} CREATED`,
+    `2026-04-02T08:00:00.000Z ${made[1]} DELETED`,
+    `2026-05-30T23:59:59.000Z ${made[2]} CREATED`,
+    `2026-05-31T00:00:00.000Z ${made[3]} CREATED`,
+    `2026-06-02T08:00:00.000Z ${made[0]} DELETED`, // the same instant: by id
+    `2026-06-02T08:00:00.000Z ${made[2]} DELETED`,
+  ]);
+  assert.is(log.length, 7, 'every event once');
+  assert.equal(repo.cli(['log']).stdout.trim().split('\n').length, 7);
+  // `git backup log | head -1`: the reader leaves after one line; the command stops, exit 0, nothing on stderr.
+  const child = spawn('sh', ['-c', `"${process.execPath}" "${CLI}" log | head -1`], { cwd: repo.dir, env: TEST_ENV });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  const code = await new Promise((done) => child.on('close', done));
+  assert.is(code, 0);
+  assert.is(err, '');
+  assert.is(out.trim().split('\n').length, 1);
 });
 
 test.run();
