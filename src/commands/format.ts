@@ -88,13 +88,21 @@ export function* inParts(pieces: Iterable<Buffer>): Generator<Buffer[]> {
 }
 
 /** The pieces of a JSON array whose items are given as the pieces of their JSON text. */
-export function* jsonArray<T>(items: readonly T[], pieces: (item: T) => Buffer[]): Generator<Buffer> {
-  yield OPEN;
+export function jsonArray<T>(items: readonly T[], pieces: (item: T) => Buffer[]): Generator<Buffer> {
+  return jsonItems(items, pieces, { first: true, last: true });
+}
+
+/**
+ * Part of a JSON array printed in parts: its opening `[` when `first` (else a `,` before the
+ * items, when there are any), the items, and its closing `]` when `last`.
+ */
+export function* jsonItems<T>(items: readonly T[], pieces: (item: T) => Buffer[], at: { first: boolean; last: boolean }): Generator<Buffer> {
+  if (at.first) yield OPEN;
   for (let i = 0; i < items.length; i++) {
-    if (i > 0) yield COMMA;
+    if (i > 0 || !at.first) yield COMMA;
     yield* pieces(items[i]!);
   }
-  yield CLOSE;
+  if (at.last) yield CLOSE;
 }
 
 const OPEN = Buffer.from('[');

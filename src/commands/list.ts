@@ -2,11 +2,11 @@
 // (cli-fast.ts reads LIST_OPTIONS without loading yargs). What they run loads only when they run
 // (imported inside runList and runStatus), so the fast path's start-up pays for the option tables alone.
 import type { Context } from '../app/context.js';
-import type { BackupRecord, BackupState } from '../core/types.js';
+import type { BackupRecord, BackupState, StoreData } from '../core/types.js';
 import { coldCount } from '../core/cold.js';
 import type { BackupConfig } from '../core/config.js';
 import type { inspectHooks } from '../install/inspect.js';
-import { parseState } from '../core/query.js';
+import { parseState, type ListQuery } from '../core/query.js';
 import { define, givenOnce, inContext, jsonOpt, listOpt, positiveInt, stringList, textOpt } from './define.js';
 import { usageError } from '../errors.js';
 
@@ -90,24 +90,93 @@ export interface ListArgs {
 export async function runList(ctx: Context, args: ListArgs): Promise<void> {
   if (args.json && (await printCopied(ctx, args))) return;
   const { parseSince, queryBackups } = await import('../core/query.js');
-  const { table, listRows, inParts, jsonArray } = await import('./format.js');
+  const { inParts, jsonArray } = await import('./format.js');
   const data = await ctx.store.read();
-  // Tombstones live in the cold store (docs/store.md): read only when DELETED ones are asked for.
-  const all = args.state.includes('DELETED') ? [...data.backups, ...(await ctx.store.tombstones(data, { wanted: notIn(data.backups) }))] : data.backups;
   const f = args.find;
   const match = f && { labels: f.label, branch: f.branch, grep: f.grep, since: f.since === null ? null : parseSince(f.since, ctx.now) };
-  const records = queryBackups(all, { states: args.state, sort: args.sort, limit: args.limit, ...(match ? { match } : {}) });
+  const query = { states: args.state, sort: args.sort, limit: args.limit, ...(match ? { match } : {}) };
+  // Tombstones live in the cold store (docs/store.md): read only when DELETED ones are asked for,
+  // and newest first a segment at a time when the list is by age (the usual case).
+  if (args.state.includes('DELETED') && args.sort === 'age') {
+    const { printed, done } = args.json ? await jsonPrinter(ctx) : { printed: null, done: null };
+    const records = await newestWithTombstones(ctx, data, query, printed);
+    if (done) return done();
+    return printTable(ctx, data, records);
+  }
+  const all = args.state.includes('DELETED') ? [...data.backups, ...(await ctx.store.tombstones(data, { wanted: notIn(data.backups) }))] : data.backups;
+  const records = queryBackups(all, query);
   if (args.json) {
     const json = await printedJson(ctx, records);
     ctx.io.outParts(inParts(jsonArray(records, (r) => [json(r)])));
     return;
   }
+  return printTable(ctx, data, records);
+}
+
+async function printTable(ctx: Context, data: StoreData, records: BackupRecord[]): Promise<void> {
+  const { table, listRows } = await import('./format.js');
   if (records.length === 0) {
     ctx.io.out(data.backups.length + coldCount(data.cold) === 0 ? 'no backups yet; take one with: git backup create -m "before refactor"' : 'no backups match');
     return;
   }
   const cloneId = records.some((r) => r.origin) ? await (await import('../app/clone.js')).cloneIdOf(ctx) : undefined;
   ctx.io.out(table(listRows(records, ctx.now, cloneId)));
+}
+
+/**
+ * The backups `query` picks, the cold store's among them, newest first: the index's, then the
+ * cold segments newest first, each part handed to `printed` (or collected, for a table) once no
+ * segment still to read can hold a newer one (core/segment-order.ts), and no segment read past the
+ * limit. At 1,000,000 records `list --state DELETED --json` held every tombstone at once.
+ */
+async function newestWithTombstones(ctx: Context, data: StoreData, query: ListQuery, printed: ((part: BackupRecord[]) => Promise<void>) | null): Promise<BackupRecord[]> {
+  const { ageKey, byKeyDescending, queryBackups } = await import('../core/query.js');
+  const { HeldInOrder, segmentCeilings } = await import('../core/segment-order.js');
+  const pick = (rs: BackupRecord[]) => queryBackups(rs, { ...query, limit: null });
+  const merge = new HeldInOrder((rs: BackupRecord[]) => byKeyDescending(rs, (r) => ageKey(r.created_at)));
+  const collected: BackupRecord[] = [];
+  let shown = 0;
+  const out = async (part: BackupRecord[]): Promise<boolean> => {
+    const room = query.limit === null ? part : part.slice(0, query.limit - shown);
+    shown += room.length;
+    if (printed) await printed(room);
+    else collected.push(...room);
+    return query.limit !== null && shown >= query.limit;
+  };
+  merge.add(pick(data.backups));
+  const wanted = notIn(data.backups);
+  for (const { segment, ceiling } of segmentCeilings(Object.keys(data.cold ?? {}))) {
+    if (await out(merge.take((r) => ageKey(r.created_at) >= ceiling))) return collected;
+    if (ctx.io.readerGone?.()) return collected;
+    merge.add(pick(await ctx.store.tombstones({ cold: { [segment]: data.cold![segment]! } }, { wanted })));
+  }
+  await out(merge.rest());
+  return collected;
+}
+
+/**
+ * `--json` printed as it comes: the array's items in groups of about a MiB (one line, as before,
+ * when the list is that small); done() closes it.
+ */
+async function jsonPrinter(ctx: Context): Promise<{ printed: (part: BackupRecord[]) => Promise<void>; done: () => Promise<void> }> {
+  const { inParts, jsonItems } = await import('./format.js');
+  const PART = 10_000;
+  let pending: BackupRecord[] = [];
+  let first = true;
+  const flush = async (last: boolean) => {
+    if (pending.length === 0 && !last) return;
+    const json = await printedJson(ctx, pending);
+    ctx.io.outParts(inParts(jsonItems(pending, (r) => [json(r)], { first, last })));
+    first = false;
+    pending = [];
+  };
+  return {
+    printed: async (part) => {
+      pending.push(...part);
+      if (pending.length >= PART) await flush(false);
+    },
+    done: () => flush(true),
+  };
 }
 
 const CLOSE_RECORD = Buffer.from('}');

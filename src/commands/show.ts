@@ -7,7 +7,7 @@ import { explainConfidence } from '../app/confidence.js';
 import { toPublicJson } from '../core/record.js';
 import { describeProof } from '../core/content.js';
 import type { BackupRecord } from '../core/types.js';
-import { LogMerge, segmentFloors, type LogEvent } from '../core/log-order.js';
+import { HeldInOrder, eventsOf, inTimeOrder, segmentFloors, type LogEvent } from '../core/segment-order.js';
 import { formatBytes, historyLine } from './format.js';
 import { archivePathOf, withArchivePath } from '../app/archive.js';
 import { define, idArg, inContext, jsonOpt } from './define.js';
@@ -85,20 +85,20 @@ export interface LogArgs {
 
 export async function runLog(ctx: Context, args: LogArgs): Promise<void> {
   const print = logPrinter(ctx, args.json);
-  const merge = new LogMerge();
+  const merge = new HeldInOrder(inTimeOrder);
   // One backup's log: only its record is parsed (Store.lookup), not the index whole.
   if (args.id) {
-    merge.add(await resolveBackups(ctx, [args.id]));
+    merge.add(eventsOf(await resolveBackups(ctx, [args.id])));
   } else {
     const data = await ctx.store.read();
-    merge.add(data.backups);
+    merge.add(eventsOf(data.backups));
     // The whole log includes the tombstones in the cold store, read a segment at a time and
-    // printed as soon as no later segment can hold an earlier event (core/log-order.ts).
+    // printed as soon as no later segment can hold an earlier event (core/segment-order.ts).
     const hot = new Set(data.backups.map((b) => b.id));
     for (const { segment, floor } of segmentFloors(Object.keys(data.cold ?? {}))) {
-      print(merge.takeBefore(floor));
+      print(merge.take((e) => e.entry.at < floor));
       if (ctx.io.readerGone?.()) return; // `log | head` has what it wanted: the other segments are not read
-      merge.add(await ctx.store.tombstones({ cold: { [segment]: data.cold![segment]! } }, { wanted: (id) => !hot.has(id) }));
+      merge.add(eventsOf(await ctx.store.tombstones({ cold: { [segment]: data.cold![segment]! } }, { wanted: (id) => !hot.has(id) })));
     }
   }
   print(merge.rest());

@@ -125,7 +125,7 @@ test('a compaction killed between its append and the index write, and a torn lin
   assert.match(ok(repo, ['recover']), /0 repair\(s\), 0 problem\(s\)/);
 });
 
-test('log over tombstones of several months: every event once, in time order, and a reader that leaves early is no error', async () => {
+test('log and list over tombstones of several months: every event once, in time order, newest backup first, and a reader that leaves early is no error', async () => {
   const repo = tempRepo();
   const at = (args: string[], iso: string) => {
     const r = repo.cli(args, { env: { GIT_BACKUP_NOW: iso } });
@@ -154,6 +154,14 @@ test('log over tombstones of several months: every event once, in time order, an
   ]);
   assert.is(log.length, 7, 'every event once');
   assert.equal(repo.cli(['log']).stdout.trim().split('\n').length, 7);
+  // list newest first over the same segments: the live one, then the tombstones by creation time.
+  const listed = repo.json<Rec[]>(['list', '--state', 'DELETED', '--state', 'CREATED', '--json']);
+  assert.equal(listed.map((r) => r.id), [made[3], made[2], made[1], made[0]]);
+  assert.equal(repo.json<Rec[]>(['list', '--state', 'DELETED', '--json', '--limit', '2']).map((r) => r.id), [made[2], made[1]]);
+  assert.equal(repo.json<Rec[]>(['list', '--state', 'DELETED', '--json', '--grep', 'b1']).map((r) => r.id), [made[0]]);
+  assert.equal(repo.json<Rec[]>(['list', '--state', 'DELETED', '--json', '--sort', 'size']).map((r) => r.id).sort(), [made[0], made[1], made[2]].sort());
+  const table = repo.cli(['list', '--state', 'DELETED', '--limit', '2']).stdout.trim().split('\n');
+  assert.equal(table.slice(1).map((l) => l.split(/\s+/)[0]), [made[2], made[1]]);
   // `git backup log | head -1`: the reader leaves after one line; the command stops, exit 0, nothing on stderr.
   const child = spawn('sh', ['-c', `"${process.execPath}" "${CLI}" log | head -1`], { cwd: repo.dir, env: TEST_ENV });
   let out = '';
