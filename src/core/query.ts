@@ -79,15 +79,22 @@ export function parseLimit(s: string): number {
  */
 export function byKeyDescending<T extends { id: string }>(rows: readonly T[], key: (row: T) => number): T[] {
   const keys = rows.map(key);
-  const order = rows.map((_, i) => i);
-  order.sort((a, b) => {
+  const compare = (a: number, b: number) => {
     const d = keys[b]! - keys[a]!;
     if (d > 0) return 1;
     if (d < 0) return -1;
     const x = rows[a]!.id;
     const y = rows[b]!.id;
     return x < y ? -1 : x > y ? 1 : 0;
-  });
+  };
+  // Records are kept in the order they were made: oldest first is the usual input, so it is
+  // looked for before sorting (a sort of 100,000 was a tenth of `list --json` over them).
+  const n = rows.length;
+  let ascending = true;
+  for (let i = 1; i < n && ascending; i++) ascending = compare(i, i - 1) < 0;
+  if (ascending) return [...rows].reverse();
+  const order = rows.map((_, i) => i);
+  order.sort(compare);
   return order.map((i) => rows[i]!);
 }
 

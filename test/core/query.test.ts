@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { queryBackups, parseState, parseSort, parseLimit, summarize, DEFAULT_QUERY } from '../../src/core/query.js';
+import { byKeyDescending, queryBackups, parseState, parseSort, parseLimit, summarize, DEFAULT_QUERY } from '../../src/core/query.js';
 import { newRecord } from '../../src/core/record.js';
 import type { BackupRecord, BackupState } from '../../src/core/types.js';
 import { BackupError, ExitCode } from '../../src/errors.js';
@@ -50,6 +50,21 @@ test('limit after sort; input untouched', () => {
   assert.equal(ids(queryBackups(RECORDS, { states: [], sort: 'size', limit: 2 })), ['20261102bbbb', '20261103cccc']);
   assert.equal(RECORDS.map((r) => r.id), before);
   assert.throws(() => queryBackups(RECORDS, { states: [], sort: 'age', limit: -1 }), (e: unknown) => e instanceof BackupError && e.exitCode === ExitCode.USAGE);
+});
+
+test('byKeyDescending: the same order whether the input comes oldest first (reversed, not sorted), newest first or shuffled; ties by id', () => {
+  const rows = [
+    { id: 'a1', k: 1 }, { id: 'a2', k: 2 }, { id: 'b2', k: 2 }, { id: 'a3', k: 3 }, { id: 'a5', k: 5 }, { id: 'x', k: -Infinity },
+  ];
+  const expected = ['a5', 'a3', 'a2', 'b2', 'a1', 'x'];
+  const ids = (input: typeof rows) => byKeyDescending(input, (r) => r.k).map((r) => r.id);
+  assert.equal(ids([...rows]), expected, 'not ascending (a tie and a -Infinity): sorted');
+  const strictlyAscending = [rows[5]!, rows[0]!, rows[2]!, rows[1]!, rows[3]!, rows[4]!]; // ties: b2 before a2, so reversed is a2 … b2
+  assert.equal(ids(strictlyAscending), expected, 'oldest first: reversed');
+  assert.equal(ids([rows[4]!, rows[3]!, rows[1]!, rows[2]!, rows[0]!, rows[5]!]), expected);
+  const input = [...strictlyAscending];
+  byKeyDescending(input, (r) => r.k);
+  assert.equal(input, strictlyAscending, 'input untouched');
 });
 
 test('parseState / parseSort / parseLimit', () => {
