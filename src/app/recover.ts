@@ -43,8 +43,12 @@ interface GitRecords {
   notes: Map<string, NotedBackup>;
 }
 
-/** Every record git can vouch for: from its note when there is one, else from its snapshot's trailers. */
-async function recordsFromGit(ctx: Context): Promise<GitRecords> {
+/**
+ * Every record git can vouch for: from its note when there is one, else from its snapshot's
+ * trailers. `keep` (default: all) says which rebuilt records to hold: a check of a year of agent
+ * checkpoints needs few of its million tombstones, and holding them all took 3.7 GB.
+ */
+async function recordsFromGit(ctx: Context, keep: (r: BackupRecord, refs: ReadonlyMap<string, string>) => boolean = () => true): Promise<GitRecords> {
   const refs = await backupRefs(ctx);
   const records = new Map<string, BackupRecord>();
   const fromNotes = new Set<string>();
@@ -59,6 +63,7 @@ async function recordsFromGit(ctx: Context): Promise<GitRecords> {
     }
     for (const sk of skipped) problems.push(`note on ${object.slice(0, 12)}, line ${sk.line}: ${sk.why}; skipped`);
     const r = rebuildRecord(events, problems);
+    if (!keep(r, refs)) return;
     records.set(r.id, r);
     fromNotes.add(r.id);
     noted.set(r.id, { events, record: r });
@@ -158,8 +163,7 @@ interface Repairs {
  * again by this update's compaction: the lines that still read, and every tombstone of that month
  * the notes know (the notes are the truth for tombstones too). Mutates `data` only.
  */
-async function rewriteDamagedCold(ctx: Context, data: StoreData, g: GitRecords, r: Repairs): Promise<void> {
-  const damaged = await ctx.store.coldDamage(data);
+async function rewriteDamagedCold(ctx: Context, data: StoreData, damaged: ReadonlyMap<string, string>, g: GitRecords, r: Repairs): Promise<void> {
   if (damaged.size === 0) return;
   const hot = new Set(data.backups.map((b) => b.id));
   for (const [segment, why] of damaged) {
@@ -185,7 +189,13 @@ export async function checkStore(ctx: Context): Promise<RecoverReport> {
     async (data): Promise<Repairs> => {
       // A damaged notes ref first: the notes are read from the repaired one.
       notesRepair = (await repairNotesRef(ctx, data)) ?? notesRepair;
-      const g = await recordsFromGit(ctx);
+      const damaged = await ctx.store.coldDamage(data);
+      const have = new Set(data.backups.map((b) => b.id));
+      // What the checks below look at: the index's backups, those with a ref or that should have
+      // one, a damaged segment's tombstones; all of them when the notes ref was repaired.
+      const needed = (rec: BackupRecord, refs: ReadonlyMap<string, string>) =>
+        notesRepair !== null || have.has(rec.id) || refs.has(rec.id) || holdsRef(rec) || (rec.state === 'DELETED' && damaged.has(segmentOf(rec.id)));
+      const g = await recordsFromGit(ctx, needed);
       const foreign = await othersIn(ctx, data.backups);
       // Another clone's backups have no ref here (their content, if fetched, is under refs/backups-remote/): not ours to repair.
       const orphans = data.backups.filter((b) => holdsRef(b) && !g.refs.has(b.id) && !foreign(b));
@@ -195,7 +205,6 @@ export async function checkStore(ctx: Context): Promise<RecoverReport> {
       const exists = await existingCommits(ctx, [...orphans.map((b) => b.snapshot), ...pointed]);
       const at = isoTime(ctx.now);
       const r: Repairs = { deleteRefs: [], restoreRefs: [], renote: new Map(), repaired: [], problems: [], added: 0, gitProblems: g.problems };
-      const have = new Set(data.backups.map((b) => b.id));
       for (const b of data.backups) {
         if (foreign(b)) continue;
         const ref = g.refs.get(b.id);
@@ -249,7 +258,7 @@ export async function checkStore(ctx: Context): Promise<RecoverReport> {
         }
         r.repaired.push(`${id}: refs/backups/${id} had no record; added it from its ${g.fromNotes.has(id) ? 'note' : 'snapshot (and wrote its note)'}`);
       }
-      await rewriteDamagedCold(ctx, data, g, r);
+      await rewriteDamagedCold(ctx, data, damaged, g, r);
       return r;
     },
     {
