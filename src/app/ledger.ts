@@ -10,7 +10,6 @@
 //   snapshot's trailers, with a note written for it.
 import type { RepoPaths } from '../git/exec.js';
 import { git } from '../git/exec.js';
-import { readObjects } from '../git/object-reader.js';
 import type { BackupRecord, StoreData } from '../core/types.js';
 import { newRecord } from '../core/record.js';
 import { noteLines, parseNoteLines } from '../core/notes-format.js';
@@ -19,6 +18,7 @@ import { linesToCatchUp, noteBehind } from '../core/note-catch-up.js';
 import { notesTip, writeNoteLines } from '../git/notes-write.js';
 import { asObjectWriter } from '../store/object-writers.js';
 import { notesRefProblem } from '../git/notes-ref.js';
+import { notesChangedBetween } from '../git/notes.js';
 import { protectedContentOf, readSnapshotTrailers } from '../git/snapshot.js';
 import { worktreeKey } from './clone.js';
 import type { OwnCommits } from '../core/own-commits.js';
@@ -41,28 +41,6 @@ export async function recordFromSnapshot(repo: RepoPaths, id: string, sha: strin
 export async function listBackupRefs(repo: RepoPaths): Promise<Map<string, string>> {
   const out = await git(['for-each-ref', '--format=%(refname:lstrip=2) %(objectname)', 'refs/backups/'], { cwd: repo.worktree });
   return new Map(out.stdout.split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string]));
-}
-
-/** Paths of note blobs in the notes tree that changed from `from` to `to` (all of `to` when from is null or gone). */
-async function changedNotePaths(repo: RepoPaths, from: string | null, to: string): Promise<string[]> {
-  const cwd = repo.worktree;
-  if (from) {
-    const r = await git(['diff-tree', '-r', '--no-renames', '--name-only', '--diff-filter=AM', from, to], { cwd, okCodes: [128] });
-    if (r.code === 0) return r.stdout.split('\n').filter(Boolean);
-  }
-  return (await git(['ls-tree', '-r', '--name-only', to], { cwd })).stdout.split('\n').filter(Boolean);
-}
-
-/** The texts of note blobs at `paths` in `tip`, by annotated object (the path without its fan-out slashes). */
-async function readNotesAt(repo: RepoPaths, tip: string, paths: string[]): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  if (paths.length === 0) return out;
-  const blobs = await readObjects(repo, paths.map((p) => `${tip}:${p}`));
-  paths.forEach((p, i) => {
-    const o = blobs[i];
-    if (o?.type === 'blob') out.set(p.replace(/\//g, ''), o.body.toString('utf8'));
-  });
-  return out;
 }
 
 /** Records rebuilt from note texts that hold a creation line (a user commit's "drove" lines do not). */
@@ -91,7 +69,7 @@ export function makeLedger(repo: RepoPaths, ownCommits: () => Promise<OwnCommits
       }),
     async sync(data: StoreData, tip: string | null, full: boolean, cold?: ColdLookup): Promise<NotePlan | null> {
       const from = full ? null : (data.notes_tip ?? null);
-      const noted = tip ? recordsFromNotes(await readNotesAt(repo, tip, await changedNotePaths(repo, from, tip))) : new Map<string, BackupRecord>();
+      const noted = tip ? recordsFromNotes(await notesChangedBetween(repo, from, tip)) : new Map<string, BackupRecord>();
       const byId = new Map(data.backups.map((b, i) => [b.id, i]));
       // Note lines a note moved back lacks (core/rebuild noteBehind): written again under the lock.
       const catchUp = new Map<string, string[]>();

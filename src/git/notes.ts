@@ -4,6 +4,8 @@
 // written only by notes-write.ts (writeNoteLines), under the store lock.
 import { git, type RepoPaths } from './exec.js';
 import { readObjects } from './object-reader.js';
+import { parseLsTreeZ, splitZ } from './tree.js';
+import { isObjectId } from '../core/ids.js';
 
 export const NOTES_REF = 'refs/notes/backups';
 
@@ -21,6 +23,53 @@ export async function listNotes(repo: RepoPaths, only?: ReadonlySet<string>): Pr
   const out = new Map<string, string>();
   await eachNote(repo, (object, text) => void out.set(object, text), only);
   return out;
+}
+
+/** A note blob in a notes tree: its path (the annotated object, with fan-out slashes) and its id. */
+interface NoteBlob {
+  path: string;
+  blob: string;
+}
+
+/**
+ * Note blobs in the notes tree that were added or changed from `from` to `to` (all of `to` when
+ * from is null or gone), with their ids as git lists them: read by id, not as `<to>:<path>`, which
+ * git resolves by a walk of each tree on the way (a tree of 50,000 notes laid out flat, as another
+ * tool may write it, made a catch-up of them all quadratic: 458 s).
+ */
+async function changedNotes(repo: RepoPaths, from: string | null, to: string): Promise<NoteBlob[]> {
+  const cwd = repo.worktree;
+  if (from) {
+    const r = await git(['diff-tree', '-r', '-z', '--no-renames', '--diff-filter=AM', from, to], { cwd, okCodes: [128] });
+    // -z: `:<mode> <mode> <old> <new> <status>` NUL `<path>` NUL, for each entry.
+    if (r.code === 0) {
+      const fields = splitZ(r.stdout);
+      const out: NoteBlob[] = [];
+      for (let i = 0; i + 1 < fields.length; i += 2) {
+        const blob = fields[i]!.split(' ')[3];
+        if (blob && isObjectId(blob)) out.push({ path: fields[i + 1]!, blob });
+      }
+      return out;
+    }
+  }
+  return parseLsTreeZ((await git(['ls-tree', '-r', '-z', to], { cwd })).stdout).filter((e) => e.type === 'blob').map((e) => ({ path: e.path, blob: e.sha }));
+}
+
+/** The texts of note blobs, by annotated object (the path without its fan-out slashes). */
+async function readNoteBlobs(repo: RepoPaths, notes: NoteBlob[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (notes.length === 0) return out;
+  const blobs = await readObjects(repo, notes.map((n) => n.blob));
+  notes.forEach((n, i) => {
+    const o = blobs[i];
+    if (o?.type === 'blob') out.set(n.path.replace(/\//g, ''), o.body.toString('utf8'));
+  });
+  return out;
+}
+
+/** The notes added or changed from notes commit `from` to `to` (all of `to` without one), by annotated object. */
+export async function notesChangedBetween(repo: RepoPaths, from: string | null, to: string): Promise<Map<string, string>> {
+  return readNoteBlobs(repo, await changedNotes(repo, from, to));
 }
 
 /** Notes read per cat-file round trip by eachNote: a million notes are ~640 MB, never all held at once. */

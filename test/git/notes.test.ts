@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { scratchDir, tempRepo } from '../helpers/repo.js';
 import { findRepo } from '../../src/git/exec.js';
 import { notePath, notesTip, writeNoteLines } from '../../src/git/notes-write.js';
-import { eachNote, listNotes, readNote } from '../../src/git/notes.js';
+import { eachNote, listNotes, notesChangedBetween, readNote } from '../../src/git/notes.js';
 
 test('a batch noting a missing object notes every object and does not throw; lines are not repeated', async () => {
   const repo = tempRepo();
@@ -175,6 +175,33 @@ test('every note is read, in chunks (a million notes are never all held): 20,500
   assert.is(n, 20_500);
   assert.is(wrong, 0);
   assert.is((await listNotes(paths, new Set([id(7), id(20_499)]))).get(id(20_499)), '20499\n');
+});
+
+test('the notes changed between two notes commits, at every fan-out (flat as another tool writes it, fanned, mixed): texts by object, deletions left out', async () => {
+  const repo = tempRepo();
+  repo.write('a.txt', 'a\n');
+  repo.commitAll('a');
+  const id = (i: number) => createHash('sha1').update(`changed ${i}`).digest('hex');
+  const at = (i: number, level: number) => (level === 0 ? id(i) : level === 1 ? `${id(i).slice(0, 2)}/${id(i).slice(2)}` : `${id(i).slice(0, 2)}/${id(i).slice(2, 4)}/${id(i).slice(4)}`);
+  const commit = (entries: string[], from?: string) => {
+    const fi = ['commit refs/notes/backups', 'committer A <a@b.invalid> 1 +0000', 'data 1', 'x', ...(from ? [`from ${from}`] : []), ...entries];
+    repo.git(['fast-import', '--quiet', '--force'], { input: fi.join('\n') + '\n\n' });
+    return repo.git(['rev-parse', 'refs/notes/backups']).trim();
+  };
+  const note = (i: number, level: number, text: string) => [`M 100644 inline ${at(i, level)}`, `data ${text.length}`, text];
+  // 3,000 flat notes (one tree of 3,000 entries), 10 fanned one level, 10 two levels.
+  const first = commit([...Array.from({ length: 3000 }, (_, i) => note(i, 0, `flat ${i}\n`)).flat(), ...Array.from({ length: 20 }, (_, k) => note(3000 + k, k < 10 ? 1 : 2, `fanned ${k}\n`)).flat()]);
+  const paths = await findRepo(repo.dir);
+  const all = await notesChangedBetween(paths, null, first);
+  assert.is(all.size, 3020, 'without a base: every note');
+  assert.is(all.get(id(2999)), 'flat 2999\n');
+  assert.is(all.get(id(3015)), 'fanned 15\n');
+  // Changed in place (flat and fanned), added at a new fan-out, one moved to another level, one deleted.
+  const second = commit([...note(5, 0, 'flat 5 again\n'), ...note(3001, 1, 'fanned 1 again\n'), ...note(4000, 2, 'new\n'), `D ${at(6, 0)}`, ...note(6, 1, 'moved\n'), `D ${at(7, 0)}`], first);
+  const changed = await notesChangedBetween(paths, first, second);
+  assert.equal(Object.fromEntries([...changed].sort()), Object.fromEntries([[id(5), 'flat 5 again\n'], [id(3001), 'fanned 1 again\n'], [id(4000), 'new\n'], [id(6), 'moved\n']].sort()));
+  // A base that is not a commit of this repository (gone after a forced fetch): every note of the tip.
+  assert.is((await notesChangedBetween(paths, '0'.repeat(40), second)).size, 3020);
 });
 
 test.run();
