@@ -330,11 +330,15 @@ export async function sameSnapshotTrees(repo: RepoPaths, snapshot: string, trees
   return r.stdout.split('\n').filter(Boolean).join(' ') === [trees.worktree, trees.index, ...(trees.untracked ? [trees.untracked] : [])].join(' ');
 }
 
-/** Delete refs/backups/<id> only if it still points at expectedSha. */
+/**
+ * Delete refs/backups/<id> only if it still points at expectedSha. The ref itself, never what it
+ * names: made a symbolic ref by hand (`git symbolic-ref refs/backups/<id> refs/heads/x`), a plain
+ * `update-ref -d` would delete the user's branch x and leave the symbolic ref behind.
+ */
 export async function deleteBackupRef(repo: RepoPaths, id: string, expectedSha: string): Promise<void> {
   const ref = refName(id);
   try {
-    await git(['update-ref', '-d', ref, expectedSha], { cwd: repo.worktree });
+    await git(['update-ref', '--no-deref', '-d', ref, expectedSha], { cwd: repo.worktree });
   } catch (e) {
     if (e instanceof GitError) throw invalidError(`cannot delete ${ref}: it no longer points at ${expectedSha.slice(0, 12)}`);
     throw e;

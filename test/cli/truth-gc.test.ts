@@ -107,4 +107,19 @@ test('a ref to a snapshot object that is gone: recover removes it so git works a
   ok(repo, ['recover']);
 });
 
+
+test('a refs/backups/<id> made a symbolic ref to a branch by hand: delete removes the backup ref, never the branch it names (adversarial campaign)', () => {
+  const repo = tempRepo();
+  repo.write('a.txt', 'one\n');
+  const id = repo.json<Rec>(['create', '-m', 'symref']).id;
+  const snap = repo.git(['rev-parse', `refs/backups/${id}`]);
+  repo.git(['branch', 'keepme', snap]);
+  repo.git(['symbolic-ref', `refs/backups/${id}`, 'refs/heads/keepme']);
+  ok(repo, ['delete', id, '--yes', '--force']);
+  assert.is(repo.json<Rec>(['show', id]).state, 'DELETED');
+  assert.is(repo.git(['rev-parse', '--verify', '-q', 'refs/heads/keepme']), snap, "the user's branch is still there");
+  assert.throws(() => repo.git(['rev-parse', '--verify', '-q', `refs/backups/${id}`]), 'the backup ref is gone');
+  ok(repo, ['ci']);
+});
+
 test.run();
