@@ -122,4 +122,23 @@ test('a refs/backups/<id> made a symbolic ref to a branch by hand: delete remove
   ok(repo, ['ci']);
 });
 
+test('recover --rebuild after a note lost a line the index has: the rebuilt index says what the notes then say (the catch-up is not written after the read it should be in; adversarial campaign)', () => {
+  const repo = tempRepo();
+  repo.write('a.txt', 'one\n');
+  const id = repo.json<Rec>(['create', '-m', 'deleted, then its note trimmed']).id;
+  const snap = repo.git(['rev-parse', `refs/backups/${id}`]);
+  ok(repo, ['delete', id, '--yes', '--force']);
+  // The note edited by hand with git notes: its DELETED line gone.
+  const first = repo.git(['notes', '--ref=refs/notes/backups', 'show', snap]).split('\n')[0]!;
+  repo.git(['notes', '--ref=refs/notes/backups', 'add', '-f', '-m', first, snap]);
+  ok(repo, ['recover', '--rebuild']);
+  const note = repo.git(['notes', '--ref=refs/notes/backups', 'show', snap]);
+  const shown = repo.json<Rec>(['show', id]);
+  assert.is(shown.state, /"to":"DELETED"/.test(note) ? 'DELETED' : 'CREATED', `index ${shown.state}, note:\n${note}`);
+  assert.is(shown.state, 'DELETED', 'the index had the deletion and the notes were caught up with it');
+  ok(repo, ['recover']);
+  assert.is(repo.json<Rec>(['show', id]).state, 'DELETED');
+  assert.throws(() => repo.git(['rev-parse', '--verify', '-q', `refs/backups/${id}`]), 'no ref brought back');
+});
+
 test.run();
