@@ -186,11 +186,13 @@ export async function writeNoteLines(
   const wanted = [...additions].filter(([, lines]) => lines.length > 0);
   if (wanted.length === 0) return notesTip(repo);
   const cwd = repo.worktree;
-  // The common case, one line on a brand-new snapshot (create): one `git notes add`.
+  // The common case, one line on a brand-new snapshot (create): one `git notes add`. Whatever it
+  // refuses goes the general way below: a notes ref set by hand to an annotated tag of a notes
+  // commit (git notes exits 128 on it, fast-import builds on the commit it names).
   if (wanted.length === 1 && opts.fresh?.has(wanted[0]![0])) {
     const [object, lines] = wanted[0]!;
     const r = await withIdentity(repo, (env) =>
-      git(['notes', `--ref=${NOTES_REF}`, 'add', '-F', '-', object], { cwd, input: [...lines].sort().join('\n') + '\n', env, okCodes: [1] }),
+      git(['notes', `--ref=${NOTES_REF}`, 'add', '-F', '-', object], { cwd, input: [...lines].sort().join('\n') + '\n', env, okCodes: [1, 128] }),
     );
     if (r.code === 0) return notesTip(repo);
   }

@@ -204,4 +204,20 @@ test('the notes changed between two notes commits, at every fan-out (flat as ano
   assert.is((await notesChangedBetween(paths, '0'.repeat(40), second)).size, 3020);
 });
 
+test('a notes ref set by hand to an annotated tag of the notes commit: a new note is still written (create exited 1 on it: git notes add refuses a tag; adversarial campaign)', async () => {
+  const repo = tempRepo();
+  repo.write('a.txt', 'a\n');
+  const first = repo.commitAll('a');
+  const paths = await findRepo(repo.dir);
+  await writeNoteLines(paths, new Map([[first, ['2026-01-01T00:00:00.000Z first']]]));
+  repo.git(['tag', '-a', '-m', 'notes', 'notes-tag', 'refs/notes/backups']);
+  repo.git(['update-ref', 'refs/notes/backups', repo.git(['rev-parse', 'notes-tag'])]);
+  repo.write('b.txt', 'b\n');
+  const fresh = repo.commitAll('b');
+  await writeNoteLines(paths, new Map([[fresh, ['2026-01-01T00:00:01.000Z second']]]), { fresh: new Set([fresh]) });
+  assert.is(await readNote(paths, fresh), '2026-01-01T00:00:01.000Z second\n');
+  assert.is(await readNote(paths, first), '2026-01-01T00:00:00.000Z first\n');
+  assert.is(repo.git(['cat-file', '-t', 'refs/notes/backups']), 'commit');
+});
+
 test.run();
