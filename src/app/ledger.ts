@@ -21,6 +21,7 @@ import { notesRefProblem } from '../git/notes-ref.js';
 import { notesChangedBetween } from '../git/notes.js';
 import { protectedContentOf, readSnapshotTrailers } from '../git/snapshot.js';
 import { worktreeKey } from './clone.js';
+import { isBackupId } from '../core/ids.js';
 import type { OwnCommits } from '../core/own-commits.js';
 import { storePaths, type ColdLookup, type Ledger, type NotePlan } from '../store/store.js';
 
@@ -101,7 +102,7 @@ export function makeLedger(repo: RepoPaths, ownCommits: () => Promise<OwnCommits
       // Refs without a note: adopted from their snapshot, and their note written (under the lock).
       const lines = new Map<string, string[]>();
       for (const [id, sha] of await listBackupRefs(repo)) {
-        if (byId.has(id)) continue;
+        if (byId.has(id) || !isBackupId(id)) continue; // a ref not named like a backup is not ours: recover reports it
         try {
           const r = await recordFromSnapshot(repo, id, sha);
           data.backups.push(r);

@@ -13,6 +13,7 @@ import { eachNote } from '../git/notes.js';
 import { deleteBackupRef, writeBackupRef } from '../git/snapshot.js';
 import { removeStaleScratch } from '../git/tree.js';
 import { recordFromSnapshot } from './ledger.js';
+import { isBackupId } from '../core/ids.js';
 import { archivePathOf } from './archive.js';
 import { unreadableJournals } from '../store/journal.js';
 import { settleJournals } from './settle.js';
@@ -70,6 +71,12 @@ async function recordsFromGit(ctx: Context, keep: (r: BackupRecord, refs: Readon
   });
   for (const [id, sha] of refs) {
     if (records.has(id)) continue;
+    // Not named like a backup (refs/backups/x made by hand): adopted, it was a record no command
+    // could name, and its creation line went into the note of the backup whose snapshot it names.
+    if (!isBackupId(id)) {
+      problems.push(`refs/backups/${id} is not named like a backup (ids look like 20261121-202707-3fa9); left alone`);
+      continue;
+    }
     try {
       records.set(id, await recordFromSnapshot(ctx.repo, id, sha));
     } catch (e) {

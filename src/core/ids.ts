@@ -8,6 +8,8 @@ import { BackupError, ExitCode, notFoundError, usageError } from './errors.js';
 export const isObjectId = (s: string): boolean => /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(s);
 
 export const MIN_HEX = 4;
+/** Whether `s` is named like a backup (a full id, not a prefix): what a ref under refs/backups/ must be to be ours. */
+export const isBackupId = (s: string): boolean => /^\d{8}-\d{6}-[0-9a-f]{4,64}$/.test(s);
 /** Shortest prefix accepted for an id argument (design.md §Storage): the date part. */
 export const MIN_PREFIX = 8;
 /** Length of `YYYYMMDD-HHMMSS-`. */

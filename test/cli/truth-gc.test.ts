@@ -141,4 +141,19 @@ test('recover --rebuild after a note lost a line the index has: the rebuilt inde
   assert.throws(() => repo.git(['rev-parse', '--verify', '-q', `refs/backups/${id}`]), 'no ref brought back');
 });
 
+test('a ref under refs/backups/ not named like a backup (made by hand) is not adopted: no record no command can name, no second creation line in the note of a backup (adversarial campaign)', () => {
+  const repo = tempRepo();
+  repo.write('a.txt', 'one\n');
+  const id = repo.json<Rec>(['create', '-m', 'real']).id;
+  const snap = repo.git(['rev-parse', `refs/backups/${id}`]);
+  repo.git(['update-ref', 'refs/backups/zzz', snap]);
+  const r = repo.cli(['recover']);
+  assert.match(r.stdout + r.stderr, /refs\/backups\/zzz is not named like a backup/);
+  assert.equal(repo.json<Rec[]>(['list']).map((b) => b.id), [id]);
+  assert.is(repo.git(['notes', '--ref=refs/notes/backups', 'show', snap]).split('\n').length, 1, 'one creation line');
+  repo.cli(['recover', '--rebuild']);
+  assert.equal(repo.json<Rec[]>(['list']).map((b) => b.id), [id]);
+  ok(repo, ['ci']);
+});
+
 test.run();
