@@ -3,6 +3,7 @@
 // cat_sort_uniq strategy merges two clones' notes in time order without conflict. Notes are
 // written only by notes-write.ts (writeNoteLines), under the store lock.
 import { git, type RepoPaths } from './exec.js';
+import { BackupError, ExitCode } from '../errors.js';
 import { readObjects } from './object-reader.js';
 import { parseLsTreeZ, splitZ } from './tree.js';
 import { isObjectId } from '../core/ids.js';
@@ -80,8 +81,16 @@ const NOTES_CHUNK = 10_000;
  * chunks through the one cat-file reader; nothing when there is no notes ref.
  */
 export async function eachNote(repo: RepoPaths, fn: (object: string, text: string) => void, only?: ReadonlySet<string>): Promise<void> {
+  // No notes ref lists nothing and exits 0. A failure is a notes tree git cannot read (a fan-out
+  // tree object missing): read as "no notes", ci said "0 backup(s) checked: ok".
   const list = await git(['notes', `--ref=${NOTES_REF}`, 'list'], { cwd: repo.worktree, okCodes: [1, 128] });
-  if (list.code !== 0) return;
+  if (list.code !== 0) {
+    const why = list.stderr.trim().split('\n').pop() || `git notes list exited ${list.code}`;
+    throw new BackupError(
+      ExitCode.STORE_DAMAGED,
+      `${NOTES_REF} cannot be read (${why}): objects of its notes tree are missing; fetch it again from a clone that has it (git fetch origin ${NOTES_REF}:${NOTES_REF})`,
+    );
+  }
   const pairs = list.stdout
     .split('\n')
     .filter(Boolean)

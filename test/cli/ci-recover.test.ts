@@ -150,4 +150,25 @@ test('killed between the note and the index write: the next read catches the ind
   assert.is(rebuilt.pinned, true);
 });
 
+test('a notes tree git cannot read (a fan-out tree object missing): ci exits 7 naming it, not "0 backup(s) checked: ok" (adversarial campaign)', () => {
+  const repo = tempRepo();
+  repo.write('a.txt', 'a\n');
+  repo.json<Rec>(['create', '-m', 'a']);
+  // The notes tree with a fan-out, as git lays out many notes, its objects loose.
+  const tip = repo.git(['rev-parse', 'refs/notes/backups']);
+  const top = repo.git(['ls-tree', 'refs/notes/backups']).split('\n').map((l) => {
+    const [meta, path] = l.split('\t') as [string, string];
+    const sub = repo.git(['mktree'], { input: `100644 blob ${meta.split(' ')[2]}\t${path.slice(2)}\n` });
+    return `040000 tree ${sub}\t${path.slice(0, 2)}`;
+  });
+  const tree = repo.git(['mktree'], { input: top.join('\n') + '\n' });
+  repo.git(['update-ref', 'refs/notes/backups', repo.git(['commit-tree', tree, '-p', tip, '-m', 'fanned out'])]);
+  assert.is(repo.cli(['ci']).code, 0);
+  const sub = top[0]!.split(' ')[2]!.split('\t')[0]!;
+  rmSync(join(repo.dir, '.git', 'objects', sub.slice(0, 2), sub.slice(2)));
+  const r = repo.cli(['ci']);
+  assert.is(r.code, 7, r.stdout + r.stderr);
+  assert.match(r.stderr, /refs\/notes\/backups cannot be read/);
+});
+
 test.run();
