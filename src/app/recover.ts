@@ -127,8 +127,9 @@ export async function rebuildStore(ctx: Context): Promise<RecoverReport> {
   // Note lines the index has and the notes lack (a note trimmed by hand) are caught up by a load's
   // sync and written with the write that follows it: in the rebuild's own write they came after its
   // read of the notes, so they reached the notes (and the notes_tip the index records) but not the
-  // rebuilt records (a deleted backup came back CREATED, for good). One write first puts them there.
-  await ctx.store.update(() => undefined);
+  // rebuilt records (a deleted backup came back CREATED, for good). One write first puts them there
+  // (patch: an index already up to the notes has nothing to catch up, and its bytes are copied).
+  await ctx.store.patch([], () => undefined);
   // Everything is read under the lock: a writer in progress finishes first, and the rebuild sees its notes.
   let notesRepair: string | null = null;
   const out = await ctx.store.update(
