@@ -20,7 +20,7 @@ import { settleJournals } from './settle.js';
 import { backupRefs, existingCommits } from './backup-refs.js';
 import { holdsRef } from '../core/lifecycle.js';
 import { coldCount, segmentOf } from '../core/cold.js';
-import { repairNotesRef } from './notes-repair.js';
+import { notesRepairDone, notesRepairPending, repairNotesRef } from './notes-repair.js';
 
 export interface RecoverReport {
   mode: 'check' | 'rebuild';
@@ -149,6 +149,8 @@ export async function rebuildStore(ctx: Context): Promise<RecoverReport> {
     },
     { notes: (r) => ({ lines: r.renote }) },
   );
+  // Rebuilt from the notes alone: there is no index history left to write into them.
+  await notesRepairDone(ctx);
   if (notesRepair) repaired.push(notesRepair);
   repaired.push(`rebuilt db.json with ${out.rebuilt.length} record(s); the previous index is kept as ${kept}`);
   for (const [sha] of out.renote) repaired.push(`${out.rebuilt.find((r) => r.snapshot === sha)?.id}: had no note; wrote its creation line from the snapshot`);
@@ -196,18 +198,21 @@ export async function checkStore(ctx: Context): Promise<RecoverReport> {
   // Interrupted archives and deletes first, so the checks below see their finished state.
   const settled = await settleJournals(ctx);
   let notesRepair: string | null = null;
+  let unfinished = false;
   const result = await ctx.store.update(
     // All of it under the lock, on the index as brought up to the notes: no writer is between its
     // note and its index write while we look, so nothing in progress is taken for damage.
     async (data): Promise<Repairs> => {
       // A damaged notes ref first: the notes are read from the repaired one.
       notesRepair = (await repairNotesRef(ctx, data)) ?? notesRepair;
+      // Or one a killed recover put back without writing the index's history into it.
+      unfinished = !notesRepair && (await notesRepairPending(ctx));
       const damaged = await ctx.store.coldDamage(data);
       const have = new Set(data.backups.map((b) => b.id));
       // What the checks below look at: the index's backups, those with a ref or that should have
-      // one, a damaged segment's tombstones; all of them when the notes ref was repaired.
+      // one, a damaged segment's tombstones; all of them when the notes ref was (or is being) repaired.
       const needed = (rec: BackupRecord, refs: ReadonlyMap<string, string>) =>
-        notesRepair !== null || have.has(rec.id) || refs.has(rec.id) || holdsRef(rec) || (rec.state === 'DELETED' && damaged.has(segmentOf(rec.id)));
+        notesRepair !== null || unfinished || have.has(rec.id) || refs.has(rec.id) || holdsRef(rec) || (rec.state === 'DELETED' && damaged.has(segmentOf(rec.id)));
       const g = await recordsFromGit(ctx, needed);
       const foreign = await othersIn(ctx, data.backups);
       // Another clone's backups have no ref here (their content, if fetched, is under refs/backups-remote/): not ours to repair.
@@ -250,7 +255,7 @@ export async function checkStore(ctx: Context): Promise<RecoverReport> {
       const cold = new Set((await ctx.store.tombstones(data, { wanted: (id) => !have.has(id) && g.refs.has(id) })).map((t) => t.id));
       // Notes put back at an older commit (or started again) lack what the index learned since,
       // tombstones included: the cold store is read whole, once, for this repair only.
-      if (notesRepair) {
+      if (notesRepair || unfinished) {
         for (const t of await ctx.store.tombstones(data, { wanted: (id) => !have.has(id) })) {
           const lines = noteCatchUpLines(t, g.notes.get(t.id), at);
           if (lines.length) r.renote.set(t.snapshot, lines);
@@ -282,6 +287,7 @@ export async function checkStore(ctx: Context): Promise<RecoverReport> {
       },
     },
   );
+  await notesRepairDone(ctx);
   const data = await ctx.store.read();
   const foreign = await othersIn(ctx, data.backups);
   const health = ctx.store.health;

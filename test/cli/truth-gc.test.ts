@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, statSync, truncateSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempRepo } from '../helpers/repo.js';
+import { runUntil } from '../helpers/pause.js';
 import { archivedAndLive, dbPath, ok, type Rec } from '../helpers/truth.js';
 
 test('a deleted backup stays deleted after gc --now, delete and recover --rebuild', () => {
@@ -154,6 +155,24 @@ test('a ref under refs/backups/ not named like a backup (made by hand) is not ad
   repo.cli(['recover', '--rebuild']);
   assert.equal(repo.json<Rec[]>(['list']).map((b) => b.id), [id]);
   ok(repo, ['ci']);
+});
+
+test('recover killed between putting a damaged notes ref back and writing the index history into it: the next recover still writes the deletions made meanwhile (adversarial campaign)', async () => {
+  const repo = tempRepo();
+  repo.write('a.txt', 'one\n');
+  const id = repo.json<Rec>(['create', '-m', 'deleted while the notes ref was damaged']).id;
+  const snap = repo.git(['rev-parse', `refs/backups/${id}`]);
+  repo.write('b.txt', 'two\n');
+  ok(repo, ['create', '-m', 'live']);
+  repo.git(['update-ref', 'refs/notes/backups', repo.git(['hash-object', '-w', '--stdin'], { input: 'junk\n' })]);
+  repo.cli(['delete', id, '--yes', '--force']); // the index only: the tombstone goes to the cold store
+  const paused = await runUntil(repo, ['recover'], 'recover:notes-ref-replaced');
+  await paused.kill();
+  repo.cli(['recover']);
+  assert.match(repo.git(['notes', '--ref=refs/notes/backups', 'show', snap]), /"to":"DELETED"/, 'the deletion reached the notes');
+  assert.match(ok(repo, ['ci']), /1 DELETED/);
+  ok(repo, ['recover', '--rebuild']);
+  assert.is(repo.json<Rec>(['show', id]).state, 'DELETED');
 });
 
 test.run();
