@@ -211,8 +211,12 @@ export async function checkStore(ctx: Context): Promise<RecoverReport> {
       const have = new Set(data.backups.map((b) => b.id));
       // What the checks below look at: the index's backups, those with a ref or that should have
       // one, a damaged segment's tombstones; all of them when the notes ref was (or is being) repaired.
-      const needed = (rec: BackupRecord, refs: ReadonlyMap<string, string>) =>
-        notesRepair !== null || unfinished || have.has(rec.id) || refs.has(rec.id) || holdsRef(rec) || (rec.state === 'DELETED' && damaged.has(segmentOf(rec.id)));
+      // Noted backups outside the index, counted for the tombstones' notes below (ids only).
+      const notedOutside = new Set<string>();
+      const needed = (rec: BackupRecord, refs: ReadonlyMap<string, string>) => {
+        if (!have.has(rec.id)) notedOutside.add(rec.id);
+        return notesRepair !== null || unfinished || have.has(rec.id) || refs.has(rec.id) || holdsRef(rec) || (rec.state === 'DELETED' && damaged.has(segmentOf(rec.id)));
+      };
       const g = await recordsFromGit(ctx, needed);
       const foreign = await othersIn(ctx, data.backups);
       // Another clone's backups have no ref here (their content, if fetched, is under refs/backups-remote/): not ours to repair.
@@ -255,11 +259,21 @@ export async function checkStore(ctx: Context): Promise<RecoverReport> {
       const cold = new Set((await ctx.store.tombstones(data, { wanted: (id) => !have.has(id) && g.refs.has(id) })).map((t) => t.id));
       // Notes put back at an older commit (or started again) lack what the index learned since,
       // tombstones included: the cold store is read whole, once, for this repair only.
-      if (notesRepair || unfinished) {
-        for (const t of await ctx.store.tombstones(data, { wanted: (id) => !have.has(id) })) {
+      // So do notes removed by hand: `git notes prune` drops every note on a pruned snapshot, which
+      // is every tombstone's after gc. Fewer noted backups outside the index than the cold store
+      // counts means some tombstone's note is gone (each one noted counts once).
+      const coldNotesGone = notedOutside.size < coldCount(data.cold);
+      if (notesRepair || unfinished || coldNotesGone) {
+        // After a notes-ref repair every note was kept (g.notes); otherwise only the tombstones
+        // without one are written (those with one were not kept, and are not behind).
+        const everyNote = notesRepair !== null || unfinished;
+        let rewritten = 0;
+        for (const t of await ctx.store.tombstones(data, { wanted: (id) => !have.has(id) && (everyNote || !notedOutside.has(id)) })) {
           const lines = noteCatchUpLines(t, g.notes.get(t.id), at);
           if (lines.length) r.renote.set(t.snapshot, lines);
+          if (lines.length && !g.notes.has(t.id)) rewritten++;
         }
+        if (coldNotesGone && rewritten) r.repaired.push(`${rewritten} tombstone(s) in the cold store had no note (removed by git notes prune or by hand); wrote them again from the cold store`);
       }
       for (const [id, rec] of g.records) {
         if (have.has(id) || !g.refs.has(id)) continue;

@@ -174,4 +174,17 @@ test('log and list over tombstones of several months: every event once, in time 
   assert.is(out.trim().split('\n').length, 1);
 });
 
+test('git notes prune after gc drops the notes of the tombstones: recover writes them again from the cold store, and recover --rebuild still has them (adversarial campaign)', () => {
+  const { repo, ids } = threeTwoDeleted();
+  ok(repo, ['gc', '--now']);
+  repo.git(['notes', '--ref=refs/notes/backups', 'prune']);
+  assert.is(repo.git(['notes', '--ref=refs/notes/backups', 'list']).split('\n').filter(Boolean).length, 1, 'only the live backup keeps its note');
+  assert.match(ok(repo, ['recover']), /2 tombstone\(s\) in the cold store had no note/);
+  assert.is(repo.git(['notes', '--ref=refs/notes/backups', 'list']).split('\n').filter(Boolean).length, 3);
+  assert.match(ok(repo, ['recover']), /0 repair\(s\)/);
+  ok(repo, ['recover', '--rebuild']);
+  assert.equal(repo.json<Rec[]>(['list', '--state', 'DELETED']).map((r) => r.id).sort(), [ids[0], ids[1]].sort());
+  assert.match(ok(repo, ['ci']), /2 DELETED/);
+});
+
 test.run();
