@@ -301,7 +301,8 @@ const refName = (id: string) => {
 export async function writeBackupRef(repo: RepoPaths, id: string, commit: string): Promise<void> {
   const ref = refName(id);
   try {
-    await git(['update-ref', '-m', 'git-backup: create', ref, commit, ''], { cwd: repo.worktree });
+    // --no-deref: a symbolic ref left there by hand (dangling) is replaced, not followed to create the branch it names.
+    await git(['update-ref', '--no-deref', '-m', 'git-backup: create', ref, commit, ''], { cwd: repo.worktree });
   } catch (e) {
     if (!(e instanceof GitError)) throw e;
     const now = await git(['rev-parse', '--verify', '-q', ref], { cwd: repo.worktree, okCodes: [1] });

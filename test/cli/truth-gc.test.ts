@@ -175,4 +175,17 @@ test('recover killed between putting a damaged notes ref back and writing the in
   assert.is(repo.json<Rec>(['show', id]).state, 'DELETED');
 });
 
+test('a refs/backups/<id> made a dangling symbolic ref by hand: recover points the backup ref at its snapshot and creates no branch (adversarial campaign)', () => {
+  const repo = tempRepo();
+  repo.write('a.txt', 'one\n');
+  const id = repo.json<Rec>(['create', '-m', 'dangling']).id;
+  const snap = repo.git(['rev-parse', `refs/backups/${id}`]);
+  repo.git(['update-ref', '-d', `refs/backups/${id}`]);
+  repo.git(['symbolic-ref', `refs/backups/${id}`, 'refs/heads/ghost']);
+  ok(repo, ['recover']);
+  assert.throws(() => repo.git(['rev-parse', '--verify', '-q', 'refs/heads/ghost']), 'no branch made');
+  assert.is(repo.git(['rev-parse', `refs/backups/${id}`]), snap);
+  ok(repo, ['ci']);
+});
+
 test.run();
