@@ -88,10 +88,14 @@ function notesOf(results: MoveResult[], at: Date): Map<string, string[]> {
 /** Whether a batch's moves take a backup's ref away (archived, or deleted while it still had one). */
 const removesRef = (r: MoveResult) => r.entries.some((e) => e.to === 'ARCHIVED') || (r.record.state === 'DELETED' && r.entries[0]?.from !== 'ARCHIVED');
 
-/** The refusal of deleting a backup whose ref now points elsewhere (moved by hand); null when it is at its snapshot or gone. */
+/**
+ * The refusal of deleting a backup whose ref now points elsewhere (moved by hand); null when it is
+ * at its snapshot or gone. recover does not move it back (the commit it points at now may be the
+ * user's, reachable from nowhere else): the message says how to, for whoever knows.
+ */
 function refMovedError(record: BackupRecord, at: string | undefined): BackupError | null {
   if (at === undefined || at === record.snapshot) return null;
-  return new BackupError(ExitCode.INVALID, `refs/backups/${record.id} points at ${at.slice(0, 12)}, not at its snapshot ${record.snapshot.slice(0, 12)}: ${record.id} was left as it was (git backup recover points the ref back)`);
+  return new BackupError(ExitCode.INVALID, `refs/backups/${record.id} points at ${at.slice(0, 12)}, not at its snapshot ${record.snapshot.slice(0, 12)}: ${record.id} was left as it was; if the ref was moved by mistake, point it back with: git update-ref refs/backups/${record.id} ${record.snapshot}`);
 }
 
 /**

@@ -87,8 +87,8 @@ export async function runLog(ctx: Context, args: LogArgs): Promise<void> {
   const print = logPrinter(ctx, args.json);
   const merge = new HeldInOrder(inTimeOrder);
   // One backup's log: only its record is parsed (Store.lookup), not the index whole.
-  if (args.id) {
-    merge.add(eventsOf(await resolveBackups(ctx, [args.id])));
+  if (args.id !== undefined) {
+    merge.add(eventsOf(await resolveBackups(ctx, [args.id]))); // an empty id is refused like show's
   } else {
     const data = await ctx.store.read();
     merge.add(eventsOf(data.backups));

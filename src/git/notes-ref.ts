@@ -26,6 +26,18 @@ export async function notesRefProblem(repo: RepoPaths, tip: string): Promise<str
 }
 
 /**
+ * Whether every tree of the notes commit `tip` can be read, or what is missing: a fan-out tree
+ * object lost (a damaged disk, a partial copy) leaves a top that looks sound while `git notes list`
+ * and every reader of the notes fail. One process; it lists the trees only, not the notes.
+ */
+export async function notesTreeUnreadable(repo: RepoPaths, tip: string): Promise<string | null> {
+  const r = await git(['ls-tree', '-r', '-d', '-z', '--name-only', `${tip}^{commit}`], { cwd: repo.worktree, okCodes: [1, 128] });
+  if (r.code === 0) return null;
+  const why = r.stderr.trim().split('\n').pop() || `git ls-tree exited ${r.code}`;
+  return `it points at commit ${tip.slice(0, 12)}, whose notes tree cannot be read (${why})`;
+}
+
+/**
  * Move the damaged notes ref aside (kept as `aside` when git still has its object: a ref cannot
  * name a missing one) and point it at `base`, a notes commit, or remove it when there is none.
  * Compare-and-swap on the damaged value: a ref that changed meanwhile is left alone (false).
@@ -34,7 +46,8 @@ export async function replaceNotesRef(repo: RepoPaths, damaged: string, aside: s
   const cwd = repo.worktree;
   const exists = (await git(['cat-file', '-e', damaged], { cwd, okCodes: [1, 128] })).code === 0;
   const kept = exists && (await git(['update-ref', aside, damaged, ''], { cwd, okCodes: [128] })).code === 0;
-  const args = base ? ['update-ref', '-m', 'git backup recover: the notes ref was damaged', NOTES_REF, base, damaged] : ['update-ref', '-d', NOTES_REF, damaged];
+  // --no-deref: the notes ref itself, never a branch it was made a symbolic ref to by hand.
+  const args = base ? ['update-ref', '--no-deref', '-m', 'git backup recover: the notes ref was damaged', NOTES_REF, base, damaged] : ['update-ref', '--no-deref', '-d', NOTES_REF, damaged];
   const replaced = (await git(args, { cwd, okCodes: [128] })).code === 0;
   return { kept, replaced };
 }

@@ -9,7 +9,7 @@
 // other. A new note on a fresh snapshot (create) goes through `git notes add`.
 // Every write returns the new tip of the notes ref, which the index records (db.json's
 // notes_tip) so that it can tell whether it has seen every event.
-import { git, gitEachZ, gitLine, type RepoPaths } from './exec.js';
+import { GitError, git, gitEachZ, gitLine, type RepoPaths } from './exec.js';
 import { readObjects } from './object-reader.js';
 import { parseLsTreeZ } from './tree.js';
 import { isObjectId } from '../core/ids.js';
@@ -195,6 +195,12 @@ export async function writeNoteLines(
       git(['notes', `--ref=${NOTES_REF}`, 'add', '-F', '-', object], { cwd, input: [...lines].sort().join('\n') + '\n', env, okCodes: [1, 128] }),
     );
     if (r.code === 0) return notesTip(repo);
+    // Only that refusal: any other failure (a full disk, a ref that cannot be locked) is said as git
+    // said it, which the top level explains (a full disk named as one), not as fast-import's crash after it.
+    if (r.code === 128) {
+      const ref = await git(['cat-file', '-t', NOTES_REF], { cwd, okCodes: [128] });
+      if (ref.code !== 0 || ref.stdout.trim() === 'commit') throw new GitError(['notes', 'add'], r.code, r.stderr);
+    }
   }
   for (let attempt = 1; ; attempt++) {
     const tip = await notesTip(repo);

@@ -88,7 +88,7 @@ export async function eachNote(repo: RepoPaths, fn: (object: string, text: strin
     const why = list.stderr.trim().split('\n').pop() || `git notes list exited ${list.code}`;
     throw new BackupError(
       ExitCode.STORE_DAMAGED,
-      `${NOTES_REF} cannot be read (${why}): objects of its notes tree are missing; fetch it again from a clone that has it (git fetch origin ${NOTES_REF}:${NOTES_REF})`,
+      `${NOTES_REF} cannot be read (${why}): objects of its notes tree are missing; fetch it again from a clone that has it (git fetch origin ${NOTES_REF}:${NOTES_REF}), or let git backup recover write it again from the index`,
     );
   }
   const pairs = list.stdout

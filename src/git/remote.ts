@@ -40,9 +40,9 @@ export async function notesWithAbsolutePaths(repo: RepoPaths, notesRef: string):
   return r.code === 0 ? r.stdout.split('\n').filter(Boolean).length : 0;
 }
 
-/** Remove a local ref if it is there. */
+/** Remove a local ref if it is there: the ref itself, never a branch it was made a symbolic ref to by hand. */
 export async function dropRef(repo: RepoPaths, ref: string): Promise<void> {
-  await git(['update-ref', '-d', ref], { cwd: repo.worktree });
+  await git(['update-ref', '--no-deref', '-d', ref], { cwd: repo.worktree });
 }
 
 /** Push `src:dst` refspecs (no force: a backup ref never changes), in batches. Throws GitError. */

@@ -34,6 +34,7 @@ const cases: [string, string[], number, RegExp?][] = [
   ['id with ..', ['show', '../x'], 2, /id/],
   ['id with a newline', ['show', '20261121\n-000000'], 2],
   ['too short a prefix', ['show', '2026'], 2],
+  ['an empty id to log (printed the whole log, exit 0; adversarial campaign)', ['log', ''], 2, /too short/],
   ['unknown state', ['transition', first.id, 'BOGUS'], 2, /state/i],
   ['unknown state in list', ['list', '--state', 'nope'], 2, /state/i],
   ['invalid transition', ['transition', first.id, 'CONFIRMED'], 3],

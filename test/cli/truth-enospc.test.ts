@@ -51,7 +51,7 @@ for (const freeKiB of [8, 24, 40, 64]) test(`create at ${freeKiB} KiB free: exit
     } else {
       assert.is(r.code, 1);
       assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
-      assert.match(r.stderr, /no space left on device|No space left/i);
+      assert.match(r.stderr, /no space left on device|No space left/i, r.stderr);
       assert.is(refs, 1, 'a failed create leaves no ref behind');
     }
     ok(repo, ['ci']);

@@ -55,6 +55,12 @@ test('delete all or nothing: a ref gone by hand is no obstacle; a ref moved else
   assert.is(repo.json<Rec>(['show', moved]).state, 'CREATED');
   assert.is(repo.git(['rev-parse', 'refs/notes/backups']), notesBefore, 'no note line written');
   assert.is(repo.git(['rev-parse', `refs/backups/${moved}`]), repo.git(['rev-parse', 'HEAD']), 'the moved ref is left alone');
+  // The way out the message gives (recover leaves a moved ref alone: it promised otherwise; adversarial campaign).
+  const fix = /point it back with: (git update-ref \S+ [0-9a-f]{40})/.exec(r.stderr)?.[1];
+  assert.ok(fix, r.stderr);
+  repo.git(fix!.split(' ').slice(1));
+  ok(repo, ['delete', moved, '--yes', '--force']);
+  assert.is(repo.json<Rec>(['show', moved]).state, 'DELETED');
 });
 
 test('the same with the refs packed (read from packed-refs, not listed): a packed ref moved elsewhere refuses, a packed ref in place is removed', () => {
@@ -121,6 +127,50 @@ test('a refs/backups/<id> made a symbolic ref to a branch by hand: delete remove
   assert.is(repo.git(['rev-parse', '--verify', '-q', 'refs/heads/keepme']), snap, "the user's branch is still there");
   assert.throws(() => repo.git(['rev-parse', '--verify', '-q', `refs/backups/${id}`]), 'the backup ref is gone');
   ok(repo, ['ci']);
+});
+
+test('refs/notes/backups made a symbolic ref to a user branch by hand: recover repairs the notes ref itself and leaves the branch where it was', () => {
+  const repo = tempRepo();
+  repo.write('a.txt', 'one\n');
+  const id = repo.json<Rec>(['create', '-m', 'before the symbolic notes ref']).id;
+  repo.write('b.txt', 'user work\n');
+  const user = repo.commitAll('user work');
+  repo.git(['branch', 'keep', user]);
+  repo.git(['symbolic-ref', 'refs/notes/backups', 'refs/heads/keep']);
+  assert.match(ok(repo, ['recover']), /refs\/notes\/backups was damaged/);
+  assert.is(repo.git(['rev-parse', 'refs/heads/keep']), user, "the user's branch was not moved to the notes commit");
+  assert.throws(() => repo.git(['symbolic-ref', '-q', 'refs/notes/backups']), 'the notes ref is a ref of its own again');
+  assert.is(repo.json<Rec>(['show', id]).state, 'CREATED');
+  ok(repo, ['ci']);
+});
+
+test('a notes tree that lost a fan-out tree object (its top still sound): ci says so (exit 7), recover starts the notes again from the index, then both exit 0', () => {
+  const repo = tempRepo();
+  const ids: string[] = [];
+  for (const k of [1, 2, 3]) {
+    repo.write('a.txt', `work ${k}\n`);
+    ids.push(repo.json<Rec>(['create', '-m', `b${k}`]).id);
+  }
+  // The same notes laid out one level deep (as git lays out many); the tree objects written loose
+  // (git mktree), so one can be removed as a damaged disk or a partial copy loses it.
+  const notes = repo.git(['notes', '--ref=refs/notes/backups', 'list']).split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string]);
+  const byDir = new Map<string, string[]>();
+  for (const [blob, object] of notes) byDir.set(object.slice(0, 2), [...(byDir.get(object.slice(0, 2)) ?? []), `100644 blob ${blob}\t${object.slice(2)}`]);
+  const top = [...byDir].map(([dir, entries]) => `040000 tree ${repo.git(['mktree'], { input: entries.join('\n') + '\n' })}\t${dir}`);
+  const tree = repo.git(['mktree'], { input: top.join('\n') + '\n' });
+  const tip = repo.git(['rev-parse', 'refs/notes/backups']);
+  repo.git(['update-ref', 'refs/notes/backups', repo.git(['commit-tree', tree, '-p', tip, '-m', 'fanned out'])]);
+  ok(repo, ['status']); // the index catches up with the fanned-out notes (they say the same)
+  const lost = repo.git(['rev-parse', `refs/notes/backups:${notes[0]![1].slice(0, 2)}`]);
+  unlinkSync(join(repo.dir, '.git', 'objects', lost.slice(0, 2), lost.slice(2)));
+  const ci = repo.cli(['ci']);
+  assert.is(ci.code, 7, ci.stdout + ci.stderr);
+  assert.match(ci.stderr, /git backup recover/);
+  assert.match(ok(repo, ['recover']), /whose notes tree cannot be read/);
+  ok(repo, ['ci']);
+  assert.is(repo.git(['notes', '--ref=refs/notes/backups', 'list']).split('\n').filter(Boolean).length, 3, 'every backup noted again');
+  assert.match(ok(repo, ['recover']), /0 repair\(s\), 0 problem\(s\)/);
+  for (const id of ids) assert.is(repo.json<Rec>(['show', id]).state, 'CREATED');
 });
 
 test('recover --rebuild after a note lost a line the index has: the rebuilt index says what the notes then say (the catch-up is not written after the read it should be in; adversarial campaign)', () => {
