@@ -322,11 +322,25 @@ class FileStore implements Store {
     const diskId = await fileIdentity(this.paths.db);
     // One read per process while db.json stays the same file: a delete looked its id up, then
     // read its record for the preview, then wrote (at 100,000 live backups, 0.7 s a read).
-    const last = this.lastRaw;
-    const raw = last && diskId !== null && last.diskId === diskId ? last.raw : await readRawIndex(this.paths.db);
+    const raw = (await this.keptRaw(diskId)) ?? (await readRawIndex(this.paths.db));
     if (!raw || !(await this.current(raw.head))) return null;
     this.lastRaw = { diskId, raw };
     return raw;
+  }
+
+  /**
+   * lastRaw when db.json is still the file it was read from. Its identity alone does not say so:
+   * with 1-second file times the inode db.json.prev frees is taken again by the third write after
+   * it, so three same-size writes in one second give db.json the identity of the first. The head
+   * (a few hundred bytes) says which generation and which bytes the file holds.
+   */
+  private async keptRaw(diskId: string | null): Promise<RawIndex | null> {
+    const last = this.lastRaw;
+    if (!last || diskId === null || last.diskId !== diskId) return null;
+    const head = await readHead(this.paths.db);
+    const was = last.raw.head;
+    if (!head || head.generation !== was.generation || head.summary.backups_sha256 !== was.summary.backups_sha256) return null;
+    return last.raw;
   }
 
   async live(): Promise<LiveRecords | null> {
@@ -573,9 +587,9 @@ class FileStore implements Store {
     // The index live() read for the plan, when db.json is still that file (the identity the
     // compare-and-swap relies on): not read, scanned and hashed again (at 100,000 live backups,
     // a fifth of a drain). Not after this write, which makes db.json another file.
-    const last = this.lastRaw;
+    const kept = await this.keptRaw(diskId);
     this.lastRaw = null;
-    const raw = last && diskId !== null && last.diskId === diskId ? last.raw : await readRawIndex(this.paths.db);
+    const raw = kept ?? (await readRawIndex(this.paths.db));
     // Tombstones still in the index are compacted by the full write; a head behind the notes is
     // caught up by it; records in an older layout are encoded again by it (once).
     if (!raw || !(await this.current(raw.head)) || raw.head.summary.counts.DELETED > 0 || raw.head.summary.records_layout !== PUBLIC_FIRST) return null;
