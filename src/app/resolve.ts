@@ -40,7 +40,12 @@ async function findIn(ctx: Context, index: IndexLookup, input: string): Promise<
   const exact = index.ids.includes(input) ? index.record(input) : undefined;
   if (exact) return exact;
   const ids = [...index.ids.filter((id) => id.startsWith(input)), ...(await ctx.store.tombstoneIds(index, input))];
-  const id = resolveId(input, ids);
+  let id: string;
+  try {
+    id = resolveId(input, ids);
+  } catch (e) {
+    throw e instanceof BackupError && e.exitCode === ExitCode.NOT_FOUND ? await withColdHint(ctx, index, input, e) : e;
+  }
   const hot = index.record(id);
   if (hot) return hot;
   const [cold] = await ctx.store.tombstones(index, { prefix: id, wanted: (x) => x === id });
@@ -52,6 +57,20 @@ async function findIn(ctx: Context, index: IndexLookup, input: string): Promise<
     );
   }
   return cold;
+}
+
+/**
+ * "No backup X", and when the cold segment X's date names is damaged (gone, cut short, a garbled
+ * line), that a tombstone there may not be found and what repairs it: the exit code stays "not
+ * found" (a review found a damaged segment's ids answered with no hint at all).
+ */
+async function withColdHint(ctx: Context, index: IndexLookup, input: string, e: BackupError): Promise<BackupError> {
+  if (!/^\d{6}/.test(input)) return e;
+  const segment = `${input.slice(0, 4)}-${input.slice(4, 6)}`;
+  const seg = index.cold?.[segment];
+  if (!seg) return e;
+  const why = (await ctx.store.coldDamage({ cold: { [segment]: seg } })).get(segment);
+  return why ? new BackupError(e.exitCode, `${e.message}; the cold store segment ${segment} is damaged (${why}), so a tombstone in it may not be found: git backup recover writes it again from the notes`) : e;
 }
 
 /** Resolve every argument before anything happens, so one bad id changes nothing. */

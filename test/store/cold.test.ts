@@ -86,7 +86,10 @@ test('tombstones leave db.json and are still shown by show, log, list --state DE
 test('recover --rebuild writes the cold store again from the notes', () => {
   const { repo, ids } = threeTwoDeleted();
   rmSync(coldDir(repo), { recursive: true });
-  assert.is(repo.cli(['show', ids[0]!]).code, 4, 'the tombstone is gone with its cold segment');
+  const gone = repo.cli(['show', ids[0]!]);
+  assert.is(gone.code, 4, 'the tombstone is gone with its cold segment');
+  assert.match(gone.stderr, /segment \d{4}-\d{2} is damaged .*git backup recover/, 'and the way back is named (review)');
+  assert.is(gone.stderr.trim().split('\n').length, 1, gone.stderr);
   ok(repo, ['recover', '--rebuild']);
   assert.equal(coldLines(repo).sort(), [ids[0], ids[1]].sort());
   assert.equal(db(repo).backups.map((b) => b.id), [ids[2]]);
