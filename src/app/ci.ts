@@ -76,6 +76,12 @@ export async function runCiChecks(ctx: Context, maxAge: readonly string[]): Prom
       const old = checkMaxAge(v, limits, ctx.now);
       if (old) tooOld.push({ v, problem: { ...old, message: `${old.message} ${report.limits[v.state]}` } });
     });
+  }, undefined, (object, blob) => {
+    // Read as empty, a backup whose note is lost was not counted and ci said ok (a review found it).
+    throw new BackupError(
+      ExitCode.STORE_DAMAGED,
+      `the note on ${object.slice(0, 12)} cannot be read (its object ${blob.slice(0, 12)} is missing); git backup recover writes it again from the index`,
+    );
   });
   const merged = await mergedHere(ctx, tooOld.filter(({ v }) => v.state === 'PENDING' && v.pending_commit).map(({ v }) => v.pending_commit!));
   for (const { v, problem } of tooOld) {

@@ -80,7 +80,13 @@ const NOTES_CHUNK = 10_000;
  * Every note in refs/notes/backups (or those on `only`), as (annotated object, text), read in
  * chunks through the one cat-file reader; nothing when there is no notes ref.
  */
-export async function eachNote(repo: RepoPaths, fn: (object: string, text: string) => void, only?: ReadonlySet<string>): Promise<void> {
+export async function eachNote(
+  repo: RepoPaths,
+  fn: (object: string, text: string) => void,
+  only?: ReadonlySet<string>,
+  // A note whose blob git does not have (default: read as empty, which recover's catch-up rewrites).
+  missing?: (object: string, blob: string) => void,
+): Promise<void> {
   // No notes ref lists nothing and exits 0. A failure is a notes tree git cannot read (a fan-out
   // tree object missing): read as "no notes", ci said "0 backup(s) checked: ok".
   const list = await git(['notes', `--ref=${NOTES_REF}`, 'list'], { cwd: repo.worktree, okCodes: [1, 128] });
@@ -99,6 +105,10 @@ export async function eachNote(repo: RepoPaths, fn: (object: string, text: strin
   for (let at = 0; at < pairs.length; at += NOTES_CHUNK) {
     const part = pairs.slice(at, at + NOTES_CHUNK);
     const blobs = await readObjects(repo, part.map((p) => p[0]));
-    part.forEach(([, object], i) => fn(object, blobs[i]?.body.toString('utf8') ?? ''));
+    part.forEach(([blob, object], i) => {
+      const o = blobs[i];
+      if (!o && missing) missing(object, blob);
+      else fn(object, o?.body.toString('utf8') ?? '');
+    });
   }
 }
