@@ -13,7 +13,7 @@
 import type { Hash } from 'node:crypto';
 import { nodeCrypto } from '../builtins.js';
 import { constants as fsc } from 'node:fs';
-import { copyFile, link, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { copyFile, link, lstat, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import type { StoreData } from '../core/types.js';
@@ -226,7 +226,12 @@ export async function fileIdentity(file: string): Promise<string | null> {
     return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.isDirectory() ? 'd' : 'f'}`;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
+    // A symbolic link that leads nowhere git-backup can stat (a loop made by hand: ELOOP) is the
+    // link's own identity: read, it is damage (moved aside, db.json.prev restored) instead of every
+    // command, create and recover included, exiting 1 (a review found it).
+    if ((e as NodeJS.ErrnoException).code !== 'ELOOP') throw e;
+    const st = await lstat(file, { bigint: true });
+    return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:l`;
   }
 }
 

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync, readFileSync, readdirSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scratchDir } from '../helpers/repo.js';
 import { openStore, type Store } from '../../src/store/store.js';
@@ -25,6 +25,11 @@ const damages: Record<string, (file: string) => void> = {
   // Still JSON, same size: only the SHA-256 in the head tells (a bit flip, a careless edit).
   'changed in place': (f) => writeFileSync(f, readFileSync(f, 'utf8').replace('"before refactoring c"', '"befoRe refactoring c"')),
   'head changed in place': (f) => writeFileSync(f, readFileSync(f, 'utf8').replace('"generation":3,', '"generation":7,')),
+  // A symbolic link to itself (ELOOP): every command, create and recover included, exited 1 (review).
+  'a symbolic link loop': (f) => {
+    unlinkSync(f);
+    symlinkSync('db.json', f);
+  },
 };
 
 for (const [name, damage] of Object.entries(damages)) {
@@ -53,9 +58,9 @@ test('a directory where db.json.prev goes is moved aside: writes go on (review)'
   assert.is(readdirSync(store.paths.dir).filter((n) => n.startsWith('db.json.prev.damaged-')).length, 1);
 });
 
-test('update after damage writes a good db.json and keeps the good prev', async () => {
+for (const [name, damage] of [['garbage', (f: string) => writeFileSync(f, 'garbage')], ['a symbolic link loop', damages['a symbolic link loop']!]] as const) test(`update after damage (${name}) writes a good db.json and keeps the good prev`, async () => {
   const store = await threeGenerations();
-  writeFileSync(store.paths.db, 'garbage');
+  damage(store.paths.db);
   const { error, stderr } = await captureStderr(() => store.update((d) => void d.backups.push(makeRecord('d'))));
   assert.is(error, undefined);
   assert.match(stderr, /using generation 2/);
