@@ -17,7 +17,7 @@ import { mergeFromNotes, rebuildRecord } from '../core/rebuild.js';
 import { linesToCatchUp, noteBehind } from '../core/note-catch-up.js';
 import { notesTip, writeNoteLines } from '../git/notes-write.js';
 import { asObjectWriter } from '../store/object-writers.js';
-import { notesRefProblem, notesTreeUnreadable } from '../git/notes-ref.js';
+import { notesCommitProblem } from '../git/notes-ref.js';
 import { notesChangedBetween } from '../git/notes.js';
 import { protectedContentOf, readSnapshotTrailers } from '../git/snapshot.js';
 import { worktreeKey } from './clone.js';
@@ -61,8 +61,7 @@ export function recordsFromNotes(notes: Map<string, string>, problems: string[] 
 export function makeLedger(repo: RepoPaths, ownCommits: () => Promise<OwnCommits | null>): Ledger {
   return {
     tip: () => notesTip(repo),
-    // A top that looks sound over a lost fan-out tree too: the catch-up that follows would fail on it.
-    check: async (tip: string) => (await notesRefProblem(repo, tip)) ?? (await notesTreeUnreadable(repo, tip)),
+    check: (tip: string) => notesCommitProblem(repo, tip),
     // A notes commit's objects exist a moment before the ref that reaches them: gc --now must spare them.
     write: (plan: NotePlan) =>
       asObjectWriter(storePaths(repo.commonDir).dir, async () => {

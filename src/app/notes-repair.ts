@@ -9,7 +9,7 @@ import { BackupError, ExitCode } from '../errors.js';
 import { damagedNotesRef } from '../core/notes-ref.js';
 import { NOTES_REF } from '../git/notes.js';
 import { notesTip } from '../git/notes-write.js';
-import { notesRefProblem, notesTreeUnreadable, replaceNotesRef } from '../git/notes-ref.js';
+import { notesCommitProblem, notesTreeUnreadable, replaceNotesRef } from '../git/notes-ref.js';
 import { pauseAt } from '../test-pause.js';
 
 /** Left while a repaired notes ref still lacks the index's history (see repairNotesRef). */
@@ -30,11 +30,10 @@ export async function repairNotesRef(ctx: Context, data: StoreData): Promise<str
   const tip = await notesTip(ctx.repo);
   if (tip === null) return null;
   // The value the index recorded is one of our own writes; its trees may still have been lost.
-  const sound = async (commit: string) => (await notesRefProblem(ctx.repo, commit)) ?? (await notesTreeUnreadable(ctx.repo, commit));
-  const problem = tip === data.notes_tip ? await notesTreeUnreadable(ctx.repo, tip) : await sound(tip);
+  const problem = tip === data.notes_tip ? await notesTreeUnreadable(ctx.repo, tip) : await notesCommitProblem(ctx.repo, tip);
   if (problem === null) return null;
   const last = data.notes_tip ?? null;
-  const base = last !== null && last !== tip && (await sound(last)) === null ? last : null;
+  const base = last !== null && last !== tip && (await notesCommitProblem(ctx.repo, last)) === null ? last : null;
   const aside = damagedNotesRef(NOTES_REF, ctx.now);
   // Put back, the ref reads as sound, and only this run knows the index's history is still to be
   // written into it (the cold store's tombstones are caught up this once): killed before its write,

@@ -4,6 +4,7 @@
 import type { Context } from './context.js';
 import type { BackupRecord, StoreData } from '../core/types.js';
 import { resolveId, validateIdArgument } from '../core/ids.js';
+import { segmentsFor } from '../core/cold.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { RawLayoutError } from '../store/append.js';
 import type { IndexLookup } from '../store/store.js';
@@ -65,11 +66,11 @@ async function findIn(ctx: Context, index: IndexLookup, input: string): Promise<
  * found" (a review found a damaged segment's ids answered with no hint at all).
  */
 async function withColdHint(ctx: Context, index: IndexLookup, input: string, e: BackupError): Promise<BackupError> {
+  // Without its month the input names no one segment (segmentsFor would give them all).
   if (!/^\d{6}/.test(input)) return e;
-  const segment = `${input.slice(0, 4)}-${input.slice(4, 6)}`;
-  const seg = index.cold?.[segment];
-  if (!seg) return e;
-  const why = (await ctx.store.coldDamage({ cold: { [segment]: seg } })).get(segment);
+  const [segment] = segmentsFor(input, index.cold);
+  if (segment === undefined) return e;
+  const why = (await ctx.store.coldDamage({ cold: { [segment]: index.cold![segment]! } })).get(segment);
   return why ? new BackupError(e.exitCode, `${e.message}; the cold store segment ${segment} is damaged (${why}), so a tombstone in it may not be found: git backup recover writes it again from the notes`) : e;
 }
 

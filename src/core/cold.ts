@@ -115,9 +115,8 @@ export function coldCount(cold: StoreData['cold']): number {
  * cold store before it writes the index). Mutates `data.backups`.
  */
 export function takeTombstones(data: StoreData): Map<string, BackupRecord[]> {
-  if (!data.backups.some((b) => b.state === 'DELETED')) return new Map();
   const dead = data.backups.filter((b) => b.state === 'DELETED');
-  data.backups = data.backups.filter((b) => b.state !== 'DELETED');
+  if (dead.length > 0) data.backups = data.backups.filter((b) => b.state !== 'DELETED');
   return bySegment(dead);
 }
 

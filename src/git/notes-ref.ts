@@ -38,6 +38,15 @@ export async function notesTreeUnreadable(repo: RepoPaths, tip: string): Promise
 }
 
 /**
+ * What is wrong with `tip` as a notes commit to read and build on: its top (notesRefProblem) and
+ * then every tree of it (a top that looks sound can hide a lost fan-out tree, on which the catch-up
+ * that follows would fail). null when both are sound.
+ */
+export async function notesCommitProblem(repo: RepoPaths, tip: string): Promise<string | null> {
+  return (await notesRefProblem(repo, tip)) ?? (await notesTreeUnreadable(repo, tip));
+}
+
+/**
  * Move the damaged notes ref aside (kept as `aside` when git still has its object: a ref cannot
  * name a missing one) and point it at `base`, a notes commit, or remove it when there is none.
  * Compare-and-swap on the damaged value: a ref that changed meanwhile is left alone (false).

@@ -50,13 +50,9 @@ async function openSegment(path: string): Promise<FileHandle> {
  * Move the tombstones of `data.backups` to the cold store and account for them in `data.cold`.
  * Called by Store.update under the lock, after the notes and before db.json is written.
  */
-export async function compactTombstones(storeDir: string, data: StoreData): Promise<number> {
+export async function compactTombstones(storeDir: string, data: StoreData): Promise<void> {
   const groups = takeTombstones(data);
-  if (groups.size === 0) return 0;
-  data.cold = await appendTombstones(storeDir, data.cold, groups);
-  let moved = 0;
-  for (const records of groups.values()) moved += records.length;
-  return moved;
+  if (groups.size > 0) data.cold = await appendTombstones(storeDir, data.cold, groups);
 }
 
 /**
