@@ -7,9 +7,20 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempRepo } from '../helpers/repo.js';
+import { tempRepo, type TestRepo } from '../helpers/repo.js';
 import { runUntil } from '../helpers/pause.js';
 import { ok, type Rec } from '../helpers/truth.js';
+
+/** A repository with three backups (b1, b2, b3), each on its own change of a.txt. */
+function threeBackups(): { repo: TestRepo; ids: string[] } {
+  const repo = tempRepo();
+  const ids: string[] = [];
+  for (const k of [1, 2, 3]) {
+    repo.write('a.txt', `work ${k}\n`);
+    ids.push(repo.json<Rec>(['create', '-m', `b${k}`]).id);
+  }
+  return { repo, ids };
+}
 
 test('a refs/backups/<id> made a symbolic ref to a branch by hand: delete removes the backup ref, never the branch it names (adversarial campaign)', () => {
   const repo = tempRepo();
@@ -41,12 +52,7 @@ test('refs/notes/backups made a symbolic ref to a user branch by hand: recover r
 });
 
 test('a notes tree that lost a fan-out tree object (its top still sound): ci says so (exit 7), recover starts the notes again from the index, then both exit 0', () => {
-  const repo = tempRepo();
-  const ids: string[] = [];
-  for (const k of [1, 2, 3]) {
-    repo.write('a.txt', `work ${k}\n`);
-    ids.push(repo.json<Rec>(['create', '-m', `b${k}`]).id);
-  }
+  const { repo, ids } = threeBackups();
   // The same notes laid out one level deep (as git lays out many); the tree objects written loose
   // (git mktree), so one can be removed as a damaged disk or a partial copy loses it.
   const notes = repo.git(['notes', '--ref=refs/notes/backups', 'list']).split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string]);
@@ -135,12 +141,7 @@ test('a refs/backups/<id> made a dangling symbolic ref by hand: recover points t
 });
 
 test('a note whose blob is gone: ci exits 7 naming recover (it counted 2 of 3 and said ok), recover writes it again, then ci exits 0 (review)', () => {
-  const repo = tempRepo();
-  const ids: string[] = [];
-  for (const k of [1, 2, 3]) {
-    repo.write('a.txt', `work ${k}\n`);
-    ids.push(repo.json<Rec>(['create', '-m', `b${k}`]).id);
-  }
+  const { repo, ids } = threeBackups();
   const [blob] = repo.git(['notes', '--ref=refs/notes/backups', 'list']).split('\n')[0]!.split(' ') as [string, string];
   unlinkSync(join(repo.dir, '.git', 'objects', blob.slice(0, 2), blob.slice(2)));
   const ci = repo.cli(['ci']);
