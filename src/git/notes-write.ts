@@ -9,7 +9,9 @@
 // other. A new note on a fresh snapshot (create) goes through `git notes add`.
 // Every write returns the new tip of the notes ref, which the index records (db.json's
 // notes_tip) so that it can tell whether it has seen every event.
+import { join } from 'node:path';
 import { GitError, git, gitEachZ, gitLine, type RepoPaths } from './exec.js';
+import { BackupError, ExitCode } from '../core/errors.js';
 import { readObjects } from './object-reader.js';
 import { parseLsTreeZ } from './tree.js';
 import { isObjectId } from '../core/ids.js';
@@ -191,8 +193,8 @@ export async function writeNoteLines(
   // commit (git notes exits 128 on it, fast-import builds on the commit it names).
   if (wanted.length === 1 && opts.fresh?.has(wanted[0]![0])) {
     const [object, lines] = wanted[0]!;
-    const r = await withIdentity(repo, (env) =>
-      git(['notes', `--ref=${NOTES_REF}`, 'add', '-F', '-', object], { cwd, input: [...lines].sort().join('\n') + '\n', env, okCodes: [1, 128] }),
+    const r = await waitingOutLock(repo, () =>
+      withIdentity(repo, (env) => git(['notes', `--ref=${NOTES_REF}`, 'add', '-F', '-', object], { cwd, input: [...lines].sort().join('\n') + '\n', env, okCodes: [1, 128] })),
     );
     if (r.code === 0) return notesTip(repo);
     // Only that refusal: any other failure (a full disk, a ref that cannot be locked) is said as git
@@ -225,8 +227,36 @@ export async function writeNoteLines(
       chunks.push(`M 100644 inline ${paths[0] ?? newPath(object)}\n`, data(text));
     }
     if (changed === 0) return tip;
-    const r = await git(['fast-import', '--quiet', '--date-format=raw'], { cwd, input: chunks.join(''), okCodes: [1, 128] });
+    const r = await waitingOutLock(repo, () => git(['fast-import', '--quiet', '--date-format=raw'], { cwd, input: chunks.join(''), okCodes: [1, 128] }));
     if (r.code === 0) return notesTip(repo);
     if (attempt >= 3) throw new Error(`could not update ${NOTES_REF}: ${r.stderr.trim().split('\n').pop() ?? 'git fast-import failed'}`);
   }
+}
+
+/** git's words when another process holds the notes ref's lock file (or one died holding it). */
+const REF_LOCKED = /cannot lock ref|Unable to create '[^']*\.lock': File exists/;
+/**
+ * How long a notes write waits out another process's lock on the notes ref: a rebase rewriting
+ * notes (notes.rewriteRef) or a `git notes` holds it for milliseconds; git itself waits 100 ms
+ * (core.filesRefLockTimeout). About 3 s in all, then exit 5: a lock that stays is one a git
+ * process left when it died, which only the user can judge.
+ */
+const LOCK_WAITS_MS = [20, 40, 80, 160, 320, 640, 1280];
+
+/**
+ * `write` (a git process updating the notes ref) run again while it fails on the ref's lock; a
+ * lock still held after LOCK_WAITS_MS is exit 5 naming the lock file, nothing written.
+ */
+async function waitingOutLock<R extends { code: number; stderr: string }>(repo: RepoPaths, write: () => Promise<R>): Promise<R> {
+  for (const ms of [...LOCK_WAITS_MS, null]) {
+    const r = await write();
+    if (r.code === 0 || !REF_LOCKED.test(r.stderr)) return r;
+    if (ms === null) break;
+    await new Promise((done) => setTimeout(done, ms));
+  }
+  const lock = join(repo.commonDir, `${NOTES_REF}.lock`);
+  throw new BackupError(
+    ExitCode.LOCK_TIMEOUT,
+    `${NOTES_REF} is locked by another git process (${lock} exists); nothing was written: retry once it is done, or remove that file if no git process is running`,
+  );
 }
