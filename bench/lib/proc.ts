@@ -1,6 +1,6 @@
 // Running child processes: wall time from spawn to exit, output collected, failures thrown.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -43,6 +43,27 @@ export function run(cmd: readonly string[], opts: RunOptions): Promise<RunResult
 /** Wall time only. */
 export async function time(cmd: readonly string[], opts: RunOptions): Promise<number> {
   return (await run(cmd, opts)).ms;
+}
+
+/**
+ * Wall time of `cmd` with its standard output written to `file` (truncated first), as `cmd > file`
+ * in a shell: the command's own cost, without a reader in this process taking its output in.
+ */
+export function timeToFile(cmd: readonly string[], opts: RunOptions, file: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const fd = openSync(file, 'w');
+    const started = process.hrtime.bigint();
+    const child = spawn(cmd[0]!, cmd.slice(1), { cwd: opts.cwd, env: opts.env, stdio: ['ignore', fd, 'pipe'] });
+    closeSync(fd);
+    const err: Buffer[] = [];
+    child.stderr!.on('data', (b: Buffer) => err.push(b));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+      if (code !== 0) reject(new ChildFailed(cmd, code, Buffer.concat(err).toString('utf8')));
+      else resolve(elapsed);
+    });
+  });
 }
 
 export const GNU_TIME = '/usr/bin/time';
