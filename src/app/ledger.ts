@@ -66,7 +66,11 @@ export function makeLedger(repo: RepoPaths, ownCommits: () => Promise<OwnCommits
     write: (plan: NotePlan) =>
       asObjectWriter(storePaths(repo.commonDir).dir, async () => {
         const own = await ownCommits().catch(() => null);
-        return writeNoteLines(repo, plan.lines, { ...(plan.fresh ? { fresh: plan.fresh } : {}), ...(own ? { committer: own.committer } : {}) });
+        return writeNoteLines(repo, plan.lines, {
+          ...(plan.fresh ? { fresh: plan.fresh } : {}),
+          ...(plan.drop ? { drop: plan.drop } : {}),
+          ...(own ? { committer: own.committer } : {}),
+        });
       }),
     async sync(data: StoreData, tip: string | null, full: boolean, cold?: ColdLookup): Promise<NotePlan | null> {
       const from = full ? null : (data.notes_tip ?? null);

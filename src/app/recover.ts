@@ -1,10 +1,12 @@
 // `git backup recover`: the index (db.json) against the durable truth in git — refs/backups/* for
 // content, refs/notes/backups for histories. Without --rebuild: check and repair what is safe.
 // With --rebuild: replace db.json by records rebuilt from refs and notes alone.
-import { stat, writeFile } from 'node:fs/promises';
+import { open, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Context } from './context.js';
 import type { BackupRecord, StoreData } from '../core/types.js';
-import { noteLines, parseNoteLines } from '../core/notes-format.js';
+import { isStrayLine, noteLines, parseNoteLines, type SkippedLine } from '../core/notes-format.js';
+import { FILE_MODE } from '../fs/durable-write.js';
 import { noteCatchUpLines, type NotedBackup } from '../core/note-catch-up.js';
 import { isoTime } from '../core/record.js';
 import { rebuildRecord } from '../core/rebuild.js';
@@ -42,6 +44,8 @@ interface GitRecords {
   refs: Map<string, string>;
   /** Backups that have a note: its events and what they replay to (so the note can be caught up). */
   notes: Map<string, NotedBackup>;
+  /** Lines of backups' notes that are not events at all (isStrayLine), by annotated object. */
+  stray: Map<string, SkippedLine[]>;
 }
 
 /**
@@ -61,6 +65,7 @@ async function recordsFromGit(
   const fromNotes = new Set<string>();
   const noted = new Map<string, NotedBackup>();
   const problems: string[] = [];
+  const stray = new Map<string, SkippedLine[]>();
   // Note by note, in chunks: the texts (~640 MB at a million notes) are not all held at once.
   await eachNote(ctx.repo, (object, text) => {
     const { events, skipped } = parseNoteLines(text);
@@ -68,7 +73,10 @@ async function recordsFromGit(
       if (events.some((e) => e.event.event === 'transition')) problems.push(`note on ${object.slice(0, 12)} has transitions but no creation line; ignored`);
       return; // a user commit's "drove" lines
     }
-    for (const sk of skipped) problems.push(`note on ${object.slice(0, 12)}, line ${sk.line}: ${sk.why}; skipped`);
+    for (const sk of skipped) {
+      if (isStrayLine(sk)) stray.set(object, [...(stray.get(object) ?? []), sk]);
+      else problems.push(`note on ${object.slice(0, 12)}, line ${sk.line}: ${sk.why}; skipped`);
+    }
     const r = rebuildRecord(events, problems);
     if (!keep(r, refs)) return;
     records.set(r.id, r);
@@ -93,7 +101,48 @@ async function recordsFromGit(
   for (const r of records.values()) {
     if (holdsRef(r) && !refs.has(r.id) && !foreign(r)) problems.push(`${r.id} is ${r.state} but refs/backups/${r.id} is missing: its content cannot be restored`);
   }
-  return { records, fromNotes, problems, refs, notes: noted };
+  return { records, fromNotes, problems, refs, notes: noted, stray };
+}
+
+/** Where recover keeps the lines it took out of notes: `<object id> <line>`, one a line. */
+const removedNoteLines = (ctx: Context): string => join(ctx.store.paths.dir, 'removed-note-lines');
+
+interface Moved {
+  /** Object → lines the update's notes write takes out. */
+  drop: Map<string, string[]>;
+  repaired: string[];
+}
+
+/**
+ * Lines of backups' notes that are not events at all (text a person appended, `git notes append`):
+ * kept in removed-note-lines first (appended and synced, before the notes write that takes them
+ * out; an entry already there is not repeated, so an update that runs fn again, or a recover killed
+ * after this, keeps each once), and handed to the write that drops them in one notes commit.
+ */
+async function moveStrayLines(ctx: Context, stray: ReadonlyMap<string, SkippedLine[]>): Promise<Moved> {
+  const moved: Moved = { drop: new Map(), repaired: [] };
+  if (stray.size === 0) return moved;
+  const file = removedNoteLines(ctx);
+  const kept = new Set((await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? '' : Promise.reject(e)))).split('\n'));
+  const entries: string[] = [];
+  for (const [object, lines] of stray) {
+    moved.drop.set(object, lines.map((l) => l.text));
+    for (const l of lines) {
+      const entry = `${object} ${l.text}`;
+      if (!kept.has(entry)) entries.push(entry);
+      moved.repaired.push(`note on ${object.slice(0, 12)}: line ${l.line} was not an event; moved to ${file}`);
+    }
+  }
+  if (entries.length) {
+    const fh = await open(file, 'a', FILE_MODE);
+    try {
+      await fh.writeFile(entries.join('\n') + '\n');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  }
+  return moved;
 }
 
 /** The creation line of a record adopted from its snapshot (it had no note). */
@@ -151,15 +200,16 @@ export async function rebuildStore(ctx: Context): Promise<RecoverReport> {
       // segment makes the compaction of this write start every segment from its first byte.
       delete data.cold;
       const renote = new Map(rebuilt.filter((r) => !g.fromNotes.has(r.id)).map(creationNote));
-      return { g, rebuilt, renote };
+      return { g, rebuilt, renote, moved: await moveStrayLines(ctx, g.stray) };
     },
-    { notes: (r) => ({ lines: r.renote }) },
+    { notes: (r) => ({ lines: r.renote, drop: r.moved.drop }) },
   );
   // Rebuilt from the notes alone: there is no index history left to write into them.
   await notesRepairDone(ctx);
   if (notesRepair) repaired.push(notesRepair);
   repaired.push(`rebuilt db.json with ${out.rebuilt.length} record(s); the previous index is kept as ${kept}`);
   for (const [sha] of out.renote) repaired.push(`${out.rebuilt.find((r) => r.snapshot === sha)?.id}: had no note; wrote its creation line from the snapshot`);
+  repaired.push(...out.moved.repaired);
   const foreign = await othersIn(ctx, out.rebuilt);
   const problems = [...out.g.problems, ...(await missingArchives(ctx, out.rebuilt.filter((b) => !foreign(b)))), ...(await journalProblems(ctx))];
   return {
@@ -173,6 +223,8 @@ interface Repairs {
   restoreRefs: { id: string; sha: string }[];
   /** Snapshot → lines its note lacks. */
   renote: Map<string, string[]>;
+  /** Object → lines taken out of its note (not events; kept in removed-note-lines). */
+  drop: Map<string, string[]>;
   repaired: string[];
   problems: string[];
   added: number;
@@ -232,7 +284,8 @@ export async function checkStore(ctx: Context): Promise<RecoverReport> {
       const pointed = data.backups.filter((b) => holdsRef(b) && g.refs.has(b.id) && !foreign(b)).map((b) => g.refs.get(b.id)!);
       const exists = await existingCommits(ctx, [...orphans.map((b) => b.snapshot), ...pointed]);
       const at = isoTime(ctx.now);
-      const r: Repairs = { deleteRefs: [], restoreRefs: [], renote: new Map(), repaired: [], problems: [], added: 0, gitProblems: g.problems };
+      const moved = await moveStrayLines(ctx, g.stray);
+      const r: Repairs = { deleteRefs: [], restoreRefs: [], renote: new Map(), drop: moved.drop, repaired: moved.repaired, problems: [], added: 0, gitProblems: g.problems };
       for (const b of data.backups) {
         if (foreign(b)) continue;
         const ref = g.refs.get(b.id);
@@ -300,7 +353,7 @@ export async function checkStore(ctx: Context): Promise<RecoverReport> {
       return r;
     },
     {
-      notes: (r) => ({ lines: r.renote }),
+      notes: (r) => ({ lines: r.renote, drop: r.drop }),
       afterWrite: async (r) => {
         for (const x of r.deleteRefs) await deleteBackupRef(ctx.repo, x.id, x.sha);
         for (const x of r.restoreRefs) await writeBackupRef(ctx.repo, x.id, x.sha);

@@ -2,7 +2,7 @@
 // history must be a valid path through the state machine, and no backup may sit in a state longer
 // than the pipeline allows.
 import { isAllowed, isBackupState } from './lifecycle.js';
-import { inReplayOrder, type SkippedLine, type TimedNoteEvent } from './notes-format.js';
+import { inReplayOrder, isStrayLine, type SkippedLine, type TimedNoteEvent } from './notes-format.js';
 import type { BackupState } from './types.js';
 import { DAY_MS, requireDuration } from './duration.js';
 import { usageError } from './errors.js';
@@ -41,7 +41,10 @@ export function parseMaxAges(args: readonly string[]): Map<BackupState, number> 
  * the USER, nothing follows DELETED. Same-millisecond transitions are taken in chain order.
  */
 export function checkHistory(id: string, events: readonly TimedNoteEvent[], skipped: readonly SkippedLine[] = []): HistoryVerdict {
-  const problems: CiProblem[] = skipped.map((s) => ({ id, check: 'note' as const, message: `line ${s.line} is not a valid event (${s.why})` }));
+  // A line that is not an event at all (appended by hand) is one recover moves out of the note.
+  const problems: CiProblem[] = skipped.map((s) => ({
+    id, check: 'note' as const, message: `line ${s.line} is not a valid event (${s.why})${isStrayLine(s) ? '; run git backup recover' : ''}`,
+  }));
   const fail = (message: string) => problems.push({ id, check: 'history', message });
   const own = events.filter((e) => e.event.id === id && e.event.event !== 'drove');
   const created = own.filter((e) => e.event.event === 'created');

@@ -213,6 +213,8 @@ export function* inReplayOrder(events: readonly TimedNoteEvent[], current: () =>
 // ---------------------------------------------------------------------------------------------
 // Parsing
 
+/** Why parseNoteLines skipped a line that has not even the shape of an event line. */
+const NOT_AN_EVENT = 'not "<timestamp> <json>"';
 const LINE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z) (\{.*\})$/;
 const DROVE_LINE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z) backup (\S+): ([A-Z]+) \(from ([A-Z]+) by ([A-Z_]+)\)$/;
 
@@ -346,7 +348,7 @@ export function parseNoteLines(text: string): { events: TimedNoteEvent[]; skippe
     }
     const m = LINE.exec(line);
     if (!m) {
-      skipped.push({ line: i + 1, text: line, why: 'not "<timestamp> <json>"' });
+      skipped.push({ line: i + 1, text: line, why: NOT_AN_EVENT });
       return;
     }
     const at = m[1]!;
@@ -366,4 +368,25 @@ export function parseNoteLines(text: string): { events: TimedNoteEvent[]; skippe
     else events.push({ at, event: ev });
   });
   return { events, skipped };
+}
+
+/**
+ * Whether a skipped line has not even the shape of an event line (`<timestamp> <json>`): text put
+ * into a backup's note by hand (`git notes append -m ...`). `recover` moves such lines out of the
+ * note. A line of that shape that does not read (bad JSON, an unknown event from a newer version)
+ * is not one: it may be a damaged or a newer event, for a person to judge.
+ */
+export function isStrayLine(s: SkippedLine): boolean {
+  return s.why === NOT_AN_EVENT;
+}
+
+/**
+ * A note's text without the lines in `drop` (compared as parseNoteLines reports them, a trailing
+ * CR aside): every other byte as it was, in its order.
+ */
+export function withoutLines(text: string, drop: ReadonlySet<string>): string {
+  return text
+    .split('\n')
+    .filter((raw) => !drop.has(raw.endsWith('\r') ? raw.slice(0, -1) : raw))
+    .join('\n');
 }

@@ -1,4 +1,5 @@
-// The one way note lines reach refs/notes/backups (the durable record, see docs/store.md).
+// The one way note lines reach refs/notes/backups (the durable record, see docs/store.md), and
+// the one way lines leave it (recover moving out text put into a backup's note by hand).
 //
 // A note is a blob in the notes tree at a path named after the annotated object (flat, or with
 // a fan-out of 2-hex directories). `git notes add` and fast-import's `N` refuse an object the
@@ -15,6 +16,7 @@ import { BackupError, ExitCode } from '../core/errors.js';
 import { readObjects } from './object-reader.js';
 import { parseLsTreeZ } from './tree.js';
 import { isObjectId } from '../core/ids.js';
+import { withoutLines } from '../core/notes-format.js';
 import { withIdentity } from './identity.js';
 import { NOTES_REF } from './notes.js';
 import { refValue } from './ref-files.js';
@@ -171,27 +173,35 @@ export interface NoteWriteOptions {
   fresh?: ReadonlySet<string>;
   /** The committer git would take, when certain: no `git var` to ask it. */
   committer?: Ident;
+  /**
+   * Lines to take out of the notes of these objects (as parseNoteLines reports them): every other
+   * line of such a note keeps its bytes and its place (recover, for lines that are not events).
+   */
+  drop?: ReadonlyMap<string, readonly string[]>;
 }
 
 /**
  * Add lines to the notes of many objects in one commit on refs/notes/backups (lines already there
- * are not repeated; each note stays sorted, which is cat_sort_uniq's order). Returns the tip after
- * the write. Callers hold the store lock; a notes ref moved meanwhile by git itself (notes.rewriteRef
- * during an amend or rebase) makes fast-import refuse the non-fast-forward update, and the write is
- * tried again on the new tip.
+ * are not repeated; each note stays sorted, which is cat_sort_uniq's order), and take out those of
+ * `opts.drop` in the same commit. Returns the tip after the write. Callers hold the store lock; a
+ * notes ref moved meanwhile by git itself (notes.rewriteRef during an amend or rebase) makes
+ * fast-import refuse the non-fast-forward update, and the write is tried again on the new tip
+ * (lines are taken out of the notes as they are there).
  */
 export async function writeNoteLines(
   repo: RepoPaths,
   additions: ReadonlyMap<string, readonly string[]>,
   opts: NoteWriteOptions = {},
 ): Promise<string | null> {
-  const wanted = [...additions].filter(([, lines]) => lines.length > 0);
+  const drop = new Map([...(opts.drop ?? [])].filter(([, lines]) => lines.length > 0).map(([o, lines]) => [o, new Set(lines)]));
+  const wanted: [string, readonly string[]][] = [...additions].filter(([, lines]) => lines.length > 0);
+  for (const object of drop.keys()) if (!additions.get(object)?.length) wanted.push([object, []]);
   if (wanted.length === 0) return notesTip(repo);
   const cwd = repo.worktree;
   // The common case, one line on a brand-new snapshot (create): one `git notes add`. Whatever it
   // refuses goes the general way below: a notes ref set by hand to an annotated tag of a notes
   // commit (git notes exits 128 on it, fast-import builds on the commit it names).
-  if (wanted.length === 1 && opts.fresh?.has(wanted[0]![0])) {
+  if (wanted.length === 1 && drop.size === 0 && opts.fresh?.has(wanted[0]![0])) {
     const [object, lines] = wanted[0]!;
     const r = await waitingOutLock(repo, () =>
       withIdentity(repo, (env) => git(['notes', `--ref=${NOTES_REF}`, 'add', '-F', '-', object], { cwd, input: [...lines].sort().join('\n') + '\n', env, okCodes: [1, 128] })),
@@ -209,7 +219,7 @@ export async function writeNoteLines(
     const { notes: existing, newPath } = await lookUp(repo, tip, wanted.map(([o]) => o));
     const ident = await committer(repo, opts.committer);
     const data = (text: string) => `data ${Buffer.byteLength(text)}\n${text}\n`;
-    const chunks: string[] = [`commit ${NOTES_REF}\ncommitter ${ident}\n`, data('Notes added by git backup\n')];
+    const chunks: string[] = [`commit ${NOTES_REF}\ncommitter ${ident}\n`, data(drop.size ? 'Notes changed by git backup (lines that are not events taken out)\n' : 'Notes added by git backup\n')];
     if (tip) chunks.push(`from ${tip}\n`);
     let changed = 0;
     for (const [object, lines] of wanted) {
@@ -217,13 +227,22 @@ export async function writeNoteLines(
       const paths = note?.paths ?? [];
       // A note found at two paths (flat and fanned out: `git notes copy` during a rebase writes with
       // a fan-out, fast-import's N without) reads as its text twice: written once, it is mended.
-      const text = merged(note?.text ?? '', lines, paths.length > 1);
+      const before = note?.text ?? '';
+      const gone = drop.get(object);
+      const after = gone ? withoutLines(before, gone) : before;
+      // Only lines taken out: the rest as it was. Lines added too: merged as any addition is.
+      const text = lines.length > 0 || paths.length > 1 ? merged(after, lines, paths.length > 1 || after !== before) : after !== before ? after : null;
       if (text === null) continue;
       changed++;
       // A plain tree entry where the note is (another copy of it removed), or where a new one goes.
       // Not fast-import's `N`: that refuses an object this clone lacks (a pruned snapshot, whose
       // DELETED line must still be written), and re-lays the whole tree when its fan-out differs.
       for (const p of paths.slice(1)) chunks.push(`D ${p}\n`);
+      // Nothing left (a note that held only lines taken out): no note, rather than an empty one.
+      if (text.trim() === '') {
+        if (paths[0]) chunks.push(`D ${paths[0]}\n`);
+        continue;
+      }
       chunks.push(`M 100644 inline ${paths[0] ?? newPath(object)}\n`, data(text));
     }
     if (changed === 0) return tip;

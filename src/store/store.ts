@@ -139,10 +139,14 @@ export interface IndexLookup {
 
 const IN_PLAY: ReadonlySet<string> = new Set(['CREATED', 'PENDING']);
 
-/** The note lines one update adds: object → lines. `fresh`: objects made a moment ago (no note yet). */
+/**
+ * The note lines one update adds: object → lines. `fresh`: objects made a moment ago (no note yet).
+ * `drop`: lines to take out of notes, object → lines (recover, for lines that are not events).
+ */
 export interface NotePlan {
   lines: Map<string, string[]>;
   fresh?: Set<string>;
+  drop?: Map<string, string[]>;
 }
 
 /** The durable record (refs/notes/backups), seen from the store. Implemented in app/ledger.ts. */
@@ -227,7 +231,13 @@ function mergePlans(a: NotePlan | null, b: NotePlan | null): NotePlan | null {
   if (!b) return a;
   const lines = new Map(a.lines);
   for (const [o, l] of b.lines) lines.set(o, [...(lines.get(o) ?? []), ...l]);
-  return { lines, fresh: new Set([...(a.fresh ?? []), ...(b.fresh ?? [])].filter((o) => !a.lines.has(o) || !b.lines.has(o))) };
+  const drop = new Map(a.drop);
+  for (const [o, l] of b.drop ?? []) drop.set(o, [...(drop.get(o) ?? []), ...l]);
+  return {
+    lines,
+    fresh: new Set([...(a.fresh ?? []), ...(b.fresh ?? [])].filter((o) => !a.lines.has(o) || !b.lines.has(o))),
+    ...(drop.size ? { drop } : {}),
+  };
 }
 
 class FileStore implements Store {
@@ -639,7 +649,7 @@ class FileStore implements Store {
 
   /** Write the note lines of a plan (the truth, before the index): the new tip, or NO_NOTES when there was nothing to write. */
   private async writeNotes(plan: NotePlan | null): Promise<string | null | typeof NO_NOTES> {
-    if (!plan || plan.lines.size === 0 || !this.hooks.ledger) return NO_NOTES;
+    if (!plan || (plan.lines.size === 0 && !plan.drop?.size) || !this.hooks.ledger) return NO_NOTES;
     // Never build on a damaged ref (it may be a user's commit): the change is in the index only,
     // and recover writes its lines once it has repaired the ref. A ref repaired since the load
     // (recover does it under the lock) is written to as usual.
