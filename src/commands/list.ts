@@ -98,10 +98,9 @@ export async function runList(ctx: Context, args: ListArgs): Promise<void> {
   // Tombstones live in the cold store (docs/store.md): read only when DELETED ones are asked for,
   // and newest first a segment at a time when the list is by age (the usual case).
   if (args.state.includes('DELETED') && args.sort === 'age') {
-    const { printed, done } = args.json ? await jsonPrinter(ctx) : { printed: null, done: null };
-    const records = await newestWithTombstones(ctx, data, query, printed);
-    if (done) return done();
-    return printTable(ctx, data, records);
+    const { printed, done } = args.json ? await jsonPrinter(ctx) : await tablePrinter(ctx, data);
+    await newestWithTombstones(ctx, data, query, printed);
+    return done();
   }
   const all = args.state.includes('DELETED') ? [...data.backups, ...(await ctx.store.tombstones(data, { wanted: notIn(data.backups) }))] : data.backups;
   const records = queryBackups(all, query);
@@ -110,55 +109,76 @@ export async function runList(ctx: Context, args: ListArgs): Promise<void> {
     ctx.io.outParts(inParts(jsonArray(records, (r) => [json(r)])));
     return;
   }
-  return printTable(ctx, data, records);
+  const { printed, done } = await tablePrinter(ctx, data);
+  await printed(records);
+  return done();
 }
 
-async function printTable(ctx: Context, data: StoreData, records: BackupRecord[]): Promise<void> {
-  const { table, listRows } = await import('./format.js');
-  if (records.length === 0) {
-    ctx.io.out(data.backups.length + coldCount(data.cold) === 0 ? 'no backups yet; take one with: git backup create -m "before refactor"' : 'no backups match');
-    return;
-  }
-  const cloneId = records.some((r) => r.origin) ? await (await import('../app/clone.js')).cloneIdOf(ctx) : undefined;
-  ctx.io.out(table(listRows(records, ctx.now, cloneId)));
+interface Printer {
+  /** Records to print, in order: a part of them. */
+  printed: (part: BackupRecord[]) => Promise<void>;
+  /** The last part was given. */
+  done: () => Promise<void>;
+}
+
+/**
+ * The table, its rows kept as text as the parts come (commands/format.ts ListTable) and printed
+ * once the column widths are known.
+ */
+async function tablePrinter(ctx: Context, data: StoreData): Promise<Printer> {
+  const { ListTable, inParts } = await import('./format.js');
+  const table = new ListTable(ctx.now);
+  let cloneId: string | undefined;
+  return {
+    printed: async (part) => {
+      if (cloneId === undefined && part.some((r) => r.origin)) cloneId = await (await import('../app/clone.js')).cloneIdOf(ctx);
+      table.add(part, cloneId);
+    },
+    done: async () => {
+      if (table.size === 0) {
+        ctx.io.out(data.backups.length + coldCount(data.cold) === 0 ? 'no backups yet; take one with: git backup create -m "before refactor"' : 'no backups match');
+        return;
+      }
+      ctx.io.outParts(inParts((function* () {
+        for (const piece of table.pieces()) yield Buffer.from(piece);
+      })()));
+    },
+  };
 }
 
 /**
  * The backups `query` picks, the cold store's among them, newest first: the index's, then the
- * cold segments newest first, each part handed to `printed` (or collected, for a table) once no
- * segment still to read can hold a newer one (core/segment-order.ts), and no segment read past the
- * limit. At 1,000,000 records `list --state DELETED --json` held every tombstone at once.
+ * cold segments newest first, each part handed to `printed` once no segment still to read can hold
+ * a newer one (core/segment-order.ts), and no segment read past the limit. At 1,000,000 records
+ * `list --state DELETED` held every tombstone at once (2.4 GB for the table).
  */
-async function newestWithTombstones(ctx: Context, data: StoreData, query: ListQuery, printed: ((part: BackupRecord[]) => Promise<void>) | null): Promise<BackupRecord[]> {
+async function newestWithTombstones(ctx: Context, data: StoreData, query: ListQuery, printed: (part: BackupRecord[]) => Promise<void>): Promise<void> {
   const { ageKey, byKeyDescending, queryBackups } = await import('../core/query.js');
   const { HeldInOrder, segmentCeilings } = await import('../core/segment-order.js');
   const pick = (rs: BackupRecord[]) => queryBackups(rs, { ...query, limit: null });
   const merge = new HeldInOrder((rs: BackupRecord[]) => byKeyDescending(rs, (r) => ageKey(r.created_at)));
-  const collected: BackupRecord[] = [];
   let shown = 0;
   const out = async (part: BackupRecord[]): Promise<boolean> => {
     const room = query.limit === null ? part : part.slice(0, query.limit - shown);
     shown += room.length;
-    if (printed) await printed(room);
-    else collected.push(...room);
+    await printed(room);
     return query.limit !== null && shown >= query.limit;
   };
   merge.add(pick(data.backups));
   const wanted = notIn(data.backups);
   for (const { segment, ceiling } of segmentCeilings(Object.keys(data.cold ?? {}))) {
-    if (await out(merge.take((r) => ageKey(r.created_at) >= ceiling))) return collected;
-    if (ctx.io.readerGone?.()) return collected;
+    if (await out(merge.take((r) => ageKey(r.created_at) >= ceiling))) return;
+    if (ctx.io.readerGone?.()) return;
     merge.add(pick(await ctx.store.tombstones({ cold: { [segment]: data.cold![segment]! } }, { wanted })));
   }
   await out(merge.rest());
-  return collected;
 }
 
 /**
  * `--json` printed as it comes: the array's items in groups of about a MiB (one line, as before,
  * when the list is that small); done() closes it.
  */
-async function jsonPrinter(ctx: Context): Promise<{ printed: (part: BackupRecord[]) => Promise<void>; done: () => Promise<void> }> {
+async function jsonPrinter(ctx: Context): Promise<Printer> {
   const { inParts, jsonItems } = await import('./format.js');
   const PART = 10_000;
   let pending: BackupRecord[] = [];
