@@ -215,7 +215,9 @@ export function* inReplayOrder(events: readonly TimedNoteEvent[], current: () =>
 
 /** Why parseNoteLines skipped a line that has not even the shape of an event line. */
 const NOT_AN_EVENT = 'not "<timestamp> <json>"';
-const LINE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z) (\{.*\})$/;
+// `s`: the JSON may hold U+2028 and U+2029 raw (JSON.stringify leaves them so, in a message or a
+// reason), which `.` alone does not match; a line holds no LF (the text is split on it).
+const LINE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z) (\{.*\})$/s;
 const DROVE_LINE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z) backup (\S+): ([A-Z]+) \(from ([A-Z]+) by ([A-Z_]+)\)$/;
 
 type Obj = Record<string, unknown>;

@@ -4,7 +4,7 @@
 // into <store>/removed-note-lines, and every other line of the note keeps its bytes and its place.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempRepo, type TestRepo } from '../helpers/repo.js';
 import { ok, type Rec } from '../helpers/truth.js';
@@ -90,6 +90,26 @@ test('ci (which never writes) names the line with the hint to run recover and ch
   assert.is(repo.git(['rev-parse', 'refs/notes/backups']), tip, 'no notes commit');
   assert.is(note(repo, snap), before);
   assert.not.ok(existsSync(removedFile(repo)));
+});
+
+test('a reason or message holding U+2028 or U+2029 (JSON.stringify leaves them raw) is an event: ci passes, recover moves nothing, --rebuild keeps the transition', () => {
+  const repo = tempRepo();
+  repo.write('a.txt', 'one\n');
+  const id = repo.json<Rec>(['create', '-m', 'first\u2029line']).id;
+  const snap = repo.git(['rev-parse', `refs/backups/${id}`]);
+  ok(repo, ['transition', id, 'CLEANABLE', '--force', '--reason', 'per\u2028review']);
+  const before = note(repo, snap);
+  assert.ok(before.includes('\u2028') && before.includes('\u2029'), 'written raw');
+  assert.match(ok(repo, ['ci']), /1 CLEANABLE\): ok/);
+  assert.match(ok(repo, ['recover']), /0 repair\(s\), 0 problem\(s\)/);
+  rmSync(join(repo.dir, '.git', 'backup', 'db.json'));
+  rmSync(join(repo.dir, '.git', 'backup', 'db.json.prev'), { force: true });
+  ok(repo, ['recover', '--rebuild']);
+  assert.is(note(repo, snap), before, 'no line taken out');
+  assert.not.ok(existsSync(removedFile(repo)));
+  const shown = repo.json<Rec & { message: string }>(['show', id]);
+  assert.is(shown.state, 'CLEANABLE');
+  assert.is(shown.message, 'first\u2029line');
 });
 
 test.run();
