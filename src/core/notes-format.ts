@@ -372,14 +372,19 @@ export function parseNoteLines(text: string): { events: TimedNoteEvent[]; skippe
   return { events, skipped };
 }
 
+/** What an event line starts with or holds, however its rest turned out: a date-time, a JSON object. */
+const EVENT_LIKE = /^\s*\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|\{\s*"/;
+
 /**
  * Whether a skipped line has not even the shape of an event line (`<timestamp> <json>`): text put
  * into a backup's note by hand (`git notes append -m ...`). `recover` moves such lines out of the
  * note. A line of that shape that does not read (bad JSON, an unknown event from a newer version)
- * is not one: it may be a damaged or a newer event, for a person to judge.
+ * is not one: it may be a damaged or a newer event, for a person to judge. Nor is a line that starts
+ * with a date-time or holds a JSON object (an event with a trailing blank, a timestamp of another
+ * precision, a newer version's layout): taken out, its event would be gone from the history.
  */
 export function isStrayLine(s: SkippedLine): boolean {
-  return s.why === NOT_AN_EVENT;
+  return s.why === NOT_AN_EVENT && !EVENT_LIKE.test(s.text);
 }
 
 /**

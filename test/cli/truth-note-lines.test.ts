@@ -112,4 +112,26 @@ test('a reason or message holding U+2028 or U+2029 (JSON.stringify leaves them r
   assert.is(shown.message, 'first\u2029line');
 });
 
+test('lines that are events but for their shape (a trailing blank, a timestamp without milliseconds, no timestamp) stay in the note for a person; only the garbage moves', () => {
+  const { repo, id, snap } = oneBackup('event-like');
+  ok(repo, ['transition', id, 'CLEANABLE', '--force', '--reason', 'by hand']);
+  const [created, transition] = note(repo, snap).split('\n') as [string, string];
+  const json = transition.slice(transition.indexOf(' ') + 1);
+  const eventLike = [`${transition} `, `2030-01-01T00:00:00Z ${json}`, json];
+  const text = [created, ...eventLike, 'garbage'].join('\n') + '\n';
+  // As hand edits or another tool leave them: `git notes add -F` would strip the trailing blank.
+  const blob = repo.git(['hash-object', '-w', '--stdin'], { input: text });
+  repo.git(['notes', '--ref=backups', 'add', '-f', '-C', blob, snap]);
+  rmSync(join(repo.dir, '.git', 'backup', 'db.json'));
+  rmSync(join(repo.dir, '.git', 'backup', 'db.json.prev'), { force: true });
+  const out = ok(repo, ['recover', '--rebuild']);
+  for (const n of [2, 3, 4]) assert.match(out, new RegExp(`line ${n}: [^\\n]*; skipped`));
+  assert.match(out, /line 5 was not an event; moved to/);
+  assert.is(repo.git(['cat-file', 'blob', `refs/notes/backups:${snap}`]) + '\n', [created, ...eventLike].join('\n') + '\n', 'only the garbage line went');
+  assert.is(readFileSync(removedFile(repo), 'utf8'), `${snap} garbage\n`);
+  const ci = repo.cli(['ci']);
+  assert.is(ci.code, 8);
+  assert.not.match(ci.stdout, /run git backup recover/);
+});
+
 test.run();
