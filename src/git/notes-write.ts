@@ -252,8 +252,12 @@ export async function writeNoteLines(
   }
 }
 
-/** git's words when another process holds the notes ref's lock file (or one died holding it). */
-const REF_LOCKED = /cannot lock ref|Unable to create '[^']*\.lock': File exists/;
+/**
+ * git's words when another process holds the notes ref's lock file (or one died holding it). Not
+ * any "cannot lock ref": that is also a ref in the way (refs/notes/backups/x exists), which no
+ * wait mends and which git's own message says.
+ */
+const REF_LOCKED = /Unable to create '[^']*\.lock': File exists/;
 /**
  * How long a notes write waits out another process's lock on the notes ref: a rebase rewriting
  * notes (notes.rewriteRef) or a `git notes` holds it for milliseconds; git itself waits 100 ms

@@ -49,4 +49,15 @@ test('a notes ref lock that stays: create exits 5 naming the lock, and nothing c
   assert.match(ok(repo, ['recover']), /0 repair\(s\), 0 problem\(s\)/);
 });
 
+test('a ref in the notes ref\'s way (refs/notes/backups/x) is no lock: create fails at once with git\'s words, not exit 5 naming a lock file', () => {
+  const repo = tempRepo();
+  repo.git(['notes', '--ref=backups/x', 'add', '-m', 'not ours', 'HEAD']);
+  repo.write('w.txt', 'work\n');
+  const r = repo.cli(['create', '-m', 'blocked']);
+  assert.is(r.code, 1, r.stdout + r.stderr);
+  assert.not.match(r.stderr, /locked by another git process/);
+  assert.match(r.stderr, /'refs\/notes\/backups\/x' exists/);
+  assert.is(repo.git(['for-each-ref', 'refs/backups/']), '', 'no ref left behind');
+});
+
 test.run();
