@@ -123,7 +123,8 @@ async function moveStrayLines(ctx: Context, stray: ReadonlyMap<string, SkippedLi
   const moved: Moved = { drop: new Map(), repaired: [] };
   if (stray.size === 0) return moved;
   const file = removedNoteLines(ctx);
-  const kept = new Set((await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? '' : Promise.reject(e)))).split('\n'));
+  const before = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? '' : Promise.reject(e)));
+  const kept = new Set(before.split('\n'));
   const entries: string[] = [];
   for (const [object, lines] of stray) {
     moved.drop.set(object, lines.map((l) => l.text));
@@ -136,7 +137,8 @@ async function moveStrayLines(ctx: Context, stray: ReadonlyMap<string, SkippedLi
   if (entries.length) {
     const fh = await open(file, 'a', FILE_MODE);
     try {
-      await fh.writeFile(entries.join('\n') + '\n');
+      // A last line without its LF (the file edited by hand) is not run into the first entry.
+      await fh.writeFile((before === '' || before.endsWith('\n') ? '' : '\n') + entries.join('\n') + '\n');
       await fh.sync();
     } finally {
       await fh.close();

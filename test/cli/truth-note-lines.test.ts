@@ -4,7 +4,7 @@
 // into <store>/removed-note-lines, and every other line of the note keeps its bytes and its place.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempRepo, type TestRepo } from '../helpers/repo.js';
 import { ok, type Rec } from '../helpers/truth.js';
@@ -132,6 +132,14 @@ test('lines that are events but for their shape (a trailing blank, a timestamp w
   const ci = repo.cli(['ci']);
   assert.is(ci.code, 8);
   assert.not.match(ci.stdout, /run git backup recover/);
+});
+
+test('removed-note-lines whose last line lacks its LF (edited by hand): the next entry is a line of its own', () => {
+  const { repo, snap } = oneBackup('no final newline');
+  writeFileSync(removedFile(repo), 'a note kept by hand', { mode: 0o600 });
+  repo.git(['notes', '--ref=backups', 'append', '-m', 'this is garbage', snap]);
+  ok(repo, ['recover']);
+  assert.is(readFileSync(removedFile(repo), 'utf8'), `a note kept by hand\n${snap} this is garbage\n`);
 });
 
 test.run();
