@@ -9,7 +9,8 @@
 // context:opened, once a command has read the clock; restore:before-rename, a restored file written
 // to its temp name;
 // archive:after-write, archive:after-verify, archive:after-record,
-// delete:after-record, delete:before-unlink, gc:after-repack). Never set it in real use.
+// delete:after-record, delete:before-unlink, gc:after-repack; notes:before-import, a notes write
+// about to hand fast-import a commit built on the tip it read). Never set it in real use.
 export async function pauseAt(point: string): Promise<void> {
   if (process.env.GIT_BACKUP_TEST_PAUSE_AT !== point) return;
   const keepAlive = setInterval(() => undefined, 1 << 30);

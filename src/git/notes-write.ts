@@ -13,6 +13,7 @@
 import { join } from 'node:path';
 import { GitError, git, gitEachZ, gitLine, type RepoPaths } from './exec.js';
 import { BackupError, ExitCode } from '../core/errors.js';
+import { pauseAt } from '../test-pause.js';
 import { readObjects } from './object-reader.js';
 import { parseLsTreeZ } from './tree.js';
 import { isObjectId } from '../core/ids.js';
@@ -246,11 +247,30 @@ export async function writeNoteLines(
       chunks.push(`M 100644 inline ${paths[0] ?? newPath(object)}\n`, data(text));
     }
     if (changed === 0) return tip;
+    await pauseAt('notes:before-import'); // tests: the notes ref moved by git between the read of its tip and this write
     const r = await waitingOutLock(repo, () => git(['fast-import', '--quiet', '--date-format=raw'], { cwd, input: chunks.join(''), okCodes: [1, 128] }));
     if (r.code === 0) return notesTip(repo);
+    // Moved under the write (an amend or rebase copying notes beside it): built again on the new
+    // tip, after a pause that lets a burst of such moves pass; still moving after them, exit 5.
+    const moved = MOVED_UNDER.test(r.stderr);
+    if (moved && attempt <= MOVED_WAITS_MS.length) {
+      await new Promise((done) => setTimeout(done, MOVED_WAITS_MS[attempt - 1]));
+      continue;
+    }
+    if (moved) {
+      throw new BackupError(
+        ExitCode.LOCK_TIMEOUT,
+        `${NOTES_REF} kept moving while this change was written (another git process rewriting notes, as an amend or a rebase does with notes.rewriteRef); the change was not recorded: retry once it is done`,
+      );
+    }
     if (attempt >= 3) throw new Error(`could not update ${NOTES_REF}: ${r.stderr.trim().split('\n').pop() ?? 'git fast-import failed'}`);
   }
 }
+
+/** fast-import's refusal of a ref that moved since `from` was read (not a fast-forward of it any more). */
+const MOVED_UNDER = /Not updating refs\/notes\/backups/;
+/** The pauses before building a write again on a notes ref that moved under it: about 1.3 s in all. */
+const MOVED_WAITS_MS = [0, 10, 20, 40, 80, 160, 320, 640];
 
 /**
  * git's words when another process holds the notes ref's lock file (or one died holding it). Not
@@ -280,6 +300,6 @@ async function waitingOutLock<R extends { code: number; stderr: string }>(repo: 
   const lock = join(repo.commonDir, `${NOTES_REF}.lock`);
   throw new BackupError(
     ExitCode.LOCK_TIMEOUT,
-    `${NOTES_REF} is locked by another git process (${lock} exists); nothing was written: retry once it is done, or remove that file if no git process is running`,
+    `${NOTES_REF} is locked by another git process (${lock} exists); the change was not recorded: retry once it is done, or remove that file if no git process is running`,
   );
 }
