@@ -10,10 +10,10 @@
 // other. A new note on a fresh snapshot (create) goes through `git notes add`.
 // Every write returns the new tip of the notes ref, which the index records (db.json's
 // notes_tip) so that it can tell whether it has seen every event.
-import { join } from 'node:path';
 import { GitError, git, gitEachZ, gitLine, type RepoPaths } from './exec.js';
 import { BackupError, ExitCode } from '../core/errors.js';
 import { pauseAt } from '../test-pause.js';
+import { heldLock, waitingOutLock } from './ref-lock.js';
 import { readObjects } from './object-reader.js';
 import { parseLsTreeZ } from './tree.js';
 import { isObjectId } from '../core/ids.js';
@@ -204,7 +204,7 @@ export async function writeNoteLines(
   // commit (git notes exits 128 on it, fast-import builds on the commit it names).
   if (wanted.length === 1 && drop.size === 0 && opts.fresh?.has(wanted[0]![0])) {
     const [object, lines] = wanted[0]!;
-    const r = await waitingOutLock(repo, () =>
+    const r = await waitingOutNotesLock(() =>
       withIdentity(repo, (env) => git(['notes', `--ref=${NOTES_REF}`, 'add', '-F', '-', object], { cwd, input: [...lines].sort().join('\n') + '\n', env, okCodes: [1, 128] })),
     );
     if (r.code === 0) return notesTip(repo);
@@ -248,7 +248,7 @@ export async function writeNoteLines(
     }
     if (changed === 0) return tip;
     await pauseAt('notes:before-import'); // tests: the notes ref moved by git between the read of its tip and this write
-    const r = await waitingOutLock(repo, () => git(['fast-import', '--quiet', '--date-format=raw'], { cwd, input: chunks.join(''), okCodes: [1, 128] }));
+    const r = await waitingOutNotesLock(() => git(['fast-import', '--quiet', '--date-format=raw'], { cwd, input: chunks.join(''), okCodes: [1, 128] }));
     if (r.code === 0) return notesTip(repo);
     // Moved under the write (an amend or rebase copying notes beside it): built again on the new
     // tip, after a pause that lets a burst of such moves pass; still moving after them, exit 5.
@@ -273,31 +273,13 @@ const MOVED_UNDER = /Not updating refs\/notes\/backups/;
 const MOVED_WAITS_MS = [0, 10, 20, 40, 80, 160, 320, 640];
 
 /**
- * git's words when another process holds the notes ref's lock file (or one died holding it). Not
- * any "cannot lock ref": that is also a ref in the way (refs/notes/backups/x exists), which no
- * wait mends and which git's own message says.
+ * `write` (a git process updating the notes ref) tried again while another process holds the
+ * ref's lock file (git/ref-lock.ts); still held, exit 5 naming it.
  */
-const REF_LOCKED = /Unable to create '[^']*\.lock': File exists/;
-/**
- * How long a notes write waits out another process's lock on the notes ref: a rebase rewriting
- * notes (notes.rewriteRef) or a `git notes` holds it for milliseconds; git itself waits 100 ms
- * (core.filesRefLockTimeout). About 3 s in all, then exit 5: a lock that stays is one a git
- * process left when it died, which only the user can judge.
- */
-const LOCK_WAITS_MS = [20, 40, 80, 160, 320, 640, 1280];
-
-/**
- * `write` (a git process updating the notes ref) run again while it fails on the ref's lock; a
- * lock still held after LOCK_WAITS_MS is exit 5 naming the lock file, nothing written.
- */
-async function waitingOutLock<R extends { code: number; stderr: string }>(repo: RepoPaths, write: () => Promise<R>): Promise<R> {
-  for (const ms of [...LOCK_WAITS_MS, null]) {
-    const r = await write();
-    if (r.code === 0 || !REF_LOCKED.test(r.stderr)) return r;
-    if (ms === null) break;
-    await new Promise((done) => setTimeout(done, ms));
-  }
-  const lock = join(repo.commonDir, `${NOTES_REF}.lock`);
+async function waitingOutNotesLock<R extends { code: number; stderr: string }>(write: () => Promise<R>): Promise<R> {
+  const r = await waitingOutLock(write);
+  const lock = r.code === 0 ? null : heldLock(r.stderr);
+  if (lock === null) return r;
   throw new BackupError(
     ExitCode.LOCK_TIMEOUT,
     `${NOTES_REF} is locked by another git process (${lock} exists); the change was not recorded: retry once it is done, or remove that file if no git process is running`,

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { BackupError, ExitCode, invalidError, usageError } from '../errors.js';
 import { git, GitError, gitLine, type RepoPaths } from './exec.js';
 import { withIdentity } from './identity.js';
+import { heldLock, waitingOutLock } from './ref-lock.js';
 import { writeCommitObject } from './loose-object.js';
 import { headValue } from './ref-files.js';
 import { isObjectId } from '../core/ids.js';
@@ -338,12 +339,12 @@ export async function sameSnapshotTrees(repo: RepoPaths, snapshot: string, trees
  */
 export async function deleteBackupRef(repo: RepoPaths, id: string, expectedSha: string): Promise<void> {
   const ref = refName(id);
-  try {
-    await git(['update-ref', '--no-deref', '-d', ref, expectedSha], { cwd: repo.worktree });
-  } catch (e) {
-    if (e instanceof GitError) throw invalidError(`cannot delete ${ref}: it no longer points at ${expectedSha.slice(0, 12)}`);
-    throw e;
-  }
+  const r = await waitingOutLock(() => git(['update-ref', '--no-deref', '-d', ref, expectedSha], { cwd: repo.worktree, okCodes: [1, 128] }));
+  if (r.code === 0) return;
+  const lock = heldLock(r.stderr);
+  // A lock left by a git process that died (packed-refs.lock, the ref's own): said as such, not as a moved ref.
+  if (lock) throw new BackupError(ExitCode.LOCK_TIMEOUT, `cannot delete ${ref}: ${lock} exists (another git process is writing refs; remove that file if none is running); git backup recover deletes the ref once it is gone`);
+  throw invalidError(`cannot delete ${ref}: it no longer points at ${expectedSha.slice(0, 12)}`);
 }
 
 /** The creation metadata carried in a snapshot commit's message. */
