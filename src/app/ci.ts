@@ -1,7 +1,7 @@
 // `git backup ci`: the checks of core/ci.ts over every note in refs/notes/backups.
 import type { Context } from './context.js';
 import { mergedByPatch } from '../core/reconcile.js';
-import { checkHistory, checkMaxAge, parseMaxAges, type CiProblem, type HistoryVerdict } from '../core/ci.js';
+import { checkHistory, checkMaxAge, parseMaxAges, strayHint, type CiProblem, type HistoryVerdict } from '../core/ci.js';
 import { integrationBranch, readRefs } from '../git/facts.js';
 import { readHistory } from '../git/content.js';
 import { parseNoteLines } from '../core/notes-format.js';
@@ -65,7 +65,7 @@ export async function runCiChecks(ctx: Context, maxAge: readonly string[]): Prom
     const ids = [...new Set(events.filter((e) => e.event.event !== 'drove').map((e) => e.event.id))];
     // A note holding only "drove" lines sits on a user commit, not on a backup.
     if (ids.length === 0) {
-      for (const s of skipped) report.problems.push({ id: object, check: 'note', message: `note on ${object.slice(0, 12)}, line ${s.line}: ${s.why}` });
+      for (const s of skipped) report.problems.push({ id: object, check: 'note', message: `note on ${object.slice(0, 12)}, line ${s.line}: ${s.why}${strayHint(s)}` });
       return;
     }
     ids.forEach((id, i) => {

@@ -44,7 +44,7 @@ interface GitRecords {
   refs: Map<string, string>;
   /** Backups that have a note: its events and what they replay to (so the note can be caught up). */
   notes: Map<string, NotedBackup>;
-  /** Lines of backups' notes that are not events at all (isStrayLine), by annotated object. */
+  /** Lines of our notes (a backup's, a user commit's) that are not events at all (isStrayLine), by annotated object. */
   stray: Map<string, SkippedLine[]>;
 }
 
@@ -69,14 +69,15 @@ async function recordsFromGit(
   // Note by note, in chunks: the texts (~640 MB at a million notes) are not all held at once.
   await eachNote(ctx.repo, (object, text) => {
     const { events, skipped } = parseNoteLines(text);
+    // Text put by hand into any note of ours, a backup's or a user commit's (whose lines say which
+    // backups its arrival drove): ci fails on it, and only recover takes it out.
+    const strayHere = skipped.filter(isStrayLine);
+    if (strayHere.length > 0) stray.set(object, strayHere);
     if (!events.some((e) => e.event.event === 'created')) {
       if (events.some((e) => e.event.event === 'transition')) problems.push(`note on ${object.slice(0, 12)} has transitions but no creation line; ignored`);
       return; // a user commit's "drove" lines
     }
-    for (const sk of skipped) {
-      if (isStrayLine(sk)) stray.set(object, [...(stray.get(object) ?? []), sk]);
-      else problems.push(`note on ${object.slice(0, 12)}, line ${sk.line}: ${sk.why}; skipped`);
-    }
+    for (const sk of skipped) if (!isStrayLine(sk)) problems.push(`note on ${object.slice(0, 12)}, line ${sk.line}: ${sk.why}; skipped`);
     const r = rebuildRecord(events, problems);
     if (!keep(r, refs)) return;
     records.set(r.id, r);
@@ -114,7 +115,7 @@ interface Moved {
 }
 
 /**
- * Lines of backups' notes that are not events at all (text a person appended, `git notes append`):
+ * Lines of our notes that are not events at all (text a person appended, `git notes append`):
  * kept in removed-note-lines first (appended and synced, before the notes write that takes them
  * out; an entry already there is not repeated, so an update that runs fn again, or a recover killed
  * after this, keeps each once), and handed to the write that drops them in one notes commit.

@@ -35,16 +35,18 @@ export function parseMaxAges(args: readonly string[]): Map<BackupState, number> 
   return out;
 }
 
+/** What a skipped note line's problem adds: a line that is not an event at all (put there by hand) is one recover moves out. */
+export function strayHint(s: SkippedLine): string {
+  return isStrayLine(s) ? '; run git backup recover' : '';
+}
+
 /**
  * Walk one backup's events in time order and check the chain: it starts with the creation, each
  * transition leaves the state the previous one reached, each step is in the table or forced by
  * the USER, nothing follows DELETED. Same-millisecond transitions are taken in chain order.
  */
 export function checkHistory(id: string, events: readonly TimedNoteEvent[], skipped: readonly SkippedLine[] = []): HistoryVerdict {
-  // A line that is not an event at all (appended by hand) is one recover moves out of the note.
-  const problems: CiProblem[] = skipped.map((s) => ({
-    id, check: 'note' as const, message: `line ${s.line} is not a valid event (${s.why})${isStrayLine(s) ? '; run git backup recover' : ''}`,
-  }));
+  const problems: CiProblem[] = skipped.map((s) => ({ id, check: 'note' as const, message: `line ${s.line} is not a valid event (${s.why})${strayHint(s)}` }));
   const fail = (message: string) => problems.push({ id, check: 'history', message });
   const own = events.filter((e) => e.event.id === id && e.event.event !== 'drove');
   const created = own.filter((e) => e.event.event === 'created');

@@ -8,6 +8,7 @@ import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { tempRepo, type TestRepo } from '../helpers/repo.js';
 import { ok, type Rec } from '../helpers/truth.js';
+import { install, withShim } from '../helpers/hooks.js';
 
 const removedFile = (repo: TestRepo) => join(repo.dir, '.git', 'backup', 'removed-note-lines');
 const note = (repo: TestRepo, object: string) => repo.git(['notes', '--ref=backups', 'show', object]);
@@ -140,6 +141,40 @@ test('removed-note-lines whose last line lacks its LF (edited by hand): the next
   repo.git(['notes', '--ref=backups', 'append', '-m', 'this is garbage', snap]);
   ok(repo, ['recover']);
   assert.is(readFileSync(removedFile(repo), 'utf8'), `a note kept by hand\n${snap} this is garbage\n`);
+});
+
+test("text put into our notes on a user commit (git notes --ref=backups add HEAD): ci names recover, recover takes it out, a note of only it is removed", () => {
+  const { repo } = oneBackup('one');
+  const head = repo.git(['rev-parse', 'HEAD']);
+  repo.git(['notes', '--ref=backups', 'add', '-m', 'a note of my own', head]);
+  const ci = repo.cli(['ci']);
+  assert.is(ci.code, 8, ci.stdout + ci.stderr);
+  assert.match(ci.stdout, new RegExp(`note on ${head.slice(0, 12)}, line 1: [^\\n]*; run git backup recover`));
+  const out = ok(repo, ['recover']);
+  assert.ok(out.includes(`note on ${head.slice(0, 12)}: line 1 was not an event; moved to ${removedFile(repo)}`), out);
+  assert.is(repo.cli(['ci']).code, 0);
+  assert.not.ok(repo.git(['notes', '--ref=backups', 'list']).includes(head), 'no note left on the commit');
+  assert.is(readFileSync(removedFile(repo), 'utf8'), `${head} a note of my own\n`);
+});
+
+test("text appended to a user commit's note of drove lines: only it goes, the drove lines stay byte for byte", () => {
+  const repo = tempRepo();
+  install(repo);
+  repo.write('a.txt', 'work\n');
+  const id = repo.json<Rec>(['create', '-m', 'work']).id;
+  repo.git(['add', 'a.txt'], { env: withShim() });
+  repo.git(['commit', '-q', '-m', 'commit the work'], { env: withShim() });
+  const head = repo.git(['rev-parse', 'HEAD']);
+  const drove = note(repo, head);
+  assert.match(drove, new RegExp(`backup ${id}: `), 'the commit drove the backup');
+  repo.git(['notes', '--ref=backups', 'append', '-m', 'garbage', head]);
+  const before = note(repo, head);
+  assert.ok(before.startsWith(drove), before);
+  const out = ok(repo, ['recover']);
+  assert.match(out, /line \d+ was not an event; moved to/);
+  // The blank line `git notes append` put before it stays (blank lines are not taken out).
+  assert.is(note(repo, head), before.split('\n').filter((l) => l !== 'garbage').join('\n'));
+  ok(repo, ['ci']);
 });
 
 test.run();
