@@ -45,8 +45,9 @@ export function historyLine(id: string | null, e: HistoryEntry): string {
 
 const LIST_HEADER = ['ID', 'STATE', 'AGE', 'FILES', 'SIZE', 'BRANCH', 'ORIGIN', 'MESSAGE'];
 const ORIGIN_COLUMN = LIST_HEADER.indexOf('ORIGIN');
-/** Between a kept row's cells: no cell holds it (messages are made one line, refnames refuse control characters). */
+/** Between a kept row's cells; a cell that holds it (a record edited by hand) shows U+FFFD there instead. */
 const CELL_END = '\0';
+const cellText = (t: string) => (t.includes(CELL_END) ? t.replaceAll(CELL_END, '\uFFFD') : t);
 /** Lines of the table per piece of output. */
 const LINES_PER_PIECE = 2000;
 
@@ -83,7 +84,10 @@ export class ListTable {
         mine ? '(here)' : r.origin!,
         oneLine(r.message || r.labels.map((l) => `[${l}]`).join(' ')),
       ];
-      for (let c = 0; c < cells.length; c++) this.widths[c] = Math.max(this.widths[c]!, cells[c]!.length);
+      for (let c = 0; c < cells.length; c++) {
+        cells[c] = cellText(cells[c]!);
+        this.widths[c] = Math.max(this.widths[c]!, cells[c]!.length);
+      }
       this.rows.push(cells.join(CELL_END));
     }
   }

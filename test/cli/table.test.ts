@@ -57,6 +57,12 @@ test('list table: a wider cell in a later part widens the column for every row; 
   assert.is(text(mine), 'ID                    STATE    AGE  FILES  SIZE  BRANCH  MESSAGE\n20261204-100000-abcd  CREATED  1m   1      30 B  main    m0');
 });
 
+test('list table: a NUL in a message (a record edited by hand) shows as U+FFFD and keeps the columns', () => {
+  const t = new ListTable(NOW);
+  t.add([rec(0, { message: 'a\u0000b' }), rec(1, { branch: 'x' })], undefined);
+  assert.is(text(t).split('\n')[1], '20261204-100000-abcd  CREATED  1m   1      30 B  main    a\uFFFDb');
+});
+
 test('list table: added in parts, the text in pieces is the text added at once (5,000 rows)', () => {
   const records = Array.from({ length: 5000 }, (_, i) => rec(i, { files: i, message: i % 7 ? `m${i}` : '' }));
   const whole = new ListTable(NOW);
