@@ -45,9 +45,15 @@ export function historyLine(id: string | null, e: HistoryEntry): string {
 
 const LIST_HEADER = ['ID', 'STATE', 'AGE', 'FILES', 'SIZE', 'BRANCH', 'ORIGIN', 'MESSAGE'];
 const ORIGIN_COLUMN = LIST_HEADER.indexOf('ORIGIN');
-/** Between a kept row's cells; a cell that holds it (a record edited by hand) shows U+FFFD there instead. */
+/**
+ * Between a kept row's cells. A row whose cells hold it (a record edited by hand), or whose first
+ * cell is empty, is kept instead as CELL_END and its cells in JSON: every cell printed as it is,
+ * byte for byte what the table printed before it was built a part at a time.
+ */
 const CELL_END = '\0';
-const cellText = (t: string) => (t.includes(CELL_END) ? t.replaceAll(CELL_END, '\uFFFD') : t);
+const keptRow = (cells: readonly string[]): string =>
+  cells[0] === '' || cells.some((c) => c.includes(CELL_END)) ? CELL_END + JSON.stringify(cells) : cells.join(CELL_END);
+const rowCells = (row: string): string[] => (row.startsWith(CELL_END) ? (JSON.parse(row.slice(1)) as string[]) : row.split(CELL_END));
 /** Lines of the table per piece of output. */
 const LINES_PER_PIECE = 2000;
 
@@ -84,11 +90,8 @@ export class ListTable {
         mine ? '(here)' : r.origin!,
         oneLine(r.message || r.labels.map((l) => `[${l}]`).join(' ')),
       ];
-      for (let c = 0; c < cells.length; c++) {
-        cells[c] = cellText(cells[c]!);
-        this.widths[c] = Math.max(this.widths[c]!, cells[c]!.length);
-      }
-      this.rows.push(cells.join(CELL_END));
+      for (let c = 0; c < cells.length; c++) this.widths[c] = Math.max(this.widths[c]!, cells[c]!.length);
+      this.rows.push(keptRow(cells));
     }
   }
 
@@ -106,7 +109,7 @@ export class ListTable {
     };
     let piece = line(LIST_HEADER);
     for (let i = 0; i < this.rows.length; i++) {
-      piece += '\n' + line(this.rows[i]!.split(CELL_END));
+      piece += '\n' + line(rowCells(this.rows[i]!));
       if ((i + 1) % LINES_PER_PIECE === 0) {
         yield piece;
         piece = '';

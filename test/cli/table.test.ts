@@ -57,10 +57,22 @@ test('list table: a wider cell in a later part widens the column for every row; 
   assert.is(text(mine), 'ID                    STATE    AGE  FILES  SIZE  BRANCH  MESSAGE\n20261204-100000-abcd  CREATED  1m   1      30 B  main    m0');
 });
 
-test('list table: a NUL in a message (a record edited by hand) shows as U+FFFD and keeps the columns', () => {
+test('list table: a NUL in a cell (a record edited by hand) is printed as it is, as the table before ListTable printed it: same bytes, same columns', () => {
   const t = new ListTable(NOW);
-  t.add([rec(0, { message: 'a\u0000b' }), rec(1, { branch: 'x' })], undefined);
-  assert.is(text(t).split('\n')[1], '20261204-100000-abcd  CREATED  1m   1      30 B  main    a\uFFFDb');
+  t.add([rec(0, { message: 'a\u0000b' }), rec(1, { branch: 'x\u0000y', origin: 'o\u0000', message: '\u0000' }), rec(2, { message: 'c' })], 'here-clone');
+  assert.is(
+    text(t),
+    [
+      'ID                    STATE    AGE  FILES  SIZE  BRANCH  ORIGIN  MESSAGE',
+      '20261204-100000-abcd  CREATED  1m   1      30 B  main    (here)  a\u0000b',
+      '20261204-100001-abcd  CREATED  2m   1      30 B  x\u0000y     o\u0000      \u0000',
+      '20261204-100002-abcd  CREATED  3m   1      30 B  main    (here)  c',
+    ].join('\n'),
+  );
+  // A record whose id is empty (edited by hand) still has its columns.
+  const e = new ListTable(NOW);
+  e.add([{ ...rec(0, { message: 'm' }), id: '' }], undefined);
+  assert.is(text(e).split('\n')[1], '    CREATED  1m   1      30 B  main    m');
 });
 
 test('list table: added in parts, the text in pieces is the text added at once (5,000 rows)', () => {
