@@ -60,8 +60,11 @@ export async function runCiChecks(ctx: Context, maxAge: readonly string[]): Prom
   }
   const tooOld: { v: HistoryVerdict; problem: CiProblem }[] = [];
   // Note by note, in chunks (a million notes are ~640 MB): only problems and verdicts are kept.
-  await eachNote(ctx.repo, (object, text) => {
-    const { events, skipped } = parseNoteLines(text);
+  await eachNote(ctx.repo, (object, text, utf8) => {
+    const parsed = parseNoteLines(text);
+    const { events } = parsed;
+    // recover leaves a note that is not UTF-8 text as it is (its bytes would be lost): not sent there.
+    const skipped = utf8 ? parsed.skipped : parsed.skipped.map((s) => ({ ...s, why: `${s.why}; the note is not UTF-8 text, edit it by hand` }));
     const ids = [...new Set(events.filter((e) => e.event.event !== 'drove').map((e) => e.event.id))];
     // A note holding only "drove" lines sits on a user commit, not on a backup.
     if (ids.length === 0) {

@@ -67,17 +67,22 @@ async function recordsFromGit(
   const problems: string[] = [];
   const stray = new Map<string, SkippedLine[]>();
   // Note by note, in chunks: the texts (~640 MB at a million notes) are not all held at once.
-  await eachNote(ctx.repo, (object, text) => {
+  await eachNote(ctx.repo, (object, text, utf8) => {
     const { events, skipped } = parseNoteLines(text);
     // Text put by hand into any note of ours, a backup's or a user commit's (whose lines say which
-    // backups its arrival drove): ci fails on it, and only recover takes it out.
+    // backups its arrival drove): ci fails on it, and only recover takes it out. Not from a note
+    // that is not UTF-8 text: written back from its text, the bytes it does not show (U+FFFD)
+    // would be lost, in the lines it keeps and in those kept in removed-note-lines.
     const strayHere = skipped.filter(isStrayLine);
-    if (strayHere.length > 0) stray.set(object, strayHere);
+    if (strayHere.length > 0 && utf8) stray.set(object, strayHere);
+    if (strayHere.length > 0 && !utf8) {
+      problems.push(`note on ${object.slice(0, 12)} is not UTF-8 text: its line(s) ${strayHere.map((s) => s.line).join(', ')} that are not events are left in it; edit it by hand (git notes --ref=backups edit ${object})`);
+    }
     if (!events.some((e) => e.event.event === 'created')) {
       if (events.some((e) => e.event.event === 'transition')) problems.push(`note on ${object.slice(0, 12)} has transitions but no creation line; ignored`);
       return; // a user commit's "drove" lines
     }
-    for (const sk of skipped) if (!isStrayLine(sk)) problems.push(`note on ${object.slice(0, 12)}, line ${sk.line}: ${sk.why}; skipped`);
+    for (const sk of skipped) if (!utf8 || !isStrayLine(sk)) problems.push(`note on ${object.slice(0, 12)}, line ${sk.line}: ${sk.why}; skipped`);
     const r = rebuildRecord(events, problems);
     if (!keep(r, refs)) return;
     records.set(r.id, r);

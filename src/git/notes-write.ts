@@ -10,6 +10,7 @@
 // other. A new note on a fresh snapshot (create) goes through `git notes add`.
 // Every write returns the new tip of the notes ref, which the index records (db.json's
 // notes_tip) so that it can tell whether it has seen every event.
+import { isUtf8 } from 'node:buffer';
 import { GitError, git, gitEachZ, gitLine, type RepoPaths } from './exec.js';
 import { BackupError, ExitCode } from '../core/errors.js';
 import { pauseAt } from '../test-pause.js';
@@ -41,6 +42,8 @@ interface ExistingNote {
   paths: string[];
   /** Their texts joined. */
   text: string;
+  /** Whether every copy is UTF-8 text: lines are taken out only of such a note (its text is its bytes). */
+  utf8: boolean;
 }
 
 interface Found {
@@ -70,7 +73,8 @@ function addNote(notes: Map<string, ExistingNote>, object: string, path: string,
   if (known) {
     known.paths.push(path);
     known.text += text;
-  } else notes.set(object, { paths: [path], text });
+    known.utf8 &&= isUtf8(body);
+  } else notes.set(object, { paths: [path], text, utf8: isUtf8(body) });
 }
 
 async function lookUpByPaths(repo: RepoPaths, tip: string, objects: readonly string[]): Promise<Found> {
@@ -229,7 +233,7 @@ export async function writeNoteLines(
       // A note found at two paths (flat and fanned out: `git notes copy` during a rebase writes with
       // a fan-out, fast-import's N without) reads as its text twice: written once, it is mended.
       const before = note?.text ?? '';
-      const gone = drop.get(object);
+      const gone = note?.utf8 === false ? undefined : drop.get(object);
       const after = gone ? withoutLines(before, gone) : before;
       // Only lines taken out: the rest as it was. Lines added too: merged as any addition is.
       const text = lines.length > 0 || paths.length > 1 ? merged(after, lines, paths.length > 1 || after !== before) : after !== before ? after : null;

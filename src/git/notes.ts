@@ -2,6 +2,7 @@
 // on its snapshot commit, one JSON event per line behind a fixed-width timestamp, so git's
 // cat_sort_uniq strategy merges two clones' notes in time order without conflict. Notes are
 // written only by notes-write.ts (writeNoteLines), under the store lock.
+import { isUtf8 } from 'node:buffer';
 import { git, type RepoPaths } from './exec.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { readObjects } from './object-reader.js';
@@ -82,7 +83,8 @@ const NOTES_CHUNK = 10_000;
  */
 export async function eachNote(
   repo: RepoPaths,
-  fn: (object: string, text: string) => void,
+  /** `utf8`: whether the note's bytes are UTF-8 text (else `text` holds U+FFFD for bytes it does not show). */
+  fn: (object: string, text: string, utf8: boolean) => void,
   only?: ReadonlySet<string>,
   // A note whose blob git does not have (default: read as empty, which recover's catch-up rewrites).
   missing?: (object: string, blob: string) => void,
@@ -108,7 +110,7 @@ export async function eachNote(
     part.forEach(([blob, object], i) => {
       const o = blobs[i];
       if (!o && missing) missing(object, blob);
-      else fn(object, o?.body.toString('utf8') ?? '');
+      else fn(object, o?.body.toString('utf8') ?? '', !o || isUtf8(o.body));
     });
   }
 }

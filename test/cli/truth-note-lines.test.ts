@@ -6,6 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { tempRepo, type TestRepo } from '../helpers/repo.js';
 import { ok, type Rec } from '../helpers/truth.js';
 import { install, withShim } from '../helpers/hooks.js';
@@ -175,6 +176,32 @@ test("text appended to a user commit's note of drove lines: only it goes, the dr
   // The blank line `git notes append` put before it stays (blank lines are not taken out).
   assert.is(note(repo, head), before.split('\n').filter((l) => l !== 'garbage').join('\n'));
   ok(repo, ['ci']);
+});
+
+test('a note that is not UTF-8 text (Latin-1 typed by hand): recover leaves it byte for byte and says so; it never writes U+FFFD for the bytes, in the note or in removed-note-lines', () => {
+  const { repo, snap } = oneBackup('latin1');
+  const head = repo.git(['rev-parse', 'HEAD']);
+  // On the user commit: an event-like line (kept) and a hand line, both with a Latin-1 é.
+  const onHead = Buffer.from('2026-01-01T00:00 caf\xe9 kept\nmy caf\xe9 note\n', 'latin1');
+  const onSnap = Buffer.concat([Buffer.from(note(repo, snap) + '\n'), Buffer.from('caf\xe9 by hand\n', 'latin1')]);
+  for (const [object, bytes] of [[head, onHead], [snap, onSnap]] as const) {
+    const file = join(repo.dir, 'note.txt');
+    writeFileSync(file, bytes);
+    repo.git(['notes', '--ref=backups', 'add', '-f', '-F', file, object]);
+    rmSync(file);
+  }
+  const raw = (object: string) => execFileSync('git', ['cat-file', 'blob', `refs/notes/backups:${object}`], { cwd: repo.dir });
+  assert.equal(raw(head), onHead);
+  const r = repo.cli(['recover']);
+  assert.is(r.code, 7, r.stdout + r.stderr);
+  assert.match(r.stdout, new RegExp(`note on ${head.slice(0, 12)} is not UTF-8 text`));
+  assert.match(r.stdout, new RegExp(`note on ${snap.slice(0, 12)} is not UTF-8 text`));
+  assert.equal(raw(head), onHead, 'the note on the commit as it was');
+  assert.equal(raw(snap), onSnap, "the backup's note as it was");
+  assert.not.ok(existsSync(removedFile(repo)));
+  const ci = repo.cli(['ci']);
+  assert.is(ci.code, 8);
+  assert.not.match(ci.stdout, /run git backup recover/, 'recover does not take it out: ci does not send there');
 });
 
 test.run();
