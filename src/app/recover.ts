@@ -80,9 +80,12 @@ async function recordsFromGit(
     }
     if (!events.some((e) => e.event.event === 'created')) {
       if (events.some((e) => e.event.event === 'transition')) problems.push(`note on ${object.slice(0, 12)} has transitions but no creation line; ignored`);
-      return; // a user commit's "drove" lines
+      // A user commit's "drove" lines: a line of it that does not read, but that recover does not
+      // take out (it may be a damaged or a newer event), is named as ci names it.
+      for (const sk of skipped) if (!isStrayLine(sk)) problems.push(`note on ${object.slice(0, 12)}, line ${sk.line}: ${sk.why}; left for a person (git notes --ref=backups edit ${object})`);
+      return;
     }
-    for (const sk of skipped) if (!utf8 || !isStrayLine(sk)) problems.push(`note on ${object.slice(0, 12)}, line ${sk.line}: ${sk.why}; skipped`);
+    for (const sk of skipped) if (!isStrayLine(sk)) problems.push(`note on ${object.slice(0, 12)}, line ${sk.line}: ${sk.why}; skipped`);
     const r = rebuildRecord(events, problems);
     if (!keep(r, refs)) return;
     records.set(r.id, r);

@@ -204,4 +204,16 @@ test('a note that is not UTF-8 text (Latin-1 typed by hand): recover leaves it b
   assert.not.match(ci.stdout, /run git backup recover/, 'recover does not take it out: ci does not send there');
 });
 
+test("an event-like line put into our note on a user commit (ci fails on it, recover must not take it out): recover names it for a person (exit 7) instead of saying nothing and exiting 0", () => {
+  const { repo } = oneBackup('one');
+  const head = repo.git(['rev-parse', 'HEAD']);
+  repo.git(['notes', '--ref=backups', 'add', '-m', '2026-01-01T00:00 typed by hand', head]);
+  assert.is(repo.cli(['ci']).code, 8);
+  const tip = repo.git(['rev-parse', 'refs/notes/backups']);
+  const r = repo.cli(['recover']);
+  assert.is(r.code, 7, r.stdout + r.stderr);
+  assert.match(r.stdout, new RegExp(`note on ${head.slice(0, 12)}, line 1: [^\\n]*; left for a person`));
+  assert.is(repo.git(['rev-parse', 'refs/notes/backups']), tip, 'the note as it was');
+});
+
 test.run();
