@@ -163,7 +163,7 @@ async function measure(ctx: BenchContext, shape: Shape, targets: { ratios: boole
   const s = await interleave(variants, rounds);
   const rss = new Map<string, number>();
   rss.set('status', await peakRss(ctx.cli(['status']), { cwd: dir, env: ctx.env }, RSS_PROBE));
-  rss.set('list --json > file', await peakRss(ctx.cli(['list', '--json']), { cwd: dir, env: ctx.env }, RSS_PROBE));
+  rss.set('list --json (read by the bench)', await peakRss(ctx.cli(['list', '--json']), { cwd: dir, env: ctx.env }, RSS_PROBE));
   change();
   rss.set('create', await peakRss(ctx.cli(['create', '-m', 'bench']), { cwd: dir, env: ctx.env }, RSS_PROBE));
   await recordOneEvent();
