@@ -1,7 +1,7 @@
 // Shared by the issue-8 tests (truth-*.test.ts): one ARCHIVED and one live backup, and small asserts.
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
-import { fromTemplate, type TestRepo } from './repo.js';
+import { fromTemplate, tempRepo, type TestRepo } from './repo.js';
 
 export type Rec = { id: string; state: string; snapshot: string; created_at: string; history: { at: string; from: string | null; to: string }[] };
 
@@ -33,4 +33,17 @@ export function archivedAndLive(): { repo: TestRepo; archived: string; live: str
   repo.write('b.txt', 'live work\n');
   const live = repo.json<Rec>(['create', '--allow-empty', '-m', 'live']).id;
   return { repo, archived, live };
+}
+
+/** Where recover keeps the text it takes out of our notes. */
+export const removedFile = (repo: TestRepo) => join(repo.dir, '.git', 'backup', 'removed-note-lines');
+/** Our note on `object`, as `git notes show` prints it. */
+export const note = (repo: TestRepo, object: string) => repo.git(['notes', '--ref=backups', 'show', object]);
+
+/** One backup on a change of a.txt: its id and snapshot. */
+export function oneBackup(message: string): { repo: TestRepo; id: string; snap: string } {
+  const repo = tempRepo();
+  repo.write('a.txt', `${message}\n`);
+  const id = repo.json<Rec>(['create', '-m', message]).id;
+  return { repo, id, snap: repo.git(['rev-parse', `refs/backups/${id}`]) };
 }
