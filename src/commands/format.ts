@@ -54,6 +54,16 @@ const CELL_END = '\0';
 const keptRow = (cells: readonly string[]): string =>
   cells[0] === '' || cells.some((c) => c.includes(CELL_END)) ? CELL_END + JSON.stringify(cells) : cells.join(CELL_END);
 const rowCells = (row: string): string[] => (row.startsWith(CELL_END) ? (JSON.parse(row.slice(1)) as string[]) : row.split(CELL_END));
+/**
+ * The MESSAGE column: the message on one line, then the labels in brackets (what `list --label`
+ * and `undo` go by: a `run`'s session, an agent's checkpoints), which were shown only without a message.
+ */
+function messageCell(r: BackupRecord): string {
+  const labels = r.labels.map((l) => `[${l}]`).join(' ');
+  if (!r.message) return oneLine(labels);
+  return labels ? `${oneLine(r.message)} ${labels}` : oneLine(r.message);
+}
+
 /** Lines of the table per piece of output. */
 const LINES_PER_PIECE = 2000;
 
@@ -88,7 +98,7 @@ export class ListTable {
         formatBytes(r.bytes),
         r.branch ?? '(detached)',
         mine ? '(here)' : r.origin!,
-        oneLine(r.message || r.labels.map((l) => `[${l}]`).join(' ')),
+        messageCell(r),
       ];
       for (let c = 0; c < cells.length; c++) this.widths[c] = Math.max(this.widths[c]!, cells[c]!.length);
       this.rows.push(keptRow(cells));

@@ -57,6 +57,17 @@ test('list table: a wider cell in a later part widens the column for every row; 
   assert.is(text(mine), 'ID                    STATE    AGE  FILES  SIZE  BRANCH  MESSAGE\n20261204-100000-abcd  CREATED  1m   1      30 B  main    m0');
 });
 
+test('list table: labels in brackets after the message (they were shown only without one)', () => {
+  const t = new ListTable(NOW);
+  const labelled = { ...rec(0, { message: 'before refactor' }), labels: ['run:1a2b', 'agent'] };
+  const bare = { ...rec(1, { message: '' }), labels: ['undo-point'] };
+  t.add([labelled, bare, rec(2)], undefined);
+  const lines = text(t).split('\n');
+  assert.ok(lines[1]!.endsWith('  before refactor [run:1a2b] [agent]'), lines[1]);
+  assert.ok(lines[2]!.endsWith('  [undo-point]'), lines[2]);
+  assert.ok(lines[3]!.endsWith('  m2'), lines[3]);
+});
+
 test('list table: a NUL in a cell (a record edited by hand) is printed as it is, as the table before ListTable printed it: same bytes, same columns', () => {
   const t = new ListTable(NOW);
   t.add([rec(0, { message: 'a\u0000b' }), rec(1, { branch: 'x\u0000y', origin: 'o\u0000', message: '\u0000' }), rec(2, { message: 'c' })], 'here-clone');
