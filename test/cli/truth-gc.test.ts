@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, statSync, truncateSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempRepo } from '../helpers/repo.js';
-import { archivedAndLive, dbPath, ok, type Rec } from '../helpers/truth.js';
+import { archivedAndLive, dbPath, ok, oneBackup, type Rec } from '../helpers/truth.js';
 
 test('a deleted backup stays deleted after gc --now, delete and recover --rebuild', () => {
   const repo = tempRepo();
@@ -96,10 +96,7 @@ test('an automatic batch goes on without a backup whose ref was moved by hand, a
 });
 
 test('a ref to a snapshot object that is gone: recover removes it so git works again, and says the content is lost', () => {
-  const repo = tempRepo();
-  repo.write('a.txt', 'lost\n');
-  const id = repo.json<Rec>(['create', '-m', 'object goes']).id;
-  const sha = repo.git(['rev-parse', `refs/backups/${id}`]);
+  const { repo, id, snap: sha } = oneBackup('object goes');
   unlinkSync(join(repo.dir, '.git', 'objects', sha.slice(0, 2), sha.slice(2)));
   assert.throws(() => repo.git(['log', '--all', '--oneline']), 'git itself fails on the broken ref');
   const restore = repo.cli(['restore', id]);

@@ -9,7 +9,7 @@ import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempRepo, type TestRepo } from '../helpers/repo.js';
 import { runUntil } from '../helpers/pause.js';
-import { ok, type Rec } from '../helpers/truth.js';
+import { ok, oneBackup, type Rec } from '../helpers/truth.js';
 
 /** A repository with three backups (b1, b2, b3), each on its own change of a.txt. */
 function threeBackups(): { repo: TestRepo; ids: string[] } {
@@ -23,10 +23,7 @@ function threeBackups(): { repo: TestRepo; ids: string[] } {
 }
 
 test('a refs/backups/<id> made a symbolic ref to a branch by hand: delete removes the backup ref, never the branch it names (adversarial campaign)', () => {
-  const repo = tempRepo();
-  repo.write('a.txt', 'one\n');
-  const id = repo.json<Rec>(['create', '-m', 'symref']).id;
-  const snap = repo.git(['rev-parse', `refs/backups/${id}`]);
+  const { repo, id, snap } = oneBackup('symref');
   repo.git(['branch', 'keepme', snap]);
   repo.git(['symbolic-ref', `refs/backups/${id}`, 'refs/heads/keepme']);
   ok(repo, ['delete', id, '--yes', '--force']);
@@ -76,10 +73,7 @@ test('a notes tree that lost a fan-out tree object (its top still sound): ci say
 });
 
 test('recover --rebuild after a note lost a line the index has: the rebuilt index says what the notes then say (the catch-up is not written after the read it should be in; adversarial campaign)', () => {
-  const repo = tempRepo();
-  repo.write('a.txt', 'one\n');
-  const id = repo.json<Rec>(['create', '-m', 'deleted, then its note trimmed']).id;
-  const snap = repo.git(['rev-parse', `refs/backups/${id}`]);
+  const { repo, id, snap } = oneBackup('deleted, then its note trimmed');
   ok(repo, ['delete', id, '--yes', '--force']);
   // The note edited by hand with git notes: its DELETED line gone.
   const first = repo.git(['notes', '--ref=refs/notes/backups', 'show', snap]).split('\n')[0]!;
@@ -95,10 +89,7 @@ test('recover --rebuild after a note lost a line the index has: the rebuilt inde
 });
 
 test('a ref under refs/backups/ not named like a backup (made by hand) is not adopted: no record no command can name, no second creation line in the note of a backup (adversarial campaign)', () => {
-  const repo = tempRepo();
-  repo.write('a.txt', 'one\n');
-  const id = repo.json<Rec>(['create', '-m', 'real']).id;
-  const snap = repo.git(['rev-parse', `refs/backups/${id}`]);
+  const { repo, id, snap } = oneBackup('real');
   repo.git(['update-ref', 'refs/backups/zzz', snap]);
   const r = repo.cli(['recover']);
   assert.match(r.stdout + r.stderr, /refs\/backups\/zzz is not named like a backup/);
@@ -110,10 +101,7 @@ test('a ref under refs/backups/ not named like a backup (made by hand) is not ad
 });
 
 test('recover killed between putting a damaged notes ref back and writing the index history into it: the next recover still writes the deletions made meanwhile (adversarial campaign)', async () => {
-  const repo = tempRepo();
-  repo.write('a.txt', 'one\n');
-  const id = repo.json<Rec>(['create', '-m', 'deleted while the notes ref was damaged']).id;
-  const snap = repo.git(['rev-parse', `refs/backups/${id}`]);
+  const { repo, id, snap } = oneBackup('deleted while the notes ref was damaged');
   repo.write('b.txt', 'two\n');
   ok(repo, ['create', '-m', 'live']);
   repo.git(['update-ref', 'refs/notes/backups', repo.git(['hash-object', '-w', '--stdin'], { input: 'junk\n' })]);
@@ -128,10 +116,7 @@ test('recover killed between putting a damaged notes ref back and writing the in
 });
 
 test('a refs/backups/<id> made a dangling symbolic ref by hand: recover points the backup ref at its snapshot and creates no branch (adversarial campaign)', () => {
-  const repo = tempRepo();
-  repo.write('a.txt', 'one\n');
-  const id = repo.json<Rec>(['create', '-m', 'dangling']).id;
-  const snap = repo.git(['rev-parse', `refs/backups/${id}`]);
+  const { repo, id, snap } = oneBackup('dangling');
   repo.git(['update-ref', '-d', `refs/backups/${id}`]);
   repo.git(['symbolic-ref', `refs/backups/${id}`, 'refs/heads/ghost']);
   ok(repo, ['recover']);

@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempRepo, type TestRepo } from '../helpers/repo.js';
+import type { TestRepo } from '../helpers/repo.js';
 import { note, ok, oneBackup, removedFile, type Rec } from '../helpers/truth.js';
 
 
@@ -83,10 +83,7 @@ test('ci (which never writes) names the line with the hint to run recover and ch
 });
 
 test('a reason or message holding U+2028 or U+2029 (JSON.stringify leaves them raw) is an event: ci passes, recover moves nothing, --rebuild keeps the transition', () => {
-  const repo = tempRepo();
-  repo.write('a.txt', 'one\n');
-  const id = repo.json<Rec>(['create', '-m', 'first\u2029line']).id;
-  const snap = repo.git(['rev-parse', `refs/backups/${id}`]);
+  const { repo, id, snap } = oneBackup('first\u2029line');
   ok(repo, ['transition', id, 'CLEANABLE', '--force', '--reason', 'per\u2028review']);
   const before = note(repo, snap);
   assert.ok(before.includes('\u2028') && before.includes('\u2029'), 'written raw');
