@@ -285,12 +285,15 @@ export function describeProof(p: ContentProof): string {
  * The protected entries from the snapshot's three comparisons (base→worktree, base→index,
  * nothing→untracked), as git lists them: the worktree version of each path, and the staged one
  * too when it is other content (staged, then edited or deleted: both versions are work, and only
- * this backup may hold the staged one). The untracked part cannot overlap either. Sorted by path,
- * the worktree version first.
+ * this backup may hold the staged one). The untracked part overlaps the tracked ones only where a
+ * tracked file was taken out of the index and left in the worktree (`git rm --cached`): the
+ * worktree and staged trees then delete it while the untracked part holds its content, which is
+ * the path's worktree version (it may hold edits found nowhere else), so it comes first. Sorted by
+ * path, the worktree version first.
  */
 export function protectedEntries(work: readonly ProtectedEntry[], staged: readonly ProtectedEntry[], untracked: readonly ProtectedEntry[]): ProtectedEntry[] {
   const byPath = new Map<string, ProtectedEntry[]>();
-  for (const c of [...work, ...untracked]) if (!byPath.has(c.path)) byPath.set(c.path, [{ ...c }]);
+  for (const c of [...untracked, ...work]) if (!byPath.has(c.path)) byPath.set(c.path, [{ ...c }]);
   for (const c of staged) {
     const kept = byPath.get(c.path);
     if (!kept) byPath.set(c.path, [{ ...c }]);

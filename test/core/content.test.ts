@@ -110,6 +110,13 @@ test('staged, then edited or deleted: both versions are protected, and the path 
   assert.equal([q.files, q.uncommitted, q.unique], [1, ['x'], []]);
 });
 
+test('a tracked file taken out of the index (git rm --cached) and left in the worktree: its content is protected', () => {
+  // The worktree and staged trees lose the path; the untracked part holds it with its edits.
+  const entries = protectedEntries([{ path: 'f', oid: null }], [{ path: 'f', oid: null }], [{ path: 'f', oid: 'X' }]);
+  assert.equal(entries, [{ path: 'f', oid: 'X' }]);
+  assert.equal(proofOf('line', 'c2', judge(entries, 'c2')).unique, ['f']);
+});
+
 test('held means the same blob and mode: an exec bit (or a symlink of the same bytes) is content of its own', () => {
   const { graph } = history();
   const index = new ContentIndex([{ commit: 'c1', changes: [{ path: 'run.sh', oid: 'S' }, { path: 'tool', oid: 'T', mode: '100755' }] }]);
