@@ -173,12 +173,18 @@ export function judgeContent(entries: readonly ProtectedEntry[], scope: Scope, g
     if (!inHistory(t.commit) || !after(graph.time(t.commit))) return false;
     return own(t.commit, path, t.oid) || (t.commit === scope.alsoCounts && carried(path, t));
   };
-  return entries.map((e): PathVerdict => {
+  return entries.map((e, i): PathVerdict => {
     if (e.oid !== null) {
       const holder = index.introducers(e).find(inHistory);
       if (holder) return { path: e.path, status: 'held', commit: holder };
     }
-    const touch = index.touches(e.path).find((t) => onLine(e.path, t));
+    // A path staged and then edited has its worktree version first and the staged one after it
+    // (protectedEntries): committing the staged version (a plain `git commit`) writes content older
+    // than the worktree version, which it does not continue; it supersedes only the staged one.
+    // Entries of a path are adjacent: look only at the ones right after this one.
+    const older = new Set<string>();
+    for (let j = i + 1; j < entries.length && entries[j]!.path === e.path; j++) if (entries[j]!.oid !== null) older.add(contentKey(entries[j]!));
+    const touch = index.touches(e.path).find((t) => !(t.oid !== null && older.has(contentKey({ path: e.path, oid: t.oid, ...(t.mode ? { mode: t.mode } : {}) }))) && onLine(e.path, t));
     if (touch) return { path: e.path, status: e.oid === null && touch.oid === null ? 'held' : 'superseded', commit: touch.commit };
     return { path: e.path, status: e.oid === null ? 'uncommitted' : 'unique', commit: null };
   });

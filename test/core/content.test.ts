@@ -110,6 +110,17 @@ test('staged, then edited or deleted: both versions are protected, and the path 
   assert.equal([q.files, q.uncommitted, q.unique], [1, ['x'], []]);
 });
 
+test('staged S, worktree W, then S committed: committing the older staged version does not supersede the newer worktree one', () => {
+  // c1 (the user's, after the backup) writes README=R1: the staged version was R1, the worktree R-later.
+  const entries = protectedEntries([{ path: 'README', oid: 'R-later' }], [{ path: 'README', oid: 'R1' }], []);
+  const v = judge(entries, 'c2');
+  assert.equal(v.map((p) => p.status), ['unique', 'held']);
+  assert.equal(proofOf('line', 'c2', v).unique, ['README']);
+  // The other way round still holds: the worktree version committed continues the staged one.
+  const w = judge(protectedEntries([{ path: 'README', oid: 'R1' }], [{ path: 'README', oid: 'R-earlier' }], []), 'c2');
+  assert.equal(w.map((p) => p.status), ['held', 'superseded']);
+});
+
 test('a tracked file taken out of the index (git rm --cached) and left in the worktree: its content is protected', () => {
   // The worktree and staged trees lose the path; the untracked part holds it with its edits.
   const entries = protectedEntries([{ path: 'f', oid: null }], [{ path: 'f', oid: null }], [{ path: 'f', oid: 'X' }]);
