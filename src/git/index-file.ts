@@ -47,3 +47,56 @@ function trailerSize(bytes: Buffer): number | null {
   }
   return null;
 }
+
+/**
+ * Whether an entry of this index has the assume-unchanged bit (CE_VALID, `git update-index
+ * --assume-unchanged`): `git add -u` takes such a file as it is in the index whatever its working
+ * tree holds, so a backup would miss its edits. Walks the entries without decoding names (flags
+ * only: a few milliseconds for 40,000); null when the walk cannot be sure (an unknown layout, a
+ * split index whose shared part it does not read): then ask git.
+ */
+export function hasAssumeUnchanged(bytes: Buffer): boolean | null {
+  const count = headerCount(bytes);
+  if (count === null) return null;
+  const version = bytes.readUInt32BE(4);
+  let answer: boolean | null = null;
+  for (const hashSize of [20, 32]) {
+    const found = walkFlags(bytes, version, count, hashSize);
+    if (found === null) continue;
+    if (answer !== null && answer !== found) return null;
+    answer = found;
+  }
+  return answer;
+}
+
+function walkFlags(bytes: Buffer, version: number, count: number, hashSize: number): boolean | null {
+  const fixed = 40 + hashSize + 2;
+  let off = 12;
+  let found = false;
+  for (let i = 0; i < count; i++) {
+    if (off + fixed > bytes.length) return null;
+    const flags = bytes.readUInt16BE(off + fixed - 2);
+    if (flags & 0x8000) found = true;
+    let p = off + fixed;
+    if (flags & 0x4000) {
+      if (version < 3) return null;
+      p += 2;
+    }
+    if (version === 4) {
+      while (p < bytes.length && bytes[p]! & 0x80) p++;
+      p++;
+    }
+    const nul = bytes.indexOf(0, p);
+    if (nul < 0) return null;
+    // Versions 2 and 3 pad each entry with 1 to 8 NULs to a multiple of 8; version 4 does not pad.
+    off = version === 4 ? nul + 1 : off + ((nul - off + 8) & ~7);
+  }
+  // Then extensions (a 4-byte signature, a 4-byte size), then the trailer.
+  while (bytes.length - off > hashSize) {
+    if (off + 8 > bytes.length) return null;
+    const sig = bytes.toString('latin1', off, off + 4);
+    if (!/^[A-Za-z]{4}$/.test(sig) || sig === 'link') return null;
+    off += 8 + bytes.readUInt32BE(off + 4);
+  }
+  return bytes.length - off === hashSize ? found : null;
+}

@@ -1,8 +1,9 @@
 // Building trees from the working tree through a temporary index, the way `git stash` does, so the
 // user's own index file is never opened for writing. Shared by snapshot.ts and diff.ts.
-import { lstat, mkdir, mkdtemp, open, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, open, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { git, gitBinary, GitError, gitLine, type RepoPaths } from './exec.js';
+import { hasAssumeUnchanged } from './index-file.js';
 
 /** Every path we hand git is a literal file name, never a glob or pathspec magic. */
 export const LITERAL: Record<string, string> = { GIT_LITERAL_PATHSPECS: '1' };
@@ -267,6 +268,7 @@ export async function captureTracked(
   const cwd = repo.worktree;
   if (paths.length) await resetOutsidePaths(repo, indexFile, headTree, paths);
   const indexTree = wantIndexTree ? await writeTree(repo, indexFile) : null;
+  await clearAssumeUnchanged(repo, indexFile);
   if (paths.length === 0) {
     await git(['add', '-u'], { cwd, env });
   } else {
@@ -275,6 +277,24 @@ export async function captureTracked(
     if (tracked) await git(['add', '-u', '--pathspec-from-file=-', '--pathspec-file-nul'], { cwd, env, input: tracked });
   }
   return { indexTree, worktreeTree: await writeTree(repo, indexFile) };
+}
+
+/**
+ * `git add -u` takes a file marked assume-unchanged (`update-index --assume-unchanged`) as the index
+ * has it, whatever the working tree holds: its edits would be in no backup. The bit is cleared in
+ * the temporary index first (never in the user's). No git process unless some entry has it (or the
+ * index cannot be walked: then `ls-files -v` says).
+ */
+async function clearAssumeUnchanged(repo: RepoPaths, indexFile: string): Promise<void> {
+  const bytes = await readFile(indexFile).catch(() => null);
+  if (bytes === null || hasAssumeUnchanged(bytes) === false) return;
+  const env = indexEnv(indexFile);
+  const listed = (await gitBinary(['ls-files', '-v', '-z'], { cwd: repo.worktree, env })).stdout;
+  // "<tag> <path>": a lower-case tag is an assume-unchanged entry. Names as bytes, as git gave them.
+  const marked = splitZBytes(listed).filter((l) => l.length > 2 && l[0]! >= 0x61 && l[0]! <= 0x7a && l[1] === 0x20).map((l) => l.subarray(2));
+  if (marked.length === 0) return;
+  const NUL = Buffer.from([0]);
+  await git(['update-index', '-z', '--no-assume-unchanged', '--stdin'], { cwd: repo.worktree, env, input: Buffer.concat(marked.flatMap((m) => [m, NUL])) });
 }
 
 /**
