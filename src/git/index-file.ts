@@ -50,8 +50,9 @@ function trailerSize(bytes: Buffer): number | null {
 
 /**
  * Whether an entry of this index has the assume-unchanged bit (CE_VALID, `git update-index
- * --assume-unchanged`): `git add -u` takes such a file as it is in the index whatever its working
- * tree holds, so a backup would miss its edits. Walks the entries without decoding names (flags
+ * --assume-unchanged`) or the skip-worktree bit (`--skip-worktree`, or a sparse checkout): `git add
+ * -u` takes such a file as it is in the index whatever its working tree holds, so a backup would
+ * miss its edits. Walks the entries without decoding names (flags
  * only: a few milliseconds for 40,000); null when the walk cannot be sure (an unknown layout, a
  * split index whose shared part it does not read): then ask git.
  */
@@ -79,7 +80,9 @@ function walkFlags(bytes: Buffer, version: number, count: number, hashSize: numb
     if (flags & 0x8000) found = true;
     let p = off + fixed;
     if (flags & 0x4000) {
-      if (version < 3) return null;
+      if (version < 3 || p + 2 > bytes.length) return null;
+      // The extended flags: 0x4000 is skip-worktree.
+      if (bytes.readUInt16BE(p) & 0x4000) found = true;
       p += 2;
     }
     if (version === 4) {

@@ -280,21 +280,30 @@ export async function captureTracked(
 }
 
 /**
- * `git add -u` takes a file marked assume-unchanged (`update-index --assume-unchanged`) as the index
- * has it, whatever the working tree holds: its edits would be in no backup. The bit is cleared in
- * the temporary index first (never in the user's). No git process unless some entry has it (or the
- * index cannot be walked: then `ls-files -v` says).
+ * `git add -u` takes a file marked assume-unchanged (`update-index --assume-unchanged`) or
+ * skip-worktree (`--skip-worktree`, a common way to keep local edits out of `git status`) as the
+ * index has it, whatever the working tree holds: its edits would be in no backup. The bits are
+ * cleared in the temporary index first (never in the user's): assume-unchanged always,
+ * skip-worktree only for a file present in the working tree (a sparse checkout's absent files stay
+ * as they are, as git itself does). No git process unless some entry has a bit (or the index
+ * cannot be walked: then `ls-files -v` says).
  */
 async function clearAssumeUnchanged(repo: RepoPaths, indexFile: string): Promise<void> {
   const bytes = await readFile(indexFile).catch(() => null);
   if (bytes === null || hasAssumeUnchanged(bytes) === false) return;
   const env = indexEnv(indexFile);
   const listed = (await gitBinary(['ls-files', '-v', '-z'], { cwd: repo.worktree, env })).stdout;
-  // "<tag> <path>": a lower-case tag is an assume-unchanged entry. Names as bytes, as git gave them.
-  const marked = splitZBytes(listed).filter((l) => l.length > 2 && l[0]! >= 0x61 && l[0]! <= 0x7a && l[1] === 0x20).map((l) => l.subarray(2));
-  if (marked.length === 0) return;
+  // "<tag> <path>": a lower-case tag is assume-unchanged, S or s skip-worktree. Names as bytes, as git gave them.
+  const entries = splitZBytes(listed).filter((l) => l.length > 2 && l[1] === 0x20);
+  const assumed = entries.filter((l) => l[0]! >= 0x61 && l[0]! <= 0x7a).map((l) => l.subarray(2));
+  const top = Buffer.from(repo.worktree + '/');
+  const skipTagged = entries.filter((l) => l[0] === 0x53 || l[0] === 0x73).map((l) => l.subarray(2));
+  const present = await Promise.all(skipTagged.map((name) => lstat(Buffer.concat([top, name])).then(() => true, () => false)));
+  const skipped = skipTagged.filter((_, i) => present[i]);
   const NUL = Buffer.from([0]);
-  await git(['update-index', '-z', '--no-assume-unchanged', '--stdin'], { cwd: repo.worktree, env, input: Buffer.concat(marked.flatMap((m) => [m, NUL])) });
+  const stdin = (names: Buffer[]) => Buffer.concat(names.flatMap((m) => [m, NUL]));
+  if (assumed.length) await git(['update-index', '-z', '--no-assume-unchanged', '--stdin'], { cwd: repo.worktree, env, input: stdin(assumed) });
+  if (skipped.length) await git(['update-index', '-z', '--no-skip-worktree', '--stdin'], { cwd: repo.worktree, env, input: stdin(skipped) });
 }
 
 /**

@@ -5,6 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tempRepo, type TestRepo } from '../helpers/repo.js';
 import { findRepo } from '../../src/git/exec.js';
 import { takeSnapshot } from '../../src/git/snapshot.js';
@@ -56,6 +57,20 @@ test('the index walk sees the bit in index versions 2, 3 and 4, and its absence'
   assert.is(index().readUInt32BE(4), 2);
   assert.is(hasAssumeUnchanged(index()), false);
   assert.is(hasAssumeUnchanged(Buffer.from('not an index')), null);
+});
+
+test('skip-worktree on a file present in the working tree: its edits are captured; an absent one stays as the index has it', async () => {
+  const repo = tempRepo();
+  repo.write('local.cfg', 'base\n');
+  repo.write('gone.txt', 'g\n');
+  repo.commitAll('files');
+  repo.git(['update-index', '--skip-worktree', 'local.cfg', 'gone.txt']);
+  repo.write('local.cfg', 'precious local edit\n');
+  execFileSync('rm', [join(repo.dir, 'gone.txt')]);
+  const s = await snap(repo);
+  assert.is(repo.git(['show', `${s.commit}:local.cfg`]), 'precious local edit');
+  assert.is(repo.git(['show', `${s.commit}:gone.txt`]), 'g');
+  assert.is(repo.git(['ls-files', '-v', 'local.cfg']), 'S local.cfg');
 });
 
 test.run();
