@@ -80,7 +80,7 @@ export interface PreparedArchive {
  */
 export async function prepareArchives(
   ctx: Context,
-  targets: { id: string; snapshot: string }[],
+  targets: { id: string; snapshot: string; settled?: ReadonlySet<string> }[],
   onFailure?: (id: string, e: unknown) => void,
 ): Promise<PreparedArchive[]> {
   if (targets.length === 0) return [];
@@ -94,7 +94,7 @@ export async function prepareArchives(
         const path = archivePathFor(dir, t.id);
         const journal = await beginJournal(ctx.store.paths.dir, { op: 'archive', id: t.id, snapshot: t.snapshot, path });
         try {
-          const w = await writeArchive(ctx.repo, ctx.tmpDir, t.id, t.snapshot, path, () => (step(`${which}${t.id}: reading it back`), pauseAt('archive:after-write')));
+          const w = await writeArchive(ctx.repo, ctx.tmpDir, t.id, t.snapshot, path, () => (step(`${which}${t.id}: reading it back`), pauseAt('archive:after-write')), t.settled);
           const info: ArchiveInfo = {
             path: storedArchivePath(dir, path), sha256: w.sha256, bytes: w.bytes, created_at: ctx.now.toISOString(), manifest_sha256: w.manifestSha256, files: w.manifest.files.length,
           };

@@ -11,6 +11,7 @@ import { BackupError, ExitCode } from '../errors.js';
 import { backupRefsOf } from './backup-refs.js';
 import { withIndex } from './resolve.js';
 import { readProtects } from '../git/content.js';
+import { readCleanupProofs } from './content.js';
 import type { ProtectedEntry } from '../core/content.js';
 import type { ArchiveInfo } from '../core/types.js';
 import {
@@ -203,9 +204,11 @@ export async function moveBackups(ctx: Context, plannedMoves: PlannedMove[], opt
     failed.add(r.record.id);
     logLine(ctx.store.paths.dir, moved.message);
   }
+  const archiving = preview.filter((r) => r.entries.some((e) => e.to === 'ARCHIVED') && !failed.has(r.record.id)).map((r) => r.record);
+  const settled = await settledPaths(ctx, archiving);
   const prepared = await prepareArchives(
     ctx,
-    preview.filter((r) => r.entries.some((e) => e.to === 'ARCHIVED') && !failed.has(r.record.id)).map((r) => ({ id: r.record.id, snapshot: r.record.snapshot })),
+    archiving.map((r) => ({ id: r.id, snapshot: r.snapshot, settled: settled.get(r.id) ?? new Set<string>() })),
     opts.skipRefused
       ? (id, e) => {
           failed.add(id);
@@ -311,4 +314,23 @@ function addArchiveFacts(move: PlannedMove, info: ArchiveInfo): PlannedMove {
   const stepFacts = move.steps.map((_, k) => move.stepFacts?.[k]);
   stepFacts[i] = { ...stepFacts[i], archive: info };
   return { ...move, stepFacts };
+}
+
+/**
+ * id → the protected paths none of whose content is unique in the integration branch (held or
+ * superseded there): an archive need not keep their staged version (git/archive.ts). Unknown
+ * (no integration branch, an error): none, and a staged-only version is refused as before.
+ */
+async function settledPaths(ctx: Context, records: readonly BackupRecord[]): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  if (records.length === 0) return out;
+  const { proofs, protects } = await readCleanupProofs(ctx, records).catch(() => ({ proofs: new Map(), protects: new Map() }));
+  for (const r of records) {
+    const proof = proofs.get(r.id);
+    const entries: readonly ProtectedEntry[] | null | undefined = protects.get(r.id) ?? r.protects;
+    if (!proof || !entries) continue;
+    const unique = new Set(proof.unique);
+    out.set(r.id, new Set(entries.map((e) => e.path).filter((p) => !unique.has(p))));
+  }
+  return out;
 }

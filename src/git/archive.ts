@@ -44,11 +44,13 @@ export async function writeArchive(
   snapshot: string,
   dest: string,
   onWritten: () => Promise<void> = async () => undefined,
+  /** Paths whose content the history holds (the integration proof: none of it unique): their staged version need not be in the archive. */
+  settled: ReadonlySet<string> = new Set(),
 ): Promise<WrittenArchive> {
   const cwd = repo.worktree;
   const tree = await backupTree(repo, snapshot, tmpDir);
   const files = parseLsTreeZ((await git(['ls-tree', '-r', '-z', tree], { cwd })).stdout).map((e) => ({ path: e.path, mode: e.mode, blob: e.sha }));
-  await refuseLostStagedContent(repo, id, snapshot, new Set(files.map((f) => `${f.blob} ${f.mode}`)));
+  await refuseLostStagedContent(repo, id, snapshot, new Set(files.map((f) => `${f.blob} ${f.mode}`)), settled);
   const manifest: Manifest = { format: 'git-backup-archive-manifest/1', id, snapshot, tree, files };
   await mkdirPrivate(dirname(dest));
   const tmp = tempBeside(dest);
@@ -103,14 +105,16 @@ export async function writeArchive(
  * An archive holds the working tree and the untracked part; what was staged and then edited again
  * or deleted (the index commit, the snapshot's second parent) is not in it. Such content must not
  * depend on an archive: archiving would let git prune the only copy (the ref goes). Refused with
- * the paths named; the backup keeps its ref until the user restores, commits or deletes it.
+ * the paths named; the backup keeps its ref until the user restores, commits or deletes it. A path
+ * the integration branch holds (or supersedes: `settled`, from the content proof) is not refused:
+ * its staged version is no longer found only here, and the policies could delete it anyway.
  */
-async function refuseLostStagedContent(repo: RepoPaths, id: string, snapshot: string, archived: ReadonlySet<string>): Promise<void> {
+async function refuseLostStagedContent(repo: RepoPaths, id: string, snapshot: string, archived: ReadonlySet<string>, settled: ReadonlySet<string>): Promise<void> {
   // archived: "<blob> <mode>" of every file in the archive.
   const out = await git(['diff-tree', '-r', '-z', '--no-renames', `${snapshot}^1`, `${snapshot}^2`], { cwd: repo.worktree });
   // The blob and its mode: a staged exec bit is content too.
   const missing = parseRawZ(out.stdout)
-    .filter((c) => c.dstMode !== '160000' && !isZeroSha(c.dstSha) && !archived.has(`${c.dstSha} ${c.dstMode}`))
+    .filter((c) => c.dstMode !== '160000' && !isZeroSha(c.dstSha) && !archived.has(`${c.dstSha} ${c.dstMode}`) && !settled.has(c.path))
     .map((c) => c.path);
   if (missing.length === 0) return;
   throw new BackupError(ExitCode.INVALID, `cannot archive ${id}: it holds staged content that its working tree does not (${listed(missing)}), and an archive keeps only the working tree; nothing changed (git backup restore ${id} brings it back, or delete the backup)`);

@@ -52,6 +52,21 @@ test('archive refuses a backup whose staged content its working tree lacks; noth
   assert.is(repo.git(['cat-file', '-p', `refs/backups/${id}^2:README`]), 'staged X');
 });
 
+test('staged X and worktree Y both committed and integrated: archive goes ahead (the staged version is in history)', () => {
+  const { repo, git } = clonedRepo();
+  repo.write('README', 'staged X\n');
+  git(['add', 'README']);
+  repo.write('README', 'worktree Y\n');
+  const { id } = repo.json<Rec>(['create'], { env: withShim() });
+  git(['commit', '-q', '-m', 'X']);
+  git(['commit', '-q', '-am', 'Y']);
+  git(['push', '-q', 'origin', 'main']);
+  assert.is(repo.cli(['transition', id, 'CLEANABLE'], { env: withShim() }).code, 0);
+  const r = repo.cli(['archive', id, '--yes'], { env: withShim() });
+  assert.is(r.code, 0, r.stderr);
+  assert.is(show(repo, id).state, 'ARCHIVED');
+});
+
 test('archive refuses a staged exec bit its working tree lacks', () => {
   const { repo, git } = clonedRepo();
   repo.git(['update-index', '--chmod=+x', 'README']);
