@@ -184,7 +184,11 @@ export function judgeContent(entries: readonly ProtectedEntry[], scope: Scope, g
     // Entries of a path are adjacent: look only at the ones right after this one.
     const older = new Set<string>();
     for (let j = i + 1; j < entries.length && entries[j]!.path === e.path; j++) if (entries[j]!.oid !== null) older.add(contentKey(entries[j]!));
-    const touch = index.touches(e.path).find((t) => !(t.oid !== null && older.has(contentKey({ path: e.path, oid: t.oid, ...(t.mode ? { mode: t.mode } : {}) }))) && onLine(e.path, t));
+    // A commit that deletes the path (a `git rm`, the old side of a rename) does not continue the
+    // work on it: it supersedes nothing but a deletion.
+    const touch = index
+      .touches(e.path)
+      .find((t) => (t.oid === null ? e.oid === null : !older.has(contentKey({ path: e.path, oid: t.oid, ...(t.mode ? { mode: t.mode } : {}) }))) && onLine(e.path, t));
     if (touch) return { path: e.path, status: e.oid === null && touch.oid === null ? 'held' : 'superseded', commit: touch.commit };
     return { path: e.path, status: e.oid === null ? 'uncommitted' : 'unique', commit: null };
   });

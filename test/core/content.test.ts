@@ -121,6 +121,14 @@ test('staged S, worktree W, then S committed: committing the older staged versio
   assert.equal(w.map((p) => p.status), ['held', 'superseded']);
 });
 
+test('a later commit that deletes the path (git rm, or a rename away) does not supersede its content', () => {
+  // c1 (the user's, after the backup) deletes old.txt: the backup's edit of it is found nowhere else.
+  const v = judge([{ path: 'old.txt', oid: 'O-edited' }], 'c2');
+  assert.equal(v.map((p) => p.status), ['unique']);
+  // A deletion protected by the backup is held by that commit, as before.
+  assert.equal(judge([{ path: 'old.txt', oid: null }], 'c2').map((p) => p.status), ['held']);
+});
+
 test('a tracked file taken out of the index (git rm --cached) and left in the worktree: its content is protected', () => {
   // The worktree and staged trees lose the path; the untracked part holds it with its edits.
   const entries = protectedEntries([{ path: 'f', oid: null }], [{ path: 'f', oid: null }], [{ path: 'f', oid: 'X' }]);
