@@ -38,7 +38,8 @@ export interface PathVerdict {
 /** A commit's changes against its first parent: path → new content id (null: deleted). */
 export interface CommitChanges {
   commit: string;
-  changes: readonly ProtectedEntry[];
+  /** `modeOnly`: the blob is the parent's, only the mode changed (a `chmod +x` commit). */
+  changes: readonly (ProtectedEntry & { modeOnly?: boolean })[];
 }
 
 /**
@@ -48,13 +49,13 @@ export interface CommitChanges {
  */
 export class ContentIndex {
   private readonly byOid = new Map<string, string[]>();
-  private readonly byPath = new Map<string, { commit: string; oid: string | null; mode?: string }[]>();
+  private readonly byPath = new Map<string, Touch[]>();
 
   constructor(commits: Iterable<CommitChanges>) {
     for (const { commit, changes } of commits) {
       for (const c of changes) {
         if (c.oid !== null) push(this.byOid, contentKey(c), commit);
-        push(this.byPath, c.path, c.mode ? { commit, oid: c.oid, mode: c.mode } : { commit, oid: c.oid });
+        push(this.byPath, c.path, { commit, oid: c.oid, ...(c.mode ? { mode: c.mode } : {}), ...(c.modeOnly ? { modeOnly: true } : {}) });
       }
     }
   }
@@ -64,9 +65,18 @@ export class ContentIndex {
     return e.oid === null ? [] : (this.byOid.get(contentKey(e)) ?? []);
   }
 
-  touches(path: string): readonly { commit: string; oid: string | null; mode?: string }[] {
+  touches(path: string): readonly Touch[] {
     return this.byPath.get(path) ?? [];
   }
+}
+
+/** One commit's change at a path. */
+export interface Touch {
+  commit: string;
+  oid: string | null;
+  mode?: string;
+  /** Only the mode changed: the content is the parent's. */
+  modeOnly?: boolean;
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
@@ -185,10 +195,11 @@ export function judgeContent(entries: readonly ProtectedEntry[], scope: Scope, g
     const older = new Set<string>();
     for (let j = i + 1; j < entries.length && entries[j]!.path === e.path; j++) if (entries[j]!.oid !== null) older.add(contentKey(entries[j]!));
     // A commit that deletes the path (a `git rm`, the old side of a rename) does not continue the
-    // work on it: it supersedes nothing but a deletion.
+    // work on it: it supersedes nothing but a deletion. Nor does one that changes only its mode
+    // (`chmod +x`): its content is the parent's, not the work continued.
     const touch = index
       .touches(e.path)
-      .find((t) => (t.oid === null ? e.oid === null : !older.has(contentKey({ path: e.path, oid: t.oid, ...(t.mode ? { mode: t.mode } : {}) }))) && onLine(e.path, t));
+      .find((t) => !t.modeOnly && (t.oid === null ? e.oid === null : !older.has(contentKey({ path: e.path, oid: t.oid, ...(t.mode ? { mode: t.mode } : {}) }))) && onLine(e.path, t));
     if (touch) return { path: e.path, status: e.oid === null && touch.oid === null ? 'held' : 'superseded', commit: touch.commit };
     return { path: e.path, status: e.oid === null ? 'uncommitted' : 'unique', commit: null };
   });

@@ -170,12 +170,14 @@ export async function readHistory(repo: RepoPaths, starts: readonly string[]): P
     if (headerEnd < 0) continue;
     // After the header: a newline, then ":<meta>\0<path>\0" per change.
     const parts = rec.slice(headerEnd + 1).replace(/^\n/, '').split('\0');
-    const list: ProtectedEntry[] = [];
+    const list: CommitChanges['changes'][number][] = [];
     for (let i = 0; i + 1 < parts.length; i += 2) {
       const meta = parts[i]!;
       if (!meta.startsWith(':')) break;
-      const [, dstMode = '', , dstSha = ''] = meta.slice(1).split(' ');
-      list.push(toEntry({ path: parts[i + 1]!, dstSha, dstMode }));
+      const [, dstMode = '', srcSha = '', dstSha = ''] = meta.slice(1).split(' ');
+      const entry = toEntry({ path: parts[i + 1]!, dstSha, dstMode });
+      // The same blob as the parent's: only the mode changed.
+      list.push(entry.oid !== null && srcSha === dstSha ? { ...entry, modeOnly: true } : entry);
     }
     changes.push({ commit: sha, changes: list });
   }

@@ -129,6 +129,13 @@ test('a later commit that deletes the path (git rm, or a rename away) does not s
   assert.equal(judge([{ path: 'old.txt', oid: null }], 'c2').map((p) => p.status), ['held']);
 });
 
+test('a later commit that changes only the path\'s mode does not supersede its content', () => {
+  const { graph } = history();
+  const index = new ContentIndex([{ commit: 'c1', changes: [{ path: 'README', oid: 'R0', mode: '100755', modeOnly: true }] }]);
+  const v = judgeContent([{ path: 'README', oid: 'R-edited' }], scope('c2'), graph, index);
+  assert.equal(v.map((p) => p.status), ['unique']);
+});
+
 test('a tracked file taken out of the index (git rm --cached) and left in the worktree: its content is protected', () => {
   // The worktree and staged trees lose the path; the untracked part holds it with its edits.
   const entries = protectedEntries([{ path: 'f', oid: null }], [{ path: 'f', oid: null }], [{ path: 'f', oid: 'X' }]);
