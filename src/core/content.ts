@@ -312,9 +312,21 @@ export function describeProof(p: ContentProof): string {
  * the path's worktree version (it may hold edits found nowhere else), so it comes first. Sorted by
  * path, the worktree version first.
  */
-export function protectedEntries(work: readonly ProtectedEntry[], staged: readonly ProtectedEntry[], untracked: readonly ProtectedEntry[]): ProtectedEntry[] {
+export function protectedEntries(
+  work: readonly ProtectedEntry[],
+  staged: readonly ProtectedEntry[],
+  untracked: readonly ProtectedEntry[],
+  /** For paths the worktree diff deletes: the base's version there (blob and mode, as `{ oid, mode }`). */
+  baseOf: ReadonlyMap<string, { oid: string; mode?: string }> = new Map(),
+): ProtectedEntry[] {
   const byPath = new Map<string, ProtectedEntry[]>();
-  for (const c of [...untracked, ...work]) if (!byPath.has(c.path)) byPath.set(c.path, [{ ...c }]);
+  // Untracked content the base already had at that path (`git rm --cached` of an unchanged file)
+  // is no work: the deletion from the index stands for it, as before.
+  const inBase = (c: ProtectedEntry) => {
+    const was = baseOf.get(c.path);
+    return was !== undefined && c.oid !== null && contentKey(c) === contentKey({ path: c.path, ...was });
+  };
+  for (const c of [...untracked.filter((u) => !inBase(u)), ...work]) if (!byPath.has(c.path)) byPath.set(c.path, [{ ...c }]);
   for (const c of staged) {
     const kept = byPath.get(c.path);
     if (!kept) byPath.set(c.path, [{ ...c }]);

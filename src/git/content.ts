@@ -38,6 +38,13 @@ export const toEntry = (c: { path: string; dstSha: string; dstMode?: string }): 
   return c.dstMode && c.dstMode !== '100644' ? { path: c.path, oid: c.dstSha, mode: c.dstMode } : { path: c.path, oid: c.dstSha };
 };
 
+/** Path → the base's version (blob, and mode when not 100644) of each path a base→worktree diff deletes. */
+export function deletedBase(work: readonly { path: string; srcSha: string; srcMode: string; dstSha: string }[]): Map<string, { oid: string; mode?: string }> {
+  const out = new Map<string, { oid: string; mode?: string }>();
+  for (const c of work) if (isZeroSha(c.dstSha) && !isZeroSha(c.srcSha)) out.set(c.path, c.srcMode && c.srcMode !== '100644' ? { oid: c.srcSha, mode: c.srcMode } : { oid: c.srcSha });
+  return out;
+}
+
 /**
  * snapshot → its protected entries, for every snapshot whose objects exist (absent: unknown).
  * The same comparisons `create` makes: base→worktree, base→index, nothing→untracked.
@@ -60,9 +67,13 @@ export async function readProtects(repo: RepoPaths, snapshots: readonly string[]
   if (keys.length === 0) return result;
   const diff = await git(['diff-tree', '-r', '-z', '--no-renames', '--stdin'], { cwd: repo.worktree, input: keys.join('\n') + '\n' });
   const byKey = new Map<string, ProtectedEntry[]>();
-  parseStdinRawZ(diff.stdout, keys).forEach((changes, i) => byKey.set(keys[i]!, changes.map(toEntry)));
+  const deleted = new Map<string, Map<string, { oid: string; mode?: string }>>();
+  parseStdinRawZ(diff.stdout, keys).forEach((changes, i) => {
+    byKey.set(keys[i]!, changes.map(toEntry));
+    deleted.set(keys[i]!, deletedBase(changes));
+  });
   for (const [snap, [work, staged, untracked]] of pairs) {
-    result.set(snap, protectedEntries(byKey.get(work!) ?? [], byKey.get(staged!) ?? [], untracked ? (byKey.get(untracked) ?? []) : []));
+    result.set(snap, protectedEntries(byKey.get(work!) ?? [], byKey.get(staged!) ?? [], untracked ? (byKey.get(untracked) ?? []) : [], deleted.get(work!)));
   }
   return result;
 }

@@ -14,7 +14,7 @@ import { isObjectId } from '../core/ids.js';
 import { readMemo, writeMemo } from './memo-file.js';
 import { rememberedUntracked, rememberUntracked, untrackedKey } from './untracked-memo.js';
 import { commitText, keptAsIs, type OwnCommits } from '../core/own-commits.js';
-import { toEntry } from './content.js';
+import { deletedBase, toEntry } from './content.js';
 import { pathCount, protectedEntries, type ProtectedEntry } from '../core/content.js';
 import {
   addFiles,
@@ -273,7 +273,7 @@ async function protectedContent(
   const untrackedObjects = { trees: untrackedAll.filter(isTree).map((c) => c.dstSha), blobs: untracked.map((c) => c.dstSha) };
   const [workFiles, stagedFiles] = [work.filter((c) => !isTree(c)), staged.filter((c) => !isTree(c))];
   const gitlinks = new Set([...workFiles, ...stagedFiles, ...untracked].filter((c) => c.dstMode === '160000').map((c) => c.dstSha));
-  const entries = protectedEntries(workFiles.map(toEntry), stagedFiles.map(toEntry), untracked.map(toEntry));
+  const entries = protectedEntries(workFiles.map(toEntry), stagedFiles.map(toEntry), untracked.map(toEntry), deletedBase(workFiles));
   const wanted = [...new Set(entries.map((e) => e.oid).filter((s): s is string => s !== null && !gitlinks.has(s)))];
   const bySha = new Map<string, number>();
   if (wanted.length) {

@@ -141,6 +141,12 @@ test('a tracked file taken out of the index (git rm --cached) and left in the wo
   const entries = protectedEntries([{ path: 'f', oid: null }], [{ path: 'f', oid: null }], [{ path: 'f', oid: 'X' }]);
   assert.equal(entries, [{ path: 'f', oid: 'X' }]);
   assert.equal(proofOf('line', 'c2', judge(entries, 'c2')).unique, ['f']);
+  // Unchanged from the base (`git rm --cached` of a file as committed): no work, the deletion stands.
+  const same = protectedEntries([{ path: 'f', oid: null }], [{ path: 'f', oid: null }], [{ path: 'f', oid: 'B' }], new Map([['f', { oid: 'B' }]]));
+  assert.equal(same, [{ path: 'f', oid: null }]);
+  // The same bytes with another mode are a change.
+  const chmod = protectedEntries([{ path: 'f', oid: null }], [], [{ path: 'f', oid: 'B', mode: '100755' }], new Map([['f', { oid: 'B' }]]));
+  assert.equal(chmod, [{ path: 'f', oid: 'B', mode: '100755' }]);
 });
 
 test('held means the same blob and mode: an exec bit (or a symlink of the same bytes) is content of its own', () => {
