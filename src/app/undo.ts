@@ -80,8 +80,12 @@ export const previewText = (ctx: Context, plan: PutBackPlan) => diffTrees(ctx.re
  */
 async function putBack(ctx: Context, kind: PutBackKind, plan: PutBackPlan, json = true): Promise<RestoreOutcome> {
   // D: in the tree now, not in the target's: removed (ignored files are never in either tree).
-  const remove = plan.changes.filter((c) => c.status === 'D').map((c) => c.path);
-  return restoreBackup(ctx, plan.target, {
+  // A name that is not UTF-8 is shown with U+FFFD: removing by it would delete another file (one
+  // whose name reads the same), or nothing. Such a file stays, and the outcome says so.
+  const gone = plan.changes.filter((c) => c.status === 'D');
+  const remove = gone.filter((c) => !c.unnamed).map((c) => c.path);
+  const unspellable = gone.filter((c) => c.unnamed).map((c) => c.path);
+  const out = await restoreBackup(ctx, plan.target, {
     to: null,
     paths: [],
     noSparse: false,
@@ -90,6 +94,7 @@ async function putBack(ctx: Context, kind: PutBackKind, plan: PutBackPlan, json 
     json,
     beforeWrite: (point) => writeIntent(ctx, { kind, target: plan.target.id, point, pid: process.pid, started_at: ctx.now.toISOString() }),
   });
+  return unspellable.length ? { ...out, unnamed: [...out.unnamed, ...unspellable] } : out;
 }
 
 // An undo or redo writes many files; killed midway, it leaves a tree half put back. The intent file

@@ -2,8 +2,8 @@
 // they are on disk plus the untracked part), compared with plain git diff. No commits are made and
 // the user's index is only ever copied.
 import { join } from 'node:path';
-import { git, gitLine, type RepoPaths } from './exec.js';
-import { addFiles, captureTracked, emptyTree, indexEnv, listUntracked, splitZ, withTempIndex, writeTree } from './tree.js';
+import { git, gitBinary, gitLine, type RepoPaths } from './exec.js';
+import { addFiles, captureTracked, emptyTree, indexEnv, listUntracked, splitZ, splitZBytes, withTempIndex, writeTree } from './tree.js';
 
 export interface WorkingTreeOptions {
   includeIgnored: boolean;
@@ -58,13 +58,20 @@ export interface FileChange {
   /** Lines added/deleted; null for binary files. */
   added: number | null;
   deleted: number | null;
+  /**
+   * The name is not UTF-8: `path` shows it with U+FFFD, so it may read the same as another file's
+   * name and must never be used to touch a file (undo deleted the wrong one).
+   */
+  unnamed?: true;
 }
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Per-file summary from tree a to tree b, for `diff --json`. */
 export async function diffSummary(repo: RepoPaths, a: string, b: string): Promise<FileChange[]> {
   const cwd = repo.worktree;
   const [status, numstat] = await Promise.all([
-    git(['diff-tree', '-r', '-z', '--no-renames', '--name-status', a, b], { cwd }),
+    gitBinary(['diff-tree', '-r', '-z', '--no-renames', '--name-status', a, b], { cwd }),
     git(['diff-tree', '-r', '-z', '--no-renames', '--numstat', a, b], { cwd }),
   ]);
   const counts = new Map<string, [number | null, number | null]>();
@@ -74,12 +81,19 @@ export async function diffSummary(repo: RepoPaths, a: string, b: string): Promis
     const num = (v: string | undefined) => (v === undefined || v === '-' ? null : Number(v));
     counts.set(rest.join('\t'), [num(added), num(deleted)]);
   }
-  const parts = splitZ(status.stdout);
+  const parts = splitZBytes(status.stdout);
   const out: FileChange[] = [];
   for (let i = 0; i + 1 < parts.length; i += 2) {
-    const path = parts[i + 1]!;
-    const [added, deleted] = counts.get(path) ?? [null, null];
-    out.push({ path, status: parts[i]!, added, deleted });
+    let path: string;
+    let unnamed = false;
+    try {
+      path = strictUtf8.decode(parts[i + 1]!);
+    } catch {
+      path = parts[i + 1]!.toString('utf8');
+      unnamed = true;
+    }
+    const [added, deleted] = unnamed ? [null, null] : (counts.get(path) ?? [null, null]);
+    out.push({ path, status: parts[i]!.toString('utf8'), added, deleted, ...(unnamed ? { unnamed: true as const } : {}) });
   }
   return out;
 }

@@ -141,4 +141,24 @@ test('restore compares a name git would read as quoted as itself, and writes it'
   assert.is(repo.read('"a"'), 'same\n');
 });
 
+test('undo of a run that made a file whose name is not UTF-8 removes neither it nor the file whose name reads the same', () => {
+  // The diff of the tree now against the undo point gave paths decoded with U+FFFD: the run's
+  // "bad\xffname" became "bad\uFFFDname", and undo deleted the user's file of that (valid) name.
+  const repo = tempRepo();
+  repo.write('bad\uFFFDname', 'precious tracked\n');
+  repo.commitAll('a name with U+FFFD in it');
+  repo.write('u\uFFFD.txt', 'precious untracked\n');
+  const odd = (a: string, b: string) => Buffer.concat([Buffer.from(repo.dir + '/' + a), Buffer.from([0xfe]), Buffer.from(b)]);
+  const made = [odd('bad', 'name'), odd('u', '.txt')].map((n) => `require('fs').writeFileSync(Buffer.from(${JSON.stringify([...n])}), 'x')`).join(';');
+  const r = repo.cli(['run', '--', process.execPath, '-e', made]);
+  assert.is(r.code, 0, r.stderr);
+  const u = repo.cli(['undo', '--yes']);
+  assert.is(u.code, 0, u.stderr);
+  assert.is(repo.read('bad\uFFFDname'), 'precious tracked\n', 'the tracked file undo goes back to is still there');
+  assert.is(repo.read('u\uFFFD.txt'), 'precious untracked\n');
+  assert.ok(existsSync(odd('bad', 'name')) && existsSync(odd('u', '.txt')), 'a name undo cannot spell is left as it is');
+  assert.match(u.stdout, /not UTF-8 left as they are/);
+  assert.is(repo.git(['status', '--porcelain', '--', 'bad\uFFFDname']), '', 'git sees no deletion');
+});
+
 test.run();
