@@ -40,6 +40,12 @@ export interface CreateOptions {
    */
   reuse?: boolean;
   /**
+   * With reuse: reuse the newest backup only when this accepts it. An agent checkpoint must be an
+   * undo point `undo` lands on: reusing a plain backup of the same tree (a `create`, a run's after
+   * backup) left the turn without one, and undo went back past it to the step before.
+   */
+  reuseOnly?: (newest: BackupRecord) => boolean;
+  /**
    * Repository-relative paths the caller is about to overwrite or remove: those that are ignored
    * files are captured too, although includeIgnored is false (an undo point must hold everything
    * the restore after it replaces; the rest of the ignored files stay out of it).
@@ -165,7 +171,7 @@ async function create(ctx: Context, opts: CreateOptions, step: (text: string) =>
           protects: snap.protects,
         });
         // The same paths and contents; the trees also say modes and the staged state are the same.
-        if (same && (await sameSnapshotTrees(ctx.repo, same.snapshot, snap.trees))) return { kind: 'reused', record: same };
+        if (same && (opts.reuseOnly?.(same) ?? true) && (await sameSnapshotTrees(ctx.repo, same.snapshot, snap.trees))) return { kind: 'reused', record: same };
       }
       // Tombstones in the cold store keep their ids too: only those of the same second can clash,
       // and the segment is not even read when its newest id is older (the usual case).

@@ -45,7 +45,7 @@ export async function runAgentCheckpoint(args: string[], open: (dir: string) => 
     if (agent !== 'claude-code') throw new Error(`unknown agent ${JSON.stringify(agent)}`);
     ctx = await open(typeof event.cwd === 'string' && event.cwd ? event.cwd : process.cwd());
     const { createBackup } = await import('../app/create.js');
-    const { undoPointLabels } = await import('../core/undo-stack.js');
+    const { undoPointLabels, undoPointOf } = await import('../core/undo-stack.js');
     const session = labelSafe(event.session_id);
     // The tool's name goes into a commit message: no control characters (git refuses a NUL there), at most 64.
     const tool = typeof event.tool_name === 'string' ? event.tool_name.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 64) : '';
@@ -60,6 +60,8 @@ export async function runAgentCheckpoint(args: string[], open: (dir: string) => 
       trigger: 'USER',
       allowEmpty: true, // the first checkpoint of a clean tree is what undo removes the agent's new files against
       reuse: true, // nothing changed since the last one: no new backup
+      // ... when that one is a point undo lands on (not a plain backup, a run's after backup, or an undo's own point)
+      reuseOnly: (newest) => undoPointOf(newest)?.op === 'run',
     });
     if (made.kind !== 'empty') ctx.io.out(`agent ${agent}: checkpoint ${made.record.id}${made.kind === 'reused' ? ' (unchanged, reused)' : ''}`);
   } catch (e) {

@@ -155,4 +155,22 @@ test('stdin never closed, or /dev/null: the checkpoint is taken and the hook sti
   assert.is(repo.json<unknown[]>(['list']).length, 2);
 });
 
+test('the hook never reuses a backup that is not an undo point: undo still rewinds only the last step', () => {
+  // A plain `create` (or a run's after backup) of the same tree was reused as the turn's
+  // checkpoint; it is no undo point, so undo went back past it, to the step before.
+  const repo = tempRepo();
+  repo.write('a.txt', 't1\n');
+  repo.commitAll('t1');
+  const event = { session_id: 's', hook_event_name: 'PreToolUse', tool_name: 'Edit', cwd: repo.dir };
+  agentHook(repo.dir, event);
+  repo.write('a.txt', 't2\n');
+  agentHook(repo.dir, event);
+  repo.write('a.txt', 't3\n');
+  repo.json(['create', '-m', 'mine']);
+  agentHook(repo.dir, event);
+  repo.write('a.txt', 't4\n');
+  repo.json(['undo', '--yes']);
+  assert.is(repo.read('a.txt'), 't3\n', 'back to before the last tool call, not the one before');
+});
+
 test.run();
