@@ -270,13 +270,44 @@ export async function captureTracked(
   const indexTree = wantIndexTree ? await writeTree(repo, indexFile) : null;
   await clearAssumeUnchanged(repo, indexFile);
   if (paths.length === 0) {
-    await git(['add', '-u'], { cwd, env });
+    await addUpdate(repo, env);
   } else {
-    // `add -u -- PATH` dies on a path that matches nothing in the index, so name only tracked entries.
-    const tracked = (await git(['ls-files', '-z', '--', ...paths], { cwd, env })).stdout;
-    if (tracked) await git(['add', '-u', '--pathspec-from-file=-', '--pathspec-file-nul'], { cwd, env, input: tracked });
+    // `add -u -- PATH` dies on a path that matches nothing in the index, so name only tracked
+    // entries; and none that is skip-worktree (outside a sparse checkout, not on disk: the index
+    // holds its content, and `add --sparse` names it no match).
+    const tracked = splitZ((await git(['ls-files', '-t', '-z', '--', ...paths], { cwd, env })).stdout)
+      .filter((e) => !e.startsWith('S '))
+      .map((e) => e.slice(2) + '\0')
+      .join('');
+    if (tracked) await addUpdate(repo, env, tracked);
   }
   return { indexTree, worktreeTree: await writeTree(repo, indexFile) };
+}
+
+/** Whether this git knows `add --sparse` (2.34+; null until the first add tells). */
+let addKnowsSparse: boolean | null = null;
+
+/**
+ * `git add -u` (of the NUL-separated paths given, else of everything), `--sparse` included: without
+ * it git skips every path outside the sparse patterns, even a file on disk that git status shows
+ * modified, so no backup held it and `restore --no-sparse` overwrote it with nothing keeping it.
+ * Entries that are skip-worktree stay as the index has them either way. An older git, which has
+ * no `--sparse` and updates such files anyway, runs without it.
+ */
+async function addUpdate(repo: RepoPaths, env: Record<string, string>, pathspec?: string): Promise<void> {
+  const args = ['add', '-u', ...(pathspec === undefined ? [] : ['--pathspec-from-file=-', '--pathspec-file-nul'])];
+  const opts = { cwd: repo.worktree, env, ...(pathspec === undefined ? {} : { input: pathspec }) };
+  if (addKnowsSparse !== false) {
+    try {
+      await git([...args, '--sparse'], opts);
+      addKnowsSparse = true;
+      return;
+    } catch (e) {
+      if (addKnowsSparse === true || !(e instanceof GitError) || e.code !== 129) throw e;
+      addKnowsSparse = false; // usage error: an unknown option
+    }
+  }
+  await git(args, opts);
 }
 
 /**

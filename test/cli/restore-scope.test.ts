@@ -86,6 +86,35 @@ test('in a sparse checkout only the cone is written, unless --no-sparse', () => 
   assert.is(repo.read('out/f1.txt'), 'out1\n');
 });
 
+test('sparse checkout: an edited file outside the cone is in the backups, so restore --no-sparse loses nothing', () => {
+  // git add -u skips paths outside the sparse patterns even when the file is on disk and git
+  // status shows it modified: no backup held the edit, and restore --no-sparse overwrote it with
+  // an undo point holding HEAD's version. A path-limited create there failed outright (exit 1).
+  const repo = tempRepo();
+  repo.write('in/a.txt', 'in\n');
+  repo.write('out/b.txt', 'v1\n');
+  repo.commitAll('base');
+  repo.write('out/b.txt', 'v2\n');
+  const v2 = repo.json<Created>(['create', '-m', 'v2', 'out']);
+  repo.git(['checkout', '--', 'out/b.txt']);
+  repo.git(['sparse-checkout', 'set', 'in']);
+  repo.write('out/b.txt', 'precious local edit\n');
+  assert.is(repo.git(['status', '--porcelain']), ' M out/b.txt');
+  const r = repo.json<Restored>(['restore', '--no-sparse', v2.id]);
+  assert.is(repo.read('out/b.txt'), 'v2\n');
+  assert.ok(r.safety_backup);
+  assert.is(repo.git(['show', `refs/backups/${r.safety_backup}:out/b.txt`]), 'precious local edit', 'the undo point holds the edit');
+  repo.json(['undo', '--yes']);
+  assert.is(repo.read('out/b.txt'), 'precious local edit\n');
+  // A path-limited backup of it, and of a path outside the cone that is not on disk.
+  const mine = repo.cli(['create', '-m', 'mine', 'out']);
+  assert.is(mine.code, 0, mine.stderr);
+  repo.git(['checkout', '--', 'out/b.txt']);
+  repo.git(['sparse-checkout', 'reapply']);
+  assert.is(repo.git(['ls-files', '-t', 'out/b.txt']).slice(0, 1), 'S');
+  assert.is(repo.cli(['create', '-m', 'not there', 'out/b.txt']).code, 0, 'a skip-worktree path is no error');
+});
+
 test('a submodule pointer is reported as not restored', () => {
   const sub = tempRepo();
   const repo = tempRepo();
