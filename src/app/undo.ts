@@ -124,6 +124,17 @@ export async function putBackRecorded(ctx: Context, kind: PutBackKind, plan: Put
   return out;
 }
 
+/** Undo points of this worktree taken after the interrupted put-back's own (after it started, when it took none), newest first. */
+async function laterUndoPoints(ctx: Context, intent: PutBackIntent): Promise<string[]> {
+  const data = await ctx.store.read();
+  const own = intent.point ? data.backups.find((b) => b.id === intent.point) : undefined;
+  const since = own?.created_at ?? intent.started_at;
+  return pointsOf(ctx, data.backups, await cloneIdOf(ctx))
+    .filter((p) => p.id !== intent.point && p.created_at > since)
+    .sort((a, b) => (a.created_at < b.created_at ? 1 : -1))
+    .map((p) => p.id);
+}
+
 /** recover's part: finish an undo/redo whose process died, and say what was done (null: nothing to do). */
 export async function finishInterruptedPutBack(ctx: Context): Promise<string | null> {
   let intent: PutBackIntent;
@@ -135,6 +146,14 @@ export async function finishInterruptedPutBack(ctx: Context): Promise<string | n
     return `removed an unreadable ${intentPath(ctx)}`;
   }
   if (intent.pid !== process.pid && processAlive(intent.pid)) return null; // still running
+  // A run, restore, undo, redo or agent checkpoint since the kill changed the tree on purpose (its
+  // undo point is newer than this one's): finishing now would put the old target back over that
+  // work. The intent is stale; the tree as the kill left it is in the interrupted one's point.
+  const later = await laterUndoPoints(ctx, intent);
+  if (later.length) {
+    await rm(intentPath(ctx), { force: true });
+    return `interrupted ${intent.kind} to ${intent.target} not finished: the working tree was changed since by ${later.length} later run(s), restore(s), undo(s) or checkpoint(s) (${later[0]}…)${intent.point ? `; the tree before it is in ${intent.point}` : ''}`;
+  }
   const plan = await planPutBack(ctx, intent.kind, intent.target);
   const out = await putBack(ctx, intent.kind, plan);
   await rm(intentPath(ctx), { force: true });

@@ -63,6 +63,24 @@ test('recover finishing a killed undo first backs up the work done since the kil
   assert.is(repo.read('later.txt'), 'new work\n');
 });
 
+test('recover does not finish an undo killed before a later run: its work stays', async () => {
+  // The intent outlived the kill: a run and an agent's checkpoints changed the tree on purpose
+  // since, and recover put the tree back to the old undo's target over all of it.
+  const repo = project();
+  const r = repo.cli(['run', '--', 'sh', '-c', 'echo v2 > tracked.txt; echo n > new.txt']);
+  assert.is(r.code, 0, r.stderr);
+  const paused = await runUntil(repo, ['undo', '--yes'], 'restore:before-rename');
+  await paused.kill();
+  const later = repo.cli(['run', '--', 'sh', '-c', 'echo later run > tracked.txt; echo x > later.txt']);
+  assert.is(later.code, 0, later.stderr);
+  const rec = repo.cli(['recover']);
+  assert.is(rec.code, 0, rec.stdout + rec.stderr);
+  assert.match(rec.stdout, /not finished/, rec.stdout);
+  assert.is(repo.read('tracked.txt'), 'later run\n', 'the later run\'s work is still there');
+  assert.ok(existsSync(join(repo.dir, 'later.txt')));
+  assert.is(repo.cli(['recover']).stdout.includes('interrupted'), false, 'the intent is gone');
+});
+
 test('undo leaves a file git reads as unchanged alone: a clean filter\'s local output, CRLF line ends', () => {
   const repo = tempRepo();
   repo.git(['config', 'filter.strip.clean', "sed '/^OUTPUT/d'"]); // like nbstripout: outputs never committed
