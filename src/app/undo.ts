@@ -130,7 +130,8 @@ async function laterUndoPoints(ctx: Context, intent: PutBackIntent): Promise<str
   const own = intent.point ? data.backups.find((b) => b.id === intent.point) : undefined;
   const since = own?.created_at ?? intent.started_at;
   return pointsOf(ctx, data.backups, await cloneIdOf(ctx))
-    .filter((p) => p.id !== intent.point && p.created_at > since)
+    // A point of the same put-back (a recover finishing it, killed before it wrote its intent) is no change of course.
+    .filter((p) => p.id !== intent.point && p.created_at > since && !(p.op === intent.kind && p.reverts === intent.target))
     .sort((a, b) => (a.created_at < b.created_at ? 1 : -1))
     .map((p) => p.id);
 }
