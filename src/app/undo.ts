@@ -16,6 +16,7 @@ import { processAlive } from '../fs/process.js';
 import { cloneIdOf, isThisWorktree } from './clone.js';
 import { isForeign } from '../core/record.js';
 import { asObjectWriter } from '../store/object-writers.js';
+import { normalizeSelector, underAny } from '../git/tree.js';
 
 export type PutBackKind = 'undo' | 'redo';
 
@@ -66,7 +67,11 @@ export async function planPutBack(ctx: Context, kind: PutBackKind, id: string | 
     target.state === 'ARCHIVED' ? archivedTree(ctx, target, kind) : backupTree(ctx.repo, target.snapshot, ctx.tmpDir),
     gitLine(['rev-parse', '-q', '--verify', 'HEAD'], { cwd: ctx.repo.worktree }).catch(() => null),
   ]);
-  const changes = await diffSummary(ctx.repo, now, then);
+  // A path-limited backup (`undo ID`) covers its paths only: outside them its tree is HEAD as it
+  // was then, and a file committed since read as one to delete (undo removed it, though it writes
+  // nothing there).
+  const scope = target.paths.map(normalizeSelector).filter((p) => p !== '' && p !== '.');
+  const changes = (await diffSummary(ctx.repo, now, then)).filter((c) => scope.length === 0 || underAny(c.path, scope));
   return { target, point, changes, trees: { now, then }, headMoved: head !== target.base };
 }
 

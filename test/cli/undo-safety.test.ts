@@ -81,6 +81,22 @@ test('recover does not finish an undo killed before a later run: its work stays'
   assert.is(repo.cli(['recover']).stdout.includes('interrupted'), false, 'the intent is gone');
 });
 
+test('undo ID of a path-limited backup touches its paths only: a file committed since stays', () => {
+  const repo = project();
+  repo.write('tracked.txt', 'v2\n');
+  const mine = repo.json<Rec>(['create', '-m', 'tracked only', 'tracked.txt']);
+  repo.write('b.txt', 'committed later\n');
+  repo.git(['add', 'b.txt']);
+  repo.git(['commit', '-q', '-m', 'b']);
+  repo.write('tracked.txt', 'v3\n');
+  const dry = repo.json<{ changes: { path: string }[] }>(['undo', mine.id, '--dry-run']);
+  assert.equal(dry.changes.map((c) => c.path), ['tracked.txt'], 'the preview shows its paths only');
+  repo.json(['undo', mine.id, '--yes']);
+  assert.is(repo.read('tracked.txt'), 'v2\n');
+  assert.is(repo.read('b.txt'), 'committed later\n', 'outside the backup\'s paths nothing is removed');
+  assert.is(repo.git(['status', '--porcelain']), ' M tracked.txt');
+});
+
 test('undo leaves a file git reads as unchanged alone: a clean filter\'s local output, CRLF line ends', () => {
   const repo = tempRepo();
   repo.git(['config', 'filter.strip.clean', "sed '/^OUTPUT/d'"]); // like nbstripout: outputs never committed
