@@ -2,6 +2,7 @@
 // status untouched, and a backup after when the command changed anything, the two linked by a
 // `run:<session>` label (snapper's pre/post pair) so `diff BEFORE AFTER` shows what it did and
 // `undo` takes the tree back to before it. With --watch, checkpoints in between (app/watch.ts).
+import { constants as osConstants } from 'node:os';
 import { nodeChildProcess, nodeCrypto } from '../builtins.js';
 import { resetClock, type Context } from './context.js';
 import type { BackupRecord } from '../core/types.js';
@@ -61,7 +62,8 @@ function runChild(command: string, args: string[], cwd: string): Promise<{ code:
       else if (e.code === 'EACCES') done({ code: 126, failure: `${command}: permission denied` });
       else done({ code: 126, failure: `${command}: ${e.message}` });
     });
-    child.on('exit', (code, signal) => done({ code: code ?? 128 + (SIGNALS[signal ?? ''] ?? 1), failure: null }));
+    // Every signal's own number (a crash is SIGSEGV or SIGABRT, not SIGHUP), as a shell reports it.
+    child.on('exit', (code, signal) => done({ code: code ?? 128 + (SIGNALS[signal ?? ''] ?? osConstants.signals[signal as NodeJS.Signals] ?? 1), failure: null }));
   });
 }
 

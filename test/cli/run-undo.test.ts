@@ -114,6 +114,14 @@ test('run forwards SIGTERM to the command and exits 128+15', async () => {
   assert.is(code, 143);
 });
 
+test('a command killed by any signal exits 128+N: a crash (SIGSEGV, SIGABRT) is not reported as SIGHUP', () => {
+  const repo = tempRepo();
+  for (const [sig, n] of [['SEGV', 11], ['ABRT', 6], ['KILL', 9]] as const) {
+    const r = repo.cli(['run', '--', 'sh', '-c', `kill -${sig} $$`]);
+    assert.is(r.code, 128 + n, `${sig}: ${r.stderr}`);
+  }
+});
+
 test('undo ID: --dry-run changes nothing; a restore is undone exactly; an undo killed midway is finished by recover', async () => {
   const repo = project();
   const older = repo.json<Rec>(['create', '-m', 'older']);
