@@ -98,7 +98,7 @@ async function putBackNow(ctx: Context, kind: PutBackKind, args: UndoArgs, agree
   const changed = new Set(plan.changes.map((c) => c.path));
   const leftOutside = out.outsideSparse.filter((p) => changed.has(p));
   if (args.json) {
-    ctx.io.out(JSON.stringify({ ...summary, done: true, written: out.written, removed: out.removed, undo_point: out.safetyBackup, outside_sparse: leftOutside }));
+    ctx.io.out(JSON.stringify({ ...summary, done: true, written: out.written, removed: out.removed, undo_point: out.safetyBackup, outside_sparse: leftOutside, not_utf8: out.unnamed }));
     return;
   }
   const back = kind === 'undo' ? 'git backup redo' : 'git backup undo';

@@ -193,6 +193,9 @@ test('undo of a run that made a file whose name is not UTF-8 removes neither it 
   assert.ok(existsSync(odd('bad', 'name')) && existsSync(odd('u', '.txt')), 'a name undo cannot spell is left as it is');
   assert.match(u.stdout, /not UTF-8 left as they are/);
   assert.is(repo.git(['status', '--porcelain', '--', 'bad\uFFFDname']), '', 'git sees no deletion');
+  const before = repo.json<Rec[]>(['list', '--label', 'run:before'])[0]!.id;
+  const again = repo.json<{ not_utf8: string[] }>(['undo', before, '--yes']);
+  assert.equal(again.not_utf8.length, 2, '--json says which names it left, as restore --json does');
 });
 
 test.run();
