@@ -9,7 +9,7 @@ export const gcCommand = define({
   describe: 'prune objects only deleted or archived backups held (git decides reachability); reports bytes freed',
   builder: (y) =>
     y
-      .option('now', { type: 'boolean', default: false, describe: 'prune now instead of after gc.pruneExpire (default 2 weeks); never beside a git backup command writing a backup (exit 5 after 3 s)' })
+      .option('now', { type: 'boolean', default: false, describe: 'prune what is older than 10 minutes instead of gc.pruneExpire (default 2 weeks); never beside a git backup command writing a backup (exit 5 after 3 s) or a git command holding index.lock (exit 5)' })
       .option('json', jsonOpt)
       .epilogue('Runs git repack -A --unpack-unreachable=<expiry> (only when there are packs) and git prune --expire=<expiry>; never touches reflogs. See docs/archive.md.'),
   handler: (a) => inContext((ctx) => runGc(ctx, { now: a.now, json: a.json })),

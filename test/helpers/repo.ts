@@ -31,6 +31,9 @@ export const TEST_ENV: NodeJS.ProcessEnv = {
   GIT_COMMITTER_NAME: 'Test Committer',
   GIT_COMMITTER_EMAIL: 'committer@example.com',
   GIT_BACKUP_HOOK_MODE: 'sync',
+  // gc --now keeps unreachable objects younger than a grace (a running git command's); tests that
+  // create, delete and gc in one second want them gone (test/cli/gc-user-git.test.ts runs without).
+  GIT_BACKUP_TEST_GC_GRACE_MS: '0',
 };
 delete TEST_ENV.GIT_DIR;
 delete TEST_ENV.GIT_INDEX_FILE;
