@@ -10,6 +10,24 @@ export const HOOK_ENV_VARS = [
   'GIT_CONFIG_PARAMETERS', 'GIT_CONFIG_COUNT', 'GIT_EDITOR', 'GIT_SEQUENCE_EDITOR',
 ];
 
+/**
+ * The repository git ran the hook for, when it named it by GIT_DIR (and GIT_WORK_TREE): made
+ * absolute against the hook's directory, before stripHookEnvironment drops them. A worktree with
+ * no `.git` in it (`git --git-dir=~/.cfg --work-tree=~`, the dotfiles set-up) cannot be found from
+ * the directory the hook names; see `open` in hook/main.ts.
+ */
+export interface HookRepo {
+  GIT_DIR: string;
+  GIT_WORK_TREE?: string;
+}
+
+export function hookRepo(env: NodeJS.ProcessEnv, cwd: string): HookRepo | null {
+  const dir = env.GIT_DIR;
+  if (!dir) return null;
+  const abs = (p: string) => (p.startsWith('/') ? p : `${cwd}/${p}`);
+  return env.GIT_WORK_TREE ? { GIT_DIR: abs(dir), GIT_WORK_TREE: abs(env.GIT_WORK_TREE) } : { GIT_DIR: abs(dir) };
+}
+
 export function stripHookEnvironment(env: NodeJS.ProcessEnv): void {
   for (const k of HOOK_ENV_VARS) delete env[k];
   // GIT_CONFIG_KEY_n / GIT_CONFIG_VALUE_n come with GIT_CONFIG_COUNT.

@@ -7,7 +7,7 @@
 //
 // Nothing here may print more than one line: hooks run in the user's terminal.
 import { parseArgs } from 'node:util';
-import { stripHookEnvironment } from './env.js';
+import { hookRepo, stripHookEnvironment, type HookRepo } from './env.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { nodeChildProcess } from '../builtins.js';
 import { writeStdout } from '../fs/stdout.js';
@@ -33,11 +33,33 @@ function logOutput(storeDir: () => string | null, log: (dir: string, line: strin
   };
 }
 
+/** GIT_DIR / GIT_WORK_TREE git gave the hook (absolute), taken before they are stripped. */
+let givenRepo: HookRepo | null = null;
+
 async function open(repoDir: string, opts: { create?: boolean } = {}): Promise<Context> {
   const { openContext } = await import('../app/context.js');
   const { logLine } = await import('../store/backup-log.js');
   let ctx: Context | null = null;
   const io = logOutput(() => ctx?.store.paths.dir ?? null, logLine);
+  let found: unknown = null;
+  try {
+    ctx = await openContext(io, repoDir, opts);
+    if (givenRepo === null || (await sameDir(repoDir, ctx.repo.worktree))) return ctx;
+  } catch (e) {
+    found = e;
+  }
+  // Nothing found from the worktree (its git directory is elsewhere and no `.git` points at it:
+  // `git --git-dir=~/.cfg --work-tree=~`), or another repository: the one git ran the hook for,
+  // as git named it, when it is still there (a repository being deleted is never brought back).
+  const given = givenRepo;
+  const { existsSync } = await import('node:fs');
+  if (given === null || !existsSync(`${given.GIT_DIR}/HEAD`) || !(await isDir(repoDir))) {
+    if (found !== null) throw found;
+    return ctx!;
+  }
+  process.env.GIT_DIR = given.GIT_DIR;
+  if (given.GIT_WORK_TREE !== undefined) process.env.GIT_WORK_TREE = given.GIT_WORK_TREE;
+  ctx = null;
   ctx = await openContext(io, repoDir, opts);
   return ctx;
 }
@@ -191,7 +213,9 @@ Commands:
 Environment: GIT_BACKUP_HOOK_MODE=sync drains in the foreground (tests, CI); =off makes the hooks do nothing.`;
 
 export async function hookMain(argv: string[]): Promise<number> {
-  // First thing: git's hook variables must not leak into any git command we run.
+  // First thing: git's hook variables must not leak into any git command we run. The repository
+  // git named is kept for a worktree where it cannot be found (open).
+  givenRepo = hookRepo(process.env, process.cwd());
   stripHookEnvironment(process.env);
   const [sub, ...rest] = argv;
   try {
