@@ -64,6 +64,10 @@ export function checkHistory(id: string, events: readonly TimedNoteEvent[], skip
     else if (state === 'DELETED') fail(`${at}: ${ev.from}→${ev.to} after DELETED`);
     else if (ev.forced && ev.trigger !== 'USER') fail(`${at}: ${ev.from}→${ev.to} forced by ${ev.trigger} (only USER may force)`);
     else if (!isAllowed(ev.from, ev.to) && !ev.forced) fail(`${at}: ${ev.from}→${ev.to} is not an allowed transition`);
+    // DELETED stays terminal, as the replay (core/rebuild.ts) keeps it: another clone's moves merged
+    // in after it (sync) are reported above, never taken, or ci would count a backup list shows
+    // DELETED as CONFIRMED (and judge --max-age by it).
+    if (state === 'DELETED') continue;
     state = ev.to;
     since = at;
   }

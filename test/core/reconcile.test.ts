@@ -80,6 +80,20 @@ test('ci history: valid chains pass (same-millisecond steps in chain order); bro
   assert.is(checkHistory('x', [created('x', t2), tr('x', t, 'CREATED', 'PENDING')]).problems.length, 1);
 });
 
+test('ci: a move merged in after DELETED (two clones, sync) is reported and the backup stays DELETED, as the replay has it', () => {
+  const t = '2026-01-01T00:00:00.000Z';
+  // This clone deleted it; another confirmed it a moment later; sync merged both notes.
+  const v = checkHistory('x', [
+    created('x', t),
+    tr('x', '2026-01-01T00:00:01.000Z', 'CREATED', 'DELETED', 'USER', true),
+    tr('x', '2026-01-01T00:00:02.000Z', 'CREATED', 'PENDING', 'USER'),
+    tr('x', '2026-01-01T00:00:02.000Z', 'PENDING', 'CONFIRMED', 'USER'),
+  ]);
+  assert.is(v.state, 'DELETED');
+  assert.is(v.since, '2026-01-01T00:00:01.000Z');
+  assert.ok(v.problems.length >= 1, JSON.stringify(v.problems));
+});
+
 test('ci max-age and durations', () => {
   const limits = parseMaxAges(['pending=14d', 'CREATED=36h']);
   assert.equal([...limits], [['PENDING', 14 * 86_400_000], ['CREATED', 36 * 3_600_000]]);
