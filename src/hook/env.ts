@@ -21,11 +21,24 @@ export interface HookRepo {
   GIT_WORK_TREE?: string;
 }
 
-export function hookRepo(env: NodeJS.ProcessEnv, cwd: string): HookRepo | null {
+export function hookRepo(env: NodeJS.ProcessEnv, cwd: () => string): HookRepo | null {
   const dir = env.GIT_DIR;
   if (!dir) return null;
-  const abs = (p: string) => (p.startsWith('/') ? p : `${cwd}/${p}`);
-  return env.GIT_WORK_TREE ? { GIT_DIR: abs(dir), GIT_WORK_TREE: abs(env.GIT_WORK_TREE) } : { GIT_DIR: abs(dir) };
+  let here: string | null = null;
+  const abs = (p: string) => {
+    if (p.startsWith('/')) return p;
+    // The directory may be gone (a worktree removed before the drain started): no relative paths then.
+    try {
+      here ??= cwd();
+    } catch {
+      return null;
+    }
+    return `${here}/${p}`;
+  };
+  const gitDir = abs(dir);
+  if (gitDir === null) return null;
+  const workTree = env.GIT_WORK_TREE ? abs(env.GIT_WORK_TREE) : null;
+  return workTree !== null ? { GIT_DIR: gitDir, GIT_WORK_TREE: workTree } : { GIT_DIR: gitDir };
 }
 
 export function stripHookEnvironment(env: NodeJS.ProcessEnv): void {

@@ -103,8 +103,15 @@ async function runDrain(args: string[]): Promise<number> {
     ctx = await open(repoDir, { create: false });
   } catch (e) {
     if (e instanceof StoreGoneError) return ExitCode.OK;
-    // The repository went away under us (or never was one): nothing to do, nothing to say.
-    if (e instanceof BackupError && e.exitCode === ExitCode.USAGE && !(await isDir(repoDir))) return ExitCode.OK;
+    // The repository went away under us (or never was one): nothing to do, nothing to say. A
+    // linked worktree removed before we started: its repository may still be there.
+    // (git cannot even be started in a directory that is gone: spawn's ENOENT.)
+    if (e instanceof BackupError && (e.exitCode === ExitCode.USAGE || e.exitCode === ExitCode.UNEXPECTED) && !(await isDir(repoDir))) {
+      const linked = givenRepo?.GIT_DIR.replace(/\/+$/, '') ?? '';
+      const { basename, dirname } = await import('node:path');
+      if (detached && basename(dirname(linked)) === 'worktrees') await handOver(dirname(dirname(linked)));
+      return ExitCode.OK;
+    }
     throw e;
   }
   // The hook names the top of its worktree: if git found another repository (this one's .git is
@@ -124,9 +131,13 @@ async function runDrain(args: string[]): Promise<number> {
       const { runRateLimitedPush } = await import('./periodic.js');
       await runRateLimitedPush(ctx);
     }
+    if (detached && report.status === 'gone' && ctx.repo.gitDir !== ctx.repo.commonDir) await handOver(ctx.repo.commonDir);
     return ExitCode.OK;
   } catch (e) {
-    if (repoGone(ctx)) return ExitCode.OK;
+    if (repoGone(ctx)) {
+      if (detached && ctx.repo.gitDir !== ctx.repo.commonDir) await handOver(ctx.repo.commonDir);
+      return ExitCode.OK;
+    }
     const message = e instanceof Error ? e.message : String(e);
     // GIT_BACKUP_DEBUG=1: the stack too, as the commands print it.
     logLine(ctx.store.paths.dir, `drain failed: ${process.env.GIT_BACKUP_DEBUG === '1' && e instanceof Error ? e.stack : message}`);
@@ -160,6 +171,41 @@ async function startFollower(ctx: Context, repoDir: string, pushes: PushWatch[])
     child.unref();
   } catch {
     // the next git command's drain catches up
+  } finally {
+    if (log !== null) closeSync(log);
+  }
+}
+
+/**
+ * A linked worktree removed (`git worktree remove`) right after a commit in it: the drain its hook
+ * started finds the worktree gone and leaves, but the repository and its store are still there,
+ * and the events it was started for waited for the next git event in another worktree (the
+ * backups stayed CREATED meanwhile; hostile campaign 47). Start one drain in the main worktree
+ * (or the bare repository) instead, when the common dir and the store are still there: it opens
+ * nothing it does not find, so a repository being deleted is not brought back. Once only.
+ */
+async function handOver(commonDir: string): Promise<void> {
+  if (process.env.GIT_BACKUP_HANDED_OVER === '1') return;
+  const { closeSync, existsSync, openSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const store = join(commonDir, 'backup');
+  if (!existsSync(join(commonDir, 'HEAD')) || !(await isDir(store))) return;
+  const listed = nodeChildProcess().spawnSync('git', ['worktree', 'list', '--porcelain'], { cwd: commonDir, encoding: 'utf8', timeout: 10_000 });
+  if (listed.status !== 0) return;
+  const first = (listed.stdout ?? '').split('\n\n')[0]!.split('\n');
+  const main = first[0]?.startsWith('worktree ') ? first[0].slice('worktree '.length) : '';
+  const repo = first.includes('bare') ? commonDir : main;
+  if (!repo || !(await isDir(repo))) return;
+  let log: number | null = null;
+  try {
+    log = openSync(join(store, 'backup.log'), 'a', 0o600);
+    const child = nodeChildProcess().spawn(process.execPath, [process.argv[1]!, 'hook', 'drain', '--detached', '--repo', repo], {
+      cwd: repo, detached: true, stdio: ['ignore', 'ignore', log], env: { ...process.env, GIT_BACKUP_HANDED_OVER: '1' },
+    });
+    child.on('error', () => {});
+    child.unref();
+  } catch {
+    // the next git event's drain catches up
   } finally {
     if (log !== null) closeSync(log);
   }
@@ -215,7 +261,7 @@ Environment: GIT_BACKUP_HOOK_MODE=sync drains in the foreground (tests, CI); =of
 export async function hookMain(argv: string[]): Promise<number> {
   // First thing: git's hook variables must not leak into any git command we run. The repository
   // git named is kept for a worktree where it cannot be found (open).
-  givenRepo = hookRepo(process.env, process.cwd());
+  givenRepo = hookRepo(process.env, () => process.cwd());
   stripHookEnvironment(process.env);
   const [sub, ...rest] = argv;
   try {
