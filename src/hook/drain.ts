@@ -124,7 +124,11 @@ function remapLines(r: ApplyResult, at: string): Map<string, string[]> {
 export async function carryEvents(ctx: Context, seen: Pick<StoreData, 'events_offset'>): Promise<{ result: () => ApplyResult | null } | null> {
   const dir = ctx.store.paths.dir;
   if (!(await eventsPending(dir, seen)) || (await rewriteWaits(eventsLogPath(dir), appliedOffset(seen)))) return null;
-  const apply = eventsApplier(ctx);
+  // Only the events that were there before the reconcile read its facts: one appended while it
+  // worked (a commit in another worktree) is for the next round, which reconciles it. Carried up
+  // to the end of the log at write time, it counted as applied, the drain found nothing waiting
+  // and left, and the backup that commit holds stayed CREATED (hostile campaign 47).
+  const apply = eventsApplier(ctx, await fileSize(eventsLogPath(dir)));
   let last: ApplyResult | null = null;
   let done: ApplyResult | null = null;
   ctx.store.carry({
@@ -142,7 +146,7 @@ export async function carryEvents(ctx: Context, seen: Pick<StoreData, 'events_of
  * `data` null: the records were not read, and a post-rewrite event throws NeedsRecords;
  * 'before-rewrite': the events before the first post-rewrite one are applied, and it waits.
  */
-function eventsApplier(ctx: Context): (head: HeadFields, data: StoreData | null | 'before-rewrite') => Promise<ApplyResult> {
+function eventsApplier(ctx: Context, upTo = Infinity): (head: HeadFields, data: StoreData | null | 'before-rewrite') => Promise<ApplyResult> {
   const dir = ctx.store.paths.dir;
   const log = eventsLogPath(dir);
   return async (head, data) => {
@@ -154,7 +158,7 @@ function eventsApplier(ctx: Context): (head: HeadFields, data: StoreData | null 
       result.skipped.push(`events.log is shorter (${size} bytes) than the applied offset ${offset}: it was replaced; reading it from the start`);
       offset = 0;
     }
-    const chunk = await readChunk(log, offset, MAX_CHUNK);
+    const chunk = await readChunk(log, offset, Math.max(0, Math.min(MAX_CHUNK, upTo - offset)));
     let { lines, consumed } = completeLines(chunk);
     if (consumed === 0 && chunk.length === MAX_CHUNK) {
       // A "line" longer than any hook writes: skip it rather than stall every later event.
