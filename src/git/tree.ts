@@ -263,12 +263,15 @@ export async function captureTracked(
   headTree: string,
   paths: string[],
   wantIndexTree: boolean,
+  /** Bytes whose entry flags are those of `indexFile` (the seed it was copied from), read already: not read again. */
+  flagsFrom?: Buffer,
 ): Promise<TrackedTrees> {
   const env = indexEnv(indexFile);
   const cwd = repo.worktree;
   if (paths.length) await resetOutsidePaths(repo, indexFile, headTree, paths);
   const indexTree = wantIndexTree ? await writeTree(repo, indexFile) : null;
-  await clearAssumeUnchanged(repo, indexFile);
+  // resetOutsidePaths rewrites entries: their flags are then read from the file.
+  await clearAssumeUnchanged(repo, indexFile, paths.length ? undefined : flagsFrom);
   if (paths.length === 0) {
     await addUpdate(repo, env);
   } else {
@@ -319,8 +322,8 @@ async function addUpdate(repo: RepoPaths, env: Record<string, string>, pathspec?
  * as they are, as git itself does). No git process unless some entry has a bit (or the index
  * cannot be walked: then `ls-files -v` says).
  */
-async function clearAssumeUnchanged(repo: RepoPaths, indexFile: string): Promise<void> {
-  const bytes = await readFile(indexFile).catch(() => null);
+async function clearAssumeUnchanged(repo: RepoPaths, indexFile: string, flagsFrom?: Buffer): Promise<void> {
+  const bytes = flagsFrom ?? (await readFile(indexFile).catch(() => null));
   if (bytes === null || hasAssumeUnchanged(bytes) === false) return;
   const env = indexEnv(indexFile);
   const listed = (await gitBinary(['ls-files', '-v', '-z'], { cwd: repo.worktree, env })).stdout;

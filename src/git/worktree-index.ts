@@ -69,7 +69,8 @@ async function worktreeTree(
       const staged = await writeTree(repo, idx);
       stagedFound(staged);
       if (user) await writeMemo(stagedMemo, `${key}.${user.id}`, staged);
-      return addUpdatedIn(repo, idx, keep);
+      // write-tree adds only the cache-tree extension: the entries' flags are the seed's.
+      return addUpdatedIn(repo, idx, seed?.bytes, keep);
     });
   // No index yet (a fresh repository), or one this reader does not know: the ordinary way, nothing kept.
   if (!seed || !user) return { tree: await ordinary(), cache: 'none' };
@@ -77,7 +78,7 @@ async function worktreeTree(
   const keep = (idx: string) => keepIndex(idx, cacheDir, key, cached, user.count);
   const kept = await readIndexSeed(cached).catch(() => null);
   if (kept && verifiedEntryCount(kept.bytes) === user.count) {
-    const throughKept = withTempIndex(tmpDir, kept, (idx) => addUpdatedIn(repo, idx, keep)).catch(() => null);
+    const throughKept = withTempIndex(tmpDir, kept, (idx) => addUpdatedIn(repo, idx, kept.bytes, keep)).catch(() => null);
     stagedFound(await stagedTree(repo, tmpDir, seed, stagedMemo, `${key}.${user.id}`)); // its failure fails the ordinary way too
     const tree = await throughKept;
     if (tree !== null) return { tree, cache: 'hit' };
@@ -102,8 +103,8 @@ async function stagedTree(repo: RepoPaths, tmpDir: string, seed: IndexSeed, memo
 }
 
 /** `add -u`, then write-tree, in the temporary index `idx` (tree.ts); then `keep` it (when given). */
-async function addUpdatedIn(repo: RepoPaths, idx: string, keep?: (idx: string) => Promise<void>): Promise<string> {
-  const { worktreeTree } = await captureTracked(repo, idx, '', [], false);
+async function addUpdatedIn(repo: RepoPaths, idx: string, flagsFrom: Buffer | undefined, keep?: (idx: string) => Promise<void>): Promise<string> {
+  const { worktreeTree } = await captureTracked(repo, idx, '', [], false, flagsFrom);
   await keep?.(idx);
   return worktreeTree;
 }

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { tempRepo, type TestRepo } from '../helpers/repo.js';
+import { scratchDir, tempRepo, TestRepo } from '../helpers/repo.js';
 import { findRepo } from '../../src/git/exec.js';
 import { takeSnapshot } from '../../src/git/snapshot.js';
 import { hasAssumeUnchanged } from '../../src/git/index-file.js';
@@ -57,6 +57,33 @@ test('the index walk sees the bit in index versions 2, 3 and 4, and its absence'
   assert.is(index().readUInt32BE(4), 2);
   assert.is(hasAssumeUnchanged(index()), false);
   assert.is(hasAssumeUnchanged(Buffer.from('not an index')), null);
+});
+
+test('the index walk: a name of 4,095 bytes or more (its length is not in the flags), and a SHA-256 repository', () => {
+  const repo = marked();
+  const index = () => readFileSync(join(repo.dir, '.git', 'index'));
+  const blob = repo.git(['hash-object', '-w', '--stdin'], { input: 'x\n' });
+  // Longer than any path the file system takes: only in the index, where git allows it.
+  const long = `${'d'.repeat(200)}/`.repeat(22) + 'f.txt';
+  assert.ok(long.length > 0xfff);
+  repo.git(['update-index', '--add', '--cacheinfo', `100644,${blob},${long}`]);
+  repo.git(['update-index', '--index-version', '2']);
+  assert.is(hasAssumeUnchanged(index()), true);
+  repo.git(['update-index', '--no-assume-unchanged', 'local.cfg']);
+  assert.is(hasAssumeUnchanged(index()), false);
+  repo.git(['update-index', '--assume-unchanged', long]);
+  assert.is(hasAssumeUnchanged(index()), true, 'the bit on the long name itself');
+  repo.git(['update-index', '--index-version', '4']);
+  assert.is(hasAssumeUnchanged(index()), true);
+
+  const sha256 = new TestRepo(scratchDir('gb-sha256-'));
+  sha256.git(['init', '-q', '--object-format=sha256']);
+  sha256.write('a.txt', 'a\n');
+  sha256.git(['add', 'a.txt']);
+  const index256 = () => readFileSync(join(sha256.dir, '.git', 'index'));
+  assert.is(hasAssumeUnchanged(index256()), false);
+  sha256.git(['update-index', '--assume-unchanged', 'a.txt']);
+  assert.is(hasAssumeUnchanged(index256()), true);
 });
 
 test('skip-worktree on a file present in the working tree: its edits are captured; an absent one stays as the index has it', async () => {
