@@ -57,7 +57,7 @@ export async function planPutBack(ctx: Context, kind: PutBackKind, id: string | 
     target = await findBackup(ctx, data, id);
   } else {
     point = (kind === 'undo' ? undoTarget : redoTarget)(pointsOf(ctx, data.backups, await cloneIdOf(ctx)));
-    if (!point) throw notFoundError(kind === 'undo' ? 'nothing to undo: no run, restore or redo has changed this working tree' : 'nothing to redo');
+    if (!point) throw notFoundError((kind === 'undo' ? 'nothing to undo: no run, restore or redo has changed this working tree' : 'nothing to redo') + (await pendingHint(ctx)));
     target = data.backups.find((b) => b.id === point!.id)!;
   }
   requireContent(target);
@@ -139,6 +139,21 @@ async function laterUndoPoints(ctx: Context, intent: PutBackIntent): Promise<str
     .filter((p) => p.id !== intent.point && p.created_at > since && !(p.op === intent.kind && p.reverts === intent.target))
     .sort((a, b) => (a.created_at < b.created_at ? 1 : -1))
     .map((p) => p.id);
+}
+
+/**
+ * "; …" naming an undo or redo that was killed midway and not finished yet (its intent file is
+ * there, its process gone), or '': the tree is half put back, and "nothing to undo" alone would hide
+ * that `recover` finishes it.
+ */
+async function pendingHint(ctx: Context): Promise<string> {
+  try {
+    const intent = JSON.parse(await readFile(intentPath(ctx), 'utf8')) as PutBackIntent;
+    if (typeof intent.target !== 'string' || (intent.pid !== process.pid && processAlive(intent.pid))) return '';
+    return `; an interrupted ${intent.kind === 'redo' ? 'redo' : 'undo'} to ${intent.target} was not finished: git backup recover finishes it${intent.point ? ` (the tree before it is in ${intent.point})` : ''}`;
+  } catch {
+    return ''; // none, or unreadable: recover says so
+  }
 }
 
 /** recover's part: finish an undo/redo whose process died, and say what was done (null: nothing to do). */

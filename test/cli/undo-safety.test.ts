@@ -63,6 +63,24 @@ test('recover finishing a killed undo first backs up the work done since the kil
   assert.is(repo.read('later.txt'), 'new work\n');
 });
 
+test('undo after a killed undo, with nothing left to undo, names the unfinished one and recover', async () => {
+  const repo = project();
+  const r = repo.cli(['run', '--', 'sh', '-c', 'echo v2 > tracked.txt']);
+  assert.is(r.code, 0, r.stderr);
+  const paused = await runUntil(repo, ['undo', '--yes'], 'restore:before-rename');
+  await paused.kill();
+  const again = repo.cli(['undo', '--yes']);
+  assert.is(again.code, 4, again.stderr); // the killed undo's own point is no step to undo
+  assert.match(again.stderr, /interrupted undo to \S+ was not finished: git backup recover finishes it/, again.stderr);
+  // The error in one line (a stale-lock notice of the killed undo may come before it).
+  assert.match(again.stderr.trim().split('\n').pop()!, /^git backup: nothing to undo: .*; an interrupted undo to \S+ was not finished: git backup recover finishes it/);
+  const rec = repo.cli(['recover']);
+  assert.is(rec.code, 0, rec.stdout + rec.stderr);
+  assert.is(repo.read('tracked.txt'), 'v1\n');
+  const after = repo.cli(['undo', '--yes']);
+  assert.not.match(after.stderr, /interrupted/, 'finished: no hint any more');
+});
+
 test('recover does not finish an undo killed before a later run: its work stays', async () => {
   // The intent outlived the kill: a run and an agent's checkpoints changed the tree on purpose
   // since, and recover put the tree back to the old undo's target over all of it.
