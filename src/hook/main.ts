@@ -159,18 +159,27 @@ function parseWatch(s: string): PushWatch | null {
 
 /** `git backup hook drain --detached --follower --watch REF=SHA…` in the background, for what a foreground drain left (docs/hooks.md). */
 async function startFollower(ctx: Context, repoDir: string, pushes: PushWatch[]): Promise<void> {
+  await startDetachedDrain(ctx.store.paths.dir, repoDir, ['--follower', ...pushes.flatMap((p) => ['--watch', `${p.ref}=${p.sha}`])], { GIT_BACKUP_HOOK_MODE: '' });
+}
+
+/**
+ * `hook drain --detached --repo REPO_DIR` and `extra`, on its own (detached, unreferenced), with
+ * `env` over ours. What it says goes where a hook-started drain's stderr goes: the store's
+ * backup.log. A failure to start it is no error: the next git event's drain catches up.
+ */
+async function startDetachedDrain(storeDir: string, repoDir: string, extra: string[], env: NodeJS.ProcessEnv): Promise<void> {
   const { closeSync, openSync } = await import('node:fs');
   const { backupLogPath } = await import('../store/backup-log.js');
-  const args = [process.argv[1]!, 'hook', 'drain', '--detached', '--follower', '--repo', repoDir, ...pushes.flatMap((p) => ['--watch', `${p.ref}=${p.sha}`])];
   let log: number | null = null;
   try {
-    // What it says goes where a hook-started drain's stderr goes: backup.log.
-    log = openSync(backupLogPath(ctx.store.paths.dir), 'a', 0o600);
-    const child = nodeChildProcess().spawn(process.execPath, args, { cwd: repoDir, detached: true, stdio: ['ignore', 'ignore', log], env: { ...process.env, GIT_BACKUP_HOOK_MODE: '' } });
+    log = openSync(backupLogPath(storeDir), 'a', 0o600);
+    const child = nodeChildProcess().spawn(process.execPath, [process.argv[1]!, 'hook', 'drain', '--detached', '--repo', repoDir, ...extra], {
+      cwd: repoDir, detached: true, stdio: ['ignore', 'ignore', log], env: { ...process.env, ...env },
+    });
     child.on('error', () => {});
     child.unref();
   } catch {
-    // the next git command's drain catches up
+    // the next git event's drain catches up
   } finally {
     if (log !== null) closeSync(log);
   }
@@ -186,7 +195,7 @@ async function startFollower(ctx: Context, repoDir: string, pushes: PushWatch[])
  */
 async function handOver(commonDir: string): Promise<void> {
   if (process.env.GIT_BACKUP_HANDED_OVER === '1') return;
-  const { closeSync, existsSync, openSync } = await import('node:fs');
+  const { existsSync } = await import('node:fs');
   const { join } = await import('node:path');
   const store = join(commonDir, 'backup');
   if (!existsSync(join(commonDir, 'HEAD')) || !(await isDir(store))) return;
@@ -196,19 +205,7 @@ async function handOver(commonDir: string): Promise<void> {
   const main = first[0]?.startsWith('worktree ') ? first[0].slice('worktree '.length) : '';
   const repo = first.includes('bare') ? commonDir : main;
   if (!repo || !(await isDir(repo))) return;
-  let log: number | null = null;
-  try {
-    log = openSync(join(store, 'backup.log'), 'a', 0o600);
-    const child = nodeChildProcess().spawn(process.execPath, [process.argv[1]!, 'hook', 'drain', '--detached', '--repo', repo], {
-      cwd: repo, detached: true, stdio: ['ignore', 'ignore', log], env: { ...process.env, GIT_BACKUP_HANDED_OVER: '1' },
-    });
-    child.on('error', () => {});
-    child.unref();
-  } catch {
-    // the next git event's drain catches up
-  } finally {
-    if (log !== null) closeSync(log);
-  }
+  await startDetachedDrain(store, repo, [], { GIT_BACKUP_HANDED_OVER: '1' });
 }
 
 async function isDir(p: string): Promise<boolean> {
