@@ -147,26 +147,34 @@ async function laterUndoPoints(ctx: Context, intent: PutBackIntent): Promise<str
  * that `recover` finishes it.
  */
 async function pendingHint(ctx: Context): Promise<string> {
+  const intent = await readIntent(ctx).catch(() => null); // unreadable: recover says so
+  if (!intent || typeof intent.target !== 'string' || runningElsewhere(intent)) return '';
+  return `; an interrupted ${intent.kind === 'redo' ? 'redo' : 'undo'} to ${intent.target} was not finished: git backup recover finishes it${intent.point ? ` (the tree before it is in ${intent.point})` : ''}`;
+}
+
+/** The intent file's content, or null when there is none; throws when it cannot be read or parsed. */
+async function readIntent(ctx: Context): Promise<PutBackIntent | null> {
   try {
-    const intent = JSON.parse(await readFile(intentPath(ctx), 'utf8')) as PutBackIntent;
-    if (typeof intent.target !== 'string' || (intent.pid !== process.pid && processAlive(intent.pid))) return '';
-    return `; an interrupted ${intent.kind === 'redo' ? 'redo' : 'undo'} to ${intent.target} was not finished: git backup recover finishes it${intent.point ? ` (the tree before it is in ${intent.point})` : ''}`;
-  } catch {
-    return ''; // none, or unreadable: recover says so
+    return JSON.parse(await readFile(intentPath(ctx), 'utf8')) as PutBackIntent;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
   }
 }
 
+/** The put-back that wrote the intent is still running (another process, alive). */
+const runningElsewhere = (intent: PutBackIntent) => intent.pid !== process.pid && processAlive(intent.pid);
+
 /** recover's part: finish an undo/redo whose process died, and say what was done (null: nothing to do). */
 export async function finishInterruptedPutBack(ctx: Context): Promise<string | null> {
-  let intent: PutBackIntent;
+  let intent: PutBackIntent | null;
   try {
-    intent = JSON.parse(await readFile(intentPath(ctx), 'utf8')) as PutBackIntent;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    intent = await readIntent(ctx);
+  } catch {
     await rm(intentPath(ctx), { force: true });
     return `removed an unreadable ${intentPath(ctx)}`;
   }
-  if (intent.pid !== process.pid && processAlive(intent.pid)) return null; // still running
+  if (!intent || runningElsewhere(intent)) return null; // none, or still running
   // A run, restore, undo, redo or agent checkpoint since the kill changed the tree on purpose (its
   // undo point is newer than this one's): finishing now would put the old target back over that
   // work. The intent is stale; the tree as the kill left it is in the interrupted one's point.
