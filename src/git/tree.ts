@@ -334,10 +334,8 @@ async function clearAssumeUnchanged(repo: RepoPaths, indexFile: string, flagsFro
   const skipTagged = entries.filter((l) => l[0] === 0x53 || l[0] === 0x73).map((l) => l.subarray(2));
   const present = await Promise.all(skipTagged.map((name) => lstat(Buffer.concat([top, name])).then(() => true, () => false)));
   const skipped = skipTagged.filter((_, i) => present[i]);
-  const NUL = Buffer.from([0]);
-  const stdin = (names: Buffer[]) => Buffer.concat(names.flatMap((m) => [m, NUL]));
-  if (assumed.length) await git(['update-index', '-z', '--no-assume-unchanged', '--stdin'], { cwd: repo.worktree, env, input: stdin(assumed) });
-  if (skipped.length) await git(['update-index', '-z', '--no-skip-worktree', '--stdin'], { cwd: repo.worktree, env, input: stdin(skipped) });
+  if (assumed.length) await git(['update-index', '-z', '--no-assume-unchanged', '--stdin'], { cwd: repo.worktree, env, input: nulTerminated(assumed) });
+  if (skipped.length) await git(['update-index', '-z', '--no-skip-worktree', '--stdin'], { cwd: repo.worktree, env, input: nulTerminated(skipped) });
 }
 
 /**
@@ -374,10 +372,15 @@ export async function ignoredFiles(repo: RepoPaths, paths: readonly string[]): P
 /** Hash files (names as bytes) into indexFile (one update-index for all of them). */
 export async function addFiles(repo: RepoPaths, indexFile: string, files: readonly Buffer[]): Promise<void> {
   if (files.length === 0) return;
-  const nul = Buffer.alloc(1);
   await git(['update-index', '--add', '--replace', '-z', '--stdin'], {
     cwd: repo.worktree,
     env: indexEnv(indexFile),
-    input: Buffer.concat(files.flatMap((f) => [f, nul])),
+    input: nulTerminated(files),
   });
+}
+
+/** Names (bytes, as git gave them) each ended by a NUL: the input of `update-index -z --stdin`. */
+function nulTerminated(names: readonly Buffer[]): Buffer {
+  const nul = Buffer.alloc(1);
+  return Buffer.concat(names.flatMap((name) => [name, nul]));
 }
