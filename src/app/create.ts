@@ -10,7 +10,7 @@ import { identicalNewest, newRecord } from '../core/record.js';
 import { listed } from '../core/content.js';
 import { noteLines } from '../core/notes-format.js';
 import { cloneIdOf, worktreeKey } from './clone.js';
-import { deleteBackupRef, sameSnapshotTrees, takeSnapshot, writeBackupRef } from '../git/snapshot.js';
+import { deleteBackupRef, sameSnapshotTrees, takeSnapshot } from '../git/snapshot.js';
 import { dirtySubmodules } from '../git/submodules.js';
 import { readNote } from '../git/notes.js';
 import { git } from '../git/exec.js';
@@ -178,9 +178,8 @@ async function create(ctx: Context, opts: CreateOptions, step: (text: string) =>
       const second = formatId(createdAt, snap.commit).slice(0, STAMP_LENGTH);
       const taken = new Set([...index.ids.filter((id) => id.startsWith(second)), ...(await ctx.store.tombstoneIds(index, second))]);
       const id = chooseId(createdAt, snap.commit, taken);
-      // The ref goes in before the record is written, so a crash never leaves a record whose
-      // content git could prune; update-ref to the same commit is harmless if this runs again.
-      await writeBackupRef(ctx.repo, id, snap.commit);
+      // Its ref comes with its note (the notes plan below), before the record is written, so a
+      // crash never leaves a record whose content git could prune.
       made = { id };
       const record = newRecord({
         id,
@@ -204,11 +203,16 @@ async function create(ctx: Context, opts: CreateOptions, step: (text: string) =>
       return { kind: 'created', record };
     },
     {
-      // ref, then note (the truth), then the index: a kill after the ref leaves a ref that recover
-      // adopts (and notes); a kill after the note leaves an index the next command catches up.
+      // ref and note (the truth) in one transaction where this process may write the notes commit,
+      // else the ref first; then the index. A kill between a ref and its note leaves a ref that
+      // recover adopts (and notes); a kill after the note leaves an index the next command catches up.
       notes: (out) =>
         out.kind === 'created'
-          ? { lines: new Map([[out.record.snapshot, [noteLines(out.record, out.record.history[0]!)]]]), fresh: new Set([out.record.snapshot]) }
+          ? {
+              lines: new Map([[out.record.snapshot, [noteLines(out.record, out.record.history[0]!)]]]),
+              fresh: new Set([out.record.snapshot]),
+              refs: new Map([[out.record.id, out.record.snapshot]]),
+            }
           : null,
     },
     );

@@ -15,7 +15,7 @@ import { newRecord } from '../core/record.js';
 import { noteLines, parseNoteLines } from '../core/notes-format.js';
 import { mergeFromNotes, rebuildRecord } from '../core/rebuild.js';
 import { linesToCatchUp, noteBehind } from '../core/note-catch-up.js';
-import { notesTip, writeNoteLines } from '../git/notes-write.js';
+import { createBackupRefs, notesTip, writeNoteLines } from '../git/notes-write.js';
 import { asObjectWriter } from '../store/object-writers.js';
 import { notesCommitProblem } from '../git/notes-ref.js';
 import { notesChangedBetween } from '../git/notes.js';
@@ -69,9 +69,11 @@ export function makeLedger(repo: RepoPaths, ownCommits: () => Promise<OwnCommits
         return writeNoteLines(repo, plan.lines, {
           ...(plan.fresh ? { fresh: plan.fresh } : {}),
           ...(plan.drop ? { drop: plan.drop } : {}),
+          ...(plan.refs ? { refs: plan.refs } : {}),
           ...(own ? { committer: own.committer } : {}),
         });
       }),
+    createRefs: (refs) => createBackupRefs(repo, refs),
     async sync(data: StoreData, tip: string | null, full: boolean, cold?: ColdLookup): Promise<NotePlan | null> {
       const from = full ? null : (data.notes_tip ?? null);
       const noted = tip ? recordsFromNotes(await notesChangedBetween(repo, from, tip)) : new Map<string, BackupRecord>();

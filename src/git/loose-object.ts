@@ -1,8 +1,9 @@
-// Writing a commit object the way git writes a loose object, without a git process (core/own-commits.ts
-// says when we may): zlib of "commit <size>\0<text>" at objects/<2 hex>/<38 hex>, made as a
-// read-only temporary file in that directory and linked into place, so a reader sees the whole
-// object or none, and an object that is already there is left as it is.
-import { link, mkdir, open, rename, stat, unlink, utimes } from 'node:fs/promises';
+// Writing objects the way git writes a loose object, without a git process (core/own-commits.ts says
+// when we may): our commits, and a new note's blob, trees and notes commit (notes-write.ts). zlib of
+// "<type> <size>\0<body>" at objects/<2 hex>/<38 hex>, made as a read-only temporary file in that
+// directory and linked into place, so a reader sees the whole object or none, and an object that
+// is already there is left as it is. And reading a loose object back, for the notes tree.
+import { link, mkdir, open, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { nodeCrypto, nodeZlib } from '../builtins.js';
 import type { RepoPaths } from './exec.js';
@@ -39,9 +40,16 @@ const HEAD_READ = 1024;
 const looseObjectPath = (repo: RepoPaths, id: string) => join(repo.commonDir, 'objects', id.slice(0, 2), id.slice(2));
 
 /** Write `text` as a commit object into the repository's own object store; its id. */
-export async function writeCommitObject(repo: RepoPaths, text: string): Promise<string> {
-  const body = Buffer.from(text, 'utf8');
-  const raw = Buffer.concat([Buffer.from(`commit ${body.length}\0`), body]);
+export function writeCommitObject(repo: RepoPaths, text: string): Promise<string> {
+  return writeLooseObject(repo, 'commit', Buffer.from(text, 'utf8'));
+}
+
+/**
+ * Write an object of this type and content into the repository's own object store (SHA-1: the
+ * caller has core/own-commits.ts's word that the store is the plain one); its id.
+ */
+export async function writeLooseObject(repo: RepoPaths, type: 'commit' | 'tree' | 'blob', body: Buffer): Promise<string> {
+  const raw = Buffer.concat([Buffer.from(`${type} ${body.length}\0`), body]);
   const id = nodeCrypto().createHash('sha1').update(raw).digest('hex');
   const target = looseObjectPath(repo, id);
   const dir = dirname(target);
@@ -63,4 +71,20 @@ export async function writeCommitObject(repo: RepoPaths, text: string): Promise<
     await unlink(tmp).catch(() => undefined);
   }
   return id;
+}
+
+/**
+ * The type and content of `id` when it is a loose object here, read without a git process; null
+ * when it is not loose (packed, or absent) or cannot be read as one: ask git then.
+ */
+export async function readLooseObject(repo: RepoPaths, id: string): Promise<{ type: string; body: Buffer } | null> {
+  try {
+    const raw = nodeZlib().inflateSync(await readFile(looseObjectPath(repo, id)));
+    const nul = raw.indexOf(0);
+    const m = /^(commit|tree|blob|tag) (\d+)$/.exec(raw.toString('latin1', 0, Math.max(nul, 0)));
+    if (!m || raw.length - nul - 1 !== Number(m[2])) return null;
+    return { type: m[1]!, body: raw.subarray(nul + 1) };
+  } catch {
+    return null;
+  }
 }

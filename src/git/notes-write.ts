@@ -7,7 +7,8 @@
 // backup's snapshot: its DELETED line must still be written. So notes are written as plain tree
 // entries (fast-import `M`) at the path the note already has, or at its neighbours' fan-out (the
 // note blob is reachable from the notes ref, gc never prunes it), and git reads them like any
-// other. A new note on a fresh snapshot (create) goes through `git notes add`.
+// other. A new note on a fresh snapshot (create) goes in one transaction with its backup's ref
+// (notes-commit.ts), or else through `git notes add` after the ref.
 // Every write returns the new tip of the notes ref, which the index records (db.json's
 // notes_tip) so that it can tell whether it has seen every event.
 import { isUtf8 } from 'node:buffer';
@@ -23,6 +24,8 @@ import { withIdentity } from './identity.js';
 import { NOTES_REF } from './notes.js';
 import { refValue } from './ref-files.js';
 import type { Ident } from '../core/own-commits.js';
+import { noteWithRefs } from './notes-commit.js';
+import { backupRefName, writeBackupRef } from './snapshot.js';
 
 /** The commit refs/notes/backups points at, or null. Read from the files when it can (no process). */
 export async function notesTip(repo: RepoPaths): Promise<string | null> {
@@ -176,8 +179,17 @@ function merged(existing: string, lines: readonly string[], rewrite = false): st
 export interface NoteWriteOptions {
   /** Objects made a moment ago (a new snapshot): known to exist and to have no note yet. */
   fresh?: ReadonlySet<string>;
-  /** The committer git would take, when certain: no `git var` to ask it. */
+  /**
+   * The committer git would take, when certain: no `git var` to ask it. Certain also means this
+   * process may write the objects itself (core/own-commits.ts): a new backup's note then goes in
+   * one transaction with its ref (notes-commit.ts).
+   */
   committer?: Ident;
+  /**
+   * New backups (id → snapshot) whose refs come into being with these lines: in the same
+   * transaction as the note where it can, else written before it (never a note on a snapshot no ref keeps).
+   */
+  refs?: ReadonlyMap<string, string>;
   /**
    * Lines to take out of the notes of these objects (as parseNoteLines reports them): every other
    * line of such a note keeps its bytes and its place (recover, for lines that are not events).
@@ -201,15 +213,27 @@ export async function writeNoteLines(
   const drop = new Map([...(opts.drop ?? [])].filter(([, lines]) => lines.length > 0).map(([o, lines]) => [o, new Set(lines)]));
   const wanted: [string, readonly string[]][] = [...additions].filter(([, lines]) => lines.length > 0);
   for (const object of drop.keys()) if (!additions.get(object)?.length) wanted.push([object, []]);
-  if (wanted.length === 0) return notesTip(repo);
   const cwd = repo.worktree;
-  // The common case, one line on a brand-new snapshot (create): one `git notes add`. Whatever it
-  // refuses goes the general way below: a notes ref set by hand to an annotated tag of a notes
-  // commit (git notes exits 128 on it, fast-import builds on the commit it names).
-  if (wanted.length === 1 && drop.size === 0 && opts.fresh?.has(wanted[0]![0])) {
-    const [object, lines] = wanted[0]!;
+  const fresh = wanted.length === 1 && drop.size === 0 && opts.fresh?.has(wanted[0]![0]) ? wanted[0]! : null;
+  const text = (lines: readonly string[]) => [...lines].sort().join('\n') + '\n';
+  // The common case, one line on a brand-new snapshot (create): with its ref, one transaction.
+  if (fresh && opts.refs?.size && opts.committer) {
+    const refs = new Map([...opts.refs].map(([id, commit]) => [backupRefName(id), commit]));
+    const tip = await noteWithRefs(repo, await notesTip(repo), fresh[0], text(fresh[1]), refs, `${opts.committer.name} <${opts.committer.email}>`);
+    if (tip !== null) return tip;
+  }
+  if (opts.refs?.size) {
+    await createBackupRefs(repo, opts.refs);
+    await pauseAt('notes:after-refs'); // tests: killed between a ref and its note
+  }
+  if (wanted.length === 0) return notesTip(repo);
+  // Else one `git notes add`. Whatever it refuses goes the general way below: a notes ref set by
+  // hand to an annotated tag of a notes commit (git notes exits 128 on it, fast-import builds on
+  // the commit it names).
+  if (fresh) {
+    const [object, lines] = fresh;
     const r = await waitingOutNotesLock(() =>
-      withIdentity(repo, (env) => git(['notes', `--ref=${NOTES_REF}`, 'add', '-F', '-', object], { cwd, input: [...lines].sort().join('\n') + '\n', env, okCodes: [1, 128] })),
+      withIdentity(repo, (env) => git(['notes', `--ref=${NOTES_REF}`, 'add', '-F', '-', object], { cwd, input: text(lines), env, okCodes: [1, 128] })),
     );
     if (r.code === 0) return notesTip(repo);
     // Only that refusal: any other failure (a full disk, a ref that cannot be locked) is said as git
@@ -269,6 +293,11 @@ export async function writeNoteLines(
     }
     if (attempt >= 3) throw new Error(`could not update ${NOTES_REF}: ${r.stderr.trim().split('\n').pop() ?? 'git fast-import failed'}`);
   }
+}
+
+/** The refs of new backups, one by one, before their notes (the way for every write but the common one). */
+export async function createBackupRefs(repo: RepoPaths, refs: ReadonlyMap<string, string> | undefined): Promise<void> {
+  for (const [id, commit] of refs ?? []) await writeBackupRef(repo, id, commit);
 }
 
 /** fast-import's refusal of a ref that moved since `from` was read (not a fast-forward of it any more). */

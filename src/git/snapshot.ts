@@ -29,6 +29,7 @@ import {
   writeTree,
 } from './tree.js';
 import { captureWholeTree, type IndexCacheUse } from './worktree-index.js';
+import { diffTreePairs, objectSizes } from './resident.js';
 
 export interface SnapshotRequest {
   repo: RepoPaths;
@@ -250,8 +251,9 @@ export async function takeSnapshot(req: SnapshotRequest): Promise<Snapshot> {
 /**
  * What the backup protects (design.md §Storage): tracked paths whose worktree or staged content differs from
  * the base, plus everything in the untracked part, each with its blob size (0 for deletions and
- * submodule pointers). Two git processes whatever the size: one `diff-tree --stdin` for the three
- * comparisons (base→worktree, base→index, nothing→untracked) and one cat-file for the sizes.
+ * submodule pointers). Two questions to git whatever the size, each to a process kept for the next
+ * backup (resident.ts): `diff-tree --stdin` for the three comparisons (base→worktree, base→index,
+ * nothing→untracked), and cat-file for the sizes.
  * Every argument is a tree id.
  */
 async function protectedContent(
@@ -261,28 +263,20 @@ async function protectedContent(
   indexTree: string,
   untrackedTree: string | null,
 ): Promise<{ entries: ProtectedEntry[]; sizes: Map<string, number>; untrackedObjects: { trees: string[]; blobs: string[] } }> {
-  const cwd = repo.worktree;
   const pairs = [`${baseTree} ${worktreeTree}`, `${baseTree} ${indexTree}`];
   if (untrackedTree) pairs.push(`${emptyTreeId(untrackedTree)} ${untrackedTree}`);
   // -t: the untracked part's subtrees too, which its memo must find still there (untracked-memo.ts);
   // tree records are set aside, the rest is what `-r` alone gives.
-  const out = await git(['diff-tree', '-r', '-t', '-z', '--no-renames', '--stdin'], { cwd, input: pairs.join('\n') + '\n' });
+  const out = await diffTreePairs(repo, pairs);
   const isTree = (c: RawChange) => c.srcMode === '040000' || c.dstMode === '040000';
-  const [work = [], staged = [], untrackedAll = []] = parseStdinRawZ(out.stdout, pairs);
+  const [work = [], staged = [], untrackedAll = []] = parseStdinRawZ(out, pairs);
   const untracked = untrackedAll.filter((c) => !isTree(c));
   const untrackedObjects = { trees: untrackedAll.filter(isTree).map((c) => c.dstSha), blobs: untracked.map((c) => c.dstSha) };
   const [workFiles, stagedFiles] = [work.filter((c) => !isTree(c)), staged.filter((c) => !isTree(c))];
   const gitlinks = new Set([...workFiles, ...stagedFiles, ...untracked].filter((c) => c.dstMode === '160000').map((c) => c.dstSha));
   const entries = protectedEntries(workFiles.map(toEntry), stagedFiles.map(toEntry), untracked.map(toEntry), deletedBase(workFiles));
   const wanted = [...new Set(entries.map((e) => e.oid).filter((s): s is string => s !== null && !gitlinks.has(s)))];
-  const bySha = new Map<string, number>();
-  if (wanted.length) {
-    const sizesOut = await git(['cat-file', '--batch-check=%(objectname) %(objectsize)'], { cwd, input: wanted.join('\n') + '\n' });
-    for (const line of sizesOut.stdout.split('\n')) {
-      const [sha, size] = line.split(' ');
-      if (sha && size && /^\d+$/.test(size)) bySha.set(sha, Number(size));
-    }
-  }
+  const bySha = await objectSizes(repo, wanted);
   // Deletions and submodule pointers count as files of 0 bytes; a path staged and then edited, both versions.
   const sizes = new Map<string, number>();
   for (const e of entries) sizes.set(e.path, (sizes.get(e.path) ?? 0) + (e.oid ? (bySha.get(e.oid) ?? 0) : 0));
@@ -290,7 +284,8 @@ async function protectedContent(
 }
 
 const ID_RE = /^\d{8}-\d{6}-[0-9a-f]{4,}$/;
-const refName = (id: string) => {
+/** refs/backups/<id>, for an id of the right shape (else a usage error: ids come from the user too). */
+export const backupRefName = (id: string) => {
   if (!ID_RE.test(id)) throw usageError(`invalid backup id "${id}": expected YYYYMMDD-HHMMSS-xxxx`);
   return `refs/backups/${id}`;
 };
@@ -300,7 +295,7 @@ const refName = (id: string) => {
  * `commit` is success, so a retried store update can write it again.
  */
 export async function writeBackupRef(repo: RepoPaths, id: string, commit: string): Promise<void> {
-  const ref = refName(id);
+  const ref = backupRefName(id);
   try {
     // --no-deref: a symbolic ref left there by hand (dangling) is replaced, not followed to create the branch it names.
     await git(['update-ref', '--no-deref', '-m', 'git-backup: create', ref, commit, ''], { cwd: repo.worktree });
@@ -338,7 +333,7 @@ export async function sameSnapshotTrees(repo: RepoPaths, snapshot: string, trees
  * `update-ref -d` would delete the user's branch x and leave the symbolic ref behind.
  */
 export async function deleteBackupRef(repo: RepoPaths, id: string, expectedSha: string): Promise<void> {
-  const ref = refName(id);
+  const ref = backupRefName(id);
   const r = await waitingOutLock(() => git(['update-ref', '--no-deref', '-d', ref, expectedSha], { cwd: repo.worktree, okCodes: [1, 128] }));
   if (r.code === 0) return;
   const lock = heldLock(r.stderr);

@@ -142,11 +142,14 @@ const IN_PLAY: ReadonlySet<string> = new Set(['CREATED', 'PENDING']);
 /**
  * The note lines one update adds: object → lines. `fresh`: objects made a moment ago (no note yet).
  * `drop`: lines to take out of notes, object → lines (recover, for lines that are not events).
+ * `refs`: new backups (id → snapshot) whose refs come into being with their notes, before the index
+ * records them (written even when the notes cannot be: a damaged notes ref).
  */
 export interface NotePlan {
   lines: Map<string, string[]>;
   fresh?: Set<string>;
   drop?: Map<string, string[]>;
+  refs?: Map<string, string>;
 }
 
 /** The durable record (refs/notes/backups), seen from the store. Implemented in app/ledger.ts. */
@@ -161,8 +164,10 @@ export interface Ledger {
    * (records adopted from a ref without a note), which the caller writes when it holds the lock.
    */
   sync(data: StoreData, tip: string | null, full: boolean, cold?: ColdLookup): Promise<NotePlan | null>;
-  /** Write note lines first (the truth), returning the new tip. */
+  /** Write note lines first (the truth), and the plan's refs with them, returning the new tip. */
   write(plan: NotePlan): Promise<string | null>;
+  /** Only the plan's refs (id → snapshot), when its lines are not to be written. */
+  createRefs(refs: ReadonlyMap<string, string>): Promise<void>;
 }
 
 /** The records of `ids` the cold store holds (asked only for noted backups the index does not hold). */
@@ -649,11 +654,13 @@ class FileStore implements Store {
 
   /** Write the note lines of a plan (the truth, before the index): the new tip, or NO_NOTES when there was nothing to write. */
   private async writeNotes(plan: NotePlan | null): Promise<string | null | typeof NO_NOTES> {
+    if (plan?.refs?.size && !this.hooks.ledger) throw new Error('refs to write without a ledger');
     if (!plan || (plan.lines.size === 0 && !plan.drop?.size) || !this.hooks.ledger) return NO_NOTES;
     // Never build on a damaged ref (it may be a user's commit): the change is in the index only,
     // and recover writes its lines once it has repaired the ref. A ref repaired since the load
     // (recover does it under the lock) is written to as usual.
     if (this.damagedTip !== null && (await this.hooks.ledger.tip()) === this.damagedTip) {
+      if (plan.refs?.size) await this.hooks.ledger.createRefs(plan.refs);
       this.warnOnce(`git-backup: this change is recorded in the index only until git backup recover repairs ${NOTES_REF}\n`);
       return NO_NOTES;
     }

@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import { CLI, TEST_ENV, tempRepo, type CliResult, type TestRepo } from '../helpers/repo.js';
 import { ok, type Rec } from '../helpers/truth.js';
+import { runUntil } from '../helpers/pause.js';
 
 const POINT = 'notes:before-import';
 
@@ -66,6 +67,24 @@ test('the notes ref moving under every attempt: exit 5 in one line, the backup u
   assert.match(r.stderr, /refs\/notes\/backups kept moving .* the change was not recorded/);
   assert.is(repo.json<Rec>(['show', id]).state, 'CREATED');
   ok(repo, ['ci']);
+});
+
+test('a create whose notes ref moved before its ref-and-note transaction: neither went in, and it is written again on the new tip', async () => {
+  const repo = tempRepo();
+  repo.write('w.txt', 'work\n');
+  const first = repo.json<Rec>(['create', '-m', 'one']).id;
+  repo.write('w.txt', 'more work\n');
+  const paused = await runUntil(repo, ['create', '-m', 'two', '--json'], 'notes:before-transaction');
+  const moved = moveNotesRef(repo, 'moved by another writer');
+  const r = await paused.resume();
+  assert.is(r.code, 0, r.stderr);
+  const ids = repo.json<Rec[]>(['list']).map((b) => b.id);
+  assert.is(ids.length, 2);
+  const second = ids.find((i) => i !== first)!;
+  assert.match(repo.git(['notes', '--ref=backups', 'show', `refs/backups/${second}`]), /"event":"created"/);
+  assert.is(repo.git(['merge-base', '--is-ancestor', moved, 'refs/notes/backups']), '', "built on the other writer's commit");
+  ok(repo, ['ci']);
+  assert.match(ok(repo, ['recover']), /0 repair\(s\), 0 problem\(s\)/);
 });
 
 test.run();

@@ -10,12 +10,29 @@ import { CLI, PROJECT_ROOT, TEST_ENV, scratchDir, tempRepo, TestRepo } from '../
 import { runUntil } from '../helpers/pause.js';
 import { ok, type Rec } from '../helpers/truth.js';
 
-test('create killed between its ref and its note: recover adopts it with a note, ci passes', async () => {
+test('create killed before its ref and note, which go in one transaction: nothing of it is left, recover and ci are clean', async () => {
   const repo = tempRepo();
   repo.write('v.txt', 'first\n');
   const first = repo.json<Rec>(['create', '--allow-empty', '-m', 'first']).id;
+  const tip = repo.git(['rev-parse', 'refs/notes/backups']);
   repo.write('w.txt', 'work\n');
-  const paused = await runUntil(repo, ['create', '--allow-empty', '-m', 'killed'], 'store:before-notes');
+  const paused = await runUntil(repo, ['create', '--allow-empty', '-m', 'killed'], 'notes:before-transaction');
+  await paused.kill();
+  assert.equal(repo.git(['for-each-ref', '--format=%(refname:lstrip=2)', 'refs/backups/']).split('\n'), [first], 'no ref');
+  assert.is(repo.git(['rev-parse', 'refs/notes/backups']), tip, 'the notes ref as it was');
+  assert.match(ok(repo, ['recover']), /0 repair\(s\), 0 problem\(s\)/);
+  ok(repo, ['ci']);
+  assert.equal(repo.json<Rec[]>(['list']).map((b) => b.id), [first]);
+});
+
+test('create killed between its ref and its note (git writes the objects here: core.fsyncMethod set): recover adopts it with a note, ci passes', async () => {
+  const repo = tempRepo();
+  // Any object-store setting core/own-commits.ts leaves to git: the ref is written first, then the note.
+  repo.git(['config', 'core.fsyncMethod', 'fsync']);
+  repo.write('v.txt', 'first\n');
+  const first = repo.json<Rec>(['create', '--allow-empty', '-m', 'first']).id;
+  repo.write('w.txt', 'work\n');
+  const paused = await runUntil(repo, ['create', '--allow-empty', '-m', 'killed'], 'notes:after-refs');
   await paused.kill();
   const refs = repo.git(['for-each-ref', '--format=%(refname:lstrip=2)', 'refs/backups/']).split('\n').filter((r) => r && r !== first);
   assert.is(refs.length, 1, 'the ref was written');

@@ -149,6 +149,7 @@ test('tombstones in the index, a head behind the notes, an index written another
       tip: async () => tip,
       check: async () => null,
       write: async () => tip,
+      createRefs: async () => undefined,
       sync: async (d, at) => {
         synced++;
         d.notes_tip = at;

@@ -55,7 +55,7 @@ test('a torn file, one written by hand or by an older version, or garbage: no he
 
 test('a head behind the notes is not trusted', async () => {
   const store = await storeOf(3);
-  store.attach({ ledger: { tip: async () => 'a'.repeat(40), check: async () => null, write: async () => 'x', sync: async () => null } });
+  store.attach({ ledger: { tip: async () => 'a'.repeat(40), check: async () => null, write: async () => 'x', createRefs: async () => undefined, sync: async () => null } });
   assert.is(await store.head(), null, 'the index has no notes tip');
 });
 
