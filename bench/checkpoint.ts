@@ -20,6 +20,7 @@ import { writeSection } from './lib/report.js';
 import { median } from './lib/stats.js';
 import { openContext, resetClock, type Context } from '../src/app/context.js';
 import { createBackup } from '../src/app/create.js';
+import { launchThroughShells } from '../src/git/launcher.js';
 
 const arg = (name: string, fallback: number[]) => {
   const out: number[] = [];
@@ -101,6 +102,7 @@ async function session(files: number): Promise<Row> {
   const twin = makeRepo(files); // the same files: the in-process checkpoints' own repository
   execFileSync(process.execPath, [BIN, 'init'], { cwd: twin, env: ENV });
   const ctx = await openContext(silent, twin);
+  const stopLaunching = launchThroughShells(ctx.tmpDir); // as app/watch.ts does for its session
   const shadow = join(dir, '..', `${dir.split('/').pop()}-shadow.git`);
   execFileSync('git', ['init', '-q', '--bare', shadow]);
   const shadowEnv = { ...ENV, GIT_DIR: shadow, GIT_WORK_TREE: dir };
@@ -141,6 +143,7 @@ async function session(files: number): Promise<Row> {
     backups,
     changedTurns,
   };
+  stopLaunching();
   rmSync(dir, { recursive: true, force: true });
   rmSync(twin, { recursive: true, force: true });
   rmSync(shadow, { recursive: true, force: true });

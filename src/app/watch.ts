@@ -1,6 +1,6 @@
 // `run --watch`: while the command runs, a checkpoint each time an edit burst settles
 // (core/watch-debounce.ts decides when), taken in this process by the create use case: no Node start,
-// no yargs, the store already open. A checkpoint is an ordinary backup with the run's labels plus
+// no yargs, the store already open, git started through kept shells (git/launcher.ts). A checkpoint is an ordinary backup with the run's labels plus
 // `run:checkpoint`; a tree identical to the newest backup makes none (create's reuse), and a burst that
 // touched only ignored files makes none either (one `git check-ignore` per burst). Loaded only when
 // --watch is given.
@@ -10,6 +10,7 @@ import type { BackupRecord } from '../core/types.js';
 import { IDLE, WATCH_RULES, changed, dueAt, finished, pollingRules, started, watchable, type DebounceState } from '../core/watch-debounce.js';
 import { ignoredAmong, ignoredDirectories } from '../git/ignore.js';
 import { watchTree } from '../fs/watch-tree.js';
+import { launchThroughShells } from '../git/launcher.js';
 import { logLine } from '../store/backup-log.js';
 import { createBackup } from './create.js';
 
@@ -41,6 +42,8 @@ export async function startWatch(ctx: Context, opts: WatchOptions): Promise<Watc
   // Ignored directories (node_modules, build output) are never watched; more that appear later are
   // pruned once a burst finds them ignored.
   const ignoredDirs = await ignoredDirectories(repo).catch(() => new Set<string>());
+  // Every checkpoint starts a few git processes: through kept shells, not forks of this process.
+  const stopLaunching = launchThroughShells(ctx.tmpDir);
   let state: DebounceState = IDLE;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> = Promise.resolve();
@@ -118,6 +121,7 @@ export async function startWatch(ctx: Context, opts: WatchOptions): Promise<Watc
       if (timer) clearTimeout(timer);
       watcher.close();
       await running;
+      stopLaunching();
       return { checkpoints, mode: watcher.mode() };
     },
   };

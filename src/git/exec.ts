@@ -42,7 +42,7 @@ const BASE_ENV: Record<string, string> = {
   GIT_TERMINAL_PROMPT: '0',
 };
 
-function childEnv(extra: GitOptions['env']): NodeJS.ProcessEnv {
+export function childEnv(extra: GitOptions['env']): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...BASE_ENV };
   if (extra) {
     for (const [k, v] of Object.entries(extra)) {
@@ -57,7 +57,29 @@ const MAX_BUFFER = 1024 * 1024 * 1024;
 /** Node's timers take at most this (about 24.8 days); a longer one would fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-function run(args: string[], opts: GitOptions, binary: boolean): Promise<{ code: number; stdout: Buffer | string; stderr: string }> {
+/** What a git run gave, before git() and gitBinary() type its output. */
+export interface RawGitResult {
+  code: number;
+  stdout: Buffer | string;
+  stderr: string;
+}
+
+/** Another way to start git (launcher.ts): its answer, or null when git is to be started here. */
+type Launch = (args: string[], opts: GitOptions, binary: boolean) => Promise<RawGitResult> | null;
+let launcher: Launch | null = null;
+export function setLauncher(launch: Launch | null): void {
+  launcher = launch;
+}
+
+async function run(args: string[], opts: GitOptions, binary: boolean): Promise<RawGitResult> {
+  const launched = launcher?.(args, opts, binary);
+  if (!launched) return startHere(args, opts, binary);
+  const r = await launched;
+  if (r.code !== 0 && !(opts.okCodes ?? []).includes(r.code)) throw new GitError(args, r.code, r.stderr);
+  return r;
+}
+
+function startHere(args: string[], opts: GitOptions, binary: boolean): Promise<RawGitResult> {
   return new Promise((resolve, reject) => {
     let timedOut = false;
     const child = nodeChildProcess().execFile(
