@@ -16,16 +16,16 @@
 // Trusted only when:
 // - every file's times were at least 3 s old when the memo was made (git's racy-clean rule:
 //   an edit in the same clock tick as the stat could otherwise leave the stat data unchanged);
-// - the tree, its subtrees and every blob are still loose objects of their type here (gc has packed or
-//   pruned none of them: a backup must never name an object that is gone), and are freshened as
-//   write-tree would.
-import { lstat } from 'node:fs/promises';
+// - the tree and its subtrees are still loose trees here, and every blob still a loose object (gc has
+//   packed or pruned none of them: a backup must never name an object that is gone), all freshened
+//   as write-tree would.
+import { lstatSync, type BigIntStats } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { nodeCrypto } from '../builtins.js';
 import type { RepoPaths } from './exec.js';
 import { isObjectId } from '../core/ids.js';
-import { freshLooseObject } from './loose-object.js';
+import { freshLooseObject, freshLooseObjectsPresent } from './loose-object.js';
 import { readMemo, writeMemo } from './memo-file.js';
 
 /** GIT_BACKUP_TEST_SETTLED_MS shortens it for tests, which would otherwise wait after writing files. */
@@ -48,19 +48,28 @@ export async function untrackedKey(repo: RepoPaths, files: readonly Buffer[], fl
   const newest = Date.now() - settledMs();
   let settled = true;
   for (const name of sorted) {
-    const st = await lstat(join(repo.worktree, name.toString('utf8')), { bigint: true }).catch(() => null);
+    // Synchronous: up to 200 calls of microseconds each, where each asynchronous one waits its turn in the thread pool.
+    const st = lstatOrNull(join(repo.worktree, name.toString('utf8')));
     // A name that is not UTF-8 cannot be looked up this way: no memo.
     if (!st || Buffer.from(name.toString('utf8')).compare(name) !== 0) return null;
     if (Number(st.mtimeMs) >= newest || Number(st.ctimeMs) >= newest) settled = false;
     hash.update(name).update(`\0${st.size} ${st.mtimeNs} ${st.ctimeNs} ${st.ino} ${st.mode}\n`);
   }
-  for (const [file, st] of await Promise.all([...attributesInputs(repo, sorted), ...config].map(async (f) => [f, await lstat(f, { bigint: true }).catch(() => null)] as const))) {
+  for (const [file, st] of [...attributesInputs(repo, sorted), ...config].map((f) => [f, lstatOrNull(f)] as const)) {
     hash.update(`${file}\0${st ? `${st.size} ${st.mtimeNs} ${st.ctimeNs} ${st.ino} ${st.mode}` : '-'}\n`);
   }
   for (const [k, v] of Object.entries(process.env).sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (k.startsWith('GIT_CONFIG') || k.startsWith('GIT_ATTR') || k === 'XDG_CONFIG_HOME' || k === 'HOME') hash.update(`${k}=${v}\0`);
   }
   return { key: hash.digest('hex'), settled };
+}
+
+function lstatOrNull(path: string): BigIntStats | null {
+  try {
+    return lstatSync(path, { bigint: true, throwIfNoEntry: false }) ?? null;
+  } catch {
+    return null; // not there as a file git could read either (a parent that is a file, no permission)
+  }
 }
 
 /** The attributes files that can apply to these files (besides core.attributesFile, which the configuration names). */
@@ -88,10 +97,11 @@ export async function rememberedUntracked(repo: RepoPaths, memoFile: string, key
   const [tree, subtrees, ...blobs] = (await readMemo(memoFile, key))?.split(' ') ?? [];
   if (!tree || subtrees === undefined || blobs.length === 0) return null;
   const trees = [tree, ...(subtrees === '-' ? [] : subtrees.split(','))];
-  const wanted = [...trees.map((id) => [id, 'tree'] as const), ...blobs.map((id) => [id, 'blob'] as const)];
-  if (!wanted.every(([id]) => isObjectId(id))) return null;
-  const loose = await Promise.all(wanted.map(([id, type]) => freshLooseObject(repo, id, type)));
-  return loose.every(Boolean) ? tree : null;
+  if (![...trees, ...blobs].every(isObjectId)) return null;
+  // The trees are looked into (a memo naming another object as its tree must not become a snapshot's
+  // tree); the blobs need only be there, which their ids make them.
+  const loose = await Promise.all(trees.map((id) => freshLooseObject(repo, id, 'tree')));
+  return loose.every(Boolean) && freshLooseObjectsPresent(repo, blobs) ? tree : null;
 }
 
 export async function rememberUntracked(memoFile: string, key: UntrackedKey, tree: string, objects: { trees: readonly string[]; blobs: readonly string[] }): Promise<void> {
