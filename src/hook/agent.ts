@@ -46,8 +46,6 @@ export async function runAgentCheckpoint(args: string[], open: (dir: string) => 
     ctx = await open(typeof event.cwd === 'string' && event.cwd ? event.cwd : process.cwd());
     const { createBackup } = await import('../app/create.js');
     const { undoPointLabels, undoPointOf } = await import('../core/undo-stack.js');
-    const { launchThroughShells } = await import('../git/launcher.js');
-    if (process.env.GB_EXP_LAUNCH) launchThroughShells(ctx.tmpDir);
     const session = labelSafe(event.session_id);
     // The tool's name goes into a commit message: no control characters (git refuses a NUL there), at most 64.
     const tool = typeof event.tool_name === 'string' ? event.tool_name.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 64) : '';
