@@ -32,7 +32,17 @@ if (argv.length === 1 && argv[0] === '--version') {
     const cli = loadBundle('cli.cjs');
     (tried ? cli.exports.parserMain(argv) : cli.exports.main(argv)).then(finish(cli));
   };
-  if (argv[0] === 'hook') {
+  if (argv[0] === 'hook' && argv[1] === 'agent') {
+    // A coding agent's checkpoint: its worktree's server takes it when one runs (src/hook/agent-client.ts);
+    // else this process does, as any hook, and starts a server for the next one.
+    const client = loadBundle('hook/agent-client.cjs');
+    client.exports.agentClient(argv.slice(2)).then((outcome) => {
+      if (outcome.served) return finish(client)(0);
+      client.settle();
+      const hook = loadBundle('hook/main.cjs');
+      hook.exports.hookMain(argv.slice(1), outcome).then(finish(hook));
+    });
+  } else if (argv[0] === 'hook') {
     const hook = loadBundle('hook/main.cjs');
     hook.exports.hookMain(argv.slice(1)).then(finish(hook));
   } else if (FAST_FIRST_WORDS.has(argv[0])) {

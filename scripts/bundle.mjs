@@ -14,7 +14,7 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
-const entryPoints = ['dist/src/cli.js', 'dist/src/cli-fast-run.js', 'dist/src/hook/main.js'].filter((p) => {
+const entryPoints = ['dist/src/cli.js', 'dist/src/cli-fast-run.js', 'dist/src/hook/main.js', 'dist/src/hook/agent-client.js'].filter((p) => {
   if (!existsSync(p)) console.warn(`bundle: ${p} is missing (run tsc first); its bundle is not made`);
   return existsSync(p);
 });

@@ -10,7 +10,10 @@
 // to its temp name;
 // archive:after-write, archive:after-verify, archive:after-record,
 // delete:after-record, delete:before-unlink, gc:after-repack; notes:before-import, a notes write
-// about to hand fast-import a commit built on the tip it read). Never set it in real use.
+// about to hand fast-import a commit built on the tip it read; notes:before-transaction, a new
+// backup's notes commit written and its ref-and-note transaction not yet made; notes:after-refs, a
+// new backup's ref written the general way and its note not yet; agent-server:checkpoint, an agent's
+// checkpoint server about to take one). Never set it in real use.
 export async function pauseAt(point: string): Promise<void> {
   if (process.env.GIT_BACKUP_TEST_PAUSE_AT !== point) return;
   const keepAlive = setInterval(() => undefined, 1 << 30);

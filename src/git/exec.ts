@@ -1,6 +1,7 @@
 // The one way we run git: execFile, no shell, explicit environment. simple-git is not used because
 // its environment guard strips GIT_INDEX_FILE, which the temporary-index snapshot depends on.
 import type { ChildProcessWithoutNullStreams, ExecFileException } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { nodeChildProcess } from '../builtins.js';
 import { BackupError, ExitCode } from '../errors.js';
 import { stopProcessTree } from '../fs/process.js';
@@ -186,6 +187,20 @@ export async function findRepo(cwd: string): Promise<RepoPaths> {
     throw new BackupError(ExitCode.USAGE, 'not inside a git working tree: run git backup from inside a repository');
   }
   return { worktree, gitDir, commonDir, indexFile, ...(hooksDir ? { hooksDir } : {}) };
+}
+
+/**
+ * Whether a kept child (cat-file, a kept shell) holds this process open: only while an answer is
+ * awaited, then everything that can bring it or say it will not come (stdout alone is not enough:
+ * when git dies its stdout ends before its exit is seen, and with nothing else referenced the
+ * process would end with the call unsettled).
+ */
+export function holdOpen(child: ChildProcessWithoutNullStreams, on: boolean): void {
+  const pipes = [child.stdin, child.stdout, child.stderr] as unknown as Pick<Socket, 'ref' | 'unref'>[];
+  for (const h of [child, ...pipes]) {
+    if (on) h.ref();
+    else h.unref();
+  }
 }
 
 /**

@@ -10,10 +10,9 @@
 // are referenced only while an answer is awaited, and they end when our end of their stdin closes.
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { nodeChildProcess, nodeCrypto } from '../builtins.js';
-import { childEnv, setLauncher, type GitOptions, type RawGitResult } from './exec.js';
+import { childEnv, holdOpen, setLauncher, type GitOptions, type RawGitResult } from './exec.js';
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const SHELL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -78,12 +77,9 @@ class Launcher {
   }
 
   private hold(on: boolean): void {
-    const pipes = [this.child.stdin, this.child.stdout, this.child.stderr] as unknown as Pick<Socket, 'ref' | 'unref'>[];
-    for (const h of [this.child, ...pipes]) {
-      if (on) h.ref();
-      else h.unref();
-    }
+    holdOpen(this.child, on);
   }
+
 
   private end(): void {
     this.dead = true;

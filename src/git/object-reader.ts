@@ -6,8 +6,7 @@
 // referenced only while an answer is awaited, and it ends when our end of its stdin closes. A
 // restore reads its files' blobs one at a time through it (readBlob): one blob in memory at once.
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import type { Socket } from 'node:net';
-import { gitSpawn, type RepoPaths } from './exec.js';
+import { gitSpawn, holdOpen, type RepoPaths } from './exec.js';
 import { BackupError, ExitCode } from '../errors.js';
 
 /** An object `cat-file --batch` gave back: its type and its bytes. */
@@ -35,20 +34,12 @@ class BatchReader {
 
   constructor(cwd: string) {
     this.child = gitSpawn(['cat-file', '--batch'], { cwd });
-    this.child.unref();
-    // Pipes to a child are sockets: they can stop holding the process open.
-    this.pipe('stdin').unref();
-    this.pipe('stderr').unref();
-    this.pipe('stdout').unref();
+    this.hold(false);
     this.child.stdout.on('data', (d: Buffer) => this.receive(d));
     this.child.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.child.on('error', (e) => this.fail(new Error(`cannot run git cat-file: ${e.message}`)));
     this.child.on('close', () => this.fail(new Error(`git cat-file ended: ${this.stderr.trim().split('\n')[0] || 'no answer'}`)));
     this.child.stdin.on('error', () => undefined); // reported through 'close'
-  }
-
-  private pipe(name: 'stdin' | 'stdout' | 'stderr'): Pick<Socket, 'ref' | 'unref'> {
-    return this.child[name] as unknown as Socket;
   }
 
   read(names: readonly string[]): Promise<(ObjectContent | null)[]> {
@@ -69,17 +60,8 @@ class BatchReader {
     w?.resolve(o);
   }
 
-  /**
-   * While an answer is awaited, everything that can bring it or say it will not come holds the
-   * process open: stdout alone is not enough, for when git dies its stdout ends before its exit is
-   * seen, and with nothing else referenced the process would end with the call unsettled (a drain
-   * stopping halfway with status 0, a top-level await with 13).
-   */
   private hold(on: boolean): void {
-    for (const h of [this.child, this.pipe('stdout'), this.pipe('stderr')]) {
-      if (on) h.ref();
-      else h.unref();
-    }
+    holdOpen(this.child, on);
   }
 
   /** No answer awaited: it can be let go. */

@@ -6,9 +6,8 @@
 // Like object-reader.ts, a kept process never keeps ours alive: its handles are referenced only
 // while an answer is awaited, and it ends when our end of its stdin closes.
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import type { Socket } from 'node:net';
 import { nodeCrypto } from '../builtins.js';
-import { GitError, gitSpawn, type RepoPaths } from './exec.js';
+import { GitError, gitSpawn, holdOpen, type RepoPaths } from './exec.js';
 
 /** Told each chunk of an answer as it arrives; says whether the answer is now whole. */
 type AnswerEnd = (chunk: Buffer) => boolean;
@@ -56,17 +55,10 @@ class Resident {
     q.resolve(Buffer.concat(q.chunks));
   }
 
-  /**
-   * While an answer is awaited, everything that can bring it or say it will not come holds our
-   * process open (as in object-reader.ts: stdout can end before git's exit is seen).
-   */
   private hold(on: boolean): void {
-    const pipes = [this.child.stdin, this.child.stdout, this.child.stderr] as unknown as Pick<Socket, 'ref' | 'unref'>[];
-    for (const h of [this.child, ...pipes]) {
-      if (on) h.ref();
-      else h.unref();
-    }
+    holdOpen(this.child, on);
   }
+
 
   get idle(): boolean {
     return this.current === null;

@@ -5,45 +5,15 @@
 // output would land in its transcript. A turn that changed nothing returns the newest checkpoint
 // instead of a new one. Problems go to backup.log.
 import type { Context } from '../app/context.js';
-
-/** What Claude Code sends on stdin (the fields we use; the rest is ignored). */
-interface AgentEvent {
-  session_id?: unknown;
-  hook_event_name?: unknown;
-  tool_name?: unknown;
-  cwd?: unknown;
-}
-
-/** stdin as JSON, or {} when there is none, it is not JSON, or it does not arrive within a moment. */
-async function readEvent(): Promise<AgentEvent> {
-  if (process.stdin.isTTY) return {};
-  const chunks: Buffer[] = [];
-  const done = new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, 2_000);
-    process.stdin.on('data', (d: Buffer) => chunks.push(d));
-    process.stdin.on('end', () => (clearTimeout(timer), resolve()));
-    process.stdin.on('error', () => (clearTimeout(timer), resolve()));
-  });
-  await done;
-  process.stdin.destroy();
-  try {
-    const v: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    return typeof v === 'object' && v !== null ? (v as AgentEvent) : {};
-  } catch {
-    return {};
-  }
-}
+import { readEvent, type AgentEvent, type ClientOutcome } from './agent-client.js';
 
 /** A label value: what a session id can safely be in a label (letters, digits, - _ .), at most 64. */
 const labelSafe = (v: unknown) => (typeof v === 'string' ? v.replace(/[^A-Za-z0-9._-]/g, '').slice(0, 64) : '');
 
-export async function runAgentCheckpoint(args: string[], open: (dir: string) => Promise<Context>): Promise<number> {
-  const agent = args[0] ?? '';
-  const event = await readEvent();
-  let ctx: Context | null = null;
+/** Take the checkpoint `event` asks for in `ctx`; what happened goes to ctx.io (backup.log). Never throws. */
+export async function agentCheckpoint(ctx: Context, agent: string, event: AgentEvent): Promise<void> {
   try {
     if (agent !== 'claude-code') throw new Error(`unknown agent ${JSON.stringify(agent)}`);
-    ctx = await open(typeof event.cwd === 'string' && event.cwd ? event.cwd : process.cwd());
     const { createBackup } = await import('../app/create.js');
     const { undoPointLabels, undoPointOf } = await import('../core/undo-stack.js');
     const session = labelSafe(event.session_id);
@@ -65,7 +35,31 @@ export async function runAgentCheckpoint(args: string[], open: (dir: string) => 
     });
     if (made.kind !== 'empty') ctx.io.out(`agent ${agent}: checkpoint ${made.record.id}${made.kind === 'reused' ? ' (unchanged, reused)' : ''}`);
   } catch (e) {
-    ctx?.io.err(`agent ${agent}: no checkpoint: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    ctx.io.err(`agent ${agent}: no checkpoint: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
   }
+}
+
+/**
+ * The checkpoint in this process, for a hook its worktree's server did not serve (agent-client.ts),
+ * then a server started for the next one where nobody listened (`startServer`, detached).
+ */
+export async function runAgentCheckpoint(
+  args: string[],
+  open: (dir: string) => Promise<Context>,
+  client: ClientOutcome | null,
+  startServer: (ctx: Context, socket: string, top: string) => Promise<void>,
+): Promise<number> {
+  const agent = args[0] ?? '';
+  const event = client ? client.event : await readEvent();
+  let ctx: Context | null = null;
+  try {
+    if (agent !== 'claude-code') throw new Error(`unknown agent ${JSON.stringify(agent)}`);
+    ctx = await open(typeof event.cwd === 'string' && event.cwd ? event.cwd : process.cwd());
+  } catch (e) {
+    ctx?.io.err(`agent ${agent}: no checkpoint: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    return 0;
+  }
+  await agentCheckpoint(ctx, agent, event);
+  if (client?.startAt) await startServer(ctx, client.startAt.socket, client.startAt.top).catch(() => undefined);
   return 0;
 }

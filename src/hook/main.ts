@@ -13,6 +13,7 @@ import { nodeChildProcess } from '../builtins.js';
 import { writeStdout } from '../fs/stdout.js';
 import type { Context, Output } from '../app/context.js';
 import type { PushWatch } from '../core/drain-schedule.js';
+import type { ClientOutcome } from './agent-client.js';
 
 const USAGE = 'usage: git backup hook drain [--repo DIR] [--detached] | git backup hook pre-rebase [UPSTREAM [BRANCH]] | git backup hook agent claude-code';
 
@@ -164,22 +165,30 @@ async function startFollower(ctx: Context, repoDir: string, pushes: PushWatch[])
 
 /**
  * `hook drain --detached --repo REPO_DIR` and `extra`, on its own (detached, unreferenced), with
- * `env` over ours. What it says goes where a hook-started drain's stderr goes: the store's
- * backup.log. A failure to start it is no error: the next git event's drain catches up.
+ * `env` over ours. A failure to start it is no error: the next git event's drain catches up.
  */
 async function startDetachedDrain(storeDir: string, repoDir: string, extra: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  await startDetached(storeDir, repoDir, ['drain', '--detached', '--repo', repoDir, ...extra], env);
+}
+
+/**
+ * `git backup hook ARGS` on its own (detached, unreferenced) in `cwd`, with `env` over ours. What it
+ * says goes where a hook-started drain's stderr goes: the store's backup.log. A failure to start it
+ * is no error (the next hook tries again).
+ */
+async function startDetached(storeDir: string, cwd: string, hookArgs: string[], env: NodeJS.ProcessEnv): Promise<void> {
   const { closeSync, openSync } = await import('node:fs');
   const { backupLogPath } = await import('../store/backup-log.js');
   let log: number | null = null;
   try {
     log = openSync(backupLogPath(storeDir), 'a', 0o600);
-    const child = nodeChildProcess().spawn(process.execPath, [process.argv[1]!, 'hook', 'drain', '--detached', '--repo', repoDir, ...extra], {
-      cwd: repoDir, detached: true, stdio: ['ignore', 'ignore', log], env: { ...process.env, ...env },
+    const child = nodeChildProcess().spawn(process.execPath, [process.argv[1]!, 'hook', ...hookArgs], {
+      cwd, detached: true, stdio: ['ignore', 'ignore', log], env: { ...process.env, ...env },
     });
     child.on('error', () => {});
     child.unref();
   } catch {
-    // the next git event's drain catches up
+    // the next hook tries again
   } finally {
     if (log !== null) closeSync(log);
   }
@@ -255,7 +264,8 @@ Commands:
 
 Environment: GIT_BACKUP_HOOK_MODE=sync drains in the foreground (tests, CI); =off makes the hooks do nothing.`;
 
-export async function hookMain(argv: string[]): Promise<number> {
+/** `client`: how the agent hook's first half went (bin/git-backup.cjs, hook/agent-client.ts), for `hook agent`. */
+export async function hookMain(argv: string[], client: ClientOutcome | null = null): Promise<number> {
   // First thing: git's hook variables must not leak into any git command we run. The repository
   // git named is kept for a worktree where it cannot be found (open).
   givenRepo = hookRepo(process.env, () => process.cwd());
@@ -268,7 +278,14 @@ export async function hookMain(argv: string[]): Promise<number> {
     }
     if (sub === 'drain') return await runDrain(rest);
     if (sub === 'pre-rebase') return await runPreRebase(rest);
-    if (sub === 'agent') return await (await import('./agent.js')).runAgentCheckpoint(rest, (dir) => open(dir));
+    if (sub === 'agent') {
+      const startServer = (ctx: Context, socket: string, top: string) => startDetached(ctx.store.paths.dir, top, ['agent-server', socket, top], {});
+      return await (await import('./agent.js')).runAgentCheckpoint(rest, (dir) => open(dir), client, startServer);
+    }
+    if (sub === 'agent-server') {
+      const { agentCheckpoint } = await import('./agent.js');
+      return await (await import('./agent-server.js')).runAgentServer(rest, (dir) => open(dir), agentCheckpoint);
+    }
     process.stderr.write(`git backup hook: unknown hook command ${JSON.stringify(sub ?? '')}; ${USAGE}\n`);
     return ExitCode.USAGE;
   } catch (e) {

@@ -34,6 +34,9 @@ export const TEST_ENV: NodeJS.ProcessEnv = {
   // gc --now keeps unreachable objects younger than a grace (a running git command's); tests that
   // create, delete and gc in one second want them gone (test/cli/gc-user-git.test.ts runs without).
   GIT_BACKUP_TEST_GC_GRACE_MS: '0',
+  // A hook of a coding agent starts a checkpoint server that outlives it: only the tests of it do
+  // (test/cli/agent-server.test.ts), each ending it.
+  GIT_BACKUP_AGENT_SERVER: 'off',
 };
 delete TEST_ENV.GIT_DIR;
 delete TEST_ENV.GIT_INDEX_FILE;

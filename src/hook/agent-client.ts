@@ -1,0 +1,163 @@
+// The first half of `git backup hook agent claude-code`, bundled apart (dist/bundle/hook/agent-client.cjs)
+// so that it loads almost nothing: read the agent's event, and hand it to this worktree's checkpoint
+// server (hook/agent-server.ts) when one is running. A Node start and the checkpoint's own work are
+// what is left of a per-tool-call checkpoint then; the rest (loading the CLI, reading the
+// configuration, starting git's helpers) was paid once by the server (issue 10: a one-shot
+// checkpoint within 1.5× `git stash create` + `node -e 0`). Anything else (no server, one that
+// declines, one that does not answer) and the checkpoint is taken in this process as before, which
+// starts a server for the next one (hook/agent.ts).
+import { connect } from 'node:net';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** What Claude Code sends on stdin (the fields we use; the rest is ignored). */
+export interface AgentEvent {
+  session_id?: unknown;
+  hook_event_name?: unknown;
+  tool_name?: unknown;
+  cwd?: unknown;
+}
+
+/** What a server is asked: the event, and what must be the same on both sides for its answer to be this hook's. */
+export interface AgentRequest {
+  agent: string;
+  event: AgentEvent;
+  /** The top of the worktree the client found from the event's directory. */
+  top: string;
+  /** The running code (hook/main's bundle: size and time): a server of another build declines, and ends. */
+  code: string;
+  /** The environment git and this tool read (serverEnvironment). */
+  env: Record<string, string>;
+}
+
+/** How the hook went: served, or not (then the event, and whether to start a server at `socket`). */
+export interface ClientOutcome {
+  served: boolean;
+  event: AgentEvent;
+  /** Where this worktree's server listens, when a server may be started there (nobody listened). */
+  startAt: { socket: string; top: string } | null;
+}
+
+/** stdin as JSON, or {} when there is none, it is not JSON, or it does not arrive within a moment. */
+export async function readEvent(): Promise<AgentEvent> {
+  if (process.stdin.isTTY) return {};
+  const chunks: Buffer[] = [];
+  const done = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 2_000);
+    process.stdin.on('data', (d: Buffer) => chunks.push(d));
+    process.stdin.on('end', () => (clearTimeout(timer), resolve()));
+    process.stdin.on('error', () => (clearTimeout(timer), resolve()));
+  });
+  await done;
+  process.stdin.destroy();
+  try {
+    const v: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return typeof v === 'object' && v !== null ? (v as AgentEvent) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The variables whose values can change what a checkpoint does: the server's must be the client's. */
+export function serverEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(env).sort()) {
+    if (/^(GIT_|XDG_|HOME$|EMAIL$|PATH$|TMPDIR$|LC_|LANG$|TZ$)/.test(k) && env[k] !== undefined) out[k] = env[k]!;
+  }
+  return out;
+}
+
+/** The running code's identity: hook/main beside this module (the bundle, or tsc's output). */
+export function codeIdentity(): string {
+  const here = fileURLToPath(import.meta.url);
+  const main = join(dirname(here), here.endsWith('.cjs') ? 'main.cjs' : 'main.js');
+  try {
+    const st = statSync(main);
+    return `${st.size}:${st.mtimeMs}`;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The top of the worktree around `dir`: the nearest directory holding `.git`; null outside one. */
+export function worktreeTop(dir: string): string | null {
+  let d: string;
+  try {
+    d = realpathSync(dir);
+  } catch {
+    return null;
+  }
+  for (;;) {
+    if (existsSync(join(d, '.git'))) return d;
+    const up = dirname(d);
+    if (up === d) return null;
+    d = up;
+  }
+}
+
+/** FNV-1a, twice with different seeds: a short stable name, not a secret (the server checks `top`). */
+function nameOf(text: string): string {
+  const fnv = (seed: number) => {
+    let h = seed >>> 0;
+    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619) >>> 0;
+    return h.toString(16).padStart(8, '0');
+  };
+  return fnv(2166136261) + fnv(0x9747b28c);
+}
+
+/**
+ * Where the server of worktree `top` listens: a private directory of this user under the temporary
+ * directory (a socket's path is limited to ~107 bytes, which a worktree's own path can exceed).
+ */
+export function socketPathFor(top: string, env: NodeJS.ProcessEnv = process.env): string {
+  const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
+  const base = env.TMPDIR ? env.TMPDIR : tmpdir();
+  return join(base, `git-backup-${uid}`, `agent-${nameOf(top)}.sock`);
+}
+
+/** How long a served checkpoint may take before this hook gives up on the server and takes it itself. */
+const ANSWER_MS = 60_000;
+
+/** Ask the server at `socket`: 'served', 'declined', or 'absent' (nobody listens: one may be started). */
+function ask(socket: string, request: AgentRequest): Promise<'served' | 'declined' | 'absent'> {
+  return new Promise((resolve) => {
+    const c = connect(socket);
+    let answer = '';
+    let settled = false;
+    const settle = (v: 'served' | 'declined' | 'absent') => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      c.destroy();
+      resolve(v);
+    };
+    const timer = setTimeout(() => settle('declined'), ANSWER_MS);
+    c.on('connect', () => c.end(JSON.stringify(request) + '\n'));
+    c.on('data', (d: Buffer) => {
+      answer += d.toString('utf8');
+      if (!answer.endsWith('\n')) return;
+      if (process.env.GIT_BACKUP_DEBUG === '1') process.stderr.write(`git backup: agent server at ${socket}: ${answer}`);
+      settle(answer.trim() === 'ok' ? 'served' : 'declined');
+    });
+    c.on('error', (e: NodeJS.ErrnoException) => settle(e.code === 'ENOENT' || e.code === 'ECONNREFUSED' ? 'absent' : 'declined'));
+    // Closed without an answer: a server that died under this checkpoint (it is taken here instead).
+    c.on('close', () => settle('declined'));
+  });
+}
+
+export async function agentClient(args: string[]): Promise<ClientOutcome> {
+  const agent = args[0] ?? '';
+  const event = await readEvent();
+  const off = { served: false, event, startAt: null };
+  // Off by request, an agent we do not know (said by the in-process path), or a repository git was
+  // told of by variables (the server finds its repository from its directory alone).
+  if (process.env.GIT_BACKUP_AGENT_SERVER === 'off' || agent !== 'claude-code' || process.env.GIT_DIR || process.env.GIT_WORK_TREE) return off;
+  const top = worktreeTop(typeof event.cwd === 'string' && event.cwd ? event.cwd : process.cwd());
+  if (!top) return off;
+  const socket = socketPathFor(top);
+  const outcome = await ask(socket, { agent, event, top, code: codeIdentity(), env: serverEnvironment(process.env) });
+  if (outcome === 'served') return { served: true, event, startAt: null };
+  return { served: false, event, startAt: outcome === 'absent' ? { socket, top } : null };
+}
