@@ -35,13 +35,19 @@ if (argv.length === 1 && argv[0] === '--version') {
   if (argv[0] === 'hook' && argv[1] === 'agent') {
     // A coding agent's checkpoint: its worktree's server takes it when one runs (src/hook/agent-client.ts);
     // else this process does, as any hook, and starts a server for the next one.
-    const client = loadBundle('hook/agent-client.cjs');
-    client.exports.agentClient(argv.slice(2)).then((outcome) => {
-      if (outcome.served) return finish(client)(0);
-      client.settle();
+    const client = loadOptional(loadBundle, 'hook/agent-client.cjs');
+    const inProcess = (outcome) => {
       const hook = loadBundle('hook/main.cjs');
       hook.exports.hookMain(argv.slice(1), outcome).then(finish(hook));
-    });
+    };
+    if (!client) inProcess(null);
+    else {
+      client.exports.agentClient(argv.slice(2)).then((outcome) => {
+        if (outcome.served) return finish(client)(0);
+        client.settle();
+        inProcess(outcome);
+      });
+    }
   } else if (argv[0] === 'hook') {
     const hook = loadBundle('hook/main.cjs');
     hook.exports.hookMain(argv.slice(1)).then(finish(hook));
@@ -62,8 +68,13 @@ if (argv.length === 1 && argv[0] === '--version') {
 
 /** The fast path's bundle, or null when it is missing or broken: the full CLI answers everything. */
 function loadFastBundle(loadBundle) {
+  return loadOptional(loadBundle, 'cli-fast-run.cjs');
+}
+
+/** A bundle that only saves time, or null when it is missing or broken. */
+function loadOptional(loadBundle, name) {
   try {
-    return loadBundle('cli-fast-run.cjs');
+    return loadBundle(name);
   } catch {
     return null;
   }

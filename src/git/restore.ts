@@ -164,18 +164,24 @@ async function validate(plan: RestorePlan, root: string, removing: ReadonlySet<s
     }
     if (f.mode === '160000' || !dirs.get(parts.slice(0, -1).join('/')) && parts.length > 1) continue;
     const st = await lstatOrNull(join(root, f.path));
-    if (st?.isDirectory() && !(await onlyRemoved(root, f.path, removing))) throw invalidError(`refusing to restore ${f.path}: a directory is in the way`);
+    if (!st?.isDirectory()) continue;
+    // In the way unless everything in it goes before the writes; said with what stays, which is
+    // usually an ignored file (build output, a log) no backup holds, so nothing would put it back.
+    const kept = await firstKept(root, f.path, removing);
+    if (kept === null && removing.size > 0) continue;
+    const what = kept === null ? 'it is empty' : `it holds ${kept}, which this restore would not put back (an ignored or untracked file no backup of it holds): move it away first`;
+    throw invalidError(`refusing to restore ${f.path}: a directory is in the way (${what})`);
   }
 }
 
-/** Whether every file under directory `dir` (relative) is one that goes before the writes. */
-async function onlyRemoved(root: string, dir: string, removing: ReadonlySet<string>): Promise<boolean> {
-  if (removing.size === 0) return false;
+/** The first file under directory `dir` (relative) that does not go before the writes; null when every one does. */
+async function firstKept(root: string, dir: string, removing: ReadonlySet<string>): Promise<string | null> {
   for (const e of await readdir(join(root, dir), { withFileTypes: true })) {
     const rel = `${dir}/${e.name}`;
-    if (e.isDirectory() ? !(await onlyRemoved(root, rel, removing)) : !removing.has(rel)) return false;
+    const kept = e.isDirectory() ? await firstKept(root, rel, removing) : removing.has(rel) ? null : rel;
+    if (kept !== null) return kept;
   }
-  return true;
+  return null;
 }
 
 const blobHash = (sha: string, content: Buffer) => blobId(content, sha.length === 64);

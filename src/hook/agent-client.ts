@@ -7,7 +7,7 @@
 // declines, one that does not answer) and the checkpoint is taken in this process as before, which
 // starts a server for the next one (hook/agent.ts).
 import { connect } from 'node:net';
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, realpathSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -117,6 +117,14 @@ export function socketPathFor(top: string, env: NodeJS.ProcessEnv = process.env)
   return join(base, `git-backup-${uid}`, `agent-${nameOf(top)}.sock`);
 }
 
+/** Whether `dir` is a directory of this user that no one else may enter; true when it is not there yet (the server makes it so). */
+export function privateToMe(dir: string): boolean {
+  const st = lstatSync(dir, { throwIfNoEntry: false });
+  if (!st) return true;
+  const uid = typeof process.getuid === 'function' ? process.getuid() : st.uid;
+  return st.isDirectory() && st.uid === uid && (st.mode & 0o077) === 0;
+}
+
 /** How long a served checkpoint may take before this hook gives up on the server and takes it itself. */
 const ANSWER_MS = 60_000;
 
@@ -133,7 +141,16 @@ function ask(socket: string, request: AgentRequest): Promise<'served' | 'decline
       c.destroy();
       resolve(v);
     };
-    const timer = setTimeout(() => settle('declined'), ANSWER_MS);
+    // No answer in time (a server stuck on something): it is no longer found by the path, so the
+    // next hook starts a fresh one instead of waiting on it too; it ends once done and idle.
+    const timer = setTimeout(() => {
+      try {
+        unlinkSync(socket);
+      } catch {
+        // gone already
+      }
+      settle('declined');
+    }, ANSWER_MS);
     c.on('connect', () => c.end(JSON.stringify(request) + '\n'));
     c.on('data', (d: Buffer) => {
       answer += d.toString('utf8');
@@ -157,6 +174,9 @@ export async function agentClient(args: string[]): Promise<ClientOutcome> {
   const top = worktreeTop(typeof event.cwd === 'string' && event.cwd ? event.cwd : process.cwd());
   if (!top) return off;
   const socket = socketPathFor(top);
+  // A directory someone else made or may enter could hold a server that is not ours (one that
+  // answers "ok" and takes no checkpoint): not asked, and no server is started there.
+  if (!privateToMe(dirname(socket))) return off;
   const outcome = await ask(socket, { agent, event, top, code: codeIdentity(), env: serverEnvironment(process.env) });
   if (outcome === 'served') return { served: true, event, startAt: null };
   return { served: false, event, startAt: outcome === 'absent' ? { socket, top } : null };

@@ -8,20 +8,18 @@
 // (10 minutes), when its worktree is gone, or when a hook of another build asks.
 // The socket lives in a directory only this user may enter; a server already listening wins.
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { existsSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Context } from '../app/context.js';
 import { pauseAt } from '../test-pause.js';
-import { codeIdentity, serverEnvironment, type AgentRequest } from './agent-client.js';
+import { codeIdentity, privateToMe, serverEnvironment, type AgentRequest } from './agent-client.js';
 
 const IDLE_MS = () => Number(process.env.GIT_BACKUP_AGENT_IDLE_MS ?? 600_000);
 
 /** The socket's directory, made private to this user, or an error saying why it cannot be used. */
 function privateDirectory(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const st = lstatSync(dir);
-  const uid = typeof process.getuid === 'function' ? process.getuid() : st.uid;
-  if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o077) !== 0) throw new Error(`${dir} is not a directory private to this user`);
+  if (!privateToMe(dir)) throw new Error(`${dir} is not a directory private to this user`);
 }
 
 /** Whether a server answers at `socket` (a connection is taken). */

@@ -30,8 +30,10 @@ export async function agentCheckpoint(ctx: Context, agent: string, event: AgentE
       trigger: 'USER',
       allowEmpty: true, // the first checkpoint of a clean tree is what undo removes the agent's new files against
       reuse: true, // nothing changed since the last one: no new backup
-      // ... when that one is a point undo lands on (not a plain backup, a run's after backup, or an undo's own point)
-      reuseOnly: (newest) => undoPointOf(newest)?.op === 'run',
+      // ... when that one is a point undo lands on (not a plain backup, a run's after backup, or an
+      // undo's own point), of this session (a new session's first checkpoint carries its label, so
+      // `list --label session:<id>` finds its whole history)
+      reuseOnly: (newest) => undoPointOf(newest)?.op === 'run' && (!session || newest.labels.includes(`session:${session}`)),
     });
     if (made.kind !== 'empty') ctx.io.out(`agent ${agent}: checkpoint ${made.record.id}${made.kind === 'reused' ? ' (unchanged, reused)' : ''}`);
   } catch (e) {

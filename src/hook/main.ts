@@ -4,6 +4,7 @@
 //   git backup hook drain [--repo DIR] [--detached]  apply waiting events, reconcile, checks
 //   git backup hook pre-rebase [UPSTREAM [BRANCH]]  the opt-in automatic backup before a rebase
 //   git backup hook agent claude-code               a coding agent's checkpoint (hook/agent.ts)
+//   git backup hook agent-server SOCKET TOP         its worktree's checkpoint server (hook/agent-server.ts)
 //
 // Nothing here may print more than one line: hooks run in the user's terminal.
 import { parseArgs } from 'node:util';
@@ -15,7 +16,7 @@ import type { Context, Output } from '../app/context.js';
 import type { PushWatch } from '../core/drain-schedule.js';
 import type { ClientOutcome } from './agent-client.js';
 
-const USAGE = 'usage: git backup hook drain [--repo DIR] [--detached] | git backup hook pre-rebase [UPSTREAM [BRANCH]] | git backup hook agent claude-code';
+const USAGE = 'usage: git backup hook drain [--repo DIR] [--detached] | git backup hook pre-rebase [UPSTREAM [BRANCH]] | git backup hook agent claude-code | git backup hook agent-server SOCKET TOP';
 
 /** Output for a process with no one watching: everything goes to the store's backup.log. */
 function logOutput(storeDir: () => string | null, log: (dir: string, line: string) => void): Output {
@@ -260,7 +261,9 @@ Commands:
                                                       --detached (what the hooks use): wait for a burst to end, follow a push
   git backup hook pre-rebase [UPSTREAM [BRANCH]]      the automatic backup before a rebase (backup.hooks.preRebase=true)
   git backup hook agent claude-code                   a checkpoint from a coding agent's hook (install --agent); reads
-                                                      the agent's JSON on stdin, always exits 0, prints nothing
+                                                      the agent's JSON on stdin, always exits 0, prints nothing; handed
+                                                      to the worktree's checkpoint server when one runs
+  git backup hook agent-server SOCKET TOP             that server (started by the first agent hook; ends when idle)
 
 Environment: GIT_BACKUP_HOOK_MODE=sync drains in the foreground (tests, CI); =off makes the hooks do nothing.`;
 

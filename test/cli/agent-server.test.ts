@@ -6,10 +6,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, utimesSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, statSync, utimesSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CLI, PROJECT_ROOT, TEST_ENV, scratchDir, tempRepo, type TestRepo } from '../helpers/repo.js';
 import { ok, type Rec } from '../helpers/truth.js';
+import { socketPathFor } from '../../src/hook/agent-client.js';
 
 type Checkpoint = Rec & { labels: string[] };
 
@@ -144,28 +146,33 @@ test('a hook of another environment is declined and takes its checkpoint itself;
   }
 });
 
-test('a socket directory others may enter: no server, every hook takes its checkpoint itself', async () => {
+test('a socket directory others may enter (a server there may not be ours): never asked, no server started, every hook takes its checkpoint itself', async () => {
   const s = setUp();
   mkdirSync(s.socketDir, { recursive: true });
   chmodSync(s.socketDir, 0o755);
+  // Someone's server that answers "ok" and takes nothing.
+  const fake = createServer({ allowHalfOpen: true }, (c) => c.end('ok\n'));
+  await new Promise<void>((r) => fake.listen(socketPathFor(realpathSync(s.repo.dir), s.env), r));
   try {
     for (const v of ['one', 'two', 'three']) {
       s.repo.write('a.txt', `${v}\n`);
       const r = hook(s);
       assert.is(r.code, 0);
-      assert.not.ok(r.served);
+      assert.not.ok(r.served, r.stderr);
     }
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(servers(s), []);
     assert.is(checkpoints(s.repo).length, 3);
-    assert.match(readFileSync(join(s.repo.dir, '.git', 'backup', 'backup.log'), 'utf8'), /not a directory private to this user/);
-    // And with the server turned off, none is even tried.
+    // And with the server turned off, none is even tried, whatever the directory.
+    fake.close();
     chmodSync(s.socketDir, 0o700);
     s.repo.write('a.txt', 'four\n');
     assert.not.ok(hook(s, { GIT_BACKUP_AGENT_SERVER: 'off' }).served);
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(servers(s), []);
+    assert.is(checkpoints(s.repo).length, 4);
   } finally {
+    fake.close();
     stopAll(s);
   }
 });

@@ -136,6 +136,16 @@ test('the hook: a checkpoint per call, none for an unchanged tree, undo rewinds 
   }
 });
 
+test("a new session on an unchanged tree: its first checkpoint carries its own label, not the last session's", () => {
+  const repo = tempRepo();
+  repo.write('a.txt', 'work\n');
+  agentHook(repo.dir, { session_id: 'sess-1', hook_event_name: 'UserPromptSubmit', cwd: repo.dir });
+  agentHook(repo.dir, { session_id: 'sess-2', hook_event_name: 'UserPromptSubmit', cwd: repo.dir });
+  agentHook(repo.dir, { session_id: 'sess-2', hook_event_name: 'PreToolUse', tool_name: 'Edit', cwd: repo.dir });
+  assert.is(repo.json<unknown[]>(['list', '--label', 'session:sess-1']).length, 1);
+  assert.is(repo.json<unknown[]>(['list', '--label', 'session:sess-2']).length, 1, 'one of its own, then reused');
+});
+
 test('stdin never closed, or /dev/null: the checkpoint is taken and the hook still ends', async () => {
   const repo = tempRepo();
   repo.write('work.txt', 'w\n');

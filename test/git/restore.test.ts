@@ -132,8 +132,12 @@ test('a directory where a file goes, or a file where a directory goes, is refuse
   const target = scratchDir();
   mkdirSync(join(target, 'a.txt'));
   const plan = await planRestore(paths, s.commit, { scope: [], paths: [] });
-  await expectError(applyRestore(paths, plan, target), 3, /a\.txt: a directory is in the way/);
+  await expectError(applyRestore(paths, plan, target), 3, /a\.txt: a directory is in the way \(it is empty\)/);
   assert.equal(readdirSync(target), ['a.txt']);
+  // What stays in it is named: usually an ignored file no backup holds.
+  mkdirSync(join(target, 'a.txt', 'logs'));
+  writeFileSync(join(target, 'a.txt', 'logs', 'run.log'), 'x\n');
+  await expectError(applyRestore(paths, plan, target), 3, /a\.txt: a directory is in the way \(it holds a\.txt\/logs\/run\.log, which this restore would not put back/);
   const t2 = scratchDir();
   writeFileSync(join(t2, 'deep'), 'file\n');
   await expectError(applyRestore(paths, plan, t2), 3, /deep exists and is not a directory/);
