@@ -264,7 +264,13 @@ export async function patchEdit<T>(
  * end, every other byte as it was (runs of untouched records copied as one piece). Parts for
  * DurableJSONFile.writeParts. An append continues a copy of raw.hash (raw can be written from again).
  */
-export function nextGenerationParts<T>(raw: RawIndex, edit: RawEdit<T>, stamp: { generation: number; notes_tip?: string | null }): Buffer[] {
+/**
+ * The next generation's bytes; for an append (which continues the hash of the bytes it checked),
+ * also the RawIndex they make: a process that writes again (a `run --watch` session, an agent's
+ * checkpoint server) takes it instead of reading back, scanning and hashing what it wrote (a
+ * session's index grows with every checkpoint: 1.4 MB after a hundred, 8 ms a read).
+ */
+export function nextGeneration<T>(raw: RawIndex, edit: RawEdit<T>, stamp: { generation: number; notes_tip?: string | null }): { parts: Buffer[]; raw: RawIndex | null } {
   const n = raw.starts.length;
   // The records array as `[` + pieces joined by `,` + `]`, as the full write lays it out.
   const pieces: Buffer[] = [];
@@ -276,19 +282,33 @@ export function nextGenerationParts<T>(raw: RawIndex, edit: RawEdit<T>, stamp: {
     next = k + 1;
   }
   if (next < n) pieces.push(raw.buf.subarray(raw.starts[next]!, raw.arrayEnd));
-  for (const r of edit.added) pieces.push(Buffer.from(encodeRecord(r)));
+  const added = edit.added.map((r) => Buffer.from(encodeRecord(r)));
+  pieces.push(...added);
   const parts: Buffer[] = [OPEN_ARRAY];
   pieces.forEach((p, i) => (i > 0 ? parts.push(COMMA, p) : parts.push(p)));
   parts.push(CLOSE_ARRAY);
   const head = { ...edit.head, schema: raw.head.schema, ...stamp };
-  // An append continues the hash of the bytes it checked (`[` and the records up to `]`); records
+  // An append continues the hash of the bytes it checked (`[` and the records, up to `]`); records
   // replaced or removed in the middle mean hashing again (8 ms for 14 MB).
   const appendOnly = edit.replaced.size === 0 && edit.removed.size === 0;
-  const hash = appendOnly ? parts.slice(n > 0 ? 2 : 1).reduce((h, p) => h.update(p), raw.hash.copy()) : parts.reduce((h, p) => h.update(p), nodeCrypto().createHash('sha256'));
+  const array = appendOnly ? parts.slice(n > 0 ? 2 : 1, -1).reduce((h, p) => h.update(p), raw.hash.copy()) : parts.slice(0, -1).reduce((h, p) => h.update(p), nodeCrypto().createHash('sha256'));
+  const hash = array.copy().update(CLOSE_ARRAY);
   const layout = raw.head.summary.records_layout;
   hash.update(headKey(head, edit.summary));
   const bytes = parts.reduce((b, p) => b + p.length, 0);
-  return [headPart(head, edit.summary, { bytes, sha256: hash.digest('hex'), layout }), ...parts, CLOSE];
+  const all = [headPart(head, edit.summary, { bytes, sha256: hash.digest('hex'), layout }), ...parts, CLOSE];
+  if (!appendOnly) return { parts: all, raw: null };
+  const buf = Buffer.concat(all);
+  const found = headOf(buf, buf.length);
+  if (!found) return { parts: all, raw: null };
+  // The records kept are one piece right after `[`, as they were; the added ones follow, a comma before each.
+  const starts = raw.starts.map((at) => at - raw.arrayStart + found.arrayStart);
+  let at = found.arrayStart + 1 + (n > 0 ? raw.arrayEnd - raw.starts[0]! + 1 : 0);
+  for (const p of added) {
+    starts.push(at);
+    at += p.length + 1;
+  }
+  return { parts: all, raw: { head: found.head, buf, arrayStart: found.arrayStart, arrayEnd: buf.length - 2, starts, ids: [...raw.ids, ...edit.added.map((r) => r.id)], hash: array } };
 }
 
 const OPEN_ARRAY = Buffer.from('[');

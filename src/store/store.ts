@@ -17,7 +17,7 @@ import { appendTombstones, coldIds, coldSegmentPath, compactTombstones, readCold
 import { bySegment, segmentOf } from '../core/cold.js';
 import type { AppendView, BackupRecord, HeadFields } from '../core/types.js';
 import { appendViewOf } from '../core/query.js';
-import { RawLayoutError, appendEdit, nextGenerationParts, patchEdit, printableRecords, readRawIndex, recordAt, recordsInStates, type Printable, type RawEdit, type RawIndex } from './append.js';
+import { RawLayoutError, appendEdit, nextGeneration, patchEdit, printableRecords, readRawIndex, recordAt, recordsInStates, type Printable, type RawEdit, type RawIndex } from './append.js';
 
 export const DIR_MODE = 0o700;
 /** How many times update() re-runs fn when the generation moved under it. */
@@ -601,7 +601,7 @@ class FileStore implements Store {
     const diskId = await fileIdentity(this.paths.db);
     // The index live() read for the plan, when db.json is still that file (the identity the
     // compare-and-swap relies on): not read, scanned and hashed again (at 100,000 live backups,
-    // a fifth of a drain). Not after this write, which makes db.json another file.
+    // a fifth of a drain); or the one this process wrote last (nextGeneration).
     const kept = await this.keptRaw(diskId);
     this.lastRaw = null;
     const raw = kept ?? (await readRawIndex(this.paths.db));
@@ -640,8 +640,11 @@ class FileStore implements Store {
         done.head.cold = await appendTombstones(this.paths.dir, done.head.cold, bySegment([...done.removed.values()]));
         await pauseAt('store:after-cold');
       }
-      await adapter.writeParts(nextGenerationParts(raw, done, stamp));
+      const next = nextGeneration(raw, done, stamp);
+      await adapter.writeParts(next.parts);
       written = true;
+      // What was just written, for this process's next write while db.json is still that file.
+      if (next.raw) this.lastRaw = { diskId: await fileIdentity(this.paths.db), raw: next.raw };
     } catch (e) {
       if (tip === NO_NOTES && e instanceof Overtaken) return null;
       this.indexNotWritten(e, tip !== NO_NOTES);

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scratchDir } from '../helpers/repo.js';
 import { openStore, type Store } from '../../src/store/store.js';
-import { MIN_RECORD_BYTES } from '../../src/store/append.js';
+import { MIN_RECORD_BYTES, readRawIndex, type RawIndex } from '../../src/store/append.js';
 import { headKey, readHead, serializeStore } from '../../src/store/durable-file.js';
 import { summarize } from '../../src/core/query.js';
 import { encodeRecord, identicalNewest } from '../../src/core/record.js';
@@ -39,6 +39,26 @@ async function appendOne(store: Store, record: BackupRecord, walk = 1): Promise<
     return seen;
   });
 }
+
+test('appends one after another in one process take the index each wrote, which is the one a read of the file gives', async () => {
+  for (const n of [0, 2, 12]) {
+    const store = n > 0 ? await storeOf(n) : await openStore(scratchDir());
+    if (n === 0) await store.update(() => undefined);
+    const kept = () => (store as unknown as { lastRaw: { raw: RawIndex } | null }).lastRaw?.raw ?? null;
+    for (let k = 0; k < 4; k++) {
+      await appendOne(store, { ...makeRecord(id(60 + k)), state: 'CREATED', message: k === 2 ? 'grüße {"id":"x"}' : 'm' });
+      const read = (await readRawIndex(store.paths.db))!;
+      const mine = kept();
+      assert.ok(mine, `kept after append ${k} of ${n}`);
+      assert.ok(mine!.buf.equals(read.buf), 'the same bytes');
+      assert.equal([mine!.head, mine!.arrayStart, mine!.arrayEnd, mine!.starts, mine!.ids], [read.head, read.arrayStart, read.arrayEnd, read.starts, read.ids]);
+      assert.is(mine!.hash.copy().digest('hex'), read.hash.copy().digest('hex'));
+    }
+    // And what the next append builds on it is what a full write makes.
+    assert.ok(readFileSync(store.paths.db).equals(serializeStore(await store.read())));
+    assert.is((await store.read()).backups.length, n + 4);
+  }
+});
 
 test('an append writes exactly what the full write would, without parsing the records it copies', async () => {
   const store = await storeOf(40);
