@@ -57,7 +57,13 @@ async function main() {
     git('commit', '-q', '-a', '-m', 'second');
     const hook = loadBundle('hook/main.cjs');
     await hook.exports.hookMain(['drain', '--repo', dir]);
-    for (const b of [fast, cli, hook]) saveCache(b.cachePath, b.sourceDigest, b.script);
+    // An agent hook's first half (its stdin is the agent's, so not agentClient itself): what it calls.
+    const agent = loadBundle('hook/agent-client.cjs');
+    const top = agent.exports.worktreeTop(dir);
+    agent.exports.privateToMe(agent.exports.socketPathFor(top));
+    agent.exports.serverEnvironment(process.env);
+    agent.exports.codeIdentity();
+    for (const b of [fast, cli, hook, agent]) saveCache(b.cachePath, b.sourceDigest, b.script);
   } finally {
     process.chdir(tmpdir());
     rmSync(dir, { recursive: true, force: true });

@@ -40,7 +40,7 @@ test('the tarball holds the bin, the whole bundle, the hook templates and the ma
   for (const bin of Object.values(pkg.bin)) assert.ok(shipped.has(bin), bin);
   for (const m of pkg.man) assert.ok(shipped.has(m), m);
   const bundle = walk(join(PROJECT_ROOT, 'dist', 'bundle'));
-  const built = ['dist/bundle/cli.cjs', 'dist/bundle/cli-fast-run.cjs', 'dist/bundle/hook/main.cjs', 'dist/bundle/help.txt', 'dist/bundle/cli.cjs.cache', 'dist/bundle/cli-fast-run.cjs.cache', 'dist/bundle/hook/main.cjs.cache'];
+  const built = ['dist/bundle/cli.cjs', 'dist/bundle/cli-fast-run.cjs', 'dist/bundle/hook/main.cjs', 'dist/bundle/help.txt', 'dist/bundle/cli.cjs.cache', 'dist/bundle/cli-fast-run.cjs.cache', 'dist/bundle/hook/main.cjs.cache', 'dist/bundle/hook/agent-client.cjs', 'dist/bundle/hook/agent-client.cjs.cache'];
   for (const entry of built) assert.ok(bundle.includes(entry), `${entry} is built`);
   // The bundles name no directory of the machine that built them (a shipped file is the same wherever it was built).
   for (const f of bundle.filter((b) => b.endsWith('.cjs'))) assert.not.ok(readFileSync(join(PROJECT_ROOT, f), 'utf8').includes(PROJECT_ROOT), `${f} names ${PROJECT_ROOT}`);
