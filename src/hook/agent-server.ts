@@ -15,6 +15,8 @@ import { pauseAt } from '../test-pause.js';
 import { codeIdentity, privateToMe, serverEnvironment, type AgentRequest } from './agent-client.js';
 
 const IDLE_MS = () => Number(process.env.GIT_BACKUP_AGENT_IDLE_MS ?? 600_000);
+/** How long a connection may take to send its request. */
+const REQUEST_MS = 10_000;
 
 /** The socket's directory, made private to this user, or an error saying why it cannot be used. */
 function privateDirectory(dir: string): void {
@@ -103,14 +105,17 @@ export async function runAgentServer(args: string[], open: (dir: string) => Prom
   }
 
   server.on('connection', (conn) => {
-    if (idle) clearTimeout(idle);
     let line = '';
     conn.on('error', () => undefined); // a hook that gave up: the checkpoint is still taken
+    // A hook writes its request at once; a connection that sends none is let go (and keeps no server alive).
+    conn.setTimeout(REQUEST_MS, () => conn.destroy());
     conn.on('data', (d: Buffer) => {
       line += d.toString('utf8');
       const nl = line.indexOf('\n');
       if (nl < 0) return;
       conn.removeAllListeners('data');
+      conn.setTimeout(0);
+      if (idle) clearTimeout(idle);
       queue = queue.then(() => serve(conn, line.slice(0, nl))).catch(() => conn.destroy()).finally(rest);
     });
   });
