@@ -49,6 +49,16 @@ async function readObject(repo: RepoPaths, id: string): Promise<{ type: string; 
   return (await readLooseObject(repo, id)) ?? (await readObjects(repo, [id]))[0] ?? null;
 }
 
+/**
+ * Whether git, writing notes of these names at one level, would put them one fan-out level deeper:
+ * every first hex digit begins two names or more (notes.c determine_fanout).
+ */
+function gitWouldFanOut(names: readonly string[]): boolean {
+  const seen = new Map<string, number>();
+  for (const n of names) if (/^[0-9a-f]+$/.test(n)) seen.set(n[0]!, (seen.get(n[0]!) ?? 0) + 1);
+  return [...'0123456789abcdef'].every((d) => (seen.get(d) ?? 0) >= 2);
+}
+
 const isHex2Dir = (i: TreeItem) => i.mode === '40000' && /^[0-9a-f]{2}$/.test(i.name);
 
 /** A tree's entries, or [] for none (a new directory); null when `id` is no tree. */
@@ -96,6 +106,9 @@ export async function noteWithRefs(
   const leaf = deep ? level2 : fanned ? level1 : root;
   const name = deep ? object.slice(4) : fanned ? object.slice(2) : object;
   if (leaf.some((i) => i.name === name)) return null; // a note already there: merged the general way
+  // A level git would lay out one fan-out deeper: left to `git notes add`, which does (else every
+  // create adds to one tree that grows without end, and rewrites all of it each time).
+  if (gitWouldFanOut([...leaf.map((i) => i.name), name])) return null;
 
   const put = async (items: TreeItem[], entry: TreeItem) => writeLooseObject(repo, 'tree', treeBody([...items.filter((i) => i.name !== entry.name), entry]));
   let id = await writeLooseObject(repo, 'blob', Buffer.from(text, 'utf8'));

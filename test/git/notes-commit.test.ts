@@ -103,4 +103,18 @@ test('a ref already there fails the whole transaction: no note either', async ()
   assert.is(repo.git(['rev-parse', 'refs/backups/20260101-000000-bbbb']), b);
 });
 
+test('a flat notes tree git would fan out (two notes or more under every first digit): left to git notes, which lays it out', async () => {
+  const { repo, paths, commits } = await setUp(1);
+  const [object] = commits as [string];
+  // The notes every create of a new repository would leave: flat, under every first hex digit twice.
+  notesAt(repo, [...'0123456789abcdef'].flatMap((d) => [`${d}${'1'.repeat(39)}`, `${d}${'2'.repeat(39)}`]));
+  const tip = await notesTip(paths);
+  assert.is(await noteWithRefs(paths, tip, object, 'x\n', new Map([['refs/backups/20260101-000000-ffff', object]]), IDENT), null, 'not written flat');
+  assert.is(await notesTip(paths), tip);
+  assert.is(repo.git(['for-each-ref', 'refs/backups/']), '');
+  // What git does with it instead: one fan-out level.
+  repo.git(['notes', '--ref=backups', 'add', '-m', 'x', object]);
+  assert.ok(repo.git(['ls-tree', '-r', '--name-only', NOTES]).split('\n').includes(`${object.slice(0, 2)}/${object.slice(2)}`));
+});
+
 test.run();
