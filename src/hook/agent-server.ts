@@ -51,7 +51,7 @@ async function listen(server: Server, socket: string): Promise<boolean> {
   return false;
 }
 
-export async function runAgentServer(args: string[], open: (dir: string) => Promise<Context>, checkpoint: (ctx: Context, agent: string, event: AgentRequest['event']) => Promise<void>): Promise<number> {
+export async function runAgentServer(args: string[], open: (dir: string) => Promise<Context>, checkpoint: (ctx: Context, agent: string, event: AgentRequest['event']) => Promise<boolean>): Promise<number> {
   const [socket, top] = args;
   if (!socket || !top) return 2;
   privateDirectory(dirname(socket));
@@ -100,8 +100,14 @@ export async function runAgentServer(args: string[], open: (dir: string) => Prom
     const ctx = await open(top);
     stopLaunching ??= (await import('../git/launcher.js')).launchThroughShells(ctx.tmpDir);
     await pauseAt('agent-server:checkpoint'); // tests: the server killed under a checkpoint
-    await checkpoint(ctx, request.agent, request.event);
-    conn.end('ok\n');
+    if (await checkpoint(ctx, request.agent, request.event)) {
+      conn.end('ok\n');
+      return;
+    }
+    // Failed here (what this server keeps may be what failed: its worktree made again, a kept git
+    // gone): the hook takes the checkpoint itself, and the next one starts a fresh server.
+    conn.end('declined: the checkpoint failed\n');
+    stop();
   }
 
   server.on('connection', (conn) => {

@@ -10,8 +10,8 @@ import { readEvent, type AgentEvent, type ClientOutcome } from './agent-client.j
 /** A label value: what a session id can safely be in a label (letters, digits, - _ .), at most 64. */
 const labelSafe = (v: unknown) => (typeof v === 'string' ? v.replace(/[^A-Za-z0-9._-]/g, '').slice(0, 64) : '');
 
-/** Take the checkpoint `event` asks for in `ctx`; what happened goes to ctx.io (backup.log). Never throws. */
-export async function agentCheckpoint(ctx: Context, agent: string, event: AgentEvent): Promise<void> {
+/** Take the checkpoint `event` asks for in `ctx`; what happened goes to ctx.io (backup.log). Never throws: false when it failed. */
+export async function agentCheckpoint(ctx: Context, agent: string, event: AgentEvent): Promise<boolean> {
   try {
     if (agent !== 'claude-code') throw new Error(`unknown agent ${JSON.stringify(agent)}`);
     const { createBackup } = await import('../app/create.js');
@@ -36,8 +36,10 @@ export async function agentCheckpoint(ctx: Context, agent: string, event: AgentE
       reuseOnly: (newest) => undoPointOf(newest)?.op === 'run' && (!session || newest.labels.includes(`session:${session}`)),
     });
     if (made.kind !== 'empty') ctx.io.out(`agent ${agent}: checkpoint ${made.record.id}${made.kind === 'reused' ? ' (unchanged, reused)' : ''}`);
+    return true;
   } catch (e) {
     ctx.io.err(`agent ${agent}: no checkpoint: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    return false;
   }
 }
 
