@@ -109,13 +109,20 @@ function nameOf(text: string): string {
 
 /**
  * Where the server of worktree `top` listens: a private directory of this user under the temporary
- * directory (a socket's path is limited to ~107 bytes, which a worktree's own path can exceed).
+ * directory (a socket's path is limited to ~107 bytes, which a worktree's own path can exceed), or
+ * under /tmp when that is too deep.
  */
 export function socketPathFor(top: string, env: NodeJS.ProcessEnv = process.env): string {
   const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
-  const base = env.TMPDIR ? env.TMPDIR : tmpdir();
-  return join(base, `git-backup-${uid}`, `agent-${nameOf(top)}.sock`);
+  const name = join(`git-backup-${uid}`, `agent-${nameOf(top)}.sock`);
+  const at = join(env.TMPDIR ? env.TMPDIR : tmpdir(), name);
+  // A longer path is cut short by the system, silently: the socket would be made elsewhere, outside
+  // the private directory, and the worktrees of one temporary directory would share it. /tmp's instead.
+  return Buffer.byteLength(at) <= SOCKET_PATH_MAX ? at : join('/tmp', name);
 }
+
+/** The longest socket path every system takes whole (sun_path: 108 bytes on Linux, 104 on macOS, with its NUL). */
+const SOCKET_PATH_MAX = 103;
 
 /** Whether `dir` is a directory of this user that no one else may enter; true when it is not there yet (the server makes it so). */
 export function privateToMe(dir: string): boolean {

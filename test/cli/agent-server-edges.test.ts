@@ -1,13 +1,15 @@
-// The checkpoint server of a coding agent's hooks (hook/agent-server.ts) when what it keeps goes
-// stale under it, real processes throughout: a checkpoint the server could not take is declined
-// (the hook takes it itself), never answered "ok" with nothing taken.
+// The checkpoint server of a coding agent's hooks (hook/agent-server.ts) at its edges, real
+// processes throughout: a checkpoint the server could not take (what it keeps gone stale under it)
+// is declined, the hook takes it itself, never answered "ok" with nothing taken; a temporary
+// directory too deep for a socket's path never puts the socket outside a private directory.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { CLI, TEST_ENV, scratchDir, tempRepo, type TestRepo } from '../helpers/repo.js';
 import { ok, type Rec } from '../helpers/truth.js';
+import { socketPathFor } from '../../src/hook/agent-client.js';
 
 type Checkpoint = Rec & { labels: string[] };
 
@@ -68,6 +70,29 @@ test('a worktree deleted and made again under a running server: the hook still g
     const made = checkpoints(s.repo);
     assert.is(made.length, 1, r.stderr);
     ok(s.repo, ['ci']);
+  } finally {
+    stopAll(s);
+  }
+});
+
+test('a temporary directory too deep for a socket path: the socket still in a private directory of its own name, and served', async () => {
+  const deep = join(scratchDir(), 'd'.repeat(60), 'e'.repeat(40));
+  mkdirSync(deep, { recursive: true });
+  const s = setUp({ TMPDIR: deep });
+  const socket = socketPathFor(realpathSync(s.repo.dir), s.env);
+  s.socketDir = socket; // its server told from any other by its socket (servers())
+  try {
+    assert.ok(Buffer.byteLength(socket) <= 103, socket);
+    s.repo.write('a.txt', 'one\n');
+    hook(s);
+    await until('the server', () => servers(s).length === 1 && existsSync(socket));
+    assert.ok(statSync(socket).isSocket());
+    assert.is(statSync(dirname(socket)).mode & 0o077, 0);
+    assert.equal(readdirSync(dirname(deep)), ['e'.repeat(40)], 'nothing made beside the temporary directory');
+    s.repo.write('a.txt', 'two\n');
+    const r = hook(s);
+    assert.ok(r.served, r.stderr);
+    assert.is(checkpoints(s.repo).length, 2);
   } finally {
     stopAll(s);
   }
