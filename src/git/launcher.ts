@@ -102,7 +102,7 @@ let users = 0;
 
 /**
  * The shell lines that run git as execFile would with these options, against a shell started with
- * `base`; null when a shell cannot (a variable whose name it cannot set or unset).
+ * `base`; null when a shell cannot (a variable whose name it cannot set, unset or pass on).
  */
 function request(args: string[], opts: GitOptions, base: NodeJS.ProcessEnv, input: string | null, marker: string): string | null {
   const want = childEnv(opts.env);
@@ -110,7 +110,8 @@ function request(args: string[], opts: GitOptions, base: NodeJS.ProcessEnv, inpu
   const set: string[] = [];
   for (const k of Object.keys(base)) if (want[k] === undefined) unset.push(k);
   for (const [k, v] of Object.entries(want)) if (v !== undefined && base[k] !== v) set.push(`${k}=${quote(v)}`);
-  if (![...unset, ...set.map((s) => s.slice(0, s.indexOf('=')))].every((k) => SHELL_NAME.test(k))) return null;
+  // A shell drops from its environment what it cannot name (`ODD.NAME`): git must get it all the same.
+  if (![...unset, ...Object.keys(want)].every((k) => SHELL_NAME.test(k))) return null;
   // A NUL cannot reach git through a shell: started here, git() refuses it as it always has.
   if ([opts.cwd, ...args, ...set].some((s) => s.includes('\0'))) return null;
   const env = `${unset.length ? `unset ${unset.join(' ')} && ` : ''}${set.length ? `export ${set.join(' ')} && ` : ''}`;

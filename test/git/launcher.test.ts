@@ -89,4 +89,17 @@ test('a process that leaves the shells running still ends on its own', () => {
   assert.ok(Date.now() - t < 5000, 'ended');
 });
 
+test("a variable of ours whose name a shell drops (a filter or hook git runs may read it): git still gets it", () => {
+  const repo = tempRepo();
+  const script = `
+    const { launchThroughShells } = await import(${JSON.stringify(join(PROJECT_ROOT, 'dist/src/git/launcher.js'))});
+    const { git } = await import(${JSON.stringify(join(PROJECT_ROOT, 'dist/src/git/exec.js'))});
+    launchThroughShells(${JSON.stringify(scratchDir())});
+    const env = (await git(['-c', 'alias.e=!env', 'e'], { cwd: ${JSON.stringify(repo.dir)} })).stdout.split('\\n');
+    process.stdout.write(JSON.stringify(env.filter((l) => /^(ODD[.-]NAME|PLAIN_NAME)=/.test(l)).sort()));
+  `;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 10_000, env: { ...process.env, 'ODD.NAME': 'dot', 'ODD-NAME': 'dash', PLAIN_NAME: 'plain' } });
+  assert.equal(JSON.parse(out), ['ODD-NAME=dash', 'ODD.NAME=dot', 'PLAIN_NAME=plain']);
+});
+
 test.run();
