@@ -110,19 +110,33 @@ export async function runAgentServer(args: string[], open: (dir: string) => Prom
     stop();
   }
 
+  let pending = 0;
   server.on('connection', (conn) => {
     let line = '';
+    let asked = false;
     conn.on('error', () => undefined); // a hook that gave up: the checkpoint is still taken
-    // A hook writes its request at once; a connection that sends none is let go (and keeps no server alive).
+    // A hook writes its request at once; a connection that sends none is let go (and keeps no server
+    // alive: only a request stops the idle clock). One that ends without a request (another server
+    // checking that this one listens, a hook killed) is closed at once (half-open: an end alone closes nothing).
     conn.setTimeout(REQUEST_MS, () => conn.destroy());
+    conn.on('end', () => {
+      if (!asked) conn.destroy();
+    });
     conn.on('data', (d: Buffer) => {
       line += d.toString('utf8');
       const nl = line.indexOf('\n');
       if (nl < 0) return;
       conn.removeAllListeners('data');
       conn.setTimeout(0);
+      asked = true;
+      pending++;
       if (idle) clearTimeout(idle);
-      queue = queue.then(() => serve(conn, line.slice(0, nl))).catch(() => conn.destroy()).finally(rest);
+      queue = queue
+        .then(() => serve(conn, line.slice(0, nl)))
+        .catch(() => conn.destroy())
+        .finally(() => {
+          if (--pending === 0) rest();
+        });
     });
   });
   if (!(await listen(server, socket))) return 0;

@@ -6,6 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { CLI, TEST_ENV, scratchDir, tempRepo, type TestRepo } from '../helpers/repo.js';
 import { ok, type Rec } from '../helpers/truth.js';
@@ -93,6 +94,24 @@ test('a temporary directory too deep for a socket path: the socket still in a pr
     const r = hook(s);
     assert.ok(r.served, r.stderr);
     assert.is(checkpoints(s.repo).length, 2);
+  } finally {
+    stopAll(s);
+  }
+});
+
+test("a connection that brings no request (another server's check that this one listens) does not keep the server from ending when idle", async () => {
+  const s = setUp({ GIT_BACKUP_AGENT_IDLE_MS: '1500' });
+  try {
+    s.repo.write('a.txt', 'one\n');
+    hook(s);
+    await until('the server', () => servers(s).length === 1 && socketThere(s));
+    const socket = socketPathFor(realpathSync(s.repo.dir), s.env);
+    await new Promise<void>((resolve, reject) => {
+      const c = connect(socket);
+      c.on('connect', () => (c.destroy(), resolve()));
+      c.on('error', reject);
+    });
+    await until('the idle server to end', () => servers(s).length === 0, 8_000);
   } finally {
     stopAll(s);
   }
