@@ -126,7 +126,12 @@ const SOCKET_PATH_MAX = 103;
 
 /** Whether `dir` is a directory of this user that no one else may enter; true when it is not there yet (the server makes it so). */
 export function privateToMe(dir: string): boolean {
-  const st = lstatSync(dir, { throwIfNoEntry: false });
+  let st;
+  try {
+    st = lstatSync(dir, { throwIfNoEntry: false });
+  } catch {
+    return false; // cannot be looked at (a temporary directory that is a file, one we may not enter)
+  }
   if (!st) return true;
   const uid = typeof process.getuid === 'function' ? process.getuid() : st.uid;
   return st.isDirectory() && st.uid === uid && (st.mode & 0o077) === 0;
@@ -174,6 +179,12 @@ function ask(socket: string, request: AgentRequest): Promise<'served' | 'decline
 export async function agentClient(args: string[]): Promise<ClientOutcome> {
   const agent = args[0] ?? '';
   const event = await readEvent();
+  const off = { served: false, event, startAt: null };
+  // Never a failure of the hook: anything unforeseen and the checkpoint is taken in-process.
+  return await served(agent, event).catch(() => off);
+}
+
+async function served(agent: string, event: AgentEvent): Promise<ClientOutcome> {
   const off = { served: false, event, startAt: null };
   // Off by request, an agent we do not know (said by the in-process path), or a repository git was
   // told of by variables (the server finds its repository from its directory alone).

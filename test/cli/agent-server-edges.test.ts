@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { CLI, TEST_ENV, scratchDir, tempRepo, type TestRepo } from '../helpers/repo.js';
@@ -115,6 +115,17 @@ test("a connection that brings no request (another server's check that this one 
   } finally {
     stopAll(s);
   }
+});
+
+test('a temporary directory that is a file (the socket directory cannot be looked at): exit 0, nothing printed, the checkpoint taken', () => {
+  const tmpFile = join(scratchDir(), 'not-a-directory');
+  writeFileSync(tmpFile, '');
+  const s = setUp({ TMPDIR: tmpFile, GIT_BACKUP_DEBUG: '' });
+  s.repo.write('a.txt', 'one\n');
+  const r = spawnSync(process.execPath, [CLI, 'hook', 'agent', 'claude-code'], { cwd: s.repo.dir, env: s.env, input: EVENT(s.repo), encoding: 'utf8' });
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout + r.stderr, '');
+  assert.is(checkpoints(s.repo).length, 1);
 });
 
 test.run();
