@@ -11,6 +11,7 @@ import { existsSync, lstatSync, realpathSync, statSync, unlinkSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HOOK_ENV_VARS } from './env.js';
 
 /** What Claude Code sends on stdin (the fields we use; the rest is ignored). */
 export interface AgentEvent {
@@ -60,10 +61,15 @@ export async function readEvent(): Promise<AgentEvent> {
   }
 }
 
-/** The variables whose values can change what a checkpoint does: the server's must be the client's. */
+/**
+ * The variables whose values can change what a checkpoint does: the server's must be the client's.
+ * Not those every hook sets aside before it does anything (hook/env.ts: GIT_EDITOR, GIT_CONFIG_COUNT...):
+ * the server, started by a hook, never has them.
+ */
 export function serverEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
   for (const k of Object.keys(env).sort()) {
+    if (HOOK_ENV_VARS.includes(k) || /^GIT_CONFIG_(KEY|VALUE)_\d+$/.test(k)) continue;
     if (/^(GIT_|XDG_|HOME$|EMAIL$|PATH$|TMPDIR$|LC_|LANG$|TZ$)/.test(k) && env[k] !== undefined) out[k] = env[k]!;
   }
   return out;

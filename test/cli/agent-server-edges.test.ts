@@ -128,4 +128,18 @@ test('a temporary directory that is a file (the socket directory cannot be looke
   assert.is(checkpoints(s.repo).length, 1);
 });
 
+test("variables every hook sets aside (GIT_EDITOR, GIT_CONFIG_COUNT...) in the agent's environment: its hooks are still served", async () => {
+  const s = setUp({ GIT_EDITOR: 'vi', GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'core.pager', GIT_CONFIG_VALUE_0: 'less' });
+  try {
+    s.repo.write('a.txt', 'one\n');
+    hook(s);
+    await until('the server', () => servers(s).length === 1 && socketThere(s));
+    s.repo.write('a.txt', 'two\n');
+    await until('a served hook', () => hook(s).served);
+    assert.is(checkpoints(s.repo).length, 2);
+  } finally {
+    stopAll(s);
+  }
+});
+
 test.run();
