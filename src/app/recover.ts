@@ -375,8 +375,8 @@ export async function checkStore(ctx: Context): Promise<RecoverReport> {
   const data = await ctx.store.read();
   const foreign = await othersIn(ctx, data.backups);
   const health = ctx.store.health;
-  // Temporary indexes and staging directories that killed commands left.
-  const scratch = await removeStaleScratch(ctx.tmpDir, /^(index|restore)-/);
+  // Temporary indexes, staging directories and kept shells' input directories that killed commands left.
+  const scratch = await removeStaleScratch(ctx.tmpDir, /^(index|restore|launch)-/);
   const repaired = [...settled, ...(notesRepair ? [notesRepair] : []), ...result.repaired];
   if (scratch) repaired.push(`removed ${scratch} temporary director${scratch === 1 ? 'y' : 'ies'} that killed commands left in ${ctx.tmpDir}`);
   if (health.source !== 'db' && health.source !== 'new' && health.problem) repaired.unshift(`${health.problem}; wrote the index again from refs and notes`);

@@ -121,7 +121,9 @@ export async function noteWithRefs(
   if (!keptAsIs(commitText)) return null;
   const newTip = await writeLooseObject(repo, 'commit', Buffer.from(commitText, 'utf8'));
   await pauseAt('notes:before-transaction'); // tests: the notes ref moved between the read of its tip and this write
-  const instructions = [...[...refs].map(([ref, to]) => `create ${ref} ${to}`), `update ${NOTES_REF} ${newTip} ${tip ?? '0'.repeat(40)}`];
+  // The backup's ref itself, never what a symbolic ref left there by hand names; the notes ref as
+  // `git notes` writes it (through a symbolic ref, if one was made).
+  const instructions = [...[...refs].flatMap(([ref, to]) => ['option no-deref', `create ${ref} ${to}`]), `update ${NOTES_REF} ${newTip} ${tip ?? '0'.repeat(40)}`];
   const r = await waitingOutLock(() => refTransaction(repo, instructions, 'git-backup: create'));
   return r.code === 0 ? newTip : null;
 }

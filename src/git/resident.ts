@@ -121,14 +121,14 @@ export async function diffTreePairs(repo: RepoPaths, pairs: readonly string[]): 
  * uncommitted work grows turn by turn (every file an agent edited stays protected), and each of its
  * checkpoints asks for all of them: after a hundred turns, 270 lookups (13 ms) where 4 are new.
  */
-const knownSizes = new Map<string, number>();
+const knownSizes = new Map<string, number>(); // by repository and id: a blob missing in one is not another's
 const MAX_KNOWN_SIZES = 200_000;
 
 /** The size of each object named (by id); a missing one is left out. */
 export async function objectSizes(repo: RepoPaths, ids: readonly string[]): Promise<Map<string, number>> {
   const sizes = new Map<string, number>();
   const unknown = ids.filter((id) => {
-    const known = knownSizes.get(id);
+    const known = knownSizes.get(`${repo.commonDir}\0${id}`);
     if (known !== undefined) sizes.set(id, known);
     return known === undefined;
   });
@@ -143,7 +143,7 @@ export async function objectSizes(repo: RepoPaths, ids: readonly string[]): Prom
     const [id, size] = line.split(' ');
     if (!id || !size || !/^\d+$/.test(size)) continue;
     sizes.set(id, Number(size));
-    knownSizes.set(id, Number(size));
+    knownSizes.set(`${repo.commonDir}\0${id}`, Number(size));
   }
   return sizes;
 }
@@ -156,7 +156,7 @@ export async function objectSizes(repo: RepoPaths, ids: readonly string[]): Prom
 export async function refTransaction(repo: RepoPaths, instructions: readonly string[], message: string): Promise<{ code: number; stderr: string }> {
   let seen = '';
   try {
-    await resident(repo, ['update-ref', '--no-deref', '-m', message, '--stdin']).ask(['start', ...instructions, 'prepare', 'commit', ''].join('\n'), (chunk) => {
+    await resident(repo, ['update-ref', '-m', message, '--stdin']).ask(['start', ...instructions, 'prepare', 'commit', ''].join('\n'), (chunk) => {
       seen = (seen + chunk.toString('latin1')).slice(-64);
       return seen.endsWith('commit: ok\n');
     });

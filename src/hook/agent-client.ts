@@ -114,13 +114,15 @@ function nameOf(text: string): string {
 }
 
 /**
- * Where the server of worktree `top` listens: a private directory of this user under the temporary
+ * Where the server of worktree `top` (for a hook with environment `env`) listens: a private directory of this user under the temporary
  * directory (a socket's path is limited to ~107 bytes, which a worktree's own path can exceed), or
  * under /tmp when that is too deep.
  */
 export function socketPathFor(top: string, env: NodeJS.ProcessEnv = process.env): string {
   const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
-  const name = join(`git-backup-${uid}`, `agent-${nameOf(top)}.sock`);
+  // One server per worktree and environment: an agent started with other variables (another
+  // identity, another PATH) gets its own server instead of being declined by the first one for ever.
+  const name = join(`git-backup-${uid}`, `agent-${nameOf(`${top}\0${JSON.stringify(serverEnvironment(env))}`)}.sock`);
   const at = join(env.TMPDIR ? env.TMPDIR : tmpdir(), name);
   // A longer path is cut short by the system, silently: the socket would be made elsewhere, outside
   // the private directory, and the worktrees of one temporary directory would share it. /tmp's instead.
@@ -144,7 +146,7 @@ export function privateToMe(dir: string): boolean {
 }
 
 /** How long a served checkpoint may take before this hook gives up on the server and takes it itself. */
-const ANSWER_MS = 60_000;
+const ANSWER_MS = 30_000; // half of Claude Code's default hook timeout: time left to take it here
 
 /** Ask the server at `socket`: 'served', 'declined', or 'absent' (nobody listens: one may be started). */
 function ask(socket: string, request: AgentRequest): Promise<'served' | 'declined' | 'absent'> {

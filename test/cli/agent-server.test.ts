@@ -117,7 +117,7 @@ test('a server killed under a checkpoint: the hook takes it itself; the socket i
   }
 });
 
-test('a hook of another environment is declined and takes its checkpoint itself; one of another build ends the server', async () => {
+test('a hook of another environment gets a server of its own, checkpoints under its own identity; one of another build ends the server', async () => {
   const s = setUp();
   const main = join(PROJECT_ROOT, 'dist', 'bundle', 'hook', 'main.cjs');
   const { atime, mtime } = statSync(main);
@@ -125,21 +125,28 @@ test('a hook of another environment is declined and takes its checkpoint itself;
     s.repo.write('a.txt', 'one\n');
     hook(s);
     await until('the server', () => servers(s).length === 1 && socketThere(s));
+    const mine = servers(s)[0]!;
     s.repo.write('a.txt', 'two\n');
-    const other = hook(s, { GIT_AUTHOR_NAME: 'Someone Else' });
-    assert.is(other.code, 0);
-    assert.not.ok(other.served);
-    assert.match(other.stderr, /declined: another worktree or environment/);
+    const other = { GIT_AUTHOR_NAME: 'Someone Else' };
+    const first = hook(s, other);
+    assert.is(first.code, 0);
+    assert.not.ok(first.served, 'not the first server: its own, started now');
     assert.is(checkpoints(s.repo).length, 2);
     assert.is(s.repo.git(['log', '-1', '--format=%an', checkpoints(s.repo)[0]!.snapshot]), 'Someone Else', 'taken with its own identity');
-    assert.is(servers(s).length, 1, 'no second server');
+    await until('a second server', () => servers(s).length === 2);
+    s.repo.write('a.txt', 'three\n');
+    await until('it serves', () => hook(s, other).served);
+    assert.is(s.repo.git(['log', '-1', '--format=%an', checkpoints(s.repo)[0]!.snapshot]), 'Someone Else');
+    s.repo.write('a.txt', 'four\n');
+    assert.ok(hook(s).served, 'the first environment still has its own');
+    assert.is(s.repo.git(['log', '-1', '--format=%an', checkpoints(s.repo)[0]!.snapshot]), 'Test Author');
     // Another build (the bundle reinstalled): declined, and the server ends.
     utimesSync(main, atime, new Date(mtime.getTime() + 1000));
-    s.repo.write('a.txt', 'three\n');
+    s.repo.write('a.txt', 'five\n');
     const newer = hook(s);
     assert.match(newer.stderr, /declined: another build/);
-    assert.is(checkpoints(s.repo).length, 3);
-    await until('the old server to end', () => servers(s).length === 0);
+    assert.is(checkpoints(s.repo).length, 5);
+    await until('the old server to end', () => !servers(s).includes(mine));
   } finally {
     utimesSync(main, atime, mtime);
     stopAll(s);

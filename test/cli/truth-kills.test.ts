@@ -79,16 +79,17 @@ test('temporary indexes a killed command left in the store are removed by recove
   repo.write('a.txt', 'x\n');
   ok(repo, ['create', '-m', 'one']);
   const tmp = join(repo.dir, '.git', 'backup', 'tmp');
-  for (const name of ['index-old1', 'restore-old2', 'index-fresh']) {
+  // launch-: the input files of a run --watch session's or an agent server's kept shells (git/launcher.ts).
+  for (const name of ['index-old1', 'restore-old2', 'launch-old3', 'index-fresh']) {
     mkdirSync(join(tmp, name));
     writeFileSync(join(tmp, name, 'index'), 'left behind');
   }
   const old = new Date(Date.now() - 2 * 3600_000);
-  for (const name of ['index-old1', 'restore-old2']) utimesSync(join(tmp, name), old, old);
+  for (const name of ['index-old1', 'restore-old2', 'launch-old3']) utimesSync(join(tmp, name), old, old);
   const rec = repo.cli(['recover']);
   assert.is(rec.code, 0, rec.stdout + rec.stderr);
-  assert.match(rec.stdout, /removed 2 temporary directories/);
-  assert.equal(readdirSync(tmp).filter((n) => n.startsWith('index-') || n.startsWith('restore-')), ['index-fresh'], 'one a running command may still use stays');
+  assert.match(rec.stdout, /removed 3 temporary directories/);
+  assert.equal(readdirSync(tmp).filter((n) => /^(index|restore|launch)-/.test(n)), ['index-fresh'], 'one a running command may still use stays');
 });
 
 test('restore killed between a file write and its rename leaves no temp file in the working tree', async () => {
