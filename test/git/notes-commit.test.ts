@@ -93,6 +93,23 @@ test('a notes ref moved since its tip was read, or a note already there: nothing
   assert.is(repo.git(['for-each-ref', 'refs/backups/']), '');
 });
 
+test('a notes ref made a symbolic ref by hand is written through, as git notes does; the backup ref never is', async () => {
+  const { repo, paths, commits } = await setUp(3);
+  const [a, b, c] = commits as [string, string, string];
+  repo.git(['notes', '--ref=refs/notes/real', 'add', '-m', 'first', a]);
+  repo.git(['symbolic-ref', NOTES, 'refs/notes/real']);
+  repo.git(['symbolic-ref', 'refs/backups/20260101-000000-dddd', 'refs/heads/main']); // left by hand, dangling or not
+  const made = await noteWithRefs(paths, await notesTip(paths), b, 'x\n', new Map([['refs/backups/20260101-000000-bbbb', b]]), IDENT);
+  assert.ok(made);
+  assert.is(repo.git(['symbolic-ref', NOTES]), 'refs/notes/real', 'still symbolic');
+  assert.is(repo.git(['rev-parse', 'refs/notes/real']), made);
+  assert.is(repo.git(['notes', '--ref=backups', 'show', b]), 'x');
+  // A backup ref's name that is a symbolic ref: created as itself is refused, never written through.
+  const main = repo.git(['rev-parse', 'refs/heads/main']);
+  assert.is(await noteWithRefs(paths, made, c, 'y\n', new Map([['refs/backups/20260101-000000-dddd', c]]), IDENT), null);
+  assert.is(repo.git(['rev-parse', 'refs/heads/main']), main, 'the branch it names is untouched');
+});
+
 test('a ref already there fails the whole transaction: no note either', async () => {
   const { repo, paths, commits } = await setUp(2);
   const [a, b] = commits as [string, string];
