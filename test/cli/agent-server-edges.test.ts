@@ -8,58 +8,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
-import { CLI, TEST_ENV, scratchDir, tempRepo, type TestRepo } from '../helpers/repo.js';
-import { ok, type Rec } from '../helpers/truth.js';
+import { CLI, scratchDir } from '../helpers/repo.js';
+import { ok } from '../helpers/truth.js';
+import { EVENT, checkpoints, hook, servers, setUp, socketThere, stopAll, until, withServer } from '../helpers/agent-server.js';
 import { socketPathFor } from '../../src/hook/agent-client.js';
-
-type Checkpoint = Rec & { labels: string[] };
-
-interface Setup {
-  repo: TestRepo;
-  env: NodeJS.ProcessEnv;
-  socketDir: string;
-}
-
-function setUp(extra: NodeJS.ProcessEnv = {}): Setup {
-  const repo = tempRepo();
-  const tmp = scratchDir();
-  const env = { ...TEST_ENV, GIT_BACKUP_AGENT_SERVER: 'on', GIT_BACKUP_DEBUG: '1', TMPDIR: tmp, ...extra };
-  return { repo, env, socketDir: join(tmp, `git-backup-${process.getuid!()}`) };
-}
-
-const EVENT = (repo: TestRepo) => JSON.stringify({ session_id: 'sess-1', hook_event_name: 'PreToolUse', tool_name: 'Edit', cwd: repo.dir });
-
-function hook(s: Setup, env: NodeJS.ProcessEnv = {}): { code: number | null; served: boolean; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, 'hook', 'agent', 'claude-code'], { cwd: s.repo.dir, env: { ...s.env, ...env }, input: EVENT(s.repo), encoding: 'utf8' });
-  return { code: r.status, served: /agent server at .*: ok/.test(r.stderr), stderr: r.stderr };
-}
-
-function servers(s: Setup): number[] {
-  const out = spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).stdout;
-  return out.split('\n').filter((l) => l.includes('hook agent-server') && l.includes(s.socketDir)).map((l) => Number(l.trim().split(/\s+/)[0]));
-}
-
-async function until(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const socketThere = (s: Setup) => existsSync(s.socketDir) && readdirSync(s.socketDir).some((n) => n.endsWith('.sock'));
-const checkpoints = (repo: TestRepo) => repo.json<Checkpoint[]>(['list']).filter((b) => b.labels.includes('agent:claude-code'));
-const stopAll = (s: Setup) => servers(s).forEach((pid) => process.kill(pid, 'SIGKILL'));
 
 test('a worktree deleted and made again under a running server: the hook still gets its checkpoint', async () => {
   const s = setUp();
   try {
-    s.repo.write('a.txt', 'one\n');
-    hook(s);
-    await until('the server', () => servers(s).length === 1 && socketThere(s));
-    s.repo.write('a.txt', 'two\n');
-    // (until: agent-server.test.ts, run beside this file, makes the bundle another build for a moment)
-    await until('a served hook', () => hook(s).served);
+    await withServer(s);
     // The project cloned again where it was (the server's store, its scratch directory, gone with it).
     rmSync(s.repo.dir, { recursive: true, force: true });
     mkdirSync(s.repo.dir);
@@ -131,11 +88,7 @@ test('a temporary directory that is a file (the socket directory cannot be looke
 test("variables every hook sets aside (GIT_EDITOR, GIT_CONFIG_COUNT...) in the agent's environment: its hooks are still served", async () => {
   const s = setUp({ GIT_EDITOR: 'vi', GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'core.pager', GIT_CONFIG_VALUE_0: 'less' });
   try {
-    s.repo.write('a.txt', 'one\n');
-    hook(s);
-    await until('the server', () => servers(s).length === 1 && socketThere(s));
-    s.repo.write('a.txt', 'two\n');
-    await until('a served hook', () => hook(s).served);
+    await withServer(s);
     assert.is(checkpoints(s.repo).length, 2);
   } finally {
     stopAll(s);

@@ -5,54 +5,15 @@
 // enter: the hook takes the checkpoint itself, exit 0, and nothing is lost.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, statSync, utimesSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, statSync, utimesSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { CLI, PROJECT_ROOT, TEST_ENV, scratchDir, tempRepo, type TestRepo } from '../helpers/repo.js';
-import { ok, type Rec } from '../helpers/truth.js';
+import { ok } from '../helpers/truth.js';
+import { EVENT, checkpoints, hook, servers, setUp, socketThere, stopAll, until } from '../helpers/agent-server.js';
+import { packageCopy } from '../helpers/package-copy.js';
 import { socketPathFor } from '../../src/hook/agent-client.js';
 
-type Checkpoint = Rec & { labels: string[] };
-
-interface Setup {
-  repo: TestRepo;
-  env: NodeJS.ProcessEnv;
-  socketDir: string;
-}
-
-function setUp(extra: NodeJS.ProcessEnv = {}): Setup {
-  const repo = tempRepo();
-  const tmp = scratchDir();
-  const env = { ...TEST_ENV, GIT_BACKUP_AGENT_SERVER: 'on', GIT_BACKUP_DEBUG: '1', TMPDIR: tmp, ...extra };
-  return { repo, env, socketDir: join(tmp, `git-backup-${process.getuid!()}`) };
-}
-
-const EVENT = (repo: TestRepo) => JSON.stringify({ session_id: 'sess-1', hook_event_name: 'PreToolUse', tool_name: 'Edit', cwd: repo.dir });
-
-/** The hook as Claude Code runs it; `served`: its worktree's server answered it. */
-function hook(s: Setup, env: NodeJS.ProcessEnv = {}): { code: number | null; served: boolean; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, 'hook', 'agent', 'claude-code'], { cwd: s.repo.dir, env: { ...s.env, ...env }, input: EVENT(s.repo), encoding: 'utf8' });
-  return { code: r.status, served: /agent server at .*: ok/.test(r.stderr), stderr: r.stderr };
-}
-
-/** The pids of the servers of this setup (their socket is in its private directory). */
-function servers(s: Setup): number[] {
-  const out = spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).stdout;
-  return out.split('\n').filter((l) => l.includes('hook agent-server') && l.includes(s.socketDir)).map((l) => Number(l.trim().split(/\s+/)[0]));
-}
-
-async function until(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const socketThere = (s: Setup) => existsSync(s.socketDir) && readdirSync(s.socketDir).some((n) => n.endsWith('.sock'));
-const checkpoints = (repo: TestRepo) => repo.json<Checkpoint[]>(['list']).filter((b) => b.labels.includes('agent:claude-code'));
-const stopAll = (s: Setup) => servers(s).forEach((pid) => process.kill(pid, 'SIGKILL'));
 
 test('the first hook starts the server; later hooks are served the same checkpoints; an idle server ends and takes its socket', async () => {
   const s = setUp({ GIT_BACKUP_AGENT_IDLE_MS: '2000' });
@@ -93,7 +54,7 @@ test('a server killed under a checkpoint: the hook takes it itself; the socket i
     await until('the server', () => servers(s).length === 1 && socketThere(s));
     const [pid] = servers(s);
     s.repo.write('a.txt', 'two\n');
-    const child = spawn(process.execPath, [CLI, 'hook', 'agent', 'claude-code'], { cwd: s.repo.dir, env: { ...s.env, GIT_BACKUP_TEST_PAUSE_AT: 'agent-server:checkpoint' } });
+    const child = spawn(process.execPath, [s.cli, 'hook', 'agent', 'claude-code'], { cwd: s.repo.dir, env: { ...s.env, GIT_BACKUP_TEST_PAUSE_AT: 'agent-server:checkpoint' } });
     const exited = new Promise<number | null>((r) => child.on('close', r));
     child.stdin.end(EVENT(s.repo));
     const log = join(s.repo.dir, '.git', 'backup', 'backup.log');
@@ -118,8 +79,10 @@ test('a server killed under a checkpoint: the hook takes it itself; the socket i
 });
 
 test('a hook of another environment gets a server of its own, checkpoints under its own identity; one of another build ends the server', async () => {
-  const s = setUp();
-  const main = join(PROJECT_ROOT, 'dist', 'bundle', 'hook', 'main.cjs');
+  // Its own copy of the package: making the bundle another build must not touch the one the files running beside this one use.
+  const pkg = packageCopy();
+  const s = setUp({}, join(pkg, 'bin', 'git-backup.cjs'));
+  const main = join(pkg, 'dist', 'bundle', 'hook', 'main.cjs');
   const { atime, mtime } = statSync(main);
   try {
     s.repo.write('a.txt', 'one\n');

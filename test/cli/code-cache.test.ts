@@ -11,15 +11,8 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { PROJECT_ROOT, TEST_ENV, scratchDir } from '../helpers/repo.js';
+import { packageCopy } from '../helpers/package-copy.js';
 
-function packageCopy(): string {
-  const dir = scratchDir('gb-codecache-');
-  cpSync(join(PROJECT_ROOT, 'bin'), join(dir, 'bin'), { recursive: true });
-  cpSync(join(PROJECT_ROOT, 'dist', 'bundle'), join(dir, 'dist', 'bundle'), { recursive: true });
-  cpSync(join(PROJECT_ROOT, 'package.json'), join(dir, 'package.json'));
-  for (const d of ['templates', 'hooks']) cpSync(join(PROJECT_ROOT, d), join(dir, d), { recursive: true });
-  return dir;
-}
 
 /** The package copy's CLI, run in a fresh scratch repository with the code cache's verdict on stderr. */
 function cliIn(pkg: string): (...argv: string[]) => SpawnSyncReturns<string> {
