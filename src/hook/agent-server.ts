@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Context } from '../app/context.js';
 import { pauseAt } from '../test-pause.js';
+import { usageError } from '../errors.js';
 import { codeIdentity, privateToMe, serverEnvironment, type AgentRequest } from './agent-client.js';
 
 const IDLE_MS = () => Number(process.env.GIT_BACKUP_AGENT_IDLE_MS ?? 600_000);
@@ -52,8 +53,8 @@ async function listen(server: Server, socket: string): Promise<boolean> {
 }
 
 export async function runAgentServer(args: string[], open: (dir: string) => Promise<Context>, checkpoint: (ctx: Context, agent: string, event: AgentRequest['event']) => Promise<boolean>): Promise<number> {
-  const [socket, top] = args;
-  if (!socket || !top) return 2;
+  const [socket, top, ...extra] = args;
+  if (!socket || !top || extra.length) throw usageError('usage: git backup hook agent-server SOCKET TOP (started by an agent hook, not by hand)');
   privateDirectory(dirname(socket));
   const code = codeIdentity();
   const env = JSON.stringify(serverEnvironment(process.env));

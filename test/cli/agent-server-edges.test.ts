@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
-import { CLI, scratchDir } from '../helpers/repo.js';
+import { CLI, TEST_ENV, scratchDir } from '../helpers/repo.js';
 import { ok } from '../helpers/truth.js';
 import { EVENT, checkpoints, hook, servers, setUp, socketThere, stopAll, until, withServer } from '../helpers/agent-server.js';
 import { socketPathFor } from '../../src/hook/agent-client.js';
@@ -92,6 +92,15 @@ test("variables every hook sets aside (GIT_EDITOR, GIT_CONFIG_COUNT...) in the a
     assert.is(checkpoints(s.repo).length, 2);
   } finally {
     stopAll(s);
+  }
+});
+
+test('hook agent-server by hand with the wrong arguments: exit 2, one line, nothing started', () => {
+  for (const args of [[], ['only-a-socket'], ['a', 'b', 'c']]) {
+    const r = spawnSync(process.execPath, [CLI, 'hook', 'agent-server', ...args], { encoding: 'utf8', env: TEST_ENV });
+    assert.is(r.status, 2, args.join(' '));
+    assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /usage: git backup hook agent-server SOCKET TOP/);
   }
 });
 
