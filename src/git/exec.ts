@@ -203,6 +203,35 @@ export function holdOpen(child: ChildProcessWithoutNullStreams, on: boolean): vo
   }
 }
 
+/** What a kept git child tells the registry that keeps it (keptChild). */
+export interface KeptChild {
+  readonly dead: Error | null;
+  /** No answer awaited: it can be let go. */
+  readonly idle: boolean;
+  close(): void;
+}
+
+/**
+ * The live child `kept` holds under `key`, or a new one from `make`. Past `max` children, dead and
+ * idle ones are let go first: a process that works in many repositories (tests, a long `run --watch`
+ * moved between them) keeps a few git children, not one each.
+ */
+export function keptChild<T extends KeptChild>(kept: Map<string, T>, key: string, max: number, make: () => T): T {
+  const known = kept.get(key);
+  if (known && !known.dead) return known;
+  kept.delete(key);
+  for (const [k, other] of kept) {
+    if (kept.size < max) break;
+    if (other.dead || other.idle) {
+      other.close();
+      kept.delete(k);
+    }
+  }
+  const made = make();
+  kept.set(key, made);
+  return made;
+}
+
 /**
  * A long-lived git child (for `cat-file --batch`), with the same environment rules as git().
  * The caller owns the process: it must end stdin and handle errors.

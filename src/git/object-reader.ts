@@ -6,7 +6,7 @@
 // referenced only while an answer is awaited, and it ends when our end of its stdin closes. A
 // restore reads its files' blobs one at a time through it (readBlob): one blob in memory at once.
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { gitSpawn, holdOpen, type RepoPaths } from './exec.js';
+import { gitSpawn, holdOpen, keptChild, type RepoPaths } from './exec.js';
 import { BackupError, ExitCode } from '../errors.js';
 
 /** An object `cat-file --batch` gave back: its type and its bytes. */
@@ -117,8 +117,7 @@ class BatchReader {
 }
 
 const readers = new Map<string, BatchReader>();
-/** A process that reads many repositories (tests, a long `run --watch` moved between them) keeps a few git children, not one each. */
-const MAX_READERS = 4;
+const MAX_READERS = 4; // keptChild: a few per process, not one per repository
 
 /**
  * The content of each name (an id, or `<rev>:<path>`), in input order; null for one git reports
@@ -127,20 +126,7 @@ const MAX_READERS = 4;
  */
 export async function readObjects(repo: RepoPaths, names: readonly string[]): Promise<(ObjectContent | null)[]> {
   if (names.length === 0) return [];
-  let reader = readers.get(repo.worktree);
-  if (!reader || reader.dead) {
-    readers.delete(repo.worktree);
-    for (const [key, other] of readers) {
-      if (readers.size < MAX_READERS) break;
-      if (other.dead || other.idle) {
-        other.close();
-        readers.delete(key);
-      }
-    }
-    reader = new BatchReader(repo.worktree);
-    readers.set(repo.worktree, reader);
-  }
-  return reader.read(names);
+  return keptChild(readers, repo.worktree, MAX_READERS, () => new BatchReader(repo.worktree)).read(names);
 }
 
 /** The bytes of blob `sha`, exactly as stored (no filters); a missing one is a damaged store. */

@@ -7,7 +7,7 @@
 // while an answer is awaited, and it ends when our end of its stdin closes.
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { nodeCrypto } from '../builtins.js';
-import { GitError, gitSpawn, holdOpen, type RepoPaths } from './exec.js';
+import { GitError, gitSpawn, holdOpen, keptChild, type RepoPaths } from './exec.js';
 
 /** Told each chunk of an answer as it arrives; says whether the answer is now whole. */
 type AnswerEnd = (chunk: Buffer) => boolean;
@@ -59,7 +59,6 @@ class Resident {
     holdOpen(this.child, on);
   }
 
-
   get idle(): boolean {
     return this.current === null;
   }
@@ -83,20 +82,7 @@ const kept = new Map<string, Resident>();
 const MAX_KEPT = 8;
 
 function resident(repo: RepoPaths, args: string[]): Resident {
-  const key = `${args.join(' ')}\0${repo.worktree}`;
-  const known = kept.get(key);
-  if (known && !known.dead) return known;
-  kept.delete(key);
-  for (const [k, other] of kept) {
-    if (kept.size < MAX_KEPT) break;
-    if (other.dead || other.idle) {
-      other.close();
-      kept.delete(k);
-    }
-  }
-  const made = new Resident(args, repo.worktree);
-  kept.set(key, made);
-  return made;
+  return keptChild(kept, `${args.join(' ')}\0${repo.worktree}`, MAX_KEPT, () => new Resident(args, repo.worktree));
 }
 
 /**
