@@ -187,13 +187,12 @@ function ask(socket: string, request: AgentRequest): Promise<'served' | 'decline
 export async function agentClient(args: string[]): Promise<ClientOutcome> {
   const agent = args[0] ?? '';
   const event = await readEvent();
-  const off = { served: false, event, startAt: null };
+  const off: ClientOutcome = { served: false, event, startAt: null };
   // Never a failure of the hook: anything unforeseen and the checkpoint is taken in-process.
-  return await served(agent, event).catch(() => off);
+  return await served(agent, event, off).catch(() => off);
 }
 
-async function served(agent: string, event: AgentEvent): Promise<ClientOutcome> {
-  const off = { served: false, event, startAt: null };
+async function served(agent: string, event: AgentEvent, off: ClientOutcome): Promise<ClientOutcome> {
   // Off by request, an agent we do not know (said by the in-process path), or a repository git was
   // told of by variables (the server finds its repository from its directory alone).
   if (process.env.GIT_BACKUP_AGENT_SERVER === 'off' || agent !== 'claude-code' || process.env.GIT_DIR || process.env.GIT_WORK_TREE) return off;

@@ -75,14 +75,19 @@ test('many at once, more than the shells kept: each its own answer; killed shell
   assert.equal(shells(), [], 'no shell left');
 });
 
-test('a process that leaves the shells running still ends on its own', () => {
-  const repo = tempRepo();
-  const script = `
+/** A Node process that turns the shells on (and never off), then runs `body` (which has `git`). */
+function withShells(body: string): string {
+  return `
     const { launchThroughShells } = await import(${JSON.stringify(join(PROJECT_ROOT, 'dist/src/git/launcher.js'))});
     const { git } = await import(${JSON.stringify(join(PROJECT_ROOT, 'dist/src/git/exec.js'))});
     launchThroughShells(${JSON.stringify(scratchDir())});
-    process.stdout.write((await git(['rev-parse', 'HEAD'], { cwd: ${JSON.stringify(repo.dir)} })).stdout);
+    ${body}
   `;
+}
+
+test('a process that leaves the shells running still ends on its own', () => {
+  const repo = tempRepo();
+  const script = withShells(`process.stdout.write((await git(['rev-parse', 'HEAD'], { cwd: ${JSON.stringify(repo.dir)} })).stdout);`);
   const t = Date.now();
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 10_000 });
   assert.is(out.trim(), repo.git(['rev-parse', 'HEAD']));
@@ -91,13 +96,10 @@ test('a process that leaves the shells running still ends on its own', () => {
 
 test("a variable of ours whose name a shell drops (a filter or hook git runs may read it): git still gets it", () => {
   const repo = tempRepo();
-  const script = `
-    const { launchThroughShells } = await import(${JSON.stringify(join(PROJECT_ROOT, 'dist/src/git/launcher.js'))});
-    const { git } = await import(${JSON.stringify(join(PROJECT_ROOT, 'dist/src/git/exec.js'))});
-    launchThroughShells(${JSON.stringify(scratchDir())});
+  const script = withShells(`
     const env = (await git(['-c', 'alias.e=!env', 'e'], { cwd: ${JSON.stringify(repo.dir)} })).stdout.split('\\n');
     process.stdout.write(JSON.stringify(env.filter((l) => /^(ODD[.-]NAME|PLAIN_NAME)=/.test(l)).sort()));
-  `;
+  `);
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 10_000, env: { ...process.env, 'ODD.NAME': 'dot', 'ODD-NAME': 'dash', PLAIN_NAME: 'plain' } });
   assert.equal(JSON.parse(out), ['ODD-NAME=dash', 'ODD.NAME=dot', 'PLAIN_NAME=plain']);
 });
